@@ -1,0 +1,129 @@
+import path from 'node:path';
+import Koa, { type Context, type Next } from 'koa';
+import Router from '@koa/router';
+import { koaBody } from 'koa-body';
+import helmet from 'koa-helmet';
+import serve from 'koa-static';
+import pino, { type Logger } from 'pino';
+import { AuthService } from './auth/service';
+import { FakeClock, SystemClock, type Clock } from './clock';
+import { loadConfig, type Config } from './config';
+import type { Db } from './db';
+import type { Deps } from './deps';
+import { moduleRouters } from './modules';
+import { ROOT } from './paths';
+import { csrfProtection, csrfToken } from './web/csrf';
+import { errorHandler } from './web/errors';
+import { identity, type HostIdentity } from './web/identity';
+import { locale } from './web/locale';
+import { requestLog } from './web/request-log';
+import { sessions } from './web/session';
+import type { AppState } from './web/state';
+import { Views, type ViewGlobals } from './web/views';
+
+export interface MarketplaceOptions {
+  db: Db;
+  config?: Partial<Config>;
+  clock?: Clock;
+  logger?: Logger;
+  /** A host may supply the logged-in user; standalone mode uses the built-in login. */
+  identity?: HostIdentity;
+  /** The prefix the host mounts us under, when it does not use koa-mount (which sets ctx.mountPath itself). */
+  basePath?: string;
+}
+
+export interface Marketplace extends Koa {
+  deps: Deps;
+}
+
+/** The plugin: a Koa app a host can mount (e.g. `mount('/market', createMarketplace({ db }))`). */
+export function createMarketplace(options: MarketplaceOptions): Marketplace {
+  const config: Config = { ...loadConfig({ NODE_ENV: process.env.NODE_ENV }, { demoData: false }), ...options.config };
+  const fakeClock = config.fakeClock ? (options.clock instanceof FakeClock ? options.clock : new FakeClock()) : null;
+  const clock: Clock = fakeClock ?? options.clock ?? new SystemClock();
+  const log = options.logger ?? pino({ level: config.logLevel });
+  const views = new Views();
+  const deps: Deps = { db: options.db, clock, fakeClock, config, log, views };
+  const auth = new AuthService(options.db, clock);
+  const production = config.env === 'production';
+
+  const app = new Koa() as Marketplace;
+  app.deps = deps;
+  app.proxy = production;
+  app.silent = true;
+
+  app.use(async (ctx: Context, next: Next) => {
+    const state = ctx.state as AppState;
+    const mounted = (ctx as unknown as { mountPath?: string }).mountPath;
+    state.base = (options.basePath ?? (mounted && mounted !== '/' ? mounted : '')).replace(/\/$/, '');
+    state.actor = null;
+    state.authVia = null;
+    state.session = null;
+    state.render = (view, model = {}) => {
+      const globals: ViewGlobals = {
+        locale: state.locale,
+        base: state.base,
+        get csrfToken() {
+          return csrfToken(ctx);
+        },
+        actor: state.actor ? { username: state.actor.username, role: state.actor.role, displayName: state.actor.displayName } : null,
+        path: ctx.path,
+        query: Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
+        nav: { role: state.actor?.role ?? null, otherLang: state.locale === 'en' ? 'zh-CN' : 'en' },
+      } as ViewGlobals;
+      return views.render(view, model, globals);
+    };
+    await next();
+  });
+  app.use(requestLog(log));
+  app.use(locale());
+  app.use(errorHandler());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'self'"],
+        },
+      },
+      strictTransportSecurity: production ? { maxAge: 31536000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(async (ctx, next) => {
+    if (!ctx.path.startsWith('/static/')) return next();
+    ctx.path = ctx.path.slice('/static'.length);
+    await serve(path.join(ROOT, 'public'), { maxage: production ? 86400000 : 0, gzip: false })(ctx, next);
+  });
+  app.use(
+    koaBody({
+      multipart: true,
+      jsonLimit: '1mb',
+      formLimit: '1mb',
+      textLimit: '1mb',
+      formidable: { maxFileSize: 10 * 1024 * 1024, maxFiles: 1, keepExtensions: true },
+      onError: (err) => {
+        throw Object.assign(err, { status: (err as { status?: number }).status ?? 400 });
+      },
+    }),
+  );
+  app.use(sessions(options.db, clock, production));
+  app.use(identity(options.db, auth, options.identity));
+  app.use(csrfProtection());
+
+  const router = new Router();
+  for (const r of moduleRouters(deps, auth)) router.use(r.routes(), r.allowedMethods());
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  return app;
+}

@@ -1,0 +1,56 @@
+import Router from '@koa/router';
+import type { Deps } from '../deps';
+import { AppError } from '../errors';
+import { errorBody } from '../web/errors';
+import { destroySession, regenerateSession } from '../web/session';
+import type { AppState } from '../web/state';
+import { parseInput, validate } from '../web/validate';
+import { safePath } from '../web/views';
+import { Credentials, LoginForm } from './schema';
+import type { AuthService } from './service';
+
+const HOME_BY_ROLE: Record<string, string> = { purchaser: '/', vendor: '/vendor', admin: '/admin' };
+
+export function authRoutes(deps: Deps, auth: AuthService): Router {
+  const router = new Router();
+
+  router.post('/api/v1/auth/token', validate(Credentials), async (ctx) => {
+    const { username, password } = ctx.state.input as Credentials;
+    const user = await auth.authenticate(username, password);
+    ctx.body = await auth.issueToken(user);
+  });
+
+  router.get('/login', async (ctx) => {
+    const state = ctx.state as AppState;
+    ctx.body = state.render('auth/login', { title: state.t('auth.login_title'), username: '', next: String(ctx.query.next ?? ''), error: null });
+  });
+
+  router.post('/login', async (ctx) => {
+    const state = ctx.state as AppState;
+    const body = (ctx.request as unknown as { body: Record<string, unknown> }).body ?? {};
+    try {
+      const input = parseInput(LoginForm, body);
+      const user = await auth.authenticate(input.username, input.password);
+      regenerateSession(ctx, { userId: user.id, createdAt: deps.clock.now().toISOString() });
+      const next = input.next && safePath(input.next) === input.next ? input.next : state.base + (HOME_BY_ROLE[user.role] ?? '/');
+      ctx.redirect(next);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      ctx.status = err.code === 'validation_failed' ? 422 : err.code === 'too_many_attempts' ? 429 : 401;
+      ctx.body = state.render('auth/login', {
+        title: state.t('auth.login_title'),
+        username: typeof body.username === 'string' ? body.username : '',
+        next: typeof body.next === 'string' ? body.next : '',
+        error: errorBody(ctx, err).message,
+      });
+    }
+  });
+
+  router.post('/logout', async (ctx) => {
+    const state = ctx.state as AppState;
+    destroySession(ctx);
+    ctx.redirect(`${state.base}/`);
+  });
+
+  return router;
+}

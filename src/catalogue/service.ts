@@ -1,0 +1,95 @@
+import type { Clock } from '../clock';
+import type { Db } from '../db';
+import { LEVELS } from '../domain';
+import { notFound } from '../errors';
+import { shanghaiDay } from '../time';
+import { certificateView, productDetail, productItem, type CertificateView, type ProductDetail, type ProductItem } from './presenters';
+import {
+  countApprovedBy,
+  countApprovedByCert,
+  countWithFacets,
+  findCertificationById,
+  findCertificationByNo,
+  findProduct,
+  listProducts,
+  type CertificationRow,
+  type ProductFilters,
+  type SortOrder,
+} from './repo';
+import type { SearchQuery } from './schema';
+
+export interface SearchResult {
+  items: ProductItem[];
+  total: number;
+  page: number;
+  pageSize: number;
+  facets: Record<string, Record<string, number>>;
+}
+
+/**
+ * A certificate makes a product eligible for 政府首购 while it is valid: status 'valid' and not past its end date
+ * (an end date passing is honoured even before the registry's status is updated).
+ */
+export function isCertificateCurrent(c: Pick<CertificationRow, 'status' | 'valid_until'>, today: string): boolean {
+  return c.status === 'valid' && c.valid_until >= today;
+}
+
+export class CatalogueService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async search(query: SearchQuery): Promise<SearchResult> {
+    const filters: ProductFilters = {
+      q: query.q,
+      kind: query.kind,
+      level: query.level,
+      field: query.field,
+      city: query.city,
+      badge: query.badge,
+      priceMin: query.priceMin,
+      priceMax: query.priceMax,
+    };
+    const sort: SortOrder = query.sort ?? (query.q ? 'relevance' : 'newest');
+    const [rows, counts] = await Promise.all([
+      listProducts(this.db, filters, sort, query.pageSize, (query.page - 1) * query.pageSize),
+      countWithFacets(this.db, filters),
+    ]);
+    return { items: rows.map(productItem), total: counts.total, page: query.page, pageSize: query.pageSize, facets: counts.facets };
+  }
+
+  /** A public product: only approved listings are visible. */
+  async product(id: number): Promise<ProductDetail> {
+    const row = await findProduct(this.db, id);
+    if (!row || row.status !== 'approved') throw notFound('catalogue.product_not_found');
+    const cert = row.cert_id ? await findCertificationById(this.db, row.cert_id) : undefined;
+    const eligible = cert ? isCertificateCurrent(cert, shanghaiDay(this.clock.now())) : false;
+    return productDetail(row, cert, eligible);
+  }
+
+  async certificate(certNo: string): Promise<{ certificate: CertificateView; current: boolean; listings: number }> {
+    const cert = await findCertificationByNo(this.db, certNo.trim().normalize('NFKC'));
+    if (!cert) throw notFound('catalogue.certificate_not_found');
+    const listings = await countApprovedByCert(this.db, cert.id);
+    return { certificate: certificateView(cert), current: isCertificateCurrent(cert, shanghaiDay(this.clock.now())), listings };
+  }
+
+  /** The home page: featured first-unit products per level, boutique items, and browse-by counts. */
+  async overview(): Promise<{
+    featured: Record<string, ProductItem[]>;
+    boutique: ProductItem[];
+    fields: Array<{ key: string; n: number }>;
+    cities: Array<{ key: string; n: number }>;
+  }> {
+    const featured: Record<string, ProductItem[]> = {};
+    const [levels, boutique, fields, cities] = await Promise.all([
+      Promise.all(LEVELS.map((level) => listProducts(this.db, { level, badge: 'first_unit' }, 'newest', 4, 0))),
+      listProducts(this.db, { badge: 'boutique' }, 'newest', 8, 0),
+      countApprovedBy(this.db, 'field'),
+      countApprovedBy(this.db, 'city'),
+    ]);
+    LEVELS.forEach((level, i) => (featured[level] = levels[i].map(productItem)));
+    return { featured, boutique: boutique.map(productItem), fields, cities };
+  }
+}

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { CODE_EXT, CODE_ROOT } from '../paths';
+
+// bigint and numeric arrive from pg as strings; every such value here is a whole number of fen or a count,
+// far below 2^53, so a plain integer is exact.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export type Db = Knex;
+export type Trx = Knex.Transaction;
+export type Executor = Knex | Knex.Transaction;
+
+export function isPostgres(db: Executor): boolean {
+  return db.client.config.client === 'pg';
+}
+
+export function knexConfig(databaseUrl: string): Knex.Config {
+  const migrations = {
+    directory: path.join(CODE_ROOT, 'migrations'),
+    loadExtensions: [CODE_EXT],
+    tableName: 'knex_migrations',
+  };
+  if (databaseUrl.startsWith('sqlite:')) {
+    const filename = databaseUrl.slice('sqlite:'.length);
+    if (filename !== ':memory:') mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+    return {
+      client: 'sqlite3',
+      connection: { filename },
+      useNullAsDefault: true,
+      migrations,
+      // One connection: SQLite has one writer, and a single connection turns concurrent write transactions into a
+      // queue instead of SQLITE_BUSY errors. WAL keeps readers of other processes (CLI tools) unblocked.
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+          const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 10000'];
+          const next = (i: number): void => {
+            if (i === pragmas.length) return done(null, conn);
+            conn.run(pragmas[i], (err) => (err ? done(err, conn) : next(i + 1)));
+          };
+          next(0);
+        },
+      },
+    };
+  }
+  return {
+    client: 'pg',
+    connection: databaseUrl,
+    pool: { min: 0, max: 10 },
+    migrations,
+  };
+}
+
+export function createDb(databaseUrl: string): Db {
+  return knexFactory(knexConfig(databaseUrl));
+}
+
+export async function migrateLatest(db: Db): Promise<void> {
+  await db.migrate.latest();
+}
+
+/** A write use case runs in one transaction: the service opens it, passes `trx` down, and throws to roll back. */
+export function inTransaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.transaction(work);
+}
+
+/** Unique-constraint violation, by driver code, never by message text. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || (e?.code === 'SQLITE_CONSTRAINT' && e?.errno === 19 && /UNIQUE/.test(e.message ?? ''));
+}
+
+/** Serialization failure or deadlock on PostgreSQL: the transaction may be retried. */
+export function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === '40001' || code === '40P01' || code === 'SQLITE_BUSY';
+}

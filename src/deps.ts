@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { Clock, FakeClock } from './clock';
+import type { Config } from './config';
+import type { Db } from './db';
+import type { Views } from './web/views';
+
+/** What every module's routes and services are built from: one object, made once per app. */
+export interface Deps {
+  db: Db;
+  clock: Clock;
+  fakeClock: FakeClock | null;
+  config: Config;
+  log: Logger;
+  views: Views;
+}

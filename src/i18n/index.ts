@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Message catalogues: src/i18n/<locale>/<namespace>.json, each a flat object of keys. A key is used as
+ * `<namespace>.<key>`; `{name}` placeholders are filled from params.
+ */
+export const LOCALES = ['zh-CN', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'zh-CN';
+
+type Catalogue = Map<string, string>;
+const catalogues = new Map<Locale, Catalogue>();
+
+function load(locale: Locale): Catalogue {
+  const dir = path.join(__dirname, locale);
+  const out: Catalogue = new Map();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const ns = path.basename(file, '.json');
+    const entries = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, string>;
+    for (const [k, v] of Object.entries(entries)) out.set(`${ns}.${k}`, v);
+  }
+  return out;
+}
+
+export function catalogue(locale: Locale): Catalogue {
+  let c = catalogues.get(locale);
+  if (!c) {
+    c = load(locale);
+    catalogues.set(locale, c);
+  }
+  return c;
+}
+
+export function isLocale(v: unknown): v is Locale {
+  return typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
+}
+
+export function hasKey(locale: Locale, key: string): boolean {
+  return catalogue(locale).has(key);
+}
+
+export function t(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
+  const template = catalogue(locale).get(key) ?? catalogue(DEFAULT_LOCALE).get(key);
+  if (template === undefined) return key;
+  return template.replace(/\{(\w+)\}/g, (m, name: string) => {
+    const v = params[name];
+    if (v === undefined || v === null) return m;
+    return String(v);
+  });
+}
+
+export type Translator = (key: string, params?: Record<string, unknown>) => string;
+export const translator = (locale: Locale): Translator => (key, params) => t(locale, key, params);

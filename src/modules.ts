@@ -1,0 +1,11 @@
+import type Router from '@koa/router';
+import type { AuthService } from './auth/service';
+import { authRoutes } from './auth/routes';
+import { catalogueRoutes } from './catalogue/routes';
+import { clockRoutes } from './web/clock-routes';
+import type { Deps } from './deps';
+
+/** Every module's router, in one list: a new module is one line here. */
+export function moduleRouters(deps: Deps, auth: AuthService): Router[] {
+  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps)];
+}

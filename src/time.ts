@@ -1,0 +1,17 @@
+/** Calendar helpers in Asia/Shanghai (UTC+8, no daylight saving). */
+const OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** 'YYYY-MM-DD' of the instant in Asia/Shanghai. */
+export function shanghaiDay(at: Date): string {
+  return new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The instant of 00:00 Asia/Shanghai on a 'YYYY-MM-DD' day. */
+export function shanghaiMidnight(day: string): Date {
+  return new Date(Date.parse(`${day}T00:00:00+08:00`));
+}
+
+/** ISO 8601 with the +08:00 offset, as shown to people. */
+export function shanghaiIso(at: Date): string {
+  return new Date(at.getTime() + OFFSET_MS).toISOString().replace('Z', '+08:00');
+}

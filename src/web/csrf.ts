@@ -1,0 +1,36 @@
+import type { Context, Next } from 'koa';
+import Tokens from 'csrf';
+import { AppError } from '../errors';
+import { hasSessionCookie } from './session';
+import type { AppState } from './state';
+
+const tokens = new Tokens();
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The page's CSRF token, creating the session's secret on first use (only pages with a form ask). */
+export function csrfToken(ctx: Context): string {
+  const state = ctx.state as AppState;
+  const session = state.session ?? (state.session = {});
+  if (!session.csrfSecret) session.csrfSecret = tokens.secretSync();
+  return tokens.create(session.csrfSecret);
+}
+
+/**
+ * Every state-changing request that rides on a cookie must carry the token (form field `_csrf` or header
+ * `X-CSRF-Token`). Bearer-token requests carry no ambient authority and need none; neither does an API call that
+ * sends no session cookie at all. Page forms always need it.
+ */
+export function csrfProtection() {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const state = ctx.state as AppState;
+    if (SAFE.has(ctx.method) || state.authVia === 'bearer') return next();
+    const isApi = ctx.path.startsWith('/api/');
+    if (isApi && !hasSessionCookie(ctx)) return next();
+    const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body;
+    const sent = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? ctx.get('x-csrf-token');
+    const secret = state.session?.csrfSecret;
+    if (!secret || !sent || !tokens.verify(secret, sent)) throw new AppError('forbidden', 'errors.csrf');
+    if (body && '_csrf' in body) delete body._csrf;
+    await next();
+  };
+}

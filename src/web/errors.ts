@@ -1,0 +1,102 @@
+import type { Context, Next } from 'koa';
+import { AppError, type ErrorCode } from '../errors';
+import { t } from '../i18n';
+import type { AppState } from './state';
+
+/** The one table from domain error codes to HTTP statuses. */
+export const STATUS: Record<ErrorCode, number> = {
+  malformed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  invalid_state: 409,
+  duplicate: 409,
+  insufficient_budget: 409,
+  insufficient_stock: 409,
+  idempotency_mismatch: 409,
+  payload_too_large: 413,
+  validation_failed: 422,
+  too_many_attempts: 429,
+};
+
+const BY_STATUS: Record<number, ErrorCode> = {
+  400: 'malformed',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'malformed',
+  422: 'validation_failed',
+  429: 'too_many_attempts',
+};
+
+export const wantsJson = (ctx: Context): boolean => ctx.path.startsWith('/api/');
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  field?: string;
+}
+
+/** Translates an AppError into the `{error:{code,message,field}}` body in the caller's language. */
+export function errorBody(ctx: Context, err: AppError): ErrorBody {
+  const locale = (ctx.state as AppState).locale;
+  const params: Record<string, unknown> = { ...err.params };
+  if (err.field) {
+    const fieldKey = `fields.${err.field.split('.')[0]}`;
+    const label = t(locale, fieldKey);
+    params.field = label === fieldKey ? err.field : label;
+  }
+  return { code: err.code, message: t(locale, err.messageKey, params), ...(err.field ? { field: err.field } : {}) };
+}
+
+function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  const e = err as { status?: number; statusCode?: number; expose?: boolean };
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = BY_STATUS[status] ?? 'malformed';
+    return new AppError(code, `errors.${code}`);
+  }
+  return null;
+}
+
+/**
+ * First in the chain: renders every error as JSON for /api and as an error page otherwise. Internal messages never
+ * reach the client; unknown errors are logged with the request id and become a generic 500.
+ */
+export function errorHandler() {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not_found', 'errors.not_found');
+    } catch (err) {
+      const appErr = toAppError(err);
+      const state = ctx.state as AppState;
+      let status = 500;
+      let body: ErrorBody;
+      if (appErr) {
+        status = STATUS[appErr.code];
+        body = errorBody(ctx, appErr);
+        if (appErr.code === 'too_many_attempts' && appErr.params.retryAfter) ctx.set('Retry-After', String(appErr.params.retryAfter));
+      } else {
+        state.log?.error({ err }, 'unhandled error');
+        body = { code: 'internal', message: t(state.locale, 'errors.internal') };
+      }
+      ctx.status = status;
+      if (wantsJson(ctx) || !state.render) {
+        ctx.body = { error: body };
+      } else {
+        try {
+          ctx.body = state.render('errors/error', { status, message: body.message, title: t(state.locale, status === 404 ? 'errors.page_not_found' : 'errors.page_title') });
+          ctx.type = 'html';
+        } catch (renderErr) {
+          state.log?.error({ err: renderErr }, 'error page failed');
+          ctx.body = { error: body };
+        }
+      }
+    }
+  };
+}

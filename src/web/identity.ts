@@ -1,0 +1,44 @@
+import type { Context, Next } from 'koa';
+import type { AuthService } from '../auth/service';
+import { findUserById, toActor } from '../auth/repo';
+import type { Db } from '../db';
+import { AppError } from '../errors';
+import type { Actor, AppState } from './state';
+
+/** A host that mounts the plugin may supply the logged-in user (from its own session, a signed header…). */
+export type HostIdentity = (ctx: Context) => Promise<Actor | null> | Actor | null;
+
+/** Resolves the caller: host identity, then `Authorization: Bearer`, then the session. */
+export function identity(db: Db, auth: AuthService, host?: HostIdentity) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const state = ctx.state as AppState;
+    state.actor = null;
+    state.authVia = null;
+    const header = ctx.get('authorization');
+    if (header) {
+      const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header);
+      const actor = m ? await auth.actorForToken(m[1]) : null;
+      if (!actor) {
+        ctx.status = 401;
+        ctx.set('WWW-Authenticate', 'Bearer');
+        throw new AppError('unauthenticated', 'errors.bad_token');
+      }
+      state.actor = actor;
+      state.authVia = 'bearer';
+    } else if (host) {
+      const actor = await host(ctx);
+      if (actor) {
+        state.actor = actor;
+        state.authVia = 'host';
+      }
+    }
+    if (!state.actor && state.session?.userId) {
+      const user = await findUserById(db, state.session.userId);
+      if (user && user.status === 'active') {
+        state.actor = toActor(user);
+        state.authVia = 'session';
+      }
+    }
+    await next();
+  };
+}

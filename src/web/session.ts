@@ -1,0 +1,118 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import type { Clock } from '../clock';
+import type { Db } from '../db';
+import type { AppState, SessionData } from './state';
+
+/**
+ * Server-side sessions in the `sessions` table. The cookie holds only a random 256-bit id; the table holds its
+ * SHA-256, so a leaked database does not yield live cookies. Written only when the data changes or the idle
+ * window needs extending — an anonymous visitor who submits no form creates no row.
+ * (koa-session's store mode extends `app.context`, which a host mounting us with koa-mount never sees; this
+ * middleware keeps everything on `ctx.state`.)
+ */
+export const SESSION_COOKIE = 'fum_sid';
+export const IDLE_MS = 30 * 60 * 1000;
+export const ABSOLUTE_MS = 12 * 60 * 60 * 1000;
+
+const hashId = (raw: string) => createHash('sha256').update(raw).digest('hex');
+
+interface SessionInternals {
+  rawId: string | null;
+  loaded: string; // JSON as loaded, to detect change
+  expiresAt: number;
+  destroyed: boolean;
+  regenerate: boolean;
+}
+
+const INTERNALS = Symbol('session');
+
+function cookieOpts(ctx: Context, production: boolean, expires?: Date) {
+  const state = ctx.state as AppState;
+  return { httpOnly: true, sameSite: 'lax' as const, secure: production, path: state.base || '/', overwrite: true, signed: false, expires };
+}
+
+export function sessions(db: Db, clock: Clock, production: boolean) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const state = ctx.state as AppState;
+    const now = clock.now().getTime();
+    const raw = ctx.cookies.get(SESSION_COOKIE) ?? null;
+    const internals: SessionInternals = { rawId: null, loaded: '{}', expiresAt: 0, destroyed: false, regenerate: false };
+    state.session = {};
+    if (raw && /^[A-Za-z0-9_-]{43}$/.test(raw)) {
+      const row = await db('sessions').where({ id: hashId(raw) }).first();
+      if (row && Date.parse(row.expires_at) > now) {
+        const data = JSON.parse(row.data) as SessionData;
+        if (!data.createdAt || now - Date.parse(data.createdAt) < ABSOLUTE_MS) {
+          internals.rawId = raw;
+          internals.loaded = row.data;
+          internals.expiresAt = Date.parse(row.expires_at);
+          state.session = data;
+        } else {
+          await db('sessions').where({ id: row.id }).del();
+        }
+      }
+    }
+    (ctx as unknown as Record<symbol, SessionInternals>)[INTERNALS] = internals;
+    await next();
+    await commit(ctx, db, clock, production, internals);
+  };
+}
+
+async function commit(ctx: Context, db: Db, clock: Clock, production: boolean, s: SessionInternals): Promise<void> {
+  const state = ctx.state as AppState;
+  const now = clock.now().getTime();
+  if (s.destroyed || s.regenerate) {
+    if (s.rawId) await db('sessions').where({ id: hashId(s.rawId) }).del();
+    if (s.destroyed) {
+      ctx.cookies.set(SESSION_COOKIE, '', { ...cookieOpts(ctx, production), expires: new Date(0) });
+      return;
+    }
+    s.rawId = null;
+  }
+  const data = state.session ?? {};
+  const json = JSON.stringify(data);
+  const empty = Object.keys(data).length === 0;
+  if (!s.rawId && empty) return;
+  const changed = json !== s.loaded;
+  const needsTouch = s.expiresAt - now < IDLE_MS / 2;
+  if (!changed && !needsTouch && s.rawId) return;
+  const created = data.createdAt ? Date.parse(data.createdAt) : now;
+  const expiresAt = new Date(Math.min(now + IDLE_MS, created + ABSOLUTE_MS));
+  if (!s.rawId) {
+    s.rawId = randomBytes(32).toString('base64url');
+    if (!data.createdAt) data.createdAt = new Date(now).toISOString();
+    await db('sessions').insert({
+      id: hashId(s.rawId),
+      user_id: data.userId ?? null,
+      data: JSON.stringify(data),
+      created_at: new Date(now).toISOString(),
+      expires_at: expiresAt.toISOString(),
+    });
+  } else {
+    await db('sessions')
+      .where({ id: hashId(s.rawId) })
+      .update({ data: json, user_id: data.userId ?? null, expires_at: expiresAt.toISOString() });
+  }
+  ctx.cookies.set(SESSION_COOKIE, s.rawId, { ...cookieOpts(ctx, production), expires: undefined });
+}
+
+/** At login: a new id (no session fixation), keeping nothing of the anonymous session but the language. */
+export function regenerateSession(ctx: Context, data: SessionData): void {
+  const s = (ctx as unknown as Record<symbol, SessionInternals>)[INTERNALS];
+  s.regenerate = true;
+  (ctx.state as AppState).session = data;
+}
+
+/** At logout: the row is deleted, so the old cookie replayed later finds nothing. */
+export function destroySession(ctx: Context): void {
+  const s = (ctx as unknown as Record<symbol, SessionInternals>)[INTERNALS];
+  s.destroyed = true;
+  (ctx.state as AppState).session = {};
+}
+
+export function hasSessionCookie(ctx: Context): boolean {
+  return Boolean(ctx.cookies.get(SESSION_COOKIE));
+}
+
+export const hashToken = hashId;

@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+import type { Locale, Translator } from '../i18n';
+
+export type Role = 'purchaser' | 'vendor' | 'admin';
+
+/** The authenticated caller, whichever way they arrived (session, bearer token or the host's identity). */
+export interface Actor {
+  id: number;
+  username: string;
+  role: Role;
+  displayName: string;
+  purchaserId: number | null;
+  vendorId: number | null;
+}
+
+export interface AppState {
+  requestId: string;
+  log: Logger;
+  locale: Locale;
+  t: Translator;
+  actor: Actor | null;
+  /** How the actor authenticated: bearer requests need no CSRF token. */
+  authVia: 'session' | 'bearer' | 'host' | null;
+  session: SessionData | null;
+  csrfToken: string;
+  base: string;
+  render: (view: string, model?: Record<string, unknown>) => string;
+  input: unknown;
+}
+
+export interface SessionData {
+  userId?: number;
+  csrfSecret?: string;
+  createdAt?: string;
+  flash?: string;
+  cart?: Array<{ productId: number; quantity: number }>;
+}

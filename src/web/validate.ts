@@ -1,0 +1,46 @@
+import type { Context, Next } from 'koa';
+import type { z } from 'zod';
+import { AppError } from '../errors';
+
+/**
+ * Turns the first zod issue into an AppError naming the field. Schemas carry catalogue keys as messages
+ * (`validation.*`); other issues map from their code.
+ */
+export function zodToAppError(error: z.ZodError): AppError {
+  const issue = error.issues[0];
+  const field = issue.path.map(String).join('.') || 'body';
+  const msg = issue.message;
+  if (msg.startsWith('validation.')) return new AppError('validation_failed', msg, { field }, field);
+  const i = issue as unknown as { code: string; minimum?: number | bigint; maximum?: number | bigint; origin?: string; input?: unknown };
+  switch (i.code) {
+    case 'too_small':
+      if (i.origin === 'string' && Number(i.minimum) === 1) return new AppError('validation_failed', 'validation.required', { field }, field);
+      return new AppError('validation_failed', i.origin === 'string' ? 'validation.too_short' : 'validation.too_small', { field, min: Number(i.minimum) }, field);
+    case 'too_big':
+      return new AppError('validation_failed', i.origin === 'string' ? 'validation.too_long' : 'validation.too_big', { field, max: Number(i.maximum) }, field);
+    case 'invalid_type':
+      return new AppError('validation_failed', i.input === undefined ? 'validation.required' : 'validation.invalid_type', { field }, field);
+    case 'invalid_value':
+      return new AppError('validation_failed', 'validation.one_of', { field }, field);
+    default:
+      return new AppError('validation_failed', 'validation.invalid', { field }, field);
+  }
+}
+
+export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) throw zodToAppError(result.error);
+  return result.data;
+}
+
+/** Parses `ctx.query` (source 'query') or the body into `ctx.state.input`. */
+export function validate<S extends z.ZodType>(schema: S, source: 'query' | 'body' = 'body') {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const data = source === 'query' ? ctx.query : (ctx.request as unknown as { body?: unknown }).body;
+    if (source === 'body' && (data === undefined || data === null || typeof data !== 'object' || Array.isArray(data))) {
+      throw new AppError('malformed', 'errors.malformed_body');
+    }
+    ctx.state.input = parseInput(schema, data);
+    await next();
+  };
+}

@@ -1,0 +1,133 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { Money, formatLarge, formatYuan } from '../money';
+import { t, type Locale } from '../i18n';
+import { ROOT } from '../paths';
+
+/**
+ * One isolated Handlebars instance; every template compiled once at boot, strict (a missing property is an error,
+ * so view models are explicit). Only the layout uses `{{{body}}}`; user data is always escaped.
+ */
+export interface ViewGlobals {
+  locale: Locale;
+  base: string;
+  csrfToken: string;
+  actor: { username: string; role: string; displayName: string } | null;
+  path: string;
+  query: Record<string, string>;
+  nav: Record<string, unknown>;
+}
+
+type Template = Handlebars.TemplateDelegate;
+
+const TZ = 'Asia/Shanghai';
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? walk(full) : name.endsWith('.hbs') ? [full] : [];
+  });
+}
+
+/** Only site-relative paths become links: no scheme, no protocol-relative '//' (URL allow-list). */
+export function safePath(p: unknown): string {
+  const s = String(p ?? '/');
+  return s.startsWith('/') && !s.startsWith('//') ? s : '/';
+}
+
+export function formatDateTime(iso: unknown, locale: Locale, withTime = true): string {
+  if (iso === null || iso === undefined || iso === '') return '';
+  const d = new Date(String(iso));
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'zh-CN', {
+    timeZone: TZ,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
+  }).format(d);
+}
+
+export class Views {
+  private readonly hb = Handlebars.create();
+  private readonly templates = new Map<string, Template>();
+  private readonly layout: Template;
+
+  constructor(dir = path.join(ROOT, 'views')) {
+    this.registerHelpers();
+    const opts = { strict: true, preventIndent: true };
+    for (const file of walk(path.join(dir, 'partials'))) {
+      const name = path.relative(path.join(dir, 'partials'), file).replace(/\\/g, '/').replace(/\.hbs$/, '');
+      this.hb.registerPartial(name, this.hb.compile(readFileSync(file, 'utf8'), opts));
+    }
+    for (const file of walk(dir)) {
+      const name = path.relative(dir, file).replace(/\\/g, '/').replace(/\.hbs$/, '');
+      if (name.startsWith('partials/')) continue;
+      this.templates.set(name, this.hb.compile(readFileSync(file, 'utf8'), opts));
+    }
+    const layout = this.templates.get('layouts/main');
+    if (!layout) throw new Error('views/layouts/main.hbs is missing');
+    this.layout = layout;
+  }
+
+  has(view: string): boolean {
+    return this.templates.has(view);
+  }
+
+  render(view: string, model: Record<string, unknown>, globals: ViewGlobals, layout = true): string {
+    const tpl = this.templates.get(view);
+    if (!tpl) throw new Error(`no view ${view}`);
+    const data = { ...globals };
+    const body = tpl(model, { data });
+    if (!layout) return body;
+    return this.layout({ ...model, body }, { data });
+  }
+
+  private registerHelpers(): void {
+    const hb = this.hb;
+    type Opts = Handlebars.HelperOptions & { data: ViewGlobals };
+    hb.registerHelper('t', function (key: string, options: Opts) {
+      return t(options.data.locale, key, options.hash);
+    });
+    // {{url "/products"}} → the path under the mount prefix.
+    hb.registerHelper('url', function (p: unknown, options: Opts) {
+      return options.data.base + safePath(p);
+    });
+    // {{urlq "/products" query page=2}}: the current query with some parameters replaced ('' removes one).
+    hb.registerHelper('urlq', function (p: unknown, query: Record<string, unknown>, options: Opts) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries({ ...(query ?? {}), ...options.hash })) {
+        if (v === undefined || v === null || v === '') continue;
+        params.set(k, String(v));
+      }
+      const qs = params.toString();
+      return options.data.base + safePath(p) + (qs ? `?${qs}` : '');
+    });
+    // Money arrives as integer fen (a number) or as the JSON string form ("1180000.00").
+    const toMoney = (v: unknown): Money | null =>
+      v === null || v === undefined || v === '' ? null : typeof v === 'string'
+          ? v.startsWith('-')
+            ? Money.ofFen(-Money.parse(v.slice(1)).fen)
+            : Money.parse(v)
+          : Money.ofFen(v as number);
+    hb.registerHelper('yuan', (v: unknown) => {
+      const m = toMoney(v);
+      return m ? formatYuan(m) : '';
+    });
+    hb.registerHelper('large', function (v: unknown, options: Opts) {
+      const m = toMoney(v);
+      if (!m) return '';
+      const l = options.data.locale;
+      return formatLarge(m, { yi: t(l, 'common.unit_yi'), wan: t(l, 'common.unit_wan'), yuan: t(l, 'common.unit_yuan') });
+    });
+    hb.registerHelper('datetime', (iso: unknown, options: Opts) => formatDateTime(iso, options.data.locale));
+    hb.registerHelper('date', (iso: unknown, options: Opts) => formatDateTime(iso, options.data.locale, false));
+    hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+    hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+    hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+    hb.registerHelper('not', (a: unknown) => !a);
+    hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  }
+}

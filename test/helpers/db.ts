@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import knexFactory from 'knex';
+import { createDb, migrateLatest, type Db } from '../../src/db';
+
+/** Which engine this run tests: `TEST_DB=sqlite` (default) or `TEST_DB=postgres`. */
+export const ENGINE: 'sqlite' | 'postgres' = process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+export const PG_ADMIN_URL = process.env.TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase {
+  url: string;
+  db: Db;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, empty database of the engine under test: a temporary SQLite file, or a new PostgreSQL database created
+ * beside `test` (so parallel runs never share state). Not migrated: see `migratedDb`.
+ */
+export async function freshDatabase(): Promise<TestDatabase> {
+  if (ENGINE === 'sqlite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fum-test-'));
+    const url = `sqlite:${path.join(dir, 'test.sqlite3')}`;
+    const db = createDb(url);
+    return {
+      url,
+      db,
+      async drop() {
+        await db.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `fum_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
+  await admin.raw(`CREATE DATABASE ${name}`);
+  await admin.destroy();
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const db = createDb(url);
+  return {
+    url,
+    db,
+    async drop() {
+      await db.destroy();
+      const a = knexFactory({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
+      await a.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.destroy();
+    },
+  };
+}
+
+export async function migratedDb(): Promise<TestDatabase> {
+  const t = await freshDatabase();
+  await migrateLatest(t.db);
+  return t;
+}
+
+/**
+ * Registers before/after hooks that give the enclosing `describe` a migrated database of its own.
+ * Use: `const ctx = useMigratedDb(); … ctx.db`.
+ */
+export function useMigratedDb(): { db: Db; url: string } {
+  const holder = {} as { db: Db; url: string; t?: TestDatabase };
+  before(async function () {
+    this.timeout(60000);
+    holder.t = await migratedDb();
+    holder.db = holder.t.db;
+    holder.url = holder.t.url;
+  });
+  after(async () => {
+    await holder.t?.drop();
+  });
+  return holder;
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { Money, MoneyError, formatLarge, formatYuan } from '../../src/money';
+
+describe('Money', () => {
+  it('parses the input forms API.md allows into whole fen', () => {
+    assert.equal(Money.parse('1234').fen, 123400);
+    assert.equal(Money.parse('1234.5').fen, 123450);
+    assert.equal(Money.parse('1234.50').fen, 123450);
+    assert.equal(Money.parse('0.01').fen, 1);
+    assert.equal(Money.parse('0').fen, 0);
+    assert.ok(Money.parse('1') instanceof Money);
+  });
+
+  it('refuses exponents, three decimals, signs, blanks, numbers and leading zeros', () => {
+    for (const bad of ['1e3', '12.345', '-1', '', ' 1', '1.', '.5', '01', '1,000', 'abc', 12, null, undefined, '10000000000000']) {
+      assert.throws(() => Money.parse(bad), MoneyError, String(bad));
+    }
+  });
+
+  it('adds and multiplies without floating-point drift', () => {
+    const a = Money.parse('0.1');
+    const b = Money.parse('0.2');
+    assert.equal(a.plus(b).toString(), '0.30');
+    assert.equal(Money.parse('19.99').times(3).toString(), '59.97');
+    assert.equal(Money.parse('100').minus(Money.parse('0.01')).toString(), '99.99');
+  });
+
+  it('serialises to a string with two decimals', () => {
+    assert.equal(JSON.stringify({ total: Money.ofFen(118000000_00) }), '{"total":"118000000.00"}');
+    assert.equal(Money.ofFen(5).toString(), '0.05');
+  });
+
+  it('formats yuan with thousands separators', () => {
+    assert.equal(formatYuan(Money.ofFen(118000000_00 / 100)), '¥1,180,000.00');
+    assert.equal(formatYuan(Money.parse('1180000')), '¥1,180,000.00');
+    assert.equal(formatYuan(Money.parse('999.5')), '¥999.50');
+    assert.equal(formatYuan(Money.ofFen(-150)), '-¥1.50');
+  });
+
+  it('formats totals in the Chinese large-unit form', () => {
+    assert.equal(formatLarge(Money.parse('118000000')), '1.18亿元');
+    assert.equal(formatLarge(Money.parse('117654321.99')), '1.18亿元');
+    assert.equal(formatLarge(Money.parse('11200000')), '1120万元');
+    assert.equal(formatLarge(Money.parse('11205000')), '1120.5万元');
+    assert.equal(formatLarge(Money.parse('100000000')), '1亿元');
+    assert.equal(formatLarge(Money.parse('5000')), '5,000.00元');
+  });
+});
