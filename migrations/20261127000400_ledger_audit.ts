@@ -28,11 +28,6 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['order_id']);
     t.index(['case_id']);
   });
-  if (knex.client.config.client !== 'pg') {
-    // Immutable journal: corrections are new transfers.
-    await knex.raw(`CREATE TRIGGER ledger_transfers_no_delete BEFORE DELETE ON ledger_transfers
-      BEGIN SELECT RAISE(ABORT, 'ledger transfers are immutable'); END`);
-  }
   // One row per settlement (+) or refund (−): the fact table that statistics and exports read.
   await knex.schema.createTable('trades', (t) => {
     t.increments('id');
@@ -94,10 +89,35 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['entity', 'entity_id']);
     t.index(['at']);
   });
+  // Append-only journals: the database itself refuses UPDATE and DELETE (corrections are new rows). Someone with
+  // the power to drop these triggers can still tamper — that is what the hash chains and `verify` are for.
+  for (const table of IMMUTABLE) {
+    if (knex.client.config.client === 'pg') {
+      await knex.raw(`CREATE OR REPLACE FUNCTION ${table}_immutable() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION '${table} is append-only'; END $$ LANGUAGE plpgsql`);
+      await knex.raw(`CREATE TRIGGER ${table}_immutable BEFORE UPDATE OR DELETE ON ${table}
+        FOR EACH ROW EXECUTE FUNCTION ${table}_immutable()`);
+    } else {
+      await knex.raw(`CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
+        BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END`);
+      await knex.raw(`CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
+        BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END`);
+    }
+  }
 }
 
+const IMMUTABLE = ['ledger_transfers', 'audit_log'];
+
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client !== 'pg') await knex.raw('DROP TRIGGER IF EXISTS ledger_transfers_no_delete');
+  for (const table of IMMUTABLE) {
+    if (knex.client.config.client === 'pg') {
+      await knex.raw(`DROP TRIGGER IF EXISTS ${table}_immutable ON ${table}`);
+      await knex.raw(`DROP FUNCTION IF EXISTS ${table}_immutable()`);
+    } else {
+      await knex.raw(`DROP TRIGGER IF EXISTS ${table}_no_update`);
+      await knex.raw(`DROP TRIGGER IF EXISTS ${table}_no_delete`);
+    }
+  }
   for (const table of ['audit_log', 'trade_rollup', 'trades', 'ledger_transfers', 'ledger_accounts']) {
     await knex.schema.dropTableIfExists(table);
   }

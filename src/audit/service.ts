@@ -1,0 +1,82 @@
+import type { Clock } from '../clock';
+import type { Executor } from '../db';
+import { chainHash, lastHash, lockChain, GENESIS_HASH } from '../db/hash-chain';
+import type { Actor } from '../web/state';
+
+export interface AuditEntry {
+  actor: Pick<Actor, 'id' | 'username'> | null;
+  action: string; // e.g. 'product.approve'
+  entity: string; // e.g. 'product'
+  entityId: string | number | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditRow {
+  id: number;
+  actor_id: number | null;
+  actor_name: string;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  before: string | null;
+  after: string | null;
+  at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const content = (r: Omit<AuditRow, 'id' | 'prev_hash' | 'hash'>) => ({
+  actor_id: r.actor_id,
+  actor_name: r.actor_name,
+  action: r.action,
+  entity: r.entity,
+  entity_id: r.entity_id,
+  before: r.before,
+  after: r.after,
+  at: r.at,
+});
+
+/**
+ * Writes one audit record in the caller's transaction (so it commits or rolls back with the change it describes).
+ * Every state change in every module calls this.
+ */
+export async function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry): Promise<void> {
+  await lockChain(trx, 'audit_log');
+  const prev = await lastHash(trx, 'audit_log');
+  const row = {
+    actor_id: entry.actor?.id ?? null,
+    actor_name: entry.actor?.username ?? 'system',
+    action: entry.action,
+    entity: entry.entity,
+    entity_id: entry.entityId === null ? null : String(entry.entityId),
+    before: entry.before === undefined ? null : JSON.stringify(entry.before),
+    after: entry.after === undefined ? null : JSON.stringify(entry.after),
+    at: clock.now().toISOString(),
+  };
+  await trx('audit_log').insert({ ...row, prev_hash: prev, hash: chainHash(prev, content(row)) });
+}
+
+export interface ChainReport {
+  ok: boolean;
+  records: number;
+  firstBadRecord?: number;
+}
+
+/** Walks the whole chain in id order, in pages, and names the first record whose links or content do not match. */
+export async function verifyAudit(db: Executor): Promise<ChainReport> {
+  let prev = GENESIS_HASH;
+  let lastId = 0;
+  let count = 0;
+  for (;;) {
+    const rows: AuditRow[] = await db('audit_log').where('id', '>', lastId).orderBy('id').limit(2000);
+    if (!rows.length) break;
+    for (const r of rows) {
+      count++;
+      if (r.prev_hash !== prev || chainHash(prev, content(r)) !== r.hash) return { ok: false, records: count, firstBadRecord: r.id };
+      prev = r.hash;
+      lastId = r.id;
+    }
+  }
+  return { ok: true, records: count };
+}

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { isPostgres, type Executor } from './index';
+
+/**
+ * Hash chains for the append-only journals (ledger transfers, audit log): each row stores the hash of the previous
+ * row and its own hash over (previous hash, canonical content). Editing or deleting any row breaks every later link,
+ * so `verify` names the first bad row.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** JSON with sorted keys, so the same content always hashes the same on both engines. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj)
+    .sort()
+    .filter((k) => obj[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
+    .join(',')}}`;
+}
+
+export function chainHash(prevHash: string, content: Record<string, unknown>): string {
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
+}
+
+const LOCK_IDS: Record<string, number> = { ledger_transfers: 7_001, audit_log: 7_002 };
+
+/**
+ * Appends are serialised per chain: on PostgreSQL with a transaction-scoped advisory lock (released at commit or
+ * rollback); SQLite has a single writer already.
+ */
+export async function lockChain(trx: Executor, table: 'ledger_transfers' | 'audit_log'): Promise<void> {
+  if (isPostgres(trx)) await trx.raw('SELECT pg_advisory_xact_lock(?)', [LOCK_IDS[table]]);
+}
+
+export async function lastHash(trx: Executor, table: 'ledger_transfers' | 'audit_log'): Promise<string> {
+  const row = await trx(table).orderBy('id', 'desc').first('hash');
+  return (row?.hash as string | undefined) ?? GENESIS_HASH;
+}
