@@ -1,0 +1,263 @@
+import type { Clock } from '../clock';
+import type { Db, Executor } from '../db';
+import { chainHash, GENESIS_HASH, lastHash, lockChain } from '../db/hash-chain';
+import { AppError } from '../errors';
+import { Money } from '../money';
+import { shanghaiDay } from '../time';
+import { FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
+import {
+  credit,
+  debit,
+  ensureAccount,
+  findAccount,
+  findTransferByKey,
+  insertTrade,
+  insertTransfer,
+  sumTransfers,
+  type AccountRow,
+  type TradeRow,
+  type TransferRow,
+} from './repo';
+
+/** What a settlement or refund was for: copied into the `trades` fact row that statistics read. */
+export interface TradeFacts {
+  channel: 'boutique' | 'first_purchase';
+  purchaser: { id: number; city: string; type: string };
+  vendor: { id: number; city: string };
+  productId: number | null;
+  productTitle: string;
+  certNo: string | null;
+  level: string | null;
+  field: string;
+  kind: string;
+}
+
+export interface TransferRequest {
+  from: string;
+  to: string;
+  amountFen: number;
+  kind: TransferKind;
+  idempotencyKey: string;
+  orderId?: number | null;
+  caseId?: number | null;
+  actorId?: number | null;
+  trade?: TradeFacts;
+}
+
+export interface BudgetView {
+  purchaserId: number;
+  allocated: string;
+  reserved: string;
+  available: string;
+  spent: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  transfers: number;
+  balanced: boolean;
+  chainIntact: boolean;
+  nonNegative: boolean;
+  balancesMatch: boolean;
+  firstBadTransfer?: number;
+}
+
+const hashContent = (t: Omit<TransferRow, 'id' | 'prev_hash' | 'hash'>) => ({
+  debit: t.debit_account_id,
+  credit: t.credit_account_id,
+  amount: t.amount_fen,
+  kind: t.kind,
+  order: t.order_id,
+  case: t.case_id,
+  key: t.idempotency_key,
+  actor: t.actor_id,
+  at: t.created_at,
+});
+
+/**
+ * The only writer of the ledger tables. Every transfer moves one positive whole-fen amount from one account to
+ * another along a legal flow (FLOWS), so the books balance by construction; it runs inside the caller's transaction
+ * so the money moves with the order or case it belongs to, or not at all. Callers should make their ledger call the
+ * last write of their transaction (the chain lock is then held briefly and lock order stays the same everywhere).
+ */
+export class Ledger {
+  constructor(private readonly clock: Clock) {}
+
+  async transfer(trx: Executor, req: TransferRequest): Promise<TransferRow> {
+    if (!Number.isSafeInteger(req.amountFen) || req.amountFen <= 0) throw new AppError('validation_failed', 'ledger.amount_positive', { field: 'amount' }, 'amount');
+    const from = parseAccountCode(req.from);
+    const to = parseAccountCode(req.to);
+    const flow = FLOWS[req.kind];
+    if (from.type !== flow.from || to.type !== flow.to) throw new Error(`illegal flow ${req.kind}: ${req.from} → ${req.to}`);
+
+    const existing = await findTransferByKey(trx, req.idempotencyKey);
+    if (existing) return this.replay(trx, existing, req);
+
+    const now = this.clock.now().toISOString();
+    const fromAcc = await ensureAccount(trx, req.from, from.type, from.ownerId, now);
+    const toAcc = await ensureAccount(trx, req.to, to.type, to.ownerId, now);
+    // The chain lock first: on PostgreSQL it serialises ledger writers, so account rows are never locked in
+    // opposite orders by two transfers.
+    await lockChain(trx, 'ledger_transfers');
+    if (!(await debit(trx, fromAcc.id, req.amountFen, from.type === 'treasury'))) {
+      throw new AppError(from.type === 'budget' ? 'insufficient_budget' : 'conflict', from.type === 'budget' ? 'ledger.insufficient_budget' : 'ledger.insufficient_funds', {
+        account: req.from,
+      });
+    }
+    await credit(trx, toAcc.id, req.amountFen);
+    const prev = await lastHash(trx, 'ledger_transfers');
+    const row = {
+      debit_account_id: fromAcc.id,
+      credit_account_id: toAcc.id,
+      amount_fen: req.amountFen,
+      kind: req.kind,
+      order_id: req.orderId ?? null,
+      case_id: req.caseId ?? null,
+      idempotency_key: req.idempotencyKey,
+      actor_id: req.actorId ?? null,
+      created_at: now,
+    };
+    const transfer = await insertTransfer(trx, { ...row, prev_hash: prev, hash: chainHash(prev, hashContent(row)) });
+    if (req.kind === 'settle' || req.kind === 'refund') {
+      if (!req.trade) throw new Error(`${req.kind} needs trade facts`);
+      await insertTrade(trx, this.tradeRow(transfer, req.trade, req.kind === 'refund' ? -1 : 1));
+    }
+    return transfer;
+  }
+
+  /** The same idempotency key again: the first transfer if it is the same request, else a conflict. */
+  private async replay(trx: Executor, existing: TransferRow, req: TransferRequest): Promise<TransferRow> {
+    const fromAcc = await findAccount(trx, req.from);
+    const toAcc = await findAccount(trx, req.to);
+    const same = existing.kind === req.kind && existing.amount_fen === req.amountFen && existing.debit_account_id === fromAcc?.id && existing.credit_account_id === toAcc?.id;
+    if (!same) throw new AppError('idempotency_mismatch', 'ledger.idempotency_mismatch');
+    return existing;
+  }
+
+  private tradeRow(t: TransferRow, f: TradeFacts, sign: 1 | -1): TradeRow {
+    const day = shanghaiDay(new Date(t.created_at));
+    return {
+      transfer_id: t.id,
+      channel: f.channel,
+      day,
+      year: Number(day.slice(0, 4)),
+      month: day.slice(0, 7),
+      count_delta: sign,
+      amount_fen: sign * t.amount_fen,
+      purchaser_id: f.purchaser.id,
+      purchaser_city: f.purchaser.city,
+      purchaser_type: f.purchaser.type,
+      vendor_id: f.vendor.id,
+      vendor_city: f.vendor.city,
+      order_id: t.order_id,
+      case_id: t.case_id,
+      product_id: f.productId,
+      product_title: f.productTitle,
+      cert_no: f.certNo,
+      level: f.level,
+      field: f.field,
+      kind: f.kind,
+    };
+  }
+
+  // The flows of DESIGN §4, by name.
+  allocate(trx: Executor, purchaserId: number, amountFen: number, key: string, actorId: number | null): Promise<TransferRow> {
+    return this.transfer(trx, { from: TREASURY, to: budgetAccount(purchaserId), amountFen, kind: 'allocate', idempotencyKey: key, actorId });
+  }
+
+  reserve(trx: Executor, purchaserId: number, amountFen: number, ref: { orderId?: number; caseId?: number }, key: string, actorId: number | null): Promise<TransferRow> {
+    return this.transfer(trx, { from: budgetAccount(purchaserId), to: commitmentAccount(purchaserId), amountFen, kind: 'reserve', idempotencyKey: key, actorId, ...ref });
+  }
+
+  release(trx: Executor, purchaserId: number, amountFen: number, ref: { orderId?: number; caseId?: number }, key: string, actorId: number | null): Promise<TransferRow> {
+    return this.transfer(trx, { from: commitmentAccount(purchaserId), to: budgetAccount(purchaserId), amountFen, kind: 'release', idempotencyKey: key, actorId, ...ref });
+  }
+
+  settle(trx: Executor, amountFen: number, ref: { orderId?: number; caseId?: number }, trade: TradeFacts, key: string, actorId: number | null): Promise<TransferRow> {
+    return this.transfer(trx, {
+      from: commitmentAccount(trade.purchaser.id),
+      to: vendorAccount(trade.vendor.id),
+      amountFen,
+      kind: 'settle',
+      idempotencyKey: key,
+      actorId,
+      trade,
+      ...ref,
+    });
+  }
+
+  /** A reversing trade: the vendor's settled amount goes back to the purchaser's budget. */
+  refund(trx: Executor, amountFen: number, ref: { orderId?: number; caseId?: number }, trade: TradeFacts, key: string, actorId: number | null): Promise<TransferRow> {
+    return this.transfer(trx, {
+      from: vendorAccount(trade.vendor.id),
+      to: budgetAccount(trade.purchaser.id),
+      amountFen,
+      kind: 'refund',
+      idempotencyKey: key,
+      actorId,
+      trade,
+      ...ref,
+    });
+  }
+
+  async budget(db: Executor, purchaserId: number): Promise<BudgetView> {
+    const [budgetAcc, commitAcc] = await Promise.all([findAccount(db, budgetAccount(purchaserId)), findAccount(db, commitmentAccount(purchaserId))]);
+    const allocated = budgetAcc ? await sumTransfers(db, { kind: 'allocate', credit: budgetAcc.id }) : 0;
+    const settled = commitAcc ? await sumTransfers(db, { kind: 'settle', debit: commitAcc.id }) : 0;
+    const refunded = budgetAcc ? await sumTransfers(db, { kind: 'refund', credit: budgetAcc.id }) : 0;
+    const m = (fen: number) => Money.ofFen(fen).toString();
+    return {
+      purchaserId,
+      allocated: m(allocated),
+      reserved: m(commitAcc?.balance_fen ?? 0),
+      available: m(budgetAcc?.balance_fen ?? 0),
+      spent: m(settled - refunded),
+    };
+  }
+
+  /**
+   * Checks the books: the chain (every row's hash over its content and the previous hash), balances recomputed
+   * from the transfers equal the stored ones, all balances sum to zero, no account but the treasury below zero.
+   */
+  async verify(db: Db | Executor): Promise<VerifyReport> {
+    let prev = GENESIS_HASH;
+    let lastId = 0;
+    let count = 0;
+    let firstBad: number | undefined;
+    const computed = new Map<number, number>();
+    for (;;) {
+      const rows: TransferRow[] = await db('ledger_transfers').where('id', '>', lastId).orderBy('id').limit(5000);
+      if (!rows.length) break;
+      for (const r of rows) {
+        count++;
+        const content = hashContent(r);
+        if (firstBad === undefined && (r.prev_hash !== prev || chainHash(prev, content) !== r.hash || !(r.amount_fen > 0))) firstBad = r.id;
+        prev = r.hash;
+        lastId = r.id;
+        computed.set(r.debit_account_id, (computed.get(r.debit_account_id) ?? 0) - r.amount_fen);
+        computed.set(r.credit_account_id, (computed.get(r.credit_account_id) ?? 0) + r.amount_fen);
+      }
+    }
+    const accounts: AccountRow[] = await db('ledger_accounts').select('*');
+    let sum = 0;
+    let nonNegative = true;
+    let balancesMatch = true;
+    for (const a of accounts) {
+      sum += a.balance_fen;
+      if (a.type !== 'treasury' && a.balance_fen < 0) nonNegative = false;
+      if ((computed.get(a.id) ?? 0) !== a.balance_fen) balancesMatch = false;
+    }
+    const computedSum = [...computed.values()].reduce((x, y) => x + y, 0);
+    const balanced = sum === 0 && computedSum === 0;
+    const chainIntact = firstBad === undefined;
+    return {
+      ok: balanced && chainIntact && nonNegative && balancesMatch,
+      transfers: count,
+      balanced,
+      chainIntact,
+      nonNegative,
+      balancesMatch,
+      ...(firstBad !== undefined ? { firstBadTransfer: firstBad } : {}),
+    };
+  }
+}
