@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('configuration from the environment (DESIGN §7)', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({}, { demoData: true });
+    assert.equal(c.port, 3000);
+    assert.equal(c.databaseUrl, 'sqlite:data/marketplace.sqlite3');
+    assert.equal(c.demoData, true);
+    assert.equal(c.fakeClock, false);
+    assert.equal(c.logLevel, 'info');
+    assert.ok(c.sessionSecret.length >= 32, 'a random secret per start outside production');
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({ PORT: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DEMO_DATA: '0', FAKE_CLOCK: '1', LOG_LEVEL: 'warn' });
+    assert.deepEqual([c.port, c.databaseUrl, c.demoData, c.fakeClock, c.logLevel], [0, 'postgres://postgres@127.0.0.1:5432/test', false, true, 'warn']);
+  });
+
+  const wrong: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'abc' }, /^PORT: expected a port number/],
+    [{ PORT: '70000' }, /^PORT:/],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: expected 'sqlite:<file>' or 'postgres:/],
+    [{ DEMO_DATA: 'yes' }, /^DEMO_DATA: expected 0 or 1/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: expected one of/],
+    [{ NODE_ENV: 'production', DEMO_DATA: '1', SESSION_SECRET: 'x'.repeat(40) }, /^DEMO_DATA: demo data is refused/],
+    [{ NODE_ENV: 'production', FAKE_CLOCK: '1', SESSION_SECRET: 'x'.repeat(40) }, /^FAKE_CLOCK:/],
+    [{ NODE_ENV: 'production' }, /^SESSION_SECRET: required/],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 'short' }, /^SESSION_SECRET: expected a secret of at least 32/],
+  ];
+  for (const [env, message] of wrong) {
+    it(`refuses ${JSON.stringify(env)} with one line naming the variable`, () => {
+      assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && message.test(err.message) && !err.message.includes('\n'));
+    });
+  }
+
+  it('in production, demo data is off by default', () => {
+    assert.equal(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'y'.repeat(40) }).demoData, false);
+  });
+});
