@@ -11,7 +11,6 @@ export interface ProductItem {
   kind: string;
   level: string | null;
   field: string;
-  city: string;
   badges: string[];
   certNo: string | null;
   vendor: { id: number; name: string; city: string };
@@ -46,7 +45,6 @@ export function productItem(r: ProductListRow): ProductItem {
     kind: r.kind,
     level: r.level ?? null,
     field: r.field,
-    city: r.city,
     badges,
     certNo: r.cert_no ?? null,
     vendor: { id: r.vendor_id, name: r.vendor_name, city: r.city },

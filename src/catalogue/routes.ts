@@ -21,7 +21,7 @@ export function catalogueRoutes(deps: Deps): Router {
   const service = new CatalogueService(deps.db, deps.clock);
 
   router.get('/api/v1/products', async (ctx) => {
-    ctx.body = await service.search(parseInput(SearchQuery, ctx.query));
+    ctx.body = await service.search(parseInput(SearchQuery, dropEmpty(ctx.query as Record<string, unknown>)));
   });
 
   router.get('/api/v1/products/:id', async (ctx) => {

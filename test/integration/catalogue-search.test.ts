@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { SystemClock } from '../../src/clock';
+import { SearchQuery } from '../../src/catalogue/schema';
+import { CatalogueService, type SearchResult } from '../../src/catalogue/service';
+import { parseInput } from '../../src/web/validate';
+import { ENGINE, useMigratedDb } from '../helpers/db';
+import { makeCert, makeProduct, makeVendor } from '../helpers/factories';
+
+/**
+ * Search and facets against a real database of the engine under test. The catalogue below is small and hand-made so
+ * that every expected hit can be named.
+ */
+describe(`catalogue search (${ENGINE})`, function () {
+  this.timeout(60000);
+  const ctx = useMigratedDb();
+  let service: CatalogueService;
+  const ids: Record<string, number> = {};
+
+  const search = (q: Record<string, string>): Promise<SearchResult> => service.search(parseInput(SearchQuery, q));
+  const titles = (r: SearchResult) => r.items.map((i) => i.title);
+
+  before(async () => {
+    const db = ctx.db;
+    service = new CatalogueService(db, new SystemClock());
+    const hz = await makeVendor(db, { name: '杭州精机股份有限公司', city: '杭州' });
+    const nb = await makeVendor(db, { name: '宁波医疗设备有限公司', city: '宁波' });
+    const wz = await makeVendor(db, { name: '温州航空科技有限公司', city: '温州' });
+    const intl = await makeCert(db, hz, { level: 'international', field: '数控机床', kind: 'equipment' });
+    const dom = await makeCert(db, hz, { level: 'domestic', field: '数控机床', kind: 'equipment' });
+    const prov = await makeCert(db, hz, { level: 'provincial', field: '数控机床', kind: 'equipment' });
+    const ct = await makeCert(db, nb, { level: 'domestic', field: '高端医疗装备', kind: 'equipment' });
+    const mat = await makeCert(db, nb, { level: 'provincial', field: '新材料', kind: 'material' });
+    const air = await makeCert(db, wz, { level: 'domestic', field: '航空装备', kind: 'equipment' });
+    const t = (d: number) => `2026-01-${String(d).padStart(2, '0')}T02:00:00.000Z`;
+    ids.lathe = (await makeProduct(db, hz, { cert: intl, title: '高速精密数控机床', model: 'HZ-VMC850', price_fen: 98_000_000, created_at: t(1) })).id;
+    ids.gantry = (await makeProduct(db, hz, { cert: dom, title: '龙门式五轴数控机床', model: 'HZ-G5', price_fen: 260_000_000, created_at: t(2) })).id;
+    ids.broach = (await makeProduct(db, hz, { cert: prov, title: '五轴数控卧式侧拉床', model: 'LJ-5X', price_fen: 150_000_000, created_at: t(3) })).id;
+    ids.ct = (await makeProduct(db, nb, { cert: ct, title: '64排CT', model: 'NB-CT64', price_fen: 580_000_000, created_at: t(4) })).id;
+    ids.mr = (await makeProduct(db, nb, { cert: ct, title: '1.5T MR 磁共振成像系统', model: 'NB-MR15', price_fen: 900_000_000, created_at: t(5) })).id;
+    ids.membrane = (await makeProduct(db, nb, { cert: mat, title: '血液透析用中空纤维膜', model: 'HF-2', price_fen: 5_000, created_at: t(6) })).id;
+    ids.plane = (await makeProduct(db, wz, { cert: air, title: '钻石 DA40NG 通用飞机', model: 'DA40NG', price_fen: 350_000_000, created_at: t(7) })).id;
+    // Boutique items (no certificate); one only mentions 机床 in its description.
+    ids.loader = (await makeProduct(db, hz, {
+      title: '智能上下料机器人',
+      model: 'RB-10',
+      field: '智能装备',
+      description: '适配各类机床的自动上下料单元',
+      price_fen: 12_000_000,
+      created_at: t(8),
+    })).id;
+    ids.boat = (await makeProduct(db, wz, { title: '70英尺双体动力豪华游艇', model: 'YT-70', field: '船舶', price_fen: 1_200_000_000, created_at: t(9) })).id;
+    // Not public: never found.
+    await makeProduct(db, hz, { cert: intl, title: '待审核数控机床', status: 'pending_review', created_at: t(10) });
+    await makeProduct(db, hz, { cert: intl, title: '已驳回数控机床', status: 'rejected', created_at: t(11) });
+    await makeProduct(db, hz, { cert: intl, title: '已下架数控机床', status: 'delisted', created_at: t(12) });
+  });
+
+  describe('text', () => {
+    it('a 2-character query matches inside words: 机床 finds both 数控机床 and, by its field, 五轴数控卧式侧拉床', async () => {
+      const r = await search({ q: '机床' });
+      const found = titles(r);
+      for (const title of ['高速精密数控机床', '龙门式五轴数控机床', '五轴数控卧式侧拉床', '智能上下料机器人']) assert.ok(found.includes(title), `${title} in ${found.join(', ')}`);
+      assert.equal(r.total, 4);
+    });
+
+    it('finds only approved listings', async () => {
+      const r = await search({ q: '数控机床', pageSize: '100' });
+      assert.ok(titles(r).every((x) => !/待审核|已驳回|已下架/.test(x)), titles(r).join(', '));
+      const all = await search({ pageSize: '100' });
+      assert.equal(all.total, 9);
+    });
+
+    it('ranks a title match above a field-only or description-only match', async () => {
+      const r = await search({ q: '机床' });
+      const found = titles(r);
+      const lastTitleHit = Math.max(found.indexOf('高速精密数控机床'), found.indexOf('龙门式五轴数控机床'));
+      assert.ok(lastTitleHit < found.indexOf('五轴数控卧式侧拉床'), found.join(', '));
+      assert.ok(lastTitleHit < found.indexOf('智能上下料机器人'), found.join(', '));
+    });
+
+    it('CT finds 64排CT, and so does the full-width ＣＴ', async () => {
+      for (const q of ['CT', 'ct', 'ＣＴ']) {
+        const r = await search({ q });
+        assert.ok(r.items.some((i) => i.id === ids.ct), `${q}: ${titles(r).join(', ')}`);
+        assert.equal(r.items[0].id, ids.ct, q);
+      }
+    });
+
+    it('a full-width model number matches like the half-width one: １．５Ｔ finds 1.5T MR', async () => {
+      const r = await search({ q: '１．５Ｔ' });
+      assert.deepEqual(titles(r), ['1.5T MR 磁共振成像系统']);
+    });
+
+    it('a 1-character query works', async () => {
+      const r = await search({ q: '床', pageSize: '100' });
+      assert.ok(r.items.some((i) => i.id === ids.broach));
+      assert.ok(r.items.some((i) => i.id === ids.lathe));
+      const boat = await search({ q: '艇' });
+      assert.deepEqual(titles(boat), ['70英尺双体动力豪华游艇']);
+    });
+
+    it('a model number matches, in any case', async () => {
+      assert.deepEqual(titles(await search({ q: 'DA40NG' })), ['钻石 DA40NG 通用飞机']);
+      assert.deepEqual(titles(await search({ q: 'da40ng' })), ['钻石 DA40NG 通用飞机']);
+      assert.deepEqual(titles(await search({ q: 'HZ-VMC850' })), ['高速精密数控机床']);
+    });
+
+    it('space-separated terms are ANDed, mixing Latin and Chinese', async () => {
+      assert.deepEqual(titles(await search({ q: 'DA40 飞机' })), ['钻石 DA40NG 通用飞机']);
+      assert.deepEqual(titles(await search({ q: 'DA40 机床' })), []);
+      assert.deepEqual(titles(await search({ q: '五轴 机床', sort: 'price_asc' })), ['五轴数控卧式侧拉床', '龙门式五轴数控机床']);
+    });
+
+    it('treats LIKE wildcards and FTS syntax in the query as plain text', async () => {
+      assert.equal((await search({ q: '%' })).total, 0);
+      assert.equal((await search({ q: '_' })).total, 0);
+      assert.equal((await search({ q: '"机床' })).total, 0);
+      assert.equal((await search({ q: 'OR AND NEAR' })).total, 0);
+      assert.equal((await search({ q: '机床*' })).total, 0);
+    });
+
+    it('finds nothing for text that is not there', async () => {
+      const r = await search({ q: '不存在的产品' });
+      assert.equal(r.total, 0);
+      assert.deepEqual(r.items, []);
+    });
+  });
+
+  describe('filters', () => {
+    it('kind', async () => {
+      const r = await search({ kind: 'material' });
+      assert.deepEqual(titles(r), ['血液透析用中空纤维膜']);
+    });
+
+    it('level', async () => {
+      const r = await search({ level: 'domestic', sort: 'price_asc' });
+      assert.deepEqual(titles(r), ['龙门式五轴数控机床', '钻石 DA40NG 通用飞机', '64排CT', '1.5T MR 磁共振成像系统']);
+    });
+
+    it('field, by its Chinese name or its code', async () => {
+      const a = await search({ field: '数控机床' });
+      const b = await search({ field: 'cnc_machine_tools' });
+      assert.equal(a.total, 3);
+      assert.deepEqual(titles(a), titles(b));
+    });
+
+    it('city, by its Chinese name or its code', async () => {
+      const a = await search({ city: '温州' });
+      const b = await search({ city: 'wenzhou' });
+      assert.deepEqual(new Set(titles(a)), new Set(['钻石 DA40NG 通用飞机', '70英尺双体动力豪华游艇']));
+      assert.deepEqual(titles(a), titles(b));
+    });
+
+    it('badge: first_unit has a certificate, boutique is the 浙江制造精品 hall', async () => {
+      const first = await search({ badge: 'first_unit', pageSize: '100' });
+      assert.equal(first.total, 7);
+      assert.ok(first.items.every((i) => i.certNo && i.badges.includes('first_unit')));
+      const boutique = await search({ badge: 'boutique', pageSize: '100' });
+      assert.deepEqual(new Set(titles(boutique)), new Set(['智能上下料机器人', '70英尺双体动力豪华游艇']));
+      assert.ok(boutique.items.every((i) => i.badges.includes('boutique') && i.certNo === null && i.level === null));
+    });
+
+    it('price range in yuan, both ends inclusive', async () => {
+      const r = await search({ priceMin: '980000', priceMax: '2600000', sort: 'price_asc' });
+      assert.deepEqual(titles(r), ['高速精密数控机床', '五轴数控卧式侧拉床', '龙门式五轴数控机床']);
+      assert.deepEqual(titles(await search({ priceMax: '50' })), ['血液透析用中空纤维膜']);
+      assert.deepEqual(titles(await search({ priceMin: '12000000' })), ['70英尺双体动力豪华游艇']);
+    });
+
+    it('filters combine with the text query', async () => {
+      const r = await search({ q: '机床', level: 'international' });
+      assert.deepEqual(titles(r), ['高速精密数控机床']);
+    });
+  });
+
+  describe('sorting and paging', () => {
+    it('price ascending and descending', async () => {
+      const asc = await search({ sort: 'price_asc', pageSize: '100' });
+      const prices = asc.items.map((i) => Number(i.price));
+      assert.deepEqual(prices, [...prices].sort((a, b) => a - b));
+      const desc = await search({ sort: 'price_desc', pageSize: '100' });
+      assert.deepEqual(titles(desc), [...titles(asc)].reverse());
+    });
+
+    it('newest first, which is also the order without a query', async () => {
+      const r = await search({ pageSize: '3' });
+      assert.deepEqual(titles(r), ['70英尺双体动力豪华游艇', '智能上下料机器人', '钻石 DA40NG 通用飞机']);
+      assert.deepEqual(titles(await search({ sort: 'newest', pageSize: '3' })), titles(r));
+    });
+
+    it('pages: the total stays, the items move on, and a page past the end is empty', async () => {
+      const p1 = await search({ pageSize: '4', page: '1' });
+      const p2 = await search({ pageSize: '4', page: '2' });
+      const p3 = await search({ pageSize: '4', page: '3' });
+      const p4 = await search({ pageSize: '4', page: '4' });
+      assert.deepEqual([p1.total, p2.total, p3.total, p4.total], [9, 9, 9, 9]);
+      assert.deepEqual([p1.items.length, p2.items.length, p3.items.length, p4.items.length], [4, 4, 1, 0]);
+      const seen = new Set([...p1.items, ...p2.items, ...p3.items].map((i) => i.id));
+      assert.equal(seen.size, 9);
+      assert.equal(p2.page, 2);
+      assert.equal(p2.pageSize, 4);
+    });
+  });
+
+  describe('facets', () => {
+    it('counts every dimension over the matching products', async () => {
+      const r = await search({ q: '机床' });
+      assert.deepEqual(r.facets.level, { international: 1, domestic: 1, provincial: 1 });
+      assert.deepEqual(r.facets.kind, { equipment: 4 });
+      assert.deepEqual(r.facets.field, { 数控机床: 3, 智能装备: 1 });
+      assert.deepEqual(r.facets.city, { 杭州: 4 });
+    });
+
+    it('counts each facet under the other filters, not its own: with level=domestic the other levels still show', async () => {
+      const r = await search({ level: 'domestic' });
+      assert.equal(r.total, 4);
+      assert.deepEqual(r.facets.level, { international: 1, domestic: 4, provincial: 2 });
+      // The other facets are narrowed by the level filter.
+      assert.deepEqual(r.facets.city, { 杭州: 1, 宁波: 2, 温州: 1 });
+      assert.deepEqual(r.facets.field, { 数控机床: 1, 高端医疗装备: 2, 航空装备: 1 });
+    });
+
+    it('combines: city and kind facets under a level, a city and the text', async () => {
+      const r = await search({ q: '机床', level: 'domestic', city: '杭州' });
+      assert.equal(r.total, 1);
+      assert.deepEqual(r.facets.level, { international: 1, domestic: 1, provincial: 1 });
+      assert.deepEqual(r.facets.city, { 杭州: 1 });
+      assert.deepEqual(r.facets.kind, { equipment: 1 });
+    });
+
+    it('badge and price narrow every facet', async () => {
+      const r = await search({ badge: 'boutique' });
+      assert.deepEqual(r.facets.level, {});
+      assert.deepEqual(r.facets.city, { 杭州: 1, 温州: 1 });
+      const p = await search({ priceMax: '50', level: 'domestic' });
+      assert.equal(p.total, 0);
+      assert.deepEqual(p.facets.level, { provincial: 1 });
+    });
+  });
+});

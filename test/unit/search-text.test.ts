@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { ftsPhrase, likePattern, normalizeSearch, productSearchText, searchTerms } from '../../src/catalogue/search-text';
+
+describe('catalogue search text', () => {
+  describe('normalizeSearch', () => {
+    it('folds full-width Latin letters and digits to half-width lower case', () => {
+      assert.equal(normalizeSearch('ＣＴ'), 'ct');
+      assert.equal(normalizeSearch('１．５Ｔ'), '1.5t');
+      assert.equal(normalizeSearch('ＤＡ４０ＮＧ'), 'da40ng');
+    });
+
+    it('leaves Chinese characters alone and lower-cases Latin', () => {
+      assert.equal(normalizeSearch('64排CT'), '64排ct');
+      assert.equal(normalizeSearch('五轴数控卧式侧拉床'), '五轴数控卧式侧拉床');
+    });
+
+    it('collapses every kind of whitespace, including the ideographic space, and trims', () => {
+      assert.equal(normalizeSearch('  DA40\t\n 飞机　 CT  '), 'da40 飞机 ct');
+      assert.equal(normalizeSearch('　'), '');
+    });
+  });
+
+  describe('searchTerms', () => {
+    it('splits on whitespace, normalises each term and drops duplicates', () => {
+      assert.deepEqual(searchTerms('DA40 飞机'), ['da40', '飞机']);
+      assert.deepEqual(searchTerms('ＣＴ　ct CT'), ['ct']);
+      assert.deepEqual(searchTerms('   '), []);
+      assert.deepEqual(searchTerms('机'), ['机']);
+    });
+
+    it('keeps at most eight terms', () => {
+      assert.equal(searchTerms('a b c d e f g h i j').length, 8);
+    });
+  });
+
+  describe('likePattern', () => {
+    it('wraps the term in % and escapes the LIKE wildcards and the escape character', () => {
+      assert.equal(likePattern('机床'), '%机床%');
+      assert.equal(likePattern('100%'), '%100\\%%');
+      assert.equal(likePattern('a_b'), '%a\\_b%');
+      assert.equal(likePattern('c:\\x'), '%c:\\\\x%');
+    });
+  });
+
+  describe('ftsPhrase', () => {
+    it('quotes the term as one FTS5 phrase and doubles embedded quotes', () => {
+      assert.equal(ftsPhrase('da40ng'), '"da40ng"');
+      assert.equal(ftsPhrase('5"x'), '"5""x"');
+      assert.equal(ftsPhrase('a OR b'), '"a OR b"');
+      assert.equal(ftsPhrase('NEAR(x*'), '"NEAR(x*"');
+    });
+  });
+
+  describe('productSearchText', () => {
+    it('puts the title first so that a title match ranks before any other match', () => {
+      const text = productSearchText({ title: '64排ＣＴ', model: 'ZJ-64', field: '高端医疗装备', certNo: 'ZJSTT-2020-001', vendorName: '某医疗', description: '机床' });
+      assert.ok(text.startsWith('64排ct zj-64 zjstt-2020-001 高端医疗装备 某医疗'), text);
+      assert.ok(text.indexOf('ct') < text.indexOf('机床'));
+    });
+  });
+});
