@@ -156,9 +156,14 @@ export async function listProducts(db: Executor, f: ProductFilters, sort: SortOr
   else if (sort === 'price_desc') qb.orderBy('products.price_fen', 'desc');
   else if (sort === 'newest') qb.orderBy('products.created_at', 'desc');
   else {
-    // Relevance: an earlier match (the title comes first in search_text) ranks higher, then the higher
-    // certification level, then the newer listing.
-    if (terms.length) qb.orderByRaw(`${isPostgres(db) ? 'strpos' : 'instr'}(products.search_text, ?) asc`, [terms[0]]);
+    // Relevance: search_text is "title model certNo field vendor description", so where a term first occurs tells
+    // which part it matched. Each term scores 0 in the title, 1 in the model, 2 elsewhere; the lower sum ranks first,
+    // then the higher certification level, then the newer listing.
+    if (terms.length) {
+      const pos = isPostgres(db) ? 'strpos' : 'instr';
+      const tier = `(CASE WHEN ${pos}(products.search_text, ?) <= length(products.title) THEN 0 WHEN ${pos}(products.search_text, ?) <= length(products.title) + 1 + length(products.model) THEN 1 ELSE 2 END)`;
+      qb.orderByRaw(terms.map(() => tier).join(' + '), terms.flatMap((t) => [t, t]));
+    }
     qb.orderByRaw("CASE products.level WHEN 'international' THEN 0 WHEN 'domestic' THEN 1 WHEN 'provincial' THEN 2 ELSE 3 END");
     qb.orderBy('products.created_at', 'desc');
   }

@@ -7,6 +7,7 @@ import { errorBody } from '../web/errors';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
 import { CertLookupQuery, SearchQuery, dropEmpty } from './schema';
+import { paginationModel } from './pagination';
 import { CatalogueService } from './service';
 
 export function parseId(raw: string | undefined): number {
@@ -15,6 +16,7 @@ export function parseId(raw: string | undefined): number {
 }
 
 const SORTS = ['relevance', 'price_asc', 'price_desc', 'newest'];
+const FILTER_PARAMS = ['level', 'kind', 'field', 'city', 'badge', 'priceMin', 'priceMax'];
 
 export function catalogueRoutes(deps: Deps): Router {
   const router = new Router();
@@ -95,15 +97,19 @@ async function searchPage(ctx: Context, service: CatalogueService): Promise<void
   }
   const current = Object.fromEntries(Object.entries(raw).filter(([k, v]) => typeof v === 'string' && k !== 'page' && k !== 'lang')) as Record<string, string>;
   const facets = result?.facets ?? { kind: {}, level: {}, field: {}, city: {} };
-  const facetList = (dim: string, values: readonly string[]) =>
-    values.map((v) => ({ value: v, n: facets[dim]?.[v] ?? 0, selected: current[dim] === v }));
+  // Selection by the parsed value: `field=cnc_machine_tools` selects 数控机床.
+  const chosen = (dim: 'kind' | 'level' | 'field' | 'city'): string | undefined => (query ? query[dim] : current[dim]);
+  const facetList = (dim: 'kind' | 'level' | 'field' | 'city', values: readonly string[]) =>
+    values.map((v) => ({ value: v, n: facets[dim]?.[v] ?? 0, selected: chosen(dim) === v }));
   const totalPages = result ? Math.max(1, Math.ceil(result.total / result.pageSize)) : 1;
   const page = result?.page ?? 1;
+  const sort = query?.sort ?? (current.q ? 'relevance' : 'newest');
   ctx.body = state.render('catalogue/search', {
     title: current.q ? state.t('catalogue.results_for', { q: current.q }) : state.t('catalogue.search_title'),
     error,
     q: current.q ?? '',
     current,
+    activeFilters: FILTER_PARAMS.filter((k) => current[k] !== undefined).length,
     items: result?.items ?? [],
     total: result?.total ?? 0,
     facetKind: facetList('kind', KINDS),
@@ -111,15 +117,9 @@ async function searchPage(ctx: Context, service: CatalogueService): Promise<void
     facetField: facetList('field', FIELDS.map((f) => f.name)),
     facetCity: facetList('city', CITIES.map((c) => c.name)),
     badge: current.badge ?? '',
-    sorts: SORTS.map((s) => ({ value: s, selected: (query?.sort ?? (current.q ? 'relevance' : 'newest')) === s })),
+    sorts: SORTS.filter((s) => s !== 'relevance' || current.q).map((s) => ({ value: s, selected: sort === s })),
     priceMin: current.priceMin ?? '',
     priceMax: current.priceMax ?? '',
-    pageSize: query?.pageSize ?? 20,
-    pagination: {
-      page,
-      totalPages,
-      prev: page > 1 ? page - 1 : null,
-      next: page < totalPages ? page + 1 : null,
-    },
+    pagination: paginationModel('/products', current, page, totalPages),
   });
 }

@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { migrateLatest, type Db } from '../../src/db';
+import { freshDatabase, type TestDatabase } from './db';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface ServerOptions {
+  /** A database to use as is. Without it a fresh one of the engine under test (TEST_DB) is made, and dropped on stop. */
+  databaseUrl?: string;
+  /** Load the demo data on an empty database (DEMO_DATA). Default false. */
+  demoData?: boolean;
+  /** Runs against the migrated fresh database before the server starts (e.g. factories). Ignored with databaseUrl. */
+  prepare?: (db: Db) => Promise<void>;
+  /** Extra environment (FAKE_CLOCK, NODE_ENV…). PORT is always 0. */
+  env?: Record<string, string>;
+  /** The entry point, relative to the project root. Default src/server.ts (what `npm start` runs). */
+  entry?: string;
+  /** How long to wait for the "Listening on" line. Default 120 s (the demo seed takes a while). */
+  startTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  /** Base URL without a trailing slash, e.g. http://localhost:41234 */
+  url: string;
+  port: number;
+  databaseUrl: string;
+  /** This helper's own connection to the database it made (null with `databaseUrl`): to inspect or add data. */
+  db: Db | null;
+  child: ChildProcess;
+  /** Everything the process printed to stderr so far (logs at LOG_LEVEL, errors). */
+  stderr(): string;
+  /** SIGTERM, wait for exit (SIGKILL after 10 s), then drop the database if this helper made it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real standalone server in a child process — the same entry `npm start` runs, with PORT=0 — and
+ * resolves once it prints `Listening on http://localhost:PORT`. Runs under tsx (`node --import tsx`), one process.
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  let owned: TestDatabase | null = null;
+  let databaseUrl = options.databaseUrl;
+  if (!databaseUrl) {
+    owned = await freshDatabase();
+    try {
+      await migrateLatest(owned.db);
+      if (options.prepare) await options.prepare(owned.db);
+    } catch (err) {
+      await owned.drop();
+      throw err;
+    }
+    databaseUrl = owned.url;
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    ...options.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    DEMO_DATA: options.demoData ? '1' : '0',
+  };
+  delete env.TEST_DB;
+  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'src/server.ts'], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  let out = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    err = (err + d).slice(-200_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (owned) {
+      // The server has closed its connections; PostgreSQL drops WITH (FORCE) anyway.
+      await owned.drop();
+      owned = null;
+    }
+  };
+
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start within ${options.startTimeoutMs ?? 120_000} ms\n${err}`)), options.startTimeoutMs ?? 120_000);
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const m = /Listening on http:\/\/localhost:(\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited (${code ?? signal}) before listening\n${out}${err}`));
+      });
+    });
+    return { url: `http://localhost:${port}`, port, databaseUrl, db: owned ? owned.db : null, child, stderr: () => err, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
