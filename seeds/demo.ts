@@ -1,11 +1,52 @@
-import type { Logger } from 'pino';
-import type { Clock } from '../src/clock';
-import type { Db } from '../src/db';
+import type { Knex } from 'knex';
+import pino, { type Logger } from 'pino';
+import { SystemClock, type Clock } from '../src/clock';
+import { isUniqueViolation, type Db } from '../src/db';
+import { seedCatalogue, type CatalogueIds } from './lib/catalogue';
+
+/*
+ * The deterministic demo data (DESIGN §5, §7), calibrated to the 2020 Zhejiang high-end equipment manufacturing
+ * report. Everything is drawn from a fixed seed and every row is marked `demo`.
+ *
+ * This is also the knex seed file (`npx knex seed:run`): knex runs every file directly in seeds/ that has a
+ * `seed` export, so the helpers live in seeds/lib/ and seeds/lists/, never beside this file.
+ */
+
+export { seedCatalogue, planCatalogue, DEMO_PASSWORD, DEMO_SEED, DEMO_TODAY, DEMO_USERNAMES, REPORT_2020 } from './lib/catalogue';
+export type { CatalogueIds, DemoUsername } from './lib/catalogue';
+
+async function isEmpty(db: Knex | Knex.Transaction): Promise<boolean> {
+  const row = await db('users').count<{ n: number }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0) === 0;
+}
 
 /** Loads the demo data when the database holds no users yet. Returns whether it loaded anything. */
 export async function loadDemoDataIfEmpty(db: Db, clock: Clock, log: Logger): Promise<boolean> {
-  const row = await db('users').count<{ n: number }[]>({ n: '*' }).first();
-  if (Number(row?.n ?? 0) > 0) return false;
+  if (!(await isEmpty(db))) return false;
+  const started = Date.now();
   log.info({ at: clock.now().toISOString() }, 'loading demo data');
-  return false;
+  let ids: CatalogueIds | null;
+  try {
+    ids = await db.transaction(async (trx) => {
+      if (!(await isEmpty(trx))) return null; // another process got there first
+      const catalogue = await seedCatalogue(trx, clock);
+      // The trading step goes here, in the same transaction: budgets for the demo purchasers and the 2020 trades
+      // (boutique hall and first purchases), made through the trading services with the ids above, e.g.
+      //   await seedTrading(trx, clock, catalogue);
+      return catalogue;
+    });
+  } catch (err) {
+    // Two processes started on the same empty database: the one that committed first loaded it.
+    if (isUniqueViolation(err) && !(await isEmpty(db))) return false;
+    throw err;
+  }
+  if (!ids) return false;
+  log.info({ ms: Date.now() - started, vendors: ids.vendors.length, products: ids.products.length }, 'demo catalogue written');
+  return true;
+}
+
+/** knex seed entry point: a no-op on a database that already has users. */
+export async function seed(knex: Knex): Promise<void> {
+  const log = pino({ level: process.env.LOG_LEVEL || 'info' });
+  await loadDemoDataIfEmpty(knex, new SystemClock(), log);
 }

@@ -23,6 +23,8 @@ export function knexConfig(databaseUrl: string): Knex.Config {
     loadExtensions: [CODE_EXT],
     tableName: 'knex_migrations',
   };
+  // `npx knex seed:run`: seeds/demo.ts, a no-op on a database that already has users.
+  const seeds = { directory: path.join(CODE_ROOT, 'seeds'), loadExtensions: [CODE_EXT] };
   if (databaseUrl.startsWith('sqlite:')) {
     const filename = databaseUrl.slice('sqlite:'.length);
     if (filename !== ':memory:') mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
@@ -31,6 +33,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
       connection: { filename },
       useNullAsDefault: true,
       migrations,
+      seeds,
       // One connection: SQLite has one writer, and a single connection turns concurrent write transactions into a
       // queue instead of SQLITE_BUSY errors. WAL keeps readers of other processes (CLI tools) unblocked.
       pool: {
@@ -52,6 +55,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
     connection: databaseUrl,
     pool: { min: 0, max: 10 },
     migrations,
+    seeds,
   };
 }
 

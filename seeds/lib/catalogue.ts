@@ -1,0 +1,634 @@
+import { hashPassword } from '../../src/auth/passwords';
+import { productSearchText } from '../../src/catalogue/search-text';
+import { isoNow, type Clock } from '../../src/clock';
+import { withCheckChar } from '../../src/credit-code';
+import type { Executor } from '../../src/db';
+import { CITIES, FIELDS, type CityName, type FieldName, type Kind, type Level } from '../../src/domain';
+import { BOUTIQUE_ITEMS } from '../lists/boutique';
+import { FIELD_SPECS, fieldSpec, productNameAndUnit } from '../lists/fields';
+import { FIXED_BOUTIQUE, FIXED_CERTS, FIXED_VENDORS, type FixedCert } from '../lists/named';
+import { BRANDS, CITY_DETAILS, PROVINCIAL_PURCHASERS, SURNAMES, cityPurchasers, type PurchaserSpec } from '../lists/parties';
+import { Rng, addDays, at, maxDay, minDay, validityEnd } from './random';
+
+/** The fixed seed: the same demo data on every run and every engine. */
+export const DEMO_SEED = 20_201_231;
+/** The day the demo data describes: certificate statuses (valid / expired) are as of this day. */
+export const DEMO_TODAY = '2026-11-27';
+export const DEMO_PASSWORD = 'demo-password';
+export const DEMO_USERNAMES = ['admin', 'purchaser', 'purchaser2', 'vendor', 'vendor2'] as const;
+export type DemoUsername = (typeof DEMO_USERNAMES)[number];
+
+/** Certificates issued per year, fixed ones included. 2020 is the report's figure: 216 (2 international, 30 domestic). */
+export const CERTS_PER_YEAR: Record<number, number> = {
+  2016: 20, 2017: 25, 2018: 30, 2019: 40, 2020: 216, 2021: 45, 2022: 45, 2023: 40, 2024: 40, 2025: 35, 2026: 25,
+};
+export const REPORT_2020 = { total: 216, international: 2, domestic: 30 } as const;
+
+/** What the trading step (budgets, orders, first purchases) needs to know about the catalogue it builds on. */
+export interface CatalogueIds {
+  users: Record<DemoUsername, number>;
+  /** The purchasing units of the `purchaser` and `purchaser2` accounts. */
+  demoPurchasers: { purchaser: number; purchaser2: number };
+  /** The enterprises of the `vendor` and `vendor2` accounts. */
+  demoVendors: { vendor: number; vendor2: number };
+  /** Every demo purchasing unit, in id order. */
+  purchasers: number[];
+  /** Every approved vendor, in id order. */
+  vendors: number[];
+  /** Every approved listing, in id order. */
+  products: number[];
+  /** Approved boutique (精品馆) listings, in id order. */
+  boutiqueProducts: number[];
+  /** The 2020 report's named products: title → product id. */
+  namedProducts: Record<string, number>;
+}
+
+const CODE_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const MODEL_LETTERS = 'ABCDEFGHJKLMNPRSTWXYZ';
+const LEVEL_LABEL: Record<Level, string> = { international: '国际', domestic: '国内', provincial: '省内' };
+const KIND_LABEL: Record<Kind, string> = { equipment: '首台（套）装备', material: '首批次新材料', software: '首版次软件' };
+const KIND_CODE: Record<Kind, string> = { equipment: 'STT', material: 'SPC', software: 'SBC' };
+
+const REVOKED_REASONS = [
+  '企业申报材料弄虚作假，撤销认定',
+  '产品质量监督抽查不合格，撤销认定',
+  '企业已注销，认定证书收回',
+  '认定产品发生重大质量事故，撤销认定',
+];
+const REJECTED_LISTING_REASONS = [
+  '商品价格明显高于同类产品市场价，请补充价格构成说明',
+  '商品描述中的关键技术指标与认定证书不一致',
+  '产品图片与认定产品型号不符，请重新上传',
+  '未提供有效的售后服务承诺',
+];
+const REJECTED_BOUTIQUE_REASONS = ['浙江制造认证证书已过期，请上传有效证书', '商品标题含有“最好”“第一”等夸大宣传用语'];
+
+interface VendorPlan {
+  key: string;
+  name: string;
+  credit_code: string;
+  city: CityName;
+  field: FieldName;
+  address: string;
+  contact: string;
+  status: 'approved' | 'pending' | 'rejected';
+  review_reason: string | null;
+  created: string;
+  reviewed: string | null;
+  prefix: string;
+  inPool: boolean;
+}
+
+interface CertPlan {
+  cert_no: string;
+  vendor: VendorPlan;
+  product_name: string;
+  unit: string;
+  kind: Kind;
+  level: Level;
+  field: FieldName;
+  year: number;
+  issued: string;
+  valid_until: string;
+  status: 'valid' | 'expired' | 'revoked';
+  revoked_reason: string | null;
+  revokedOn: string | null;
+  indicators: string[];
+  fixed: FixedCert | null;
+}
+
+interface ProductPlan {
+  vendor: VendorPlan;
+  cert: CertPlan | null;
+  boutique: boolean;
+  boutique_evidence: string | null;
+  title: string;
+  model: string;
+  field: FieldName;
+  kind: Kind;
+  price_fen: number;
+  unit: string;
+  stock: number;
+  status: 'approved' | 'pending_review' | 'rejected' | 'delisted';
+  review_reason: string | null;
+  /** Why the catalogue took it down: its certificate was revoked or expired. */
+  delist_cause: 'cert_revoked' | 'cert_expired' | null;
+  created: string;
+  updated: string;
+}
+
+interface PurchaserPlan extends PurchaserSpec {
+  city: CityName;
+  credit_code: string;
+  created: string;
+}
+
+export interface CataloguePlan {
+  purchasers: PurchaserPlan[];
+  vendors: VendorPlan[];
+  certs: CertPlan[];
+  products: ProductPlan[];
+}
+
+const daysBetween = (a: string, b: string): number => Math.round((Date.parse(b) - Date.parse(a)) / 86_400_000);
+
+/**
+ * Draws the whole catalogue in memory, from the fixed seed alone: no clock, no database, so two runs (and two
+ * engines) produce the same rows in the same order.
+ */
+export function planCatalogue(): CataloguePlan {
+  const rng = new Rng(DEMO_SEED);
+  const dayBetween = (a: string, b: string): string => addDays(a, rng.int(0, Math.max(0, daysBetween(a, b))));
+
+  const usedCodes = new Set<string>();
+  const creditCode = (registry: string, division: string): string => {
+    for (;;) {
+      let body = '';
+      if (rng.chance(0.6)) {
+        body = 'MA2';
+        for (let i = 0; i < 6; i++) body += rng.pick([...CODE_ALPHABET]);
+      } else {
+        for (let i = 0; i < 8; i++) body += String(rng.int(0, 9));
+        body += rng.pick([...CODE_ALPHABET]);
+      }
+      const code = withCheckChar(`${registry}${division}${body}`);
+      if (!usedCodes.has(code)) {
+        usedCodes.add(code);
+        return code;
+      }
+    }
+  };
+  const division = (city: CityName): string => CITIES.find((c) => c.name === city)!.division;
+  const phone = (city: CityName): string => `${CITY_DETAILS[city].areaCode}-8${rng.int(1_000_000, 9_999_999)}`;
+  const address = (city: CityName): string => {
+    const d = CITY_DETAILS[city];
+    return `浙江省${city}市${rng.pick(d.districts)}${rng.pick(d.roads)}${rng.int(1, 999)}号`;
+  };
+  const prefix = (): string => rng.pick([...MODEL_LETTERS]) + rng.pick([...MODEL_LETTERS]);
+
+  // ---- purchasing units: eight per city and five provincial units in 杭州
+  const purchasers: PurchaserPlan[] = [];
+  for (const c of CITIES) {
+    const specs = [...cityPurchasers(c.name), ...(c.name === '杭州' ? PROVINCIAL_PURCHASERS : [])];
+    for (const s of specs) {
+      purchasers.push({
+        ...s,
+        city: c.name,
+        credit_code: creditCode(s.registry, c.division),
+        contact: `${s.contact} ${phone(c.name)}`,
+        created: dayBetween('2018-01-02', '2018-12-28'),
+      });
+    }
+  }
+
+  // ---- vendors: in each city one approved enterprise per field (the fixed ones first), then the review queue
+  const usedNames = new Set<string>(FIXED_VENDORS.map((v) => v.name));
+  const vendorName = (city: CityName, field: FieldName): string => {
+    const trades = fieldSpec(field).trades;
+    for (;;) {
+      const name = `${city}${rng.pick(BRANDS)}${rng.pick(trades)}${rng.chance(0.7) ? '有限公司' : '股份有限公司'}`;
+      if (!usedNames.has(name)) {
+        usedNames.add(name);
+        return name;
+      }
+    }
+  };
+  const contact = (city: CityName): string => `${rng.pick(SURNAMES)}${rng.pick(['先生', '女士'])} ${phone(city)}`;
+  const vendors: VendorPlan[] = [];
+  const approvedVendor = (key: string, name: string, city: CityName, field: FieldName, inPool: boolean, joined: [string, string]): VendorPlan => {
+    const created = dayBetween(joined[0], joined[1]);
+    return {
+      key,
+      name,
+      credit_code: creditCode('91', division(city)),
+      city,
+      field,
+      address: address(city),
+      contact: contact(city),
+      status: 'approved',
+      review_reason: null,
+      created,
+      reviewed: addDays(created, rng.int(2, 15)),
+      prefix: prefix(),
+      inPool,
+    };
+  };
+  // The fixed enterprises joined first: their fixed listings date from 2018.
+  for (const f of FIXED_VENDORS) vendors.push(approvedVendor(f.key, f.name, f.city, f.field, f.inPool, ['2017-10-09', '2017-12-28']));
+  for (const c of CITIES) {
+    const taken = new Set(FIXED_VENDORS.filter((f) => f.city === c.name).map((f) => f.field));
+    for (const f of FIELDS) {
+      if (taken.has(f.name)) continue;
+      vendors.push(approvedVendor(`${c.code}-${f.code}`, vendorName(c.name, f.name), c.name, f.name, true, ['2017-10-09', '2019-12-20']));
+    }
+  }
+  const queue: Array<[CityName, FieldName, 'pending' | 'rejected']> = [
+    ['温州', '智能装备', 'pending'],
+    ['湖州', '新材料', 'pending'],
+    ['丽水', '环保装备', 'pending'],
+    ['嘉兴', '软件', 'pending'],
+    ['金华', '节能与新能源汽车', 'pending'],
+    ['衢州', '工程机械', 'rejected'],
+  ];
+  queue.forEach(([city, field, status], i) => {
+    const created = status === 'pending' ? dayBetween('2026-11-02', '2026-11-25') : '2026-09-02';
+    vendors.push({
+      key: `queue-${i}`,
+      name: vendorName(city, field),
+      credit_code: creditCode('91', division(city)),
+      city,
+      field,
+      address: address(city),
+      contact: contact(city),
+      status,
+      review_reason: status === 'rejected' ? '上传的营业执照副本已过期，请更新后重新申请' : null,
+      created,
+      reviewed: status === 'rejected' ? '2026-09-09' : null,
+      prefix: prefix(),
+      inPool: false,
+    });
+  });
+  const vendorByKey = new Map(vendors.map((v) => [v.key, v]));
+
+  // ---- certificates
+  const certs: CertPlan[] = [];
+  const namesOf = new Map<string, Set<string>>(); // vendor key → product names it already holds
+  const holds = (v: VendorPlan, name: string): boolean => namesOf.get(v.key)?.has(name) ?? false;
+  const hold = (v: VendorPlan, name: string): void => {
+    if (!namesOf.has(v.key)) namesOf.set(v.key, new Set());
+    namesOf.get(v.key)!.add(name);
+  };
+  const batches = (year: number): string[] => (year === 2026 ? ['2026-05-20', '2026-10-15'] : [`${year}-05-20`, `${year}-11-16`]);
+  const cert = (p: Omit<CertPlan, 'cert_no' | 'valid_until' | 'status' | 'revoked_reason' | 'revokedOn'> & { validityYears: number }): CertPlan => {
+    hold(p.vendor, p.product_name);
+    const { validityYears, ...rest } = p;
+    return { ...rest, cert_no: '', valid_until: validityEnd(p.issued, validityYears), status: 'valid', revoked_reason: null, revokedOn: null };
+  };
+
+  for (const f of FIXED_CERTS) {
+    const v = vendorByKey.get(f.vendor)!;
+    certs.push(
+      cert({
+        vendor: v,
+        product_name: f.productName,
+        unit: f.listing?.unit ?? fieldSpec(f.field).unit,
+        kind: f.kind,
+        level: f.level,
+        field: f.field,
+        year: Number(f.issued.slice(0, 4)),
+        issued: f.issued,
+        validityYears: f.validityYears,
+        indicators: f.indicators,
+        fixed: f,
+      }),
+    );
+  }
+  // Two enterprises of the review queue apply with a certificate of this year.
+  const applicants = vendors.filter((v) => v.status === 'pending').slice(0, 2);
+
+  const pool = vendors.filter((v) => v.inPool);
+  const equipmentFields = FIELD_SPECS.filter((s) => s.kind === 'equipment');
+  const fieldWeight = (field: FieldName, year: number): number =>
+    ({ 数控机床: 14, 智能装备: 16, 高端医疗装备: 12, 节能与新能源汽车: 10, 工程机械: 8, 环保装备: 8, 航空装备: 5, 船舶: 5, 自然灾害防治装备: 6, 防疫物资生产装备: year === 2020 ? 14 : 4 })[
+      field as string
+    ] ?? 5;
+  const validity: Array<readonly [number, number]> = [[3, 10], [4, 10], [5, 15], [6, 10], [7, 25], [8, 30]];
+  const generatedCert = (year: number, level: Level, vendorOverride?: VendorPlan): CertPlan => {
+    const kind = vendorOverride ? fieldSpec(vendorOverride.field).kind : rng.weighted<Kind>([['equipment', 72], ['material', 18], ['software', 10]]);
+    const field: FieldName =
+      vendorOverride?.field ??
+      (kind === 'material' ? '新材料' : kind === 'software' ? '软件' : rng.weighted(equipmentFields.map((s) => [s.field, fieldWeight(s.field, year)] as const)));
+    const spec = fieldSpec(field);
+    const vendor = vendorOverride ?? rng.pick(pool.filter((v) => v.field === field));
+    const fresh = spec.products.filter((e) => !holds(vendor, productNameAndUnit(e, spec).name));
+    const { name, unit } = productNameAndUnit(rng.pick(fresh.length ? fresh : spec.products), spec);
+    const issued = rng.pick(batches(year));
+    return cert({
+      vendor,
+      product_name: name,
+      unit,
+      kind,
+      level,
+      field,
+      year,
+      issued,
+      validityYears: rng.weighted(validity),
+      indicators: rng.sample(spec.indicators, rng.int(3, 4)).map((ind) => ind(rng)),
+      fixed: null,
+    });
+  };
+
+  for (const [y, total] of Object.entries(CERTS_PER_YEAR)) {
+    const year = Number(y);
+    const fixedThisYear = certs.filter((c) => c.year === year);
+    const extra = year === 2026 ? applicants.length : 0;
+    const n = total - fixedThisYear.length - extra;
+    let levels: Level[];
+    if (year === 2020) {
+      const intl = REPORT_2020.international - fixedThisYear.filter((c) => c.level === 'international').length;
+      const dom = REPORT_2020.domestic - fixedThisYear.filter((c) => c.level === 'domestic').length;
+      levels = rng.shuffle([...Array<Level>(intl).fill('international'), ...Array<Level>(dom).fill('domestic'), ...Array<Level>(n - intl - dom).fill('provincial')]);
+    } else {
+      levels = Array.from({ length: n }, () => rng.weighted<Level>([['international', 3], ['domestic', 14], ['provincial', 83]]));
+    }
+    for (const level of levels) certs.push(generatedCert(year, level));
+    if (year === 2026) for (const v of applicants) certs.push(generatedCert(year, 'provincial', v));
+  }
+
+  // A few certificates were revoked after issue; the rest are valid or expired as of DEMO_TODAY.
+  const revocable = certs.filter((c) => !c.fixed && c.year >= 2017 && c.year <= 2025 && c.vendor.status === 'approved');
+  for (const c of rng.sample(revocable, 14)) {
+    c.status = 'revoked';
+    c.revoked_reason = rng.pick(REVOKED_REASONS);
+    c.revokedOn = minDay(addDays(c.issued, rng.int(200, 900)), addDays(DEMO_TODAY, -30));
+  }
+  for (const c of certs) if (c.status !== 'revoked' && c.valid_until < DEMO_TODAY) c.status = 'expired';
+
+  // Numbers in issue order within each year: ZJ-STT-2020-0001 (STT 首台套, SPC 首批次, SBC 首版次).
+  certs.sort((a, b) => (a.issued < b.issued ? -1 : a.issued > b.issued ? 1 : 0));
+  const seqOf = new Map<number, number>();
+  for (const c of certs) {
+    const seq = (seqOf.get(c.year) ?? 0) + 1;
+    seqOf.set(c.year, seq);
+    c.cert_no = `ZJ-${KIND_CODE[c.kind]}-${c.year}-${String(seq).padStart(4, '0')}`;
+  }
+
+  // ---- listings
+  const products: ProductPlan[] = [];
+  const evidence = (listed: string): string => {
+    const y = Math.max(2016, Number(listed.slice(0, 4)) - rng.int(0, 2));
+    return `浙江制造认证证书号 CZJM${y}P${rng.int(1_000_000, 1_999_999)}；执行标准 T/ZZB ${rng.int(100, 2999)}—${y - rng.int(0, 2)}`;
+  };
+  const model = (v: VendorPlan): string => `${v.prefix}-${rng.pick([...MODEL_LETTERS])}${rng.int(100, 9990)}`;
+  const listedAfter = (c: CertPlan): string => minDay(maxDay(addDays(c.issued, rng.int(15, 150)), addDays(c.vendor.reviewed ?? c.issued, rng.int(1, 30))), addDays(DEMO_TODAY, -rng.int(2, 35)));
+
+  for (const c of certs) {
+    if (c.vendor.status !== 'approved') continue;
+    const spec = fieldSpec(c.field);
+    const f = c.fixed;
+    let status: ProductPlan['status'] | null;
+    let reason: string | null = null;
+    let boutique = false;
+    if (f) {
+      if (!f.listing) continue;
+      status = c.status === 'valid' ? 'approved' : 'delisted';
+      boutique = f.listing.boutique ?? false;
+    } else if (c.status === 'revoked') {
+      status = 'delisted';
+    } else if (c.status === 'expired') {
+      status = rng.chance(0.35) ? 'delisted' : null;
+    } else {
+      const r = rng.next();
+      status = r < 0.8 ? 'approved' : r < 0.86 ? 'pending_review' : r < 0.9 ? 'rejected' : null;
+      boutique = status === 'approved' && rng.chance(0.1);
+    }
+    if (!status) continue;
+    let created = f?.listing ? f.listing.listedOn : listedAfter(c);
+    let updated = created;
+    if (status === 'delisted') {
+      reason = c.status === 'revoked' ? c.revoked_reason : null;
+      const end = c.status === 'revoked' ? c.revokedOn! : addDays(c.valid_until, 1);
+      if (created >= end) continue; // ended before the vendor joined: never listed here
+      updated = end;
+    } else if (status === 'pending_review') {
+      created = maxDay(created, dayBetween('2026-11-03', '2026-11-25'));
+      updated = created;
+    } else if (status === 'rejected') {
+      reason = rng.pick(REJECTED_LISTING_REASONS);
+      updated = minDay(addDays(created, rng.int(2, 7)), DEMO_TODAY);
+    }
+    products.push({
+      vendor: c.vendor,
+      cert: c,
+      boutique,
+      boutique_evidence: boutique ? evidence(created) : null,
+      title: c.product_name,
+      model: f?.listing?.model ?? model(c.vendor),
+      field: c.field,
+      kind: c.kind,
+      price_fen: (f?.listing?.priceYuan ?? rng.priceYuan(spec.price[0], spec.price[1])) * 100,
+      unit: c.unit,
+      stock: f?.listing?.stock ?? rng.int(spec.stock[0], spec.stock[1]),
+      status,
+      review_reason: reason,
+      delist_cause: status === 'delisted' ? (c.status === 'revoked' ? 'cert_revoked' : 'cert_expired') : null,
+      created,
+      updated,
+    });
+  }
+
+  // Boutique-only items (no certificate, no level): the demo vendors' fixed ones, then generated ones.
+  for (const b of FIXED_BOUTIQUE) {
+    const v = vendorByKey.get(b.vendor)!;
+    products.push({
+      vendor: v,
+      cert: null,
+      boutique: true,
+      boutique_evidence: evidence(b.listedOn),
+      title: b.title,
+      model: b.model,
+      field: b.field,
+      kind: b.kind,
+      price_fen: b.priceYuan * 100,
+      unit: b.unit,
+      stock: b.stock,
+      status: 'approved',
+      review_reason: null,
+      delist_cause: null,
+      created: b.listedOn,
+      updated: b.listedOn,
+    });
+  }
+  const sellers = vendors.filter((v) => v.status === 'approved' && v.inPool);
+  const boutiqueTitles = new Set<string>();
+  const statuses: Array<ProductPlan['status']> = [...Array(130).fill('approved'), ...Array(8).fill('pending_review'), ...Array(5).fill('rejected')];
+  let cycle: typeof BOUTIQUE_ITEMS = [];
+  for (const status of rng.shuffle(statuses)) {
+    if (cycle.length === 0) cycle = rng.shuffle(BOUTIQUE_ITEMS);
+    const item = cycle.pop()!;
+    let v = sellers[0];
+    for (let tries = 0; tries < 20; tries++) {
+      const same = sellers.filter((s) => s.field === item.field);
+      v = rng.chance(0.75) && same.length ? rng.pick(same) : rng.pick(sellers);
+      if (!boutiqueTitles.has(`${v.key}|${item.title}`)) break;
+    }
+    boutiqueTitles.add(`${v.key}|${item.title}`);
+    let created = rng.chance(0.7) ? dayBetween('2018-03-01', '2019-12-20') : dayBetween('2020-01-06', '2026-10-30');
+    created = maxDay(created, addDays(v.reviewed!, rng.int(1, 20)));
+    if (status === 'pending_review') created = dayBetween('2026-11-03', '2026-11-25');
+    const updated = status === 'rejected' ? addDays(created, rng.int(2, 7)) : created;
+    products.push({
+      vendor: v,
+      cert: null,
+      boutique: true,
+      boutique_evidence: evidence(created),
+      title: item.title,
+      model: model(v),
+      field: item.field,
+      kind: item.kind,
+      price_fen: rng.priceYuan(item.price[0], item.price[1]) * 100,
+      unit: item.unit,
+      stock: rng.int(20, 500),
+      status,
+      review_reason: status === 'rejected' ? rng.pick(REJECTED_BOUTIQUE_REASONS) : null,
+      delist_cause: null,
+      created,
+      updated,
+    });
+  }
+  products.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
+
+  return { purchasers, vendors, certs, products };
+}
+
+function describe(p: ProductPlan): string {
+  if (p.cert) {
+    const c = p.cert;
+    const lead = `【演示数据】${p.title}（型号 ${p.model}），由${p.vendor.name}自主研制，${c.year}年获评浙江省${LEVEL_LABEL[c.level]}${KIND_LABEL[c.kind]}（证书编号 ${c.cert_no}）。`;
+    const indicators = `关键技术指标：${c.indicators.join('；')}。`;
+    return lead + indicators + (p.boutique ? '产品同时获“品字标浙江制造”认证，入选浙江制造精品。' : '');
+  }
+  return `【演示数据】${p.title}（型号 ${p.model}），${p.vendor.name}生产的浙江制造精品，获“品字标浙江制造”认证，质量达到国内先进水平，提供三年质保与 24 小时售后响应。`;
+}
+
+async function insertAll(db: Executor, table: string, rows: Record<string, unknown>[], chunk = 100): Promise<void> {
+  for (let i = 0; i < rows.length; i += chunk) await db(table).insert(rows.slice(i, i + chunk));
+}
+
+async function idsBy(db: Executor, table: string, key: string): Promise<Map<string, number>> {
+  const rows: Array<{ id: number; k: string }> = await db(table).select('id', `${key} as k`);
+  return new Map(rows.map((r) => [r.k, Number(r.id)]));
+}
+
+/**
+ * Writes the catalogue part of the demo data — purchasing units, vendors, the certification registry, listings and
+ * the five demo accounts — and returns the ids the trading step needs. Run it inside one transaction on an empty
+ * database. The clock only stamps the demo accounts' creation; everything else comes from the fixed seed.
+ */
+export async function seedCatalogue(db: Executor, clock: Clock): Promise<CatalogueIds> {
+  const plan = planCatalogue();
+
+  await insertAll(
+    db,
+    'purchasers',
+    plan.purchasers.map((p) => ({ name: p.name, credit_code: p.credit_code, city: p.city, type: p.type, contact: p.contact, demo: true, created_at: at(p.created) })),
+  );
+  await insertAll(
+    db,
+    'vendors',
+    plan.vendors.map((v) => ({
+      name: v.name,
+      credit_code: v.credit_code,
+      city: v.city,
+      address: v.address,
+      contact: v.contact,
+      status: v.status,
+      review_reason: v.review_reason,
+      demo: true,
+      created_at: at(v.created),
+      reviewed_at: v.reviewed ? at(v.reviewed, 6) : null,
+    })),
+  );
+  await insertAll(
+    db,
+    'certifications',
+    plan.certs.map((c) => ({
+      cert_no: c.cert_no,
+      product_name: c.product_name,
+      enterprise_name: c.vendor.name,
+      credit_code: c.vendor.credit_code,
+      kind: c.kind,
+      level: c.level,
+      field: c.field,
+      year: c.year,
+      valid_until: c.valid_until,
+      status: c.status,
+      revoked_reason: c.revoked_reason,
+      indicators: JSON.stringify(c.indicators),
+      key_supported: false,
+      demo: true,
+      created_at: at(c.issued),
+      updated_at: at(c.status === 'revoked' ? c.revokedOn! : c.status === 'expired' ? addDays(c.valid_until, 1) : c.issued),
+    })),
+  );
+  const purchaserIds = await idsBy(db, 'purchasers', 'credit_code');
+  const vendorIds = await idsBy(db, 'vendors', 'credit_code');
+  const certIds = await idsBy(db, 'certifications', 'cert_no');
+
+  // Listings a certificate took down carry the cause where the schema records it (products.delist_cause).
+  const hasDelistCause = await db.schema.hasColumn('products', 'delist_cause');
+  await insertAll(
+    db,
+    'products',
+    plan.products.map((p) => {
+      const description = describe(p);
+      return {
+        vendor_id: vendorIds.get(p.vendor.credit_code)!,
+        cert_id: p.cert ? certIds.get(p.cert.cert_no)! : null,
+        boutique: p.boutique,
+        boutique_evidence: p.boutique_evidence,
+        title: p.title,
+        model: p.model,
+        description,
+        field: p.field,
+        kind: p.kind,
+        level: p.cert?.level ?? null,
+        city: p.vendor.city,
+        price_fen: p.price_fen,
+        unit: p.unit,
+        stock: p.stock,
+        status: p.status,
+        review_reason: p.review_reason,
+        ...(hasDelistCause ? { delist_cause: p.delist_cause } : {}),
+        search_text: productSearchText({ title: p.title, model: p.model, certNo: p.cert?.cert_no, field: p.field, vendorName: p.vendor.name, description }),
+        demo: true,
+        created_at: at(p.created),
+        updated_at: at(p.updated),
+      };
+    }),
+  );
+
+  // The demo accounts (DESIGN §7). One hash serves all five: they share the password.
+  const hash = await hashPassword(DEMO_PASSWORD);
+  const now = isoNow(clock);
+  const purchaserId = (name: string): number => purchaserIds.get(plan.purchasers.find((p) => p.name === name)!.credit_code)!;
+  const vendorId = (key: string): number => vendorIds.get(plan.vendors.find((v) => v.key === key)!.credit_code)!;
+  const demoPurchasers = { purchaser: purchaserId('杭州市第一人民医院'), purchaser2: purchaserId('宁波市教育局') };
+  const demoVendors = { vendor: vendorId('vendor'), vendor2: vendorId('vendor2') };
+  const vendorNameOf = (key: string): string => plan.vendors.find((v) => v.key === key)!.name;
+  const accounts: Array<{ username: DemoUsername; role: string; purchaser_id: number | null; vendor_id: number | null; display_name: string }> = [
+    { username: 'admin', role: 'admin', purchaser_id: null, vendor_id: null, display_name: '浙江省经信厅 管理员' },
+    { username: 'purchaser', role: 'purchaser', purchaser_id: demoPurchasers.purchaser, vendor_id: null, display_name: '杭州市第一人民医院 采购员' },
+    { username: 'purchaser2', role: 'purchaser', purchaser_id: demoPurchasers.purchaser2, vendor_id: null, display_name: '宁波市教育局 采购员' },
+    { username: 'vendor', role: 'vendor', purchaser_id: null, vendor_id: demoVendors.vendor, display_name: `${vendorNameOf('vendor')} 销售经理` },
+    { username: 'vendor2', role: 'vendor', purchaser_id: null, vendor_id: demoVendors.vendor2, display_name: `${vendorNameOf('vendor2')} 销售经理` },
+  ];
+  await insertAll(
+    db,
+    'users',
+    accounts.map((a) => ({ ...a, password_hash: hash, status: 'active', created_at: now })),
+  );
+  const userIds = await idsBy(db, 'users', 'username');
+
+  const approved: Array<{ id: number; title: string; boutique: number | boolean; cert_id: number | null }> = await db('products')
+    .where({ status: 'approved' })
+    .select('id', 'title', 'boutique', 'cert_id')
+    .orderBy('id');
+  const namedTitles = FIXED_CERTS.filter((f) => f.named).map((f) => f.productName);
+  const namedProducts: Record<string, number> = {};
+  for (const t of namedTitles) {
+    const row = approved.find((p) => p.title === t && p.cert_id !== null);
+    if (row) namedProducts[t] = Number(row.id);
+  }
+  const approvedVendorIds = plan.vendors.filter((v) => v.status === 'approved').map((v) => vendorIds.get(v.credit_code)!);
+  return {
+    users: Object.fromEntries(DEMO_USERNAMES.map((u) => [u, userIds.get(u)!])) as Record<DemoUsername, number>,
+    demoPurchasers,
+    demoVendors,
+    purchasers: [...purchaserIds.values()].sort((a, b) => a - b),
+    vendors: approvedVendorIds.sort((a, b) => a - b),
+    products: approved.map((p) => Number(p.id)),
+    boutiqueProducts: approved.filter((p) => Boolean(p.boutique)).map((p) => Number(p.id)),
+    namedProducts,
+  };
+}
