@@ -15,6 +15,7 @@ import { ROOT } from './paths';
 import { csrfProtection, csrfToken } from './web/csrf';
 import { errorHandler } from './web/errors';
 import { identity, type HostIdentity } from './web/identity';
+import { adminNavCounts, navCounts } from './admin/nav';
 import { locale } from './web/locale';
 import { requestLog } from './web/request-log';
 import { sessions } from './web/session';
@@ -38,7 +39,11 @@ export interface Marketplace extends Koa {
 
 /** The plugin: a Koa app a host can mount (e.g. `mount('/market', createMarketplace({ db }))`). */
 export function createMarketplace(options: MarketplaceOptions): Marketplace {
-  const config: Config = { ...loadConfig({ NODE_ENV: process.env.NODE_ENV }, { demoData: false }), ...options.config };
+  // Defaults for what the caller leaves out; a secret the caller passes counts (production requires one).
+  const config: Config = {
+    ...loadConfig({ NODE_ENV: process.env.NODE_ENV, SESSION_SECRET: options.config?.sessionSecret ?? process.env.SESSION_SECRET }, { demoData: false }),
+    ...options.config,
+  };
   const fakeClock = config.fakeClock ? (options.clock instanceof FakeClock ? options.clock : new FakeClock()) : null;
   const clock: Clock = fakeClock ?? options.clock ?? new SystemClock();
   const log = options.logger ?? pino({ level: config.logLevel });
@@ -69,7 +74,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
         actor: state.actor ? { username: state.actor.username, role: state.actor.role, displayName: state.actor.displayName } : null,
         path: ctx.path,
         query: Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
-        nav: { role: state.actor?.role ?? null, otherLang: state.locale === 'en' ? 'zh-CN' : 'en' },
+        nav: { role: state.actor?.role ?? null, otherLang: state.locale === 'en' ? 'zh-CN' : 'en', counts: navCounts(ctx) },
       } as ViewGlobals;
       return views.render(view, model, globals);
     };
@@ -119,6 +124,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   );
   app.use(sessions(options.db, clock, production));
   app.use(identity(options.db, auth, options.identity));
+  app.use(adminNavCounts(options.db));
   app.use(csrfProtection());
 
   const router = new Router();
