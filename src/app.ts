@@ -37,6 +37,12 @@ export interface Marketplace extends Koa {
   deps: Deps;
 }
 
+/** Stringifies to a CSRF token on first use and to the same token after. */
+function lazyToken(ctx: Context): { toString(): string } {
+  let token: string | null = null;
+  return { toString: () => (token ??= csrfToken(ctx)) };
+}
+
 /** The plugin: a Koa app a host can mount (e.g. `mount('/market', createMarketplace({ db }))`). */
 export function createMarketplace(options: MarketplaceOptions): Marketplace {
   // Defaults for what the caller leaves out; a secret the caller passes counts (production requires one).
@@ -68,14 +74,14 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
       const globals: ViewGlobals = {
         locale: state.locale,
         base: state.base,
-        get csrfToken() {
-          return csrfToken(ctx);
-        },
+        // Lazy: only a page that prints a form's token creates the session secret. (A getter would not do: spreading
+        // the globals and Handlebars' data frames copy properties, which calls it on every render.)
+        csrfToken: lazyToken(ctx),
         actor: state.actor ? { username: state.actor.username, role: state.actor.role, displayName: state.actor.displayName } : null,
         path: ctx.path,
         query: Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
         nav: { role: state.actor?.role ?? null, otherLang: state.locale === 'en' ? 'zh-CN' : 'en', counts: navCounts(ctx) },
-      } as ViewGlobals;
+      };
       return views.render(view, model, globals);
     };
     await next();

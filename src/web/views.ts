@@ -12,7 +12,8 @@ import { ROOT } from '../paths';
 export interface ViewGlobals {
   locale: Locale;
   base: string;
-  csrfToken: string;
+  /** Printed by the csrf partial; an object so that only a rendered form creates the session secret. */
+  csrfToken: { toString(): string };
   actor: { username: string; role: string; displayName: string } | null;
   path: string;
   query: Record<string, string>;

@@ -378,6 +378,16 @@ describe(`catalogue over HTTP (${ENGINE})`, function () {
       assert.ok(hrefs(res.text).includes('/products?q=CT&level=domestic&lang=en'), hrefs(res.text).join(' '));
     });
 
+    it('an anonymous visitor browsing the catalogue gets no session (no cookie, no row)', async () => {
+      for (const path of ['/', `/products?q=${encodeURIComponent('机床')}`, `/products/${p.lathe}`, `/certificates?certNo=${certs.valid}`, '/nowhere']) {
+        const res = await t.http.get(path);
+        const cookies = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+        assert.deepEqual(cookies.filter((c) => c.startsWith('fum_sid=')), [], path);
+      }
+      const rows = await ctx.db('sessions').count<{ n: number }[]>({ n: '*' });
+      assert.equal(Number(rows[0].n), 0);
+    });
+
     it('serves the stylesheet', async () => {
       const res = await t.http.get('/static/style.css');
       assert.equal(res.status, 200);
