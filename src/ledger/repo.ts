@@ -113,3 +113,107 @@ export async function sumTransfers(db: Executor, where: { kind: TransferKind; de
   const row = await q.sum<{ s: number | null }[]>({ s: 'amount_fen' }).first();
   return Number(row?.s ?? 0);
 }
+
+/** A transfer with its accounts' codes, as pages and the API show it. */
+export interface TransferListRow extends TransferRow {
+  debit_code: string;
+  credit_code: string;
+}
+
+const TRANSFER_COLUMNS = ['ledger_transfers.*', 'd.code as debit_code', 'c.code as credit_code'];
+
+export const findTransferWithCodes = (db: Executor, id: number): Promise<TransferListRow | undefined> =>
+  db('ledger_transfers')
+    .join('ledger_accounts as d', 'd.id', 'ledger_transfers.debit_account_id')
+    .join('ledger_accounts as c', 'c.id', 'ledger_transfers.credit_account_id')
+    .where('ledger_transfers.id', id)
+    .first(TRANSFER_COLUMNS);
+
+export async function listTransfers(db: Executor, f: { kind?: TransferKind; orderId?: number }, limit: number, offset: number): Promise<{ rows: TransferListRow[]; total: number }> {
+  const filter = (q: ReturnType<Executor>) => {
+    if (f.kind) q.where('ledger_transfers.kind', f.kind);
+    if (f.orderId !== undefined) q.where('ledger_transfers.order_id', f.orderId);
+    return q;
+  };
+  const [rows, count] = await Promise.all([
+    filter(db('ledger_transfers'))
+      .join('ledger_accounts as d', 'd.id', 'ledger_transfers.debit_account_id')
+      .join('ledger_accounts as c', 'c.id', 'ledger_transfers.credit_account_id')
+      .orderBy('ledger_transfers.id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .select(TRANSFER_COLUMNS),
+    filter(db('ledger_transfers')).count<{ n: number }[]>({ n: '*' }).first(),
+  ]);
+  return { rows: rows as TransferListRow[], total: Number(count?.n ?? 0) };
+}
+
+/** An account with the name of the unit or enterprise that owns it. */
+export interface AccountListRow extends AccountRow {
+  owner_name: string | null;
+}
+
+export async function listAccounts(db: Executor, limit: number, offset: number): Promise<{ rows: AccountListRow[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    db('ledger_accounts as a')
+      .leftJoin('purchasers as p', function () {
+        this.on('p.id', '=', 'a.owner_id').andOnIn('a.type', ['budget', 'commitment']);
+      })
+      .leftJoin('vendors as v', function () {
+        this.on('v.id', '=', 'a.owner_id').andOnVal('a.type', '=', 'vendor');
+      })
+      .orderBy('a.id')
+      .limit(limit)
+      .offset(offset)
+      .select('a.*', db.raw('COALESCE(p.name, v.name) as owner_name')),
+    db('ledger_accounts').count<{ n: number }[]>({ n: '*' }).first(),
+  ]);
+  return { rows: rows as AccountListRow[], total: Number(count?.n ?? 0) };
+}
+
+export interface BudgetTableRow {
+  purchaser_id: number;
+  name: string;
+  city: string;
+  type: string;
+  allocated: number;
+  reserved: number;
+  available: number;
+  settled: number;
+  refunded: number;
+}
+
+/** Every purchasing unit's budget figures in one statement (the admin's per-unit table). */
+export async function budgetTable(db: Executor, limit: number, offset: number): Promise<{ rows: BudgetTableRow[]; total: number }> {
+  const sum = (kind: TransferKind, side: 'credit_account_id' | 'debit_account_id', acc: string) =>
+    db.raw(`(SELECT COALESCE(SUM(t.amount_fen), 0) FROM ledger_transfers t WHERE t.kind = ? AND t.${side} = ${acc}.id)`, [kind]);
+  const [rows, count] = await Promise.all([
+    db('purchasers as p')
+      .leftJoin('ledger_accounts as b', function () {
+        this.on('b.owner_id', '=', 'p.id').andOnVal('b.type', '=', 'budget');
+      })
+      .leftJoin('ledger_accounts as c', function () {
+        this.on('c.owner_id', '=', 'p.id').andOnVal('c.type', '=', 'commitment');
+      })
+      .orderBy('p.id')
+      .limit(limit)
+      .offset(offset)
+      .select(
+        'p.id as purchaser_id',
+        'p.name',
+        'p.city',
+        'p.type',
+        db.raw('COALESCE(b.balance_fen, 0) as available'),
+        db.raw('COALESCE(c.balance_fen, 0) as reserved'),
+        db.raw(`${sum('allocate', 'credit_account_id', 'b').toQuery()} as allocated`),
+        db.raw(`${sum('settle', 'debit_account_id', 'c').toQuery()} as settled`),
+        db.raw(`${sum('refund', 'credit_account_id', 'b').toQuery()} as refunded`),
+      ),
+    db('purchasers').count<{ n: number }[]>({ n: '*' }).first(),
+  ]);
+  const n = (v: unknown) => Number(v ?? 0);
+  return {
+    rows: (rows as BudgetTableRow[]).map((r) => ({ ...r, purchaser_id: n(r.purchaser_id), allocated: n(r.allocated), reserved: n(r.reserved), available: n(r.available), settled: n(r.settled), refunded: n(r.refunded) })),
+    total: Number(count?.n ?? 0),
+  };
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../audit/service';
+import type { Clock } from '../clock';
+import type { Executor } from '../db';
+import { writeTransaction } from '../db/retry';
+import { AppError } from '../errors';
+import { Money } from '../money';
+import type { Actor } from '../web/state';
+import { budgetTable, findTransferWithCodes, listAccounts, listTransfers, type TransferListRow } from './repo';
+import type { TransferKind } from './accounts';
+import { Ledger, type BudgetView, type VerifyReport } from './service';
+
+export interface TransferView {
+  id: number;
+  kind: TransferKind;
+  from: string;
+  to: string;
+  amount: string;
+  orderId: number | null;
+  caseId: number | null;
+  idempotencyKey: string;
+  actorId: number | null;
+  createdAt: string;
+  hash: string;
+}
+
+export interface BudgetRow extends BudgetView {
+  name: string;
+  city: string;
+  type: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+const money = (fen: number) => Money.ofFen(fen).toString();
+
+export const transferView = (t: TransferListRow): TransferView => ({
+  id: t.id,
+  kind: t.kind,
+  from: t.debit_code,
+  to: t.credit_code,
+  amount: money(t.amount_fen),
+  orderId: t.order_id ?? null,
+  caseId: t.case_id ?? null,
+  idempotencyKey: t.idempotency_key,
+  actorId: t.actor_id ?? null,
+  createdAt: t.created_at,
+  hash: t.hash,
+});
+
+/** The department's side of the ledger: allocating budgets (treasury → budget), reading the books, verifying them. */
+export class BudgetService {
+  private readonly ledger: Ledger;
+
+  constructor(
+    private readonly db: Executor,
+    private readonly clock: Clock,
+  ) {
+    this.ledger = new Ledger(clock);
+  }
+
+  /**
+   * Allocates budget to a purchasing unit. `requestKey` (the caller's Idempotency-Key) becomes part of the transfer's
+   * own key, so even a retry that the HTTP layer did not recognise cannot allocate twice.
+   */
+  allocate(actor: Actor, input: { purchaserId: number; amountFen: number }, requestKey?: string): Promise<{ transfer: TransferView; budget: BudgetView }> {
+    if (input.amountFen <= 0) throw new AppError('validation_failed', 'ledger.amount_positive', { field: 'amount' }, 'amount');
+    const key = requestKey ? `allocate:${actor.id}:${requestKey}` : `allocate:${randomUUID()}`;
+    return writeTransaction(this.db, async (trx) => {
+      const unit = await trx('purchasers').where({ id: input.purchaserId }).first('id', 'name');
+      if (!unit) throw new AppError('validation_failed', 'ledger.no_such_purchaser', { field: 'purchaserId' }, 'purchaserId');
+      await recordAudit(trx, this.clock, {
+        actor,
+        action: 'budget.allocate',
+        entity: 'purchaser',
+        entityId: input.purchaserId,
+        after: { amount: money(input.amountFen), key },
+      });
+      const t = await this.ledger.allocate(trx, input.purchaserId, input.amountFen, key, actor.id);
+      const row = (await findTransferWithCodes(trx, t.id)) as TransferListRow;
+      return { transfer: transferView(row), budget: await this.ledger.budget(trx, input.purchaserId) };
+    });
+  }
+
+  budget(purchaserId: number): Promise<BudgetView> {
+    return this.ledger.budget(this.db, purchaserId);
+  }
+
+  async budgets(page: number, pageSize: number): Promise<Page<BudgetRow>> {
+    const { rows, total } = await budgetTable(this.db, pageSize, (page - 1) * pageSize);
+    return {
+      items: rows.map((r) => ({
+        purchaserId: r.purchaser_id,
+        name: r.name,
+        city: r.city,
+        type: r.type,
+        allocated: money(r.allocated),
+        reserved: money(r.reserved),
+        available: money(r.available),
+        spent: money(r.settled - r.refunded),
+      })),
+      total,
+      page,
+      pageSize,
+    };
+  }
+
+  async transfers(f: { kind?: TransferKind; orderId?: number }, page: number, pageSize: number): Promise<Page<TransferView>> {
+    const { rows, total } = await listTransfers(this.db, f, pageSize, (page - 1) * pageSize);
+    return { items: rows.map(transferView), total, page, pageSize };
+  }
+
+  async accounts(page: number, pageSize: number) {
+    const { rows, total } = await listAccounts(this.db, pageSize, (page - 1) * pageSize);
+    return {
+      items: rows.map((a) => ({ id: a.id, code: a.code, type: a.type, ownerId: a.owner_id ?? null, owner: a.owner_name ?? null, balance: money(a.balance_fen) })),
+      total,
+      page,
+      pageSize,
+    };
+  }
+
+  verify(): Promise<VerifyReport> {
+    return this.ledger.verify(this.db);
+  }
+}

@@ -1,0 +1,45 @@
+import Router from '@koa/router';
+import type { Deps } from '../deps';
+import { actorOf, requireRole } from '../web/guards';
+import { idempotent } from '../web/idempotency';
+import { parseInput, validate } from '../web/validate';
+import { BudgetService } from './budgets';
+import { AllocateInput, PageQuery, TransferQuery } from './schema';
+
+/** The ledger's JSON API: budgets (admin allocates, purchaser reads), the books, and their verification. */
+export function ledgerRoutes(deps: Deps): Router {
+  const router = new Router();
+  const budgets = new BudgetService(deps.db, deps.clock);
+  const admin = requireRole('admin');
+
+  router.post('/api/v1/admin/budgets', admin, validate(AllocateInput), idempotent(deps.db, deps.clock), async (ctx) => {
+    const input = ctx.state.input as AllocateInput;
+    ctx.body = await budgets.allocate(actorOf(ctx), { purchaserId: input.purchaserId, amountFen: input.amount }, ctx.get('idempotency-key') || undefined);
+    ctx.status = 201;
+  });
+
+  router.get('/api/v1/admin/budgets', admin, async (ctx) => {
+    const q = parseInput(PageQuery, ctx.query);
+    ctx.body = await budgets.budgets(q.page, q.pageSize);
+  });
+
+  router.get('/api/v1/budget', requireRole('purchaser'), async (ctx) => {
+    ctx.body = await budgets.budget(actorOf(ctx).purchaserId as number);
+  });
+
+  router.get('/api/v1/admin/ledger/verify', admin, async (ctx) => {
+    ctx.body = await budgets.verify();
+  });
+
+  router.get('/api/v1/admin/ledger/transfers', admin, async (ctx) => {
+    const q = parseInput(TransferQuery, ctx.query);
+    ctx.body = await budgets.transfers({ kind: q.kind, orderId: q.orderId }, q.page, q.pageSize);
+  });
+
+  router.get('/api/v1/admin/ledger/accounts', admin, async (ctx) => {
+    const q = parseInput(PageQuery, ctx.query);
+    ctx.body = await budgets.accounts(q.page, q.pageSize);
+  });
+
+  return router;
+}

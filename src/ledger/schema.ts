@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { Money } from '../money';
+import { FLOWS, type TransferKind } from './accounts';
+
+const whole = (min: number, max: number) =>
+  z
+    .union([z.number(), z.string().regex(/^\d{1,9}$/, 'validation.integer').transform(Number)])
+    .pipe(z.number({ message: 'validation.integer' }).int('validation.integer').min(min, 'validation.too_small').max(max, 'validation.too_big'));
+
+/** A money string per API.md ("1234", "1234.5", "1234.50"); a JSON number, "1e3", "-1", "12.345" or "" is a 422. */
+export const moneyString = z
+  .string({ message: 'validation.money' })
+  .refine((v) => Money.isValidInput(v), { message: 'validation.money' })
+  .transform((v) => Money.parse(v).fen);
+
+/** `POST /api/v1/admin/budgets` and the admin's allocation form. */
+export const AllocateInput = z.object({
+  purchaserId: whole(1, 999_999_999),
+  amount: moneyString.refine((fen) => fen > 0, { message: 'validation.too_small' }),
+});
+export type AllocateInput = z.output<typeof AllocateInput>;
+
+export const PageQuery = z.object({
+  page: whole(1, 100_000).optional().transform((v) => v ?? 1),
+  pageSize: whole(1, 100).optional().transform((v) => v ?? 20),
+  lang: z.string().optional(),
+});
+
+export const TransferQuery = PageQuery.extend({
+  kind: z.enum(Object.keys(FLOWS) as [TransferKind, ...TransferKind[]], { message: 'validation.one_of' }).optional(),
+  orderId: whole(1, 999_999_999).optional(),
+  verify: z.string().optional(),
+});

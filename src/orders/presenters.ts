@@ -1,0 +1,62 @@
+import { Money } from '../money';
+import type { Actor } from '../web/state';
+import type { OrderHistoryRow, OrderItemRow, OrderListRow } from './repo';
+import { allowedActions, type OrderAction, type OrderStatus } from './transitions';
+
+export interface OrderItemView {
+  productId: number;
+  title: string;
+  quantity: number;
+  unitPrice: string;
+  amount: string;
+}
+
+export interface OrderSummary {
+  id: number;
+  status: OrderStatus;
+  total: string;
+  purchaser: { id: number; name: string };
+  vendor: { id: number; name: string };
+  items: OrderItemView[];
+  acceptanceNote: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderDetail extends OrderSummary {
+  history: Array<{ from: OrderStatus | null; to: OrderStatus; actor: string | null; note: string | null; at: string }>;
+  /** The steps the caller may take now. */
+  actions: OrderAction[];
+}
+
+const money = (fen: number) => Money.ofFen(fen).toString();
+
+export const itemView = (i: OrderItemRow): OrderItemView => ({
+  productId: i.product_id,
+  title: i.title,
+  quantity: i.quantity,
+  unitPrice: money(i.unit_price_fen),
+  amount: money(i.amount_fen),
+});
+
+export function orderSummary(o: OrderListRow, items: OrderItemRow[]): OrderSummary {
+  return {
+    id: o.id,
+    status: o.status,
+    total: money(o.total_fen),
+    purchaser: { id: o.purchaser_id, name: o.purchaser_name },
+    vendor: { id: o.vendor_id, name: o.vendor_name },
+    items: items.map(itemView),
+    acceptanceNote: o.acceptance_note ?? null,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+  };
+}
+
+export function orderDetail(actor: Actor, o: OrderListRow, items: OrderItemRow[], history: OrderHistoryRow[]): OrderDetail {
+  return {
+    ...orderSummary(o, items),
+    history: history.map((h) => ({ from: h.from_status ?? null, to: h.to_status, actor: h.actor_name ?? null, note: h.note ?? null, at: h.at })),
+    actions: allowedActions(actor, { purchaserId: o.purchaser_id, vendorId: o.vendor_id, status: o.status }),
+  };
+}

@@ -1,0 +1,180 @@
+import type { Executor } from '../db';
+import type { OrderStatus } from './transitions';
+
+export interface OrderRow {
+  id: number;
+  purchaser_id: number;
+  vendor_id: number;
+  status: OrderStatus;
+  total_fen: number;
+  acceptance_note: string | null;
+  created_by: number | null;
+  demo: boolean | number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An order with the names of both parties, as lists and pages show it. */
+export interface OrderListRow extends OrderRow {
+  purchaser_name: string;
+  vendor_name: string;
+}
+
+export interface OrderItemRow {
+  id: number;
+  order_id: number;
+  product_id: number;
+  title: string;
+  quantity: number;
+  unit_price_fen: number;
+  amount_fen: number;
+}
+
+export interface OrderHistoryRow {
+  id: number;
+  order_id: number;
+  from_status: OrderStatus | null;
+  to_status: OrderStatus;
+  actor_id: number | null;
+  actor_name: string | null;
+  note: string | null;
+  at: string;
+}
+
+/** What ordering needs to know about a product. */
+export interface OrderableProduct {
+  id: number;
+  vendor_id: number;
+  title: string;
+  unit: string;
+  price_fen: number;
+  stock: number;
+  status: string;
+}
+
+const WITH_PARTIES = ['orders.*', 'purchasers.name as purchaser_name', 'vendors.name as vendor_name'];
+
+export const findOrder = (db: Executor, id: number): Promise<OrderListRow | undefined> =>
+  db('orders')
+    .join('purchasers', 'purchasers.id', 'orders.purchaser_id')
+    .join('vendors', 'vendors.id', 'orders.vendor_id')
+    .where('orders.id', id)
+    .first(WITH_PARTIES);
+
+export async function currentStatus(db: Executor, id: number): Promise<OrderStatus | undefined> {
+  const row = await db('orders').where({ id }).first('status');
+  return row?.status as OrderStatus | undefined;
+}
+
+export const findOrderableProducts = (db: Executor, ids: number[]): Promise<OrderableProduct[]> =>
+  db('products').whereIn('id', ids).select('id', 'vendor_id', 'title', 'unit', 'price_fen', 'stock', 'status');
+
+/**
+ * Takes `quantity` off the shelf in one conditional UPDATE, so concurrent orders can never sell the same unit twice
+ * (the row lock serialises them on PostgreSQL; SQLite has one writer). False when there is not enough stock or the
+ * listing is no longer approved.
+ */
+export async function takeStock(db: Executor, productId: number, quantity: number): Promise<boolean> {
+  const n = await db('products')
+    .where({ id: productId, status: 'approved' })
+    .andWhere('stock', '>=', quantity)
+    .update({ stock: db.raw('stock - ?', [quantity]) });
+  return n === 1;
+}
+
+export async function returnStock(db: Executor, productId: number, quantity: number): Promise<void> {
+  await db('products').where({ id: productId }).update({ stock: db.raw('stock + ?', [quantity]) });
+}
+
+export async function insertOrder(db: Executor, row: Omit<OrderRow, 'id'>): Promise<OrderRow> {
+  const [inserted] = await db('orders').insert(row).returning('*');
+  return inserted as OrderRow;
+}
+
+export async function insertItems(db: Executor, rows: Array<Omit<OrderItemRow, 'id'>>): Promise<void> {
+  await db('order_items').insert(rows);
+}
+
+export async function insertHistory(db: Executor, row: Omit<OrderHistoryRow, 'id' | 'actor_name'>): Promise<void> {
+  await db('order_history').insert(row);
+}
+
+/**
+ * Moves the order from one status to the next only if it is still in the first (compare-and-set): of two concurrent
+ * steps on one order exactly one wins, the other sees 0 rows and reports the state it actually found.
+ */
+export async function moveStatus(db: Executor, id: number, from: OrderStatus, to: OrderStatus, now: string, extra: Partial<OrderRow> = {}): Promise<boolean> {
+  const n = await db('orders').where({ id, status: from }).update({ ...extra, status: to, updated_at: now });
+  return n === 1;
+}
+
+export const orderItems = (db: Executor, orderIds: number[]): Promise<OrderItemRow[]> =>
+  db('order_items').whereIn('order_id', orderIds).orderBy('id');
+
+export const orderHistory = (db: Executor, orderId: number): Promise<OrderHistoryRow[]> =>
+  db('order_history')
+    .leftJoin('users', 'users.id', 'order_history.actor_id')
+    .where('order_history.order_id', orderId)
+    .orderBy('order_history.id')
+    .select('order_history.*', 'users.display_name as actor_name');
+
+export interface OrderScope {
+  purchaserId?: number;
+  vendorId?: number;
+  status?: OrderStatus;
+}
+
+function scoped(db: Executor, scope: OrderScope) {
+  const q = db('orders');
+  if (scope.purchaserId !== undefined) q.where('orders.purchaser_id', scope.purchaserId);
+  if (scope.vendorId !== undefined) q.where('orders.vendor_id', scope.vendorId);
+  if (scope.status) q.where('orders.status', scope.status);
+  return q;
+}
+
+export async function listOrders(db: Executor, scope: OrderScope, limit: number, offset: number): Promise<{ rows: OrderListRow[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    scoped(db, scope)
+      .join('purchasers', 'purchasers.id', 'orders.purchaser_id')
+      .join('vendors', 'vendors.id', 'orders.vendor_id')
+      .orderBy('orders.created_at', 'desc')
+      .orderBy('orders.id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .select(WITH_PARTIES),
+    scoped(db, scope).count<{ n: number }[]>({ n: '*' }).first(),
+  ]);
+  return { rows: rows as OrderListRow[], total: Number(count?.n ?? 0) };
+}
+
+/** Counts of a party's orders by status (the desk's summary). */
+export async function countByStatus(db: Executor, scope: OrderScope): Promise<Record<string, number>> {
+  const rows: Array<{ status: string; n: number | string }> = await scoped(db, scope).groupBy('status').select('status').count({ n: '*' });
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** Everything the trade fact of a settlement needs: both parties' cities and the order's largest item. */
+export interface TradeContext {
+  purchaser: { id: number; city: string; type: string };
+  vendor: { id: number; city: string };
+  product: { id: number; title: string; field: string; kind: string; level: string | null; cert_no: string | null };
+}
+
+export async function tradeContext(db: Executor, order: OrderRow): Promise<TradeContext> {
+  const [purchaser, vendor, item] = await Promise.all([
+    db('purchasers').where({ id: order.purchaser_id }).first('id', 'city', 'type'),
+    db('vendors').where({ id: order.vendor_id }).first('id', 'city'),
+    db('order_items')
+      .join('products', 'products.id', 'order_items.product_id')
+      .leftJoin('certifications', 'certifications.id', 'products.cert_id')
+      .where('order_items.order_id', order.id)
+      .orderBy('order_items.amount_fen', 'desc')
+      .orderBy('order_items.id')
+      .first('products.id', 'order_items.title', 'products.field', 'products.kind', 'products.level', 'certifications.cert_no'),
+  ]);
+  return {
+    purchaser: { id: Number(purchaser.id), city: purchaser.city, type: purchaser.type },
+    vendor: { id: Number(vendor.id), city: vendor.city },
+    product: { id: Number(item.id), title: item.title, field: item.field, kind: item.kind, level: item.level ?? null, cert_no: item.cert_no ?? null },
+  };
+}

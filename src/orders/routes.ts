@@ -1,0 +1,66 @@
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import type { Deps } from '../deps';
+import { notFound } from '../errors';
+import { actorOf, requireRole } from '../web/guards';
+import { idempotent } from '../web/idempotency';
+import { parseInput, validate } from '../web/validate';
+import { AcceptInput, OrderInput, OrderListQuery } from './schema';
+import { OrderService } from './service';
+import type { OrderAction } from './transitions';
+
+export function parseOrderId(raw: string | undefined): number {
+  if (!raw || !/^\d{1,9}$/.test(raw)) throw notFound('orders.not_found');
+  return Number(raw);
+}
+
+/** Who may ask for each step at all; the service then checks the order is theirs (404) and its state (409). */
+const STEP_ROLES: Record<OrderAction, Array<'purchaser' | 'vendor' | 'admin'>> = {
+  confirm: ['vendor'],
+  deliver: ['vendor'],
+  accept: ['purchaser'],
+  pay: ['purchaser'],
+  cancel: ['purchaser'],
+  refund: ['vendor', 'admin'],
+};
+
+/** Money-moving steps honour Idempotency-Key (API.md). */
+const IDEMPOTENT: ReadonlySet<OrderAction> = new Set(['pay', 'refund', 'cancel']);
+
+/** Boutique direct purchase, JSON (API.md "Purchaser" and "Vendor"). */
+export function orderRoutes(deps: Deps): Router {
+  const router = new Router();
+  const orders = new OrderService(deps.db, deps.clock);
+  const anyRole = requireRole('purchaser', 'vendor', 'admin');
+  const passThrough = async (_ctx: Context, next: Next) => next();
+
+  router.post('/api/v1/orders', requireRole('purchaser'), validate(OrderInput), idempotent(deps.db, deps.clock), async (ctx) => {
+    ctx.body = await orders.place(actorOf(ctx), (ctx.state.input as OrderInput).items);
+    ctx.status = 201;
+  });
+
+  router.get('/api/v1/orders', anyRole, async (ctx) => {
+    ctx.body = await orders.list(actorOf(ctx), parseInput(OrderListQuery, ctx.query));
+  });
+
+  router.get('/api/v1/vendor/orders', requireRole('vendor'), async (ctx) => {
+    ctx.body = await orders.list(actorOf(ctx), parseInput(OrderListQuery, ctx.query));
+  });
+
+  router.get('/api/v1/orders/:id', anyRole, async (ctx) => {
+    ctx.body = await orders.detail(actorOf(ctx), parseOrderId(ctx.params.id));
+  });
+
+  for (const action of Object.keys(STEP_ROLES) as OrderAction[]) {
+    const input = action === 'accept' ? validate(AcceptInput) : passThrough;
+    const replay = IDEMPOTENT.has(action) ? idempotent(deps.db, deps.clock) : passThrough;
+    router.post(`/api/v1/orders/:id/${action}`, requireRole(...STEP_ROLES[action]), input, replay, async (ctx) => {
+      const note = action === 'accept' ? (ctx.state.input as AcceptInput).note : undefined;
+      ctx.body = await orders.act(actorOf(ctx), parseOrderId(ctx.params.id), action, { note });
+    });
+  }
+
+  return router;
+}
+
+export { STEP_ROLES };

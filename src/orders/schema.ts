@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { ORDER_STATUSES } from './transitions';
+
+/** A whole number sent as a JSON number or (from a form or query string) as digits. */
+const whole = (min: number, max: number) =>
+  z
+    .union([z.number(), z.string().regex(/^\d{1,9}$/, 'validation.integer').transform(Number)])
+    .pipe(z.number({ message: 'validation.integer' }).int('validation.integer').min(min, 'validation.too_small').max(max, 'validation.too_big'));
+
+export const OrderLine = z.object({
+  productId: whole(1, 999_999_999),
+  quantity: whole(1, 10_000),
+});
+export type OrderLine = z.output<typeof OrderLine>;
+
+/** `POST /api/v1/orders` and the checkout page (which sends the session cart through the same schema). */
+export const OrderInput = z.object({
+  items: z.array(OrderLine, { message: 'validation.invalid_type' }).min(1, 'validation.required').max(50, 'validation.too_big'),
+});
+export type OrderInput = z.output<typeof OrderInput>;
+
+/** 验收意见: optional with the acceptance. */
+export const AcceptInput = z.object({
+  note: z.string().trim().max(1000, 'validation.too_long').optional(),
+});
+export type AcceptInput = z.output<typeof AcceptInput>;
+
+export const OrderListQuery = z.object({
+  status: z.enum(ORDER_STATUSES, { message: 'validation.one_of' }).optional(),
+  page: whole(1, 100_000).optional().transform((v) => v ?? 1),
+  pageSize: whole(1, 100).optional().transform((v) => v ?? 20),
+  lang: z.string().optional(),
+});
+export type OrderListQuery = z.output<typeof OrderListQuery>;
+
+/** The cart page: add a line, or set a line's quantity (0 removes it). */
+export const CartLine = z.object({
+  productId: whole(1, 999_999_999),
+  quantity: whole(0, 10_000),
+});
+export type CartLine = z.output<typeof CartLine>;

@@ -1,0 +1,294 @@
+import { recordAudit } from '../audit/service';
+import type { Clock } from '../clock';
+import type { Executor, Trx } from '../db';
+import { writeTransaction } from '../db/retry';
+import { AppError, notFound } from '../errors';
+import { budgetAccount } from '../ledger/accounts';
+import { findAccount } from '../ledger/repo';
+import { Ledger, type TradeFacts } from '../ledger/service';
+import { Money, formatYuan } from '../money';
+import type { Actor } from '../web/state';
+import { orderDetail, orderSummary, type OrderDetail, type OrderSummary } from './presenters';
+import {
+  currentStatus,
+  findOrder,
+  findOrderableProducts,
+  insertHistory,
+  insertItems,
+  insertOrder,
+  listOrders,
+  moveStatus,
+  orderHistory,
+  orderItems,
+  returnStock,
+  takeStock,
+  tradeContext,
+  type OrderListRow,
+  type OrderScope,
+  type OrderableProduct,
+  type TradeContext,
+} from './repo';
+import type { OrderLine, OrderListQuery } from './schema';
+import { TRANSITIONS, canSeeOrder, decide, type OrderAction } from './transitions';
+
+export interface PlacedOrder {
+  id: number;
+  status: 'placed';
+  total: string;
+  vendorId: number;
+  createdAt: string;
+}
+
+export interface StepResult extends OrderSummary {
+  /** The ledger transfer the step made (payment, release, refund), if any. */
+  transferId: number | null;
+}
+
+export interface OrderPage {
+  items: OrderSummary[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** The ledger idempotency key of each money movement an order can make: one of each per order, ever. */
+export const orderKey = (orderId: number, flow: 'reserve' | 'release' | 'settle' | 'refund') => `order:${orderId}:${flow}`;
+
+/** Same product twice in one request → one line with the quantities added. */
+function mergeLines(lines: OrderLine[]): OrderLine[] {
+  const byProduct = new Map<number, number>();
+  for (const l of lines) byProduct.set(l.productId, (byProduct.get(l.productId) ?? 0) + l.quantity);
+  return [...byProduct].map(([productId, quantity]) => ({ productId, quantity }));
+}
+
+const titlesOf = (products: OrderableProduct[]) =>
+  products
+    .slice(0, 3)
+    .map((p) => p.title)
+    .join('、') + (products.length > 3 ? '…' : '');
+
+interface Group {
+  vendorId: number;
+  lines: Array<{ product: OrderableProduct; quantity: number; amountFen: number }>;
+  totalFen: number;
+}
+
+/**
+ * Boutique-hall direct purchase (精品馆直购): placing an order reserves stock and budget in one transaction; each
+ * later step follows the transitions table; money moves only through the Ledger, whose call is the last write of
+ * each transaction. Every step leaves a history row and an audit record.
+ */
+export class OrderService {
+  private readonly ledger: Ledger;
+
+  constructor(
+    private readonly db: Executor,
+    private readonly clock: Clock,
+  ) {
+    this.ledger = new Ledger(clock);
+  }
+
+  /** `POST /api/v1/orders`: all items of one vendor, one order. */
+  async place(actor: Actor, lines: OrderLine[]): Promise<PlacedOrder> {
+    const [placed] = await this.placeOrders(actor, lines, { oneVendor: true });
+    return placed;
+  }
+
+  /**
+   * The checkout of a cart: one order per vendor, all placed together or none (a cart that the budget cannot cover
+   * as a whole places nothing).
+   */
+  placeOrders(actor: Actor, lines: OrderLine[], opts: { oneVendor?: boolean } = {}): Promise<PlacedOrder[]> {
+    if (actor.role !== 'purchaser' || actor.purchaserId === null) throw new AppError('forbidden', 'errors.wrong_role');
+    const purchaserId = actor.purchaserId;
+    const merged = mergeLines(lines);
+    return writeTransaction(this.db, async (trx) => {
+      const groups = await this.group(trx, merged, lines, opts.oneVendor ?? false);
+      const totalFen = groups.reduce((s, g) => s + g.totalFen, 0);
+      const short = await this.shortfall(trx, purchaserId, totalFen, groups.flatMap((g) => g.lines.map((l) => l.product)));
+      if (short) throw short;
+
+      // Stock first, in product-id order across the whole cart, so two carts never lock rows in opposite orders.
+      const all = groups.flatMap((g) => g.lines).sort((a, b) => a.product.id - b.product.id);
+      for (const l of all) {
+        if (!(await takeStock(trx, l.product.id, l.quantity))) {
+          const fresh = await findOrderableProducts(trx, [l.product.id]);
+          throw new AppError('insufficient_stock', 'orders.insufficient_stock', {
+            product: l.product.title,
+            available: fresh[0]?.stock ?? 0,
+            quantity: l.quantity,
+            unit: l.product.unit,
+          });
+        }
+      }
+
+      const now = this.clock.now().toISOString();
+      const placed: Array<{ id: number; group: Group }> = [];
+      for (const g of groups) {
+        const order = await insertOrder(trx, {
+          purchaser_id: purchaserId,
+          vendor_id: g.vendorId,
+          status: 'placed',
+          total_fen: g.totalFen,
+          acceptance_note: null,
+          created_by: actor.id,
+          demo: false,
+          created_at: now,
+          updated_at: now,
+        });
+        await insertItems(
+          trx,
+          g.lines.map((l) => ({
+            order_id: order.id,
+            product_id: l.product.id,
+            title: l.product.title,
+            quantity: l.quantity,
+            unit_price_fen: l.product.price_fen,
+            amount_fen: l.amountFen,
+          })),
+        );
+        await insertHistory(trx, { order_id: order.id, from_status: null, to_status: 'placed', actor_id: actor.id, note: null, at: now });
+        await recordAudit(trx, this.clock, {
+          actor,
+          action: 'order.place',
+          entity: 'order',
+          entityId: order.id,
+          after: { status: 'placed', total: Money.ofFen(g.totalFen).toString(), vendorId: g.vendorId, items: g.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })) },
+        });
+        placed.push({ id: order.id, group: g });
+      }
+      // Last: the budget reservations (budget → commitment); a shortfall here rolls back the stock and the orders.
+      for (const p of placed) {
+        try {
+          await this.ledger.reserve(trx, purchaserId, p.group.totalFen, { orderId: p.id }, orderKey(p.id, 'reserve'), actor.id);
+        } catch (err) {
+          if (!(err instanceof AppError) || err.code !== 'insufficient_budget') throw err;
+          // Another order of the unit took the budget since the early check: say so in the same words.
+          throw (await this.shortfall(trx, purchaserId, p.group.totalFen, p.group.lines.map((l) => l.product))) ?? err;
+        }
+      }
+      return placed.map((p) => ({ id: p.id, status: 'placed' as const, total: Money.ofFen(p.group.totalFen).toString(), vendorId: p.group.vendorId, createdAt: now }));
+    });
+  }
+
+  /** Each line's product must exist and be approved; lines are grouped by vendor. */
+  private async group(trx: Trx, merged: OrderLine[], original: OrderLine[], oneVendor: boolean): Promise<Group[]> {
+    const products = new Map((await findOrderableProducts(trx, merged.map((l) => l.productId))).map((p) => [p.id, p]));
+    const groups = new Map<number, Group>();
+    for (const line of merged) {
+      const product = products.get(line.productId);
+      if (!product || product.status !== 'approved') {
+        const index = original.findIndex((l) => l.productId === line.productId);
+        throw new AppError('validation_failed', 'orders.product_unavailable', { product: line.productId }, `items.${index}.productId`);
+      }
+      const amountFen = Money.ofFen(product.price_fen).times(line.quantity).fen;
+      const g = groups.get(product.vendor_id) ?? { vendorId: product.vendor_id, lines: [], totalFen: 0 };
+      g.lines.push({ product, quantity: line.quantity, amountFen });
+      g.totalFen += amountFen;
+      groups.set(product.vendor_id, g);
+    }
+    if (oneVendor && groups.size > 1) throw new AppError('validation_failed', 'orders.one_vendor', {}, 'items');
+    return [...groups.values()].sort((a, b) => a.vendorId - b.vendorId);
+  }
+
+  /**
+   * A shortfall named in words the purchaser understands (the products and the amounts), before any row is locked.
+   * The Ledger's conditional debit stays the authority under concurrency; this only gives the early, readable answer.
+   */
+  private async shortfall(trx: Trx, purchaserId: number, needFen: number, products: OrderableProduct[]): Promise<AppError | null> {
+    const account = await findAccount(trx, budgetAccount(purchaserId));
+    const available = account?.balance_fen ?? 0;
+    if (available >= needFen) return null;
+    return new AppError('insufficient_budget', 'orders.insufficient_budget', {
+      product: titlesOf(products),
+      total: formatYuan(Money.ofFen(needFen)),
+      available: formatYuan(Money.ofFen(available)),
+    });
+  }
+
+  /** One step of the transitions table: confirm, deliver, accept (with a note), pay, cancel, refund. */
+  act(actor: Actor, orderId: number, action: OrderAction, input: { note?: string } = {}): Promise<StepResult> {
+    return writeTransaction(this.db, async (trx) => {
+      const order = await findOrder(trx, orderId);
+      if (!order || !canSeeOrder(actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
+      const verdict = decide(action, actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
+      if (!verdict.ok) throw verdict.reason === 'forbidden' ? new AppError('forbidden', verdict.key) : new AppError('invalid_state', verdict.key);
+      const t = TRANSITIONS[action];
+      const items = await orderItems(trx, [order.id]);
+      const trade = t.money === 'settle' || t.money === 'refund' ? await tradeContext(trx, order) : null;
+      const now = this.clock.now().toISOString();
+      const note = action === 'accept' && input.note ? input.note : null;
+
+      if (!(await moveStatus(trx, order.id, order.status, verdict.to, now, note !== null ? { acceptance_note: note } : {}))) {
+        // Someone else moved it first: report the state it is really in.
+        throw new AppError('invalid_state', `orders.in_state_${(await currentStatus(trx, order.id)) ?? order.status}`);
+      }
+      await insertHistory(trx, { order_id: order.id, from_status: order.status, to_status: verdict.to, actor_id: actor.id, note, at: now });
+      if (t.restoresStock) {
+        for (const i of [...items].sort((a, b) => a.product_id - b.product_id)) await returnStock(trx, i.product_id, i.quantity);
+      }
+      await recordAudit(trx, this.clock, {
+        actor,
+        action: `order.${action}`,
+        entity: 'order',
+        entityId: order.id,
+        before: { status: order.status },
+        after: { status: verdict.to, ...(note !== null ? { note } : {}) },
+      });
+      const transferId = await this.moveMoney(trx, t.money, order, trade, actor);
+      const updated: OrderListRow = { ...order, status: verdict.to, updated_at: now, acceptance_note: note ?? order.acceptance_note };
+      return { ...orderSummary(updated, items), transferId };
+    });
+  }
+
+  private async moveMoney(trx: Trx, flow: 'release' | 'settle' | 'refund' | null, order: OrderListRow, trade: TradeContext | null, actor: Actor): Promise<number | null> {
+    if (flow === null) return null;
+    const ref = { orderId: order.id };
+    if (flow === 'release') return (await this.ledger.release(trx, order.purchaser_id, order.total_fen, ref, orderKey(order.id, 'release'), actor.id)).id;
+    const facts = tradeFacts(trade as TradeContext);
+    if (flow === 'settle') return (await this.ledger.settle(trx, order.total_fen, ref, facts, orderKey(order.id, 'settle'), actor.id)).id;
+    return (await this.ledger.refund(trx, order.total_fen, ref, facts, orderKey(order.id, 'refund'), actor.id)).id;
+  }
+
+  /** The caller's own orders: a purchaser's unit's, a vendor's, or (for the department) all. */
+  async list(actor: Actor, query: OrderListQuery): Promise<OrderPage> {
+    const scope: OrderScope = { ...scopeOf(actor), status: query.status };
+    const { rows, total } = await listOrders(this.db, scope, query.pageSize, (query.page - 1) * query.pageSize);
+    const items = rows.length ? await orderItems(this.db, rows.map((r) => r.id)) : [];
+    return {
+      items: rows.map((r) => orderSummary(r, items.filter((i) => i.order_id === r.id))),
+      total,
+      page: query.page,
+      pageSize: query.pageSize,
+    };
+  }
+
+  /** One order with its history and the steps the caller may take; someone else's is 404. */
+  async detail(actor: Actor, orderId: number): Promise<OrderDetail> {
+    const order = await findOrder(this.db, orderId);
+    if (!order || !canSeeOrder(actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
+    const [items, history] = await Promise.all([orderItems(this.db, [order.id]), orderHistory(this.db, order.id)]);
+    return orderDetail(actor, order, items, history);
+  }
+}
+
+export function scopeOf(actor: Actor): OrderScope {
+  if (actor.role === 'purchaser') return { purchaserId: actor.purchaserId ?? -1 };
+  if (actor.role === 'vendor') return { vendorId: actor.vendorId ?? -1 };
+  return {};
+}
+
+/** The statistics dimensions of a boutique trade: both parties, and the order's largest item. */
+export function tradeFacts(c: TradeContext): TradeFacts {
+  return {
+    channel: 'boutique',
+    purchaser: c.purchaser,
+    vendor: c.vendor,
+    productId: c.product.id,
+    productTitle: c.product.title,
+    certNo: c.product.cert_no,
+    level: c.product.level,
+    field: c.product.field,
+    kind: c.product.kind,
+  };
+}
