@@ -1,0 +1,122 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { withoutEmpty } from '../auth/forms';
+import { dateInput } from '../certification/schema';
+import type { Deps } from '../deps';
+import { authorize } from '../policies';
+import { shanghaiMidnight } from '../time';
+import { actorOf, requireRole } from '../web/guards';
+import type { AppState } from '../web/state';
+import { parseInput, validate } from '../web/validate';
+import { wholeNumber } from '../vendors/schema';
+import { auditVocabulary, listAudit } from './repo';
+import { verifyAudit, type AuditRow } from './service';
+
+/** Filters of the audit log; dates are calendar days in Asia/Shanghai, both inclusive. */
+export const AuditQuery = z
+  .object({
+    entity: z.string().trim().max(50, 'validation.too_long').optional(),
+    entityId: z.string().trim().max(50, 'validation.too_long').optional(),
+    action: z.string().trim().max(50, 'validation.too_long').optional(),
+    actor: z.string().trim().max(100, 'validation.too_long').optional(),
+    from: dateInput.optional(),
+    to: dateInput.optional(),
+    page: wholeNumber(1, 100000).optional().default(1),
+    pageSize: wholeNumber(1, 100).optional().default(50),
+    lang: z.string().optional(),
+  })
+  .refine((v) => !v.from || !v.to || v.from <= v.to, { message: 'validation.date_range', path: ['to'] });
+export type AuditQuery = z.output<typeof AuditQuery>;
+
+const parseJson = (s: string | null): unknown => {
+  if (s === null) return null;
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+};
+
+export const auditView = (r: AuditRow) => ({
+  id: r.id,
+  at: r.at,
+  actor: { id: r.actor_id, name: r.actor_name },
+  action: r.action,
+  entity: r.entity,
+  entityId: r.entity_id,
+  before: parseJson(r.before),
+  after: parseJson(r.after),
+  hash: r.hash,
+});
+
+const nextDay = (day: string) => new Date(shanghaiMidnight(day).getTime() + 24 * 3600 * 1000).toISOString();
+
+async function query(deps: Deps, q: AuditQuery) {
+  const { rows, total } = await listAudit(
+    deps.db,
+    {
+      entity: q.entity,
+      entityId: q.entityId,
+      action: q.action,
+      actor: q.actor,
+      fromIso: q.from ? shanghaiMidnight(q.from).toISOString() : undefined,
+      toIso: q.to ? nextDay(q.to) : undefined,
+    },
+    q.pageSize,
+    (q.page - 1) * q.pageSize,
+  );
+  return { items: rows.map(auditView), total, page: q.page, pageSize: q.pageSize };
+}
+
+/** The audit log: filterable, read-only, and a verify that walks the hash chain and names the first broken record. */
+export function auditRoutes(deps: Deps): Router {
+  const router = new Router();
+  const admin = requireRole('admin');
+  const check = (ctx: Context) => authorize(actorOf(ctx), 'audit.read', null);
+
+  router.get('/api/v1/admin/audit', admin, validate(AuditQuery, 'query'), async (ctx) => {
+    check(ctx);
+    ctx.body = await query(deps, ctx.state.input as AuditQuery);
+  });
+
+  router.get('/api/v1/admin/audit/verify', admin, async (ctx) => {
+    check(ctx);
+    ctx.body = await verifyAudit(deps.db);
+  });
+
+  router.get('/admin/audit', admin, async (ctx) => {
+    check(ctx);
+    const state = ctx.state as AppState;
+    const raw = withoutEmpty(ctx.query as Record<string, unknown>);
+    const q = parseInput(AuditQuery, raw);
+    const [page, vocab] = await Promise.all([query(deps, q), auditVocabulary(deps.db)]);
+    const totalPages = Math.max(1, Math.ceil(page.total / page.pageSize));
+    const current = Object.fromEntries(Object.entries(raw).filter(([k, v]) => typeof v === 'string' && k !== 'page')) as Record<string, string>;
+    ctx.body = state.render('audit/log', {
+      title: state.t('audit.title'),
+      items: page.items.map((i) => ({
+        ...i,
+        beforeText: i.before === null ? '' : JSON.stringify(i.before, null, 1),
+        afterText: i.after === null ? '' : JSON.stringify(i.after, null, 1),
+        entityId: i.entityId ?? '',
+        shortHash: i.hash.slice(0, 12),
+      })),
+      total: page.total,
+      current,
+      filter: { entityId: q.entityId ?? '', actor: q.actor ?? '', from: q.from ?? '', to: q.to ?? '' },
+      entities: vocab.entities.map((v) => ({ value: v, selected: q.entity === v })),
+      actions: vocab.actions.map((v) => ({ value: v, selected: q.action === v })),
+      pagination: { page: page.page, totalPages, prev: page.page > 1 ? page.page - 1 : null, next: page.page < totalPages ? page.page + 1 : null },
+    });
+  });
+
+  router.get('/admin/audit/verify', admin, async (ctx) => {
+    check(ctx);
+    const state = ctx.state as AppState;
+    const report = await verifyAudit(deps.db);
+    ctx.body = state.render('audit/verify', { title: state.t('audit.verify_title'), report, firstBad: report.firstBadRecord ?? null });
+  });
+
+  return router;
+}

@@ -1,0 +1,54 @@
+import type { CertRow } from './repo';
+
+export interface CertView {
+  id: number;
+  certNo: string;
+  productName: string;
+  enterpriseName: string;
+  creditCode: string;
+  kind: string;
+  level: string;
+  field: string;
+  year: number;
+  validUntil: string;
+  status: string;
+  revokedReason: string | null;
+  indicators: string[];
+  keySupported: boolean;
+  /** Valid and not past its end date: a listing may rest on it. */
+  current: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function parseIndicators(json: string): string[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+export const certView = (c: CertRow, today: string): CertView => ({
+  id: c.id,
+  certNo: c.cert_no,
+  productName: c.product_name,
+  enterpriseName: c.enterprise_name,
+  creditCode: c.credit_code,
+  kind: c.kind,
+  level: c.level,
+  field: c.field,
+  year: c.year,
+  validUntil: c.valid_until,
+  status: c.status,
+  revokedReason: c.revoked_reason ?? null,
+  indicators: parseIndicators(c.indicators),
+  keySupported: Boolean(c.key_supported),
+  current: isCurrent(c, today),
+  createdAt: c.created_at,
+  updatedAt: c.updated_at,
+});
+
+/** A listing may rest on a certificate while it is valid and its end date has not passed. */
+export const isCurrent = (c: Pick<CertRow, 'status' | 'valid_until'>, today: string): boolean => c.status === 'valid' && c.valid_until >= today;

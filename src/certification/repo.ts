@@ -1,0 +1,78 @@
+import type { Executor } from '../db';
+
+export interface CertRow {
+  id: number;
+  cert_no: string;
+  product_name: string;
+  enterprise_name: string;
+  credit_code: string;
+  kind: string;
+  level: string;
+  field: string;
+  year: number;
+  valid_until: string;
+  status: string; // valid | expired | revoked
+  revoked_reason: string | null;
+  indicators: string; // JSON array of strings
+  key_supported: number | boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export type CertFields = Pick<
+  CertRow,
+  'cert_no' | 'product_name' | 'enterprise_name' | 'credit_code' | 'kind' | 'level' | 'field' | 'year' | 'valid_until' | 'indicators' | 'key_supported'
+>;
+
+export const findCert = (db: Executor, id: number): Promise<CertRow | undefined> => db<CertRow>('certifications').where({ id }).first();
+
+export const findCertByNo = (db: Executor, certNo: string): Promise<CertRow | undefined> =>
+  db<CertRow>('certifications').where({ cert_no: certNo }).first();
+
+export const findCertsByNos = (db: Executor, certNos: string[]): Promise<CertRow[]> =>
+  certNos.length ? db<CertRow>('certifications').whereIn('cert_no', certNos) : Promise.resolve([]);
+
+export const certsOfCreditCode = (db: Executor, creditCode: string): Promise<CertRow[]> =>
+  db<CertRow>('certifications').where({ credit_code: creditCode }).orderBy('year', 'desc').orderBy('cert_no', 'asc');
+
+export async function insertCert(db: Executor, row: CertFields & { status: string; created_at: string; updated_at: string }): Promise<CertRow> {
+  const [created] = await db('certifications').insert(row).returning('*');
+  return created as CertRow;
+}
+
+export async function updateCert(db: Executor, id: number, patch: Partial<CertRow>): Promise<CertRow> {
+  await db('certifications').where({ id }).update(patch);
+  return (await findCert(db, id)) as CertRow;
+}
+
+export interface CertFilters {
+  q?: string;
+  status?: string;
+  level?: string;
+  kind?: string;
+  year?: number;
+}
+
+export async function listCerts(db: Executor, f: CertFilters, limit: number, offset: number): Promise<{ rows: CertRow[]; total: number }> {
+  const q = db<CertRow>('certifications');
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q.where((w) => {
+      w.whereRaw("cert_no LIKE ? ESCAPE '\\'", [like])
+        .orWhereRaw("product_name LIKE ? ESCAPE '\\'", [like])
+        .orWhereRaw("enterprise_name LIKE ? ESCAPE '\\'", [like])
+        .orWhere('credit_code', f.q?.toUpperCase() ?? '');
+    });
+  }
+  if (f.status) q.where('status', f.status);
+  if (f.level) q.where('level', f.level);
+  if (f.kind) q.where('kind', f.kind);
+  if (f.year) q.where('year', f.year);
+  const rows = await q.clone().orderBy('year', 'desc').orderBy('cert_no', 'asc').limit(limit).offset(offset);
+  const c = await q.clone().count<{ n: number }[]>({ n: '*' }).first();
+  return { rows: rows as CertRow[], total: Number(c?.n ?? 0) };
+}
+
+/** Valid certificates whose end date has passed (the day is 'YYYY-MM-DD' in Asia/Shanghai). */
+export const overdueCerts = (db: Executor, today: string): Promise<CertRow[]> =>
+  db<CertRow>('certifications').where('status', 'valid').andWhere('valid_until', '<', today).orderBy('id');

@@ -1,0 +1,63 @@
+import Router from '@koa/router';
+import { idParam } from '../auth/forms';
+import type { Deps } from '../deps';
+import type { AppState } from '../web/state';
+import { errorBody } from '../web/errors';
+import { actorOf, requireRole } from '../web/guards';
+import { validate } from '../web/validate';
+import { AppError } from '../errors';
+import { importCertifications, importReport } from './import';
+import { certificationPages } from './pages';
+import { CertListQuery, CertificationInput, CertificationPatch } from './schema';
+import { CertificationService } from './service';
+import { uploadedFile } from './upload';
+import { ReasonInput } from '../vendors/schema';
+
+/** The certification registry, the admin's: list, add, edit, revoke (never delete), import the annual list. */
+export function certificationRoutes(deps: Deps): Router {
+  const router = new Router();
+  const service = new CertificationService(deps.db, deps.clock);
+  const admin = requireRole('admin');
+
+  router.get('/api/v1/admin/certifications', admin, validate(CertListQuery, 'query'), async (ctx) => {
+    ctx.body = await service.list(actorOf(ctx), ctx.state.input as CertListQuery);
+  });
+
+  router.post('/api/v1/admin/certifications', admin, validate(CertificationInput), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await service.create(actorOf(ctx), ctx.state.input as CertificationInput);
+  });
+
+  // Any rejected row (or an unusable file) → 422 with the whole report; nothing is written.
+  router.post('/api/v1/admin/certifications/import', admin, async (ctx) => {
+    const actor = actorOf(ctx);
+    const outcome = await importCertifications(deps.db, deps.clock, actor, await uploadedFile(ctx));
+    const report = importReport(outcome, (ctx.state as AppState).locale);
+    if (outcome.ok) {
+      ctx.body = report;
+      return;
+    }
+    const err = outcome.fileError ?? new AppError('validation_failed', 'certification.import_rejected', { n: outcome.counts.rejected, field: 'file' }, 'file');
+    ctx.status = 422;
+    ctx.body = { error: errorBody(ctx, err), report };
+  });
+
+  router.post('/api/v1/admin/certifications/expire', admin, async (ctx) => {
+    ctx.body = await service.expireOverdue(actorOf(ctx));
+  });
+
+  router.get('/api/v1/admin/certifications/:id', admin, async (ctx) => {
+    ctx.body = await service.get(actorOf(ctx), idParam(ctx.params.id));
+  });
+
+  router.patch('/api/v1/admin/certifications/:id', admin, validate(CertificationPatch), async (ctx) => {
+    ctx.body = await service.update(actorOf(ctx), idParam(ctx.params.id), ctx.state.input as CertificationPatch);
+  });
+
+  router.post('/api/v1/admin/certifications/:id/revoke', admin, validate(ReasonInput), async (ctx) => {
+    ctx.body = await service.revoke(actorOf(ctx), idParam(ctx.params.id), (ctx.state.input as { reason: string }).reason);
+  });
+
+  certificationPages(router, deps, service);
+  return router;
+}

@@ -1,0 +1,192 @@
+import { recordAudit } from '../audit/service';
+import type { Clock } from '../clock';
+import type { Db, Executor } from '../db';
+import { isUniqueViolation } from '../db';
+import { AppError, invalidState, notFound } from '../errors';
+import { authorize } from '../policies';
+import { shanghaiDay } from '../time';
+import { delistListingsOfCert, refreshListingsOfCert, type Page } from '../vendors/listings';
+import { findVendor } from '../vendors/repo';
+import type { Actor } from '../web/state';
+import { certView, type CertView } from './presenters';
+import { certsOfCreditCode, findCert, findCertByNo, insertCert, listCerts, overdueCerts, updateCert, type CertFields, type CertRow } from './repo';
+import type { CertListQuery, CertificationInput, CertificationPatch } from './schema';
+
+export type AuditActor = Pick<Actor, 'id' | 'username'> | null;
+
+/** Row columns from a validated input (the same mapping for the form, the JSON route and the import). */
+export function certFields(input: CertificationInput): CertFields {
+  return {
+    cert_no: input.certNo,
+    product_name: input.productName,
+    enterprise_name: input.enterpriseName,
+    credit_code: input.creditCode,
+    kind: input.kind,
+    level: input.level,
+    field: input.field,
+    year: input.year,
+    valid_until: input.validUntil,
+    indicators: JSON.stringify(input.indicators ?? []),
+    key_supported: input.keySupported ?? false,
+  };
+}
+
+const auditShape = (c: Partial<CertRow>) => {
+  const { id: _id, created_at: _c, updated_at: _u, ...rest } = c as CertRow;
+  return rest;
+};
+
+/**
+ * Applies a change to a stored certificate in the caller's transaction and keeps the listings that rest on it
+ * consistent: new kind/level/field copied to them; a new holder (credit code) or an end date now past takes them out
+ * of the catalogue. Returns the updated row and how many listings were delisted.
+ */
+export async function applyCertChange(
+  trx: Executor,
+  clock: Clock,
+  actor: AuditActor,
+  before: CertRow,
+  patch: Partial<CertFields>,
+  action: string,
+): Promise<{ cert: CertRow; delisted: number; changed: string[] }> {
+  const today = shanghaiDay(clock.now());
+  const changed = (Object.keys(patch) as Array<keyof CertFields>).filter((k) => patch[k] !== undefined && normalise(patch[k]) !== normalise(before[k]));
+  const next: Partial<CertRow> = Object.fromEntries(changed.map((k) => [k, patch[k]]));
+  const validUntil = (next.valid_until ?? before.valid_until) as string;
+  if (before.status === 'valid' && validUntil < today) next.status = 'expired';
+  if (before.status === 'expired' && validUntil >= today) next.status = 'valid';
+  if (!changed.length && !next.status) return { cert: before, delisted: 0, changed: [] };
+  const now = clock.now().toISOString();
+  const cert = await updateCert(trx, before.id, { ...next, updated_at: now });
+  await recordAudit(trx, clock, {
+    actor,
+    action,
+    entity: 'certification',
+    entityId: before.id,
+    before: Object.fromEntries([...changed, ...(next.status ? ['status'] : [])].map((k) => [k, before[k as keyof CertRow]])),
+    after: auditShape(next),
+  });
+  let delisted = 0;
+  if (next.status === 'expired') delisted += await delistListingsOfCert(trx, clock, actor, cert.id, 'cert_expired', null);
+  if (next.credit_code) delisted += await delistListingsOfCert(trx, clock, actor, cert.id, 'cert_changed', null, cert.credit_code);
+  if (next.kind || next.level || next.field) await refreshListingsOfCert(trx, cert, now);
+  return { cert, delisted, changed };
+}
+
+const normalise = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : v);
+
+/** The certification registry (首台（套）认定): the admin maintains it; vendors list products against it. */
+export class CertificationService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  private today(): string {
+    return shanghaiDay(this.clock.now());
+  }
+
+  /** "My certificates": the registry's certificates issued to the vendor's own credit code. */
+  async forVendor(actor: Actor): Promise<CertView[]> {
+    const vendor = actor.vendorId ? await findVendor(this.db, actor.vendorId) : undefined;
+    if (!vendor) throw new AppError('forbidden', 'errors.wrong_role');
+    const rows = await certsOfCreditCode(this.db, vendor.credit_code);
+    return rows
+      .filter((c) => {
+        authorize(actor, 'certification.read_own', { creditCode: c.credit_code, vendorCreditCode: vendor.credit_code });
+        return true;
+      })
+      .map((c) => certView(c, this.today()));
+  }
+
+  async list(actor: Actor, q: CertListQuery): Promise<Page<CertView>> {
+    authorize(actor, 'certification.manage', null);
+    const { rows, total } = await listCerts(this.db, q, q.pageSize, (q.page - 1) * q.pageSize);
+    return { items: rows.map((c) => certView(c, this.today())), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  async get(actor: Actor, id: number): Promise<CertView> {
+    authorize(actor, 'certification.manage', null);
+    const c = await findCert(this.db, id);
+    if (!c) throw notFound('certification.not_found');
+    return certView(c, this.today());
+  }
+
+  async create(actor: Actor, input: CertificationInput): Promise<CertView> {
+    authorize(actor, 'certification.manage', null);
+    try {
+      return await this.db.transaction(async (trx) => {
+        if (await findCertByNo(trx, input.certNo)) throw new AppError('duplicate', 'certification.duplicate', { certNo: input.certNo }, 'certNo');
+        const now = this.clock.now().toISOString();
+        const fields = certFields(input);
+        const status = fields.valid_until < this.today() ? 'expired' : 'valid';
+        const cert = await insertCert(trx, { ...fields, status, created_at: now, updated_at: now });
+        await recordAudit(trx, this.clock, { actor, action: 'certification.create', entity: 'certification', entityId: cert.id, after: auditShape(cert) });
+        return certView(cert, this.today());
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('duplicate', 'certification.duplicate', { certNo: input.certNo }, 'certNo');
+      throw err;
+    }
+  }
+
+  async update(actor: Actor, id: number, patch: CertificationPatch): Promise<CertView & { delistedListings: number }> {
+    authorize(actor, 'certification.manage', null);
+    return this.db.transaction(async (trx) => {
+      const before = await findCert(trx, id);
+      if (!before) throw notFound('certification.not_found');
+      const fields: Partial<CertFields> = {
+        product_name: patch.productName,
+        enterprise_name: patch.enterpriseName,
+        credit_code: patch.creditCode,
+        kind: patch.kind,
+        level: patch.level,
+        field: patch.field,
+        year: patch.year,
+        valid_until: patch.validUntil,
+        indicators: patch.indicators ? JSON.stringify(patch.indicators) : undefined,
+        key_supported: patch.keySupported,
+      };
+      const year = patch.year ?? before.year;
+      const until = patch.validUntil ?? before.valid_until;
+      if (Number(until.slice(0, 4)) < year) throw new AppError('validation_failed', 'validation.valid_until_before_year', { field: 'validUntil' }, 'validUntil');
+      const { cert, delisted } = await applyCertChange(trx, this.clock, actor, before, fields, 'certification.update');
+      return { ...certView(cert, this.today()), delistedListings: delisted };
+    });
+  }
+
+  /** Revoking never deletes: the certificate stays on record with its reason; its listings leave the catalogue. */
+  async revoke(actor: Actor, id: number, reason: string): Promise<CertView & { delistedListings: number }> {
+    authorize(actor, 'certification.manage', null);
+    return this.db.transaction(async (trx) => {
+      const before = await findCert(trx, id);
+      if (!before) throw notFound('certification.not_found');
+      if (before.status === 'revoked') throw invalidState('certification.already_revoked');
+      const cert = await updateCert(trx, id, { status: 'revoked', revoked_reason: reason, updated_at: this.clock.now().toISOString() });
+      await recordAudit(trx, this.clock, {
+        actor,
+        action: 'certification.revoke',
+        entity: 'certification',
+        entityId: id,
+        before: { status: before.status },
+        after: { status: 'revoked', revoked_reason: reason },
+      });
+      const delisted = await delistListingsOfCert(trx, this.clock, actor, id, 'cert_revoked', reason);
+      return { ...certView(cert, this.today()), delistedListings: delisted };
+    });
+  }
+
+  /** Marks every valid certificate whose end date has passed as expired, and delists its listings. */
+  async expireOverdue(actor: AuditActor): Promise<{ expired: number; delistedListings: number }> {
+    return this.db.transaction(async (trx) => {
+      let expired = 0;
+      let delisted = 0;
+      for (const c of await overdueCerts(trx, this.today())) {
+        const r = await applyCertChange(trx, this.clock, actor, c, {}, 'certification.expire');
+        if (r.cert.status === 'expired') expired++;
+        delisted += r.delisted;
+      }
+      return { expired, delistedListings: delisted };
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { AppError } from '../errors';
+import type { Actor } from '../web/state';
+import { productRules } from './products';
+import { registryRules } from './registry';
+
+export { isAdmin, isPurchaserOf, isVendorOf, type PurchaserOwned, type Rule, type VendorOwned } from './rules';
+
+/**
+ * Every policy in one table, by action (Outline's `policies/`). A domain adds its rules in its own file here
+ * (e.g. `orders.ts` exporting `orderRules = { 'order.confirm': …, 'order.read': … }`) and one spread line below;
+ * handlers then call `authorize(actor, 'order.confirm', order)` after loading the object and before acting on it.
+ */
+export const POLICIES = {
+  ...productRules,
+  ...registryRules,
+};
+
+export type Action = keyof typeof POLICIES;
+export type PolicyObject<A extends Action> = Parameters<(typeof POLICIES)[A]>[1];
+
+/** May `actor` do `action` to `object`? Anonymous callers may do nothing that has a policy. */
+export function can<A extends Action>(actor: Actor | null, action: A, object: PolicyObject<A>): boolean {
+  if (!actor) return false;
+  const rule = POLICIES[action] as (a: Actor, o: PolicyObject<A>) => boolean;
+  return rule(actor, object);
+}
+
+/**
+ * `can`, or an error: 401 for nobody, 403 for someone not allowed. `hide: true` answers 404 instead, for objects
+ * whose existence is itself not the caller's business.
+ */
+export function authorize<A extends Action>(actor: Actor | null, action: A, object: PolicyObject<A>, opts: { hide?: boolean } = {}): void {
+  if (!actor) throw new AppError('unauthenticated', 'errors.unauthenticated');
+  if (can(actor, action, object)) return;
+  throw opts.hide ? new AppError('not_found', 'errors.not_found') : new AppError('forbidden', 'errors.forbidden');
+}

@@ -1,0 +1,258 @@
+import { recordAudit } from '../audit/service';
+import { productSearchText } from '../catalogue/search-text';
+import type { Clock } from '../clock';
+import { isCurrent } from '../certification/presenters';
+import { findCertByNo, type CertRow } from '../certification/repo';
+import type { Db, Executor } from '../db';
+import { AppError, invalidField, invalidState, notFound } from '../errors';
+import { authorize } from '../policies';
+import { shanghaiDay } from '../time';
+import type { Actor } from '../web/state';
+import { listingView, type ListingView } from './presenters';
+import { findListing, findVendor, insertProduct, listListings, liveProductsOfCert, productsOfCert, updateProduct, type ListingRow, type ProductRow, type VendorRow } from './repo';
+import type { ListingInput, ListingPatch } from './schema';
+
+/** What a change to these sends a listing back to review: what the certificate and the reviewer vouched for. */
+const REVIEWED_FIELDS = ['title', 'model', 'description', 'field', 'kind', 'boutique', 'boutique_evidence', 'cert_id'] as const;
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** The snapshot of a listing kept in the audit log. */
+const snapshot = (r: Partial<ProductRow>) => {
+  const { search_text: _s, ...rest } = r as ProductRow;
+  return rest;
+};
+
+/**
+ * A vendor's listings: create against its own valid certificate (or as a boutique item), edit, delist, relist.
+ * Every write is one transaction with its audit record; every object goes through its policy first.
+ */
+export class ListingService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  private today(): string {
+    return shanghaiDay(this.clock.now());
+  }
+
+  private async vendorOf(db: Executor, actor: Actor): Promise<VendorRow> {
+    const vendor = actor.vendorId ? await findVendor(db, actor.vendorId) : undefined;
+    if (!vendor) throw new AppError('forbidden', 'errors.wrong_role');
+    return vendor;
+  }
+
+  /** The certificate a listing may rest on: it exists, it is the vendor's own, it is current; else 422 on certNo. */
+  private async usableCert(db: Executor, vendor: VendorRow, certNo: string): Promise<CertRow> {
+    const cert = await findCertByNo(db, certNo.normalize('NFKC').trim());
+    if (!cert) throw invalidField('certNo', 'vendor.cert_unknown', { certNo });
+    if (cert.credit_code !== vendor.credit_code) throw invalidField('certNo', 'vendor.cert_not_own', { certNo });
+    if (!isCurrent(cert, this.today())) throw invalidField('certNo', 'vendor.cert_not_valid', { certNo });
+    return cert;
+  }
+
+  /** The listing, loaded and authorised for `action`; another vendor's listing is a 403. */
+  private async ownListing(db: Executor, actor: Actor, id: number, action: 'product.read_own' | 'product.update' | 'product.delist' | 'product.relist'): Promise<ListingRow> {
+    const row = await findListing(db, id);
+    if (!row) throw notFound('vendor.listing_not_found');
+    authorize(actor, action, { vendorId: row.vendor_id });
+    return row;
+  }
+
+  async create(actor: Actor, input: ListingInput): Promise<{ id: number; status: string }> {
+    return this.db.transaction(async (trx) => {
+      const vendor = await this.vendorOf(trx, actor);
+      authorize(actor, 'product.create', vendor);
+      const cert = input.certNo ? await this.usableCert(trx, vendor, input.certNo) : null;
+      const now = this.clock.now().toISOString();
+      const field = cert?.field ?? (input.field as string);
+      const row = {
+        vendor_id: vendor.id,
+        cert_id: cert?.id ?? null,
+        boutique: input.boutique ?? false,
+        boutique_evidence: input.boutiqueEvidence ?? null,
+        title: input.title,
+        model: input.model,
+        description: input.description,
+        field,
+        kind: cert?.kind ?? input.kind ?? 'equipment',
+        level: cert?.level ?? null,
+        city: vendor.city,
+        price_fen: input.price,
+        unit: input.unit,
+        stock: input.stock,
+        status: 'pending_review',
+        search_text: productSearchText({ title: input.title, model: input.model, field, certNo: cert?.cert_no, vendorName: vendor.name, description: input.description }),
+        created_at: now,
+        updated_at: now,
+      };
+      const id = await insertProduct(trx, row);
+      await recordAudit(trx, this.clock, { actor, action: 'product.create', entity: 'product', entityId: id, after: snapshot(row) });
+      return { id, status: 'pending_review' };
+    });
+  }
+
+  async get(actor: Actor, id: number): Promise<ListingView> {
+    return listingView(await this.ownListing(this.db, actor, id, 'product.read_own'));
+  }
+
+  async list(actor: Actor, q: { status?: string; page: number; pageSize: number }): Promise<Page<ListingView>> {
+    const vendor = await this.vendorOf(this.db, actor);
+    const { rows, total } = await listListings(this.db, { vendorId: vendor.id, status: q.status }, q.pageSize, (q.page - 1) * q.pageSize);
+    return { items: rows.map(listingView), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  /**
+   * Price, stock and unit apply at once, even to an approved listing. A change to what was certified or reviewed
+   * (title, model, description, field, kind, certificate, boutique claim) sends an approved listing back to review;
+   * any change to a rejected listing resubmits it.
+   */
+  async update(actor: Actor, id: number, patch: ListingPatch): Promise<ListingView> {
+    return this.db.transaction(async (trx) => {
+      const row = await this.ownListing(trx, actor, id, 'product.update');
+      const vendor = await this.vendorOf(trx, actor);
+      let cert: CertRow | null | undefined; // undefined: unchanged
+      if (patch.certNo !== undefined) {
+        const wanted = patch.certNo ? patch.certNo.normalize('NFKC').trim() : '';
+        if (!wanted) cert = null;
+        else if (wanted !== row.cert_no) cert = await this.usableCert(trx, vendor, wanted);
+      }
+      const next: ProductRow = { ...row };
+      if (patch.title !== undefined) next.title = patch.title;
+      if (patch.model !== undefined) next.model = patch.model;
+      if (patch.description !== undefined) next.description = patch.description;
+      if (patch.price !== undefined) next.price_fen = patch.price;
+      if (patch.stock !== undefined) next.stock = patch.stock;
+      if (patch.unit !== undefined) next.unit = patch.unit;
+      if (patch.boutique !== undefined) next.boutique = patch.boutique;
+      if (patch.boutiqueEvidence !== undefined) next.boutique_evidence = patch.boutiqueEvidence;
+      if (cert !== undefined) {
+        next.cert_id = cert?.id ?? null;
+        next.level = cert?.level ?? null;
+        if (cert) {
+          next.kind = cert.kind;
+          next.field = cert.field;
+        }
+      }
+      if (!next.cert_id) {
+        if (patch.field !== undefined) next.field = patch.field;
+        if (patch.kind !== undefined) next.kind = patch.kind;
+      }
+      if (!next.cert_id && !next.boutique) throw invalidField('certNo', 'validation.cert_or_boutique');
+      const changed = (Object.keys(next) as Array<keyof ProductRow>).filter((k) => normalise(next[k]) !== normalise(row[k]));
+      if (!changed.length) return listingView(row);
+      const reviewed = changed.some((k) => (REVIEWED_FIELDS as readonly string[]).includes(k));
+      if ((row.status === 'approved' && reviewed) || row.status === 'rejected') {
+        next.status = 'pending_review';
+        next.review_reason = null;
+        next.delist_cause = null;
+      }
+      next.search_text = productSearchText({
+        title: next.title,
+        model: next.model,
+        field: next.field,
+        certNo: cert === undefined ? row.cert_no : (cert?.cert_no ?? null),
+        vendorName: vendor.name,
+        description: next.description,
+      });
+      next.updated_at = this.clock.now().toISOString();
+      const patchRow: Partial<ProductRow> = {};
+      for (const k of [...changed, 'status', 'review_reason', 'delist_cause', 'search_text', 'updated_at'] as Array<keyof ProductRow>) {
+        (patchRow as Record<string, unknown>)[k] = next[k];
+      }
+      await updateProduct(trx, id, patchRow);
+      await recordAudit(trx, this.clock, {
+        actor,
+        action: 'product.update',
+        entity: 'product',
+        entityId: id,
+        before: Object.fromEntries([...changed, 'status'].map((k) => [k, row[k as keyof ProductRow]])),
+        after: Object.fromEntries([...changed, 'status'].map((k) => [k, next[k as keyof ProductRow]])),
+      });
+      return listingView((await findListing(trx, id)) as ListingRow);
+    });
+  }
+
+  /** The vendor takes a listing out of the catalogue (or withdraws it from review). */
+  async delist(actor: Actor, id: number): Promise<ListingView> {
+    return this.db.transaction(async (trx) => {
+      const row = await this.ownListing(trx, actor, id, 'product.delist');
+      if (row.status === 'delisted') throw invalidState('vendor.already_delisted');
+      const now = this.clock.now().toISOString();
+      await updateProduct(trx, id, { status: 'delisted', delist_cause: null, updated_at: now });
+      await recordAudit(trx, this.clock, { actor, action: 'product.delist', entity: 'product', entityId: id, before: { status: row.status }, after: { status: 'delisted' } });
+      return listingView((await findListing(trx, id)) as ListingRow);
+    });
+  }
+
+  /** A delisted listing goes back to review; its certificate must still be the vendor's own and current. */
+  async relist(actor: Actor, id: number): Promise<ListingView> {
+    return this.db.transaction(async (trx) => {
+      const row = await this.ownListing(trx, actor, id, 'product.relist');
+      if (row.status !== 'delisted') throw invalidState('vendor.not_delisted');
+      const vendor = await this.vendorOf(trx, actor);
+      if (row.cert_no) await this.usableCert(trx, vendor, row.cert_no);
+      const now = this.clock.now().toISOString();
+      await updateProduct(trx, id, { status: 'pending_review', review_reason: null, delist_cause: null, updated_at: now });
+      await recordAudit(trx, this.clock, { actor, action: 'product.relist', entity: 'product', entityId: id, before: { status: row.status }, after: { status: 'pending_review' } });
+      return listingView((await findListing(trx, id)) as ListingRow);
+    });
+  }
+}
+
+const normalise = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : v === undefined ? null : v);
+
+/**
+ * A certificate was revoked, expired or reassigned: its live listings leave the catalogue, each with the cause and
+ * reason the vendor will read on its listings page. Runs in the caller's transaction. Returns the count.
+ */
+export async function delistListingsOfCert(
+  trx: Executor,
+  clock: Clock,
+  actor: Pick<Actor, 'id' | 'username'> | null,
+  certId: number,
+  cause: 'cert_revoked' | 'cert_expired' | 'cert_changed',
+  reason: string | null,
+  onlyVendorsOtherThan?: string,
+): Promise<number> {
+  const live = await liveProductsOfCert(trx, certId);
+  const now = clock.now().toISOString();
+  let n = 0;
+  for (const p of live) {
+    if (onlyVendorsOtherThan !== undefined) {
+      const v = await findVendor(trx, p.vendor_id);
+      if (v?.credit_code === onlyVendorsOtherThan) continue;
+    }
+    await updateProduct(trx, p.id, { status: 'delisted', delist_cause: cause, review_reason: reason, updated_at: now });
+    await recordAudit(trx, clock, {
+      actor,
+      action: 'product.delist_by_certificate',
+      entity: 'product',
+      entityId: p.id,
+      before: { status: p.status },
+      after: { status: 'delisted', delist_cause: cause, review_reason: reason },
+    });
+    n++;
+  }
+  return n;
+}
+
+/** After a certificate's kind, level or field changed: the listings' denormalised copies follow. */
+export async function refreshListingsOfCert(trx: Executor, cert: CertRow, now: string): Promise<void> {
+  for (const p of await productsOfCert(trx, cert.id)) {
+    const vendor = await findVendor(trx, p.vendor_id);
+    await updateProduct(trx, p.id, {
+      kind: cert.kind,
+      level: cert.level,
+      field: cert.field,
+      search_text: productSearchText({ title: p.title, model: p.model, field: cert.field, certNo: cert.cert_no, vendorName: vendor?.name, description: p.description }),
+      updated_at: now,
+    });
+  }
+}

@@ -1,0 +1,195 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { emptyForm, formFailure, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty, type FormState } from '../auth/forms';
+import type { CertificationService } from '../certification/service';
+import type { Deps } from '../deps';
+import { CITIES, FIELDS, KINDS } from '../domain';
+import { actorOf, requireRole } from '../web/guards';
+import type { AppState } from '../web/state';
+import { parseInput } from '../web/validate';
+import type { ListingService } from './listings';
+import type { ListingView } from './presenters';
+import type { RegistrationService } from './registration';
+import { ListingInput, ListingPatch, ListingQuery, VendorRegistration } from './schema';
+
+const REGISTER_FIELDS = ['enterpriseName', 'creditCode', 'city', 'address', 'contact', 'username', 'password', 'displayName'] as const;
+const LISTING_FIELDS = ['certNo', 'boutique', 'boutiqueEvidence', 'title', 'model', 'description', 'price', 'unit', 'stock', 'field', 'kind'] as const;
+
+const stateOf = (ctx: Context) => ctx.state as AppState;
+
+/** Select options for the listing and registration forms (strict templates: every key present). */
+function choices(values: Record<string, string>, certs: Array<{ certNo: string; productName: string; current: boolean }>) {
+  return {
+    cities: CITIES.map((c) => ({ value: c.name, selected: values.city === c.name || values.city === c.code })),
+    fields: FIELDS.map((f) => ({ value: f.name, selected: values.field === f.name || values.field === f.code })),
+    kinds: KINDS.map((k) => ({ value: k, selected: values.kind === k })),
+    certs: certs.filter((c) => c.current || c.certNo === values.certNo).map((c) => ({ value: c.certNo, label: `${c.certNo} · ${c.productName}`, selected: values.certNo === c.certNo })),
+  };
+}
+
+/** A listing as its edit form shows it. */
+function listingValues(l: ListingView): Record<string, string> {
+  return {
+    certNo: l.certNo ?? '',
+    boutique: l.boutique ? 'on' : '',
+    boutiqueEvidence: l.boutiqueEvidence ?? '',
+    title: l.title,
+    model: l.model,
+    description: l.description,
+    price: l.price,
+    unit: l.unit,
+    stock: String(l.stock),
+    field: l.field,
+    kind: l.kind,
+  };
+}
+
+/** What the vendor's listings table shows per row, including why a listing left the catalogue. */
+function listingRow(ctx: Context, l: ListingView) {
+  const t = stateOf(ctx).t;
+  let notice: string | null = null;
+  if (l.delistCause) notice = t(`vendor.delist_cause_${l.delistCause}`, { certNo: l.certNo ?? '', reason: l.reviewReason ?? '' });
+  else if (l.status === 'rejected') notice = t('vendor.rejected_because', { reason: l.reviewReason ?? '' });
+  return {
+    ...l,
+    notice,
+    canDelist: l.status !== 'delisted',
+    canRelist: l.status === 'delisted',
+    isPublic: l.status === 'approved',
+  };
+}
+
+export function vendorPages(router: Router, _deps: Deps, s: { listings: ListingService; registration: RegistrationService; certs: CertificationService }): void {
+  const vendor = requireRole('vendor');
+
+  const renderRegister = (ctx: Context, form: FormState, status = 200) => {
+    const state = stateOf(ctx);
+    ctx.status = status;
+    ctx.body = state.render('vendor/register', { title: state.t('vendor.register_title'), form, ...choices(form.values, []) });
+  };
+
+  router.get('/vendor/register', async (ctx) => renderRegister(ctx, emptyForm(REGISTER_FIELDS)));
+
+  router.post('/vendor/register', async (ctx) => {
+    const body = requestBody(ctx);
+    try {
+      const result = await s.registration.register(parseForm(VendorRegistration, withoutEmpty(body)));
+      const state = stateOf(ctx);
+      ctx.body = state.render('vendor/registered', { title: state.t('vendor.registered_title'), username: result.username });
+    } catch (err) {
+      const { form, status } = formFailure(ctx, err, REGISTER_FIELDS, body);
+      form.values.password = '';
+      renderRegister(ctx, form, status);
+    }
+  });
+
+  router.get('/vendor', vendor, async (ctx) => {
+    const state = stateOf(ctx);
+    const actor = actorOf(ctx);
+    const [profile, certs, listings] = await Promise.all([
+      s.registration.profile(actor),
+      s.certs.forVendor(actor),
+      s.listings.list(actor, { page: 1, pageSize: 100 }),
+    ]);
+    const byStatus = (st: string) => listings.items.filter((l) => l.status === st).length;
+    ctx.body = state.render('vendor/dashboard', {
+      title: state.t('vendor.dashboard_title'),
+      flash: takeFlash(ctx),
+      profile,
+      certCount: certs.length,
+      currentCertCount: certs.filter((c) => c.current).length,
+      counts: { approved: byStatus('approved'), pending: byStatus('pending_review'), rejected: byStatus('rejected'), delisted: byStatus('delisted') },
+      attention: listings.items.filter((l) => l.delistCause || l.status === 'rejected').map((l) => listingRow(ctx, l)),
+    });
+  });
+
+  router.get('/vendor/certifications', vendor, async (ctx) => {
+    const state = stateOf(ctx);
+    const certs = await s.certs.forVendor(actorOf(ctx));
+    ctx.body = state.render('vendor/certifications', { title: state.t('vendor.certs_title'), certs });
+  });
+
+  router.get('/vendor/products', vendor, async (ctx) => {
+    const state = stateOf(ctx);
+    const q = parseInput(ListingQuery, withoutEmpty(ctx.query as Record<string, unknown>));
+    const page = await s.listings.list(actorOf(ctx), q);
+    const totalPages = Math.max(1, Math.ceil(page.total / page.pageSize));
+    ctx.body = state.render('vendor/products', {
+      title: state.t('vendor.listings_title'),
+      flash: takeFlash(ctx),
+      items: page.items.map((l) => listingRow(ctx, l)),
+      total: page.total,
+      statuses: ['pending_review', 'approved', 'rejected', 'delisted'].map((v) => ({ value: v, selected: q.status === v })),
+      status: q.status ?? '',
+      pagination: { page: page.page, totalPages, prev: page.page > 1 ? page.page - 1 : null, next: page.page < totalPages ? page.page + 1 : null },
+    });
+  });
+
+  const renderListingForm = async (ctx: Context, form: FormState, listing: ListingView | null, status = 200) => {
+    const state = stateOf(ctx);
+    const certs = await s.certs.forVendor(actorOf(ctx));
+    ctx.status = status;
+    ctx.body = state.render('vendor/product-form', {
+      title: state.t(listing ? 'vendor.edit_listing_title' : 'vendor.new_listing_title'),
+      form,
+      listing: listing ? listingRow(ctx, listing) : null,
+      action: listing ? `/vendor/products/${listing.id}` : '/vendor/products',
+      boutiqueChecked: Boolean(form.values.boutique),
+      hasCerts: certs.some((c) => c.current),
+      ...choices(form.values, certs),
+    });
+  };
+
+  router.get('/vendor/products/new', vendor, async (ctx) => {
+    const certNo = typeof ctx.query.certNo === 'string' ? ctx.query.certNo.slice(0, 64) : '';
+    await renderListingForm(ctx, emptyForm(LISTING_FIELDS, { unit: '台', stock: '1', certNo }), null);
+  });
+
+  router.post('/vendor/products', vendor, async (ctx) => {
+    const body = requestBody(ctx);
+    try {
+      const created = await s.listings.create(actorOf(ctx), parseForm(ListingInput, withoutEmpty(body)));
+      setFlash(ctx, stateOf(ctx).t('vendor.listing_submitted', { id: created.id }));
+      ctx.redirect(`${stateOf(ctx).base}/vendor/products`);
+    } catch (err) {
+      const { form, status } = formFailure(ctx, err, LISTING_FIELDS, body);
+      await renderListingForm(ctx, form, null, status);
+    }
+  });
+
+  router.get('/vendor/products/:id/edit', vendor, async (ctx) => {
+    const listing = await s.listings.get(actorOf(ctx), idParam(ctx.params.id));
+    await renderListingForm(ctx, { ...emptyForm(LISTING_FIELDS), values: listingValues(listing) }, listing);
+  });
+
+  router.post('/vendor/products/:id', vendor, async (ctx) => {
+    const id = idParam(ctx.params.id);
+    const listing = await s.listings.get(actorOf(ctx), id);
+    const body = requestBody(ctx);
+    try {
+      // The edit form sends every field: an empty certificate means "none", an unticked box means "not boutique".
+      const input = { ...withoutEmpty(body, ['certNo', 'description']), boutique: body.boutique ? 'on' : 'false' };
+      const updated = await s.listings.update(actorOf(ctx), id, parseForm(ListingPatch, input));
+      setFlash(ctx, stateOf(ctx).t(updated.status === 'pending_review' && listing.status !== 'pending_review' ? 'vendor.listing_back_to_review' : 'vendor.listing_saved'));
+      ctx.redirect(`${stateOf(ctx).base}/vendor/products`);
+    } catch (err) {
+      const { form, status } = formFailure(ctx, err, LISTING_FIELDS, body);
+      await renderListingForm(ctx, form, listing, status);
+    }
+  });
+
+  for (const action of ['delist', 'relist'] as const) {
+    router.post(`/vendor/products/:id/${action}`, vendor, async (ctx) => {
+      const state = stateOf(ctx);
+      try {
+        await s.listings[action](actorOf(ctx), idParam(ctx.params.id));
+        setFlash(ctx, state.t(`vendor.listing_${action}ed`));
+      } catch (err) {
+        const { form } = formFailure(ctx, err, [], {});
+        if ((err as { code?: string }).code === 'forbidden' || (err as { code?: string }).code === 'not_found') throw err;
+        setFlash(ctx, form.error ?? state.t('errors.conflict'));
+      }
+      ctx.redirect(`${state.base}/vendor/products`);
+    });
+  }
+}

@@ -1,0 +1,132 @@
+import type { Executor } from '../db';
+
+export interface VendorRow {
+  id: number;
+  name: string;
+  credit_code: string;
+  city: string;
+  address: string;
+  contact: string;
+  status: string; // pending | approved | rejected
+  review_reason: string | null;
+  created_at: string;
+  reviewed_at: string | null;
+}
+
+export interface ProductRow {
+  id: number;
+  vendor_id: number;
+  cert_id: number | null;
+  boutique: number | boolean;
+  boutique_evidence: string | null;
+  title: string;
+  model: string;
+  description: string;
+  field: string;
+  kind: string;
+  level: string | null;
+  city: string;
+  price_fen: number;
+  unit: string;
+  stock: number;
+  status: string; // pending_review | approved | rejected | delisted
+  review_reason: string | null;
+  delist_cause: string | null;
+  search_text: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A product with its certificate number and vendor name, as the vendor and the reviewer see it. */
+export interface ListingRow extends ProductRow {
+  cert_no: string | null;
+  vendor_name: string;
+}
+
+export const findVendor = (db: Executor, id: number): Promise<VendorRow | undefined> => db<VendorRow>('vendors').where({ id }).first();
+
+export const findVendorByCreditCode = (db: Executor, creditCode: string): Promise<VendorRow | undefined> =>
+  db<VendorRow>('vendors').where({ credit_code: creditCode }).first();
+
+export async function insertVendor(db: Executor, row: Omit<VendorRow, 'id' | 'review_reason' | 'reviewed_at'>): Promise<VendorRow> {
+  const [created] = await db('vendors').insert(row).returning('*');
+  return created as VendorRow;
+}
+
+export async function updateVendor(db: Executor, id: number, patch: Partial<VendorRow>): Promise<VendorRow> {
+  await db('vendors').where({ id }).update(patch);
+  return (await findVendor(db, id)) as VendorRow;
+}
+
+export async function insertUser(
+  db: Executor,
+  row: { username: string; password_hash: string; role: string; vendor_id: number | null; purchaser_id: number | null; display_name: string; status: string; created_at: string },
+): Promise<{ id: number; username: string }> {
+  const [created] = await db('users').insert(row).returning(['id', 'username']);
+  return created as { id: number; username: string };
+}
+
+export const usernameTaken = async (db: Executor, username: string): Promise<boolean> =>
+  Boolean(await db('users').whereRaw('lower(username) = ?', [username.toLowerCase()]).first('id'));
+
+/** Activates (or leaves pending) the accounts that act for a vendor. Returns how many changed. */
+export const setVendorUsersStatus = (db: Executor, vendorId: number, from: string, to: string): Promise<number> =>
+  db('users').where({ vendor_id: vendorId, status: from }).update({ status: to });
+
+const LISTING_COLUMNS = ['products.*', 'certifications.cert_no', 'vendors.name as vendor_name'];
+
+const listingQuery = (db: Executor) =>
+  db('products').leftJoin('certifications', 'certifications.id', 'products.cert_id').join('vendors', 'vendors.id', 'products.vendor_id').select(LISTING_COLUMNS);
+
+export const findListing = (db: Executor, id: number): Promise<ListingRow | undefined> => listingQuery(db).where('products.id', id).first();
+
+export async function listListings(
+  db: Executor,
+  where: { vendorId?: number; status?: string },
+  limit: number,
+  offset: number,
+): Promise<{ rows: ListingRow[]; total: number }> {
+  const filter = (qb: ReturnType<typeof listingQuery>) => {
+    if (where.vendorId !== undefined) qb.where('products.vendor_id', where.vendorId);
+    if (where.status) qb.where('products.status', where.status);
+    return qb;
+  };
+  const rows: ListingRow[] = await filter(listingQuery(db)).orderBy('products.updated_at', 'desc').orderBy('products.id', 'desc').limit(limit).offset(offset);
+  const countQ = db('products');
+  if (where.vendorId !== undefined) countQ.where('vendor_id', where.vendorId);
+  if (where.status) countQ.where('status', where.status);
+  const c = await countQ.count<{ n: number }[]>({ n: '*' }).first();
+  return { rows, total: Number(c?.n ?? 0) };
+}
+
+export async function insertProduct(db: Executor, row: Omit<ProductRow, 'id' | 'review_reason' | 'delist_cause'>): Promise<number> {
+  const [created] = await db('products').insert(row).returning('id');
+  return typeof created === 'object' ? (created as { id: number }).id : (created as number);
+}
+
+export async function updateProduct(db: Executor, id: number, patch: Partial<ProductRow>): Promise<void> {
+  await db('products').where({ id }).update(patch);
+}
+
+/** The listings that rest on a certificate and are still live (pending or approved). */
+export const liveProductsOfCert = (db: Executor, certId: number): Promise<ProductRow[]> =>
+  db<ProductRow>('products').where({ cert_id: certId }).whereIn('status', ['pending_review', 'approved']);
+
+export const productsOfCert = (db: Executor, certId: number): Promise<ProductRow[]> => db<ProductRow>('products').where({ cert_id: certId });
+
+export async function countBy(db: Executor, table: 'products' | 'vendors', status: string): Promise<number> {
+  const c = await db(table).where({ status }).count<{ n: number }[]>({ n: '*' }).first();
+  return Number(c?.n ?? 0);
+}
+
+export async function listVendors(db: Executor, status: string | undefined, limit: number, offset: number): Promise<{ rows: VendorRow[]; total: number }> {
+  const q = db<VendorRow>('vendors');
+  if (status) q.where({ status });
+  const rows = await q.clone().orderBy('created_at', 'asc').orderBy('id', 'asc').limit(limit).offset(offset);
+  const c = await q.clone().count<{ n: number }[]>({ n: '*' }).first();
+  return { rows: rows as VendorRow[], total: Number(c?.n ?? 0) };
+}
+
+/** The accounts of a vendor, for the reviewer. */
+export const usersOfVendor = (db: Executor, vendorId: number): Promise<Array<{ id: number; username: string; display_name: string; status: string }>> =>
+  db('users').where({ vendor_id: vendorId }).select('id', 'username', 'display_name', 'status').orderBy('id');

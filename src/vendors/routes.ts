@@ -1,0 +1,62 @@
+import Router from '@koa/router';
+import { idParam } from '../auth/forms';
+import { CertificationService } from '../certification/service';
+import type { Deps } from '../deps';
+import { actorOf, requireRole } from '../web/guards';
+import { validate } from '../web/validate';
+import { ListingService } from './listings';
+import { vendorPages } from './pages';
+import { RegistrationService } from './registration';
+import { ListingInput, ListingPatch, ListingQuery, VendorRegistration } from './schema';
+
+/** The vendor portal: registration (anyone), then the vendor's own certificates and listings. JSON and pages. */
+export function vendorRoutes(deps: Deps): Router {
+  const router = new Router();
+  const listings = new ListingService(deps.db, deps.clock);
+  const registration = new RegistrationService(deps.db, deps.clock);
+  const certs = new CertificationService(deps.db, deps.clock);
+  const vendor = requireRole('vendor');
+
+  router.post('/api/v1/vendors', validate(VendorRegistration), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await registration.register(ctx.state.input as VendorRegistration);
+  });
+
+  router.get('/api/v1/vendor/profile', vendor, async (ctx) => {
+    ctx.body = await registration.profile(actorOf(ctx));
+  });
+
+  router.get('/api/v1/vendor/certifications', vendor, async (ctx) => {
+    ctx.body = { items: await certs.forVendor(actorOf(ctx)) };
+  });
+
+  router.get('/api/v1/vendor/products', vendor, validate(ListingQuery, 'query'), async (ctx) => {
+    ctx.body = await listings.list(actorOf(ctx), ctx.state.input as ListingQuery);
+  });
+
+  router.post('/api/v1/vendor/products', vendor, validate(ListingInput), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await listings.create(actorOf(ctx), ctx.state.input as ListingInput);
+  });
+
+  router.get('/api/v1/vendor/products/:id', vendor, async (ctx) => {
+    ctx.body = await listings.get(actorOf(ctx), idParam(ctx.params.id));
+  });
+
+  router.patch('/api/v1/vendor/products/:id', vendor, validate(ListingPatch), async (ctx) => {
+    ctx.body = await listings.update(actorOf(ctx), idParam(ctx.params.id), ctx.state.input as ListingPatch);
+  });
+
+  router.post('/api/v1/vendor/products/:id/delist', vendor, async (ctx) => {
+    ctx.body = await listings.delist(actorOf(ctx), idParam(ctx.params.id));
+  });
+
+  router.post('/api/v1/vendor/products/:id/relist', vendor, async (ctx) => {
+    ctx.body = await listings.relist(actorOf(ctx), idParam(ctx.params.id));
+  });
+
+  vendorPages(router, deps, { listings, registration, certs });
+  return router;
+}
+
+type ListingQuery = import('zod').output<typeof ListingQuery>;
