@@ -3,11 +3,15 @@ import type { AuthService } from './auth/service';
 import { authRoutes } from './auth/routes';
 import { catalogueRoutes } from './catalogue/routes';
 import { clockRoutes } from './web/clock-routes';
+import { vendorRoutes } from './vendors/routes';
+import { adminRoutes } from './admin/routes';
+import { certificationRoutes } from './certification/routes';
+import { auditRoutes } from './audit/routes';
 import { ledgerRoutes } from './ledger/routes';
 import { orderRoutes } from './orders/routes';
 import type { Deps } from './deps';
 
 /** Every module's router, in one list: a new module is one line here. */
 export function moduleRouters(deps: Deps, auth: AuthService): Router[] {
-  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ledgerRoutes(deps), orderRoutes(deps)];
+  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps)];
 }
