@@ -147,7 +147,7 @@ export function certificationPages(router: Router, deps: Deps, service: Certific
     const body = requestBody(ctx);
     try {
       // The number identifies the certificate and is not editable; an unticked box means "no".
-      const rest: Record<string, unknown> = { ...withoutEmpty(body, ['indicators']), keySupported: body.keySupported ? 'on' : 'false' };
+      const rest: Record<string, unknown> = { ...withoutEmpty(body, CERT_FIELDS), keySupported: body.keySupported ? 'on' : 'false' };
       delete rest.certNo;
       const updated = await service.update(actorOf(ctx), id, parseForm(CertificationPatch, rest));
       setFlash(ctx, stateOf(ctx).t('certification.saved', { n: updated.delistedListings }));

@@ -168,7 +168,7 @@ export function vendorPages(router: Router, _deps: Deps, s: { listings: ListingS
     const body = requestBody(ctx);
     try {
       // The edit form sends every field: an empty certificate means "none", an unticked box means "not boutique".
-      const input = { ...withoutEmpty(body, ['certNo', 'description']), boutique: body.boutique ? 'on' : 'false' };
+      const input = { ...withoutEmpty(body, ['certNo', 'description', 'title', 'model', 'price', 'unit', 'stock']), boutique: body.boutique ? 'on' : 'false' };
       const updated = await s.listings.update(actorOf(ctx), id, parseForm(ListingPatch, input));
       setFlash(ctx, stateOf(ctx).t(updated.status === 'pending_review' && listing.status !== 'pending_review' ? 'vendor.listing_back_to_review' : 'vendor.listing_saved'));
       ctx.redirect(`${stateOf(ctx).base}/vendor/products`);

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { useMigratedDb } from '../helpers/db';
+import { testApp, type TestApp } from '../helpers/app';
+import { creditCode, makeCert, makeUser, makeVendor } from '../helpers/factories';
+import { agentFor, csrfFor, csrfOf, loginAgent, type Agent } from '../helpers/session';
+
+describe('vendor portal pages', function () {
+  const ctx = useMigratedDb();
+  let t: TestApp;
+  let vendor: Awaited<ReturnType<typeof makeVendor>>;
+  let cert: Awaited<ReturnType<typeof makeCert>>;
+  let agent: Agent;
+
+  before(async () => {
+    t = testApp(ctx.db);
+    t.clock.set(new Date('2026-03-02T02:00:00Z'));
+    vendor = await makeVendor(ctx.db);
+    cert = await makeCert(ctx.db, vendor, { product_name: '高能颚式破碎机' });
+    const u = await makeUser(ctx.db, { role: 'vendor', vendor_id: vendor.id });
+    agent = await loginAgent(t.app, u.username);
+  });
+
+  it('anonymous visitors are sent to the login page', async () => {
+    const res = await t.http.get('/vendor/products');
+    assert.equal(res.status, 302);
+    assert.match(res.headers.location, /^\/login\?next=%2Fvendor%2Fproducts/);
+  });
+
+  it('renders the dashboard, certificates, listings and the new-listing form', async () => {
+    for (const path of ['/vendor', '/vendor/certifications', '/vendor/products', '/vendor/products/new', `/vendor/products/new?certNo=${cert.cert_no}`]) {
+      const res = await agent.get(path);
+      assert.equal(res.status, 200, path);
+      assert.match(res.text, /<form method="post" action="\/logout"/);
+    }
+    const certs = await agent.get('/vendor/certifications');
+    assert.match(certs.text, /高能颚式破碎机/);
+  });
+
+  it('a bad form comes back with the values typed and a message per field; nothing written', async () => {
+    const page = await agent.get('/vendor/products/new');
+    const res = await agent
+      .post('/vendor/products')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), certNo: cert.cert_no, title: '', model: 'JC-1200', price: '12.345', unit: '台', stock: 'abc' });
+    assert.equal(res.status, 422);
+    assert.match(res.text, /value="JC-1200"/);
+    assert.match(res.text, /value="12.345"/);
+    assert.match(res.text, /产品名称：必填/);
+    assert.match(res.text, /单价：金额格式/);
+    assert.match(res.text, /库存：须为整数/);
+    const n = await ctx.db('products').count<{ n: number }[]>({ n: '*' }).first();
+    assert.equal(Number(n?.n), 0);
+  });
+
+  it('a good form creates the listing and shows it with its status', async () => {
+    const res = await agent
+      .post('/vendor/products')
+      .type('form')
+      .send({ _csrf: await csrfFor(agent, '/vendor/products/new'), certNo: cert.cert_no, title: '高能颚式破碎机', model: 'PE-1200', description: '矿山破碎', price: '368000', unit: '台', stock: '2' });
+    assert.equal(res.status, 302);
+    const list = await agent.get('/vendor/products');
+    assert.match(list.text, /高能颚式破碎机/);
+    assert.match(list.text, /待审核/);
+    assert.match(list.text, /¥368,000.00/);
+  });
+
+  it('the edit form keeps the certificate and a price change applies', async () => {
+    const row = await ctx.db('products').where({ vendor_id: vendor.id }).first();
+    await ctx.db('products').where({ id: row.id }).update({ status: 'approved' });
+    const edit = await agent.get(`/vendor/products/${row.id}/edit`);
+    assert.equal(edit.status, 200);
+    assert.match(edit.text, new RegExp(`<option value="${cert.cert_no}" selected>`));
+    const res = await agent
+      .post(`/vendor/products/${row.id}`)
+      .type('form')
+      .send({ _csrf: csrfOf(edit.text), certNo: cert.cert_no, title: row.title, model: row.model, description: row.description, price: '350000.00', unit: '台', stock: '5' });
+    assert.equal(res.status, 302);
+    const after = await ctx.db('products').where({ id: row.id }).first();
+    assert.equal(after.status, 'approved');
+    assert.equal(after.price_fen, 35000000);
+  });
+
+  it('registration: a bad credit code and a common password are refused per field; a good one is pending', async () => {
+    const anon = agentFor(t.app);
+    const form = await anon.get('/vendor/register');
+    assert.equal(form.status, 200);
+    const bad = await anon.post('/vendor/register').type('form').send({
+      _csrf: csrfOf(form.text),
+      enterpriseName: '杭州测试装备有限公司',
+      creditCode: '91330100MA2XXXXXX1',
+      city: '杭州',
+      contact: '张三 0571-88888888',
+      username: 'newvendor',
+      password: 'password123',
+    });
+    assert.equal(bad.status, 422);
+    assert.match(bad.text, /统一社会信用代码无效/);
+    assert.match(bad.text, /常见密码/);
+    assert.match(bad.text, /value="杭州测试装备有限公司"/);
+    assert.doesNotMatch(bad.text, /value="password123"/);
+    const good = await anon.post('/vendor/register').type('form').send({
+      _csrf: csrfOf(bad.text),
+      enterpriseName: '杭州测试装备有限公司',
+      creditCode: creditCode(9001),
+      city: '杭州',
+      contact: '张三 0571-88888888',
+      username: 'newvendor',
+      password: 'a-long-and-unusual-passphrase',
+    });
+    assert.equal(good.status, 200);
+    const v = await ctx.db('vendors').where({ name: '杭州测试装备有限公司' }).first();
+    assert.equal(v.status, 'pending');
+    const u = await ctx.db('users').where({ username: 'newvendor' }).first();
+    assert.equal(u.status, 'pending');
+    assert.equal(u.vendor_id, v.id);
+    assert.match(u.password_hash, /^\$argon2id\$/);
+  });
+});
