@@ -1,0 +1,244 @@
+import type { Knex } from 'knex';
+import type { Executor } from '../db';
+import type { DaySpan, MonthSpan } from './period';
+import type { Channel, GroupDim, StatsFilters } from './schema';
+
+/**
+ * SQL over the trade facts. Three sources, all written in the settlement's own transaction, all derived from the
+ * ledger's settlement and refund transfers:
+ * - `trade_cube`: per month, channel and ONE dimension (or 'all') — its size never grows with the number of trades;
+ * - `trade_rollup`: per month and every dimension together — for combinations of filters;
+ * - `trades`: one row per transfer — for partial months at the ends of a range, and for the exports.
+ */
+
+/** One aggregated group: a key as stored (a year, a month, a code, a name or an id) and its sums. */
+export interface Agg {
+  key: string;
+  count: number;
+  amountFen: number;
+}
+
+export type CubeDim = 'all' | 'field' | 'level' | 'kind' | 'purchaser_city' | 'vendor_city' | 'purchaser_type' | 'vendor' | 'purchaser';
+
+type DimFilter = 'field' | 'level' | 'kind' | 'purchaserCity' | 'vendorCity' | 'purchaserType';
+
+const FILTER_COLUMN: Record<DimFilter, Exclude<CubeDim, 'all' | 'vendor' | 'purchaser'>> = {
+  field: 'field',
+  level: 'level',
+  kind: 'kind',
+  purchaserCity: 'purchaser_city',
+  vendorCity: 'vendor_city',
+  purchaserType: 'purchaser_type',
+};
+
+const TIME_OR_CHANNEL = new Set<GroupDim>(['year', 'month', 'channel']);
+
+/**
+ * Which cube slice answers this query, if one does: at most one dimension may be involved, by filter or by
+ * grouping (year, month and channel are in every slice).
+ */
+export function cubeSlice(filters: StatsFilters, group: GroupDim): { dim: CubeDim; value?: string } | null {
+  const used = new Map<CubeDim, string | undefined>();
+  for (const [k, column] of Object.entries(FILTER_COLUMN) as Array<[DimFilter, CubeDim]>) {
+    if (filters[k] !== undefined) used.set(column, filters[k]);
+  }
+  if (!TIME_OR_CHANNEL.has(group)) {
+    const dim = group as CubeDim;
+    if (!used.has(dim)) used.set(dim, undefined);
+  }
+  if (used.size > 1) return null;
+  if (used.size === 0) return { dim: 'all' };
+  const [[dim, value]] = [...used.entries()];
+  return value === undefined ? { dim } : { dim, value };
+}
+
+type RawAgg = { k: string | number | null; n: number | string | null; a: number | string | null };
+const rows = (result: unknown[]): Agg[] =>
+  (result as RawAgg[]).map((r) => ({ key: r.k === null ? '' : String(r.k), count: Number(r.n ?? 0), amountFen: Number(r.a ?? 0) }));
+
+function monthBounds(q: Knex.QueryBuilder, months: MonthSpan): void {
+  if (months.from) q.where('month', '>=', months.from);
+  if (months.to) q.where('month', '<=', months.to);
+}
+
+export async function aggregateCube(db: Executor, slice: { dim: CubeDim; value?: string }, group: GroupDim, channel: Channel | undefined, months: MonthSpan): Promise<Agg[]> {
+  const expr = TIME_OR_CHANNEL.has(group) ? group : 'value';
+  const q = db('trade_cube').where('dim', slice.dim).select({ k: expr }).sum({ n: 'trade_count', a: 'amount_fen' }).groupBy(expr);
+  if (slice.value !== undefined) q.where('value', slice.value);
+  if (channel) q.where('channel', channel);
+  monthBounds(q, months);
+  return rows(await q);
+}
+
+const ROLLUP_GROUP: Record<GroupDim, string> = {
+  year: 'year',
+  month: 'month',
+  channel: 'channel',
+  field: 'field',
+  level: 'level',
+  kind: 'kind',
+  purchaser_city: 'purchaser_city',
+  vendor_city: 'vendor_city',
+  purchaser_type: 'purchaser_type',
+  vendor: 'vendor_id',
+  purchaser: 'purchaser_id',
+};
+
+function dimFilters(q: Knex.QueryBuilder, filters: StatsFilters, prefix = ''): void {
+  if (filters.channel) q.where(`${prefix}channel`, filters.channel);
+  for (const [k, column] of Object.entries(FILTER_COLUMN) as Array<[DimFilter, string]>) {
+    const v = filters[k];
+    if (v !== undefined) q.where(`${prefix}${column}`, v);
+  }
+}
+
+export async function aggregateRollup(db: Executor, filters: StatsFilters, group: GroupDim, months: MonthSpan): Promise<Agg[]> {
+  const expr = ROLLUP_GROUP[group];
+  const q = db('trade_rollup').select({ k: expr }).sum({ n: 'trade_count', a: 'amount_fen' }).groupBy(expr);
+  dimFilters(q, filters);
+  monthBounds(q, months);
+  return rows(await q);
+}
+
+export async function aggregateTrades(db: Executor, filters: StatsFilters, group: GroupDim, days: DaySpan): Promise<Agg[]> {
+  // Trades keep a missing level as NULL where the aggregates keep ''.
+  const expr = group === 'level' ? db.raw("COALESCE(level, '')") : ROLLUP_GROUP[group];
+  const q = db('trades')
+    .select({ k: expr })
+    .sum({ n: 'count_delta', a: 'amount_fen' })
+    .whereBetween('day', [days.from, days.to])
+    .groupBy(expr as string);
+  dimFilters(q, filters);
+  return rows(await q);
+}
+
+/** Display names of vendors or purchasers by id (for the admin's per-unit tables). */
+export async function namesOf(db: Executor, table: 'vendors' | 'purchasers', ids: number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const found: Array<{ id: number; name: string }> = await db(table).whereIn('id', ids.slice(i, i + 500)).select('id', 'name');
+    for (const r of found) out.set(Number(r.id), r.name);
+  }
+  return out;
+}
+
+/** Certifications issued (by registry year) in the years given, by level. */
+export async function certificationsByLevel(db: Executor, fromYear: number, toYear: number): Promise<Record<string, number>> {
+  const found: Array<{ level: string; n: number | string }> = await db('certifications')
+    .whereBetween('year', [fromYear, toYear])
+    .select('level')
+    .count({ n: '*' })
+    .groupBy('level');
+  return Object.fromEntries(found.map((r) => [r.level, Number(r.n)]));
+}
+
+/** One trade with what the exports show about it. */
+export interface DetailRow {
+  id: number;
+  day: string;
+  at: string;
+  channel: Channel;
+  countDelta: number;
+  amountFen: number;
+  purchaserId: number;
+  purchaserName: string;
+  purchaserCode: string;
+  purchaserCity: string;
+  purchaserType: string;
+  vendorId: number;
+  vendorName: string;
+  vendorCode: string;
+  vendorCity: string;
+  vendorAddress: string;
+  orderId: number | null;
+  caseId: number | null;
+  productId: number | null;
+  productTitle: string;
+  certNo: string | null;
+  level: string | null;
+  field: string;
+  kind: string;
+  projectName: string | null;
+  contractNo: string | null;
+  signedAt: string | null;
+}
+
+export interface Cursor {
+  day: string;
+  id: number;
+}
+
+function detailQuery(db: Executor, filters: StatsFilters): Knex.QueryBuilder {
+  const q = db('trades as t');
+  dimFilters(q, filters, 't.');
+  if (filters.from) q.where('t.day', '>=', filters.from);
+  if (filters.to) q.where('t.day', '<=', filters.to);
+  return q;
+}
+
+/**
+ * One keyset page of trades in (day, id) order after `after`: the exports stream page by page and never hold more
+ * than one page, whatever the size of the range.
+ */
+export async function tradePage(db: Executor, filters: StatsFilters, after: Cursor | null, limit: number): Promise<DetailRow[]> {
+  const q = detailQuery(db, filters)
+    .leftJoin('purchasers as p', 'p.id', 't.purchaser_id')
+    .leftJoin('vendors as v', 'v.id', 't.vendor_id')
+    .leftJoin('ledger_transfers as lt', 'lt.id', 't.transfer_id')
+    .leftJoin('fp_cases as fc', 'fc.id', 't.case_id')
+    .select({
+      id: 't.id',
+      day: 't.day',
+      at: 'lt.created_at',
+      channel: 't.channel',
+      countDelta: 't.count_delta',
+      amountFen: 't.amount_fen',
+      purchaserId: 't.purchaser_id',
+      purchaserName: 'p.name',
+      purchaserCode: 'p.credit_code',
+      purchaserCity: 't.purchaser_city',
+      purchaserType: 't.purchaser_type',
+      vendorId: 't.vendor_id',
+      vendorName: 'v.name',
+      vendorCode: 'v.credit_code',
+      vendorCity: 't.vendor_city',
+      vendorAddress: 'v.address',
+      orderId: 't.order_id',
+      caseId: 't.case_id',
+      productId: 't.product_id',
+      productTitle: 't.product_title',
+      certNo: 't.cert_no',
+      level: 't.level',
+      field: 't.field',
+      kind: 't.kind',
+      projectName: 'fc.project_name',
+      contractNo: 'fc.contract_no',
+      signedAt: 'fc.signed_at',
+    })
+    .orderBy([
+      { column: 't.day', order: 'asc' },
+      { column: 't.id', order: 'asc' },
+    ])
+    .limit(limit);
+  if (after) q.whereRaw('(t.day, t.id) > (?, ?)', [after.day, after.id]);
+  const found: DetailRow[] = await q;
+  return found.map((r) => ({
+    ...r,
+    id: Number(r.id),
+    countDelta: Number(r.countDelta),
+    amountFen: Number(r.amountFen),
+    purchaserId: Number(r.purchaserId),
+    vendorId: Number(r.vendorId),
+    purchaserName: r.purchaserName ?? '',
+    purchaserCode: r.purchaserCode ?? '',
+    vendorName: r.vendorName ?? '',
+    vendorCode: r.vendorCode ?? '',
+    vendorAddress: r.vendorAddress ?? '',
+    at: r.at ?? `${r.day}T00:00:00+08:00`,
+  }));
+}
+
+export async function countTrades(db: Executor, filters: StatsFilters): Promise<number> {
+  const row = (await detailQuery(db, filters).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,295 @@
+import Decimal from 'decimal.js';
+import type { Db, Executor } from '../db';
+import type { Translator } from '../i18n';
+import { Money } from '../money';
+import { monthOf, monthsBetween, readPlan, shiftKey, shiftYears, wholeYears } from './period';
+import { aggregateCube, aggregateRollup, aggregateTrades, certificationsByLevel, cubeSlice, namesOf, type Agg } from './repo';
+import type { GroupByParam, GroupDim, StatsFilters, StatsQuery, SummaryQuery } from './schema';
+
+/** Year-on-year change in percent with one decimal ("12.5", "-3.0"); null where last year had nothing. */
+export interface Yoy {
+  count: string | null;
+  amount: string | null;
+}
+
+export interface StatsRow {
+  key: string;
+  label: string;
+  count: number;
+  amount: string;
+  yoy: Yoy | null;
+}
+
+export interface TopRow {
+  id: number;
+  name: string;
+  count: number;
+  amount: string;
+}
+
+export interface CertificationFigures {
+  fromYear: number;
+  toYear: number;
+  issued: number;
+  international: number;
+  domestic: number;
+  provincial: number;
+}
+
+export interface StatsResult {
+  rows: StatsRow[];
+  total: { count: number; amount: string; yoy?: Yoy | null };
+  groupBy: GroupByParam;
+  cityOf: 'purchaser' | 'vendor';
+  filters: StatsFilters;
+  top: { vendors: TopRow[]; purchasers: TopRow[] };
+  certifications: CertificationFigures | null;
+  /** Which stores answered: 'cube' / 'rollup' for whole months, 'trades' for partial months ('cube+trades'…). */
+  source: string;
+}
+
+const TIME: ReadonlySet<GroupDim> = new Set(['year', 'month']);
+
+/** The level key of a trade without a certificate (boutique items). */
+export const NO_LEVEL = 'none';
+
+export function percentChange(current: number, previous: number): string | null {
+  if (previous === 0) return null;
+  const d = new Decimal(current).minus(previous).times(100).dividedBy(Math.abs(previous)).toDecimalPlaces(1, Decimal.ROUND_HALF_UP);
+  return d.isZero() ? '0.0' : d.toFixed(1);
+}
+
+export function yoyOf(current: Agg, previous: Agg | undefined): Yoy | null {
+  if (!previous) return null;
+  const count = percentChange(current.count, previous.count);
+  const amount = percentChange(current.amountFen, previous.amountFen);
+  return count === null && amount === null ? null : { count, amount };
+}
+
+const money = (fen: number) => Money.ofFen(fen).toString();
+
+function sortRows(group: GroupDim, aggs: Agg[]): Agg[] {
+  if (TIME.has(group)) return [...aggs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return [...aggs].sort((a, b) => b.amountFen - a.amountFen || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+export const sumAggs = (aggs: Agg[]): Agg => ({
+  key: '',
+  count: aggs.reduce((s, a) => s + a.count, 0),
+  amountFen: aggs.reduce((s, a) => s + a.amountFen, 0),
+});
+
+/**
+ * Statistics of the trades: counts and amounts grouped by one dimension, with year-on-year change, derived only
+ * from the ledger's trade facts. Whole months come from the monthly aggregates (the cube when at most one dimension
+ * is involved, else the rollup); the partial months at the ends of a range from the trade facts themselves, so the
+ * cost depends on the range asked for, not on the length of history.
+ */
+export class StatsService {
+  constructor(private readonly db: Db | Executor) {}
+
+  async grouped(filters: StatsFilters, group: GroupDim): Promise<{ aggs: Agg[]; source: string }> {
+    const plan = readPlan(filters.from, filters.to);
+    const jobs: Array<Promise<Agg[]>> = [];
+    const sources: string[] = [];
+    if (plan.months) {
+      const slice = cubeSlice(filters, group);
+      jobs.push(slice ? aggregateCube(this.db, slice, group, filters.channel, plan.months) : aggregateRollup(this.db, filters, group, plan.months));
+      sources.push(slice ? 'cube' : 'rollup');
+    }
+    for (const span of plan.days) jobs.push(aggregateTrades(this.db, filters, group, span));
+    if (plan.days.length) sources.push('trades');
+    const merged = new Map<string, Agg>();
+    for (const part of await Promise.all(jobs)) {
+      for (const a of part) {
+        const key = group === 'level' && a.key === '' ? NO_LEVEL : a.key;
+        const m = merged.get(key);
+        if (m) {
+          m.count += a.count;
+          m.amountFen += a.amountFen;
+        } else merged.set(key, { key, count: a.count, amountFen: a.amountFen });
+      }
+    }
+    // A group whose trades were all refunded nets to nothing and is left out.
+    const aggs = [...merged.values()].filter((a) => a.count !== 0 || a.amountFen !== 0);
+    return { aggs: sortRows(group, aggs), source: sources.join('+') || 'none' };
+  }
+
+  /** The same grouping one year earlier, keyed as this year's rows are (so '2019-03' answers '2020-03'). */
+  private async lastYear(filters: StatsFilters, group: GroupDim): Promise<Map<string, Agg> | null> {
+    if (!TIME.has(group) && !filters.from && !filters.to) return null;
+    const prevFilters = { ...filters };
+    if (filters.from) prevFilters.from = shiftYears(filters.from, -1);
+    if (filters.to) prevFilters.to = shiftYears(filters.to, -1);
+    const { aggs } = await this.grouped(prevFilters, group);
+    return new Map(aggs.map((a) => [shiftKey(a.key, 1), a]));
+  }
+
+  async stats(query: StatsQuery, t: Translator): Promise<StatsResult> {
+    const { filters, groupBy } = query;
+    const [current, prev, vendors, purchasers, certifications] = await Promise.all([
+      this.grouped(filters, groupBy),
+      this.lastYear(filters, groupBy),
+      groupBy === 'vendor' ? null : this.grouped(filters, 'vendor'),
+      groupBy === 'purchaser' ? null : this.grouped(filters, 'purchaser'),
+      this.certifications(filters),
+    ]);
+    const labels = await this.labeller(groupBy, current.aggs, t);
+    const rows = current.aggs.map((a) => ({
+      key: a.key,
+      label: labels(a.key),
+      count: a.count,
+      amount: money(a.amountFen),
+      yoy: prev ? yoyOf(a, prev.get(a.key)) : null,
+    }));
+    const total = sumAggs(current.aggs);
+    const prevTotal = prev && (filters.from || filters.to) ? sumAggs([...prev.values()]) : null;
+    return {
+      rows,
+      total: { count: total.count, amount: money(total.amountFen), yoy: prevTotal && (prevTotal.count || prevTotal.amountFen) ? yoyOf(total, prevTotal) : null },
+      groupBy: query.groupByParam,
+      cityOf: query.cityOf,
+      filters,
+      top: {
+        vendors: await this.top('vendors', vendors?.aggs ?? current.aggs),
+        purchasers: await this.top('purchasers', purchasers?.aggs ?? current.aggs),
+      },
+      certifications,
+      source: current.source,
+    };
+  }
+
+  private async top(table: 'vendors' | 'purchasers', aggs: Agg[]): Promise<TopRow[]> {
+    const best = [...aggs].sort((a, b) => b.amountFen - a.amountFen || b.count - a.count).slice(0, 10);
+    const names = await namesOf(this.db, table, best.map((a) => Number(a.key)));
+    return best.map((a) => ({ id: Number(a.key), name: names.get(Number(a.key)) ?? `#${a.key}`, count: a.count, amount: money(a.amountFen) }));
+  }
+
+  /** The registry's figures for a range of whole calendar years (the report states them per year). */
+  async certifications(filters: StatsFilters): Promise<CertificationFigures | null> {
+    const years = wholeYears(filters.from, filters.to);
+    if (!years) return null;
+    const byLevel = await certificationsByLevel(this.db, years.from, years.to);
+    const n = (l: string) => byLevel[l] ?? 0;
+    return {
+      fromYear: years.from,
+      toYear: years.to,
+      issued: Object.values(byLevel).reduce((s, x) => s + x, 0),
+      international: n('international'),
+      domestic: n('domestic'),
+      provincial: n('provincial'),
+    };
+  }
+
+  /** A human label for each key of a grouping: translated vocabularies, unit names for ids. */
+  async labeller(group: GroupDim, aggs: Agg[], t: Translator): Promise<(key: string) => string> {
+    switch (group) {
+      case 'year':
+      case 'month':
+        return (k) => k;
+      case 'channel':
+        return (k) => t(`stats.channel_${k}`);
+      case 'field':
+        return (k) => t(`fieldnames.${k}`);
+      case 'level':
+        return (k) => (k === NO_LEVEL ? t('stats.level_none') : t(`levels.${k}`));
+      case 'kind':
+        return (k) => t(`kinds.${k}`);
+      case 'purchaser_city':
+      case 'vendor_city':
+        return (k) => t(`cities.${k}`);
+      case 'purchaser_type':
+        return (k) => t(`stats.ptype_${k}`);
+      case 'vendor':
+      case 'purchaser': {
+        const names = await namesOf(this.db, group === 'vendor' ? 'vendors' : 'purchasers', aggs.map((a) => Number(a.key)));
+        return (k) => names.get(Number(k)) ?? `#${k}`;
+      }
+    }
+  }
+
+  /**
+   * Everything the statistics page shows for one query: the grouped table, and the series its charts draw —
+   * by month (by year when the range spans more than three years), by field, by level and by city.
+   */
+  async dashboard(query: StatsQuery, t: Translator): Promise<Dashboard> {
+    const { filters } = query;
+    const cityDim: GroupDim = query.cityOf === 'vendor' ? 'vendor_city' : 'purchaser_city';
+    const [result, months, fields, levels, cities] = await Promise.all([
+      this.stats(query, t),
+      this.grouped(filters, 'month'),
+      this.grouped(filters, 'field'),
+      this.grouped(filters, 'level'),
+      this.grouped(filters, cityDim),
+    ]);
+    const first = filters.from ? monthOf(filters.from) : months.aggs[0]?.key;
+    const last = filters.to ? monthOf(filters.to) : months.aggs[months.aggs.length - 1]?.key;
+    let series: { unit: 'month' | 'year'; aggs: Agg[] } = { unit: 'month', aggs: [] };
+    if (first && last && first <= last) {
+      const span = monthsBetween(first, last);
+      if (span.length <= 36) {
+        const byMonth = new Map(months.aggs.map((a) => [a.key, a]));
+        series = { unit: 'month', aggs: span.map((m) => byMonth.get(m) ?? { key: m, count: 0, amountFen: 0 }) };
+      } else {
+        const { aggs } = await this.grouped(filters, 'year');
+        series = { unit: 'year', aggs };
+      }
+    }
+    return { result, series, fields: fields.aggs, levels: levels.aggs, cities: cities.aggs, cityDim };
+  }
+
+  /**
+   * The public summary: totals by year (with the split by channel and year-on-year change) and by field, for all
+   * years or one. Nothing per purchasing unit or vendor.
+   */
+  async summary(query: SummaryQuery, t: Translator): Promise<PublicSummary> {
+    const yearFilters: StatsFilters = query.year ? { from: `${query.year}-01-01`, to: `${query.year}-12-31` } : {};
+    const [years, boutique, firstPurchase, fields] = await Promise.all([
+      this.grouped({}, 'year'),
+      this.grouped({ channel: 'boutique' }, 'year'),
+      this.grouped({ channel: 'first_purchase' }, 'year'),
+      this.grouped(yearFilters, 'field'),
+    ]);
+    const byKey = (aggs: Agg[]) => new Map(aggs.map((a) => [a.key, a]));
+    const prev = new Map(years.aggs.map((a) => [shiftKey(a.key, 1), a]));
+    const b = byKey(boutique.aggs);
+    const f = byKey(firstPurchase.aggs);
+    const cf = (a: Agg | undefined) => ({ count: a?.count ?? 0, amount: money(a?.amountFen ?? 0) });
+    const fieldTotal = sumAggs(fields.aggs);
+    const total = sumAggs(years.aggs);
+    return {
+      years: years.aggs.map((a) => ({
+        year: Number(a.key),
+        count: a.count,
+        amount: money(a.amountFen),
+        yoy: yoyOf(a, prev.get(a.key)),
+        channels: { boutique: cf(b.get(a.key)), first_purchase: cf(f.get(a.key)) },
+      })),
+      year: query.year ?? null,
+      fields: fields.aggs.map((a) => ({
+        key: a.key,
+        label: t(`fieldnames.${a.key}`),
+        count: a.count,
+        amount: money(a.amountFen),
+        share: fieldTotal.amountFen > 0 ? new Decimal(a.amountFen).times(100).dividedBy(fieldTotal.amountFen).toDecimalPlaces(1, Decimal.ROUND_HALF_UP).toFixed(1) : null,
+      })),
+      total: { count: total.count, amount: money(total.amountFen) },
+    };
+  }
+}
+
+export interface Dashboard {
+  result: StatsResult;
+  series: { unit: 'month' | 'year'; aggs: Agg[] };
+  fields: Agg[];
+  levels: Agg[];
+  cities: Agg[];
+  cityDim: GroupDim;
+}
+
+export interface PublicSummary {
+  years: Array<{ year: number; count: number; amount: string; yoy: Yoy | null; channels: Record<'boutique' | 'first_purchase', { count: number; amount: string }> }>;
+  year: number | null;
+  fields: Array<{ key: string; label: string; count: number; amount: string; share: string | null }>;
+  total: { count: number; amount: string };
+}
