@@ -9,6 +9,9 @@ import { safePath } from '../web/views';
 import { Credentials, LoginForm } from './schema';
 import type { AuthService } from './service';
 
+/** Only a path on this site may follow a login: not '//host', not '/\\host' (browsers read both as another host). */
+export const isLocalPath = (p: string): boolean => safePath(p) === p && !/[\\\s]/.test(p) && !/^\/%(2f|5c)/i.test(p);
+
 const HOME_BY_ROLE: Record<string, string> = { purchaser: '/', vendor: '/vendor', admin: '/admin' };
 
 export function authRoutes(deps: Deps, auth: AuthService): Router {
@@ -16,7 +19,7 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
 
   router.post('/api/v1/auth/token', validate(Credentials), async (ctx) => {
     const { username, password } = ctx.state.input as Credentials;
-    const user = await auth.authenticate(username, password);
+    const user = await auth.authenticate(username, password, { address: ctx.ip, log: (ctx.state as AppState).log });
     ctx.body = await auth.issueToken(user);
   });
 
@@ -30,13 +33,14 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
     const body = (ctx.request as unknown as { body: Record<string, unknown> }).body ?? {};
     try {
       const input = parseInput(LoginForm, body);
-      const user = await auth.authenticate(input.username, input.password);
+      const user = await auth.authenticate(input.username, input.password, { address: ctx.ip, log: state.log });
       regenerateSession(ctx, { userId: user.id, createdAt: deps.clock.now().toISOString() });
-      const next = input.next && safePath(input.next) === input.next ? input.next : state.base + (HOME_BY_ROLE[user.role] ?? '/');
+      const next = input.next && isLocalPath(input.next) ? input.next : state.base + (HOME_BY_ROLE[user.role] ?? '/');
       ctx.redirect(next);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      ctx.status = err.code === 'validation_failed' ? 422 : err.code === 'too_many_attempts' ? 429 : 401;
+      ctx.status = err.code === 'validation_failed' ? 422 : err.code === 'too_many_attempts' ? 429 : err.code === 'forbidden' ? 403 : 401;
+      if (err.code === 'too_many_attempts') ctx.set('Retry-After', String(err.params.retryAfter));
       ctx.body = state.render('auth/login', {
         title: state.t('auth.login_title'),
         username: typeof body.username === 'string' ? body.username : '',

@@ -75,7 +75,7 @@ async function commit(ctx: Context, db: Db, clock: Clock, production: boolean, s
   const empty = Object.keys(data).length === 0;
   if (!s.rawId && empty) return;
   const changed = json !== s.loaded;
-  const needsTouch = s.expiresAt - now < IDLE_MS / 2;
+  const needsTouch = s.expiresAt - now <= IDLE_MS / 2;
   if (!changed && !needsTouch && s.rawId) return;
   const created = data.createdAt ? Date.parse(data.createdAt) : now;
   const expiresAt = new Date(Math.min(now + IDLE_MS, created + ABSOLUTE_MS));

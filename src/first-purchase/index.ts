@@ -1,0 +1,9 @@
+import type Router from '@koa/router';
+import type { Deps } from '../deps';
+import { noticeApiRoutes } from '../notices/routes';
+import { firstPurchaseApiRoutes } from './routes';
+
+/** The single-source procedure's routers: the JSON API, the public notices and their pages. */
+export function firstPurchaseRouters(deps: Deps): Router[] {
+  return [firstPurchaseApiRoutes(deps), noticeApiRoutes(deps)];
+}

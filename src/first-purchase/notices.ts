@@ -1,0 +1,239 @@
+import { Money } from '../money';
+import { shanghaiDay, shanghaiIso } from '../time';
+import { addWorkdays, shanghaiIsoSeconds, type NoticePeriod } from '../workdays';
+import type { CaseDetailRow } from './repo';
+import type { NoticeType } from './schema';
+
+/**
+ * What each public notice says. The content is a snapshot taken at publication (a notice is never edited), holding
+ * every item the law requires; money is the API's string form, times ISO 8601 with +08:00.
+ *
+ * 公示 (single_source) — MoF Order No. 74 art. 38: purchaser, project name and content, description of the goods to
+ * be bought, the reason for single source, the proposed supplier's name and address, the professionals' uniqueness
+ * opinion with their names, work units and titles, the notice period, and contacts.
+ * 成交结果 (result) — Implementing Regulations art. 43: purchaser, project name and number, supplier's name and address,
+ * amount, the main goods (name, model, quantity, unit price), the experts; published within 2 working days.
+ * 合同 (contract) — Implementing Regulations art. 50: the contract (number, parties, subject, amount, signing date),
+ * published within 2 working days of signing.
+ * 终止 (termination) — the project, why it ended, and that another procurement method must be used.
+ */
+
+export interface Expert {
+  name: string;
+  unit: string;
+  title: string;
+}
+
+export interface PartyContent {
+  name: string;
+  contact: string;
+}
+
+export interface SupplierContent {
+  name: string;
+  address: string;
+  creditCode: string;
+  contact: string;
+}
+
+export interface GoodsContent {
+  productId: number;
+  name: string;
+  model: string;
+  description: string;
+  quantity: number;
+  unit: string;
+  kind: string;
+  field: string;
+  certificate: { certNo: string; level: string; year: number; validUntil: string; indicators: string[] };
+}
+
+export interface SingleSourceContent {
+  caseNo: string;
+  purchaser: PartyContent;
+  project: { name: string; content: string; budget: string };
+  goods: GoodsContent;
+  reason: string;
+  supplier: SupplierContent;
+  experts: Expert[];
+  expertOpinion: string;
+  period: { publishedAt: string; startsOn: string; endsOn: string; endsAt: string; workingDays: number };
+  objections: { howTo: string; reviewBy: string };
+  contacts: { purchaser: string; purchaserUnit: string };
+}
+
+export interface ResultContent {
+  caseNo: string;
+  purchaser: PartyContent;
+  project: { name: string };
+  supplier: SupplierContent;
+  amount: string;
+  goods: { name: string; model: string; quantity: number; unit: string; unitPrice: string };
+  experts: Expert[];
+  negotiation: { date: string; place: string };
+  determinedOn: string;
+  publishBy: string;
+  contacts: { purchaser: string };
+}
+
+export interface ContractContent {
+  caseNo: string;
+  contractNo: string;
+  contractName: string;
+  purchaser: PartyContent;
+  supplier: SupplierContent;
+  project: { name: string };
+  goods: { name: string; model: string; quantity: number; unit: string };
+  amount: string;
+  signedOn: string;
+  publishBy: string;
+  contacts: { purchaser: string };
+}
+
+export type TerminationCause = 'objection_upheld' | 'over_budget' | 'withdrawn';
+
+export interface TerminationContent {
+  caseNo: string;
+  purchaser: PartyContent;
+  project: { name: string; budget: string };
+  goods: { name: string; model: string };
+  supplier: { name: string };
+  cause: TerminationCause;
+  explanation: string;
+  amount?: string;
+  terminatedOn: string;
+  nextStep: string;
+  contacts: { purchaser: string };
+}
+
+export interface NoticeDraft {
+  type: NoticeType;
+  title: string;
+  content: SingleSourceContent | ResultContent | ContractContent | TerminationContent;
+  periodEndsAt: string | null;
+}
+
+/** The project number shown on every notice: 'ZJSS-2026-00012'. */
+export const caseNo = (c: Pick<CaseDetailRow, 'id' | 'created_at'>): string => `ZJSS-${shanghaiDay(new Date(c.created_at)).slice(0, 4)}-${String(c.id).padStart(5, '0')}`;
+
+const money = (fen: number | null): string => Money.ofFen(fen ?? 0).toString();
+
+function parseJsonArray<T>(s: string | null): T[] {
+  try {
+    const v = JSON.parse(s ?? '[]') as unknown;
+    return Array.isArray(v) ? (v as T[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export const expertsOf = (c: Pick<CaseDetailRow, 'experts'>): Expert[] => parseJsonArray<Expert>(c.experts);
+
+const purchaserOf = (c: CaseDetailRow): PartyContent => ({ name: c.purchaser_name, contact: c.contact });
+
+const supplierOf = (c: CaseDetailRow): SupplierContent => ({
+  name: c.vendor_name,
+  address: c.vendor_address,
+  creditCode: c.vendor_credit_code,
+  contact: c.vendor_contact,
+});
+
+const title = (c: CaseDetailRow, suffix: string) => `${c.purchaser_name}${c.project_name}${suffix}`;
+
+export function singleSourceNotice(c: CaseDetailRow, period: NoticePeriod, publishedAt: Date, objectionPath: string): NoticeDraft {
+  const content: SingleSourceContent = {
+    caseNo: caseNo(c),
+    purchaser: purchaserOf(c),
+    project: { name: c.project_name, content: c.project_content, budget: money(c.budget_fen) },
+    goods: {
+      productId: c.product_id,
+      name: c.product_title,
+      model: c.product_model,
+      description: c.product_description,
+      quantity: c.quantity,
+      unit: c.product_unit,
+      kind: c.cert_kind,
+      field: c.cert_field,
+      certificate: {
+        certNo: c.cert_no,
+        level: c.cert_level,
+        year: c.cert_year,
+        validUntil: c.cert_valid_until,
+        indicators: parseJsonArray<string>(c.cert_indicators),
+      },
+    },
+    reason: c.reason,
+    supplier: supplierOf(c),
+    experts: expertsOf(c),
+    expertOpinion: c.expert_opinion || c.reason,
+    period: {
+      publishedAt: shanghaiIso(publishedAt),
+      startsOn: period.firstDay,
+      endsOn: period.lastDay,
+      endsAt: shanghaiIsoSeconds(period.endsAt),
+      workingDays: period.workingDays,
+    },
+    // Objections are reviewed (补充论证) within 5 working days after the period.
+    objections: { howTo: objectionPath, reviewBy: addWorkdays(period.lastDay, 5) },
+    contacts: { purchaser: c.contact, purchaserUnit: c.purchaser_contact },
+  };
+  return { type: 'single_source', title: title(c, '单一来源采购公示'), content, periodEndsAt: period.endsAt.toISOString() };
+}
+
+export function resultNotice(c: CaseDetailRow, amountFen: number, record: { date: string; place: string }, determinedAt: Date): NoticeDraft {
+  const content: ResultContent = {
+    caseNo: caseNo(c),
+    purchaser: purchaserOf(c),
+    project: { name: c.project_name },
+    supplier: supplierOf(c),
+    amount: money(amountFen),
+    goods: {
+      name: c.product_title,
+      model: c.product_model,
+      quantity: c.quantity,
+      unit: c.product_unit,
+      // Whole fen, rounded down; the total is what binds.
+      unitPrice: money(Math.floor(amountFen / c.quantity)),
+    },
+    experts: expertsOf(c),
+    negotiation: { date: record.date, place: record.place },
+    determinedOn: shanghaiDay(determinedAt),
+    publishBy: addWorkdays(shanghaiDay(determinedAt), 2),
+    contacts: { purchaser: c.contact },
+  };
+  return { type: 'result', title: title(c, '单一来源采购成交结果公告'), content, periodEndsAt: null };
+}
+
+export function contractNotice(c: CaseDetailRow, contractNo: string, signedOn: string): NoticeDraft {
+  const content: ContractContent = {
+    caseNo: caseNo(c),
+    contractNo,
+    contractName: `${c.project_name}采购合同`,
+    purchaser: purchaserOf(c),
+    supplier: supplierOf(c),
+    project: { name: c.project_name },
+    goods: { name: c.product_title, model: c.product_model, quantity: c.quantity, unit: c.product_unit },
+    amount: money(c.amount_fen),
+    signedOn,
+    publishBy: addWorkdays(signedOn, 2),
+    contacts: { purchaser: c.contact },
+  };
+  return { type: 'contract', title: title(c, '合同公告'), content, periodEndsAt: null };
+}
+
+export function terminationNotice(c: CaseDetailRow, cause: TerminationCause, explanation: string, at: Date, amountFen?: number): NoticeDraft {
+  const content: TerminationContent = {
+    caseNo: caseNo(c),
+    purchaser: purchaserOf(c),
+    project: { name: c.project_name, budget: money(c.budget_fen) },
+    goods: { name: c.product_title, model: c.product_model },
+    supplier: { name: c.vendor_name },
+    cause,
+    explanation,
+    ...(amountFen !== undefined ? { amount: money(amountFen) } : {}),
+    terminatedOn: shanghaiDay(at),
+    nextStep: '本项目单一来源采购活动终止，采购人将依法采用其他采购方式重新组织采购。',
+    contacts: { purchaser: c.contact },
+  };
+  return { type: 'termination', title: title(c, '单一来源采购终止公告'), content, periodEndsAt: null };
+}

@@ -1,0 +1,184 @@
+import { Money } from '../money';
+import { shanghaiIso } from '../time';
+import { addWorkdays, shanghaiIsoSeconds } from '../workdays';
+import { caseNo, expertsOf, type Expert } from './notices';
+import type { CaseDetailRow, HistoryRow, NoticeListRow, NoticeRow, ObjectionRow } from './repo';
+import type { CaseStatus } from './transitions';
+
+/** JSON views (view models for pages too): money as strings, times ISO 8601 with +08:00, no database rows. */
+
+const money = (fen: number | null): string | null => (fen === null || fen === undefined ? null : Money.ofFen(fen).toString());
+const time = (iso: string | null): string | null => (iso ? shanghaiIso(new Date(iso)) : null);
+
+export interface NegotiationView {
+  date: string;
+  place: string;
+  staff: string[];
+  costNote: string;
+  comparablePrices: string;
+  agreedTerms: string;
+}
+
+export interface CaseSummary {
+  id: number;
+  caseNo: string;
+  status: CaseStatus;
+  projectName: string;
+  budget: string;
+  amount: string | null;
+  product: { id: number; title: string; model: string };
+  purchaser: { id: number; name: string };
+  vendor: { id: number; name: string };
+  noticeEndsAt: string | null;
+  openObjections: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface HistoryView {
+  action: string;
+  from: string | null;
+  to: string;
+  actor: { id: number; username: string; displayName: string; role: string } | null;
+  note: string | null;
+  at: string;
+}
+
+export interface ObjectionView {
+  id: number;
+  name: string;
+  organization: string;
+  contact?: string;
+  content: string;
+  status: 'open' | 'upheld' | 'dismissed';
+  opinion: string | null;
+  resolvedAt: string | null;
+  createdAt: string;
+}
+
+export interface NoticeSummary {
+  id: number;
+  caseId: number;
+  type: string;
+  title: string;
+  publishedAt: string;
+  periodEndsAt: string | null;
+}
+
+export interface CaseView extends CaseSummary {
+  projectContent: string;
+  quantity: number;
+  reason: string;
+  experts: Expert[];
+  expertOpinion: string;
+  contact: string;
+  product: CaseSummary['product'] & { certNo: string; level: string; field: string; kind: string; unit: string };
+  purchaser: CaseSummary['purchaser'] & { city: string; type: string };
+  vendor: CaseSummary['vendor'] & { city: string; address: string };
+  noticeStartsAt: string | null;
+  noticeOpen: boolean;
+  /** Objections are reviewed within 5 working days after the period. */
+  reviewBy: string | null;
+  negotiation: NegotiationView | null;
+  contractNo: string | null;
+  signedAt: string | null;
+  acceptanceNote: string | null;
+  terminationReason: string | null;
+  history: HistoryView[];
+  objections: ObjectionView[];
+  notices: NoticeSummary[];
+}
+
+export function caseSummary(c: CaseDetailRow, openObjections: number): CaseSummary {
+  return {
+    id: c.id,
+    caseNo: caseNo(c),
+    status: c.status,
+    projectName: c.project_name,
+    budget: money(c.budget_fen) as string,
+    amount: money(c.amount_fen),
+    product: { id: c.product_id, title: c.product_title, model: c.product_model },
+    purchaser: { id: c.purchaser_id, name: c.purchaser_name },
+    vendor: { id: c.vendor_id, name: c.vendor_name },
+    noticeEndsAt: c.notice_ends_at ? shanghaiIsoSeconds(new Date(c.notice_ends_at)) : null,
+    openObjections,
+    createdAt: time(c.created_at) as string,
+    updatedAt: time(c.updated_at) as string,
+  };
+}
+
+export function historyView(h: HistoryRow): HistoryView {
+  return {
+    action: h.action,
+    from: h.from_status,
+    to: h.to_status,
+    actor: h.actor_id ? { id: h.actor_id, username: h.actor_username ?? '', displayName: h.actor_display_name ?? '', role: h.actor_role ?? '' } : null,
+    note: h.note,
+    at: time(h.at) as string,
+  };
+}
+
+export function objectionView(o: ObjectionRow, withContact: boolean): ObjectionView {
+  return {
+    id: o.id,
+    name: o.name,
+    organization: o.organization,
+    ...(withContact ? { contact: o.contact } : {}),
+    content: o.content,
+    status: o.status,
+    opinion: o.opinion,
+    resolvedAt: time(o.resolved_at),
+    createdAt: time(o.created_at) as string,
+  };
+}
+
+export function noticeSummary(n: NoticeRow): NoticeSummary {
+  return {
+    id: n.id,
+    caseId: n.case_id,
+    type: n.type,
+    title: n.title,
+    publishedAt: time(n.published_at) as string,
+    periodEndsAt: n.period_ends_at ? shanghaiIsoSeconds(new Date(n.period_ends_at)) : null,
+  };
+}
+
+export function noticeListItem(n: NoticeListRow): NoticeSummary & { projectName: string; purchaserName: string } {
+  return { ...noticeSummary(n), projectName: n.project_name, purchaserName: n.purchaser_name };
+}
+
+function negotiationView(raw: string | null): NegotiationView | null {
+  if (!raw) return null;
+  return JSON.parse(raw) as NegotiationView;
+}
+
+export function caseView(
+  c: CaseDetailRow,
+  parts: { history: HistoryRow[]; objections: ObjectionRow[]; notices: NoticeRow[]; now: Date; objectorContacts: boolean },
+): CaseView {
+  const open = parts.objections.filter((o) => o.status === 'open').length;
+  const endsAt = c.notice_ends_at ? new Date(c.notice_ends_at) : null;
+  return {
+    ...caseSummary(c, open),
+    projectContent: c.project_content,
+    quantity: c.quantity,
+    reason: c.reason,
+    experts: expertsOf(c),
+    expertOpinion: c.expert_opinion,
+    contact: c.contact,
+    product: { id: c.product_id, title: c.product_title, model: c.product_model, certNo: c.cert_no, level: c.cert_level, field: c.cert_field, kind: c.cert_kind, unit: c.product_unit },
+    purchaser: { id: c.purchaser_id, name: c.purchaser_name, city: c.purchaser_city, type: c.purchaser_type },
+    vendor: { id: c.vendor_id, name: c.vendor_name, city: c.vendor_city, address: c.vendor_address },
+    noticeStartsAt: time(c.notice_starts_at),
+    noticeOpen: c.status === 'notice' && endsAt !== null && parts.now.getTime() <= endsAt.getTime(),
+    reviewBy: endsAt ? addWorkdays(shanghaiIso(endsAt).slice(0, 10), 5) : null,
+    negotiation: negotiationView(c.negotiation),
+    contractNo: c.contract_no,
+    signedAt: c.signed_at,
+    acceptanceNote: c.acceptance_note,
+    terminationReason: c.termination_reason,
+    history: parts.history.map(historyView),
+    objections: parts.objections.map((o) => objectionView(o, parts.objectorContacts)),
+    notices: parts.notices.map(noticeSummary),
+  };
+}

@@ -1,0 +1,122 @@
+import type { Clock } from '../clock';
+import type { Db, Trx } from '../db';
+import { AppError, notFound } from '../errors';
+import { shanghaiDay } from '../time';
+import type { Actor } from '../web/state';
+import { shanghaiIsoSeconds } from '../workdays';
+import { canOnCase, type CaseAct } from './policies';
+import { caseSummary, caseView, type CaseSummary, type CaseView } from './presenters';
+import {
+  findCase,
+  listCaseNotices,
+  listCases,
+  listEligibleProducts,
+  listHistory,
+  listObjections,
+  listOpenObjections,
+  openObjectionCounts,
+  type CaseFilter,
+  type ObjectionRow,
+} from './repo';
+import type { CaseListQuery } from './schema';
+import { guardFailure, leadsFrom, type CaseAction, type CaseStatus } from './transitions';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** A step the actor could take on the case now, or why not yet (for the pages' action forms). */
+export interface AvailableAction {
+  action: 'submit' | 'approve' | 'negotiate' | 'contract' | 'accept' | 'pay' | 'withdraw' | 'resolve';
+  enabled: boolean;
+  reasonKey: string | null;
+  reasonParams: Record<string, string | number>;
+}
+
+/** Page actions → the transition they lead through and the policy that allows them. */
+const ACTIONS: Array<{ action: AvailableAction['action']; transition: CaseAction; act: CaseAct }> = [
+  { action: 'submit', transition: 'submit', act: 'case.submit' },
+  { action: 'approve', transition: 'approve', act: 'case.approve' },
+  { action: 'negotiate', transition: 'award', act: 'case.negotiate' },
+  { action: 'contract', transition: 'contract', act: 'case.contract' },
+  { action: 'accept', transition: 'accept', act: 'case.accept' },
+  { action: 'pay', transition: 'pay', act: 'case.pay' },
+  { action: 'withdraw', transition: 'withdraw', act: 'case.withdraw' },
+];
+
+/** Reading cases: one case as its parties see it, lists per role, the department's work queues. */
+export class CaseQueries {
+  constructor(
+    private readonly db: Db | Trx,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(actor: Actor | null, id: number): Promise<CaseView> {
+    if (!actor) throw new AppError('unauthenticated', 'errors.unauthenticated');
+    const c = await findCase(this.db, id);
+    const parties = c ? { purchaserId: c.purchaser_id, vendorId: c.vendor_id } : null;
+    if (!c || !parties || !canOnCase(actor, 'case.read', parties)) throw notFound('first_purchase.not_found');
+    const [history, objections, notices] = await Promise.all([listHistory(this.db, id), listObjections(this.db, id), listCaseNotices(this.db, id)]);
+    return caseView(c, { history, objections, notices, now: this.clock.now(), objectorContacts: canOnCase(actor, 'case.read_objector_contact', parties) });
+  }
+
+  /** The caller's own cases: a purchasing unit's, the cases naming a vendor's products, or (admin) all. */
+  async list(actor: Actor, q: CaseListQuery): Promise<Page<CaseSummary>> {
+    const filter: CaseFilter = { status: q.status };
+    if (actor.role === 'purchaser') filter.purchaserId = actor.purchaserId ?? -1;
+    else if (actor.role === 'vendor') filter.vendorId = actor.vendorId ?? -1;
+    const { rows, total } = await listCases(this.db, filter, q.pageSize, (q.page - 1) * q.pageSize);
+    const open = await openObjectionCounts(
+      this.db,
+      rows.map((r) => r.id),
+    );
+    return { items: rows.map((r) => caseSummary(r, open.get(r.id) ?? 0)), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  /** The department's desk: cases whose period has ended and can be approved, open objections, running notices. */
+  async adminQueues(limit = 100): Promise<{ toApprove: CaseSummary[]; waiting: CaseSummary[]; objections: Array<ObjectionRow & { project_name: string; notice_ends_at: string | null }> }> {
+    const now = this.clock.now().toISOString();
+    const [ended, running, objections] = await Promise.all([
+      listCases(this.db, { status: 'notice', noticeEndedBefore: now }, limit, 0),
+      listCases(this.db, { status: 'notice' }, limit, 0),
+      listOpenObjections(this.db, limit),
+    ]);
+    const open = await openObjectionCounts(this.db, [...ended.rows, ...running.rows].map((r) => r.id));
+    return {
+      toApprove: ended.rows.filter((r) => !open.get(r.id)).map((r) => caseSummary(r, 0)),
+      waiting: running.rows.filter((r) => !(r.notice_ends_at && r.notice_ends_at < now) || open.get(r.id)).map((r) => caseSummary(r, open.get(r.id) ?? 0)),
+      objections,
+    };
+  }
+
+  /** What the actor may do next on the case; a step the guards still refuse comes with the reason. */
+  actionsFor(actor: Actor | null, view: CaseView): AvailableAction[] {
+    if (!actor) return [];
+    const parties = { purchaserId: view.purchaser.id, vendorId: view.vendor.id };
+    const out: AvailableAction[] = [];
+    for (const a of ACTIONS) {
+      if (!canOnCase(actor, a.act, parties) || !leadsFrom(a.transition, view.status as CaseStatus)) continue;
+      const failure = guardFailure(a.transition, {
+        now: this.clock.now(),
+        noticeEndsAt: view.noticeEndsAt ? new Date(view.noticeEndsAt) : null,
+        openObjections: view.openObjections,
+        certificateCurrent: true,
+      });
+      const params: Record<string, string | number> = { ...(failure?.params ?? {}) };
+      if (typeof params.endsAt === 'string') params.endsAt = shanghaiIsoSeconds(new Date(params.endsAt));
+      out.push({ action: a.action, enabled: failure === null, reasonKey: failure?.key ?? null, reasonParams: params });
+    }
+    if (canOnCase(actor, 'case.resolve_objection', parties) && view.openObjections > 0) {
+      out.push({ action: 'resolve', enabled: true, reasonKey: null, reasonParams: {} });
+    }
+    return out;
+  }
+
+  /** Products a case may be opened for today (approved, with a current certificate of their own vendor). */
+  async eligibleProducts(limit = 500) {
+    return listEligibleProducts(this.db, shanghaiDay(this.clock.now()), limit);
+  }
+}

@@ -1,0 +1,81 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Deps } from '../deps';
+import { notFound } from '../errors';
+import { actorOf, requireRole } from '../web/guards';
+import { idempotent } from '../web/idempotency';
+import type { AppState } from '../web/state';
+import { parseInput, validate } from '../web/validate';
+import { Accept, CaseListQuery, Contract, CreateCase, Negotiate, ObjectionInput, ResolveObjection, Terminate, dropEmpty } from './schema';
+import { FirstPurchaseService } from './service';
+
+export function idParam(raw: string | undefined): number {
+  if (!raw || !/^[1-9]\d{0,8}$/.test(raw)) throw notFound('first_purchase.not_found');
+  return Number(raw);
+}
+
+const input = <T>(ctx: Context): T => (ctx.state as AppState).input as T;
+
+/** The JSON contract of API.md for single-source cases. Handlers only parse, call the service and answer. */
+export function firstPurchaseApiRoutes(deps: Deps): Router {
+  const router = new Router({ prefix: '/api/v1/first-purchases' });
+  const service = new FirstPurchaseService(deps.db, deps.clock);
+  const purchaser = requireRole('purchaser');
+  const admin = requireRole('admin');
+  const party = requireRole('purchaser', 'vendor', 'admin');
+  const once = idempotent(deps.db, deps.clock);
+
+  router.post('/', purchaser, validate(CreateCase), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await service.create(actorOf(ctx), input<CreateCase>(ctx));
+  });
+
+  router.get('/', party, async (ctx) => {
+    ctx.body = await service.queries.list(actorOf(ctx), parseInput(CaseListQuery, dropEmpty(ctx.query as Record<string, unknown>)));
+  });
+
+  router.get('/:id', party, async (ctx) => {
+    ctx.body = await service.queries.get(actorOf(ctx), idParam(ctx.params.id));
+  });
+
+  router.post('/:id/submit', purchaser, async (ctx) => {
+    ctx.body = await service.submit(actorOf(ctx), idParam(ctx.params.id));
+  });
+
+  // Anyone, signed in or not: the public's right to object during the notice period.
+  router.post('/:id/objections', validate(ObjectionInput), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await service.fileObjection((ctx.state as AppState).actor, idParam(ctx.params.id), input<ObjectionInput>(ctx));
+  });
+
+  router.post('/:id/objections/:oid/resolve', admin, validate(ResolveObjection), async (ctx) => {
+    const oid = idParam(ctx.params.oid);
+    ctx.body = await service.resolveObjection(actorOf(ctx), idParam(ctx.params.id), oid, input<ResolveObjection>(ctx));
+  });
+
+  router.post('/:id/approve', admin, async (ctx) => {
+    ctx.body = await service.approve(actorOf(ctx), idParam(ctx.params.id));
+  });
+
+  router.post('/:id/negotiate', purchaser, validate(Negotiate), async (ctx) => {
+    ctx.body = await service.negotiate(actorOf(ctx), idParam(ctx.params.id), input<Negotiate>(ctx));
+  });
+
+  router.post('/:id/contract', purchaser, validate(Contract), once, async (ctx) => {
+    ctx.body = await service.contract(actorOf(ctx), idParam(ctx.params.id), input<Contract>(ctx));
+  });
+
+  router.post('/:id/accept', purchaser, validate(Accept), async (ctx) => {
+    ctx.body = await service.accept(actorOf(ctx), idParam(ctx.params.id), input<Accept>(ctx));
+  });
+
+  router.post('/:id/pay', purchaser, once, async (ctx) => {
+    ctx.body = await service.pay(actorOf(ctx), idParam(ctx.params.id));
+  });
+
+  router.post('/:id/withdraw', requireRole('purchaser', 'admin'), validate(Terminate), async (ctx) => {
+    ctx.body = await service.withdraw(actorOf(ctx), idParam(ctx.params.id), input<Terminate>(ctx));
+  });
+
+  return router;
+}

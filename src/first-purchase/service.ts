@@ -1,0 +1,277 @@
+import { recordAudit } from '../audit/service';
+import { isCertificateCurrent } from '../catalogue/service';
+import type { Clock } from '../clock';
+import type { Db, Executor, Trx } from '../db';
+import { AppError, invalidField, invalidState, notFound } from '../errors';
+import { Ledger, type TradeFacts } from '../ledger/service';
+import { Money } from '../money';
+import { shanghaiDay, shanghaiIso } from '../time';
+import type { Actor } from '../web/state';
+import { noticePeriod, shanghaiIsoSeconds } from '../workdays';
+import { contractNotice, resultNotice, singleSourceNotice, terminationNotice, type NoticeDraft, type TerminationCause } from './notices';
+import { authorizeCase, mayOpenCase, type CaseAct } from './policies';
+import { CaseQueries } from './queries';
+import type { CaseView } from './presenters';
+import {
+  countOpenObjections,
+  findCase,
+  findEligibility,
+  findObjection,
+  insertCase,
+  insertHistory,
+  insertNotice,
+  insertObjection,
+  resolveObjectionRow,
+  updateCase,
+  type CaseDetailRow,
+  type CaseRow,
+} from './repo';
+import type { Accept, Contract, CreateCase, Negotiate, ObjectionInput, ResolveObjection, Terminate } from './schema';
+import { nextStatus, type CaseAction, type CaseStatus, type GuardFacts } from './transitions';
+
+/** The notice period the platform publishes: the legal minimum of 5 full working days. */
+export const NOTICE_WORKING_DAYS = 5;
+
+const PUBLIC_ACTOR = { id: null, username: 'public' } as unknown as Actor;
+
+/**
+ * The single-source procedure (政府首购), one method per step. Each opens one transaction (nested as a savepoint when
+ * the service is built on a caller's transaction, as the demo loader does), locks the case, checks the policy and
+ * the transitions table, writes the case, a history row, the notices the step publishes and an audit record, and
+ * makes its ledger call last. Nothing is half-written: any error rolls the whole step back.
+ */
+export class FirstPurchaseService {
+  readonly queries: CaseQueries;
+  private readonly ledger: Ledger;
+
+  constructor(
+    private readonly db: Db | Trx,
+    private readonly clock: Clock,
+    private readonly objectionPath: (caseId: number) => string = (id) => `/api/v1/first-purchases/${id}/objections`,
+  ) {
+    this.ledger = new Ledger(clock);
+    this.queries = new CaseQueries(db, clock);
+  }
+
+  async create(actor: Actor, input: CreateCase): Promise<{ id: number; status: 'draft' }> {
+    if (!mayOpenCase(actor)) throw new AppError('forbidden', 'errors.wrong_role');
+    return this.db.transaction(async (trx) => {
+      const p = await findEligibility(trx, input.productId);
+      const today = shanghaiDay(this.clock.now());
+      if (!p || p.status !== 'approved') throw invalidField('productId', 'first_purchase.product_unknown', { productId: input.productId });
+      const certified = p.cert_id !== null && p.cert_status !== null && p.cert_credit_code === p.vendor_credit_code;
+      if (!certified || !isCertificateCurrent({ status: p.cert_status as string, valid_until: p.cert_valid_until as string }, today)) {
+        throw invalidField('productId', 'first_purchase.product_not_eligible', { productId: input.productId });
+      }
+      const now = this.clock.now().toISOString();
+      const row: Omit<CaseRow, 'id'> = {
+        purchaser_id: actor.purchaserId as number,
+        product_id: p.id,
+        vendor_id: p.vendor_id,
+        cert_id: p.cert_id as number,
+        project_name: input.projectName,
+        project_content: input.projectContent,
+        budget_fen: input.budget,
+        quantity: input.quantity,
+        reason: input.reason,
+        experts: JSON.stringify(input.experts),
+        expert_opinion: input.expertOpinion,
+        contact: input.contact,
+        status: 'draft',
+        notice_starts_at: null,
+        notice_ends_at: null,
+        amount_fen: null,
+        negotiation: null,
+        contract_no: null,
+        signed_at: null,
+        acceptance_note: null,
+        termination_reason: null,
+        created_by: actor.id,
+        demo: false,
+        created_at: now,
+        updated_at: now,
+      };
+      const id = await insertCase(trx, row);
+      await insertHistory(trx, { case_id: id, action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, note: null, at: now });
+      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.create', entity: 'fp_case', entityId: id, after: { status: 'draft', productId: p.id, budget: Money.ofFen(input.budget).toString() } });
+      return { id, status: 'draft' as const };
+    });
+  }
+
+  /** Publishes the 公示: the period runs NOTICE_WORKING_DAYS full working days from the next working day. */
+  async submit(actor: Actor, id: number): Promise<CaseView> {
+    return this.command(actor, id, 'case.submit', async (trx, c) => {
+      const now = this.clock.now();
+      const period = noticePeriod(now, NOTICE_WORKING_DAYS);
+      await this.step(trx, actor, c, 'submit', { notice_starts_at: now.toISOString(), notice_ends_at: period.endsAt.toISOString() });
+      await this.publish(trx, actor, c.id, singleSourceNotice(c, period, now, this.objectionPath(c.id)));
+    });
+  }
+
+  /** Anyone, while the notice period runs (from publication to 23:59:59+08:00 of its last working day). */
+  async fileObjection(actor: Actor | null, id: number, input: ObjectionInput): Promise<{ id: number; caseId: number; status: 'open'; createdAt: string }> {
+    return this.db.transaction(async (trx) => {
+      const c = await findCase(trx, id, { lock: true });
+      if (!c) throw notFound('first_purchase.not_found');
+      const now = this.clock.now();
+      if (c.status === 'draft') throw invalidState('first_purchase.objection_not_published', { status: c.status });
+      if (c.status === 'terminated') throw invalidState('first_purchase.objection_terminated', { status: c.status });
+      const endsAt = c.notice_ends_at ? new Date(c.notice_ends_at) : null;
+      if (c.status !== 'notice' || !endsAt || now.getTime() > endsAt.getTime()) {
+        throw invalidState('first_purchase.objection_period_over', { status: c.status, endsAt: endsAt ? shanghaiIsoSeconds(endsAt) : '' });
+      }
+      const at = now.toISOString();
+      const oid = await insertObjection(trx, { case_id: c.id, ...input, status: 'open', created_at: at });
+      await insertHistory(trx, { case_id: c.id, action: 'objection_filed', from_status: c.status, to_status: c.status, actor_id: actor?.id ?? null, note: `#${oid}`, at });
+      await recordAudit(trx, this.clock, { actor: actor ?? PUBLIC_ACTOR, action: 'first_purchase.objection_file', entity: 'fp_objection', entityId: oid, after: { caseId: c.id, status: 'open' } });
+      return { id: oid, caseId: c.id, status: 'open' as const, createdAt: shanghaiIso(now) };
+    });
+  }
+
+  /** The department's ruling: upheld terminates the case (termination notice); dismissed goes on record. */
+  async resolveObjection(actor: Actor, id: number, objectionId: number, input: ResolveObjection): Promise<CaseView> {
+    return this.command(actor, id, 'case.resolve_objection', async (trx, c) => {
+      const o = await findObjection(trx, c.id, objectionId);
+      if (!o) throw notFound('first_purchase.objection_not_found');
+      if (o.status !== 'open') throw invalidState('first_purchase.objection_resolved', { status: o.status });
+      const at = this.clock.now().toISOString();
+      const status = input.upheld ? 'upheld' : 'dismissed';
+      if (!(await resolveObjectionRow(trx, o.id, { status, opinion: input.opinion, resolved_by: actor.id, resolved_at: at }))) {
+        throw invalidState('first_purchase.objection_resolved', { status: 'resolved' });
+      }
+      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.objection_resolve', entity: 'fp_objection', entityId: o.id, before: { status: 'open' }, after: { status, opinion: input.opinion } });
+      if (input.upheld && c.status !== 'terminated') {
+        await this.terminate(trx, actor, c, 'uphold_objection', 'objection_upheld', input.opinion, `#${o.id}`);
+      } else {
+        await insertHistory(trx, { case_id: c.id, action: `objection_${status}`, from_status: c.status, to_status: c.status, actor_id: actor.id, note: `#${o.id}`, at });
+      }
+    });
+  }
+
+  /** Only after the notice period has ended and with every objection resolved. */
+  async approve(actor: Actor, id: number): Promise<CaseView> {
+    return this.command(actor, id, 'case.approve', async (trx, c) => {
+      await this.step(trx, actor, c, 'approve', {});
+    });
+  }
+
+  /** The negotiation record and agreed price: above the budget terminates the case, else the supplier is awarded. */
+  async negotiate(actor: Actor, id: number, input: Negotiate): Promise<CaseView> {
+    return this.command(actor, id, 'case.negotiate', async (trx, c) => {
+      const patch = { amount_fen: input.amount, negotiation: JSON.stringify(input.record) };
+      if (input.amount > c.budget_fen) {
+        const explanation = `协商价格 ${Money.ofFen(input.amount).toString()} 元超过采购预算 ${Money.ofFen(c.budget_fen).toString()} 元`;
+        await this.terminate(trx, actor, c, 'over_budget', 'over_budget', explanation, null, patch, input.amount);
+        return;
+      }
+      await this.step(trx, actor, c, 'award', patch);
+      await this.publish(trx, actor, c.id, resultNotice(c, input.amount, input.record, this.clock.now()));
+    });
+  }
+
+  /** The signed contract: contract notice and the budget reserved (insufficient budget → 409, nothing written). */
+  async contract(actor: Actor, id: number, input: Contract): Promise<CaseView> {
+    return this.command(actor, id, 'case.contract', async (trx, c) => {
+      const signedOn = /^\d{4}-\d{2}-\d{2}$/.test(input.signedAt) ? input.signedAt : shanghaiDay(new Date(input.signedAt));
+      await this.step(trx, actor, c, 'contract', { contract_no: input.contractNo, signed_at: signedOn });
+      // Checked after the state (409 before 422); throwing here rolls the step back.
+      if (signedOn > shanghaiDay(this.clock.now())) throw invalidField('signedAt', 'first_purchase.signed_in_future');
+      await this.publish(trx, actor, c.id, contractNotice(c, input.contractNo, signedOn));
+      await this.ledger.reserve(trx, c.purchaser_id, c.amount_fen as number, { caseId: c.id }, `fp:${c.id}:reserve`, actor.id);
+    });
+  }
+
+  async accept(actor: Actor, id: number, input: Accept): Promise<CaseView> {
+    return this.command(actor, id, 'case.accept', async (trx, c) => {
+      await this.step(trx, actor, c, 'accept', { acceptance_note: input.note || null }, input.note || null);
+    });
+  }
+
+  /** Payment settles the trade (commitment → vendor) with the case's facts for statistics. */
+  async pay(actor: Actor, id: number): Promise<CaseView> {
+    return this.command(actor, id, 'case.pay', async (trx, c) => {
+      await this.step(trx, actor, c, 'pay', {});
+      const facts: TradeFacts = {
+        channel: 'first_purchase',
+        purchaser: { id: c.purchaser_id, city: c.purchaser_city, type: c.purchaser_type },
+        vendor: { id: c.vendor_id, city: c.vendor_city },
+        productId: c.product_id,
+        productTitle: c.product_title,
+        certNo: c.cert_no,
+        level: c.cert_level,
+        field: c.cert_field,
+        kind: c.cert_kind,
+      };
+      await this.ledger.settle(trx, c.amount_fen as number, { caseId: c.id }, facts, `fp:${c.id}:settle`, actor.id);
+    });
+  }
+
+  /** The purchaser (or the department) stops the procedure during the notice or before negotiation ends. */
+  async withdraw(actor: Actor, id: number, input: Terminate): Promise<CaseView> {
+    return this.command(actor, id, 'case.withdraw', async (trx, c) => {
+      await this.terminate(trx, actor, c, 'withdraw', 'withdrawn', input.reason, null);
+    });
+  }
+
+  // ——— the steps' common parts ———
+
+  /** Load and lock the case, authorize, run the work, and answer with the case as the actor now sees it. */
+  private async command(actor: Actor, id: number, act: CaseAct, work: (trx: Executor, c: CaseDetailRow) => Promise<void>): Promise<CaseView> {
+    await this.db.transaction(async (trx) => {
+      const c = await findCase(trx, id, { lock: true });
+      if (!c) throw notFound('first_purchase.not_found');
+      authorizeCase(actor, act, { purchaserId: c.purchaser_id, vendorId: c.vendor_id });
+      await work(trx, c);
+    });
+    return this.queries.get(actor, id);
+  }
+
+  private async facts(trx: Executor, c: CaseDetailRow): Promise<GuardFacts> {
+    return {
+      now: this.clock.now(),
+      noticeEndsAt: c.notice_ends_at ? new Date(c.notice_ends_at) : null,
+      openObjections: await countOpenObjections(trx, c.id),
+      certificateCurrent: c.cert_status !== null && isCertificateCurrent({ status: c.cert_status, valid_until: c.cert_valid_until }, shanghaiDay(this.clock.now())),
+    };
+  }
+
+  /** One transition of the table: the conditional update, its history row and its audit record. */
+  private async step(trx: Executor, actor: Actor, c: CaseDetailRow, action: CaseAction, patch: Partial<CaseRow>, note: string | null = null): Promise<CaseStatus> {
+    const from = c.status;
+    const to = nextStatus(action, from, await this.facts(trx, c), (iso) => shanghaiIsoSeconds(new Date(iso)));
+    const at = this.clock.now().toISOString();
+    if (!(await updateCase(trx, c.id, from, { ...patch, status: to, updated_at: at }))) throw invalidState('first_purchase.changed_meanwhile');
+    Object.assign(c, patch, { status: to, updated_at: at });
+    await insertHistory(trx, { case_id: c.id, action, from_status: from, to_status: to, actor_id: actor.id, note, at });
+    await recordAudit(trx, this.clock, { actor, action: `first_purchase.${action}`, entity: 'fp_case', entityId: c.id, before: { status: from }, after: { status: to, ...patch } });
+    return to;
+  }
+
+  private async terminate(
+    trx: Executor,
+    actor: Actor,
+    c: CaseDetailRow,
+    action: CaseAction,
+    cause: TerminationCause,
+    explanation: string,
+    note: string | null,
+    patch: Partial<CaseRow> = {},
+    amountFen?: number,
+  ): Promise<void> {
+    await this.step(trx, actor, c, action, { ...patch, termination_reason: explanation }, note);
+    await this.publish(trx, actor, c.id, terminationNotice(c, cause, explanation, this.clock.now(), amountFen));
+  }
+
+  private async publish(trx: Executor, actor: Actor, caseId: number, draft: NoticeDraft): Promise<number> {
+    const noticeId = await insertNotice(trx, {
+      case_id: caseId,
+      type: draft.type,
+      title: draft.title,
+      content: JSON.stringify(draft.content),
+      published_at: this.clock.now().toISOString(),
+      period_ends_at: draft.periodEndsAt,
+    });
+    await recordAudit(trx, this.clock, { actor, action: 'notice.publish', entity: 'notice', entityId: noticeId, after: { caseId, type: draft.type } });
+    return noticeId;
+  }
+}

@@ -1,0 +1,104 @@
+import type { Db } from '../../src/db';
+import { Ledger } from '../../src/ledger/service';
+import { SystemClock } from '../../src/clock';
+import { bearer } from './app';
+import { makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from './factories';
+
+/** The parties of single-source tests: two purchasing units, two vendors, an admin, and products to buy. */
+export interface FpWorld {
+  unit: { id: number; name: string; city: string; type: string };
+  otherUnit: { id: number; name: string };
+  vendor: { id: number; name: string; city: string };
+  otherVendor: { id: number; name: string };
+  users: { purchaser: string; purchaser2: string; vendor: string; vendor2: string; admin: string };
+  userIds: { purchaser: number; admin: number };
+  products: { ct: number; mr: number; expired: number; revoked: number; boutique: number; pending: number; foreignCert: number };
+  certNo: string;
+}
+
+export async function makeFpWorld(db: Db): Promise<FpWorld> {
+  const unit = await makePurchaser(db, { name: '浙江省人民医院', city: '杭州', type: 'hospital' });
+  const otherUnit = await makePurchaser(db, { name: '宁波市第一医院', city: '宁波', type: 'hospital' });
+  const vendor = await makeVendor(db, { name: '宁波明峰医疗系统股份有限公司', city: '宁波' });
+  const otherVendor = await makeVendor(db, { name: '杭州另一家医疗器械有限公司', city: '杭州' });
+  const cert = await makeCert(db, vendor, { field: '高端医疗装备', level: 'domestic', year: 2025, valid_until: '2099-12-31', product_name: '64排CT' });
+  const cert2 = await makeCert(db, vendor, { field: '高端医疗装备', level: 'international', year: 2025, valid_until: '2099-12-31', product_name: '1.5T MR' });
+  const lapsed = await makeCert(db, vendor, { field: '高端医疗装备', valid_until: '2021-12-31' });
+  const revoked = await makeCert(db, vendor, { field: '高端医疗装备', status: 'revoked' });
+  // A certificate issued to another enterprise, listed by this vendor: not a first-unit product of this vendor.
+  const foreign = await makeCert(db, otherVendor, { field: '高端医疗装备', valid_until: '2099-12-31' });
+  const ct = await makeProduct(db, vendor, { cert, title: '64排CT', model: 'ScintCare CT 64', price_fen: 3_200_000_00, description: '64 排螺旋 CT' });
+  const mr = await makeProduct(db, vendor, { cert: cert2, title: '1.5T MR', model: 'MR-150', price_fen: 5_600_000_00 });
+  const expired = await makeProduct(db, vendor, { cert: lapsed, title: '旧款CT' });
+  const revokedP = await makeProduct(db, vendor, { cert: revoked, title: '撤销证书的CT' });
+  const boutique = await makeProduct(db, vendor, { title: '精品监护仪' });
+  const pending = await makeProduct(db, vendor, { cert, title: '待审核CT', status: 'pending_review' });
+  const foreignCert = await makeProduct(db, vendor, { cert: foreign, title: '借用证书的CT' });
+  const p1 = await makeUser(db, { role: 'purchaser', purchaser_id: unit.id });
+  const p2 = await makeUser(db, { role: 'purchaser', purchaser_id: otherUnit.id });
+  const v1 = await makeUser(db, { role: 'vendor', vendor_id: vendor.id });
+  const v2 = await makeUser(db, { role: 'vendor', vendor_id: otherVendor.id });
+  const admin = await makeUser(db, { role: 'admin' });
+  return {
+    unit,
+    otherUnit,
+    vendor,
+    otherVendor,
+    users: { purchaser: p1.username, purchaser2: p2.username, vendor: v1.username, vendor2: v2.username, admin: admin.username },
+    userIds: { purchaser: p1.id, admin: admin.id },
+    products: { ct: ct.id, mr: mr.id, expired: expired.id, revoked: revokedP.id, boutique: boutique.id, pending: pending.id, foreignCert: foreignCert.id },
+    certNo: cert.cert_no,
+  };
+}
+
+export const EXPERTS = [
+  { name: '王建国', unit: '浙江大学医学院附属第一医院', title: '主任医师' },
+  { name: '李敏', unit: '浙江省医疗器械检验研究院', title: '高级工程师' },
+  { name: '陈立', unit: '浙江工业大学', title: '教授' },
+];
+
+export function caseBody(productId: number, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    productId,
+    projectName: '64排CT采购项目',
+    projectContent: '采购64排螺旋CT一台，含安装调试与三年保修',
+    budget: '3500000.00',
+    reason: '该设备为首台（套）认定产品，具有专利技术，只能从唯一供应商处采购',
+    experts: EXPERTS,
+    expertOpinion: '经论证，该产品的核心探测器技术为供应商专有，具有唯一性',
+    contact: '张老师 0571-87666666',
+    ...over,
+  };
+}
+
+export const negotiation = (amount: string, over: Record<string, unknown> = {}) => ({
+  amount,
+  record: {
+    date: '2026-10-14',
+    place: '浙江省人民医院行政楼 3 楼会议室',
+    staff: ['张三（采购人代表）', '李四（供应商代表）', '王五（专家）'],
+    costNote: '供应商提供的成本构成：整机成本 280 万元',
+    comparablePrices: '近三年同型号合同价：328 万元、335 万元',
+    agreedTerms: '含安装调试与三年保修，交货期 60 日',
+    ...over,
+  },
+});
+
+/** Budget for a purchasing unit, straight through the ledger (the budgets' own routes belong to another module). */
+export async function allocate(db: Db, purchaserId: number, fen: number, key: string): Promise<void> {
+  await db.transaction((trx) => new Ledger(new SystemClock()).allocate(trx, purchaserId, fen, key, null));
+}
+
+/**
+ * Bearer tokens for the world's users that follow the test clock: a token lives 12 hours of the clock, so a test
+ * that walks the clock across a notice period logs in again whenever the clock has left the token's window.
+ */
+export function clockedTokens(t: { http: ReturnType<typeof import('supertest')>; clock: { now(): Date } }, users: FpWorld['users']) {
+  const held: Record<string, { value: string; at: number }> = {};
+  return async (who: keyof FpWorld['users']): Promise<string> => {
+    const now = t.clock.now().getTime();
+    const h = held[who];
+    if (!h || now < h.at || now > h.at + 11 * 3600 * 1000) held[who] = { value: await bearer(t.http, users[who]), at: now };
+    return held[who].value;
+  };
+}
