@@ -3,7 +3,7 @@ import pino from 'pino';
 import { useMigratedDb } from '../helpers/db';
 import { testApp, type TestApp } from '../helpers/app';
 import { makeUser, makeVendor, DEMO_PASSWORD } from '../helpers/factories';
-import { agentFor, csrfOf, sessionCookie } from '../helpers/session';
+import { csrfOf, sessionCookie } from '../helpers/session';
 import { IDLE_MS, ABSOLUTE_MS, SESSION_COOKIE } from '../../src/web/session';
 import { THROTTLE } from '../../src/auth/throttle';
 
