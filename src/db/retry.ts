@@ -7,15 +7,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A write use case as one transaction, retried when the database says another writer got in the way: a
  * serialization failure or deadlock on PostgreSQL, SQLITE_BUSY when another process holds SQLite's write lock.
  * The work must be safe to run again from the start (it is: nothing outside the transaction is touched).
- * Inside an outer transaction (the demo loader's) it runs as a savepoint and is not retried: the outer one decides.
+ * Inside an outer transaction (the demo loader's) the work joins it — no savepoint, no retry: the outer transaction is
+ * the unit of work, and a failure must roll it back as a whole.
  */
 export async function writeTransaction<T>(db: Executor, work: (trx: Knex.Transaction) => Promise<T>, attempts = 8): Promise<T> {
-  const nested = (db as Knex.Transaction).isTransaction === true;
+  if ((db as Knex.Transaction).isTransaction === true) return work(db as Knex.Transaction);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(work);
     } catch (err) {
-      if (nested || attempt >= attempts || !isRetryable(err)) throw err;
+      if (attempt >= attempts || !isRetryable(err)) throw err;
       // Jittered backoff, so two retrying writers do not collide again in step.
       await sleep(Math.floor(Math.random() * 10 * attempt) + attempt * 5);
     }

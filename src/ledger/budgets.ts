@@ -6,8 +6,8 @@ import { writeTransaction } from '../db/retry';
 import { AppError } from '../errors';
 import { Money } from '../money';
 import type { Actor } from '../web/state';
-import { budgetTable, findTransferWithCodes, listAccounts, listTransfers, type TransferListRow } from './repo';
-import type { TransferKind } from './accounts';
+import { budgetTable, listAccounts, listTransfers, type TransferListRow } from './repo';
+import { TREASURY, budgetAccount, type TransferKind } from './accounts';
 import { Ledger, type BudgetView, type VerifyReport } from './service';
 
 export interface TransferView {
@@ -82,8 +82,7 @@ export class BudgetService {
         after: { amount: money(input.amountFen), key },
       });
       const t = await this.ledger.allocate(trx, input.purchaserId, input.amountFen, key, actor.id);
-      const row = (await findTransferWithCodes(trx, t.id)) as TransferListRow;
-      return { transfer: transferView(row), budget: await this.ledger.budget(trx, input.purchaserId) };
+      return { transfer: transferView({ ...t, debit_code: TREASURY, credit_code: budgetAccount(input.purchaserId) }), budget: await this.ledger.budget(trx, input.purchaserId) };
     });
   }
 

@@ -28,6 +28,25 @@ export interface TransferRow {
 export const findAccount = (db: Executor, code: string): Promise<AccountRow | undefined> => db<AccountRow>('ledger_accounts').where({ code }).first();
 
 /** Creates the account if it does not exist yet (concurrent creators both end with the one row). */
+/** Both accounts of a transfer in one read, creating those that do not exist yet; in the order asked. */
+export async function ensureAccounts(
+  db: Executor,
+  specs: Array<{ code: string; type: AccountType; ownerId: number | null }>,
+  now: string,
+): Promise<AccountRow[]> {
+  const codes = specs.map((s) => s.code);
+  let rows: AccountRow[] = await db('ledger_accounts').whereIn('code', codes);
+  const missing = specs.filter((s) => !rows.some((r) => r.code === s.code));
+  if (missing.length) {
+    await db('ledger_accounts')
+      .insert(missing.map((s) => ({ code: s.code, type: s.type, owner_id: s.ownerId, balance_fen: 0, created_at: now })))
+      .onConflict('code')
+      .ignore();
+    rows = await db('ledger_accounts').whereIn('code', codes);
+  }
+  return specs.map((s) => rows.find((r) => r.code === s.code) as AccountRow);
+}
+
 export async function ensureAccount(db: Executor, code: string, type: AccountType, ownerId: number | null, now: string): Promise<AccountRow> {
   const existing = await findAccount(db, code);
   if (existing) return existing;
@@ -104,6 +123,28 @@ export async function insertTrade(db: Executor, trade: TradeRow): Promise<void> 
       trade_count: db.raw('trade_rollup.trade_count + ?', [trade.count_delta]),
       amount_fen: db.raw('trade_rollup.amount_fen + ?', [trade.amount_fen]),
     });
+}
+
+/** A unit's budget figures in one statement: balances of its two accounts and the sums of its allocations, settlements, refunds. */
+export async function budgetFigures(db: Executor, budgetCode: string, commitmentCode: string): Promise<{ available: number; reserved: number; allocated: number; settled: number; refunded: number }> {
+  const balance = (code: string) => db('ledger_accounts').select('balance_fen').where({ code });
+  const sum = (kind: TransferKind, side: 'credit_account_id' | 'debit_account_id', code: string) =>
+    db('ledger_transfers')
+      .join('ledger_accounts', 'ledger_accounts.id', `ledger_transfers.${side}`)
+      .where('ledger_accounts.code', code)
+      .andWhere('ledger_transfers.kind', kind)
+      .select(db.raw('COALESCE(SUM(ledger_transfers.amount_fen), 0)'));
+  const row = await db
+    .select({
+      available: balance(budgetCode),
+      reserved: balance(commitmentCode),
+      allocated: sum('allocate', 'credit_account_id', budgetCode),
+      settled: sum('settle', 'debit_account_id', commitmentCode),
+      refunded: sum('refund', 'credit_account_id', budgetCode),
+    })
+    .first();
+  const n = (v: unknown) => Number(v ?? 0);
+  return { available: n(row?.available), reserved: n(row?.reserved), allocated: n(row?.allocated), settled: n(row?.settled), refunded: n(row?.refunded) };
 }
 
 export async function sumTransfers(db: Executor, where: { kind: TransferKind; debit?: number; credit?: number }): Promise<number> {

@@ -6,14 +6,14 @@ import { Money } from '../money';
 import { shanghaiDay } from '../time';
 import { FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
 import {
+  budgetFigures,
   credit,
   debit,
-  ensureAccount,
+  ensureAccounts,
   findAccount,
   findTransferByKey,
   insertTrade,
   insertTransfer,
-  sumTransfers,
   type AccountRow,
   type TradeRow,
   type TransferRow,
@@ -94,8 +94,14 @@ export class Ledger {
     if (existing) return this.replay(trx, existing, req);
 
     const now = this.clock.now().toISOString();
-    const fromAcc = await ensureAccount(trx, req.from, from.type, from.ownerId, now);
-    const toAcc = await ensureAccount(trx, req.to, to.type, to.ownerId, now);
+    const [fromAcc, toAcc] = await ensureAccounts(
+      trx,
+      [
+        { code: req.from, type: from.type, ownerId: from.ownerId },
+        { code: req.to, type: to.type, ownerId: to.ownerId },
+      ],
+      now,
+    );
     // The chain lock first: on PostgreSQL it serialises ledger writers, so account rows are never locked in
     // opposite orders by two transfers.
     await lockChain(trx, 'ledger_transfers');
@@ -201,18 +207,9 @@ export class Ledger {
   }
 
   async budget(db: Executor, purchaserId: number): Promise<BudgetView> {
-    const [budgetAcc, commitAcc] = await Promise.all([findAccount(db, budgetAccount(purchaserId)), findAccount(db, commitmentAccount(purchaserId))]);
-    const allocated = budgetAcc ? await sumTransfers(db, { kind: 'allocate', credit: budgetAcc.id }) : 0;
-    const settled = commitAcc ? await sumTransfers(db, { kind: 'settle', debit: commitAcc.id }) : 0;
-    const refunded = budgetAcc ? await sumTransfers(db, { kind: 'refund', credit: budgetAcc.id }) : 0;
+    const f = await budgetFigures(db, budgetAccount(purchaserId), commitmentAccount(purchaserId));
     const m = (fen: number) => Money.ofFen(fen).toString();
-    return {
-      purchaserId,
-      allocated: m(allocated),
-      reserved: m(commitAcc?.balance_fen ?? 0),
-      available: m(budgetAcc?.balance_fen ?? 0),
-      spent: m(settled - refunded),
-    };
+    return { purchaserId, allocated: m(f.allocated), reserved: m(f.reserved), available: m(f.available), spent: m(f.settled - f.refunded) };
   }
 
   /**

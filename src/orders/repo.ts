@@ -161,20 +161,29 @@ export interface TradeContext {
 }
 
 export async function tradeContext(db: Executor, order: OrderRow): Promise<TradeContext> {
-  const [purchaser, vendor, item] = await Promise.all([
-    db('purchasers').where({ id: order.purchaser_id }).first('id', 'city', 'type'),
-    db('vendors').where({ id: order.vendor_id }).first('id', 'city'),
-    db('order_items')
-      .join('products', 'products.id', 'order_items.product_id')
-      .leftJoin('certifications', 'certifications.id', 'products.cert_id')
-      .where('order_items.order_id', order.id)
-      .orderBy('order_items.amount_fen', 'desc')
-      .orderBy('order_items.id')
-      .first('products.id', 'order_items.title', 'products.field', 'products.kind', 'products.level', 'certifications.cert_no'),
-  ]);
+  const r = await db('order_items')
+    .join('products', 'products.id', 'order_items.product_id')
+    .leftJoin('certifications', 'certifications.id', 'products.cert_id')
+    .join('orders', 'orders.id', 'order_items.order_id')
+    .join('purchasers', 'purchasers.id', 'orders.purchaser_id')
+    .join('vendors', 'vendors.id', 'orders.vendor_id')
+    .where('order_items.order_id', order.id)
+    .orderBy('order_items.amount_fen', 'desc')
+    .orderBy('order_items.id')
+    .first(
+      'purchasers.city as purchaser_city',
+      'purchasers.type as purchaser_type',
+      'vendors.city as vendor_city',
+      'products.id as product_id',
+      'order_items.title',
+      'products.field',
+      'products.kind',
+      'products.level',
+      'certifications.cert_no',
+    );
   return {
-    purchaser: { id: Number(purchaser.id), city: purchaser.city, type: purchaser.type },
-    vendor: { id: Number(vendor.id), city: vendor.city },
-    product: { id: Number(item.id), title: item.title, field: item.field, kind: item.kind, level: item.level ?? null, cert_no: item.cert_no ?? null },
+    purchaser: { id: order.purchaser_id, city: r.purchaser_city, type: r.purchaser_type },
+    vendor: { id: order.vendor_id, city: r.vendor_city },
+    product: { id: Number(r.product_id), title: r.title, field: r.field, kind: r.kind, level: r.level ?? null, cert_no: r.cert_no ?? null },
   };
 }

@@ -39,7 +39,7 @@ export interface PlacedOrder {
   createdAt: string;
 }
 
-export interface StepResult extends OrderSummary {
+export interface StepResult extends Omit<OrderSummary, 'items'> {
   /** The ledger transfer the step made (payment, release, refund), if any. */
   transferId: number | null;
 }
@@ -214,7 +214,6 @@ export class OrderService {
       const verdict = decide(action, actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
       if (!verdict.ok) throw verdict.reason === 'forbidden' ? new AppError('forbidden', verdict.key) : new AppError('invalid_state', verdict.key);
       const t = TRANSITIONS[action];
-      const items = await orderItems(trx, [order.id]);
       const trade = t.money === 'settle' || t.money === 'refund' ? await tradeContext(trx, order) : null;
       const now = this.clock.now().toISOString();
       const note = action === 'accept' && input.note ? input.note : null;
@@ -225,7 +224,7 @@ export class OrderService {
       }
       await insertHistory(trx, { order_id: order.id, from_status: order.status, to_status: verdict.to, actor_id: actor.id, note, at: now });
       if (t.restoresStock) {
-        for (const i of [...items].sort((a, b) => a.product_id - b.product_id)) await returnStock(trx, i.product_id, i.quantity);
+        for (const i of (await orderItems(trx, [order.id])).sort((a, b) => a.product_id - b.product_id)) await returnStock(trx, i.product_id, i.quantity);
       }
       await recordAudit(trx, this.clock, {
         actor,
@@ -237,7 +236,8 @@ export class OrderService {
       });
       const transferId = await this.moveMoney(trx, t.money, order, trade, actor);
       const updated: OrderListRow = { ...order, status: verdict.to, updated_at: now, acceptance_note: note ?? order.acceptance_note };
-      return { ...orderSummary(updated, items), transferId };
+      const { items: _none, ...summary } = orderSummary(updated, []);
+      return { ...summary, transferId };
     });
   }
 

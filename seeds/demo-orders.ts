@@ -1,0 +1,306 @@
+import { FakeClock } from '../src/clock';
+import type { Executor } from '../src/db';
+import { BudgetService } from '../src/ledger/budgets';
+import { OrderService } from '../src/orders/service';
+import type { OrderAction } from '../src/orders/transitions';
+import type { Actor } from '../src/web/state';
+import type { CatalogueIds } from './lib/catalogue';
+import { Rng, addDays } from './lib/random';
+
+/*
+ * The trading part of the demo data: budgets, and the boutique hall's (精品馆) orders — every one placed, confirmed,
+ * delivered, accepted and paid through OrderService, with the money moved by the Ledger, each step dated by a frozen
+ * FakeClock. Calibrated to the 2020 report (DESIGN §5): exactly 1097 boutique trades settled in 2020 totalling
+ * 1.18亿元; fewer, larger trades in the other years (so the load stays quick) with amounts that grow year on year.
+ *
+ * This file lives directly in seeds/, where knex expects a `seed` export from every file; its `seed` is a no-op
+ * because the demo loader (seeds/demo.ts) calls `seedDemoOrders` inside its own transaction.
+ */
+
+const TRADES_SEED = 20_200_118;
+/** The demo's present (seeds/lib/catalogue.ts DEMO_TODAY): open orders are dated just before it. */
+const TODAY = '2026-11-27';
+
+/** Trades settled per year and the yuan they should total; 2020 is the report's figure, the rest are demo figures. */
+export const BOUTIQUE_YEARS: Record<number, { count: number; yuan: number }> = {
+  2019: { count: 60, yuan: 86_000_000 },
+  2020: { count: 1097, yuan: 118_000_000 },
+  2021: { count: 60, yuan: 131_000_000 },
+  2022: { count: 60, yuan: 142_000_000 },
+  2023: { count: 60, yuan: 155_000_000 },
+  2024: { count: 60, yuan: 163_000_000 },
+  2025: { count: 60, yuan: 171_000_000 },
+  2026: { count: 50, yuan: 152_000_000 },
+};
+/** DESIGN §5: the 2020 boutique total lies in [¥117,500,000.00, ¥118,499,999.99]. */
+export const REPORT_2020_BOUTIQUE = { count: 1097, minFen: 11_750_000_000, maxFen: 11_849_999_999 } as const;
+
+/** Every unit gets this much each year on top of what its year's trades need (the first-purchase step brings its own). */
+const BASE_BUDGET_FEN = 300_000_00;
+/** The demo purchasers' 2026 budget, to shop with in the running demo. */
+const DEMO_2026_BUDGET_FEN = 5_000_000_00;
+
+interface ProductInfo {
+  id: number;
+  vendorId: number;
+  priceFen: number;
+  stock: number;
+  listedOn: string;
+}
+
+interface PlannedTrade {
+  purchaserId: number;
+  productId: number;
+  vendorId: number;
+  quantity: number;
+  amountFen: number;
+  /** When each step happens: place, confirm, deliver, accept, pay. */
+  times: string[];
+}
+
+export interface DemoOrdersSummary {
+  /** Settled boutique trades by year: count and fen. */
+  trades: Record<number, { count: number; amountFen: number }>;
+  /** The demo accounts' orders left in each state. */
+  open: Record<string, number>;
+  allocations: number;
+}
+
+const STEPS: OrderAction[] = ['confirm', 'deliver', 'accept', 'pay'];
+
+/** An instant on a day, between 09:00 and 16:59 Shanghai time. */
+const at = (day: string, rng: Rng) => `${day}T${String(1 + rng.int(0, 7)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}.000Z`;
+
+/** Step dates after a placement: confirmed the next day, delivered within a week, accepted and paid days after. */
+function lifeOf(day: string, rng: Rng): string[] {
+  const days = [day];
+  for (const [lo, hi] of [[1, 2], [2, 5], [1, 3], [1, 4]]) days.push(addDays(days[days.length - 1], rng.int(lo, hi)));
+  return days.map((d) => at(d, rng));
+}
+
+/**
+ * Draws one year's trades: `count` trades whose amounts add up close to `targetFen`, the last one chosen to land as
+ * near as the price list allows. Only products listed before the order day and with stock left are bought.
+ */
+function planYear(rng: Rng, year: number, count: number, targetFen: number, products: ProductInfo[], purchasers: number[], stock: Map<number, number>): PlannedTrade[] {
+  const first = `${year}-01-06`;
+  const last = year === 2026 ? addDays(TODAY, -20) : `${year}-12-12`;
+  const span = Math.round((Date.parse(last) - Date.parse(first)) / 86_400_000);
+  const days = Array.from({ length: count }, () => addDays(first, rng.int(0, span))).sort();
+  const trades: PlannedTrade[] = [];
+  let remaining = targetFen;
+  days.forEach((day, i) => {
+    const left = count - i;
+    const open = products.filter((p) => p.listedOn <= day && (stock.get(p.id) ?? 0) > 0);
+    let product: ProductInfo;
+    let quantity: number;
+    if (left === 1) {
+      // The closing trade: the product and quantity that bring the year's total nearest to its target.
+      let best = { p: open[0], q: 1, miss: Number.MAX_SAFE_INTEGER };
+      for (const p of open) {
+        const q = Math.max(1, Math.min(stock.get(p.id) ?? 0, Math.round(remaining / p.priceFen)));
+        const miss = Math.abs(remaining - p.priceFen * q);
+        if (miss < best.miss) best = { p, q, miss };
+      }
+      product = best.p;
+      quantity = best.q;
+    } else {
+      const want = Math.max(1, Math.round((remaining / left) * (0.4 + rng.next() * 1.2)));
+      const affordable = open.filter((p) => p.priceFen <= want);
+      product = affordable.length ? rng.pick(affordable) : open.reduce((a, b) => (a.priceFen <= b.priceFen ? a : b));
+      quantity = Math.max(1, Math.min(stock.get(product.id) ?? 1, 20, Math.round(want / product.priceFen)));
+    }
+    stock.set(product.id, (stock.get(product.id) ?? 0) - quantity);
+    const amountFen = product.priceFen * quantity;
+    remaining -= amountFen;
+    trades.push({ purchaserId: rng.pick(purchasers), productId: product.id, vendorId: product.vendorId, quantity, amountFen, times: lifeOf(day, rng) });
+  });
+  return trades;
+}
+
+interface Actors {
+  admin: Actor;
+  purchaser: (unitId: number) => Actor;
+  vendor: (vendorId: number) => Actor;
+}
+
+/**
+ * Operators for the historical trades: the demo accounts act for their own unit and enterprise; every other unit and
+ * vendor gets a disabled account (it cannot log in) so that each step names who took it.
+ */
+async function actorsFor(db: Executor, ids: CatalogueIds, purchasers: number[], vendors: number[]): Promise<Actors> {
+  const users: Array<{ id: number; username: string; role: string; purchaser_id: number | null; vendor_id: number | null; display_name: string }> = await db('users').select(
+    'id',
+    'username',
+    'role',
+    'purchaser_id',
+    'vendor_id',
+    'display_name',
+  );
+  const byUnit = new Map(users.filter((u) => u.role === 'purchaser' && u.purchaser_id !== null).map((u) => [Number(u.purchaser_id), u]));
+  const byVendor = new Map(users.filter((u) => u.role === 'vendor' && u.vendor_id !== null).map((u) => [Number(u.vendor_id), u]));
+  const names = new Map<string, string>();
+  for (const r of await db('purchasers').whereIn('id', purchasers).select('id', 'name')) names.set(`p${r.id}`, r.name);
+  for (const r of await db('vendors').whereIn('id', vendors).select('id', 'name')) names.set(`v${r.id}`, r.name);
+  const now = `${TODAY}T00:00:00.000Z`;
+  const missing = [
+    ...purchasers.filter((p) => !byUnit.has(p)).map((p) => ({ username: `demo-ops-p${p}`, role: 'purchaser', purchaser_id: p, vendor_id: null, display_name: `${names.get(`p${p}`)} 经办人` })),
+    ...vendors.filter((v) => !byVendor.has(v)).map((v) => ({ username: `demo-ops-v${v}`, role: 'vendor', purchaser_id: null, vendor_id: v, display_name: `${names.get(`v${v}`)} 经办人` })),
+  ].map((u) => ({ ...u, password_hash: '!', status: 'disabled', created_at: now }));
+  for (let i = 0; i < missing.length; i += 100) await db('users').insert(missing.slice(i, i + 100));
+  for (const u of await db('users').where('username', 'like', 'demo-ops-%').select('id', 'username', 'role', 'purchaser_id', 'vendor_id', 'display_name')) {
+    if (u.role === 'purchaser') byUnit.set(Number(u.purchaser_id), u);
+    else byVendor.set(Number(u.vendor_id), u);
+  }
+  const toActor = (u: (typeof users)[number]): Actor => ({
+    id: Number(u.id),
+    username: u.username,
+    role: u.role as Actor['role'],
+    displayName: u.display_name,
+    purchaserId: u.purchaser_id === null ? null : Number(u.purchaser_id),
+    vendorId: u.vendor_id === null ? null : Number(u.vendor_id),
+  });
+  const admin = users.find((u) => Number(u.id) === ids.users.admin);
+  if (!admin) throw new Error('the demo admin account is missing');
+  return {
+    admin: toActor(admin),
+    purchaser: (unitId) => toActor(byUnit.get(unitId)!),
+    vendor: (vendorId) => toActor(byVendor.get(vendorId)!),
+  };
+}
+
+/**
+ * Writes budgets and boutique orders through BudgetService and OrderService, inside the caller's transaction
+ * (`db` is the demo loader's transaction; each service call becomes a savepoint in it).
+ */
+export async function seedDemoOrders(db: Executor, ids: CatalogueIds): Promise<DemoOrdersSummary> {
+  const rng = new Rng(TRADES_SEED);
+  const clock = new FakeClock();
+  const orders = new OrderService(db, clock);
+  const budgets = new BudgetService(db, clock);
+
+  const rows: Array<{ id: number; vendor_id: number; price_fen: number; stock: number; created_at: string }> = await db('products')
+    .whereIn('id', ids.boutiqueProducts)
+    .orderBy('id')
+    .select('id', 'vendor_id', 'price_fen', 'stock', 'created_at');
+  const demoVendorIds = new Set([ids.demoVendors.vendor, ids.demoVendors.vendor2]);
+  const products: ProductInfo[] = rows.map((r) => ({ id: Number(r.id), vendorId: Number(r.vendor_id), priceFen: Number(r.price_fen), stock: Number(r.stock), listedOn: String(r.created_at).slice(0, 10) }));
+  // The demo vendors' listings are kept for the open orders below, so a visitor finds them in stock.
+  const tradable = products.filter((p) => !demoVendorIds.has(p.vendorId));
+  const stock = new Map(products.map((p) => [p.id, p.stock]));
+
+  const planned = new Map<number, PlannedTrade[]>();
+  for (const [year, spec] of Object.entries(BOUTIQUE_YEARS)) {
+    planned.set(Number(year), planYear(rng, Number(year), spec.count, spec.yuan * 100, tradable, ids.purchasers, stock));
+  }
+  const total2020 = planned.get(2020)!.reduce((s, t) => s + t.amountFen, 0);
+  if (total2020 < REPORT_2020_BOUTIQUE.minFen || total2020 > REPORT_2020_BOUTIQUE.maxFen) {
+    throw new Error(`demo trades: the 2020 boutique total ${total2020} fen is outside the report's range`);
+  }
+
+  const vendorsUsed = [...new Set([...products.map((p) => p.vendorId)])];
+  const actors = await actorsFor(db, ids, ids.purchasers, vendorsUsed);
+
+  // Events in time order: each year's allocations on its first working day, then every order step as dated.
+  type Event = { at: string; run: () => Promise<void> };
+  const events: Event[] = [];
+  let allocations = 0;
+  const allocate = (at: string, purchaserId: number, amountFen: number, key: string) =>
+    events.push({
+      at,
+      run: async () => {
+        await budgets.allocate(actors.admin, { purchaserId, amountFen }, key);
+        allocations++;
+      },
+    });
+  for (const [year, trades] of planned) {
+    const need = new Map<number, number>();
+    for (const t of trades) need.set(t.purchaserId, (need.get(t.purchaserId) ?? 0) + t.amountFen);
+    for (const unit of ids.purchasers) {
+      const fen = BASE_BUDGET_FEN + Math.ceil(((need.get(unit) ?? 0) * 1.1) / 1_000_000) * 1_000_000;
+      allocate(`${year}-01-04T01:30:00.000Z`, unit, fen, `demo:${year}:${unit}`);
+    }
+  }
+  for (const unit of [ids.demoPurchasers.purchaser, ids.demoPurchasers.purchaser2]) {
+    allocate('2026-01-05T01:30:00.000Z', unit, DEMO_2026_BUDGET_FEN, `demo:2026:${unit}:desk`);
+  }
+
+  const settled: DemoOrdersSummary['trades'] = {};
+  for (const [year, trades] of planned) {
+    settled[year] = { count: 0, amountFen: 0 };
+    for (const t of trades) {
+      const buyer = actors.purchaser(t.purchaserId);
+      const seller = actors.vendor(t.vendorId);
+      let orderId = 0;
+      events.push({ at: t.times[0], run: async () => void (orderId = (await orders.place(buyer, [{ productId: t.productId, quantity: t.quantity }])).id) });
+      STEPS.forEach((action, i) =>
+        events.push({ at: t.times[i + 1], run: async () => void (await orders.act(action === 'confirm' || action === 'deliver' ? seller : buyer, orderId, action)) }),
+      );
+      settled[year].count++;
+      settled[year].amountFen += t.amountFen;
+    }
+  }
+  events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  for (const e of events) {
+    clock.set(new Date(e.at), { freeze: true });
+    await e.run();
+  }
+
+  const open = await openOrders(orders, clock, actors, ids, products, rng);
+  return { trades: settled, open, allocations };
+}
+
+/** Where each of the demo accounts' own orders stops: one of every state, for both demo purchasers. */
+const OPEN_PATHS: Array<{ state: string; steps: OrderAction[] }> = [
+  { state: 'placed', steps: [] },
+  { state: 'confirmed', steps: ['confirm'] },
+  { state: 'delivered', steps: ['confirm', 'deliver'] },
+  { state: 'accepted', steps: ['confirm', 'deliver', 'accept'] },
+  { state: 'paid', steps: ['confirm', 'deliver', 'accept', 'pay'] },
+  { state: 'cancelled', steps: ['cancel'] },
+  { state: 'refunded', steps: ['confirm', 'deliver', 'accept', 'pay', 'refund'] },
+];
+
+async function openOrders(orders: OrderService, clock: FakeClock, actors: Actors, ids: CatalogueIds, products: ProductInfo[], rng: Rng): Promise<Record<string, number>> {
+  const open: Record<string, number> = {};
+  const pairs: Array<[number, number]> = [
+    [ids.demoPurchasers.purchaser, ids.demoVendors.vendor],
+    [ids.demoPurchasers.purchaser2, ids.demoVendors.vendor2],
+  ];
+  let day = addDays(TODAY, -16);
+  for (const path of OPEN_PATHS) {
+    for (const [unit, vendorId] of pairs) {
+      const listed = products.filter((p) => p.vendorId === vendorId);
+      if (!listed.length) continue;
+      const product = rng.pick(listed);
+      const buyer = actors.purchaser(unit);
+      const seller = actors.vendor(vendorId);
+      clock.set(new Date(at(day, rng)), { freeze: true });
+      const { id } = await orders.place(buyer, [{ productId: product.id, quantity: rng.int(1, 2) }]);
+      let stepDay = day;
+      for (const action of path.steps) {
+        stepDay = addDays(stepDay, 1);
+        clock.set(new Date(at(stepDay, rng)), { freeze: true });
+        const who = action === 'confirm' || action === 'deliver' || action === 'refund' ? seller : buyer;
+        await orders.act(who, id, action, action === 'accept' ? { note: '货物与合同约定一致，运行正常，验收合格。' } : {});
+      }
+      open[path.state] = (open[path.state] ?? 0) + 1;
+    }
+    day = addDays(day, 2);
+  }
+  // Each demo vendor also has a fresh order from the other demo purchaser.
+  for (const [unit, vendorId] of [
+    [ids.demoPurchasers.purchaser, ids.demoVendors.vendor2],
+    [ids.demoPurchasers.purchaser2, ids.demoVendors.vendor],
+  ]) {
+    const listed = products.filter((p) => p.vendorId === vendorId);
+    if (!listed.length) continue;
+    clock.set(new Date(at(addDays(TODAY, -1), rng)), { freeze: true });
+    await orders.place(actors.purchaser(unit), [{ productId: rng.pick(listed).id, quantity: 1 }]);
+    open.placed = (open.placed ?? 0) + 1;
+  }
+  return open;
+}
+
+/** knex runs every file in seeds/: the demo loader (seeds/demo.ts) calls `seedDemoOrders` itself. */
+export async function seed(): Promise<void> {}
