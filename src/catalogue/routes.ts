@@ -4,6 +4,7 @@ import type { Deps } from '../deps';
 import { CITIES, FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError, notFound } from '../errors';
 import { errorBody } from '../web/errors';
+import { hasSessionCookie } from '../web/session';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
 import { CertLookupQuery, SearchQuery, dropEmpty } from './schema';
@@ -22,66 +23,89 @@ export function catalogueRoutes(deps: Deps): Router {
   const router = new Router();
   const service = new CatalogueService(deps.db, deps.clock);
 
-  router.get('/api/v1/products', async (ctx) => {
-    ctx.body = await service.search(parseInput(SearchQuery, dropEmpty(ctx.query as Record<string, unknown>)));
-  });
+  router.get('/api/v1/products', async (ctx) => json(ctx, service, () => service.search(parseInput(SearchQuery, dropEmpty(ctx.query as Record<string, unknown>)))));
 
-  router.get('/api/v1/products/:id', async (ctx) => {
-    ctx.body = await service.product(parseId(ctx.params.id));
-  });
+  router.get('/api/v1/products/:id', async (ctx) => json(ctx, service, () => service.product(parseId(ctx.params.id))));
 
-  router.get('/api/v1/certificates/:certNo', async (ctx) => {
-    ctx.body = await service.certificate(String(ctx.params.certNo));
-  });
+  router.get('/api/v1/certificates/:certNo', async (ctx) => json(ctx, service, () => service.certificate(String(ctx.params.certNo))));
 
-  router.get('/api/v1/catalogue/overview', async (ctx) => {
-    ctx.body = await service.overview();
-  });
+  router.get('/api/v1/catalogue/overview', async (ctx) => json(ctx, service, () => service.overview()));
 
-  router.get('/', async (ctx) => {
-    const state = ctx.state as AppState;
-    const overview = await service.overview();
-    ctx.body = state.render('catalogue/home', {
-      title: state.t('catalogue.home_title'),
-      levels: LEVELS.map((level) => ({ level, items: overview.featured[level] })),
-      boutique: overview.boutique,
-      fields: overview.fields,
-      cities: CITIES.map((c) => ({ name: c.name, n: overview.cities.find((x) => x.key === c.name)?.n ?? 0 })),
-    });
-  });
+  router.get('/', async (ctx) =>
+    page(ctx, service, async () => {
+      const state = ctx.state as AppState;
+      const overview = await service.overview();
+      return state.render('catalogue/home', {
+        title: state.t('catalogue.home_title'),
+        levels: LEVELS.map((level) => ({ level, items: overview.featured[level] })),
+        boutique: overview.boutique,
+        fields: overview.fields,
+        cities: CITIES.map((c) => ({ name: c.name, n: overview.cities.find((x) => x.key === c.name)?.n ?? 0 })),
+      });
+    }),
+  );
 
-  router.get('/products', async (ctx) => searchPage(ctx, service));
+  router.get('/products', async (ctx) => page(ctx, service, () => searchPage(ctx, service)));
 
-  router.get('/products/:id', async (ctx) => {
-    const state = ctx.state as AppState;
-    const product = await service.product(parseId(ctx.params.id));
-    ctx.body = state.render('catalogue/product', {
-      title: product.title,
-      product,
-      canBuy: state.actor?.role === 'purchaser',
-    });
-  });
+  router.get('/products/:id', async (ctx) =>
+    page(ctx, service, async () => {
+      const state = ctx.state as AppState;
+      const product = await service.product(parseId(ctx.params.id));
+      return state.render('catalogue/product', {
+        title: product.title,
+        product,
+        canBuy: state.actor?.role === 'purchaser',
+      });
+    }),
+  );
 
-  router.get('/certificates', async (ctx) => {
-    const state = ctx.state as AppState;
-    let certNo = '';
-    let result = null;
-    let error: string | null = null;
-    try {
-      certNo = parseInput(CertLookupQuery, ctx.query).certNo ?? '';
-      if (certNo) result = await service.certificate(certNo);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      ctx.status = err.code === 'not_found' ? 404 : 422;
-      error = errorBody(ctx, err).message;
-    }
-    ctx.body = state.render('catalogue/certificates', { title: state.t('catalogue.cert_lookup_title'), certNo, result, error });
-  });
+  router.get('/certificates', async (ctx) =>
+    page(ctx, service, async () => {
+      const state = ctx.state as AppState;
+      let certNo = '';
+      let result = null;
+      let error: string | null = null;
+      try {
+        certNo = parseInput(CertLookupQuery, ctx.query).certNo ?? '';
+        if (certNo) result = await service.certificate(certNo);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        ctx.status = err.code === 'not_found' ? 404 : 422;
+        error = errorBody(ctx, err).message;
+      }
+      return state.render('catalogue/certificates', { title: state.t('catalogue.cert_lookup_title'), certNo, result, error });
+    }),
+  );
 
   return router;
 }
 
-async function searchPage(ctx: Context, service: CatalogueService): Promise<void> {
+/**
+ * A public catalogue JSON answer is the same for every caller, so its serialised form is kept under the catalogue
+ * version too (keyed by the URL and the day, since certificate validity is judged by date). Errors are never kept.
+ */
+async function json(ctx: Context, service: CatalogueService, compute: () => Promise<unknown>): Promise<void> {
+  ctx.body = await service.cache.getIf(`api:${service.today()}:${ctx.url}`, async () => JSON.stringify(await compute()), () => true);
+  ctx.type = 'application/json';
+}
+
+/**
+ * Renders a catalogue page. A visitor with no identity and no session sees a page that depends only on the URL, the
+ * language, the mount prefix, the catalogue version and the day, so that HTML is reused (under the catalogue cache's
+ * version rule). Pages with another status than 200 are never kept, nor one that printed a CSRF token.
+ */
+async function page(ctx: Context, service: CatalogueService, render: () => Promise<string>): Promise<void> {
+  const state = ctx.state as AppState;
+  ctx.status = 200;
+  if (state.actor || hasSessionCookie(ctx)) {
+    ctx.body = await render();
+    return;
+  }
+  const key = `page:${state.locale}:${state.base}:${service.today()}:${ctx.url}`;
+  ctx.body = await service.cache.getIf(key, render, () => ctx.status === 200 && !state.session?.csrfSecret);
+}
+
+async function searchPage(ctx: Context, service: CatalogueService): Promise<string> {
   const state = ctx.state as AppState;
   const raw = dropEmpty(ctx.query as Record<string, unknown>);
   let error: string | null = null;
@@ -104,7 +128,7 @@ async function searchPage(ctx: Context, service: CatalogueService): Promise<void
   const totalPages = result ? Math.max(1, Math.ceil(result.total / result.pageSize)) : 1;
   const page = result?.page ?? 1;
   const sort = query?.sort ?? (current.q ? 'relevance' : 'newest');
-  ctx.body = state.render('catalogue/search', {
+  return state.render('catalogue/search', {
     title: current.q ? state.t('catalogue.results_for', { q: current.q }) : state.t('catalogue.search_title'),
     error,
     q: current.q ?? '',

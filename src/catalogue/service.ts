@@ -3,6 +3,7 @@ import type { Db } from '../db';
 import { LEVELS } from '../domain';
 import { notFound } from '../errors';
 import { shanghaiDay } from '../time';
+import { CatalogueCache } from './cache';
 import { certificateView, productDetail, productItem, type CertificateView, type ProductDetail, type ProductItem } from './presenters';
 import {
   countApprovedBy,
@@ -17,6 +18,7 @@ import {
   type SortOrder,
 } from './repo';
 import type { SearchQuery } from './schema';
+import { searchTerms } from './search-text';
 
 export interface SearchResult {
   items: ProductItem[];
@@ -34,11 +36,34 @@ export function isCertificateCurrent(c: Pick<CertificationRow, 'status' | 'valid
   return c.status === 'valid' && c.valid_until >= today;
 }
 
+/** Cached values are shared between requests: frozen, so that no caller can change another's. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 export class CatalogueService {
+  /** Public catalogue reads, cached under the catalogue version (see cache.ts); exposed for tests. */
+  readonly cache: CatalogueCache;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.cache = new CatalogueCache(db);
+  }
+
+  /** Today in Asia/Shanghai by the injected clock: what certificate validity is judged against. */
+  today(): string {
+    return shanghaiDay(this.clock.now());
+  }
+
+  private cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    return this.cache.get(key, async () => deepFreeze(await compute()));
+  }
 
   async search(query: SearchQuery): Promise<SearchResult> {
     const filters: ProductFilters = {
@@ -52,44 +77,56 @@ export class CatalogueService {
       priceMax: query.priceMax,
     };
     const sort: SortOrder = query.sort ?? (query.q ? 'relevance' : 'newest');
-    const [rows, counts] = await Promise.all([
-      listProducts(this.db, filters, sort, query.pageSize, (query.page - 1) * query.pageSize),
-      countWithFacets(this.db, filters),
+    const offset = (query.page - 1) * query.pageSize;
+    // Facets and total depend on the filters only, so paging and re-sorting reuse them.
+    const filterKey = JSON.stringify([filters.q ? searchTerms(filters.q) : [], filters.kind, filters.level, filters.field, filters.city, filters.badge, filters.priceMin, filters.priceMax]);
+    const [items, counts] = await Promise.all([
+      this.cached(`list:${filterKey}:${sort}:${query.pageSize}:${offset}`, async () => (await listProducts(this.db, filters, sort, query.pageSize, offset)).map(productItem)),
+      this.cached(`counts:${filterKey}`, () => countWithFacets(this.db, filters)),
     ]);
-    return { items: rows.map(productItem), total: counts.total, page: query.page, pageSize: query.pageSize, facets: counts.facets };
+    return { items, total: counts.total, page: query.page, pageSize: query.pageSize, facets: counts.facets };
   }
 
   /** A public product: only approved listings are visible. */
   async product(id: number): Promise<ProductDetail> {
-    const row = await findProduct(this.db, id);
-    if (!row || row.status !== 'approved') throw notFound('catalogue.product_not_found');
-    const cert = row.cert_id ? await findCertificationById(this.db, row.cert_id) : undefined;
-    const eligible = cert ? isCertificateCurrent(cert, shanghaiDay(this.clock.now())) : false;
-    return productDetail(row, cert, eligible);
+    const today = this.today();
+    return this.cached(`product:${id}:${today}`, async () => {
+      const row = await findProduct(this.db, id);
+      if (!row || row.status !== 'approved') throw notFound('catalogue.product_not_found');
+      const cert = row.cert_id ? await findCertificationById(this.db, row.cert_id) : undefined;
+      const eligible = cert ? isCertificateCurrent(cert, today) : false;
+      return productDetail(row, cert, eligible);
+    });
   }
 
   async certificate(certNo: string): Promise<{ certificate: CertificateView; current: boolean; listings: number }> {
-    const cert = await findCertificationByNo(this.db, certNo.trim().normalize('NFKC'));
-    if (!cert) throw notFound('catalogue.certificate_not_found');
-    const listings = await countApprovedByCert(this.db, cert.id);
-    return { certificate: certificateView(cert), current: isCertificateCurrent(cert, shanghaiDay(this.clock.now())), listings };
+    const no = certNo.trim().normalize('NFKC');
+    const today = this.today();
+    return this.cached(`certificate:${no}:${today}`, async () => {
+      const cert = await findCertificationByNo(this.db, no);
+      if (!cert) throw notFound('catalogue.certificate_not_found');
+      const listings = await countApprovedByCert(this.db, cert.id);
+      return { certificate: certificateView(cert), current: isCertificateCurrent(cert, today), listings };
+    });
   }
 
   /** The home page: featured first-unit products per level, boutique items, and browse-by counts. */
-  async overview(): Promise<{
+  overview(): Promise<{
     featured: Record<string, ProductItem[]>;
     boutique: ProductItem[];
     fields: Array<{ key: string; n: number }>;
     cities: Array<{ key: string; n: number }>;
   }> {
-    const featured: Record<string, ProductItem[]> = {};
-    const [levels, boutique, fields, cities] = await Promise.all([
-      Promise.all(LEVELS.map((level) => listProducts(this.db, { level, badge: 'first_unit' }, 'newest', 4, 0))),
-      listProducts(this.db, { badge: 'boutique' }, 'newest', 8, 0),
-      countApprovedBy(this.db, 'field'),
-      countApprovedBy(this.db, 'city'),
-    ]);
-    LEVELS.forEach((level, i) => (featured[level] = levels[i].map(productItem)));
-    return { featured, boutique: boutique.map(productItem), fields, cities };
+    return this.cached('overview', async () => {
+      const featured: Record<string, ProductItem[]> = {};
+      const [levels, boutique, fields, cities] = await Promise.all([
+        Promise.all(LEVELS.map((level) => listProducts(this.db, { level, badge: 'first_unit' }, 'newest', 4, 0))),
+        listProducts(this.db, { badge: 'boutique' }, 'newest', 8, 0),
+        countApprovedBy(this.db, 'field'),
+        countApprovedBy(this.db, 'city'),
+      ]);
+      LEVELS.forEach((level, i) => (featured[level] = levels[i].map(productItem)));
+      return { featured, boutique: boutique.map(productItem), fields, cities };
+    });
   }
 }

@@ -16,6 +16,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** The entry point, relative to the project root. Default src/server.ts (what `npm start` runs). */
   entry?: string;
+  /** Extra node flags, e.g. ['--cpu-prof'] to profile the server. */
+  nodeArgs?: string[];
   /** How long to wait for the "Listening on" line. Default 120 s (the demo seed takes a while). */
   startTimeoutMs?: number;
 }
@@ -28,7 +30,8 @@ export interface RunningServer {
   /** This helper's own connection to the database it made (null with `databaseUrl`): to inspect or add data. */
   db: Db | null;
   child: ChildProcess;
-  /** Everything the process printed to stderr so far (logs at LOG_LEVEL, errors). */
+  /** What the process printed so far: stdout carries the pino log lines (at LOG_LEVEL), stderr start-up failures. */
+  stdout(): string;
   stderr(): string;
   /** SIGTERM, wait for exit (SIGKILL after 10 s), then drop the database if this helper made it. */
   stop(): Promise<void>;
@@ -63,7 +66,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     DEMO_DATA: options.demoData ? '1' : '0',
   };
   delete env.TEST_DB;
-  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'src/server.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry ?? 'src/server.ts'], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,7 +96,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start within ${options.startTimeoutMs ?? 120_000} ms\n${err}`)), options.startTimeoutMs ?? 120_000);
       child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-        out += d;
+        out = (out + d).slice(-200_000);
         const m = /Listening on http:\/\/localhost:(\d+)/.exec(out);
         if (m) {
           clearTimeout(timer);
@@ -105,7 +108,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         reject(new Error(`server exited (${code ?? signal}) before listening\n${out}${err}`));
       });
     });
-    return { url: `http://localhost:${port}`, port, databaseUrl, db: owned ? owned.db : null, child, stderr: () => err, stop };
+    return { url: `http://localhost:${port}`, port, databaseUrl, db: owned ? owned.db : null, child, stdout: () => out, stderr: () => err, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Response } from 'supertest';
 import { ENGINE, useMigratedDb } from '../helpers/db';
-import { makeCert, makeProduct, makeVendor } from '../helpers/factories';
-import { testApp, type TestApp } from '../helpers/app';
+import { makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
+import { bearer, testApp, type TestApp } from '../helpers/app';
 import { hrefs } from '../helpers/html';
 
 const ITEM_KEYS = ['badges', 'certNo', 'field', 'id', 'kind', 'level', 'model', 'price', 'stock', 'title', 'unit', 'vendor'];
@@ -386,6 +386,33 @@ describe(`catalogue over HTTP (${ENGINE})`, function () {
       }
       const rows = await ctx.db('sessions').count<{ n: number }[]>({ n: '*' });
       assert.equal(Number(rows[0].n), 0);
+    });
+
+    it('a page reused for anonymous visitors changes as soon as the data under it does', async () => {
+      const first = await t.http.get(`/products/${p.boutique}`);
+      assert.ok(first.text.includes('¥12,345.67'));
+      await ctx.db('products').where({ id: p.boutique }).update({ price_fen: 2_000_000, stock: 4 });
+      const again = await t.http.get(`/products/${p.boutique}`);
+      assert.ok(again.text.includes('¥20,000.00'), 'new price');
+      const api = await t.http.get(`/api/v1/products/${p.boutique}`);
+      assert.equal(api.body.price, '20000.00');
+      assert.equal(api.body.stock, 4);
+      const list = await t.http.get('/api/v1/products?badge=boutique');
+      assert.equal(list.body.items[0].price, '20000.00');
+      await ctx.db('products').where({ id: p.boutique }).update({ price_fen: 1_234_567, stock: 10 });
+      assert.ok((await t.http.get(`/products/${p.boutique}`)).text.includes('¥12,345.67'));
+    });
+
+    it('a signed-in purchaser gets a page of their own, and it never reaches anonymous visitors', async () => {
+      const unit = await makePurchaser(ctx.db);
+      const user = await makeUser(ctx.db, { role: 'purchaser', purchaser_id: unit.id });
+      const auth = await bearer(t.http, user.username);
+      await t.http.get(`/products/${p.lathe}`); // an anonymous view first, so a reusable copy exists
+      const own = await t.http.get(`/products/${p.lathe}`).set('Authorization', auth);
+      assert.equal(own.status, 200);
+      assert.ok(own.text.includes('class="whoami"'), 'the purchaser sees who is signed in');
+      const anonymous = await t.http.get(`/products/${p.lathe}`);
+      assert.ok(!anonymous.text.includes('class="whoami"'), 'the anonymous copy has no signed-in header');
     });
 
     it('serves the stylesheet', async () => {

@@ -4,6 +4,7 @@ import { SearchQuery } from '../../src/catalogue/schema';
 import { CatalogueService, type SearchResult } from '../../src/catalogue/service';
 import { parseInput } from '../../src/web/validate';
 import { ENGINE, useMigratedDb } from '../helpers/db';
+import { createDb } from '../../src/db';
 import { makeCert, makeProduct, makeVendor } from '../helpers/factories';
 
 /**
@@ -236,5 +237,95 @@ describe(`catalogue search (${ENGINE})`, function () {
       assert.equal(p.total, 0);
       assert.deepEqual(p.facets.level, { provincial: 1 });
     });
+  });
+  describe('cache under the catalogue version', () => {
+    const version = async () => Number((await ctx.db('catalogue_state').where({ id: 1 }).first('version')).version);
+
+    it('every committed write to products, certifications or vendors bumps the version', async () => {
+      const v0 = await version();
+      await ctx.db('products').where({ id: ids.boat }).update({ stock: 7 });
+      const v1 = await version();
+      assert.ok(v1 > v0);
+      const cert = await ctx.db('products').where({ id: ids.lathe }).first('cert_id');
+      await ctx.db('certifications').where({ id: cert.cert_id }).update({ updated_at: new Date().toISOString() });
+      const v2 = await version();
+      assert.ok(v2 > v1);
+      const vendor = await ctx.db('products').where({ id: ids.boat }).first('vendor_id');
+      await ctx.db('vendors').where({ id: vendor.vendor_id }).update({ contact: '0577-1' });
+      assert.ok((await version()) > v2);
+    });
+
+    it('a rolled-back write leaves the version alone', async () => {
+      const v0 = await version();
+      await assert.rejects(
+        ctx.db.transaction(async (trx) => {
+          await trx('products').where({ id: ids.boat }).update({ stock: 99 });
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      assert.equal(await version(), v0);
+    });
+
+    it('serves a search from the cache, and never after a write changed what it shows', async () => {
+      const before = await search({ q: '游艇' });
+      assert.equal(before.items[0].stock, 7);
+      assert.ok(service.cache.size > 0);
+      assert.strictEqual(await search({ q: '游艇' }).then((r) => r.items), before.items, 'the same cached items');
+      // Another module (or process) writes directly: price, title, vendor name and listing status.
+      await ctx.db('products').where({ id: ids.boat }).update({ price_fen: 1_300_000_000, stock: 3 });
+      const after = await search({ q: '游艇' });
+      assert.equal(after.items[0].price, '13000000.00');
+      assert.equal(after.items[0].stock, 3);
+      const vendor = await ctx.db('products').where({ id: ids.boat }).first('vendor_id');
+      await ctx.db('vendors').where({ id: vendor.vendor_id }).update({ name: '温州航空科技股份有限公司' });
+      assert.equal((await search({ q: '游艇' })).items[0].vendor.name, '温州航空科技股份有限公司');
+      await ctx.db('products').where({ id: ids.boat }).update({ status: 'delisted' });
+      assert.equal((await search({ q: '游艇' })).total, 0);
+      await assert.rejects(service.product(ids.boat), /not_found/);
+      await ctx.db('products').where({ id: ids.boat }).update({ status: 'approved' });
+      assert.equal((await service.product(ids.boat)).stock, 3);
+    });
+
+    it('the 政府首购 mark follows the certificate at once', async () => {
+      assert.equal((await service.product(ids.lathe)).firstPurchaseEligible, true);
+      const { cert_id: certId } = await ctx.db('products').where({ id: ids.lathe }).first('cert_id');
+      await ctx.db('certifications').where({ id: certId }).update({ status: 'revoked' });
+      assert.equal((await service.product(ids.lathe)).firstPurchaseEligible, false);
+      await ctx.db('certifications').where({ id: certId }).update({ status: 'valid' });
+      assert.equal((await service.product(ids.lathe)).firstPurchaseEligible, true);
+    });
+
+    it('cached values are frozen, so one caller cannot change another’s', async () => {
+      const detail = await service.product(ids.ct);
+      assert.ok(Object.isFrozen(detail));
+      assert.ok(Object.isFrozen(detail.vendor));
+      assert.throws(() => {
+        (detail as { stock: number }).stock = 0;
+      }, TypeError);
+    });
+
+    if (ENGINE === 'postgres') {
+      it('two transactions writing products in opposite order do not deadlock on the version (bumped at commit)', async () => {
+        const other = createDb(ctx.url);
+        try {
+          const v0 = await version();
+          const a = await ctx.db.transaction();
+          const b = await other.transaction();
+          await a('products').where({ id: ids.ct }).update({ stock: 11 });
+          await b('products').where({ id: ids.mr }).update({ stock: 12 }); // would wait for A's version lock if not deferred
+          const aSecond = a('products').where({ id: ids.mr }).update({ stock: 13 }); // waits for B's row lock
+          await new Promise((r) => setTimeout(r, 100));
+          await b.commit();
+          await aSecond;
+          await a.commit();
+          assert.equal(await version(), v0 + 2);
+          const rows = await ctx.db('products').whereIn('id', [ids.ct, ids.mr]).orderBy('id').select('stock');
+          assert.deepEqual(rows.map((r) => r.stock), [11, 13]);
+        } finally {
+          await other.destroy();
+        }
+      });
+    }
   });
 });
