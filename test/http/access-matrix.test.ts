@@ -1,0 +1,453 @@
+import assert from 'node:assert/strict';
+import type { Marketplace } from '../../src/app';
+import type { Db } from '../../src/db';
+import { useMigratedDb } from '../helpers/db';
+import { bearer, testApp, type TestApp } from '../helpers/app';
+import { creditCode, makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
+import { agentFor, csrfFor, loginAgent, type Agent } from '../helpers/session';
+
+/**
+ * The access-control matrix: every registered route × every role (and anonymous) × own / another's object → the
+ * status expected. One table, ROWS, below; a route that is registered but has no row (and is not in PENDING) fails
+ * the coverage test, so a new route cannot land without saying who may call it.
+ *
+ * To add your routes: append rows with `rows(route, { anonymous, purchaser, vendor, admin }, options)` (and
+ * `other: {…}` for the roles whose access depends on whose object the URL names), add what your rows need to the
+ * World (a fresh object per call keeps rows independent of their order), and remove the route from PENDING.
+ *
+ * Conventions: JSON routes are called with a bearer token (no CSRF), pages with a logged-in cookie session and, for
+ * POSTs, the form's CSRF token — so what is tested is the role and object check, not the CSRF check. An anonymous
+ * page GET is redirected to the login page (302); an anonymous page POST is a 401 page.
+ */
+
+export type Role = 'anonymous' | 'purchaser' | 'vendor' | 'admin';
+export type Whose = 'own' | 'other' | 'none';
+type Status = number | readonly number[];
+
+export interface MatrixRow {
+  /** 'METHOD /path' exactly as registered on the router. */
+  route: string;
+  role: Role;
+  /** Whose object the URL names, seen from the caller (own vendor / own purchasing unit), or 'none'. */
+  whose: Whose;
+  expect: Status;
+  /** The URL to call; default the route's path. Called once per row, so it may create a fresh object. */
+  url?: (w: World, whose: Whose) => string | Promise<string>;
+  body?: (w: World, whose: Whose) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** A file to upload as multipart field `file`. */
+  file?: { name: string; data: (w: World) => Buffer };
+  /** Use a freshly logged-in session for this row (for routes that end or replace the session). */
+  freshSession?: boolean;
+}
+
+const ROLES: Role[] = ['anonymous', 'purchaser', 'vendor', 'admin'];
+
+/** Every object the rows need. `own` is vendor A / purchaser A (whom the role users act for); `other` is B. */
+export class World {
+  vendorA!: { id: number; name: string; city: string; credit_code: string };
+  vendorB!: { id: number; name: string; city: string; credit_code: string };
+  certA!: { id: number; cert_no: string; level: string; kind: string; field: string };
+  certB!: { id: number; cert_no: string; level: string; kind: string; field: string };
+  purchaserA!: { id: number };
+  usernames = {} as Record<Exclude<Role, 'anonymous'>, string>;
+  tokens = {} as Record<Role, string | null>;
+  agents = {} as Record<Role, Agent>;
+  private n = 0;
+
+  constructor(
+    readonly db: Db,
+    readonly t: TestApp,
+  ) {}
+
+  get app(): Marketplace {
+    return this.t.app;
+  }
+
+  unique(): number {
+    return ++this.n;
+  }
+
+  async setup(): Promise<void> {
+    this.vendorA = await makeVendor(this.db, { city: '杭州' });
+    this.vendorB = await makeVendor(this.db, { city: '温州', name: '别家供应商 SECRET-B 有限公司' });
+    this.certA = await makeCert(this.db, this.vendorA);
+    this.certB = await makeCert(this.db, this.vendorB);
+    this.purchaserA = await makePurchaser(this.db);
+    this.usernames.purchaser = (await makeUser(this.db, { role: 'purchaser', purchaser_id: this.purchaserA.id })).username;
+    this.usernames.vendor = (await makeUser(this.db, { role: 'vendor', vendor_id: this.vendorA.id })).username;
+    this.usernames.admin = (await makeUser(this.db, { role: 'admin' })).username;
+    this.tokens.anonymous = null;
+    this.agents.anonymous = agentFor(this.app);
+    await this.agents.anonymous.get('/login'); // a session to carry the form's CSRF token
+    for (const role of ['purchaser', 'vendor', 'admin'] as const) {
+      this.tokens[role] = await bearer(this.t.http, this.usernames[role]);
+      this.agents[role] = await this.session(role);
+    }
+  }
+
+  async session(role: Role): Promise<Agent> {
+    if (role === 'anonymous') {
+      const a = agentFor(this.app);
+      await a.get('/login');
+      return a;
+    }
+    return loginAgent(this.app, this.usernames[role]);
+  }
+
+  /** A fresh listing of vendor A (own) or B (other); B's titles carry SECRET-B so a leak is visible. */
+  async product(whose: Whose, status = 'approved'): Promise<number> {
+    const other = whose === 'other';
+    const p = await makeProduct(this.db, other ? this.vendorB : this.vendorA, {
+      cert: other ? this.certB : this.certA,
+      status,
+      title: other ? `SECRET-B 产品 ${this.unique()}` : `矩阵产品 ${this.unique()}`,
+    });
+    return p.id;
+  }
+
+  async pendingVendor(): Promise<number> {
+    return (await makeVendor(this.db, { status: 'pending' })).id;
+  }
+
+  async cert(): Promise<number> {
+    return (await makeCert(this.db, this.vendorA)).id;
+  }
+
+  certInput(): Record<string, unknown> {
+    return {
+      certNo: `MX-${this.unique()}`,
+      productName: '矩阵证书产品',
+      enterpriseName: this.vendorA.name,
+      creditCode: this.vendorA.credit_code,
+      kind: 'equipment',
+      level: 'provincial',
+      field: '智能装备',
+      year: '2026',
+      validUntil: '2029-12-31',
+    };
+  }
+
+  listingInput(): Record<string, unknown> {
+    return { certNo: this.certA.cert_no, title: `矩阵新品 ${this.unique()}`, model: 'MX', description: '', price: '100.00', unit: '台', stock: '1' };
+  }
+
+  registration(): Record<string, unknown> {
+    const n = this.unique();
+    return { enterpriseName: `矩阵注册企业${n}`, creditCode: creditCode(60000 + n), city: '杭州', contact: 'c', username: `mxreg${n}`, password: 'tangerine-harbour-42' };
+  }
+
+  importFile(): Buffer {
+    const n = this.unique();
+    return Buffer.from(
+      `certNo,productName,enterpriseName,creditCode,kind,level,field,year,validUntil\nMXI-${n},产品,企业,${creditCode(70000 + n)},equipment,provincial,智能装备,2026,2029-12-31\n`,
+    );
+  }
+}
+
+/** Rows for one route: the status per role, and per role for another's object where `other` is given. */
+function rows(
+  route: string,
+  expect: Partial<Record<Role, Status>>,
+  opts: Omit<MatrixRow, 'route' | 'role' | 'whose' | 'expect'> & { other?: Partial<Record<Role, Status>> } = {},
+): MatrixRow[] {
+  const { other, ...rest } = opts;
+  const out: MatrixRow[] = [];
+  for (const role of ROLES) {
+    if (expect[role] !== undefined) out.push({ route, role, whose: other ? 'own' : 'none', expect: expect[role] as Status, ...rest });
+    if (other?.[role] !== undefined) out.push({ route, role, whose: 'other', expect: other[role] as Status, ...rest });
+  }
+  return out;
+}
+
+/** Everyone gets the same answer. */
+const all = (s: Status) => ({ anonymous: s, purchaser: s, vendor: s, admin: s });
+/** Only `role` passes (with `ok`); anonymous is 401 on the API, redirected to login on a page GET. */
+const only = (role: Exclude<Role, 'anonymous'>, ok: Status, page: 'api' | 'get' | 'post' = 'api') => {
+  const anon = page === 'get' ? 302 : 401;
+  return { anonymous: anon, purchaser: 403, vendor: 403, admin: 403, [role]: ok } as Record<Role, Status>;
+};
+
+const id = (fn: (w: World, whose: Whose) => Promise<number>, path: (id: number) => string) => async (w: World, whose: Whose) => path(await fn(w, whose));
+const productUrl = (path: (id: number) => string, status = 'approved') => id((w, whose) => w.product(whose, status), path);
+
+export const ROWS: MatrixRow[] = [
+  // ── testing aid (exists only with FAKE_CLOCK=1, as testApp runs) ──
+  ...rows('GET /api/v1/admin/clock', all(200)),
+  ...rows('POST /api/v1/admin/clock', all(200), { body: (w) => ({ now: w.t.clock.now().toISOString() }) }),
+
+  // ── auth ──
+  ...rows('POST /api/v1/auth/token', all(200), { body: (w) => ({ username: w.usernames.vendor, password: 'demo-password' }) }),
+  ...rows('GET /login', all(200)),
+  // A wrong password: the session stays as it is, whoever asks.
+  ...rows('POST /login', all(401), { body: (w) => ({ username: w.usernames.admin, password: 'not-the-password' }) }),
+  ...rows('POST /logout', all(302), { freshSession: true }),
+
+  // ── public catalogue ──
+  ...rows('GET /api/v1/products', all(200)),
+  ...rows('GET /api/v1/products/:id', all(200), { url: productUrl((i) => `/api/v1/products/${i}`) }),
+  // Not approved yet: public to nobody, its own vendor included (the vendor reads it through /api/v1/vendor/…).
+  ...rows('GET /api/v1/products/:id', all(404), { url: productUrl((i) => `/api/v1/products/${i}`, 'pending_review'), other: { vendor: 404 } }),
+  ...rows('GET /api/v1/certificates/:certNo', all(200), { url: (w) => `/api/v1/certificates/${w.certA.cert_no}` }),
+  ...rows('GET /api/v1/catalogue/overview', all(200)),
+  ...rows('GET /', all(200)),
+  ...rows('GET /products', all(200)),
+  ...rows('GET /products/:id', all(200), { url: productUrl((i) => `/products/${i}`) }),
+  ...rows('GET /products/:id', all(404), { url: productUrl((i) => `/products/${i}`, 'rejected') }),
+  ...rows('GET /certificates', all(200)),
+
+  // ── vendor registration (anyone) ──
+  ...rows('POST /api/v1/vendors', all(201), { body: (w) => w.registration() }),
+  ...rows('GET /vendor/register', all(200)),
+  ...rows('POST /vendor/register', all(200), { body: (w) => w.registration() }),
+
+  // ── the vendor's own space (JSON) ──
+  ...rows('GET /api/v1/vendor/profile', only('vendor', 200)),
+  ...rows('GET /api/v1/vendor/certifications', only('vendor', 200)),
+  ...rows('GET /api/v1/vendor/products', only('vendor', 200)),
+  ...rows('POST /api/v1/vendor/products', only('vendor', 201), { body: (w) => w.listingInput() }),
+  ...rows('GET /api/v1/vendor/products/:id', only('vendor', 200), { url: productUrl((i) => `/api/v1/vendor/products/${i}`), other: { vendor: 403 } }),
+  ...rows('PATCH /api/v1/vendor/products/:id', only('vendor', 200), {
+    url: productUrl((i) => `/api/v1/vendor/products/${i}`),
+    body: () => ({ stock: 9 }),
+    other: { vendor: 403 },
+  }),
+  ...rows('POST /api/v1/vendor/products/:id/delist', only('vendor', 200), { url: productUrl((i) => `/api/v1/vendor/products/${i}/delist`), other: { vendor: 403 } }),
+  ...rows('POST /api/v1/vendor/products/:id/relist', only('vendor', 200), {
+    url: productUrl((i) => `/api/v1/vendor/products/${i}/relist`, 'delisted'),
+    other: { vendor: 403 },
+  }),
+
+  // ── the vendor's own space (pages) ──
+  ...rows('GET /vendor', only('vendor', 200, 'get')),
+  ...rows('GET /vendor/certifications', only('vendor', 200, 'get')),
+  ...rows('GET /vendor/products', only('vendor', 200, 'get')),
+  ...rows('GET /vendor/products/new', only('vendor', 200, 'get')),
+  ...rows('POST /vendor/products', only('vendor', 302, 'post'), { body: (w) => w.listingInput() }),
+  ...rows('GET /vendor/products/:id/edit', only('vendor', 200, 'get'), { url: productUrl((i) => `/vendor/products/${i}/edit`), other: { vendor: 403 } }),
+  ...rows('POST /vendor/products/:id', only('vendor', 302, 'post'), { url: productUrl((i) => `/vendor/products/${i}`), body: (w) => w.listingInput(), other: { vendor: 403 } }),
+  ...rows('POST /vendor/products/:id/delist', only('vendor', 302, 'post'), { url: productUrl((i) => `/vendor/products/${i}/delist`), other: { vendor: 403 } }),
+  ...rows('POST /vendor/products/:id/relist', only('vendor', 302, 'post'), {
+    url: productUrl((i) => `/vendor/products/${i}/relist`, 'delisted'),
+    other: { vendor: 403 },
+  }),
+
+  // ── admin: review queues (JSON). A vendor may not review even its own listing. ──
+  ...rows('GET /api/v1/admin/queues', only('admin', 200)),
+  ...rows('GET /api/v1/admin/vendors', only('admin', 200)),
+  ...rows('GET /api/v1/admin/vendors/:id', only('admin', 200), { url: (w) => `/api/v1/admin/vendors/${w.vendorB.id}` }),
+  ...rows('POST /api/v1/admin/vendors/:id/approve', only('admin', 200), { url: id((w) => w.pendingVendor(), (i) => `/api/v1/admin/vendors/${i}/approve`) }),
+  ...rows('POST /api/v1/admin/vendors/:id/reject', only('admin', 200), {
+    url: id((w) => w.pendingVendor(), (i) => `/api/v1/admin/vendors/${i}/reject`),
+    body: () => ({ reason: '材料不全' }),
+  }),
+  ...rows('GET /api/v1/admin/products', only('admin', 200)),
+  ...rows('GET /api/v1/admin/products/:id', only('admin', 200), { url: productUrl((i) => `/api/v1/admin/products/${i}`, 'pending_review'), other: { vendor: 403 } }),
+  ...rows('POST /api/v1/admin/products/:id/approve', only('admin', 200), {
+    url: productUrl((i) => `/api/v1/admin/products/${i}/approve`, 'pending_review'),
+    other: { vendor: 403 },
+  }),
+  ...rows('POST /api/v1/admin/products/:id/reject', only('admin', 200), {
+    url: productUrl((i) => `/api/v1/admin/products/${i}/reject`, 'pending_review'),
+    body: () => ({ reason: '资料不符' }),
+    other: { vendor: 403 },
+  }),
+
+  // ── admin: review queues (pages) ──
+  ...rows('GET /admin', only('admin', 200, 'get')),
+  ...rows('GET /admin/vendors', only('admin', 200, 'get')),
+  ...rows('POST /admin/vendors/:id/approve', only('admin', 302, 'post'), { url: id((w) => w.pendingVendor(), (i) => `/admin/vendors/${i}/approve`) }),
+  ...rows('POST /admin/vendors/:id/reject', only('admin', 302, 'post'), {
+    url: id((w) => w.pendingVendor(), (i) => `/admin/vendors/${i}/reject`),
+    body: () => ({ reason: '材料不全' }),
+  }),
+  ...rows('GET /admin/products', only('admin', 200, 'get')),
+  ...rows('GET /admin/products/:id', only('admin', 200, 'get'), { url: productUrl((i) => `/admin/products/${i}`, 'pending_review'), other: { vendor: 403 } }),
+  ...rows('POST /admin/products/:id/approve', only('admin', 302, 'post'), {
+    url: productUrl((i) => `/admin/products/${i}/approve`, 'pending_review'),
+    other: { vendor: 403 },
+  }),
+  ...rows('POST /admin/products/:id/reject', only('admin', 302, 'post'), {
+    url: productUrl((i) => `/admin/products/${i}/reject`, 'pending_review'),
+    body: () => ({ reason: '资料不符' }),
+    other: { vendor: 403 },
+  }),
+
+  // ── admin: certification registry ──
+  ...rows('GET /api/v1/admin/certifications', only('admin', 200)),
+  ...rows('POST /api/v1/admin/certifications', only('admin', 201), { body: (w) => w.certInput() }),
+  ...rows('POST /api/v1/admin/certifications/import', only('admin', 200), { file: { name: 'list.csv', data: (w) => w.importFile() } }),
+  ...rows('POST /api/v1/admin/certifications/expire', only('admin', 200)),
+  ...rows('GET /api/v1/admin/certifications/:id', only('admin', 200), { url: (w) => `/api/v1/admin/certifications/${w.certB.id}` }),
+  ...rows('PATCH /api/v1/admin/certifications/:id', only('admin', 200), { url: id((w) => w.cert(), (i) => `/api/v1/admin/certifications/${i}`), body: () => ({ level: 'domestic' }) }),
+  ...rows('POST /api/v1/admin/certifications/:id/revoke', only('admin', 200), {
+    url: id((w) => w.cert(), (i) => `/api/v1/admin/certifications/${i}/revoke`),
+    body: () => ({ reason: '撤销' }),
+  }),
+  ...rows('GET /admin/certifications', only('admin', 200, 'get')),
+  ...rows('GET /admin/certifications/new', only('admin', 200, 'get')),
+  ...rows('POST /admin/certifications', only('admin', 302, 'post'), { body: (w) => w.certInput() }),
+  ...rows('GET /admin/certifications/import', only('admin', 200, 'get')),
+  ...rows('POST /admin/certifications/import', only('admin', 200, 'post'), { file: { name: 'list.csv', data: (w) => w.importFile() } }),
+  ...rows('POST /admin/certifications/expire', only('admin', 302, 'post')),
+  ...rows('GET /admin/certifications/:id', only('admin', 200, 'get'), { url: (w) => `/admin/certifications/${w.certB.id}` }),
+  ...rows('POST /admin/certifications/:id', only('admin', 302, 'post'), {
+    url: id((w) => w.cert(), (i) => `/admin/certifications/${i}`),
+    body: (w) => ({ ...w.certInput(), certNo: undefined }),
+  }),
+  ...rows('POST /admin/certifications/:id/revoke', only('admin', 302, 'post'), {
+    url: id((w) => w.cert(), (i) => `/admin/certifications/${i}/revoke`),
+    body: () => ({ reason: '撤销' }),
+  }),
+
+  // ── admin: audit log ──
+  ...rows('GET /api/v1/admin/audit', only('admin', 200)),
+  ...rows('GET /api/v1/admin/audit/verify', only('admin', 200)),
+  ...rows('GET /admin/audit', only('admin', 200, 'get')),
+  ...rows('GET /admin/audit/verify', only('admin', 200, 'get')),
+];
+
+/**
+ * Registered routes whose rows their module's owner has yet to write. Remove a line when you add its rows; the
+ * coverage test fails for a route that is in neither list, and for a line here whose route has rows or is gone.
+ */
+export const PENDING: string[] = [
+  // first purchase (政府首购) and notices
+  'POST /api/v1/first-purchases',
+  'GET /api/v1/first-purchases',
+  'GET /api/v1/first-purchases/:id',
+  'POST /api/v1/first-purchases/:id/submit',
+  'POST /api/v1/first-purchases/:id/objections',
+  'POST /api/v1/first-purchases/:id/objections/:oid/resolve',
+  'POST /api/v1/first-purchases/:id/approve',
+  'POST /api/v1/first-purchases/:id/negotiate',
+  'POST /api/v1/first-purchases/:id/contract',
+  'POST /api/v1/first-purchases/:id/accept',
+  'POST /api/v1/first-purchases/:id/pay',
+  'POST /api/v1/first-purchases/:id/withdraw',
+  'GET /api/v1/notices',
+  'GET /api/v1/notices/:id',
+  'GET /notices',
+  'GET /notices/:id',
+  'POST /notices/:id/objections',
+  'GET /first-purchases',
+  'GET /first-purchases/new',
+  'POST /first-purchases',
+  'GET /first-purchases/:id',
+  'POST /first-purchases/:id/submit',
+  'POST /first-purchases/:id/approve',
+  'POST /first-purchases/:id/negotiate',
+  'POST /first-purchases/:id/contract',
+  'POST /first-purchases/:id/accept',
+  'POST /first-purchases/:id/pay',
+  'POST /first-purchases/:id/withdraw',
+  'POST /first-purchases/:id/objections/:oid/resolve',
+  'GET /admin/first-purchases',
+  // budgets and the ledger
+  'POST /api/v1/admin/budgets',
+  'GET /api/v1/admin/budgets',
+  'GET /api/v1/budget',
+  'GET /api/v1/admin/ledger/verify',
+  'GET /api/v1/admin/ledger/transfers',
+  'GET /api/v1/admin/ledger/accounts',
+  // orders
+  'POST /api/v1/orders',
+  'GET /api/v1/orders',
+  'GET /api/v1/vendor/orders',
+  'GET /api/v1/orders/:id',
+  'POST /api/v1/orders/:id/confirm',
+  'POST /api/v1/orders/:id/deliver',
+  'POST /api/v1/orders/:id/accept',
+  'POST /api/v1/orders/:id/pay',
+  'POST /api/v1/orders/:id/cancel',
+  'POST /api/v1/orders/:id/refund',
+  // statistics
+  'GET /api/v1/admin/stats',
+  'GET /api/v1/admin/stats/export',
+  'GET /admin/stats/export',
+  'GET /admin/stats',
+  'GET /api/v1/stats/summary',
+  'GET /stats',
+];
+
+/** Every (method, path) the app's routers register, read from the @koa/router stacks in the middleware chain. */
+export function registeredRoutes(app: Marketplace): string[] {
+  const out = new Set<string>();
+  for (const mw of app.middleware as Array<{ router?: { stack: Array<{ methods: string[]; path: string | RegExp }> } }>) {
+    for (const layer of mw.router?.stack ?? []) {
+      for (const m of layer.methods) if (m !== 'HEAD') out.add(`${m} ${String(layer.path)}`);
+    }
+  }
+  return [...out];
+}
+
+async function run(w: World, row: MatrixRow): Promise<{ status: number; text: string }> {
+  const [method, path] = row.route.split(' ') as [string, string];
+  const url = row.url ? await row.url(w, row.whose) : path;
+  const body = row.body ? await row.body(w, row.whose) : undefined;
+  const verb = method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
+  if (path.startsWith('/api/')) {
+    let req = w.t.http[verb](url);
+    const token = w.tokens[row.role];
+    if (token) req = req.set('Authorization', token);
+    if (row.file) req = req.attach('file', row.file.data(w), row.file.name);
+    else if (body) req = req.send(body);
+    const res = await req;
+    return { status: res.status, text: res.text };
+  }
+  const agent = row.freshSession ? await w.session(row.role) : w.agents[row.role];
+  if (verb === 'get') {
+    const res = await agent.get(url);
+    return { status: res.status, text: res.text };
+  }
+  const csrf = await csrfFor(agent);
+  let req = agent[verb](url);
+  if (row.file) req = req.field('_csrf', csrf).attach('file', row.file.data(w), row.file.name);
+  else req = req.type('form').send({ ...Object.fromEntries(Object.entries(body ?? {}).filter(([, v]) => v !== undefined)), _csrf: csrf });
+  const res = await req;
+  return { status: res.status, text: res.text };
+}
+
+describe('access-control matrix', function () {
+  this.timeout(120000);
+  const ctx = useMigratedDb();
+  let w: World;
+
+  before(async () => {
+    const t = testApp(ctx.db);
+    t.clock.set(new Date('2026-03-02T02:00:00Z'));
+    w = new World(ctx.db, t);
+    await w.setup();
+  });
+
+  it('every registered route has rows (or is listed as pending), and every row names a registered route', () => {
+    const registered = registeredRoutes(w.app);
+    const covered = new Set(ROWS.map((r) => r.route));
+    const pending = new Set(PENDING);
+    assert.deepEqual(
+      registered.filter((r) => !covered.has(r) && !pending.has(r)),
+      [],
+      'routes without a row: add rows to ROWS in test/http/access-matrix.test.ts',
+    );
+    assert.deepEqual([...covered].filter((r) => !registered.includes(r)), [], 'rows for routes that do not exist');
+    assert.deepEqual([...pending].filter((r) => covered.has(r) || !registered.includes(r)), [], 'stale PENDING entries');
+  });
+
+  it('every route with rows has a row for each role', () => {
+    const missing: string[] = [];
+    for (const route of new Set(ROWS.map((r) => r.route))) {
+      for (const role of ROLES) if (!ROWS.some((r) => r.route === route && r.role === role)) missing.push(`${route} × ${role}`);
+    }
+    assert.deepEqual(missing, []);
+  });
+
+  it('each row answers with the expected status, and another’s object is never shown', async () => {
+    const failures: string[] = [];
+    for (const row of ROWS) {
+      const { status, text } = await run(w, row);
+      const ok = Array.isArray(row.expect) ? (row.expect as number[]).includes(status) : status === row.expect;
+      if (!ok) failures.push(`${row.route} as ${row.role} (${row.whose}): expected ${String(row.expect)}, got ${status} ${text.slice(0, 160)}`);
+      if (row.whose === 'other' && status >= 400 && text.includes('SECRET-B')) failures.push(`${row.route} as ${row.role}: leaked another's data`);
+    }
+    assert.deepEqual(failures, []);
+  });
+});
