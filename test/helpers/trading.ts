@@ -1,6 +1,12 @@
 import type request from 'supertest';
 import type { Db } from '../../src/db';
+import { spawn } from 'node:child_process';
+import { SystemClock } from '../../src/clock';
+import { BudgetService } from '../../src/ledger/budgets';
+import { OrderService } from '../../src/orders/service';
+import type { Actor } from '../../src/web/state';
 import { makeProduct, makePurchaser, makeUser, makeVendor } from './factories';
+import { PROJECT_ROOT } from './server';
 
 type Http = ReturnType<typeof request>;
 
@@ -46,3 +52,43 @@ export function moneyFloats(body: unknown, path = '$'): string[] {
 }
 
 export { makeProduct };
+
+/** The Actor a service sees for a factory user. */
+export function actorFor(u: { id: number; username: string; role: string }, ids: { purchaserId?: number; vendorId?: number }): Actor {
+  return { id: u.id, username: u.username, role: u.role as Actor['role'], displayName: u.username, purchaserId: ids.purchaserId ?? null, vendorId: ids.vendorId ?? null };
+}
+
+/** Budget for unit A, and `n` orders of unit A from vendor A walked to `accepted` through the services (ready to pay). */
+export async function acceptedOrders(db: Db, cast: Cast, n: number, priceFen = 1_000_00): Promise<number[]> {
+  const clock = new SystemClock();
+  const product = await makeProduct(db, cast.vendorA, { title: '待付款测试商品', price_fen: priceFen, stock: n + 10 });
+  const admin = actorFor(cast.users.admin, {});
+  const buyer = actorFor(cast.users.buyerA, { purchaserId: cast.unitA.id });
+  const seller = actorFor(cast.users.sellerA, { vendorId: cast.vendorA.id });
+  await new BudgetService(db, clock).allocate(admin, { purchaserId: cast.unitA.id, amountFen: priceFen * n });
+  const orders = new OrderService(db, clock);
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const { id } = await orders.place(buyer, [{ productId: product.id, quantity: 1 }]);
+    await orders.act(seller, id, 'confirm');
+    await orders.act(seller, id, 'deliver');
+    await orders.act(buyer, id, 'accept');
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** `npm run ledger:verify` against a database: its exit code and what it printed. */
+export function runLedgerVerify(databaseUrl: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl };
+    delete env.TEST_DB;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/ledger-verify.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+

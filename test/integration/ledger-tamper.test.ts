@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { bearer, testApp, type TestApp } from '../helpers/app';
+import { ENGINE, useMigratedDb } from '../helpers/db';
+import { acceptedOrders, runLedgerVerify, tokens, tradingCast, type Cast } from '../helpers/trading';
+
+/** What an attacker with database access does first: remove the append-only triggers of the journal. */
+async function dropImmutability(db: TestApp['app']['deps']['db']): Promise<void> {
+  if (ENGINE === 'postgres') {
+    await db.raw('DROP TRIGGER IF EXISTS ledger_transfers_immutable ON ledger_transfers');
+  } else {
+    await db.raw('DROP TRIGGER IF EXISTS ledger_transfers_no_update');
+    await db.raw('DROP TRIGGER IF EXISTS ledger_transfers_no_delete');
+  }
+}
+
+describe(`a ledger edited behind its back (${ENGINE})`, function () {
+  this.timeout(120000);
+
+  for (const tamper of [
+    { what: 'an amount raised by ¥1', sql: 'UPDATE ledger_transfers SET amount_fen = amount_fen + 100 WHERE id = ?', bad: (id: number) => id },
+    { what: 'an amount and the stored balances made to agree', sql: 'UPDATE ledger_transfers SET amount_fen = amount_fen + 100 WHERE id = ?', bad: (id: number) => id, fixBalances: true },
+    { what: 'a rewritten time', sql: "UPDATE ledger_transfers SET created_at = '2020-01-01T00:00:00.000Z' WHERE id = ?", bad: (id: number) => id },
+    { what: 'a deleted row (the next one is named)', sql: 'DELETE FROM ledger_transfers WHERE id = ?', bad: (id: number) => id + 1, dropTrade: true },
+  ]) {
+    describe(tamper.what, () => {
+      const ctx = useMigratedDb();
+      let t: TestApp;
+      let cast: Cast;
+      let tok: Awaited<ReturnType<typeof tokens>>;
+      let victim: number;
+
+      before(async () => {
+        t = testApp(ctx.db);
+        cast = await tradingCast(ctx.db);
+        tok = await tokens(t.http, cast, bearer);
+        const ids = await acceptedOrders(ctx.db, cast, 3);
+        for (const id of ids) assert.equal((await t.http.post(`/api/v1/orders/${id}/pay`).set('Authorization', tok.buyerA).send({})).status, 200);
+        const settle = await ctx.db('ledger_transfers').where({ kind: 'settle' }).orderBy('id').first();
+        victim = Number(settle.id);
+      });
+
+      it('the database refuses the edit while the triggers are in place', async () => {
+        await assert.rejects(ctx.db.raw(tamper.sql, [victim]));
+      });
+
+      it('verify names the first bad transfer (API and npm run ledger:verify, which exits 1)', async () => {
+        const clean = await t.http.get('/api/v1/admin/ledger/verify').set('Authorization', tok.admin);
+        assert.equal(clean.body.ok, true);
+        await dropImmutability(ctx.db);
+        if (tamper.dropTrade) await ctx.db('trades').where({ transfer_id: victim }).del();
+        await ctx.db.raw(tamper.sql, [victim]);
+        if (tamper.fixBalances) {
+          // A careful attacker also moves the stored balances, so only the hash chain gives it away.
+          const row = await ctx.db('ledger_transfers').where({ id: victim }).first();
+          await ctx.db('ledger_accounts').where({ id: row.debit_account_id }).decrement('balance_fen', 100);
+          await ctx.db('ledger_accounts').where({ id: row.credit_account_id }).increment('balance_fen', 100);
+        }
+        const res = await t.http.get('/api/v1/admin/ledger/verify').set('Authorization', tok.admin);
+        assert.equal(res.status, 200);
+        assert.equal(res.body.ok, false);
+        assert.equal(res.body.chainIntact, false);
+        assert.equal(res.body.firstBadTransfer, tamper.bad(victim));
+        if (tamper.fixBalances) assert.equal(res.body.balancesMatch, true);
+        const cli = await runLedgerVerify(ctx.url);
+        assert.equal(cli.code, 1, cli.stdout + cli.stderr);
+        assert.equal(JSON.parse(cli.stdout).firstBadTransfer, tamper.bad(victim));
+        assert.match(cli.stderr, new RegExp(`transfer ${tamper.bad(victim)}\\b`));
+      });
+    });
+  }
+});
