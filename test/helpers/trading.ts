@@ -1,12 +1,12 @@
 import type request from 'supertest';
 import type { Db } from '../../src/db';
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { SystemClock } from '../../src/clock';
 import { BudgetService } from '../../src/ledger/budgets';
 import { OrderService } from '../../src/orders/service';
 import type { Actor } from '../../src/web/state';
 import { makeProduct, makePurchaser, makeUser, makeVendor } from './factories';
-import { PROJECT_ROOT } from './server';
 
 type Http = ReturnType<typeof request>;
 
@@ -77,6 +77,8 @@ export async function acceptedOrders(db: Db, cast: Cast, n: number, priceFen = 1
   }
   return ids;
 }
+
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** `npm run ledger:verify` against a database: its exit code and what it printed. */
 export function runLedgerVerify(databaseUrl: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
