@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { Db, Executor } from '../db';
 import { isUniqueViolation } from '../db';
 import { AppError, invalidState, notFound } from '../errors';
-import { authorize } from '../policies';
+import { authorize, can } from '../policies';
 import { shanghaiDay } from '../time';
 import { delistListingsOfCert, refreshListingsOfCert, type Page } from '../vendors/listings';
 import { findVendor } from '../vendors/repo';
@@ -91,12 +91,7 @@ export class CertificationService {
     const vendor = actor.vendorId ? await findVendor(this.db, actor.vendorId) : undefined;
     if (!vendor) throw new AppError('forbidden', 'errors.wrong_role');
     const rows = await certsOfCreditCode(this.db, vendor.credit_code);
-    return rows
-      .filter((c) => {
-        authorize(actor, 'certification.read_own', { creditCode: c.credit_code, vendorCreditCode: vendor.credit_code });
-        return true;
-      })
-      .map((c) => certView(c, this.today()));
+    return rows.filter((c) => can(actor, 'certification.read_own', { creditCode: c.credit_code, vendorCreditCode: vendor.credit_code })).map((c) => certView(c, this.today()));
   }
 
   async list(actor: Actor, q: CertListQuery): Promise<Page<CertView>> {
