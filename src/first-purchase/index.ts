@@ -1,9 +1,11 @@
 import type Router from '@koa/router';
 import type { Deps } from '../deps';
+import { noticePages } from '../notices/pages';
 import { noticeApiRoutes } from '../notices/routes';
+import { firstPurchasePages } from './pages';
 import { firstPurchaseApiRoutes } from './routes';
 
 /** The single-source procedure's routers: the JSON API, the public notices and their pages. */
 export function firstPurchaseRouters(deps: Deps): Router[] {
-  return [firstPurchaseApiRoutes(deps), noticeApiRoutes(deps)];
+  return [firstPurchaseApiRoutes(deps), noticeApiRoutes(deps), noticePages(deps), firstPurchasePages(deps)];
 }

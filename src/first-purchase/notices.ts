@@ -100,7 +100,8 @@ export interface TerminationContent {
   supplier: { name: string };
   cause: TerminationCause;
   explanation: string;
-  amount?: string;
+  /** The negotiated price, when it was above the budget. */
+  amount: string | null;
   terminatedOn: string;
   nextStep: string;
   contacts: { purchaser: string };
@@ -230,7 +231,7 @@ export function terminationNotice(c: CaseDetailRow, cause: TerminationCause, exp
     supplier: { name: c.vendor_name },
     cause,
     explanation,
-    ...(amountFen !== undefined ? { amount: money(amountFen) } : {}),
+    amount: amountFen !== undefined ? money(amountFen) : null,
     terminatedOn: shanghaiDay(at),
     nextStep: '本项目单一来源采购活动终止，采购人将依法采用其他采购方式重新组织采购。',
     contacts: { purchaser: c.contact },

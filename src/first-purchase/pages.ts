@@ -1,0 +1,216 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { formFailure, parseForm, requestBody, setFlash, takeFlash } from '../auth/forms';
+import type { Deps } from '../deps';
+import { AppError } from '../errors';
+import { pagination } from '../notices/pages';
+import { shanghaiDay } from '../time';
+import { actorOf, requireRole } from '../web/guards';
+import type { AppState } from '../web/state';
+import { parseInput } from '../web/validate';
+import type { CaseView } from './presenters';
+import type { AvailableAction } from './queries';
+import { Accept, CaseListQuery, Contract, CreateCase, Negotiate, ResolveObjection, Terminate, dropEmpty, fromForm } from './schema';
+import { FirstPurchaseService } from './service';
+import { CASE_STATUSES } from './transitions';
+import { idParam } from './routes';
+
+const stateOf = (ctx: Context) => ctx.state as AppState;
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+const CREATE_FIELDS = ['productId', 'projectName', 'projectContent', 'budget', 'quantity', 'reason', 'experts', 'expertOpinion', 'contact'] as const;
+const EXPERT_ROWS = 5;
+
+/** The create form's values as typed (strict templates need every key), with five expert rows. */
+function createValues(body: Record<string, unknown>) {
+  const raw = body.experts;
+  const rows = Array.isArray(raw) ? raw : Object.values(obj(raw));
+  const experts = Array.from({ length: Math.max(EXPERT_ROWS, rows.length) }, (_, i) => {
+    const r = obj(rows[i]);
+    return { i, n: i + 1, name: str(r.name), unit: str(r.unit), title: str(r.title) };
+  });
+  const flat = Object.fromEntries(CREATE_FIELDS.filter((f) => f !== 'experts').map((f) => [f, str(body[f])])) as Record<Exclude<(typeof CREATE_FIELDS)[number], 'experts'>, string>;
+  return { ...flat, experts };
+}
+
+/** Each action form's values (the one that failed comes back as typed). */
+function actionForms(body: Record<string, unknown>, today: string) {
+  const record = obj(body.record);
+  return {
+    negotiate: {
+      amount: str(body.amount),
+      date: str(record.date) || today,
+      place: str(record.place),
+      staff: Array.isArray(record.staff) ? record.staff.map(str).join('\n') : str(record.staff),
+      costNote: str(record.costNote),
+      comparablePrices: str(record.comparablePrices),
+      agreedTerms: str(record.agreedTerms),
+    },
+    contract: { contractNo: str(body.contractNo), signedAt: str(body.signedAt) || today },
+    accept: { note: str(body.note) },
+    withdraw: { reason: str(body.reason) },
+    resolve: { opinion: str(body.opinion) },
+  };
+}
+
+const ACTION_KEYS: AvailableAction['action'][] = ['submit', 'approve', 'negotiate', 'contract', 'accept', 'pay', 'withdraw', 'resolve'];
+
+/** The pages of the procedure: each role's case list, the case form, the case with its next steps, the admin's desk. */
+export function firstPurchasePages(deps: Deps): Router {
+  const router = new Router();
+  const service = new FirstPurchaseService(deps.db, deps.clock, (id) => `/first-purchases/${id}/objections`);
+  const party = requireRole('purchaser', 'vendor', 'admin');
+  const purchaser = requireRole('purchaser');
+  const admin = requireRole('admin');
+
+  function detail(ctx: Context, view: CaseView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null } = {}): string {
+    const state = stateOf(ctx);
+    const actor = actorOf(ctx);
+    const available = service.queries.actionsFor(actor, view);
+    const actions = Object.fromEntries(
+      ACTION_KEYS.map((k) => {
+        const a = available.find((x) => x.action === k);
+        return [k, a ? { enabled: a.enabled, reason: a.reasonKey ? state.t(a.reasonKey, a.reasonParams) : null } : null];
+      }),
+    );
+    return state.render('first-purchase/detail', {
+      title: `${view.caseNo} ${view.projectName}`,
+      // Objectors' contacts are shown only to those who may see them; strict templates need the key either way.
+      c: { ...view, objections: view.objections.map((o) => ({ contact: null, ...o })) },
+      flash: extra.flash ?? null,
+      error: extra.error ?? null,
+      actions,
+      hasActions: available.length > 0,
+      isAdmin: actor.role === 'admin',
+      openObjections: view.objections.filter((o) => o.status === 'open'),
+      forms: actionForms(extra.body ?? {}, shanghaiDay(deps.clock.now())),
+    });
+  }
+
+  /** Runs a step from a page form: success → back to the case with a notice; a refusal → the case with the reason. */
+  async function step(ctx: Context, id: number, doneKey: string, work: (body: Record<string, unknown>) => Promise<CaseView>): Promise<void> {
+    const state = stateOf(ctx);
+    const body = fromForm(requestBody(ctx));
+    try {
+      const view = await work(body);
+      setFlash(ctx, state.t(doneKey, { status: state.t(`first_purchase.status_${view.status}`) }));
+      ctx.redirect(`${state.base}/first-purchases/${id}`);
+    } catch (err) {
+      if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
+      const { form, status } = formFailure(ctx, err, [], body);
+      ctx.status = status;
+      ctx.body = detail(ctx, await service.queries.get(actorOf(ctx), id), { error: form.error ?? Object.values(form.errors).find(Boolean) ?? null, body });
+    }
+  }
+
+  router.get('/first-purchases', party, async (ctx) => {
+    const state = stateOf(ctx);
+    const actor = actorOf(ctx);
+    const q = parseInput(CaseListQuery, dropEmpty(ctx.query as Record<string, unknown>));
+    const page = await service.queries.list(actor, q);
+    ctx.body = state.render('first-purchase/list', {
+      title: state.t(`first_purchase.list_title_${actor.role}`),
+      flash: takeFlash(ctx),
+      role: actor.role,
+      isPurchaser: actor.role === 'purchaser',
+      isAdmin: actor.role === 'admin',
+      status: q.status ?? '',
+      statuses: CASE_STATUSES.map((s) => ({ value: s, selected: q.status === s })),
+      items: page.items,
+      total: page.total,
+      pagination: pagination(page),
+    });
+  });
+
+  router.get('/first-purchases/new', purchaser, async (ctx) => {
+    const state = stateOf(ctx);
+    const products = await service.queries.eligibleProducts();
+    const values = createValues({ productId: str(ctx.query.productId), quantity: '1' });
+    ctx.body = state.render('first-purchase/new', newModel(state, products, values, {}, null));
+  });
+
+  router.post('/first-purchases', purchaser, async (ctx) => {
+    const state = stateOf(ctx);
+    const body = fromForm(requestBody(ctx));
+    try {
+      const created = await service.create(actorOf(ctx), parseForm(CreateCase, body));
+      setFlash(ctx, state.t('first_purchase.created'));
+      ctx.redirect(`${state.base}/first-purchases/${created.id}`);
+    } catch (err) {
+      const { form, status } = formFailure(ctx, err, CREATE_FIELDS, body);
+      ctx.status = status;
+      const products = await service.queries.eligibleProducts();
+      ctx.body = state.render('first-purchase/new', newModel(state, products, createValues(requestBody(ctx)), form.errors, form.error));
+    }
+  });
+
+  router.get('/first-purchases/:id', party, async (ctx) => {
+    const view = await service.queries.get(actorOf(ctx), idParam(ctx.params.id));
+    ctx.body = detail(ctx, view, { flash: takeFlash(ctx) });
+  });
+
+  router.post('/first-purchases/:id/submit', purchaser, async (ctx) => {
+    const id = idParam(ctx.params.id);
+    await step(ctx, id, 'first_purchase.done_submit', () => service.submit(actorOf(ctx), id));
+  });
+  router.post('/first-purchases/:id/approve', admin, async (ctx) => {
+    const id = idParam(ctx.params.id);
+    await step(ctx, id, 'first_purchase.done_approve', () => service.approve(actorOf(ctx), id));
+  });
+  router.post('/first-purchases/:id/negotiate', purchaser, async (ctx) => {
+    const id = idParam(ctx.params.id);
+    await step(ctx, id, 'first_purchase.done_negotiate', (b) => service.negotiate(actorOf(ctx), id, parseForm(Negotiate, b)));
+  });
+  router.post('/first-purchases/:id/contract', purchaser, async (ctx) => {
+    const id = idParam(ctx.params.id);
+    await step(ctx, id, 'first_purchase.done_contract', (b) => service.contract(actorOf(ctx), id, parseForm(Contract, b)));
+  });
+  router.post('/first-purchases/:id/accept', purchaser, async (ctx) => {
+    const id = idParam(ctx.params.id);
+    await step(ctx, id, 'first_purchase.done_accept', (b) => service.accept(actorOf(ctx), id, parseForm(Accept, b)));
+  });
+  router.post('/first-purchases/:id/pay', purchaser, async (ctx) => {
+    const id = idParam(ctx.params.id);
+    await step(ctx, id, 'first_purchase.done_pay', () => service.pay(actorOf(ctx), id));
+  });
+  router.post('/first-purchases/:id/withdraw', requireRole('purchaser', 'admin'), async (ctx) => {
+    const id = idParam(ctx.params.id);
+    await step(ctx, id, 'first_purchase.done_withdraw', (b) => service.withdraw(actorOf(ctx), id, parseForm(Terminate, b)));
+  });
+  router.post('/first-purchases/:id/objections/:oid/resolve', admin, async (ctx) => {
+    const id = idParam(ctx.params.id);
+    const oid = idParam(ctx.params.oid);
+    await step(ctx, id, 'first_purchase.done_resolve', (b) => service.resolveObjection(actorOf(ctx), id, oid, parseForm(ResolveObjection, b)));
+  });
+
+  router.get('/admin/first-purchases', admin, async (ctx) => {
+    const state = stateOf(ctx);
+    const desk = await service.queries.adminQueues();
+    ctx.body = state.render('first-purchase/desk', {
+      title: state.t('first_purchase.desk_title'),
+      flash: takeFlash(ctx),
+      toApprove: desk.toApprove,
+      waiting: desk.waiting,
+      objections: desk.objections.map((o) => ({ id: o.id, caseId: o.case_id, projectName: o.project_name, name: o.name, organization: o.organization, content: o.content, createdAt: new Date(o.created_at).toISOString() })),
+    });
+  });
+
+  return router;
+}
+
+function newModel(
+  state: AppState,
+  products: Array<{ id: number; title: string; model: string; vendor_name: string; cert_no: string; field: string }>,
+  values: ReturnType<typeof createValues>,
+  errors: Record<string, string>,
+  error: string | null,
+) {
+  return {
+    title: state.t('first_purchase.new_title'),
+    values,
+    errors: Object.fromEntries(CREATE_FIELDS.map((f) => [f, errors[f] ?? ''])),
+    error,
+    products: products.map((p) => ({ ...p, selected: String(p.id) === values.productId })),
+  };
+}

@@ -1,0 +1,84 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { formFailure, parseForm, requestBody, setFlash, takeFlash, type FormState } from '../auth/forms';
+import type { Deps } from '../deps';
+import { notFound } from '../errors';
+import { idParam } from '../first-purchase/routes';
+import { NOTICE_TYPES, NoticeListQuery, ObjectionInput, dropEmpty } from '../first-purchase/schema';
+import { FirstPurchaseService } from '../first-purchase/service';
+import type { AppState } from '../web/state';
+import { parseInput } from '../web/validate';
+import { NoticeService, type NoticeDetail } from './service';
+
+const OBJECTION_FIELDS = ['name', 'organization', 'contact', 'content'] as const;
+const stateOf = (ctx: Context) => ctx.state as AppState;
+
+export function pagination(p: { page: number; pageSize: number; total: number }) {
+  const totalPages = Math.max(1, Math.ceil(p.total / p.pageSize));
+  return { page: p.page, totalPages, prev: p.page > 1 ? p.page - 1 : null, next: p.page < totalPages ? p.page + 1 : null };
+}
+
+const emptyObjection = (): FormState => ({
+  values: Object.fromEntries(OBJECTION_FIELDS.map((f) => [f, ''])),
+  errors: Object.fromEntries(OBJECTION_FIELDS.map((f) => [f, ''])),
+  error: null,
+});
+
+/** The public notice pages: the list by type with dates, one notice in full, and the objection form of a 公示. */
+export function noticePages(deps: Deps): Router {
+  const router = new Router();
+  const notices = new NoticeService(deps.db, deps.clock);
+  const cases = new FirstPurchaseService(deps.db, deps.clock, (id) => `/first-purchases/${id}/objections`);
+
+  router.get('/notices', async (ctx) => {
+    const state = stateOf(ctx);
+    const q = parseInput(NoticeListQuery, dropEmpty(ctx.query as Record<string, unknown>));
+    const page = await notices.list(q);
+    ctx.body = state.render('notices/list', {
+      title: q.type ? state.t(`notices.type_${q.type}`) : state.t('notices.title'),
+      type: q.type ?? '',
+      tabs: [{ value: '', key: 'notices.all' }, ...NOTICE_TYPES.map((v) => ({ value: v, key: `notices.type_${v}` }))].map((tab) => ({ ...tab, current: (q.type ?? '') === tab.value })),
+      items: page.items,
+      total: page.total,
+      pagination: pagination(page),
+    });
+  });
+
+  router.get('/notices/:id', async (ctx) => {
+    const notice = await notices.get(idParam(ctx.params.id));
+    ctx.body = detailPage(ctx, notice, emptyObjection(), takeFlash(ctx));
+  });
+
+  // The objection form of a 公示: anyone, during the period; the page form needs the CSRF token.
+  router.post('/notices/:id/objections', async (ctx) => {
+    const notice = await notices.get(idParam(ctx.params.id));
+    if (notice.type !== 'single_source') throw notFound('notices.not_found');
+    const body = requestBody(ctx);
+    try {
+      const filed = await cases.fileObjection(stateOf(ctx).actor, notice.caseId, parseForm(ObjectionInput, body));
+      setFlash(ctx, stateOf(ctx).t('notices.objection_filed', { id: filed.id }));
+      ctx.redirect(`${stateOf(ctx).base}/notices/${notice.id}#objection`);
+    } catch (err) {
+      const { form, status } = formFailure(ctx, err, OBJECTION_FIELDS, body);
+      ctx.status = status;
+      ctx.body = detailPage(ctx, await notices.get(notice.id), form, null);
+    }
+  });
+
+  return router;
+}
+
+function detailPage(ctx: Context, notice: NoticeDetail, form: FormState, flash: string | null): string {
+  const state = stateOf(ctx);
+  return state.render('notices/detail', {
+    title: notice.title,
+    notice,
+    c: notice.content,
+    isSingleSource: notice.type === 'single_source',
+    isResult: notice.type === 'result',
+    isContract: notice.type === 'contract',
+    isTermination: notice.type === 'termination',
+    form,
+    flash,
+  });
+}
