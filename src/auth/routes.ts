@@ -6,7 +6,10 @@ import { destroySession, regenerateSession } from '../web/session';
 import type { AppState } from '../web/state';
 import { parseInput, validate } from '../web/validate';
 import { safePath } from '../web/views';
-import { Credentials, LoginForm } from './schema';
+import { emptyForm, formFailure, parseForm, requestBody, setFlash, takeFlash } from './forms';
+import { Credentials, LoginForm, PasswordChange } from './schema';
+import { AccountService } from './account';
+import { actorOf, requireRole } from '../web/guards';
 import type { AuthService } from './service';
 
 /** Only a path on this site may follow a login: not '//host', not '/\\host' (browsers read both as another host). */
@@ -47,6 +50,45 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
         next: typeof body.next === 'string' ? body.next : '',
         error: errorBody(ctx, err).message,
       });
+    }
+  });
+
+  const account = new AccountService(deps.db, deps.clock);
+  const anyone = requireRole('purchaser', 'vendor', 'admin');
+  const PASSWORD_FIELDS = ['currentPassword', 'newPassword'] as const;
+
+  // Ends every other session and token of the user; the caller's own session continues under a new id.
+  router.post('/api/v1/auth/password', anyone, validate(PasswordChange), async (ctx) => {
+    const { currentPassword, newPassword } = ctx.state.input as PasswordChange;
+    await account.changePassword(actorOf(ctx), currentPassword, newPassword);
+    ctx.body = { changed: true };
+  });
+
+  router.get('/account/password', anyone, async (ctx) => {
+    const state = ctx.state as AppState;
+    ctx.body = state.render('auth/password', {
+      title: state.t('auth.password_title'),
+      flash: takeFlash(ctx),
+      form: emptyForm(PASSWORD_FIELDS),
+      hostManaged: state.authVia === 'host',
+    });
+  });
+
+  router.post('/account/password', anyone, async (ctx) => {
+    const state = ctx.state as AppState;
+    const body = requestBody(ctx);
+    try {
+      if (state.authVia === 'host') throw new AppError('forbidden', 'auth.password_host_managed');
+      const input = parseForm(PasswordChange, body);
+      const actor = actorOf(ctx);
+      await account.changePassword(actor, input.currentPassword, input.newPassword);
+      regenerateSession(ctx, { userId: actor.id, createdAt: deps.clock.now().toISOString() });
+      setFlash(ctx, state.t('auth.password_changed'));
+      ctx.redirect(`${state.base}/account/password`);
+    } catch (err) {
+      const { form, status } = formFailure(ctx, err, PASSWORD_FIELDS, {});
+      ctx.status = status;
+      ctx.body = state.render('auth/password', { title: state.t('auth.password_title'), flash: null, form, hostManaged: state.authVia === 'host' });
     }
   });
 

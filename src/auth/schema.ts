@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NewPassword } from './password-rules';
 
 export const Credentials = z.object({
   username: z.string({ message: 'validation.required' }).trim().min(1, 'validation.required').max(64, 'validation.too_long'),
@@ -7,3 +8,12 @@ export const Credentials = z.object({
 export type Credentials = z.infer<typeof Credentials>;
 
 export const LoginForm = Credentials.extend({ next: z.string().max(500).optional() });
+
+/** Changing one's own password: the current one, and a new one that passes the rules and differs from it. */
+export const PasswordChange = z
+  .object({
+    currentPassword: z.string({ message: 'validation.required' }).min(1, 'validation.required').max(128, 'validation.too_long'),
+    newPassword: NewPassword,
+  })
+  .refine((v) => v.newPassword !== v.currentPassword, { message: 'validation.password_unchanged', path: ['newPassword'] });
+export type PasswordChange = z.infer<typeof PasswordChange>;

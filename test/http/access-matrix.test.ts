@@ -181,6 +181,10 @@ export const ROWS: MatrixRow[] = [
   // A wrong password: the session stays as it is, whoever asks.
   ...rows('POST /login', all(401), { body: (w) => ({ username: w.usernames.admin, password: 'not-the-password' }) }),
   ...rows('POST /logout', all(302), { freshSession: true }),
+  // Own account only; a wrong current password, so the shared sessions stay valid.
+  ...rows('POST /api/v1/auth/password', { anonymous: 401, purchaser: 422, vendor: 422, admin: 422 }, { body: () => ({ currentPassword: 'wrong', newPassword: 'tangerine-harbour-42' }) }),
+  ...rows('GET /account/password', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200 }),
+  ...rows('POST /account/password', { anonymous: 401, purchaser: 422, vendor: 422, admin: 422 }, { body: () => ({ currentPassword: 'wrong', newPassword: 'tangerine-harbour-42' }) }),
 
   // ── public catalogue ──
   ...rows('GET /api/v1/products', all(200)),

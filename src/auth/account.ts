@@ -1,0 +1,43 @@
+import { recordAudit } from '../audit/service';
+import type { Clock } from '../clock';
+import type { Db } from '../db';
+import { AppError } from '../errors';
+import type { Actor } from '../web/state';
+import { hashPassword, verifyPassword } from './passwords';
+import { findUserById } from './repo';
+
+/**
+ * Changing one's own password. The current password is checked first; the new one may not be the username. Every
+ * other way in — other sessions and every bearer token — ends with the change; the caller's own session is renewed
+ * by the route.
+ */
+export class AccountService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await findUserById(this.db, actor.id);
+    if (!user) throw new AppError('unauthenticated', 'errors.unauthenticated');
+    if (!(await verifyPassword(user.password_hash, currentPassword))) {
+      throw new AppError('validation_failed', 'auth.current_password_wrong', { field: 'currentPassword' }, 'currentPassword');
+    }
+    if (newPassword.trim().toLowerCase() === user.username.toLowerCase()) {
+      throw new AppError('validation_failed', 'validation.password_username', { field: 'newPassword' }, 'newPassword');
+    }
+    const hash = await hashPassword(newPassword);
+    await this.db.transaction(async (trx) => {
+      await trx('users').where({ id: user.id }).update({ password_hash: hash });
+      const sessions = await trx('sessions').where({ user_id: user.id }).del();
+      const tokens = await trx('api_tokens').where({ user_id: user.id }).del();
+      await recordAudit(trx, this.clock, {
+        actor,
+        action: 'user.password_change',
+        entity: 'user',
+        entityId: user.id,
+        after: { sessions_ended: sessions, tokens_revoked: tokens },
+      });
+    });
+  }
+}
