@@ -67,7 +67,7 @@ describe('accounts and registry services (integration)', function () {
   it('two registrations racing for one credit code: one is created, the other is a duplicate', async () => {
     const reg = new RegistrationService(ctx.db, clock);
     const code = creditCode(9300);
-    const input = (username: string) => ({ enterpriseName: '并发企业', creditCode: code, city: '杭州', contact: 'c', username, password: 'tangerine-harbour-42' });
+    const input = (username: string) => ({ enterpriseName: '并发企业', creditCode: code, city: '杭州', address: undefined, contact: 'c', username, password: 'tangerine-harbour-42', displayName: undefined });
     const results = await Promise.allSettled([reg.register(input('race_a')), reg.register(input('race_b'))]);
     const ok = results.filter((r) => r.status === 'fulfilled');
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
@@ -84,7 +84,7 @@ describe('accounts and registry services (integration)', function () {
     const cert = await makeCert(ctx.db, v, { valid_until: '2026-03-01' });
     const actor: Actor = { id: u.id, username: u.username, role: 'vendor', displayName: 'v', purchaserId: null, vendorId: v.id };
     await assert.rejects(
-      new ListingService(ctx.db, clock).create(actor, { certNo: cert.cert_no, title: 'T', model: 'M', description: '', price: 100, unit: '台', stock: 1 }),
+      new ListingService(ctx.db, clock).create(actor, { certNo: cert.cert_no, boutiqueEvidence: undefined, title: 'T', model: 'M', description: '', price: 100, unit: '台', stock: 1 }),
       (e: AppError) => e.field === 'certNo' && e.messageKey === 'vendor.cert_not_valid',
     );
   });
