@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { AuthService } from './auth/service';
 import { authRoutes } from './auth/routes';
 import { catalogueRoutes } from './catalogue/routes';
+import { statsRoutes } from './stats/routes';
 import { firstPurchaseRouters } from './first-purchase';
 import { clockRoutes } from './web/clock-routes';
 import { vendorRoutes } from './vendors/routes';
@@ -14,5 +15,5 @@ import type { Deps } from './deps';
 
 /** Every module's router, in one list: a new module is one line here. */
 export function moduleRouters(deps: Deps, auth: AuthService): Router[] {
-  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps)];
+  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), statsRoutes(deps)];
 }

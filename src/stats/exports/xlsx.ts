@@ -45,7 +45,7 @@ export async function writeXlsx(out: Writable, summary: StatsResult, pages: Asyn
   const c = summary.certifications;
   if (c) {
     sheet.addRow([]).commit();
-    sheet.addRow([t('stats.certs_heading', { from: c.fromYear, to: c.toYear })]).commit();
+    sheet.addRow([t('stats.certs_heading', { years: c.fromYear === c.toYear ? String(c.fromYear) : `${c.fromYear}—${c.toYear}` })]).commit();
     for (const [key, n] of [
       ['stats.certs_issued', c.issued],
       ['stats.certs_international', c.international],
