@@ -5,6 +5,7 @@ import { AppError } from '../errors';
 import type { Actor } from '../web/state';
 import { hashPassword, verifyPassword } from './passwords';
 import { findUserById } from './repo';
+import { LoginThrottle, throttleKeys } from './throttle';
 
 /**
  * Changing one's own password. The current password is checked first; the new one may not be the username. Every
@@ -12,15 +13,23 @@ import { findUserById } from './repo';
  * by the route.
  */
 export class AccountService {
+  private readonly throttle: LoginThrottle;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.throttle = new LoginThrottle(db, clock);
+  }
 
-  async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
+  /** Guessing the current password from a stolen session counts against the same limits as guessing at login. */
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string, address?: string | null): Promise<void> {
     const user = await findUserById(this.db, actor.id);
     if (!user) throw new AppError('unauthenticated', 'errors.unauthenticated');
+    const keys = throttleKeys(user.username, address);
+    await this.throttle.check(keys);
     if (!(await verifyPassword(user.password_hash, currentPassword))) {
+      await this.throttle.fail(keys);
       throw new AppError('validation_failed', 'auth.current_password_wrong', { field: 'currentPassword' }, 'currentPassword');
     }
     if (newPassword.trim().toLowerCase() === user.username.toLowerCase()) {

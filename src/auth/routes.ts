@@ -60,7 +60,7 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
   // Ends every other session and token of the user; the caller's own session continues under a new id.
   router.post('/api/v1/auth/password', anyone, validate(PasswordChange), async (ctx) => {
     const { currentPassword, newPassword } = ctx.state.input as PasswordChange;
-    await account.changePassword(actorOf(ctx), currentPassword, newPassword);
+    await account.changePassword(actorOf(ctx), currentPassword, newPassword, ctx.ip);
     ctx.body = { changed: true };
   });
 
@@ -81,7 +81,7 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
       if (state.authVia === 'host') throw new AppError('forbidden', 'auth.password_host_managed');
       const input = parseForm(PasswordChange, body);
       const actor = actorOf(ctx);
-      await account.changePassword(actor, input.currentPassword, input.newPassword);
+      await account.changePassword(actor, input.currentPassword, input.newPassword, ctx.ip);
       regenerateSession(ctx, { userId: actor.id, createdAt: deps.clock.now().toISOString() });
       setFlash(ctx, state.t('auth.password_changed'));
       ctx.redirect(`${state.base}/account/password`);
