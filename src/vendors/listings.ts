@@ -9,7 +9,7 @@ import { authorize } from '../policies';
 import { shanghaiDay } from '../time';
 import type { Actor } from '../web/state';
 import { listingView, type ListingView } from './presenters';
-import { findListing, findVendor, insertProduct, listListings, liveProductsOfCert, productsOfCert, updateProduct, type ListingRow, type ProductRow, type VendorRow } from './repo';
+import { countListingsByStatus, findListing, findVendor, insertProduct, listListings, listingsNeedingAttention, liveProductsOfCert, productsOfCert, updateProduct, type ListingRow, type ProductRow, type VendorRow } from './repo';
 import type { ListingInput, ListingPatch } from './schema';
 
 /** What a change to these sends a listing back to review: what the certificate and the reviewer vouched for. */
@@ -106,6 +106,13 @@ export class ListingService {
     const vendor = await this.vendorOf(this.db, actor);
     const { rows, total } = await listListings(this.db, { vendorId: vendor.id, status: q.status }, q.pageSize, (q.page - 1) * q.pageSize);
     return { items: rows.map(listingView), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  /** The dashboard's summary: counts per status and the listings that need the vendor's attention. */
+  async summary(actor: Actor): Promise<{ counts: Record<string, number>; attention: ListingView[] }> {
+    const vendor = await this.vendorOf(this.db, actor);
+    const [counts, attention] = await Promise.all([countListingsByStatus(this.db, vendor.id), listingsNeedingAttention(this.db, vendor.id, 20)]);
+    return { counts, attention: attention.map(listingView) };
   }
 
   /**

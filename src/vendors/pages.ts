@@ -86,12 +86,8 @@ export function vendorPages(router: Router, _deps: Deps, s: { listings: ListingS
   router.get('/vendor', vendor, async (ctx) => {
     const state = stateOf(ctx);
     const actor = actorOf(ctx);
-    const [profile, certs, listings] = await Promise.all([
-      s.registration.profile(actor),
-      s.certs.forVendor(actor),
-      s.listings.list(actor, { page: 1, pageSize: 100 }),
-    ]);
-    const byStatus = (st: string) => listings.items.filter((l) => l.status === st).length;
+    const [profile, certs, summary] = await Promise.all([s.registration.profile(actor), s.certs.forVendor(actor), s.listings.summary(actor)]);
+    const byStatus = (st: string) => summary.counts[st] ?? 0;
     ctx.body = state.render('vendor/dashboard', {
       title: state.t('vendor.dashboard_title'),
       flash: takeFlash(ctx),
@@ -99,7 +95,7 @@ export function vendorPages(router: Router, _deps: Deps, s: { listings: ListingS
       certCount: certs.length,
       currentCertCount: certs.filter((c) => c.current).length,
       counts: { approved: byStatus('approved'), pending: byStatus('pending_review'), rejected: byStatus('rejected'), delisted: byStatus('delisted') },
-      attention: listings.items.filter((l) => l.delistCause || l.status === 'rejected').map((l) => listingRow(ctx, l)),
+      attention: summary.attention.map((l) => listingRow(ctx, l)),
     });
   });
 

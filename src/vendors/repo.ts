@@ -130,3 +130,17 @@ export async function listVendors(db: Executor, status: string | undefined, limi
 /** The accounts of a vendor, for the reviewer. */
 export const usersOfVendor = (db: Executor, vendorId: number): Promise<Array<{ id: number; username: string; display_name: string; status: string }>> =>
   db('users').where({ vendor_id: vendorId }).select('id', 'username', 'display_name', 'status').orderBy('id');
+
+/** How many of a vendor's listings are in each status. */
+export async function countListingsByStatus(db: Executor, vendorId: number): Promise<Record<string, number>> {
+  const rows = await db('products').where({ vendor_id: vendorId }).select('status').count<{ status: string; n: number }[]>({ n: '*' }).groupBy('status');
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** The vendor's listings that need its attention: rejected, or delisted because of their certificate. */
+export const listingsNeedingAttention = (db: Executor, vendorId: number, limit: number): Promise<ListingRow[]> =>
+  listingQuery(db)
+    .where('products.vendor_id', vendorId)
+    .andWhere((w) => w.where('products.status', 'rejected').orWhere((x) => x.where('products.status', 'delisted').whereNotNull('products.delist_cause')))
+    .orderBy('products.updated_at', 'desc')
+    .limit(limit);

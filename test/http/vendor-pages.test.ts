@@ -80,6 +80,19 @@ describe('vendor portal pages', function () {
     assert.equal(after.price_fen, 35000000);
   });
 
+  it('the dashboard counts listings by status and points at the ones that need attention', async () => {
+    const revoked = await makeCert(ctx.db, vendor, { status: 'revoked' });
+    const p = await ctx.db('products').insert({
+      vendor_id: vendor.id, cert_id: revoked.id, boutique: false, title: '证书被撤销的产品', model: 'R-1', description: '', field: '智能装备', kind: 'equipment',
+      level: 'provincial', city: vendor.city, price_fen: 100, unit: '台', stock: 1, status: 'delisted', delist_cause: 'cert_revoked', review_reason: '申报材料不实',
+      search_text: '', created_at: '2026-03-01T00:00:00.000Z', updated_at: '2026-03-01T00:00:00.000Z',
+    }).returning('id');
+    assert.ok(p);
+    const res = await agent.get('/vendor');
+    assert.equal(res.status, 200);
+    assert.match(res.text, /证书被撤销的产品<\/a> — <span class="alert-error">证书 .* 已被撤销（申报材料不实）/);
+  });
+
   it('registration: a bad credit code and a common password are refused per field; a good one is pending', async () => {
     const anon = agentFor(t.app);
     const form = await anon.get('/vendor/register');
