@@ -2,6 +2,7 @@ import { recordAudit } from '../audit/service';
 import { isCertificateCurrent } from '../catalogue/service';
 import type { Clock } from '../clock';
 import type { Db, Executor, Trx } from '../db';
+import { writeTransaction } from '../db/retry';
 import { AppError, invalidField, invalidState, notFound } from '../errors';
 import { Ledger, type TradeFacts } from '../ledger/service';
 import { Money } from '../money';
@@ -35,8 +36,8 @@ export const NOTICE_WORKING_DAYS = 5;
 const PUBLIC_ACTOR = { id: null, username: 'public' } as unknown as Actor;
 
 /**
- * The single-source procedure (政府首购), one method per step. Each opens one transaction (nested as a savepoint when
- * the service is built on a caller's transaction, as the demo loader does), locks the case, checks the policy and
+ * The single-source procedure (政府首购), one method per step. Each runs as one write transaction (retried on a
+ * serialization failure; joining the caller's transaction when built on one, as the demo loader does), locks the case, checks the policy and
  * the transitions table, writes the case, a history row, the notices the step publishes and an audit record, and
  * makes its ledger call last. Nothing is half-written: any error rolls the whole step back.
  */
@@ -55,7 +56,7 @@ export class FirstPurchaseService {
 
   async create(actor: Actor, input: CreateCase): Promise<{ id: number; status: 'draft' }> {
     if (!mayOpenCase(actor)) throw new AppError('forbidden', 'errors.wrong_role');
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const p = await findEligibility(trx, input.productId);
       const today = shanghaiDay(this.clock.now());
       if (!p || p.status !== 'approved') throw invalidField('productId', 'first_purchase.product_unknown', { productId: input.productId });
@@ -110,7 +111,7 @@ export class FirstPurchaseService {
 
   /** Anyone, while the notice period runs (from publication to 23:59:59+08:00 of its last working day). */
   async fileObjection(actor: Actor | null, id: number, input: ObjectionInput): Promise<{ id: number; caseId: number; status: 'open'; createdAt: string }> {
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const c = await findCase(trx, id, { lock: true });
       if (!c) throw notFound('first_purchase.not_found');
       const now = this.clock.now();
@@ -217,7 +218,7 @@ export class FirstPurchaseService {
 
   /** Load and lock the case, authorize, run the work, and answer with the case as the actor now sees it. */
   private async command(actor: Actor, id: number, act: CaseAct, work: (trx: Executor, c: CaseDetailRow) => Promise<void>): Promise<CaseView> {
-    await this.db.transaction(async (trx) => {
+    await writeTransaction(this.db, async (trx) => {
       const c = await findCase(trx, id, { lock: true });
       if (!c) throw notFound('first_purchase.not_found');
       authorizeCase(actor, act, { purchaserId: c.purchaser_id, vendorId: c.vendor_id });
