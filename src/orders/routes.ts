@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { Deps } from '../deps';
-import { notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { actorOf, requireRole } from '../web/guards';
 import { idempotent } from '../web/idempotency';
 import { parseInput, validate } from '../web/validate';
@@ -23,6 +23,16 @@ const STEP_ROLES: Record<OrderAction, Array<'purchaser' | 'vendor' | 'admin'>> =
   cancel: ['purchaser'],
   refund: ['vendor', 'admin'],
 };
+
+/** A step's body may be left out entirely (the note is optional); if sent, it must be an object. */
+function optionalBody(schema: typeof AcceptInput) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const body = (ctx.request as unknown as { body?: unknown }).body;
+    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw new AppError('malformed', 'errors.malformed_body');
+    ctx.state.input = parseInput(schema, body ?? {});
+    await next();
+  };
+}
 
 /** Money-moving steps honour Idempotency-Key (API.md). */
 const IDEMPOTENT: ReadonlySet<OrderAction> = new Set(['pay', 'refund', 'cancel']);
@@ -52,7 +62,7 @@ export function orderRoutes(deps: Deps): Router {
   });
 
   for (const action of Object.keys(STEP_ROLES) as OrderAction[]) {
-    const input = action === 'accept' ? validate(AcceptInput) : passThrough;
+    const input = action === 'accept' ? optionalBody(AcceptInput) : passThrough;
     const replay = IDEMPOTENT.has(action) ? idempotent(deps.db, deps.clock) : passThrough;
     router.post(`/api/v1/orders/:id/${action}`, requireRole(...STEP_ROLES[action]), input, replay, async (ctx) => {
       const note = action === 'accept' ? (ctx.state.input as AcceptInput).note : undefined;

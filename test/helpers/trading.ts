@@ -5,6 +5,7 @@ import path from 'node:path';
 import { SystemClock } from '../../src/clock';
 import { BudgetService } from '../../src/ledger/budgets';
 import { OrderService } from '../../src/orders/service';
+import type { OrderAction } from '../../src/orders/transitions';
 import type { Actor } from '../../src/web/state';
 import { makeProduct, makePurchaser, makeUser, makeVendor } from './factories';
 
@@ -94,3 +95,44 @@ export function runLedgerVerify(databaseUrl: string): Promise<{ code: number | n
   });
 }
 
+
+export interface TradingSide {
+  buyer: Actor;
+  seller: Actor;
+  productId: number;
+}
+
+/**
+ * A buyer/seller pair with a product and a budget, from existing users: for the access matrix, which needs orders
+ * of its own purchaser and vendor and of another pair.
+ */
+export async function tradingSide(db: Db, buyerUsername: string, sellerUsername: string): Promise<TradingSide> {
+  const [b, s] = await Promise.all([db('users').where({ username: buyerUsername }).first(), db('users').where({ username: sellerUsername }).first()]);
+  const vendor = await db('vendors').where({ id: s.vendor_id }).first();
+  const product = await makeProduct(db, vendor, { title: `矩阵订单商品 ${s.vendor_id}`, price_fen: 100_00, stock: 100_000 });
+  const admin = await db('users').where({ role: 'admin' }).first();
+  await new BudgetService(db, new SystemClock()).allocate(actorFor(admin, {}), { purchaserId: b.purchaser_id, amountFen: 100_000_000_00 });
+  return {
+    buyer: actorFor(b, { purchaserId: b.purchaser_id }),
+    seller: actorFor(s, { vendorId: s.vendor_id }),
+    productId: product.id,
+  };
+}
+
+const PATH_TO: Record<string, OrderAction[]> = {
+  placed: [],
+  confirmed: ['confirm'],
+  delivered: ['confirm', 'deliver'],
+  accepted: ['confirm', 'deliver', 'accept'],
+  paid: ['confirm', 'deliver', 'accept', 'pay'],
+  cancelled: ['cancel'],
+  refunded: ['confirm', 'deliver', 'accept', 'pay', 'refund'],
+};
+
+/** A fresh order of that side, walked through the services to `status`. */
+export async function orderInState(db: Db, side: TradingSide, status: keyof typeof PATH_TO): Promise<number> {
+  const orders = new OrderService(db, new SystemClock());
+  const { id } = await orders.place(side.buyer, [{ productId: side.productId, quantity: 1 }]);
+  for (const step of PATH_TO[status]) await orders.act(['confirm', 'deliver', 'refund'].includes(step) ? side.seller : side.buyer, id, step);
+  return id;
+}

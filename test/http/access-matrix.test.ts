@@ -5,6 +5,7 @@ import { useMigratedDb } from '../helpers/db';
 import { bearer, testApp, type TestApp } from '../helpers/app';
 import { creditCode, makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
 import { agentFor, csrfFor, loginAgent, type Agent } from '../helpers/session';
+import { orderInState, tradingSide, type TradingSide } from '../helpers/trading';
 
 /**
  * The access-control matrix: every registered route × every role (and anonymous) × own / another's object → the
@@ -105,6 +106,26 @@ export class World {
     return p.id;
   }
 
+  private sides: Promise<{ own: TradingSide; other: TradingSide }> | null = null;
+
+  /** An order of purchaser A with vendor A (own), or of another unit with vendor B (other), walked to `status`. */
+  async order(whose: Whose, status: string): Promise<number> {
+    this.sides ??= (async () => {
+      const unitB = await makePurchaser(this.db);
+      const buyerB = await makeUser(this.db, { role: 'purchaser', purchaser_id: unitB.id });
+      const sellerB = await makeUser(this.db, { role: 'vendor', vendor_id: this.vendorB.id });
+      return { own: await tradingSide(this.db, this.usernames.purchaser, this.usernames.vendor), other: await tradingSide(this.db, buyerB.username, sellerB.username) };
+    })();
+    const sides = await this.sides;
+    return orderInState(this.db, whose === 'other' ? sides.other : sides.own, status as Parameters<typeof orderInState>[2]);
+  }
+
+  /** The product of the own side (vendor A, approved, plenty of stock), for the cart and order rows. */
+  async tradingProduct(): Promise<number> {
+    await this.order('own', 'placed');
+    return (await this.sides!).own.productId;
+  }
+
   async pendingVendor(): Promise<number> {
     return (await makeVendor(this.db, { status: 'pending' })).id;
   }
@@ -169,6 +190,7 @@ const only = (role: Exclude<Role, 'anonymous'>, ok: Status, page: 'api' | 'get' 
 
 const id = (fn: (w: World, whose: Whose) => Promise<number>, path: (id: number) => string) => async (w: World, whose: Whose) => path(await fn(w, whose));
 const productUrl = (path: (id: number) => string, status = 'approved') => id((w, whose) => w.product(whose, status), path);
+const orderUrl = (status: string, path: (id: number) => string) => id((w, whose) => w.order(whose, status), path);
 
 export const ROWS: MatrixRow[] = [
   // ── testing aid (exists only with FAKE_CLOCK=1, as testApp runs) ──
@@ -308,6 +330,58 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /api/v1/admin/audit/verify', only('admin', 200)),
   ...rows('GET /admin/audit', only('admin', 200, 'get')),
   ...rows('GET /admin/audit/verify', only('admin', 200, 'get')),
+
+  // ── budgets and the ledger (JSON) ──
+  ...rows('POST /api/v1/admin/budgets', only('admin', 201), { body: (w) => ({ purchaserId: w.purchaserA.id, amount: '100.00' }) }),
+  ...rows('GET /api/v1/admin/budgets', only('admin', 200)),
+  ...rows('GET /api/v1/budget', only('purchaser', 200)),
+  ...rows('GET /api/v1/admin/ledger/verify', only('admin', 200)),
+  ...rows('GET /api/v1/admin/ledger/transfers', only('admin', 200)),
+  ...rows('GET /api/v1/admin/ledger/accounts', only('admin', 200)),
+
+  // ── boutique orders (JSON): the order's purchasing unit and vendor, or the department; another's order is 404 ──
+  ...rows('POST /api/v1/orders', only('purchaser', 201), { body: async (w) => ({ items: [{ productId: await w.tradingProduct(), quantity: 1 }] }) }),
+  ...rows('GET /api/v1/orders', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200 }),
+  ...rows('GET /api/v1/vendor/orders', only('vendor', 200)),
+  ...rows('GET /api/v1/orders/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200 }, {
+    url: orderUrl('placed', (i) => `/api/v1/orders/${i}`),
+    other: { purchaser: 404, vendor: 404, admin: 200 },
+  }),
+  ...rows('POST /api/v1/orders/:id/confirm', only('vendor', 200), { url: orderUrl('placed', (i) => `/api/v1/orders/${i}/confirm`), other: { vendor: 404 } }),
+  ...rows('POST /api/v1/orders/:id/deliver', only('vendor', 200), { url: orderUrl('confirmed', (i) => `/api/v1/orders/${i}/deliver`), other: { vendor: 404 } }),
+  ...rows('POST /api/v1/orders/:id/accept', only('purchaser', 200), { url: orderUrl('delivered', (i) => `/api/v1/orders/${i}/accept`), other: { purchaser: 404 } }),
+  ...rows('POST /api/v1/orders/:id/pay', only('purchaser', 200), { url: orderUrl('accepted', (i) => `/api/v1/orders/${i}/pay`), other: { purchaser: 404 } }),
+  ...rows('POST /api/v1/orders/:id/cancel', only('purchaser', 200), { url: orderUrl('placed', (i) => `/api/v1/orders/${i}/cancel`), other: { purchaser: 404 } }),
+  ...rows('POST /api/v1/orders/:id/refund', { anonymous: 401, purchaser: 403, vendor: 200, admin: 200 }, {
+    url: orderUrl('paid', (i) => `/api/v1/orders/${i}/refund`),
+    other: { vendor: 404, admin: 200 },
+  }),
+
+  // ── trading pages: the purchaser's desk, cart and checkout; order pages; the department's budgets and ledger ──
+  ...rows('GET /purchaser', only('purchaser', 200, 'get')),
+  ...rows('GET /cart', only('purchaser', 200, 'get')),
+  ...rows('POST /cart/items', only('purchaser', 302, 'post'), { body: async (w) => ({ productId: String(await w.tradingProduct()), quantity: '1' }) }),
+  ...rows('POST /cart/items/:productId', only('purchaser', 302, 'post'), { url: async (w) => `/cart/items/${await w.tradingProduct()}`, body: () => ({ quantity: '1' }) }),
+  ...rows('GET /checkout', only('purchaser', 200, 'get')),
+  ...rows('POST /checkout', only('purchaser', 302, 'post')),
+  ...rows('GET /orders', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200 }),
+  ...rows('GET /vendor/orders', only('vendor', 200, 'get')),
+  ...rows('GET /orders/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200 }, {
+    url: orderUrl('placed', (i) => `/orders/${i}`),
+    other: { purchaser: 404, vendor: 404, admin: 200 },
+  }),
+  ...rows('POST /orders/:id/confirm', only('vendor', 302, 'post'), { url: orderUrl('placed', (i) => `/orders/${i}/confirm`), other: { vendor: 404 } }),
+  ...rows('POST /orders/:id/deliver', only('vendor', 302, 'post'), { url: orderUrl('confirmed', (i) => `/orders/${i}/deliver`), other: { vendor: 404 } }),
+  ...rows('POST /orders/:id/accept', only('purchaser', 302, 'post'), { url: orderUrl('delivered', (i) => `/orders/${i}/accept`), other: { purchaser: 404 } }),
+  ...rows('POST /orders/:id/pay', only('purchaser', 302, 'post'), { url: orderUrl('accepted', (i) => `/orders/${i}/pay`), other: { purchaser: 404 } }),
+  ...rows('POST /orders/:id/cancel', only('purchaser', 302, 'post'), { url: orderUrl('placed', (i) => `/orders/${i}/cancel`), other: { purchaser: 404 } }),
+  ...rows('POST /orders/:id/refund', { anonymous: 401, purchaser: 403, vendor: 302, admin: 302 }, {
+    url: orderUrl('paid', (i) => `/orders/${i}/refund`),
+    other: { vendor: 404, admin: 302 },
+  }),
+  ...rows('GET /admin/budgets', only('admin', 200, 'get')),
+  ...rows('POST /admin/budgets', only('admin', 302, 'post'), { body: (w) => ({ purchaserId: String(w.purchaserA.id), amount: '100' }) }),
+  ...rows('GET /admin/ledger', only('admin', 200, 'get')),
 ];
 
 /**
@@ -346,43 +420,6 @@ export const PENDING: string[] = [
   'POST /first-purchases/:id/withdraw',
   'POST /first-purchases/:id/objections/:oid/resolve',
   'GET /admin/first-purchases',
-  // budgets and the ledger
-  'POST /api/v1/admin/budgets',
-  'GET /api/v1/admin/budgets',
-  'GET /api/v1/budget',
-  'GET /api/v1/admin/ledger/verify',
-  'GET /api/v1/admin/ledger/transfers',
-  'GET /api/v1/admin/ledger/accounts',
-  // orders
-  'POST /api/v1/orders',
-  'GET /api/v1/orders',
-  'GET /api/v1/vendor/orders',
-  'GET /api/v1/orders/:id',
-  'POST /api/v1/orders/:id/confirm',
-  'POST /api/v1/orders/:id/deliver',
-  'POST /api/v1/orders/:id/accept',
-  'POST /api/v1/orders/:id/pay',
-  'POST /api/v1/orders/:id/cancel',
-  'POST /api/v1/orders/:id/refund',
-  // trading pages (purchaser desk, cart, checkout, order pages) and the ledger/budget pages
-  'GET /purchaser',
-  'GET /cart',
-  'POST /cart/items',
-  'POST /cart/items/:productId',
-  'GET /checkout',
-  'POST /checkout',
-  'GET /orders',
-  'GET /vendor/orders',
-  'GET /orders/:id',
-  'POST /orders/:id/confirm',
-  'POST /orders/:id/deliver',
-  'POST /orders/:id/accept',
-  'POST /orders/:id/pay',
-  'POST /orders/:id/cancel',
-  'POST /orders/:id/refund',
-  'GET /admin/budgets',
-  'POST /admin/budgets',
-  'GET /admin/ledger',
   // statistics
   'GET /api/v1/admin/stats',
   'GET /api/v1/admin/stats/export',

@@ -1,0 +1,102 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { requestBody, setFlash, takeFlash } from '../auth/forms';
+import type { Deps } from '../deps';
+import { AppError } from '../errors';
+import { BudgetService } from '../ledger/budgets';
+import { Money } from '../money';
+import { countByStatus } from '../orders/repo';
+import { CartLine, OrderInput } from '../orders/schema';
+import { OrderService } from '../orders/service';
+import { ORDER_STATUSES } from '../orders/transitions';
+import { errorBody } from '../web/errors';
+import { actorOf, requireRole } from '../web/guards';
+import type { AppState } from '../web/state';
+import { parseInput } from '../web/validate';
+import { cartOf, cartView, changeLine, saveCart } from './cart';
+
+/** The purchaser's desk (采购单位工作台), the cart and the checkout: pages over the order and budget services. */
+export function purchaserRoutes(deps: Deps): Router {
+  const router = new Router();
+  const orders = new OrderService(deps.db, deps.clock);
+  const budgets = new BudgetService(deps.db, deps.clock);
+  const purchaser = requireRole('purchaser');
+
+  router.get('/purchaser', purchaser, async (ctx) => {
+    const state = ctx.state as AppState;
+    const actor = actorOf(ctx);
+    const unitId = actor.purchaserId as number;
+    const [budget, counts, recent, unit] = await Promise.all([
+      budgets.budget(unitId),
+      countByStatus(deps.db, { purchaserId: unitId }),
+      orders.list(actor, { page: 1, pageSize: 5 }),
+      deps.db('purchasers').where({ id: unitId }).first('name'),
+    ]);
+    ctx.body = state.render('purchaser/desk', {
+      title: state.t('purchaser.desk_title'),
+      flash: takeFlash(ctx),
+      unitName: unit?.name ?? '',
+      budget,
+      statusCounts: ORDER_STATUSES.map((s) => ({ status: s, n: counts[s] ?? 0 })),
+      recent: recent.items,
+      cartCount: cartOf(ctx).length,
+    });
+  });
+
+  router.get('/cart', purchaser, async (ctx) => renderCart(ctx, deps, 'purchaser/cart'));
+
+  router.post('/cart/items', purchaser, async (ctx) => {
+    const line = parseInput(CartLine, requestBody(ctx));
+    if (line.quantity < 1) throw new AppError('validation_failed', 'validation.too_small', { field: 'quantity' }, 'quantity');
+    saveCart(ctx, changeLine(cartOf(ctx), line.productId, line.quantity, 'add'));
+    setFlash(ctx, (ctx.state as AppState).t('purchaser.added_to_cart'));
+    ctx.redirect(`${(ctx.state as AppState).base}/cart`);
+  });
+
+  router.post('/cart/items/:productId', purchaser, async (ctx) => {
+    const line = parseInput(CartLine, { ...requestBody(ctx), productId: ctx.params.productId });
+    saveCart(ctx, changeLine(cartOf(ctx), line.productId, line.quantity, 'set'));
+    setFlash(ctx, (ctx.state as AppState).t(line.quantity === 0 ? 'purchaser.removed_from_cart' : 'purchaser.cart_updated'));
+    ctx.redirect(`${(ctx.state as AppState).base}/cart`);
+  });
+
+  router.get('/checkout', purchaser, async (ctx) => renderCart(ctx, deps, 'purchaser/checkout'));
+
+  router.post('/checkout', purchaser, async (ctx) => {
+    const state = ctx.state as AppState;
+    const cart = cartOf(ctx);
+    if (!cart.length) {
+      ctx.redirect(`${state.base}/cart`);
+      return;
+    }
+    try {
+      const input = parseInput(OrderInput, { items: cart });
+      const placed = await orders.placeOrders(actorOf(ctx), input.items);
+      saveCart(ctx, []);
+      setFlash(ctx, state.t('purchaser.orders_placed', { n: placed.length, ids: placed.map((p) => p.id).join('、') }));
+      ctx.redirect(`${state.base}/orders`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code === 'unauthenticated' || err.code === 'forbidden') throw err;
+      await renderCart(ctx, deps, 'purchaser/checkout', errorBody(ctx, err).message);
+      ctx.status = err.code === 'validation_failed' ? 422 : 409;
+    }
+  });
+
+  return router;
+}
+
+async function renderCart(ctx: Context, deps: Deps, view: 'purchaser/cart' | 'purchaser/checkout', error: string | null = null): Promise<void> {
+  const state = ctx.state as AppState;
+  const actor = actorOf(ctx);
+  const [cart, budget] = await Promise.all([cartView(deps.db, cartOf(ctx)), new BudgetService(deps.db, deps.clock).budget(actor.purchaserId as number)]);
+  const short = Money.parse(budget.available).fen < cart.totalFen;
+  ctx.body = state.render(view, {
+    title: state.t(view === 'purchaser/cart' ? 'purchaser.cart_title' : 'purchaser.checkout_title'),
+    flash: takeFlash(ctx),
+    error,
+    cart,
+    budget,
+    short,
+    canCheckout: cart.count > 0 && !cart.blocked && !short,
+  });
+}
