@@ -16,6 +16,7 @@ import { csrfProtection, csrfToken } from './web/csrf';
 import { errorHandler } from './web/errors';
 import { identity, type HostIdentity } from './web/identity';
 import { adminNavCounts, navCounts } from './admin/nav';
+import { discardUploads } from './certification/upload';
 import { locale } from './web/locale';
 import { requestLog } from './web/request-log';
 import { sessions } from './web/session';
@@ -128,6 +129,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
       },
     }),
   );
+  app.use(discardUploads());
   app.use(sessions(options.db, clock, production));
   app.use(identity(options.db, auth, options.identity));
   app.use(adminNavCounts(options.db));

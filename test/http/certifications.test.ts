@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
 import ExcelJS from 'exceljs';
 import { useMigratedDb } from '../helpers/db';
 import { bearer, testApp, type TestApp } from '../helpers/app';
@@ -134,6 +136,17 @@ describe('certification registry', function () {
       const none = await t.http.post('/api/v1/admin/certifications/import').set('Authorization', asAdmin).field('x', '1');
       assert.equal(none.status, 422);
       assert.equal(none.body.error.field, 'file');
+    });
+
+    it('refused uploads leave no temporary file behind', async () => {
+      // formidable keeps the extension, so this test's uploads are recognisable among the system's temporary files.
+      const ext = `.fum${process.pid}`;
+      const ours = () => readdirSync(os.tmpdir()).filter((f) => f.endsWith(ext));
+      assert.equal((await upload(`a${ext}`, `${HEADER}\n${row(1)}`, asVendor)).status, 403);
+      assert.equal((await t.http.post('/api/v1/admin/certifications/import').attach('file', Buffer.from('x'), `b${ext}`)).status, 401);
+      assert.equal((await t.http.post('/api/v1/vendors').attach('file', Buffer.from('x'), `c${ext}`)).status, 422);
+      assert.equal((await upload(`d${ext}`, 'x')).status, 422);
+      assert.deepEqual(ours(), []);
     });
 
     it('a file with any bad row writes nothing and reports each row', async () => {
