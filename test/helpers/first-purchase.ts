@@ -1,6 +1,9 @@
 import type { Db } from '../../src/db';
 import { Ledger } from '../../src/ledger/service';
-import { SystemClock } from '../../src/clock';
+import { FakeClock, SystemClock } from '../../src/clock';
+import { FirstPurchaseService } from '../../src/first-purchase/service';
+import { BudgetService } from '../../src/ledger/budgets';
+import type { Actor } from '../../src/web/state';
 import { bearer } from './app';
 import { makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from './factories';
 
@@ -101,4 +104,55 @@ export function clockedTokens(t: { http: ReturnType<typeof import('supertest')>;
     if (!h || now < h.at || now > h.at + 11 * 3600 * 1000) held[who] = { value: await bearer(t.http, users[who]), at: now };
     return held[who].value;
   };
+}
+
+export type FpStage = 'draft' | 'notice' | 'noticeEnded' | 'objection' | 'approved' | 'awarded' | 'contracted' | 'accepted';
+
+/**
+ * A case walked to `stage` straight through the service (no HTTP), for tests that need cases in given states.
+ * 'notice' and 'objection' (a notice with one open objection) are published at `now` so their period is open;
+ * every later stage is published 30 days before `now`, so its period has ended. Contracts get their budget first.
+ */
+export async function caseInState(
+  db: Db,
+  now: Date,
+  parties: { buyer: Actor; admin: Actor; productId: number },
+  stage: FpStage,
+): Promise<{ id: number; objectionId: number | null }> {
+  const clock = new FakeClock();
+  const live = stage === 'notice' || stage === 'objection';
+  clock.set(new Date(now.getTime() - (live ? 0 : 30 * 86400000)), { freeze: true });
+  const s = new FirstPurchaseService(db, clock);
+  const input = { ...(caseBody(parties.productId) as Record<string, unknown>), budget: 3_500_000_00, quantity: 1, projectContent: '', expertOpinion: '' };
+  const { id } = await s.create(parties.buyer, input as Parameters<typeof s.create>[1]);
+  if (stage === 'draft') return { id, objectionId: null };
+  await s.submit(parties.buyer, id);
+  if (stage === 'objection') {
+    const o = await s.fileObjection(null, id, { name: '异议人', organization: '', contact: '1', content: '异议' });
+    return { id, objectionId: o.id };
+  }
+  if (stage === 'notice') return { id, objectionId: null };
+  clock.set(new Date(now.getTime() - 10 * 86400000), { freeze: true });
+  if (stage === 'noticeEnded') return { id, objectionId: null };
+  await s.approve(parties.admin, id);
+  if (stage === 'approved') return { id, objectionId: null };
+  const day = new Date(clock.now().getTime() + 8 * 3600000).toISOString().slice(0, 10);
+  await s.negotiate(parties.buyer, id, { amount: 3_000_000_00, record: { date: day, place: '会议室', staff: ['甲'], costNote: '成本', comparablePrices: '', agreedTerms: '' } });
+  if (stage === 'awarded') return { id, objectionId: null };
+  await new BudgetService(db, clock).allocate(parties.admin, { purchaserId: parties.buyer.purchaserId as number, amountFen: 3_000_000_00 });
+  await s.contract(parties.buyer, id, { contractNo: `HT-${id}`, signedAt: day });
+  if (stage === 'contracted') return { id, objectionId: null };
+  await s.accept(parties.buyer, id, { note: '' });
+  return { id, objectionId: null };
+}
+
+/** The case form as a browser sends it: flat `experts[i][name]` fields. */
+export function caseForm(productId: number, over: Record<string, string> = {}): Record<string, string> {
+  const body = caseBody(productId) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (k !== 'experts') out[k] = String(v);
+  (body.experts as Array<Record<string, string>>).forEach((e, i) => {
+    for (const [k, v] of Object.entries(e)) out[`experts[${i}][${k}]`] = v;
+  });
+  return { ...out, ...over };
 }

@@ -2,22 +2,15 @@ import assert from 'node:assert/strict';
 import type { Response } from 'supertest';
 import { testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
-import { allocate, caseBody, makeFpWorld, type FpWorld } from '../helpers/first-purchase';
+import { allocate, caseForm, makeFpWorld, type FpWorld } from '../helpers/first-purchase';
 import { decodeEntities } from '../helpers/html';
 import { csrfOf, loginAgent, type Agent } from '../helpers/session';
 
 const text = (res: Response) => decodeEntities(res.text);
 
 function createForm(productId: number, csrf: string, over: Record<string, string> = {}): string {
-  const body = caseBody(productId) as Record<string, unknown>;
-  const form = new URLSearchParams({ _csrf: csrf });
-  for (const [k, v] of Object.entries(body)) if (k !== 'experts') form.set(k, String(v));
-  (body.experts as Array<Record<string, string>>).forEach((e, i) => {
-    for (const [k, v] of Object.entries(e)) form.set(`experts[${i}][${k}]`, v);
-  });
-  for (const k of ['name', 'unit', 'title']) form.set(`experts[3][${k}]`, ''); // an empty row is ignored
-  for (const [k, v] of Object.entries(over)) form.set(k, v);
-  return form.toString();
+  // An empty expert row, as the form shows five: it is ignored.
+  return new URLSearchParams({ ...caseForm(productId, over), _csrf: csrf, 'experts[3][name]': '', 'experts[3][unit]': '', 'experts[3][title]': '' }).toString();
 }
 
 /** The pages of the procedure: the purchaser's cases and form, the vendor's view, the admin's desk. */
