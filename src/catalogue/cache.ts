@@ -1,5 +1,21 @@
 import type { Executor } from '../db';
 
+interface Entry {
+  value: Promise<unknown>;
+  /** Approximate bytes, known once the value has resolved (0 until then). */
+  bytes: number;
+}
+
+/** Rough memory of a cached value: UTF-16 strings, objects by their JSON size. */
+function sizeOf(value: unknown): number {
+  if (typeof value === 'string') return value.length * 2;
+  try {
+    return (JSON.stringify(value)?.length ?? 0) * 2 + 64;
+  } catch {
+    return 1024;
+  }
+}
+
 /**
  * Reads of the public catalogue, cached under the catalogue version (migration 20261127001000_catalogue_perf: a
  * counter that every committed write to products, certifications or vendors bumps, from any process).
@@ -9,16 +25,19 @@ import type { Executor } from '../db';
  * write commits v+1 and nothing computed under v is served again. Reads-your-writes holds because a request only
  * uses a version read that *started* after the request arrived (it may share that read with other such requests, so
  * that a busy server reads the version once per round trip, not once per request).
+ *
+ * Memory: least recently used entries go first once the cached values pass `maxBytes` (approximate).
  */
 export class CatalogueCache {
   private version = -1;
-  private readonly entries = new Map<string, Promise<unknown>>();
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
   private running: Promise<number> | null = null;
   private queued: Promise<number> | null = null;
 
   constructor(
     private readonly db: Executor,
-    private readonly maxEntries = 1000,
+    private readonly maxBytes = 64 * 1024 * 1024,
   ) {}
 
   /** The current catalogue version, read by a query that started after this call. */
@@ -49,31 +68,61 @@ export class CatalogueCache {
     return Number(row?.version ?? 0);
   }
 
+  /** Moves to `version`, dropping everything cached under an older one. False if `version` is already outdated. */
+  private at(version: number): boolean {
+    if (version < this.version) return false;
+    if (version > this.version) {
+      this.version = version;
+      this.entries.clear();
+      this.bytes = 0;
+    }
+    return true;
+  }
+
+  private hit(key: string): Promise<unknown> | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    // Least recently used goes first: re-insert to move the key to the end.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  private store(key: string, value: Promise<unknown>, version: number): Entry {
+    const entry: Entry = { value, bytes: 0 };
+    this.entries.set(key, entry);
+    value.then(
+      (v) => {
+        if (this.version !== version || this.entries.get(key) !== entry) return;
+        entry.bytes = sizeOf(v);
+        this.bytes += entry.bytes;
+        this.evict();
+      },
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
+    return entry;
+  }
+
+  private evict(): void {
+    for (const [key, entry] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(key);
+      this.bytes -= entry.bytes;
+    }
+  }
+
   /**
    * The value for `key` at the current version: from the cache, or computed once (concurrent callers at the same
    * version share the computation). A failed computation is not kept.
    */
   async get<T>(key: string, compute: () => Promise<T>): Promise<T> {
     const version = await this.currentVersion();
-    if (version !== this.version) {
-      if (version < this.version) return compute(); // an older read finishing late: serve, do not cache
-      this.version = version;
-      this.entries.clear();
-    }
-    const hit = this.entries.get(key);
-    if (hit) {
-      // Least recently used goes first: re-insert to move the key to the end.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit as Promise<T>;
-    }
-    const value = compute();
-    this.entries.set(key, value);
-    value.catch(() => {
-      if (this.entries.get(key) === value) this.entries.delete(key);
-    });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    return value;
+    if (!this.at(version)) return compute(); // an older read finishing late: serve, do not cache
+    const hit = this.hit(key);
+    if (hit) return hit as Promise<T>;
+    return this.store(key, compute(), version).value as Promise<T>;
   }
 
   /**
@@ -83,27 +132,20 @@ export class CatalogueCache {
   async getIf<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean): Promise<T> {
     const version = await this.currentVersion();
     if (version === this.version) {
-      const hit = this.entries.get(key);
-      if (hit) {
-        this.entries.delete(key);
-        this.entries.set(key, hit);
-        return hit as Promise<T>;
-      }
+      const hit = this.hit(key);
+      if (hit) return hit as Promise<T>;
     }
     const value = await compute();
-    if (keep(value) && version >= this.version) {
-      if (version > this.version) {
-        this.version = version;
-        this.entries.clear();
-      }
-      this.entries.set(key, Promise.resolve(value));
-      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    }
+    if (keep(value) && this.at(version) && !this.entries.has(key)) this.store(key, Promise.resolve(value), version);
     return value;
   }
 
-  /** How many values are cached (for tests and diagnostics). */
+  /** How many values are cached, and their approximate size (for tests and diagnostics). */
   get size(): number {
     return this.entries.size;
+  }
+
+  get approximateBytes(): number {
+    return this.bytes;
   }
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isPostgres, type Executor } from '../db';
-import { ftsPhrase, likePattern, searchTerms } from './search-text';
+import { ftsAnyOf, ftsPhrase, likePattern, searchTerms } from './search-text';
 
 export interface ProductFilters {
   q?: string;
@@ -61,65 +61,86 @@ export interface CertificationRow {
 type Facet = 'kind' | 'level' | 'field' | 'city';
 export const FACETS: Facet[] = ['kind', 'level', 'field', 'city'];
 
-/** Text condition: each term is a substring of search_text (trigram index where it helps, LIKE otherwise). */
-function applyText(db: Executor, qb: Knex.QueryBuilder, q: string | undefined, table = 'products'): void {
+/** How one query term is matched: through the trigram index, by LIKE, or known to match nothing. */
+type TermMatch = { fts: string } | { like: string } | { none: true };
+
+/** More trigrams than this for a 1-character query, and a LIKE scan is the cheaper way. */
+const MAX_PREFIX_TRIGRAMS = 400;
+
+/**
+ * Each term must be a substring of search_text. PostgreSQL: LIKE, which pg_trgm's index serves. SQLite: a term of
+ * 3+ characters is one trigram phrase; a shorter one matches any indexed trigram that starts with it (found in the
+ * index vocabulary, a range read), which finds every occurrence because search text ends with SEARCH_TEXT_END.
+ */
+async function resolveText(db: Executor, q: string | undefined): Promise<TermMatch[]> {
+  const out: TermMatch[] = [];
   for (const term of searchTerms(q ?? '')) {
-    if (!isPostgres(db) && [...term].length >= 3) {
-      qb.whereRaw(`${table}.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)`, [ftsPhrase(term)]);
-    } else {
-      qb.whereRaw(`${table}.search_text LIKE ? ESCAPE '\\'`, [likePattern(term)]);
+    if (isPostgres(db)) out.push({ like: likePattern(term) });
+    else if ([...term].length >= 3) out.push({ fts: ftsPhrase(term) });
+    else {
+      const rows: Array<{ term: string }> = await db('products_fts_vocab')
+        .select('term')
+        .where('term', '>=', term)
+        .andWhere('term', '<', `${term}\u{10FFFF}`)
+        .limit(MAX_PREFIX_TRIGRAMS + 1);
+      if (rows.length === 0) out.push({ none: true });
+      else if (rows.length > MAX_PREFIX_TRIGRAMS) out.push({ like: likePattern(term) });
+      else out.push({ fts: ftsAnyOf(rows.map((r) => r.term)) });
     }
+  }
+  return out;
+}
+
+function applyText(qb: Knex.QueryBuilder, text: TermMatch[], table: string): void {
+  for (const m of text) {
+    if ('fts' in m) qb.whereRaw(`${table}.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)`, [m.fts]);
+    else if ('like' in m) qb.whereRaw(`${table}.search_text LIKE ? ESCAPE '\\'`, [m.like]);
+    else qb.whereRaw('1 = 0');
   }
 }
 
-function applyDimension(qb: Knex.QueryBuilder, f: ProductFilters, skip: Facet | null, table: string): void {
-  if (f.kind && skip !== 'kind') qb.where(`${table}.kind`, f.kind);
-  if (f.level && skip !== 'level') qb.where(`${table}.level`, f.level);
-  if (f.field && skip !== 'field') qb.where(`${table}.field`, f.field);
-  if (f.city && skip !== 'city') qb.where(`${table}.city`, f.city);
-  if (f.badge === 'boutique') qb.where(`${table}.boutique`, true);
-  if (f.badge === 'first_unit') qb.whereNotNull(`${table}.cert_id`);
+/** The facet filters: kind, level, field, city. */
+function applyDimension(qb: Knex.QueryBuilder, f: ProductFilters, table: string): void {
+  if (f.kind) qb.where(`${table}.kind`, f.kind);
+  if (f.level) qb.where(`${table}.level`, f.level);
+  if (f.field) qb.where(`${table}.field`, f.field);
+  if (f.city) qb.where(`${table}.city`, f.city);
 }
 
-function applyPrice(qb: Knex.QueryBuilder, f: ProductFilters, table: string): void {
+/** The filters that are not facets: listing status, badge, price and text apply to every count. */
+function applyBase(qb: Knex.QueryBuilder, f: ProductFilters, text: TermMatch[], table: string): void {
+  qb.where(`${table}.status`, 'approved');
+  if (f.badge === 'boutique') qb.where(`${table}.boutique`, true);
+  if (f.badge === 'first_unit') qb.whereNotNull(`${table}.cert_id`);
   if (f.priceMin !== undefined) qb.where(`${table}.price_fen`, '>=', f.priceMin);
   if (f.priceMax !== undefined) qb.where(`${table}.price_fen`, '<=', f.priceMax);
+  applyText(qb, text, table);
 }
 
 /**
- * Total and facet counts in one statement: the text and price match is computed once (a materialised CTE), then each
- * facet is counted under every *other* filter, as a shopper expects ("how many if I also pick this level?").
+ * Total and facet counts from one pass: the matching products are counted per (kind, level, field, city) cell, and
+ * each facet is summed from the cells that pass every *other* facet filter — as a shopper expects ("how many if I
+ * also pick this level?"). The cube has at most a few thousand cells, and the browse index
+ * (migration 20261127001000) lets the database count without reading product rows when there is no text.
  */
 export async function countWithFacets(db: Executor, f: ProductFilters): Promise<{ total: number; facets: Record<Facet, Record<string, number>> }> {
-  const base = db('products')
-    .select('kind', 'level', 'field', 'city', 'boutique', 'cert_id')
-    .where('products.status', 'approved');
-  applyText(db, base, f.q);
-  applyPrice(base, f, 'products');
-  const parts: string[] = [];
-  const bindings: Knex.RawBinding[] = [];
-  for (const dim of FACETS) {
-    const sub = db.from('m').select(db.raw('? AS dim', [dim]), db.raw(`${dim} AS val`), db.raw('COUNT(*) AS n')).whereNotNull(dim).groupBy(dim);
-    applyDimension(sub, f, dim, 'm');
-    const { sql, bindings: b } = sub.toSQL();
-    parts.push(sql);
-    bindings.push(...b);
-  }
-  const totalQ = db.from('m').select(db.raw("'total' AS dim"), db.raw('NULL AS val'), db.raw('COUNT(*) AS n'));
-  applyDimension(totalQ, f, null, 'm');
-  const t = totalQ.toSQL();
-  parts.push(t.sql);
-  bindings.push(...t.bindings);
-  const baseSql = base.toSQL();
-  const union = parts.map((p) => `SELECT * FROM (${p}) AS x`).join(' UNION ALL ');
-  const sql = `WITH m AS MATERIALIZED (${baseSql.sql}) ${union}`;
-  const result = await db.raw(sql, [...baseSql.bindings, ...bindings]);
-  const rows: Array<{ dim: string; val: string | null; n: number | string }> = isPostgres(db) ? result.rows : result;
+  const qb = db('products').select('products.kind', 'products.level', 'products.field', 'products.city').count<Array<Record<Facet, string | null> & { n: number | string }>>({ n: '*' });
+  applyBase(qb, f, await resolveText(db, f.q), 'products');
+  qb.groupBy('products.kind', 'products.level', 'products.field', 'products.city');
+  const cells = await qb;
+  const chosen: Record<Facet, string | undefined> = { kind: f.kind, level: f.level, field: f.field, city: f.city };
   const facets = { kind: {}, level: {}, field: {}, city: {} } as Record<Facet, Record<string, number>>;
   let total = 0;
-  for (const r of rows) {
-    if (r.dim === 'total') total = Number(r.n);
-    else if (r.val !== null) facets[r.dim as Facet][r.val] = Number(r.n);
+  for (const cell of cells) {
+    const n = Number(cell.n);
+    const misses = FACETS.filter((d) => chosen[d] !== undefined && cell[d] !== chosen[d]);
+    if (misses.length === 0) total += n;
+    for (const dim of FACETS) {
+      const value = cell[dim];
+      if (value === null) continue;
+      // Counted for this facet when every other chosen filter matches (its own may not).
+      if (misses.length === 0 || (misses.length === 1 && misses[0] === dim)) facets[dim][value] = (facets[dim][value] ?? 0) + n;
+    }
   }
   return { total, facets };
 }
@@ -142,19 +163,18 @@ const LIST_COLUMNS = [
   'vendors.name as vendor_name',
 ];
 
+/**
+ * One page of matching products. The sort runs over the products table alone and yields ids (cheap, and the browse
+ * index covers it when there is no text); only the page's rows are then joined with their vendor and certificate.
+ */
 export async function listProducts(db: Executor, f: ProductFilters, sort: SortOrder, limit: number, offset: number): Promise<ProductListRow[]> {
-  const qb = db('products')
-    .leftJoin('certifications', 'certifications.id', 'products.cert_id')
-    .join('vendors', 'vendors.id', 'products.vendor_id')
-    .select(LIST_COLUMNS)
-    .where('products.status', 'approved');
-  applyText(db, qb, f.q);
-  applyPrice(qb, f, 'products');
-  applyDimension(qb, f, null, 'products');
+  const page = db('products').select('products.id');
+  applyBase(page, f, await resolveText(db, f.q), 'products');
+  applyDimension(page, f, 'products');
   const terms = searchTerms(f.q ?? '');
-  if (sort === 'price_asc') qb.orderBy('products.price_fen', 'asc');
-  else if (sort === 'price_desc') qb.orderBy('products.price_fen', 'desc');
-  else if (sort === 'newest') qb.orderBy('products.created_at', 'desc');
+  if (sort === 'price_asc') page.orderBy('products.price_fen', 'asc');
+  else if (sort === 'price_desc') page.orderBy('products.price_fen', 'desc');
+  else if (sort === 'newest') page.orderBy('products.created_at', 'desc');
   else {
     // Relevance: search_text is "title model certNo field vendor description", so where a term first occurs tells
     // which part it matched. Each term scores 0 in the title, 1 in the model, 2 elsewhere; the lower sum ranks first,
@@ -162,13 +182,21 @@ export async function listProducts(db: Executor, f: ProductFilters, sort: SortOr
     if (terms.length) {
       const pos = isPostgres(db) ? 'strpos' : 'instr';
       const tier = `(CASE WHEN ${pos}(products.search_text, ?) <= length(products.title) THEN 0 WHEN ${pos}(products.search_text, ?) <= length(products.title) + 1 + length(products.model) THEN 1 ELSE 2 END)`;
-      qb.orderByRaw(terms.map(() => tier).join(' + '), terms.flatMap((t) => [t, t]));
+      page.orderByRaw(terms.map(() => tier).join(' + '), terms.flatMap((t) => [t, t]));
     }
-    qb.orderByRaw("CASE products.level WHEN 'international' THEN 0 WHEN 'domestic' THEN 1 WHEN 'provincial' THEN 2 ELSE 3 END");
-    qb.orderBy('products.created_at', 'desc');
+    page.orderByRaw("CASE products.level WHEN 'international' THEN 0 WHEN 'domestic' THEN 1 WHEN 'provincial' THEN 2 ELSE 3 END");
+    page.orderBy('products.created_at', 'desc');
   }
-  qb.orderBy('products.id', 'desc');
-  return qb.limit(limit).offset(offset);
+  page.orderBy('products.id', 'desc').limit(limit).offset(offset);
+  const ids = (await page).map((r: { id: number }) => r.id);
+  if (ids.length === 0) return [];
+  const rows: ProductListRow[] = await db('products')
+    .leftJoin('certifications', 'certifications.id', 'products.cert_id')
+    .join('vendors', 'vendors.id', 'products.vendor_id')
+    .select(LIST_COLUMNS)
+    .whereIn('products.id', ids);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)).filter((r): r is ProductListRow => r !== undefined);
 }
 
 export async function findProduct(db: Executor, id: number): Promise<ProductDetailRow | undefined> {
@@ -189,10 +217,4 @@ export const findCertificationByNo = (db: Executor, certNo: string): Promise<Cer
 export async function countApprovedByCert(db: Executor, certId: number): Promise<number> {
   const r = await db('products').where({ cert_id: certId, status: 'approved' }).count<{ n: number }[]>({ n: '*' }).first();
   return Number(r?.n ?? 0);
-}
-
-/** Counts of approved listings by one column, for the home page's browse panels. */
-export async function countApprovedBy(db: Executor, column: 'field' | 'city'): Promise<Array<{ key: string; n: number }>> {
-  const rows = await db('products').where('status', 'approved').select(`${column} as key`).count<{ key: string; n: number }[]>({ n: '*' }).groupBy(column);
-  return rows.map((r) => ({ key: r.key, n: Number(r.n) }));
 }

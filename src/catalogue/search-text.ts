@@ -12,9 +12,20 @@ export function searchTerms(q: string): string[] {
   return [...new Set(terms)].slice(0, 8);
 }
 
+/**
+ * Ends every indexed text, so that its last characters also begin a trigram: a 1- or 2-character query is answered
+ * from the trigram index by the trigrams that start with it (see repo.ts).
+ */
+export const SEARCH_TEXT_END = '  ';
+
 /** The indexed text of a product: title first, so a match's position ranks title hits above the rest. */
 export function productSearchText(p: { title: string; model: string; field: string; certNo?: string | null; vendorName?: string; description?: string }): string {
-  return normalizeSearch([p.title, p.model, p.certNo ?? '', p.field, p.vendorName ?? '', p.description ?? ''].join(' '));
+  return normalizeSearch([p.title, p.model, p.certNo ?? '', p.field, p.vendorName ?? '', p.description ?? ''].join(' ')) + SEARCH_TEXT_END;
+}
+
+/** An FTS5 query matching any of the given index terms (trigrams), each quoted. */
+export function ftsAnyOf(terms: string[]): string {
+  return terms.map(ftsPhrase).join(' OR ');
 }
 
 /** LIKE pattern for a term, with the wildcard characters escaped (ESCAPE '\'). */

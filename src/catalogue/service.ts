@@ -6,7 +6,6 @@ import { shanghaiDay } from '../time';
 import { CatalogueCache } from './cache';
 import { certificateView, productDetail, productItem, type CertificateView, type ProductDetail, type ProductItem } from './presenters';
 import {
-  countApprovedBy,
   countApprovedByCert,
   countWithFacets,
   findCertificationById,
@@ -36,6 +35,11 @@ export function isCertificateCurrent(c: Pick<CertificationRow, 'status' | 'valid
   return c.status === 'valid' && c.valid_until >= today;
 }
 
+/** The cache key of a set of filters (query terms normalised, so ＣＴ and ct share an entry). */
+function filterKey(f: ProductFilters): string {
+  return JSON.stringify([f.q ? searchTerms(f.q) : [], f.kind, f.level, f.field, f.city, f.badge, f.priceMin, f.priceMax]);
+}
+
 /** Cached values are shared between requests: frozen, so that no caller can change another's. */
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -61,6 +65,11 @@ export class CatalogueService {
     return shanghaiDay(this.clock.now());
   }
 
+  /** Total and facet counts for some filters; cached apart from the listing, which paging and sorting change. */
+  private counts(filters: ProductFilters): ReturnType<typeof countWithFacets> {
+    return this.cached(`counts:${filterKey(filters)}`, () => countWithFacets(this.db, filters));
+  }
+
   private cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
     return this.cache.get(key, async () => deepFreeze(await compute()));
   }
@@ -79,10 +88,9 @@ export class CatalogueService {
     const sort: SortOrder = query.sort ?? (query.q ? 'relevance' : 'newest');
     const offset = (query.page - 1) * query.pageSize;
     // Facets and total depend on the filters only, so paging and re-sorting reuse them.
-    const filterKey = JSON.stringify([filters.q ? searchTerms(filters.q) : [], filters.kind, filters.level, filters.field, filters.city, filters.badge, filters.priceMin, filters.priceMax]);
     const [items, counts] = await Promise.all([
-      this.cached(`list:${filterKey}:${sort}:${query.pageSize}:${offset}`, async () => (await listProducts(this.db, filters, sort, query.pageSize, offset)).map(productItem)),
-      this.cached(`counts:${filterKey}`, () => countWithFacets(this.db, filters)),
+      this.cached(`list:${filterKey(filters)}:${sort}:${query.pageSize}:${offset}`, async () => (await listProducts(this.db, filters, sort, query.pageSize, offset)).map(productItem)),
+      this.counts(filters),
     ]);
     return { items, total: counts.total, page: query.page, pageSize: query.pageSize, facets: counts.facets };
   }
@@ -119,14 +127,14 @@ export class CatalogueService {
   }> {
     return this.cached('overview', async () => {
       const featured: Record<string, ProductItem[]> = {};
-      const [levels, boutique, fields, cities] = await Promise.all([
+      const [levels, boutique, all] = await Promise.all([
         Promise.all(LEVELS.map((level) => listProducts(this.db, { level, badge: 'first_unit' }, 'newest', 4, 0))),
         listProducts(this.db, { badge: 'boutique' }, 'newest', 8, 0),
-        countApprovedBy(this.db, 'field'),
-        countApprovedBy(this.db, 'city'),
+        this.counts({}),
       ]);
       LEVELS.forEach((level, i) => (featured[level] = levels[i].map(productItem)));
-      return { featured, boutique: boutique.map(productItem), fields, cities };
+      const byCount = (counts: Record<string, number>) => Object.entries(counts).map(([key, n]) => ({ key, n }));
+      return { featured, boutique: boutique.map(productItem), fields: byCount(all.facets.field), cities: byCount(all.facets.city) };
     });
   }
 }

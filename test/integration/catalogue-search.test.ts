@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { SystemClock } from '../../src/clock';
 import { SearchQuery } from '../../src/catalogue/schema';
+import { CatalogueCache } from '../../src/catalogue/cache';
 import { CatalogueService, type SearchResult } from '../../src/catalogue/service';
 import { parseInput } from '../../src/web/validate';
 import { ENGINE, useMigratedDb } from '../helpers/db';
@@ -110,6 +111,34 @@ describe(`catalogue search (${ENGINE})`, function () {
       assert.deepEqual(titles(await search({ q: 'DA40 飞机' })), ['钻石 DA40NG 通用飞机']);
       assert.deepEqual(titles(await search({ q: 'DA40 机床' })), []);
       assert.deepEqual(titles(await search({ q: '五轴 机床', sort: 'price_asc' })), ['五轴数控卧式侧拉床', '龙门式五轴数控机床']);
+    });
+
+    it('short terms find text at the very end of a product’s search text, and nothing that is not there', async () => {
+      const vendor = await makeVendor(ctx.db, { city: '衢州' });
+      const id = (await makeProduct(ctx.db, vendor, { title: '刃磨设备', field: '智能装备', description: '配套硬质合金铣刀', boutique: true, price_fen: 100 })).id;
+      try {
+        assert.deepEqual((await search({ q: '铣刀' })).items.map((i) => i.id), [id]);
+        assert.deepEqual((await search({ q: '铣' })).items.map((i) => i.id), [id]);
+        assert.equal((await search({ q: 'zq' })).total, 0);
+        assert.equal((await search({ q: '鼎' })).total, 0);
+      } finally {
+        await ctx.db('products').where({ id }).del();
+      }
+    });
+
+    it('a 1-character query that starts very many trigrams still finds every product (scan instead of the index)', async () => {
+      const vendor = await makeVendor(ctx.db, { city: '衢州' });
+      // 450 different characters after 机 give 450 distinct trigrams that start with 机.
+      const many = Array.from({ length: 450 }, (_, i) => `机${String.fromCodePoint(0x4e00 + i)}`).join(' ');
+      const id = (await makeProduct(ctx.db, vendor, { title: '字表', field: '智能装备', description: many, boutique: true, price_fen: 100 })).id;
+      try {
+        const r = await search({ q: '机', pageSize: '100' });
+        assert.ok(r.items.some((i) => i.id === id));
+        assert.ok(r.items.some((i) => i.id === ids.lathe));
+        assert.ok(r.items.some((i) => i.id === ids.loader), 'the description match (机床, 机器人)');
+      } finally {
+        await ctx.db('products').where({ id }).del();
+      }
     });
 
     it('treats LIKE wildcards and FTS syntax in the query as plain text', async () => {
@@ -327,5 +356,63 @@ describe(`catalogue search (${ENGINE})`, function () {
         }
       });
     }
+  });
+  describe('CatalogueCache', () => {
+    it('concurrent callers at one version share one computation', async () => {
+      const cache = new CatalogueCache(ctx.db);
+      let runs = 0;
+      const compute = async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 20));
+        return { n: runs };
+      };
+      const values = await Promise.all(Array.from({ length: 5 }, () => cache.get('k', compute)));
+      assert.equal(runs, 1);
+      assert.ok(values.every((v) => v === values[0]));
+    });
+
+    it('reads the version once per round trip however many requests wait, and only with a query started after they came', async () => {
+      const cache = new CatalogueCache(ctx.db);
+      let reads = 0;
+      const onQuery = (q: { sql: string }) => {
+        if (q.sql.includes('catalogue_state')) reads++;
+      };
+      ctx.db.on('query', onQuery);
+      try {
+        const versions = await Promise.all(Array.from({ length: 20 }, () => cache.currentVersion()));
+        assert.ok(reads <= 2, `${reads} version reads for 20 callers`);
+        assert.ok(versions.every((v) => v === versions[0]));
+        const before = versions[0];
+        await ctx.db('products').where({ id: ids.ct }).update({ stock: 21 });
+        assert.ok((await cache.currentVersion()) > before, 'a read after the write sees it');
+      } finally {
+        ctx.db.off('query', onQuery);
+      }
+    });
+
+    it('keeps the most recently used values within its byte budget', async () => {
+      const cache = new CatalogueCache(ctx.db, 2000);
+      const text = (c: string) => async () => c.repeat(400); // 800 bytes each
+      await cache.get('a', text('a'));
+      await cache.get('b', text('b'));
+      await cache.get('a', text('x')); // a is now the most recent
+      await cache.get('c', text('c')); // over budget: b goes
+      await new Promise((r) => setImmediate(r));
+      assert.equal(cache.size, 2);
+      assert.ok(cache.approximateBytes <= 2000);
+      assert.equal(await cache.get('a', text('y')), 'a'.repeat(400), 'a kept');
+      assert.equal(await cache.get('b', text('z')), 'z'.repeat(400), 'b recomputed');
+    });
+
+    it('does not keep failures, nor what getIf is told not to keep', async () => {
+      const cache = new CatalogueCache(ctx.db);
+      await assert.rejects(cache.get('bad', async () => Promise.reject(new Error('boom'))), /boom/);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(await cache.get('bad', async () => 'fine'), 'fine');
+      assert.equal(await cache.getIf('personal', async () => 'mine', () => false), 'mine');
+      assert.equal(await cache.getIf('personal', async () => 'yours', () => false), 'yours');
+      assert.equal(await cache.getIf('shared', async () => 'first', () => true), 'first');
+      assert.equal(await cache.getIf('shared', async () => 'second', () => true), 'first');
+    });
   });
 });

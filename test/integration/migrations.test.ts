@@ -43,6 +43,24 @@ describe(`migrations (${ENGINE})`, function () {
     assert.equal(done.length, 0);
   });
 
+  it('ends existing search text with the end marker, so short queries find its last characters', async () => {
+    await t.db.migrate.rollback(undefined, true);
+    // Up to, not including, the migration that adds the marker; then a row written the old way.
+    for (;;) {
+      const [, pending] = (await t.db.migrate.list()) as [unknown[], Array<{ file: string }>];
+      if (pending[0].file.includes('catalogue_search_index')) break;
+      await t.db.migrate.up();
+    }
+    const now = new Date().toISOString();
+    const [vendor] = await t.db('vendors').insert({ name: '旧数据供应商', credit_code: creditCode(), city: '杭州', status: 'approved', created_at: now }).returning('id');
+    const vendorId = typeof vendor === 'object' ? (vendor as { id: number }).id : (vendor as number);
+    await t.db('products').insert({ vendor_id: vendorId, title: '旧数据铣刀', field: '数控机床', kind: 'equipment', city: '杭州', price_fen: 1, unit: '台', status: 'approved', search_text: '旧数据铣刀', created_at: now, updated_at: now });
+    await t.db.migrate.latest();
+    const row = await t.db('products').where({ title: '旧数据铣刀' }).first('search_text');
+    assert.equal(row.search_text, '旧数据铣刀  ');
+    await t.db.migrate.rollback(undefined, true);
+  });
+
   it('migrates up again and the schema works (insert, search index, read)', async () => {
     await t.db.migrate.latest();
     const names = await tables(t);
