@@ -5,6 +5,7 @@ import { createMarketplace } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createDb, migrateLatest } from './db';
 import { loadDemoDataIfEmpty } from '../seeds/demo';
+import { CertificationService } from './certification/service';
 
 /** Standalone entry: config → db → migrate → (demo data) → listen, and print the URL. */
 async function main(): Promise<void> {
@@ -26,6 +27,16 @@ async function main(): Promise<void> {
     const loaded = await loadDemoDataIfEmpty(db, app.deps.clock, log);
     if (loaded) log.info('demo data loaded');
   }
+  // Certificates whose end date has passed are marked expired (and their listings delisted) at start and hourly.
+  // Idempotent, so every instance behind a load balancer may run it.
+  const certs = new CertificationService(db, app.deps.clock);
+  const expire = () =>
+    certs.expireOverdue(null).then(
+      (r) => r.expired && log.info(r, 'expired overdue certificates'),
+      (err: unknown) => log.error({ err }, 'expiring overdue certificates failed'),
+    );
+  await expire();
+  setInterval(() => void expire(), 60 * 60 * 1000).unref();
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
