@@ -23,14 +23,14 @@ const TODAY = '2026-11-27';
 
 /** Trades settled per year and the yuan they should total; 2020 is the report's figure, the rest are demo figures. */
 export const BOUTIQUE_YEARS: Record<number, { count: number; yuan: number }> = {
-  2019: { count: 60, yuan: 86_000_000 },
+  2019: { count: 45, yuan: 86_000_000 },
   2020: { count: 1097, yuan: 118_000_000 },
-  2021: { count: 60, yuan: 131_000_000 },
-  2022: { count: 60, yuan: 142_000_000 },
-  2023: { count: 60, yuan: 155_000_000 },
-  2024: { count: 60, yuan: 163_000_000 },
-  2025: { count: 60, yuan: 171_000_000 },
-  2026: { count: 50, yuan: 152_000_000 },
+  2021: { count: 45, yuan: 131_000_000 },
+  2022: { count: 45, yuan: 142_000_000 },
+  2023: { count: 45, yuan: 155_000_000 },
+  2024: { count: 45, yuan: 163_000_000 },
+  2025: { count: 45, yuan: 171_000_000 },
+  2026: { count: 40, yuan: 152_000_000 },
 };
 /** DESIGN §5: the 2020 boutique total lies in [¥117,500,000.00, ¥118,499,999.99]. */
 export const REPORT_2020_BOUTIQUE = { count: 1097, minFen: 11_750_000_000, maxFen: 11_849_999_999 } as const;

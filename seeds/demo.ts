@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { SystemClock, type Clock } from '../src/clock';
 import { isUniqueViolation, type Db } from '../src/db';
+import { seedDemoOrders } from './demo-orders';
 import { seedCatalogue, type CatalogueIds } from './lib/catalogue';
 
 /*
@@ -33,6 +34,8 @@ export async function loadDemoDataIfEmpty(db: Db, clock: Clock, log: Logger): Pr
       // The trading step goes here, in the same transaction: budgets for the demo purchasers and the 2020 trades
       // (boutique hall and first purchases), made through the trading services with the ids above, e.g.
       //   await seedTrading(trx, clock, catalogue);
+      // Boutique hall (精品馆): yearly budgets, 1097 trades in 2020 (1.18亿元), trades 2019–2026, open orders.
+      await seedDemoOrders(trx, catalogue);
       return catalogue;
     });
   } catch (err) {
