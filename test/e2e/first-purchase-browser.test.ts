@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Actor } from '../../src/web/state';
+import { describeViolations, launchBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { ENGINE } from '../helpers/db';
+import { EXPERTS, caseInState, makeFpWorld, type FpWorld } from '../helpers/first-purchase';
+import { startServer, type RunningServer } from '../helpers/server';
+
+const hasNoHorizontalScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+
+/**
+ * A member of the public, in a real browser against the real server: finds a single-source notice (公示) in the
+ * notice list, reads everything the law requires it to say, and files an objection through the page form during
+ * the notice period; after the period the page refuses further objections. Screenshots in test-artifacts/.
+ */
+describe(`public notice and objection in a real browser (${ENGINE})`, function () {
+  this.timeout(240000);
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let w: FpWorld;
+  let caseId = 0;
+  let noticeId = 0;
+
+  before(async () => {
+    server = await startServer({
+      env: { FAKE_CLOCK: '1' },
+      prepare: async (db) => {
+        w = await makeFpWorld(db);
+        const actor = (id: number, username: string, role: Actor['role'], purchaserId: number | null): Actor => ({ id, username, role, displayName: username, purchaserId, vendorId: null });
+        const c = await caseInState(
+          db,
+          new Date(),
+          { buyer: actor(w.userIds.purchaser, w.users.purchaser, 'purchaser', w.unit.id), admin: actor(w.userIds.admin, w.users.admin, 'admin', null), productId: w.products.ct },
+          'notice',
+        );
+        caseId = c.id;
+        noticeId = (await db('notices').where({ case_id: c.id, type: 'single_source' }).first('id')).id;
+      },
+    });
+    browser = await launchBrowser();
+    context = await newContext(browser, 'desktop');
+    page = await context.newPage();
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function assertAccessible(name: string): Promise<void> {
+    const serious = seriousViolations(await runAxe(page));
+    assert.deepEqual(
+      serious.map((v) => v.id),
+      [],
+      `${name}:\n${describeViolations(serious)}`,
+    );
+  }
+
+  it('the 公告 link in the main navigation leads to the notice list, with the 公示 and its dates', async () => {
+    await page.goto(`${server.url}/`);
+    await Promise.all([page.waitForURL(/\/notices$/), page.click('.site-nav a[href="/notices"]')]);
+    assert.match(await page.innerText('h1'), /政府首购公告/);
+    const row = page.locator('table.notice-list tbody tr', { hasText: '单一来源采购公示' });
+    assert.equal(await row.count(), 1);
+    assert.match(await row.innerText(), /\d{4}\/\d{2}\/\d{2}/, 'publication date and period end are shown');
+    await screenshot(page, 'fp-notices-list-desktop');
+    await assertAccessible('notice list');
+  });
+
+  it('the 公示 page states every item the law requires; no serious accessibility issue', async () => {
+    await Promise.all([page.waitForURL(new RegExp(`/notices/${noticeId}$`)), page.click('table.notice-list tbody tr a')]);
+    const text = await page.innerText('main');
+    for (const item of ['浙江省人民医院', '64排CT采购项目', '64 排螺旋 CT', '唯一供应商', w.vendor.name, '浙江省宁波市测试路1号', '唯一性', '张老师 0571-87666666', '5 个工作日']) {
+      assert.ok(text.includes(item), `the notice shows ${item}`);
+    }
+    for (const e of EXPERTS) for (const v of [e.name, e.unit, e.title]) assert.ok(text.includes(v), `expert ${v}`);
+    assert.ok(await page.isVisible('form.objection-form'));
+    await screenshot(page, 'fp-notice-detail-desktop');
+    await assertAccessible('notice detail');
+  });
+
+  it('a form sent without the objection text comes back with the message beside the field', async () => {
+    await page.fill('#obj-name', '钱七');
+    await page.fill('#obj-contact', '13900000000');
+    await Promise.all([page.waitForLoadState('domcontentloaded'), page.click('form.objection-form button[type="submit"]')]);
+    assert.match(await page.innerText('#obj-content-err'), /必填/);
+    assert.equal(await page.inputValue('#obj-name'), '钱七', 'what was typed is kept');
+    assert.equal(await page.getAttribute('#obj-content', 'aria-invalid'), 'true');
+    await screenshot(page, 'fp-objection-invalid-desktop');
+  });
+
+  it('files an objection through the page form during the notice period', async () => {
+    await page.fill('#obj-org', '某医疗器械有限公司');
+    await page.fill('#obj-content', '我公司产品同样满足本项目技术要求，请求补充论证供应商的唯一性。');
+    await Promise.all([page.waitForURL(new RegExp(`/notices/${noticeId}#objection$`)), page.click('form.objection-form button[type="submit"]')]);
+    assert.match(await page.innerText('.objection-panel [role="status"]'), /异议已提交/);
+    const rows = await server.db!('objections').where({ case_id: caseId });
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].name, '钱七');
+    assert.equal(rows[0].organization, '某医疗器械有限公司');
+    assert.equal(rows[0].status, 'open');
+    await screenshot(page, 'fp-objection-filed-desktop');
+  });
+
+  it('after the period the page says objections are closed and shows no form', async () => {
+    const ends = (await server.db!('fp_cases').where({ id: caseId }).first('notice_ends_at')).notice_ends_at as string;
+    const res = await fetch(`${server.url}/api/v1/admin/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ now: new Date(new Date(ends).getTime() + 60_000).toISOString() }),
+    });
+    assert.equal(res.status, 200);
+    await page.goto(`${server.url}/notices/${noticeId}`);
+    assert.match(await page.innerText('.objection-panel'), /不再受理异议/);
+    assert.equal(await page.locator('form.objection-form').count(), 0);
+    await screenshot(page, 'fp-notice-closed-desktop');
+  });
+
+  it('reads well on a phone: no horizontal scrolling', async () => {
+    const phone = await newContext(browser, 'phone');
+    try {
+      const p = await phone.newPage();
+      await p.goto(`${server.url}/notices/${noticeId}`);
+      assert.ok(await hasNoHorizontalScroll(p));
+      await screenshot(p, 'fp-notice-detail-phone');
+      await p.goto(`${server.url}/notices`);
+      assert.ok(await hasNoHorizontalScroll(p));
+      await screenshot(p, 'fp-notices-list-phone');
+    } finally {
+      await phone.close();
+    }
+  });
+});
