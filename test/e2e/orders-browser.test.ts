@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SystemClock } from '../../src/clock';
+import type { Db } from '../../src/db';
+import { BudgetService } from '../../src/ledger/budgets';
+import { describeViolations, launchBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { ENGINE } from '../helpers/db';
+import { startServer, type RunningServer } from '../helpers/server';
+import { actorFor, makeProduct, tradingCast, type Cast } from '../helpers/trading';
+
+/**
+ * A boutique purchase end to end in a real browser: the purchaser orders, the vendor confirms and delivers, the
+ * purchaser accepts and pays, and the department finds the settled trade in the ledger with the right amount.
+ */
+describe(`boutique purchase in a real browser (${ENGINE})`, function () {
+  this.timeout(240000);
+  let server: RunningServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let cast: Cast;
+  let productId = 0;
+  let orderId = 0;
+
+  before(async () => {
+    server = await startServer({
+      prepare: async (db: Db) => {
+        cast = await tradingCast(db);
+        productId = (await makeProduct(db, cast.vendorA, { title: '智能快递柜（浙江制造精品）', price_fen: 36_800_00, stock: 20, boutique: true })).id;
+        await new BudgetService(db, new SystemClock()).allocate(actorFor(cast.users.admin, {}), { purchaserId: cast.unitA.id, amountFen: 500_000_00 });
+      },
+    });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function loggedIn(username: string): Promise<Page> {
+    const context = await newContext(browser, 'desktop');
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.fill('#login-username', username);
+    await page.fill('#login-password', 'demo-password');
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type="submit"]')]);
+    return page;
+  }
+
+  async function assertAccessible(page: Page, name: string): Promise<void> {
+    const serious = seriousViolations(await runAxe(page));
+    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
+  }
+
+  it('the purchaser adds the item to the cart and places the order; the budget is reserved', async () => {
+    const page = await loggedIn(cast.users.buyerA.username);
+    await page.goto(`${server.url}/products/${productId}`);
+    await page.fill('#buy-qty', '2');
+    await screenshot(page, 'orders-01-product');
+    await Promise.all([page.waitForURL(/\/cart$/), page.click('.buy-form button[type="submit"]')]);
+    assert.match(await page.innerText('main'), /¥73,600\.00/);
+    await screenshot(page, 'orders-02-cart');
+    await assertAccessible(page, 'cart');
+    await Promise.all([page.waitForURL(/\/checkout$/), page.click('a[href="/checkout"]')]);
+    await screenshot(page, 'orders-03-checkout');
+    await Promise.all([page.waitForURL(/\/orders$/), page.click('form[action="/checkout"] button[type="submit"]')]);
+    assert.match(await page.innerText('.alert-ok'), /已提交 1 个订单/);
+    const row = page.locator('tr[data-order-id]').first();
+    orderId = Number(await row.getAttribute('data-order-id'));
+    assert.ok(orderId > 0);
+    assert.match(await row.innerText(), /已下单/);
+    await screenshot(page, 'orders-04-my-orders');
+    await page.goto(`${server.url}/purchaser`);
+    assert.match(await page.innerText('.budget-figures'), /¥73,600\.00/);
+    await screenshot(page, 'orders-05-desk');
+    await assertAccessible(page, 'desk');
+  });
+
+  it('the vendor confirms and delivers from its orders page', async () => {
+    const page = await loggedIn(cast.users.sellerA.username);
+    await page.goto(`${server.url}/vendor/orders`);
+    await screenshot(page, 'orders-06-vendor-orders');
+    await assertAccessible(page, 'vendor orders');
+    await Promise.all([page.waitForURL(/\/vendor\/orders/), page.click(`tr[data-order-id="${orderId}"] button[data-action="confirm"]`)]);
+    assert.match(await page.innerText(`tr[data-order-id="${orderId}"]`), /已确认/);
+    await Promise.all([page.waitForURL(/\/vendor\/orders/), page.click(`tr[data-order-id="${orderId}"] button[data-action="deliver"]`)]);
+    assert.match(await page.innerText(`tr[data-order-id="${orderId}"]`), /已交付/);
+    await screenshot(page, 'orders-07-vendor-delivered');
+  });
+
+  it('the purchaser accepts with a note, then pays', async () => {
+    const page = await loggedIn(cast.users.buyerA.username);
+    await page.goto(`${server.url}/orders/${orderId}`);
+    await page.fill('#accept-note', '设备运行正常，验收合格');
+    await screenshot(page, 'orders-08-accept');
+    await assertAccessible(page, 'order detail');
+    await Promise.all([page.waitForURL(new RegExp(`/orders/${orderId}$`)), page.click('button[data-action="accept"]')]);
+    assert.match(await page.innerText('h1'), /已验收/);
+    await Promise.all([page.waitForURL(new RegExp(`/orders/${orderId}$`)), page.click('button[data-action="pay"]')]);
+    assert.match(await page.innerText('h1'), /已付款/);
+    assert.match(await page.innerText('.order-history'), /设备运行正常，验收合格/);
+    await screenshot(page, 'orders-09-paid');
+  });
+
+  it('the department sees the settled trade in the ledger with the right amount, and the books verify', async () => {
+    const page = await loggedIn(cast.users.admin.username);
+    await page.goto(`${server.url}/admin/ledger?kind=settle`);
+    const row = page.locator('tr[data-kind="settle"]', { has: page.locator(`a[href="/orders/${orderId}"]`) });
+    assert.equal(await row.count(), 1);
+    const text = await row.innerText();
+    assert.match(text, /¥73,600\.00/);
+    assert.match(text, new RegExp(`commitment:${cast.unitA.id}`));
+    assert.match(text, new RegExp(`vendor:${cast.vendorA.id}`));
+    await screenshot(page, 'orders-10-ledger');
+    await Promise.all([page.waitForURL(/verify=1/), page.click('form[action="/admin/ledger"] button.primary')]);
+    assert.match(await page.innerText('.verify-result'), /核验通过/);
+    await screenshot(page, 'orders-11-ledger-verified');
+    await assertAccessible(page, 'ledger');
+  });
+});
