@@ -1,7 +1,8 @@
 import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Next } from 'koa';
+import type { z } from 'zod';
 import type { Deps } from '../deps';
-import { notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { actorOf, requireRole } from '../web/guards';
 import { idempotent } from '../web/idempotency';
 import type { AppState } from '../web/state';
@@ -15,6 +16,16 @@ export function idParam(raw: string | undefined): number {
 }
 
 const input = <T>(ctx: Context): T => (ctx.state as AppState).input as T;
+
+/** A step whose fields are all optional may come without a body at all; a body that is sent must be an object. */
+function optionalBody<S extends z.ZodType>(schema: S) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const body = (ctx.request as unknown as { body?: unknown }).body;
+    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw new AppError('malformed', 'errors.malformed_body');
+    (ctx.state as AppState).input = parseInput(schema, body ?? {});
+    await next();
+  };
+}
 
 /** The JSON contract of API.md for single-source cases. Handlers only parse, call the service and answer. */
 export function firstPurchaseApiRoutes(deps: Deps): Router {
@@ -65,7 +76,7 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
     ctx.body = await service.contract(actorOf(ctx), idParam(ctx.params.id), input<Contract>(ctx));
   });
 
-  router.post('/:id/accept', purchaser, validate(Accept), async (ctx) => {
+  router.post('/:id/accept', purchaser, optionalBody(Accept), async (ctx) => {
     ctx.body = await service.accept(actorOf(ctx), idParam(ctx.params.id), input<Accept>(ctx));
   });
 

@@ -37,9 +37,10 @@ const PUBLIC_ACTOR = { id: null, username: 'public' } as unknown as Actor;
 
 /**
  * The single-source procedure (政府首购), one method per step. Each runs as one write transaction (retried on a
- * serialization failure; joining the caller's transaction when built on one, as the demo loader does), locks the case, checks the policy and
- * the transitions table, writes the case, a history row, the notices the step publishes and an audit record, and
- * makes its ledger call last. Nothing is half-written: any error rolls the whole step back.
+ * serialization failure; joining the caller's transaction when built on one, as the demo loader does): it locks
+ * the case, checks the policy and the transitions table, writes the case, a history row, the notices the step
+ * publishes and an audit record, and makes its ledger call last. Nothing is half-written: any error rolls the whole
+ * step back.
  */
 export class FirstPurchaseService {
   readonly queries: CaseQueries;

@@ -340,6 +340,7 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       assertError(await post(`/${c.contracted}/accept`, 'purchaser2', {}), 404);
       assertError(await post(`/${c.awarded}/accept`, 'purchaser', {}), 409);
       assertFieldError(await post(`/${c.contracted}/accept`, 'purchaser', { note: 'x'.repeat(1001) }), 'note');
+      assertError(await t.http.post(`/api/v1/first-purchases/${c.contracted}/accept`).set('Authorization', await token('purchaser')).set('Content-Type', 'application/json').send('"ok"'), 400);
       assertError(await post(`/${c.accepted}/pay`, null), 401);
       assertError(await post(`/${c.accepted}/pay`, 'admin'), 403);
       assertError(await post(`/${c.accepted}/pay`, 'purchaser2'), 404);
@@ -360,6 +361,16 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       const settles = await ctx.db('ledger_transfers').where({ case_id: id, kind: 'settle' });
       assert.equal(settles.length, 1);
     });
+  });
+
+  it('acceptance and payment need no body at all', async () => {
+    const id = await caseIn('contracted');
+    const accepted = await t.http.post(`/api/v1/first-purchases/${id}/accept`).set('Authorization', await token('purchaser'));
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.equal(accepted.body.status, 'accepted');
+    const paid = await t.http.post(`/api/v1/first-purchases/${id}/pay`).set('Authorization', await token('purchaser'));
+    assert.equal(paid.status, 200, JSON.stringify(paid.body));
+    assert.equal(paid.body.status, 'paid');
   });
 
   describe('POST /:id/withdraw', () => {
