@@ -39,6 +39,8 @@ export interface HistoryView {
   action: string;
   from: string | null;
   to: string;
+  /** The status after the step (same as `to`). */
+  status: string;
   actor: { id: number; username: string; displayName: string; role: string } | null;
   note: string | null;
   at: string;
@@ -112,6 +114,7 @@ export function historyView(h: HistoryRow): HistoryView {
     action: h.action,
     from: h.from_status,
     to: h.to_status,
+    status: h.to_status,
     actor: h.actor_id ? { id: h.actor_id, username: h.actor_username ?? '', displayName: h.actor_display_name ?? '', role: h.actor_role ?? '' } : null,
     note: h.note,
     at: time(h.at) as string,
