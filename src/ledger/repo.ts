@@ -27,50 +27,67 @@ export interface TransferRow {
 
 export const findAccount = (db: Executor, code: string): Promise<AccountRow | undefined> => db<AccountRow>('ledger_accounts').where({ code }).first();
 
-/** Creates the account if it does not exist yet (concurrent creators both end with the one row). */
-/** Both accounts of a transfer in one read, creating those that do not exist yet; in the order asked. */
+/** Both accounts of a transfer, creating those that do not exist yet; in the order asked. */
 export async function ensureAccounts(
   db: Executor,
   specs: Array<{ code: string; type: AccountType; ownerId: number | null }>,
   now: string,
-): Promise<AccountRow[]> {
+): Promise<[AccountRow, AccountRow]> {
   const codes = specs.map((s) => s.code);
-  let rows: AccountRow[] = await db('ledger_accounts').whereIn('code', codes);
-  const missing = specs.filter((s) => !rows.some((r) => r.code === s.code));
-  if (missing.length) {
-    await db('ledger_accounts')
-      .insert(missing.map((s) => ({ code: s.code, type: s.type, owner_id: s.ownerId, balance_fen: 0, created_at: now })))
-      .onConflict('code')
-      .ignore();
-    rows = await db('ledger_accounts').whereIn('code', codes);
-  }
-  return specs.map((s) => rows.find((r) => r.code === s.code) as AccountRow);
+  await db('ledger_accounts')
+    .insert(specs.map((s) => ({ code: s.code, type: s.type, owner_id: s.ownerId, balance_fen: 0, created_at: now })))
+    .onConflict('code')
+    .ignore();
+  const rows: AccountRow[] = await db('ledger_accounts').whereIn('code', codes);
+  return specs.map((s) => rows.find((r) => r.code === s.code) as AccountRow) as [AccountRow, AccountRow];
 }
 
-export async function ensureAccount(db: Executor, code: string, type: AccountType, ownerId: number | null, now: string): Promise<AccountRow> {
-  const existing = await findAccount(db, code);
-  if (existing) return existing;
-  await db('ledger_accounts').insert({ code, type, owner_id: ownerId, balance_fen: 0, created_at: now }).onConflict('code').ignore();
-  return (await findAccount(db, code)) as AccountRow;
+export interface LedgerSnapshot {
+  accounts: AccountRow[];
+  /** The transfer already made under this idempotency key, if any. */
+  existingId: number | null;
+  /** The newest transfer's hash (the chain's head). */
+  lastHash: string | null;
 }
 
 /**
- * Moves `amount` out of one account: a single conditional UPDATE, so two concurrent debits can never both pass
- * the balance check. Returns false when the balance would go below zero (the treasury alone may go negative).
+ * What a transfer needs to know, in one round trip: both accounts (those that exist), whether the idempotency key
+ * was used, and the chain's head. Read under the chain lock.
  */
-export async function debit(db: Executor, accountId: number, amount: number, allowNegative: boolean): Promise<boolean> {
-  const q = db('ledger_accounts').where({ id: accountId });
-  if (!allowNegative) q.andWhere('balance_fen', '>=', amount);
-  const n = await q.update({ balance_fen: db.raw('balance_fen - ?', [amount]) });
-  return n === 1;
+export async function ledgerSnapshot(db: Executor, codes: string[], key: string): Promise<LedgerSnapshot> {
+  const head = db
+    .select({
+      existing_id: db('ledger_transfers').select('id').where({ idempotency_key: key }),
+      last_hash: db('ledger_transfers').select('hash').orderBy('id', 'desc').limit(1),
+    })
+    .as('x');
+  const rows: Array<Partial<AccountRow> & { existing_id: number | null; last_hash: string | null }> = await db
+    .select('x.existing_id', 'x.last_hash', 'a.*')
+    .from(head)
+    .leftJoin('ledger_accounts as a', function () {
+      this.onIn('a.code', codes);
+    });
+  return {
+    accounts: rows.filter((r) => r.id !== null && r.id !== undefined) as AccountRow[],
+    existingId: rows[0]?.existing_id === null || rows[0]?.existing_id === undefined ? null : Number(rows[0].existing_id),
+    lastHash: rows[0]?.last_hash ?? null,
+  };
 }
 
-export async function credit(db: Executor, accountId: number, amount: number): Promise<void> {
-  await db('ledger_accounts').where({ id: accountId }).update({ balance_fen: db.raw('balance_fen + ?', [amount]) });
+/**
+ * Moves `amount` from one account to another in a single UPDATE of both rows (returns how many changed: 2, or 0).
+ * Neither changes when the debited account would go below zero (the treasury alone may). Every balance writer holds the
+ * chain lock (PostgreSQL) or the database's single write lock (SQLite), so the balance read in the condition is
+ * current.
+ */
+export async function move(db: Executor, fromId: number, toId: number, amount: number, allowNegative: boolean): Promise<number> {
+  const q = db('ledger_accounts').whereIn('id', [fromId, toId]);
+  // The condition reads the debited row as it was before this statement (both engines evaluate it first).
+  if (!allowNegative) q.andWhere(db.raw('(SELECT b.balance_fen FROM ledger_accounts b WHERE b.id = ?) >= ?', [fromId, amount]));
+  return q.update({ balance_fen: db.raw('balance_fen + CAST(? AS BIGINT) * (CASE WHEN id = ? THEN -1 ELSE 1 END)', [amount, fromId]) });
 }
 
-export const findTransferByKey = (db: Executor, key: string): Promise<TransferRow | undefined> =>
-  db<TransferRow>('ledger_transfers').where({ idempotency_key: key }).first();
+export const findTransferById = (db: Executor, id: number): Promise<TransferRow | undefined> => db<TransferRow>('ledger_transfers').where({ id }).first();
 
 export async function insertTransfer(db: Executor, row: Omit<TransferRow, 'id'>): Promise<TransferRow> {
   const [inserted] = await db('ledger_transfers').insert(row).returning('*');
@@ -100,29 +117,9 @@ export interface TradeRow {
   kind: string;
 }
 
-/** The trade fact and its monthly rollup, written in the settlement's own transaction. */
+/** The trade fact, written in the settlement's own transaction; triggers add it to the monthly rollups. */
 export async function insertTrade(db: Executor, trade: TradeRow): Promise<void> {
   await db('trades').insert(trade);
-  const dims = {
-    month: trade.month,
-    year: trade.year,
-    channel: trade.channel,
-    field: trade.field,
-    level: trade.level ?? '',
-    kind: trade.kind,
-    purchaser_city: trade.purchaser_city,
-    vendor_city: trade.vendor_city,
-    purchaser_type: trade.purchaser_type,
-    purchaser_id: trade.purchaser_id,
-    vendor_id: trade.vendor_id,
-  };
-  await db('trade_rollup')
-    .insert({ ...dims, trade_count: trade.count_delta, amount_fen: trade.amount_fen })
-    .onConflict(['month', 'channel', 'field', 'level', 'kind', 'purchaser_city', 'vendor_city', 'purchaser_type', 'purchaser_id', 'vendor_id'])
-    .merge({
-      trade_count: db.raw('trade_rollup.trade_count + ?', [trade.count_delta]),
-      amount_fen: db.raw('trade_rollup.amount_fen + ?', [trade.amount_fen]),
-    });
 }
 
 /** A unit's budget figures in one statement: balances of its two accounts and the sums of its allocations, settlements, refunds. */
@@ -145,14 +142,6 @@ export async function budgetFigures(db: Executor, budgetCode: string, commitment
     .first();
   const n = (v: unknown) => Number(v ?? 0);
   return { available: n(row?.available), reserved: n(row?.reserved), allocated: n(row?.allocated), settled: n(row?.settled), refunded: n(row?.refunded) };
-}
-
-export async function sumTransfers(db: Executor, where: { kind: TransferKind; debit?: number; credit?: number }): Promise<number> {
-  const q = db('ledger_transfers').where('kind', where.kind);
-  if (where.debit !== undefined) q.andWhere('debit_account_id', where.debit);
-  if (where.credit !== undefined) q.andWhere('credit_account_id', where.credit);
-  const row = await q.sum<{ s: number | null }[]>({ s: 'amount_fen' }).first();
-  return Number(row?.s ?? 0);
 }
 
 /** A transfer with its accounts' codes, as pages and the API show it. */

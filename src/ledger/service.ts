@@ -1,19 +1,18 @@
 import type { Clock } from '../clock';
 import type { Db, Executor } from '../db';
-import { chainHash, GENESIS_HASH, lastHash, lockChain } from '../db/hash-chain';
+import { chainHash, GENESIS_HASH, lockChain } from '../db/hash-chain';
 import { AppError } from '../errors';
 import { Money } from '../money';
 import { shanghaiDay } from '../time';
 import { FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
 import {
   budgetFigures,
-  credit,
-  debit,
   ensureAccounts,
-  findAccount,
-  findTransferByKey,
+  findTransferById,
   insertTrade,
   insertTransfer,
+  ledgerSnapshot,
+  move,
   type AccountRow,
   type TradeRow,
   type TransferRow,
@@ -89,29 +88,36 @@ export class Ledger {
     const to = parseAccountCode(req.to);
     const flow = FLOWS[req.kind];
     if (from.type !== flow.from || to.type !== flow.to) throw new Error(`illegal flow ${req.kind}: ${req.from} → ${req.to}`);
+    if ((req.kind === 'settle' || req.kind === 'refund') && !req.trade) throw new Error(`${req.kind} needs trade facts`);
 
-    const existing = await findTransferByKey(trx, req.idempotencyKey);
-    if (existing) return this.replay(trx, existing, req);
-
-    const now = this.clock.now().toISOString();
-    const [fromAcc, toAcc] = await ensureAccounts(
-      trx,
-      [
-        { code: req.from, type: from.type, ownerId: from.ownerId },
-        { code: req.to, type: to.type, ownerId: to.ownerId },
-      ],
-      now,
-    );
-    // The chain lock first: on PostgreSQL it serialises ledger writers, so account rows are never locked in
+    // The chain lock first (PostgreSQL: it serialises every ledger writer for the rest of the transaction; SQLite has
+    // one writer already): what is read below stays true until commit, and account rows are never locked in
     // opposite orders by two transfers.
     await lockChain(trx, 'ledger_transfers');
-    if (!(await debit(trx, fromAcc.id, req.amountFen, from.type === 'treasury'))) {
+    const snap = await ledgerSnapshot(trx, [req.from, req.to], req.idempotencyKey);
+    if (snap.existingId !== null) return this.replay(trx, snap.existingId, snap.accounts, req);
+
+    const now = this.clock.now().toISOString();
+    let fromAcc = snap.accounts.find((a) => a.code === req.from);
+    let toAcc = snap.accounts.find((a) => a.code === req.to);
+    if (!fromAcc || !toAcc) {
+      [fromAcc, toAcc] = await ensureAccounts(
+        trx,
+        [
+          { code: req.from, type: from.type, ownerId: from.ownerId },
+          { code: req.to, type: to.type, ownerId: to.ownerId },
+        ],
+        now,
+      );
+    }
+    const moved = await move(trx, fromAcc.id, toAcc.id, req.amountFen, from.type === 'treasury');
+    if (moved === 0) {
       throw new AppError(from.type === 'budget' ? 'insufficient_budget' : 'conflict', from.type === 'budget' ? 'ledger.insufficient_budget' : 'ledger.insufficient_funds', {
         account: req.from,
       });
     }
-    await credit(trx, toAcc.id, req.amountFen);
-    const prev = await lastHash(trx, 'ledger_transfers');
+    if (moved !== 2) throw new Error(`ledger: a transfer changed ${moved} account rows`);
+    const prev = snap.lastHash ?? GENESIS_HASH;
     const row = {
       debit_account_id: fromAcc.id,
       credit_account_id: toAcc.id,
@@ -124,17 +130,15 @@ export class Ledger {
       created_at: now,
     };
     const transfer = await insertTransfer(trx, { ...row, prev_hash: prev, hash: chainHash(prev, hashContent(row)) });
-    if (req.kind === 'settle' || req.kind === 'refund') {
-      if (!req.trade) throw new Error(`${req.kind} needs trade facts`);
-      await insertTrade(trx, this.tradeRow(transfer, req.trade, req.kind === 'refund' ? -1 : 1));
-    }
+    if (req.trade) await insertTrade(trx, this.tradeRow(transfer, req.trade, req.kind === 'refund' ? -1 : 1));
     return transfer;
   }
 
   /** The same idempotency key again: the first transfer if it is the same request, else a conflict. */
-  private async replay(trx: Executor, existing: TransferRow, req: TransferRequest): Promise<TransferRow> {
-    const fromAcc = await findAccount(trx, req.from);
-    const toAcc = await findAccount(trx, req.to);
+  private async replay(trx: Executor, existingId: number, accounts: AccountRow[], req: TransferRequest): Promise<TransferRow> {
+    const existing = (await findTransferById(trx, existingId)) as TransferRow;
+    const fromAcc = accounts.find((a) => a.code === req.from);
+    const toAcc = accounts.find((a) => a.code === req.to);
     const same = existing.kind === req.kind && existing.amount_fen === req.amountFen && existing.debit_account_id === fromAcc?.id && existing.credit_account_id === toAcc?.id;
     if (!same) throw new AppError('idempotency_mismatch', 'ledger.idempotency_mismatch');
     return existing;

@@ -54,12 +54,42 @@ export interface OrderableProduct {
 
 const WITH_PARTIES = ['orders.*', 'purchasers.name as purchaser_name', 'vendors.name as vendor_name'];
 
-export const findOrder = (db: Executor, id: number): Promise<OrderListRow | undefined> =>
+/** An order with its parties and what a settlement's trade fact needs (their cities, the largest item). */
+export interface OrderContextRow extends OrderListRow {
+  purchaser_city: string;
+  purchaser_type: string;
+  vendor_city: string;
+  top_product_id: number | null;
+  top_title: string | null;
+  top_field: string | null;
+  top_kind: string | null;
+  top_level: string | null;
+  top_cert_no: string | null;
+}
+
+/** One order, in one statement, with everything a step (and a settlement) needs. */
+export const findOrder = (db: Executor, id: number): Promise<OrderContextRow | undefined> =>
   db('orders')
     .join('purchasers', 'purchasers.id', 'orders.purchaser_id')
     .join('vendors', 'vendors.id', 'orders.vendor_id')
+    .leftJoin('order_items as top', function () {
+      this.on('top.id', '=', db.raw('(SELECT i.id FROM order_items i WHERE i.order_id = orders.id ORDER BY i.amount_fen DESC, i.id LIMIT 1)'));
+    })
+    .leftJoin('products as tp', 'tp.id', 'top.product_id')
+    .leftJoin('certifications as tc', 'tc.id', 'tp.cert_id')
     .where('orders.id', id)
-    .first(WITH_PARTIES);
+    .first([
+      ...WITH_PARTIES,
+      'purchasers.city as purchaser_city',
+      'purchasers.type as purchaser_type',
+      'vendors.city as vendor_city',
+      'tp.id as top_product_id',
+      'top.title as top_title',
+      'tp.field as top_field',
+      'tp.kind as top_kind',
+      'tp.level as top_level',
+      'tc.cert_no as top_cert_no',
+    ]);
 
 export async function currentStatus(db: Executor, id: number): Promise<OrderStatus | undefined> {
   const row = await db('orders').where({ id }).first('status');
@@ -160,30 +190,10 @@ export interface TradeContext {
   product: { id: number; title: string; field: string; kind: string; level: string | null; cert_no: string | null };
 }
 
-export async function tradeContext(db: Executor, order: OrderRow): Promise<TradeContext> {
-  const r = await db('order_items')
-    .join('products', 'products.id', 'order_items.product_id')
-    .leftJoin('certifications', 'certifications.id', 'products.cert_id')
-    .join('orders', 'orders.id', 'order_items.order_id')
-    .join('purchasers', 'purchasers.id', 'orders.purchaser_id')
-    .join('vendors', 'vendors.id', 'orders.vendor_id')
-    .where('order_items.order_id', order.id)
-    .orderBy('order_items.amount_fen', 'desc')
-    .orderBy('order_items.id')
-    .first(
-      'purchasers.city as purchaser_city',
-      'purchasers.type as purchaser_type',
-      'vendors.city as vendor_city',
-      'products.id as product_id',
-      'order_items.title',
-      'products.field',
-      'products.kind',
-      'products.level',
-      'certifications.cert_no',
-    );
+export function tradeContext(o: OrderContextRow): TradeContext {
   return {
-    purchaser: { id: order.purchaser_id, city: r.purchaser_city, type: r.purchaser_type },
-    vendor: { id: order.vendor_id, city: r.vendor_city },
-    product: { id: Number(r.product_id), title: r.title, field: r.field, kind: r.kind, level: r.level ?? null, cert_no: r.cert_no ?? null },
+    purchaser: { id: o.purchaser_id, city: o.purchaser_city, type: o.purchaser_type },
+    vendor: { id: o.vendor_id, city: o.vendor_city },
+    product: { id: Number(o.top_product_id), title: o.top_title ?? '', field: o.top_field ?? '', kind: o.top_kind ?? '', level: o.top_level ?? null, cert_no: o.top_cert_no ?? null },
   };
 }

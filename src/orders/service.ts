@@ -214,7 +214,7 @@ export class OrderService {
       const verdict = decide(action, actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
       if (!verdict.ok) throw verdict.reason === 'forbidden' ? new AppError('forbidden', verdict.key) : new AppError('invalid_state', verdict.key);
       const t = TRANSITIONS[action];
-      const trade = t.money === 'settle' || t.money === 'refund' ? await tradeContext(trx, order) : null;
+      const trade = t.money === 'settle' || t.money === 'refund' ? tradeContext(order) : null;
       const now = this.clock.now().toISOString();
       const note = action === 'accept' && input.note ? input.note : null;
 

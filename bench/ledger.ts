@@ -1,0 +1,179 @@
+/**
+ * `npm run bench:ledger`: settled payments per second, measured three ways on SQLite with the app's own durability
+ * setting (WAL, synchronous=FULL — src/db/index.ts), and printed as ratios to the ceiling:
+ *
+ * - ceiling: the same machine's raw rate of committing a one-row INSERT transaction, sequentially, through the same
+ *   driver and the same connection settings, into a file on the same disk;
+ * - service: OrderService.act(…, 'pay') called directly, one payment after another (each one transaction: the
+ *   order's state change, its history row, its audit record, the ledger settlement with its trade fact and rollups);
+ * - HTTP: `POST /api/v1/orders/:id/pay` against the real server in a child process, with autocannon.
+ *
+ * Orders are placed, confirmed, delivered and accepted beforehand (not timed). Writes a markdown table to
+ * bench/results/ledger.md. A benchmark, not a test: nothing fails on a slow machine.
+ *
+ * Knobs: BENCH_PAYMENTS (2000 per measurement), BENCH_CONNECTIONS (8), BENCH_KEEP=1 keeps the database files.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { hashPassword } from '../src/auth/passwords';
+import { SystemClock } from '../src/clock';
+import { createDb, migrateLatest, type Db } from '../src/db';
+import { BudgetService } from '../src/ledger/budgets';
+import { Ledger } from '../src/ledger/service';
+import { OrderService } from '../src/orders/service';
+import type { Actor } from '../src/web/state';
+import { startServer } from '../test/helpers/server';
+
+const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 2000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const ROOT = path.resolve(__dirname, '..');
+// The app's default database lives in data/; the bench files sit beside it, on the same disk.
+const DIR = path.join(ROOT, 'data', 'bench-ledger');
+const RESULTS = path.join(ROOT, 'bench', 'results');
+
+interface Cast {
+  buyer: Actor;
+  seller: Actor;
+  productId: number;
+}
+
+async function cast(db: Db): Promise<Cast> {
+  const now = new Date().toISOString();
+  const hash = await hashPassword('bench-password');
+  const [unit] = await db('purchasers').insert({ name: '压测采购单位', credit_code: '12330100MB0000001X', city: '杭州', type: 'hospital', created_at: now }).returning('id');
+  const [vendor] = await db('vendors').insert({ name: '压测供应商有限公司', credit_code: '91330100MA0000001X', city: '宁波', status: 'approved', created_at: now }).returning('id');
+  const unitId = Number((unit as { id: number }).id ?? unit);
+  const vendorId = Number((vendor as { id: number }).id ?? vendor);
+  const user = async (username: string, role: Actor['role'], purchaserId: number | null, vendorId: number | null): Promise<Actor> => {
+    const [row] = await db('users').insert({ username, password_hash: hash, role, purchaser_id: purchaserId, vendor_id: vendorId, display_name: username, created_at: now }).returning('id');
+    return { id: Number((row as { id: number }).id ?? row), username, role, displayName: username, purchaserId, vendorId };
+  };
+  const buyer = await user('bench-buyer', 'purchaser', unitId, null);
+  const seller = await user('bench-seller', 'vendor', null, vendorId);
+  const admin = await user('bench-admin', 'admin', null, null);
+  const [product] = await db('products')
+    .insert({ vendor_id: vendorId, title: '压测商品', field: '智能装备', kind: 'equipment', city: '宁波', price_fen: 100_00, unit: '台', stock: 10_000_000, status: 'approved', boutique: true, created_at: now, updated_at: now })
+    .returning('id');
+  await new BudgetService(db, new SystemClock()).allocate(admin, { purchaserId: unitId, amountFen: 1_000_000_000_00 });
+  return { buyer, seller, productId: Number((product as { id: number }).id ?? product) };
+}
+
+/** `n` orders walked to `accepted`, ready to be paid. */
+async function acceptedOrders(db: Db, c: Cast, n: number): Promise<number[]> {
+  const orders = new OrderService(db, new SystemClock());
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const { id } = await orders.place(c.buyer, [{ productId: c.productId, quantity: 1 }]);
+    await orders.act(c.seller, id, 'confirm');
+    await orders.act(c.seller, id, 'deliver');
+    await orders.act(c.buyer, id, 'accept');
+    ids.push(id);
+  }
+  return ids;
+}
+
+async function freshDb(name: string): Promise<{ db: Db; url: string }> {
+  const file = path.join(DIR, `${name}.sqlite3`);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  const url = `sqlite:${file}`;
+  const db = createDb(url);
+  await migrateLatest(db);
+  return { db, url };
+}
+
+async function ceiling(): Promise<number> {
+  const { db } = await freshDb('ceiling');
+  await db.schema.createTable('bench_ceiling', (t) => {
+    t.increments('id');
+    t.string('v', 64).notNullable();
+  });
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < PAYMENTS; i++) await db.transaction((trx) => trx('bench_ceiling').insert({ v: `row ${i}` }));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await db.destroy();
+  return PAYMENTS / seconds;
+}
+
+async function service(): Promise<{ rate: number; verified: boolean }> {
+  const { db } = await freshDb('service');
+  const c = await cast(db);
+  const ids = await acceptedOrders(db, c, PAYMENTS);
+  const orders = new OrderService(db, new SystemClock());
+  const started = process.hrtime.bigint();
+  for (const id of ids) await orders.act(c.buyer, id, 'pay');
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const verified = (await new Ledger(new SystemClock()).verify(db)).ok;
+  await db.destroy();
+  return { rate: PAYMENTS / seconds, verified };
+}
+
+async function http(): Promise<{ rate: number; p50: number; p99: number; ok: number; verified: boolean }> {
+  const { db, url } = await freshDb('http');
+  const c = await cast(db);
+  const ids = await acceptedOrders(db, c, PAYMENTS);
+  await db.destroy();
+  const server = await startServer({ databaseUrl: url, env: { LOG_LEVEL: 'warn' } });
+  try {
+    const login = await fetch(`${server.url}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bench-buyer', password: 'bench-password' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    let next = 0;
+    const result = await autocannon({
+      url: server.url,
+      connections: CONNECTIONS,
+      amount: ids.length,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      requests: [{ method: 'POST', body: '{}', setupRequest: (req) => ({ ...req, path: `/api/v1/orders/${ids[next++ % ids.length]}/pay` }) }],
+    });
+    const check = createDb(url);
+    const verified = (await new Ledger(new SystemClock()).verify(check)).ok;
+    const paid = await check('orders').where({ status: 'paid' }).count({ n: '*' }).first();
+    await check.destroy();
+    const seconds = result.duration;
+    return { rate: result['2xx'] / seconds, p50: result.latency.p50, p99: result.latency.p99, ok: Number(paid?.n ?? 0), verified };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(DIR, { recursive: true });
+  mkdirSync(RESULTS, { recursive: true });
+  console.log(`bench:ledger — ${PAYMENTS} payments per measurement, SQLite WAL + synchronous=FULL, ${os.cpus().length} CPUs (load ${os.loadavg()[0].toFixed(2)})`);
+  const top = await ceiling();
+  console.log(`ceiling (one-row INSERT transactions): ${top.toFixed(0)} commits/s`);
+  const svc = await service();
+  console.log(`service (OrderService pay):            ${svc.rate.toFixed(0)} payments/s, ${((svc.rate / top) * 100).toFixed(1)}% of the ceiling; ledger verified: ${svc.verified}`);
+  const api = await http();
+  console.log(
+    `HTTP (POST /api/v1/orders/:id/pay, ${CONNECTIONS} connections): ${api.rate.toFixed(0)} payments/s, ${((api.rate / top) * 100).toFixed(1)}% of the ceiling; p50 ${api.p50} ms, p99 ${api.p99} ms; ${api.ok} paid; ledger verified: ${api.verified}`,
+  );
+  const pct = (r: number) => `${((r / top) * 100).toFixed(1)}%`;
+  const table = [
+    `# bench:ledger — ${new Date().toISOString()}`,
+    '',
+    `SQLite, journal_mode=WAL, synchronous=FULL (the app's setting); ${PAYMENTS} payments per row; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)} at the end.`,
+    '',
+    '| measurement | per second | vs ceiling |',
+    '|---|---:|---:|',
+    `| ceiling: commit a one-row INSERT transaction | ${top.toFixed(0)} | 100% |`,
+    `| service: OrderService.act(pay), sequential | ${svc.rate.toFixed(0)} | ${pct(svc.rate)} |`,
+    `| HTTP: POST /api/v1/orders/:id/pay, ${CONNECTIONS} connections (p50 ${api.p50} ms, p99 ${api.p99} ms) | ${api.rate.toFixed(0)} | ${pct(api.rate)} |`,
+    '',
+    `Target: service ≥ 50% of the ceiling. Ledger verified after the service run: ${svc.verified}; after the HTTP run: ${api.verified}.`,
+    '',
+  ].join('\n');
+  writeFileSync(path.join(RESULTS, 'ledger.md'), table);
+  console.log(`\n${table}`);
+  if (process.env.BENCH_KEEP !== '1') rmSync(DIR, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
