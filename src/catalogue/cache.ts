@@ -6,8 +6,11 @@ interface Entry {
   bytes: number;
 }
 
-/** Rough memory of a cached value: UTF-16 strings, objects by their JSON size. */
+/** Rough memory of a cached value: buffers by length, UTF-16 strings, objects by their JSON size. */
 function sizeOf(value: unknown): number {
+  if (Buffer.isBuffer(value)) return value.length;
+  const declared = (value as { approxBytes?: unknown } | null)?.approxBytes;
+  if (typeof declared === 'number') return declared;
   if (typeof value === 'string') return value.length * 2;
   try {
     return (JSON.stringify(value)?.length ?? 0) * 2 + 64;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { isPostgres, type Executor } from '../db';
+import type { Match } from './matches';
 import { ftsAnyOf, ftsPhrase, likePattern, searchTerms } from './search-text';
 
 export interface ProductFilters {
@@ -91,6 +92,14 @@ async function resolveText(db: Executor, q: string | undefined): Promise<TermMat
   return out;
 }
 
+/**
+ * The products table to read matches from. On SQLite a text match drives the query from the index's row ids; left to
+ * itself the planner would walk an index on status and test each of 100,000 rows against the match (2–3× slower).
+ */
+function productsFor(db: Executor, text: TermMatch[]): Knex.QueryBuilder {
+  return !isPostgres(db) && text.length > 0 ? db.from(db.raw('products NOT INDEXED')) : db('products');
+}
+
 function applyText(qb: Knex.QueryBuilder, text: TermMatch[], table: string): void {
   for (const m of text) {
     if ('fts' in m) qb.whereRaw(`${table}.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)`, [m.fts]);
@@ -124,8 +133,9 @@ function applyBase(qb: Knex.QueryBuilder, f: ProductFilters, text: TermMatch[], 
  * (migration 20261127001000) lets the database count without reading product rows when there is no text.
  */
 export async function countWithFacets(db: Executor, f: ProductFilters): Promise<{ total: number; facets: Record<Facet, Record<string, number>> }> {
-  const qb = db('products').select('products.kind', 'products.level', 'products.field', 'products.city').count<Array<Record<Facet, string | null> & { n: number | string }>>({ n: '*' });
-  applyBase(qb, f, await resolveText(db, f.q), 'products');
+  const text = await resolveText(db, f.q);
+  const qb = productsFor(db, text).select('products.kind', 'products.level', 'products.field', 'products.city').count<Array<Record<Facet, string | null> & { n: number | string }>>({ n: '*' });
+  applyBase(qb, f, text, 'products');
   qb.groupBy('products.kind', 'products.level', 'products.field', 'products.city');
   const cells = await qb;
   const chosen: Record<Facet, string | undefined> = { kind: f.kind, level: f.level, field: f.field, city: f.city };
@@ -168,8 +178,9 @@ const LIST_COLUMNS = [
  * index covers it when there is no text); only the page's rows are then joined with their vendor and certificate.
  */
 export async function listProducts(db: Executor, f: ProductFilters, sort: SortOrder, limit: number, offset: number): Promise<ProductListRow[]> {
-  const page = db('products').select('products.id');
-  applyBase(page, f, await resolveText(db, f.q), 'products');
+  const text = await resolveText(db, f.q);
+  const page = productsFor(db, text).select('products.id');
+  applyBase(page, f, text, 'products');
   applyDimension(page, f, 'products');
   const terms = searchTerms(f.q ?? '');
   if (sort === 'price_asc') page.orderBy('products.price_fen', 'asc');
@@ -180,15 +191,19 @@ export async function listProducts(db: Executor, f: ProductFilters, sort: SortOr
     // which part it matched. Each term scores 0 in the title, 1 in the model, 2 elsewhere; the lower sum ranks first,
     // then the higher certification level, then the newer listing.
     if (terms.length) {
-      const pos = isPostgres(db) ? 'strpos' : 'instr';
-      const tier = `(CASE WHEN ${pos}(products.search_text, ?) <= length(products.title) THEN 0 WHEN ${pos}(products.search_text, ?) <= length(products.title) + 1 + length(products.model) THEN 1 ELSE 2 END)`;
-      page.orderByRaw(terms.map(() => tier).join(' + '), terms.flatMap((t) => [t, t]));
+      const tier = tierSql(db, terms);
+      page.orderByRaw(tier.sql, tier.bindings);
     }
     page.orderByRaw("CASE products.level WHEN 'international' THEN 0 WHEN 'domestic' THEN 1 WHEN 'provincial' THEN 2 ELSE 3 END");
     page.orderBy('products.created_at', 'desc');
   }
   page.orderBy('products.id', 'desc').limit(limit).offset(offset);
-  const ids = (await page).map((r: { id: number }) => r.id);
+  const ids: number[] = ((await page) as Array<{ id: number }>).map((r) => r.id);
+  return productsByIds(db, ids);
+}
+
+/** The list rows of these products (joined with vendor and certificate), in the order of `ids`. */
+export async function productsByIds(db: Executor, ids: number[]): Promise<ProductListRow[]> {
   if (ids.length === 0) return [];
   const rows: ProductListRow[] = await db('products')
     .leftJoin('certifications', 'certifications.id', 'products.cert_id')
@@ -197,6 +212,51 @@ export async function listProducts(db: Executor, f: ProductFilters, sort: SortOr
     .whereIn('products.id', ids);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id)).filter((r): r is ProductListRow => r !== undefined);
+}
+
+/** Relevance tier of each row for the query terms: 0 per term in the title, 1 in the model, 2 elsewhere. */
+function tierSql(db: Executor, terms: string[]): { sql: string; bindings: string[] } {
+  const pos = isPostgres(db) ? 'strpos' : 'instr';
+  const tier = `(CASE WHEN ${pos}(products.search_text, ?) <= length(products.title) THEN 0 WHEN ${pos}(products.search_text, ?) <= length(products.title) + 1 + length(products.model) THEN 1 ELSE 2 END)`;
+  return { sql: terms.map(() => tier).join(' + '), bindings: terms.flatMap((t) => [t, t]) };
+}
+
+/** Every approved product that matches the text `q`, with what search needs to filter, count and sort it. */
+export async function loadMatches(db: Executor, q: string): Promise<Match[]> {
+  const terms = searchTerms(q);
+  const text = await resolveText(db, q);
+  const tier = tierSql(db, terms);
+  const qb = productsFor(db, text).select(
+    'products.id',
+    'products.kind',
+    'products.level',
+    'products.field',
+    'products.city',
+    'products.boutique',
+    db.raw('(products.cert_id IS NOT NULL) AS certified'),
+    'products.price_fen',
+    'products.created_at',
+    db.raw(`${tier.sql} AS tier`, tier.bindings),
+  );
+  applyBase(qb, {}, text, 'products');
+  // One row holding a JSON array, not thousands of rows: building a JS object per driver row costs more than the query.
+  const cols = 'id, kind, level, field, city, boutique, certified, price_fen, created_at, tier';
+  const agg = isPostgres(db) ? `json_agg(json_build_array(${cols}))` : `json_group_array(json_array(${cols}))`;
+  const [row] = await db.from(qb.as('m')).select(db.raw(`${agg} AS rows`));
+  const raw = row?.rows ?? null;
+  const list: unknown[][] = raw === null ? [] : typeof raw === 'string' ? JSON.parse(raw) : raw;
+  return list.map(([id, kind, level, field, city, boutique, certified, price, created, tier]) => ({
+    id: Number(id),
+    kind: String(kind),
+    level: (level as string | null) ?? null,
+    field: String(field),
+    city: String(city),
+    boutique: Boolean(boutique),
+    certified: Boolean(certified),
+    price: Number(price),
+    created: String(created),
+    tier: Number(tier),
+  }));
 }
 
 export async function findProduct(db: Executor, id: number): Promise<ProductDetailRow | undefined> {

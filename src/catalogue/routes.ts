@@ -85,7 +85,8 @@ export function catalogueRoutes(deps: Deps): Router {
  * version too (keyed by the URL and the day, since certificate validity is judged by date). Errors are never kept.
  */
 async function json(ctx: Context, service: CatalogueService, compute: () => Promise<unknown>): Promise<void> {
-  ctx.body = await service.cache.getIf(`api:${service.today()}:${ctx.url}`, async () => JSON.stringify(await compute()), () => true);
+  // Kept as UTF-8 bytes, so a hit is written out without encoding it again.
+  ctx.body = await service.cache.getIf(`api:${service.today()}:${ctx.url}`, async () => Buffer.from(JSON.stringify(await compute())), () => true);
   ctx.type = 'application/json';
 }
 
@@ -102,7 +103,8 @@ async function page(ctx: Context, service: CatalogueService, render: () => Promi
     return;
   }
   const key = `page:${state.locale}:${state.base}:${service.today()}:${ctx.url}`;
-  ctx.body = await service.cache.getIf(key, render, () => ctx.status === 200 && !state.session?.csrfSecret);
+  ctx.body = await service.cache.getIf(key, async () => Buffer.from(await render()), () => ctx.status === 200 && !state.session?.csrfSecret);
+  ctx.type = 'html';
 }
 
 async function searchPage(ctx: Context, service: CatalogueService): Promise<string> {

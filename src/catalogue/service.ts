@@ -4,6 +4,7 @@ import { LEVELS } from '../domain';
 import { notFound } from '../errors';
 import { shanghaiDay } from '../time';
 import { CatalogueCache } from './cache';
+import { countMatches, matchSet, pageOfMatches, type MatchSet } from './matches';
 import { certificateView, productDetail, productItem, type CertificateView, type ProductDetail, type ProductItem } from './presenters';
 import {
   countApprovedByCert,
@@ -12,6 +13,8 @@ import {
   findCertificationByNo,
   findProduct,
   listProducts,
+  loadMatches,
+  productsByIds,
   type CertificationRow,
   type ProductFilters,
   type SortOrder,
@@ -67,7 +70,15 @@ export class CatalogueService {
 
   /** Total and facet counts for some filters; cached apart from the listing, which paging and sorting change. */
   private counts(filters: ProductFilters): ReturnType<typeof countWithFacets> {
-    return this.cached(`counts:${filterKey(filters)}`, () => countWithFacets(this.db, filters));
+    const terms = searchTerms(filters.q ?? '');
+    return this.cached(`counts:${filterKey(filters)}`, async () =>
+      terms.length ? countMatches(await this.matches(terms), filters) : countWithFacets(this.db, filters),
+    );
+  }
+
+  /** Every product matching the text, loaded once per catalogue version and shared by all filters over it. */
+  private matches(terms: string[]): Promise<MatchSet> {
+    return this.cache.get(`matches:${JSON.stringify(terms)}`, async () => matchSet(await loadMatches(this.db, terms.join(' '))));
   }
 
   private cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
@@ -88,8 +99,13 @@ export class CatalogueService {
     const sort: SortOrder = query.sort ?? (query.q ? 'relevance' : 'newest');
     const offset = (query.page - 1) * query.pageSize;
     // Facets and total depend on the filters only, so paging and re-sorting reuse them.
+    const terms = searchTerms(query.q ?? '');
+    const page = async () =>
+      terms.length
+        ? productsByIds(this.db, pageOfMatches(await this.matches(terms), filters, sort, query.pageSize, offset))
+        : listProducts(this.db, filters, sort, query.pageSize, offset);
     const [items, counts] = await Promise.all([
-      this.cached(`list:${filterKey(filters)}:${sort}:${query.pageSize}:${offset}`, async () => (await listProducts(this.db, filters, sort, query.pageSize, offset)).map(productItem)),
+      this.cached(`list:${filterKey(filters)}:${sort}:${query.pageSize}:${offset}`, async () => (await page()).map(productItem)),
       this.counts(filters),
     ]);
     return { items, total: counts.total, page: query.page, pageSize: query.pageSize, facets: counts.facets };

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { SystemClock } from '../../src/clock';
 import { SearchQuery } from '../../src/catalogue/schema';
 import { CatalogueCache } from '../../src/catalogue/cache';
+import { countMatches, matchSet, pageOfMatches } from '../../src/catalogue/matches';
+import { countWithFacets, listProducts, loadMatches, type ProductFilters, type SortOrder } from '../../src/catalogue/repo';
 import { CatalogueService, type SearchResult } from '../../src/catalogue/service';
 import { parseInput } from '../../src/web/validate';
 import { ENGINE, useMigratedDb } from '../helpers/db';
@@ -230,6 +232,31 @@ describe(`catalogue search (${ENGINE})`, function () {
       assert.equal(p2.page, 2);
       assert.equal(p2.pageSize, 4);
     });
+  });
+
+  describe('in-memory refinement of a text search agrees with SQL', () => {
+    const combos: ProductFilters[] = [
+      {},
+      { level: 'domestic' },
+      { kind: 'equipment', city: '杭州' },
+      { field: '数控机床', level: 'provincial' },
+      { badge: 'boutique' },
+      { badge: 'first_unit', priceMin: 100_000_000 },
+      { priceMax: 200_000_000, city: '宁波' },
+    ];
+    for (const q of ['机床', 'ct', '五轴 机床', '床', 'zz']) {
+      it(`counts and pages for “${q}”`, async () => {
+        const set = matchSet(await loadMatches(ctx.db, q));
+        for (const f of combos) {
+          const filters = { ...f, q };
+          assert.deepEqual(countMatches(set, filters), await countWithFacets(ctx.db, filters), JSON.stringify(filters));
+          for (const sort of ['relevance', 'price_asc', 'price_desc', 'newest'] as SortOrder[]) {
+            const sql = (await listProducts(ctx.db, filters, sort, 3, 1)).map((r) => r.id);
+            assert.deepEqual(pageOfMatches(set, filters, sort, 3, 1), sql, `${JSON.stringify(filters)} ${sort}`);
+          }
+        }
+      });
+    }
   });
 
   describe('facets', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ftsPhrase, likePattern, normalizeSearch, productSearchText, searchTerms } from '../../src/catalogue/search-text';
+import { SEARCH_TEXT_END, ftsAnyOf, ftsPhrase, likePattern, normalizeSearch, productSearchText, searchTerms } from '../../src/catalogue/search-text';
 
 describe('catalogue search text', () => {
   describe('normalizeSearch', () => {
@@ -51,11 +51,23 @@ describe('catalogue search text', () => {
     });
   });
 
+  describe('ftsAnyOf', () => {
+    it('ORs quoted index terms, so trigrams with spaces or quotes stay literal', () => {
+      assert.equal(ftsAnyOf(['机床 ', '机床上', 'a"b']), '"机床 " OR "机床上" OR "a""b"');
+    });
+  });
+
   describe('productSearchText', () => {
     it('puts the title first so that a title match ranks before any other match', () => {
       const text = productSearchText({ title: '64排ＣＴ', model: 'ZJ-64', field: '高端医疗装备', certNo: 'ZJSTT-2020-001', vendorName: '某医疗', description: '机床' });
       assert.ok(text.startsWith('64排ct zj-64 zjstt-2020-001 高端医疗装备 某医疗'), text);
       assert.ok(text.indexOf('ct') < text.indexOf('机床'));
+    });
+
+    it('ends with the end marker, so the last characters also begin a trigram', () => {
+      const text = productSearchText({ title: '铣刀', model: '', field: '数控机床' });
+      assert.equal(SEARCH_TEXT_END, '  ');
+      assert.ok(text.endsWith(`数控机床${SEARCH_TEXT_END}`), JSON.stringify(text));
     });
   });
 });
