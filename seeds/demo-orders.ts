@@ -80,7 +80,8 @@ function lifeOf(day: string, rng: Rng): string[] {
 
 /**
  * Draws one year's trades: `count` trades whose amounts add up close to `targetFen`, the last one chosen to land as
- * near as the price list allows. Only products listed before the order day and with stock left are bought.
+ * near as the price list allows. Only products listed before the order day, and only from the stock `stock` says
+ * may be sold, are bought.
  */
 function planYear(rng: Rng, year: number, count: number, targetFen: number, products: ProductInfo[], purchasers: number[], stock: Map<number, number>): PlannedTrade[] {
   const first = `${year}-01-06`;
@@ -187,7 +188,8 @@ export async function seedDemoOrders(db: Executor, ids: CatalogueIds): Promise<D
   const products: ProductInfo[] = rows.map((r) => ({ id: Number(r.id), vendorId: Number(r.vendor_id), priceFen: Number(r.price_fen), stock: Number(r.stock), listedOn: String(r.created_at).slice(0, 10) }));
   // The demo vendors' listings are kept for the open orders below, so a visitor finds them in stock.
   const tradable = products.filter((p) => !demoVendorIds.has(p.vendorId));
-  const stock = new Map(products.map((p) => [p.id, p.stock]));
+  // What the history may sell of each listing: a quarter of today's stock (at least 3) stays on the shelf.
+  const stock = new Map(products.map((p) => [p.id, Math.max(0, p.stock - Math.max(3, Math.ceil(p.stock / 4)))]));
 
   const planned = new Map<number, PlannedTrade[]>();
   for (const [year, spec] of Object.entries(BOUTIQUE_YEARS)) {
