@@ -5,6 +5,7 @@ import type { Executor } from '../db';
 import { writeTransaction } from '../db/retry';
 import { AppError } from '../errors';
 import { Money } from '../money';
+import { authorize } from '../policies';
 import type { Actor } from '../web/state';
 import { budgetTable, listAccounts, listTransfers, type TransferListRow } from './repo';
 import { TREASURY, budgetAccount, type TransferKind } from './accounts';
@@ -69,6 +70,7 @@ export class BudgetService {
    * own key, so even a retry that the HTTP layer did not recognise cannot allocate twice.
    */
   allocate(actor: Actor, input: { purchaserId: number; amountFen: number }, requestKey?: string): Promise<{ transfer: TransferView; budget: BudgetView }> {
+    authorize(actor, 'budget.allocate', null);
     if (input.amountFen <= 0) throw new AppError('validation_failed', 'ledger.amount_positive', { field: 'amount' }, 'amount');
     const key = requestKey ? `allocate:${actor.id}:${requestKey}` : `allocate:${randomUUID()}`;
     return writeTransaction(this.db, async (trx) => {

@@ -7,6 +7,7 @@ import { budgetAccount } from '../ledger/accounts';
 import { findAccount } from '../ledger/repo';
 import { Ledger, type TradeFacts } from '../ledger/service';
 import { Money, formatYuan } from '../money';
+import { can } from '../policies';
 import type { Actor } from '../web/state';
 import { orderDetail, orderSummary, type OrderDetail, type OrderSummary } from './presenters';
 import {
@@ -29,7 +30,7 @@ import {
   type TradeContext,
 } from './repo';
 import type { OrderLine, OrderListQuery } from './schema';
-import { TRANSITIONS, canSeeOrder, decide, type OrderAction } from './transitions';
+import { TRANSITIONS, decide, type OrderAction } from './transitions';
 
 export interface PlacedOrder {
   id: number;
@@ -99,8 +100,8 @@ export class OrderService {
    * as a whole places nothing).
    */
   placeOrders(actor: Actor, lines: OrderLine[], opts: { oneVendor?: boolean } = {}): Promise<PlacedOrder[]> {
-    if (actor.role !== 'purchaser' || actor.purchaserId === null) throw new AppError('forbidden', 'errors.wrong_role');
-    const purchaserId = actor.purchaserId;
+    if (!can(actor, 'order.place', null)) throw new AppError('forbidden', 'errors.wrong_role');
+    const purchaserId = actor.purchaserId as number;
     const merged = mergeLines(lines);
     return writeTransaction(this.db, async (trx) => {
       const groups = await this.group(trx, merged, lines, opts.oneVendor ?? false);
@@ -210,7 +211,7 @@ export class OrderService {
   act(actor: Actor, orderId: number, action: OrderAction, input: { note?: string } = {}): Promise<StepResult> {
     return writeTransaction(this.db, async (trx) => {
       const order = await findOrder(trx, orderId);
-      if (!order || !canSeeOrder(actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
+      if (!order || !can(actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
       const verdict = decide(action, actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
       if (!verdict.ok) throw verdict.reason === 'forbidden' ? new AppError('forbidden', verdict.key) : new AppError('invalid_state', verdict.key);
       const t = TRANSITIONS[action];
@@ -266,7 +267,7 @@ export class OrderService {
   /** One order with its history and the steps the caller may take; someone else's is 404. */
   async detail(actor: Actor, orderId: number): Promise<OrderDetail> {
     const order = await findOrder(this.db, orderId);
-    if (!order || !canSeeOrder(actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
+    if (!order || !can(actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
     const [items, history] = await Promise.all([orderItems(this.db, [order.id]), orderHistory(this.db, order.id)]);
     return orderDetail(actor, order, items, history);
   }

@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import type { Actor } from '../web/state';
+import { orderRules } from './orders';
 import { productRules } from './products';
 import { registryRules } from './registry';
 
@@ -13,6 +14,7 @@ export { isAdmin, isPurchaserOf, isVendorOf, type PurchaserOwned, type Rule, typ
 export const POLICIES = {
   ...productRules,
   ...registryRules,
+  ...orderRules,
 };
 
 export type Action = keyof typeof POLICIES;
