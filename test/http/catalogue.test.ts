@@ -282,6 +282,14 @@ describe(`catalogue over HTTP (${ENGINE})`, function () {
       assert.ok(filtered.includes('/products?pageSize=1&kind=equipment&badge=first_unit&page=2'), filtered.join(' '));
     });
 
+    it('results: a field or city given by its code selects the right option', async () => {
+      const res = await t.http.get('/products?field=cnc_machine_tools&city=hangzhou');
+      assert.equal(res.status, 200);
+      assert.match(res.text, /<option value="数控机床" selected>/);
+      assert.match(res.text, /<option value="杭州" selected>/);
+      assert.match(res.text, /共 1 件产品/);
+    });
+
     it('results: user input is escaped', async () => {
       const res = await t.http.get(`/products?q=${encodeURIComponent('<script>x</script>')}`);
       assert.equal(res.status, 200);
