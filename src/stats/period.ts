@@ -73,6 +73,26 @@ export function readPlan(from?: string, to?: string): ReadPlan {
   return { months, days };
 }
 
+export interface YearSpan {
+  from?: number;
+  to?: number;
+}
+
+/**
+ * A span of whole months as the whole calendar years inside it plus the months left over at either end, so the
+ * yearly aggregates answer most of a long range. `years` is null when no whole year fits.
+ */
+export function splitYears(span: MonthSpan): { years: YearSpan | null; months: MonthSpan[] } {
+  const y = (m: string) => Number(m.slice(0, 4));
+  const from = span.from === undefined ? undefined : span.from.endsWith('-01') ? y(span.from) : y(span.from) + 1;
+  const to = span.to === undefined ? undefined : span.to.endsWith('-12') ? y(span.to) : y(span.to) - 1;
+  if (from !== undefined && to !== undefined && from > to) return { years: null, months: [span] };
+  const months: MonthSpan[] = [];
+  if (span.from !== undefined && !span.from.endsWith('-01')) months.push({ from: span.from, to: `${span.from.slice(0, 4)}-12` });
+  if (span.to !== undefined && !span.to.endsWith('-12')) months.push({ from: `${span.to.slice(0, 4)}-01`, to: span.to });
+  return { years: { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }, months };
+}
+
 /** Every month from `from` to `to`, inclusive. */
 export function monthsBetween(from: string, to: string): string[] {
   const out: string[] = [];

@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
 import type { Executor } from '../db';
-import type { DaySpan, MonthSpan } from './period';
+import type { DaySpan, MonthSpan, YearSpan } from './period';
 import type { Channel, GroupDim, StatsFilters } from './schema';
 
 /**
  * SQL over the trade facts. Three sources, all written in the settlement's own transaction, all derived from the
  * ledger's settlement and refund transfers:
- * - `trade_cube`: per month, channel and ONE dimension (or 'all') — its size never grows with the number of trades;
+ * - `trade_cube` / `trade_cube_year`: per month (or year), channel and ONE dimension (or 'all') — their size never
+ *   grows with the number of trades;
  * - `trade_rollup`: per month and every dimension together — for combinations of filters;
  * - `trades`: one row per transfer — for partial months at the ends of a range, and for the exports.
  */
@@ -61,12 +62,51 @@ function monthBounds(q: Knex.QueryBuilder, months: MonthSpan): void {
   if (months.to) q.where('month', '<=', months.to);
 }
 
-export async function aggregateCube(db: Executor, slice: { dim: CubeDim; value?: string }, group: GroupDim, channel: Channel | undefined, months: MonthSpan): Promise<Agg[]> {
+/** The biggest `limit` groups only (by amount, then count), leaving out groups that net to nothing. */
+function topOnly(q: Knex.QueryBuilder, limit: number | undefined): void {
+  if (limit === undefined) return;
+  q.havingRaw('SUM(trade_count) <> 0 OR SUM(amount_fen) <> 0')
+    .orderBy([
+      { column: 'a', order: 'desc' },
+      { column: 'n', order: 'desc' },
+      { column: 'k', order: 'asc' },
+    ])
+    .limit(limit);
+}
+
+export async function aggregateCube(
+  db: Executor,
+  slice: { dim: CubeDim; value?: string },
+  group: GroupDim,
+  channel: Channel | undefined,
+  months: MonthSpan,
+  limit?: number,
+): Promise<Agg[]> {
   const expr = TIME_OR_CHANNEL.has(group) ? group : 'value';
   const q = db('trade_cube').where('dim', slice.dim).select({ k: expr }).sum({ n: 'trade_count', a: 'amount_fen' }).groupBy(expr);
   if (slice.value !== undefined) q.where('value', slice.value);
   if (channel) q.where('channel', channel);
   monthBounds(q, months);
+  topOnly(q, limit);
+  return rows(await q);
+}
+
+/** The same from the yearly cube, for whole calendar years (never grouped by month). */
+export async function aggregateCubeYears(
+  db: Executor,
+  slice: { dim: CubeDim; value?: string },
+  group: Exclude<GroupDim, 'month'>,
+  channel: Channel | undefined,
+  years: YearSpan,
+  limit?: number,
+): Promise<Agg[]> {
+  const expr = TIME_OR_CHANNEL.has(group) ? group : 'value';
+  const q = db('trade_cube_year').where('dim', slice.dim).select({ k: expr }).sum({ n: 'trade_count', a: 'amount_fen' }).groupBy(expr);
+  if (slice.value !== undefined) q.where('value', slice.value);
+  if (channel) q.where('channel', channel);
+  if (years.from !== undefined) q.where('year', '>=', years.from);
+  if (years.to !== undefined) q.where('year', '<=', years.to);
+  topOnly(q, limit);
   return rows(await q);
 }
 
@@ -132,32 +172,36 @@ export async function certificationsByLevel(db: Executor, fromYear: number, toYe
   return Object.fromEntries(found.map((r) => [r.level, Number(r.n)]));
 }
 
-/** One trade with what the exports show about it. */
-export interface DetailRow {
+/** One trade with what the spreadsheet exports (CSV, XLSX) show about it. */
+export interface SheetRow {
   id: number;
   day: string;
-  at: string;
   channel: Channel;
   countDelta: number;
   amountFen: number;
-  purchaserId: number;
   purchaserName: string;
-  purchaserCode: string;
   purchaserCity: string;
-  purchaserType: string;
-  vendorId: number;
   vendorName: string;
-  vendorCode: string;
   vendorCity: string;
-  vendorAddress: string;
   orderId: number | null;
   caseId: number | null;
-  productId: number | null;
   productTitle: string;
   certNo: string | null;
   level: string | null;
   field: string;
   kind: string;
+}
+
+/** …and what an OCDS release needs besides. */
+export interface DetailRow extends SheetRow {
+  at: string;
+  purchaserId: number;
+  purchaserCode: string;
+  purchaserType: string;
+  vendorId: number;
+  vendorCode: string;
+  vendorAddress: string;
+  productId: number | null;
   projectName: string | null;
   contractNo: string | null;
   signedAt: string | null;
@@ -176,66 +220,83 @@ function detailQuery(db: Executor, filters: StatsFilters): Knex.QueryBuilder {
   return q;
 }
 
-/**
- * One keyset page of trades in (day, id) order after `after`: the exports stream page by page and never hold more
- * than one page, whatever the size of the range.
- */
-export async function tradePage(db: Executor, filters: StatsFilters, after: Cursor | null, limit: number): Promise<DetailRow[]> {
+const SHEET_COLUMNS = {
+  id: 't.id',
+  day: 't.day',
+  channel: 't.channel',
+  countDelta: 't.count_delta',
+  amountFen: 't.amount_fen',
+  purchaserName: 'p.name',
+  purchaserCity: 't.purchaser_city',
+  vendorName: 'v.name',
+  vendorCity: 't.vendor_city',
+  orderId: 't.order_id',
+  caseId: 't.case_id',
+  productTitle: 't.product_title',
+  certNo: 't.cert_no',
+  level: 't.level',
+  field: 't.field',
+  kind: 't.kind',
+};
+
+const OCDS_COLUMNS = {
+  ...SHEET_COLUMNS,
+  at: 'lt.created_at',
+  purchaserId: 't.purchaser_id',
+  purchaserCode: 'p.credit_code',
+  purchaserType: 't.purchaser_type',
+  vendorId: 't.vendor_id',
+  vendorCode: 'v.credit_code',
+  vendorAddress: 'v.address',
+  productId: 't.product_id',
+  projectName: 'fc.project_name',
+  contractNo: 'fc.contract_no',
+  signedAt: 'fc.signed_at',
+};
+
+function pageQuery(db: Executor, filters: StatsFilters, after: Cursor | null, limit: number, columns: Record<string, string>): Knex.QueryBuilder {
   const q = detailQuery(db, filters)
     .leftJoin('purchasers as p', 'p.id', 't.purchaser_id')
     .leftJoin('vendors as v', 'v.id', 't.vendor_id')
-    .leftJoin('ledger_transfers as lt', 'lt.id', 't.transfer_id')
-    .leftJoin('fp_cases as fc', 'fc.id', 't.case_id')
-    .select({
-      id: 't.id',
-      day: 't.day',
-      at: 'lt.created_at',
-      channel: 't.channel',
-      countDelta: 't.count_delta',
-      amountFen: 't.amount_fen',
-      purchaserId: 't.purchaser_id',
-      purchaserName: 'p.name',
-      purchaserCode: 'p.credit_code',
-      purchaserCity: 't.purchaser_city',
-      purchaserType: 't.purchaser_type',
-      vendorId: 't.vendor_id',
-      vendorName: 'v.name',
-      vendorCode: 'v.credit_code',
-      vendorCity: 't.vendor_city',
-      vendorAddress: 'v.address',
-      orderId: 't.order_id',
-      caseId: 't.case_id',
-      productId: 't.product_id',
-      productTitle: 't.product_title',
-      certNo: 't.cert_no',
-      level: 't.level',
-      field: 't.field',
-      kind: 't.kind',
-      projectName: 'fc.project_name',
-      contractNo: 'fc.contract_no',
-      signedAt: 'fc.signed_at',
-    })
+    .select(columns)
     .orderBy([
       { column: 't.day', order: 'asc' },
       { column: 't.id', order: 'asc' },
     ])
     .limit(limit);
   if (after) q.whereRaw('(t.day, t.id) > (?, ?)', [after.day, after.id]);
+  return q;
+}
+
+/**
+ * One keyset page of trades in (day, id) order after `after`: the exports stream page by page and never hold more
+ * than one page, whatever the size of the range. The spreadsheet form reads only the columns it shows.
+ */
+export async function sheetPage(db: Executor, filters: StatsFilters, after: Cursor | null, limit: number): Promise<SheetRow[]> {
+  const found: SheetRow[] = await pageQuery(db, filters, after, limit, SHEET_COLUMNS);
+  for (const r of found) {
+    r.amountFen = Number(r.amountFen);
+    r.purchaserName ??= '';
+    r.vendorName ??= '';
+  }
+  return found;
+}
+
+export async function detailPage(db: Executor, filters: StatsFilters, after: Cursor | null, limit: number): Promise<DetailRow[]> {
+  const q = pageQuery(db, filters, after, limit, OCDS_COLUMNS)
+    .leftJoin('ledger_transfers as lt', 'lt.id', 't.transfer_id')
+    .leftJoin('fp_cases as fc', 'fc.id', 't.case_id');
   const found: DetailRow[] = await q;
-  return found.map((r) => ({
-    ...r,
-    id: Number(r.id),
-    countDelta: Number(r.countDelta),
-    amountFen: Number(r.amountFen),
-    purchaserId: Number(r.purchaserId),
-    vendorId: Number(r.vendorId),
-    purchaserName: r.purchaserName ?? '',
-    purchaserCode: r.purchaserCode ?? '',
-    vendorName: r.vendorName ?? '',
-    vendorCode: r.vendorCode ?? '',
-    vendorAddress: r.vendorAddress ?? '',
-    at: r.at ?? `${r.day}T00:00:00+08:00`,
-  }));
+  for (const r of found) {
+    r.amountFen = Number(r.amountFen);
+    r.purchaserName ??= '';
+    r.purchaserCode ??= '';
+    r.vendorName ??= '';
+    r.vendorCode ??= '';
+    r.vendorAddress ??= '';
+    r.at ??= `${r.day}T00:00:00+08:00`;
+  }
+  return found;
 }
 
 export async function countTrades(db: Executor, filters: StatsFilters): Promise<number> {

@@ -2,8 +2,8 @@ import Decimal from 'decimal.js';
 import type { Db, Executor } from '../db';
 import type { Translator } from '../i18n';
 import { Money } from '../money';
-import { monthOf, monthsBetween, readPlan, shiftKey, shiftYears, wholeYears } from './period';
-import { aggregateCube, aggregateRollup, aggregateTrades, certificationsByLevel, cubeSlice, namesOf, type Agg } from './repo';
+import { monthOf, monthsBetween, readPlan, shiftKey, shiftYears, splitYears, wholeYears } from './period';
+import { aggregateCube, aggregateCubeYears, aggregateRollup, aggregateTrades, certificationsByLevel, cubeSlice, namesOf, type Agg } from './repo';
 import type { GroupByParam, GroupDim, StatsFilters, StatsQuery, SummaryQuery } from './schema';
 
 /** Year-on-year change in percent with one decimal ("12.5", "-3.0"); null where last year had nothing. */
@@ -69,8 +69,15 @@ export function yoyOf(current: Agg, previous: Agg | undefined): Yoy | null {
 const money = (fen: number) => Money.ofFen(fen).toString();
 
 function sortRows(group: GroupDim, aggs: Agg[]): Agg[] {
-  if (TIME.has(group)) return [...aggs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return [...aggs].sort((a, b) => b.amountFen - a.amountFen || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return TIME.has(group) ? [...aggs].sort(byKey) : byAmount(aggs);
+}
+
+const byKey = (a: Agg, b: Agg) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const byAmount = (aggs: Agg[]) => [...aggs].sort((a, b) => b.amountFen - a.amountFen || b.count - a.count || byKey(a, b));
+
+interface Part {
+  source: 'cube' | 'rollup' | 'trades';
+  run: (limit?: number) => Promise<Agg[]>;
 }
 
 export const sumAggs = (aggs: Agg[]): Agg => ({
@@ -88,19 +95,30 @@ export const sumAggs = (aggs: Agg[]): Agg => ({
 export class StatsService {
   constructor(private readonly db: Db | Executor) {}
 
-  async grouped(filters: StatsFilters, group: GroupDim): Promise<{ aggs: Agg[]; source: string }> {
+  /** The queries that together answer one grouping: each part covers a disjoint piece of the range. */
+  private parts(filters: StatsFilters, group: GroupDim): Part[] {
     const plan = readPlan(filters.from, filters.to);
-    const jobs: Array<Promise<Agg[]>> = [];
-    const sources: string[] = [];
+    const parts: Part[] = [];
     if (plan.months) {
       const slice = cubeSlice(filters, group);
-      jobs.push(slice ? aggregateCube(this.db, slice, group, filters.channel, plan.months) : aggregateRollup(this.db, filters, group, plan.months));
-      sources.push(slice ? 'cube' : 'rollup');
+      if (slice) {
+        const split = group === 'month' ? { years: null, months: [plan.months] } : splitYears(plan.months);
+        const years = split.years;
+        if (years) parts.push({ source: 'cube', run: (limit) => aggregateCubeYears(this.db, slice, group as Exclude<GroupDim, 'month'>, filters.channel, years, limit) });
+        for (const m of split.months) parts.push({ source: 'cube', run: (limit) => aggregateCube(this.db, slice, group, filters.channel, m, limit) });
+      } else {
+        const months = plan.months;
+        parts.push({ source: 'rollup', run: () => aggregateRollup(this.db, filters, group, months) });
+      }
     }
-    for (const span of plan.days) jobs.push(aggregateTrades(this.db, filters, group, span));
-    if (plan.days.length) sources.push('trades');
+    for (const span of plan.days) parts.push({ source: 'trades', run: () => aggregateTrades(this.db, filters, group, span) });
+    return parts;
+  }
+
+  async grouped(filters: StatsFilters, group: GroupDim): Promise<{ aggs: Agg[]; source: string }> {
+    const parts = this.parts(filters, group);
     const merged = new Map<string, Agg>();
-    for (const part of await Promise.all(jobs)) {
+    for (const part of await Promise.all(parts.map((p) => p.run()))) {
       for (const a of part) {
         const key = group === 'level' && a.key === '' ? NO_LEVEL : a.key;
         const m = merged.get(key);
@@ -112,7 +130,14 @@ export class StatsService {
     }
     // A group whose trades were all refunded nets to nothing and is left out.
     const aggs = [...merged.values()].filter((a) => a.count !== 0 || a.amountFen !== 0);
-    return { aggs: sortRows(group, aggs), source: sources.join('+') || 'none' };
+    return { aggs: sortRows(group, aggs), source: [...new Set(parts.map((p) => p.source))].join('+') || 'none' };
+  }
+
+  /** The ten biggest vendors or purchasers by amount: in SQL when one aggregate answers, else from the full grouping. */
+  private async topAggs(filters: StatsFilters, dim: 'vendor' | 'purchaser'): Promise<Agg[]> {
+    const parts = this.parts(filters, dim);
+    const aggs = parts.length === 1 && parts[0].source === 'cube' ? await parts[0].run(10) : (await this.grouped(filters, dim)).aggs;
+    return byAmount(aggs).slice(0, 10);
   }
 
   /** The same grouping one year earlier, keyed as this year's rows are (so '2019-03' answers '2020-03'). */
@@ -130,8 +155,8 @@ export class StatsService {
     const [current, prev, vendors, purchasers, certifications] = await Promise.all([
       this.grouped(filters, groupBy),
       this.lastYear(filters, groupBy),
-      groupBy === 'vendor' ? null : this.grouped(filters, 'vendor'),
-      groupBy === 'purchaser' ? null : this.grouped(filters, 'purchaser'),
+      groupBy === 'vendor' ? null : this.topAggs(filters, 'vendor'),
+      groupBy === 'purchaser' ? null : this.topAggs(filters, 'purchaser'),
       this.certifications(filters),
     ]);
     const labels = await this.labeller(groupBy, current.aggs, t);
@@ -151,8 +176,8 @@ export class StatsService {
       cityOf: query.cityOf,
       filters,
       top: {
-        vendors: await this.top('vendors', vendors?.aggs ?? current.aggs),
-        purchasers: await this.top('purchasers', purchasers?.aggs ?? current.aggs),
+        vendors: await this.top('vendors', vendors ?? current.aggs),
+        purchasers: await this.top('purchasers', purchasers ?? current.aggs),
       },
       certifications,
       source: current.source,
@@ -160,7 +185,7 @@ export class StatsService {
   }
 
   private async top(table: 'vendors' | 'purchasers', aggs: Agg[]): Promise<TopRow[]> {
-    const best = [...aggs].sort((a, b) => b.amountFen - a.amountFen || b.count - a.count).slice(0, 10);
+    const best = byAmount(aggs).slice(0, 10);
     const names = await namesOf(this.db, table, best.map((a) => Number(a.key)));
     return best.map((a) => ({ id: Number(a.key), name: names.get(Number(a.key)) ?? `#${a.key}`, count: a.count, amount: money(a.amountFen) }));
   }

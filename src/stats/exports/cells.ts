@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import type { Translator } from '../../i18n';
-import type { DetailRow } from '../repo';
+import type { SheetRow } from '../repo';
 
 /**
  * A spreadsheet evaluates a text cell that starts with one of these as a formula (CSV injection). The fullwidth
@@ -17,7 +17,12 @@ export function safeCell(text: string): string {
 export const yuanNumber = (fen: number): number => new Decimal(fen).dividedBy(100).toNumber();
 /** The number of yuan a JSON money string ("1180000.00", "-5.00") states, via decimal.js. */
 export const yuanOfString = (amount: string): number => new Decimal(amount).toNumber();
-export const yuanText = (fen: number): string => new Decimal(fen).dividedBy(100).toFixed(2);
+
+/** "-1234.05" from -123405 fen: integer division and remainder of a safe integer are exact. */
+export function yuanText(fen: number): string {
+  const abs = Math.abs(fen);
+  return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
 
 export const DETAIL_COLUMNS = [
   'date',
@@ -38,25 +43,44 @@ export const DETAIL_COLUMNS = [
 
 export const detailHeaders = (t: Translator): string[] => DETAIL_COLUMNS.map((c) => t(`stats.col_${c}`));
 
-/** A trade's cells in DETAIL_COLUMNS order, translated; the amount (last) as whole fen for the writer to format. */
-export function detailCells(r: DetailRow, t: Translator): { text: string[]; amountFen: number } {
-  const reference = r.caseId ? `FP-${r.caseId}` : r.orderId ? `ORD-${r.orderId}` : `T-${r.id}`;
-  return {
-    text: [
+/**
+ * A trade's cells in DETAIL_COLUMNS order, translated; the amount (last) as whole fen for the writer to format.
+ * Translations are looked up once per distinct value of an export, not once per cell.
+ */
+export class SheetCells {
+  private readonly memo = new Map<string, Map<string, string>>();
+
+  constructor(private readonly t: Translator) {}
+
+  /** The translation of `prefix + value`, from a per-vocabulary cache (no key string is built on a hit). */
+  private label(prefix: string, value: string): string {
+    let m = this.memo.get(prefix);
+    if (!m) this.memo.set(prefix, (m = new Map()));
+    let v = m.get(value);
+    if (v === undefined) m.set(value, (v = this.t(prefix + value)));
+    return v;
+  }
+
+  cells(r: SheetRow): { text: string[]; amountFen: number } {
+    return { text: this.texts(r), amountFen: r.amountFen };
+  }
+
+  /** The text cells alone (DETAIL_COLUMNS without the amount). */
+  texts(r: SheetRow): string[] {
+    return [
       r.day,
-      t(`stats.channel_${r.channel}`),
-      t(r.countDelta < 0 ? 'stats.type_refund' : 'stats.type_settlement'),
-      reference,
+      this.label('stats.channel_', r.channel),
+      this.label('stats.type_', r.countDelta < 0 ? 'refund' : 'settlement'),
+      r.caseId ? `FP-${r.caseId}` : r.orderId ? `ORD-${r.orderId}` : `T-${r.id}`,
       r.purchaserName,
-      t(`cities.${r.purchaserCity}`),
+      this.label('cities.', r.purchaserCity),
       r.vendorName,
-      t(`cities.${r.vendorCity}`),
+      this.label('cities.', r.vendorCity),
       r.productTitle,
       r.certNo ?? '',
-      r.level ? t(`levels.${r.level}`) : '',
-      t(`fieldnames.${r.field}`),
-      t(`kinds.${r.kind}`),
-    ],
-    amountFen: r.amountFen,
-  };
+      r.level ? this.label('levels.', r.level) : '',
+      this.label('fieldnames.', r.field),
+      this.label('kinds.', r.kind),
+    ];
+  }
 }

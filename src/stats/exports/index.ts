@@ -2,12 +2,11 @@ import { PassThrough, Readable } from 'node:stream';
 import type { Db, Executor } from '../../db';
 import { AppError } from '../../errors';
 import type { Translator } from '../../i18n';
-import { countTrades, tradePage, type DetailRow } from '../repo';
+import { countTrades, detailPage, sheetPage, type Cursor, type SheetRow } from '../repo';
 import type { ExportFormat, ExportQuery, StatsFilters } from '../schema';
 import type { StatsService } from '../service';
 import { csvChunks } from './csv';
 import { ocdsChunks } from './ocds';
-import { writeXlsx } from './xlsx';
 
 export interface ExportFile {
   filename: string;
@@ -50,14 +49,19 @@ export class StatsExporter {
     return countTrades(this.db, filters);
   }
 
-  async *pages(filters: StatsFilters, first: DetailRow[] | null, onRows?: (n: number) => void): AsyncGenerator<DetailRow[]> {
-    let page = first ?? (await tradePage(this.db, filters, null, this.pageSize));
+  /** Keyset pages until the range is exhausted; `first` is a page already read (to check for emptiness first). */
+  async *pages<R extends SheetRow>(read: (after: Cursor | null) => Promise<R[]>, first: R[] | null, onRows?: (n: number) => void): AsyncGenerator<R[]> {
+    let page = first ?? (await read(null));
     while (page.length) {
+      // The next page is read while this one is written: the database works (on its own thread or server) while
+      // JavaScript formats, and memory holds two pages at most.
+      const last = page[page.length - 1];
+      const next = page.length < this.pageSize ? null : read({ day: last.day, id: last.id });
+      next?.catch(() => undefined); // a reader that stops early leaves it unawaited; the error, if any, is moot
       yield page;
       onRows?.(page.length);
-      if (page.length < this.pageSize) return;
-      const last = page[page.length - 1];
-      page = await tradePage(this.db, filters, { day: last.day, id: last.id }, this.pageSize);
+      if (!next) return;
+      page = await next;
     }
   }
 
@@ -67,20 +71,28 @@ export class StatsExporter {
 
   /** Checks what can be checked before the first byte is sent (after it, an error can only cut the stream). */
   async open(q: ExportQuery, t: Translator, opts: ExportOptions): Promise<ExportFile> {
-    const first = await tradePage(this.db, q.filters, null, this.pageSize);
-    // An OCDS package needs at least one release.
-    if (q.format === 'ocds' && !first.length) throw new AppError('not_found', 'stats.export_empty');
-    const pages = this.pages(q.filters, first, opts.onRows);
     const file = { filename: StatsExporter.filename(q), contentType: CONTENT_TYPES[q.format] };
+    const readSheet = (after: Cursor | null) => sheetPage(this.db, q.filters, after, this.pageSize);
     switch (q.format) {
-      case 'csv':
+      case 'csv': {
+        const pages = this.pages(readSheet, await readSheet(null), opts.onRows);
         return { ...file, body: Readable.from(csvChunks(pages, t), { objectMode: false }) };
-      case 'ocds':
-        return { ...file, body: Readable.from(ocdsChunks(pages, { uri: opts.uri, publishedDate: opts.now.toISOString(), ocidPrefix: opts.ocidPrefix }), { objectMode: false }) };
+      }
+      case 'ocds': {
+        const read = (after: Cursor | null) => detailPage(this.db, q.filters, after, this.pageSize);
+        const first = await read(null);
+        // An OCDS package needs at least one release.
+        if (!first.length) throw new AppError('not_found', 'stats.export_empty');
+        const chunks = ocdsChunks(this.pages(read, first, opts.onRows), { uri: opts.uri, publishedDate: opts.now.toISOString(), ocidPrefix: opts.ocidPrefix });
+        return { ...file, body: Readable.from(chunks, { objectMode: false }) };
+      }
       case 'xlsx': {
-        const summary = await this.stats.stats(q, t);
+        const [summary, first] = await Promise.all([this.stats.stats(q, t), readSheet(null)]);
+        // exceljs (~30 MB resident) is loaded only when a workbook is asked for, not by every CSV download.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { writeXlsx } = require('./xlsx') as typeof import('./xlsx');
         const out = new PassThrough();
-        writeXlsx(out, summary, pages, t, { rowsPerSheet: opts.rowsPerSheet }).catch((err: unknown) => out.destroy(err as Error));
+        writeXlsx(out, summary, this.pages(readSheet, first, opts.onRows), t, { rowsPerSheet: opts.rowsPerSheet }).catch((err: unknown) => out.destroy(err as Error));
         return { ...file, body: out };
       }
     }

@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Translator } from '../../i18n';
-import type { DetailRow } from '../repo';
+import type { SheetRow } from '../repo';
 import type { StatsResult } from '../service';
-import { DETAIL_COLUMNS, detailCells, detailHeaders, yuanNumber, yuanOfString } from './cells';
+import { DETAIL_COLUMNS, SheetCells, detailHeaders, yuanNumber, yuanOfString } from './cells';
 
 /** Excel's limit is 1,048,576 rows a sheet: the header plus this many trades, then a new detail sheet. */
 export const MAX_DATA_ROWS = 1_048_575;
@@ -24,7 +24,7 @@ const pct = (v: string | null | undefined) => (v === null || v === undefined ? n
  * exactly from whole fen — shown with a ¥ format. Waits for `out` to drain between pages, so a slow reader holds
  * back the database reads instead of filling memory.
  */
-export async function writeXlsx(out: Writable, summary: StatsResult, pages: AsyncIterable<DetailRow[]>, t: Translator, opts: XlsxOptions = {}): Promise<void> {
+export async function writeXlsx(out: Writable, summary: StatsResult, pages: AsyncIterable<SheetRow[]>, t: Translator, opts: XlsxOptions = {}): Promise<void> {
   const limit = opts.rowsPerSheet ?? MAX_DATA_ROWS;
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = t('common.site_name');
@@ -58,6 +58,7 @@ export async function writeXlsx(out: Writable, summary: StatsResult, pages: Asyn
   sheet.commit();
 
   const headers = detailHeaders(t);
+  const cells = new SheetCells(t);
   let sheetNo = 0;
   let detail: ExcelJS.Worksheet | null = null;
   let inSheet = 0;
@@ -73,7 +74,7 @@ export async function writeXlsx(out: Writable, summary: StatsResult, pages: Asyn
   for await (const page of pages) {
     for (const r of page) {
       if (inSheet === limit) newSheet();
-      const { text, amountFen } = detailCells(r, t);
+      const { text, amountFen } = cells.cells(r);
       const row = (detail as unknown as ExcelJS.Worksheet).addRow([...text, yuanNumber(amountFen)]);
       row.getCell(DETAIL_COLUMNS.length).numFmt = YUAN_FORMAT;
       row.commit();
