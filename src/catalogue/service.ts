@@ -65,8 +65,17 @@ export class CatalogueService {
 
   /** Today in Asia/Shanghai by the injected clock: what certificate validity is judged against. */
   today(): string {
-    return shanghaiDay(this.clock.now());
+    const now = this.clock.now().getTime();
+    // Asked on every request: recomputed at most once a second.
+    if (Math.floor(now / 1000) !== this.todayAt) {
+      this.todayAt = Math.floor(now / 1000);
+      this.todayValue = shanghaiDay(new Date(now));
+    }
+    return this.todayValue;
   }
+
+  private todayAt = -1;
+  private todayValue = '';
 
   /** Total and facet counts for some filters; cached apart from the listing, which paging and sorting change. */
   private counts(filters: ProductFilters): ReturnType<typeof countWithFacets> {
