@@ -27,6 +27,15 @@ export function largeText(fen: number, t: Translator): string {
   return formatLarge(money(fen), { yi: t('common.unit_yi'), wan: t('common.unit_wan'), yuan: t('common.unit_yuan') });
 }
 
+/** A short label for an amount axis (fen): "2000万", "1.5亿" — the axis' description names the unit. */
+export function axisTick(fen: number, t: Translator): string {
+  const yuan = new Decimal(Math.round(fen)).dividedBy(100);
+  const trim = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toString();
+  if (yuan.abs().gte(1e8)) return t('stats.tick_yi', { n: trim(yuan.dividedBy(1e8)) });
+  if (yuan.abs().gte(1e4)) return t('stats.tick_wan', { n: trim(yuan.dividedBy(1e4)) });
+  return trim(yuan);
+}
+
 /** Each part's share of the positive total, in percent with one decimal. */
 export function shares(aggs: Agg[]): string[] {
   const total = aggs.reduce((s, a) => s + Math.max(0, a.amountFen), 0);
@@ -124,7 +133,7 @@ export function adminStatsModel(opts: { t: Translator; raw: Raw; query: StatsQue
         t('stats.chart_amount_title', { unit }),
         t('stats.chart_amount_desc', { unit }),
         seriesPoints((a) => a.amountFen, (a) => formatYuan(money(a.amountFen))),
-        (v) => (v === 0 ? '0' : largeText(Math.round(v), t)),
+        (v) => axisTick(v, t),
       ),
       fieldChart: shareChart('chart-field', t('stats.chart_field_title'), t('stats.chart_field_desc'), fieldParts),
       fieldRows: fieldParts,
@@ -171,7 +180,7 @@ export function publicSummaryModel(t: Translator, summary: PublicSummary, years:
       t('stats.chart_years_title'),
       t('stats.chart_years_desc'),
       summary.years.map((y) => ({ label: String(y.year), value: fen(y.amount), display: formatYuan(money(fen(y.amount))) })),
-      (v) => (v === 0 ? '0' : largeText(Math.round(v), t)),
+      (v) => axisTick(v, t),
     ),
     fieldChart: shareChart(
       'chart-public-field',

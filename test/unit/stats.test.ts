@@ -9,7 +9,8 @@ import { addMonths, readPlan, shiftKey, shiftYears, splitYears, wholeYears } fro
 import { cubeSlice } from '../../src/stats/repo';
 import { isDay } from '../../src/stats/schema';
 import { percentChange } from '../../src/stats/service';
-import { fenOf, shares, yoyText } from '../../src/stats/presenters';
+import { axisTick, fenOf, shares, yoyText } from '../../src/stats/presenters';
+import { translator } from '../../src/i18n';
 
 describe('statistics: calendar arithmetic', () => {
   it('recognises real days only', () => {
@@ -212,5 +213,15 @@ describe('statistics: charts are data, drawn by escaping partials', () => {
     assert.equal(c.bars.length, 2);
     assert.equal(c.bars[0].h, 0);
     assert.ok(c.bars[1].h > 0 && c.bars[1].y + c.bars[1].h <= c.plot.y + c.plot.h + 0.1);
+  });
+});
+
+describe('statistics: axis labels', () => {
+  it('short 万/亿 ticks', () => {
+    const t = translator('en');
+    assert.equal(axisTick(0, t), '0');
+    assert.equal(axisTick(2_000_000_000, t), '2000万');
+    assert.equal(axisTick(15_000_000_000, t), '1.5亿');
+    assert.equal(axisTick(123_456, t), '1234.56');
   });
 });
