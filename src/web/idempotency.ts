@@ -26,14 +26,17 @@ export function idempotent(db: Db, clock: Clock) {
     const scope = `${state.actor?.id ?? 'anon'}:${ctx.method} ${ctx.path}`.slice(0, 100);
     const body = (ctx.request as unknown as { body?: unknown }).body ?? null;
     const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
-    let claimed = false;
-    try {
-      await db('idempotency_keys').insert({ scope, key, request_hash: requestHash, created_at: clock.now().toISOString() });
-      claimed = true;
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
+    // Claim the key, or wait for the first claimant's answer; if that attempt failed (its claim is gone), claim again.
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      try {
+        await db('idempotency_keys').insert({ scope, key, request_hash: requestHash, created_at: clock.now().toISOString() });
+        break;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+      if (await replay(ctx, db, scope, key, requestHash, deadline)) return;
     }
-    if (!claimed) return replay(ctx, db, scope, key, requestHash);
     try {
       await next();
     } catch (err) {
@@ -48,17 +51,17 @@ export function idempotent(db: Db, clock: Clock) {
   };
 }
 
-async function replay(ctx: Context, db: Db, scope: string, key: string, requestHash: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
+/** Waits for the first request's stored answer and replays it; false when that request failed and freed the key. */
+async function replay(ctx: Context, db: Db, scope: string, key: string, requestHash: string, deadline: number): Promise<boolean> {
   for (;;) {
     const row = await db('idempotency_keys').where({ scope, key }).first();
-    if (!row) throw new AppError('conflict', 'errors.idempotency_retry');
+    if (!row) return false;
     if (row.request_hash !== requestHash) throw new AppError('idempotency_mismatch', 'errors.idempotency_mismatch');
     if (row.status_code !== null && row.status_code !== undefined) {
       ctx.status = Number(row.status_code);
       ctx.body = JSON.parse(row.response_body as string);
       ctx.set('Idempotent-Replayed', 'true');
-      return;
+      return true;
     }
     if (Date.now() > deadline) throw new AppError('conflict', 'errors.idempotency_in_progress');
     await sleep(25);
