@@ -183,6 +183,7 @@ async function main(): Promise<void> {
       'The last two rows are context, not targets: a signed-in purchaser gets a page rendered for them (catalogue data still cached),',
       'and the distinct queries are mostly cache misses.',
       '',
+      '',
     ].join('\n');
     console.log(`\n${out}\n\n${summary}\n`);
     mkdirSync(path.join(__dirname, 'results'), { recursive: true });
