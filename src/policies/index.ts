@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import type { Actor } from '../web/state';
+import { CASE_RULES } from '../first-purchase/policies';
 import { orderRules } from './orders';
 import { productRules } from './products';
 import { registryRules } from './registry';
@@ -15,6 +16,7 @@ export const POLICIES = {
   ...productRules,
   ...registryRules,
   ...orderRules,
+  ...CASE_RULES,
 };
 
 export type Action = keyof typeof POLICIES;

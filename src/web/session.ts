@@ -61,6 +61,9 @@ export function sessions(db: Db, clock: Clock, production: boolean) {
 
 async function commit(ctx: Context, db: Db, clock: Clock, production: boolean, s: SessionInternals): Promise<void> {
   const state = ctx.state as AppState;
+  // In production the cookie is always `Secure`. Behind a TLS-terminating proxy Koa sees plain HTTP (unless it trusts
+  // X-Forwarded-Proto), and the cookies library would refuse to set a Secure cookie: tell it the connection is secure.
+  if (production) (ctx.cookies as unknown as { secure: boolean }).secure = true;
   const now = clock.now().getTime();
   if (s.destroyed || s.regenerate) {
     if (s.rawId) await db('sessions').where({ id: hashId(s.rawId) }).del();
