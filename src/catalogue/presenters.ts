@@ -1,5 +1,7 @@
 import { Money } from '../money';
-import type { CertificationRow, ProductDetailRow, ProductListRow } from './repo';
+import { certView, type CertView } from '../certification/presenters';
+import type { CertRow } from '../certification/repo';
+import type { ProductDetailRow, ProductListRow } from './repo';
 
 export interface ProductItem {
   id: number;
@@ -16,20 +18,8 @@ export interface ProductItem {
   vendor: { id: number; name: string; city: string };
 }
 
-export interface CertificateView {
-  certNo: string;
-  productName: string;
-  enterpriseName: string;
-  creditCode: string;
-  kind: string;
-  level: string;
-  field: string;
-  year: number;
-  validUntil: string;
-  status: string;
-  revokedReason: string | null;
-  indicators: string[];
-}
+/** The public face of a certificate: the registry's view without its internal fields. */
+export type CertificateView = Omit<CertView, 'id' | 'keySupported' | 'current' | 'createdAt' | 'updatedAt'>;
 
 export function productItem(r: ProductListRow): ProductItem {
   const badges: string[] = [];
@@ -51,28 +41,9 @@ export function productItem(r: ProductListRow): ProductItem {
   };
 }
 
-export function certificateView(c: CertificationRow): CertificateView {
-  let indicators: string[] = [];
-  try {
-    const parsed = JSON.parse(c.indicators) as unknown;
-    if (Array.isArray(parsed)) indicators = parsed.map(String);
-  } catch {
-    indicators = [];
-  }
-  return {
-    certNo: c.cert_no,
-    productName: c.product_name,
-    enterpriseName: c.enterprise_name,
-    creditCode: c.credit_code,
-    kind: c.kind,
-    level: c.level,
-    field: c.field,
-    year: c.year,
-    validUntil: c.valid_until,
-    status: c.status,
-    revokedReason: c.revoked_reason ?? null,
-    indicators,
-  };
+export function certificateView(c: CertRow, today: string): CertificateView {
+  const { id: _id, keySupported: _k, current: _c, createdAt: _cr, updatedAt: _u, ...view } = certView(c, today);
+  return view;
 }
 
 export interface ProductDetail extends ProductItem {
@@ -84,13 +55,13 @@ export interface ProductDetail extends ProductItem {
   updatedAt: string;
 }
 
-export function productDetail(r: ProductDetailRow, cert: CertificationRow | undefined, eligible: boolean): ProductDetail {
+export function productDetail(r: ProductDetailRow, cert: CertRow | undefined, eligible: boolean, today: string): ProductDetail {
   return {
     ...productItem(r),
     description: r.description,
     status: r.status,
     boutiqueEvidence: r.boutique_evidence ?? null,
-    certificate: cert ? certificateView(cert) : null,
+    certificate: cert ? certificateView(cert, today) : null,
     firstPurchaseEligible: eligible,
     updatedAt: r.updated_at,
   };

@@ -42,22 +42,6 @@ export interface ProductDetailRow extends ProductListRow {
   updated_at: string;
 }
 
-export interface CertificationRow {
-  id: number;
-  cert_no: string;
-  product_name: string;
-  enterprise_name: string;
-  credit_code: string;
-  kind: string;
-  level: string;
-  field: string;
-  year: number;
-  valid_until: string;
-  status: string;
-  revoked_reason: string | null;
-  indicators: string;
-  key_supported: number | boolean;
-}
 
 type Facet = 'kind' | 'level' | 'field' | 'city';
 export const FACETS: Facet[] = ['kind', 'level', 'field', 'city'];
@@ -267,12 +251,6 @@ export async function findProduct(db: Executor, id: number): Promise<ProductDeta
     .where('products.id', id)
     .first();
 }
-
-export const findCertificationById = (db: Executor, id: number): Promise<CertificationRow | undefined> =>
-  db<CertificationRow>('certifications').where({ id }).first();
-
-export const findCertificationByNo = (db: Executor, certNo: string): Promise<CertificationRow | undefined> =>
-  db<CertificationRow>('certifications').where({ cert_no: certNo }).first();
 
 export async function countApprovedByCert(db: Executor, certId: number): Promise<number> {
   const r = await db('products').where({ cert_id: certId, status: 'approved' }).count<{ n: number }[]>({ n: '*' }).first();

@@ -1,3 +1,5 @@
+import { isCurrent } from '../certification/presenters';
+import { findCert, findCertByNo } from '../certification/repo';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { LEVELS } from '../domain';
@@ -9,13 +11,10 @@ import { certificateView, productDetail, productItem, type CertificateView, type
 import {
   countApprovedByCert,
   countWithFacets,
-  findCertificationById,
-  findCertificationByNo,
   findProduct,
   listProducts,
   loadMatches,
   productsByIds,
-  type CertificationRow,
   type ProductFilters,
   type SortOrder,
 } from './repo';
@@ -28,14 +27,6 @@ export interface SearchResult {
   page: number;
   pageSize: number;
   facets: Record<string, Record<string, number>>;
-}
-
-/**
- * A certificate makes a product eligible for 政府首购 while it is valid: status 'valid' and not past its end date
- * (an end date passing is honoured even before the registry's status is updated).
- */
-export function isCertificateCurrent(c: Pick<CertificationRow, 'status' | 'valid_until'>, today: string): boolean {
-  return c.status === 'valid' && c.valid_until >= today;
 }
 
 /** The cache key of a set of filters (query terms normalised, so ＣＴ and ct share an entry). */
@@ -126,9 +117,9 @@ export class CatalogueService {
     return this.cached(`product:${id}:${today}`, async () => {
       const row = await findProduct(this.db, id);
       if (!row || row.status !== 'approved') throw notFound('catalogue.product_not_found');
-      const cert = row.cert_id ? await findCertificationById(this.db, row.cert_id) : undefined;
-      const eligible = cert ? isCertificateCurrent(cert, today) : false;
-      return productDetail(row, cert, eligible);
+      const cert = row.cert_id ? await findCert(this.db, row.cert_id) : undefined;
+      const eligible = cert ? isCurrent(cert, today) : false;
+      return productDetail(row, cert, eligible, today);
     });
   }
 
@@ -136,10 +127,10 @@ export class CatalogueService {
     const no = certNo.trim().normalize('NFKC');
     const today = this.today();
     return this.cached(`certificate:${no}:${today}`, async () => {
-      const cert = await findCertificationByNo(this.db, no);
+      const cert = await findCertByNo(this.db, no);
       if (!cert) throw notFound('catalogue.certificate_not_found');
       const listings = await countApprovedByCert(this.db, cert.id);
-      return { certificate: certificateView(cert), current: isCertificateCurrent(cert, today), listings };
+      return { certificate: certificateView(cert, today), current: isCurrent(cert, today), listings };
     });
   }
 

@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/service';
-import { isCertificateCurrent } from '../catalogue/service';
+import { isCurrent as isCertificateCurrent } from '../certification/presenters';
 import type { Clock } from '../clock';
 import type { Db, Executor, Trx } from '../db';
 import { writeTransaction } from '../db/retry';
