@@ -14,9 +14,10 @@ import { ledgerRoutes } from './ledger/routes';
 import { orderPages } from './orders/pages';
 import { orderRoutes } from './orders/routes';
 import { purchaserRoutes } from './purchaser/routes';
+import { settingsRoutes } from './settings/routes';
 import type { Deps } from './deps';
 
 /** Every module's router, in one list: a new module is one line here. */
 export function moduleRouters(deps: Deps, auth: AuthService): Router[] {
-  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), ledgerPages(deps), orderPages(deps), purchaserRoutes(deps), statsRoutes(deps)];
+  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), ledgerPages(deps), orderPages(deps), purchaserRoutes(deps), statsRoutes(deps), settingsRoutes(deps)];
 }

@@ -1,4 +1,5 @@
 import { isCurrent } from '../certification/presenters';
+import { firstPurchasePolicy, isFirstPurchaseEligible } from '../first-purchase/eligibility';
 import { findCert, findCertByNo } from '../certification/repo';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
@@ -118,7 +119,7 @@ export class CatalogueService {
       const row = await findProduct(this.db, id);
       if (!row || row.status !== 'approved') throw notFound('catalogue.product_not_found');
       const cert = row.cert_id ? await findCert(this.db, row.cert_id) : undefined;
-      const eligible = cert ? isCurrent(cert, today) : false;
+      const eligible = cert ? isFirstPurchaseEligible(cert, today, await firstPurchasePolicy(this.db)) : false;
       return productDetail(row, cert, eligible, today);
     });
   }

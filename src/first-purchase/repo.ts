@@ -113,6 +113,7 @@ export interface EligibilityRow {
   cert_status: string | null;
   cert_valid_until: string | null;
   cert_credit_code: string | null;
+  cert_key_supported: number | boolean | null;
 }
 
 const firstId = (row: unknown): number => (typeof row === 'object' && row !== null ? (row as { id: number }).id : (row as number));
@@ -132,6 +133,7 @@ export async function findEligibility(db: Executor, productId: number): Promise<
       'c.status as cert_status',
       'c.valid_until as cert_valid_until',
       'c.credit_code as cert_credit_code',
+      'c.key_supported as cert_key_supported',
     );
 }
 
@@ -174,6 +176,7 @@ function detailQuery(db: Executor) {
       'c.status as cert_status',
       'c.indicators as cert_indicators',
       'c.credit_code as cert_credit_code',
+      'c.key_supported as cert_key_supported',
     );
 }
 

@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit/service';
 import { isCurrent as isCertificateCurrent } from '../certification/presenters';
+import { firstPurchasePolicy, isFirstPurchaseEligible } from './eligibility';
 import type { Clock } from '../clock';
 import type { Db, Executor, Trx } from '../db';
 import { writeTransaction } from '../db/retry';
@@ -62,7 +63,9 @@ export class FirstPurchaseService {
       const today = shanghaiDay(this.clock.now());
       if (!p || p.status !== 'approved') throw invalidField('productId', 'first_purchase.product_unknown', { productId: input.productId });
       const certified = p.cert_id !== null && p.cert_status !== null && p.cert_credit_code === p.vendor_credit_code;
-      if (!certified || !isCertificateCurrent({ status: p.cert_status as string, valid_until: p.cert_valid_until as string }, today)) {
+      const policy = await firstPurchasePolicy(trx);
+      const cert = { status: p.cert_status as string, valid_until: p.cert_valid_until as string, key_supported: p.cert_key_supported };
+      if (!certified || !isFirstPurchaseEligible(cert, today, policy)) {
         throw invalidField('productId', 'first_purchase.product_not_eligible', { productId: input.productId });
       }
       const now = this.clock.now().toISOString();
