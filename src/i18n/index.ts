@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ROOT } from '../paths';
 
 /**
  * Message catalogues: src/i18n/<locale>/<namespace>.json, each a flat object of keys. A key is used as
@@ -13,7 +14,8 @@ type Catalogue = Map<string, string>;
 const catalogues = new Map<Locale, Catalogue>();
 
 function load(locale: Locale): Catalogue {
-  const dir = path.join(__dirname, locale);
+  // The JSON catalogues stay in src/ (the compiled build in dist/ reads them from there too).
+  const dir = path.join(ROOT, 'src', 'i18n', locale);
   const out: Catalogue = new Map();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const ns = path.basename(file, '.json');
