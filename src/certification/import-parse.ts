@@ -139,7 +139,42 @@ export function cellText(v: ExcelJS.CellValue): string {
   return '';
 }
 
+/** What an honest annual list unpacks to at most; a workbook claiming more is refused before it is unzipped. */
+export const MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The total uncompressed size the zip's central directory declares (the end-of-central-directory record, then one
+ * header per entry), or null when the directory cannot be read or uses ZIP64 — both refused as broken.
+ */
+export function declaredUnpackedSize(zip: Buffer): number | null {
+  const EOCD = 0x06054b50;
+  const CDH = 0x02014b50;
+  let eocd = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
+    if (zip.readUInt32LE(i) === EOCD) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return null;
+  const entries = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  if (entries === 0xffff || at === 0xffffffff) return null;
+  let total = 0;
+  for (let n = 0; n < entries; n++) {
+    if (at + 46 > zip.length || zip.readUInt32LE(at) !== CDH) return null;
+    const size = zip.readUInt32LE(at + 24);
+    if (size === 0xffffffff) return null;
+    total += size;
+    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return total;
+}
+
 async function readXlsx(data: Buffer): Promise<SheetRow[]> {
+  const unpacked = declaredUnpackedSize(data);
+  if (unpacked === null) throw new ImportFileError('certification.import_broken_xlsx');
+  if (unpacked > MAX_XLSX_UNPACKED_BYTES) throw new ImportFileError('certification.import_unpacked_too_large', { maxMb: MAX_XLSX_UNPACKED_BYTES / 1024 / 1024 });
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(data as unknown as ArrayBuffer);
