@@ -5,6 +5,7 @@ import type { CaseStatus } from '../src/first-purchase/transitions';
 import { BudgetService } from '../src/ledger/budgets';
 import { Money } from '../src/money';
 import { shanghaiDay } from '../src/time';
+import { toActor, type ActorColumns } from '../src/auth/repo';
 import type { Actor } from '../src/web/state';
 import { addWorkdays } from '../src/workdays';
 import type { CatalogueIds } from './lib/catalogue';
@@ -125,7 +126,7 @@ interface Actors {
 
 /** The acting user of each purchasing unit: its account, or a disabled operator account made for the demo. */
 async function actorsFor(db: Executor, ids: CatalogueIds, units: number[]): Promise<Actors> {
-  type UserRow = { id: number; username: string; role: string; purchaser_id: number | null; vendor_id: number | null; display_name: string };
+  type UserRow = ActorColumns;
   const load = async (): Promise<UserRow[]> => db('users').select('id', 'username', 'role', 'purchaser_id', 'vendor_id', 'display_name');
   let users = await load();
   const has = (unit: number) => users.some((u) => u.role === 'purchaser' && Number(u.purchaser_id) === unit);
@@ -138,14 +139,6 @@ async function actorsFor(db: Executor, ids: CatalogueIds, units: number[]): Prom
     );
     users = await load();
   }
-  const toActor = (u: UserRow): Actor => ({
-    id: Number(u.id),
-    username: u.username,
-    role: u.role as Actor['role'],
-    displayName: u.display_name,
-    purchaserId: u.purchaser_id === null ? null : Number(u.purchaser_id),
-    vendorId: u.vendor_id === null ? null : Number(u.vendor_id),
-  });
   const admin = users.find((u) => Number(u.id) === ids.users.admin);
   if (!admin) throw new Error('demo first purchases: the demo admin account is missing');
   // The demo accounts themselves act for their units, before any operator account.

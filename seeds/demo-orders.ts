@@ -3,6 +3,7 @@ import type { Executor } from '../src/db';
 import { BudgetService } from '../src/ledger/budgets';
 import { OrderService } from '../src/orders/service';
 import type { OrderAction } from '../src/orders/transitions';
+import { toActor, type ActorColumns } from '../src/auth/repo';
 import type { Actor } from '../src/web/state';
 import type { CatalogueIds } from './lib/catalogue';
 import { Rng, addDays } from './lib/random';
@@ -130,7 +131,7 @@ interface Actors {
  * vendor gets a disabled account (it cannot log in) so that each step names who took it.
  */
 async function actorsFor(db: Executor, ids: CatalogueIds, purchasers: number[], vendors: number[]): Promise<Actors> {
-  const users: Array<{ id: number; username: string; role: string; purchaser_id: number | null; vendor_id: number | null; display_name: string }> = await db('users').select(
+  const users: ActorColumns[] = await db('users').select(
     'id',
     'username',
     'role',
@@ -153,14 +154,6 @@ async function actorsFor(db: Executor, ids: CatalogueIds, purchasers: number[], 
     if (u.role === 'purchaser') byUnit.set(Number(u.purchaser_id), u);
     else byVendor.set(Number(u.vendor_id), u);
   }
-  const toActor = (u: (typeof users)[number]): Actor => ({
-    id: Number(u.id),
-    username: u.username,
-    role: u.role as Actor['role'],
-    displayName: u.display_name,
-    purchaserId: u.purchaser_id === null ? null : Number(u.purchaser_id),
-    vendorId: u.vendor_id === null ? null : Number(u.vendor_id),
-  });
   const admin = users.find((u) => Number(u.id) === ids.users.admin);
   if (!admin) throw new Error('the demo admin account is missing');
   return {

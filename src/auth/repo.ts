@@ -12,7 +12,10 @@ export interface UserRow {
   status: string;
 }
 
-export const toActor = (u: UserRow): Actor => ({
+/** The caller a user row acts as (only the identity columns are read). */
+export type ActorColumns = Pick<UserRow, 'id' | 'username' | 'role' | 'purchaser_id' | 'vendor_id' | 'display_name'>;
+
+export const toActor = (u: ActorColumns): Actor => ({
   id: u.id,
   username: u.username,
   role: u.role,
