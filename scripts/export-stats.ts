@@ -13,7 +13,6 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { SystemClock } from '../src/clock';
-import { ConfigError, loadConfig } from '../src/config';
 import { createDb } from '../src/db';
 import { AppError } from '../src/errors';
 import { isLocale, t as translate, translator } from '../src/i18n';
@@ -21,6 +20,7 @@ import { StatsExporter } from '../src/stats/exports';
 import { ExportQuerySchema, type ExportQuery } from '../src/stats/schema';
 import { StatsService } from '../src/stats/service';
 import { parseInput } from '../src/web/validate';
+import { cliDatabaseUrl } from './cli-db';
 
 const FILTERS = ['from', 'to', 'channel', 'field', 'level', 'kind', 'city', 'cityOf', 'vendorCity', 'purchaserType', 'groupBy', 'format'] as const;
 
@@ -58,17 +58,17 @@ function readArgs(argv: string[]): { query: ExportQuery; out: string | null; lan
 
 async function main(): Promise<number> {
   let args;
-  let databaseUrl: string;
   try {
     args = readArgs(process.argv.slice(2));
-    databaseUrl = loadConfig(process.env, { demoData: false }).databaseUrl;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    if (err instanceof UsageError) {
       console.error(err.message);
       return 2;
     }
     throw err;
   }
+  const databaseUrl = cliDatabaseUrl();
+  if (databaseUrl === null) return 2;
   const db = createDb(databaseUrl);
   try {
     const [, pending] = (await db.migrate.list()) as [unknown[], unknown[]];

@@ -9,9 +9,9 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { SystemClock } from '../src/clock';
 import { importCertifications, importReport } from '../src/certification/import';
-import { ConfigError, loadConfig } from '../src/config';
 import { createDb, migrateLatest } from '../src/db';
 import { isLocale, t, type Locale } from '../src/i18n';
+import { cliDatabaseUrl } from './cli-db';
 
 function usage(): number {
   console.error('usage: npm run import:certs -- <file.csv|file.xlsx> [--lang zh-CN|en]');
@@ -37,16 +37,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     return 2;
   }
-  let databaseUrl: string;
-  try {
-    databaseUrl = loadConfig(process.env, { demoData: false }).databaseUrl;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
+  const databaseUrl = cliDatabaseUrl();
+  if (databaseUrl === null) return 2;
 
   const db = createDb(databaseUrl);
   const bar = new cliProgress.SingleBar(

@@ -4,21 +4,13 @@
  * zero — prints the report as JSON and exits 1 when anything is wrong (naming the first bad transfer).
  */
 import { SystemClock } from '../src/clock';
-import { ConfigError, loadConfig } from '../src/config';
 import { createDb } from '../src/db';
 import { Ledger } from '../src/ledger/service';
+import { cliDatabaseUrl } from './cli-db';
 
 async function main(): Promise<number> {
-  let databaseUrl: string;
-  try {
-    databaseUrl = loadConfig(process.env, { demoData: false }).databaseUrl;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
+  const databaseUrl = cliDatabaseUrl();
+  if (databaseUrl === null) return 2;
   const db = createDb(databaseUrl);
   try {
     const report = await new Ledger(new SystemClock()).verify(db);
