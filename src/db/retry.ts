@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { pendingCommitHook } from './commit-hook';
 import { isRetryable, type Executor } from './index';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -9,12 +10,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * The work must be safe to run again from the start (it is: nothing outside the transaction is touched).
  * Inside an outer transaction (the demo loader's) the work joins it — no savepoint, no retry: the outer transaction is
  * the unit of work, and a failure must roll it back as a whole.
+ * A request's commit hook (an Idempotency-Key record, see commit-hook.ts) runs at the end of the work, inside it.
  */
 export async function writeTransaction<T>(db: Executor, work: (trx: Knex.Transaction) => Promise<T>, attempts = 8): Promise<T> {
   if ((db as Knex.Transaction).isTransaction === true) return work(db as Knex.Transaction);
+  const hook = pendingCommitHook();
+  const unit = hook
+    ? async (trx: Knex.Transaction): Promise<T> => {
+        const result = await work(trx);
+        await hook.beforeCommit(trx, result);
+        return result;
+      }
+    : work;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work);
+      const result = await db.transaction(unit);
+      if (hook) hook.committed = true;
+      return result;
     } catch (err) {
       if (attempt >= attempts || !isRetryable(err)) throw err;
       // Jittered backoff, so two retrying writers do not collide again in step.

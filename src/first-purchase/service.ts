@@ -220,15 +220,18 @@ export class FirstPurchaseService {
 
   // ——— the steps' common parts ———
 
-  /** Load and lock the case, authorize, run the work, and answer with the case as the actor now sees it. */
-  private async command(actor: Actor, id: number, act: CaseAct, work: (trx: Executor, c: CaseDetailRow) => Promise<void>): Promise<CaseView> {
-    await writeTransaction(this.db, async (trx) => {
+  /**
+   * Load and lock the case, authorize, run the work, and answer with the case as the actor now sees it — read in the
+   * same transaction, so the answer is the transaction's result (an Idempotency-Key stores it as it commits).
+   */
+  private command(actor: Actor, id: number, act: CaseAct, work: (trx: Executor, c: CaseDetailRow) => Promise<void>): Promise<CaseView> {
+    return writeTransaction(this.db, async (trx) => {
       const c = await findCase(trx, id, { lock: true });
       if (!c) throw notFound('first_purchase.not_found');
       authorizeCase(actor, act, { purchaserId: c.purchaser_id, vendorId: c.vendor_id });
       await work(trx, c);
+      return new CaseQueries(trx, this.clock).get(actor, id);
     });
-    return this.queries.get(actor, id);
   }
 
   private async facts(trx: Executor, c: CaseDetailRow): Promise<GuardFacts> {

@@ -12,7 +12,7 @@ export function ledgerRoutes(deps: Deps): Router {
   const budgets = new BudgetService(deps.db, deps.clock);
   const admin = requireRole('admin');
 
-  router.post('/api/v1/admin/budgets', admin, validate(AllocateInput), idempotent(deps.db, deps.clock), async (ctx) => {
+  router.post('/api/v1/admin/budgets', admin, validate(AllocateInput), idempotent(deps.db, deps.clock, { status: 201 }), async (ctx) => {
     const input = ctx.state.input as AllocateInput;
     ctx.body = await budgets.allocate(actorOf(ctx), { purchaserId: input.purchaserId, amountFen: input.amount }, ctx.get('idempotency-key') || undefined);
     ctx.status = 201;

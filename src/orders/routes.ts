@@ -44,7 +44,7 @@ export function orderRoutes(deps: Deps): Router {
   const anyRole = requireRole('purchaser', 'vendor', 'admin');
   const passThrough = async (_ctx: Context, next: Next) => next();
 
-  router.post('/api/v1/orders', requireRole('purchaser'), validate(OrderInput), idempotent(deps.db, deps.clock), async (ctx) => {
+  router.post('/api/v1/orders', requireRole('purchaser'), validate(OrderInput), idempotent(deps.db, deps.clock, { status: 201 }), async (ctx) => {
     ctx.body = await orders.place(actorOf(ctx), (ctx.state.input as OrderInput).items);
     ctx.status = 201;
   });

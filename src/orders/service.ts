@@ -90,9 +90,8 @@ export class OrderService {
   }
 
   /** `POST /api/v1/orders`: all items of one vendor, one order. */
-  async place(actor: Actor, lines: OrderLine[]): Promise<PlacedOrder> {
-    const [placed] = await this.placeOrders(actor, lines, { oneVendor: true });
-    return placed;
+  place(actor: Actor, lines: OrderLine[]): Promise<PlacedOrder> {
+    return writeTransaction(this.db, async (trx) => (await this.placeWithin(trx, actor, lines, true))[0]);
   }
 
   /**
@@ -100,76 +99,78 @@ export class OrderService {
    * as a whole places nothing).
    */
   placeOrders(actor: Actor, lines: OrderLine[], opts: { oneVendor?: boolean } = {}): Promise<PlacedOrder[]> {
+    return writeTransaction(this.db, (trx) => this.placeWithin(trx, actor, lines, opts.oneVendor ?? false));
+  }
+
+  private async placeWithin(trx: Trx, actor: Actor, lines: OrderLine[], oneVendor: boolean): Promise<PlacedOrder[]> {
     if (!can(actor, 'order.place', null)) throw new AppError('forbidden', 'errors.wrong_role');
     const purchaserId = actor.purchaserId as number;
     const merged = mergeLines(lines);
-    return writeTransaction(this.db, async (trx) => {
-      const groups = await this.group(trx, merged, lines, opts.oneVendor ?? false);
-      const totalFen = groups.reduce((s, g) => s + g.totalFen, 0);
-      const short = await this.shortfall(trx, purchaserId, totalFen, groups.flatMap((g) => g.lines.map((l) => l.product)));
-      if (short) throw short;
+    const groups = await this.group(trx, merged, lines, oneVendor);
+    const totalFen = groups.reduce((s, g) => s + g.totalFen, 0);
+    const short = await this.shortfall(trx, purchaserId, totalFen, groups.flatMap((g) => g.lines.map((l) => l.product)));
+    if (short) throw short;
 
-      // Stock first, in product-id order across the whole cart, so two carts never lock rows in opposite orders.
-      const all = groups.flatMap((g) => g.lines).sort((a, b) => a.product.id - b.product.id);
-      for (const l of all) {
-        if (!(await takeStock(trx, l.product.id, l.quantity))) {
-          const fresh = await findOrderableProducts(trx, [l.product.id]);
-          throw new AppError('insufficient_stock', 'orders.insufficient_stock', {
-            product: l.product.title,
-            available: fresh[0]?.stock ?? 0,
-            quantity: l.quantity,
-            unit: l.product.unit,
-          });
-        }
+    // Stock first, in product-id order across the whole cart, so two carts never lock rows in opposite orders.
+    const all = groups.flatMap((g) => g.lines).sort((a, b) => a.product.id - b.product.id);
+    for (const l of all) {
+      if (!(await takeStock(trx, l.product.id, l.quantity))) {
+        const fresh = await findOrderableProducts(trx, [l.product.id]);
+        throw new AppError('insufficient_stock', 'orders.insufficient_stock', {
+          product: l.product.title,
+          available: fresh[0]?.stock ?? 0,
+          quantity: l.quantity,
+          unit: l.product.unit,
+        });
       }
+    }
 
-      const now = this.clock.now().toISOString();
-      const placed: Array<{ id: number; group: Group }> = [];
-      for (const g of groups) {
-        const order = await insertOrder(trx, {
-          purchaser_id: purchaserId,
-          vendor_id: g.vendorId,
-          status: 'placed',
-          total_fen: g.totalFen,
-          acceptance_note: null,
-          created_by: actor.id,
-          demo: false,
-          created_at: now,
-          updated_at: now,
-        });
-        await insertItems(
-          trx,
-          g.lines.map((l) => ({
-            order_id: order.id,
-            product_id: l.product.id,
-            title: l.product.title,
-            quantity: l.quantity,
-            unit_price_fen: l.product.price_fen,
-            amount_fen: l.amountFen,
-          })),
-        );
-        await insertHistory(trx, { order_id: order.id, from_status: null, to_status: 'placed', actor_id: actor.id, note: null, at: now });
-        await recordAudit(trx, this.clock, {
-          actor,
-          action: 'order.place',
-          entity: 'order',
-          entityId: order.id,
-          after: { status: 'placed', total: Money.ofFen(g.totalFen).toString(), vendorId: g.vendorId, items: g.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })) },
-        });
-        placed.push({ id: order.id, group: g });
+    const now = this.clock.now().toISOString();
+    const placed: Array<{ id: number; group: Group }> = [];
+    for (const g of groups) {
+      const order = await insertOrder(trx, {
+        purchaser_id: purchaserId,
+        vendor_id: g.vendorId,
+        status: 'placed',
+        total_fen: g.totalFen,
+        acceptance_note: null,
+        created_by: actor.id,
+        demo: false,
+        created_at: now,
+        updated_at: now,
+      });
+      await insertItems(
+        trx,
+        g.lines.map((l) => ({
+          order_id: order.id,
+          product_id: l.product.id,
+          title: l.product.title,
+          quantity: l.quantity,
+          unit_price_fen: l.product.price_fen,
+          amount_fen: l.amountFen,
+        })),
+      );
+      await insertHistory(trx, { order_id: order.id, from_status: null, to_status: 'placed', actor_id: actor.id, note: null, at: now });
+      await recordAudit(trx, this.clock, {
+        actor,
+        action: 'order.place',
+        entity: 'order',
+        entityId: order.id,
+        after: { status: 'placed', total: Money.ofFen(g.totalFen).toString(), vendorId: g.vendorId, items: g.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })) },
+      });
+      placed.push({ id: order.id, group: g });
+    }
+    // Last: the budget reservations (budget → commitment); a shortfall here rolls back the stock and the orders.
+    for (const p of placed) {
+      try {
+        await this.ledger.reserve(trx, purchaserId, p.group.totalFen, { orderId: p.id }, orderKey(p.id, 'reserve'), actor.id);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== 'insufficient_budget') throw err;
+        // Another order of the unit took the budget since the early check: say so in the same words.
+        throw (await this.shortfall(trx, purchaserId, p.group.totalFen, p.group.lines.map((l) => l.product))) ?? err;
       }
-      // Last: the budget reservations (budget → commitment); a shortfall here rolls back the stock and the orders.
-      for (const p of placed) {
-        try {
-          await this.ledger.reserve(trx, purchaserId, p.group.totalFen, { orderId: p.id }, orderKey(p.id, 'reserve'), actor.id);
-        } catch (err) {
-          if (!(err instanceof AppError) || err.code !== 'insufficient_budget') throw err;
-          // Another order of the unit took the budget since the early check: say so in the same words.
-          throw (await this.shortfall(trx, purchaserId, p.group.totalFen, p.group.lines.map((l) => l.product))) ?? err;
-        }
-      }
-      return placed.map((p) => ({ id: p.id, status: 'placed' as const, total: Money.ofFen(p.group.totalFen).toString(), vendorId: p.group.vendorId, createdAt: now }));
-    });
+    }
+    return placed.map((p) => ({ id: p.id, status: 'placed' as const, total: Money.ofFen(p.group.totalFen).toString(), vendorId: p.group.vendorId, createdAt: now }));
   }
 
   /** Each line's product must exist and be approved; lines are grouped by vendor. */
