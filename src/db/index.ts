@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import type sqlite3 from 'sqlite3';
 import { CODE_EXT, CODE_ROOT } from '../paths';
+import { cacheStatements } from './sqlite-statements';
 
 // bigint and numeric arrive from pg as strings; every such value here is a whole number of fen or a count,
 // far below 2^53, so a plain integer is exact.
@@ -42,7 +44,10 @@ export function knexConfig(databaseUrl: string): Knex.Config {
         afterCreate(conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
           const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 10000'];
           const next = (i: number): void => {
-            if (i === pragmas.length) return done(null, conn);
+            if (i === pragmas.length) {
+              cacheStatements(conn as unknown as sqlite3.Database);
+              return done(null, conn);
+            }
             conn.run(pragmas[i], (err) => (err ? done(err, conn) : next(i + 1)));
           };
           next(0);
