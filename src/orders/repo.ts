@@ -54,11 +54,15 @@ export interface OrderableProduct {
 
 const WITH_PARTIES = ['orders.*', 'purchasers.name as purchaser_name', 'vendors.name as vendor_name'];
 
-/** An order with its parties and what a settlement's trade fact needs (their cities, the largest item). */
-export interface OrderContextRow extends OrderListRow {
+/** An order with its parties and where they are. */
+export interface OrderPartiesRow extends OrderListRow {
   purchaser_city: string;
   purchaser_type: string;
   vendor_city: string;
+}
+
+/** An order with its parties and what a settlement's trade fact needs (their cities, the largest item). */
+export interface OrderContextRow extends OrderPartiesRow {
   top_product_id: number | null;
   top_title: string | null;
   top_field: string | null;
@@ -67,22 +71,24 @@ export interface OrderContextRow extends OrderListRow {
   top_cert_no: string | null;
 }
 
-/** One order, in one statement, with everything a step (and a settlement) needs. */
-export const findOrder = (db: Executor, id: number): Promise<OrderContextRow | undefined> =>
-  db('orders')
-    .join('purchasers', 'purchasers.id', 'orders.purchaser_id')
-    .join('vendors', 'vendors.id', 'orders.vendor_id')
+const PARTY_COLUMNS = [...WITH_PARTIES, 'purchasers.city as purchaser_city', 'purchasers.type as purchaser_type', 'vendors.city as vendor_city'];
+
+const withParties = (db: Executor, id: number) =>
+  db('orders').join('purchasers', 'purchasers.id', 'orders.purchaser_id').join('vendors', 'vendors.id', 'orders.vendor_id').where('orders.id', id);
+
+/** One order with its parties, in one statement: what a page and a step without money need. */
+export const findOrder = (db: Executor, id: number): Promise<OrderPartiesRow | undefined> => withParties(db, id).first(PARTY_COLUMNS);
+
+/** One order, in one statement, with everything a settlement or refund needs as well (its largest item's product). */
+export const findOrderForTrade = (db: Executor, id: number): Promise<OrderContextRow | undefined> =>
+  withParties(db, id)
     .leftJoin('order_items as top', function () {
       this.on('top.id', '=', db.raw('(SELECT i.id FROM order_items i WHERE i.order_id = orders.id ORDER BY i.amount_fen DESC, i.id LIMIT 1)'));
     })
     .leftJoin('products as tp', 'tp.id', 'top.product_id')
     .leftJoin('certifications as tc', 'tc.id', 'tp.cert_id')
-    .where('orders.id', id)
     .first([
-      ...WITH_PARTIES,
-      'purchasers.city as purchaser_city',
-      'purchasers.type as purchaser_type',
-      'vendors.city as vendor_city',
+      ...PARTY_COLUMNS,
       'tp.id as top_product_id',
       'top.title as top_title',
       'tp.field as top_field',

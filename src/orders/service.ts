@@ -13,6 +13,7 @@ import { orderDetail, orderSummary, type OrderDetail, type OrderSummary } from '
 import {
   currentStatus,
   findOrder,
+  findOrderForTrade,
   findOrderableProducts,
   insertHistory,
   insertItems,
@@ -24,6 +25,7 @@ import {
   returnStock,
   takeStock,
   tradeContext,
+  type OrderContextRow,
   type OrderListRow,
   type OrderScope,
   type OrderableProduct,
@@ -211,12 +213,13 @@ export class OrderService {
   /** One step of the transitions table: confirm, deliver, accept (with a note), pay, cancel, refund. */
   act(actor: Actor, orderId: number, action: OrderAction, input: { note?: string } = {}): Promise<StepResult> {
     return writeTransaction(this.db, async (trx) => {
-      const order = await findOrder(trx, orderId);
+      const t = TRANSITIONS[action];
+      const tradeStep = t.money === 'settle' || t.money === 'refund';
+      const order = tradeStep ? await findOrderForTrade(trx, orderId) : await findOrder(trx, orderId);
       if (!order || !can(actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
       const verdict = decide(action, actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
       if (!verdict.ok) throw verdict.reason === 'forbidden' ? new AppError('forbidden', verdict.key) : new AppError('invalid_state', verdict.key);
-      const t = TRANSITIONS[action];
-      const trade = t.money === 'settle' || t.money === 'refund' ? tradeContext(order) : null;
+      const trade = tradeStep ? tradeContext(order as OrderContextRow) : null;
       const now = this.clock.now().toISOString();
       const note = action === 'accept' && input.note ? input.note : null;
 
