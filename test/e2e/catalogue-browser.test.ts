@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeViolations, launchBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
-import { ENGINE } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
 import { seedSample } from '../helpers/catalogue-sample';
 import { startServer, type RunningServer } from '../helpers/server';
 
@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../helpers/server';
 const hasNoHorizontalScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 
 describe(`catalogue in a real browser (${ENGINE})`, function () {
-  this.timeout(240000);
+  this.timeout(DEMO_LOAD_TIMEOUT);
   let server: RunningServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -17,7 +17,7 @@ describe(`catalogue in a real browser (${ENGINE})`, function () {
   let detailPath = '';
 
   before(async () => {
-    server = await startServer({ demoData: true });
+    server = await startServer({ demoData: true, startTimeoutMs: DEMO_LOAD_TIMEOUT / 2 });
     const res = await fetch(`${server.url}/api/v1/products?q=${encodeURIComponent('机床')}&level=domestic`);
     const body = (await res.json()) as { total: number };
     if (body.total < 2 && server.db) await seedSample(server.db);

@@ -7,6 +7,12 @@ import { createDb, migrateLatest, type Db } from '../../src/db';
 
 /** Which engine this run tests: `TEST_DB=sqlite` (default) or `TEST_DB=postgres`. */
 export const ENGINE: 'sqlite' | 'postgres' = process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+/**
+ * How long a test that loads the whole demo data may take: a guard against a hang, not a speed check (the load goes
+ * through the services and takes from a few seconds to well over a minute, by machine and engine; speed is measured
+ * in bench/, never asserted).
+ */
+export const DEMO_LOAD_TIMEOUT = 600_000;
 export const PG_ADMIN_URL = process.env.TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {

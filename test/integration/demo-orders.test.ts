@@ -4,7 +4,7 @@ import { FakeClock } from '../../src/clock';
 import { Ledger } from '../../src/ledger/service';
 import { DEMO_TODAY, loadDemoDataIfEmpty } from '../../seeds/demo';
 import { BOUTIQUE_YEARS, REPORT_2020_BOUTIQUE } from '../../seeds/demo-orders';
-import { ENGINE, useMigratedDb } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE, useMigratedDb } from '../helpers/db';
 
 /**
  * The demo's boutique trades (seeds/demo-orders.ts), loaded the way `npm start` loads them: 2020 reproduces the
@@ -12,12 +12,12 @@ import { ENGINE, useMigratedDb } from '../helpers/db';
  * every state, and the books verify.
  */
 describe(`demo boutique trades (${ENGINE})`, function () {
-  this.timeout(180000);
+  this.timeout(DEMO_LOAD_TIMEOUT);
   const ctx = useMigratedDb();
   let loadMs = 0;
 
   before(async function () {
-    this.timeout(180000);
+    this.timeout(DEMO_LOAD_TIMEOUT);
     const clock = new FakeClock();
     clock.set(new Date(`${DEMO_TODAY}T09:00:00+08:00`), { freeze: true });
     const started = Date.now();

@@ -3,12 +3,12 @@ import { FakeClock } from '../../src/clock';
 import { Ledger } from '../../src/ledger/service';
 import { seedCatalogue } from '../../seeds/lib/catalogue';
 import { REPORT_2020_FIRST_PURCHASES, seedDemoFirstPurchases, type DemoFirstPurchasesSummary } from '../../seeds/demo-first-purchases';
-import { ENGINE, useMigratedDb } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE, useMigratedDb } from '../helpers/db';
 
 
 /** The demo's government first purchases (DESIGN §5), written through the service on the seeded catalogue. */
 describe(`demo first purchases (${ENGINE})`, function () {
-  this.timeout(120000);
+  this.timeout(DEMO_LOAD_TIMEOUT);
   const ctx = useMigratedDb();
   let summary: DemoFirstPurchasesSummary;
   let ms = 0;

@@ -11,7 +11,7 @@ import type { Db } from '../../src/db';
 import { CITIES, FIELDS, KINDS, LEVELS, PURCHASER_TYPES } from '../../src/domain';
 import { parseInput } from '../../src/web/validate';
 import { DEMO_PASSWORD, DEMO_TODAY, loadDemoDataIfEmpty, seed } from '../../seeds/demo';
-import { ENGINE, migratedDb, useMigratedDb } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE, migratedDb, useMigratedDb } from '../helpers/db';
 
 const log = pino({ level: 'silent' });
 const TABLES = ['purchasers', 'vendors', 'certifications', 'products', 'users'] as const;
@@ -99,7 +99,7 @@ async function digest(db: Db): Promise<Record<string, string>> {
 }
 
 describe(`demo data seed (${ENGINE})`, function () {
-  this.timeout(60000);
+  this.timeout(DEMO_LOAD_TIMEOUT);
   const ctx = useMigratedDb();
   let certs: Cert[];
   let vendors: Vendor[];
@@ -272,7 +272,7 @@ describe(`demo data seed (${ENGINE})`, function () {
   });
 
   it('gives identical data on a second fresh database', async function () {
-    this.timeout(60000);
+    this.timeout(DEMO_LOAD_TIMEOUT);
     const other = await migratedDb();
     try {
       await loadDemoDataIfEmpty(other.db, demoClock(), log);
@@ -284,7 +284,7 @@ describe(`demo data seed (${ENGINE})`, function () {
 });
 
 describe(`demo data through the knex seed runner (${ENGINE})`, function () {
-  this.timeout(60000);
+  this.timeout(DEMO_LOAD_TIMEOUT);
   const ctx = useMigratedDb();
 
   it('loads the demo data with `knex seed:run` on an empty database', async () => {

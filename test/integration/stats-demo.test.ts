@@ -8,16 +8,16 @@ import { StatsService } from '../../src/stats/service';
 import { parseInput } from '../../src/web/validate';
 import { DEMO_TODAY, loadDemoDataIfEmpty } from '../../seeds/demo';
 import { bearer, testApp } from '../helpers/app';
-import { ENGINE, useMigratedDb } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE, useMigratedDb } from '../helpers/db';
 import { decodeEntities } from '../helpers/html';
 
 /** The 2020 report, reproduced on the demo data (DESIGN §5): what a newcomer sees behind the "2020 report" preset. */
 describe(`statistics on the demo data: the 2020 report (${ENGINE})`, function () {
-  this.timeout(300000);
+  this.timeout(DEMO_LOAD_TIMEOUT);
   const ctx = useMigratedDb();
 
   before(async function () {
-    this.timeout(300000);
+    this.timeout(DEMO_LOAD_TIMEOUT);
     const clock = new FakeClock();
     clock.set(new Date(`${DEMO_TODAY}T02:00:00.000Z`), { freeze: true });
     assert.equal(await loadDemoDataIfEmpty(ctx.db, clock, pino({ level: 'silent' })), true);
