@@ -12,7 +12,9 @@ import { Rng, addDays } from './lib/random';
  * The trading part of the demo data: budgets, and the boutique hall's (精品馆) orders — every one placed, confirmed,
  * delivered, accepted and paid through OrderService, with the money moved by the Ledger, each step dated by a frozen
  * FakeClock. Calibrated to the 2020 report (DESIGN §5): exactly 1097 boutique trades settled in 2020 totalling
- * 1.18亿元; fewer, larger trades in the other years (so the load stays quick) with amounts that grow year on year.
+ * 1.18亿元; in the other years a sample of 40–45 trades (so the load stays quick) of the same typical size as 2020's
+ * (about ¥100,000–¥150,000 a trade), their totals growing year on year — so averages, top-10 lists and year-on-year
+ * amounts are not dominated by a few outsized trades.
  *
  * This file lives directly in seeds/, where knex expects a `seed` export from every file; its `seed` is a no-op
  * because the demo loader (seeds/demo.ts) calls `seedDemoOrders` inside its own transaction.
@@ -22,16 +24,16 @@ const TRADES_SEED = 20_200_118;
 /** The demo's present (seeds/lib/catalogue.ts DEMO_TODAY): open orders are dated just before it. */
 const TODAY = '2026-11-27';
 
-/** Trades settled per year and the yuan they should total; 2020 is the report's figure, the rest are demo figures. */
+/** Trades settled per year and the yuan they should total; 2020 is the report's figure, the rest are a demo sample. */
 export const BOUTIQUE_YEARS: Record<number, { count: number; yuan: number }> = {
-  2019: { count: 45, yuan: 86_000_000 },
+  2019: { count: 45, yuan: 4_300_000 },
   2020: { count: 1097, yuan: 118_000_000 },
-  2021: { count: 45, yuan: 131_000_000 },
-  2022: { count: 45, yuan: 142_000_000 },
-  2023: { count: 45, yuan: 155_000_000 },
-  2024: { count: 45, yuan: 163_000_000 },
-  2025: { count: 45, yuan: 171_000_000 },
-  2026: { count: 40, yuan: 152_000_000 },
+  2021: { count: 45, yuan: 5_150_000 },
+  2022: { count: 45, yuan: 5_500_000 },
+  2023: { count: 45, yuan: 5_900_000 },
+  2024: { count: 45, yuan: 6_200_000 },
+  2025: { count: 45, yuan: 6_600_000 },
+  2026: { count: 40, yuan: 5_400_000 },
 };
 /** DESIGN §5: the 2020 boutique total lies in [¥117,500,000.00, ¥118,499,999.99]. */
 export const REPORT_2020_BOUTIQUE = { count: 1097, minFen: 11_750_000_000, maxFen: 11_849_999_999 } as const;
