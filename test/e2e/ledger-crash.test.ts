@@ -6,7 +6,8 @@ import { acceptedOrders, runLedgerVerify, tradingCast, type Cast } from '../help
 
 /**
  * A server killed with SIGKILL in the middle of a stream of payments: after a restart the books verify, every payment
- * the server acknowledged is there, and every order is either paid with its settlement or still accepted without one.
+ * the server acknowledged is there, and every order is either paid with its settlement or still accepted without one;
+ * with Idempotency-Keys, retrying every payment after the restart pays each order exactly once and answers each retry.
  */
 describe(`a server killed during a stream of payments (${ENGINE})`, function () {
   this.timeout(240000);
@@ -102,5 +103,61 @@ describe(`a server killed during a stream of payments (${ENGINE})`, function () 
     const again = await runLedgerVerify(tdb.url);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.equal(JSON.parse(again.stdout).transfers, 1 + 120 + 120);
+  });
+
+  it('SIGKILL mid-stream with Idempotency-Keys: after restart every retry with its key answers 200 paid, and each order is paid once', async () => {
+    const ids = await acceptedOrders(tdb.db, cast, 60);
+    const pay = (url: string, auth: string, id: number) =>
+      fetch(`${url}/api/v1/orders/${id}/pay`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json', 'idempotency-key': `pay-${id}` }, body: '{}' });
+    await server?.stop();
+    server = await startServer({ databaseUrl: tdb.url });
+    const auth = await login(server.url);
+    const acknowledged = new Map<number, unknown>();
+    const queue = [...ids];
+    let killed = false;
+    const worker = async (url: string) => {
+      for (;;) {
+        const id = queue.shift();
+        if (id === undefined || killed) return;
+        try {
+          const res = await pay(url, auth, id);
+          if (res.status !== 200) assert.fail(`payment of ${id} answered ${res.status} ${await res.text()}`);
+          acknowledged.set(id, await res.json());
+        } catch (err) {
+          if (err instanceof assert.AssertionError) throw err;
+          return; // the connection died with the server
+        }
+        if (acknowledged.size >= 15 && !killed) {
+          killed = true;
+          server?.child.kill('SIGKILL');
+        }
+      }
+    };
+    const url = server.url;
+    await Promise.all(Array.from({ length: 6 }, () => worker(url)));
+    assert.ok(killed, 'the server was killed mid-stream');
+    await server.stop();
+
+    // Restart; the client retries every payment with its own key — those answered, those whose answer was lost with
+    // the process, those cut off before they committed (their key's claim runs out and the retry takes it over).
+    server = await startServer({ databaseUrl: tdb.url });
+    const auth2 = await login(server.url);
+    const retries = await Promise.all(ids.map(async (id) => ({ id, res: await pay(server!.url, auth2, id) })));
+    for (const { id, res } of retries) {
+      const body = (await res.json()) as { id: number; status: string };
+      assert.equal(res.status, 200, `retry of ${id}: ${JSON.stringify(body)}`);
+      assert.equal(body.id, id);
+      assert.equal(body.status, 'paid');
+      if (acknowledged.has(id)) {
+        assert.equal(res.headers.get('idempotent-replayed'), 'true', `retry of acknowledged ${id} is a replay`);
+        assert.deepEqual(body, acknowledged.get(id), 'the replay is the first answer');
+      }
+    }
+    for (const id of ids) {
+      assert.equal((await tdb.db('ledger_transfers').where({ order_id: id, kind: 'settle' })).length, 1, `order ${id} settled once`);
+    }
+    const verify = await runLedgerVerify(tdb.url);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.equal(JSON.parse(verify.stdout).ok, true);
   });
 });
