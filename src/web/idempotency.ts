@@ -1,6 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db';
 import { withCommitHook, type CommitHook } from '../db/commit-hook';
@@ -10,21 +9,6 @@ import { AppError } from '../errors';
 import type { AppState } from './state';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
-/** How long a replay waits for the first attempt's answer before saying it is still running. */
-const WAIT_MS = 15_000;
-/**
- * How long an attempt holds its key. The answer is stored with the effect, in one transaction, so a key still without
- * an answer after this long belongs to an attempt that died before committing: a retry takes it over and runs.
- * Wall-clock time (not the business clock, which tests may freeze).
- */
-export const CLAIM_MS = 10_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Claim {
-  scope: string;
-  key: string;
-  token: string;
-}
 
 interface Options {
   /** The status of a successful answer (201 for creations); stored with the answer. */
@@ -32,14 +16,15 @@ interface Options {
 }
 
 /**
- * `Idempotency-Key` for state-changing POSTs that move money (API.md): the first request with a key claims it and
- * runs; a replay with the same key and body gets the first response (waiting for it if the first is still running);
- * the same key with a different body is a 409. Only successful responses are kept: a failed first attempt frees the
- * key, so a retry runs again. Keys are scoped to the caller and the route.
+ * `Idempotency-Key` for state-changing POSTs that move money (API.md): a replay with the same key and body gets the
+ * first response; the same key with a different body is a 409. Only successful responses are kept, so a retry of a
+ * failed request runs again. Keys are scoped to the caller and the route.
  *
- * The answer is written inside the effect's own transaction (a commit hook, see db/commit-hook.ts): a crash between
- * the commit and the reply cannot leave an effect without its answer, and a crash before the commit leaves a claim
- * that runs out, so a retry then runs the request afresh.
+ * The key and its answer are written in the effect's own transaction (a commit hook, see db/commit-hook.ts), where
+ * the key's uniqueness is the lock: they commit together or not at all. A process that dies before committing leaves
+ * nothing, so the retry simply runs; one that dies after leaves the answer, so the retry gets it. Two requests with
+ * one key at the same time both run, and the loser — stopped by the key, or by the state the winner left (an order
+ * already paid) — rolls back and answers with the winner's answer.
  */
 export function idempotent(db: Db, clock: Clock, options: Options = {}) {
   const successStatus = options.status ?? 200;
@@ -51,86 +36,55 @@ export function idempotent(db: Db, clock: Clock, options: Options = {}) {
     const scope = `${state.actor?.id ?? 'anon'}:${ctx.method} ${ctx.path}`.slice(0, 100);
     const body = (ctx.request as unknown as { body?: unknown }).body ?? null;
     const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+    const record = (status: number, answer: unknown) => ({
+      scope,
+      key,
+      request_hash: requestHash,
+      status_code: status,
+      response_body: JSON.stringify(answer ?? null),
+      created_at: clock.now().toISOString(),
+    });
 
-    const claim = await claimOrReplay(ctx, db, clock, scope, key, requestHash);
-    if (!claim) return;
+    if (await replay(ctx, db, scope, key, requestHash)) return;
 
     let stored: string | null = null;
     const hook: CommitHook = {
       committed: false,
       beforeCommit: async (trx, result) => {
-        stored = JSON.stringify(result ?? null);
-        await storeAnswer(trx, claim, successStatus, result);
+        const row = record(successStatus, result);
+        stored = row.response_body;
+        await trx('idempotency_keys').insert(row);
       },
     };
     try {
       await withCommitHook(hook, () => next());
     } catch (err) {
-      await release(db, claim);
+      // Another request with this key committed first: this one rolled back; answer as that one did.
+      if (await replay(ctx, db, scope, key, requestHash)) return;
       throw err;
     }
-    if (ctx.status < 200 || ctx.status >= 300) {
-      if (!hook.committed) await release(db, claim);
-      return;
-    }
-    // A handler that wrote nothing, or answered with something else than its transaction's result: store what it sent.
-    if (!hook.committed || ctx.status !== successStatus || stored !== JSON.stringify(ctx.body ?? null)) {
-      await storeAnswer(db, claim, ctx.status, ctx.body ?? null, { overwrite: true });
+    if (ctx.status < 200 || ctx.status >= 300) return;
+    if (!hook.committed) {
+      // A handler that wrote nothing in a write transaction: keep its answer now, unless another request's came first.
+      try {
+        await db('idempotency_keys').insert(record(ctx.status, ctx.body));
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+    } else if (ctx.status !== successStatus || stored !== JSON.stringify(ctx.body ?? null)) {
+      // It answered with something else than its transaction's result: keep what it sent.
+      await db('idempotency_keys').where({ scope, key }).update({ status_code: ctx.status, response_body: JSON.stringify(ctx.body ?? null) });
     }
   };
 }
 
-/** Claims the key (a new one, or one whose attempt died), or answers from the first attempt; null once answered. */
-async function claimOrReplay(ctx: Context, db: Db, clock: Clock, scope: string, key: string, requestHash: string): Promise<Claim | null> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const claim: Claim = { scope, key, token: randomUUID() };
-    try {
-      await db('idempotency_keys').insert({ scope, key, request_hash: requestHash, created_at: clock.now().toISOString(), claim_token: claim.token, claimed_until: Date.now() + CLAIM_MS });
-      return claim;
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-    }
-    for (;;) {
-      const row = await db('idempotency_keys').where({ scope, key }).first();
-      if (!row) break; // the first attempt failed and freed the key: claim it afresh
-      if (row.request_hash !== requestHash) throw new AppError('idempotency_mismatch', 'errors.idempotency_mismatch');
-      if (row.status_code !== null && row.status_code !== undefined) {
-        ctx.status = Number(row.status_code);
-        ctx.body = JSON.parse(row.response_body as string);
-        ctx.set('Idempotent-Replayed', 'true');
-        return null;
-      }
-      if (row.claimed_until === null || row.claimed_until === undefined || Number(row.claimed_until) < Date.now()) {
-        // Its attempt died before committing (else the answer would be here): take the key over, if nobody else did.
-        const taken = await db('idempotency_keys')
-          .where({ scope, key, request_hash: requestHash })
-          .whereNull('status_code')
-          .andWhere((q) => {
-            q.whereNull('claimed_until').orWhere('claimed_until', '<', Date.now());
-          })
-          .update({ claim_token: claim.token, claimed_until: Date.now() + CLAIM_MS });
-        if (taken === 1) return claim;
-        continue;
-      }
-      if (Date.now() > deadline) throw new AppError('conflict', 'errors.idempotency_in_progress');
-      await sleep(25);
-    }
-  }
-}
-
-/**
- * Stores the answer under the claim. Inside the effect's transaction this is also the check that the claim is still
- * ours: an attempt that outlived its claim, and was taken over, rolls back instead of running the request twice.
- */
-async function storeAnswer(db: Db | Knex.Transaction, claim: Claim, status: number, body: unknown, opts: { overwrite?: boolean } = {}): Promise<void> {
-  const q = db('idempotency_keys').where({ scope: claim.scope, key: claim.key, claim_token: claim.token });
-  if (!opts.overwrite) q.whereNull('status_code');
-  const stored = await q.update({ status_code: status, response_body: JSON.stringify(body ?? null) });
-  if (stored !== 1) throw new AppError('conflict', 'errors.idempotency_in_progress');
-}
-
-/** A failed attempt frees its key (only while it still holds it), so a retry runs again. */
-async function release(db: Db, claim: Claim): Promise<void> {
-  await db('idempotency_keys').where({ scope: claim.scope, key: claim.key, claim_token: claim.token }).whereNull('status_code').del();
+/** The key's stored answer, replayed (true); a 409 if the key was used with another body; false if unused. */
+async function replay(ctx: Context, db: Db, scope: string, key: string, requestHash: string): Promise<boolean> {
+  const row = await db('idempotency_keys').where({ scope, key }).first();
+  if (!row) return false;
+  if (row.request_hash !== requestHash) throw new AppError('idempotency_mismatch', 'errors.idempotency_mismatch');
+  ctx.status = Number(row.status_code);
+  ctx.body = JSON.parse(row.response_body as string);
+  ctx.set('Idempotent-Replayed', 'true');
+  return true;
 }

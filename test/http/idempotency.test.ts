@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../src/db/hash-chain';
 import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
 
-const requestHash = (body: unknown) => createHash('sha256').update(canonicalJson(body)).digest('hex');
-
 /**
- * What an Idempotency-Key promises when things go wrong: the stored answer commits with the effect (never one
- * without the other), and a key left behind by an attempt that died is taken over by the retry.
+ * What an Idempotency-Key promises when things go wrong: the key and its answer commit with the effect (never one
+ * without the other), and concurrent requests with one key are settled by the key: one effect, one answer.
  */
 describe(`Idempotency-Key under failure (${ENGINE})`, function () {
   this.timeout(60000);
@@ -52,16 +48,16 @@ describe(`Idempotency-Key under failure (${ENGINE})`, function () {
     // Sabotage: the database refuses to record any answer.
     if (ENGINE === 'postgres') {
       await ctx.db.raw(`CREATE FUNCTION refuse_answers() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no answers today'; END $$ LANGUAGE plpgsql`);
-      await ctx.db.raw('CREATE TRIGGER refuse_answers BEFORE UPDATE ON idempotency_keys FOR EACH ROW WHEN (NEW.status_code IS NOT NULL) EXECUTE FUNCTION refuse_answers()');
+      await ctx.db.raw('CREATE TRIGGER refuse_answers BEFORE INSERT ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION refuse_answers()');
     } else {
-      await ctx.db.raw(`CREATE TRIGGER refuse_answers BEFORE UPDATE ON idempotency_keys WHEN NEW.status_code IS NOT NULL BEGIN SELECT RAISE(ABORT, 'no answers today'); END`);
+      await ctx.db.raw(`CREATE TRIGGER refuse_answers BEFORE INSERT ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'no answers today'); END`);
     }
     try {
       const failed = await pay(id, 'pay-atomic-1');
       assert.equal(failed.status, 500);
       assert.equal(await statusOf(id), 'accepted', 'the order did not move');
       assert.equal((await settlements(id)).length, 0, 'no money moved');
-      assert.equal((await ctx.db('idempotency_keys').where({ key: 'pay-atomic-1' })).length, 0, 'the failed attempt freed its key');
+      assert.equal((await ctx.db('idempotency_keys').where({ key: 'pay-atomic-1' })).length, 0, 'the failed attempt left no key');
     } finally {
       await ctx.db.raw(ENGINE === 'postgres' ? 'DROP TRIGGER refuse_answers ON idempotency_keys' : 'DROP TRIGGER refuse_answers');
       if (ENGINE === 'postgres') await ctx.db.raw('DROP FUNCTION refuse_answers()');
@@ -86,43 +82,34 @@ describe(`Idempotency-Key under failure (${ENGINE})`, function () {
     assert.deepEqual(again.body, res.body);
   });
 
-  it('a key left without an answer by an attempt that died is taken over once its claim ran out: the retry pays, once', async () => {
+  it('two requests with one key at the same time: one pays, the other rolls back and answers with the first’s answer', async () => {
     const id = await acceptedOrder();
-    // What a process killed mid-request leaves behind: the claim, no answer (its transaction never committed).
-    await ctx.db('idempotency_keys').insert({
-      scope: `${cast.users.buyerA.id}:POST /api/v1/orders/${id}/pay`,
-      key: 'pay-after-crash',
-      request_hash: requestHash({}),
-      created_at: new Date().toISOString(),
-      claim_token: 'dead-attempt',
-      claimed_until: Date.now() - 1,
-    });
-    const res = await pay(id, 'pay-after-crash');
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.status, 'paid');
+    const [a, b] = await Promise.all([pay(id, 'pay-race'), pay(id, 'pay-race')]);
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    assert.equal(b.status, 200, JSON.stringify(b.body));
+    assert.deepEqual(a.body, b.body);
+    assert.equal([a, b].filter((r) => r.headers['idempotent-replayed'] === 'true').length, 1);
     assert.equal((await settlements(id)).length, 1);
-    const replay = await pay(id, 'pay-after-crash');
-    assert.equal(replay.status, 200);
-    assert.equal(replay.headers['idempotent-replayed'], 'true');
-    assert.deepEqual(replay.body, res.body);
-    assert.equal((await settlements(id)).length, 1, 'still one settlement');
   });
 
-  it('a key still claimed by a running attempt is not taken over: the other body is 409, the same body waits for the answer', async () => {
+  it('two creations with one key and different bodies at the same time: one order, the other request 409', async () => {
+    const before = Number((await ctx.db('orders').count({ n: '*' }).first())?.n);
+    const create = (quantity: number) => t.http.post('/api/v1/orders').set('Authorization', tok.buyerA).set('Idempotency-Key', 'create-race').send({ items: [{ productId, quantity }] });
+    const results = await Promise.all([create(1), create(3)]);
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 409]);
+    assert.equal(results.find((r) => r.status === 409)?.body.error.code, 'idempotency_mismatch');
+    assert.equal(Number((await ctx.db('orders').count({ n: '*' }).first())?.n), before + 1);
+  });
+
+  it('a payment that failed stored nothing: the same key with the same body runs again', async () => {
     const id = await acceptedOrder();
-    const scope = `${cast.users.buyerA.id}:POST /api/v1/orders/${id}/pay`;
-    await ctx.db('idempotency_keys').insert({ scope, key: 'pay-running', request_hash: requestHash({}), created_at: new Date().toISOString(), claim_token: 'live-attempt', claimed_until: Date.now() + 60_000 });
-    const other = await t.http.post(`/api/v1/orders/${id}/pay`).set('Authorization', tok.buyerA).set('Idempotency-Key', 'pay-running').send({ note: 'x' });
-    assert.equal(other.status, 409);
-    assert.equal(other.body.error.code, 'idempotency_mismatch');
-    // The "running attempt" answers while the retry waits: the retry replays that answer and pays nothing itself.
-    const waiting = pay(id, 'pay-running');
-    await new Promise((r) => setTimeout(r, 200));
-    await ctx.db('idempotency_keys').where({ scope, key: 'pay-running' }).update({ status_code: 200, response_body: JSON.stringify({ answered: 'by the first attempt' }) });
-    const res = await waiting;
-    assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { answered: 'by the first attempt' });
-    assert.equal(await statusOf(id), 'accepted');
-    assert.equal((await settlements(id)).length, 0);
+    await ctx.db('orders').where({ id }).update({ status: 'delivered' });
+    const early = await pay(id, 'pay-too-early');
+    assert.equal(early.status, 409);
+    assert.equal((await ctx.db('idempotency_keys').where({ key: 'pay-too-early' })).length, 0);
+    await ctx.db('orders').where({ id }).update({ status: 'accepted' });
+    const res = await pay(id, 'pay-too-early');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'paid');
   });
 });
