@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
-import { makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
+import { acceptedOrders, makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
 
 /**
  * What an Idempotency-Key promises when things go wrong: the key and its answer commit with the effect (never one
@@ -19,20 +19,8 @@ describe(`Idempotency-Key under failure (${ENGINE})`, function () {
   const statusOf = async (id: number) => (await ctx.db('orders').where({ id }).first('status')).status as string;
   const settlements = async (id: number) => ctx.db('ledger_transfers').where({ order_id: id, kind: 'settle' });
 
-  /** An order walked to `accepted` over HTTP, ready to pay. */
-  async function acceptedOrder(): Promise<number> {
-    const placed = await t.http.post('/api/v1/orders').set('Authorization', tok.buyerA).send({ items: [{ productId, quantity: 1 }] });
-    assert.equal(placed.status, 201, JSON.stringify(placed.body));
-    for (const [who, action] of [
-      [tok.sellerA, 'confirm'],
-      [tok.sellerA, 'deliver'],
-      [tok.buyerA, 'accept'],
-    ] as const) {
-      const res = await t.http.post(`/api/v1/orders/${placed.body.id}/${action}`).set('Authorization', who).send({});
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-    }
-    return placed.body.id as number;
-  }
+  /** An order walked to `accepted`, ready to pay. */
+  const acceptedOrder = async () => (await acceptedOrders(ctx.db, cast, 1))[0];
 
   before(async () => {
     t = testApp(ctx.db);
