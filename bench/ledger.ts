@@ -8,6 +8,10 @@
  *   order's state change, its history row, its audit record, the ledger settlement with its trade fact and rollups);
  * - HTTP: `POST /api/v1/orders/:id/pay` against the real server in a child process, with autocannon.
  *
+ * After the rounds, a profiled pass (not part of the rates) breaks one payment and one ceiling transaction down into
+ * their calls to the SQLite driver — how many, and the time from each call to its answer — and the JavaScript time
+ * between them: where a payment's time goes.
+ *
  * Orders are placed, confirmed, delivered and accepted beforehand (not timed). On a shared machine the disk's fsync
  * time swings from one minute to the next, so the ceiling and the service are measured in alternating rounds and the
  * ratio is the median of the rounds' ratios; the HTTP run sits between two ceiling measurements. Writes a markdown
@@ -104,11 +108,80 @@ async function ceiling(db: Db, n: number): Promise<number> {
   return n / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
+/** Time per call to the SQLite driver, by kind of statement, while `on` is set. */
+interface DriverProfile {
+  on: boolean;
+  calls: Map<string, { n: number; ms: number }>;
+}
+
+/** `BEGIN`, `COMMIT`, `select orders`, `insert into trades`, `update ledger_accounts`… */
+function statementKind(sql: string): string {
+  const text = sql.replace(/[`"]/g, '').trim();
+  const select = /^select\b.*?\bfrom\s+\(?\s*(?:select\b.*?\bfrom\s+)?(\w+)/is.exec(text);
+  if (select) return `select ${select[1]}`;
+  return /^(insert into \w+|update \w+|delete from \w+|\w+)/i.exec(text)?.[1] ?? text.slice(0, 30);
+}
+
+/** Wraps the connection's `all`/`run` (the two methods knex calls, after the statement cache) with a stopwatch. */
+async function profileDriver(db: Db): Promise<DriverProfile> {
+  const profile: DriverProfile = { on: false, calls: new Map() };
+  const conn = (await db.client.acquireConnection()) as Record<'all' | 'run', (sql: string, ...rest: unknown[]) => unknown>;
+  db.client.releaseConnection(conn);
+  for (const method of ['all', 'run'] as const) {
+    const original = conn[method].bind(conn);
+    conn[method] = (sql: string, ...rest: unknown[]) => {
+      const callback = rest.pop() as (this: unknown, ...a: unknown[]) => void;
+      const started = process.hrtime.bigint();
+      return original(sql, ...rest, function (this: unknown, ...a: unknown[]) {
+        if (profile.on) {
+          const kind = statementKind(sql);
+          const c = profile.calls.get(kind) ?? { n: 0, ms: 0 };
+          c.n++;
+          c.ms += Number(process.hrtime.bigint() - started) / 1e6;
+          profile.calls.set(kind, c);
+        }
+        return callback.apply(this, a);
+      });
+    };
+  }
+  return profile;
+}
+
+interface Breakdown {
+  /** Per transaction: driver calls, their total time, the COMMIT's share, and the rest (JavaScript, event loop). */
+  calls: number;
+  totalMs: number;
+  driverMs: number;
+  commitMs: number;
+  byKind: Array<[string, number]>;
+}
+
+async function breakdown(db: Db, n: number, work: (i: number) => Promise<unknown>): Promise<Breakdown> {
+  const profile = await profileDriver(db);
+  profile.on = true;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await work(i);
+  const totalMs = Number(process.hrtime.bigint() - started) / 1e6 / n;
+  profile.on = false;
+  const all = [...profile.calls];
+  const per = (ms: number) => ms / n;
+  return {
+    calls: all.reduce((s, [, c]) => s + c.n, 0) / n,
+    totalMs,
+    driverMs: per(all.reduce((s, [, c]) => s + c.ms, 0)),
+    commitMs: per(profile.calls.get('COMMIT')?.ms ?? 0),
+    byKind: all.sort((a, b) => b[1].ms - a[1].ms).map(([k, c]) => [k, per(c.ms)]),
+  };
+}
+
+const PROFILED = Number(process.env.BENCH_PROFILED ?? 300);
+
 /** Payments through the service, in rounds alternating with the ceiling: each round's rates and their ratio. */
-async function serviceRounds(top: Db): Promise<{ rounds: Array<{ ceiling: number; service: number }>; verified: boolean }> {
+async function serviceRounds(top: Db): Promise<{ rounds: Array<{ ceiling: number; service: number }>; verified: boolean; payment: Breakdown; commit: Breakdown }> {
   const { db } = await freshDb('service');
   const c = await cast(db);
-  const ids = await acceptedOrders(db, c, PAYMENTS);
+  const ids = await acceptedOrders(db, c, PAYMENTS + PROFILED);
+  const profiled = ids.splice(PAYMENTS);
   const orders = new OrderService(db, new SystemClock());
   const per = Math.ceil(PAYMENTS / ROUNDS);
   const rounds: Array<{ ceiling: number; service: number }> = [];
@@ -120,9 +193,11 @@ async function serviceRounds(top: Db): Promise<{ rounds: Array<{ ceiling: number
     for (const id of chunk) await orders.act(c.buyer, id, 'pay');
     rounds.push({ ceiling: ceilingRate, service: chunk.length / (Number(process.hrtime.bigint() - started) / 1e9) });
   }
+  const payment = await breakdown(db, profiled.length, (i) => orders.act(c.buyer, profiled[i], 'pay'));
+  const commit = await breakdown(top, profiled.length, () => top.transaction((trx) => trx('bench_ceiling').insert({ v: `row ${ceilingRows++}` })));
   const verified = (await new Ledger(new SystemClock()).verify(db)).ok;
   await db.destroy();
-  return { rounds, verified };
+  return { rounds, verified, payment, commit };
 }
 
 const median = (xs: number[]) => {
@@ -180,6 +255,9 @@ async function main(): Promise<void> {
   const serviceRatio = median(svc.rounds.map((r) => r.service / r.ceiling));
   const httpRatio = api.rate / ((ceilingBefore + ceilingAfter) / 2);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const ms = (x: number) => x.toFixed(3);
+  const row = (name: string, b: Breakdown) =>
+    `| ${name} | ${ms(b.totalMs)} | ${b.calls.toFixed(0)} | ${ms(b.driverMs)} | ${ms(b.commitMs)} | ${ms(b.driverMs - b.commitMs)} | ${ms(b.totalMs - b.driverMs)} |`;
   console.log(`HTTP: ${api.rate.toFixed(0)} payments/s (ceiling around it ${ceilingBefore.toFixed(0)} / ${ceilingAfter.toFixed(0)} commits/s)`);
   const table = [
     `# bench:ledger — ${new Date().toISOString()}`,
@@ -193,6 +271,15 @@ async function main(): Promise<void> {
     `| HTTP: POST /api/v1/orders/:id/pay, ${CONNECTIONS} connections (p50 ${api.p50} ms, p99 ${api.p99} ms) | ${api.rate.toFixed(0)} | ${pct(httpRatio)} (vs the ceiling measured around it) |`,
     '',
     `Rounds (ceiling commits/s → service payments/s): ${svc.rounds.map((r) => `${r.ceiling.toFixed(0)} → ${r.service.toFixed(0)}`).join('; ')}.`,
+    '',
+    `Where the time goes (a profiled pass of ${PROFILED} transactions each, after the rounds; ms per transaction; a driver call's time runs from the call to its answer):`,
+    '',
+    '| transaction | total | driver calls | in the driver | of which COMMIT | other calls | JavaScript between calls |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    row('payment (OrderService.act pay)', svc.payment),
+    row('ceiling (one-row INSERT)', svc.commit),
+    '',
+    `A payment's calls, ms each: ${svc.payment.byKind.map(([k, v]) => `${k} ${ms(v)}`).join('; ')}.`,
     '',
     `Target: service ≥ 50% of the ceiling. Ledger verified after the service run: ${svc.verified}; after the HTTP run: ${api.verified} (${api.ok} orders paid).`,
     '',
