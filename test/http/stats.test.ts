@@ -24,6 +24,9 @@ const RELEASE_SCHEMA_ID = 'https://standard.open-contracting.org/schema/1__1__5/
 
 // Product titles a spreadsheet would run as formulas, and ones that need CSV quoting.
 const NASTY_TITLES = ['=1+2', '+SUM(A1:A2)', '-2+3', '@A1', '\tTAB开头', '\r回车开头', '逗号,引号"换行\n第二行', '＝全角等号'];
+// Titles that exercise the exports' read path (each row arrives as one JSON array): escapes, backslashes, a line
+// separator, characters outside the BMP, a title that is itself JSON.
+const EXACT_TITLES = ['反斜杠\\n不是换行 \\u0041', '行分隔\u2028段分隔\u2029', '𠀀𪚥 🚑 医疗设备', '["json", null, 1]', 'null'];
 
 function assertFieldError(res: Response, field: string): void {
   assert.equal(res.status, 422, JSON.stringify(res.body));
@@ -95,6 +98,7 @@ describe(`statistics over HTTP (${ENGINE})`, function () {
     const boutique = { channel: 'boutique', vendor: V1, field: '智能装备', level: null, kind: 'equipment' } as const;
     specs.push({ ...boutique, at: '2019-05-10T02:00:00Z', purchaser: P1, amountFen: 12_000_000 });
     NASTY_TITLES.forEach((title, i) => specs.push({ ...boutique, at: `2020-0${1 + (i % 9)}-1${i}T02:00:00Z`, purchaser: i % 2 ? P2 : P1, amountFen: 1_234_567 + i * 100_001, productTitle: title }));
+    EXACT_TITLES.forEach((title, i) => specs.push({ ...boutique, at: `2020-1${i % 3}-2${i}T02:00:00Z`, purchaser: P1, amountFen: 700_001 + i, productTitle: title }));
     specs.push({ ...boutique, at: '2020-03-03T02:00:00Z', purchaser: P1, amountFen: 5_000_000_00, productTitle: '智能上下料机器人', orderId });
     specs.push({ ...boutique, at: '2020-04-04T02:00:00Z', purchaser: P1, amountFen: 5_000_000_00, productTitle: '智能上下料机器人', orderId, refund: true });
     specs.push({
@@ -264,6 +268,7 @@ describe(`statistics over HTTP (${ENGINE})`, function () {
       assert.ok(products.includes("'\r回车开头"));
       assert.ok(products.includes("'＝全角等号"));
       assert.ok(products.includes('逗号,引号"换行\n第二行'), 'commas, quotes and newlines survive the round trip');
+      for (const title of EXACT_TITLES) assert.ok(products.includes(title), `${JSON.stringify(title)} survives exactly`);
       const purchasers = rows.slice(1).map((r) => r[4]);
       assert.ok(purchasers.includes("'=cmd|' /C calc'!A0"));
       for (const row of rows.slice(1)) {
