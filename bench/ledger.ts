@@ -108,10 +108,11 @@ async function ceiling(db: Db, n: number): Promise<number> {
   return n / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-/** Time per call to the SQLite driver, by kind of statement, while `on` is set. */
+/** Time per call to the SQLite driver, by kind of statement, until `stop()`. */
 interface DriverProfile {
-  on: boolean;
   calls: Map<string, { n: number; ms: number }>;
+  /** Puts the connection's own methods back. */
+  stop: () => void;
 }
 
 /** `BEGIN`, `COMMIT`, `select orders`, `insert into trades`, `update ledger_accounts`… */
@@ -124,27 +125,27 @@ function statementKind(sql: string): string {
 
 /** Wraps the connection's `all`/`run` (the two methods knex calls, after the statement cache) with a stopwatch. */
 async function profileDriver(db: Db): Promise<DriverProfile> {
-  const profile: DriverProfile = { on: false, calls: new Map() };
-  const conn = (await db.client.acquireConnection()) as Record<'all' | 'run', (sql: string, ...rest: unknown[]) => unknown>;
+  type Method = (sql: string, ...rest: unknown[]) => unknown;
+  const calls = new Map<string, { n: number; ms: number }>();
+  const conn = (await db.client.acquireConnection()) as Record<'all' | 'run', Method>;
   db.client.releaseConnection(conn);
+  const originals = { all: conn.all, run: conn.run };
   for (const method of ['all', 'run'] as const) {
-    const original = conn[method].bind(conn);
+    const original = originals[method].bind(conn);
     conn[method] = (sql: string, ...rest: unknown[]) => {
       const callback = rest.pop() as (this: unknown, ...a: unknown[]) => void;
       const started = process.hrtime.bigint();
       return original(sql, ...rest, function (this: unknown, ...a: unknown[]) {
-        if (profile.on) {
-          const kind = statementKind(sql);
-          const c = profile.calls.get(kind) ?? { n: 0, ms: 0 };
-          c.n++;
-          c.ms += Number(process.hrtime.bigint() - started) / 1e6;
-          profile.calls.set(kind, c);
-        }
+        const kind = statementKind(sql);
+        const c = calls.get(kind) ?? { n: 0, ms: 0 };
+        c.n++;
+        c.ms += Number(process.hrtime.bigint() - started) / 1e6;
+        calls.set(kind, c);
         return callback.apply(this, a);
       });
     };
   }
-  return profile;
+  return { calls, stop: () => Object.assign(conn, originals) };
 }
 
 interface Breakdown {
@@ -158,11 +159,10 @@ interface Breakdown {
 
 async function breakdown(db: Db, n: number, work: (i: number) => Promise<unknown>): Promise<Breakdown> {
   const profile = await profileDriver(db);
-  profile.on = true;
   const started = process.hrtime.bigint();
   for (let i = 0; i < n; i++) await work(i);
   const totalMs = Number(process.hrtime.bigint() - started) / 1e6 / n;
-  profile.on = false;
+  profile.stop();
   const all = [...profile.calls];
   const per = (ms: number) => ms / n;
   return {
