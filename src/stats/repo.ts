@@ -259,7 +259,7 @@ function pageQuery(db: Executor, filters: StatsFilters, after: Cursor | null, li
   const q = detailQuery(db, filters)
     .leftJoin('purchasers as p', 'p.id', 't.purchaser_id')
     .leftJoin('vendors as v', 'v.id', 't.vendor_id')
-    .select(db.raw(`${isPostgres(db) ? 'json_build_array' : 'json_array'}(${exprs.map(() => '??').join(', ')}) as j`, exprs))
+    .select(isPostgres(db) ? columns : db.raw(`json_array(${exprs.map(() => '??').join(', ')}) as j`, exprs))
     .orderBy([
       { column: 't.day', order: 'asc' },
       { column: 't.id', order: 'asc' },
@@ -270,16 +270,18 @@ function pageQuery(db: Executor, filters: StatsFilters, after: Cursor | null, li
 }
 
 /**
- * A page's rows as objects with the keys of `columns`. Each row was read as ONE JSON array of its values (built by
- * the database) rather than as one column per value: the sqlite3 driver's cost per row grows with its columns
+ * A page's rows as objects with the keys of `columns`. On SQLite each row is read as ONE JSON array of its values
+ * (built by the database) rather than one column per value: the sqlite3 driver's cost per row grows with its columns
  * (every value is copied on its worker thread, then made a JavaScript property), and for the exports' 16 columns that
- * was most of the time of a million-row CSV. JSON keeps every value exact — text as it is stored, whole fen as
- * integers, null as null. (pg hands a json column over already parsed.)
+ * was most of the time of a million-row CSV; JSON keeps every value exact — text as it is stored, whole fen as
+ * integers, null as null. pg reads plain columns faster than it would parse the same JSON, so there the rows are the
+ * columns themselves.
  */
-function fromJsonRows<R>(rows: Array<{ j: string | unknown[] }>, columns: Record<string, string>): R[] {
+function rowsOf<R>(db: Executor, rows: Array<Record<string, unknown>>, columns: Record<string, string>): R[] {
+  if (isPostgres(db)) return rows as R[];
   const keys = Object.keys(columns);
   return rows.map((r) => {
-    const values = typeof r.j === 'string' ? (JSON.parse(r.j) as unknown[]) : r.j;
+    const values = JSON.parse(r.j as string) as unknown[];
     const o: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++) o[keys[i]] = values[i];
     return o as R;
@@ -291,7 +293,7 @@ function fromJsonRows<R>(rows: Array<{ j: string | unknown[] }>, columns: Record
  * than one page, whatever the size of the range. The spreadsheet form reads only the columns it shows.
  */
 export async function sheetPage(db: Executor, filters: StatsFilters, after: Cursor | null, limit: number): Promise<SheetRow[]> {
-  const found = fromJsonRows<SheetRow>(await pageQuery(db, filters, after, limit, SHEET_COLUMNS), SHEET_COLUMNS);
+  const found = rowsOf<SheetRow>(db, await pageQuery(db, filters, after, limit, SHEET_COLUMNS), SHEET_COLUMNS);
   for (const r of found) {
     r.amountFen = Number(r.amountFen);
     r.purchaserName ??= '';
@@ -304,7 +306,7 @@ export async function detailPage(db: Executor, filters: StatsFilters, after: Cur
   const q = pageQuery(db, filters, after, limit, OCDS_COLUMNS)
     .leftJoin('ledger_transfers as lt', 'lt.id', 't.transfer_id')
     .leftJoin('fp_cases as fc', 'fc.id', 't.case_id');
-  const found = fromJsonRows<DetailRow>(await q, OCDS_COLUMNS);
+  const found = rowsOf<DetailRow>(db, await q, OCDS_COLUMNS);
   for (const r of found) {
     r.amountFen = Number(r.amountFen);
     r.purchaserName ??= '';
