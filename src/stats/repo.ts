@@ -255,11 +255,10 @@ const OCDS_COLUMNS = {
 };
 
 function pageQuery(db: Executor, filters: StatsFilters, after: Cursor | null, limit: number, columns: Record<string, string>): Knex.QueryBuilder {
-  const exprs = Object.values(columns);
   const q = detailQuery(db, filters)
     .leftJoin('purchasers as p', 'p.id', 't.purchaser_id')
     .leftJoin('vendors as v', 'v.id', 't.vendor_id')
-    .select(isPostgres(db) ? columns : db.raw(`json_array(${exprs.map(() => '??').join(', ')}) as j`, exprs))
+    .select(rowSelection(db, columns))
     .orderBy([
       { column: 't.day', order: 'asc' },
       { column: 't.id', order: 'asc' },
@@ -270,13 +269,20 @@ function pageQuery(db: Executor, filters: StatsFilters, after: Cursor | null, li
 }
 
 /**
- * A page's rows as objects with the keys of `columns`. On SQLite each row is read as ONE JSON array of its values
+ * What an export page selects for `columns`. On SQLite each row is read as ONE JSON array of its values
  * (built by the database) rather than one column per value: the sqlite3 driver's cost per row grows with its columns
  * (every value is copied on its worker thread, then made a JavaScript property), and for the exports' 16 columns that
  * was most of the time of a million-row CSV; JSON keeps every value exact — text as it is stored, whole fen as
  * integers, null as null. pg reads plain columns faster than it would parse the same JSON, so there the rows are the
  * columns themselves.
  */
+function rowSelection(db: Executor, columns: Record<string, string>): Record<string, string> | Knex.Raw {
+  if (isPostgres(db)) return columns;
+  const exprs = Object.values(columns);
+  return db.raw(`json_array(${exprs.map(() => '??').join(', ')}) as j`, exprs);
+}
+
+/** The rows a page read through `rowSelection`, as objects with the keys of `columns`. */
 function rowsOf<R>(db: Executor, rows: Array<Record<string, unknown>>, columns: Record<string, string>): R[] {
   if (isPostgres(db)) return rows as R[];
   const keys = Object.keys(columns);
