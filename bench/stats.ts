@@ -1,5 +1,7 @@
 /**
- * `npm run bench:stats` — the statistics at scale, on fresh SQLite files of 10,000, 100,000 and 1,000,000 trades.
+ * `npm run bench:stats` — the statistics at scale, on fresh SQLite files of 10,000, 100,000 and 1,000,000 trades;
+ * `STATS_BENCH_PG=postgres://user@host:port/db npm run bench:stats` runs the same on PostgreSQL, in a fresh database
+ * per size created beside the one named (and dropped afterwards).
  *
  * The trade facts and their rollups are written in bulk, directly (this measures the queries, not the ledger): the
  * trades with a deterministic generator, `trade_rollup` by one GROUP BY, and the statistics cube by re-running its
@@ -11,7 +13,8 @@
  *    1,000,000 trades and at most 3× the 10,000-trade time;
  *  - the CSV export of every trade, each run in a child process of its own so its peak RSS is its own. Target: peak
  *    RSS < 200 MB on 1,000,000 rows and within 1.3× of the 100,000-row peak; at least 100,000 rows/s.
- * Prints a table and writes bench/results/stats.md. STATS_BENCH_SIZES=10000,100000 runs other sizes.
+ * Prints a table and writes bench/results/stats.md (stats-postgres.md). STATS_BENCH_SIZES=10000,100000 runs other
+ * sizes; STATS_BENCH_KEEP=1 keeps the files (databases).
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,8 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import type { Knex } from 'knex';
-import { createDb, migrateLatest, type Db, type Executor } from '../src/db';
+import knexFactory, { type Knex } from 'knex';
+import { createDb, isPostgres, knexConfig, migrateLatest, type Db, type Executor } from '../src/db';
 import { CITIES, FIELDS, LEVELS, PURCHASER_TYPES } from '../src/domain';
 import { translator } from '../src/i18n';
 import { StatsExporter } from '../src/stats/exports';
@@ -59,18 +62,52 @@ async function insertValues(db: Executor, table: string, rows: Array<Record<stri
   await db.raw(`INSERT INTO ${table} (${cols.join(',')}) VALUES ${rows.map(() => tuple).join(',')}`, rows.flatMap((r) => cols.map((c) => r[c] as Knex.Value)));
 }
 
-async function generate(file: string, trades: number): Promise<void> {
-  const db = createDb(`sqlite:${file}`);
+/** Where a size's trades live: a fresh SQLite file, or a fresh PostgreSQL database beside the one named. */
+interface Target {
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function createTarget(dir: string, pgUrl: string | undefined, size: number): Promise<Target> {
+  if (!pgUrl) return { url: `sqlite:${path.join(dir, `trades-${size}.sqlite3`)}`, drop: async () => undefined };
+  const name = `stats_bench_${size}`;
+  const server = async (sql: string) => {
+    const admin = knexFactory({ client: 'pg', connection: pgUrl, pool: { min: 0, max: 1 } });
+    try {
+      await admin.raw(sql);
+    } finally {
+      await admin.destroy();
+    }
+  };
+  await server(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await server(`CREATE DATABASE ${name}`);
+  const u = new URL(pgUrl);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => server(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function generate(url: string, trades: number): Promise<void> {
+  // One connection, so the session settings below hold for every statement of the load.
+  const db = knexFactory({ ...knexConfig(url), pool: { min: 1, max: 1 } });
+  const pg = isPostgres(db);
   try {
     await migrateLatest(db);
-    // Bulk load: no per-row fsync, no foreign keys (the ledger transfers the trades point at are not generated).
-    await db.raw('PRAGMA synchronous = OFF');
-    await db.raw('PRAGMA foreign_keys = OFF');
     // No per-row triggers during the load: the statistics cubes go (their migrations backfill them afterwards) and
     // any other trigger on `trades` (the rollup's) is set aside and put back; the rollup is filled by one GROUP BY.
     for (const name of [...CUBE_MIGRATIONS].reverse()) await db.migrate.down({ name: `${name}${path.extname(__filename)}` });
-    const triggers: Array<{ name: string; sql: string }> = await db.raw("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'trades'");
-    for (const tr of triggers) await db.raw(`DROP TRIGGER ${tr.name}`);
+    let triggers: Array<{ name: string; sql: string }> = [];
+    if (pg) {
+      // Bulk load: no wait for the WAL flush; `replica` skips user triggers and foreign keys (the ledger transfers the
+      // trades point at are not generated) for this session only.
+      await db.raw('SET synchronous_commit = off');
+      await db.raw('SET session_replication_role = replica');
+    } else {
+      // Bulk load: no per-row fsync, no foreign keys (the ledger transfers the trades point at are not generated).
+      await db.raw('PRAGMA synchronous = OFF');
+      await db.raw('PRAGMA foreign_keys = OFF');
+      triggers = await db.raw("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'trades'");
+      for (const tr of triggers) await db.raw(`DROP TRIGGER ${tr.name}`);
+    }
     const r = rng(20201231 + trades);
     const now = '2026-01-05T02:00:00.000Z';
     const units = unitsFor(trades);
@@ -142,8 +179,10 @@ async function generate(file: string, trades: number): Promise<void> {
       SELECT month, year, channel, field, COALESCE(level, ''), kind, purchaser_city, vendor_city, purchaser_type, purchaser_id, vendor_id, SUM(count_delta), SUM(amount_fen)
       FROM trades GROUP BY month, year, channel, field, COALESCE(level, ''), kind, purchaser_city, vendor_city, purchaser_type, purchaser_id, vendor_id`);
     for (const tr of triggers) await db.raw(tr.sql);
+    if (pg) await db.raw('SET session_replication_role = origin');
     for (const name of CUBE_MIGRATIONS) await db.migrate.up({ name: `${name}${path.extname(__filename)}` });
-    await db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
+    if (pg) await db.raw('VACUUM ANALYZE');
+    else await db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
   } finally {
     await db.destroy();
   }
@@ -160,8 +199,8 @@ const QUERIES: Array<[string, Record<string, string>]> = [
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-async function timeQueries(file: string): Promise<Map<string, { p50: number; p95: number }>> {
-  const db: Db = createDb(`sqlite:${file}`);
+async function timeQueries(url: string): Promise<Map<string, { p50: number; p95: number }>> {
+  const db: Db = createDb(url);
   const service = new StatsService(db);
   const t = translator('zh-CN');
   const out = new Map<string, { p50: number; p95: number }>();
@@ -191,9 +230,9 @@ interface ExportRun {
   maxRssMb: number;
 }
 
-/** Child mode: export every trade of the file as CSV to the null device; print rows, time and peak RSS as JSON. */
-async function exportChild(file: string): Promise<void> {
-  const db = createDb(`sqlite:${file}`);
+/** Child mode: export every trade of the database as CSV to the null device; print rows, time and peak RSS as JSON. */
+async function exportChild(url: string): Promise<void> {
+  const db = createDb(url);
   try {
     const exporter = new StatsExporter(db, new StatsService(db));
     let rows = 0;
@@ -212,8 +251,8 @@ async function exportChild(file: string): Promise<void> {
   }
 }
 
-function runExport(file: string): ExportRun {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--export-child', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+function runExport(url: string): ExportRun {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--export-child', url], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`export child failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as ExportRun;
 }
@@ -224,27 +263,30 @@ const n = (x: number) => x.toLocaleString('en-US');
 async function main(): Promise<void> {
   if (process.argv[2] === '--export-child') return exportChild(process.argv[3]);
   const sizes = (process.env.STATS_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+  const pgUrl = process.env.STATS_BENCH_PG || undefined;
+  const engine = pgUrl ? 'PostgreSQL (fresh databases)' : 'SQLite (fresh files)';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stats-bench-'));
-  const files = new Map<number, string>();
+  const targets = new Map<number, Target>();
   try {
     for (const size of sizes) {
-      const file = path.join(dir, `trades-${size}.sqlite3`);
+      const target = await createTarget(dir, pgUrl, size);
+      targets.set(size, target);
       const t0 = performance.now();
-      await generate(file, size);
+      await generate(target.url, size);
       console.error(`generated ${n(size)} trades in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      files.set(size, file);
     }
+    const urlOf = (size: number) => (targets.get(size) as Target).url;
     const timings = new Map<number, Map<string, { p50: number; p95: number }>>();
-    for (const size of sizes) timings.set(size, await timeQueries(files.get(size) as string));
+    for (const size of sizes) timings.set(size, await timeQueries(urlOf(size)));
     const exports = new Map<number, ExportRun>();
-    for (const size of sizes.filter((s) => s >= 100000)) exports.set(size, runExport(files.get(size) as string));
+    for (const size of sizes.filter((s) => s >= 100000)) exports.set(size, runExport(urlOf(size)));
 
     const small = Math.min(...sizes);
     const large = Math.max(...sizes);
     const lines: string[] = [];
     lines.push(`# Statistics benchmark`, '');
     lines.push(
-      `${new Date().toISOString()} · Node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length} (load average ${os.loadavg()[0].toFixed(1)} at the end) · SQLite (fresh files), trades over ${FIRST_YEAR}–${FIRST_YEAR + YEARS - 1}; purchasers and vendors grow with the volume (${sizes.map((x) => `${n(x)}: ${unitsFor(x).purchasers}/${unitsFor(x).vendors}`).join(', ')})`,
+      `${new Date().toISOString()} · Node ${process.version} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length} (load average ${os.loadavg()[0].toFixed(1)} at the end) · ${engine}, trades over ${FIRST_YEAR}–${FIRST_YEAR + YEARS - 1}; purchasers and vendors grow with the volume (${sizes.map((x) => `${n(x)}: ${unitsFor(x).purchasers}/${unitsFor(x).vendors}`).join(', ')})`,
       '',
     );
     lines.push('## Grouped statistics query (StatsService.stats: rows, YoY, top 10 vendors and purchasers), ms', '');
@@ -287,11 +329,15 @@ async function main(): Promise<void> {
     console.log(report);
     const results = path.join(__dirname, 'results');
     mkdirSync(results, { recursive: true });
-    writeFileSync(path.join(results, 'stats.md'), report);
-    console.error(`written ${path.relative(process.cwd(), path.join(results, 'stats.md'))}`);
+    const out = path.join(results, pgUrl ? 'stats-postgres.md' : 'stats.md');
+    writeFileSync(out, report);
+    console.error(`written ${path.relative(process.cwd(), out)}`);
   } finally {
-    if (process.env.STATS_BENCH_KEEP) console.error(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+    if (process.env.STATS_BENCH_KEEP) console.error(`kept ${pgUrl ? [...targets.values()].map((t) => new URL(t.url).pathname.slice(1)).join(', ') : dir}`);
+    else {
+      for (const t of targets.values()) await t.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
