@@ -1,4 +1,4 @@
-import { getDayDetail as cdDayDetail, isWorkday as cdIsWorkday } from 'chinese-days';
+import { getDayDetail as cdDayDetail, getSolarDateFromLunar, getSolarTerms, isWorkday as cdIsWorkday } from 'chinese-days';
 import { shanghaiDay, shanghaiMidnight } from './time';
 
 /**
@@ -6,7 +6,10 @@ import { shanghaiDay, shanghaiMidnight } from './time';
  * Monday–Friday are working days unless a statutory holiday falls on them; a weekend day is a working day when it
  * is an adjusted make-up workday (调休补班). Days are calendar days in Asia/Shanghai, written 'YYYY-MM-DD'.
  *
- * For a year the library has no published arrangement for yet, only the weekend rule applies (`isArranged` tells).
+ * A year the library has no published arrangement for yet (the State Council publishes each year's late in the year
+ * before) gets a provisional one that can only lengthen a period counted in working days, never shorten it: the
+ * statutory holidays with the spans customarily granted around them are rest days, and no weekend is a make-up
+ * workday (see `provisionalRestDays`; `isArranged` tells which kind a year has).
  */
 export type Day = string;
 
@@ -27,8 +30,55 @@ function localDate(day: Day): Date {
   return new Date(y, m - 1, d);
 }
 
+const arranged = new Map<number, boolean>();
+const provisional = new Map<number, Set<Day>>();
+
+const weekdayOf = (day: Day): number => {
+  const [y, m, d] = parts(day);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+};
+
+/**
+ * The rest days assumed for a year without a published arrangement (全国年节及纪念日放假办法, 2024 revision, with
+ * the spans the annual arrangements customarily grant): 元旦 1 January; 春节 from two days before the lunar new
+ * year to its 8th day; 清明 (the solar term's day); 劳动节 1–5 May; 端午 (5th day of the 5th lunar month); 中秋
+ * (15th day of the 8th); 国庆 1–8 October. A one-day holiday on a Tuesday or Thursday is assumed bridged to the
+ * weekend (Monday or Friday off), and one on a weekend is assumed given back on the Monday. Every assumption adds
+ * rest days, so a notice period counted with it is at least as long as the one the real arrangement will give.
+ */
+export function provisionalRestDays(year: number): Set<Day> {
+  const cached = provisional.get(year);
+  if (cached) return cached;
+  const days = new Set<Day>();
+  const span = (from: Day, n: number) => {
+    for (let i = 0; i < n; i++) days.add(addDays(from, i));
+  };
+  const oneDay = (day: Day) => {
+    days.add(day);
+    const w = weekdayOf(day);
+    if (w === 2) days.add(addDays(day, -1));
+    if (w === 4) days.add(addDays(day, 1));
+    if (w === 6) days.add(addDays(day, 2));
+    if (w === 0) days.add(addDays(day, 1));
+  };
+  const lunar = (monthDay: string): Day => getSolarDateFromLunar(`${year}-${monthDay}`).date;
+  oneDay(`${year}-01-01`);
+  span(addDays(lunar('01-01'), -2), 10);
+  const qingming = getSolarTerms(`${year}-04-01`, `${year}-04-10`).find((t) => t.term === 'pure_brightness');
+  oneDay(qingming ? qingming.date : `${year}-04-05`);
+  span(`${year}-05-01`, 5);
+  oneDay(lunar('05-05'));
+  oneDay(lunar('08-15'));
+  span(`${year}-10-01`, 8);
+  provisional.set(year, days);
+  return days;
+}
+
 export function isWorkday(day: Day): boolean {
-  return cdIsWorkday(localDate(day));
+  const year = parts(day)[0];
+  if (isArranged(year)) return cdIsWorkday(localDate(day));
+  const w = weekdayOf(day);
+  return w !== 0 && w !== 6 && !provisionalRestDays(year).has(day);
 }
 
 /** A statutory holiday or a weekend that is not a make-up workday. */
@@ -36,8 +86,7 @@ export const isRestDay = (day: Day): boolean => !isWorkday(day);
 
 /** A weekend day that is worked to make up for a holiday (调休补班), e.g. 2026-09-20 and 2026-10-10. */
 export function isMakeUpWorkday(day: Day): boolean {
-  const [y, m, d] = parts(day);
-  const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  const weekday = weekdayOf(day);
   return (weekday === 0 || weekday === 6) && isWorkday(day);
 }
 
@@ -120,10 +169,15 @@ export function workdayDeadline(at: Date, n: number): Date {
   return endOfDay(addWorkdays(shanghaiDay(at), n));
 }
 
-/** Does the library carry the State Council's arrangement for this year (otherwise only weekends are known)? */
+/** Does the library carry the State Council's arrangement for this year (otherwise a provisional one is used)? */
 export function isArranged(year: number): boolean {
-  // Every arranged year has at least one named holiday on 1 January (元旦).
-  return /,/.test(dayName(`${year}-01-01`));
+  let known = arranged.get(year);
+  if (known === undefined) {
+    // Every arranged year has at least one named holiday on 1 January (元旦).
+    known = /,/.test(dayName(`${year}-01-01`));
+    arranged.set(year, known);
+  }
+  return known;
 }
 
 /** ISO 8601 with +08:00 at whole seconds, as published in a notice ('2026-10-12T23:59:59+08:00'). */

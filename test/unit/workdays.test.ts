@@ -8,6 +8,7 @@ import {
   isWorkday,
   nextWorkday,
   noticePeriod,
+  provisionalRestDays,
   shanghaiIsoSeconds,
   workdayDeadline,
   workdaysBetween,
@@ -62,6 +63,29 @@ describe('workdays (Chinese working-day calendar, Asia/Shanghai)', () => {
     it('knows which years carry an official arrangement', () => {
       assert.equal(isArranged(2020), true);
       assert.equal(isArranged(2026), true);
+      assert.equal(isArranged(2027), false);
+    });
+
+    it('a year without a published arrangement still rests on its statutory holidays (2027)', () => {
+      assert.equal(isWorkday('2027-01-01'), false, '元旦, a Friday');
+      assert.equal(isWorkday('2027-01-04'), true);
+      // Lunar new year 2027-02-06: from two days before the eve to the 8th day.
+      for (const d of ['2027-02-04', '2027-02-05', '2027-02-08', '2027-02-12']) assert.equal(isWorkday(d), false, d);
+      assert.equal(isWorkday('2027-02-15'), true);
+      for (const d of ['2027-04-05', '2027-05-03', '2027-06-09', '2027-09-15', '2027-10-08']) assert.equal(isWorkday(d), false, d);
+      assert.equal(isMakeUpWorkday('2027-02-20'), false, 'no weekend is assumed worked');
+    });
+
+    it('the provisional rules would have given every weekday holiday of the published years 2020–2026', () => {
+      for (let year = 2020; year <= 2026; year++) {
+        const assumed = provisionalRestDays(year);
+        const missed: string[] = [];
+        for (let d = `${year}-01-01`; d <= `${year}-12-31`; d = addDays(d, 1)) {
+          const weekday = new Date(`${d}T00:00:00Z`).getUTCDay();
+          if (weekday !== 0 && weekday !== 6 && !isWorkday(d) && !assumed.has(d)) missed.push(d);
+        }
+        assert.deepEqual(missed, [], `${year}: official weekday holidays the provisional calendar would count as working days`);
+      }
     });
 
     it('refuses what is not a YYYY-MM-DD day', () => {
@@ -142,6 +166,12 @@ describe('workdays (Chinese working-day calendar, Asia/Shanghai)', () => {
       const p = noticePeriod(new Date('2026-02-13T09:00:00+08:00'));
       assert.equal(p.firstDay, '2026-02-14');
       assert.equal(p.lastDay, '2026-02-27');
+    });
+
+    it('published on the last day of 2026 it does not count New Year’s Day 2027, though 2027 is not yet arranged', () => {
+      const p = noticePeriod(new Date('2026-12-31T10:00:00+08:00'));
+      assert.equal(p.firstDay, '2027-01-04');
+      assert.equal(p.lastDay, '2027-01-08');
     });
 
     it('refuses a period shorter than one working day', () => {
