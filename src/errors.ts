@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'idempotency_mismatch'
   | 'validation_failed'
   | 'too_many_attempts'
+  | 'method_not_allowed'
   | 'payload_too_large';
 
 export class AppError extends Error {

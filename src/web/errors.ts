@@ -16,6 +16,7 @@ export const STATUS: Record<ErrorCode, number> = {
   insufficient_stock: 409,
   idempotency_mismatch: 409,
   payload_too_large: 413,
+  method_not_allowed: 405,
   validation_failed: 422,
   too_many_attempts: 429,
 };
@@ -25,6 +26,7 @@ const BY_STATUS: Record<number, ErrorCode> = {
   401: 'unauthenticated',
   403: 'forbidden',
   404: 'not_found',
+  405: 'method_not_allowed',
   409: 'conflict',
   413: 'payload_too_large',
   415: 'malformed',
@@ -72,6 +74,8 @@ export function errorHandler() {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not_found', 'errors.not_found');
+      // The router's answer to a known path with another method (its Allow header stays): in the error shape too.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) throw new AppError('method_not_allowed', 'errors.method_not_allowed', { method: ctx.method });
     } catch (err) {
       const appErr = toAppError(err);
       const state = ctx.state as AppState;

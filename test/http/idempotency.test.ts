@@ -89,15 +89,52 @@ describe(`Idempotency-Key under failure (${ENGINE})`, function () {
     assert.equal(Number((await ctx.db('orders').count({ n: '*' }).first())?.n), before + 1);
   });
 
-  it('a payment that failed stored nothing: the same key with the same body runs again', async () => {
+  it('a payment that was refused stored no answer: the same key with the same body runs again', async () => {
     const id = await acceptedOrder();
     await ctx.db('orders').where({ id }).update({ status: 'delivered' });
     const early = await pay(id, 'pay-too-early');
     assert.equal(early.status, 409);
-    assert.equal((await ctx.db('idempotency_keys').where({ key: 'pay-too-early' })).length, 0);
+    const rows = await ctx.db('idempotency_keys').where({ key: 'pay-too-early' });
+    assert.deepEqual(rows.map((r) => [r.status_code, r.response_body]), [[null, null]], 'the key is bound to the body, with no answer');
     await ctx.db('orders').where({ id }).update({ status: 'accepted' });
     const res = await pay(id, 'pay-too-early');
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.status, 'paid');
+    const again = await pay(id, 'pay-too-early');
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(again.body, res.body);
+  });
+
+  it('a key whose first use was refused cannot be spent on another body (409), and nothing is written', async () => {
+    const create = (items: unknown) => t.http.post('/api/v1/orders').set('Authorization', tok.buyerA).set('Idempotency-Key', 'create-refused').send({ items });
+    const scarce = (await makeProduct(ctx.db, cast.vendorA, { title: '手术机器人', price_fen: 100_00, stock: 1 })).id;
+    const before = Number((await ctx.db('orders').count({ n: '*' }).first())?.n);
+    const refused = await create([{ productId: scarce, quantity: 2 }]);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, 'insufficient_stock');
+    const other = await create([{ productId, quantity: 1 }]);
+    assert.equal(other.status, 409, JSON.stringify(other.body));
+    assert.equal(other.body.error.code, 'idempotency_mismatch');
+    assert.equal(Number((await ctx.db('orders').count({ n: '*' }).first())?.n), before, 'no order was placed');
+    // The refused body itself may be retried: it runs again (and is refused again, the stock being what it is).
+    assert.equal((await create([{ productId: scarce, quantity: 2 }])).body.error.code, 'insufficient_stock');
+  });
+
+  it('a request whose input is invalid (422) never started: its key stays unused, for the corrected request', async () => {
+    const create = (items: unknown) => t.http.post('/api/v1/orders').set('Authorization', tok.buyerA).set('Idempotency-Key', 'create-invalid').send({ items });
+    assert.equal((await create([])).status, 422);
+    assert.equal((await ctx.db('idempotency_keys').where({ key: 'create-invalid' })).length, 0);
+    const corrected = await create([{ productId, quantity: 1 }]);
+    assert.equal(corrected.status, 201, JSON.stringify(corrected.body));
+  });
+
+  it('no body and an empty JSON object are the same body', async () => {
+    const id = await acceptedOrder();
+    const first = await t.http.post(`/api/v1/orders/${id}/pay`).set('Authorization', tok.buyerA).set('Idempotency-Key', 'pay-empty');
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const again = await pay(id, 'pay-empty');
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(again.body, first.body);
   });
 });

@@ -61,6 +61,16 @@ describe(`orders over HTTP (${ENGINE})`, function () {
       assertError(await order(tok.buyerA, 'everything'), 422, 'validation_failed', 'items');
     });
 
+    it('another method on a known address: 405 in the error shape, with the Allow header', async () => {
+      const put = await t.http.put('/api/v1/orders').set('Authorization', tok.buyerA).send({ items: [] });
+      assertError(put, 405, 'method_not_allowed');
+      assert.match(put.headers.allow, /POST/);
+      assert.match(put.body.error.message, /PUT/);
+      const en = await t.http.delete('/api/v1/budget').set('Authorization', tok.buyerA).set('Accept-Language', 'en');
+      assertError(en, 405, 'method_not_allowed');
+      assert.match(en.body.error.message, /not allowed/);
+    });
+
     it('422 for a product that does not exist or is not approved, naming the line', async () => {
       assertError(await order(tok.buyerA, [{ productId: p.a1, quantity: 1 }, { productId: 999999, quantity: 1 }]), 422, 'validation_failed', 'items.1.productId');
       assertError(await order(tok.buyerA, [{ productId: p.pending, quantity: 1 }]), 422, 'validation_failed', 'items.0.productId');
