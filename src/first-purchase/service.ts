@@ -9,7 +9,7 @@ import { Ledger, type TradeFacts } from '../ledger/service';
 import { Money } from '../money';
 import { shanghaiDay, shanghaiIso } from '../time';
 import type { Actor } from '../web/state';
-import { noticePeriod, shanghaiIsoSeconds } from '../workdays';
+import { addWorkdays, noticePeriod, shanghaiIsoSeconds } from '../workdays';
 import { contractNotice, resultNotice, singleSourceNotice, terminationNotice, type NoticeDraft, type TerminationCause } from './notices';
 import { authorizeCase, mayOpenCase, type CaseAct } from './policies';
 import { CaseQueries } from './queries';
@@ -163,14 +163,19 @@ export class FirstPurchaseService {
   /** The negotiation record and agreed price: above the budget terminates the case, else the supplier is awarded. */
   async negotiate(actor: Actor, id: number, input: Negotiate): Promise<CaseView> {
     return this.command(actor, id, 'case.negotiate', async (trx, c) => {
+      // An approved case's last step is its approval: the negotiation takes place between that day and today.
+      const approvedOn = shanghaiDay(new Date(c.updated_at));
       const patch = { amount_fen: input.amount, negotiation: JSON.stringify(input.record) };
       if (input.amount > c.budget_fen) {
         const explanation = `协商价格 ${Money.ofFen(input.amount).toString()} 元超过采购预算 ${Money.ofFen(c.budget_fen).toString()} 元`;
         await this.terminate(trx, actor, c, 'over_budget', 'over_budget', explanation, null, patch, input.amount);
-        return;
+      } else {
+        await this.step(trx, actor, c, 'award', patch);
+        await this.publish(trx, actor, c.id, resultNotice(c, input.amount, input.record, this.clock.now()));
       }
-      await this.step(trx, actor, c, 'award', patch);
-      await this.publish(trx, actor, c.id, resultNotice(c, input.amount, input.record, this.clock.now()));
+      // Checked after the state (409 before 422); throwing here rolls the step back.
+      if (input.record.date > shanghaiDay(this.clock.now())) throw invalidField('record.date', 'first_purchase.negotiated_in_future');
+      if (input.record.date < approvedOn) throw invalidField('record.date', 'first_purchase.negotiated_before_approval', { day: approvedOn });
     });
   }
 
@@ -178,9 +183,16 @@ export class FirstPurchaseService {
   async contract(actor: Actor, id: number, input: Contract): Promise<CaseView> {
     return this.command(actor, id, 'case.contract', async (trx, c) => {
       const signedOn = /^\d{4}-\d{2}-\d{2}$/.test(input.signedAt) ? input.signedAt : shanghaiDay(new Date(input.signedAt));
+      // An awarded case's last step is its award: the contract is signed between that day and today, and its notice
+      // (published now) is due within 2 working days of the signing (DESIGN §3).
+      const awardedOn = shanghaiDay(new Date(c.updated_at));
       await this.step(trx, actor, c, 'contract', { contract_no: input.contractNo, signed_at: signedOn });
       // Checked after the state (409 before 422); throwing here rolls the step back.
-      if (signedOn > shanghaiDay(this.clock.now())) throw invalidField('signedAt', 'first_purchase.signed_in_future');
+      const today = shanghaiDay(this.clock.now());
+      if (signedOn > today) throw invalidField('signedAt', 'first_purchase.signed_in_future');
+      if (signedOn < awardedOn) throw invalidField('signedAt', 'first_purchase.signed_before_award', { day: awardedOn });
+      const deadline = addWorkdays(signedOn, 2);
+      if (today > deadline) throw invalidField('signedAt', 'first_purchase.signed_too_long_ago', { day: signedOn, deadline });
       await this.publish(trx, actor, c.id, contractNotice(c, input.contractNo, signedOn));
       await this.ledger.reserve(trx, c.purchaser_id, c.amount_fen as number, { caseId: c.id }, `fp:${c.id}:reserve`, actor.id);
     });

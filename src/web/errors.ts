@@ -47,9 +47,12 @@ export function errorBody(ctx: Context, err: AppError): ErrorBody {
   const locale = (ctx.state as AppState).locale;
   const params: Record<string, unknown> = { ...err.params };
   if (err.field) {
-    const fieldKey = `fields.${err.field.split('.')[0]}`;
-    const label = t(locale, fieldKey);
-    params.field = label === fieldKey ? err.field : label;
+    // A nested field's own label if it has one ('record.date' → fields.record_date), else its top-level field's.
+    const own = `fields.${err.field.replace(/\.\d+(?=\.|$)/g, '').replace(/\./g, '_')}`;
+    const top = `fields.${err.field.split('.')[0]}`;
+    const ownLabel = t(locale, own);
+    const topLabel = t(locale, top);
+    params.field = ownLabel !== own ? ownLabel : topLabel !== top ? topLabel : err.field;
   }
   return { code: err.code, message: t(locale, err.messageKey, params), ...(err.field ? { field: err.field } : {}) };
 }

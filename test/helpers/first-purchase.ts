@@ -77,7 +77,7 @@ export function caseBody(productId: number, over: Record<string, unknown> = {}):
 export const negotiation = (amount: string, over: Record<string, unknown> = {}) => ({
   amount,
   record: {
-    date: '2026-10-14',
+    date: '2026-10-13',
     place: '浙江省人民医院行政楼 3 楼会议室',
     staff: ['张三（采购人代表）', '李四（供应商代表）', '王五（专家）'],
     costNote: '供应商提供的成本构成：整机成本 280 万元',

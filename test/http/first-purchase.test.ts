@@ -309,6 +309,25 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       assertFieldError(await post(`/${c.approved}/negotiate`, 'purchaser', negotiation('1.00', { date: '2026-02-30' })), 'record.date');
       assertFieldError(await post(`/${c.approved}/negotiate`, 'purchaser', negotiation('1.00', { costNote: '' })), 'record.costNote');
     });
+
+    it('the negotiation took place between the approval and today (422 naming record.date, nothing written)', async () => {
+      const id = await caseIn('approved'); // approved on 2026-10-13
+      at('2026-10-15T09:00:00+08:00');
+      const future = await post(`/${id}/negotiate`, 'purchaser', negotiation('3000000.00', { date: '2026-10-16' }));
+      assertFieldError(future, 'record.date');
+      assert.match(future.body.error.message, /^协商日期：不能晚于今天/);
+      const before = await post(`/${id}/negotiate`, 'purchaser', negotiation('3000000.00', { date: '2026-10-12' }));
+      assertFieldError(before, 'record.date');
+      assert.match(before.body.error.message, /2026-10-13/);
+      // Also when the price would have terminated the case: nothing happens.
+      assertFieldError(await post(`/${id}/negotiate`, 'purchaser', negotiation('99999999.00', { date: '2026-10-16' })), 'record.date');
+      const view = await get(`/${id}`, 'purchaser');
+      assert.equal(view.body.status, 'approved');
+      assert.equal(view.body.notices.length, 1, 'only the 公示');
+      const ok = await post(`/${id}/negotiate`, 'purchaser', negotiation('3000000.00', { date: '2026-10-14' }));
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.equal(ok.body.status, 'awarded');
+    });
   });
 
   describe('POST /:id/contract', () => {
@@ -323,6 +342,24 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       assertFieldError(await post(`/${c.awarded}/contract`, 'purchaser', { ...body, signedAt: '2026-10-14' }), 'signedAt');
       assertFieldError(await post(`/${c.awarded}/contract`, 'purchaser', { ...body, contractNo: '' }), 'contractNo');
       assertFieldError(await post(`/${c.awarded}/contract`, 'purchaser', { ...body, contractNo: 'HT 1; DROP' }), 'contractNo');
+    });
+
+    it('the signing date lies between the award and today, and no more than 2 working days back (the notice’s deadline)', async () => {
+      const id = await caseIn('awarded'); // awarded on 2026-10-13
+      const sign = (signedAt: string) => post(`/${id}/contract`, 'purchaser', { contractNo: `HT-D-${id}`, signedAt });
+      at('2026-10-16T09:00:00+08:00'); // Friday
+      const early = await sign('2026-10-12');
+      assertFieldError(early, 'signedAt');
+      assert.match(early.body.error.message, /签订日期：不能早于成交之日（2026-10-13）/);
+      const late = await sign('2026-10-13'); // Tuesday: its notice was due by Thursday 10-15
+      assertFieldError(late, 'signedAt');
+      assert.match(late.body.error.message, /2026-10-15/);
+      const en = await post(`/${id}/contract`, 'purchaser', { contractNo: `HT-D-${id}`, signedAt: '2026-10-13' }, { 'Accept-Language': 'en' });
+      assert.match(en.body.error.message, /^Signing date: a contract is published within 2 working days/);
+      assert.equal((await get(`/${id}`, 'purchaser')).body.status, 'awarded', 'nothing written');
+      const ok = await sign('2026-10-14'); // due by Friday 10-16: today
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.equal(ok.body.status, 'contracted');
     });
 
     it('accepts an ISO instant with offset as the signing time', async () => {
