@@ -85,7 +85,7 @@ describe(`statistics over HTTP (${ENGINE})`, function () {
         status: 'paid',
         amount_fen: 2_800_000_00,
         contract_no: 'HT-2020-001',
-        signed_at: '2020-08-20T02:00:00.000Z',
+        signed_at: '2020-08-20', // as the service stores it: the signing day
         created_at: now,
         updated_at: now,
       })
@@ -374,6 +374,7 @@ describe(`statistics over HTTP (${ENGINE})`, function () {
       assert.deepEqual(award.value, { amount: 2800000, currency: 'CNY' });
       const contract = (fp.contracts as Array<Record<string, unknown>>)[0];
       assert.equal(contract.id, 'HT-2020-001');
+      assert.equal(contract.dateSigned, '2020-08-20T00:00:00+08:00');
       assert.equal(contract.awardID, award.id);
       const tx = (contract.implementation as { transactions: Array<Record<string, unknown>> }).transactions[0];
       assert.deepEqual(tx.value, { amount: 2800000, currency: 'CNY' });

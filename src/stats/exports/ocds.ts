@@ -64,7 +64,8 @@ export function releaseOf(r: DetailRow, prefix = DEFAULT_OCID_PREFIX): Json {
     id: r.contractNo ?? `${proc}-contract`,
     awardID,
     ...(refund ? {} : { title: r.projectName ?? r.productTitle, status: 'active', value, items: [item] }),
-    ...(!refund && r.signedAt ? { dateSigned: r.signedAt } : {}),
+    // The case keeps the signing day; OCDS wants a date-time: the start of that day in Shanghai.
+    ...(!refund && r.signedAt ? { dateSigned: /^\d{4}-\d{2}-\d{2}$/.test(r.signedAt) ? `${r.signedAt}T00:00:00+08:00` : r.signedAt } : {}),
     implementation: { transactions: [transaction] },
   };
   const base: Json = {
