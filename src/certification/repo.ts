@@ -51,6 +51,8 @@ export interface CertFilters {
   level?: string;
   kind?: string;
   year?: number;
+  /** Only the certificates issued to this 统一社会信用代码 (a vendor's own). */
+  creditCode?: string;
 }
 
 export async function listCerts(db: Executor, f: CertFilters, limit: number, offset: number): Promise<{ rows: CertRow[]; total: number }> {
@@ -68,6 +70,7 @@ export async function listCerts(db: Executor, f: CertFilters, limit: number, off
   if (f.level) q.where('level', f.level);
   if (f.kind) q.where('kind', f.kind);
   if (f.year) q.where('year', f.year);
+  if (f.creditCode) q.where('credit_code', f.creditCode);
   const rows = await q.clone().orderBy('year', 'desc').orderBy('cert_no', 'asc').limit(limit).offset(offset);
   const c = await q.clone().count<{ n: number }[]>({ n: '*' }).first();
   return { rows: rows as CertRow[], total: Number(c?.n ?? 0) };

@@ -94,6 +94,15 @@ export class CertificationService {
     return rows.filter((c) => can(actor, 'certification.read_own', { creditCode: c.credit_code, vendorCreditCode: vendor.credit_code })).map((c) => certView(c, this.today()));
   }
 
+  /** The vendor's own certificates as a list page, with the registry's filters (GET /api/v1/vendor/certifications). */
+  async pageForVendor(actor: Actor, q: CertListQuery): Promise<Page<CertView>> {
+    const vendor = actor.vendorId ? await findVendor(this.db, actor.vendorId) : undefined;
+    if (!vendor) throw new AppError('forbidden', 'errors.wrong_role');
+    const { rows, total } = await listCerts(this.db, { ...q, creditCode: vendor.credit_code }, q.pageSize, (q.page - 1) * q.pageSize);
+    const own = rows.filter((c) => can(actor, 'certification.read_own', { creditCode: c.credit_code, vendorCreditCode: vendor.credit_code }));
+    return { items: own.map((c) => certView(c, this.today())), total, page: q.page, pageSize: q.pageSize };
+  }
+
   async list(actor: Actor, q: CertListQuery): Promise<Page<CertView>> {
     authorize(actor, 'certification.manage', null);
     const { rows, total } = await listCerts(this.db, q, q.pageSize, (q.page - 1) * q.pageSize);

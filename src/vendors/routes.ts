@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { idParam } from '../auth/forms';
+import { CertListQuery } from '../certification/schema';
 import { CertificationService } from '../certification/service';
 import type { Deps } from '../deps';
 import { actorOf, requireRole } from '../web/guards';
@@ -26,8 +27,8 @@ export function vendorRoutes(deps: Deps): Router {
     ctx.body = await registration.profile(actorOf(ctx));
   });
 
-  router.get('/api/v1/vendor/certifications', vendor, async (ctx) => {
-    ctx.body = { items: await certs.forVendor(actorOf(ctx)) };
+  router.get('/api/v1/vendor/certifications', vendor, validate(CertListQuery, 'query'), async (ctx) => {
+    ctx.body = await certs.pageForVendor(actorOf(ctx), ctx.state.input as CertListQuery);
   });
 
   router.get('/api/v1/vendor/products', vendor, validate(ListingQuery, 'query'), async (ctx) => {

@@ -209,4 +209,30 @@ describe('vendor listings API', function () {
     assert.equal((await t.http.get('/api/v1/vendor/certifications').set('Authorization', asPurchaser)).status, 403);
     assert.equal((await t.http.get('/api/v1/vendor/certifications')).status, 401);
   });
+
+  it('GET /api/v1/vendor/certifications is a list page: total, page, pageSize, the registry’s filters', async () => {
+    for (let i = 0; i < 2; i++) await makeCert(ctx.db, vendorA, { status: 'revoked' });
+    const all = await t.http.get('/api/v1/vendor/certifications').set('Authorization', asA);
+    assert.deepEqual(Object.keys(all.body).sort(), ['items', 'page', 'pageSize', 'total']);
+    assert.equal(all.body.page, 1);
+    assert.equal(all.body.pageSize, 20);
+    assert.equal(all.body.total, all.body.items.length);
+    const own = await ctx.db('certifications').where({ credit_code: vendorA.credit_code }).orderBy([{ column: 'year', order: 'desc' }, 'cert_no']);
+    assert.equal(all.body.total, own.length);
+    assert.ok(own.length >= 3);
+    const second = await t.http.get(`/api/v1/vendor/certifications?page=2&pageSize=1`).set('Authorization', asA);
+    assert.equal(second.status, 200);
+    assert.equal(second.body.total, own.length);
+    assert.deepEqual(second.body.items.map((c: { certNo: string }) => c.certNo), own.slice(1, 2).map((c) => c.cert_no));
+    const valid = await t.http.get('/api/v1/vendor/certifications?status=valid').set('Authorization', asA);
+    assert.ok(valid.body.items.length >= 1);
+    assert.ok(valid.body.items.every((c: { status: string }) => c.status === 'valid'));
+    assert.equal(valid.body.total, own.filter((c) => c.status === 'valid').length);
+    // Another vendor's certificate number as a search finds nothing.
+    const theirs = await t.http.get(`/api/v1/vendor/certifications?q=${encodeURIComponent(certB.cert_no)}`).set('Authorization', asA);
+    assert.equal(theirs.body.total, 0);
+    const bad = await t.http.get('/api/v1/vendor/certifications?pageSize=101').set('Authorization', asA);
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.error.field, 'pageSize');
+  });
 });
