@@ -264,7 +264,8 @@ async function openOrders(orders: OrderService, clock: FakeClock, actors: Actors
     [ids.demoPurchasers.purchaser, ids.demoVendors.vendor],
     [ids.demoPurchasers.purchaser2, ids.demoVendors.vendor2],
   ];
-  let day = addDays(TODAY, -16);
+  // Seven paths two days apart, the longest five steps long: the last step lands three days before TODAY.
+  let day = addDays(TODAY, -20);
   for (const path of OPEN_PATHS) {
     for (const [unit, vendorId] of pairs) {
       const listed = products.filter((p) => p.vendorId === vendorId);

@@ -86,6 +86,21 @@ describe(`demo boutique trades (${ENGINE})`, function () {
     assert.equal(report.ok, true, JSON.stringify(report));
   });
 
+  it('nothing in the demo happened after its present (the loader’s clock)', async () => {
+    const present = new Date(`${DEMO_TODAY}T09:00:00+08:00`).toISOString();
+    for (const [table, column] of [
+      ['ledger_transfers', 'created_at'],
+      ['order_history', 'at'],
+      ['fp_history', 'at'],
+      ['audit_log', 'at'],
+      ['notices', 'published_at'],
+      ['orders', 'updated_at'],
+    ] as const) {
+      const row = await ctx.db(table).max({ last: column }).first();
+      assert.ok(String(row?.last) <= present, `${table}.${column}: ${String(row?.last)} is after ${present}`);
+    }
+  });
+
   it('historical operators cannot log in (only the demo accounts of DESIGN §7 are active)', async () => {
     const active = (await ctx.db('users').where({ status: 'active' }).select('username')).map((u) => u.username).sort();
     assert.deepEqual(active, ['admin', 'purchaser', 'purchaser2', 'vendor', 'vendor2']);
