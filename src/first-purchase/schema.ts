@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Money } from '../money';
+import { positiveMoney } from '../vendors/schema';
 import { CASE_STATUSES } from './transitions';
 
 /**
@@ -11,11 +11,7 @@ const text = (max: number) => z.string({ error: typed }).trim().min(1, 'validati
 const optionalText = (max: number) => z.string({ error: typed }).trim().max(max, 'validation.too_long').optional();
 
 /** A positive money amount in the API's string grammar → integer fen. */
-const money = z
-  .string({ message: 'validation.money' })
-  .refine((v) => Money.isValidInput(v), { message: 'validation.money' })
-  .transform((v) => Money.parse(v).fen)
-  .refine((fen) => fen > 0, { message: 'validation.too_small' });
+const money = positiveMoney;
 
 const id = z.union([z.number().int().positive().max(2_000_000_000), z.string().regex(/^[1-9]\d{0,8}$/).transform(Number)], { message: 'validation.integer' });
 

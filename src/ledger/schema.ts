@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Money } from '../money';
+import { positiveMoney } from '../vendors/schema';
 import { FLOWS, type TransferKind } from './accounts';
 
 const whole = (min: number, max: number) =>
@@ -7,16 +7,10 @@ const whole = (min: number, max: number) =>
     .union([z.number(), z.string().regex(/^\d{1,9}$/, 'validation.integer').transform(Number)])
     .pipe(z.number({ message: 'validation.integer' }).int('validation.integer').min(min, 'validation.too_small').max(max, 'validation.too_big'));
 
-/** A money string per API.md ("1234", "1234.5", "1234.50"); a JSON number, "1e3", "-1", "12.345" or "" is a 422. */
-export const moneyString = z
-  .string({ message: 'validation.money' })
-  .refine((v) => Money.isValidInput(v), { message: 'validation.money' })
-  .transform((v) => Money.parse(v).fen);
-
 /** `POST /api/v1/admin/budgets` and the admin's allocation form. */
 export const AllocateInput = z.object({
   purchaserId: whole(1, 999_999_999),
-  amount: moneyString.refine((fen) => fen > 0, { message: 'validation.too_small' }),
+  amount: positiveMoney,
 });
 export type AllocateInput = z.output<typeof AllocateInput>;
 

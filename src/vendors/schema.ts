@@ -15,6 +15,9 @@ export const moneyInput = z
   .refine((v) => Money.isValidInput(v), { message: 'validation.money' })
   .transform((v) => Money.parse(v).fen);
 
+/** A price, a budget, an agreed amount: money as above, and more than zero. */
+export const positiveMoney = moneyInput.refine((fen) => fen > 0, { message: 'validation.positive' });
+
 /** A whole number in a range, given as a JSON number or a form string of digits. */
 export const wholeNumber = (min: number, max: number) =>
   z
@@ -87,7 +90,7 @@ const listingShape = {
   title: requiredText(200),
   model: requiredText(100),
   description: z.string({ message: 'validation.invalid_type' }).trim().max(5000, 'validation.too_long').optional().default(''),
-  price: moneyInput,
+  price: positiveMoney,
   unit: requiredText(20),
   stock: wholeNumber(0, 1_000_000_000),
   field: fieldInput.optional(),
@@ -112,7 +115,7 @@ export const ListingPatch = z
     title: listingShape.title.optional(),
     model: listingShape.model.optional(),
     description: z.string({ message: 'validation.invalid_type' }).trim().max(5000, 'validation.too_long').optional(),
-    price: moneyInput.optional(),
+    price: positiveMoney.optional(),
     unit: listingShape.unit.optional(),
     stock: wholeNumber(0, 1_000_000_000).optional(),
   })

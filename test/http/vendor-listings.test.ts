@@ -65,6 +65,8 @@ describe('vendor listings API', function () {
         [{ price: '12.345' }, 'price'],
         [{ price: '-1' }, 'price'],
         [{ price: '' }, 'price'],
+        [{ price: '0' }, 'price'],
+        [{ price: '0.00' }, 'price'],
         [{ title: '' }, 'title'],
         [{ stock: -1 }, 'stock'],
         [{ stock: 1.5 }, 'stock'],
@@ -78,6 +80,8 @@ describe('vendor listings API', function () {
       }
       const n = await ctx.db('products').count<{ n: number }[]>({ n: '*' }).first();
       assert.equal(Number(n?.n), 0, 'nothing written');
+      const free = await t.http.post('/api/v1/vendor/products').set('Authorization', asA).send(listing({ price: '0' }));
+      assert.equal(free.body.error.message, '单价：须大于 0');
     });
 
     it("422 on certNo for another vendor's certificate, an unknown one, a revoked or expired one", async () => {
