@@ -99,12 +99,13 @@ export async function importCertifications(
   const checked: Array<{ row: SheetRow; input?: CertificationInput; outcome: RowOutcome }> = [];
   const firstLine = new Map<string, number>();
   sheet.rows.forEach((row, i) => {
-    const parsed = CertificationInput.safeParse(rowInput(row.cells));
+    const data = rowInput(row.cells);
+    const parsed = CertificationInput.safeParse(data);
     const certNo = parsed.success ? parsed.data.certNo : (row.cells.certNo?.normalize('NFKC').trim() ?? null) || null;
     const outcome: RowOutcome = { line: row.line, certNo, result: 'rejected' };
     let input: CertificationInput | undefined;
     if (!parsed.success) {
-      const e = zodToAppError(parsed.error);
+      const e = zodToAppError(parsed.error, data);
       Object.assign(outcome, { field: e.field, messageKey: e.messageKey, params: e.params });
     } else if (firstLine.has(parsed.data.certNo)) {
       const first = firstLine.get(parsed.data.certNo) as number;

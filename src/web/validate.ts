@@ -2,16 +2,32 @@ import type { Context, Next } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors';
 
+/** The value at an issue's path in the parsed input (undefined where there is none). */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v = data;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
 /**
  * Turns the first zod issue into an AppError naming the field. Schemas carry catalogue keys as messages
- * (`validation.*`); other issues map from their code.
+ * (`validation.*`); other issues map from their code. With the input at hand (`data`), a value of the wrong type is
+ * told apart from a missing one ('required' only when nothing was sent), and a query parameter given twice
+ * (`?page=1&page=2` arrives as an array) is named as such.
  */
-export function zodToAppError(error: z.ZodError): AppError {
+export function zodToAppError(error: z.ZodError, data?: unknown): AppError {
   const issue = error.issues[0];
   const field = issue.path.map(String).join('.') || 'body';
-  const msg = issue.message;
+  const i = issue as unknown as { code: string; expected?: string; minimum?: number | bigint; maximum?: number | bigint; origin?: string; input?: unknown };
+  const sent = data === undefined ? i.input : valueAt(data, issue.path);
+  const wrongType = i.code === 'invalid_type' || i.code === 'invalid_union';
+  if (wrongType && Array.isArray(sent) && i.expected !== 'array') return new AppError('validation_failed', 'validation.single_value', { field }, field);
+  let msg = issue.message;
+  if (msg === 'validation.required' && wrongType && sent !== undefined && sent !== null && sent !== '') msg = 'validation.invalid_type';
   if (msg.startsWith('validation.')) return new AppError('validation_failed', msg, { field }, field);
-  const i = issue as unknown as { code: string; minimum?: number | bigint; maximum?: number | bigint; origin?: string; input?: unknown };
   switch (i.code) {
     case 'too_small':
       if (i.origin === 'string' && Number(i.minimum) === 1) return new AppError('validation_failed', 'validation.required', { field }, field);
@@ -19,7 +35,7 @@ export function zodToAppError(error: z.ZodError): AppError {
     case 'too_big':
       return new AppError('validation_failed', i.origin === 'string' ? 'validation.too_long' : 'validation.too_big', { field, max: Number(i.maximum) }, field);
     case 'invalid_type':
-      return new AppError('validation_failed', i.input === undefined ? 'validation.required' : 'validation.invalid_type', { field }, field);
+      return new AppError('validation_failed', sent === undefined || sent === null ? 'validation.required' : 'validation.invalid_type', { field }, field);
     case 'invalid_value':
       return new AppError('validation_failed', 'validation.one_of', { field }, field);
     default:
@@ -29,7 +45,7 @@ export function zodToAppError(error: z.ZodError): AppError {
 
 export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
   const result = schema.safeParse(data);
-  if (!result.success) throw zodToAppError(result.error);
+  if (!result.success) throw zodToAppError(result.error, data);
   return result.data;
 }
 

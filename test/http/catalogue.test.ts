@@ -81,7 +81,22 @@ describe(`catalogue over HTTP (${ENGINE})`, function () {
       assertFieldError(await t.http.get('/api/v1/products?page=abc'), 'page');
       assertFieldError(await t.http.get('/api/v1/products?pageSize=0'), 'pageSize');
       assertFieldError(await t.http.get('/api/v1/products?level=domestic&level=provincial'), 'level');
-      assertFieldError(await t.http.get('/api/v1/products?q=a&q=b'), 'q');
+      const twice = await t.http.get('/api/v1/products?q=a&q=b');
+      assertFieldError(twice, 'q');
+      assert.match(twice.body.error.message, /：只能给一个值$/);
+      const pages = await t.http.get('/api/v1/products?page=1&page=2').set('Accept-Language', 'en');
+      assertFieldError(pages, 'page');
+      assert.match(pages.body.error.message, /give one value only$/);
+    });
+
+    it('a value of the wrong type is not reported as missing', async () => {
+      const typed = await t.http.post('/api/v1/auth/token').send({ username: 1, password: 'x' });
+      assert.equal(typed.status, 422);
+      assert.equal(typed.body.error.field, 'username');
+      assert.doesNotMatch(typed.body.error.message, /必填/);
+      const missing = await t.http.post('/api/v1/auth/token').send({ password: 'x' });
+      assert.equal(missing.status, 422);
+      assert.match(missing.body.error.message, /必填/);
     });
 
     it('the error message is Chinese by default and English for an API caller who asks', async () => {
