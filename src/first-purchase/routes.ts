@@ -10,8 +10,9 @@ import { parseInput, validate } from '../web/validate';
 import { Accept, CaseListQuery, Contract, CreateCase, Negotiate, ObjectionInput, ResolveObjection, Terminate, dropEmpty } from './schema';
 import { FirstPurchaseService } from './service';
 
-export function idParam(raw: string | undefined): number {
-  if (!raw || !/^[1-9]\d{0,8}$/.test(raw)) throw notFound('first_purchase.not_found');
+/** A case's (or, with its own message, a notice's) id from the path; anything but a positive number is a 404. */
+export function idParam(raw: string | undefined, notFoundKey = 'first_purchase.not_found'): number {
+  if (!raw || !/^[1-9]\d{0,8}$/.test(raw)) throw notFound(notFoundKey);
   return Number(raw);
 }
 

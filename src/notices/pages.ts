@@ -45,13 +45,13 @@ export function noticePages(deps: Deps): Router {
   });
 
   router.get('/notices/:id', async (ctx) => {
-    const notice = await notices.get(idParam(ctx.params.id));
+    const notice = await notices.get(idParam(ctx.params.id, 'notices.not_found'));
     ctx.body = detailPage(ctx, notice, emptyObjection(), takeFlash(ctx));
   });
 
   // The objection form of a 公示: anyone, during the period; the page form needs the CSRF token.
   router.post('/notices/:id/objections', async (ctx) => {
-    const notice = await notices.get(idParam(ctx.params.id));
+    const notice = await notices.get(idParam(ctx.params.id, 'notices.not_found'));
     if (notice.type !== 'single_source') throw notFound('notices.not_found');
     const body = requestBody(ctx);
     try {

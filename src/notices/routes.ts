@@ -15,7 +15,7 @@ export function noticeApiRoutes(deps: Deps): Router {
   });
 
   router.get('/:id', async (ctx) => {
-    ctx.body = await service.get(idParam(ctx.params.id));
+    ctx.body = await service.get(idParam(ctx.params.id, 'notices.not_found'));
   });
 
   return router;

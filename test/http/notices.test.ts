@@ -88,13 +88,19 @@ describe(`public notices (${ENGINE})`, function () {
         assert.equal(res.status, 422, q);
         assert.equal(res.body.error.field, field);
       }
+      assert.match((await t.http.get('/api/v1/notices?type=award')).body.error.message, /^公告类型：/);
     });
   });
 
   describe('GET /api/v1/notices/:id', () => {
     it('404 for an unknown or malformed id', async () => {
-      assert.equal((await t.http.get('/api/v1/notices/999999')).status, 404);
-      assert.equal((await t.http.get('/api/v1/notices/abc')).status, 404);
+      const messages = new Set<string>();
+      for (const id of ['999999', 'abc', '0']) {
+        const res = await t.http.get(`/api/v1/notices/${id}`);
+        assert.equal(res.status, 404, id);
+        messages.add(res.body.error.message);
+      }
+      assert.deepEqual([...messages], ['未找到该公告'], 'every unknown notice is a notice not found');
     });
 
     it('the 公示 holds every item the law requires (MoF Order 74 art. 38)', async () => {
