@@ -123,7 +123,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
       jsonLimit: '1mb',
       formLimit: '1mb',
       textLimit: '1mb',
-      formidable: { maxFileSize: 10 * 1024 * 1024, maxFiles: 1, keepExtensions: true },
+      formidable: { maxFileSize: 10 * 1024 * 1024, maxFiles: 1, keepExtensions: true, allowEmptyFiles: true, minFileSize: 0 },
       onError: (err) => {
         throw Object.assign(err, { status: (err as { status?: number }).status ?? 400 });
       },

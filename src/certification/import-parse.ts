@@ -85,9 +85,11 @@ function mapHeader(header: string[]): Map<number, Column> {
   });
   const missing = REQUIRED.filter((c) => ![...map.values()].includes(c));
   if (missing.length || unknown.length) {
-    throw new ImportFileError('certification.import_bad_header', {
-      missing: missing.join(', ') || '-',
-      unknown: unknown.join(', ') || '-',
+    // The message names only what is wrong: missing columns, unrecognised ones, or both.
+    const key = missing.length && unknown.length ? 'import_bad_header' : missing.length ? 'import_bad_header_missing' : 'import_bad_header_unknown';
+    throw new ImportFileError(`certification.${key}`, {
+      missing: missing.join(', '),
+      unknown: unknown.join(', '),
       expected: REQUIRED.join(', '),
     });
   }

@@ -212,6 +212,7 @@ describe('certification registry', function () {
         ['wrong.csv', 'number,name,company\nA,B,C', /缺少列：certNo/],
         ['quotes.csv', `${HEADER}\n"IMP-9,unterminated`, /CSV 格式错误/],
         ['empty.csv', `${HEADER}\n`, /没有数据行/],
+        ['zero-bytes.csv', Buffer.alloc(0), /没有数据行/],
         ['many.csv', [HEADER, ...Array.from({ length: 5001 }, (_, i) => row(10000 + i))].join('\n'), /最多 5000 行/],
       ];
       for (const [name, data, message] of cases) {
@@ -231,10 +232,12 @@ describe('certification registry', function () {
       const res = await agent
         .post('/admin/certifications/import')
         .field('_csrf', csrfOf(form.text))
-        .attach('file', Buffer.from(`${HEADER}\n${row(50, { code: 'BAD' })}`), 'bad.csv');
+        .attach('file', Buffer.from(`${HEADER}\n${row(50, { code: 'BAD' })}\n${row(52)}`), 'bad.csv');
       assert.equal(res.status, 422);
       assert.match(res.text, /拒绝/);
       assert.match(res.text, /统一社会信用代码无效/);
+      assert.match(res.text, /可新增（未写入）/, 'the good row says it was not written');
+      assert.doesNotMatch(res.text, />新增</);
       const noCsrf = await agent.post('/admin/certifications/import').attach('file', Buffer.from(`${HEADER}\n${row(51)}`), 'ok.csv');
       assert.equal(noCsrf.status, 403);
       for (const path of ['/admin/certifications', '/admin/certifications/new', '/admin/certifications?status=valid&q=IMP']) {

@@ -43,5 +43,8 @@ describe('certification import: reading the file', () => {
       assert.equal(e.params.unknown, 'extra');
       return true;
     });
+    const all = '证书编号,产品名称,企业名称,统一社会信用代码,类别,级别,领域,年度,有效期至';
+    await assert.rejects(readSheet('a.csv', Buffer.from(`${all},备注\nA,B,C,D,E,F,G,H,I,J`)), (e: AppError) => e.messageKey === 'certification.import_bad_header_unknown' && e.params.unknown === '备注');
+    await assert.rejects(readSheet('a.csv', Buffer.from('证书编号,产品名称\nA,B')), (e: AppError) => e.messageKey === 'certification.import_bad_header_missing' && /creditCode/.test(String(e.params.missing)));
   });
 });
