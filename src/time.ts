@@ -15,3 +15,9 @@ export function shanghaiMidnight(day: string): Date {
 export function shanghaiIso(at: Date): string {
   return new Date(at.getTime() + OFFSET_MS).toISOString().replace('Z', '+08:00');
 }
+
+/** A stored instant (ISO 8601, UTC) as every API answer gives it: with the +08:00 offset (API.md). */
+export const apiTime = (iso: string): string => shanghaiIso(new Date(iso));
+
+/** The same for an instant that may be absent. */
+export const apiTimeOrNull = (iso: string | null | undefined): string | null => (iso ? apiTime(iso) : null);

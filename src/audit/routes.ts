@@ -5,7 +5,7 @@ import { withoutEmpty } from '../auth/forms';
 import { dateInput } from '../certification/schema';
 import type { Deps } from '../deps';
 import { authorize } from '../policies';
-import { shanghaiMidnight } from '../time';
+import { apiTime, shanghaiMidnight } from '../time';
 import { actorOf, requireRole } from '../web/guards';
 import type { AppState } from '../web/state';
 import { parseInput, validate } from '../web/validate';
@@ -40,7 +40,7 @@ const parseJson = (s: string | null): unknown => {
 
 export const auditView = (r: AuditRow) => ({
   id: r.id,
-  at: r.at,
+  at: apiTime(r.at),
   actor: { id: r.actor_id, name: r.actor_name },
   action: r.action,
   entity: r.entity,

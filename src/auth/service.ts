@@ -8,6 +8,7 @@ import type { Actor } from '../web/state';
 import { dummyHash, verifyPassword } from './passwords';
 import { findUserByName, findUserByToken, insertToken, toActor, type UserRow } from './repo';
 import { LoginThrottle, throttleKeys } from './throttle';
+import { apiTime } from '../time';
 
 export const TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 
@@ -57,7 +58,7 @@ export class AuthService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS).toISOString();
     await insertToken(this.db, hashToken(token), user.id, now.toISOString(), expiresAt);
-    return { token, role: user.role, expiresAt };
+    return { token, role: user.role, expiresAt: apiTime(expiresAt) };
   }
 
   async actorForToken(token: string): Promise<Actor | null> {

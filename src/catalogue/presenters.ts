@@ -2,6 +2,7 @@ import { Money } from '../money';
 import { certView, type CertView } from '../certification/presenters';
 import type { CertRow } from '../certification/repo';
 import type { ProductDetailRow, ProductListRow } from './repo';
+import { apiTime } from '../time';
 
 export interface ProductItem {
   id: number;
@@ -63,6 +64,6 @@ export function productDetail(r: ProductDetailRow, cert: CertRow | undefined, el
     boutiqueEvidence: r.boutique_evidence ?? null,
     certificate: cert ? certificateView(cert, today) : null,
     firstPurchaseEligible: eligible,
-    updatedAt: r.updated_at,
+    updatedAt: apiTime(r.updated_at),
   };
 }

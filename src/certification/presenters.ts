@@ -1,4 +1,5 @@
 import type { CertRow } from './repo';
+import { apiTime } from '../time';
 
 export interface CertView {
   id: number;
@@ -46,8 +47,8 @@ export const certView = (c: CertRow, today: string): CertView => ({
   indicators: parseIndicators(c.indicators),
   keySupported: Boolean(c.key_supported),
   current: isCurrent(c, today),
-  createdAt: c.created_at,
-  updatedAt: c.updated_at,
+  createdAt: apiTime(c.created_at),
+  updatedAt: apiTime(c.updated_at),
 });
 
 /** A listing may rest on a certificate while it is valid and its end date has not passed. */

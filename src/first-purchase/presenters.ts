@@ -4,11 +4,12 @@ import { addWorkdays, shanghaiIsoSeconds } from '../workdays';
 import { caseNo, expertsOf, type Expert } from './notices';
 import type { CaseDetailRow, HistoryRow, NoticeListRow, NoticeRow, ObjectionRow } from './repo';
 import type { CaseStatus } from './transitions';
+import { apiTimeOrNull } from '../time';
 
 /** JSON views (view models for pages too): money as strings, times ISO 8601 with +08:00, no database rows. */
 
 const money = (fen: number | null): string | null => (fen === null || fen === undefined ? null : Money.ofFen(fen).toString());
-const time = (iso: string | null): string | null => (iso ? shanghaiIso(new Date(iso)) : null);
+const time = apiTimeOrNull;
 
 export interface NegotiationView {
   date: string;

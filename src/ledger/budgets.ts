@@ -10,6 +10,7 @@ import type { Actor } from '../web/state';
 import { budgetTable, listAccounts, listTransfers, type TransferListRow } from './repo';
 import { TREASURY, budgetAccount, type TransferKind } from './accounts';
 import { Ledger, type BudgetView, type VerifyReport } from './service';
+import { apiTime } from '../time';
 
 export interface TransferView {
   id: number;
@@ -50,7 +51,7 @@ export const transferView = (t: TransferListRow): TransferView => ({
   caseId: t.case_id ?? null,
   idempotencyKey: t.idempotency_key,
   actorId: t.actor_id ?? null,
-  createdAt: t.created_at,
+  createdAt: apiTime(t.created_at),
   hash: t.hash,
 });
 

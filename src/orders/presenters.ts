@@ -2,6 +2,7 @@ import { Money } from '../money';
 import type { Actor } from '../web/state';
 import type { OrderHistoryRow, OrderItemRow, OrderListRow } from './repo';
 import { allowedActions, type OrderAction, type OrderStatus } from './transitions';
+import { apiTime } from '../time';
 
 export interface OrderItemView {
   productId: number;
@@ -48,15 +49,15 @@ export function orderSummary(o: OrderListRow, items: OrderItemRow[]): OrderSumma
     vendor: { id: o.vendor_id, name: o.vendor_name },
     items: items.map(itemView),
     acceptanceNote: o.acceptance_note ?? null,
-    createdAt: o.created_at,
-    updatedAt: o.updated_at,
+    createdAt: apiTime(o.created_at),
+    updatedAt: apiTime(o.updated_at),
   };
 }
 
 export function orderDetail(actor: Actor, o: OrderListRow, items: OrderItemRow[], history: OrderHistoryRow[]): OrderDetail {
   return {
     ...orderSummary(o, items),
-    history: history.map((h) => ({ from: h.from_status ?? null, to: h.to_status, actor: h.actor_name ?? null, note: h.note ?? null, at: h.at })),
+    history: history.map((h) => ({ from: h.from_status ?? null, to: h.to_status, actor: h.actor_name ?? null, note: h.note ?? null, at: apiTime(h.at) })),
     actions: allowedActions(actor, { purchaserId: o.purchaser_id, vendorId: o.vendor_id, status: o.status }),
   };
 }

@@ -7,6 +7,7 @@ import { budgetAccount } from '../ledger/accounts';
 import { findAccount } from '../ledger/repo';
 import { Ledger, type TradeFacts } from '../ledger/service';
 import { Money, formatYuan } from '../money';
+import { apiTime } from '../time';
 import { can } from '../policies';
 import type { Actor } from '../web/state';
 import { orderDetail, orderSummary, type OrderDetail, type OrderSummary } from './presenters';
@@ -172,7 +173,7 @@ export class OrderService {
         throw (await this.shortfall(trx, purchaserId, p.group.totalFen, p.group.lines.map((l) => l.product))) ?? err;
       }
     }
-    return placed.map((p) => ({ id: p.id, status: 'placed' as const, total: Money.ofFen(p.group.totalFen).toString(), vendorId: p.group.vendorId, createdAt: now }));
+    return placed.map((p) => ({ id: p.id, status: 'placed' as const, total: Money.ofFen(p.group.totalFen).toString(), vendorId: p.group.vendorId, createdAt: apiTime(now) }));
   }
 
   /** Each line's product must exist and be approved; lines are grouped by vendor. */

@@ -1,5 +1,6 @@
 import { Money } from '../money';
 import type { ListingRow, VendorRow } from './repo';
+import { apiTime, apiTimeOrNull } from '../time';
 
 export interface ListingView {
   id: number;
@@ -45,8 +46,8 @@ export function listingView(r: ListingRow): ListingView {
     reviewReason: r.review_reason ?? null,
     delistCause: r.delist_cause ?? null,
     vendor: { id: r.vendor_id, name: r.vendor_name },
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    createdAt: apiTime(r.created_at),
+    updatedAt: apiTime(r.updated_at),
   };
 }
 
@@ -72,6 +73,6 @@ export const vendorView = (v: VendorRow): VendorView => ({
   contact: v.contact,
   status: v.status,
   reviewReason: v.review_reason ?? null,
-  createdAt: v.created_at,
-  reviewedAt: v.reviewed_at ?? null,
+  createdAt: apiTime(v.created_at),
+  reviewedAt: apiTimeOrNull(v.reviewed_at),
 });

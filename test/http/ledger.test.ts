@@ -62,7 +62,7 @@ describe(`ledger over HTTP (${ENGINE})`, function () {
       assert.equal(res.body.transfer.from, 'treasury');
       assert.equal(res.body.transfer.to, `budget:${cast.unitA.id}`);
       assert.equal(res.body.transfer.amount, '1234567.80');
-      assert.match(res.body.transfer.createdAt, /^2026-01-05T01:30/);
+      assert.match(res.body.transfer.createdAt, /^2026-01-05T09:30:\d{2}\.\d{3}\+08:00$/, 'Shanghai time, with its offset');
       assert.deepEqual(res.body.budget, { purchaserId: cast.unitA.id, allocated: '1234567.80', reserved: '0.00', available: '1234567.80', spent: '0.00' });
       assert.deepEqual(moneyFloats(res.body), []);
       const audit = await ctx.db('audit_log').where({ action: 'budget.allocate' });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Response } from 'supertest';
 import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
+import { DEMO_PASSWORD } from '../helpers/factories';
 import { makeProduct, moneyFloats, tokens, tradingCast, type Cast } from '../helpers/trading';
 
 const MONEY = /^\d+\.\d{2}$/;
@@ -301,6 +302,27 @@ describe(`orders over HTTP (${ENGINE})`, function () {
       for (const b of bodies) assert.deepEqual(moneyFloats(b), []);
       const list = bodies[0] as { items: Array<{ total: string }> };
       assert.ok(list.items.every((o) => MONEY.test(o.total)));
+    });
+  });
+
+  describe('times', () => {
+    it('every time in an answer is ISO 8601 with the +08:00 offset (orders, their history, the token)', async () => {
+      const SHANGHAI = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+08:00$/;
+      const placed = await order(tok.buyerA, [{ productId: p.a2, quantity: 1 }]);
+      assert.equal(placed.status, 201, JSON.stringify(placed.body));
+      assert.match(placed.body.createdAt, SHANGHAI);
+      const list = await t.http.get('/api/v1/orders').set('Authorization', tok.buyerA);
+      for (const o of list.body.items) {
+        assert.match(o.createdAt, SHANGHAI);
+        assert.match(o.updatedAt, SHANGHAI);
+      }
+      const detail = await t.http.get(`/api/v1/orders/${placed.body.id}`).set('Authorization', tok.buyerA);
+      assert.equal(detail.status, 200);
+      assert.ok(detail.body.history.length >= 1);
+      for (const h of detail.body.history) assert.match(h.at, SHANGHAI);
+      const token = await t.http.post('/api/v1/auth/token').send({ username: cast.users.buyerA.username, password: DEMO_PASSWORD });
+      assert.match(token.body.expiresAt, SHANGHAI);
+      assert.equal(Date.parse(placed.body.createdAt), Date.parse((await ctx.db('orders').where({ id: placed.body.id }).first()).created_at), 'the same instant as stored');
     });
   });
 });
