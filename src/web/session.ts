@@ -7,13 +7,16 @@ import type { AppState, SessionData } from './state';
 /**
  * Server-side sessions in the `sessions` table. The cookie holds only a random 256-bit id; the table holds its
  * SHA-256, so a leaked database does not yield live cookies. Written only when the data changes or the idle
- * window needs extending — an anonymous visitor who submits no form creates no row.
+ * window needs extending — an anonymous visitor who submits no form creates no row. Expired rows are deleted now
+ * and then, when a session is created (PURGE_EVERY_MS).
  * (koa-session's store mode extends `app.context`, which a host mounting us with koa-mount never sees; this
  * middleware keeps everything on `ctx.state`.)
  */
 export const SESSION_COOKIE = 'fum_sid';
 export const IDLE_MS = 30 * 60 * 1000;
 export const ABSOLUTE_MS = 12 * 60 * 60 * 1000;
+/** How often (at most) creating a session also deletes the expired ones, so that the table does not grow forever. */
+export const PURGE_EVERY_MS = 10 * 60 * 1000;
 
 const hashId = (raw: string) => createHash('sha256').update(raw).digest('hex');
 
@@ -33,6 +36,8 @@ function cookieOpts(ctx: Context, production: boolean, expires?: Date) {
 }
 
 export function sessions(db: Db, clock: Clock, production: boolean) {
+  // Per process; several instances each purge now and then, which is harmless (expired rows are dead either way).
+  const purge = { next: 0 };
   return async (ctx: Context, next: Next): Promise<void> => {
     const state = ctx.state as AppState;
     const now = clock.now().getTime();
@@ -55,11 +60,11 @@ export function sessions(db: Db, clock: Clock, production: boolean) {
     }
     (ctx as unknown as Record<symbol, SessionInternals>)[INTERNALS] = internals;
     await next();
-    await commit(ctx, db, clock, production, internals);
+    await commit(ctx, db, clock, production, internals, purge);
   };
 }
 
-async function commit(ctx: Context, db: Db, clock: Clock, production: boolean, s: SessionInternals): Promise<void> {
+async function commit(ctx: Context, db: Db, clock: Clock, production: boolean, s: SessionInternals, purge: { next: number }): Promise<void> {
   const state = ctx.state as AppState;
   // In production the cookie is always `Secure`. Behind a TLS-terminating proxy Koa sees plain HTTP (unless it trusts
   // X-Forwarded-Proto), and the cookies library would refuse to set a Secure cookie: tell it the connection is secure.
@@ -92,6 +97,10 @@ async function commit(ctx: Context, db: Db, clock: Clock, production: boolean, s
       created_at: new Date(now).toISOString(),
       expires_at: expiresAt.toISOString(),
     });
+    if (now >= purge.next) {
+      purge.next = now + PURGE_EVERY_MS;
+      await db('sessions').where('expires_at', '<', new Date(now).toISOString()).del();
+    }
   } else {
     await db('sessions')
       .where({ id: hashId(s.rawId) })

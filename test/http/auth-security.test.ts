@@ -4,7 +4,7 @@ import { useMigratedDb } from '../helpers/db';
 import { testApp, type TestApp } from '../helpers/app';
 import { makeUser, makeVendor, DEMO_PASSWORD } from '../helpers/factories';
 import { csrfOf, sessionCookie } from '../helpers/session';
-import { IDLE_MS, ABSOLUTE_MS, SESSION_COOKIE } from '../../src/web/session';
+import { IDLE_MS, ABSOLUTE_MS, PURGE_EVERY_MS, SESSION_COOKIE } from '../../src/web/session';
 import { THROTTLE } from '../../src/auth/throttle';
 
 const cookieHeader = (value: string) => `${SESSION_COOKIE}=${value}`;
@@ -83,6 +83,21 @@ describe('identity and sessions', function () {
     }
     t.clock.set(new Date(start + ABSOLUTE_MS + 1000), { freeze: true });
     assert.equal((await t.http.get('/vendor').set('Cookie', cookieHeader(session as string))).status, 302);
+  });
+
+  it('expired sessions do not pile up: creating a session now and then deletes them', async () => {
+    // A crawler's anonymous form visits, each a session for the form's CSRF secret…
+    for (let i = 0; i < 5; i++) assert.ok(sessionCookie(await t.http.get('/login')));
+    const created = Number((await ctx.db('sessions').count({ n: '*' }).first())?.n);
+    assert.ok(created >= 5);
+    // …are all dead after the idle window; the next session created (after the purge interval) clears them.
+    t.clock.set(new Date(t.clock.now().getTime() + Math.max(IDLE_MS, PURGE_EVERY_MS) + 60_000), { freeze: true });
+    const fresh = sessionCookie(await t.http.get('/login'));
+    assert.ok(fresh);
+    const left = await ctx.db('sessions').select('expires_at');
+    assert.equal(left.length, 1, 'only the new session is left');
+    assert.ok(Date.parse(left[0].expires_at) > t.clock.now().getTime());
+    assert.equal((await t.http.post('/login').set('Cookie', cookieHeader(fresh as string)).type('form').send({ username: vendorUser.username, password: DEMO_PASSWORD, _csrf: 'x' })).status, 403, 'and it works as before');
   });
 
   it('a login form never redirects off-site', async () => {
