@@ -37,7 +37,10 @@ export function orderPages(deps: Deps): Router {
         await orders.act(actorOf(ctx), id, action, { note });
       } catch (err) {
         if (!(err instanceof AppError) || ['not_found', 'unauthenticated'].includes(err.code)) throw err;
-        await detailPage(ctx, orders, id, errorBody(ctx, err).message);
+        const message = errorBody(ctx, err).message;
+        // A bad note is shown beside the note, which keeps what was typed; other errors at the top of the page.
+        const note = action === 'accept' ? { value: typeof body.note === 'string' ? body.note : '', error: err.field === 'note' ? message : null } : undefined;
+        await detailPage(ctx, orders, id, note?.error ? null : message, note);
         ctx.status = err.code === 'validation_failed' ? 422 : err.code === 'forbidden' ? 403 : 409;
         return;
       }
@@ -74,13 +77,14 @@ function stepsFor(ctx: Context, o: { status: string }): OrderAction[] {
   return o.status === 'placed' ? ['confirm'] : o.status === 'confirmed' ? ['deliver'] : [];
 }
 
-async function detailPage(ctx: Context, orders: OrderService, id: number, error: string | null = null): Promise<void> {
+async function detailPage(ctx: Context, orders: OrderService, id: number, error: string | null = null, note: { value: string; error: string | null } = { value: '', error: null }): Promise<void> {
   const state = ctx.state as AppState;
   const order = await orders.detail(actorOf(ctx), id);
   ctx.body = state.render('orders/detail', {
     title: state.t('orders.order_title', { id: order.id }),
     flash: takeFlash(ctx),
     error,
+    note,
     order,
     steps: order.actions.map((a) => ({ action: a, accept: a === 'accept', danger: a === 'cancel' || a === 'refund' })),
     backToVendorList: actorOf(ctx).role === 'vendor',

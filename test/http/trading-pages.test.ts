@@ -106,6 +106,13 @@ describe(`trading pages (${ENGINE})`, function () {
     const early = await submit(buyer, `/orders/${order.id}`, `/orders/${order.id}/pay`);
     assert.equal(early.status, 409);
     assert.match(text(early.text), /已交付/);
+    // A note too long comes back beside the note, with what was typed, and nothing moves.
+    const long = `验收意见${'很长'.repeat(550)}`;
+    const tooLong = await submit(buyer, `/orders/${order.id}`, `/orders/${order.id}/accept`, { note: long });
+    assert.equal(tooLong.status, 422);
+    assert.match(tooLong.text, /<textarea id="accept-note"[^>]*aria-invalid="true"[^>]*>验收意见很长/);
+    assert.match(tooLong.text, /<span id="accept-note-err" class="field-error">验收意见：过长<\/span>/);
+    assert.equal((await ctx.db('orders').where({ id: order.id }).first()).status, 'delivered');
     const accepted = await submit(buyer, `/orders/${order.id}`, `/orders/${order.id}/accept`, { note: '验收合格' });
     assert.equal(accepted.status, 302);
     const paid = await submit(buyer, `/orders/${order.id}`, `/orders/${order.id}/pay`);
