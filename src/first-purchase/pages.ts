@@ -1,12 +1,13 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { formFailure, parseForm, requestBody, setFlash, takeFlash } from '../auth/forms';
+import { FormInvalid, formFailure, parseForm, requestBody, setFlash, takeFlash } from '../auth/forms';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { pagination } from '../notices/pages';
 import { shanghaiDay } from '../time';
 import { actorOf, requireRole } from '../web/guards';
 import type { AppState } from '../web/state';
+import { errorBody } from '../web/errors';
 import { parseInput } from '../web/validate';
 import type { CaseView } from './presenters';
 import type { AvailableAction } from './queries';
@@ -54,6 +55,24 @@ function actionForms(body: Record<string, unknown>, today: string) {
   };
 }
 
+/** The action forms' fields that show their own error beside them (strict templates need every key). */
+const INLINE_FIELDS = ['amount', 'date', 'place', 'staff', 'costNote', 'comparablePrices', 'agreedTerms', 'contractNo', 'signedAt', 'note', 'reason'] as const;
+type InlineErrors = Record<(typeof INLINE_FIELDS)[number], string>;
+
+/**
+ * A refused step's messages beside their fields ('record.staff.0' → staff); a field the forms do not show keeps its
+ * message at the top only.
+ */
+function inlineErrors(ctx: Context | null, err: unknown): InlineErrors {
+  const errors = Object.fromEntries(INLINE_FIELDS.map((f) => [f, ''])) as InlineErrors;
+  const all = err instanceof FormInvalid ? err.errors : err instanceof AppError ? [err] : [];
+  for (const e of all) {
+    const field = e.field ? e.field.replace(/^record\./, '').split('.')[0] : '';
+    if (ctx && (INLINE_FIELDS as readonly string[]).includes(field)) errors[field as keyof InlineErrors] ||= errorBody(ctx, e).message;
+  }
+  return errors;
+}
+
 const ACTION_KEYS: AvailableAction['action'][] = ['submit', 'approve', 'negotiate', 'contract', 'accept', 'pay', 'withdraw', 'resolve'];
 
 /** The pages of the procedure: each role's case list, the case form, the case with its next steps, the admin's desk. */
@@ -64,7 +83,7 @@ export function firstPurchasePages(deps: Deps): Router {
   const purchaser = requireRole('purchaser');
   const admin = requireRole('admin');
 
-  function detail(ctx: Context, view: CaseView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null } = {}): string {
+  function detail(ctx: Context, view: CaseView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null; fieldErrors?: InlineErrors } = {}): string {
     const state = stateOf(ctx);
     const actor = actorOf(ctx);
     const available = service.queries.actionsFor(actor, view);
@@ -85,6 +104,7 @@ export function firstPurchasePages(deps: Deps): Router {
       isAdmin: actor.role === 'admin',
       openObjections: view.objections.filter((o) => o.status === 'open'),
       forms: actionForms(extra.body ?? {}, shanghaiDay(deps.clock.now())),
+      fieldErrors: extra.fieldErrors ?? inlineErrors(null, null),
     });
   }
 
@@ -100,7 +120,9 @@ export function firstPurchasePages(deps: Deps): Router {
       if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
       const { form, status } = formFailure(ctx, err, [], body);
       ctx.status = status;
-      ctx.body = detail(ctx, await service.queries.get(actorOf(ctx), id), { error: form.error ?? Object.values(form.errors).find(Boolean) ?? null, body });
+      const message = form.error ?? Object.values(form.errors).find(Boolean) ?? null;
+      // The message stays at the top (a summary where the page opens) and, for a field of the form, beside it too.
+      ctx.body = detail(ctx, await service.queries.get(actorOf(ctx), id), { error: message, body, fieldErrors: inlineErrors(ctx, err) });
     }
   }
 

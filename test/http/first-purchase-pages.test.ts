@@ -140,6 +140,11 @@ describe(`first purchase pages (${ENGINE})`, function () {
     assert.equal(bad.status, 422);
     assert.match(text(bad), /金额：金额格式应为/);
     assert.match(bad.text, /value="3000000\.001"/);
+    assert.match(bad.text, /<input id="n-amount"[^>]*aria-invalid="true" aria-describedby="n-amount-err">\s*<span id="n-amount-err" class="field-error">金额：金额格式应为/, 'the message sits beside the amount');
+    const lateDate = await p.post(`/first-purchases/${caseId}/negotiate`).type('form').send({ _csrf: csrfOf(bad.text), amount: '3000000', ...record, 'record[date]': '2099-01-01' });
+    assert.equal(lateDate.status, 422);
+    assert.match(lateDate.text, /<span id="n-date-err" class="field-error">协商日期：不能晚于今天<\/span>/);
+    assert.doesNotMatch(lateDate.text, /id="n-amount-err"/, 'only the field at fault is marked');
     const ok = await p.post(`/first-purchases/${caseId}/negotiate`).type('form').send({ _csrf: csrfOf(bad.text), amount: '3000000', ...record });
     assert.equal(ok.status, 302);
     const staff = JSON.parse((await ctx.db('fp_cases').where({ id: caseId }).first()).negotiation).staff;
