@@ -73,16 +73,26 @@ export function formatYuan(money: Money): string {
   return `${sign}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
 }
 
+export interface LargeUnits {
+  /** The larger and the smaller scale's unit ('亿元' and '万元'; ' billion yuan' and ' million yuan'), and below both. */
+  yi: string;
+  wan: string;
+  yuan: string;
+  /** The two scales: 1e8 and 1e4 in Chinese (亿, 万), 1e9 and 1e6 in English (billion, million). */
+  scales?: [number, number];
+}
+
 /**
- * The Chinese large-unit form a person reads totals in: 1.18亿元, 1120万元, 5,000.00元.
- * `locale` 'en' gives "118 million yuan"-style text is deliberately not attempted: 万/亿 stay, with the unit translated.
+ * The large-unit form a person reads totals in: 1.18亿元, 1120万元, 5,000.00元 — or, with English units and scales,
+ * 118 million yuan, 11.2 million yuan, 5,000.00 yuan.
  */
-export function formatLarge(money: Money, units: { yi: string; wan: string; yuan: string } = { yi: '亿元', wan: '万元', yuan: '元' }): string {
+export function formatLarge(money: Money, units: LargeUnits = { yi: '亿元', wan: '万元', yuan: '元' }): string {
+  const [big, mid] = units.scales ?? [1e8, 1e4];
   const yuan = money.toDecimal();
   const abs = yuan.abs();
   const trim = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2).replace(/\.?0+$/, '');
   const sign = yuan.isNegative() ? '-' : '';
-  if (abs.gte(1e8)) return `${sign}${trim(abs.dividedBy(1e8))}${units.yi}`;
-  if (abs.gte(1e4)) return `${sign}${trim(abs.dividedBy(1e4))}${units.wan}`;
+  if (abs.gte(big)) return `${sign}${trim(abs.dividedBy(big))}${units.yi}`;
+  if (abs.gte(mid)) return `${sign}${trim(abs.dividedBy(mid))}${units.wan}`;
   return `${sign}${formatYuan(Money.ofFen(Math.abs(money.fen))).slice(1)}${units.yuan}`;
 }

@@ -4,7 +4,7 @@ import { ROOT } from '../paths';
 
 /**
  * Message catalogues: src/i18n/<locale>/<namespace>.json, each a flat object of keys. A key is used as
- * `<namespace>.<key>`; `{name}` placeholders are filled from params.
+ * `<namespace>.<key>`; `{name}` placeholders are filled from params; `<key>_one` is the singular form.
  */
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -42,7 +42,17 @@ export function hasKey(locale: Locale, key: string): boolean {
   return catalogue(locale).has(key);
 }
 
+/**
+ * `{n}` of exactly one picks the key's `_one` form where there is one ("1 order", not "1 orders"); Chinese keeps one
+ * form, so its `_one` messages repeat the plain ones.
+ */
+function pluralKey(locale: Locale, key: string, params: Record<string, unknown>): string {
+  const n = params.n;
+  return (n === 1 || n === '1') && catalogue(locale).has(`${key}_one`) ? `${key}_one` : key;
+}
+
 export function t(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
+  key = pluralKey(locale, key, params);
   const template = catalogue(locale).get(key) ?? catalogue(DEFAULT_LOCALE).get(key);
   if (template === undefined) return key;
   return template.replace(/\{(\w+)\}/g, (m, name: string) => {
@@ -53,4 +63,10 @@ export function t(locale: Locale, key: string, params: Record<string, unknown> =
 }
 
 export type Translator = (key: string, params?: Record<string, unknown>) => string;
+
+/** The large-unit form's units and scales in a language (common.unit_*, common.large_scales as two powers of ten). */
+export function largeUnits(translate: Translator): { yi: string; wan: string; yuan: string; scales: [number, number] } {
+  const [big, mid] = translate('common.large_scales').split(' ').map(Number);
+  return { yi: translate('common.unit_yi'), wan: translate('common.unit_wan'), yuan: translate('common.unit_yuan'), scales: [10 ** big, 10 ** mid] };
+}
 export const translator = (locale: Locale): Translator => (key, params) => t(locale, key, params);

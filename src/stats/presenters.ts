@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { CITIES, FIELDS, KINDS, LEVELS } from '../domain';
-import type { Translator } from '../i18n';
+import { largeUnits, type Translator } from '../i18n';
 import { Money, formatLarge, formatYuan } from '../money';
 import { barChart, cityMap, shareChart, type ChartPoint } from './charts';
 import type { Agg } from './repo';
@@ -24,7 +24,7 @@ export function yoyText(v: string | null | undefined): string {
 }
 
 export function largeText(fen: number, t: Translator): string {
-  return formatLarge(money(fen), { yi: t('common.unit_yi'), wan: t('common.unit_wan'), yuan: t('common.unit_yuan') });
+  return formatLarge(money(fen), largeUnits(t));
 }
 
 /** A short label for an amount axis (fen): "2000万", "1.5亿" — the axis' description names the unit. */

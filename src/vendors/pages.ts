@@ -138,7 +138,7 @@ export function vendorPages(router: Router, _deps: Deps, s: { listings: ListingS
 
   router.get('/vendor/products/new', vendor, async (ctx) => {
     const certNo = typeof ctx.query.certNo === 'string' ? ctx.query.certNo.slice(0, 64) : '';
-    await renderListingForm(ctx, emptyForm(LISTING_FIELDS, { unit: '台', stock: '1', certNo }), null);
+    await renderListingForm(ctx, emptyForm(LISTING_FIELDS, { unit: (ctx.state as AppState).t('vendor.default_unit'), stock: '1', certNo }), null);
   });
 
   router.post('/vendor/products', vendor, async (ctx) => {

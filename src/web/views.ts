@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { Money, formatLarge, formatYuan } from '../money';
-import { t, type Locale } from '../i18n';
+import { largeUnits, t, translator, type Locale } from '../i18n';
 import { ROOT } from '../paths';
 
 /**
@@ -120,7 +120,7 @@ export class Views {
       const m = toMoney(v);
       if (!m) return '';
       const l = options.data.locale;
-      return formatLarge(m, { yi: t(l, 'common.unit_yi'), wan: t(l, 'common.unit_wan'), yuan: t(l, 'common.unit_yuan') });
+      return formatLarge(m, largeUnits(translator(l)));
     });
     hb.registerHelper('datetime', (iso: unknown, options: Opts) => formatDateTime(iso, options.data.locale));
     hb.registerHelper('date', (iso: unknown, options: Opts) => formatDateTime(iso, options.data.locale, false));

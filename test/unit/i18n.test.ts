@@ -57,6 +57,16 @@ describe('i18n catalogues', () => {
     assert.deepEqual(empty, []);
   });
 
+  it('English counts of one are singular; Chinese has one form', () => {
+    assert.equal(t('en', 'orders.count', { n: 1 }), '1 order');
+    assert.equal(t('en', 'orders.count', { n: 2 }), '2 orders');
+    assert.equal(t('en', 'orders.count', { n: 0 }), '0 orders');
+    assert.equal(t('en', 'purchaser.orders_placed', { n: 1, ids: '1426' }), '1 order placed (order 1426); budget reserved');
+    assert.equal(t('zh-CN', 'orders.count', { n: 1 }), t('zh-CN', 'orders.count', { n: 2 }).replace('2', '1'));
+    for (const [k, v] of zh) if (k.endsWith('_one')) assert.equal(v, zh.get(k.slice(0, -4)), k);
+    for (const k of en.keys()) if (k.endsWith('_one')) assert.ok(en.has(k.slice(0, -4)), `${k} has a plain form`);
+  });
+
   it('fills placeholders and falls back to the key for an unknown one', () => {
     assert.equal(t('zh-CN', 'catalogue.result_count', { n: 3 }), '共 3 件产品');
     assert.equal(t('en', 'catalogue.result_count', { n: 3 }), '3 products');

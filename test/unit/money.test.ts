@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { largeUnits, translator } from '../../src/i18n';
 import { Money, MoneyError, formatLarge, formatYuan } from '../../src/money';
 
 describe('Money', () => {
@@ -44,5 +45,14 @@ describe('Money', () => {
     assert.equal(formatLarge(Money.parse('11205000')), '1120.5万元');
     assert.equal(formatLarge(Money.parse('100000000')), '1亿元');
     assert.equal(formatLarge(Money.parse('5000')), '5,000.00元');
+  });
+
+  it('in English the same totals read in millions and billions (the catalogue gives units and scales)', () => {
+    const en = largeUnits(translator('en'));
+    assert.equal(formatLarge(Money.parse('118000570'), en), '118 million yuan');
+    assert.equal(formatLarge(Money.parse('11200000'), en), '11.2 million yuan');
+    assert.equal(formatLarge(Money.parse('2500000000'), en), '2.5 billion yuan');
+    assert.equal(formatLarge(Money.parse('350000'), en), '350,000.00 yuan');
+    assert.equal(formatLarge(Money.parse('118000000'), largeUnits(translator('zh-CN'))), '1.18亿元');
   });
 });
