@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { errorBody } from '../web/errors';
+import { csrfToken } from '../web/csrf';
 import { destroySession, regenerateSession } from '../web/session';
 import type { AppState } from '../web/state';
 import { parseInput, validate } from '../web/validate';
@@ -19,6 +20,13 @@ const HOME_BY_ROLE: Record<string, string> = { purchaser: '/', vendor: '/vendor'
 
 export function authRoutes(deps: Deps, auth: AuthService): Router {
   const router = new Router();
+
+  // A CSRF token for a script that calls the JSON API on a cookie or host identity (send it as X-CSRF-Token, with the
+  // session cookie this sets). Bearer callers need none.
+  router.get('/api/v1/auth/csrf', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { token: csrfToken(ctx) };
+  });
 
   router.post('/api/v1/auth/token', validate(Credentials), async (ctx) => {
     const { username, password } = ctx.state.input as Credentials;

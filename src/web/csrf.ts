@@ -17,15 +17,17 @@ export function csrfToken(ctx: Context): string {
 
 /**
  * Every state-changing request that rides on a cookie must carry the token (form field `_csrf` or header
- * `X-CSRF-Token`). Bearer-token requests carry no ambient authority and need none; neither does an API call that
- * sends no session cookie at all. Page forms always need it.
+ * `X-CSRF-Token`, from a page's form or `GET /api/v1/auth/csrf`). Bearer-token requests carry no ambient authority
+ * and need none; neither does an anonymous API call that sends no session cookie at all. A user supplied by the host
+ * (`identity`) came from the host's own cookie or gateway, so that is ambient authority too: it needs the token. Page
+ * forms always need it.
  */
 export function csrfProtection() {
   return async (ctx: Context, next: Next): Promise<void> => {
     const state = ctx.state as AppState;
     if (SAFE.has(ctx.method) || state.authVia === 'bearer') return next();
     const isApi = ctx.path.startsWith('/api/');
-    if (isApi && !hasSessionCookie(ctx)) return next();
+    if (isApi && !hasSessionCookie(ctx) && state.authVia !== 'host') return next();
     const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body;
     const sent = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? ctx.get('x-csrf-token');
     const secret = state.session?.csrfSecret;

@@ -28,7 +28,14 @@ export function identity(db: Db, auth: AuthService, host?: HostIdentity) {
     } else if (host) {
       const actor = await host(ctx);
       if (actor) {
-        state.actor = actor;
+        // The host names one of our users: it must exist, be active, and hold the role and unit the host says
+        // (what it writes is checked against them); the host may choose the name shown.
+        const user = await findUserById(db, actor.id);
+        const known = user && user.status === 'active' ? toActor(user) : null;
+        if (!known || known.role !== actor.role || known.purchaserId !== (actor.purchaserId ?? null) || known.vendorId !== (actor.vendorId ?? null)) {
+          throw new AppError('unauthenticated', 'errors.host_identity_unknown');
+        }
+        state.actor = { ...known, displayName: actor.displayName || known.displayName };
         state.authVia = 'host';
       }
     }

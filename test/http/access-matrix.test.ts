@@ -236,6 +236,7 @@ export const ROWS: MatrixRow[] = [
 
   // ── auth ──
   ...rows('POST /api/v1/auth/token', all(200), { body: (w) => ({ username: w.usernames.vendor, password: 'demo-password' }) }),
+  ...rows('GET /api/v1/auth/csrf', all(200)),
   ...rows('GET /login', all(200)),
   // A wrong password: the session stays as it is, whoever asks.
   ...rows('POST /login', all(401), { body: (w) => ({ username: w.usernames.admin, password: 'not-the-password' }) }),

@@ -74,6 +74,36 @@ describe('plugin mode: createMarketplace({ identity }) mounted by a host', funct
     assert.equal(audit.actor_name, vendorActor.username);
   });
 
+  it('a JSON write on the host identity needs the CSRF token too (the host’s cookie is ambient authority)', async () => {
+    const body = { boutique: true, field: '智能装备', title: '宿主脚本产品', model: 'H-2', price: '10', unit: '台', stock: 1 };
+    const forged = await http.post('/market/api/v1/vendor/products').set('x-host-user', vendorActor.username).type('form').send({ ...body, boutique: 'on' });
+    assert.equal(forged.status, 403);
+    assert.equal(forged.body.error.code, 'forbidden');
+    assert.equal(await ctx.db('products').where({ title: '宿主脚本产品' }).first(), undefined, 'nothing written');
+    const issued = await http.get('/market/api/v1/auth/csrf').set('x-host-user', vendorActor.username);
+    assert.equal(issued.status, 200);
+    assert.equal(typeof issued.body.token, 'string');
+    const cookie = `${SESSION_COOKIE}=${sessionCookie(issued)}`;
+    const ok = await http.post('/market/api/v1/vendor/products').set('x-host-user', vendorActor.username).set('Cookie', cookie).set('X-CSRF-Token', issued.body.token).send(body);
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  });
+
+  it('a host user who is not an active user of ours, or not in the role the host says, is a 401 (not a 500)', async () => {
+    const ghost = createMarketplace({
+      db: ctx.db,
+      logger: pino({ level: 'silent' }),
+      config: { env: 'test', fakeClock: false, logLevel: 'silent' },
+      identity: (c) => (c.get('x-host-user') === 'ghost' ? { ...vendorActor, id: 999999 } : c.get('x-host-user') === 'promoted' ? { ...vendorActor, role: 'admin', vendorId: null } : null),
+    });
+    const app = request(ghost.callback());
+    for (const who of ['ghost', 'promoted']) {
+      const res = await app.post('/api/v1/orders').set('x-host-user', who).send({ items: [{ productId: 1, quantity: 1 }] });
+      assert.equal(res.status, 401, who);
+      assert.equal(res.body.error.code, 'unauthenticated');
+      assert.equal((await app.get('/api/v1/admin/budgets').set('x-host-user', who)).status, 401, who);
+    }
+  });
+
   it('anonymous page visits are sent to the login page under the prefix; the built-in login still works', async () => {
     const res = await http.get('/market/vendor');
     assert.equal(res.status, 302);
