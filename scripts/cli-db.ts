@@ -1,9 +1,12 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadDatabaseUrl } from '../src/config';
 
-/** DATABASE_URL as the server reads it, or null after printing the one-line reason (the caller then exits 2). */
+/**
+ * DATABASE_URL as the server reads it, or null after printing the one-line reason (the caller then exits 2). Only that
+ * variable: a tool run beside a production server needs no session secret.
+ */
 export function cliDatabaseUrl(): string | null {
   try {
-    return loadConfig(process.env, { demoData: false }).databaseUrl;
+    return loadDatabaseUrl(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);

@@ -12,12 +12,12 @@ export interface Config {
   logLevel: string;
 }
 
-/** A wrong environment value: the entry point prints `message` as one line and exits. */
+/** Wrong environment values: the entry point prints `message` (one line per wrong variable) and exits. */
 export class ConfigError extends Error {}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const rules: Record<string, { schema: z.ZodType; expects: string }> = {
+const rules: Record<string, { schema: z.ZodType; expects: string; secret?: boolean }> = {
   NODE_ENV: { schema: z.enum(['development', 'production', 'test']), expects: 'one of development, production, test' },
   PORT: { schema: z.string().regex(/^\d{1,5}$/).transform(Number).refine((n) => n <= 65535), expects: 'a port number from 0 to 65535' },
   DATABASE_URL: {
@@ -25,36 +25,54 @@ const rules: Record<string, { schema: z.ZodType; expects: string }> = {
     expects: "'sqlite:<file>' or 'postgres://user@host:port/db'",
   },
   DEMO_DATA: { schema: z.enum(['0', '1']), expects: '0 or 1' },
-  SESSION_SECRET: { schema: z.string().min(32), expects: 'a secret of at least 32 characters' },
+  SESSION_SECRET: { schema: z.string().min(32), expects: 'a secret of at least 32 characters', secret: true },
   FAKE_CLOCK: { schema: z.enum(['0', '1']), expects: '0 or 1' },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS), expects: `one of ${LOG_LEVELS.join(', ')}` },
 };
 
-function read<T>(env: NodeJS.ProcessEnv, name: string, fallback: T): T {
+/** Reads one variable; a wrong value is noted in `errors` (one line, naming it; a secret is never echoed). */
+function read<T>(env: NodeJS.ProcessEnv, name: string, fallback: T, errors: string[]): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const parsed = rules[name].schema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${name}: expected ${rules[name].expects}, got '${raw}'`);
-  return parsed.data as T;
+  if (parsed.success) return parsed.data as T;
+  errors.push(`${name}: expected ${rules[name].expects}, got ${rules[name].secret ? `${raw.length} characters` : `'${raw}'`}`);
+  return fallback;
 }
 
+const DEFAULT_DATABASE_URL = 'sqlite:data/marketplace.sqlite3';
+
+/** Every variable, checked together: all the wrong ones are reported at once, one line each. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { demoData?: boolean } = {}): Config {
-  const nodeEnv = read(env, 'NODE_ENV', 'development' as Config['env']);
+  const errors: string[] = [];
+  const nodeEnv = read(env, 'NODE_ENV', 'development' as Config['env'], errors);
   const production = nodeEnv === 'production';
-  const demo = read<string>(env, 'DEMO_DATA', production || defaults.demoData === false ? '0' : '1') === '1';
-  const fakeClock = read<string>(env, 'FAKE_CLOCK', '0') === '1';
-  const secret = read<string | undefined>(env, 'SESSION_SECRET', undefined);
-  if (production && demo) throw new ConfigError('DEMO_DATA: demo data is refused with NODE_ENV=production; expected 0');
-  if (production && fakeClock) throw new ConfigError('FAKE_CLOCK: the test clock is refused with NODE_ENV=production; unset it');
-  if (production && !secret) throw new ConfigError('SESSION_SECRET: required with NODE_ENV=production (at least 32 characters)');
+  const demo = read<string>(env, 'DEMO_DATA', production || defaults.demoData === false ? '0' : '1', errors) === '1';
+  const fakeClock = read<string>(env, 'FAKE_CLOCK', '0', errors) === '1';
+  const secret = read<string | undefined>(env, 'SESSION_SECRET', undefined, errors);
+  const port = read(env, 'PORT', 3000, errors);
+  const databaseUrl = read(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, errors);
+  const logLevel = read(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', errors);
+  if (production && demo) errors.push('DEMO_DATA: demo data is refused with NODE_ENV=production; expected 0');
+  if (production && fakeClock) errors.push('FAKE_CLOCK: the test clock is refused with NODE_ENV=production; unset it');
+  if (production && !secret && !errors.some((e) => e.startsWith('SESSION_SECRET:'))) errors.push('SESSION_SECRET: required with NODE_ENV=production (at least 32 characters)');
+  if (errors.length) throw new ConfigError(errors.join('\n'));
   return {
     env: nodeEnv,
-    port: read(env, 'PORT', 3000),
+    port,
     host: env.HOST || '0.0.0.0',
-    databaseUrl: read(env, 'DATABASE_URL', 'sqlite:data/marketplace.sqlite3'),
+    databaseUrl,
     demoData: demo,
     sessionSecret: secret ?? randomBytes(32).toString('hex'),
     fakeClock,
-    logLevel: read(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info'),
+    logLevel,
   };
+}
+
+/** DATABASE_URL alone, for the command-line tools and the knex CLI (they need no session secret or port). */
+export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const errors: string[] = [];
+  const url = read(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, errors);
+  if (errors.length) throw new ConfigError(errors.join('\n'));
+  return url;
 }

@@ -19,6 +19,24 @@ export function isPostgres(db: Executor): boolean {
   return db.client.config.client === 'pg';
 }
 
+/**
+ * knex's own messages, one line each on stderr. A failed connection is not printed here: the error reaches the caller
+ * (the server prints it as its one 'failed to start' line), and knex would add the driver's stack trace.
+ */
+const knexLog = {
+  warn(message: unknown) {
+    const line = String(message).split('\n')[0];
+    if (!line.startsWith('Acquire connection error')) process.stderr.write(`knex: ${line}\n`);
+  },
+  error(message: unknown) {
+    process.stderr.write(`knex: ${String(message).split('\n')[0]}\n`);
+  },
+  deprecate(method: string, alternative: string) {
+    process.stderr.write(`knex: ${method} is deprecated, use ${alternative}\n`);
+  },
+  debug() {},
+};
+
 export function knexConfig(databaseUrl: string): Knex.Config {
   const migrations = {
     directory: path.join(CODE_ROOT, 'migrations'),
@@ -34,6 +52,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
       client: 'sqlite3',
       connection: { filename },
       useNullAsDefault: true,
+      log: knexLog,
       migrations,
       seeds,
       // One connection: SQLite has one writer, and a single connection turns concurrent write transactions into a
@@ -58,6 +77,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
   return {
     client: 'pg',
     connection: databaseUrl,
+    log: knexLog,
     pool: { min: 0, max: 10 },
     migrations,
     seeds,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, loadDatabaseUrl } from '../../src/config';
 
 describe('configuration from the environment (DESIGN §7)', () => {
   it('has the documented defaults', () => {
@@ -33,6 +33,26 @@ describe('configuration from the environment (DESIGN §7)', () => {
       assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && message.test(err.message) && !err.message.includes('\n'));
     });
   }
+
+  it('reports every wrong variable at once, one line each', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', DEMO_DATA: 'yes' }),
+      (err: unknown) => err instanceof ConfigError && err.message.split('\n').length === 3 && /^DEMO_DATA:/m.test(err.message) && /^PORT:/m.test(err.message) && /^LOG_LEVEL:/m.test(err.message),
+    );
+  });
+
+  it('never prints the session secret back', () => {
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'hunter2-typo' }),
+      (err: unknown) => err instanceof ConfigError && !err.message.includes('hunter2') && /got 12 characters/.test(err.message),
+    );
+  });
+
+  it('the command-line tools read DATABASE_URL alone (no session secret needed beside a production server)', () => {
+    assert.equal(loadDatabaseUrl({ NODE_ENV: 'production', DATABASE_URL: 'sqlite:x.sqlite3' }), 'sqlite:x.sqlite3');
+    assert.equal(loadDatabaseUrl({}), 'sqlite:data/marketplace.sqlite3');
+    assert.throws(() => loadDatabaseUrl({ DATABASE_URL: 'mysql://x' }), (err: unknown) => err instanceof ConfigError && /^DATABASE_URL: expected/.test(err.message));
+  });
 
   it('in production, demo data is off by default', () => {
     assert.equal(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'y'.repeat(40) }).demoData, false);
