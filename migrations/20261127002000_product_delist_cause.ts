@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dropColumns } from '../src/db/migration-helpers';
 
 // Why a listing left the catalogue without its vendor asking: 'cert_revoked' or 'cert_expired' (the vendor's
 // listing page explains it); null when the vendor delisted it or an admin reviewed it.
@@ -9,7 +10,5 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('products', (t) => {
-    t.dropColumn('delist_cause');
-  });
+  await dropColumns(knex, 'products', ['delist_cause']);
 }

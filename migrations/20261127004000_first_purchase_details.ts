@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dropColumns } from '../src/db/migration-helpers';
 
 // Single-source cases: the experts' uniqueness opinion (a notice item the law requires), the quantity bought, the
 // acceptance note; and which action each history row records (objections filed and dismissed change no status but
@@ -15,12 +16,6 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('fp_history', (t) => {
-    t.dropColumn('action');
-  });
-  await knex.schema.alterTable('fp_cases', (t) => {
-    t.dropColumn('acceptance_note');
-    t.dropColumn('quantity');
-    t.dropColumn('expert_opinion');
-  });
+  await dropColumns(knex, 'fp_history', ['action']);
+  await dropColumns(knex, 'fp_cases', ['acceptance_note', 'quantity', 'expert_opinion']);
 }

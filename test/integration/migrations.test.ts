@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ENGINE, freshDatabase, type TestDatabase } from '../helpers/db';
-import { creditCode } from '../helpers/factories';
+import { creditCode, makeCert, makePurchaser } from '../helpers/factories';
 
 const DOMAIN_TABLES = ['purchasers', 'vendors', 'users', 'sessions', 'certifications', 'products', 'orders', 'knex_migrations'];
 
@@ -89,5 +89,22 @@ describe(`migrations (${ENGINE})`, function () {
     }
     const row = await t.db('products').where({ title: '迁移测试数控机床' }).first();
     assert.equal(Number(row.price_fen), 100);
+  });
+
+  it('rolls every migration back with rows pointing at the tables whose columns it drops (npx knex migrate:rollback --all)', async () => {
+    const now = new Date().toISOString();
+    const product = await t.db('products').where({ title: '迁移测试数控机床' }).first();
+    const purchaser = await makePurchaser(t.db);
+    const cert = await makeCert(t.db, await t.db('vendors').where({ id: product.vendor_id }).first());
+    const id = (x: unknown) => (typeof x === 'object' ? (x as { id: number }).id : (x as number));
+    const [fp] = await t.db('fp_cases')
+      .insert({ purchaser_id: purchaser.id, product_id: product.id, vendor_id: product.vendor_id, cert_id: cert.id, project_name: '回滚测试项目', budget_fen: 100, reason: '唯一', experts: '[]', contact: '1', status: 'draft', created_at: now, updated_at: now })
+      .returning('id');
+    await t.db('fp_history').insert({ case_id: id(fp), action: 'create', to_status: 'draft', at: now });
+    const [order] = await t.db('orders').insert({ purchaser_id: purchaser.id, vendor_id: product.vendor_id, status: 'placed', total_fen: 100, created_at: now, updated_at: now }).returning('id');
+    await t.db('order_items').insert({ order_id: id(order), product_id: product.id, title: product.title, quantity: 1, unit_price_fen: 100, amount_fen: 100 });
+    await t.db.migrate.rollback(undefined, true);
+    assert.deepEqual((await tables(t)).filter((n) => !n.startsWith('knex_migrations')), []);
+    await t.db.migrate.latest();
   });
 });
