@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     }
     for (const r of report.rows.filter((x) => x.result === 'rejected')) console.log(`${t(locale, 'certification.line')} ${r.line}\t${r.certNo ?? ''}\t${r.reason}`);
     if (!report.written) {
-      console.error(t(locale, 'certification.import_nothing_written', { rejected: report.rejected }));
+      console.error(t(locale, 'certification.import_nothing_written', { n: report.rejected }));
       return 1;
     }
     console.log(t(locale, 'certification.import_done', { added: report.added, updated: report.updated, unchanged: report.unchanged, listings: report.delistedListings }));

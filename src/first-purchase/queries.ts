@@ -59,7 +59,10 @@ export class CaseQueries {
     const c = await findCase(this.db, id);
     const parties = c ? { purchaserId: c.purchaser_id, vendorId: c.vendor_id } : null;
     if (!c || !parties || !canOnCase(actor, 'case.read', parties)) throw notFound('first_purchase.not_found');
-    const [history, objections, notices] = await Promise.all([listHistory(this.db, id), listObjections(this.db, id), listCaseNotices(this.db, id)]);
+    // One after another: inside a transaction (the demo loader's) the three would share one connection anyway.
+    const history = await listHistory(this.db, id);
+    const objections = await listObjections(this.db, id);
+    const notices = await listCaseNotices(this.db, id);
     return caseView(c, { history, objections, notices, now: this.clock.now(), objectorContacts: canOnCase(actor, 'case.read_objector_contact', parties) });
   }
 

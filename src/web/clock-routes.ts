@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { validate } from './validate';
+import { shanghaiIso } from '../time';
 
 /**
  * Testing aid (API.md): only when started with FAKE_CLOCK=1 does this route exist. It sets the clock every rule
@@ -16,10 +17,10 @@ export function clockRoutes(deps: Deps): Router {
   router.post('/api/v1/admin/clock', validate(ClockInput), async (ctx) => {
     const { now } = ctx.state.input as z.infer<typeof ClockInput>;
     fake.set(new Date(now));
-    ctx.body = { now: deps.clock.now().toISOString() };
+    ctx.body = { now: shanghaiIso(deps.clock.now()) };
   });
   router.get('/api/v1/admin/clock', async (ctx) => {
-    ctx.body = { now: deps.clock.now().toISOString() };
+    ctx.body = { now: shanghaiIso(deps.clock.now()) };
   });
   return router;
 }

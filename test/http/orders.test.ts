@@ -323,6 +323,12 @@ describe(`orders over HTTP (${ENGINE})`, function () {
       const token = await t.http.post('/api/v1/auth/token').send({ username: cast.users.buyerA.username, password: DEMO_PASSWORD });
       assert.match(token.body.expiresAt, SHANGHAI);
       assert.equal(Date.parse(placed.body.createdAt), Date.parse((await ctx.db('orders').where({ id: placed.body.id }).first()).created_at), 'the same instant as stored');
+      const before = t.clock.now();
+      const clock = await t.http.post('/api/v1/admin/clock').send({ now: '2026-03-02T02:00:00Z' });
+      assert.equal(clock.status, 200);
+      assert.match(clock.body.now, SHANGHAI);
+      assert.match(clock.body.now, /^2026-03-02T10:00/);
+      t.clock.set(before);
     });
   });
 });
