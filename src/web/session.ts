@@ -7,8 +7,8 @@ import type { AppState, SessionData } from './state';
 /**
  * Server-side sessions in the `sessions` table. The cookie holds only a random 256-bit id; the table holds its
  * SHA-256, so a leaked database does not yield live cookies. Written only when the data changes or the idle
- * window needs extending — an anonymous visitor gets a row only when shown a form (its CSRF secret). Expired rows are deleted now
- * and then, when a session is created (PURGE_EVERY_MS).
+ * window needs extending — an anonymous visitor gets a row only when shown a form (its CSRF secret). Expired rows
+ * are deleted now and then, when a session is created (PURGE_EVERY_MS).
  * (koa-session's store mode extends `app.context`, which a host mounting us with koa-mount never sees; this
  * middleware keeps everything on `ctx.state`.)
  */
