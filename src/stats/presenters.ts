@@ -31,8 +31,10 @@ export function largeText(fen: number, t: Translator): string {
 export function axisTick(fen: number, t: Translator): string {
   const yuan = new Decimal(Math.round(fen)).dividedBy(100);
   const trim = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toString();
-  if (yuan.abs().gte(1e8)) return t('stats.tick_yi', { n: trim(yuan.dividedBy(1e8)) });
-  if (yuan.abs().gte(1e4)) return t('stats.tick_wan', { n: trim(yuan.dividedBy(1e4)) });
+  // The language's scales: 亿 and 万 in Chinese, billions and millions in English (common.large_scales).
+  const [big, mid] = largeUnits(t).scales;
+  if (yuan.abs().gte(big)) return t('stats.tick_yi', { n: trim(yuan.dividedBy(big)) });
+  if (yuan.abs().gte(mid)) return t('stats.tick_wan', { n: trim(yuan.dividedBy(mid)) });
   return trim(yuan);
 }
 

@@ -217,11 +217,15 @@ describe('statistics: charts are data, drawn by escaping partials', () => {
 });
 
 describe('statistics: axis labels', () => {
-  it('short 万/亿 ticks', () => {
-    const t = translator('en');
+  it('short 万/亿 ticks in Chinese, M/B in English', () => {
+    const t = translator('zh-CN');
     assert.equal(axisTick(0, t), '0');
     assert.equal(axisTick(2_000_000_000, t), '2000万');
     assert.equal(axisTick(15_000_000_000, t), '1.5亿');
     assert.equal(axisTick(123_456, t), '1234.56');
+    const en = translator('en');
+    assert.equal(axisTick(2_000_000_000, en), '20M');
+    assert.equal(axisTick(150_000_000_000, en), '1.5B');
+    assert.equal(axisTick(123_456, en), '1234.56');
   });
 });
