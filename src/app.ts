@@ -44,18 +44,22 @@ function lazyToken(ctx: Context): { toString(): string } {
   return { toString: () => (token ??= csrfToken(ctx)) };
 }
 
+/** A query's single-valued parameters (a repeated one arrives as an array and is left out), less `omit`. */
+function stringQuery(q: Record<string, unknown>, omit?: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(q).filter(([k, v]) => typeof v === 'string' && k !== omit)) as Record<string, string>;
+}
+
 /**
  * Where the language switch goes: this page for a GET. A page shown in answer to a form post (errors beside the
  * fields) sits at the form's POST address, which no GET serves; its switch goes back to the page the form was on
  * (a same-origin Referer, inside this app), else home.
  */
 function languageSwitchTarget(ctx: Context, base: string): { path: string; query: Record<string, string> } {
-  const stringQuery = (q: Record<string, unknown>) => Object.fromEntries(Object.entries(q).filter(([k, v]) => typeof v === 'string' && k !== 'lang')) as Record<string, string>;
-  if (ctx.method === 'GET' || ctx.method === 'HEAD') return { path: ctx.path, query: stringQuery(ctx.query) };
+  if (ctx.method === 'GET' || ctx.method === 'HEAD') return { path: ctx.path, query: stringQuery(ctx.query, 'lang') };
   if (URL.canParse(ctx.get('referer'))) {
     const from = new URL(ctx.get('referer'));
     if (from.host === ctx.host && (from.pathname === base || from.pathname.startsWith(`${base}/`))) {
-      return { path: from.pathname.slice(base.length) || '/', query: stringQuery(Object.fromEntries(from.searchParams)) };
+      return { path: from.pathname.slice(base.length) || '/', query: stringQuery(Object.fromEntries(from.searchParams), 'lang') };
     }
   }
   return { path: '/', query: {} };
@@ -97,7 +101,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
         csrfToken: lazyToken(ctx),
         actor: state.actor ? { username: state.actor.username, role: state.actor.role, displayName: state.actor.displayName } : null,
         path: ctx.path,
-        query: Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
+        query: stringQuery(ctx.query),
         nav: { role: state.actor?.role ?? null, otherLang: state.locale === 'en' ? 'zh-CN' : 'en', lang: languageSwitchTarget(ctx, state.base), counts: navCounts(ctx) },
       };
       return views.render(view, model, globals);

@@ -1,15 +1,13 @@
 import { Money } from '../money';
-import { shanghaiIso } from '../time';
+import { apiTime, apiTimeOrNull, shanghaiIso } from '../time';
 import { addWorkdays, shanghaiIsoSeconds } from '../workdays';
 import { caseNo, expertsOf, type Expert } from './notices';
 import type { CaseDetailRow, HistoryRow, NoticeListRow, NoticeRow, ObjectionRow } from './repo';
 import type { CaseStatus } from './transitions';
-import { apiTimeOrNull } from '../time';
 
 /** JSON views (view models for pages too): money as strings, times ISO 8601 with +08:00, no database rows. */
 
 const money = (fen: number | null): string | null => (fen === null || fen === undefined ? null : Money.ofFen(fen).toString());
-const time = apiTimeOrNull;
 
 export interface NegotiationView {
   date: string;
@@ -105,8 +103,8 @@ export function caseSummary(c: CaseDetailRow, openObjections: number): CaseSumma
     vendor: { id: c.vendor_id, name: c.vendor_name },
     noticeEndsAt: c.notice_ends_at ? shanghaiIsoSeconds(new Date(c.notice_ends_at)) : null,
     openObjections,
-    createdAt: time(c.created_at) as string,
-    updatedAt: time(c.updated_at) as string,
+    createdAt: apiTime(c.created_at),
+    updatedAt: apiTime(c.updated_at),
   };
 }
 
@@ -118,7 +116,7 @@ export function historyView(h: HistoryRow): HistoryView {
     status: h.to_status,
     actor: h.actor_id ? { id: h.actor_id, username: h.actor_username ?? '', displayName: h.actor_display_name ?? '', role: h.actor_role ?? '' } : null,
     note: h.note,
-    at: time(h.at) as string,
+    at: apiTime(h.at),
   };
 }
 
@@ -131,8 +129,8 @@ export function objectionView(o: ObjectionRow, withContact: boolean): ObjectionV
     content: o.content,
     status: o.status,
     opinion: o.opinion,
-    resolvedAt: time(o.resolved_at),
-    createdAt: time(o.created_at) as string,
+    resolvedAt: apiTimeOrNull(o.resolved_at),
+    createdAt: apiTime(o.created_at),
   };
 }
 
@@ -142,7 +140,7 @@ export function noticeSummary(n: NoticeRow): NoticeSummary {
     caseId: n.case_id,
     type: n.type,
     title: n.title,
-    publishedAt: time(n.published_at) as string,
+    publishedAt: apiTime(n.published_at),
     periodEndsAt: n.period_ends_at ? shanghaiIsoSeconds(new Date(n.period_ends_at)) : null,
   };
 }
@@ -173,7 +171,7 @@ export function caseView(
     product: { id: c.product_id, title: c.product_title, model: c.product_model, certNo: c.cert_no, level: c.cert_level, field: c.cert_field, kind: c.cert_kind, unit: c.product_unit },
     purchaser: { id: c.purchaser_id, name: c.purchaser_name, city: c.purchaser_city, type: c.purchaser_type },
     vendor: { id: c.vendor_id, name: c.vendor_name, city: c.vendor_city, address: c.vendor_address },
-    noticeStartsAt: time(c.notice_starts_at),
+    noticeStartsAt: apiTimeOrNull(c.notice_starts_at),
     noticeOpen: c.status === 'notice' && endsAt !== null && parts.now.getTime() <= endsAt.getTime(),
     reviewBy: endsAt ? addWorkdays(shanghaiIso(endsAt).slice(0, 10), 5) : null,
     negotiation: negotiationView(c.negotiation),

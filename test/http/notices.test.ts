@@ -183,23 +183,16 @@ describe(`public notices (${ENGINE})`, function () {
       const page = await agent.get(`/notices/${n.open}`);
       const without = await agent.post(`/notices/${n.open}/objections`).type('form').send({ name: '钱七', contact: '139', content: '异议' });
       assert.equal(without.status, 403);
-      const bad = await agent
-        .post(`/notices/${n.open}/objections`)
-        .set('Host', 'market.test')
-        .set('Referer', `http://market.test/notices/${n.open}`)
-        .type('form')
-        .send({ _csrf: csrfOf(page.text), name: '钱七', organization: '', contact: '', content: '' });
+      /** An objection missing its contact and content, sent from `referer` to the app at market.test. */
+      const incomplete = (referer: string, csrf: string) =>
+        agent.post(`/notices/${n.open}/objections`).set('Host', 'market.test').set('Referer', referer).type('form').send({ _csrf: csrf, name: '钱七', organization: '', contact: '', content: '' });
+      const bad = await incomplete(`http://market.test/notices/${n.open}`, csrfOf(page.text));
       assert.equal(bad.status, 422);
       assert.match(text(bad), /联系方式：必填/);
       assert.match(bad.text, /value="钱七"/, 'the form comes back with what was typed');
       // That page sits at the form's POST address: its language switch goes back to the notice (the Referer).
       assert.match(bad.text, new RegExp(`class="lang-switch" href="/notices/${n.open}\\?lang(=|&#x3D;)en"`));
-      const foreign = await agent
-        .post(`/notices/${n.open}/objections`)
-        .set('Host', 'market.test')
-        .set('Referer', `http://elsewhere.example/notices/${n.open}`)
-        .type('form')
-        .send({ _csrf: csrfOf(bad.text), name: '钱七', organization: '', contact: '', content: '' });
+      const foreign = await incomplete(`http://elsewhere.example/notices/${n.open}`, csrfOf(bad.text));
       assert.equal(foreign.status, 422);
       assert.match(foreign.text, /class="lang-switch" href="\/\?lang(=|&#x3D;)en"/, 'another site’s Referer is not followed');
       const ok = await agent
