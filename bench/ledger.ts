@@ -36,6 +36,7 @@ import { startServer } from '../test/helpers/server';
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CALLERS = Number(process.env.BENCH_CALLERS ?? 16);
 const ROOT = path.resolve(__dirname, '..');
 // The app's default database lives in data/; the bench files sit beside it, on the same disk.
 const DIR = path.join(ROOT, 'data', 'bench-ledger');
@@ -101,12 +102,20 @@ async function ceilingDb(): Promise<Db> {
   return db;
 }
 
-let ceilingRows = 0;
-async function ceiling(db: Db, n: number): Promise<number> {
+/** `n` jobs by `callers` concurrent callers, each starting its next job when its last one is answered: jobs/s. */
+async function rate(n: number, callers: number, job: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const caller = async () => {
+    while (next < n) await job(next++);
+  };
   const started = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) await db.transaction((trx) => trx('bench_ceiling').insert({ v: `row ${ceilingRows++}` }));
+  await Promise.all(Array.from({ length: callers }, caller));
   return n / (Number(process.hrtime.bigint() - started) / 1e9);
 }
+
+let ceilingRows = 0;
+const ceiling = (db: Db, n: number, callers = 1): Promise<number> =>
+  rate(n, callers, () => db.transaction((trx) => trx('bench_ceiling').insert({ v: `row ${ceilingRows++}` })));
 
 /** Time per call to the SQLite driver, by kind of statement, until `stop()`. */
 interface DriverProfile {
@@ -176,26 +185,45 @@ async function breakdown(db: Db, n: number, work: (i: number) => Promise<unknown
 
 const PROFILED = Number(process.env.BENCH_PROFILED ?? 300);
 
+interface Round {
+  ceiling: number;
+  service: number;
+  /** The same with CALLERS concurrent callers (the ceiling's commits still one at a time: SQLite has one writer). */
+  ceilingConcurrent: number;
+  serviceConcurrent: number;
+  /** Payments per commit in the concurrent run (group commit). */
+  perBatch: number;
+}
+
 /** Payments through the service, in rounds alternating with the ceiling: each round's rates and their ratio. */
-async function serviceRounds(top: Db): Promise<{ rounds: Array<{ ceiling: number; service: number }>; verified: boolean; payment: Breakdown; commit: Breakdown }> {
+async function serviceRounds(top: Db): Promise<{ rounds: Round[]; verified: boolean; payment: Breakdown; commit: Breakdown }> {
   const { db } = await freshDb('service');
   const c = await cast(db);
-  const ids = await acceptedOrders(db, c, PAYMENTS + PROFILED);
-  const profiled = ids.splice(PAYMENTS);
+  const ids = await acceptedOrders(db, c, 2 * PAYMENTS + PROFILED);
+  const profiled = ids.splice(2 * PAYMENTS);
   const orders = new OrderService(db, new SystemClock());
+  const queue = orders.payments;
+  if (!queue) throw new Error('no payments queue');
   const per = Math.ceil(PAYMENTS / ROUNDS);
-  const rounds: Array<{ ceiling: number; service: number }> = [];
+  const rounds: Round[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const chunk = ids.slice(r * per, (r + 1) * per);
-    if (!chunk.length) break;
+    const chunk = ids.slice(2 * r * per, (2 * r + 1) * per);
+    const together = ids.slice((2 * r + 1) * per, (2 * r + 2) * per);
+    if (!chunk.length || !together.length) break;
     const ceilingRate = await ceiling(top, chunk.length);
-    const started = process.hrtime.bigint();
-    for (const id of chunk) await orders.act(c.buyer, id, 'pay');
-    rounds.push({ ceiling: ceilingRate, service: chunk.length / (Number(process.hrtime.bigint() - started) / 1e9) });
+    const service = await rate(chunk.length, 1, (i) => orders.act(c.buyer, chunk[i], 'pay'));
+    const ceilingConcurrent = await ceiling(top, together.length, CALLERS);
+    const before = { ...queue.stats };
+    const serviceConcurrent = await rate(together.length, CALLERS, (i) => orders.act(c.buyer, together[i], 'pay'));
+    const batches = queue.stats.batches - before.batches;
+    const batched = queue.stats.batched - before.batched;
+    // Payments that ran alone (the first of a burst, fallbacks) count as batches of one.
+    const alone = together.length - batched;
+    rounds.push({ ceiling: ceilingRate, service, ceilingConcurrent, serviceConcurrent, perBatch: together.length / (batches + alone) });
   }
   const payment = await breakdown(db, profiled.length, (i) => orders.act(c.buyer, profiled[i], 'pay'));
   const commit = await breakdown(top, profiled.length, () => top.transaction((trx) => trx('bench_ceiling').insert({ v: `row ${ceilingRows++}` })));
-  const verified = (await new Ledger(new SystemClock()).verify(db)).ok;
+  const verified = (await new Ledger(new SystemClock()).verify(db)).ok && (await db('orders').where({ status: 'paid' }).count({ n: '*' }).first())?.n === ids.length + profiled.length;
   await db.destroy();
   return { rounds, verified, payment, commit };
 }
@@ -244,7 +272,10 @@ async function main(): Promise<void> {
   const top = await ceilingDb();
   const svc = await serviceRounds(top);
   for (const [i, r] of svc.rounds.entries()) {
-    console.log(`round ${i + 1}: ceiling ${r.ceiling.toFixed(0)} commits/s, service ${r.service.toFixed(0)} payments/s → ${((r.service / r.ceiling) * 100).toFixed(1)}%`);
+    console.log(
+      `round ${i + 1}: ceiling ${r.ceiling.toFixed(0)} commits/s, service ${r.service.toFixed(0)} payments/s → ${((r.service / r.ceiling) * 100).toFixed(1)}%; ` +
+        `${CALLERS} callers: ceiling ${r.ceilingConcurrent.toFixed(0)}, service ${r.serviceConcurrent.toFixed(0)} (${r.perBatch.toFixed(1)} per commit) → ${((r.serviceConcurrent / r.ceilingConcurrent) * 100).toFixed(1)}%`,
+    );
   }
   const ceilingBefore = await ceiling(top, 500);
   const api = await http();
@@ -253,6 +284,10 @@ async function main(): Promise<void> {
   const ceilingMedian = median([...svc.rounds.map((r) => r.ceiling), ceilingBefore, ceilingAfter]);
   const serviceMedian = median(svc.rounds.map((r) => r.service));
   const serviceRatio = median(svc.rounds.map((r) => r.service / r.ceiling));
+  const ceilingConcurrent = median(svc.rounds.map((r) => r.ceilingConcurrent));
+  const serviceConcurrent = median(svc.rounds.map((r) => r.serviceConcurrent));
+  const concurrentRatio = median(svc.rounds.map((r) => r.serviceConcurrent / r.ceilingConcurrent));
+  const perBatch = median(svc.rounds.map((r) => r.perBatch));
   const httpRatio = api.rate / ((ceilingBefore + ceilingAfter) / 2);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const ms = (x: number) => x.toFixed(3);
@@ -268,9 +303,12 @@ async function main(): Promise<void> {
     '|---|---:|---:|',
     `| ceiling: commit a one-row INSERT transaction | ${ceilingMedian.toFixed(0)} | 100% |`,
     `| service: OrderService.act(pay), sequential | ${serviceMedian.toFixed(0)} | ${pct(serviceRatio)} (median of the rounds' ratios) |`,
+    `| ceiling, ${CALLERS} concurrent callers | ${ceilingConcurrent.toFixed(0)} | 100% |`,
+    `| service, ${CALLERS} concurrent callers (group commit: ${perBatch.toFixed(1)} payments per commit) | ${serviceConcurrent.toFixed(0)} | ${pct(concurrentRatio)} (median of the rounds' ratios) |`,
     `| HTTP: POST /api/v1/orders/:id/pay, ${CONNECTIONS} connections (p50 ${api.p50} ms, p99 ${api.p99} ms) | ${api.rate.toFixed(0)} | ${pct(httpRatio)} (vs the ceiling measured around it) |`,
     '',
     `Rounds (ceiling commits/s → service payments/s): ${svc.rounds.map((r) => `${r.ceiling.toFixed(0)} → ${r.service.toFixed(0)}`).join('; ')}.`,
+    `With ${CALLERS} callers: ${svc.rounds.map((r) => `${r.ceilingConcurrent.toFixed(0)} → ${r.serviceConcurrent.toFixed(0)}`).join('; ')}.`,
     '',
     `Where the time goes (a profiled pass of ${PROFILED} transactions each, after the rounds; ms per transaction; a driver call's time runs from the call to its answer):`,
     '',

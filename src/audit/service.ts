@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { Executor } from '../db';
+import { BatchUnfit } from '../db/group-commit';
 import { chainHash, lastHash, lockChain, GENESIS_HASH } from '../db/hash-chain';
 import type { Actor } from '../web/state';
 
@@ -37,6 +38,17 @@ const content = (r: Omit<AuditRow, 'id' | 'prev_hash' | 'hash'>) => ({
   at: r.at,
 });
 
+const auditRow = (clock: Clock, entry: AuditEntry): Omit<AuditRow, 'id' | 'prev_hash' | 'hash'> => ({
+  actor_id: entry.actor?.id ?? null,
+  actor_name: entry.actor?.username ?? 'system',
+  action: entry.action,
+  entity: entry.entity,
+  entity_id: entry.entityId === null ? null : String(entry.entityId),
+  before: entry.before === undefined ? null : JSON.stringify(entry.before),
+  after: entry.after === undefined ? null : JSON.stringify(entry.after),
+  at: clock.now().toISOString(),
+});
+
 /**
  * Writes one audit record in the caller's transaction (so it commits or rolls back with the change it describes).
  * Every state change in every module calls this.
@@ -44,17 +56,28 @@ const content = (r: Omit<AuditRow, 'id' | 'prev_hash' | 'hash'>) => ({
 export async function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry): Promise<void> {
   await lockChain(trx, 'audit_log');
   const prev = await lastHash(trx, 'audit_log');
-  const row = {
-    actor_id: entry.actor?.id ?? null,
-    actor_name: entry.actor?.username ?? 'system',
-    action: entry.action,
-    entity: entry.entity,
-    entity_id: entry.entityId === null ? null : String(entry.entityId),
-    before: entry.before === undefined ? null : JSON.stringify(entry.before),
-    after: entry.after === undefined ? null : JSON.stringify(entry.after),
-    at: clock.now().toISOString(),
-  };
+  const row = auditRow(clock, entry);
   await trx('audit_log').insert({ ...row, prev_hash: prev, hash: chainHash(prev, content(row)) });
+}
+
+/**
+ * Several audit records in one statement, chained in the order given (group commit, src/db/group-commit.ts). Throws
+ * `BatchUnfit` if the database did not number them in that order — the chain runs in id order — and the caller rolls
+ * back and writes them one by one.
+ */
+export async function recordAudits(trx: Executor, clock: Clock, entries: AuditEntry[]): Promise<void> {
+  await lockChain(trx, 'audit_log');
+  let prev = await lastHash(trx, 'audit_log');
+  const rows = entries.map((entry) => {
+    const row = auditRow(clock, entry);
+    const hash = chainHash(prev, content(row));
+    const linked = { ...row, prev_hash: prev, hash };
+    prev = hash;
+    return linked;
+  });
+  const ids: Array<{ id: number; hash: string }> = await trx('audit_log').insert(rows).returning(['id', 'hash']);
+  const inOrder = [...ids].sort((a, b) => a.id - b.id);
+  if (inOrder.some((r, i) => r.hash !== rows[i].hash)) throw new BatchUnfit('audit ids out of chain order');
 }
 
 export interface ChainReport {

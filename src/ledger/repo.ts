@@ -27,37 +27,37 @@ export interface TransferRow {
 
 export const findAccount = (db: Executor, code: string): Promise<AccountRow | undefined> => db<AccountRow>('ledger_accounts').where({ code }).first();
 
-/** Both accounts of a transfer, creating those that do not exist yet; in the order asked. */
+/** The accounts of a transfer (or of several), creating those that do not exist yet; in the order asked. */
 export async function ensureAccounts(
   db: Executor,
   specs: Array<{ code: string; type: AccountType; ownerId: number | null }>,
   now: string,
-): Promise<[AccountRow, AccountRow]> {
+): Promise<AccountRow[]> {
   const codes = specs.map((s) => s.code);
   await db('ledger_accounts')
     .insert(specs.map((s) => ({ code: s.code, type: s.type, owner_id: s.ownerId, balance_fen: 0, created_at: now })))
     .onConflict('code')
     .ignore();
   const rows: AccountRow[] = await db('ledger_accounts').whereIn('code', codes);
-  return specs.map((s) => rows.find((r) => r.code === s.code) as AccountRow) as [AccountRow, AccountRow];
+  return specs.map((s) => rows.find((r) => r.code === s.code) as AccountRow);
 }
 
 export interface LedgerSnapshot {
   accounts: AccountRow[];
-  /** The transfer already made under this idempotency key, if any. */
+  /** The (first) transfer already made under one of the idempotency keys, if any. */
   existingId: number | null;
   /** The newest transfer's hash (the chain's head). */
   lastHash: string | null;
 }
 
 /**
- * What a transfer needs to know, in one round trip: both accounts (those that exist), whether the idempotency key
- * was used, and the chain's head. Read under the chain lock.
+ * What a transfer (or a batch of them) needs to know, in one round trip: the accounts (those that exist), whether an
+ * idempotency key was used, and the chain's head. Read under the chain lock.
  */
-export async function ledgerSnapshot(db: Executor, codes: string[], key: string): Promise<LedgerSnapshot> {
+export async function ledgerSnapshot(db: Executor, codes: string[], keys: string[]): Promise<LedgerSnapshot> {
   const head = db
     .select({
-      existing_id: db('ledger_transfers').select('id').where({ idempotency_key: key }),
+      existing_id: db('ledger_transfers').min('id').whereIn('idempotency_key', keys),
       last_hash: db('ledger_transfers').select('hash').orderBy('id', 'desc').limit(1),
     })
     .as('x');
@@ -87,11 +87,31 @@ export async function move(db: Executor, fromId: number, toId: number, amount: n
   return q.update({ balance_fen: db.raw('balance_fen + CAST(? AS BIGINT) * (CASE WHEN id = ? THEN -1 ELSE 1 END)', [amount, fromId]) });
 }
 
+/**
+ * Several transfers' balance changes in one UPDATE: each account by its net amount. Accounts only go below zero if
+ * they are the treasury; answers how many rows changed (all of them, or fewer when a guard held one back — the
+ * caller then rolls back). Same lock discipline as `move`.
+ */
+export async function moveAll(db: Executor, deltas: Array<{ id: number; fen: number }>): Promise<number> {
+  const net = `(CASE id ${deltas.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ')} END)`;
+  const binds = deltas.flatMap((d) => [d.id, d.fen]);
+  return db('ledger_accounts')
+    .whereIn('id', deltas.map((d) => d.id))
+    .andWhere(db.raw(`(type = 'treasury' OR balance_fen + ${net} >= 0)`, binds))
+    .update({ balance_fen: db.raw(`balance_fen + ${net}`, binds) });
+}
+
 export const findTransferById = (db: Executor, id: number): Promise<TransferRow | undefined> => db<TransferRow>('ledger_transfers').where({ id }).first();
 
 export async function insertTransfer(db: Executor, row: Omit<TransferRow, 'id'>): Promise<TransferRow> {
   const [inserted] = await db('ledger_transfers').insert(row).returning('*');
   return inserted as TransferRow;
+}
+
+/** Several transfers in one statement; answered in id order. */
+export async function insertTransfers(db: Executor, rows: Array<Omit<TransferRow, 'id'>>): Promise<TransferRow[]> {
+  const inserted = (await db('ledger_transfers').insert(rows).returning('*')) as TransferRow[];
+  return inserted.sort((a, b) => a.id - b.id);
 }
 
 export interface TradeRow {
@@ -118,7 +138,7 @@ export interface TradeRow {
 }
 
 /** The trade fact, written in the settlement's own transaction; triggers add it to the monthly rollups. */
-export async function insertTrade(db: Executor, trade: TradeRow): Promise<void> {
+export async function insertTrade(db: Executor, trade: TradeRow | TradeRow[]): Promise<void> {
   await db('trades').insert(trade);
 }
 

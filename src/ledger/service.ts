@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { Db, Executor } from '../db';
+import { BatchUnfit } from '../db/group-commit';
 import { chainHash, GENESIS_HASH, lockChain } from '../db/hash-chain';
 import { AppError } from '../errors';
 import { Money } from '../money';
@@ -11,8 +12,10 @@ import {
   findTransferById,
   insertTrade,
   insertTransfer,
+  insertTransfers,
   ledgerSnapshot,
   move,
+  moveAll,
   type AccountRow,
   type TradeRow,
   type TransferRow,
@@ -73,6 +76,42 @@ const hashContent = (t: Omit<TransferRow, 'id' | 'prev_hash' | 'hash'>) => ({
   at: t.created_at,
 });
 
+type ParsedAccount = ReturnType<typeof parseAccountCode>;
+
+/** A transfer request's own rules: a positive whole-fen amount along a legal flow, trade facts where a trade is made. */
+function checkRequest(req: TransferRequest): { from: ParsedAccount; to: ParsedAccount } {
+  if (!Number.isSafeInteger(req.amountFen) || req.amountFen <= 0) throw new AppError('validation_failed', 'ledger.amount_positive', { field: 'amount' }, 'amount');
+  const from = parseAccountCode(req.from);
+  const to = parseAccountCode(req.to);
+  const flow = FLOWS[req.kind];
+  if (from.type !== flow.from || to.type !== flow.to) throw new Error(`illegal flow ${req.kind}: ${req.from} → ${req.to}`);
+  if ((req.kind === 'settle' || req.kind === 'refund') && !req.trade) throw new Error(`${req.kind} needs trade facts`);
+  return { from, to };
+}
+
+const transferRow = (req: TransferRequest, debitId: number, creditId: number, now: string): Omit<TransferRow, 'id' | 'prev_hash' | 'hash'> => ({
+  debit_account_id: debitId,
+  credit_account_id: creditId,
+  amount_fen: req.amountFen,
+  kind: req.kind,
+  order_id: req.orderId ?? null,
+  case_id: req.caseId ?? null,
+  idempotency_key: req.idempotencyKey,
+  actor_id: req.actorId ?? null,
+  created_at: now,
+});
+
+/** Links rows onto the chain's head, one after another. */
+function chained(head: string | null, rows: Array<Omit<TransferRow, 'id' | 'prev_hash' | 'hash'>>): Array<Omit<TransferRow, 'id'>> {
+  let prev = head ?? GENESIS_HASH;
+  return rows.map((row) => {
+    const hash = chainHash(prev, hashContent(row));
+    const linked = { ...row, prev_hash: prev, hash };
+    prev = hash;
+    return linked;
+  });
+}
+
 /**
  * The only writer of the ledger tables. Every transfer moves one positive whole-fen amount from one account to
  * another along a legal flow (FLOWS), so the books balance by construction; it runs inside the caller's transaction
@@ -83,18 +122,13 @@ export class Ledger {
   constructor(private readonly clock: Clock) {}
 
   async transfer(trx: Executor, req: TransferRequest): Promise<TransferRow> {
-    if (!Number.isSafeInteger(req.amountFen) || req.amountFen <= 0) throw new AppError('validation_failed', 'ledger.amount_positive', { field: 'amount' }, 'amount');
-    const from = parseAccountCode(req.from);
-    const to = parseAccountCode(req.to);
-    const flow = FLOWS[req.kind];
-    if (from.type !== flow.from || to.type !== flow.to) throw new Error(`illegal flow ${req.kind}: ${req.from} → ${req.to}`);
-    if ((req.kind === 'settle' || req.kind === 'refund') && !req.trade) throw new Error(`${req.kind} needs trade facts`);
+    const { from, to } = checkRequest(req);
 
     // The chain lock first (PostgreSQL: it serialises every ledger writer for the rest of the transaction; SQLite has
     // one writer already): what is read below stays true until commit, and account rows are never locked in
     // opposite orders by two transfers.
     await lockChain(trx, 'ledger_transfers');
-    const snap = await ledgerSnapshot(trx, [req.from, req.to], req.idempotencyKey);
+    const snap = await ledgerSnapshot(trx, [req.from, req.to], [req.idempotencyKey]);
     if (snap.existingId !== null) return this.replay(trx, snap.existingId, snap.accounts, req);
 
     const now = this.clock.now().toISOString();
@@ -117,21 +151,60 @@ export class Ledger {
       });
     }
     if (moved !== 2) throw new Error(`ledger: a transfer changed ${moved} account rows`);
-    const prev = snap.lastHash ?? GENESIS_HASH;
-    const row = {
-      debit_account_id: fromAcc.id,
-      credit_account_id: toAcc.id,
-      amount_fen: req.amountFen,
-      kind: req.kind,
-      order_id: req.orderId ?? null,
-      case_id: req.caseId ?? null,
-      idempotency_key: req.idempotencyKey,
-      actor_id: req.actorId ?? null,
-      created_at: now,
-    };
-    const transfer = await insertTransfer(trx, { ...row, prev_hash: prev, hash: chainHash(prev, hashContent(row)) });
+    const [row] = chained(snap.lastHash, [transferRow(req, fromAcc.id, toAcc.id, now)]);
+    const transfer = await insertTransfer(trx, row);
     if (req.trade) await insertTrade(trx, this.tradeRow(transfer, req.trade, req.kind === 'refund' ? -1 : 1));
     return transfer;
+  }
+
+  /**
+   * Several transfers in the caller's transaction with the statements of one: the same checks, balances, chain and
+   * trade facts as one `transfer` after another, in the order given. For group commit (src/db/group-commit.ts):
+   * anything the one-by-one path would answer in its own words — an idempotency key already used, a balance that
+   * would go below zero — throws `BatchUnfit` instead, the caller rolls back and does each transfer on its own.
+   * Transfers whose accounts are debited by one and credited by another are refused too: only there could the order
+   * of the transfers matter for the "never below zero" rule.
+   */
+  async transferAll(trx: Executor, reqs: TransferRequest[]): Promise<TransferRow[]> {
+    const parsed = reqs.map(checkRequest);
+    const debited = new Set(reqs.map((r) => r.from));
+    if (reqs.some((r) => debited.has(r.to))) throw new BatchUnfit('an account both debited and credited');
+    const keys = reqs.map((r) => r.idempotencyKey);
+    if (new Set(keys).size !== keys.length) throw new BatchUnfit('an idempotency key twice');
+
+    await lockChain(trx, 'ledger_transfers');
+    const codes = [...new Set(reqs.flatMap((r) => [r.from, r.to]))];
+    const snap = await ledgerSnapshot(trx, codes, keys);
+    if (snap.existingId !== null) throw new BatchUnfit('an idempotency key already used');
+
+    const now = this.clock.now().toISOString();
+    let accounts = snap.accounts;
+    if (accounts.length !== codes.length) {
+      const specs = new Map(parsed.flatMap((p, i) => [[reqs[i].from, p.from], [reqs[i].to, p.to]] as const));
+      accounts = await ensureAccounts(trx, codes.map((code) => ({ code, type: (specs.get(code) as ParsedAccount).type, ownerId: (specs.get(code) as ParsedAccount).ownerId })), now);
+    }
+    const byCode = new Map(accounts.map((a) => [a.code, a]));
+    const net = new Map<number, number>();
+    for (const r of reqs) {
+      const from = byCode.get(r.from) as AccountRow;
+      const to = byCode.get(r.to) as AccountRow;
+      net.set(from.id, (net.get(from.id) ?? 0) - r.amountFen);
+      net.set(to.id, (net.get(to.id) ?? 0) + r.amountFen);
+    }
+    const deltas = [...net].map(([id, fen]) => ({ id, fen }));
+    if (accounts.some((a) => a.type !== 'treasury' && a.balance_fen + (net.get(a.id) ?? 0) < 0)) throw new BatchUnfit('a balance would go below zero');
+    if ((await moveAll(trx, deltas)) !== deltas.length) throw new BatchUnfit('a balance guard held');
+
+    const rows = chained(
+      snap.lastHash,
+      reqs.map((r) => transferRow(r, (byCode.get(r.from) as AccountRow).id, (byCode.get(r.to) as AccountRow).id, now)),
+    );
+    const transfers = await insertTransfers(trx, rows);
+    // The chain runs in id order: the rows must have got their ids in the order they were chained.
+    if (transfers.some((t, i) => t.idempotency_key !== rows[i].idempotency_key)) throw new BatchUnfit('ids out of chain order');
+    const trades = reqs.flatMap((r, i) => (r.trade ? [this.tradeRow(transfers[i], r.trade, r.kind === 'refund' ? -1 : 1)] : []));
+    if (trades.length) await insertTrade(trx, trades);
+    return transfers;
   }
 
   /** The same idempotency key again: the first transfer if it is the same request, else a conflict. */
@@ -194,6 +267,23 @@ export class Ledger {
       trade,
       ...ref,
     });
+  }
+
+  /** Several settlements at once (group commit; see `transferAll`), answered in the order given. */
+  settleAll(trx: Executor, settlements: Array<{ amountFen: number; ref: { orderId?: number; caseId?: number }; trade: TradeFacts; key: string; actorId: number | null }>): Promise<TransferRow[]> {
+    return this.transferAll(
+      trx,
+      settlements.map((s) => ({
+        from: commitmentAccount(s.trade.purchaser.id),
+        to: vendorAccount(s.trade.vendor.id),
+        amountFen: s.amountFen,
+        kind: 'settle' as const,
+        idempotencyKey: s.key,
+        actorId: s.actorId,
+        trade: s.trade,
+        ...s.ref,
+      })),
+    );
   }
 
   /** A reversing trade: the vendor's settled amount goes back to the purchaser's budget. */

@@ -79,23 +79,31 @@ const withParties = (db: Executor, id: number) =>
 /** One order with its parties, in one statement: what a page and a step without money need. */
 export const findOrder = (db: Executor, id: number): Promise<OrderPartiesRow | undefined> => withParties(db, id).first(PARTY_COLUMNS);
 
-/** One order, in one statement, with everything a settlement or refund needs as well (its largest item's product). */
-export const findOrderForTrade = (db: Executor, id: number): Promise<OrderContextRow | undefined> =>
-  withParties(db, id)
+const TRADE_COLUMNS = [
+  ...PARTY_COLUMNS,
+  'tp.id as top_product_id',
+  'top.title as top_title',
+  'tp.field as top_field',
+  'tp.kind as top_kind',
+  'tp.level as top_level',
+  'tc.cert_no as top_cert_no',
+];
+
+const withTradeContext = (db: Executor) =>
+  db('orders')
+    .join('purchasers', 'purchasers.id', 'orders.purchaser_id')
+    .join('vendors', 'vendors.id', 'orders.vendor_id')
     .leftJoin('order_items as top', function () {
       this.on('top.id', '=', db.raw('(SELECT i.id FROM order_items i WHERE i.order_id = orders.id ORDER BY i.amount_fen DESC, i.id LIMIT 1)'));
     })
     .leftJoin('products as tp', 'tp.id', 'top.product_id')
-    .leftJoin('certifications as tc', 'tc.id', 'tp.cert_id')
-    .first([
-      ...PARTY_COLUMNS,
-      'tp.id as top_product_id',
-      'top.title as top_title',
-      'tp.field as top_field',
-      'tp.kind as top_kind',
-      'tp.level as top_level',
-      'tc.cert_no as top_cert_no',
-    ]);
+    .leftJoin('certifications as tc', 'tc.id', 'tp.cert_id');
+
+/** One order, in one statement, with everything a settlement or refund needs as well (its largest item's product). */
+export const findOrderForTrade = (db: Executor, id: number): Promise<OrderContextRow | undefined> => withTradeContext(db).where('orders.id', id).first(TRADE_COLUMNS);
+
+/** Several orders as `findOrderForTrade` reads one (group commit: a batch of payments). */
+export const findOrdersForTrade = (db: Executor, ids: number[]): Promise<OrderContextRow[]> => withTradeContext(db).whereIn('orders.id', ids).select(TRADE_COLUMNS);
 
 export async function currentStatus(db: Executor, id: number): Promise<OrderStatus | undefined> {
   const row = await db('orders').where({ id }).first('status');
@@ -131,7 +139,7 @@ export async function insertItems(db: Executor, rows: Array<Omit<OrderItemRow, '
   await db('order_items').insert(rows);
 }
 
-export async function insertHistory(db: Executor, row: Omit<OrderHistoryRow, 'id' | 'actor_name'>): Promise<void> {
+export async function insertHistory(db: Executor, row: Omit<OrderHistoryRow, 'id' | 'actor_name'> | Array<Omit<OrderHistoryRow, 'id' | 'actor_name'>>): Promise<void> {
   await db('order_history').insert(row);
 }
 
@@ -142,6 +150,12 @@ export async function insertHistory(db: Executor, row: Omit<OrderHistoryRow, 'id
 export async function moveStatus(db: Executor, id: number, from: OrderStatus, to: OrderStatus, now: string, extra: Partial<OrderRow> = {}): Promise<boolean> {
   const n = await db('orders').where({ id, status: from }).update({ ...extra, status: to, updated_at: now });
   return n === 1;
+}
+
+/** `moveStatus` for several orders at once: answers the ids that were still in `from` and moved. */
+export async function moveStatuses(db: Executor, ids: number[], from: OrderStatus, to: OrderStatus, now: string): Promise<number[]> {
+  const rows: Array<{ id: number }> = await db('orders').whereIn('id', ids).andWhere({ status: from }).update({ status: to, updated_at: now }).returning('id');
+  return rows.map((r) => Number(r.id));
 }
 
 export const orderItems = (db: Executor, orderIds: number[]): Promise<OrderItemRow[]> =>

@@ -1,6 +1,8 @@
-import { recordAudit } from '../audit/service';
+import { recordAudit, recordAudits } from '../audit/service';
 import type { Clock } from '../clock';
-import type { Executor, Trx } from '../db';
+import type { Db, Executor, Trx } from '../db';
+import { pendingCommitHook, type CommitHook } from '../db/commit-hook';
+import { BatchUnfit, GroupCommit, type Outcome } from '../db/group-commit';
 import { writeTransaction } from '../db/retry';
 import { AppError, notFound } from '../errors';
 import { budgetAccount } from '../ledger/accounts';
@@ -15,12 +17,14 @@ import {
   currentStatus,
   findOrder,
   findOrderForTrade,
+  findOrdersForTrade,
   findOrderableProducts,
   insertHistory,
   insertItems,
   insertOrder,
   listOrders,
   moveStatus,
+  moveStatuses,
   orderHistory,
   orderItems,
   returnStock,
@@ -33,7 +37,7 @@ import {
   type TradeContext,
 } from './repo';
 import type { OrderLine, OrderListQuery } from './schema';
-import { TRANSITIONS, decide, type OrderAction } from './transitions';
+import { TRANSITIONS, decide, type OrderAction, type Verdict } from './transitions';
 
 export interface PlacedOrder {
   id: number;
@@ -84,12 +88,15 @@ interface Group {
  */
 export class OrderService {
   private readonly ledger: Ledger;
+  /** Payments arriving together commit together; none inside an outer transaction (the demo loader's). */
+  readonly payments: GroupCommit<PayJob, StepResult> | null;
 
   constructor(
     private readonly db: Executor,
     private readonly clock: Clock,
   ) {
     this.ledger = new Ledger(clock);
+    this.payments = (db as Trx).isTransaction === true ? null : new GroupCommit((jobs) => this.payTogether(jobs));
   }
 
   /** `POST /api/v1/orders`: all items of one vendor, one order. */
@@ -211,15 +218,23 @@ export class OrderService {
     });
   }
 
-  /** One step of the transitions table: confirm, deliver, accept (with a note), pay, cancel, refund. */
+  /**
+   * One step of the transitions table: confirm, deliver, accept (with a note), pay, cancel, refund. A payment goes
+   * through the group-commit queue: alone it runs at once as below; with others waiting it commits with them.
+   */
   act(actor: Actor, orderId: number, action: OrderAction, input: { note?: string } = {}): Promise<StepResult> {
+    if (action === 'pay' && this.payments) return this.payments.submit({ actor, orderId, hook: pendingCommitHook() }, () => this.step(actor, orderId, action, input));
+    return this.step(actor, orderId, action, input);
+  }
+
+  private step(actor: Actor, orderId: number, action: OrderAction, input: { note?: string }): Promise<StepResult> {
     return writeTransaction(this.db, async (trx) => {
       const t = TRANSITIONS[action];
       const tradeStep = t.money === 'settle' || t.money === 'refund';
       const order = tradeStep ? await findOrderForTrade(trx, orderId) : await findOrder(trx, orderId);
       if (!order || !can(actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
       const verdict = decide(action, actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
-      if (!verdict.ok) throw verdict.reason === 'forbidden' ? new AppError('forbidden', verdict.key) : new AppError('invalid_state', verdict.key);
+      if (!verdict.ok) throw refusal(verdict);
       const trade = tradeStep ? tradeContext(order as OrderContextRow) : null;
       const now = this.clock.now().toISOString();
       const note = action === 'accept' && input.note ? input.note : null;
@@ -245,6 +260,63 @@ export class OrderService {
       const { items: _none, ...summary } = orderSummary(updated, []);
       return { ...summary, transferId };
     });
+  }
+
+  /**
+   * Several payments in one transaction (the group-commit queue's batch): each order read, checked and refused in
+   * the same words as `step` would; the rest paid with one statement per table — their state changes, history rows,
+   * audit records, settlements and trade facts — and each request's Idempotency-Key record written before the one
+   * commit. The same order twice waits for the batch and then runs on its own (and is told it is paid).
+   */
+  private async payTogether(jobs: PayJob[]): Promise<Array<Outcome<StepResult>>> {
+    const outcomes: Array<Outcome<StepResult>> = jobs.map(() => ({ alone: true }));
+    const hooks: CommitHook[] = [];
+    await (this.db as Db).transaction(async (trx) => {
+      const found = new Map((await findOrdersForTrade(trx, [...new Set(jobs.map((j) => j.orderId))])).map((o) => [Number(o.id), o]));
+      const seen = new Set<number>();
+      const go: Array<{ index: number; job: PayJob; order: OrderContextRow }> = [];
+      jobs.forEach((job, index) => {
+        if (seen.has(job.orderId)) return;
+        seen.add(job.orderId);
+        const order = found.get(job.orderId);
+        if (!order || !can(job.actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) {
+          outcomes[index] = { error: notFound('orders.not_found') };
+          return;
+        }
+        const verdict = decide('pay', job.actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
+        if (!verdict.ok) outcomes[index] = { error: refusal(verdict) };
+        else go.push({ index, job, order });
+      });
+      if (!go.length) return;
+
+      const now = this.clock.now().toISOString();
+      const ids = go.map((g) => g.order.id);
+      if ((await moveStatuses(trx, ids, 'accepted', 'paid', now)).length !== go.length) throw new BatchUnfit('an order moved meanwhile');
+      await insertHistory(
+        trx,
+        go.map((g) => ({ order_id: g.order.id, from_status: g.order.status, to_status: 'paid' as const, actor_id: g.job.actor.id, note: null, at: now })),
+      );
+      await recordAudits(
+        trx,
+        this.clock,
+        go.map((g) => ({ actor: g.job.actor, action: 'order.pay', entity: 'order', entityId: g.order.id, before: { status: g.order.status }, after: { status: 'paid' } })),
+      );
+      const transfers = await this.ledger.settleAll(
+        trx,
+        go.map((g) => ({ amountFen: g.order.total_fen, ref: { orderId: g.order.id }, trade: tradeFacts(tradeContext(g.order)), key: orderKey(g.order.id, 'settle'), actorId: g.job.actor.id })),
+      );
+      for (const [i, g] of go.entries()) {
+        const { items: _none, ...summary } = orderSummary({ ...g.order, status: 'paid', updated_at: now }, []);
+        const result: StepResult = { ...summary, transferId: transfers[i].id };
+        if (g.job.hook) {
+          await g.job.hook.beforeCommit(trx, result);
+          hooks.push(g.job.hook);
+        }
+        outcomes[g.index] = { value: result };
+      }
+    });
+    for (const hook of hooks) hook.committed = true;
+    return outcomes;
   }
 
   private async moveMoney(trx: Trx, flow: 'release' | 'settle' | 'refund' | null, order: OrderListRow, trade: TradeContext | null, actor: Actor): Promise<number | null> {
@@ -297,4 +369,16 @@ export function tradeFacts(c: TradeContext): TradeFacts {
     field: c.product.field,
     kind: c.product.kind,
   };
+}
+
+/** A refused step in the words of the transitions table: the actor's right (403) or the order's state (409). */
+function refusal(verdict: Extract<Verdict, { ok: false }>): AppError {
+  return verdict.reason === 'forbidden' ? new AppError('forbidden', verdict.key) : new AppError('invalid_state', verdict.key);
+}
+
+/** A payment waiting in the group-commit queue, with its request's Idempotency-Key hook (if any). */
+export interface PayJob {
+  actor: Actor;
+  orderId: number;
+  hook?: CommitHook;
 }

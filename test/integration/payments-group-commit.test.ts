@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { verifyAudit } from '../../src/audit/service';
+import { SystemClock } from '../../src/clock';
+import { AppError } from '../../src/errors';
+import { commitmentAccount } from '../../src/ledger/accounts';
+import { BudgetService } from '../../src/ledger/budgets';
+import { Ledger } from '../../src/ledger/service';
+import { OrderService, type StepResult } from '../../src/orders/service';
+import type { Actor } from '../../src/web/state';
+import { bearer, testApp } from '../helpers/app';
+import { ENGINE, useMigratedDb } from '../helpers/db';
+import { actorFor, makeProduct, tradingCast, type Cast } from '../helpers/trading';
+
+/**
+ * Group commit (src/db/group-commit.ts): payments that arrive while another transaction runs are paid together in the
+ * next one. What each caller sees must be exactly what paying alone would have shown it.
+ */
+describe(`payments that arrive together commit together (${ENGINE})`, function () {
+  this.timeout(120000);
+  const ctx = useMigratedDb();
+  const clock = new SystemClock();
+  let cast: Cast;
+  let buyerA: Actor;
+  let buyerB: Actor;
+  let sellerA: Actor;
+  let sellerB: Actor;
+
+  before(async () => {
+    cast = await tradingCast(ctx.db);
+    buyerA = actorFor(cast.users.buyerA, { purchaserId: cast.unitA.id });
+    buyerB = actorFor(cast.users.buyerB, { purchaserId: cast.unitB.id });
+    sellerA = actorFor(cast.users.sellerA, { vendorId: cast.vendorA.id });
+    sellerB = actorFor(cast.users.sellerB, { vendorId: cast.vendorB.id });
+    const admin = actorFor(cast.users.admin, {});
+    const budgets = new BudgetService(ctx.db, clock);
+    await budgets.allocate(admin, { purchaserId: cast.unitA.id, amountFen: 10_000_000_00 });
+    await budgets.allocate(admin, { purchaserId: cast.unitB.id, amountFen: 10_000_000_00 });
+  });
+
+  /** `n` orders of one unit from one vendor, walked to `accepted` (or stopped at `upTo`). */
+  async function orders(buyer: Actor, seller: Actor, vendor: Cast['vendorA'], n: number, priceFen: number, upTo: 'placed' | 'accepted' = 'accepted'): Promise<number[]> {
+    const service = new OrderService(ctx.db, clock);
+    const product = await makeProduct(ctx.db, vendor, { title: `批量付款测试品${priceFen}`, price_fen: priceFen, stock: n + 5 });
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const { id } = await service.place(buyer, [{ productId: product.id, quantity: 1 }]);
+      if (upTo === 'accepted') {
+        await service.act(seller, id, 'confirm');
+        await service.act(seller, id, 'deliver');
+        await service.act(buyer, id, 'accept');
+      }
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  const fen = async (code: string) => Number((await ctx.db('ledger_accounts').where({ code }).first())?.balance_fen ?? 0);
+
+  it('24 payments of two units to two vendors at once: fewer commits than payments, each order paid once with its history, audit record, settlement and trade fact; the books and the audit chain verify', async () => {
+    const a = await orders(buyerA, sellerA, cast.vendorA, 12, 1_234_56);
+    const b = await orders(buyerB, sellerB, cast.vendorB, 12, 2_000_01);
+    const service = new OrderService(ctx.db, clock);
+    const queue = service.payments;
+    assert.ok(queue);
+    const commitBefore = { a: await fen(commitmentAccount(cast.unitA.id)), b: await fen(commitmentAccount(cast.unitB.id)) };
+
+    const results = await Promise.all([...a.map((id) => service.act(buyerA, id, 'pay')), ...b.map((id) => service.act(buyerB, id, 'pay'))]);
+
+    assert.ok(queue.stats.batches >= 1 && queue.stats.batched >= 20, `payments were grouped: ${JSON.stringify(queue.stats)}`);
+    assert.equal(queue.stats.fallbacks, 0);
+    assert.deepEqual(
+      results.map((r) => [r.id, r.status, r.total]),
+      [...a.map((id) => [id, 'paid', '1234.56']), ...b.map((id) => [id, 'paid', '2000.01'])],
+    );
+    const transfers = await ctx.db('ledger_transfers').where({ kind: 'settle' }).whereIn('order_id', [...a, ...b]).orderBy('id');
+    assert.equal(transfers.length, 24);
+    assert.deepEqual(
+      results.map((r) => r.transferId).sort((x, y) => Number(x) - Number(y)),
+      transfers.map((t) => Number(t.id)),
+      'each caller is told its own transfer',
+    );
+    for (const r of results) {
+      const t = transfers.find((x) => Number(x.id) === r.transferId);
+      assert.equal(Number(t.order_id), r.id);
+      assert.equal(Number(t.amount_fen), r.total === '1234.56' ? 1_234_56 : 2_000_01);
+    }
+    const trades = await ctx.db('trades').whereIn('order_id', [...a, ...b]);
+    assert.equal(trades.length, 24);
+    assert.equal(trades.filter((t) => Number(t.vendor_id) === cast.vendorB.id).reduce((s, t) => s + Number(t.amount_fen), 0), 12 * 2_000_01);
+    const history = await ctx.db('order_history').whereIn('order_id', [...a, ...b]).andWhere({ to_status: 'paid' });
+    assert.equal(history.length, 24);
+    assert.ok(history.every((h) => h.from_status === 'accepted' && Number(h.actor_id) === (a.includes(Number(h.order_id)) ? buyerA.id : buyerB.id)));
+    const audit = await ctx.db('audit_log').where({ action: 'order.pay' }).whereIn('entity_id', [...a, ...b].map(String));
+    assert.equal(audit.length, 24);
+    assert.ok(audit.every((r) => r.actor_name === (a.includes(Number(r.entity_id)) ? buyerA.username : buyerB.username)));
+
+    assert.equal(await fen(commitmentAccount(cast.unitA.id)), commitBefore.a - 12 * 1_234_56);
+    assert.equal(await fen(commitmentAccount(cast.unitB.id)), commitBefore.b - 12 * 2_000_01);
+    assert.equal(await fen(`vendor:${cast.vendorB.id}`), 12 * 2_000_01, "vendor B's account, made in the batch, holds its twelve settlements");
+    const budget = await new Ledger(clock).budget(ctx.db, cast.unitB.id);
+    assert.equal(budget.spent, '24000.12');
+    assert.equal((await new Ledger(clock).verify(ctx.db)).ok, true);
+    assert.equal((await verifyAudit(ctx.db)).ok, true);
+  });
+
+  it('each payment of a batch gets its own answer: someone else’s order 404, a vendor 403, an order not yet accepted 409 in its state, the same order twice paid once; the rest are paid', async () => {
+    const good = await orders(buyerA, sellerA, cast.vendorA, 6, 500_00);
+    const [unaccepted] = await orders(buyerA, sellerA, cast.vendorA, 1, 500_00, 'placed');
+    const service = new OrderService(ctx.db, clock);
+    const queue = service.payments;
+    assert.ok(queue);
+    const jobs: Array<[Actor, number]> = [
+      [buyerA, good[0]], // alone: starts the queue
+      [buyerA, good[1]],
+      [buyerB, good[2]], // another unit's order
+      [sellerA, good[3]], // the vendor may not pay
+      [buyerA, unaccepted],
+      [buyerA, good[4]],
+      [buyerA, good[4]], // twice
+      [buyerA, good[5]],
+    ];
+    const settled = await Promise.allSettled(jobs.map(([who, id]) => service.act(who, id, 'pay')));
+    const seen = settled.map((s) => (s.status === 'fulfilled' ? (s.value as StepResult).status : `${(s.reason as AppError).code} ${(s.reason as AppError).messageKey}`));
+    assert.deepEqual(seen, [
+      'paid',
+      'paid',
+      'not_found orders.not_found',
+      'forbidden orders.guard_purchaser',
+      'invalid_state orders.in_state_placed',
+      'paid',
+      'invalid_state orders.in_state_paid',
+      'paid',
+    ]);
+    assert.ok(queue.stats.batches >= 1, JSON.stringify(queue.stats));
+    assert.equal(queue.stats.fallbacks, 0);
+    const statuses = await ctx.db('orders').whereIn('id', [...good, unaccepted]).orderBy('id').pluck('status');
+    assert.deepEqual(statuses, ['paid', 'paid', 'accepted', 'accepted', 'paid', 'paid', 'placed']);
+    assert.equal((await ctx.db('ledger_transfers').where({ kind: 'settle', order_id: good[4] })).length, 1);
+    assert.equal((await new Ledger(clock).verify(ctx.db)).ok, true);
+  });
+
+  it('a batch that cannot be done as one is undone and redone payment by payment: the one whose commitment is short is refused in the ledger’s words, the others are paid', async () => {
+    const a = await orders(buyerA, sellerA, cast.vendorA, 3, 700_00);
+    const b = await orders(buyerB, sellerB, cast.vendorB, 3, 800_00);
+    const service = new OrderService(ctx.db, clock);
+    const queue = service.payments;
+    assert.ok(queue);
+    // Unit B's reserved money vanishes behind the ledger's back (the books no longer verify after this test).
+    await ctx.db('ledger_accounts').where({ code: commitmentAccount(cast.unitB.id) }).update({ balance_fen: 800_00 });
+    const settled = await Promise.allSettled([a[0], a[1], b[0], b[1], a[2]].map((id) => service.act(a.includes(id) ? buyerA : buyerB, id, 'pay')));
+    assert.equal(queue.stats.fallbacks, 1, JSON.stringify(queue.stats));
+    const seen = settled.map((s) => (s.status === 'fulfilled' ? s.value.status : (s.reason as AppError).messageKey));
+    assert.deepEqual(seen, ['paid', 'paid', 'paid', 'ledger.insufficient_funds', 'paid']);
+    assert.deepEqual(await ctx.db('orders').whereIn('id', [b[0], b[1]]).orderBy('id').pluck('status'), ['paid', 'accepted']);
+    assert.equal((await ctx.db('order_history').where({ order_id: b[1], to_status: 'paid' })).length, 0, 'nothing of the refused payment was written');
+    assert.equal((await ctx.db('audit_log').where({ action: 'order.pay', entity_id: String(b[1]) })).length, 0);
+    assert.equal((await verifyAudit(ctx.db)).ok, true, 'the undone batch left no link in the audit chain');
+  });
+
+  it('through HTTP with Idempotency-Keys: payments paid together store each their own answer, and each key replays it', async () => {
+    const ids = await orders(buyerA, sellerA, cast.vendorA, 8, 300_00);
+    const t = testApp(ctx.db);
+    const token = await bearer(t.http, cast.users.buyerA.username);
+    const pay = (id: number) => t.http.post(`/api/v1/orders/${id}/pay`).set('Authorization', token).set('Idempotency-Key', `group-pay-${id}`).send({});
+    const first = await Promise.all(ids.map(pay));
+    assert.deepEqual(
+      first.map((r) => [r.status, r.body.id, r.body.status]),
+      ids.map((id) => [200, id, 'paid']),
+    );
+    const again = await Promise.all(ids.map(pay));
+    for (const [i, r] of again.entries()) assert.deepEqual([r.status, r.body], [200, first[i].body]);
+    assert.equal((await ctx.db('ledger_transfers').where({ kind: 'settle' }).whereIn('order_id', ids)).length, 8);
+  });
+});
