@@ -196,7 +196,7 @@ interface Round {
 }
 
 /** Payments through the service, in rounds alternating with the ceiling: each round's rates and their ratio. */
-async function serviceRounds(top: Db): Promise<{ rounds: Round[]; verified: boolean; payment: Breakdown; commit: Breakdown }> {
+async function serviceRounds(top: Db): Promise<{ rounds: Round[]; verified: boolean; payment: Breakdown; commit: Breakdown; fallbacks: number }> {
   const { db } = await freshDb('service');
   const c = await cast(db);
   const ids = await acceptedOrders(db, c, 2 * PAYMENTS + PROFILED);
@@ -225,7 +225,7 @@ async function serviceRounds(top: Db): Promise<{ rounds: Round[]; verified: bool
   const commit = await breakdown(top, profiled.length, () => top.transaction((trx) => trx('bench_ceiling').insert({ v: `row ${ceilingRows++}` })));
   const verified = (await new Ledger(new SystemClock()).verify(db)).ok && (await db('orders').where({ status: 'paid' }).count({ n: '*' }).first())?.n === ids.length + profiled.length;
   await db.destroy();
-  return { rounds, verified, payment, commit };
+  return { rounds, verified, payment, commit, fallbacks: queue.stats.fallbacks };
 }
 
 const median = (xs: number[]) => {
@@ -319,7 +319,7 @@ async function main(): Promise<void> {
     '',
     `A payment's calls, ms each: ${svc.payment.byKind.map(([k, v]) => `${k} ${ms(v)}`).join('; ')}.`,
     '',
-    `Target: service ≥ 50% of the ceiling. Ledger verified after the service run: ${svc.verified}; after the HTTP run: ${api.verified} (${api.ok} orders paid).`,
+    `Target: service ≥ 50% of the ceiling. Ledger verified after the service run: ${svc.verified}; after the HTTP run: ${api.verified} (${api.ok} orders paid). Batches redone payment by payment: ${svc.fallbacks}.`,
     '',
   ].join('\n');
   writeFileSync(path.join(RESULTS, 'ledger.md'), table);

@@ -22,55 +22,94 @@ export interface GroupCommitStats {
   batches: number;
   /** Jobs done inside batches (not counting those that ran on their own). */
   batched: number;
-  /** Batches that failed as a whole and were redone job by job. */
+  /** Batches that failed as a whole and were redone job by job, and why the last one failed. */
   fallbacks: number;
+  lastFallback?: string;
+}
+
+export interface GroupCommitOptions {
+  /** Most jobs in one batch. */
+  max?: number;
+  /**
+   * Transactions in flight at once. 1 where the database has one writer (SQLite): jobs would queue behind it anyway.
+   * More where writers run side by side (PostgreSQL), so that one job waiting on a row lock holds up only its own
+   * slot; jobs are grouped only when every slot is busy.
+   */
+  slots?: number;
+  /** True once the database is being closed: waiting jobs are then refused instead of starting a transaction. */
+  closed?: () => boolean;
+}
+
+/** The error a job waiting in the queue gets when the database closes before its turn. */
+export class QueueClosed extends Error {
+  constructor() {
+    super('the database was closed before this job could run');
+  }
 }
 
 /**
- * Group commit: jobs that arrive while a transaction is running wait, and the next transaction does all of them at
- * once — one commit (one fsync) for many, as databases do with their own log. Nothing waits on a timer: a lone job
- * runs at once on its own (exactly as without the queue); only jobs that would have queued behind the database's
- * single writer anyway are grouped.
+ * Group commit: jobs that arrive while every slot has a transaction running wait, and the next free slot does all of
+ * them at once — one commit (one fsync) for many, as databases do with their own log. Nothing waits on a timer: a job
+ * that finds a free slot runs at once on its own (exactly as without the queue); only jobs that would have waited
+ * for a writer anyway are grouped.
  *
  * `together` does a batch in one transaction and answers each job's outcome; if it throws (a job that cannot be
  * done in a batch, a serialization failure, anything), its transaction has rolled back and every job is run again on
  * its own, in arrival order — so a batch never changes what a job's caller sees, only how many commits it took.
- * One queue per process; the jobs' writes are still guarded by the database, so several processes (each with its own
- * queue) stay correct.
+ * The jobs' writes are still guarded by the database, so several queues (one per service, one per process) stay
+ * correct side by side.
  */
 export class GroupCommit<I, R> {
   private queue: Array<Job<I, R>> = [];
-  private draining = false;
+  private running = 0;
+  private readonly max: number;
+  private readonly slots: number;
+  private readonly closed: () => boolean;
   readonly stats: GroupCommitStats = { batches: 0, batched: 0, fallbacks: 0 };
   /** Batches run in the async context the queue was made in, never in the request that happened to start them. */
   private readonly scope = new AsyncResource('GroupCommit');
 
   constructor(
     private readonly together: (inputs: I[]) => Promise<Array<Outcome<R>>>,
-    private readonly max = 64,
-  ) {}
+    options: GroupCommitOptions = {},
+  ) {
+    this.max = options.max ?? 64;
+    this.slots = options.slots ?? 1;
+    this.closed = options.closed ?? (() => false);
+  }
 
   submit(input: I, alone: () => Promise<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ input, alone: AsyncResource.bind(alone), resolve, reject });
-      if (!this.draining) void this.scope.runInAsyncScope(() => this.drain());
+      this.pump();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, this.max);
-        if (batch.length === 1) await this.one(batch[0]);
-        else await this.many(batch);
-      }
-    } finally {
-      this.draining = false;
+  /** Starts a batch in every free slot while jobs wait. */
+  private pump(): void {
+    while (this.running < this.slots && this.queue.length) {
+      const batch = this.queue.splice(0, this.max);
+      this.running++;
+      void this.scope
+        .runInAsyncScope(() => this.run(batch))
+        .finally(() => {
+          this.running--;
+          this.pump();
+        });
     }
   }
 
+  /** Never rejects: every job's promise is settled here, one way or another. */
+  private async run(batch: Array<Job<I, R>>): Promise<void> {
+    if (batch.length === 1) await this.one(batch[0]);
+    else await this.many(batch);
+  }
+
   private async one(job: Job<I, R>): Promise<void> {
+    if (this.closed()) {
+      job.reject(new QueueClosed());
+      return;
+    }
     try {
       job.resolve(await job.alone());
     } catch (err) {
@@ -79,11 +118,17 @@ export class GroupCommit<I, R> {
   }
 
   private async many(batch: Array<Job<I, R>>): Promise<void> {
+    if (this.closed()) {
+      for (const job of batch) job.reject(new QueueClosed());
+      return;
+    }
     let outcomes: Array<Outcome<R>>;
     try {
       outcomes = await this.together(batch.map((j) => j.input));
-    } catch {
+      if (outcomes.length !== batch.length) throw new Error(`${outcomes.length} outcomes for ${batch.length} jobs`);
+    } catch (err) {
       this.stats.fallbacks++;
+      this.stats.lastFallback = err instanceof Error ? err.message : String(err);
       for (const job of batch) await this.one(job);
       return;
     }

@@ -19,6 +19,12 @@ export function isPostgres(db: Executor): boolean {
   return db.client.config.client === 'pg';
 }
 
+/** True once `db.destroy()` has begun: a connection asked for now would never come (it waits for its timeout). */
+export function isClosing(db: Executor): boolean {
+  const pool = db.client.pool as { destroyed?: boolean } | undefined;
+  return !pool || pool.destroyed === true;
+}
+
 /**
  * knex's own messages, one line each on stderr. A failed connection is not printed here: the error reaches the caller
  * (the server prints it as its one 'failed to start' line), and knex would add the driver's stack trace.

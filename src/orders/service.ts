@@ -1,6 +1,6 @@
 import { recordAudit, recordAudits } from '../audit/service';
 import type { Clock } from '../clock';
-import type { Db, Executor, Trx } from '../db';
+import { isClosing, isPostgres, type Db, type Executor, type Trx } from '../db';
 import { pendingCommitHook, type CommitHook } from '../db/commit-hook';
 import { BatchUnfit, GroupCommit, type Outcome } from '../db/group-commit';
 import { writeTransaction } from '../db/retry';
@@ -88,15 +88,27 @@ interface Group {
  */
 export class OrderService {
   private readonly ledger: Ledger;
-  /** Payments arriving together commit together; none inside an outer transaction (the demo loader's). */
+  /**
+   * Payments that arrive while every slot is busy commit together (one queue per service: the API's, the pages');
+   * none inside an outer transaction (the demo loader's).
+   */
   readonly payments: GroupCommit<PayJob, StepResult> | null;
 
   constructor(
     private readonly db: Executor,
     private readonly clock: Clock,
+    options: { paymentSlots?: number } = {},
   ) {
     this.ledger = new Ledger(clock);
-    this.payments = (db as Trx).isTransaction === true ? null : new GroupCommit((jobs) => this.payTogether(jobs));
+    this.payments =
+      (db as Trx).isTransaction === true
+        ? null
+        : new GroupCommit((jobs) => this.payTogether(jobs), {
+            // SQLite: one writer, one transaction at a time. PostgreSQL: four side by side (of the pool's ten), so an
+            // order whose row another transaction holds delays its own payment and not everyone else's.
+            slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
+            closed: () => isClosing(db),
+          });
   }
 
   /** `POST /api/v1/orders`: all items of one vendor, one order. */

@@ -2,14 +2,16 @@ import assert from 'node:assert/strict';
 import { verifyAudit } from '../../src/audit/service';
 import { SystemClock } from '../../src/clock';
 import { AppError } from '../../src/errors';
+import { withCommitHook, type CommitHook } from '../../src/db/commit-hook';
+import { QueueClosed } from '../../src/db/group-commit';
 import { commitmentAccount } from '../../src/ledger/accounts';
 import { BudgetService } from '../../src/ledger/budgets';
 import { Ledger } from '../../src/ledger/service';
 import { OrderService, type StepResult } from '../../src/orders/service';
 import type { Actor } from '../../src/web/state';
 import { bearer, testApp } from '../helpers/app';
-import { ENGINE, useMigratedDb } from '../helpers/db';
-import { actorFor, makeProduct, tradingCast, type Cast } from '../helpers/trading';
+import { ENGINE, migratedDb, useMigratedDb } from '../helpers/db';
+import { acceptedOrders, actorFor, makeProduct, tradingCast, type Cast } from '../helpers/trading';
 
 /**
  * Group commit (src/db/group-commit.ts): payments that arrive while another transaction runs are paid together in the
@@ -59,7 +61,7 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
   it('24 payments of two units to two vendors at once: fewer commits than payments, each order paid once with its history, audit record, settlement and trade fact; the books and the audit chain verify', async () => {
     const a = await orders(buyerA, sellerA, cast.vendorA, 12, 1_234_56);
     const b = await orders(buyerB, sellerB, cast.vendorB, 12, 2_000_01);
-    const service = new OrderService(ctx.db, clock);
+    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
     const queue = service.payments;
     assert.ok(queue);
     const commitBefore = { a: await fen(commitmentAccount(cast.unitA.id)), b: await fen(commitmentAccount(cast.unitB.id)) };
@@ -106,7 +108,7 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
   it('each payment of a batch gets its own answer: someone else’s order 404, a vendor 403, an order not yet accepted 409 in its state, the same order twice paid once; the rest are paid', async () => {
     const good = await orders(buyerA, sellerA, cast.vendorA, 6, 500_00);
     const [unaccepted] = await orders(buyerA, sellerA, cast.vendorA, 1, 500_00, 'placed');
-    const service = new OrderService(ctx.db, clock);
+    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
     const queue = service.payments;
     assert.ok(queue);
     const jobs: Array<[Actor, number]> = [
@@ -131,30 +133,12 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
       'invalid_state orders.in_state_paid',
       'paid',
     ]);
-    assert.ok(queue.stats.batches >= 1, JSON.stringify(queue.stats));
+    assert.ok(queue.stats.batched >= 3, `the payments after the first were paid together: ${JSON.stringify(queue.stats)}`);
     assert.equal(queue.stats.fallbacks, 0);
     const statuses = await ctx.db('orders').whereIn('id', [...good, unaccepted]).orderBy('id').pluck('status');
     assert.deepEqual(statuses, ['paid', 'paid', 'accepted', 'accepted', 'paid', 'paid', 'placed']);
     assert.equal((await ctx.db('ledger_transfers').where({ kind: 'settle', order_id: good[4] })).length, 1);
     assert.equal((await new Ledger(clock).verify(ctx.db)).ok, true);
-  });
-
-  it('a batch that cannot be done as one is undone and redone payment by payment: the one whose commitment is short is refused in the ledger’s words, the others are paid', async () => {
-    const a = await orders(buyerA, sellerA, cast.vendorA, 3, 700_00);
-    const b = await orders(buyerB, sellerB, cast.vendorB, 3, 800_00);
-    const service = new OrderService(ctx.db, clock);
-    const queue = service.payments;
-    assert.ok(queue);
-    // Unit B's reserved money vanishes behind the ledger's back (the books no longer verify after this test).
-    await ctx.db('ledger_accounts').where({ code: commitmentAccount(cast.unitB.id) }).update({ balance_fen: 800_00 });
-    const settled = await Promise.allSettled([a[0], a[1], b[0], b[1], a[2]].map((id) => service.act(a.includes(id) ? buyerA : buyerB, id, 'pay')));
-    assert.equal(queue.stats.fallbacks, 1, JSON.stringify(queue.stats));
-    const seen = settled.map((s) => (s.status === 'fulfilled' ? s.value.status : (s.reason as AppError).messageKey));
-    assert.deepEqual(seen, ['paid', 'paid', 'paid', 'ledger.insufficient_funds', 'paid']);
-    assert.deepEqual(await ctx.db('orders').whereIn('id', [b[0], b[1]]).orderBy('id').pluck('status'), ['paid', 'accepted']);
-    assert.equal((await ctx.db('order_history').where({ order_id: b[1], to_status: 'paid' })).length, 0, 'nothing of the refused payment was written');
-    assert.equal((await ctx.db('audit_log').where({ action: 'order.pay', entity_id: String(b[1]) })).length, 0);
-    assert.equal((await verifyAudit(ctx.db)).ok, true, 'the undone batch left no link in the audit chain');
   });
 
   it('through HTTP with Idempotency-Keys: payments paid together store each their own answer, and each key replays it', async () => {
@@ -170,5 +154,128 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
     const again = await Promise.all(ids.map(pay));
     for (const [i, r] of again.entries()) assert.deepEqual([r.status, r.body], [200, first[i].body]);
     assert.equal((await ctx.db('ledger_transfers').where({ kind: 'settle' }).whereIn('order_id', ids)).length, 8);
+  });
+
+  it('each request’s commit hook (its Idempotency-Key record) runs once, inside the batch’s transaction, with its own answer, and is marked committed', async () => {
+    const ids = await orders(buyerA, sellerA, cast.vendorA, 6, 400_00);
+    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
+    const queue = service.payments;
+    assert.ok(queue);
+    const before = { ...queue.stats };
+    const seen: Array<{ orderId: number; resultId: number; status: string; settled: number }> = [];
+    const hooks = ids.map(
+      (orderId): CommitHook => ({
+        committed: false,
+        async beforeCommit(trx, result) {
+          // What the hook's transaction sees: the payment itself, written but not yet committed.
+          const status = (await trx('orders').where({ id: orderId }).first('status')).status as string;
+          const settled = (await trx('ledger_transfers').where({ order_id: orderId, kind: 'settle' })).length;
+          seen.push({ orderId, resultId: (result as StepResult).id, status, settled });
+        },
+      }),
+    );
+    const results = await Promise.all(ids.map((id, i) => withCommitHook(hooks[i], () => service.act(buyerA, id, 'pay'))));
+    assert.deepEqual(results.map((r) => r.status), Array(6).fill('paid'));
+    assert.equal(queue.stats.fallbacks, before.fallbacks);
+    assert.equal(queue.stats.batched - before.batched, 5, 'the five after the first were paid together');
+    assert.deepEqual(
+      seen.sort((x, y) => x.orderId - y.orderId),
+      ids.map((id) => ({ orderId: id, resultId: id, status: 'paid', settled: 1 })),
+    );
+    assert.ok(hooks.every((h) => h.committed));
+  });
+
+  it('a commit hook that fails inside a batch fails only its own payment: the batch is redone payment by payment', async () => {
+    const ids = await orders(buyerA, sellerA, cast.vendorA, 5, 400_00);
+    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
+    const queue = service.payments;
+    assert.ok(queue);
+    const before = { ...queue.stats };
+    const hooks = ids.map(
+      (orderId): CommitHook => ({
+        committed: false,
+        async beforeCommit() {
+          if (orderId === ids[3]) throw new Error('the key store is unavailable');
+        },
+      }),
+    );
+    const settled = await Promise.allSettled(ids.map((id, i) => withCommitHook(hooks[i], () => service.act(buyerA, id, 'pay'))));
+    assert.deepEqual(
+      settled.map((r) => (r.status === 'fulfilled' ? r.value.status : (r.reason as Error).message)),
+      ['paid', 'paid', 'paid', 'the key store is unavailable', 'paid'],
+    );
+    assert.equal(queue.stats.fallbacks, before.fallbacks + 1);
+    assert.equal(queue.stats.lastFallback, 'the key store is unavailable');
+    assert.deepEqual(hooks.map((h) => h.committed), [true, true, true, false, true]);
+    assert.deepEqual(await ctx.db('orders').whereIn('id', ids).orderBy('id').pluck('status'), ['paid', 'paid', 'paid', 'accepted', 'paid']);
+    assert.equal((await ctx.db('ledger_transfers').where({ order_id: ids[3], kind: 'settle' })).length, 0, 'nothing of the failed one was written');
+    assert.equal((await new Ledger(clock).verify(ctx.db)).ok, true);
+    assert.equal((await verifyAudit(ctx.db)).ok, true);
+  });
+  // SQLite has one writer: there a transaction that holds a row holds the whole database, for everyone alike.
+  if (ENGINE === 'postgres') {
+    it('an order whose row another transaction holds delays its own payment, not the payments of other orders', async () => {
+      const [held, ...others] = await orders(buyerA, sellerA, cast.vendorA, 6, 100_00);
+      const service = new OrderService(ctx.db, clock);
+      const holder = await ctx.db.transaction();
+      try {
+        await holder('orders').where({ id: held }).forUpdate().first();
+        let heldDone = false;
+        const heldPayment = service.act(buyerA, held, 'pay').finally(() => (heldDone = true));
+        const results = await Promise.all(others.map((id) => service.act(buyerA, id, 'pay')));
+        assert.deepEqual(results.map((r) => r.status), Array(5).fill('paid'));
+        assert.equal(heldDone, false, 'the held order is still waiting for its row');
+        await holder.commit();
+        assert.equal((await heldPayment).status, 'paid');
+      } finally {
+        if (!holder.isCompleted()) await holder.rollback();
+      }
+      assert.equal((await new Ledger(clock).verify(ctx.db)).ok, true);
+    });
+  }
+
+  // Last: it takes money from the books behind the ledger's back, so they no longer verify afterwards.
+  it('a batch that cannot be done as one is undone and redone payment by payment: the one whose commitment is short is refused in the ledger’s words, the others are paid', async () => {
+    const a = await orders(buyerA, sellerA, cast.vendorA, 3, 700_00);
+    const b = await orders(buyerB, sellerB, cast.vendorB, 3, 800_00);
+    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
+    const queue = service.payments;
+    assert.ok(queue);
+    // Unit B's reserved money vanishes behind the ledger's back.
+    await ctx.db('ledger_accounts').where({ code: commitmentAccount(cast.unitB.id) }).update({ balance_fen: 800_00 });
+    const settled = await Promise.allSettled([a[0], a[1], b[0], b[1], a[2]].map((id) => service.act(a.includes(id) ? buyerA : buyerB, id, 'pay')));
+    assert.equal(queue.stats.fallbacks, 1, JSON.stringify(queue.stats));
+    const seen = settled.map((s) => (s.status === 'fulfilled' ? s.value.status : (s.reason as AppError).messageKey));
+    assert.deepEqual(seen, ['paid', 'paid', 'paid', 'ledger.insufficient_funds', 'paid']);
+    assert.deepEqual(await ctx.db('orders').whereIn('id', [b[0], b[1]]).orderBy('id').pluck('status'), ['paid', 'accepted']);
+    assert.equal((await ctx.db('order_history').where({ order_id: b[1], to_status: 'paid' })).length, 0, 'nothing of the refused payment was written');
+    assert.equal((await ctx.db('audit_log').where({ action: 'order.pay', entity_id: String(b[1]) })).length, 0);
+    assert.equal((await verifyAudit(ctx.db)).ok, true, 'the undone batch left no link in the audit chain');
+  });
+});
+
+describe(`payments waiting when the database closes (${ENGINE})`, function () {
+  this.timeout(120000);
+
+  it('are all answered — paid, or refused because the database closed — instead of waiting for a connection that never comes', async () => {
+    const t = await migratedDb();
+    try {
+      const cast = await tradingCast(t.db);
+      const ids = await acceptedOrders(t.db, cast, 12);
+      const buyer = actorFor(cast.users.buyerA, { purchaserId: cast.unitA.id });
+      const service = new OrderService(t.db, new SystemClock());
+      const pending = ids.map((id) => service.act(buyer, id, 'pay'));
+      const closing = t.db.destroy();
+      const settled = await Promise.allSettled(pending);
+      await closing;
+      const refused = settled.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as Error);
+      assert.ok(refused.length > 0, 'the database closed while payments waited');
+      assert.ok(
+        refused.every((e) => e instanceof QueueClosed || /aborted|acquire|closed/i.test(e.message)),
+        refused.map((e) => e.message).join('; '),
+      );
+    } finally {
+      await t.drop().catch(() => undefined);
+    }
   });
 });
