@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { Executor } from '../db';
 import { BatchUnfit } from '../db/group-commit';
-import { chainHash, lastHash, lockChain, GENESIS_HASH } from '../db/hash-chain';
+import { chainHash, lastHash, linkChain, lockChain, GENESIS_HASH } from '../db/hash-chain';
 import type { Actor } from '../web/state';
 
 export interface AuditEntry {
@@ -55,9 +55,8 @@ const auditRow = (clock: Clock, entry: AuditEntry): Omit<AuditRow, 'id' | 'prev_
  */
 export async function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry): Promise<void> {
   await lockChain(trx, 'audit_log');
-  const prev = await lastHash(trx, 'audit_log');
-  const row = auditRow(clock, entry);
-  await trx('audit_log').insert({ ...row, prev_hash: prev, hash: chainHash(prev, content(row)) });
+  const [row] = linkChain(await lastHash(trx, 'audit_log'), [auditRow(clock, entry)], content);
+  await trx('audit_log').insert(row);
 }
 
 /**
@@ -67,14 +66,11 @@ export async function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry
  */
 export async function recordAudits(trx: Executor, clock: Clock, entries: AuditEntry[]): Promise<void> {
   await lockChain(trx, 'audit_log');
-  let prev = await lastHash(trx, 'audit_log');
-  const rows = entries.map((entry) => {
-    const row = auditRow(clock, entry);
-    const hash = chainHash(prev, content(row));
-    const linked = { ...row, prev_hash: prev, hash };
-    prev = hash;
-    return linked;
-  });
+  const rows = linkChain(
+    await lastHash(trx, 'audit_log'),
+    entries.map((entry) => auditRow(clock, entry)),
+    content,
+  );
   const ids: Array<{ id: number; hash: string }> = await trx('audit_log').insert(rows).returning(['id', 'hash']);
   const inOrder = [...ids].sort((a, b) => a.id - b.id);
   if (inOrder.some((r, i) => r.hash !== rows[i].hash)) throw new BatchUnfit('audit ids out of chain order');

@@ -24,6 +24,17 @@ export function chainHash(prevHash: string, content: Record<string, unknown>): s
   return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
 }
 
+/** Links rows onto a chain's head one after another: each gets the previous hash and its own over its content. */
+export function linkChain<T extends object>(head: string, rows: T[], content: (row: T) => Record<string, unknown>): Array<T & { prev_hash: string; hash: string }> {
+  let prev = head;
+  return rows.map((row) => {
+    const hash = chainHash(prev, content(row));
+    const linked = { ...row, prev_hash: prev, hash };
+    prev = hash;
+    return linked;
+  });
+}
+
 const LOCK_IDS: Record<string, number> = { ledger_transfers: 7_001, audit_log: 7_002 };
 
 /**

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { Db, Executor } from '../db';
 import { BatchUnfit } from '../db/group-commit';
-import { chainHash, GENESIS_HASH, lockChain } from '../db/hash-chain';
+import { chainHash, GENESIS_HASH, linkChain, lockChain } from '../db/hash-chain';
 import { AppError } from '../errors';
 import { Money } from '../money';
 import { shanghaiDay } from '../time';
@@ -101,17 +101,6 @@ const transferRow = (req: TransferRequest, debitId: number, creditId: number, no
   created_at: now,
 });
 
-/** Links rows onto the chain's head, one after another. */
-function chained(head: string | null, rows: Array<Omit<TransferRow, 'id' | 'prev_hash' | 'hash'>>): Array<Omit<TransferRow, 'id'>> {
-  let prev = head ?? GENESIS_HASH;
-  return rows.map((row) => {
-    const hash = chainHash(prev, hashContent(row));
-    const linked = { ...row, prev_hash: prev, hash };
-    prev = hash;
-    return linked;
-  });
-}
-
 /**
  * The only writer of the ledger tables. Every transfer moves one positive whole-fen amount from one account to
  * another along a legal flow (FLOWS), so the books balance by construction; it runs inside the caller's transaction
@@ -151,7 +140,7 @@ export class Ledger {
       });
     }
     if (moved !== 2) throw new Error(`ledger: a transfer changed ${moved} account rows`);
-    const [row] = chained(snap.lastHash, [transferRow(req, fromAcc.id, toAcc.id, now)]);
+    const [row] = linkChain(snap.lastHash ?? GENESIS_HASH, [transferRow(req, fromAcc.id, toAcc.id, now)], hashContent);
     const transfer = await insertTransfer(trx, row);
     if (req.trade) await insertTrade(trx, this.tradeRow(transfer, req.trade, req.kind === 'refund' ? -1 : 1));
     return transfer;
@@ -180,8 +169,13 @@ export class Ledger {
     const now = this.clock.now().toISOString();
     let accounts = snap.accounts;
     if (accounts.length !== codes.length) {
-      const specs = new Map(parsed.flatMap((p, i) => [[reqs[i].from, p.from], [reqs[i].to, p.to]] as const));
-      accounts = await ensureAccounts(trx, codes.map((code) => ({ code, type: (specs.get(code) as ParsedAccount).type, ownerId: (specs.get(code) as ParsedAccount).ownerId })), now);
+      const specs = new Map<string, ParsedAccount>();
+      parsed.forEach((p, i) => specs.set(reqs[i].from, p.from).set(reqs[i].to, p.to));
+      accounts = await ensureAccounts(
+        trx,
+        codes.map((code) => ({ code, ...(specs.get(code) as ParsedAccount) })),
+        now,
+      );
     }
     const byCode = new Map(accounts.map((a) => [a.code, a]));
     const net = new Map<number, number>();
@@ -195,9 +189,10 @@ export class Ledger {
     if (accounts.some((a) => a.type !== 'treasury' && a.balance_fen + (net.get(a.id) ?? 0) < 0)) throw new BatchUnfit('a balance would go below zero');
     if ((await moveAll(trx, deltas)) !== deltas.length) throw new BatchUnfit('a balance guard held');
 
-    const rows = chained(
-      snap.lastHash,
+    const rows = linkChain(
+      snap.lastHash ?? GENESIS_HASH,
       reqs.map((r) => transferRow(r, (byCode.get(r.from) as AccountRow).id, (byCode.get(r.to) as AccountRow).id, now)),
+      hashContent,
     );
     const transfers = await insertTransfers(trx, rows);
     // The chain runs in id order: the rows must have got their ids in the order they were chained.
