@@ -102,4 +102,35 @@ describe(`orders under concurrency (${ENGINE})`, function () {
     assert.equal((await ctx.db('ledger_transfers').where({ order_id: id, kind: 'settle' })).length, 1);
     assert.equal((await ctx.db('trades').where({ order_id: id })).length, 1);
   });
+
+  it('the same Idempotency-Key on a payment 10 times at once, for each of five orders at once: ten identical 200 answers per order, one settlement each', async () => {
+    const product = await makeProduct(ctx.db, cast.vendorA, { title: '便携式彩超', price_fen: 2_000_00, stock: 10 });
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await order(tok.buyerA, product.id)).body.id as number);
+    for (const id of ids) {
+      for (const [who, step] of [
+        [tok.sellerA, 'confirm'],
+        [tok.sellerA, 'deliver'],
+        [tok.buyerA, 'accept'],
+      ]) {
+        assert.equal((await t.http.post(`/api/v1/orders/${id}/${step}`).set('Authorization', who).send({})).status, 200);
+      }
+    }
+    const pays = await Promise.all(
+      ids.flatMap((id) => Array.from({ length: 10 }, () => t.http.post(`/api/v1/orders/${id}/pay`).set('Authorization', tok.buyerA).set('Idempotency-Key', `pay-10x-${id}`).send({}))),
+    );
+    for (const [n, id] of ids.entries()) {
+      const mine = pays.slice(n * 10, n * 10 + 10);
+      assert.deepEqual(
+        mine.map((r) => r.status),
+        Array(10).fill(200),
+        JSON.stringify(mine.map((r) => r.body)),
+      );
+      for (const r of mine) assert.deepEqual(r.body, mine[0].body);
+      assert.equal(mine[0].body.id, id);
+      assert.equal(mine[0].body.status, 'paid');
+      assert.equal((await ctx.db('ledger_transfers').where({ order_id: id, kind: 'settle' })).length, 1);
+    }
+    assert.equal((await new Ledger(new SystemClock()).verify(ctx.db)).ok, true);
+  });
 });
