@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 
-/** What became of one job of a batch: its result, its own refusal, or "run me on my own after the batch". */
-export type Outcome<R> = { value: R } | { error: unknown } | { alone: true };
+/** What became of one job of a batch: its result, its own refusal, or "not in this batch: put me in the next one". */
+export type Outcome<R> = { value: R } | { error: unknown } | { again: true };
 
 /** Thrown inside a batch's transaction when the batch cannot be done as one; every job then runs on its own. */
 export class BatchUnfit extends Error {
@@ -16,6 +16,8 @@ interface Job<I, R> {
   alone: () => Promise<R>;
   resolve: (value: R) => void;
   reject: (err: unknown) => void;
+  /** How often a batch has sent it back ("again"). */
+  sentBack: number;
 }
 
 export interface GroupCommitStats {
@@ -53,9 +55,12 @@ export class QueueClosed extends Error {
  * that finds a free slot runs at once on its own (exactly as without the queue); only jobs that would have waited
  * for a writer anyway are grouped.
  *
- * `together` does a batch in one transaction and answers each job's outcome; if it throws (a job that cannot be
- * done in a batch, a serialization failure, anything), its transaction has rolled back and every job is run again on
- * its own, in arrival order — so a batch never changes what a job's caller sees, only how many commits it took.
+ * `together` does a batch in one transaction and answers each job's outcome. A job it sends back ("again": say, a
+ * second payment of an order the batch pays) goes to the front of the queue for the next batch; sent back a second
+ * time, it runs on its own. If `together` throws (a job that cannot be done in a batch, a serialization failure,
+ * anything), its transaction has rolled back and every job is run again on its own — all started at once, in arrival
+ * order, as they would have run without the queue — so a batch never changes what a job's caller sees, only how many
+ * commits it took.
  * The jobs' writes are still guarded by the database, so several queues (one per service, one per process) stay
  * correct side by side.
  */
@@ -80,7 +85,7 @@ export class GroupCommit<I, R> {
 
   submit(input: I, alone: () => Promise<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ input, alone: AsyncResource.bind(alone), resolve, reject });
+      this.queue.push({ input, alone: AsyncResource.bind(alone), resolve, reject, sentBack: 0 });
       this.pump();
     });
   }
@@ -129,19 +134,25 @@ export class GroupCommit<I, R> {
     } catch (err) {
       this.stats.fallbacks++;
       this.stats.lastFallback = err instanceof Error ? err.message : String(err);
-      for (const job of batch) await this.one(job);
+      await Promise.all(batch.map((job) => this.one(job)));
       return;
     }
     this.stats.batches++;
-    const later: Array<Job<I, R>> = [];
+    const next: Array<Job<I, R>> = [];
+    const alone: Array<Job<I, R>> = [];
     batch.forEach((job, i) => {
       const o = outcomes[i];
       if ('value' in o) {
         this.stats.batched++;
         job.resolve(o.value);
       } else if ('error' in o) job.reject(o.error);
-      else later.push(job);
+      else if (job.sentBack++ === 0) next.push(job);
+      else alone.push(job);
     });
-    for (const job of later) await this.one(job);
+    if (next.length) {
+      this.queue.unshift(...next);
+      this.pump();
+    }
+    await Promise.all(alone.map((job) => this.one(job)));
   }
 }

@@ -101,6 +101,25 @@ export async function moveAll(db: Executor, deltas: Array<{ id: number; fen: num
     .update({ balance_fen: db.raw(`balance_fen + ${net}`, binds) });
 }
 
+/**
+ * A consistent cut of the books for `verify`, in one statement (one snapshot on both engines): every account's
+ * balance, and the newest transfer those balances include. Ledger writers append under the chain lock (PostgreSQL) or
+ * the single write lock (SQLite), held from their first ledger read to their commit, so transfer ids follow commit
+ * order: the balances read here are exactly the sum of the transfers up to `upto`, whatever commits meanwhile.
+ */
+export async function ledgerCut(db: Executor): Promise<{ accounts: AccountRow[]; upto: number }> {
+  const rows: Array<Partial<AccountRow> & { upto: number | string | null }> = await db
+    .select('x.upto', 'a.*')
+    .from(db('ledger_transfers').max({ upto: 'id' }).as('x'))
+    .leftJoin('ledger_accounts as a', function () {
+      this.on(db.raw('1 = 1'));
+    });
+  return {
+    accounts: rows.filter((r) => r.id !== null && r.id !== undefined) as AccountRow[],
+    upto: Number(rows[0]?.upto ?? 0),
+  };
+}
+
 export const findTransferById = (db: Executor, id: number): Promise<TransferRow | undefined> => db<TransferRow>('ledger_transfers').where({ id }).first();
 
 export async function insertTransfer(db: Executor, row: Omit<TransferRow, 'id'>): Promise<TransferRow> {

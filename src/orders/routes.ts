@@ -1,11 +1,12 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import type { z } from 'zod';
 import type { Deps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { actorOf, requireRole } from '../web/guards';
 import { idempotent } from '../web/idempotency';
 import { parseInput, validate } from '../web/validate';
-import { AcceptInput, OrderInput, OrderListQuery } from './schema';
+import { AcceptInput, NoInput, OrderInput, OrderListQuery } from './schema';
 import { OrderService } from './service';
 import type { OrderAction } from './transitions';
 
@@ -24,8 +25,8 @@ const STEP_ROLES: Record<OrderAction, Array<'purchaser' | 'vendor' | 'admin'>> =
   refund: ['vendor', 'admin'],
 };
 
-/** A step's body may be left out entirely (the note is optional); if sent, it must be an object. */
-function optionalBody(schema: typeof AcceptInput) {
+/** A step's body may be left out entirely (the note is optional; the other steps take none); if sent, it must be an object. */
+function optionalBody(schema: z.ZodType) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const body = (ctx.request as unknown as { body?: unknown }).body;
     if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw new AppError('malformed', 'errors.malformed_body');
@@ -62,7 +63,7 @@ export function orderRoutes(deps: Deps): Router {
   });
 
   for (const action of Object.keys(STEP_ROLES) as OrderAction[]) {
-    const input = action === 'accept' ? optionalBody(AcceptInput) : passThrough;
+    const input = optionalBody(action === 'accept' ? AcceptInput : NoInput);
     const replay = IDEMPOTENT.has(action) ? idempotent(deps.db, deps.clock) : passThrough;
     router.post(`/api/v1/orders/:id/${action}`, requireRole(...STEP_ROLES[action]), input, replay, async (ctx) => {
       const note = action === 'accept' ? (ctx.state.input as AcceptInput).note : undefined;

@@ -25,6 +25,9 @@ export const AcceptInput = z.object({
 });
 export type AcceptInput = z.output<typeof AcceptInput>;
 
+/** The other steps (confirm, deliver, pay, cancel, refund) take no input: an object, whatever it holds, or nothing. */
+export const NoInput = z.object({});
+
 export const OrderListQuery = z.object({
   status: z.enum(ORDER_STATUSES, { message: 'validation.one_of' }).optional(),
   page: whole(1, 100_000).optional().transform((v) => v ?? 1),

@@ -278,10 +278,10 @@ export class OrderService {
    * Several payments in one transaction (the group-commit queue's batch): each order read, checked and refused in
    * the same words as `step` would; the rest paid with one statement per table — their state changes, history rows,
    * audit records, settlements and trade facts — and each request's Idempotency-Key record written before the one
-   * commit. The same order twice waits for the batch and then runs on its own (and is told it is paid).
+   * commit. The same order twice: the second waits for the next batch (and is told there that it is paid).
    */
   private async payTogether(jobs: PayJob[]): Promise<Array<Outcome<StepResult>>> {
-    const outcomes: Array<Outcome<StepResult>> = jobs.map(() => ({ alone: true }));
+    const outcomes: Array<Outcome<StepResult>> = jobs.map(() => ({ again: true }));
     const hooks: CommitHook[] = [];
     await (this.db as Db).transaction(async (trx) => {
       const found = new Map((await findOrdersForTrade(trx, [...new Set(jobs.map((j) => j.orderId))])).map((o) => [Number(o.id), o]));

@@ -174,8 +174,11 @@ describe(`orders over HTTP (${ENGINE})`, function () {
       assert.equal(res.body.acceptanceNote, '设备运行正常，验收合格');
     });
 
-    it('pay settles the trade (commitment → vendor) with the trade facts; a second payment is 409', async () => {
+    it('pay settles the trade (commitment → vendor) with the trade facts; a body that is not an object is 400; a second payment is 409', async () => {
       assertError(await step(tok.sellerA, id, 'pay'), 403, 'forbidden');
+      const notAnObject = await t.http.post(`/api/v1/orders/${id}/pay`).set('Authorization', tok.buyerA).set('content-type', 'application/json').send('[1]');
+      assertError(notAnObject, 400, 'malformed');
+      assert.equal((await ctx.db('orders').where({ id }).first()).status, 'accepted', 'a malformed payment pays nothing');
       const res = await step(tok.buyerA, id, 'pay');
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.status, 'paid');

@@ -212,6 +212,26 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
     assert.equal((await new Ledger(clock).verify(ctx.db)).ok, true);
     assert.equal((await verifyAudit(ctx.db)).ok, true);
   });
+  it('the books verify while payments are being made: verify checks one consistent cut, not balances read after transfers', async () => {
+    const ids = await orders(buyerA, sellerA, cast.vendorA, 45, 150_00);
+    const service = new OrderService(ctx.db, clock);
+    const ledger = new Ledger(clock);
+    let paying = true;
+    // Three purchasers' clerks paying one order after another: many commits, between any two statements of verify.
+    const clerk = async (mine: number[]) => {
+      for (const id of mine) await service.act(buyerA, id, 'pay');
+    };
+    const payments = Promise.all([0, 1, 2].map((k) => clerk(ids.filter((_, i) => i % 3 === k)))).finally(() => (paying = false));
+    const reports = [];
+    while (paying || reports.length < 3) reports.push(await ledger.verify(ctx.db));
+    await payments;
+    assert.ok(reports.length >= 3);
+    assert.deepEqual(
+      reports.filter((r) => !r.ok),
+      [],
+    );
+  });
+
   // SQLite has one writer: there a transaction that holds a row holds the whole database, for everyone alike.
   if (ENGINE === 'postgres') {
     it('an order whose row another transaction holds delays its own payment, not the payments of other orders', async () => {

@@ -22,15 +22,37 @@ describe('group commit queue', () => {
     assert.equal(q.stats.lastFallback, undefined);
   });
 
-  it('answers each job of a batch with its own outcome, and runs "alone" jobs on their own afterwards', async () => {
-    const q = new GroupCommit<number, string>(async (inputs) =>
-      inputs.map((i): Outcome<string> => (i === 3 ? { error: new Error('refused 3') } : i === 4 ? { alone: true } : { value: `together ${i}` })),
-    );
+  it('answers each job of a batch with its own outcome; a job sent back goes first into the next batch', async () => {
+    const batches: number[][] = [];
+    let fifth: Promise<string> | undefined;
+    const q: GroupCommit<number, string> = new GroupCommit<number, string>(async (inputs) => {
+      batches.push(inputs);
+      if (batches.length === 1) fifth = q.submit(5, () => later('alone 5')); // arrives while the first batch runs
+      return later(inputs.map((i): Outcome<string> => (i === 3 ? { error: new Error('refused 3') } : i === 4 && batches.length === 1 ? { again: true } : { value: `together ${i}` })));
+    });
     const results = await Promise.allSettled([1, 2, 3, 4].map((i) => q.submit(i, () => later(`alone ${i}`))));
     assert.deepEqual(
       results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
-      ['alone 1', 'together 2', 'refused 3', 'alone 4'],
+      ['alone 1', 'together 2', 'refused 3', 'together 4'],
     );
+    assert.equal(await fifth, 'together 5');
+    assert.deepEqual(batches, [
+      [2, 3, 4],
+      [4, 5],
+    ]);
+  });
+
+  it('runs a job on its own when a batch sends it back a second time, so every job is answered', async () => {
+    const batches: number[][] = [];
+    const q = new GroupCommit<number, string>(async (inputs) => {
+      batches.push(inputs);
+      return inputs.map(() => ({ again: true }));
+    });
+    assert.deepEqual(await Promise.all([1, 2, 3].map((i) => q.submit(i, () => later(`alone ${i}`)))), ['alone 1', 'alone 2', 'alone 3']);
+    assert.deepEqual(batches, [
+      [2, 3],
+      [2, 3],
+    ]);
   });
 
   it('redoes every job of a failed batch on its own, in arrival order, each with its own result or error', async () => {
@@ -133,9 +155,9 @@ describe('group commit queue', () => {
     assert.deepEqual(started, [1]);
   });
 
-  it('runs a job that a batch sends back ("alone") in its caller\'s async context too', async () => {
+  it('runs a job that batches send back in its caller\'s async context too', async () => {
     const request = new AsyncLocalStorage<string>();
-    const q = new GroupCommit<number, string | undefined>(async (inputs) => inputs.map(() => ({ alone: true })));
+    const q = new GroupCommit<number, string | undefined>(async (inputs) => inputs.map(() => ({ again: true })));
     const results = await Promise.all(['a', 'b', 'c'].map((name, i) => request.run(name, () => q.submit(i, async () => later(request.getStore())))));
     assert.deepEqual(results, ['a', 'b', 'c']);
   });
