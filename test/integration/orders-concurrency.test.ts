@@ -22,6 +22,17 @@ describe(`orders under concurrency (${ENGINE})`, function () {
     tok = await tokens(t.http, cast, bearer);
   });
 
+  /** A placed order of unit A walked by its vendor and buyer to `accepted`, ready to pay. */
+  const accepted = async (id: number) => {
+    for (const [who, step] of [
+      [tok.sellerA, 'confirm'],
+      [tok.sellerA, 'deliver'],
+      [tok.buyerA, 'accept'],
+    ]) {
+      assert.equal((await t.http.post(`/api/v1/orders/${id}/${step}`).set('Authorization', who).send({})).status, 200);
+    }
+  };
+
   const order = (who: string, productId: number, quantity = 1, key?: string) => {
     const req = t.http.post('/api/v1/orders').set('Authorization', who);
     if (key) req.set('Idempotency-Key', key);
@@ -82,13 +93,7 @@ describe(`orders under concurrency (${ENGINE})`, function () {
     const product = await makeProduct(ctx.db, cast.vendorA, { title: '医用空气消毒机', price_fen: 12_000_00, stock: 10 });
     const placed = await order(tok.buyerA, product.id);
     const id = placed.body.id as number;
-    for (const [who, step] of [
-      [tok.sellerA, 'confirm'],
-      [tok.sellerA, 'deliver'],
-      [tok.buyerA, 'accept'],
-    ]) {
-      assert.equal((await t.http.post(`/api/v1/orders/${id}/${step}`).set('Authorization', who).send({})).status, 200);
-    }
+    await accepted(id);
     const pays = await Promise.all(
       Array.from({ length: 10 }, (_, i) => {
         const req = t.http.post(`/api/v1/orders/${id}/pay`).set('Authorization', tok.buyerA);
@@ -107,15 +112,7 @@ describe(`orders under concurrency (${ENGINE})`, function () {
     const product = await makeProduct(ctx.db, cast.vendorA, { title: '便携式彩超', price_fen: 2_000_00, stock: 10 });
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push((await order(tok.buyerA, product.id)).body.id as number);
-    for (const id of ids) {
-      for (const [who, step] of [
-        [tok.sellerA, 'confirm'],
-        [tok.sellerA, 'deliver'],
-        [tok.buyerA, 'accept'],
-      ]) {
-        assert.equal((await t.http.post(`/api/v1/orders/${id}/${step}`).set('Authorization', who).send({})).status, 200);
-      }
-    }
+    for (const id of ids) await accepted(id);
     const pays = await Promise.all(
       ids.flatMap((id) => Array.from({ length: 10 }, () => t.http.post(`/api/v1/orders/${id}/pay`).set('Authorization', tok.buyerA).set('Idempotency-Key', `pay-10x-${id}`).send({}))),
     );

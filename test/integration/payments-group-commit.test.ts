@@ -56,14 +56,19 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
     return ids;
   }
 
+  /** A service whose payments queue has one slot on both engines, so that payments sent together are grouped. */
+  const grouped = () => {
+    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
+    assert.ok(service.payments);
+    return { service, queue: service.payments };
+  };
+
   const fen = async (code: string) => Number((await ctx.db('ledger_accounts').where({ code }).first())?.balance_fen ?? 0);
 
   it('24 payments of two units to two vendors at once: fewer commits than payments, each order paid once with its history, audit record, settlement and trade fact; the books and the audit chain verify', async () => {
     const a = await orders(buyerA, sellerA, cast.vendorA, 12, 1_234_56);
     const b = await orders(buyerB, sellerB, cast.vendorB, 12, 2_000_01);
-    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
-    const queue = service.payments;
-    assert.ok(queue);
+    const { service, queue } = grouped();
     const commitBefore = { a: await fen(commitmentAccount(cast.unitA.id)), b: await fen(commitmentAccount(cast.unitB.id)) };
 
     const results = await Promise.all([...a.map((id) => service.act(buyerA, id, 'pay')), ...b.map((id) => service.act(buyerB, id, 'pay'))]);
@@ -108,9 +113,7 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
   it('each payment of a batch gets its own answer: someone else’s order 404, a vendor 403, an order not yet accepted 409 in its state, the same order twice paid once; the rest are paid', async () => {
     const good = await orders(buyerA, sellerA, cast.vendorA, 6, 500_00);
     const [unaccepted] = await orders(buyerA, sellerA, cast.vendorA, 1, 500_00, 'placed');
-    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
-    const queue = service.payments;
-    assert.ok(queue);
+    const { service, queue } = grouped();
     const jobs: Array<[Actor, number]> = [
       [buyerA, good[0]], // alone: starts the queue
       [buyerA, good[1]],
@@ -158,9 +161,7 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
 
   it('each request’s commit hook (its Idempotency-Key record) runs once, inside the batch’s transaction, with its own answer, and is marked committed', async () => {
     const ids = await orders(buyerA, sellerA, cast.vendorA, 6, 400_00);
-    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
-    const queue = service.payments;
-    assert.ok(queue);
+    const { service, queue } = grouped();
     const before = { ...queue.stats };
     const seen: Array<{ orderId: number; resultId: number; status: string; settled: number }> = [];
     const hooks = ids.map(
@@ -187,9 +188,7 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
 
   it('a commit hook that fails inside a batch fails only its own payment: the batch is redone payment by payment', async () => {
     const ids = await orders(buyerA, sellerA, cast.vendorA, 5, 400_00);
-    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
-    const queue = service.payments;
-    assert.ok(queue);
+    const { service, queue } = grouped();
     const before = { ...queue.stats };
     const hooks = ids.map(
       (orderId): CommitHook => ({
@@ -258,9 +257,7 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
   it('a batch that cannot be done as one is undone and redone payment by payment: the one whose commitment is short is refused in the ledger’s words, the others are paid', async () => {
     const a = await orders(buyerA, sellerA, cast.vendorA, 3, 700_00);
     const b = await orders(buyerB, sellerB, cast.vendorB, 3, 800_00);
-    const service = new OrderService(ctx.db, clock, { paymentSlots: 1 });
-    const queue = service.payments;
-    assert.ok(queue);
+    const { service, queue } = grouped();
     // Unit B's reserved money vanishes behind the ledger's back.
     await ctx.db('ledger_accounts').where({ code: commitmentAccount(cast.unitB.id) }).update({ balance_fen: 800_00 });
     const settled = await Promise.allSettled([a[0], a[1], b[0], b[1], a[2]].map((id) => service.act(a.includes(id) ? buyerA : buyerB, id, 'pay')));
