@@ -8,10 +8,12 @@ import pino, { type Logger } from 'pino';
 import { AuthService } from './auth/service';
 import { FakeClock, SystemClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
+import { AppError } from './errors';
 import type { Db } from './db';
 import type { Deps } from './deps';
 import { moduleRouters } from './modules';
 import { ROOT } from './paths';
+import { bodyGuard } from './web/body-guard';
 import { csrfProtection, csrfToken } from './web/csrf';
 import { errorHandler } from './web/errors';
 import { identity, type HostIdentity } from './web/identity';
@@ -146,10 +148,15 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
       textLimit: '1mb',
       formidable: { maxFileSize: 10 * 1024 * 1024, maxFiles: 1, keepExtensions: true, allowEmptyFiles: true, minFileSize: 0 },
       onError: (err) => {
-        throw Object.assign(err, { status: (err as { status?: number }).status ?? 400 });
+        // formidable says its status as httpCode (413 past maxFileSize), raw-body as status (413 past the limits).
+        const e = err as { status?: number; httpCode?: number };
+        const status = e.status ?? (e.httpCode && e.httpCode >= 400 && e.httpCode < 500 ? e.httpCode : 400);
+        if (status === 413) throw new AppError('payload_too_large', 'errors.payload_too_large', {}, e.httpCode ? 'file' : undefined);
+        throw Object.assign(err, { status });
       },
     }),
   );
+  app.use(bodyGuard());
   app.use(discardUploads());
   app.use(sessions(options.db, clock, production));
   app.use(identity(options.db, auth, options.identity));

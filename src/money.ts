@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { AppError } from './errors';
 
 /**
  * Chinese yuan with two decimals. Stored as integer 分 (fen); decimal.js only at the edges, never a float.
@@ -6,14 +7,32 @@ import Decimal from 'decimal.js';
  */
 const INPUT = /^(0|[1-9]\d{0,12})(\.\d{1,2})?$/;
 
-export class MoneyError extends Error {}
+/**
+ * The one money range. Every amount anyone can enter, every balance and every total the platform writes lies within
+ * ±MONEY_MAX_FEN (9,999,999,999,999.99 yuan, 15 digits of fen): the input grammar above allows exactly up to it, the
+ * ledger refuses a transfer that would take a balance past it, and order totals are checked before they are written.
+ * Since 2 × MONEY_MAX_FEN < 2^53, adding two values in range never loses a fen in a JavaScript number.
+ */
+export const MONEY_MAX_FEN = 999_999_999_999_999;
+export const MONEY_MAX = '9999999999999.99';
+
+/** A user's amount outside the grammar or a computed one outside the range: a 422 (the caller may name the field). */
+export class MoneyError extends AppError {
+  constructor(detail: string, field?: string) {
+    super('validation_failed', field ? 'validation.money_range' : 'validation.money_out_of_range', { max: MONEY_MAX, ...(field ? { field } : {}) }, field);
+    this.message = `${this.message} (${detail})`;
+  }
+}
+
+export const inMoneyRange = (fen: number | Decimal): boolean =>
+  typeof fen === 'number' ? Number.isSafeInteger(fen) && Math.abs(fen) <= MONEY_MAX_FEN : fen.isInteger() && fen.abs().lte(MONEY_MAX_FEN);
 
 export class Money {
   private constructor(readonly fen: number) {}
 
   static ofFen(fen: number | bigint | string): Money {
     const n = typeof fen === 'number' ? fen : Number(fen);
-    if (!Number.isSafeInteger(n)) throw new MoneyError(`not a whole number of fen: ${String(fen)}`);
+    if (!inMoneyRange(n)) throw new MoneyError(`not a whole number of fen within the range: ${String(fen)}`);
     return new Money(n);
   }
 
@@ -21,6 +40,14 @@ export class Money {
   static parse(input: unknown): Money {
     if (typeof input !== 'string' || !INPUT.test(input)) throw new MoneyError('invalid money');
     return new Money(new Decimal(input).times(100).toNumber());
+  }
+
+  /** The JSON string form back ("-1180000.00" too), as the API and the stored records write it. */
+  static fromString(input: string): Money {
+    if (!/^-?\d{1,16}(\.\d{1,2})?$/.test(input)) throw new MoneyError(`not an amount: ${input.slice(0, 40)}`);
+    const fen = new Decimal(input).times(100);
+    if (!inMoneyRange(fen)) throw new MoneyError(`out of range: ${input}`);
+    return new Money(fen.toNumber());
   }
 
   static isValidInput(input: unknown): input is string {
@@ -41,7 +68,9 @@ export class Money {
 
   times(quantity: number): Money {
     if (!Number.isInteger(quantity)) throw new MoneyError('quantity must be whole');
-    return Money.ofFen(new Decimal(this.fen).times(quantity).toNumber());
+    const fen = new Decimal(this.fen).times(quantity);
+    if (!inMoneyRange(fen)) throw new MoneyError(`${this.fen} × ${quantity} is out of range`);
+    return new Money(fen.toNumber());
   }
 
   compare(other: Money): -1 | 0 | 1 {

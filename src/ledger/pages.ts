@@ -26,7 +26,7 @@ export function ledgerPages(deps: Deps): Router {
     try {
       const input = parseForm(AllocateInput, body);
       const { budget } = await budgets.allocate(actorOf(ctx), { purchaserId: input.purchaserId, amountFen: input.amount });
-      setFlash(ctx, state.t('ledger.allocated', { amount: formatYuan(Money.ofFen(input.amount)), available: formatYuan(Money.parse(budget.available)) }));
+      setFlash(ctx, state.t('ledger.allocated', { amount: formatYuan(Money.ofFen(input.amount)), available: formatYuan(Money.fromString(budget.available)) }));
       ctx.redirect(`${state.base}/admin/budgets`);
     } catch (err) {
       const { form, status } = formFailure(ctx, err, FORM_FIELDS, body);

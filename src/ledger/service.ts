@@ -3,7 +3,7 @@ import type { Db, Executor } from '../db';
 import { BatchUnfit } from '../db/group-commit';
 import { chainHash, GENESIS_HASH, linkChain, lockChain } from '../db/hash-chain';
 import { AppError } from '../errors';
-import { Money } from '../money';
+import { inMoneyRange, Money, MoneyError, MONEY_MAX } from '../money';
 import { shanghaiDay } from '../time';
 import { FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
 import {
@@ -82,6 +82,7 @@ type ParsedAccount = ReturnType<typeof parseAccountCode>;
 /** A transfer request's own rules: a positive whole-fen amount along a legal flow, trade facts where a trade is made. */
 function checkRequest(req: TransferRequest): { from: ParsedAccount; to: ParsedAccount } {
   if (!Number.isSafeInteger(req.amountFen) || req.amountFen <= 0) throw new AppError('validation_failed', 'ledger.amount_positive', { field: 'amount' }, 'amount');
+  if (!inMoneyRange(req.amountFen)) throw new MoneyError(`transfer of ${req.amountFen}`, 'amount');
   const from = parseAccountCode(req.from);
   const to = parseAccountCode(req.to);
   const flow = FLOWS[req.kind];
@@ -133,6 +134,10 @@ export class Ledger {
         ],
         now,
       );
+    }
+    // The one money range holds for balances too (the treasury's is negative): refused before anything is written.
+    if (!inMoneyRange(fromAcc.balance_fen - req.amountFen) || !inMoneyRange(toAcc.balance_fen + req.amountFen)) {
+      throw new AppError('validation_failed', 'ledger.balance_out_of_range', { field: 'amount', max: MONEY_MAX }, 'amount');
     }
     const moved = await move(trx, fromAcc.id, toAcc.id, req.amountFen, from.type === 'treasury');
     if (moved === 0) {
@@ -188,6 +193,7 @@ export class Ledger {
     }
     const deltas = [...net].map(([id, fen]) => ({ id, fen }));
     if (accounts.some((a) => a.type !== 'treasury' && a.balance_fen + (net.get(a.id) ?? 0) < 0)) throw new BatchUnfit('a balance would go below zero');
+    if (accounts.some((a) => !inMoneyRange(a.balance_fen + (net.get(a.id) ?? 0)))) throw new BatchUnfit('a balance would leave the money range');
     if ((await moveAll(trx, deltas)) !== deltas.length) throw new BatchUnfit('a balance guard held');
 
     const rows = linkChain(

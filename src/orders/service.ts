@@ -8,7 +8,8 @@ import { AppError, notFound } from '../errors';
 import { budgetAccount } from '../ledger/accounts';
 import { findAccount } from '../ledger/repo';
 import { Ledger, type TradeFacts } from '../ledger/service';
-import { Money, formatYuan } from '../money';
+import Decimal from 'decimal.js';
+import { inMoneyRange, Money, MoneyError, formatYuan } from '../money';
 import { apiTime } from '../time';
 import { can } from '../policies';
 import type { Actor } from '../web/state';
@@ -205,9 +206,14 @@ export class OrderService {
         const index = original.findIndex((l) => l.productId === line.productId);
         throw new AppError('validation_failed', 'orders.product_unavailable', { product: line.productId }, `items.${index}.productId`);
       }
+      // A line and an order's total stay within the money range (a price up to the range times 10,000 would not).
+      const index = original.findIndex((l) => l.productId === line.productId);
+      const field = `items.${index}.quantity`;
+      if (!inMoneyRange(new Decimal(product.price_fen).times(line.quantity))) throw new MoneyError(`line of product ${product.id}`, field);
       const amountFen = Money.ofFen(product.price_fen).times(line.quantity).fen;
       const g = groups.get(product.vendor_id) ?? { vendorId: product.vendor_id, lines: [], totalFen: 0 };
       g.lines.push({ product, quantity: line.quantity, amountFen });
+      if (!inMoneyRange(g.totalFen + amountFen)) throw new MoneyError(`order total of vendor ${product.vendor_id}`, field);
       g.totalFen += amountFen;
       groups.set(product.vendor_id, g);
     }

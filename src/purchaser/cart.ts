@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import type { Executor } from '../db';
 import { AppError } from '../errors';
-import { Money } from '../money';
+import Decimal from 'decimal.js';
+import { inMoneyRange, Money, MoneyError } from '../money';
 import type { OrderLine } from '../orders/schema';
 import type { AppState } from '../web/state';
 import { cartProducts } from './repo';
@@ -32,6 +33,14 @@ export function changeLine(lines: OrderLine[], productId: number, quantity: numb
   return existing ? lines.map((l) => (l.productId === productId ? { productId, quantity: next } : l)) : [...lines, { productId, quantity: next }];
 }
 
+const yuan = (fen: Decimal): string => fen.dividedBy(100).toFixed(2);
+
+/** A line of `quantity` at the product's price must stay within the money range (422 on quantity). */
+export async function checkLineAmount(db: Executor, productId: number, quantity: number): Promise<void> {
+  const [p] = await cartProducts(db, [productId]);
+  if (p && !inMoneyRange(new Decimal(p.price_fen).times(quantity))) throw new MoneyError(`cart line of product ${productId}`, 'quantity');
+}
+
 export interface CartLineView {
   productId: number;
   title: string;
@@ -54,8 +63,8 @@ export interface CartGroup {
 /** The cart as the pages show it: one group per vendor (each becomes one order), with subtotals and the total. */
 export async function cartView(db: Executor, lines: OrderLine[]): Promise<{ groups: CartGroup[]; total: string; totalFen: number; count: number; blocked: boolean }> {
   const products = new Map((await cartProducts(db, lines.map((l) => l.productId))).map((p) => [Number(p.id), p]));
-  const groups = new Map<number, CartGroup & { fen: number }>();
-  let totalFen = 0;
+  const groups = new Map<number, CartGroup & { fen: Decimal }>();
+  let total = new Decimal(0);
   let blocked = false;
   for (const l of lines) {
     const p = products.get(l.productId);
@@ -63,20 +72,23 @@ export async function cartView(db: Executor, lines: OrderLine[]): Promise<{ grou
       blocked = true;
       continue;
     }
-    const amountFen = Money.ofFen(p.price_fen).times(l.quantity).fen;
-    const available = p.status === 'approved' && p.stock >= l.quantity;
+    // Sums in decimal: a price raised after the line was added may take a line or a total past the money range;
+    // the cart still shows, and such a line blocks checkout like an unavailable one.
+    const amount = new Decimal(p.price_fen).times(l.quantity);
+    const g = groups.get(p.vendor_id) ?? { vendorId: p.vendor_id, vendorName: p.vendor_name, lines: [], subtotal: '0.00', fen: new Decimal(0) };
+    g.fen = g.fen.plus(amount);
+    const available = p.status === 'approved' && p.stock >= l.quantity && inMoneyRange(amount) && inMoneyRange(g.fen);
     if (!available) blocked = true;
-    const g = groups.get(p.vendor_id) ?? { vendorId: p.vendor_id, vendorName: p.vendor_name, lines: [], subtotal: '0.00', fen: 0 };
-    g.lines.push({ productId: p.id, title: p.title, model: p.model, unit: p.unit, quantity: l.quantity, price: Money.ofFen(p.price_fen).toString(), amount: Money.ofFen(amountFen).toString(), stock: p.stock, available });
-    g.fen += amountFen;
-    g.subtotal = Money.ofFen(g.fen).toString();
-    totalFen += amountFen;
+    g.lines.push({ productId: p.id, title: p.title, model: p.model, unit: p.unit, quantity: l.quantity, price: Money.ofFen(p.price_fen).toString(), amount: yuan(amount), stock: p.stock, available });
+    g.subtotal = yuan(g.fen);
+    total = total.plus(amount);
     groups.set(p.vendor_id, g);
   }
+  if (!inMoneyRange(total)) blocked = true;
   return {
     groups: [...groups.values()].map(({ fen: _fen, ...g }) => g),
-    total: Money.ofFen(totalFen).toString(),
-    totalFen,
+    total: yuan(total),
+    totalFen: total.toNumber(),
     count: lines.length,
     blocked,
   };

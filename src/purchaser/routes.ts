@@ -13,7 +13,7 @@ import { errorBody } from '../web/errors';
 import { actorOf, requireRole } from '../web/guards';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
-import { cartOf, cartView, changeLine, saveCart } from './cart';
+import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
 
 /** The purchaser's desk (采购单位工作台), the cart and the checkout: pages over the order and budget services. */
 export function purchaserRoutes(deps: Deps): Router {
@@ -48,13 +48,16 @@ export function purchaserRoutes(deps: Deps): Router {
   router.post('/cart/items', purchaser, async (ctx) => {
     const line = parseInput(CartLine, requestBody(ctx));
     if (line.quantity < 1) throw new AppError('validation_failed', 'validation.too_small', { field: 'quantity' }, 'quantity');
-    saveCart(ctx, changeLine(cartOf(ctx), line.productId, line.quantity, 'add'));
+    const lines = changeLine(cartOf(ctx), line.productId, line.quantity, 'add');
+    await checkLineAmount(deps.db, line.productId, lines.find((l) => l.productId === line.productId)?.quantity ?? 0);
+    saveCart(ctx, lines);
     setFlash(ctx, (ctx.state as AppState).t('purchaser.added_to_cart'));
     ctx.redirect(`${(ctx.state as AppState).base}/cart`);
   });
 
   router.post('/cart/items/:productId', purchaser, async (ctx) => {
     const line = parseInput(CartLine, { ...requestBody(ctx), productId: ctx.params.productId });
+    await checkLineAmount(deps.db, line.productId, line.quantity);
     saveCart(ctx, changeLine(cartOf(ctx), line.productId, line.quantity, 'set'));
     setFlash(ctx, (ctx.state as AppState).t(line.quantity === 0 ? 'purchaser.removed_from_cart' : 'purchaser.cart_updated'));
     ctx.redirect(`${(ctx.state as AppState).base}/cart`);
@@ -89,7 +92,7 @@ async function renderCart(ctx: Context, deps: Deps, view: 'purchaser/cart' | 'pu
   const state = ctx.state as AppState;
   const actor = actorOf(ctx);
   const [cart, budget] = await Promise.all([cartView(deps.db, cartOf(ctx)), new BudgetService(deps.db, deps.clock).budget(actor.purchaserId as number)]);
-  const short = Money.parse(budget.available).fen < cart.totalFen;
+  const short = Money.fromString(budget.available).fen < cart.totalFen;
   ctx.body = state.render(view, {
     title: state.t(view === 'purchaser/cart' ? 'purchaser.cart_title' : 'purchaser.checkout_title'),
     flash: takeFlash(ctx),

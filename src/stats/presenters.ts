@@ -14,8 +14,7 @@ const money = (fen: number) => Money.ofFen(fen);
 
 /** Whole fen of a JSON money string, which may be negative where refunds outweigh settlements. */
 export function fenOf(amount: string): number {
-  const abs = Money.parse(amount.startsWith('-') ? amount.slice(1) : amount).fen;
-  return amount.startsWith('-') ? -abs : abs;
+  return Money.fromString(amount).fen;
 }
 
 export function yoyText(v: string | null | undefined): string {

@@ -28,7 +28,9 @@ export function csrfProtection() {
     if (SAFE.has(ctx.method) || state.authVia === 'bearer') return next();
     const isApi = ctx.path.startsWith('/api/');
     if (isApi && !hasSessionCookie(ctx) && state.authVia !== 'host') return next();
-    const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body;
+    const sentBody = (ctx.request as unknown as { body?: unknown }).body;
+    // Only a form or a JSON object can carry the field (the body guard refuses text bodies; arrays and scalars have none).
+    const body = sentBody !== null && typeof sentBody === 'object' && !Array.isArray(sentBody) ? (sentBody as Record<string, unknown>) : undefined;
     const sent = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? ctx.get('x-csrf-token');
     const secret = state.session?.csrfSecret;
     if (!secret || !sent || !tokens.verify(secret, sent)) throw new AppError('forbidden', 'errors.csrf');

@@ -107,11 +107,7 @@ export class Views {
     });
     // Money arrives as integer fen (a number) or as the JSON string form ("1180000.00").
     const toMoney = (v: unknown): Money | null =>
-      v === null || v === undefined || v === '' ? null : typeof v === 'string'
-          ? v.startsWith('-')
-            ? Money.ofFen(-Money.parse(v.slice(1)).fen)
-            : Money.parse(v)
-          : Money.ofFen(v as number);
+      v === null || v === undefined || v === '' ? null : typeof v === 'string' ? Money.fromString(v) : Money.ofFen(v as number);
     hb.registerHelper('yuan', (v: unknown) => {
       const m = toMoney(v);
       return m ? formatYuan(m) : '';

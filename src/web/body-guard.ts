@@ -1,0 +1,74 @@
+import type { Context, Next } from 'koa';
+import { AppError } from '../errors';
+
+/** Deeper than any input of the contract (the deepest, an import record's nested fields, is 4). */
+export const MAX_BODY_DEPTH = 32;
+
+const NUL = '\u0000';
+
+/** The first string in `value` holding a NUL, as a field path ('items.0.note'), else null. Iterative: no recursion. */
+function findNul(value: unknown, root: string): string | null {
+  const stack: Array<[unknown, string]> = [[value, root]];
+  while (stack.length) {
+    const [v, path] = stack.pop() as [unknown, string];
+    if (typeof v === 'string') {
+      if (v.includes(NUL)) return path;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+        if (k.includes(NUL)) return path || k.replace(/\0/g, '');
+        stack.push([child, path ? `${path}.${k}` : k]);
+      }
+    }
+  }
+  return null;
+}
+
+/** How deep `value` nests (a scalar is 0), stopping as soon as it passes `max`. Iterative. */
+function depthOver(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > max) return true;
+    for (const child of Object.values(v as Record<string, unknown>)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/**
+ * Right after the body parser, before anything reads the input: hostile shapes become one clear 4xx here instead of a
+ * 500 wherever they would first hurt.
+ * - A JSON body nested deeper than MAX_BODY_DEPTH (a 36 KB body nests 6,000 deep; hashing it for an Idempotency-Key
+ *   or validating it would recurse until the stack overflows): 400 `malformed`.
+ * - A NUL character in the path, a query parameter or any string of the body (PostgreSQL refuses it in text, SQLite's
+ *   full-text search reads it as the end of the query): 422 naming the field. No legitimate text holds one.
+ * - A text body (`text/plain`, or a body the parser keeps as a string) on a state-changing request: 400
+ *   `malformed`, since every write takes a form or a JSON object (the CSRF check read `_csrf` from it and threw). A parsed JSON array or scalar stays as it is for the route's schema
+ *   to refuse, naming the field.
+ */
+export function bodyGuard() {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    let path: string;
+    try {
+      path = decodeURIComponent(ctx.path);
+    } catch {
+      throw new AppError('malformed', 'errors.malformed');
+    }
+    if (path.includes(NUL)) throw new AppError('malformed', 'errors.malformed');
+    const query = ctx.query;
+    const inQuery = findNul(query, '');
+    if (inQuery !== null) throw new AppError('validation_failed', 'validation.nul_char', { field: inQuery }, inQuery || undefined);
+
+    const request = ctx.request as unknown as { body?: unknown };
+    const body = request.body;
+    if (typeof body === 'string') {
+      if (body.length > 0 && !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method)) throw new AppError('malformed', 'errors.body_not_form');
+      request.body = {};
+    } else if (body !== null && typeof body === 'object') {
+      if (depthOver(body, MAX_BODY_DEPTH)) throw new AppError('malformed', 'errors.body_too_deep', { max: MAX_BODY_DEPTH });
+      const inBody = findNul(body, '');
+      if (inBody !== null) throw new AppError('validation_failed', 'validation.nul_char', { field: inBody }, inBody || undefined);
+    }
+    await next();
+  };
+}
