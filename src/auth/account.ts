@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import type { Actor } from '../web/state';
 import { hashPassword, verifyPassword } from './passwords';
 import { findUserById } from './repo';
-import { LoginThrottle, throttleKeys } from './throttle';
+import { LoginThrottle, THROTTLE, passwordChangeKeys, type Reservation } from './throttle';
 
 /**
  * Changing one's own password. The current password is checked first; the new one may not be the username. Every
@@ -19,19 +19,29 @@ export class AccountService {
     private readonly db: Db,
     private readonly clock: Clock,
   ) {
-    this.throttle = new LoginThrottle(db, clock);
+    this.throttle = new LoginThrottle(db, clock, { maxPerAccount: THROTTLE.maxPasswordChange, messageKey: 'auth.too_many_password_checks' });
   }
 
-  /** Guessing the current password from a stolen session counts against the same limits as guessing at login. */
-  async changePassword(actor: Actor, currentPassword: string, newPassword: string, address?: string | null): Promise<void> {
+  /**
+   * Guessing the current password from a stolen session is bounded by its own key (`pwchange:<user id>`, limit
+   * THROTTLE.maxPasswordChange per window, then locked): wrong current passwords here never lock the user's login.
+   */
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
     const user = await findUserById(this.db, actor.id);
     if (!user) throw new AppError('unauthenticated', 'errors.unauthenticated');
-    const keys = throttleKeys(user.username, address);
-    await this.throttle.check(keys);
-    if (!(await verifyPassword(user.password_hash, currentPassword))) {
-      await this.throttle.fail(keys);
+    const attempt: Reservation = await this.throttle.reserve(passwordChangeKeys(user.id));
+    let ok: boolean;
+    try {
+      ok = await verifyPassword(user.password_hash, currentPassword);
+    } catch (err) {
+      await attempt.cancel().catch(() => undefined);
+      throw err;
+    }
+    if (!ok) {
+      await attempt.fail();
       throw new AppError('validation_failed', 'auth.current_password_wrong', { field: 'currentPassword' }, 'currentPassword');
     }
+    await attempt.succeed();
     if (newPassword.trim().toLowerCase() === user.username.toLowerCase()) {
       throw new AppError('validation_failed', 'validation.password_username', { field: 'newPassword' }, 'newPassword');
     }

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { errorBody } from '../web/errors';
@@ -7,6 +8,7 @@ import { destroySession, regenerateSession } from '../web/session';
 import type { AppState } from '../web/state';
 import { parseInput, validate } from '../web/validate';
 import { safePath } from '../web/views';
+import { RATE_LIMITS, RateLimiter, clientAddress, enforce, rateLimit, type RateKey } from '../web/rate-limit';
 import { emptyForm, formFailure, parseForm, requestBody, setFlash, takeFlash } from './forms';
 import { Credentials, LoginForm, PasswordChange } from './schema';
 import { AccountService } from './account';
@@ -28,10 +30,25 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
     ctx.body = { token: csrfToken(ctx) };
   });
 
-  router.post('/api/v1/auth/token', validate(Credentials), async (ctx) => {
+  // Login requests per client address, whatever their outcome (failures also lock: src/auth/throttle.ts).
+  const limiter = new RateLimiter(deps.db, deps.clock);
+  const loginKeys = (ctx: Context): RateKey[] => [{ rule: RATE_LIMITS.loginPerAddress, subject: clientAddress(ctx) }];
+  const loginLimit = rateLimit(limiter, loginKeys, { messageKey: 'auth.too_many_requests' });
+
+  router.post('/api/v1/auth/token', loginLimit, validate(Credentials), async (ctx) => {
     const { username, password } = ctx.state.input as Credentials;
     const user = await auth.authenticate(username, password, { address: ctx.ip, log: (ctx.state as AppState).log });
     ctx.body = await auth.issueToken(user);
+  });
+
+  // Ends the bearer token this request authenticates with (logging out of the JSON API). A session, a host's user or
+  // no identity at all has no token to end: 401.
+  router.delete('/api/v1/auth/token', async (ctx) => {
+    const state = ctx.state as AppState;
+    const m = /^Bearer (\S+)$/.exec(ctx.get('authorization'));
+    if (state.authVia !== 'bearer' || !state.actor || !m) throw new AppError('unauthenticated', 'auth.bearer_required');
+    await auth.revokeToken(m[1], state.actor);
+    ctx.status = 204;
   });
 
   router.get('/login', async (ctx) => {
@@ -43,6 +60,7 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
     const state = ctx.state as AppState;
     const body = (ctx.request as unknown as { body: Record<string, unknown> }).body ?? {};
     try {
+      await enforce(ctx, limiter, loginKeys(ctx), 'auth.too_many_requests');
       const input = parseInput(LoginForm, body);
       const user = await auth.authenticate(input.username, input.password, { address: ctx.ip, log: state.log });
       regenerateSession(ctx, { userId: user.id, createdAt: deps.clock.now().toISOString() });
@@ -68,7 +86,7 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
   // Ends every other session and token of the user; the caller's own session continues under a new id.
   router.post('/api/v1/auth/password', anyone, validate(PasswordChange), async (ctx) => {
     const { currentPassword, newPassword } = ctx.state.input as PasswordChange;
-    await account.changePassword(actorOf(ctx), currentPassword, newPassword, ctx.ip);
+    await account.changePassword(actorOf(ctx), currentPassword, newPassword);
     ctx.body = { changed: true };
   });
 
@@ -89,12 +107,13 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
       if (state.authVia === 'host') throw new AppError('forbidden', 'auth.password_host_managed');
       const input = parseForm(PasswordChange, body);
       const actor = actorOf(ctx);
-      await account.changePassword(actor, input.currentPassword, input.newPassword, ctx.ip);
+      await account.changePassword(actor, input.currentPassword, input.newPassword);
       regenerateSession(ctx, { userId: actor.id, createdAt: deps.clock.now().toISOString() });
       setFlash(ctx, state.t('auth.password_changed'));
       ctx.redirect(`${state.base}/account/password`);
     } catch (err) {
       const { form, status } = formFailure(ctx, err, PASSWORD_FIELDS, {});
+      if (err instanceof AppError && err.code === 'too_many_attempts' && err.params.retryAfter) ctx.set('Retry-After', String(err.params.retryAfter));
       ctx.status = status;
       ctx.body = state.render('auth/password', { title: state.t('auth.password_title'), flash: null, form, hostManaged: state.authVia === 'host' });
     }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { recordAudit } from '../audit/service';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
@@ -7,7 +8,7 @@ import { hashToken } from '../web/session';
 import type { Actor } from '../web/state';
 import { dummyHash, verifyPassword } from './passwords';
 import { findUserByName, findUserByToken, insertToken, toActor, type UserRow } from './repo';
-import { LoginThrottle, throttleKeys } from './throttle';
+import { LoginThrottle, throttleKeys, type Reservation } from './throttle';
 import { apiTime } from '../time';
 
 export const TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
@@ -29,27 +30,37 @@ export class AuthService {
   }
 
   /**
-   * Checks a username and password; the same error whether the name or the password is wrong. Locked accounts and
-   * addresses are refused first (429); each failure counts towards a lock, and a lock is logged.
+   * Checks a username and password; the same error whether the name or the password is wrong. The attempt is
+   * reserved against the account's and the address's limits before the password is checked (locked or full → 429,
+   * nothing checked); a wrong password counts as a failure, and the failure that reaches a limit locks it (logged).
    */
   async authenticate(username: string, password: string, login: LoginContext = {}): Promise<UserRow> {
     const keys = throttleKeys(username, login.address);
+    let attempt: Reservation;
     try {
-      await this.throttle.check(keys);
+      attempt = await this.throttle.reserve(keys);
     } catch (err) {
       login.log?.warn({ username, address: login.address }, 'login refused: throttled');
       throw err;
     }
-    const user = await findUserByName(this.db, username);
-    const ok = await verifyPassword(user?.password_hash ?? (await dummyHash()), password);
+    let ok: boolean;
+    let user: UserRow | undefined;
+    try {
+      user = await findUserByName(this.db, username);
+      ok = await verifyPassword(user?.password_hash ?? (await dummyHash()), password);
+    } catch (err) {
+      // Not checked (the server too busy to hash, the database gone): the attempt does not count.
+      await attempt.cancel().catch(() => undefined);
+      throw err;
+    }
     if (!user || !ok) {
-      const locked = await this.throttle.fail(keys);
+      const locked = await attempt.fail();
       login.log?.info({ username, address: login.address }, 'login failed');
       if (locked.length) login.log?.warn({ username, address: login.address, locked }, 'login locked after repeated failures');
       throw new AppError('unauthenticated', 'auth.bad_credentials');
     }
+    await attempt.succeed();
     if (user.status !== 'active') throw new AppError('forbidden', 'auth.account_not_active');
-    await this.throttle.succeed(keys);
     return user;
   }
 
@@ -59,6 +70,15 @@ export class AuthService {
     const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS).toISOString();
     await insertToken(this.db, hashToken(token), user.id, now.toISOString(), expiresAt);
     return { token, role: user.role, expiresAt: apiTime(expiresAt) };
+  }
+
+  /** Ends one bearer token (the one the request authenticates with); false when it was not there. */
+  async revokeToken(token: string, actor: Actor): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      const n = await trx('api_tokens').where({ id: hashToken(token), user_id: actor.id }).del();
+      if (n > 0) await recordAudit(trx, this.clock, { actor, action: 'user.token_revoke', entity: 'user', entityId: actor.id });
+      return n > 0;
+    });
   }
 
   async actorForToken(token: string): Promise<Actor | null> {

@@ -11,7 +11,7 @@ import { errorBody } from '../web/errors';
 import { parseInput } from '../web/validate';
 import type { CaseView } from './presenters';
 import type { AvailableAction } from './queries';
-import { Accept, CaseListQuery, Contract, CreateCase, Negotiate, ResolveObjection, Terminate, dropEmpty, fromForm } from './schema';
+import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ResolveObjection, Terminate, dropEmpty, fromForm } from './schema';
 import { FirstPurchaseService } from './service';
 import { CASE_STATUSES } from './transitions';
 import { idParam } from './routes';
@@ -96,7 +96,7 @@ export function firstPurchasePages(deps: Deps): Router {
     return state.render('first-purchase/detail', {
       title: `${view.caseNo} ${view.projectName}`,
       // Objectors' contacts are shown only to those who may see them; strict templates need the key either way.
-      c: { ...view, objections: view.objections.map((o) => ({ contact: null, ...o })) },
+      c: { ...view, objections: view.objections.map((o) => ({ contact: null, ...o, setAside: o.status === 'spam' || o.status === 'duplicate' })) },
       flash: extra.flash ?? null,
       error: extra.error ?? null,
       actions,
@@ -204,6 +204,13 @@ export function firstPurchasePages(deps: Deps): Router {
     const id = idParam(ctx.params.id);
     const oid = idParam(ctx.params.oid);
     await step(ctx, id, 'first_purchase.done_resolve', (b) => service.resolveObjection(actorOf(ctx), id, oid, parseForm(ResolveObjection, b)));
+  });
+
+  // One action: set an open objection aside as spam or a duplicate (which button was pressed), kept on record.
+  router.post('/first-purchases/:id/objections/:oid/mark', admin, async (ctx) => {
+    const id = idParam(ctx.params.id);
+    const oid = idParam(ctx.params.oid);
+    await step(ctx, id, 'first_purchase.done_mark', (b) => service.markObjection(actorOf(ctx), id, oid, parseForm(MarkObjection, b)));
   });
 
   router.get('/admin/first-purchases', admin, async (ctx) => {

@@ -28,6 +28,7 @@ export const CASE_RULES = {
   'case.withdraw': (a, c) => isPurchaser(a, c) || isAdmin(a, c),
   'case.approve': isAdmin,
   'case.resolve_objection': isAdmin,
+  'case.mark_objection': isAdmin,
 } satisfies Record<string, Rule>;
 
 export type CaseAct = keyof typeof CASE_RULES;

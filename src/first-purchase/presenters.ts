@@ -2,7 +2,7 @@ import { Money } from '../money';
 import { apiTime, apiTimeOrNull, shanghaiIso } from '../time';
 import { addWorkdays, shanghaiIsoSeconds } from '../workdays';
 import { caseNo, expertsOf, type Expert } from './notices';
-import type { CaseDetailRow, HistoryRow, NoticeListRow, NoticeRow, ObjectionRow } from './repo';
+import type { CaseDetailRow, HistoryRow, NoticeListRow, NoticeRow, ObjectionRow, ObjectionStatus } from './repo';
 import type { CaseStatus } from './transitions';
 
 /** JSON views (view models for pages too): money as strings, times ISO 8601 with +08:00, no database rows. */
@@ -51,9 +51,11 @@ export interface ObjectionView {
   organization: string;
   contact?: string;
   content: string;
-  status: 'open' | 'upheld' | 'dismissed';
+  status: ObjectionStatus;
   opinion: string | null;
   resolvedAt: string | null;
+  /** For a duplicate: the objection it repeats, when named. */
+  duplicateOf: number | null;
   createdAt: string;
 }
 
@@ -130,6 +132,7 @@ export function objectionView(o: ObjectionRow, withContact: boolean): ObjectionV
     status: o.status,
     opinion: o.opinion,
     resolvedAt: apiTimeOrNull(o.resolved_at),
+    duplicateOf: o.duplicate_of ?? null,
     createdAt: apiTime(o.created_at),
   };
 }

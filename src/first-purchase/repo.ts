@@ -85,12 +85,17 @@ export interface ObjectionRow {
   organization: string;
   contact: string;
   content: string;
-  status: 'open' | 'upheld' | 'dismissed';
+  status: ObjectionStatus;
   opinion: string | null;
   resolved_by: number | null;
   resolved_at: string | null;
+  /** A duplicate's original (another objection of the same case), when the department named one. */
+  duplicate_of: number | null;
   created_at: string;
 }
+
+/** Open until the department rules (upheld, dismissed) or sets it aside (spam, duplicate); only open ones block approval. */
+export type ObjectionStatus = 'open' | 'upheld' | 'dismissed' | 'spam' | 'duplicate';
 
 export interface NoticeRow {
   id: number;
@@ -235,7 +240,7 @@ export async function listHistory(db: Executor, caseId: number): Promise<History
     .select('h.*', 'u.username as actor_username', 'u.display_name as actor_display_name', 'u.role as actor_role');
 }
 
-export async function insertObjection(db: Executor, row: Omit<ObjectionRow, 'id' | 'opinion' | 'resolved_by' | 'resolved_at'>): Promise<number> {
+export async function insertObjection(db: Executor, row: Omit<ObjectionRow, 'id' | 'opinion' | 'resolved_by' | 'resolved_at' | 'duplicate_of'>): Promise<number> {
   const [inserted] = await db('objections').insert(row).returning('id');
   return firstId(inserted);
 }
@@ -244,6 +249,12 @@ export const findObjection = (db: Executor, caseId: number, id: number): Promise
   db<ObjectionRow>('objections').where({ case_id: caseId, id }).first();
 
 export async function resolveObjectionRow(db: Executor, id: number, patch: Pick<ObjectionRow, 'status' | 'opinion' | 'resolved_by' | 'resolved_at'>): Promise<boolean> {
+  const n = await db('objections').where({ id, status: 'open' }).update(patch);
+  return n === 1;
+}
+
+/** Sets an open objection aside (spam / duplicate); false when it is no longer open. */
+export async function markObjectionRow(db: Executor, id: number, patch: Pick<ObjectionRow, 'status' | 'opinion' | 'resolved_by' | 'resolved_at' | 'duplicate_of'>): Promise<boolean> {
   const n = await db('objections').where({ id, status: 'open' }).update(patch);
   return n === 1;
 }

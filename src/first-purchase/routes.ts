@@ -7,7 +7,9 @@ import { actorOf, requireRole } from '../web/guards';
 import { idempotent } from '../web/idempotency';
 import type { AppState } from '../web/state';
 import { parseInput, validate } from '../web/validate';
-import { Accept, CaseListQuery, Contract, CreateCase, Negotiate, ObjectionInput, ResolveObjection, Terminate, dropEmpty } from './schema';
+import { RateLimiter } from '../web/rate-limit';
+import { caseIdParam, objectionLimit } from './objection-limits';
+import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate, dropEmpty } from './schema';
 import { FirstPurchaseService } from './service';
 
 /** A case's (or, with its own message, a notice's) id from the path; anything but a positive number is a 404. */
@@ -54,8 +56,10 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
     ctx.body = await service.submit(actorOf(ctx), idParam(ctx.params.id));
   });
 
-  // Anyone, signed in or not: the public's right to object during the notice period.
-  router.post('/:id/objections', validate(ObjectionInput), async (ctx) => {
+  // Anyone, signed in or not: the public's right to object during the notice period — within the limits of
+  // objection-limits.ts (429 with Retry-After beyond them).
+  const objectionsLimited = objectionLimit(new RateLimiter(deps.db, deps.clock), caseIdParam);
+  router.post('/:id/objections', validate(ObjectionInput), objectionsLimited, async (ctx) => {
     ctx.status = 201;
     ctx.body = await service.fileObjection((ctx.state as AppState).actor, idParam(ctx.params.id), input<ObjectionInput>(ctx));
   });
@@ -63,6 +67,12 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
   router.post('/:id/objections/:oid/resolve', admin, validate(ResolveObjection), async (ctx) => {
     const oid = idParam(ctx.params.oid);
     ctx.body = await service.resolveObjection(actorOf(ctx), idParam(ctx.params.id), oid, input<ResolveObjection>(ctx));
+  });
+
+  // Sets an open objection aside as spam or a duplicate, in one action (kept on record; no longer blocks approval).
+  router.post('/:id/objections/:oid/mark', admin, validate(MarkObjection), async (ctx) => {
+    const oid = idParam(ctx.params.oid);
+    ctx.body = await service.markObjection(actorOf(ctx), idParam(ctx.params.id), oid, input<MarkObjection>(ctx));
   });
 
   router.post('/:id/approve', admin, async (ctx) => {

@@ -69,6 +69,20 @@ export const ResolveObjection = z.object({
 });
 export type ResolveObjection = z.output<typeof ResolveObjection>;
 
+/**
+ * The department sets an objection aside in one action, without a ruling on its merits: `spam` (abuse, nothing to
+ * review) or `duplicate` (optionally naming the objection of the same case it repeats). It stays on record.
+ */
+export const OBJECTION_DISPOSITIONS = ['spam', 'duplicate'] as const;
+export type ObjectionDisposition = (typeof OBJECTION_DISPOSITIONS)[number];
+
+export const MarkObjection = z.object({
+  disposition: z.enum(OBJECTION_DISPOSITIONS, { message: 'validation.one_of' }),
+  duplicateOf: id.optional(),
+  remark: optionalText(500).transform((v) => v || null),
+});
+export type MarkObjection = z.output<typeof MarkObjection>;
+
 export const NegotiationRecord = z.object({
   date: day,
   place: text(200),
@@ -158,6 +172,6 @@ export function fromForm(body: Record<string, unknown>): Record<string, unknown>
         .filter(Boolean),
     };
   }
-  for (const k of ['quantity', 'projectContent', 'expertOpinion', 'organization', 'note']) if (out[k] === '') delete out[k];
+  for (const k of ['quantity', 'projectContent', 'expertOpinion', 'organization', 'note', 'duplicateOf', 'remark']) if (out[k] === '') delete out[k];
   return out;
 }

@@ -23,12 +23,13 @@ import {
   insertHistory,
   insertNotice,
   insertObjection,
+  markObjectionRow,
   resolveObjectionRow,
   updateCase,
   type CaseDetailRow,
   type CaseRow,
 } from './repo';
-import type { Accept, Contract, CreateCase, Negotiate, ObjectionInput, ResolveObjection, Terminate } from './schema';
+import type { Accept, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate } from './schema';
 import { nextStatus, type CaseAction, type CaseStatus, type GuardFacts } from './transitions';
 
 /** The notice period the platform publishes: the legal minimum of 5 full working days. */
@@ -150,6 +151,30 @@ export class FirstPurchaseService {
       } else {
         await insertHistory(trx, { case_id: c.id, action: `objection_${status}`, from_status: c.status, to_status: c.status, actor_id: actor.id, note: `#${o.id}`, at });
       }
+    });
+  }
+
+  /**
+   * Sets an open objection aside in one action — spam, or a duplicate (of another objection of the case, when named) —
+   * without a ruling on its merits. It stays on record with who and when, and no longer blocks approval.
+   */
+  async markObjection(actor: Actor, id: number, objectionId: number, input: MarkObjection): Promise<CaseView> {
+    return this.command(actor, id, 'case.mark_objection', async (trx, c) => {
+      const o = await findObjection(trx, c.id, objectionId);
+      if (!o) throw notFound('first_purchase.objection_not_found');
+      if (o.status !== 'open') throw invalidState('first_purchase.objection_resolved', { status: o.status });
+      const duplicateOf = input.disposition === 'duplicate' ? (input.duplicateOf ?? null) : null;
+      if (duplicateOf !== null && (duplicateOf === o.id || !(await findObjection(trx, c.id, duplicateOf)))) {
+        throw invalidField('duplicateOf', 'first_purchase.duplicate_of_unknown', { id: duplicateOf });
+      }
+      const at = this.clock.now().toISOString();
+      const status = input.disposition;
+      if (!(await markObjectionRow(trx, o.id, { status, opinion: input.remark, resolved_by: actor.id, resolved_at: at, duplicate_of: duplicateOf }))) {
+        throw invalidState('first_purchase.objection_resolved', { status: 'resolved' });
+      }
+      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.objection_mark', entity: 'fp_objection', entityId: o.id, before: { status: 'open' }, after: { status, duplicateOf, remark: input.remark } });
+      const note = duplicateOf !== null ? `#${o.id} → #${duplicateOf}` : `#${o.id}`;
+      await insertHistory(trx, { case_id: c.id, action: `objection_${status}`, from_status: c.status, to_status: c.status, actor_id: actor.id, note, at });
     });
   }
 

@@ -5,6 +5,7 @@ import type { CertificationService } from '../certification/service';
 import type { Deps } from '../deps';
 import { CITIES, FIELDS, KINDS } from '../domain';
 import { actorOf, requireRole } from '../web/guards';
+import type { RatePermit } from '../web/rate-limit';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
 import type { ListingService } from './listings';
@@ -59,7 +60,11 @@ function listingRow(ctx: Context, l: ListingView) {
   };
 }
 
-export function vendorPages(router: Router, _deps: Deps, s: { listings: ListingService; registration: RegistrationService; certs: CertificationService }): void {
+export function vendorPages(
+  router: Router,
+  _deps: Deps,
+  s: { listings: ListingService; registration: RegistrationService; certs: CertificationService; registrationPermit: (ctx: Context) => Promise<RatePermit> },
+): void {
   const vendor = requireRole('vendor');
 
   const renderRegister = (ctx: Context, form: FormState, status = 200) => {
@@ -72,11 +77,16 @@ export function vendorPages(router: Router, _deps: Deps, s: { listings: ListingS
 
   router.post('/vendor/register', async (ctx) => {
     const body = requestBody(ctx);
+    let permit: RatePermit | null = null;
     try {
-      const result = await s.registration.register(parseForm(VendorRegistration, withoutEmpty(body)));
+      const input = parseForm(VendorRegistration, withoutEmpty(body));
+      // Counted against the address's registrations (429 with Retry-After beyond it); given back if it fails.
+      permit = await s.registrationPermit(ctx);
+      const result = await s.registration.register(input);
       const state = stateOf(ctx);
       ctx.body = state.render('vendor/registered', { title: state.t('vendor.registered_title'), username: result.username });
     } catch (err) {
+      await permit?.release();
       const { form, status } = formFailure(ctx, err, REGISTER_FIELDS, body);
       form.values.password = '';
       renderRegister(ctx, form, status);

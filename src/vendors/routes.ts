@@ -1,14 +1,18 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import { idParam } from '../auth/forms';
 import { CertListQuery } from '../certification/schema';
 import { CertificationService } from '../certification/service';
 import type { Deps } from '../deps';
 import { actorOf, requireRole } from '../web/guards';
 import { validate } from '../web/validate';
+import { RATE_LIMITS, RateLimiter, clientAddress, enforce, rateLimit, type RateKey } from '../web/rate-limit';
 import { ListingService } from './listings';
 import { vendorPages } from './pages';
 import { RegistrationService } from './registration';
 import { ListingInput, ListingPatch, ListingQuery, VendorRegistration } from './schema';
+
+const REGISTRATION_LIMIT_MESSAGE = 'vendor.registration_rate_limited';
 
 /** The vendor portal: registration (anyone), then the vendor's own certificates and listings. JSON and pages. */
 export function vendorRoutes(deps: Deps): Router {
@@ -18,7 +22,12 @@ export function vendorRoutes(deps: Deps): Router {
   const certs = new CertificationService(deps.db, deps.clock);
   const vendor = requireRole('vendor');
 
-  router.post('/api/v1/vendors', validate(VendorRegistration), async (ctx) => {
+  // Registrations per client address (RATE_LIMITS.registrationPerAddress); only those that succeed count.
+  const limiter = new RateLimiter(deps.db, deps.clock);
+  const registrationKeys = (ctx: Context): RateKey[] => [{ rule: RATE_LIMITS.registrationPerAddress, subject: clientAddress(ctx) }];
+  const registrationLimited = rateLimit(limiter, registrationKeys, { messageKey: REGISTRATION_LIMIT_MESSAGE, onlySuccess: true });
+
+  router.post('/api/v1/vendors', validate(VendorRegistration), registrationLimited, async (ctx) => {
     ctx.status = 201;
     ctx.body = await registration.register(ctx.state.input as VendorRegistration);
   });
@@ -56,7 +65,8 @@ export function vendorRoutes(deps: Deps): Router {
     ctx.body = await listings.relist(actorOf(ctx), idParam(ctx.params.id));
   });
 
-  vendorPages(router, deps, { listings, registration, certs });
+  const registrationPermit = (ctx: Context) => enforce(ctx, limiter, registrationKeys(ctx), REGISTRATION_LIMIT_MESSAGE);
+  vendorPages(router, deps, { listings, registration, certs, registrationPermit });
   return router;
 }
 

@@ -39,7 +39,10 @@ export interface MatrixRow {
   body?: (w: World, whose: Whose) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** A file to upload as multipart field `file`. */
   file?: { name: string; data: (w: World) => Buffer };
-  /** Use a freshly logged-in session for this row (for routes that end or replace the session). */
+  /**
+   * Use a freshly logged-in session (pages) or a fresh bearer token (JSON) for this row (for routes that end or
+   * replace the session or the token).
+   */
   freshSession?: boolean;
 }
 
@@ -236,6 +239,8 @@ export const ROWS: MatrixRow[] = [
 
   // ── auth ──
   ...rows('POST /api/v1/auth/token', all(200), { body: (w) => ({ username: w.usernames.vendor, password: 'demo-password' }) }),
+  // Revokes the bearer token the call carries (a fresh one per row); without one, 401.
+  ...rows('DELETE /api/v1/auth/token', { anonymous: 401, purchaser: 204, vendor: 204, admin: 204 }, { freshSession: true }),
   ...rows('GET /api/v1/auth/csrf', all(200)),
   ...rows('GET /login', all(200)),
   // A wrong password: the session stays as it is, whoever asks.
@@ -442,6 +447,14 @@ export const ROWS: MatrixRow[] = [
     },
     body: () => ({ upheld: false, opinion: '异议不成立' }),
   }),
+  // Setting an objection aside (spam / duplicate) in one action: the department only.
+  ...rows('POST /api/v1/first-purchases/:id/objections/:oid/mark', only('admin', 200), {
+    url: async (w) => {
+      const c = await w.fpCase('own', 'objection');
+      return `/api/v1/first-purchases/${c.id}/objections/${c.objectionId}/mark`;
+    },
+    body: () => ({ disposition: 'spam' }),
+  }),
   ...rows('POST /api/v1/first-purchases/:id/approve', only('admin', 200), { url: fpUrl('noticeEnded', (i) => `/api/v1/first-purchases/${i}/approve`) }),
   ...rows('POST /api/v1/first-purchases/:id/negotiate', only('purchaser', 200), {
     url: fpUrl('approved', (i) => `/api/v1/first-purchases/${i}/negotiate`),
@@ -498,6 +511,13 @@ export const ROWS: MatrixRow[] = [
     },
     body: () => ({ upheld: 'false', opinion: '异议不成立' }),
   }),
+  ...rows('POST /first-purchases/:id/objections/:oid/mark', only('admin', 302, 'post'), {
+    url: async (w) => {
+      const c = await w.fpCase('own', 'objection');
+      return `/first-purchases/${c.id}/objections/${c.objectionId}/mark`;
+    },
+    body: () => ({ disposition: 'duplicate', duplicateOf: '' }),
+  }),
   ...rows('GET /admin/first-purchases', only('admin', 200, 'get')),
 
   // ── statistics: the department only; the public summary for everyone ──
@@ -533,7 +553,7 @@ async function run(w: World, row: MatrixRow): Promise<{ status: number; text: st
   const verb = method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
   if (path.startsWith('/api/')) {
     let req = w.t.http[verb](url);
-    const token = w.tokens[row.role];
+    const token = row.freshSession && row.role !== 'anonymous' ? await bearer(w.t.http, w.usernames[row.role]) : w.tokens[row.role];
     if (token) req = req.set('Authorization', token);
     if (row.file) req = req.attach('file', row.file.data(w), row.file.name);
     else if (body) req = req.send(body);

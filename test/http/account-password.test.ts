@@ -3,6 +3,7 @@ import { useMigratedDb } from '../helpers/db';
 import { bearer, testApp, type TestApp } from '../helpers/app';
 import { makeUser, DEMO_PASSWORD } from '../helpers/factories';
 import { csrfOf, loginAgent } from '../helpers/session';
+import { THROTTLE } from '../../src/auth/throttle';
 
 describe('changing one’s own password', function () {
   const ctx = useMigratedDb();
@@ -56,5 +57,56 @@ describe('changing one’s own password', function () {
     assert.equal(after.status, 200);
     assert.match(after.text, /密码已修改/);
     assert.equal((await elsewhere.get('/account/password')).status, 302, 'the other session was ended');
+  });
+});
+
+describe('wrong current passwords on the password-change form (issue 12)', function () {
+  this.timeout(60000);
+  const ctx = useMigratedDb();
+  let t: TestApp;
+
+  before(() => {
+    t = testApp(ctx.db);
+    t.clock.set(new Date('2026-03-02T02:00:00Z'), { freeze: true });
+  });
+
+  it(`wrong current passwords on the password-change form count toward the login lockout — no longer: ${THROTTLE.maxPasswordChange + 1} wrong ones leave the login open; the form has its own limit (429 with Retry-After) until the lock passes`, async () => {
+    const u = await makeUser(ctx.db, { role: 'purchaser' });
+    const tok = await bearer(t.http, u.username);
+    const change = (currentPassword: string) => t.http.post('/api/v1/auth/password').set('Authorization', tok).send({ currentPassword, newPassword: 'tangerine-harbour-42' });
+    for (let i = 0; i < THROTTLE.maxPasswordChange; i++) assert.equal((await change(`wrong-${i}`)).status, 422, `attempt ${i}`);
+    // The form is now locked for this user, even for the right password…
+    const locked = await change(DEMO_PASSWORD);
+    assert.equal(locked.status, 429);
+    assert.equal(locked.body.error.code, 'too_many_attempts');
+    assert.match(locked.body.error.message, /当前密码输错次数过多/);
+    assert.equal(Number(locked.headers['retry-after']), THROTTLE.lockMs / 1000);
+    assert.equal((await change('wrong-again')).status, 429);
+    // …but the login is not: neither the account nor the address was counted.
+    assert.equal((await t.http.post('/api/v1/auth/token').send({ username: u.username, password: DEMO_PASSWORD })).status, 200);
+    const account = await ctx.db('login_attempts').where({ key: `user:${u.username}` }).first();
+    assert.equal(Number(account?.failures ?? 0), 0);
+    // The page form says so too, with Retry-After.
+    const here = await loginAgent(t.app, u.username);
+    const form = await here.get('/account/password');
+    const page = await here.post('/account/password').type('form').send({ _csrf: csrfOf(form.text), currentPassword: DEMO_PASSWORD, newPassword: 'tangerine-harbour-42' });
+    assert.equal(page.status, 429);
+    assert.ok(Number(page.headers['retry-after']) > 0);
+    assert.match(page.text, /当前密码输错次数过多/);
+    t.clock.set(new Date(t.clock.now().getTime() + THROTTLE.lockMs + 1000), { freeze: true });
+    const fresh = await bearer(t.http, u.username);
+    const ok = await t.http.post('/api/v1/auth/password').set('Authorization', fresh).send({ currentPassword: DEMO_PASSWORD, newPassword: 'tangerine-harbour-42' });
+    assert.equal(ok.status, 200);
+  });
+
+  it('login failures do not lock the password-change form either (separate keys both ways)', async () => {
+    const u = await makeUser(ctx.db, { role: 'vendor' });
+    const tok = await bearer(t.http, u.username);
+    for (let i = 0; i < THROTTLE.maxPerAccount; i++) {
+      assert.equal((await t.http.post('/api/v1/auth/token').send({ username: u.username, password: `wrong-${i}` })).status, 401);
+    }
+    assert.equal((await t.http.post('/api/v1/auth/token').send({ username: u.username, password: DEMO_PASSWORD })).status, 429, 'the login is locked');
+    const ok = await t.http.post('/api/v1/auth/password').set('Authorization', tok).send({ currentPassword: DEMO_PASSWORD, newPassword: 'tangerine-harbour-42' });
+    assert.equal(ok.status, 200, 'the signed-in user can still change the password');
   });
 });

@@ -218,3 +218,46 @@ describe('security headers', function () {
     assert.match(set as string, /; secure/i);
   });
 });
+
+describe('bearer token revocation (issue 12)', function () {
+  const ctx = useMigratedDb();
+  let t: TestApp;
+
+  before(() => {
+    t = testApp(ctx.db);
+    t.clock.set(new Date('2026-03-02T02:00:00Z'), { freeze: true });
+  });
+
+  const issue = async (username: string) => (await t.http.post('/api/v1/auth/token').send({ username, password: DEMO_PASSWORD })).body.token as string;
+
+  it('no way to revoke a bearer token — now DELETE /api/v1/auth/token ends the token it is sent with (204); that token is then refused, the others live on', async () => {
+    const u = await makeUser(ctx.db, { role: 'purchaser' });
+    const [mine, other] = [await issue(u.username), await issue(u.username)];
+    const res = await t.http.delete('/api/v1/auth/token').set('Authorization', `Bearer ${mine}`);
+    assert.equal(res.status, 204);
+    assert.equal(res.text, '');
+    const after = await t.http.get('/api/v1/orders').set('Authorization', `Bearer ${mine}`);
+    assert.equal(after.status, 401);
+    assert.equal(after.body.error.code, 'unauthenticated');
+    assert.equal((await t.http.delete('/api/v1/auth/token').set('Authorization', `Bearer ${mine}`)).status, 401, 'a revoked token cannot revoke again');
+    assert.equal((await t.http.get('/api/v1/orders').set('Authorization', `Bearer ${other}`)).status, 200, 'the user’s other tokens stay valid');
+    const audit = await ctx.db('audit_log').where({ action: 'user.token_revoke', entity_id: String(u.id) });
+    assert.equal(audit.length, 1);
+  });
+
+  it('without a bearer token: 401 in the error shape (anonymous, or a cookie session with its CSRF token)', async () => {
+    const anon = await t.http.delete('/api/v1/auth/token');
+    assert.equal(anon.status, 401);
+    assert.deepEqual(Object.keys(anon.body), ['error']);
+    assert.equal(anon.body.error.code, 'unauthenticated');
+    const u = await makeUser(ctx.db, { role: 'vendor' });
+    const form = await t.http.get('/login');
+    const login = await t.http.post('/login').set('Cookie', cookieHeader(sessionCookie(form) as string)).type('form').send({ username: u.username, password: DEMO_PASSWORD, _csrf: csrfOf(form.text) });
+    const cookie = cookieHeader(sessionCookie(login) as string);
+    const csrf = (await t.http.get('/api/v1/auth/csrf').set('Cookie', cookie)).body.token as string;
+    const viaSession = await t.http.delete('/api/v1/auth/token').set('Cookie', cookie).set('X-CSRF-Token', csrf);
+    assert.equal(viaSession.status, 401);
+    assert.equal(viaSession.body.error.code, 'unauthenticated');
+    assert.equal((await t.http.get('/account/password').set('Cookie', cookie)).status, 200, 'the session itself is untouched');
+  });
+});
