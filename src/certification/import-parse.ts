@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { AppError } from '../errors';
+import { inflateChecked, readZipDirectory, XmlTagTally, ZipGuardError, type ZipEntry, type ZipRefusal } from './zip-guard';
 
 /**
  * Reading the annual list (CSV or XLSX) into rows of named cells. Everything that makes the *file* unusable — wrong
@@ -141,42 +142,61 @@ export function cellText(v: ExcelJS.CellValue): string {
   return '';
 }
 
-/** What an honest annual list unpacks to at most; a workbook claiming more is refused before it is unzipped. */
-export const MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024;
+/**
+ * What an XLSX may hold, counted on what it really inflates to before exceljs sees it (zip-guard.ts). An honest
+ * annual list of 5000 rows × 11 columns with long indicators inflates to about 5.5 MB in some 170 000 XML elements.
+ * exceljs builds the whole workbook in memory, and grows with the elements and rows far more than with the bytes
+ * (≈ 300 bytes per element; 8 MB of bare `<row>`s took 200 MB), so those are bounded too: the worst workbook within
+ * all these limits measured ≈ 130 MB of RSS growth, where an honest 5000-row list takes ≈ 65 MB.
+ */
+export const XLSX_LIMITS = {
+  maxEntries: 200,
+  maxEntryBytes: 12 * 1024 * 1024,
+  maxTotalBytes: 16 * 1024 * 1024,
+  maxRatio: 200,
+  ratioFloorBytes: 1024 * 1024,
+  /** XML start tags across all parts. */
+  maxElements: 400_000,
+  /** `<row>` elements across all sheets: the rows allowed, twice over for formatted blank rows and other sheets. */
+  maxRowElements: 2 * (IMPORT_LIMITS.maxRows + 1),
+} as const;
+
+const ZIP_REFUSALS: Record<ZipRefusal, () => ImportFileError> = {
+  broken: () => new ImportFileError('certification.import_broken_xlsx'),
+  too_many_entries: () => new ImportFileError('certification.import_zip_too_many_entries', { max: XLSX_LIMITS.maxEntries }),
+  entry_too_large: () => new ImportFileError('certification.import_zip_entry_too_large', { maxMb: XLSX_LIMITS.maxEntryBytes / 1024 / 1024 }),
+  total_too_large: () => new ImportFileError('certification.import_unpacked_too_large', { maxMb: XLSX_LIMITS.maxTotalBytes / 1024 / 1024 }),
+  ratio: () => new ImportFileError('certification.import_zip_ratio', { max: XLSX_LIMITS.maxRatio }),
+  mismatch: () => new ImportFileError('certification.import_zip_mismatch'),
+};
 
 /**
- * The total uncompressed size the zip's central directory declares (the end-of-central-directory record, then one
- * header per entry), or null when the directory cannot be read or uses ZIP64 — both refused as broken.
+ * Streams every part of the workbook through the inflater, counting what really comes out (bytes per part and in
+ * all, compression ratio, XML elements and rows) and refusing past the limits — a zip bomb is stopped after at most
+ * `maxEntryBytes` of inflation, with nothing kept in memory. Resolves when exceljs may open the file.
  */
-export function declaredUnpackedSize(zip: Buffer): number | null {
-  const EOCD = 0x06054b50;
-  const CDH = 0x02014b50;
-  let eocd = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
-    if (zip.readUInt32LE(i) === EOCD) {
-      eocd = i;
-      break;
-    }
+export async function checkXlsx(data: Buffer): Promise<void> {
+  try {
+    const entries = readZipDirectory(data, XLSX_LIMITS.maxEntries);
+    const tally = new XmlTagTally();
+    let current: ZipEntry | null = null;
+    await inflateChecked(data, entries, XLSX_LIMITS, (entry, chunk) => {
+      if (entry !== current) {
+        tally.reset();
+        current = entry;
+      }
+      tally.feed(chunk);
+      if (tally.rows > XLSX_LIMITS.maxRowElements) throw new ImportFileError('certification.import_too_many_rows', { max: IMPORT_LIMITS.maxRows });
+      if (tally.elements > XLSX_LIMITS.maxElements) throw new ImportFileError('certification.import_xlsx_too_complex', { max: XLSX_LIMITS.maxElements });
+    });
+  } catch (err) {
+    if (err instanceof ZipGuardError) throw ZIP_REFUSALS[err.reason]();
+    throw err;
   }
-  if (eocd < 0) return null;
-  const entries = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  if (entries === 0xffff || at === 0xffffffff) return null;
-  let total = 0;
-  for (let n = 0; n < entries; n++) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== CDH) return null;
-    const size = zip.readUInt32LE(at + 24);
-    if (size === 0xffffffff) return null;
-    total += size;
-    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-  }
-  return total;
 }
 
 async function readXlsx(data: Buffer): Promise<SheetRow[]> {
-  const unpacked = declaredUnpackedSize(data);
-  if (unpacked === null) throw new ImportFileError('certification.import_broken_xlsx');
-  if (unpacked > MAX_XLSX_UNPACKED_BYTES) throw new ImportFileError('certification.import_unpacked_too_large', { maxMb: MAX_XLSX_UNPACKED_BYTES / 1024 / 1024 });
+  await checkXlsx(data);
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(data as unknown as ArrayBuffer);
@@ -188,11 +208,13 @@ async function readXlsx(data: Buffer): Promise<SheetRow[]> {
   if (ws.actualRowCount > IMPORT_LIMITS.maxRows + 1) throw new ImportFileError('certification.import_too_many_rows', { max: IMPORT_LIMITS.maxRows });
   const lines: Array<{ line: number; values: string[] }> = [];
   ws.eachRow({ includeEmpty: false }, (row, line) => {
+    // Only the cells present, at their columns: the gaps stay holes (read as ''), so a lone cell far to the right
+    // (column XFD) costs one value, not sixteen thousand empty ones.
     const values: string[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => {
+    row.eachCell({ includeEmpty: false }, (cell, col) => {
       values[col - 1] = cellText(cell.value);
     });
-    lines.push({ line, values: Array.from(values, (v) => v ?? '') });
+    lines.push({ line, values });
   });
   if (!lines.length) throw new ImportFileError('certification.import_empty');
   const [header, ...rest] = lines;

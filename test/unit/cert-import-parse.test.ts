@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
 import { cellText, decodeText, detectType, readSheet } from '../../src/certification/import-parse';
 import { AppError } from '../../src/errors';
 
@@ -46,5 +47,21 @@ describe('certification import: reading the file', () => {
     const all = '证书编号,产品名称,企业名称,统一社会信用代码,类别,级别,领域,年度,有效期至';
     await assert.rejects(readSheet('a.csv', Buffer.from(`${all},备注\nA,B,C,D,E,F,G,H,I,J`)), (e: AppError) => e.messageKey === 'certification.import_bad_header_unknown' && e.params.unknown === '备注');
     await assert.rejects(readSheet('a.csv', Buffer.from('证书编号,产品名称\nA,B')), (e: AppError) => e.messageKey === 'certification.import_bad_header_missing' && /creditCode/.test(String(e.params.missing)));
+  });
+
+  it('an XLSX cell far to the right (column XFD) is read as itself, not as sixteen thousand empty cells before it', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('名录');
+    ws.addRow(['证书编号', '产品名称', '企业名称', '统一社会信用代码', '类别', '级别', '领域', '年度', '有效期至']);
+    ws.addRow(['A', 'B', 'C', 'D', 'E', 'F', 'G', '2026', new Date(Date.UTC(2030, 11, 31))]);
+    ws.getCell('XFD2').value = '备注';
+    const sheet = await readSheet('a.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    assert.deepEqual(
+      sheet.rows.map((r) => [r.line, r.cells.certNo, r.cells.validUntil]),
+      [[2, 'A', '2030-12-31']],
+    );
+    assert.equal(Object.keys(sheet.rows[0].cells).length, 9);
+    ws.getCell('XFD1').value = '备注';
+    await assert.rejects(readSheet('a.xlsx', Buffer.from(await wb.xlsx.writeBuffer())), (e: AppError) => e.messageKey === 'certification.import_bad_header_unknown' && e.params.unknown === '备注');
   });
 });
