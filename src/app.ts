@@ -12,6 +12,7 @@ import { AppError } from './errors';
 import type { Db } from './db';
 import type { Deps } from './deps';
 import { moduleRouters } from './modules';
+import { Ops, trustedClientAddress } from './ops';
 import { ROOT } from './paths';
 import { bodyGuard } from './web/body-guard';
 import { csrfProtection, csrfToken } from './web/csrf';
@@ -34,10 +35,17 @@ export interface MarketplaceOptions {
   identity?: HostIdentity;
   /** The prefix the host mounts us under, when it does not use koa-mount (which sets ctx.mountPath itself). */
   basePath?: string;
+  /**
+   * Serve Prometheus metrics at /metrics (default `config.metrics`: off for a mounted plugin, on for `npm start`
+   * unless METRICS=0). A host behind proxies also passes `config.trustProxy` (TRUST_PROXY's forms, parsed).
+   */
+  metrics?: boolean;
 }
 
 export interface Marketplace extends Koa {
   deps: Deps;
+  /** /healthz, /readyz, /metrics, requests in flight, draining (src/ops). */
+  ops: Ops;
 }
 
 /** Stringifies to a CSRF token on first use and to the same token after. */
@@ -84,9 +92,14 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
 
   const app = new Koa() as Marketplace;
   app.deps = deps;
-  app.proxy = production;
+  app.ops = new Ops({ db: options.db, log, metrics: options.metrics ?? config.metrics, metricsToken: config.metricsToken });
+  // X-Forwarded-* only as TRUST_PROXY says (standalone; mounted, the host's Koa reads them, and ctx.ip is set below).
+  app.proxy = config.trustProxy !== false;
+  app.maxIpsCount = typeof config.trustProxy === 'number' ? config.trustProxy : 0;
   app.silent = true;
 
+  app.use(app.ops.front());
+  app.use(trustedClientAddress(config.trustProxy));
   app.use(async (ctx: Context, next: Next) => {
     const state = ctx.state as AppState;
     const mounted = (ctx as unknown as { mountPath?: string }).mountPath;
@@ -113,6 +126,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   app.use(requestLog(log));
   app.use(locale());
   app.use(errorHandler());
+  app.use(app.ops.guard());
   app.use(
     helmet({
       contentSecurityPolicy: {

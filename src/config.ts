@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/**
+ * Whose X-Forwarded-For to believe: nobody's (`false`: the client is the socket's peer), the nearest `n` proxies'
+ * (a hop count: the client is the n-th address from the right), or only these proxies' (a list of addresses: the
+ * header counts only when the peer is one of them, and the client is the rightmost address not in the list).
+ */
+export type TrustProxy = false | number | string[];
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -10,6 +18,13 @@ export interface Config {
   sessionSecret: string;
   fakeClock: boolean;
   logLevel: string;
+  trustProxy: TrustProxy;
+  /** Serve Prometheus metrics at /metrics (standalone: on unless METRICS=0; a mounted plugin: off unless asked). */
+  metrics: boolean;
+  /** When set, /metrics wants `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
+  /** How long a SIGTERM/SIGINT lets in-flight requests finish before the process gives up (exit 1). */
+  shutdownTimeoutMs: number;
 }
 
 /** Wrong environment values: the entry point prints `message` (one line per wrong variable) and exits. */
@@ -28,7 +43,26 @@ const rules: Record<string, { schema: z.ZodType; expects: string; secret?: boole
   SESSION_SECRET: { schema: z.string().min(32), expects: 'a secret of at least 32 characters', secret: true },
   FAKE_CLOCK: { schema: z.enum(['0', '1']), expects: '0 or 1' },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS), expects: `one of ${LOG_LEVELS.join(', ')}` },
+  TRUST_PROXY: {
+    schema: z
+      .string()
+      .refine((v) => parseTrustProxy(v) !== undefined)
+      .transform((v) => parseTrustProxy(v) as TrustProxy),
+    expects: 'none, a number of proxies from 1 to 9, or a comma-separated list of proxy IP addresses',
+  },
+  METRICS: { schema: z.enum(['0', '1']), expects: '0 or 1' },
+  METRICS_TOKEN: { schema: z.string().min(16).regex(/^[\x21-\x7e]+$/), expects: 'a token of at least 16 printable characters', secret: true },
+  SHUTDOWN_TIMEOUT_MS: { schema: z.string().regex(/^\d{1,7}$/).transform(Number), expects: 'a number of milliseconds from 0 to 9999999' },
 };
+
+/** TRUST_PROXY's value: `none` (or `0`), `1`…`9` proxies, or a list of IP addresses; undefined for anything else. */
+export function parseTrustProxy(raw: string): TrustProxy | undefined {
+  const v = raw.trim();
+  if (v === 'none' || v === '0') return false;
+  if (/^[1-9]$/.test(v)) return Number(v);
+  const list = v.split(',').map((a) => a.trim());
+  return list.every((a) => isIP(a) !== 0) ? list : undefined;
+}
 
 /** Reads one variable; a wrong value is noted in `errors` (one line, naming it; a secret is never echoed). */
 function read<T>(env: NodeJS.ProcessEnv, name: string, fallback: T, errors: string[]): T {
@@ -43,7 +77,7 @@ function read<T>(env: NodeJS.ProcessEnv, name: string, fallback: T, errors: stri
 const DEFAULT_DATABASE_URL = 'sqlite:data/marketplace.sqlite3';
 
 /** Every variable, checked together: all the wrong ones are reported at once, one line each. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { demoData?: boolean } = {}): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { demoData?: boolean; metrics?: boolean } = {}): Config {
   const errors: string[] = [];
   const nodeEnv = read(env, 'NODE_ENV', 'development' as Config['env'], errors);
   const production = nodeEnv === 'production';
@@ -53,6 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { dem
   const port = read(env, 'PORT', 3000, errors);
   const databaseUrl = read(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, errors);
   const logLevel = read(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', errors);
+  const trustProxy = read<TrustProxy>(env, 'TRUST_PROXY', false, errors);
+  const metrics = read<string>(env, 'METRICS', defaults.metrics ? '1' : '0', errors) === '1';
+  const metricsToken = read<string | null>(env, 'METRICS_TOKEN', null, errors);
+  const shutdownTimeoutMs = read(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, errors);
   if (production && demo) errors.push('DEMO_DATA: demo data is refused with NODE_ENV=production; expected 0');
   if (production && fakeClock) errors.push('FAKE_CLOCK: the test clock is refused with NODE_ENV=production; unset it');
   if (production && !secret && !errors.some((e) => e.startsWith('SESSION_SECRET:'))) errors.push('SESSION_SECRET: required with NODE_ENV=production (at least 32 characters)');
@@ -66,6 +104,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { dem
     sessionSecret: secret ?? randomBytes(32).toString('hex'),
     fakeClock,
     logLevel,
+    trustProxy,
+    metrics,
+    metricsToken,
+    shutdownTimeoutMs,
   };
 }
 

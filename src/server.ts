@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import { createMarketplace } from './app';
+import { Server as NetServer, type AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { collectDefaultMetrics } from 'prom-client';
+import { createMarketplace, type Marketplace } from './app';
 import { ConfigError, loadConfig } from './config';
-import { createDb, migrateLatest } from './db';
+import { createDb, migrateLatest, type Db } from './db';
+import { groupCommitLoad } from './db/group-commit';
 import { loadDemoDataIfEmpty } from '../seeds/demo';
 import { CertificationService } from './certification/service';
 
@@ -11,7 +13,7 @@ import { CertificationService } from './certification/service';
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig(process.env, { demoData: true });
+    config = loadConfig(process.env, { demoData: true, metrics: true });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
   const db = createDb(config.databaseUrl);
   await migrateLatest(db);
   const app = createMarketplace({ db, config, logger: log });
+  if (app.ops.metrics) collectDefaultMetrics({ register: app.ops.metrics.registry });
   if (config.demoData) {
     const loaded = await loadDemoDataIfEmpty(db, app.deps.clock, log);
     if (loaded) log.info('demo data loaded');
@@ -30,13 +33,14 @@ async function main(): Promise<void> {
   // Certificates whose end date has passed are marked expired (and their listings delisted) at start and hourly.
   // Idempotent, so every instance behind a load balancer may run it.
   const certs = new CertificationService(db, app.deps.clock);
+  let expiring: Promise<unknown> = Promise.resolve();
   const expire = () =>
-    certs.expireOverdue(null).then(
+    (expiring = certs.expireOverdue(null).then(
       (r) => r.expired && log.info(r, 'expired overdue certificates'),
       (err: unknown) => log.error({ err }, 'expiring overdue certificates failed'),
-    );
+    ));
   await expire();
-  setInterval(() => void expire(), 60 * 60 * 1000).unref();
+  const hourly = setInterval(() => void expire(), 60 * 60 * 1000).unref();
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -44,15 +48,58 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   process.stdout.write(`Listening on http://localhost:${port}\n`);
+  let stopping = false;
   const stop = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    server.close(() => {
-      void db.destroy().finally(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(0), 5000).unref();
+    if (stopping) {
+      log.warn({ signal, inFlight: app.ops.inFlight }, 'second signal while draining: exiting at once');
+      process.exit(1);
+    }
+    stopping = true;
+    clearInterval(hourly);
+    // Past the deadline, whatever is still running is abandoned (its transaction is rolled back by the database).
+    setTimeout(() => {
+      log.error({ inFlight: app.ops.inFlight, waiting: groupCommitLoad().waiting, timeoutMs: config.shutdownTimeoutMs }, 'shutdown deadline passed with work unfinished: exiting 1');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    log.info({ signal, inFlight: app.ops.inFlight, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining');
+    void drain(server, app, db, expiring, log).then(
+      () => {
+        log.info('shut down');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Graceful shutdown: /readyz answers 503 and every answer closes its connection; no new connection is accepted (idle
+ * keep-alive ones are closed); requests in flight finish, and with them the group-commit batches their payments wait
+ * in (a payment is answered only once its batch has committed); the certificate expiry run finishes; then the
+ * database is closed. Only then: closing the pool first would refuse the payments still queued (QueueClosed).
+ */
+async function drain(server: Server, app: Marketplace, db: Db, expiring: Promise<unknown>, log: Logger): Promise<void> {
+  app.ops.drain();
+  // Connections the kernel has already completed are accepted first: closing the listener would reset them.
+  await new Promise((resolve) => setImmediate(resolve));
+  // Stop listening but keep every open connection (http's close() would at once drop those not yet read from, and a
+  // client that had just sent its request would see a reset). Each answer now ends its connection; a connection
+  // with no request under way is closed on the next tick of this timer.
+  const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  await closed;
+  clearInterval(idle);
+  while (app.ops.inFlight > 0 || groupCommitLoad().waiting + groupCommitLoad().busy > 0) await sleep(20);
+  await expiring;
+  log.debug('requests drained; closing the database');
+  await db.destroy();
 }
 
 main().catch((err: unknown) => {

@@ -49,6 +49,24 @@ export class QueueClosed extends Error {
   }
 }
 
+/** Every queue of this process, held weakly: what the metrics gauge and a graceful shutdown read. */
+const live = new Set<WeakRef<GroupCommit<unknown, unknown>>>();
+const forget = new FinalizationRegistry<WeakRef<GroupCommit<unknown, unknown>>>((ref) => live.delete(ref));
+
+/** Jobs waiting and slots busy, summed over every queue of this process (read-only). */
+export function groupCommitLoad(): { waiting: number; busy: number } {
+  let waiting = 0;
+  let busy = 0;
+  for (const ref of live) {
+    const q = ref.deref();
+    if (q) {
+      waiting += q.waiting;
+      busy += q.busy;
+    }
+  }
+  return { waiting, busy };
+}
+
 /**
  * Group commit: jobs that arrive while every slot has a transaction running wait, and the next free slot does all of
  * them at once — one commit (one fsync) for many, as databases do with their own log. Nothing waits on a timer: a job
@@ -81,6 +99,19 @@ export class GroupCommit<I, R> {
     this.max = options.max ?? 64;
     this.slots = options.slots ?? 1;
     this.closed = options.closed ?? (() => false);
+    const ref = new WeakRef<GroupCommit<unknown, unknown>>(this as GroupCommit<unknown, unknown>);
+    live.add(ref);
+    forget.register(this, ref);
+  }
+
+  /** Jobs waiting for a slot (not counting those in a running batch). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Slots with a transaction (a batch or a job alone) running. */
+  get busy(): number {
+    return this.running;
   }
 
   submit(input: I, alone: () => Promise<R>): Promise<R> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig, loadDatabaseUrl } from '../../src/config';
+import { ConfigError, loadConfig, loadDatabaseUrl, parseTrustProxy } from '../../src/config';
 
 describe('configuration from the environment (DESIGN §7)', () => {
   it('has the documented defaults', () => {
@@ -10,11 +10,33 @@ describe('configuration from the environment (DESIGN §7)', () => {
     assert.equal(c.fakeClock, false);
     assert.equal(c.logLevel, 'info');
     assert.ok(c.sessionSecret.length >= 32, 'a random secret per start outside production');
+    assert.equal(c.trustProxy, false, 'X-Forwarded-For ignored unless TRUST_PROXY says otherwise');
+    assert.equal(c.metricsToken, null);
+    assert.equal(c.shutdownTimeoutMs, 10000);
+  });
+
+  it('metrics: on for the standalone server unless METRICS=0, off for a mounted plugin unless asked', () => {
+    assert.equal(loadConfig({}, { metrics: true }).metrics, true);
+    assert.equal(loadConfig({ METRICS: '0' }, { metrics: true }).metrics, false);
+    assert.equal(loadConfig({}).metrics, false);
+    assert.equal(loadConfig({ METRICS: '1' }).metrics, true);
+  });
+
+  it('TRUST_PROXY: none, a number of proxies, or a list of proxy addresses', () => {
+    assert.equal(loadConfig({ TRUST_PROXY: 'none' }).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '0' }).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.0.0.6,::1' }).trustProxy, ['10.0.0.5', '10.0.0.6', '::1']);
+    for (const wrong of ['yes', 'true', '-1', '10', '1.5', '10.0.0.300', '10.0.0.5,', '10.0.0.0/8', 'proxy.internal']) assert.equal(parseTrustProxy(wrong), undefined, wrong);
   });
 
   it('reads every variable', () => {
-    const c = loadConfig({ PORT: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DEMO_DATA: '0', FAKE_CLOCK: '1', LOG_LEVEL: 'warn' });
-    assert.deepEqual([c.port, c.databaseUrl, c.demoData, c.fakeClock, c.logLevel], [0, 'postgres://postgres@127.0.0.1:5432/test', false, true, 'warn']);
+    const c = loadConfig({ PORT: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DEMO_DATA: '0', FAKE_CLOCK: '1', LOG_LEVEL: 'warn', TRUST_PROXY: '1', METRICS: '1', METRICS_TOKEN: 't'.repeat(20), SHUTDOWN_TIMEOUT_MS: '2500' });
+    assert.deepEqual(
+      [c.port, c.databaseUrl, c.demoData, c.fakeClock, c.logLevel, c.trustProxy, c.metrics, c.metricsToken, c.shutdownTimeoutMs],
+      [0, 'postgres://postgres@127.0.0.1:5432/test', false, true, 'warn', 1, true, 't'.repeat(20), 2500],
+    );
   });
 
   const wrong: Array<[Record<string, string>, RegExp]> = [
@@ -27,6 +49,11 @@ describe('configuration from the environment (DESIGN §7)', () => {
     [{ NODE_ENV: 'production', FAKE_CLOCK: '1', SESSION_SECRET: 'x'.repeat(40) }, /^FAKE_CLOCK:/],
     [{ NODE_ENV: 'production' }, /^SESSION_SECRET: required/],
     [{ NODE_ENV: 'production', SESSION_SECRET: 'short' }, /^SESSION_SECRET: expected a secret of at least 32/],
+    [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY: expected none, a number of proxies from 1 to 9, or a comma-separated list of proxy IP addresses, got 'true'$/],
+    [{ TRUST_PROXY: '10.0.0.0/8' }, /^TRUST_PROXY: expected .*, got '10\.0\.0\.0\/8'$/],
+    [{ METRICS: 'on' }, /^METRICS: expected 0 or 1, got 'on'$/],
+    [{ METRICS_TOKEN: 'abc' }, /^METRICS_TOKEN: expected a token of at least 16 printable characters, got 3 characters$/],
+    [{ SHUTDOWN_TIMEOUT_MS: '10s' }, /^SHUTDOWN_TIMEOUT_MS: expected a number of milliseconds/],
   ];
   for (const [env, message] of wrong) {
     it(`refuses ${JSON.stringify(env)} with one line naming the variable`, () => {
