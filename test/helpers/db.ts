@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
 import { createDb, migrateLatest, type Db } from '../../src/db';
+import { DEFAULT_PG_URL, hostPort } from './pg-server';
 
 /** Which engine this run tests: `TEST_DB=sqlite` (default) or `TEST_DB=postgres`. */
 export const ENGINE: 'sqlite' | 'postgres' = process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
@@ -13,7 +14,11 @@ export const ENGINE: 'sqlite' | 'postgres' = process.env.TEST_DB === 'postgres' 
  * in bench/, never asserted).
  */
 export const DEMO_LOAD_TIMEOUT = 600_000;
-export const PG_ADMIN_URL = process.env.TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The PostgreSQL beside which each test creates its databases. `npm run test:pg` (scripts/test-pg.ts) sets TEST_PG_URL
+ * to the server it chose: the configured one, or a throwaway one it started when none answered.
+ */
+export const PG_ADMIN_URL = process.env.TEST_PG_URL || DEFAULT_PG_URL;
 
 export interface TestDatabase {
   url: string;
@@ -41,8 +46,17 @@ export async function freshDatabase(): Promise<TestDatabase> {
   }
   const name = `fum_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
-  await admin.raw(`CREATE DATABASE ${name}`);
-  await admin.destroy();
+  try {
+    await admin.raw(`CREATE DATABASE ${name}`);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ENOTFOUND') {
+      throw new Error(`no PostgreSQL answers at ${hostPort(PG_ADMIN_URL)} (${code}): run the PostgreSQL tests with \`npm run test:pg -- <files>\`, which starts a throwaway server when none answers`, { cause: err });
+    }
+    throw err;
+  } finally {
+    await admin.destroy();
+  }
   const u = new URL(PG_ADMIN_URL);
   u.pathname = `/${name}`;
   const url = u.toString();
