@@ -1,0 +1,208 @@
+import type { Marketplace } from '../../src/app';
+import type { IdKind } from './world';
+
+/** Every 'METHOD /path' the app's routers register, read from the @koa/router stacks (as the access matrix does). */
+export function registeredRoutes(app: Marketplace): string[] {
+  const out = new Set<string>();
+  for (const mw of app.middleware as Array<{ router?: { stack: Array<{ methods: string[]; path: string | RegExp }> } }>) {
+    for (const layer of mw.router?.stack ?? []) {
+      for (const m of layer.methods) if (m !== 'HEAD') out.add(`${m} ${String(layer.path)}`);
+    }
+  }
+  return [...out].sort();
+}
+
+/**
+ * Addresses answered by middleware before the routers (src/ops: health and metrics; the static files), fuzzed too.
+ * `:file` is a file under public/.
+ */
+export const MIDDLEWARE_ROUTES = ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /static/:file'];
+
+/** What the fuzzer sends to: every registered route, and the middleware's addresses. */
+export const fuzzedRoutes = (app: Marketplace): string[] => [...registeredRoutes(app), ...MIDDLEWARE_ROUTES];
+
+/**
+ * What a field holds, so the generator can send a right value (to get past validation and reach the service and
+ * the database) as often as a wrong one.
+ */
+export type FieldKind =
+  | 'money'
+  | 'int'
+  | 'qty'
+  | 'page'
+  | 'year'
+  | 'id:product'
+  | 'id:purchaser'
+  | 'id:order'
+  | 'text'
+  | 'search'
+  | 'date'
+  | 'datetime'
+  | 'bool'
+  | 'certNo'
+  | 'creditCode'
+  | 'username'
+  | 'password'
+  | 'city'
+  | 'field'
+  | 'kind'
+  | 'level'
+  | 'badge'
+  | 'sort'
+  | 'status'
+  | 'groupBy'
+  | 'format'
+  | 'channel'
+  | 'lang'
+  | 'items'
+  | 'experts'
+  | 'record'
+  | 'staff'
+  | 'indicators'
+  | 'any';
+
+export interface RouteHints {
+  body?: Record<string, FieldKind>;
+  query?: Record<string, FieldKind>;
+  /** Takes a multipart upload in field `file`. */
+  file?: boolean;
+}
+
+const PAGING: Record<string, FieldKind> = { page: 'page', pageSize: 'page', lang: 'lang' };
+const SEARCH: Record<string, FieldKind> = { q: 'search', kind: 'kind', level: 'level', field: 'field', city: 'city', badge: 'badge', priceMin: 'money', priceMax: 'money', sort: 'sort', ...PAGING };
+const STATS: Record<string, FieldKind> = { from: 'date', to: 'date', channel: 'channel', field: 'field', level: 'level', kind: 'kind', city: 'city', vendorCity: 'city', purchaserType: 'any', cityOf: 'any', groupBy: 'groupBy', lang: 'lang' };
+const CERT_LIST: Record<string, FieldKind> = { q: 'search', status: 'status', level: 'level', kind: 'kind', year: 'year', ...PAGING };
+const LISTING: Record<string, FieldKind> = { certNo: 'certNo', boutique: 'bool', boutiqueEvidence: 'text', title: 'text', model: 'text', description: 'text', price: 'money', unit: 'text', stock: 'int', field: 'field', kind: 'kind' };
+const CERT: Record<string, FieldKind> = { certNo: 'certNo', productName: 'text', enterpriseName: 'text', creditCode: 'creditCode', kind: 'kind', level: 'level', field: 'field', year: 'year', validUntil: 'date', indicators: 'indicators', keySupported: 'bool' };
+const REGISTRATION: Record<string, FieldKind> = { enterpriseName: 'text', creditCode: 'creditCode', city: 'city', address: 'text', contact: 'text', username: 'username', password: 'password', displayName: 'text' };
+const CASE: Record<string, FieldKind> = { productId: 'id:product', projectName: 'text', projectContent: 'text', budget: 'money', quantity: 'qty', reason: 'text', experts: 'experts', expertOpinion: 'text', contact: 'text' };
+const OBJECTION: Record<string, FieldKind> = { name: 'text', organization: 'text', contact: 'text', content: 'text' };
+const NEGOTIATE: Record<string, FieldKind> = { amount: 'money', record: 'record' };
+const CONTRACT: Record<string, FieldKind> = { contractNo: 'text', signedAt: 'date' };
+const PASSWORD: Record<string, FieldKind> = { currentPassword: 'password', newPassword: 'password' };
+const REASON: Record<string, FieldKind> = { reason: 'text' };
+const NOTE: Record<string, FieldKind> = { note: 'text' };
+const RESOLVE: Record<string, FieldKind> = { upheld: 'bool', opinion: 'text' };
+const BUDGET: Record<string, FieldKind> = { purchaserId: 'id:purchaser', amount: 'money' };
+const ORDER_LIST: Record<string, FieldKind> = { status: 'status', ...PAGING };
+const AUDIT: Record<string, FieldKind> = { entity: 'any', entityId: 'any', action: 'any', actor: 'any', from: 'date', to: 'date', ...PAGING };
+
+/** Field names per route, from each route's zod schema (src/<module>/schema.ts) and API.md. Routes not listed get generic fields. */
+export const HINTS: Record<string, RouteHints> = {
+  'POST /api/v1/admin/clock': { body: { now: 'datetime' } },
+  'POST /api/v1/auth/token': { body: { username: 'username', password: 'password' } },
+  'POST /login': { body: { username: 'username', password: 'password', next: 'any' } },
+  'GET /login': { query: { next: 'any', lang: 'lang' } },
+  'POST /api/v1/auth/password': { body: PASSWORD },
+  'POST /account/password': { body: PASSWORD },
+  'GET /api/v1/products': { query: SEARCH },
+  'GET /products': { query: SEARCH },
+  'GET /': { query: { lang: 'lang' } },
+  'GET /certificates': { query: { certNo: 'certNo', lang: 'lang' } },
+  'POST /api/v1/vendors': { body: REGISTRATION },
+  'POST /vendor/register': { body: REGISTRATION },
+  'GET /api/v1/vendor/certifications': { query: CERT_LIST },
+  'GET /api/v1/vendor/products': { query: { status: 'status', ...PAGING } },
+  'POST /api/v1/vendor/products': { body: LISTING },
+  'PATCH /api/v1/vendor/products/:id': { body: LISTING },
+  'POST /vendor/products': { body: LISTING },
+  'POST /vendor/products/:id': { body: LISTING },
+  'GET /api/v1/admin/vendors': { query: { status: 'status', ...PAGING } },
+  'GET /api/v1/admin/products': { query: { status: 'status', ...PAGING } },
+  'POST /api/v1/admin/vendors/:id/reject': { body: REASON },
+  'POST /api/v1/admin/products/:id/reject': { body: REASON },
+  'POST /admin/vendors/:id/reject': { body: REASON },
+  'POST /admin/products/:id/reject': { body: REASON },
+  'GET /admin/vendors': { query: { status: 'status', ...PAGING } },
+  'GET /admin/products': { query: { status: 'status', ...PAGING } },
+  'GET /api/v1/admin/certifications': { query: CERT_LIST },
+  'GET /admin/certifications': { query: CERT_LIST },
+  'POST /api/v1/admin/certifications': { body: CERT },
+  'POST /admin/certifications': { body: CERT },
+  'PATCH /api/v1/admin/certifications/:id': { body: CERT },
+  'POST /admin/certifications/:id': { body: CERT },
+  'POST /api/v1/admin/certifications/:id/revoke': { body: REASON },
+  'POST /admin/certifications/:id/revoke': { body: REASON },
+  'POST /api/v1/admin/certifications/import': { file: true },
+  'POST /admin/certifications/import': { file: true },
+  'GET /api/v1/admin/audit': { query: AUDIT },
+  'GET /admin/audit': { query: AUDIT },
+  'POST /api/v1/admin/budgets': { body: BUDGET },
+  'POST /admin/budgets': { body: BUDGET },
+  'GET /api/v1/admin/ledger/transfers': { query: { kind: 'any', orderId: 'id:order', verify: 'any', ...PAGING } },
+  'GET /api/v1/admin/ledger/accounts': { query: PAGING },
+  'GET /api/v1/admin/budgets': { query: PAGING },
+  'GET /admin/ledger': { query: { kind: 'any', orderId: 'id:order', verify: 'any', ...PAGING } },
+  'POST /api/v1/orders': { body: { items: 'items' } },
+  'GET /api/v1/orders': { query: ORDER_LIST },
+  'GET /api/v1/vendor/orders': { query: ORDER_LIST },
+  'GET /orders': { query: ORDER_LIST },
+  'GET /vendor/orders': { query: ORDER_LIST },
+  'POST /api/v1/orders/:id/accept': { body: NOTE },
+  'POST /orders/:id/accept': { body: NOTE },
+  'POST /cart/items': { body: { productId: 'id:product', quantity: 'qty' } },
+  'POST /cart/items/:productId': { body: { quantity: 'qty' } },
+  'POST /api/v1/admin/settings': { body: { keySupportedOnly: 'bool' } },
+  'POST /admin/settings': { body: { keySupportedOnly: 'bool' } },
+  'POST /api/v1/first-purchases': { body: CASE },
+  'POST /first-purchases': { body: CASE },
+  'GET /api/v1/first-purchases': { query: { status: 'status', ...PAGING } },
+  'GET /first-purchases': { query: { status: 'status', ...PAGING } },
+  'GET /first-purchases/new': { query: { productId: 'id:product' } },
+  'POST /api/v1/first-purchases/:id/objections': { body: OBJECTION },
+  'POST /notices/:id/objections': { body: OBJECTION },
+  'POST /api/v1/first-purchases/:id/objections/:oid/resolve': { body: RESOLVE },
+  'POST /first-purchases/:id/objections/:oid/resolve': { body: RESOLVE },
+  'POST /api/v1/first-purchases/:id/negotiate': { body: NEGOTIATE },
+  'POST /first-purchases/:id/negotiate': { body: NEGOTIATE },
+  'POST /api/v1/first-purchases/:id/contract': { body: CONTRACT },
+  'POST /first-purchases/:id/contract': { body: CONTRACT },
+  'POST /api/v1/first-purchases/:id/accept': { body: NOTE },
+  'POST /first-purchases/:id/accept': { body: NOTE },
+  'POST /api/v1/first-purchases/:id/withdraw': { body: REASON },
+  'POST /first-purchases/:id/withdraw': { body: REASON },
+  'GET /api/v1/notices': { query: { type: 'any', ...PAGING } },
+  'GET /notices': { query: { type: 'any', ...PAGING } },
+  'GET /api/v1/admin/stats': { query: STATS },
+  'GET /admin/stats': { query: STATS },
+  'GET /api/v1/admin/stats/export': { query: { ...STATS, format: 'format' } },
+  'GET /admin/stats/export': { query: { ...STATS, format: 'format' } },
+  'GET /api/v1/stats/summary': { query: { year: 'year', lang: 'lang' } },
+  'GET /stats': { query: { year: 'year', lang: 'lang' } },
+};
+
+/** What kind of object a path parameter names, from the route's path. */
+export function paramKind(route: string, param: string): IdKind | 'certNo' | 'file' {
+  if (param === 'certNo') return 'certNo';
+  if (param === 'file') return 'file';
+  if (param === 'oid') return 'objection';
+  if (param === 'productId') return 'product';
+  const path = route.split(' ')[1];
+  if (/\/orders\/:id/.test(path)) return 'order';
+  if (/products\/:id/.test(path)) return 'product';
+  if (/first-purchases\/:id/.test(path)) return 'case';
+  if (/notices\/:id/.test(path)) return 'notice';
+  if (/vendors\/:id/.test(path)) return 'vendor';
+  if (/certifications\/:id/.test(path)) return 'cert';
+  return 'product';
+}
+
+/** The route's path parameters, in order. */
+export const paramsOf = (route: string): string[] => [...route.split(' ')[1].matchAll(/:(\w+)/g)].map((m) => m[1]);
+
+/** Session-changing routes: the harness gives each such request a throwaway login instead of the role's own. */
+export const SESSION_ROUTES = new Set(['POST /login', 'POST /logout', 'POST /api/v1/auth/password', 'POST /account/password', 'POST /api/v1/auth/token']);
+
+/**
+ * The role most likely to be allowed to call a route, from its path alone (a guess, not the access rules: those are
+ * the access matrix's). The generator sends half of a route's requests as this role, so that they get past the role
+ * check into validation and the services; the other half as anyone.
+ */
+export function likelyRole(route: string): 'anonymous' | 'purchaser' | 'vendor' | 'admin' {
+  const path = route.split(' ')[1];
+  if (/^\/(api\/v1\/)?admin\b/.test(path) || /\/(approve|resolve|mark|reject|revoke)$/.test(path) || /\/refund$/.test(path)) return 'admin';
+  if (/^\/(api\/v1\/)?vendor\b/.test(path) && !/register/.test(path)) return 'vendor';
+  if (/\/(confirm|deliver)$/.test(path)) return 'vendor';
+  if (/^\/(api\/v1\/)?(vendors|vendor\/register|notices|products|certificates|stats|catalogue|auth)\b/.test(path) || /objections$/.test(path) || path === '/' || path === '/login') return 'anonymous';
+  return 'purchaser';
+}
