@@ -5,13 +5,13 @@ import { koaBody } from 'koa-body';
 import helmet from 'koa-helmet';
 import serve from 'koa-static';
 import pino, { type Logger } from 'pino';
-import { AuthService } from './auth/service';
 import { FakeClock, SystemClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
 import { AppError } from './errors';
 import type { Db } from './db';
 import type { Deps } from './deps';
 import { moduleRouters } from './modules';
+import { buildServices } from './services';
 import { Ops, trustedClientAddress } from './ops';
 import { ROOT } from './paths';
 import { bodyGuard } from './web/body-guard';
@@ -86,8 +86,9 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   const clock: Clock = fakeClock ?? options.clock ?? new SystemClock();
   const log = options.logger ?? pino({ level: config.logLevel });
   const views = new Views();
-  const deps: Deps = { db: options.db, clock, fakeClock, config, log, views };
-  const auth = new AuthService(options.db, clock);
+  const services = buildServices(options.db, clock);
+  const deps: Deps = { db: options.db, clock, fakeClock, config, log, views, services };
+  const auth = services.auth;
   const production = config.env === 'production';
 
   const app = new Koa() as Marketplace;

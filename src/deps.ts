@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, FakeClock } from './clock';
 import type { Config } from './config';
 import type { Db } from './db';
+import type { Services } from './services';
 import type { Views } from './web/views';
 
 /** What every module's routes and services are built from: one object, made once per app. */
@@ -12,4 +13,6 @@ export interface Deps {
   config: Config;
   log: Logger;
   views: Views;
+  /** Every service, built once per app (src/services.ts). */
+  services: Services;
 }

@@ -7,7 +7,6 @@ import { ConfigError, loadConfig } from './config';
 import { createDb, migrateLatest, type Db } from './db';
 import { groupCommitLoad } from './db/group-commit';
 import { loadDemoDataIfEmpty } from '../seeds/demo';
-import { CertificationService } from './certification/service';
 
 /** Standalone entry: config → db → migrate → (demo data) → listen, and print the URL. */
 async function main(): Promise<void> {
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   }
   // Certificates whose end date has passed are marked expired (and their listings delisted) at start and hourly.
   // Idempotent, so every instance behind a load balancer may run it.
-  const certs = new CertificationService(db, app.deps.clock);
+  const certs = app.deps.services.certification;
   let expiring: Promise<unknown> = Promise.resolve();
   const expire = () =>
     (expiring = certs.expireOverdue(null).then(

@@ -4,13 +4,12 @@ import type { Deps } from '../deps';
 import { actorOf, requireRole } from '../web/guards';
 import { validate } from '../web/validate';
 import { adminPages } from './pages';
-import { ReviewService } from './review';
 import { ListingQueueQuery, ReasonInput, VendorQueueQuery, type ReasonInputT } from './schema';
 
 /** The admin's review queues (vendors, listings) and dashboard, as JSON and pages. */
 export function adminRoutes(deps: Deps): Router {
   const router = new Router();
-  const review = new ReviewService(deps.db, deps.clock);
+  const review = deps.services.review;
   const admin = requireRole('admin');
 
   router.get('/api/v1/admin/queues', admin, async (ctx) => {

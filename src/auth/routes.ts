@@ -11,7 +11,6 @@ import { safePath } from '../web/views';
 import { RATE_LIMITS, RateLimiter, clientAddress, enforce, rateLimit, type RateKey } from '../web/rate-limit';
 import { emptyForm, formFailure, parseForm, requestBody, setFlash, takeFlash } from './forms';
 import { Credentials, LoginForm, PasswordChange } from './schema';
-import { AccountService } from './account';
 import { actorOf, requireRole } from '../web/guards';
 import type { AuthService } from './service';
 
@@ -79,7 +78,7 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
     }
   });
 
-  const account = new AccountService(deps.db, deps.clock);
+  const account = deps.services.account;
   const anyone = requireRole('purchaser', 'vendor', 'admin');
   const PASSWORD_FIELDS = ['currentPassword', 'newPassword'] as const;
 

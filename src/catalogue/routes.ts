@@ -21,7 +21,7 @@ const FILTER_PARAMS = ['level', 'kind', 'field', 'city', 'badge', 'priceMin', 'p
 
 export function catalogueRoutes(deps: Deps): Router {
   const router = new Router();
-  const service = new CatalogueService(deps.db, deps.clock);
+  const service = deps.services.catalogue;
 
   router.get('/api/v1/products', async (ctx) => json(ctx, service, () => service.search(parseInput(SearchQuery, dropEmpty(ctx.query as Record<string, unknown>)))));
 

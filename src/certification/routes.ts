@@ -9,14 +9,13 @@ import { AppError } from '../errors';
 import { importCertifications, importReport } from './import';
 import { certificationPages } from './pages';
 import { CertListQuery, CertificationInput, CertificationPatch } from './schema';
-import { CertificationService } from './service';
 import { uploadedFile } from './upload';
 import { ReasonInput } from '../vendors/schema';
 
 /** The certification registry, the admin's: list, add, edit, revoke (never delete), import the annual list. */
 export function certificationRoutes(deps: Deps): Router {
   const router = new Router();
-  const service = new CertificationService(deps.db, deps.clock);
+  const service = deps.services.certification;
   const admin = requireRole('admin');
 
   router.get('/api/v1/admin/certifications', admin, validate(CertListQuery, 'query'), async (ctx) => {

@@ -12,7 +12,6 @@ import { parseInput } from '../web/validate';
 import type { CaseView } from './presenters';
 import type { AvailableAction } from './queries';
 import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ResolveObjection, Terminate, dropEmpty, fromForm } from './schema';
-import { FirstPurchaseService } from './service';
 import { CASE_STATUSES } from './transitions';
 import { idParam } from './routes';
 
@@ -78,7 +77,7 @@ const ACTION_KEYS: AvailableAction['action'][] = ['submit', 'approve', 'negotiat
 /** The pages of the procedure: each role's case list, the case form, the case with its next steps, the admin's desk. */
 export function firstPurchasePages(deps: Deps): Router {
   const router = new Router();
-  const service = new FirstPurchaseService(deps.db, deps.clock, (id) => `/first-purchases/${id}/objections`);
+  const service = deps.services.firstPurchase;
   const party = requireRole('purchaser', 'vendor', 'admin');
   const purchaser = requireRole('purchaser');
   const admin = requireRole('admin');
@@ -174,7 +173,7 @@ export function firstPurchasePages(deps: Deps): Router {
 
   router.post('/first-purchases/:id/submit', purchaser, async (ctx) => {
     const id = idParam(ctx.params.id);
-    await step(ctx, id, 'first_purchase.done_submit', () => service.submit(actorOf(ctx), id));
+    await step(ctx, id, 'first_purchase.done_submit', () => service.submit(actorOf(ctx), id, (caseId) => `/first-purchases/${caseId}/objections`));
   });
   router.post('/first-purchases/:id/approve', admin, async (ctx) => {
     const id = idParam(ctx.params.id);

@@ -10,7 +10,6 @@ import { parseInput, validate } from '../web/validate';
 import { RateLimiter } from '../web/rate-limit';
 import { caseIdParam, objectionLimit } from './objection-limits';
 import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate, dropEmpty } from './schema';
-import { FirstPurchaseService } from './service';
 
 /** A case's (or, with its own message, a notice's) id from the path; anything but a positive number is a 404. */
 export function idParam(raw: string | undefined, notFoundKey = 'first_purchase.not_found'): number {
@@ -33,7 +32,7 @@ function optionalBody<S extends z.ZodType>(schema: S) {
 /** The JSON contract of API.md for single-source cases. Handlers only parse, call the service and answer. */
 export function firstPurchaseApiRoutes(deps: Deps): Router {
   const router = new Router({ prefix: '/api/v1/first-purchases' });
-  const service = new FirstPurchaseService(deps.db, deps.clock);
+  const service = deps.services.firstPurchase;
   const purchaser = requireRole('purchaser');
   const admin = requireRole('admin');
   const party = requireRole('purchaser', 'vendor', 'admin');

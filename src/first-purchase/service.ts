@@ -104,13 +104,16 @@ export class FirstPurchaseService {
     });
   }
 
-  /** Publishes the 公示: the period runs NOTICE_WORKING_DAYS full working days from the next working day. */
-  async submit(actor: Actor, id: number): Promise<CaseView> {
+  /**
+   * Publishes the 公示: the period runs NOTICE_WORKING_DAYS full working days from the next working day. The notice
+   * names where objections go: the JSON route by default, the page form when the step was taken on a page.
+   */
+  async submit(actor: Actor, id: number, objectionPath: (caseId: number) => string = this.objectionPath): Promise<CaseView> {
     return this.command(actor, id, 'case.submit', async (trx, c) => {
       const now = this.clock.now();
       const period = noticePeriod(now, NOTICE_WORKING_DAYS);
       await this.step(trx, actor, c, 'submit', { notice_starts_at: now.toISOString(), notice_ends_at: period.endsAt.toISOString() });
-      await this.publish(trx, actor, c.id, singleSourceNotice(c, period, now, this.objectionPath(c.id)));
+      await this.publish(trx, actor, c.id, singleSourceNotice(c, period, now, objectionPath(c.id)));
     });
   }
 

@@ -15,7 +15,7 @@ const FORM_FIELDS = ['purchaserId', 'amount'] as const;
 /** The department's pages: budgets (allocate, per-unit table) and the ledger (accounts, transfers, verification). */
 export function ledgerPages(deps: Deps): Router {
   const router = new Router();
-  const budgets = new BudgetService(deps.db, deps.clock);
+  const budgets = deps.services.budgets;
   const admin = requireRole('admin');
 
   router.get('/admin/budgets', admin, async (ctx) => budgetsPage(ctx, deps, budgets, emptyForm(FORM_FIELDS)));

@@ -3,13 +3,12 @@ import type { Deps } from '../deps';
 import { actorOf, requireRole } from '../web/guards';
 import { idempotent } from '../web/idempotency';
 import { parseInput, validate } from '../web/validate';
-import { BudgetService } from './budgets';
 import { AllocateInput, PageQuery, TransferQuery } from './schema';
 
 /** The ledger's JSON API: budgets (admin allocates, purchaser reads), the books, and their verification. */
 export function ledgerRoutes(deps: Deps): Router {
   const router = new Router();
-  const budgets = new BudgetService(deps.db, deps.clock);
+  const budgets = deps.services.budgets;
   const admin = requireRole('admin');
 
   router.post('/api/v1/admin/budgets', admin, validate(AllocateInput), idempotent(deps.db, deps.clock, { status: 201 }), async (ctx) => {

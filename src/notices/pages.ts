@@ -5,10 +5,9 @@ import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { idParam } from '../first-purchase/routes';
 import { NOTICE_TYPES, NoticeListQuery, ObjectionInput, dropEmpty } from '../first-purchase/schema';
-import { FirstPurchaseService } from '../first-purchase/service';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
-import { NoticeService, type NoticeDetail } from './service';
+import { type NoticeDetail } from './service';
 
 const OBJECTION_FIELDS = ['name', 'organization', 'contact', 'content'] as const;
 const stateOf = (ctx: Context) => ctx.state as AppState;
@@ -27,8 +26,8 @@ const emptyObjection = (): FormState => ({
 /** The public notice pages: the list by type with dates, one notice in full, and the objection form of a 公示. */
 export function noticePages(deps: Deps): Router {
   const router = new Router();
-  const notices = new NoticeService(deps.db, deps.clock);
-  const cases = new FirstPurchaseService(deps.db, deps.clock, (id) => `/first-purchases/${id}/objections`);
+  const notices = deps.services.notices;
+  const cases = deps.services.firstPurchase;
 
   router.get('/notices', async (ctx) => {
     const state = stateOf(ctx);

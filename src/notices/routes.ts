@@ -3,12 +3,11 @@ import type { Deps } from '../deps';
 import { idParam } from '../first-purchase/routes';
 import { NoticeListQuery, dropEmpty } from '../first-purchase/schema';
 import { parseInput } from '../web/validate';
-import { NoticeService } from './service';
 
 /** Public notices as JSON: the list by type (paged) and one notice with its full content. */
 export function noticeApiRoutes(deps: Deps): Router {
   const router = new Router({ prefix: '/api/v1/notices' });
-  const service = new NoticeService(deps.db, deps.clock);
+  const service = deps.services.notices;
 
   router.get('/', async (ctx) => {
     ctx.body = await service.list(parseInput(NoticeListQuery, dropEmpty(ctx.query as Record<string, unknown>)));

@@ -20,7 +20,7 @@ const RETURNS = /^\/(vendor\/orders|orders)(\?[\w=&%-]{0,200})?$/;
 /** Order pages: "my orders" for purchasers (and the department), the vendor's orders, one order with its steps. */
 export function orderPages(deps: Deps): Router {
   const router = new Router();
-  const orders = new OrderService(deps.db, deps.clock);
+  const orders = deps.services.orders;
 
   router.get('/orders', requireRole('purchaser', 'vendor', 'admin'), async (ctx) => listPage(ctx, orders, '/orders', 'orders/list'));
   router.get('/vendor/orders', requireRole('vendor'), async (ctx) => listPage(ctx, orders, '/vendor/orders', 'orders/vendor-list'));

@@ -7,7 +7,6 @@ import { actorOf, requireRole } from '../web/guards';
 import { idempotent } from '../web/idempotency';
 import { parseInput, validate } from '../web/validate';
 import { AcceptInput, NoInput, OrderInput, OrderListQuery } from './schema';
-import { OrderService } from './service';
 import type { OrderAction } from './transitions';
 
 export function parseOrderId(raw: string | undefined): number {
@@ -41,7 +40,7 @@ const IDEMPOTENT: ReadonlySet<OrderAction> = new Set(['pay', 'refund', 'cancel']
 /** Boutique direct purchase, JSON (API.md "Purchaser" and "Vendor"). */
 export function orderRoutes(deps: Deps): Router {
   const router = new Router();
-  const orders = new OrderService(deps.db, deps.clock);
+  const orders = deps.services.orders;
   const anyRole = requireRole('purchaser', 'vendor', 'admin');
   const passThrough = async (_ctx: Context, next: Next) => next();
 

@@ -3,11 +3,9 @@ import type { Context } from 'koa';
 import { requestBody, setFlash, takeFlash } from '../auth/forms';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
-import { BudgetService } from '../ledger/budgets';
 import { Money } from '../money';
 import { countByStatus } from '../orders/repo';
 import { CartLine, OrderInput } from '../orders/schema';
-import { OrderService } from '../orders/service';
 import { ORDER_STATUSES } from '../orders/transitions';
 import { errorBody } from '../web/errors';
 import { actorOf, requireRole } from '../web/guards';
@@ -18,8 +16,8 @@ import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart'
 /** The purchaser's desk (采购单位工作台), the cart and the checkout: pages over the order and budget services. */
 export function purchaserRoutes(deps: Deps): Router {
   const router = new Router();
-  const orders = new OrderService(deps.db, deps.clock);
-  const budgets = new BudgetService(deps.db, deps.clock);
+  const orders = deps.services.orders;
+  const budgets = deps.services.budgets;
   const purchaser = requireRole('purchaser');
 
   router.get('/purchaser', purchaser, async (ctx) => {
@@ -91,7 +89,7 @@ export function purchaserRoutes(deps: Deps): Router {
 async function renderCart(ctx: Context, deps: Deps, view: 'purchaser/cart' | 'purchaser/checkout', error: string | null = null): Promise<void> {
   const state = ctx.state as AppState;
   const actor = actorOf(ctx);
-  const [cart, budget] = await Promise.all([cartView(deps.db, cartOf(ctx)), new BudgetService(deps.db, deps.clock).budget(actor.purchaserId as number)]);
+  const [cart, budget] = await Promise.all([cartView(deps.db, cartOf(ctx)), deps.services.budgets.budget(actor.purchaserId as number)]);
   const short = Money.fromString(budget.available).fen < cart.totalFen;
   ctx.body = state.render(view, {
     title: state.t(view === 'purchaser/cart' ? 'purchaser.cart_title' : 'purchaser.checkout_title'),

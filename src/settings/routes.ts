@@ -4,11 +4,10 @@ import { actorOf, requireRole } from '../web/guards';
 import type { AppState } from '../web/state';
 import { parseInput, validate } from '../web/validate';
 import { FirstPurchasePolicyInput } from './schema';
-import { SettingsService } from './service';
 
 export function settingsRoutes(deps: Deps): Router {
   const router = new Router();
-  const service = new SettingsService(deps.db, deps.clock);
+  const service = deps.services.settings;
   const admin = requireRole('admin');
 
   router.get('/api/v1/admin/settings', admin, async (ctx) => {

@@ -10,7 +10,6 @@ import { parseInput } from '../web/validate';
 import { StatsExporter } from './exports';
 import { adminStatsModel, publicSummaryModel } from './presenters';
 import { ExportQuerySchema, StatsQuerySchema, SummaryQuerySchema, dropEmpty, type StatsQuery } from './schema';
-import { StatsService } from './service';
 
 const query = (ctx: Context) => dropEmpty(ctx.query as Record<string, unknown>);
 
@@ -19,7 +18,7 @@ const disposition = (filename: string) => `attachment; filename="${filename}"; f
 
 export function statsRoutes(deps: Deps): Router {
   const router = new Router();
-  const service = new StatsService(deps.db);
+  const service = deps.services.stats;
   const exporter = new StatsExporter(deps.db, service);
   const admin = requireRole('admin');
 

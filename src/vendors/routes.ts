@@ -2,14 +2,11 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { idParam } from '../auth/forms';
 import { CertListQuery } from '../certification/schema';
-import { CertificationService } from '../certification/service';
 import type { Deps } from '../deps';
 import { actorOf, requireRole } from '../web/guards';
 import { validate } from '../web/validate';
 import { RATE_LIMITS, RateLimiter, clientAddress, enforce, rateLimit, type RateKey } from '../web/rate-limit';
-import { ListingService } from './listings';
 import { vendorPages } from './pages';
-import { RegistrationService } from './registration';
 import { ListingInput, ListingPatch, ListingQuery, VendorRegistration } from './schema';
 
 const REGISTRATION_LIMIT_MESSAGE = 'vendor.registration_rate_limited';
@@ -17,9 +14,9 @@ const REGISTRATION_LIMIT_MESSAGE = 'vendor.registration_rate_limited';
 /** The vendor portal: registration (anyone), then the vendor's own certificates and listings. JSON and pages. */
 export function vendorRoutes(deps: Deps): Router {
   const router = new Router();
-  const listings = new ListingService(deps.db, deps.clock);
-  const registration = new RegistrationService(deps.db, deps.clock);
-  const certs = new CertificationService(deps.db, deps.clock);
+  const listings = deps.services.listings;
+  const registration = deps.services.registration;
+  const certs = deps.services.certification;
   const vendor = requireRole('vendor');
 
   // Registrations per client address (RATE_LIMITS.registrationPerAddress); only those that succeed count.
