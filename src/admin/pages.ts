@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { formFailure, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty } from '../auth/forms';
+import { formFailure, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty } from '../web/forms';
 import { AppError } from '../errors';
 import { actorOf, requireRole } from '../web/guards';
 import type { AppState } from '../web/state';

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { idParam } from '../auth/forms';
+import { idParam } from '../web/forms';
 import type { Deps } from '../deps';
 import { actorOf, requireRole } from '../web/guards';
 import { validate } from '../web/validate';

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { withoutEmpty } from '../auth/forms';
+import { withoutEmpty } from '../web/forms';
 import { dateInput } from '../certification/schema';
 import type { Deps } from '../deps';
 import { authorize } from '../policies';

@@ -9,7 +9,7 @@ import type { AppState } from '../web/state';
 import { parseInput, validate } from '../web/validate';
 import { safePath } from '../web/views';
 import { RATE_LIMITS, RateLimiter, clientAddress, enforce, rateLimit, type RateKey } from '../web/rate-limit';
-import { emptyForm, formFailure, parseForm, requestBody, setFlash, takeFlash } from './forms';
+import { emptyForm, formFailure, parseForm, requestBody, setFlash, takeFlash } from '../web/forms';
 import { Credentials, LoginForm, PasswordChange } from './schema';
 import { actorOf, requireRole } from '../web/guards';
 import type { AuthService } from './service';

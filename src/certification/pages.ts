@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { emptyForm, formFailure, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty, type FormState } from '../auth/forms';
+import { emptyForm, formFailure, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty, type FormState } from '../web/forms';
 import type { Deps } from '../deps';
 import { FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError } from '../errors';

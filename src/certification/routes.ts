@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { idParam } from '../auth/forms';
+import { idParam } from '../web/forms';
 import type { Deps } from '../deps';
 import type { AppState } from '../web/state';
 import { errorBody } from '../web/errors';

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { emptyForm, formFailure, parseForm, requestBody, setFlash, takeFlash, type FormState } from '../auth/forms';
+import { emptyForm, formFailure, parseForm, requestBody, setFlash, takeFlash, type FormState } from '../web/forms';
 import { paginationModel } from '../catalogue/pagination';
 import type { Deps } from '../deps';
 import { formatYuan, Money } from '../money';

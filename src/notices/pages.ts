@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { formFailure, parseForm, requestBody, setFlash, takeFlash, type FormState } from '../auth/forms';
+import { formFailure, parseForm, requestBody, setFlash, takeFlash, type FormState } from '../web/forms';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { idParam } from '../first-purchase/routes';

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { requestBody, setFlash, takeFlash } from '../auth/forms';
+import { requestBody, setFlash, takeFlash } from '../web/forms';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { Money } from '../money';

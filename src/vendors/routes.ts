@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { idParam } from '../auth/forms';
+import { idParam } from '../web/forms';
 import { CertListQuery } from '../certification/schema';
 import type { Deps } from '../deps';
 import { actorOf, requireRole } from '../web/guards';

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { STATUS, errorBody } from '../web/errors';
-import { zodToAppError } from '../web/validate';
+import { STATUS, errorBody } from './errors';
+import { zodToAppError } from './validate';
 
 /**
  * Page forms: the same zod schema as the JSON route, but every field's first problem is shown beside that field,
