@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { wholeNumber } from '../vendors/schema';
+import { wholeNumber } from '../schema';
 
-export { ReasonInput } from '../vendors/schema';
-export type { ReasonInput as ReasonInputT } from '../vendors/schema';
+export { ReasonInput } from '../schema';
+export type { ReasonInput as ReasonInputT } from '../schema';
 
 const paging = {
   page: wholeNumber(1, 100000).optional().default(1),

@@ -2,14 +2,13 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { withoutEmpty } from '../web/forms';
-import { dateInput } from '../certification/schema';
 import type { Deps } from '../deps';
 import { authorize } from '../policies';
 import { apiTime, shanghaiMidnight } from '../time';
 import { actorOf, requireRole } from '../web/guards';
 import type { AppState } from '../web/state';
 import { parseInput, validate } from '../web/validate';
-import { wholeNumber } from '../vendors/schema';
+import { dateInput, wholeNumber } from '../schema';
 import { auditVocabulary, listAudit } from './repo';
 import { verifyAudit, type AuditRow } from './service';
 

@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { actorOf, requireRole } from '../web/guards';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
-import { ReasonInput } from '../vendors/schema';
+import { ReasonInput } from '../schema';
 import { importCertifications, importReport } from './import';
 import { IMPORT_LIMITS } from './import-parse';
 import type { CertView } from './presenters';

@@ -10,7 +10,7 @@ import { importCertifications, importReport } from './import';
 import { certificationPages } from './pages';
 import { CertListQuery, CertificationInput, CertificationPatch } from './schema';
 import { uploadedFile } from './upload';
-import { ReasonInput } from '../vendors/schema';
+import { ReasonInput } from '../schema';
 
 /** The certification registry, the admin's: list, add, edit, revoke (never delete), import the annual list. */
 export function certificationRoutes(deps: Deps): Router {

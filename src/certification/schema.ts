@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KINDS, LEVELS, fieldName } from '../domain';
-import { creditCodeInput, flag, requiredText, wholeNumber } from '../vendors/schema';
+import { creditCodeInput, dateInput, flag, requiredText, wholeNumber } from '../schema';
 
 /** A certificate number: letters, digits, CJK and the usual separators, no spaces; full-width folded by NFKC. */
 export const certNoInput = z
@@ -13,17 +13,6 @@ export const certNoInput = z
       .max(64, 'validation.too_long')
       .regex(/^[A-Za-z0-9\u4e00-\u9fff()\-_/.#]+$/u, 'validation.cert_no'),
   );
-
-const isCalendarDate = (v: string): boolean => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-};
-
-export const dateInput = z
-  .string({ message: 'validation.date' })
-  .trim()
-  .refine(isCalendarDate, { message: 'validation.date' });
 
 const requiredField = z
   .string({ message: 'validation.required' })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveMoney } from '../vendors/schema';
+import { positiveMoney } from '../schema';
 import { CASE_STATUSES } from './transitions';
 
 /**

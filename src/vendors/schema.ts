@@ -1,51 +1,12 @@
 import { z } from 'zod';
 import { NewPassword, passwordNotUsername } from '../auth/password-rules';
-import { isValidCreditCode } from '../credit-code';
 import { KINDS, cityName, fieldName } from '../domain';
-import { Money } from '../money';
+import { creditCodeInput, flag, optionalText, positiveMoney, requiredText, wholeNumber } from '../schema';
 
 /**
  * Input schemas of the vendor portal. Each serves both the page form (every value a string) and the JSON route
- * (numbers and booleans may arrive typed), so the small helpers below accept both spellings.
+ * (numbers and booleans may arrive typed); the shared primitives are in src/schema.ts.
  */
-
-/** Money per API.md: a string "1234", "1234.5" or "1234.50" → integer fen. A JSON number is refused. */
-export const moneyInput = z
-  .string({ message: 'validation.money' })
-  .refine((v) => Money.isValidInput(v), { message: 'validation.money' })
-  .transform((v) => Money.parse(v).fen);
-
-/** A price, a budget, an agreed amount: money as above, and more than zero. */
-export const positiveMoney = moneyInput.refine((fen) => fen > 0, { message: 'validation.positive' });
-
-/** A whole number in a range, given as a JSON number or a form string of digits. */
-export const wholeNumber = (min: number, max: number) =>
-  z
-    .union([z.number(), z.string().trim().regex(/^-?\d{1,12}$/, 'validation.integer').transform(Number)], { message: 'validation.integer' })
-    .pipe(z.number({ message: 'validation.integer' }).int('validation.integer').min(min, 'validation.too_small').max(max, 'validation.too_big'));
-
-/** A checkbox or a JSON boolean. An unticked checkbox sends nothing. */
-export const flag = z
-  .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' })], { message: 'validation.invalid' })
-  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
-
-/** Optional text: '' (an empty form field) means absent. */
-export const optionalText = (max: number) =>
-  z
-    .string({ message: 'validation.invalid_type' })
-    .trim()
-    .max(max, 'validation.too_long')
-    .optional()
-    .transform((v) => (v ? v : undefined));
-
-export const requiredText = (max: number) => z.string({ message: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.too_long');
-
-export const creditCodeInput = z
-  .string({ message: 'validation.required' })
-  .trim()
-  .min(1, 'validation.required')
-  .transform((v) => v.toUpperCase())
-  .refine((v) => isValidCreditCode(v), { message: 'validation.credit_code' });
 
 export const fieldInput = z
   .string({ message: 'validation.one_of' })
@@ -121,9 +82,6 @@ export const ListingPatch = z
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'validation.nothing_to_change', path: ['body'] });
 export type ListingPatch = z.output<typeof ListingPatch>;
-
-export const ReasonInput = z.object({ reason: requiredText(500) });
-export type ReasonInput = z.output<typeof ReasonInput>;
 
 export const ListingQuery = z.object({
   status: z.enum(['pending_review', 'approved', 'rejected', 'delisted'], { message: 'validation.one_of' }).optional(),

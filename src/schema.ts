@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { isValidCreditCode } from './credit-code';
+import { Money } from './money';
+
+/**
+ * The zod primitives that several modules' input schemas are built from. Each serves both the page form (every
+ * value a string) and the JSON route (numbers and booleans may arrive typed), so they accept both spellings.
+ * Messages are catalogue keys.
+ */
+
+/** Money per API.md: a string "1234", "1234.5" or "1234.50" → integer fen. A JSON number is refused. */
+export const moneyInput = z
+  .string({ message: 'validation.money' })
+  .refine((v) => Money.isValidInput(v), { message: 'validation.money' })
+  .transform((v) => Money.parse(v).fen);
+
+/** A price, a budget, an agreed amount: money as above, and more than zero. */
+export const positiveMoney = moneyInput.refine((fen) => fen > 0, { message: 'validation.positive' });
+
+/** A whole number in a range, given as a JSON number or a form string of digits. */
+export const wholeNumber = (min: number, max: number) =>
+  z
+    .union([z.number(), z.string().trim().regex(/^-?\d{1,12}$/, 'validation.integer').transform(Number)], { message: 'validation.integer' })
+    .pipe(z.number({ message: 'validation.integer' }).int('validation.integer').min(min, 'validation.too_small').max(max, 'validation.too_big'));
+
+/** A checkbox or a JSON boolean. An unticked checkbox sends nothing. */
+export const flag = z
+  .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' })], { message: 'validation.invalid' })
+  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+
+/** Optional text: '' (an empty form field) means absent. */
+export const optionalText = (max: number) =>
+  z
+    .string({ message: 'validation.invalid_type' })
+    .trim()
+    .max(max, 'validation.too_long')
+    .optional()
+    .transform((v) => (v ? v : undefined));
+
+export const requiredText = (max: number) => z.string({ message: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.too_long');
+
+export const creditCodeInput = z
+  .string({ message: 'validation.required' })
+  .trim()
+  .min(1, 'validation.required')
+  .transform((v) => v.toUpperCase())
+  .refine((v) => isValidCreditCode(v), { message: 'validation.credit_code' });
+
+const isCalendarDate = (v: string): boolean => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
+
+/** 'YYYY-MM-DD', a real calendar day. */
+export const dateInput = z
+  .string({ message: 'validation.date' })
+  .trim()
+  .refine(isCalendarDate, { message: 'validation.date' });
+
+/** Why an admin refuses or withdraws something (a vendor, a listing, a certificate). */
+export const ReasonInput = z.object({ reason: requiredText(500) });
+export type ReasonInput = z.output<typeof ReasonInput>;
