@@ -3,17 +3,13 @@ import type { Context } from 'koa';
 import { formFailure, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty } from '../web/forms';
 import { AppError } from '../errors';
 import { actorOf, requireRole } from '../web/guards';
+import { pagination } from '../web/pagination';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
 import type { ReviewService } from './review';
 import { ListingQueueQuery, ReasonInput, VendorQueueQuery } from './schema';
 
 const stateOf = (ctx: Context) => ctx.state as AppState;
-
-function pagination(p: { page: number; pageSize: number; total: number }) {
-  const totalPages = Math.max(1, Math.ceil(p.total / p.pageSize));
-  return { page: p.page, totalPages, prev: p.page > 1 ? p.page - 1 : null, next: p.page < totalPages ? p.page + 1 : null };
-}
 
 /**
  * Runs a review action from a page form and comes back to `back` with a notice: the outcome on success, the reason

@@ -19,7 +19,7 @@ import {
   usersOfVendor,
   type ListingRow,
 } from '../vendors/repo';
-import type { Page } from '../vendors/listings';
+import type { Page } from '../web/pagination';
 import type { Actor } from '../web/state';
 
 export interface QueueCounts {

@@ -4,11 +4,11 @@ import type { Deps } from '../deps';
 import { CITIES, FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError, notFound } from '../errors';
 import { errorBody } from '../web/errors';
+import { paginationModel } from '../web/pagination';
 import { hasSessionCookie } from '../web/session';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
 import { CertLookupQuery, SearchQuery, dropEmpty } from './schema';
-import { paginationModel } from './pagination';
 import { CatalogueService } from './service';
 
 export function parseId(raw: string | undefined): number {

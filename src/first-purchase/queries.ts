@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { Db, Trx } from '../db';
 import { AppError, notFound } from '../errors';
 import { shanghaiDay } from '../time';
+import type { Page } from '../web/pagination';
 import type { Actor } from '../web/state';
 import { shanghaiIsoSeconds } from '../workdays';
 import { canOnCase, type CaseAct } from './policies';
@@ -20,13 +21,6 @@ import {
 } from './repo';
 import type { CaseListQuery } from './schema';
 import { guardFailure, leadsFrom, type CaseAction, type CaseStatus } from './transitions';
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
 
 /** A step the actor could take on the case now, or why not yet (for the pages' action forms). */
 export interface AvailableAction {

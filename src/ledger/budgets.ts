@@ -6,6 +6,7 @@ import { writeTransaction } from '../db/retry';
 import { AppError } from '../errors';
 import { Money } from '../money';
 import { authorize } from '../policies';
+import type { Page } from '../web/pagination';
 import type { Actor } from '../web/state';
 import { budgetTable, listAccounts, listTransfers, type TransferListRow } from './repo';
 import { TREASURY, budgetAccount, type TransferKind } from './accounts';
@@ -30,13 +31,6 @@ export interface BudgetRow extends BudgetView {
   name: string;
   city: string;
   type: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
 }
 
 const money = (fen: number) => Money.ofFen(fen).toString();

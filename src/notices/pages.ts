@@ -5,17 +5,13 @@ import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { idParam } from '../first-purchase/routes';
 import { NOTICE_TYPES, NoticeListQuery, ObjectionInput, dropEmpty } from '../first-purchase/schema';
+import { pagination } from '../web/pagination';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
 import { type NoticeDetail } from './service';
 
 const OBJECTION_FIELDS = ['name', 'organization', 'contact', 'content'] as const;
 const stateOf = (ctx: Context) => ctx.state as AppState;
-
-export function pagination(p: { page: number; pageSize: number; total: number }) {
-  const totalPages = Math.max(1, Math.ceil(p.total / p.pageSize));
-  return { page: p.page, totalPages, prev: p.page > 1 ? p.page - 1 : null, next: p.page < totalPages ? p.page + 1 : null };
-}
 
 const emptyObjection = (): FormState => ({
   values: Object.fromEntries(OBJECTION_FIELDS.map((f) => [f, ''])),

@@ -2,9 +2,9 @@ import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { notFound } from '../errors';
 import { noticeListItem, noticeSummary, type NoticeSummary } from '../first-purchase/presenters';
-import type { Page } from '../first-purchase/queries';
 import { findNotice, listNotices } from '../first-purchase/repo';
 import type { NoticeListQuery } from '../first-purchase/schema';
+import type { Page } from '../web/pagination';
 
 export type NoticeListItem = NoticeSummary & { projectName: string; purchaserName: string };
 

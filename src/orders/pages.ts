@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { requestBody, setFlash, takeFlash } from '../web/forms';
-import { paginationModel } from '../catalogue/pagination';
 import { dropEmpty } from '../catalogue/schema';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { errorBody } from '../web/errors';
 import { actorOf, requireRole } from '../web/guards';
+import { paginationModel } from '../web/pagination';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
 import { parseOrderId, STEP_ROLES } from './routes';

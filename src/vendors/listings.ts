@@ -7,6 +7,7 @@ import type { Db, Executor } from '../db';
 import { AppError, invalidField, invalidState, notFound } from '../errors';
 import { authorize } from '../policies';
 import { shanghaiDay } from '../time';
+import type { Page } from '../web/pagination';
 import type { Actor } from '../web/state';
 import { listingView, type ListingView } from './presenters';
 import { countListingsByStatus, findListing, findVendor, insertProduct, listListings, listingsNeedingAttention, liveProductsOfCert, productsOfCert, updateProduct, type ListingRow, type ProductRow, type VendorRow } from './repo';
@@ -14,13 +15,6 @@ import type { ListingInput, ListingPatch } from './schema';
 
 /** What a change to these sends a listing back to review: what the certificate and the reviewer vouched for. */
 const REVIEWED_FIELDS = ['title', 'model', 'description', 'field', 'kind', 'boutique', 'boutique_evidence', 'cert_id'] as const;
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
 
 /** The snapshot of a listing kept in the audit log. */
 const snapshot = (r: Partial<ProductRow>) => {

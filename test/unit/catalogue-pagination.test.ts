@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { paginationModel } from '../../src/catalogue/pagination';
+import { paginationModel } from '../../src/web/pagination';
 
 const numbers = (m: ReturnType<typeof paginationModel>) => m.pages.map((p) => (p.gap ? '…' : p.current ? `[${p.n}]` : String(p.n))).join(' ');
 

@@ -1,3 +1,17 @@
+/** One page of a list, as every paged service answers it (and the JSON routes return it). */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** Previous and next for the simple pagers (notices, cases, the admin's queues): page numbers, or null at an end. */
+export function pagination(p: { page: number; pageSize: number; total: number }) {
+  const totalPages = Math.max(1, Math.ceil(p.total / p.pageSize));
+  return { page: p.page, totalPages, prev: p.page > 1 ? p.page - 1 : null, next: p.page < totalPages ? p.page + 1 : null };
+}
+
 /**
  * The view model of views/partials/pagination.hbs, for any paged list: previous/next and a window of page numbers
  * around the current one, with gaps (1 … 4 5 [6] 7 8 … 50). Links keep `query` (the filters) and set `page`.
