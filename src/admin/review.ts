@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/service';
 import type { Clock } from '../clock';
-import { isCurrent } from '../certification/presenters';
+import { isCurrent } from '../certification/rules';
 import { findCert } from '../certification/repo';
 import type { Db } from '../db';
 import { invalidState, notFound } from '../errors';

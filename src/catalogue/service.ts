@@ -1,4 +1,4 @@
-import { isCurrent } from '../certification/presenters';
+import { isCurrent } from '../certification/rules';
 import { firstPurchasePolicy, isFirstPurchaseEligible } from '../first-purchase/eligibility';
 import { findCert, findCertByNo } from '../certification/repo';
 import type { Clock } from '../clock';

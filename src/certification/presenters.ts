@@ -1,5 +1,6 @@
-import type { CertRow } from './repo';
 import { apiTime } from '../time';
+import type { CertRow } from './repo';
+import { isCurrent } from './rules';
 
 export interface CertView {
   id: number;
@@ -50,6 +51,3 @@ export const certView = (c: CertRow, today: string): CertView => ({
   createdAt: apiTime(c.created_at),
   updatedAt: apiTime(c.updated_at),
 });
-
-/** A listing may rest on a certificate while it is valid and its end date has not passed. */
-export const isCurrent = (c: Pick<CertRow, 'status' | 'valid_until'>, today: string): boolean => c.status === 'valid' && c.valid_until >= today;

@@ -1,4 +1,4 @@
-import { isCurrent } from '../certification/presenters';
+import { isCurrent } from '../certification/rules';
 import type { Executor } from '../db';
 import { readSetting } from '../settings/repo';
 

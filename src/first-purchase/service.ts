@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/service';
-import { isCurrent as isCertificateCurrent } from '../certification/presenters';
+import { isCurrent as isCertificateCurrent } from '../certification/rules';
 import { firstPurchasePolicy, isFirstPurchaseEligible } from './eligibility';
 import type { Clock } from '../clock';
 import type { Db, Executor, Trx } from '../db';

@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/service';
 import { productSearchText } from '../catalogue/search-text';
 import type { Clock } from '../clock';
-import { isCurrent } from '../certification/presenters';
+import { isCurrent } from '../certification/rules';
 import { findCertByNo, type CertRow } from '../certification/repo';
 import type { Db, Executor } from '../db';
 import { AppError, invalidField, invalidState, notFound } from '../errors';
