@@ -174,7 +174,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   app.use(bodyGuard());
   app.use(discardUploads());
   app.use(sessions(options.db, clock, production));
-  app.use(identity(options.db, auth, options.identity));
+  app.use(identity(auth, options.identity));
   app.use(adminNavCounts(options.db));
   app.use(csrfProtection());
 

@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { hashToken } from '../web/session';
 import type { Actor } from '../web/state';
 import { dummyHash, verifyPassword } from './passwords';
-import { findUserByName, findUserByToken, insertToken, toActor, type UserRow } from './repo';
+import { findUserById, findUserByName, findUserByToken, insertToken, toActor, type UserRow } from './repo';
 import { LoginThrottle, throttleKeys, type Reservation } from './throttle';
 import { apiTime } from '../time';
 
@@ -83,6 +83,12 @@ export class AuthService {
 
   async actorForToken(token: string): Promise<Actor | null> {
     const user = await findUserByToken(this.db, hashToken(token), this.clock.now().toISOString());
+    return user && user.status === 'active' ? toActor(user) : null;
+  }
+
+  /** The user with this id as a caller, if it exists and is active (a session's or a host's user). */
+  async activeActor(userId: number): Promise<Actor | null> {
+    const user = await findUserById(this.db, userId);
     return user && user.status === 'active' ? toActor(user) : null;
   }
 }

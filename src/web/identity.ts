@@ -1,15 +1,21 @@
 import type { Context, Next } from 'koa';
-import type { AuthService } from '../auth/service';
-import { findUserById, toActor } from '../auth/repo';
-import type { Db } from '../db';
 import { AppError } from '../errors';
 import type { Actor, AppState } from './state';
 
 /** A host that mounts the plugin may supply the logged-in user (from its own session, a signed header…). */
 export type HostIdentity = (ctx: Context) => Promise<Actor | null> | Actor | null;
 
+/**
+ * How a caller's user is found — the auth module's AuthService, handed in by the app (the web kit does not reach
+ * into a module's tables): by bearer token or by user id, active users only, else null.
+ */
+export interface ActorLookup {
+  actorForToken(token: string): Promise<Actor | null>;
+  activeActor(userId: number): Promise<Actor | null>;
+}
+
 /** Resolves the caller: host identity, then `Authorization: Bearer`, then the session. */
-export function identity(db: Db, auth: AuthService, host?: HostIdentity) {
+export function identity(auth: ActorLookup, host?: HostIdentity) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const state = ctx.state as AppState;
     state.actor = null;
@@ -30,8 +36,7 @@ export function identity(db: Db, auth: AuthService, host?: HostIdentity) {
       if (actor) {
         // The host names one of our users: it must exist, be active, and hold the role and unit the host says
         // (what it writes is checked against them); the host may choose the name shown.
-        const user = await findUserById(db, actor.id);
-        const known = user && user.status === 'active' ? toActor(user) : null;
+        const known = await auth.activeActor(actor.id);
         if (!known || known.role !== actor.role || known.purchaserId !== (actor.purchaserId ?? null) || known.vendorId !== (actor.vendorId ?? null)) {
           throw new AppError('unauthenticated', 'errors.host_identity_unknown');
         }
@@ -40,9 +45,9 @@ export function identity(db: Db, auth: AuthService, host?: HostIdentity) {
       }
     }
     if (!state.actor && state.session?.userId) {
-      const user = await findUserById(db, state.session.userId);
-      if (user && user.status === 'active') {
-        state.actor = toActor(user);
+      const actor = await auth.activeActor(state.session.userId);
+      if (actor) {
+        state.actor = actor;
         state.authVia = 'session';
       }
     }
