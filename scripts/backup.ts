@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { BackupError, backupDatabase, defaultBackupPath, describeChains } from '../src/db/backup';
+import { BackupError, backupDatabase, defaultBackupPath, describeChains } from '../src/ops/backup';
 import { cliDatabaseUrl } from './cli-db';
 
 const USAGE = 'usage: npm run backup [-- <target-file>]   (DATABASE_URL names the database; default target backups/<timestamp>)';

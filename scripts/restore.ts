@@ -5,7 +5,7 @@
  * the server first); PostgreSQL: `pg_restore --clean --if-exists` in one transaction. A backup that cannot be
  * restored leaves the database as it was. Exit 0 when restored and verified, 1 otherwise, 2 for wrong usage.
  */
-import { BackupError, describeChains, redactUrl, restoreDatabase } from '../src/db/backup';
+import { BackupError, describeChains, redactUrl, restoreDatabase } from '../src/ops/backup';
 import { cliDatabaseUrl } from './cli-db';
 
 const USAGE = 'usage: npm run restore -- <backup-file>   (restores into the database DATABASE_URL names, replacing it)';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyAudit } from '../../src/audit/service';
 import { SystemClock } from '../../src/clock';
 import { createDb } from '../../src/db';
-import { BackupError, backupDatabase, restoreDatabase, verifyChains, type BackupResult } from '../../src/db/backup';
+import { BackupError, backupDatabase, restoreDatabase, verifyChains, type BackupResult } from '../../src/ops/backup';
 import { vendorAccount } from '../../src/ledger/accounts';
 import { Ledger } from '../../src/ledger/service';
 import { OrderService } from '../../src/orders/service';

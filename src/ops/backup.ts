@@ -22,7 +22,7 @@ import sqlite3 from 'sqlite3';
 import { verifyAudit, type ChainReport } from '../audit/service';
 import { SystemClock } from '../clock';
 import { Ledger, type VerifyReport } from '../ledger/service';
-import { createDb, type Executor } from './index';
+import { createDb, type Executor } from '../db';
 
 /** A backup or restore that could not be done; `message` is one line for the operator. */
 export class BackupError extends Error {
