@@ -1,40 +1,17 @@
 import { AppError } from '../errors';
+import { caseRules, type CaseParties } from '../policies';
 import type { Actor } from '../web/state';
 
 /**
- * Who may do what to a single-source case (declarative, no I/O). The purchasing unit runs its own case; the
- * department (admin) approves and rules on objections; the proposed supplier (the vendor of the product) reads the
- * cases that name its products. Anybody else does not learn that a case exists (404).
+ * The case's policies (the rules themselves are in policies/cases.ts, with every other module's): what a party may
+ * do to a single-source case, and the answer when it may not — 404 for anybody who may not even read the case.
  */
-export interface CaseParties {
-  purchaserId: number;
-  vendorId: number;
-}
+export type { CaseParties };
 
-type Rule = (a: Actor, c: CaseParties) => boolean;
-
-const isAdmin: Rule = (a) => a.role === 'admin';
-const isPurchaser: Rule = (a, c) => a.role === 'purchaser' && a.purchaserId !== null && a.purchaserId === c.purchaserId;
-const isVendor: Rule = (a, c) => a.role === 'vendor' && a.vendorId !== null && a.vendorId === c.vendorId;
-
-export const CASE_RULES = {
-  'case.read': (a, c) => isAdmin(a, c) || isPurchaser(a, c) || isVendor(a, c),
-  'case.read_objector_contact': (a, c) => isAdmin(a, c) || isPurchaser(a, c),
-  'case.submit': isPurchaser,
-  'case.negotiate': isPurchaser,
-  'case.contract': isPurchaser,
-  'case.accept': isPurchaser,
-  'case.pay': isPurchaser,
-  'case.withdraw': (a, c) => isPurchaser(a, c) || isAdmin(a, c),
-  'case.approve': isAdmin,
-  'case.resolve_objection': isAdmin,
-  'case.mark_objection': isAdmin,
-} satisfies Record<string, Rule>;
-
-export type CaseAct = keyof typeof CASE_RULES;
+export type CaseAct = keyof typeof caseRules;
 
 export function canOnCase(actor: Actor | null, act: CaseAct, c: CaseParties): boolean {
-  return actor !== null && CASE_RULES[act](actor, c);
+  return actor !== null && caseRules[act](actor, c);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { can } from '../policies';
 import type { Actor } from '../web/state';
 
 /** The life of a boutique-hall order (精品馆直购), DESIGN §2 and issue 4. */
@@ -50,8 +51,7 @@ export const TRANSITIONS: Record<OrderAction, Transition> = {
 };
 
 /** May this actor see the order at all? Anyone else is told it does not exist (404). */
-export const canSeeOrder = (a: Actor, o: Omit<OrderParties, 'status'>): boolean =>
-  a.role === 'admin' || isPurchaserOf(a, { ...o, status: 'placed' }) || isVendorOf(a, { ...o, status: 'placed' });
+export const canSeeOrder = (a: Actor, o: Omit<OrderParties, 'status'>): boolean => can(a, 'order.read', o);
 
 export type Verdict = { ok: true; to: OrderStatus } | { ok: false; reason: 'forbidden' | 'state'; key: string };
 

@@ -1,22 +1,25 @@
 import { AppError } from '../errors';
 import type { Actor } from '../web/state';
-import { CASE_RULES } from '../first-purchase/policies';
+import { caseRules } from './cases';
 import { orderRules } from './orders';
 import { productRules } from './products';
 import { registryRules } from './registry';
 
 export { isAdmin, isPurchaserOf, isVendorOf, type PurchaserOwned, type Rule, type VendorOwned } from './rules';
+export { caseRules, type CaseParties } from './cases';
 
 /**
  * Every policy in one table, by action (Outline's `policies/`). A domain adds its rules in its own file here
  * (e.g. `orders.ts` exporting `orderRules = { 'order.confirm': …, 'order.read': … }`) and one spread line below;
  * handlers then call `authorize(actor, 'order.confirm', order)` after loading the object and before acting on it.
+ * The rules are pure predicates over plain objects (the parties of an order, a case, a listing), so this folder
+ * depends on no domain module: the domains depend on it (docs/architecture.md).
  */
 export const POLICIES = {
   ...productRules,
   ...registryRules,
   ...orderRules,
-  ...CASE_RULES,
+  ...caseRules,
 };
 
 export type Action = keyof typeof POLICIES;

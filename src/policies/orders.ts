@@ -1,13 +1,12 @@
-import { canSeeOrder } from '../orders/transitions';
-import { isAdmin, type Rule } from './rules';
+import { isAdmin, isPurchaserOf, isVendorOf, type PurchaserOwned, type Rule, type VendorOwned } from './rules';
 
 /**
  * Boutique orders and the ledger. An order is seen by its purchasing unit, its vendor and the department (anyone
- * else is told it does not exist); which step each of them may take is the orders transitions table's guards.
- * Budgets are allocated, and the books read, by the department.
+ * else is told it does not exist); which step each of them may take is the guards of the transitions table
+ * (orders/transitions.ts). Budgets are allocated, and the books read, by the department.
  */
 export const orderRules = {
-  'order.read': ((a, o) => canSeeOrder(a, o)) as Rule<{ purchaserId: number; vendorId: number }>,
+  'order.read': ((a, o) => isAdmin(a) || isPurchaserOf(a, o) || isVendorOf(a, o)) as Rule<PurchaserOwned & VendorOwned>,
   'order.place': ((a) => a.role === 'purchaser' && a.purchaserId !== null) as Rule<unknown>,
   'budget.allocate': ((a) => isAdmin(a)) as Rule<unknown>,
   'ledger.read': ((a) => isAdmin(a)) as Rule<unknown>,
