@@ -1,10 +1,11 @@
 import { isCurrent } from '../certification/rules';
-import { firstPurchasePolicy, isFirstPurchaseEligible } from '../first-purchase/eligibility';
+import { isFirstPurchaseEligible } from '../first-purchase/eligibility';
 import { findCert, findCertByNo } from '../certification/repo';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { LEVELS } from '../domain';
 import { notFound } from '../errors';
+import { firstPurchasePolicy } from '../settings/first-purchase-policy';
 import { shanghaiDay } from '../time';
 import { CatalogueCache } from './cache';
 import { countMatches, matchSet, pageOfMatches, type MatchSet } from './matches';

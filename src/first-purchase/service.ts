@@ -1,12 +1,13 @@
 import { recordAudit } from '../audit/service';
 import { isCurrent as isCertificateCurrent } from '../certification/rules';
-import { firstPurchasePolicy, isFirstPurchaseEligible } from './eligibility';
+import { isFirstPurchaseEligible } from './eligibility';
 import type { Clock } from '../clock';
 import type { Db, Executor, Trx } from '../db';
 import { writeTransaction } from '../db/retry';
 import { AppError, invalidField, invalidState, notFound } from '../errors';
 import { Ledger, type TradeFacts } from '../ledger/service';
 import { Money } from '../money';
+import { firstPurchasePolicy } from '../settings/first-purchase-policy';
 import { shanghaiDay, shanghaiIso } from '../time';
 import type { Actor } from '../web/state';
 import { addWorkdays, noticePeriod, shanghaiIsoSeconds } from '../workdays';

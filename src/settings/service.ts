@@ -2,8 +2,8 @@ import { recordAudit } from '../audit/service';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { forbidden } from '../errors';
-import { FIRST_PURCHASE_POLICY_KEY, firstPurchasePolicy, type FirstPurchasePolicy } from '../first-purchase/eligibility';
 import type { Actor } from '../web/state';
+import { FIRST_PURCHASE_POLICY_KEY, firstPurchasePolicy, type FirstPurchasePolicy } from './first-purchase-policy';
 import { writeSetting } from './repo';
 
 export class SettingsService {
