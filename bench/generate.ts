@@ -1,4 +1,4 @@
-import { productSearchText } from '../src/catalogue/search-text';
+import { productSearchText } from '../src/search-text';
 import { withCheckChar } from '../src/credit-code';
 import type { Db } from '../src/db';
 import { CITIES, FIELDS } from '../src/domain';

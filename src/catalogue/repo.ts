@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { isPostgres, type Executor } from '../db';
 import type { Match } from './matches';
-import { ftsAnyOf, ftsPhrase, likePattern, searchTerms } from './search-text';
+import { ftsAnyOf, ftsPhrase, likePattern, searchTerms } from '../search-text';
 
 export interface ProductFilters {
   q?: string;

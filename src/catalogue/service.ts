@@ -21,7 +21,7 @@ import {
   type SortOrder,
 } from './repo';
 import type { SearchQuery } from './schema';
-import { searchTerms } from './search-text';
+import { searchTerms } from '../search-text';
 
 export interface SearchResult {
   items: ProductItem[];

@@ -79,3 +79,41 @@ export async function listCerts(db: Executor, f: CertFilters, limit: number, off
 /** Valid certificates whose end date has passed (the day is 'YYYY-MM-DD' in Asia/Shanghai). */
 export const overdueCerts = (db: Executor, today: string): Promise<CertRow[]> =>
   db<CertRow>('certifications').where('status', 'valid').andWhere('valid_until', '<', today).orderBy('id');
+
+/** What the registry reads of a listing that rests on a certificate (a row of `products`, written by vendors). */
+export interface ListingOfCertRow {
+  id: number;
+  vendor_id: number;
+  title: string;
+  model: string;
+  description: string;
+  status: string;
+}
+
+const LISTING_OF_CERT_COLUMNS = ['id', 'vendor_id', 'title', 'model', 'description', 'status'] as const;
+
+/** The listings that rest on a certificate and are still live (pending or approved). */
+export const liveListingsOfCert = (db: Executor, certId: number): Promise<ListingOfCertRow[]> =>
+  db('products').where({ cert_id: certId }).whereIn('status', ['pending_review', 'approved']).select(LISTING_OF_CERT_COLUMNS);
+
+export const listingsOfCert = (db: Executor, certId: number): Promise<ListingOfCertRow[]> => db('products').where({ cert_id: certId }).select(LISTING_OF_CERT_COLUMNS);
+
+/** The columns of a listing that follow its certificate: status on a withdrawal, the denormalised copies on an edit. */
+export type ListingFollowPatch = Partial<{
+  status: string;
+  delist_cause: string;
+  review_reason: string | null;
+  kind: string;
+  level: string;
+  field: string;
+  search_text: string;
+  updated_at: string;
+}>;
+
+export async function updateListingOfCert(db: Executor, id: number, patch: ListingFollowPatch): Promise<void> {
+  await db('products').where({ id }).update(patch);
+}
+
+/** A vendor as the registry sees it: the name (for search text) and the credit code its certificates carry. */
+export const findVendorIdentity = (db: Executor, id: number): Promise<{ name: string; credit_code: string } | undefined> =>
+  db('vendors').where({ id }).first('name', 'credit_code');

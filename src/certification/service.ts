@@ -5,12 +5,11 @@ import { isUniqueViolation } from '../db';
 import { AppError, invalidState, notFound } from '../errors';
 import { authorize, can } from '../policies';
 import { shanghaiDay } from '../time';
-import { delistListingsOfCert, refreshListingsOfCert } from '../vendors/listings';
-import { findVendor } from '../vendors/repo';
 import type { Page } from '../web/pagination';
 import type { Actor } from '../web/state';
+import { delistListingsOfCert, refreshListingsOfCert } from './listings';
 import { certView, type CertView } from './presenters';
-import { certsOfCreditCode, findCert, findCertByNo, insertCert, listCerts, overdueCerts, updateCert, type CertFields, type CertRow } from './repo';
+import { certsOfCreditCode, findCert, findVendorIdentity, findCertByNo, insertCert, listCerts, overdueCerts, updateCert, type CertFields, type CertRow } from './repo';
 import type { CertListQuery, CertificationInput, CertificationPatch } from './schema';
 
 export type AuditActor = Pick<Actor, 'id' | 'username'> | null;
@@ -89,7 +88,7 @@ export class CertificationService {
 
   /** "My certificates": the registry's certificates issued to the vendor's own credit code. */
   async forVendor(actor: Actor): Promise<CertView[]> {
-    const vendor = actor.vendorId ? await findVendor(this.db, actor.vendorId) : undefined;
+    const vendor = actor.vendorId ? await findVendorIdentity(this.db, actor.vendorId) : undefined;
     if (!vendor) throw new AppError('forbidden', 'errors.wrong_role');
     const rows = await certsOfCreditCode(this.db, vendor.credit_code);
     return rows.filter((c) => can(actor, 'certification.read_own', { creditCode: c.credit_code, vendorCreditCode: vendor.credit_code })).map((c) => certView(c, this.today()));
@@ -97,7 +96,7 @@ export class CertificationService {
 
   /** The vendor's own certificates as a list page, with the registry's filters (GET /api/v1/vendor/certifications). */
   async pageForVendor(actor: Actor, q: CertListQuery): Promise<Page<CertView>> {
-    const vendor = actor.vendorId ? await findVendor(this.db, actor.vendorId) : undefined;
+    const vendor = actor.vendorId ? await findVendorIdentity(this.db, actor.vendorId) : undefined;
     if (!vendor) throw new AppError('forbidden', 'errors.wrong_role');
     const { rows, total } = await listCerts(this.db, { ...q, creditCode: vendor.credit_code }, q.pageSize, (q.page - 1) * q.pageSize);
     const own = rows.filter((c) => can(actor, 'certification.read_own', { creditCode: c.credit_code, vendorCreditCode: vendor.credit_code }));

@@ -1,16 +1,16 @@
 import { recordAudit } from '../audit/service';
-import { productSearchText } from '../catalogue/search-text';
 import type { Clock } from '../clock';
 import { isCurrent } from '../certification/rules';
 import { findCertByNo, type CertRow } from '../certification/repo';
 import type { Db, Executor } from '../db';
 import { AppError, invalidField, invalidState, notFound } from '../errors';
 import { authorize } from '../policies';
+import { productSearchText } from '../search-text';
 import { shanghaiDay } from '../time';
 import type { Page } from '../web/pagination';
 import type { Actor } from '../web/state';
 import { listingView, type ListingView } from './presenters';
-import { countListingsByStatus, findListing, findVendor, insertProduct, listListings, listingsNeedingAttention, liveProductsOfCert, productsOfCert, updateProduct, type ListingRow, type ProductRow, type VendorRow } from './repo';
+import { countListingsByStatus, findListing, findVendor, insertProduct, listListings, listingsNeedingAttention, updateProduct, type ListingRow, type ProductRow, type VendorRow } from './repo';
 import type { ListingInput, ListingPatch } from './schema';
 
 /** What a change to these sends a listing back to review: what the certificate and the reviewer vouched for. */
@@ -208,52 +208,3 @@ export class ListingService {
 }
 
 const normalise = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : v === undefined ? null : v);
-
-/**
- * A certificate was revoked, expired or reassigned: its live listings leave the catalogue, each with the cause and
- * reason the vendor will read on its listings page. Runs in the caller's transaction. Returns the count.
- */
-export async function delistListingsOfCert(
-  trx: Executor,
-  clock: Clock,
-  actor: Pick<Actor, 'id' | 'username'> | null,
-  certId: number,
-  cause: 'cert_revoked' | 'cert_expired' | 'cert_changed',
-  reason: string | null,
-  onlyVendorsOtherThan?: string,
-): Promise<number> {
-  const live = await liveProductsOfCert(trx, certId);
-  const now = clock.now().toISOString();
-  let n = 0;
-  for (const p of live) {
-    if (onlyVendorsOtherThan !== undefined) {
-      const v = await findVendor(trx, p.vendor_id);
-      if (v?.credit_code === onlyVendorsOtherThan) continue;
-    }
-    await updateProduct(trx, p.id, { status: 'delisted', delist_cause: cause, review_reason: reason, updated_at: now });
-    await recordAudit(trx, clock, {
-      actor,
-      action: 'product.delist_by_certificate',
-      entity: 'product',
-      entityId: p.id,
-      before: { status: p.status },
-      after: { status: 'delisted', delist_cause: cause, review_reason: reason },
-    });
-    n++;
-  }
-  return n;
-}
-
-/** After a certificate's kind, level or field changed: the listings' denormalised copies follow. */
-export async function refreshListingsOfCert(trx: Executor, cert: CertRow, now: string): Promise<void> {
-  for (const p of await productsOfCert(trx, cert.id)) {
-    const vendor = await findVendor(trx, p.vendor_id);
-    await updateProduct(trx, p.id, {
-      kind: cert.kind,
-      level: cert.level,
-      field: cert.field,
-      search_text: productSearchText({ title: p.title, model: p.model, field: cert.field, certNo: cert.cert_no, vendorName: vendor?.name, description: p.description }),
-      updated_at: now,
-    });
-  }
-}

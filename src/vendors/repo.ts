@@ -108,12 +108,6 @@ export async function updateProduct(db: Executor, id: number, patch: Partial<Pro
   await db('products').where({ id }).update(patch);
 }
 
-/** The listings that rest on a certificate and are still live (pending or approved). */
-export const liveProductsOfCert = (db: Executor, certId: number): Promise<ProductRow[]> =>
-  db<ProductRow>('products').where({ cert_id: certId }).whereIn('status', ['pending_review', 'approved']);
-
-export const productsOfCert = (db: Executor, certId: number): Promise<ProductRow[]> => db<ProductRow>('products').where({ cert_id: certId });
-
 export async function countBy(db: Executor, table: 'products' | 'vendors', status: string): Promise<number> {
   const c = await db(table).where({ status }).count<{ n: number }[]>({ n: '*' }).first();
   return Number(c?.n ?? 0);

@@ -1,5 +1,5 @@
 import { hashPassword } from '../../src/auth/passwords';
-import { productSearchText } from '../../src/catalogue/search-text';
+import { productSearchText } from '../../src/search-text';
 import { withCheckChar } from '../../src/credit-code';
 import type { Executor } from '../../src/db';
 import { CITIES } from '../../src/domain';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { verifyPassword } from '../../src/auth/passwords';
 import { SearchQuery } from '../../src/catalogue/schema';
-import { productSearchText } from '../../src/catalogue/search-text';
+import { productSearchText } from '../../src/search-text';
 import { CatalogueService } from '../../src/catalogue/service';
 import { FakeClock } from '../../src/clock';
 import { isValidCreditCode } from '../../src/credit-code';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { SEARCH_TEXT_END, ftsAnyOf, ftsPhrase, likePattern, normalizeSearch, productSearchText, searchTerms } from '../../src/catalogue/search-text';
+import { SEARCH_TEXT_END, ftsAnyOf, ftsPhrase, likePattern, normalizeSearch, productSearchText, searchTerms } from '../../src/search-text';
 
 describe('catalogue search text', () => {
   describe('normalizeSearch', () => {

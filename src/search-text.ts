@@ -1,5 +1,6 @@
 /**
- * Search normalisation shared by indexing and querying: NFKC folds full-width letters, digits and punctuation to
+ * The catalogue's search text, shared by indexing (a listing written by vendors, or refreshed by certification when
+ * its certificate changes) and querying (catalogue). Normalisation: NFKC folds full-width letters, digits and punctuation to
  * half-width (ＣＴ → CT, １．５Ｔ → 1.5T), then lower-case, then whitespace collapsed.
  */
 export function normalizeSearch(input: string): string {
