@@ -6,7 +6,7 @@ import { CertificationService } from './certification/service';
 import type { Db } from './db';
 import { FirstPurchaseService } from './first-purchase/service';
 import { BudgetService } from './ledger/budgets';
-import { NoticeService } from './notices/service';
+import { NoticeService } from './first-purchase/notice-service';
 import { OrderService } from './orders/service';
 import { ReviewService } from './admin/review';
 import { SettingsService } from './settings/service';

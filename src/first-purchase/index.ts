@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Deps } from '../deps';
-import { noticePages } from '../notices/pages';
-import { noticeApiRoutes } from '../notices/routes';
+import { noticePages } from './notice-pages';
+import { noticeApiRoutes } from './notice-routes';
 import { objectionFormLimits } from './objection-limits';
 import { firstPurchasePages } from './pages';
 import { firstPurchaseApiRoutes } from './routes';

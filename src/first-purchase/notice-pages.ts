@@ -3,12 +3,12 @@ import type { Context } from 'koa';
 import { formFailure, parseForm, requestBody, setFlash, takeFlash, type FormState } from '../web/forms';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
-import { idParam } from '../first-purchase/routes';
-import { NOTICE_TYPES, NoticeListQuery, ObjectionInput, dropEmpty } from '../first-purchase/schema';
 import { pagination } from '../web/pagination';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
-import { type NoticeDetail } from './service';
+import { type NoticeDetail } from './notice-service';
+import { idParam } from './routes';
+import { NOTICE_TYPES, NoticeListQuery, ObjectionInput, dropEmpty } from './schema';
 
 const OBJECTION_FIELDS = ['name', 'organization', 'contact', 'content'] as const;
 const stateOf = (ctx: Context) => ctx.state as AppState;

@@ -1,10 +1,10 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { notFound } from '../errors';
-import { noticeListItem, noticeSummary, type NoticeSummary } from '../first-purchase/presenters';
-import { findNotice, listNotices } from '../first-purchase/repo';
-import type { NoticeListQuery } from '../first-purchase/schema';
 import type { Page } from '../web/pagination';
+import { noticeListItem, noticeSummary, type NoticeSummary } from './presenters';
+import { findNotice, listNotices } from './repo';
+import type { NoticeListQuery } from './schema';
 
 export type NoticeListItem = NoticeSummary & { projectName: string; purchaserName: string };
 

@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import type { Deps } from '../deps';
-import { idParam } from '../first-purchase/routes';
-import { NoticeListQuery, dropEmpty } from '../first-purchase/schema';
 import { parseInput } from '../web/validate';
+import { idParam } from './routes';
+import { NoticeListQuery, dropEmpty } from './schema';
 
 /** Public notices as JSON: the list by type (paged) and one notice with its full content. */
 export function noticeApiRoutes(deps: Deps): Router {
