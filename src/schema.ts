@@ -58,6 +58,11 @@ export const dateInput = z
   .trim()
   .refine(isCalendarDate, { message: 'validation.date' });
 
+/** Query strings: an empty value (a filter form's "all") means no filter. */
+export function dropEmpty(query: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ''));
+}
+
 /** Why an admin refuses or withdraws something (a vendor, a listing, a certificate). */
 export const ReasonInput = z.object({ reason: requiredText(500) });
 export type ReasonInput = z.output<typeof ReasonInput>;

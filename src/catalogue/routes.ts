@@ -3,12 +3,13 @@ import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { CITIES, FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError, notFound } from '../errors';
+import { dropEmpty } from '../schema';
 import { errorBody } from '../web/errors';
 import { paginationModel } from '../web/pagination';
 import { hasSessionCookie } from '../web/session';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
-import { CertLookupQuery, SearchQuery, dropEmpty } from './schema';
+import { CertLookupQuery, SearchQuery } from './schema';
 import { CatalogueService } from './service';
 
 export function parseId(raw: string | undefined): number {

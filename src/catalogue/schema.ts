@@ -48,11 +48,6 @@ export const SearchQuery = z
   });
 export type SearchQuery = z.output<typeof SearchQuery>;
 
-/** Empty strings from a submitted filter form mean "no filter". */
-export function dropEmpty(query: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ''));
-}
-
 export const CertLookupQuery = z.object({
   certNo: z.string().trim().max(64, 'validation.too_long').optional(),
   lang: z.string().optional(),

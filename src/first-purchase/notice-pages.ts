@@ -3,12 +3,13 @@ import type { Context } from 'koa';
 import { formFailure, parseForm, requestBody, setFlash, takeFlash, type FormState } from '../web/forms';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
+import { dropEmpty } from '../schema';
 import { pagination } from '../web/pagination';
 import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
 import { type NoticeDetail } from './notice-service';
 import { idParam } from './routes';
-import { NOTICE_TYPES, NoticeListQuery, ObjectionInput, dropEmpty } from './schema';
+import { NOTICE_TYPES, NoticeListQuery, ObjectionInput } from './schema';
 
 const OBJECTION_FIELDS = ['name', 'organization', 'contact', 'content'] as const;
 const stateOf = (ctx: Context) => ctx.state as AppState;

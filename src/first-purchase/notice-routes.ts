@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import type { Deps } from '../deps';
+import { dropEmpty } from '../schema';
 import { parseInput } from '../web/validate';
 import { idParam } from './routes';
-import { NoticeListQuery, dropEmpty } from './schema';
+import { NoticeListQuery } from './schema';
 
 /** Public notices as JSON: the list by type (paged) and one notice with its full content. */
 export function noticeApiRoutes(deps: Deps): Router {

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { FormInvalid, formFailure, parseForm, requestBody, setFlash, takeFlash } from '../web/forms';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
 import { actorOf, requireRole } from '../web/guards';
 import { pagination } from '../web/pagination';
@@ -11,7 +12,7 @@ import { errorBody } from '../web/errors';
 import { parseInput } from '../web/validate';
 import type { CaseView } from './presenters';
 import type { AvailableAction } from './queries';
-import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ResolveObjection, Terminate, dropEmpty, fromForm } from './schema';
+import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ResolveObjection, Terminate, fromForm } from './schema';
 import { CASE_STATUSES } from './transitions';
 import { idParam } from './routes';
 

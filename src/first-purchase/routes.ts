@@ -3,13 +3,14 @@ import type { Context, Next } from 'koa';
 import type { z } from 'zod';
 import type { Deps } from '../deps';
 import { AppError, notFound } from '../errors';
+import { dropEmpty } from '../schema';
 import { actorOf, requireRole } from '../web/guards';
 import { idempotent } from '../web/idempotency';
 import type { AppState } from '../web/state';
 import { parseInput, validate } from '../web/validate';
 import { RateLimiter } from '../web/rate-limit';
 import { caseIdParam, objectionLimit } from './objection-limits';
-import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate, dropEmpty } from './schema';
+import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate } from './schema';
 
 /** A case's (or, with its own message, a notice's) id from the path; anything but a positive number is a 404. */
 export function idParam(raw: string | undefined, notFoundKey = 'first_purchase.not_found'): number {

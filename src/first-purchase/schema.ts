@@ -147,11 +147,6 @@ export const NoticeListQuery = z.object({
 });
 export type NoticeListQuery = z.output<typeof NoticeListQuery>;
 
-/** Query strings: an empty value (a filter form's "all") means no filter. */
-export function dropEmpty(query: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ''));
-}
-
 /**
  * A page form → the JSON shape: expert rows left completely empty are dropped; staff come one per line or
  * separated by commas (、，,).

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { requestBody, setFlash, takeFlash } from '../web/forms';
-import { dropEmpty } from '../catalogue/schema';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import { dropEmpty } from '../schema';
 import { errorBody } from '../web/errors';
 import { actorOf, requireRole } from '../web/guards';
 import { paginationModel } from '../web/pagination';

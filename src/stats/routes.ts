@@ -9,7 +9,8 @@ import type { AppState } from '../web/state';
 import { parseInput } from '../web/validate';
 import { StatsExporter } from './exports';
 import { adminStatsModel, publicSummaryModel } from './presenters';
-import { ExportQuerySchema, StatsQuerySchema, SummaryQuerySchema, dropEmpty, type StatsQuery } from './schema';
+import { dropEmpty } from '../schema';
+import { ExportQuerySchema, StatsQuerySchema, SummaryQuerySchema, type StatsQuery } from './schema';
 
 const query = (ctx: Context) => dropEmpty(ctx.query as Record<string, unknown>);
 

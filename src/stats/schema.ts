@@ -138,8 +138,3 @@ export const SummaryQuerySchema = z.object({
   lang: z.string().optional(),
 });
 export type SummaryQuery = z.output<typeof SummaryQuerySchema>;
-
-/** Empty strings from a submitted filter form mean "no filter". */
-export function dropEmpty(query: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ''));
-}
