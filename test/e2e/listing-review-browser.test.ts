@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeViolations, launchBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
 import { makeCert, makePurchaser, makeUser, makeVendor, DEMO_PASSWORD } from '../helpers/factories';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -43,10 +43,7 @@ describe(`vendor lists, admin approves, purchaser finds — in a real browser ($
     const context = await newContext(browser, 'laptop');
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await page.fill('#login-username', username);
-    await page.fill('#login-password', DEMO_PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.click('form.form button[type="submit"]')]);
+    await loginInBrowser(page, server.url, username, { password: DEMO_PASSWORD });
     return page;
   }
 

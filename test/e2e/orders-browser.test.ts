@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SystemClock } from '../../src/clock';
 import type { Db } from '../../src/db';
 import { BudgetService } from '../../src/ledger/budgets';
-import { describeViolations, launchBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
 import { startServer, type RunningServer } from '../helpers/server';
 import { actorFor, makeProduct, tradingCast, type Cast } from '../helpers/trading';
@@ -42,10 +42,7 @@ describe(`boutique purchase in a real browser (${ENGINE})`, function () {
     const context = await newContext(browser, 'desktop');
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await page.fill('#login-username', username);
-    await page.fill('#login-password', 'demo-password');
-    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type="submit"]')]);
+    await loginInBrowser(page, server.url, username);
     return page;
   }
 

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { FakeClock } from '../../src/clock';
 import type { Db } from '../../src/db';
-import { describeViolations, launchBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
 import { makeCert, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -54,10 +54,7 @@ describe(`statistics in a real browser (${ENGINE})`, function () {
     // The page must be readable without JavaScript: the charts are server-rendered SVG.
     context = await browser.newContext({ ...{ viewport: { width: 1366, height: 900 } }, javaScriptEnabled: false, acceptDownloads: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page = await context.newPage();
-    await page.goto(`${server.url}/login?next=%2Fadmin%2Fstats`);
-    await page.fill('input[name="username"]', ADMIN);
-    await page.fill('input[name="password"]', 'demo-password');
-    await Promise.all([page.waitForURL(/\/admin\/stats/), page.click('main form[action$="/login"] button[type="submit"]')]);
+    await loginInBrowser(page, server.url, ADMIN, { next: '/admin/stats' });
   });
 
   after(async () => {

@@ -234,3 +234,17 @@ export const seriousViolations = (violations: AxeViolation[]): AxeViolation[] =>
 export function describeViolations(violations: AxeViolation[]): string {
   return violations.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `   ${n.target.join(' ')} ${n.failureSummary ?? ''}`.replace(/\s+/g, ' ')).join('\n')}`).join('\n');
 }
+
+/**
+ * Logs `username` in through the login page, as a person would, and waits to leave it (for `next`, the page it leads
+ * to). One helper for every browser test.
+ */
+export async function loginInBrowser(page: Page, baseUrl: string, username: string, options: { password?: string; next?: string } = {}): Promise<void> {
+  await page.goto(`${baseUrl}/login${options.next ? `?next=${encodeURIComponent(options.next)}` : ''}`);
+  await page.fill('#login-username', username);
+  await page.fill('#login-password', options.password ?? 'demo-password');
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.endsWith('/login') && (!options.next || u.pathname === options.next)),
+    page.click('main form[action$="/login"] button[type="submit"]'),
+  ]);
+}

@@ -1,0 +1,19 @@
+/**
+ * Per-tier timeouts (a guard against hangs, never a speed check): a unit test is pure and answers in milliseconds,
+ * so a hang there shows in 5 s; http and integration tests keep the default 30 s; e2e tests start servers and
+ * browsers and get 120 s. A test or suite that sets its own timeout keeps it. Loaded by .mocharc.json.
+ */
+const DEFAULT = 30_000;
+const TIERS: Array<[RegExp, number]> = [
+  [/[\\/]test[\\/]unit[\\/]/, 5_000],
+  [/[\\/]test[\\/]e2e[\\/]/, 120_000],
+];
+
+export const mochaHooks = {
+  beforeEach(this: Mocha.Context): void {
+    const test = this.currentTest;
+    if (!test?.file || test.timeout() !== DEFAULT) return;
+    const tier = TIERS.find(([re]) => re.test(test.file as string));
+    if (tier) test.timeout(tier[1]);
+  },
+};
