@@ -1,6 +1,6 @@
 /**
  * `npm run bench:ledger`: settled payments per second, measured three ways on SQLite with the app's own durability
- * setting (WAL, synchronous=FULL — src/db/index.ts), and printed as ratios to the ceiling:
+ * setting (WAL, synchronous=FULL — src/db/connection.ts), and printed as ratios to the ceiling:
  *
  * - ceiling: the same machine's raw rate of committing a one-row INSERT transaction, sequentially, through the same
  *   driver and the same connection settings, into a file on the same disk;

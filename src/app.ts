@@ -14,17 +14,22 @@ import { moduleRouters } from './modules';
 import { buildServices } from './services';
 import { Ops, trustedClientAddress } from './ops';
 import { ROOT } from './paths';
-import { bodyGuard } from './web/body-guard';
-import { csrfProtection, csrfToken } from './web/csrf';
-import { errorHandler } from './web/errors';
-import { identity, type HostIdentity } from './web/identity';
-import { adminNavCounts, navCounts } from './admin/nav';
-import { discardUploads } from './certification/upload';
-import { locale } from './web/locale';
-import { requestLog } from './web/request-log';
-import { sessions } from './web/session';
-import type { AppState } from './web/state';
-import { Views, type ViewGlobals } from './web/views';
+import {
+  Views,
+  bodyGuard,
+  csrfProtection,
+  csrfToken,
+  errorHandler,
+  identity,
+  locale,
+  requestLog,
+  sessions,
+  type AppState,
+  type HostIdentity,
+  type ViewGlobals,
+} from './web';
+import { adminNavCounts, navCounts } from './admin';
+import { discardUploads } from './certification';
 
 export interface MarketplaceOptions {
   db: Db;

@@ -3,7 +3,7 @@ import type { Clock, FakeClock } from './clock';
 import type { Config } from './config';
 import type { Db } from './db';
 import type { Services } from './services';
-import type { Views } from './web/views';
+import type { Views } from './web';
 
 /** What every module's routes and services are built from: one object, made once per app. */
 export interface Deps {

@@ -1,20 +1,17 @@
 import type Router from '@koa/router';
-import type { AuthService } from './auth/service';
-import { authRoutes } from './auth/routes';
-import { catalogueRoutes } from './catalogue/routes';
-import { statsRoutes } from './stats/routes';
+import { authRoutes, type AuthService } from './auth';
+import { catalogueRoutes } from './catalogue';
+import { statsRoutes } from './stats';
 import { firstPurchaseRouters } from './first-purchase';
-import { clockRoutes } from './web/clock-routes';
-import { vendorRoutes } from './vendors/routes';
-import { adminRoutes } from './admin/routes';
-import { certificationRoutes } from './certification/routes';
-import { auditRoutes } from './audit/routes';
-import { ledgerPages } from './ledger/pages';
-import { ledgerRoutes } from './ledger/routes';
-import { orderPages } from './orders/pages';
-import { orderRoutes } from './orders/routes';
-import { purchaserRoutes } from './purchaser/routes';
-import { settingsRoutes } from './settings/routes';
+import { clockRoutes } from './web';
+import { vendorRoutes } from './vendors';
+import { adminRoutes } from './admin';
+import { certificationRoutes } from './certification';
+import { auditRoutes } from './audit';
+import { ledgerPages, ledgerRoutes } from './ledger';
+import { orderPages, orderRoutes } from './orders';
+import { purchaserRoutes } from './purchaser';
+import { settingsRoutes } from './settings';
 import type { Deps } from './deps';
 
 /** Every module's router, in one list: a new module is one line here. */

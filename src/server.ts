@@ -4,8 +4,7 @@ import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics } from 'prom-client';
 import { createMarketplace, type Marketplace } from './app';
 import { ConfigError, loadConfig } from './config';
-import { createDb, migrateLatest, type Db } from './db';
-import { groupCommitLoad } from './db/group-commit';
+import { createDb, groupCommitLoad, migrateLatest, type Db } from './db';
 import { loadDemoDataIfEmpty } from '../seeds/demo';
 
 /** Standalone entry: config → db → migrate → (demo data) → listen, and print the URL. */

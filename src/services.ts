@@ -1,18 +1,15 @@
-import { AccountService } from './auth/account';
-import { AuthService } from './auth/service';
-import { CatalogueService } from './catalogue/service';
+import { AccountService, AuthService } from './auth';
+import { CatalogueService } from './catalogue';
 import type { Clock } from './clock';
-import { CertificationService } from './certification/service';
+import { CertificationService } from './certification';
 import type { Db } from './db';
-import { FirstPurchaseService } from './first-purchase/service';
-import { BudgetService } from './ledger/budgets';
-import { NoticeService } from './first-purchase/notice-service';
-import { OrderService } from './orders/service';
-import { ReviewService } from './admin/review';
-import { SettingsService } from './settings/service';
-import { StatsService } from './stats/service';
-import { ListingService } from './vendors/listings';
-import { RegistrationService } from './vendors/registration';
+import { FirstPurchaseService, NoticeService } from './first-purchase';
+import { BudgetService } from './ledger';
+import { OrderService } from './orders';
+import { ReviewService } from './admin';
+import { SettingsService } from './settings';
+import { StatsService } from './stats';
+import { ListingService, RegistrationService } from './vendors';
 
 /**
  * Every service of one app, built once (the composition root): routers and pages receive this object and never

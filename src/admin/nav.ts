@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Db } from '../db';
-import { countBy } from '../vendors/repo';
-import type { AppState } from '../web/state';
+import { countBy } from '../vendors';
+import type { AppState } from '../web';
 
 export interface NavCounts {
   vendors: number;

@@ -1,11 +1,20 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { formFailure, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty } from '../web/forms';
+import {
+  actorOf,
+  formFailure,
+  idParam,
+  pagination,
+  parseForm,
+  parseInput,
+  requestBody,
+  requireRole,
+  setFlash,
+  takeFlash,
+  withoutEmpty,
+  type AppState,
+} from '../web';
 import { AppError } from '../errors';
-import { actorOf, requireRole } from '../web/guards';
-import { pagination } from '../web/pagination';
-import type { AppState } from '../web/state';
-import { parseInput } from '../web/validate';
 import type { ReviewService } from './review';
 import { ListingQueueQuery, ReasonInput, VendorQueueQuery } from './schema';
 

@@ -1,26 +1,27 @@
-import { recordAudit } from '../audit/service';
+import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import { isCurrent } from '../certification/rules';
-import { findCert } from '../certification/repo';
+import { findCert, isCurrent } from '../certification';
 import type { Db } from '../db';
 import { invalidState, notFound } from '../errors';
 import { authorize } from '../policies';
 import { shanghaiDay } from '../time';
-import { listingView, vendorView, type ListingView, type VendorView } from '../vendors/presenters';
 import {
   countBy,
   findListing,
   findVendor,
   listListings,
   listVendors,
+  listingView,
   setVendorUsersStatus,
   updateProduct,
   updateVendor,
   usersOfVendor,
+  vendorView,
   type ListingRow,
-} from '../vendors/repo';
-import type { Page } from '../web/pagination';
-import type { Actor } from '../web/state';
+  type ListingView,
+  type VendorView,
+} from '../vendors';
+import type { Actor, Page } from '../web';
 
 export interface QueueCounts {
   vendors: number;

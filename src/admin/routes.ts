@@ -1,8 +1,6 @@
 import Router from '@koa/router';
-import { idParam } from '../web/forms';
+import { actorOf, idParam, requireRole, validate } from '../web';
 import type { Deps } from '../deps';
-import { actorOf, requireRole } from '../web/guards';
-import { validate } from '../web/validate';
 import { adminPages } from './pages';
 import { ListingQueueQuery, ReasonInput, VendorQueueQuery, type ReasonInputT } from './schema';
 

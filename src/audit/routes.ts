@@ -1,13 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { withoutEmpty } from '../web/forms';
+import { actorOf, parseInput, requireRole, validate, withoutEmpty, type AppState } from '../web';
 import type { Deps } from '../deps';
 import { authorize } from '../policies';
 import { apiTime, shanghaiMidnight } from '../time';
-import { actorOf, requireRole } from '../web/guards';
-import type { AppState } from '../web/state';
-import { parseInput, validate } from '../web/validate';
 import { dateInput, wholeNumber } from '../schema';
 import { auditVocabulary, listAudit } from './repo';
 import { verifyAudit, type AuditRow } from './service';

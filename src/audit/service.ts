@@ -1,8 +1,6 @@
 import type { Clock } from '../clock';
-import type { Executor } from '../db';
-import { BatchUnfit } from '../db/group-commit';
-import { chainHash, lastHash, linkChain, lockChain, GENESIS_HASH } from '../db/hash-chain';
-import type { Actor } from '../web/state';
+import { BatchUnfit, GENESIS_HASH, chainHash, lastHash, linkChain, lockChain, type Executor } from '../db';
+import type { Actor } from '../web';
 
 export interface AuditEntry {
   actor: Pick<Actor, 'id' | 'username'> | null;

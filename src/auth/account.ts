@@ -1,8 +1,8 @@
-import { recordAudit } from '../audit/service';
+import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { AppError } from '../errors';
-import type { Actor } from '../web/state';
+import type { Actor } from '../web';
 import { hashPassword, verifyPassword } from './passwords';
 import { findUserById } from './repo';
 import { LoginThrottle, THROTTLE, passwordChangeKeys, type Reservation } from './throttle';

@@ -1,5 +1,5 @@
 import type { Executor } from '../db';
-import type { Actor, Role } from '../web/state';
+import type { Actor, Role } from '../web';
 
 export interface UserRow {
   id: number;

@@ -2,16 +2,31 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
-import { errorBody } from '../web/errors';
-import { csrfToken } from '../web/csrf';
-import { destroySession, regenerateSession } from '../web/session';
-import type { AppState } from '../web/state';
-import { parseInput, validate } from '../web/validate';
-import { safePath } from '../web/views';
-import { RATE_LIMITS, RateLimiter, clientAddress, enforce, rateLimit, type RateKey } from '../web/rate-limit';
-import { emptyForm, formFailure, parseForm, requestBody, setFlash, takeFlash } from '../web/forms';
+import {
+  RATE_LIMITS,
+  RateLimiter,
+  actorOf,
+  clientAddress,
+  csrfToken,
+  destroySession,
+  emptyForm,
+  enforce,
+  errorBody,
+  formFailure,
+  parseForm,
+  parseInput,
+  rateLimit,
+  regenerateSession,
+  requestBody,
+  requireRole,
+  safePath,
+  setFlash,
+  takeFlash,
+  validate,
+  type AppState,
+  type RateKey,
+} from '../web';
 import { Credentials, LoginForm, PasswordChange } from './schema';
-import { actorOf, requireRole } from '../web/guards';
 import type { AuthService } from './service';
 
 /** Only a path on this site may follow a login: not '//host', not '/\\host' (browsers read both as another host). */

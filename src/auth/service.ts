@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { recordAudit } from '../audit/service';
+import { recordAudit } from '../audit';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { AppError } from '../errors';
-import { hashToken } from '../web/session';
-import type { Actor } from '../web/state';
+import { hashToken, type Actor } from '../web';
 import { dummyHash, verifyPassword } from './passwords';
 import { findUserById, findUserByName, findUserByToken, insertToken, toActor, type UserRow } from './repo';
 import { LoginThrottle, throttleKeys, type Reservation } from './throttle';

@@ -1,6 +1,5 @@
 import { Money } from '../money';
-import { certView, type CertView } from '../certification/presenters';
-import type { CertRow } from '../certification/repo';
+import { certView, type CertRow, type CertView } from '../certification';
 import type { ProductDetailRow, ProductListRow } from './repo';
 import { apiTime } from '../time';
 

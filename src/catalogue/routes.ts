@@ -4,11 +4,7 @@ import type { Deps } from '../deps';
 import { CITIES, FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError, notFound } from '../errors';
 import { dropEmpty } from '../schema';
-import { errorBody } from '../web/errors';
-import { paginationModel } from '../web/pagination';
-import { hasSessionCookie } from '../web/session';
-import type { AppState } from '../web/state';
-import { parseInput } from '../web/validate';
+import { errorBody, hasSessionCookie, paginationModel, parseInput, type AppState } from '../web';
 import { CertLookupQuery, SearchQuery } from './schema';
 import { CatalogueService } from './service';
 

@@ -1,11 +1,10 @@
-import { isCurrent } from '../certification/rules';
-import { isFirstPurchaseEligible } from '../first-purchase/eligibility';
-import { findCert, findCertByNo } from '../certification/repo';
+import { findCert, findCertByNo, isCurrent } from '../certification';
+import { isFirstPurchaseEligible } from '../first-purchase';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { LEVELS } from '../domain';
 import { notFound } from '../errors';
-import { firstPurchasePolicy } from '../settings/first-purchase-policy';
+import { firstPurchasePolicy } from '../settings';
 import { shanghaiDay } from '../time';
 import { CatalogueCache } from './cache';
 import { countMatches, matchSet, pageOfMatches, type MatchSet } from './matches';

@@ -1,8 +1,8 @@
-import { recordAudit } from '../audit/service';
+import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
 import type { Executor } from '../db';
 import { productSearchText } from '../search-text';
-import type { Actor } from '../web/state';
+import type { Actor } from '../web';
 import { findVendorIdentity, listingsOfCert, liveListingsOfCert, updateListingOfCert, type CertRow } from './repo';
 
 /*

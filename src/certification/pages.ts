@@ -1,12 +1,23 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { emptyForm, formFailure, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty, type FormState } from '../web/forms';
+import {
+  actorOf,
+  emptyForm,
+  formFailure,
+  idParam,
+  parseForm,
+  parseInput,
+  requestBody,
+  requireRole,
+  setFlash,
+  takeFlash,
+  withoutEmpty,
+  type AppState,
+  type FormState,
+} from '../web';
 import type { Deps } from '../deps';
 import { FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError } from '../errors';
-import { actorOf, requireRole } from '../web/guards';
-import type { AppState } from '../web/state';
-import { parseInput } from '../web/validate';
 import { ReasonInput } from '../schema';
 import { importCertifications, importReport } from './import';
 import { IMPORT_LIMITS } from './import-parse';

@@ -1,10 +1,6 @@
 import Router from '@koa/router';
-import { idParam } from '../web/forms';
+import { actorOf, errorBody, idParam, requireRole, validate, type AppState } from '../web';
 import type { Deps } from '../deps';
-import type { AppState } from '../web/state';
-import { errorBody } from '../web/errors';
-import { actorOf, requireRole } from '../web/guards';
-import { validate } from '../web/validate';
 import { AppError } from '../errors';
 import { importCertifications, importReport } from './import';
 import { certificationPages } from './pages';

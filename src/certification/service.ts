@@ -1,12 +1,10 @@
-import { recordAudit } from '../audit/service';
+import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import type { Db, Executor } from '../db';
-import { isUniqueViolation } from '../db';
+import { isUniqueViolation, type Db, type Executor } from '../db';
 import { AppError, invalidState, notFound } from '../errors';
 import { authorize, can } from '../policies';
 import { shanghaiDay } from '../time';
-import type { Page } from '../web/pagination';
-import type { Actor } from '../web/state';
+import type { Actor, Page } from '../web';
 import { delistListingsOfCert, refreshListingsOfCert } from './listings';
 import { certView, type CertView } from './presenters';
 import { certsOfCreditCode, findCert, findVendorIdentity, findCertByNo, insertCert, listCerts, overdueCerts, updateCert, type CertFields, type CertRow } from './repo';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isPostgres, type Executor } from './index';
+import { isPostgres, type Executor } from './connection';
 
 /**
  * Hash chains for the append-only journals (ledger transfers, audit log): each row stores the hash of the previous

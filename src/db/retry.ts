@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { pendingCommitHook } from './commit-hook';
-import { isRetryable, type Executor } from './index';
+import { isRetryable, type Executor } from './connection';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

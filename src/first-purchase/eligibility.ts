@@ -1,5 +1,5 @@
-import { isCurrent } from '../certification/rules';
-import type { FirstPurchasePolicy } from '../settings/first-purchase-policy';
+import { isCurrent } from '../certification';
+import type { FirstPurchasePolicy } from '../settings';
 
 /**
  * A product may be bought by single source while its first-unit certificate is current (valid, end date not passed)

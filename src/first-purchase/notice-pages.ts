@@ -1,12 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { formFailure, parseForm, requestBody, setFlash, takeFlash, type FormState } from '../web/forms';
+import { formFailure, pagination, parseForm, parseInput, requestBody, setFlash, takeFlash, type AppState, type FormState } from '../web';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { dropEmpty } from '../schema';
-import { pagination } from '../web/pagination';
-import type { AppState } from '../web/state';
-import { parseInput } from '../web/validate';
 import { type NoticeDetail } from './notice-service';
 import { idParam } from './routes';
 import { NOTICE_TYPES, NoticeListQuery, ObjectionInput } from './schema';

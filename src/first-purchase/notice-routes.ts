@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Deps } from '../deps';
 import { dropEmpty } from '../schema';
-import { parseInput } from '../web/validate';
+import { parseInput } from '../web';
 import { idParam } from './routes';
 import { NoticeListQuery } from './schema';
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { notFound } from '../errors';
-import type { Page } from '../web/pagination';
+import type { Page } from '../web';
 import { noticeListItem, noticeSummary, type NoticeSummary } from './presenters';
 import { findNotice, listNotices } from './repo';
 import type { NoticeListQuery } from './schema';

@@ -1,8 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
-import { RATE_LIMITS, RateLimiter, clientAddress, rateLimit, type RateKey } from '../web/rate-limit';
-import type { AppState } from '../web/state';
+import { RATE_LIMITS, RateLimiter, clientAddress, rateLimit, type AppState, type RateKey } from '../web';
 
 /**
  * How many objections one caller may file (src/web/rate-limit.ts RATE_LIMITS, per hour, sliding): an anonymous caller

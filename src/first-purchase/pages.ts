@@ -1,15 +1,23 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { FormInvalid, formFailure, parseForm, requestBody, setFlash, takeFlash } from '../web/forms';
+import {
+  FormInvalid,
+  actorOf,
+  errorBody,
+  formFailure,
+  pagination,
+  parseForm,
+  parseInput,
+  requestBody,
+  requireRole,
+  setFlash,
+  takeFlash,
+  type AppState,
+} from '../web';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
-import { actorOf, requireRole } from '../web/guards';
-import { pagination } from '../web/pagination';
-import type { AppState } from '../web/state';
-import { errorBody } from '../web/errors';
-import { parseInput } from '../web/validate';
 import type { CaseView } from './presenters';
 import type { AvailableAction } from './queries';
 import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ResolveObjection, Terminate, fromForm } from './schema';

@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import { caseRules, type CaseParties } from '../policies';
-import type { Actor } from '../web/state';
+import type { Actor } from '../web';
 
 /**
  * The case's policies (the rules themselves are in policies/cases.ts, with every other module's): what a party may

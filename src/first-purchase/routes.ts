@@ -4,11 +4,7 @@ import type { z } from 'zod';
 import type { Deps } from '../deps';
 import { AppError, notFound } from '../errors';
 import { dropEmpty } from '../schema';
-import { actorOf, requireRole } from '../web/guards';
-import { idempotent } from '../web/idempotency';
-import type { AppState } from '../web/state';
-import { parseInput, validate } from '../web/validate';
-import { RateLimiter } from '../web/rate-limit';
+import { RateLimiter, actorOf, idempotent, parseInput, requireRole, validate, type AppState } from '../web';
 import { caseIdParam, objectionLimit } from './objection-limits';
 import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate } from './schema';
 

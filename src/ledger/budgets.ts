@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { recordAudit } from '../audit/service';
+import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import type { Executor } from '../db';
-import { writeTransaction } from '../db/retry';
+import { writeTransaction, type Executor } from '../db';
 import { AppError } from '../errors';
 import { Money } from '../money';
 import { authorize } from '../policies';
-import type { Page } from '../web/pagination';
-import type { Actor } from '../web/state';
+import type { Actor, Page } from '../web';
 import { budgetTable, listAccounts, listTransfers, type TransferListRow } from './repo';
 import { TREASURY, budgetAccount, type TransferKind } from './accounts';
 import { Ledger, type BudgetView, type VerifyReport } from './service';

@@ -1,12 +1,21 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { emptyForm, formFailure, parseForm, requestBody, setFlash, takeFlash, type FormState } from '../web/forms';
+import {
+  actorOf,
+  emptyForm,
+  formFailure,
+  paginationModel,
+  parseForm,
+  parseInput,
+  requestBody,
+  requireRole,
+  setFlash,
+  takeFlash,
+  type AppState,
+  type FormState,
+} from '../web';
 import type { Deps } from '../deps';
 import { formatYuan, Money } from '../money';
-import { actorOf, requireRole } from '../web/guards';
-import { paginationModel } from '../web/pagination';
-import type { AppState } from '../web/state';
-import { parseInput } from '../web/validate';
 import { BudgetService } from './budgets';
 import { AllocateInput, PageQuery, TransferQuery } from './schema';
 

@@ -1,8 +1,6 @@
 import Router from '@koa/router';
 import type { Deps } from '../deps';
-import { actorOf, requireRole } from '../web/guards';
-import { idempotent } from '../web/idempotency';
-import { parseInput, validate } from '../web/validate';
+import { actorOf, idempotent, parseInput, requireRole, validate } from '../web';
 import { AllocateInput, PageQuery, TransferQuery } from './schema';
 
 /** The ledger's JSON API: budgets (admin allocates, purchaser reads), the books, and their verification. */

@@ -1,7 +1,5 @@
 import type { Clock } from '../clock';
-import type { Db, Executor } from '../db';
-import { BatchUnfit } from '../db/group-commit';
-import { chainHash, GENESIS_HASH, linkChain, lockChain } from '../db/hash-chain';
+import { BatchUnfit, GENESIS_HASH, chainHash, linkChain, lockChain, type Db, type Executor } from '../db';
 import { AppError } from '../errors';
 import { inMoneyRange, Money, MoneyError, MONEY_MAX } from '../money';
 import { shanghaiDay } from '../time';

@@ -19,9 +19,9 @@ import { closeSync, copyFileSync, constants as fsc, existsSync, fsyncSync, mkdir
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import sqlite3 from 'sqlite3';
-import { verifyAudit, type ChainReport } from '../audit/service';
+import { verifyAudit, type ChainReport } from '../audit';
 import { SystemClock } from '../clock';
-import { Ledger, type VerifyReport } from '../ledger/service';
+import { Ledger, type VerifyReport } from '../ledger';
 import { createDb, type Executor } from '../db';
 
 /** A backup or restore that could not be done; `message` is one line for the operator. */

@@ -1,7 +1,6 @@
 import type { Context } from 'koa';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Db } from '../db';
-import { groupCommitLoad } from '../db/group-commit';
+import { groupCommitLoad, type Db } from '../db';
 
 /** The route label of a request no router matched (404s, 405s from the router): one value, whatever the path. */
 export const UNMATCHED = '(unmatched)';

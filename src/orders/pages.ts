@@ -1,14 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { requestBody, setFlash, takeFlash } from '../web/forms';
+import { actorOf, errorBody, paginationModel, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { dropEmpty } from '../schema';
-import { errorBody } from '../web/errors';
-import { actorOf, requireRole } from '../web/guards';
-import { paginationModel } from '../web/pagination';
-import type { AppState } from '../web/state';
-import { parseInput } from '../web/validate';
 import { parseOrderId, STEP_ROLES } from './routes';
 import { AcceptInput, OrderListQuery } from './schema';
 import { OrderService } from './service';

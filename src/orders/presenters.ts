@@ -1,5 +1,5 @@
 import { Money } from '../money';
-import type { Actor } from '../web/state';
+import type { Actor } from '../web';
 import type { OrderHistoryRow, OrderItemRow, OrderListRow } from './repo';
 import { allowedActions, type OrderAction, type OrderStatus } from './transitions';
 import { apiTime } from '../time';

@@ -3,9 +3,7 @@ import type { Context, Next } from 'koa';
 import type { z } from 'zod';
 import type { Deps } from '../deps';
 import { AppError, notFound } from '../errors';
-import { actorOf, requireRole } from '../web/guards';
-import { idempotent } from '../web/idempotency';
-import { parseInput, validate } from '../web/validate';
+import { actorOf, idempotent, parseInput, requireRole, validate } from '../web';
 import { AcceptInput, NoInput, OrderInput, OrderListQuery } from './schema';
 import type { OrderAction } from './transitions';
 

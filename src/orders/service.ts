@@ -1,18 +1,25 @@
-import { recordAudit, recordAudits } from '../audit/service';
+import { recordAudit, recordAudits } from '../audit';
 import type { Clock } from '../clock';
-import { isClosing, isPostgres, type Db, type Executor, type Trx } from '../db';
-import { pendingCommitHook, type CommitHook } from '../db/commit-hook';
-import { BatchUnfit, GroupCommit, type Outcome } from '../db/group-commit';
-import { writeTransaction } from '../db/retry';
+import {
+  BatchUnfit,
+  GroupCommit,
+  isClosing,
+  isPostgres,
+  pendingCommitHook,
+  writeTransaction,
+  type CommitHook,
+  type Db,
+  type Executor,
+  type Outcome,
+  type Trx,
+} from '../db';
 import { AppError, notFound } from '../errors';
-import { budgetAccount } from '../ledger/accounts';
-import { findAccount } from '../ledger/repo';
-import { Ledger, type TradeFacts } from '../ledger/service';
+import { Ledger, budgetAccount, findAccount, type TradeFacts } from '../ledger';
 import Decimal from 'decimal.js';
 import { inMoneyRange, Money, MoneyError, formatYuan } from '../money';
 import { apiTime } from '../time';
 import { can } from '../policies';
-import type { Actor } from '../web/state';
+import type { Actor } from '../web';
 import { orderDetail, orderSummary, type OrderDetail, type OrderSummary } from './presenters';
 import {
   currentStatus,

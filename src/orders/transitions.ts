@@ -1,5 +1,5 @@
 import { can } from '../policies';
-import type { Actor } from '../web/state';
+import type { Actor } from '../web';
 
 /** The life of a boutique-hall order (精品馆直购), DESIGN §2 and issue 4. */
 export const ORDER_STATUSES = ['placed', 'confirmed', 'delivered', 'accepted', 'paid', 'cancelled', 'refunded'] as const;

@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { Actor } from '../web/state';
+import type { Actor } from '../web';
 import { caseRules } from './cases';
 import { orderRules } from './orders';
 import { productRules } from './products';

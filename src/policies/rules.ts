@@ -1,4 +1,4 @@
-import type { Actor } from '../web/state';
+import type { Actor } from '../web';
 
 /** A rule answers one question: may this actor do this action to this object? Pure, synchronous, no I/O. */
 export type Rule<O> = (actor: Actor, object: O) => boolean;

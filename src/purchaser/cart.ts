@@ -3,8 +3,8 @@ import type { Executor } from '../db';
 import { AppError } from '../errors';
 import Decimal from 'decimal.js';
 import { inMoneyRange, Money, MoneyError } from '../money';
-import type { OrderLine } from '../orders/schema';
-import type { AppState } from '../web/state';
+import type { OrderLine } from '../orders';
+import type { AppState } from '../web';
 import { cartProducts } from './repo';
 
 /** The cart lives in the purchaser's server-side session (`ctx.state.session.cart`), nowhere else. */

@@ -1,16 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { requestBody, setFlash, takeFlash } from '../web/forms';
+import { actorOf, errorBody, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { Money } from '../money';
-import { countByStatus } from '../orders/repo';
-import { CartLine, OrderInput } from '../orders/schema';
-import { ORDER_STATUSES } from '../orders/transitions';
-import { errorBody } from '../web/errors';
-import { actorOf, requireRole } from '../web/guards';
-import type { AppState } from '../web/state';
-import { parseInput } from '../web/validate';
+import { CartLine, ORDER_STATUSES, OrderInput, countByStatus } from '../orders';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
 
 /** The purchaser's desk (采购单位工作台), the cart and the checkout: pages over the order and budget services. */

@@ -1,8 +1,6 @@
 import Router from '@koa/router';
 import type { Deps } from '../deps';
-import { actorOf, requireRole } from '../web/guards';
-import type { AppState } from '../web/state';
-import { parseInput, validate } from '../web/validate';
+import { actorOf, parseInput, requireRole, validate, type AppState } from '../web';
 import { FirstPurchasePolicyInput } from './schema';
 
 export function settingsRoutes(deps: Deps): Router {

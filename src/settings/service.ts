@@ -1,8 +1,8 @@
-import { recordAudit } from '../audit/service';
+import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { forbidden } from '../errors';
-import type { Actor } from '../web/state';
+import type { Actor } from '../web';
 import { FIRST_PURCHASE_POLICY_KEY, firstPurchasePolicy, type FirstPurchasePolicy } from './first-purchase-policy';
 import { writeSetting } from './repo';
 

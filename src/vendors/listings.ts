@@ -1,14 +1,12 @@
-import { recordAudit } from '../audit/service';
+import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import { isCurrent } from '../certification/rules';
-import { findCertByNo, type CertRow } from '../certification/repo';
+import { findCertByNo, isCurrent, type CertRow } from '../certification';
 import type { Db, Executor } from '../db';
 import { AppError, invalidField, invalidState, notFound } from '../errors';
 import { authorize } from '../policies';
 import { productSearchText } from '../search-text';
 import { shanghaiDay } from '../time';
-import type { Page } from '../web/pagination';
-import type { Actor } from '../web/state';
+import type { Actor, Page } from '../web';
 import { listingView, type ListingView } from './presenters';
 import { countListingsByStatus, findListing, findVendor, insertProduct, listListings, listingsNeedingAttention, updateProduct, type ListingRow, type ProductRow, type VendorRow } from './repo';
 import type { ListingInput, ListingPatch } from './schema';

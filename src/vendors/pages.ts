@@ -1,13 +1,24 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { emptyForm, formFailure, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty, type FormState } from '../web/forms';
-import type { CertificationService } from '../certification/service';
+import {
+  actorOf,
+  emptyForm,
+  formFailure,
+  idParam,
+  parseForm,
+  parseInput,
+  requestBody,
+  requireRole,
+  setFlash,
+  takeFlash,
+  withoutEmpty,
+  type AppState,
+  type FormState,
+  type RatePermit,
+} from '../web';
+import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
 import { CITIES, FIELDS, KINDS } from '../domain';
-import { actorOf, requireRole } from '../web/guards';
-import type { RatePermit } from '../web/rate-limit';
-import type { AppState } from '../web/state';
-import { parseInput } from '../web/validate';
 import type { ListingService } from './listings';
 import type { ListingView } from './presenters';
 import type { RegistrationService } from './registration';

@@ -1,10 +1,9 @@
-import { hashPassword } from '../auth/passwords';
-import { recordAudit } from '../audit/service';
+import { hashPassword } from '../auth';
+import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import type { Db } from '../db';
-import { isUniqueViolation } from '../db';
+import { isUniqueViolation, type Db } from '../db';
 import { AppError } from '../errors';
-import type { Actor } from '../web/state';
+import type { Actor } from '../web';
 import { vendorView, type VendorView } from './presenters';
 import { findVendor, findVendorByCreditCode, insertUser, insertVendor, usernameTaken } from './repo';
 import type { VendorRegistration } from './schema';

@@ -1,11 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { idParam } from '../web/forms';
-import { CertListQuery } from '../certification/schema';
+import { RATE_LIMITS, RateLimiter, actorOf, clientAddress, enforce, idParam, rateLimit, requireRole, validate, type RateKey } from '../web';
+import { CertListQuery } from '../certification';
 import type { Deps } from '../deps';
-import { actorOf, requireRole } from '../web/guards';
-import { validate } from '../web/validate';
-import { RATE_LIMITS, RateLimiter, clientAddress, enforce, rateLimit, type RateKey } from '../web/rate-limit';
 import { vendorPages } from './pages';
 import { ListingInput, ListingPatch, ListingQuery, VendorRegistration } from './schema';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NewPassword, passwordNotUsername } from '../auth/password-rules';
+import { NewPassword, passwordNotUsername } from '../auth';
 import { KINDS, cityName, fieldName } from '../domain';
 import { creditCodeInput, flag, optionalText, positiveMoney, requiredText, wholeNumber } from '../schema';
 

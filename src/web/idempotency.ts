@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import type { Db } from '../db';
-import { isUniqueViolation } from '../db';
-import { withCommitHook, type CommitHook } from '../db/commit-hook';
-import { canonicalJson } from '../db/hash-chain';
+import { canonicalJson, isUniqueViolation, withCommitHook, type CommitHook, type Db } from '../db';
 import type { Clock } from '../clock';
 import { AppError } from '../errors';
 import { STATUS } from './errors';

@@ -1,0 +1,3 @@
+/** The append-only, hash-chained audit log: every module records its changes through recordAudit, in its own transaction. */
+export { auditRoutes } from './routes';
+export { recordAudit, recordAudits, verifyAudit, type ChainReport } from './service';

@@ -1,0 +1,7 @@
+/** Boutique-hall orders (精品馆直购): routes, pages, the service and what the purchaser's desk and cart read. */
+export { orderPages } from './pages';
+export { countByStatus } from './repo';
+export { orderRoutes } from './routes';
+export { CartLine, OrderInput, type OrderLine } from './schema';
+export { OrderService } from './service';
+export { ORDER_STATUSES } from './transitions';

@@ -1,0 +1,21 @@
+/**
+ * The web kit: the middleware chain's pieces, the guards, validation, page forms, pagination, rate limits,
+ * idempotency and views that every module's routes and pages are built from. It sits below every domain module and
+ * imports none of them (docs/architecture.md); a module's routes import it from here.
+ */
+export { bodyGuard } from './body-guard';
+export { clockRoutes } from './clock-routes';
+export { csrfProtection, csrfToken } from './csrf';
+export { STATUS, errorBody, errorHandler } from './errors';
+export { FormInvalid, allIssues, emptyForm, formFailure, formValues, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty, type FormState } from './forms';
+export { actorOf, requireRole } from './guards';
+export { idempotent } from './idempotency';
+export { identity, type ActorLookup, type HostIdentity } from './identity';
+export { locale } from './locale';
+export { pagination, paginationModel, type Page, type PaginationModel } from './pagination';
+export { RATE_LIMITS, RateLimiter, clientAddress, enforce, rateLimit, type RateKey, type RatePermit } from './rate-limit';
+export { requestLog } from './request-log';
+export { destroySession, hasSessionCookie, hashToken, regenerateSession, sessions } from './session';
+export type { Actor, AppState, Role, SessionData } from './state';
+export { parseInput, validate, zodToAppError } from './validate';
+export { Views, safePath, type ViewGlobals } from './views';
