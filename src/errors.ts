@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'validation_failed'
   | 'too_many_attempts'
   | 'method_not_allowed'
-  | 'payload_too_large';
+  | 'payload_too_large'
+  /** Internal: a stored row the app cannot read back (the web edge logs it and answers a generic 500). */
+  | 'corrupt_data';
 
 export class AppError extends Error {
   constructor(
@@ -36,3 +38,40 @@ export const invalidField = (field: string, key: string, params: Record<string, 
   new AppError('validation_failed', key, { ...params, field }, field);
 export const invalidState = (key: string, params: Record<string, string | number> = {}) =>
   new AppError('invalid_state', key, params);
+
+/** Where a stored value lives: the table, the column and the row's id. */
+export interface StoredAt {
+  table: string;
+  column: string;
+  id: number | string;
+}
+
+/**
+ * A value the app itself wrote cannot be read back (JSON that does not parse, or not of the shape written). Never
+ * replaced by a default: the request fails, the edge logs the row's address, and the caller gets a generic 500.
+ */
+export class CorruptDataError extends AppError {
+  constructor(
+    readonly at: StoredAt,
+    detail: string,
+  ) {
+    super('corrupt_data', 'errors.internal', { table: at.table, column: at.column, id: at.id });
+    this.message = `${this.message} (${at.table}.${at.column} of row ${at.id}: ${detail})`;
+  }
+}
+
+/** Parses JSON the app stored; what does not parse is a CorruptDataError naming the row. */
+export function parseStoredJson(text: string, at: StoredAt): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CorruptDataError(at, (err as Error).message);
+  }
+}
+
+/** A stored JSON array; anything else is a CorruptDataError. */
+export function parseStoredArray(text: string, at: StoredAt): unknown[] {
+  const v = parseStoredJson(text, at);
+  if (!Array.isArray(v)) throw new CorruptDataError(at, 'not an array');
+  return v;
+}

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { actorOf, parseInput, requireRole, validate, withoutEmpty, type AppState } from '../web';
 import type { Deps } from '../deps';
+import { parseStoredJson } from '../errors';
 import { authorize } from '../policies';
 import { apiTime, shanghaiMidnight } from '../time';
 import { dateInput, wholeNumber } from '../schema';
@@ -25,13 +26,10 @@ export const AuditQuery = z
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: 'validation.date_range', path: ['to'] });
 export type AuditQuery = z.output<typeof AuditQuery>;
 
-const parseJson = (s: string | null): unknown => {
-  if (s === null) return null;
-  try {
-    return JSON.parse(s);
-  } catch {
-    return s;
-  }
+/** A snapshot as recordAudit stored it (JSON, or null for none); one that does not parse is a corrupt row. */
+const snapshot = (r: AuditRow, column: 'before' | 'after'): unknown => {
+  const s = r[column];
+  return s === null ? null : parseStoredJson(s, { table: 'audit_log', column, id: r.id });
 };
 
 export const auditView = (r: AuditRow) => ({
@@ -41,8 +39,8 @@ export const auditView = (r: AuditRow) => ({
   action: r.action,
   entity: r.entity,
   entityId: r.entity_id,
-  before: parseJson(r.before),
-  after: parseJson(r.after),
+  before: snapshot(r, 'before'),
+  after: snapshot(r, 'after'),
   hash: r.hash,
 });
 

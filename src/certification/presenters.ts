@@ -1,3 +1,4 @@
+import { parseStoredArray } from '../errors';
 import { apiTime } from '../time';
 import type { CertRow } from './repo';
 import { isCurrent } from './rules';
@@ -23,14 +24,9 @@ export interface CertView {
   updatedAt: string;
 }
 
-export function parseIndicators(json: string): string[] {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return Array.isArray(v) ? v.map(String) : [];
-  } catch {
-    return [];
-  }
-}
+/** The stored indicators (a JSON array of strings); anything else is a corrupt row, not an empty list. */
+export const parseIndicators = (c: Pick<CertRow, 'id' | 'indicators'>): string[] =>
+  parseStoredArray(c.indicators, { table: 'certifications', column: 'indicators', id: c.id }).map(String);
 
 export const certView = (c: CertRow, today: string): CertView => ({
   id: c.id,
@@ -45,7 +41,7 @@ export const certView = (c: CertRow, today: string): CertView => ({
   validUntil: c.valid_until,
   status: c.status,
   revokedReason: c.revoked_reason ?? null,
-  indicators: parseIndicators(c.indicators),
+  indicators: parseIndicators(c),
   keySupported: Boolean(c.key_supported),
   current: isCurrent(c, today),
   createdAt: apiTime(c.created_at),

@@ -1,3 +1,4 @@
+import { parseStoredArray } from '../errors';
 import { Money } from '../money';
 import { shanghaiDay, shanghaiIso } from '../time';
 import { addWorkdays, shanghaiIsoSeconds, type NoticePeriod } from '../workdays';
@@ -119,16 +120,9 @@ export const caseNo = (c: Pick<CaseDetailRow, 'id' | 'created_at'>): string => `
 
 const money = (fen: number | null): string => Money.ofFen(fen ?? 0).toString();
 
-function parseJsonArray<T>(s: string | null): T[] {
-  try {
-    const v = JSON.parse(s ?? '[]') as unknown;
-    return Array.isArray(v) ? (v as T[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-export const expertsOf = (c: Pick<CaseDetailRow, 'experts'>): Expert[] => parseJsonArray<Expert>(c.experts);
+/** The case's experts as stored (a JSON array written at creation); anything else is a corrupt row. */
+export const expertsOf = (c: Pick<CaseDetailRow, 'id' | 'experts'>): Expert[] =>
+  parseStoredArray(c.experts, { table: 'fp_cases', column: 'experts', id: c.id }) as Expert[];
 
 const purchaserOf = (c: CaseDetailRow): PartyContent => ({ name: c.purchaser_name, contact: c.contact });
 
@@ -160,7 +154,7 @@ export function singleSourceNotice(c: CaseDetailRow, period: NoticePeriod, publi
         level: c.cert_level,
         year: c.cert_year,
         validUntil: c.cert_valid_until,
-        indicators: parseJsonArray<string>(c.cert_indicators),
+        indicators: parseStoredArray(c.cert_indicators, { table: 'certifications', column: 'indicators', id: c.cert_id }) as string[],
       },
     },
     reason: c.reason,

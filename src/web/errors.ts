@@ -19,6 +19,7 @@ export const STATUS: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   validation_failed: 422,
   too_many_attempts: 429,
+  corrupt_data: 500,
 };
 
 const BY_STATUS: Record<number, ErrorCode> = {
@@ -42,8 +43,19 @@ export interface ErrorBody {
   field?: string;
 }
 
-/** Translates an AppError into the `{error:{code,message,field}}` body in the caller's language. */
+/** The answer to anything internal: no detail ever reaches the client. */
+const internalBody = (ctx: Context): ErrorBody => ({ code: 'internal', message: t((ctx.state as AppState).locale, 'errors.internal') });
+
+/**
+ * Translates an AppError into the `{error:{code,message,field}}` body in the caller's language. An internal one
+ * (a 5xx code, e.g. a corrupt row) is logged here with the request's id — every route that shows an error, the
+ * error handler or a page's own banner, comes through this — and answered with the generic internal message.
+ */
 export function errorBody(ctx: Context, err: AppError): ErrorBody {
+  if (STATUS[err.code] >= 500) {
+    (ctx.state as AppState).log?.error({ err, code: err.code, params: err.params }, 'internal error');
+    return internalBody(ctx);
+  }
   const locale = (ctx.state as AppState).locale;
   const params: Record<string, unknown> = { ...err.params };
   if (err.field) {
@@ -90,7 +102,7 @@ export function errorHandler() {
         if (appErr.code === 'too_many_attempts' && appErr.params.retryAfter) ctx.set('Retry-After', String(appErr.params.retryAfter));
       } else {
         state.log?.error({ err }, 'unhandled error');
-        body = { code: 'internal', message: t(state.locale, 'errors.internal') };
+        body = internalBody(ctx);
       }
       ctx.status = status;
       if (wantsJson(ctx) || !state.render) {
