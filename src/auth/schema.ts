@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_NEXT } from '../web';
 import { NewPassword } from './password-rules';
 
 export const Credentials = z.object({
@@ -7,7 +8,13 @@ export const Credentials = z.object({
 });
 export type Credentials = z.infer<typeof Credentials>;
 
-export const LoginForm = Credentials.extend({ next: z.string().max(500).optional() });
+/** Where to go after login: a `next` longer than any address we send there is ignored, never a refused login. */
+export const LoginForm = Credentials.extend({
+  next: z
+    .string()
+    .optional()
+    .transform((v) => (v !== undefined && v.length <= MAX_NEXT ? v : undefined)),
+});
 
 /** Changing one's own password: the current one, and a new one that passes the rules and differs from it. */
 export const PasswordChange = z

@@ -9,13 +9,19 @@ export function actorOf(ctx: Context): Actor {
   return actor;
 }
 
+/** The longest page address the login page carries back to (`next`); a longer one is not followed. */
+export const MAX_NEXT = 500;
+
 /** Only these roles pass; anonymous callers get 401 (pages redirect to the login page), other roles 403. */
 export function requireRole(...roles: Role[]) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const state = ctx.state as AppState;
     if (!state.actor) {
       if (!ctx.path.startsWith('/api/') && ctx.method === 'GET') {
-        ctx.redirect(`${state.base}/login?next=${encodeURIComponent(state.base + ctx.url)}`);
+        // Back to this page after login — its address without the query if the whole is too long to carry (a
+        // 12 KB query made a 36 KB Location header, and the login form takes a `next` of at most MAX_NEXT).
+        const back = [state.base + ctx.url, state.base + ctx.path].find((u) => u.length <= MAX_NEXT);
+        ctx.redirect(`${state.base}/login${back ? `?next=${encodeURIComponent(back)}` : ''}`);
         return;
       }
       throw new AppError('unauthenticated', 'errors.unauthenticated');

@@ -8,7 +8,7 @@ export { clockRoutes } from './clock-routes';
 export { csrfProtection, csrfToken } from './csrf';
 export { STATUS, errorBody, errorHandler } from './errors';
 export { FormInvalid, allIssues, emptyForm, formFailure, formValues, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty, type FormState } from './forms';
-export { actorOf, requireRole } from './guards';
+export { actorOf, MAX_NEXT, requireRole } from './guards';
 export { idempotent } from './idempotency';
 export { identity, type ActorLookup, type HostIdentity } from './identity';
 export { locale } from './locale';

@@ -169,7 +169,6 @@ export const FOUND: CorpusCase[] = [
   {
     name: 'a long page address opened while logged out: the redirect to the login page fits in 16 KB of headers',
     origin: 'fuzzer, 2026-11-27, seed 101 (SQLite): GET /checkout?q=😀×1000 as an anonymous caller',
-    open: true,
     // requireRole puts the whole address, encoded once more, into Location: a 12 KB query became a 36 KB header,
     // which no Node client or proxy reads (nginx's default buffers answer 502 past 4–8 KB).
     run: (w) => steps(w, [{ route: 'GET /cart', path: longCartUrl(1000), role: 'anonymous' }]),
@@ -177,7 +176,6 @@ export const FOUND: CorpusCase[] = [
   {
     name: 'logging in from the login page a guarded page sent one to, when that page’s address is over 500 characters',
     origin: 'fuzzer, 2026-11-27 (found while reducing the oversized redirect above)',
-    open: true,
     // The login form carries `next` (the address, percent-encoded), but LoginForm refuses a `next` over 500
     // characters: the right password is answered 422 "next: too long" and the user cannot log in from that link.
     run: async (w) => {
