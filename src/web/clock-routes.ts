@@ -2,13 +2,26 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { validate } from './validate';
-import { shanghaiIso } from '../time';
+import { shanghaiDay, shanghaiIso } from '../time';
 
 /**
  * Testing aid (API.md): only when started with FAKE_CLOCK=1 does this route exist. It sets the clock every rule
  * reads; from the set instant time moves on normally. The server refuses FAKE_CLOCK in production (config.ts).
+ *
+ * The instant must fall in the years every date the app takes lies in (1900–2999, as the statistics filters), read
+ * in Shanghai time: what happens then is written down as it reads there, and 9999-12-31T16:00:00Z is already the year
+ * 10000, whose '+010000-…' days and months nothing downstream parses (the statistics dashboard looped forever, the
+ * whole process with it, once a trade had been settled at such a time).
  */
-const ClockInput = z.object({ now: z.iso.datetime({ offset: true, message: 'validation.datetime' }) });
+const CLOCK_YEARS = { min: 1900, max: 2999 };
+
+const ClockInput = z.object({
+  now: z.iso.datetime({ offset: true, message: 'validation.datetime' }).superRefine((v, ctx) => {
+    const year = Number(shanghaiDay(new Date(v)).slice(0, 4));
+    if (!(year >= CLOCK_YEARS.min)) ctx.addIssue({ code: 'custom', message: 'validation.too_small' });
+    else if (year > CLOCK_YEARS.max) ctx.addIssue({ code: 'custom', message: 'validation.too_big' });
+  }),
+});
 
 export function clockRoutes(deps: Deps): Router {
   const router = new Router();
