@@ -167,6 +167,17 @@ const longCartUrl = (emoji: number) => `/cart?q=${pct('😀'.repeat(emoji))}`;
 /** Reproductions the fuzzer found beyond the issue's list (see docs/reliability.md); replayed like the others. */
 export const FOUND: CorpusCase[] = [
   {
+    name: 'the testing clock set past 9999 (a trade then settled made GET /admin/stats loop forever): refused',
+    origin: 'fuzzer, 2026-11-27, seed 31 (PostgreSQL, --concurrency 8); fixed in src/web/clock-routes.ts',
+    // 9999-12-31T23:59:59Z is +010000 in Shanghai; a trade settled then was stored with the month '+010000', and the
+    // statistics dashboard's monthsBetween never reached the last month. The clock now takes 1900–2999 only.
+    run: async (w) => [
+      expectStatus(await execute(w, request({ route: 'POST /api/v1/admin/clock', path: '/api/v1/admin/clock', role: 'anonymous', body: json({ now: '9999-12-31T23:59:59Z' }) })), [422], 'an instant past 2999'),
+      expectStatus(await execute(w, request({ route: 'POST /api/v1/admin/clock', path: '/api/v1/admin/clock', role: 'anonymous', body: json({ now: '9999-12-31T16:00:00Z' }) })), [422], 'already 10000-01-01 in Shanghai'),
+      expectStatus(await execute(w, request({ route: 'GET /admin/stats', path: '/admin/stats', role: 'admin', auth: 'cookie' })), [200], 'the dashboard after'),
+    ],
+  },
+  {
     name: 'a long page address opened while logged out: the redirect to the login page fits in 16 KB of headers',
     origin: 'fuzzer, 2026-11-27, seed 101 (SQLite): GET /checkout?q=😀×1000 as an anonymous caller',
     // requireRole puts the whole address, encoded once more, into Location: a 12 KB query became a 36 KB header,
@@ -185,5 +196,17 @@ export const FOUND: CorpusCase[] = [
     },
   },
 ];
+
+FOUND.push(
+  {
+    name: 'a 300 KB form body on GET /metrics and GET /healthz: the answer waits for the body, the upload is not cut off',
+    origin: 'npm run fuzz, 10 minutes on each engine, 2026-12-05 (seeds 20261205 and 20261206): transport aborted',
+    run: (w) =>
+      steps(w, [
+        { route: 'GET /metrics', path: '/metrics?page=1', role: 'purchaser', body: form({ amount: "'".repeat(300_000) }) },
+        { route: 'GET /healthz', path: '/healthz', role: 'anonymous', body: form({ note: 'x'.repeat(300_000) }) },
+      ]),
+  },
+);
 
 export const ALL_CASES: CorpusCase[] = [...CORPUS, ...FOUND];
