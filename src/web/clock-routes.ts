@@ -17,6 +17,8 @@ const CLOCK_YEARS = { min: 1900, max: 2999 };
 
 const ClockInput = z.object({
   now: z.iso.datetime({ offset: true, message: 'validation.datetime' }).superRefine((v, ctx) => {
+    // zod runs this after a failed format check too: what is no instant has had its answer already.
+    if (Number.isNaN(Date.parse(v))) return;
     const year = Number(shanghaiDay(new Date(v)).slice(0, 4));
     if (!(year >= CLOCK_YEARS.min)) ctx.addIssue({ code: 'custom', message: 'validation.too_small' });
     else if (year > CLOCK_YEARS.max) ctx.addIssue({ code: 'custom', message: 'validation.too_big' });

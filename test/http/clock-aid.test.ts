@@ -36,6 +36,14 @@ describe('testing clock: the years it may be set to', () => {
     });
   }
 
+  for (const now of ['(', 'garbage', '2026-13-01T00:00:00Z', '']) {
+    it(`refuses ${JSON.stringify(now)} (no instant) with 422 validation.datetime, not a 500`, async () => {
+      const res = await t.http.post('/api/v1/admin/clock').send({ now });
+      assert.equal(res.status, 422, JSON.stringify(res.body));
+      assert.equal(res.body.error.field, 'now');
+    });
+  }
+
   for (const [now, shown] of [
     ['2999-12-31T15:59:59Z', '2999-12-31T23:59:59'],
     ['1899-12-31T16:00:00Z', '1900-01-01T00:00:00'],
