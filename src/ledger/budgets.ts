@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
 import { writeTransaction, type Executor } from '../db';
@@ -47,6 +47,18 @@ export const transferView = (t: TransferListRow): TransferView => ({
   hash: t.hash,
 });
 
+/** The transfer keys' column (ledger_transfers.idempotency_key) holds 200 characters. */
+const TRANSFER_KEY_MAX = 200;
+
+/**
+ * A transfer key for the caller's Idempotency-Key (1–200 characters): `allocate:<admin>:<key>` while that fits the
+ * column, else the key's SHA-256 in its place — the same key still gives the same transfer key, two keys two.
+ */
+function allocationKey(actorId: number, requestKey: string): string {
+  const plain = `allocate:${actorId}:${requestKey}`;
+  return plain.length <= TRANSFER_KEY_MAX ? plain : `allocate:${actorId}:sha256:${createHash('sha256').update(requestKey).digest('hex')}`;
+}
+
 /** The department's side of the ledger: allocating budgets (treasury → budget), reading the books, verifying them. */
 export class BudgetService {
   private readonly ledger: Ledger;
@@ -65,7 +77,7 @@ export class BudgetService {
   allocate(actor: Actor, input: { purchaserId: number; amountFen: number }, requestKey?: string): Promise<{ transfer: TransferView; budget: BudgetView }> {
     authorize(actor, 'budget.allocate', null);
     if (input.amountFen <= 0) throw new AppError('validation_failed', 'ledger.amount_positive', { field: 'amount' }, 'amount');
-    const key = requestKey ? `allocate:${actor.id}:${requestKey}` : `allocate:${randomUUID()}`;
+    const key = requestKey ? allocationKey(actor.id, requestKey) : `allocate:${randomUUID()}`;
     return writeTransaction(this.db, async (trx) => {
       const unit = await trx('purchasers').where({ id: input.purchaserId }).first('id', 'name');
       if (!unit) throw new AppError('validation_failed', 'ledger.no_such_purchaser', { field: 'purchaserId' }, 'purchaserId');
