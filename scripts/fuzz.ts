@@ -10,9 +10,19 @@
  * Options: --minutes N (default 1) or --seconds N, --db sqlite|postgres (default sqlite), --seed N (default: from
  * the clock, printed), --timeout-ms N (a request's time before it counts as a hang, default 10000),
  * --routes REGEX (only routes matching), --out FILE (every failing request as JSON, for replay), --trace (a line
- * per request: status, route, caller, the answer's beginning).
+ * per request: status, route, caller, the answer's beginning), --concurrency N (send N requests at once: every check
+ * but "nothing written", which cannot tell whose write it saw; default 1), --inflight FILE (where the last requests
+ * sent are written before each send, default in the temporary directory).
+ *
+ * The app runs in this process, so a request that blocks its event loop (an endless loop) would block the run too:
+ * a watchdog thread notices when the loop has not turned for 20 s, prints that and the file of the requests in
+ * flight and of a diagnostic report with the main thread's JavaScript stack, and kills the process (SIGKILL). If V8
+ * itself gives up (an array grown past its limit), the in-flight file is there too.
  */
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 interface Args {
   seconds: number;
@@ -22,10 +32,12 @@ interface Args {
   routes: RegExp | null;
   out: string | null;
   trace: boolean;
+  concurrency: number;
+  inflight: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seconds: 60, db: 'sqlite', seed: Date.now() % 2_147_483_647, timeoutMs: 10_000, routes: null, out: null, trace: false };
+  const args: Args = { seconds: 60, db: 'sqlite', seed: Date.now() % 2_147_483_647, timeoutMs: 10_000, routes: null, out: null, trace: false, concurrency: 1, inflight: path.join(os.tmpdir(), `fuzz-inflight-${process.pid}.json`) };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i];
@@ -54,11 +66,17 @@ function parseArgs(argv: string[]): Args {
       case '--out':
         args.out = value();
         break;
+      case '--concurrency':
+        args.concurrency = Number(value());
+        break;
+      case '--inflight':
+        args.inflight = value();
+        break;
       case '--trace':
         args.trace = true;
         break;
       case '--help':
-        console.log('npm run fuzz -- [--minutes N | --seconds N] [--db sqlite|postgres] [--seed N] [--timeout-ms N] [--routes REGEX] [--out FILE] [--trace]');
+        console.log('npm run fuzz -- [--minutes N | --seconds N] [--db sqlite|postgres] [--seed N] [--timeout-ms N] [--routes REGEX] [--out FILE] [--trace] [--concurrency N] [--inflight FILE]');
         process.exit(0);
         break;
       default:
@@ -67,6 +85,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (!(args.seconds > 0)) throw new Error('--minutes/--seconds: expected a positive number');
   if (!Number.isInteger(args.seed)) throw new Error('--seed: expected an integer');
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 64) throw new Error('--concurrency: expected 1 to 64');
   return args;
 }
 
@@ -80,12 +99,13 @@ async function main(): Promise<number> {
   const { FuzzWorld } = await import('../test/fuzz/world');
   const { fuzzedRoutes } = await import('../test/fuzz/routes');
   const { requestArb } = await import('../test/fuzz/generators');
-  const { execute, describe } = await import('../test/fuzz/harness');
+  const { execute, executeMany, describe } = await import('../test/fuzz/harness');
   const { ALL_CASES } = await import('../test/fuzz/corpus');
   type Outcome = Awaited<ReturnType<typeof execute>>;
 
   const started = Date.now();
-  console.log(`fuzz: ${args.db}, ${args.seconds} s, seed ${args.seed}, hang after ${args.timeoutMs} ms`);
+  const watchdog = startWatchdog(args.inflight);
+  console.log(`fuzz: ${args.db}, ${args.seconds} s, seed ${args.seed}, hang after ${args.timeoutMs} ms${args.concurrency > 1 ? `, ${args.concurrency} requests at a time (no write check)` : ''}`);
   const database = await freshDatabase();
   await migrateLatest(database.db);
   const w = await FuzzWorld.create(database.db, { timeoutMs: args.timeoutMs });
@@ -102,9 +122,12 @@ async function main(): Promise<number> {
   let failing = 0;
   const failedRequests: unknown[] = [];
 
+  /** What makes two failures the same defect: for most kinds the route and the cause; an oversized header is one
+   * defect whichever page sent it (the header and the status name it). */
   const signature = (o: Outcome): string =>
     o.failures
       .map((f) => {
+        if (f.kind === 'oversized-header') return `${f.kind} ${f.detail.replace(/ with \d+ bytes of headers; /, ' ').replace(/: \d+ characters.*$/, '')}`;
         const detail = f.kind === '5xx' ? f.detail.replace(/^\d+ /, '').replace(/\d+/g, 'N').slice(0, 160) : f.kind.startsWith('wrote') ? f.detail.replace(/^\d+, /, '') : f.detail.replace(/\d+ ms/, '').slice(0, 80);
         return `${f.kind} ${o.request.route} ${o.request.method} ${detail}`;
       })
@@ -135,24 +158,32 @@ async function main(): Promise<number> {
   });
 
   for (const c of ALL_CASES) {
+    writeFileSync(args.inflight, JSON.stringify({ corpus: c.name }));
     for (const o of await c.run(w)) record(o, true);
   }
   console.log(`corpus: ${ALL_CASES.length} cases, ${corpusSent} requests, ${failing} failing`);
 
   const deadline = started + args.seconds * 1000;
+  const recent: unknown[][] = [];
   let batch = 0;
   let lastProgress = Date.now();
   while (!stopping && Date.now() < deadline) {
     // A batch of requests from its own seed (seed + batch number): the objects the requests name change as the run
     // goes on (fresh ones are made every 500 requests), so each batch is generated from the world as it is then.
     const requests = fc.sample(requestArb(routes, w), { seed: args.seed + batch, numRuns: 50 });
-    for (const req of requests) {
-      if (stopping || Date.now() >= deadline) break;
-      const o = await execute(w, req);
-      record(o, false);
-      if (args.trace) console.log(`${o.response.status} ${o.request.route} ${o.request.role}/${o.request.auth} ${o.response.text.slice(0, 160).replace(/\s+/g, ' ')}${process.env.FUZZ_TRACE_REQ ? `\n    ${o.request.method} ${o.request.path.slice(0, 200)} ${JSON.stringify(o.wire.headers).slice(0, 300)} ${JSON.stringify(o.request.body).slice(0, 300)}` : ''}`);
-      if (sent % 50 === 0) await w.ensureSessions();
-      if (sent % 500 === 0) await w.refresh();
+    for (let i = 0; i < requests.length && !stopping && Date.now() < deadline; i += args.concurrency) {
+      const group = requests.slice(i, i + args.concurrency);
+      // The last four groups: work a request started may go on after its answer (a streamed export, a batch).
+      recent.push(group);
+      if (recent.length > 4) recent.shift();
+      writeFileSync(args.inflight, JSON.stringify(recent, null, 1));
+      const outcomes = args.concurrency === 1 ? [await execute(w, group[0])] : await executeMany(w, group);
+      for (const o of outcomes) {
+        record(o, false);
+        if (args.trace) console.log(`${o.response.status} ${o.request.route} ${o.request.role}/${o.request.auth} ${o.response.text.slice(0, 160).replace(/\s+/g, ' ')}${process.env.FUZZ_TRACE_REQ ? `\n    ${o.request.method} ${o.request.path.slice(0, 200)} ${JSON.stringify(o.wire.headers).slice(0, 300)} ${JSON.stringify(o.request.body).slice(0, 300)}` : ''}`);
+      }
+      if (Math.floor(sent / 50) !== Math.floor((sent - outcomes.length) / 50)) await w.ensureSessions();
+      if (Math.floor(sent / 500) !== Math.floor((sent - outcomes.length) / 500)) await w.refresh();
     }
     batch++;
     if (Date.now() - lastProgress > 30_000) {
@@ -170,6 +201,7 @@ async function main(): Promise<number> {
     if (!ok) failing++;
   }
   const seconds = (Date.now() - started) / 1000;
+  await watchdog.terminate();
   await w.close();
   await database.drop();
 
@@ -178,6 +210,8 @@ async function main(): Promise<number> {
   console.log(`engine            ${args.db}`);
   console.log(`seed              ${args.seed} (batch i was generated with seed ${args.seed} + i)`);
   console.log(`seconds           ${seconds.toFixed(1)}`);
+  console.log(`in flight file    ${args.inflight} (the last requests sent)`);
+  console.log(`concurrency       ${args.concurrency}${args.concurrency > 1 ? ' (nothing-written check off)' : ''}`);
   console.log(`requests sent     ${sent} (corpus ${corpusSent}, generated ${sent - corpusSent}; ${(sent / seconds).toFixed(1)}/s)`);
   console.log(`by status         ${statuses.join(', ')}`);
   console.log(`5xx               ${fivexx}`);
@@ -199,6 +233,44 @@ async function main(): Promise<number> {
     console.log(`\nfailing requests written to ${args.out}`);
   }
   return failing ? 1 : 0;
+}
+
+/**
+ * A thread that ends the process when the main event loop stops turning for 20 s (an endless loop in a request):
+ * it cannot be reported from the main thread, which is the one stuck.
+ */
+function startWatchdog(inflight: string): Worker {
+  // A diagnostic report on SIGUSR2 carries the main thread's JavaScript stack: where it is stuck.
+  const report = path.join(os.tmpdir(), `fuzz-blocked-${process.pid}.json`);
+  if (process.report) {
+    process.report.directory = path.dirname(report);
+    process.report.filename = path.basename(report);
+    process.report.signal = 'SIGUSR2';
+    process.report.reportOnSignal = true;
+  }
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { writeSync } = require('node:fs');
+    let last = Date.now();
+    let asked = 0;
+    parentPort.on('message', () => { last = Date.now(); });
+    setInterval(() => {
+      if (Date.now() - last < 20000) return;
+      if (!asked) {
+        asked = Date.now();
+        process.kill(process.pid, 'SIGUSR2');
+        return;
+      }
+      if (Date.now() - asked < 5000) return;
+      writeSync(2, '\\nfuzz: the event loop has not turned for 20 s: a request blocks it (an endless loop?). The requests in flight: ' + workerData.inflight + '; where the main thread was: ' + workerData.report + ' (javascriptStack)\\n');
+      process.kill(process.pid, 'SIGKILL');
+    }, 1000);
+  `;
+  const worker = new Worker(code, { eval: true, workerData: { inflight, report } });
+  const beat = setInterval(() => worker.postMessage(0), 1000);
+  worker.on('exit', () => clearInterval(beat));
+  worker.unref();
+  return worker;
 }
 
 main().then(

@@ -19,6 +19,8 @@ export interface RawResponse {
   text: string;
   ms: number;
   timedOut: boolean;
+  /** The body was longer than the 2 MB kept (`text` is its beginning). */
+  truncated?: boolean;
   /** The size of the response's header block (names, values, separators). */
   headerBytes: number;
   /** A transport error (connection reset, refused…): also a failure, the server should answer everything. */
@@ -26,9 +28,9 @@ export interface RawResponse {
 }
 
 export class RawClient {
-  // One connection per request: a request whose body the server refused unread (413, 400) must not leave a
-  // half-read connection behind for the next one (that would be the client's artefact, not the app's).
-  private readonly agent = new http.Agent({ keepAlive: false, maxSockets: 4 });
+  // One connection per request, never queued behind another: a request whose body the server refused unread (413,
+  // 400) must not hold up the next one on its half-written connection (the client's artefact, not the app's).
+  private readonly agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
   constructor(
     readonly port: number,
@@ -69,7 +71,11 @@ export class RawClient {
           if (size < 2_000_000) chunks.push(c);
           size += c.length;
         });
-        res.on('end', () => finish({ status: res.statusCode ?? 0, headers: res.headers, headerBytes, text: Buffer.concat(chunks).toString('utf8'), timedOut: false }));
+        res.on('end', () => {
+          // Answered: stop sending whatever of the body the server did not read.
+          r.destroy();
+          finish({ status: res.statusCode ?? 0, headers: res.headers, headerBytes, text: Buffer.concat(chunks).toString('utf8'), timedOut: false, truncated: size > 2_000_000 });
+        });
         res.on('error', (err) => finish({ status: res.statusCode ?? 0, headers: res.headers, headerBytes, text: '', timedOut: false, error: err.message }));
       });
       r.on('error', (err) => finish({ status: 0, headers: {}, headerBytes: 0, text: '', timedOut: false, error: err.message }));

@@ -175,7 +175,20 @@ export const FOUND: CorpusCase[] = [
       expectStatus(await execute(w, request({ route: 'POST /api/v1/admin/clock', path: '/api/v1/admin/clock', role: 'anonymous', body: json({ now: '9999-12-31T23:59:59Z' }) })), [422], 'an instant past 2999'),
       expectStatus(await execute(w, request({ route: 'POST /api/v1/admin/clock', path: '/api/v1/admin/clock', role: 'anonymous', body: json({ now: '9999-12-31T16:00:00Z' }) })), [422], 'already 10000-01-01 in Shanghai'),
       expectStatus(await execute(w, request({ route: 'GET /admin/stats', path: '/admin/stats', role: 'admin', auth: 'cookie' })), [200], 'the dashboard after'),
+      // …and a `now` that is no instant at all stayed the 422 it was (the year check first read an Invalid Date).
+      expectStatus(await execute(w, request({ route: 'POST /api/v1/admin/clock', path: '/api/v1/admin/clock', role: 'admin', body: json({ now: '(' }) })), [422], 'no instant'),
     ],
+  },
+  {
+    name: 'a budget allocation with a 200-character Idempotency-Key',
+    origin: 'fuzzer, 2026-11-27, seed 41 (PostgreSQL, --concurrency 8); fixed in src/ledger/budgets.ts',
+    // The key went into the transfer's own key, `allocate:<admin>:<key>`, past its 200-character column: PostgreSQL
+    // refused the insert (500); SQLite does not check lengths.
+    run: (w) =>
+      steps(w, [
+        (w) => ({ route: 'POST /api/v1/admin/budgets', path: '/api/v1/admin/budgets', role: 'admin', headers: { 'idempotency-key': `corpus-${w.unique()}-`.padEnd(200, 'a') }, body: json({ purchaserId: w.purchaserA.id, amount: '0.01' }) }),
+        (w) => ({ route: 'POST /api/v1/admin/budgets', path: '/api/v1/admin/budgets', role: 'admin', auth: 'cookie', headers: { 'idempotency-key': `corpus-${w.unique()}-`.padEnd(200, 'b') }, body: { kind: 'multipart', fields: [['purchaserId', String(w.purchaserA.id)], ['amount', '0.01']] } }),
+      ]),
   },
   {
     name: 'a long page address opened while logged out: the redirect to the login page fits in 16 KB of headers',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { creditCode } from '../helpers/factories';
 import { pct } from './client';
-import { HINTS, likelyRole, paramKind, paramsOf, type FieldKind } from './routes';
+import { HINTS, likelyRole, paramKind, paramsOf, stateFor, type FieldKind } from './routes';
 import type { FuzzWorld, Role } from './world';
 
 /**
@@ -185,7 +185,12 @@ export function validValue(kind: FieldKind, w: FuzzWorld): fc.Arbitrary<unknown>
     case 'id:order':
       return numOrString(ids('order'));
     case 'text':
-      return fc.oneof(fc.constantFrom('测试', '模糊测试内容', 'abc', 'HT-2026-001', '张三'), fc.string({ minLength: 1, maxLength: 30 }));
+      return fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom('测试', '模糊测试内容', 'abc', 'HT-2026-001', '张三') },
+        { weight: 3, arbitrary: fc.string({ minLength: 1, maxLength: 30 }) },
+        // At the limits the schemas allow (20, 64, 100, 200, 500, 1000, 5000): what fits the schema must fit the column.
+        { weight: 2, arbitrary: fc.tuple(fc.constantFrom(20, 50, 64, 100, 200, 500, 1000, 2000, 5000), fc.constantFrom('测', 'a', '😀')).map(([n, c]) => c.repeat(n)) },
+      );
     case 'search':
       return fc.constantFrom('机床', '数控', 'CT', '测试', 'ab', '模糊测试产品', 'ZJSTT');
     case 'date':
@@ -439,13 +444,18 @@ function paramArb(route: string, param: string, w: FuzzWorld): fc.Arbitrary<stri
     const files = ['style.css', 'trading.css', 'stats.css', 'first-purchase.css', 'nope.css', '../package.json', '..%2Fpackage.json', '%2e%2e/%2e%2e/package.json', '....//package.json', '%00', 'style.css%00.js', '.', '', '%2F', 'style.css/', 'a'.repeat(300)];
     return fc.oneof(fc.constantFrom(...files), wireText);
   }
-  const real = kind === 'certNo' ? (w.certNos.length ? fc.constantFrom(...w.certNos).map(pct) : fc.constant('X')) : w.ids[kind].length ? fc.constantFrom(...w.ids[kind]).map(String) : fc.constant('1');
+  const state = stateFor(route);
+  const ready = kind !== 'certNo' && param === 'id' && state ? (w.byState[`${kind}:${state}`] ?? []) : [];
+  const anyOfKind = kind === 'certNo' ? (w.certNos.length ? fc.constantFrom(...w.certNos).map(pct) : fc.constant('X')) : w.ids[kind].length ? fc.constantFrom(...w.ids[kind]).map(String) : fc.constant('1');
+  const real = ready.length ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ready).map(String) }, { weight: 2, arbitrary: anyOfKind }) : anyOfKind;
   const anyReal = fc.constantFrom(...Object.values(w.ids).flat(), 1).map(String);
   const numbers = fc.constantFrom('0', '-1', '1.5', '1e3', '0x1', '01', '2147483648', '999999999', '1000000000', '9007199254740993', '99999999999999999999999999', '١', '１').map(pct);
   return fc.oneof({ weight: 8, arbitrary: real }, { weight: 2, arbitrary: anyReal }, { weight: 2, arbitrary: numbers }, { weight: 2, arbitrary: wireText });
 }
 
 function queryArb(route: string, w: FuzzWorld): fc.Arbitrary<string> {
+  // A write takes its input from the body: most of its requests come without a query, so that they reach it.
+  const writes = route.split(' ')[0] !== 'GET';
   const hints = HINTS[route]?.query ?? { page: 'page', pageSize: 'page', q: 'search', lang: 'lang' };
   const keys = Object.keys(hints);
   const value = (k: string) =>
@@ -462,7 +472,7 @@ function queryArb(route: string, w: FuzzWorld): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.tuple(wireText, wireText).map(([k, v]) => `${k}=${v}`) },
   );
   return fc.oneof(
-    { weight: 2, arbitrary: fc.constant('') },
+    { weight: writes ? 12 : 2, arbitrary: fc.constant('') },
     { weight: 6, arbitrary: fc.array(pair, { minLength: 1, maxLength: 6 }).map((ps) => `?${ps.join('&')}`) },
     { weight: 1, arbitrary: fc.constantFrom('?', '?&&&', '?=', '?==&=', `?q=${'a'.repeat(6000)}`, `?${Array.from({ length: 1200 }, (_, i) => `p${i}=1`).join('&')}`) },
   );
@@ -501,9 +511,9 @@ const HEADER_VALUES: Record<string, readonly string[]> = {
 };
 
 export const headersArb: fc.Arbitrary<Record<string, string>> = fc.oneof(
-  { weight: 5, arbitrary: fc.constant({}) },
+  { weight: 7, arbitrary: fc.constant({}) },
   {
-    weight: 5,
+    weight: 3,
     arbitrary: fc
       .uniqueArray(
         fc.constantFrom(...Object.keys(HEADER_VALUES)).chain((h) => fc.oneof(fc.constantFrom(...HEADER_VALUES[h]), h === 'idempotency-key' ? fc.stringMatching(/^fz-[a-f0-9]{12}$/) : fc.constantFrom(...HEADER_VALUES[h])).map((v) => [h, v] as const)),

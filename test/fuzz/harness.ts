@@ -9,12 +9,13 @@ import { SESSION_COOKIE, changedTables, type FuzzWorld, type Identity, type Logg
  * Sends one fuzzed request and checks what must hold for every request, whoever sends what:
  *  - never a 5xx, never a hang (no answer within the client's timeout), never a dropped connection, never a
  *    header block a Node client cannot read (over 16 KB);
- *  - a 4xx of an /api route has the error shape `{"error":{"code","message","field"?}}`;
+ *  - a 4xx of an /api route has the error shape `{"error":{"code","message","field"?}}`; a 2xx JSON answer parses,
+ *    and the money in it is a string, never a JSON number (API.md; the OCDS export follows OCDS instead);
  *  - a 4xx writes nothing to the business tables (the world's fingerprint, before and after), and neither does
  *    any GET or HEAD (README: "No state changes on GET").
  */
 
-export type FailureKind = 'crash' | '5xx' | 'hang' | 'transport' | 'oversized-header' | 'expectation' | 'error-shape' | 'wrote-on-4xx' | 'wrote-on-get';
+export type FailureKind = 'crash' | '5xx' | 'hang' | 'transport' | 'oversized-header' | 'bad-json' | 'money-not-string' | 'expectation' | 'error-shape' | 'wrote-on-4xx' | 'wrote-on-get';
 
 export interface Failure {
   kind: FailureKind;
@@ -97,6 +98,18 @@ export function toWire(req: FuzzRequest, id: Identity): RawRequest {
   return { method: req.method, path: req.path, headers, body: body.data };
 }
 
+const MONEY_KEYS = /^(total|amount|price|unitPrice|allocated|reserved|available|spent|balance|budget)$/;
+
+/** The paths of JSON numbers under money-like keys (a list page's `total`, beside `pageSize`, is a count). */
+export function moneyNumbers(body: unknown, path = '$'): string[] {
+  if (Array.isArray(body)) return body.flatMap((v, i) => moneyNumbers(v, `${path}[${i}]`));
+  if (!body || typeof body !== 'object') return [];
+  const obj = body as Record<string, unknown>;
+  return Object.entries(obj).flatMap(([k, v]) =>
+    typeof v === 'number' && MONEY_KEYS.test(k) && !(k === 'total' && 'pageSize' in obj) ? [`${path}.${k}`] : moneyNumbers(v, `${path}.${k}`),
+  );
+}
+
 /** The error shape of API.md, or what is wrong with the answer. */
 export function errorShapeProblem(res: RawResponse): string | null {
   const type = String(res.headers['content-type'] ?? '');
@@ -133,6 +146,51 @@ export async function execute(w: FuzzWorld, req: FuzzRequest): Promise<Outcome> 
   // Let a rejection that nobody handled surface (Node reports it once the microtasks have run).
   await new Promise((resolve) => setImmediate(resolve));
   const errors = w.takeErrors();
+  const failures = checkResponse(w, req, response, errors);
+  const { status } = response;
+  const read = req.method === 'GET' || req.method === 'HEAD';
+  if ((status >= 400 && status < 500) || (read && !response.timedOut)) {
+    const changed = changedTables(before, await w.fingerprint());
+    if (changed.length) failures.push({ kind: read ? 'wrote-on-get' : 'wrote-on-4xx', detail: `${status}, changed: ${changed.join(', ')}` });
+  }
+  if (req.route === 'POST /api/v1/admin/clock') w.clock.set(clockBefore);
+  if (throwaway && status > 0 && status < 400) await w.ensureSessions();
+  return { request: req, wire, response, failures, errors };
+}
+
+/**
+ * Sends `reqs` all at once (the long run's --concurrency): every check but "nothing written", which cannot tell
+ * whose write it saw. Each request carries its own X-Request-Id (unless the generator chose one), so that an error
+ * the app logged is laid at its request's door; a rejection nobody handled, which names no request, at the first's.
+ */
+export async function executeMany(w: FuzzWorld, reqs: FuzzRequest[]): Promise<Outcome[]> {
+  const clockBefore = w.clock.now();
+  const prepared = await Promise.all(
+    reqs.map(async (req, i) => {
+      const throwaway = SESSION_ROUTES.has(req.route);
+      const wire = toWire(req, throwaway ? await w.login(req.role) : w.identities[req.role]);
+      const reqId = wire.headers['x-request-id'] ?? `fz-${process.pid}-${w.unique()}-${i}`;
+      wire.headers['x-request-id'] ??= reqId;
+      return { req, wire, reqId, throwaway };
+    }),
+  );
+  w.takeErrors();
+  const responses = await Promise.all(prepared.map((p) => w.client.send(p.wire)));
+  await new Promise((resolve) => setImmediate(resolve));
+  const errors = w.takeErrors();
+  const known = new Set(prepared.map((p) => p.reqId));
+  const outcomes = prepared.map((p, i) => {
+    // An error of no request we know (a rejection; an id the app replaced because it was invalid) goes to the first.
+    const mine = errors.filter((e) => e.reqId === p.reqId || (i === 0 && !(e.reqId && known.has(e.reqId))));
+    return { request: p.req, wire: p.wire, response: responses[i], failures: checkResponse(w, p.req, responses[i], mine), errors: mine };
+  });
+  if (reqs.some((r) => r.route === 'POST /api/v1/admin/clock')) w.clock.set(clockBefore);
+  if (prepared.some((p, i) => p.throwaway && responses[i].status > 0 && responses[i].status < 400)) await w.ensureSessions();
+  return outcomes;
+}
+
+/** The checks that need only the answer (and what the app logged while giving it). */
+function checkResponse(w: FuzzWorld, req: FuzzRequest, response: RawResponse, errors: LoggedError[]): Failure[] {
   const failures: Failure[] = [];
   const { status } = response;
   const crash = errors.find((e) => e.msg.startsWith('unhandled rejection'));
@@ -152,14 +210,19 @@ export async function execute(w: FuzzWorld, req: FuzzRequest): Promise<Outcome> 
     const problem = errorShapeProblem(response);
     if (problem) failures.push({ kind: 'error-shape', detail: `${status}: ${problem}` });
   }
-  const read = req.method === 'GET' || req.method === 'HEAD';
-  if ((status >= 400 && status < 500) || (read && !response.timedOut)) {
-    const changed = changedTables(before, await w.fingerprint());
-    if (changed.length) failures.push({ kind: read ? 'wrote-on-get' : 'wrote-on-4xx', detail: `${status}, changed: ${changed.join(', ')}` });
+  // A JSON answer parses, and money in it is a string (API.md), never a JSON number.
+  if (status >= 200 && status < 300 && req.method !== 'HEAD' && String(response.headers['content-type'] ?? '').includes('application/json') && !response.error && !response.truncated) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(response.text);
+    } catch (err) {
+      failures.push({ kind: 'bad-json', detail: `${status}: ${(err as Error).message}: ${response.text.slice(0, 120)}` });
+    }
+    // The OCDS export follows the OCDS schema, where an amount is a JSON number.
+    const floats = parsed === undefined || req.path.includes('/stats/export') ? [] : moneyNumbers(parsed);
+    if (floats.length) failures.push({ kind: 'money-not-string', detail: `${status}: ${floats.slice(0, 5).join(', ')}` });
   }
-  if (req.route === 'POST /api/v1/admin/clock') w.clock.set(clockBefore);
-  if (throwaway && status > 0 && status < 400) await w.ensureSessions();
-  return { request: req, wire, response, failures, errors };
+  return failures;
 }
 
 export function firstError(errors: LoggedError[]): string | null {

@@ -206,3 +206,19 @@ export function likelyRole(route: string): 'anonymous' | 'purchaser' | 'vendor' 
   if (/^\/(api\/v1\/)?(vendors|vendor\/register|notices|products|certificates|stats|catalogue|auth)\b/.test(path) || /objections$/.test(path) || path === '/' || path === '/login') return 'anonymous';
   return 'purchaser';
 }
+
+/**
+ * The state of the object a step takes on (confirm takes a placed order, negotiate an approved case…): the generator
+ * names such an object of the caller's own more often, so that steps succeed and lead to the next ones.
+ */
+export function stateFor(route: string): string | null {
+  const path = route.split(' ')[1];
+  const step = /\/(\w+)$/.exec(path)?.[1] ?? '';
+  if (/\/orders\/:id\//.test(path)) return ({ confirm: 'placed', deliver: 'confirmed', accept: 'delivered', pay: 'accepted', cancel: 'placed', refund: 'paid' } as Record<string, string>)[step] ?? null;
+  if (/first-purchases\/:id\//.test(path)) return ({ submit: 'draft', approve: 'noticeEnded', negotiate: 'approved', contract: 'awarded', accept: 'contracted', pay: 'accepted', withdraw: 'notice', objections: 'notice' } as Record<string, string>)[step] ?? null;
+  if (/products\/:id\/(approve|reject)$/.test(path)) return 'pending_review';
+  if (/products\/:id\/relist$/.test(path)) return 'delisted';
+  if (/products\/:id\/delist$/.test(path)) return 'approved';
+  if (/vendors\/:id\/(approve|reject)$/.test(path)) return 'pending';
+  return null;
+}

@@ -42,6 +42,8 @@ const APPEND_ONLY = new Set(['audit_log', 'ledger_transfers', 'trades', 'order_h
 /** An unhandled error the app logged (the cause of a 500). */
 export interface LoggedError {
   msg: string;
+  /** The request's id (X-Request-Id), on what the app logged while answering one. */
+  reqId?: string;
   err?: { type?: string; message?: string; stack?: string };
 }
 
@@ -52,6 +54,8 @@ export interface LoggedError {
  */
 export class FuzzWorld {
   readonly ids: Record<IdKind, number[]> = { product: [], order: [], case: [], notice: [], objection: [], vendor: [], cert: [], purchaser: [] };
+  /** The caller's own objects by state ('order:accepted', 'case:approved', 'product:delisted'…), for the step that takes them on. */
+  readonly byState: Record<string, number[]> = {};
   /** [caseId, objectionId] pairs of open objections. */
   readonly objections: Array<[number, number]> = [];
   readonly certNos: string[] = [];
@@ -186,18 +190,18 @@ export class FuzzWorld {
       });
     }
     for (const status of ['approved', 'pending_review', 'delisted', 'rejected']) {
-      await attempt(`a ${status} listing`, async () => this.ids.product.push((await makeProduct(this.db, this.vendorA, { cert: this.certA, status, title: `模糊测试产品 ${this.unique()}` })).id));
+      await attempt(`a ${status} listing`, async () => this.keep('product', status, (await makeProduct(this.db, this.vendorA, { cert: this.certA, status, title: `模糊测试产品 ${this.unique()}` })).id));
     }
     await attempt('a listing of B', async () => this.ids.product.push((await makeProduct(this.db, this.vendorB, { status: 'pending_review', title: `别家待审 ${this.unique()}` })).id));
     for (const status of ['placed', 'confirmed', 'delivered', 'accepted', 'accepted', 'paid', 'cancelled', 'refunded'] as const) {
-      await attempt(`an order ${status}`, async () => this.ids.order.push(await orderInState(this.db, sides.own, status)));
+      await attempt(`an order ${status}`, async () => this.keep('order', status, await orderInState(this.db, sides.own, status)));
     }
     for (const status of ['placed', 'accepted', 'paid'] as const) await attempt(`an order of B ${status}`, async () => this.ids.order.push(await orderInState(this.db, sides.other, status)));
     const stages: FpStage[] = ['draft', 'notice', 'objection', 'noticeEnded', 'approved', 'awarded', 'contracted', 'accepted'];
     for (const stage of stages) {
       await attempt(`a case ${stage}`, async () => {
         const c = await caseInState(this.db, this.clock.now(), { ...p.own, admin: p.admin }, stage);
-        this.ids.case.push(c.id);
+        this.keep('case', stage, c.id);
         if (c.objectionId) {
           this.ids.objection.push(c.objectionId);
           this.objections.push([c.id, c.objectionId]);
@@ -207,13 +211,14 @@ export class FuzzWorld {
     for (const stage of ['draft', 'notice'] as FpStage[]) await attempt(`a case of B ${stage}`, async () => this.ids.case.push((await caseInState(this.db, this.clock.now(), { ...p.other, admin: p.admin }, stage)).id));
     const notices = await this.db('notices').whereIn('case_id', this.ids.case).pluck('id');
     for (const id of notices as number[]) if (!this.ids.notice.includes(id)) this.ids.notice.push(id);
-    this.ids.vendor.push((await makeVendor(this.db, { status: 'pending' })).id);
+    this.keep('vendor', 'pending', (await makeVendor(this.db, { status: 'pending' })).id);
     const cert = await makeCert(this.db, this.vendorA, { valid_until: '2099-12-31' });
     this.ids.cert.push(cert.id);
     this.certNos.push(cert.cert_no);
     await this.clearThrottles();
     // Keep the pools from growing without bound in a long run: the newest objects are the useful ones.
     for (const k of Object.keys(this.ids) as IdKind[]) if (this.ids[k].length > 60) this.ids[k].splice(0, this.ids[k].length - 60);
+    for (const pool of Object.values(this.byState)) if (pool.length > 6) pool.splice(0, pool.length - 6);
     if (this.objections.length > 20) this.objections.splice(0, this.objections.length - 20);
     if (this.orderable.length > 12) this.orderable.splice(0, this.orderable.length - 12);
     if (this.certNos.length > 20) this.certNos.splice(0, this.certNos.length - 20);
@@ -229,6 +234,11 @@ export class FuzzWorld {
     sheet.addRow(header);
     for (const r of rows) sheet.addRow(r);
     this.samples.xlsx = Buffer.from(await book.xlsx.writeBuffer());
+  }
+
+  private keep(kind: IdKind, state: string, id: number): void {
+    this.ids[kind].push(id);
+    (this.byState[`${kind}:${state}`] ??= []).push(id);
   }
 
   /** A fresh order of the world's purchaser and vendor (own) or of the other pair, walked to `status`. */
