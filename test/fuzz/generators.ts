@@ -164,7 +164,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /** A right (or nearly right) value for a field of that kind. */
 export function validValue(kind: FieldKind, w: FuzzWorld): fc.Arbitrary<unknown> {
-  const ids = (k: 'product' | 'purchaser' | 'order') => (w.ids[k].length ? fc.constantFrom(...w.ids[k]) : fc.constant(1));
+  const ids = (k: 'product' | 'purchaser' | 'order' | 'objection') => (w.ids[k].length ? fc.constantFrom(...w.ids[k]) : fc.constant(1));
   const numOrString = (a: fc.Arbitrary<number>) => fc.oneof(a, a.map(String));
   switch (kind) {
     case 'money':
@@ -184,6 +184,10 @@ export function validValue(kind: FieldKind, w: FuzzWorld): fc.Arbitrary<unknown>
       return numOrString(ids('purchaser'));
     case 'id:order':
       return numOrString(ids('order'));
+    case 'id:objection':
+      return numOrString(ids('objection'));
+    case 'disposition':
+      return fc.constantFrom('spam', 'duplicate', 'open', 'upheld', 'rejected');
     case 'text':
       return fc.oneof(
         { weight: 4, arbitrary: fc.constantFrom('测试', '模糊测试内容', 'abc', 'HT-2026-001', '张三') },
@@ -206,9 +210,14 @@ export function validValue(kind: FieldKind, w: FuzzWorld): fc.Arbitrary<unknown>
     case 'username':
       return fc.oneof(fc.constantFrom(...Object.values(w.usernames)), fc.stringMatching(/^fz[a-z0-9_]{3,12}$/));
     case 'password':
-      return fc.constantFrom('demo-password', 'tangerine-harbour-42', 'x', 'a'.repeat(129), 'password123');
+      // The users' own (for logins), strong new ones (for registrations and changes), and ones the rules refuse.
+      return fc.oneof(
+        { weight: 2, arbitrary: fc.constant('demo-password') },
+        { weight: 3, arbitrary: fc.constantFrom('tangerine-harbour-42', 'quiet-lantern-orchard-7', '风铃-海港-2026-橘子') },
+        { weight: 1, arbitrary: fc.constantFrom('x', 'a'.repeat(129), 'password123', '12345678') },
+      );
     case 'city':
-      return fc.constantFrom('杭州', '宁波', '温州', 'hangzhou', 'Hangzhou', '杭州市');
+      return fc.oneof({ weight: 3, arbitrary: fc.constantFrom('杭州', '宁波', '温州') }, { weight: 1, arbitrary: fc.constantFrom('hangzhou', 'Hangzhou', '杭州市', '北京') });
     case 'field':
       return fc.constantFrom('智能装备', '数控机床', '高端医疗装备', '新材料');
     case 'kind':

@@ -59,6 +59,8 @@ export type FieldKind =
   | 'record'
   | 'staff'
   | 'indicators'
+  | 'disposition'
+  | 'id:objection'
   | 'any';
 
 export interface RouteHints {
@@ -83,6 +85,7 @@ const PASSWORD: Record<string, FieldKind> = { currentPassword: 'password', newPa
 const REASON: Record<string, FieldKind> = { reason: 'text' };
 const NOTE: Record<string, FieldKind> = { note: 'text' };
 const RESOLVE: Record<string, FieldKind> = { upheld: 'bool', opinion: 'text' };
+const MARK: Record<string, FieldKind> = { disposition: 'disposition', duplicateOf: 'id:objection', remark: 'text' };
 const BUDGET: Record<string, FieldKind> = { purchaserId: 'id:purchaser', amount: 'money' };
 const ORDER_LIST: Record<string, FieldKind> = { status: 'status', ...PAGING };
 const AUDIT: Record<string, FieldKind> = { entity: 'any', entityId: 'any', action: 'any', actor: 'any', from: 'date', to: 'date', ...PAGING };
@@ -153,6 +156,8 @@ export const HINTS: Record<string, RouteHints> = {
   'POST /notices/:id/objections': { body: OBJECTION },
   'POST /api/v1/first-purchases/:id/objections/:oid/resolve': { body: RESOLVE },
   'POST /first-purchases/:id/objections/:oid/resolve': { body: RESOLVE },
+  'POST /api/v1/first-purchases/:id/objections/:oid/mark': { body: MARK },
+  'POST /first-purchases/:id/objections/:oid/mark': { body: MARK },
   'POST /api/v1/first-purchases/:id/negotiate': { body: NEGOTIATE },
   'POST /first-purchases/:id/negotiate': { body: NEGOTIATE },
   'POST /api/v1/first-purchases/:id/contract': { body: CONTRACT },
