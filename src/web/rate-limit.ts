@@ -45,9 +45,9 @@ export const RATE_LIMITS = {
   /** A logged-in caller (accountable, so not part of the anonymous case total), one case. */
   objectionPerUserPerCase: { name: 'objection:case-user', max: 5, windowMs: HOUR },
   /** Vendor registrations (each hashes a password and leaves a pending enterprise to review) per client address. */
-  registrationPerAddress: { name: 'register:ip', max: 20, windowMs: HOUR },
+  registrationPerAddress: { name: 'register:ip', max: 60, windowMs: HOUR },
   /** Login requests (each checks a password) per client address, whatever their outcome. */
-  loginPerAddress: { name: 'login:ip', max: 300, windowMs: 15 * MINUTE },
+  loginPerAddress: { name: 'login:ip', max: 1000, windowMs: 15 * MINUTE },
 } satisfies Record<string, RateRule>;
 
 /** The client's address as Koa sees it (X-Forwarded-For only when the app trusts its proxy). */
