@@ -14,7 +14,7 @@ const LAYERS = [
   // the kernel: no module of the app below it
   'errors', 'paths', 'time', 'clock', 'config', 'domain', 'credit-code', 'money', 'workdays', 'i18n', 'db', 'search-text', 'schema',
   // the web kit, then the policy table (pure rules over plain objects)
-  'web', 'policies',
+  'web', 'policies', 'workflow',
   // the domain modules, each above the ones it reads
   'audit', 'auth', 'settings', 'ledger', 'certification', 'vendors', 'first-purchase', 'catalogue', 'orders', 'purchaser', 'admin', 'stats',
   // operations (health, metrics, backup), then the composition root

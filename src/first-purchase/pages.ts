@@ -1,9 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import {
-  FormInvalid,
   actorOf,
-  errorBody,
   formFailure,
   pagination,
   parseForm,
@@ -16,15 +14,18 @@ import {
 } from '../web';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
 import type { CaseView } from './presenters';
-import type { AvailableAction } from './queries';
-import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ResolveObjection, Terminate, fromForm } from './schema';
-import { CASE_STATUSES } from './transitions';
+import { CaseListQuery, CreateCase, MarkObjection, ResolveObjection, fromForm } from './schema';
+import { canOnCase } from './policies';
+import { fieldErrors, mountPageSteps, stepForms } from '../workflow';
+import { CASE_STATUSES, CASE_WORKFLOW } from './transitions';
 import { idParam } from './routes';
 
 const stateOf = (ctx: Context) => ctx.state as AppState;
+const yuan = (v: string | null): string => (v === null ? '' : formatYuan(Money.fromString(v)));
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
@@ -43,46 +44,6 @@ function createValues(body: Record<string, unknown>) {
   return { ...flat, experts };
 }
 
-/** Each action form's values (the one that failed comes back as typed). */
-function actionForms(body: Record<string, unknown>, today: string) {
-  const record = obj(body.record);
-  return {
-    negotiate: {
-      amount: str(body.amount),
-      date: str(record.date) || today,
-      place: str(record.place),
-      staff: Array.isArray(record.staff) ? record.staff.map(str).join('\n') : str(record.staff),
-      costNote: str(record.costNote),
-      comparablePrices: str(record.comparablePrices),
-      agreedTerms: str(record.agreedTerms),
-    },
-    contract: { contractNo: str(body.contractNo), signedAt: str(body.signedAt) || today },
-    accept: { note: str(body.note) },
-    withdraw: { reason: str(body.reason) },
-    resolve: { opinion: str(body.opinion) },
-  };
-}
-
-/** The action forms' fields that show their own error beside them (strict templates need every key). */
-const INLINE_FIELDS = ['amount', 'date', 'place', 'staff', 'costNote', 'comparablePrices', 'agreedTerms', 'contractNo', 'signedAt', 'note', 'reason'] as const;
-type InlineErrors = Record<(typeof INLINE_FIELDS)[number], string>;
-
-/**
- * A refused step's messages beside their fields ('record.staff.0' → staff); a field the forms do not show keeps its
- * message at the top only.
- */
-function inlineErrors(ctx: Context | null, err: unknown): InlineErrors {
-  const errors = Object.fromEntries(INLINE_FIELDS.map((f) => [f, ''])) as InlineErrors;
-  const all = err instanceof FormInvalid ? err.errors : err instanceof AppError ? [err] : [];
-  for (const e of all) {
-    const field = e.field ? e.field.replace(/^record\./, '').split('.')[0] : '';
-    if (ctx && (INLINE_FIELDS as readonly string[]).includes(field)) errors[field as keyof InlineErrors] ||= errorBody(ctx, e).message;
-  }
-  return errors;
-}
-
-const ACTION_KEYS: AvailableAction['action'][] = ['submit', 'approve', 'negotiate', 'contract', 'accept', 'pay', 'withdraw', 'resolve'];
-
 /** The pages of the procedure: each role's case list, the case form, the case with its next steps, the admin's desk. */
 export function firstPurchasePages(deps: Deps): Router {
   const router = new Router();
@@ -91,28 +52,36 @@ export function firstPurchasePages(deps: Deps): Router {
   const purchaser = requireRole('purchaser');
   const admin = requireRole('admin');
 
-  function detail(ctx: Context, view: CaseView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null; fieldErrors?: InlineErrors } = {}): string {
+  function detail(ctx: Context, view: CaseView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null; fieldErrors?: Record<string, string> } = {}): string {
     const state = stateOf(ctx);
     const actor = actorOf(ctx);
-    const available = service.queries.actionsFor(actor, view);
-    const actions = Object.fromEntries(
-      ACTION_KEYS.map((k) => {
-        const a = available.find((x) => x.action === k);
-        return [k, a ? { enabled: a.enabled, reason: a.reasonKey ? state.t(a.reasonKey, a.reasonParams) : null } : null];
-      }),
-    );
+    const next = service.queries.nextSteps(actor, view);
+    const parties = { purchaserId: view.purchaser.id, vendorId: view.vendor.id };
+    const canResolve = canOnCase(actor, 'case.resolve_objection', parties) && view.openObjections > 0;
+    const hintParams: Record<string, Record<string, string | number>> = {
+      negotiate: { budget: yuan(view.budget) },
+      contract: { amount: yuan(view.amount) },
+      pay: { amount: yuan(view.amount) },
+    };
     return state.render('first-purchase/detail', {
       title: `${view.caseNo} ${view.projectName}`,
       // Objectors' contacts are shown only to those who may see them; strict templates need the key either way.
       c: { ...view, objections: view.objections.map((o) => ({ contact: null, ...o, setAside: o.status === 'spam' || o.status === 'duplicate' })) },
       flash: extra.flash ?? null,
       error: extra.error ?? null,
-      actions,
-      hasActions: available.length > 0,
+      steps: stepForms(next, {
+        t: state.t,
+        action: (step) => `${CASE_WORKFLOW.pagePrefix}/${view.id}/${step.name}`,
+        today: shanghaiDay(deps.clock.now()),
+        body: extra.body,
+        errors: extra.fieldErrors,
+        hintParams: (step) => hintParams[step.name] ?? {},
+      }),
+      canResolve,
+      hasActions: next.length > 0 || canResolve,
       isAdmin: actor.role === 'admin',
       openObjections: view.objections.filter((o) => o.status === 'open'),
-      forms: actionForms(extra.body ?? {}, shanghaiDay(deps.clock.now())),
-      fieldErrors: extra.fieldErrors ?? inlineErrors(null, null),
+      resolveForm: { opinion: str(obj(extra.body).opinion) },
     });
   }
 
@@ -130,7 +99,7 @@ export function firstPurchasePages(deps: Deps): Router {
       ctx.status = status;
       const message = form.error ?? Object.values(form.errors).find(Boolean) ?? null;
       // The message stays at the top (a summary where the page opens) and, for a field of the form, beside it too.
-      ctx.body = detail(ctx, await service.queries.get(actorOf(ctx), id), { error: message, body, fieldErrors: inlineErrors(ctx, err) });
+      ctx.body = detail(ctx, await service.queries.get(actorOf(ctx), id), { error: message, body, fieldErrors: fieldErrors(ctx, CASE_WORKFLOW, err) });
     }
   }
 
@@ -180,33 +149,10 @@ export function firstPurchasePages(deps: Deps): Router {
     ctx.body = detail(ctx, view, { flash: takeFlash(ctx) });
   });
 
-  router.post('/first-purchases/:id/submit', purchaser, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await step(ctx, id, 'first_purchase.done_submit', () => service.submit(actorOf(ctx), id, (caseId) => `/first-purchases/${caseId}/objections`));
-  });
-  router.post('/first-purchases/:id/approve', admin, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await step(ctx, id, 'first_purchase.done_approve', () => service.approve(actorOf(ctx), id));
-  });
-  router.post('/first-purchases/:id/negotiate', purchaser, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await step(ctx, id, 'first_purchase.done_negotiate', (b) => service.negotiate(actorOf(ctx), id, parseForm(Negotiate, b)));
-  });
-  router.post('/first-purchases/:id/contract', purchaser, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await step(ctx, id, 'first_purchase.done_contract', (b) => service.contract(actorOf(ctx), id, parseForm(Contract, b)));
-  });
-  router.post('/first-purchases/:id/accept', purchaser, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await step(ctx, id, 'first_purchase.done_accept', (b) => service.accept(actorOf(ctx), id, parseForm(Accept, b)));
-  });
-  router.post('/first-purchases/:id/pay', purchaser, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await step(ctx, id, 'first_purchase.done_pay', () => service.pay(actorOf(ctx), id));
-  });
-  router.post('/first-purchases/:id/withdraw', requireRole('purchaser', 'admin'), async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await step(ctx, id, 'first_purchase.done_withdraw', (b) => service.withdraw(actorOf(ctx), id, parseForm(Terminate, b)));
+  // The steps of the case: one page route each, derived from the table (transitions.ts).
+  mountPageSteps(router, CASE_WORKFLOW, {
+    idParam: (raw) => idParam(raw),
+    handle: (ctx, s, id) => step(ctx, id, s.done, (b) => service.run(s.name, actorOf(ctx), id, s.input ? parseForm(s.input, b) : {}, 'page')),
   });
   router.post('/first-purchases/:id/objections/:oid/resolve', admin, async (ctx) => {
     const id = idParam(ctx.params.id);

@@ -1,5 +1,6 @@
+import { isCurrent } from '../certification';
 import { Money } from '../money';
-import { apiTime, apiTimeOrNull, shanghaiIso } from '../time';
+import { apiTime, apiTimeOrNull, shanghaiDay, shanghaiIso } from '../time';
 import { addWorkdays, shanghaiIsoSeconds } from '../workdays';
 import { caseNo, expertsOf, type Expert } from './notices';
 import type { CaseDetailRow, HistoryRow, NoticeListRow, NoticeRow, ObjectionRow, ObjectionStatus } from './repo';
@@ -75,7 +76,8 @@ export interface CaseView extends CaseSummary {
   experts: Expert[];
   expertOpinion: string;
   contact: string;
-  product: CaseSummary['product'] & { certNo: string; level: string; field: string; kind: string; unit: string };
+  /** `certificateCurrent`: the product's certificate is valid today (a case may be submitted only then). */
+  product: CaseSummary['product'] & { certNo: string; level: string; field: string; kind: string; unit: string; certificateCurrent: boolean };
   purchaser: CaseSummary['purchaser'] & { city: string; type: string };
   vendor: CaseSummary['vendor'] & { city: string; address: string };
   noticeStartsAt: string | null;
@@ -171,7 +173,13 @@ export function caseView(
     experts: expertsOf(c),
     expertOpinion: c.expert_opinion,
     contact: c.contact,
-    product: { id: c.product_id, title: c.product_title, model: c.product_model, certNo: c.cert_no, level: c.cert_level, field: c.cert_field, kind: c.cert_kind, unit: c.product_unit },
+    product: { id: c.product_id, title: c.product_title, model: c.product_model, certNo: c.cert_no,
+      level: c.cert_level,
+      field: c.cert_field,
+      kind: c.cert_kind,
+      unit: c.product_unit,
+      certificateCurrent: c.cert_status !== null && isCurrent({ status: c.cert_status, valid_until: c.cert_valid_until }, shanghaiDay(parts.now)),
+    },
     purchaser: { id: c.purchaser_id, name: c.purchaser_name, city: c.purchaser_city, type: c.purchaser_type },
     vendor: { id: c.vendor_id, name: c.vendor_name, city: c.vendor_city, address: c.vendor_address },
     noticeStartsAt: apiTimeOrNull(c.notice_starts_at),

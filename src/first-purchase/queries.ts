@@ -19,26 +19,8 @@ import {
   type ObjectionRow,
 } from './repo';
 import type { CaseListQuery } from './schema';
-import { guardFailure, leadsFrom, type CaseAction, type CaseStatus } from './transitions';
-
-/** A step the actor could take on the case now, or why not yet (for the pages' action forms). */
-export interface AvailableAction {
-  action: 'submit' | 'approve' | 'negotiate' | 'contract' | 'accept' | 'pay' | 'withdraw' | 'resolve';
-  enabled: boolean;
-  reasonKey: string | null;
-  reasonParams: Record<string, string | number>;
-}
-
-/** Page actions → the transition they lead through and the policy that allows them. */
-const ACTIONS: Array<{ action: AvailableAction['action']; transition: CaseAction; act: CaseAct }> = [
-  { action: 'submit', transition: 'submit', act: 'case.submit' },
-  { action: 'approve', transition: 'approve', act: 'case.approve' },
-  { action: 'negotiate', transition: 'award', act: 'case.negotiate' },
-  { action: 'contract', transition: 'contract', act: 'case.contract' },
-  { action: 'accept', transition: 'accept', act: 'case.accept' },
-  { action: 'pay', transition: 'pay', act: 'case.pay' },
-  { action: 'withdraw', transition: 'withdraw', act: 'case.withdraw' },
-];
+import { CASE_WORKFLOW, type CaseStatus, type GuardFacts } from './transitions';
+import { nextSteps, type NextStep } from '../workflow';
 
 /** Reading cases: one case as its parties see it, lists per role, the department's work queues. */
 export class CaseQueries {
@@ -88,27 +70,22 @@ export class CaseQueries {
     };
   }
 
-  /** What the actor may do next on the case; a step the guards still refuse comes with the reason. */
-  actionsFor(actor: Actor | null, view: CaseView): AvailableAction[] {
-    if (!actor) return [];
+  /**
+   * What the actor may do next on the case (the table's steps their role and party admit, from its status); a step
+   * the guards still refuse comes with the reason. The guards see the facts the service would see.
+   */
+  nextSteps(actor: Actor | null, view: CaseView): NextStep<CaseStatus, GuardFacts>[] {
     const parties = { purchaserId: view.purchaser.id, vendorId: view.vendor.id };
-    const out: AvailableAction[] = [];
-    for (const a of ACTIONS) {
-      if (!canOnCase(actor, a.act, parties) || !leadsFrom(a.transition, view.status as CaseStatus)) continue;
-      const failure = guardFailure(a.transition, {
-        now: this.clock.now(),
-        noticeEndsAt: view.noticeEndsAt ? new Date(view.noticeEndsAt) : null,
-        openObjections: view.openObjections,
-        certificateCurrent: true,
-      });
-      const params: Record<string, string | number> = { ...(failure?.params ?? {}) };
+    return nextSteps(CASE_WORKFLOW, actor, view.status as CaseStatus, (a, step) => canOnCase(a, step.may as CaseAct, parties), {
+      now: this.clock.now(),
+      noticeEndsAt: view.noticeEndsAt ? new Date(view.noticeEndsAt) : null,
+      openObjections: view.openObjections,
+      certificateCurrent: view.product.certificateCurrent,
+    }).map((n) => {
+      const params = { ...n.reasonParams };
       if (typeof params.endsAt === 'string') params.endsAt = shanghaiIsoSeconds(new Date(params.endsAt));
-      out.push({ action: a.action, enabled: failure === null, reasonKey: failure?.key ?? null, reasonParams: params });
-    }
-    if (canOnCase(actor, 'case.resolve_objection', parties) && view.openObjections > 0) {
-      out.push({ action: 'resolve', enabled: true, reasonKey: null, reasonParams: {} });
-    }
-    return out;
+      return { ...n, reasonParams: params };
+    });
   }
 
   /** Products a case may be opened for today (approved, with a current certificate of their own vendor). */

@@ -1,12 +1,13 @@
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
-import type { z } from 'zod';
+import type { Context } from 'koa';
 import type { Deps } from '../deps';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { dropEmpty } from '../schema';
 import { RateLimiter, actorOf, idempotent, parseInput, requireRole, validate, type AppState } from '../web';
 import { caseIdParam, objectionLimit } from './objection-limits';
-import { Accept, CaseListQuery, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate } from './schema';
+import { CaseListQuery, CreateCase, MarkObjection, ObjectionInput, ResolveObjection } from './schema';
+import { CASE_WORKFLOW } from './transitions';
+import { mountApiSteps } from '../workflow';
 
 /** A case's (or, with its own message, a notice's) id from the path; anything but a positive number is a 404. */
 export function idParam(raw: string | undefined, notFoundKey = 'first_purchase.not_found'): number {
@@ -15,16 +16,6 @@ export function idParam(raw: string | undefined, notFoundKey = 'first_purchase.n
 }
 
 const input = <T>(ctx: Context): T => (ctx.state as AppState).input as T;
-
-/** A step whose fields are all optional may come without a body at all; a body that is sent must be an object. */
-function optionalBody<S extends z.ZodType>(schema: S) {
-  return async (ctx: Context, next: Next): Promise<void> => {
-    const body = (ctx.request as unknown as { body?: unknown }).body;
-    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw new AppError('malformed', 'errors.malformed_body');
-    (ctx.state as AppState).input = parseInput(schema, body ?? {});
-    await next();
-  };
-}
 
 /** The JSON contract of API.md for single-source cases. Handlers only parse, call the service and answer. */
 export function firstPurchaseApiRoutes(deps: Deps): Router {
@@ -48,10 +39,6 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
     ctx.body = await service.queries.get(actorOf(ctx), idParam(ctx.params.id));
   });
 
-  router.post('/:id/submit', purchaser, async (ctx) => {
-    ctx.body = await service.submit(actorOf(ctx), idParam(ctx.params.id));
-  });
-
   // Anyone, signed in or not: the public's right to object during the notice period — within the limits of
   // objection-limits.ts (429 with Retry-After beyond them).
   const objectionsLimited = objectionLimit(new RateLimiter(deps.db, deps.clock), caseIdParam);
@@ -71,29 +58,8 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
     ctx.body = await service.markObjection(actorOf(ctx), idParam(ctx.params.id), oid, input<MarkObjection>(ctx));
   });
 
-  router.post('/:id/approve', admin, async (ctx) => {
-    ctx.body = await service.approve(actorOf(ctx), idParam(ctx.params.id));
-  });
-
-  router.post('/:id/negotiate', purchaser, validate(Negotiate), async (ctx) => {
-    ctx.body = await service.negotiate(actorOf(ctx), idParam(ctx.params.id), input<Negotiate>(ctx));
-  });
-
-  router.post('/:id/contract', purchaser, validate(Contract), once, async (ctx) => {
-    ctx.body = await service.contract(actorOf(ctx), idParam(ctx.params.id), input<Contract>(ctx));
-  });
-
-  router.post('/:id/accept', purchaser, optionalBody(Accept), async (ctx) => {
-    ctx.body = await service.accept(actorOf(ctx), idParam(ctx.params.id), input<Accept>(ctx));
-  });
-
-  router.post('/:id/pay', purchaser, once, async (ctx) => {
-    ctx.body = await service.pay(actorOf(ctx), idParam(ctx.params.id));
-  });
-
-  router.post('/:id/withdraw', requireRole('purchaser', 'admin'), validate(Terminate), async (ctx) => {
-    ctx.body = await service.withdraw(actorOf(ctx), idParam(ctx.params.id), input<Terminate>(ctx));
-  });
+  // The steps of the case: one route each, derived from the table (transitions.ts).
+  mountApiSteps(router, { ...CASE_WORKFLOW, apiPrefix: '' }, { idParam: (raw) => idParam(raw), idempotent: once, run: (...args) => service.run(...args) });
 
   return router;
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { positiveMoney } from '../schema';
-import { CASE_STATUSES } from './transitions';
+
+/** The states of a single-source case (the steps between them: transitions.ts). */
+export const CASE_STATUSES = ['draft', 'notice', 'approved', 'awarded', 'contracted', 'accepted', 'paid', 'terminated'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /**
  * One schema per input, shared by the JSON routes and the page forms (forms arrive as strings; `fromForm` turns a

@@ -30,7 +30,7 @@ import {
   type CaseRow,
 } from './repo';
 import type { Accept, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate } from './schema';
-import { nextStatus, type CaseAction, type CaseStatus, type GuardFacts } from './transitions';
+import { nextStatus, type CaseStatus, type GuardFacts } from './transitions';
 
 /** The notice period the platform publishes: the legal minimum of 5 full working days. */
 export const NOTICE_WORKING_DAYS = 5;
@@ -196,9 +196,9 @@ export class FirstPurchaseService {
       const patch = { amount_fen: input.amount, negotiation: JSON.stringify(input.record) };
       if (input.amount > c.budget_fen) {
         const explanation = `协商价格 ${Money.ofFen(input.amount).toString()} 元超过采购预算 ${Money.ofFen(c.budget_fen).toString()} 元`;
-        await this.terminate(trx, actor, c, 'over_budget', 'over_budget', explanation, null, patch, input.amount);
+        await this.terminate(trx, actor, c, 'negotiate', 'over_budget', explanation, null, patch, input.amount, 'over_budget');
       } else {
-        await this.step(trx, actor, c, 'award', patch);
+        await this.step(trx, actor, c, 'negotiate', patch, null, { action: 'award' });
         await this.publish(trx, actor, c.id, resultNotice(c, input.amount, input.record, this.clock.now()));
       }
       // Checked after the state (409 before 422); throwing here rolls the step back.
@@ -258,6 +258,25 @@ export class FirstPurchaseService {
     });
   }
 
+  /**
+   * The registrar's runner: takes the named step of CASE_WORKFLOW with its input (already parsed by the step's schema).
+   * A step taken on a page names the page's objection form in its notice; the JSON route names the JSON route.
+   */
+  run(step: string, actor: Actor, id: number, input: unknown, surface: 'api' | 'page'): Promise<CaseView> {
+    const steps: Record<string, () => Promise<CaseView>> = {
+      submit: () => this.submit(actor, id, surface === 'page' ? (caseId) => `/first-purchases/${caseId}/objections` : this.objectionPath),
+      approve: () => this.approve(actor, id),
+      negotiate: () => this.negotiate(actor, id, input as Negotiate),
+      contract: () => this.contract(actor, id, input as Contract),
+      accept: () => this.accept(actor, id, input as Accept),
+      pay: () => this.pay(actor, id),
+      withdraw: () => this.withdraw(actor, id, input as Terminate),
+    };
+    const take = steps[step];
+    if (!take) throw new Error(`first_purchase: no runner for step ${step}`);
+    return take();
+  }
+
   // ——— the steps' common parts ———
 
   /**
@@ -284,9 +303,18 @@ export class FirstPurchaseService {
   }
 
   /** One transition of the table: the conditional update, its history row and its audit record. */
-  private async step(trx: Executor, actor: Actor, c: CaseDetailRow, action: CaseAction, patch: Partial<CaseRow>, note: string | null = null): Promise<CaseStatus> {
+  private async step(
+    trx: Executor,
+    actor: Actor,
+    c: CaseDetailRow,
+    step: string,
+    patch: Partial<CaseRow>,
+    note: string | null = null,
+    outcome: { to?: CaseStatus; action?: string } = {},
+  ): Promise<CaseStatus> {
     const from = c.status;
-    const to = nextStatus(action, from, await this.facts(trx, c), (iso) => shanghaiIsoSeconds(new Date(iso)));
+    const action = outcome.action ?? step;
+    const to = nextStatus(step, from, await this.facts(trx, c), (iso) => shanghaiIsoSeconds(new Date(iso)), outcome.to);
     const at = this.clock.now().toISOString();
     if (!(await updateCase(trx, c.id, from, { ...patch, status: to, updated_at: at }))) throw invalidState('first_purchase.changed_meanwhile');
     Object.assign(c, patch, { status: to, updated_at: at });
@@ -299,14 +327,15 @@ export class FirstPurchaseService {
     trx: Executor,
     actor: Actor,
     c: CaseDetailRow,
-    action: CaseAction,
+    step: string,
     cause: TerminationCause,
     explanation: string,
     note: string | null,
     patch: Partial<CaseRow> = {},
     amountFen?: number,
+    action: string = step,
   ): Promise<void> {
-    await this.step(trx, actor, c, action, { ...patch, termination_reason: explanation }, note);
+    await this.step(trx, actor, c, step, { ...patch, termination_reason: explanation }, note, { to: 'terminated', action });
     await this.publish(trx, actor, c.id, terminationNotice(c, cause, explanation, this.clock.now(), amountFen));
   }
 

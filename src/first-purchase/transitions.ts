@@ -1,22 +1,20 @@
+import { decide, stepNamed, type GuardFailure, type Step, type Workflow } from '../workflow';
 import { invalidState } from '../errors';
+import { Accept, CASE_STATUSES, Contract, Negotiate, Terminate, type CaseStatus } from './schema';
 
 /**
- * The single-source case (政府首购) as one explicit table of transitions (DESIGN §3; MoF Order No. 74 arts. 38–43).
+ * The single-source case (政府首购) as one table of steps (DESIGN §3; MoF Order No. 74 arts. 38–43); the registrar
+ * derives the routes, the next-steps list, the page forms and the access matrix's rows from it
+ * (docs/adding-a-workflow-step.md).
  *
- *   draft ─submit→ notice ─approve→ approved ─award→ awarded ─contract→ contracted ─accept→ accepted ─pay→ paid
- *                    │                  │
- *                    ├─uphold_objection─┤→ terminated     (an upheld objection: another method must be used)
- *                    │                  ├─over_budget───→ terminated   (negotiated price above the budget)
- *                    └─withdraw─────────┴─withdraw──────→ terminated   (the purchaser or the department stops it)
- *
- * A guard answers with a message key (and its parameters) when the step is not allowed now, or null.
+ *   draft ─submit→ notice ─approve→ approved ─negotiate→ awarded ─contract→ contracted ─accept→ accepted ─pay→ paid
+ *                    │                  │        (above the budget → terminated)
+ *                    ├─(objection upheld)┤→ terminated     (another method must be used)
+ *                    └─withdraw──────────┴─withdraw → terminated   (the purchaser or the department stops it)
  */
-export const CASE_STATUSES = ['draft', 'notice', 'approved', 'awarded', 'contracted', 'accepted', 'paid', 'terminated'] as const;
-export type CaseStatus = (typeof CASE_STATUSES)[number];
+export { CASE_STATUSES, type CaseStatus };
 
-export type CaseAction = 'submit' | 'approve' | 'uphold_objection' | 'award' | 'over_budget' | 'withdraw' | 'contract' | 'accept' | 'pay';
-
-/** What the guards may look at: facts the service gathered inside its transaction. */
+/** What the guards may look at: facts the service gathered inside its transaction (or the page from the case's view). */
 export interface GuardFacts {
   now: Date;
   noticeEndsAt: Date | null;
@@ -24,63 +22,158 @@ export interface GuardFacts {
   certificateCurrent: boolean;
 }
 
-export interface GuardFailure {
-  key: string;
-  params?: Record<string, string | number>;
-}
+export type CaseStep = Step<CaseStatus, GuardFacts>;
 
-export interface Transition {
-  from: readonly CaseStatus[];
-  to: CaseStatus;
-  guard?: (facts: GuardFacts) => GuardFailure | null;
-}
+const certificateCurrent = (f: GuardFacts): GuardFailure | null => (f.certificateCurrent ? null : { key: 'first_purchase.guard_cert_not_current' });
 
-export const TRANSITIONS: Record<CaseAction, Transition> = {
-  submit: {
-    from: ['draft'],
-    to: 'notice',
-    guard: (f) => (f.certificateCurrent ? null : { key: 'first_purchase.guard_cert_not_current' }),
-  },
-  approve: {
-    from: ['notice'],
-    to: 'approved',
-    guard: (f): GuardFailure | null => {
-      if (f.noticeEndsAt && f.now.getTime() <= f.noticeEndsAt.getTime()) return { key: 'first_purchase.guard_notice_running', params: { endsAt: f.noticeEndsAt.toISOString() } };
-      if (f.openObjections > 0) return { key: 'first_purchase.guard_objections_open', params: { n: f.openObjections } };
-      return null;
-    },
-  },
-  uphold_objection: { from: ['notice'], to: 'terminated' },
-  award: { from: ['approved'], to: 'awarded' },
-  over_budget: { from: ['approved'], to: 'terminated' },
-  withdraw: { from: ['notice', 'approved'], to: 'terminated' },
-  contract: { from: ['awarded'], to: 'contracted' },
-  accept: { from: ['contracted'], to: 'accepted' },
-  pay: { from: ['accepted'], to: 'paid' },
+const noticeOver = (f: GuardFacts): GuardFailure | null => {
+  if (f.noticeEndsAt && f.now.getTime() <= f.noticeEndsAt.getTime()) return { key: 'first_purchase.guard_notice_running', params: { endsAt: f.noticeEndsAt.toISOString() } };
+  if (f.openObjections > 0) return { key: 'first_purchase.guard_objections_open', params: { n: f.openObjections } };
+  return null;
 };
 
-export const FINAL_STATUSES: readonly CaseStatus[] = ['paid', 'terminated'];
-
-/** Is `action` possible from `status` at all (ignoring guards)? */
-export const leadsFrom = (action: CaseAction, status: CaseStatus): boolean => TRANSITIONS[action].from.includes(status);
-
-/** The guard's verdict for a step that is possible from the status, or null when it may go ahead. */
-export function guardFailure(action: CaseAction, facts: GuardFacts): GuardFailure | null {
-  return TRANSITIONS[action].guard?.(facts) ?? null;
-}
+export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
+  name: 'first_purchase',
+  statuses: CASE_STATUSES,
+  final: ['paid', 'terminated'],
+  apiPrefix: '/api/v1/first-purchases',
+  pagePrefix: '/first-purchases',
+  wrongStateKey: (status) => `first_purchase.wrong_state_${status}`,
+  steps: [
+    {
+      name: 'submit',
+      from: ['draft'],
+      to: 'notice',
+      roles: ['purchaser'],
+      may: 'case.submit',
+      guard: certificateCurrent,
+      notice: 'single_source',
+      done: 'first_purchase.done_submit',
+      form: { hint: 'first_purchase.submit_hint', button: 'first_purchase.submit_button' },
+    },
+    {
+      name: 'approve',
+      from: ['notice'],
+      to: 'approved',
+      roles: ['admin'],
+      may: 'case.approve',
+      guard: noticeOver,
+      done: 'first_purchase.done_approve',
+      form: { button: 'first_purchase.approve_button', showWhenRefused: true },
+    },
+    {
+      name: 'negotiate',
+      from: ['approved'],
+      to: 'awarded',
+      outcomes: ['terminated'],
+      roles: ['purchaser'],
+      may: 'case.negotiate',
+      input: Negotiate,
+      notice: 'result',
+      done: 'first_purchase.done_negotiate',
+      form: {
+        title: 'first_purchase.negotiate_title',
+        hint: 'first_purchase.negotiate_hint',
+        button: 'first_purchase.negotiate_button',
+        fields: [
+          { name: 'amount', field: 'amount', id: 'n-amount', label: 'first_purchase.agreed_price', control: 'decimal', required: true },
+          { name: 'record[date]', field: 'record.date', id: 'n-date', label: 'first_purchase.record_date', control: 'date', required: true, initial: 'today' },
+          { name: 'record[place]', field: 'record.place', id: 'n-place', label: 'first_purchase.record_place', control: 'input', required: true, maxlength: 200 },
+          { name: 'record[staff]', field: 'record.staff', id: 'n-staff', label: 'first_purchase.record_staff', control: 'textarea', required: true, rows: 3, hint: 'first_purchase.staff_hint', lines: true },
+          { name: 'record[costNote]', field: 'record.costNote', id: 'n-cost', label: 'first_purchase.record_cost', control: 'textarea', required: true, rows: 3, maxlength: 5000 },
+          { name: 'record[comparablePrices]', field: 'record.comparablePrices', id: 'n-comparable', label: 'first_purchase.record_comparable', control: 'textarea', rows: 2, maxlength: 5000 },
+          { name: 'record[agreedTerms]', field: 'record.agreedTerms', id: 'n-terms', label: 'first_purchase.record_terms', control: 'textarea', rows: 2, maxlength: 5000 },
+        ],
+      },
+    },
+    {
+      name: 'contract',
+      from: ['awarded'],
+      to: 'contracted',
+      roles: ['purchaser'],
+      may: 'case.contract',
+      input: Contract,
+      movesMoney: true,
+      notice: 'contract',
+      done: 'first_purchase.done_contract',
+      form: {
+        title: 'first_purchase.contract_title',
+        hint: 'first_purchase.contract_hint',
+        button: 'first_purchase.contract_button',
+        fields: [
+          { name: 'contractNo', field: 'contractNo', id: 'k-no', label: 'fields.contractNo', control: 'input', required: true, maxlength: 64 },
+          { name: 'signedAt', field: 'signedAt', id: 'k-date', label: 'fields.signedAt', control: 'date', required: true, initial: 'today' },
+        ],
+      },
+    },
+    {
+      name: 'accept',
+      from: ['contracted'],
+      to: 'accepted',
+      roles: ['purchaser'],
+      may: 'case.accept',
+      input: Accept,
+      inputOptional: true,
+      done: 'first_purchase.done_accept',
+      form: {
+        title: 'first_purchase.accept_title',
+        button: 'first_purchase.accept_button',
+        fields: [{ name: 'note', field: 'note', id: 'a-note', label: 'first_purchase.acceptance_note', control: 'textarea', rows: 2, maxlength: 1000 }],
+      },
+    },
+    {
+      name: 'pay',
+      from: ['accepted'],
+      to: 'paid',
+      roles: ['purchaser'],
+      may: 'case.pay',
+      movesMoney: true,
+      done: 'first_purchase.done_pay',
+      form: { hint: 'first_purchase.pay_hint', button: 'first_purchase.pay_button' },
+    },
+    {
+      name: 'withdraw',
+      from: ['notice', 'approved'],
+      to: 'terminated',
+      roles: ['purchaser', 'admin'],
+      may: 'case.withdraw',
+      input: Terminate,
+      notice: 'termination',
+      done: 'first_purchase.done_withdraw',
+      form: {
+        title: 'first_purchase.withdraw_title',
+        button: 'first_purchase.withdraw_button',
+        danger: true,
+        fields: [{ name: 'reason', field: 'reason', id: 'w-reason', label: 'fields.reason', control: 'textarea', required: true, rows: 2, maxlength: 1000 }],
+      },
+    },
+  ],
+};
 
 /**
- * The next status, or a 409 saying what state the case is in (one message per status, so it reads naturally in
- * every language) or why the guard refused. `shownTime` formats instants in guard messages for people.
+ * Transitions that follow from another act rather than being a step of their own: an objection upheld by the
+ * department ends the case during its notice (art. 40).
  */
-export function nextStatus(action: CaseAction, status: CaseStatus, facts: GuardFacts, shownTime: (iso: string) => string = (s) => s): CaseStatus {
-  const t = TRANSITIONS[action];
-  if (!t.from.includes(status)) throw invalidState(`first_purchase.wrong_state_${status}`, { status, action });
-  const failure = guardFailure(action, facts);
-  if (failure) {
-    const params: Record<string, string | number> = { ...(failure.params ?? {}), status };
-    if (typeof params.endsAt === 'string') params.endsAt = shownTime(params.endsAt);
-    throw invalidState(failure.key, params);
+export const CASCADES = {
+  uphold_objection: { from: ['notice'] as readonly CaseStatus[], to: 'terminated' as CaseStatus },
+};
+
+export const FINAL_STATUSES: readonly CaseStatus[] = CASE_WORKFLOW.final;
+
+/**
+ * The next status for `step` (to its usual outcome, or to `to`), or a 409 saying what state the case is in (one
+ * message per status, so it reads naturally in every language) or why the guard refused. `shownTime` formats instants
+ * in guard messages for people.
+ */
+export function nextStatus(step: string, status: CaseStatus, facts: GuardFacts, shownTime: (iso: string) => string = (s) => s, to?: CaseStatus): CaseStatus {
+  if (step in CASCADES) {
+    const c = CASCADES[step as keyof typeof CASCADES];
+    if (!c.from.includes(status)) throw invalidState(CASE_WORKFLOW.wrongStateKey(status), { status, action: step });
+    return c.to;
   }
-  return t.to;
+  const verdict = decide(CASE_WORKFLOW, stepNamed(CASE_WORKFLOW, step), status, facts, to);
+  if (verdict.ok) return verdict.to;
+  const params = { ...verdict.params };
+  if (typeof params.endsAt === 'string') params.endsAt = shownTime(params.endsAt);
+  throw invalidState(verdict.key, params);
 }

@@ -1,13 +1,14 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { actorOf, errorBody, paginationModel, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
+import { STATUS, actorOf, errorBody, paginationModel, parseInput, requestBody, requireRole, setFlash, takeFlash, withoutEmpty, type AppState } from '../web';
+import { fieldErrors, mountPageSteps, nextSteps, stepForms, stepNamed } from '../workflow';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { dropEmpty } from '../schema';
-import { parseOrderId, STEP_ROLES } from './routes';
-import { AcceptInput, OrderListQuery } from './schema';
+import { parseOrderId } from './routes';
+import { OrderListQuery } from './schema';
 import { OrderService } from './service';
-import { ORDER_ACTIONS, ORDER_STATUSES, type OrderAction } from './transitions';
+import { ORDER_STATUSES, ORDER_WORKFLOW, allowedActions, mayTake, type OrderAction, type OrderStatus } from './transitions';
 
 /** Where a step's form may send the user back to: the vendor's list, or the order itself. */
 const RETURNS = /^\/(vendor\/orders|orders)(\?[\w=&%-]{0,200})?$/;
@@ -22,28 +23,28 @@ export function orderPages(deps: Deps): Router {
 
   router.get('/orders/:id', requireRole('purchaser', 'vendor', 'admin'), async (ctx) => detailPage(ctx, orders, parseOrderId(ctx.params.id)));
 
-  for (const action of ORDER_ACTIONS) {
-    router.post(`/orders/:id/${action}`, requireRole(...STEP_ROLES[action]), async (ctx) => {
+  // The steps of an order: one page route each, derived from the table (transitions.ts).
+  mountPageSteps(router, ORDER_WORKFLOW, {
+    idParam: parseOrderId,
+    handle: async (ctx, step, id) => {
       const state = ctx.state as AppState;
-      const id = parseOrderId(ctx.params.id);
       const body = requestBody(ctx);
       try {
-        const note = action === 'accept' ? parseInput(AcceptInput, { note: body.note === '' ? undefined : body.note }).note : undefined;
-        await orders.act(actorOf(ctx), id, action, { note });
+        const input = step.input ? parseInput(step.input, withoutEmpty(body)) : {};
+        await orders.act(actorOf(ctx), id, step.name as OrderAction, input as { note?: string });
       } catch (err) {
         if (!(err instanceof AppError) || ['not_found', 'unauthenticated'].includes(err.code)) throw err;
-        const message = errorBody(ctx, err).message;
+        const errors = fieldErrors(ctx, ORDER_WORKFLOW, err);
         // A bad note is shown beside the note, which keeps what was typed; other errors at the top of the page.
-        const note = action === 'accept' ? { value: typeof body.note === 'string' ? body.note : '', error: err.field === 'note' ? message : null } : undefined;
-        await detailPage(ctx, orders, id, note?.error ? null : message, note);
-        ctx.status = err.code === 'validation_failed' ? 422 : err.code === 'forbidden' ? 403 : 409;
+        await detailPage(ctx, orders, id, Object.keys(errors).length ? null : errorBody(ctx, err).message, { body, errors });
+        ctx.status = STATUS[err.code];
         return;
       }
-      setFlash(ctx, state.t(`orders.done_${action}`, { id }));
+      setFlash(ctx, state.t(step.done, { id }));
       const back = typeof body.back === 'string' && RETURNS.test(body.back) ? body.back : `/orders/${id}`;
       ctx.redirect(`${state.base}${back}`);
-    });
-  }
+    },
+  });
 
   return router;
 }
@@ -65,23 +66,28 @@ async function listPage(ctx: Context, orders: OrderService, path: string, view: 
   });
 }
 
-/** The steps a list row offers (the vendor's list confirms and delivers in place). */
-function stepsFor(ctx: Context, o: { status: string }): OrderAction[] {
-  const role = actorOf(ctx).role;
-  if (role !== 'vendor') return [];
-  return o.status === 'placed' ? ['confirm'] : o.status === 'confirmed' ? ['deliver'] : [];
+/** The steps a list row offers in place: the vendor's one-click steps (no fields, nothing undone by them). */
+function stepsFor(ctx: Context, o: { status: string; purchaser: { id: number }; vendor: { id: number } }): OrderAction[] {
+  const actor = actorOf(ctx);
+  if (actor.role !== 'vendor') return [];
+  return allowedActions(actor, { purchaserId: o.purchaser.id, vendorId: o.vendor.id, status: o.status as OrderStatus }).filter((a) => {
+    const form = stepNamed(ORDER_WORKFLOW, a).form;
+    return form && !form.danger && !form.fields?.length;
+  });
 }
 
-async function detailPage(ctx: Context, orders: OrderService, id: number, error: string | null = null, note: { value: string; error: string | null } = { value: '', error: null }): Promise<void> {
+async function detailPage(ctx: Context, orders: OrderService, id: number, error: string | null = null, typed: { body?: Record<string, unknown>; errors?: Record<string, string> } = {}): Promise<void> {
   const state = ctx.state as AppState;
-  const order = await orders.detail(actorOf(ctx), id);
+  const actor = actorOf(ctx);
+  const order = await orders.detail(actor, id);
+  const parties = { purchaserId: order.purchaser.id, vendorId: order.vendor.id };
+  const next = nextSteps<OrderStatus, unknown>(ORDER_WORKFLOW, actor, order.status as OrderStatus, (a, step) => mayTake(a, step, parties), undefined);
   ctx.body = state.render('orders/detail', {
     title: state.t('orders.order_title', { id: order.id }),
     flash: takeFlash(ctx),
     error,
-    note,
     order,
-    steps: order.actions.map((a) => ({ action: a, accept: a === 'accept', danger: a === 'cancel' || a === 'refund' })),
-    backToVendorList: actorOf(ctx).role === 'vendor',
+    steps: stepForms(next, { t: state.t, action: (step) => `${ORDER_WORKFLOW.pagePrefix}/${order.id}/${step.name}`, today: '', body: typed.body, errors: typed.errors }),
+    backToVendorList: actor.role === 'vendor',
   });
 }

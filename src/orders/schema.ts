@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { ORDER_STATUSES } from './transitions';
+
+/** The life of a boutique-hall order (精品馆直购), DESIGN §2; the steps between the states: transitions.ts. */
+export const ORDER_STATUSES = ['placed', 'confirmed', 'delivered', 'accepted', 'paid', 'cancelled', 'refunded'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** A whole number sent as a JSON number or (from a form or query string) as digits. */
 const whole = (min: number, max: number) =>

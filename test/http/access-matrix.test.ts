@@ -8,6 +8,9 @@ import { creditCode, makeCert, makeProduct, makePurchaser, makeUser, makeVendor 
 import { agentFor, csrfFor, loginAgent, type Agent } from '../helpers/session';
 import { orderInState, tradingSide, type TradingSide } from '../helpers/trading';
 import { caseBody, caseForm, caseInState, type FpStage } from '../helpers/first-purchase';
+import { CASE_WORKFLOW } from '../../src/first-purchase/transitions';
+import { ORDER_WORKFLOW } from '../../src/orders/transitions';
+import { stepRoutes, type Step, type Workflow } from '../../src/workflow';
 
 /**
  * The access-control matrix: every registered route × every role (and anonymous) × own / another's object → the
@@ -232,6 +235,31 @@ const FP_OBJECTION = { name: '矩阵异议人', organization: '某单位', conta
 const FP_NEGOTIATION = { amount: '3000000.00', record: { date: '2026-03-02', place: '会议室', staff: ['甲', '乙'], costNote: '成本说明' } };
 const fpContract = (w: World) => ({ contractNo: `MX-HT-${w.unique()}`, signedAt: new Date(w.t.clock.now().getTime() + 8 * 3600000).toISOString().slice(0, 10) });
 
+/**
+ * The rows of a workflow's step routes, derived from its table (src/workflow): at the door the step's roles pass
+ * (200 on the JSON route, a 302 back to the object on the page) and every other role is 403, anonymous 401; on
+ * another's object a party (purchaser, vendor) is told it does not exist (404) while the department (admin) acts as
+ * on its own. `fixture` gives, per step, a fresh object in a state the step leads from, and the step's body.
+ */
+function workflowRows<S extends string, F>(
+  wf: Workflow<S, F>,
+  fixture: (step: Step<S, F>) => { object: (w: World, whose: Whose) => Promise<number>; body?: (w: World) => Record<string, unknown> },
+): MatrixRow[] {
+  return stepRoutes(wf).flatMap((r) => {
+    const step = wf.steps.find((s) => s.name === r.step)!;
+    const { object, body } = fixture(step);
+    const ok = r.surface === 'api' ? 200 : 302;
+    const expect = { anonymous: 401, purchaser: 403, vendor: 403, admin: 403 } as Record<Role, Status>;
+    const other: Partial<Record<Role, Status>> = {};
+    for (const role of r.roles) {
+      expect[role] = ok;
+      other[role] = role === 'admin' ? ok : 404;
+    }
+    const path = r.route.split(' ')[1]!;
+    return rows(r.route, expect, { url: async (w, whose) => path.replace(':id', String(await object(w, whose))), body: body ? (w) => body(w) : undefined, other });
+  });
+}
+
 export const ROWS: MatrixRow[] = [
   // ── testing aid (exists only with FAKE_CLOCK=1, as testApp runs) ──
   ...rows('GET /api/v1/admin/clock', all(200)),
@@ -390,15 +418,6 @@ export const ROWS: MatrixRow[] = [
     url: orderUrl('placed', (i) => `/api/v1/orders/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200 },
   }),
-  ...rows('POST /api/v1/orders/:id/confirm', only('vendor', 200), { url: orderUrl('placed', (i) => `/api/v1/orders/${i}/confirm`), other: { vendor: 404 } }),
-  ...rows('POST /api/v1/orders/:id/deliver', only('vendor', 200), { url: orderUrl('confirmed', (i) => `/api/v1/orders/${i}/deliver`), other: { vendor: 404 } }),
-  ...rows('POST /api/v1/orders/:id/accept', only('purchaser', 200), { url: orderUrl('delivered', (i) => `/api/v1/orders/${i}/accept`), other: { purchaser: 404 } }),
-  ...rows('POST /api/v1/orders/:id/pay', only('purchaser', 200), { url: orderUrl('accepted', (i) => `/api/v1/orders/${i}/pay`), other: { purchaser: 404 } }),
-  ...rows('POST /api/v1/orders/:id/cancel', only('purchaser', 200), { url: orderUrl('placed', (i) => `/api/v1/orders/${i}/cancel`), other: { purchaser: 404 } }),
-  ...rows('POST /api/v1/orders/:id/refund', { anonymous: 401, purchaser: 403, vendor: 200, admin: 200 }, {
-    url: orderUrl('paid', (i) => `/api/v1/orders/${i}/refund`),
-    other: { vendor: 404, admin: 200 },
-  }),
 
   // ── trading pages: the purchaser's desk, cart and checkout; order pages; the department's budgets and ledger ──
   ...rows('GET /purchaser', only('purchaser', 200, 'get')),
@@ -413,15 +432,8 @@ export const ROWS: MatrixRow[] = [
     url: orderUrl('placed', (i) => `/orders/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200 },
   }),
-  ...rows('POST /orders/:id/confirm', only('vendor', 302, 'post'), { url: orderUrl('placed', (i) => `/orders/${i}/confirm`), other: { vendor: 404 } }),
-  ...rows('POST /orders/:id/deliver', only('vendor', 302, 'post'), { url: orderUrl('confirmed', (i) => `/orders/${i}/deliver`), other: { vendor: 404 } }),
-  ...rows('POST /orders/:id/accept', only('purchaser', 302, 'post'), { url: orderUrl('delivered', (i) => `/orders/${i}/accept`), other: { purchaser: 404 } }),
-  ...rows('POST /orders/:id/pay', only('purchaser', 302, 'post'), { url: orderUrl('accepted', (i) => `/orders/${i}/pay`), other: { purchaser: 404 } }),
-  ...rows('POST /orders/:id/cancel', only('purchaser', 302, 'post'), { url: orderUrl('placed', (i) => `/orders/${i}/cancel`), other: { purchaser: 404 } }),
-  ...rows('POST /orders/:id/refund', { anonymous: 401, purchaser: 403, vendor: 302, admin: 302 }, {
-    url: orderUrl('paid', (i) => `/orders/${i}/refund`),
-    other: { vendor: 404, admin: 302 },
-  }),
+  // The order's steps, JSON and page: derived from the step table (orders/transitions.ts).
+  ...workflowRows(ORDER_WORKFLOW, (step) => ({ object: (w, whose) => w.order(whose, step.from[0]!) })),
   ...rows('GET /api/v1/admin/settings', only('admin', 200)),
   ...rows('POST /api/v1/admin/settings', only('admin', 200), { body: () => ({ keySupportedOnly: false }) }),
   ...rows('GET /admin/settings', only('admin', 200, 'get')),
@@ -437,7 +449,6 @@ export const ROWS: MatrixRow[] = [
     url: fpUrl('draft', (i) => `/api/v1/first-purchases/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200 },
   }),
-  ...rows('POST /api/v1/first-purchases/:id/submit', only('purchaser', 200), { url: fpUrl('draft', (i) => `/api/v1/first-purchases/${i}/submit`), other: { purchaser: 404 } }),
   // Anyone may object during the notice period, without logging in.
   ...rows('POST /api/v1/first-purchases/:id/objections', all(201), { url: fpUrl('notice', (i) => `/api/v1/first-purchases/${i}/objections`), body: () => FP_OBJECTION }),
   ...rows('POST /api/v1/first-purchases/:id/objections/:oid/resolve', only('admin', 200), {
@@ -455,24 +466,6 @@ export const ROWS: MatrixRow[] = [
     },
     body: () => ({ disposition: 'spam' }),
   }),
-  ...rows('POST /api/v1/first-purchases/:id/approve', only('admin', 200), { url: fpUrl('noticeEnded', (i) => `/api/v1/first-purchases/${i}/approve`) }),
-  ...rows('POST /api/v1/first-purchases/:id/negotiate', only('purchaser', 200), {
-    url: fpUrl('approved', (i) => `/api/v1/first-purchases/${i}/negotiate`),
-    body: () => FP_NEGOTIATION,
-    other: { purchaser: 404 },
-  }),
-  ...rows('POST /api/v1/first-purchases/:id/contract', only('purchaser', 200), {
-    url: fpUrl('awarded', (i) => `/api/v1/first-purchases/${i}/contract`),
-    body: (w) => fpContract(w),
-    other: { purchaser: 404 },
-  }),
-  ...rows('POST /api/v1/first-purchases/:id/accept', only('purchaser', 200), { url: fpUrl('contracted', (i) => `/api/v1/first-purchases/${i}/accept`), body: () => ({}), other: { purchaser: 404 } }),
-  ...rows('POST /api/v1/first-purchases/:id/pay', only('purchaser', 200), { url: fpUrl('accepted', (i) => `/api/v1/first-purchases/${i}/pay`), other: { purchaser: 404 } }),
-  ...rows('POST /api/v1/first-purchases/:id/withdraw', { anonymous: 401, purchaser: 200, vendor: 403, admin: 200 }, {
-    url: fpUrl('notice', (i) => `/api/v1/first-purchases/${i}/withdraw`),
-    body: () => ({ reason: '需求变更' }),
-    other: { purchaser: 404, admin: 200 },
-  }),
   ...rows('GET /api/v1/notices', all(200)),
   ...rows('GET /api/v1/notices/:id', all(200), { url: async (w) => `/api/v1/notices/${await w.fpNotice()}` }),
   ...rows('GET /notices', all(200)),
@@ -484,25 +477,6 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /first-purchases/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200 }, {
     url: fpUrl('draft', (i) => `/first-purchases/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200 },
-  }),
-  ...rows('POST /first-purchases/:id/submit', only('purchaser', 302, 'post'), { url: fpUrl('draft', (i) => `/first-purchases/${i}/submit`), other: { purchaser: 404 } }),
-  ...rows('POST /first-purchases/:id/approve', only('admin', 302, 'post'), { url: fpUrl('noticeEnded', (i) => `/first-purchases/${i}/approve`) }),
-  ...rows('POST /first-purchases/:id/negotiate', only('purchaser', 302, 'post'), {
-    url: fpUrl('approved', (i) => `/first-purchases/${i}/negotiate`),
-    body: () => FP_NEGOTIATION,
-    other: { purchaser: 404 },
-  }),
-  ...rows('POST /first-purchases/:id/contract', only('purchaser', 302, 'post'), {
-    url: fpUrl('awarded', (i) => `/first-purchases/${i}/contract`),
-    body: (w) => fpContract(w),
-    other: { purchaser: 404 },
-  }),
-  ...rows('POST /first-purchases/:id/accept', only('purchaser', 302, 'post'), { url: fpUrl('contracted', (i) => `/first-purchases/${i}/accept`), other: { purchaser: 404 } }),
-  ...rows('POST /first-purchases/:id/pay', only('purchaser', 302, 'post'), { url: fpUrl('accepted', (i) => `/first-purchases/${i}/pay`), other: { purchaser: 404 } }),
-  ...rows('POST /first-purchases/:id/withdraw', { anonymous: 401, purchaser: 302, vendor: 403, admin: 302 }, {
-    url: fpUrl('notice', (i) => `/first-purchases/${i}/withdraw`),
-    body: () => ({ reason: '需求变更' }),
-    other: { purchaser: 404, admin: 302 },
   }),
   ...rows('POST /first-purchases/:id/objections/:oid/resolve', only('admin', 302, 'post'), {
     url: async (w) => {
@@ -519,6 +493,11 @@ export const ROWS: MatrixRow[] = [
     body: () => ({ disposition: 'duplicate', duplicateOf: '' }),
   }),
   ...rows('GET /admin/first-purchases', only('admin', 200, 'get')),
+  // The case's steps, JSON and page: derived from the step table (first-purchase/transitions.ts).
+  ...workflowRows(CASE_WORKFLOW, (step) => ({
+    object: (w, whose) => w.fpCase(whose, step.name === 'approve' ? 'noticeEnded' : (step.from[0] as FpStage)).then((c) => c.id),
+    body: { negotiate: () => FP_NEGOTIATION, contract: fpContract, accept: () => ({}), withdraw: () => ({ reason: '需求变更' }) }[step.name],
+  })),
 
   // ── statistics: the department only; the public summary for everyone ──
   ...rows('GET /api/v1/admin/stats', only('admin', 200), { url: () => '/api/v1/admin/stats?from=2026-01-01&to=2026-12-31&groupBy=vendor' }),

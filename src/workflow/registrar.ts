@@ -1,0 +1,187 @@
+import type Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
+import { AppError } from '../errors';
+import { FormInvalid, actorOf, errorBody, parseInput, requireRole, validate, type Actor, type Role } from '../web';
+import { decide, type Step, type StepField, type Workflow } from './steps';
+
+/**
+ * The registrar: from a workflow's table, the routes (JSON and page), the "what can I do next" list, the page forms
+ * and the access matrix's rows. A domain hands it only what is its own: how to run a step (its service), how to read
+ * the id from the path, and what a refused page step shows.
+ */
+
+/** The domain's runner: takes the named step on object `id` with the parsed input; `surface` says where it came from. */
+export type StepRunner<V> = (step: string, actor: Actor, id: number, input: unknown, surface: 'api' | 'page') => Promise<V>;
+
+const passThrough: Middleware = async (_ctx, next) => next();
+
+/** A step whose fields are all optional may come without a body at all; a body that is sent must be an object. */
+function optionalBody(schema: NonNullable<Step<string, unknown>['input']>): Middleware {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const body = (ctx.request as unknown as { body?: unknown }).body;
+    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw new AppError('malformed', 'errors.malformed_body');
+    ctx.state.input = parseInput(schema, body ?? {});
+    await next();
+  };
+}
+
+/** `POST {apiPrefix}/:id/{step}` for every step: role at the door, the input, Idempotency-Key when money moves. */
+export function mountApiSteps<S extends string, F, V>(
+  router: Router,
+  wf: Workflow<S, F>,
+  opts: { idParam: (raw: string | undefined) => number; idempotent: Middleware; run: StepRunner<V> },
+): void {
+  for (const step of wf.steps) {
+    const input = !step.input ? passThrough : step.inputOptional ? optionalBody(step.input) : validate(step.input);
+    const once = step.movesMoney ? opts.idempotent : passThrough;
+    router.post(`${wf.apiPrefix}/:id/${step.name}`, requireRole(...step.roles), input, once, async (ctx) => {
+      ctx.body = await opts.run(step.name, actorOf(ctx), opts.idParam(ctx.params.id), ctx.state.input ?? {}, 'api');
+    });
+  }
+}
+
+/**
+ * `POST {pagePrefix}/:id/{step}` for every step with a page form. `handle` runs it the page's way (the domain's
+ * post-redirect-get with its flash, or the page again with the reason).
+ */
+export function mountPageSteps<S extends string, F>(
+  router: Router,
+  wf: Workflow<S, F>,
+  opts: { idParam: (raw: string | undefined) => number; handle: (ctx: Context, step: Step<S, F>, id: number) => Promise<void> },
+): void {
+  for (const step of wf.steps) {
+    if (!step.form) continue;
+    router.post(`${wf.pagePrefix}/:id/${step.name}`, requireRole(...step.roles), async (ctx) => opts.handle(ctx, step, opts.idParam(ctx.params.id)));
+  }
+}
+
+/** A step the actor could take now, or one they will be able to take once the guard allows it (with the reason). */
+export interface NextStep<S extends string, F> {
+  step: Step<S, F>;
+  enabled: boolean;
+  reasonKey: string | null;
+  reasonParams: Record<string, string | number>;
+}
+
+/**
+ * What the actor may do next: the steps whose role and party rule admit them and which lead from the status; a
+ * step the guard still refuses is listed (disabled, with the reason) when its form says so, left out otherwise.
+ */
+export function nextSteps<S extends string, F>(wf: Workflow<S, F>, actor: Actor | null, status: S, may: (actor: Actor, step: Step<S, F>) => boolean, facts: F): NextStep<S, F>[] {
+  if (!actor) return [];
+  const out: NextStep<S, F>[] = [];
+  for (const step of wf.steps) {
+    if (!step.roles.includes(actor.role) || !may(actor, step)) continue;
+    const verdict = decide(wf, step, status, facts);
+    if (verdict.ok) out.push({ step, enabled: true, reasonKey: null, reasonParams: {} });
+    else if (verdict.reason === 'guard' && step.form?.showWhenRefused) out.push({ step, enabled: false, reasonKey: verdict.key, reasonParams: verdict.params });
+  }
+  return out;
+}
+
+/** One form of the page, as the `step-forms` partial renders it. */
+export interface StepFormModel {
+  name: string;
+  action: string;
+  title: string | null;
+  hint: string | null;
+  button: string;
+  danger: boolean;
+  enabled: boolean;
+  reason: string | null;
+  fields: Array<Omit<StepField, 'required' | 'maxlength' | 'rows' | 'hint'> & { required: boolean; maxlength: number | null; rows: number; hint: string | null; labelText: string; hintText: string | null; value: string; error: string; textarea: boolean; type: string; inputmode: string | null }>;
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : Array.isArray(v) ? v.map(text).join('\n') : '');
+
+/** The value a posted form carried for a field named `record[date]` or `amount` (as the body parser nests it). */
+function posted(body: Record<string, unknown>, field: string): unknown {
+  let at: unknown = body;
+  for (const part of field.split('.')) at = at && typeof at === 'object' && !Array.isArray(at) ? (at as Record<string, unknown>)[part] : undefined;
+  return at;
+}
+
+/**
+ * Each next step's form: its fields with the values typed (after a refusal) or their initial values, and the
+ * messages of the refusal beside their fields. `hintParams` gives each hint's parameters from the page's object.
+ */
+export function stepForms<S extends string, F>(
+  next: NextStep<S, F>[],
+  opts: {
+    t: (key: string, params?: Record<string, string | number>) => string;
+    action: (step: Step<S, F>) => string;
+    today: string;
+    body?: Record<string, unknown>;
+    errors?: Record<string, string>;
+    hintParams?: (step: Step<S, F>) => Record<string, string | number>;
+  },
+): StepFormModel[] {
+  return next
+    .filter((n) => n.step.form)
+    .map(({ step, enabled, reasonKey, reasonParams }) => {
+      const form = step.form!;
+      return {
+        name: step.name,
+        action: opts.action(step),
+        title: form.title ? opts.t(form.title) : null,
+        hint: form.hint ? opts.t(form.hint, opts.hintParams?.(step) ?? {}) : null,
+        button: opts.t(form.button),
+        danger: form.danger === true,
+        enabled,
+        reason: reasonKey ? opts.t(reasonKey, reasonParams) : null,
+        fields: (form.fields ?? []).map((f) => {
+          const typed = opts.body ? posted(opts.body, f.field) : undefined;
+          return {
+            ...f,
+            required: f.required === true,
+            maxlength: f.maxlength ?? null,
+            rows: f.rows ?? 2,
+            hint: f.hint ?? null,
+            labelText: opts.t(f.label),
+            hintText: f.hint ? opts.t(f.hint) : null,
+            value: typed !== undefined ? text(typed) : f.initial === 'today' ? opts.today : '',
+            error: opts.errors?.[f.field] ?? '',
+            textarea: f.control === 'textarea',
+            type: f.control === 'date' ? 'date' : 'text',
+            inputmode: f.control === 'decimal' ? 'decimal' : null,
+          };
+        }),
+      };
+    });
+}
+
+/**
+ * A refused step's messages by the form field they belong to ('record.staff.0' → the field `record.staff`); a
+ * message no field of the workflow shows is left for the top of the page.
+ */
+export function fieldErrors<S extends string, F>(ctx: Context, wf: Workflow<S, F>, err: unknown): Record<string, string> {
+  const fields = wf.steps.flatMap((s) => (s.form?.fields ?? []).map((f) => f.field));
+  const all = err instanceof FormInvalid ? err.errors : err instanceof AppError ? [err] : [];
+  const out: Record<string, string> = {};
+  for (const e of all) {
+    if (!e.field) continue;
+    const field = fields.find((f) => e.field === f || e.field!.startsWith(`${f}.`));
+    if (field && !out[field]) out[field] = errorBody(ctx, e).message;
+  }
+  return out;
+}
+
+/** One route the registrar mounts, for the access matrix and the docs. */
+export interface StepRoute {
+  route: string;
+  surface: 'api' | 'page';
+  step: string;
+  roles: readonly Role[];
+  from: readonly string[];
+  hasInput: boolean;
+  inputOptional: boolean;
+}
+
+/** Every route the registrar mounts for the workflow ('POST /api/v1/…/:id/submit'), with who may call it and from where. */
+export function stepRoutes<S extends string, F>(wf: Workflow<S, F>): StepRoute[] {
+  return wf.steps.flatMap((s) => {
+    const base = { step: s.name, roles: s.roles, from: s.from, hasInput: !!s.input, inputOptional: !!s.inputOptional };
+    const api: StepRoute = { ...base, route: `POST ${wf.apiPrefix}/:id/${s.name}`, surface: 'api' };
+    return s.form ? [api, { ...base, route: `POST ${wf.pagePrefix}/:id/${s.name}`, surface: 'page' as const }] : [api];
+  });
+}
