@@ -1,5 +1,6 @@
 import type { Executor } from '../db';
 import type { AccountType, TransferKind } from './accounts';
+import type { TradeRow } from './trade-facts';
 
 export interface AccountRow {
   id: number;
@@ -131,29 +132,6 @@ export async function insertTransfer(db: Executor, row: Omit<TransferRow, 'id'>)
 export async function insertTransfers(db: Executor, rows: Array<Omit<TransferRow, 'id'>>): Promise<TransferRow[]> {
   const inserted = (await db('ledger_transfers').insert(rows).returning('*')) as TransferRow[];
   return inserted.sort((a, b) => a.id - b.id);
-}
-
-export interface TradeRow {
-  transfer_id: number;
-  channel: 'boutique' | 'first_purchase';
-  day: string;
-  year: number;
-  month: string;
-  count_delta: number;
-  amount_fen: number;
-  purchaser_id: number;
-  purchaser_city: string;
-  purchaser_type: string;
-  vendor_id: number;
-  vendor_city: string;
-  order_id: number | null;
-  case_id: number | null;
-  product_id: number | null;
-  product_title: string;
-  cert_no: string | null;
-  level: string | null;
-  field: string;
-  kind: string;
 }
 
 /** The trade fact, written in the settlement's own transaction; triggers add it to the monthly rollups. */

@@ -2,7 +2,6 @@ import type { Clock } from '../clock';
 import { BatchUnfit, GENESIS_HASH, chainHash, linkChain, lockChain, type Db, type Executor } from '../db';
 import { AppError } from '../errors';
 import { inMoneyRange, Money, MoneyError, MONEY_MAX } from '../money';
-import { shanghaiDay } from '../time';
 import { FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
 import {
   budgetFigures,
@@ -16,22 +15,11 @@ import {
   move,
   moveAll,
   type AccountRow,
-  type TradeRow,
   type TransferRow,
 } from './repo';
+import { tradeRow, type TradeFacts } from './trade-facts';
 
-/** What a settlement or refund was for: copied into the `trades` fact row that statistics read. */
-export interface TradeFacts {
-  channel: 'boutique' | 'first_purchase';
-  purchaser: { id: number; city: string; type: string };
-  vendor: { id: number; city: string };
-  productId: number | null;
-  productTitle: string;
-  certNo: string | null;
-  level: string | null;
-  field: string;
-  kind: string;
-}
+export type { TradeFacts } from './trade-facts';
 
 export interface TransferRequest {
   from: string;
@@ -146,7 +134,7 @@ export class Ledger {
     if (moved !== 2) throw new Error(`ledger: a transfer changed ${moved} account rows`);
     const [row] = linkChain(snap.lastHash ?? GENESIS_HASH, [transferRow(req, fromAcc.id, toAcc.id, now)], hashContent);
     const transfer = await insertTransfer(trx, row);
-    if (req.trade) await insertTrade(trx, this.tradeRow(transfer, req.trade, req.kind === 'refund' ? -1 : 1));
+    if (req.trade) await insertTrade(trx, tradeRow(transfer, req.trade, req.kind === 'refund' ? -1 : 1));
     return transfer;
   }
 
@@ -202,7 +190,7 @@ export class Ledger {
     const transfers = await insertTransfers(trx, rows);
     // The chain runs in id order: the rows must have got their ids in the order they were chained.
     if (transfers.some((t, i) => t.idempotency_key !== rows[i].idempotency_key)) throw new BatchUnfit('ids out of chain order');
-    const trades = reqs.flatMap((r, i) => (r.trade ? [this.tradeRow(transfers[i], r.trade, r.kind === 'refund' ? -1 : 1)] : []));
+    const trades = reqs.flatMap((r, i) => (r.trade ? [tradeRow(transfers[i], r.trade, r.kind === 'refund' ? -1 : 1)] : []));
     if (trades.length) await insertTrade(trx, trades);
     return transfers;
   }
@@ -215,32 +203,6 @@ export class Ledger {
     const same = existing.kind === req.kind && existing.amount_fen === req.amountFen && existing.debit_account_id === fromAcc?.id && existing.credit_account_id === toAcc?.id;
     if (!same) throw new AppError('idempotency_mismatch', 'ledger.idempotency_mismatch');
     return existing;
-  }
-
-  private tradeRow(t: TransferRow, f: TradeFacts, sign: 1 | -1): TradeRow {
-    const day = shanghaiDay(new Date(t.created_at));
-    return {
-      transfer_id: t.id,
-      channel: f.channel,
-      day,
-      year: Number(day.slice(0, 4)),
-      month: day.slice(0, 7),
-      count_delta: sign,
-      amount_fen: sign * t.amount_fen,
-      purchaser_id: f.purchaser.id,
-      purchaser_city: f.purchaser.city,
-      purchaser_type: f.purchaser.type,
-      vendor_id: f.vendor.id,
-      vendor_city: f.vendor.city,
-      order_id: t.order_id,
-      case_id: t.case_id,
-      product_id: f.productId,
-      product_title: f.productTitle,
-      cert_no: f.certNo,
-      level: f.level,
-      field: f.field,
-      kind: f.kind,
-    };
   }
 
   // The flows of DESIGN §4, by name.

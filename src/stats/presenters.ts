@@ -1,11 +1,12 @@
 import Decimal from 'decimal.js';
-import { CITIES, FIELDS, KINDS, LEVELS } from '../domain';
+import { CITIES } from '../domain';
 import { largeUnits, type Translator } from '../i18n';
 import { Money, formatLarge, formatYuan } from '../money';
 import { barChart, cityMap, shareChart, type ChartPoint } from './charts';
 import type { Agg } from './repo';
-import { CHANNELS, EXPORT_FORMATS, GROUP_BY_PARAMS, type StatsQuery } from './schema';
-import { NO_LEVEL, type Dashboard, type PublicSummary, type Yoy } from './service';
+import { FORM_FILTERS, dimension, labelKey, type GroupDim } from './dimensions';
+import { EXPORT_FORMATS, GROUP_BY_PARAMS, type StatsQuery } from './schema';
+import type { Dashboard, PublicSummary, Yoy } from './service';
 
 /** View models for the statistics pages: display strings computed here, so the templates only place them. */
 
@@ -48,19 +49,33 @@ const option = (value: string, label: string, current: string | undefined) => ({
 type Raw = Record<string, unknown>;
 const str = (raw: Raw, k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : '');
 
+/** A dimension's label for a stored key, for the charts (the grouped table's labels come from the service). */
+const labelOf = (group: GroupDim, t: Translator) => {
+  const d = dimension(group);
+  return (k: string) => t(labelKey(d, k));
+};
+
+/**
+ * The filter form: the raw values to show again, and a select per dimension with a form (dimensions.ts) —
+ * `options.<name>` for the view, and the same selects in order as `filterSelects` (name, label, options), for a view
+ * that draws them in a loop and so needs no change for a new dimension.
+ */
 function filterForm(raw: Raw, t: Translator) {
-  const form = Object.fromEntries(['from', 'to', 'channel', 'field', 'level', 'kind', 'city', 'cityOf', 'groupBy'].map((k) => [k, str(raw, k)])) as Record<string, string>;
+  const names = ['from', 'to', ...FORM_FILTERS.map((d) => d.filterParam ?? d.param), 'cityOf', 'groupBy'];
+  const form = Object.fromEntries(names.map((k) => [k, str(raw, k)])) as Record<string, string>;
+  const filterSelects = FORM_FILTERS.map((d) => {
+    const name = d.filterParam ?? d.param;
+    const options = (d.form?.values() ?? []).map((v) => option(v, t(labelKey(d, v)), form[name]));
+    return { name, key: d.form?.options as string, label: t(`stats.group_${name}`), blank: t('common.all'), options };
+  });
   return {
     form,
     options: {
-      channels: CHANNELS.map((c) => option(c, t(`stats.channel_${c}`), form.channel)),
-      fields: FIELDS.map((f) => option(f.name, t(`fieldnames.${f.name}`), form.field)),
-      levels: LEVELS.map((l) => option(l, t(`levels.${l}`), form.level)),
-      kinds: KINDS.map((k) => option(k, t(`kinds.${k}`), form.kind)),
-      cities: CITIES.map((c) => option(c.name, t(`cities.${c.name}`), form.city)),
+      ...Object.fromEntries(filterSelects.map((s) => [s.key, s.options])),
       cityOf: ['purchaser', 'vendor'].map((c) => option(c, t(`stats.city_of_${c}`), form.cityOf || 'purchaser')),
       groupBy: GROUP_BY_PARAMS.map((g) => option(g, t(`stats.group_${g}`), form.groupBy || 'channel')),
     },
+    filterSelects: filterSelects.map(({ name, label, blank, options }) => ({ name, label, blank, options })),
   };
 }
 
@@ -91,9 +106,9 @@ export function adminStatsModel(opts: { t: Translator; raw: Raw; query: StatsQue
   };
   if (!query || !data) return model;
   const r = data.result;
-  const cityLabel = (k: string) => t(`cities.${k}`);
-  const fieldLabel = (k: string) => t(`fieldnames.${k}`);
-  const levelLabel = (k: string) => (k === NO_LEVEL ? t('stats.level_none') : t(`levels.${k}`));
+  const cityLabel = labelOf(data.cityDim, t);
+  const fieldLabel = labelOf('field', t);
+  const levelLabel = labelOf('level', t);
   const seriesPoints = (pick: (a: Agg) => number, show: (a: Agg) => string): ChartPoint[] => data.series.aggs.map((a) => ({ label: a.key, value: pick(a), display: show(a) }));
   const unit = t(`stats.unit_${data.series.unit}`);
   const fieldParts = sharePoints(data.fields, fieldLabel, t);
@@ -144,7 +159,7 @@ export function adminStatsModel(opts: { t: Translator; raw: Raw; query: StatsQue
         'chart-city',
         t('stats.chart_city_title', { cityOf }),
         t('stats.chart_city_desc', { cityOf }),
-        CITIES.map((c) => ({ key: c.name, name: t(`cities.${c.name}`) })),
+        CITIES.map((c) => ({ key: c.name, name: cityLabel(c.name) })),
         data.cities.map((a) => ({ key: a.key, label: cityLabel(a.key), value: a.amountFen, display: formatYuan(money(a.amountFen)) })),
         (n) => t('stats.rank', { n }),
       ),

@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import { isPostgres, type Executor } from '../db';
+import { CUBE_SLICES, EXPORT_COLUMNS, FILTERS, dimension, inEverySlice, type CubeDim, type DimParam, type GroupDim } from './dimensions';
 import type { DaySpan, MonthSpan, YearSpan } from './period';
-import type { Channel, GroupDim, StatsFilters } from './schema';
+import type { Channel, StatsFilters } from './schema';
+
+export type { CubeDim } from './dimensions';
 
 /**
  * SQL over the trade facts. Three sources, all written in the settlement's own transaction, all derived from the
@@ -19,37 +22,25 @@ export interface Agg {
   amountFen: number;
 }
 
-export type CubeDim = 'all' | 'field' | 'level' | 'kind' | 'purchaser_city' | 'vendor_city' | 'purchaser_type' | 'vendor' | 'purchaser';
-
-type DimFilter = 'field' | 'level' | 'kind' | 'purchaserCity' | 'vendorCity' | 'purchaserType';
-
-const FILTER_COLUMN: Record<DimFilter, Exclude<CubeDim, 'all' | 'vendor' | 'purchaser'>> = {
-  field: 'field',
-  level: 'level',
-  kind: 'kind',
-  purchaserCity: 'purchaser_city',
-  vendorCity: 'vendor_city',
-  purchaserType: 'purchaser_type',
-};
-
-const TIME_OR_CHANNEL = new Set<GroupDim>(['year', 'month', 'channel']);
+/** The filters on a dimension with a column of its own (the channel is a column of every aggregate). */
+const FILTER_COLUMNS = FILTERS.filter((d) => d.cube !== 'axis').map((d) => ({ param: d.param as keyof StatsFilters, column: d.column, dim: d.dim as CubeDim }));
+const CUBED = new Set<string>(CUBE_SLICES.map((d) => d.dim));
 
 /**
  * Which cube slice answers this query, if one does: at most one dimension may be involved, by filter or by
  * grouping (year, month and channel are in every slice).
  */
 export function cubeSlice(filters: StatsFilters, group: GroupDim): { dim: CubeDim; value?: string } | null {
-  const used = new Map<CubeDim, string | undefined>();
-  for (const [k, column] of Object.entries(FILTER_COLUMN) as Array<[DimFilter, CubeDim]>) {
-    if (filters[k] !== undefined) used.set(column, filters[k]);
+  const used = new Map<string, string | undefined>();
+  for (const f of FILTER_COLUMNS) {
+    const v = filters[f.param];
+    if (v !== undefined) used.set(f.dim, v);
   }
-  if (!TIME_OR_CHANNEL.has(group)) {
-    const dim = group as CubeDim;
-    if (!used.has(dim)) used.set(dim, undefined);
-  }
+  if (!inEverySlice(group) && !used.has(group)) used.set(group, undefined);
   if (used.size > 1) return null;
+  if ([...used.keys()].some((dim) => !CUBED.has(dim))) return null;
   if (used.size === 0) return { dim: 'all' };
-  const [[dim, value]] = [...used.entries()];
+  const [[dim, value]] = [...used.entries()] as Array<[CubeDim, string | undefined]>;
   return value === undefined ? { dim } : { dim, value };
 }
 
@@ -82,7 +73,7 @@ export async function aggregateCube(
   months: MonthSpan,
   limit?: number,
 ): Promise<Agg[]> {
-  const expr = TIME_OR_CHANNEL.has(group) ? group : 'value';
+  const expr = inEverySlice(group) ? group : 'value';
   const q = db('trade_cube').where('dim', slice.dim).select({ k: expr }).sum({ n: 'trade_count', a: 'amount_fen' }).groupBy(expr);
   if (slice.value !== undefined) q.where('value', slice.value);
   if (channel) q.where('channel', channel);
@@ -100,7 +91,7 @@ export async function aggregateCubeYears(
   years: YearSpan,
   limit?: number,
 ): Promise<Agg[]> {
-  const expr = TIME_OR_CHANNEL.has(group) ? group : 'value';
+  const expr = inEverySlice(group) ? group : 'value';
   const q = db('trade_cube_year').where('dim', slice.dim).select({ k: expr }).sum({ n: 'trade_count', a: 'amount_fen' }).groupBy(expr);
   if (slice.value !== undefined) q.where('value', slice.value);
   if (channel) q.where('channel', channel);
@@ -110,30 +101,15 @@ export async function aggregateCubeYears(
   return rows(await q);
 }
 
-const ROLLUP_GROUP: Record<GroupDim, string> = {
-  year: 'year',
-  month: 'month',
-  channel: 'channel',
-  field: 'field',
-  level: 'level',
-  kind: 'kind',
-  purchaser_city: 'purchaser_city',
-  vendor_city: 'vendor_city',
-  purchaser_type: 'purchaser_type',
-  vendor: 'vendor_id',
-  purchaser: 'purchaser_id',
-};
-
 function dimFilters(q: Knex.QueryBuilder, filters: StatsFilters, prefix = ''): void {
-  if (filters.channel) q.where(`${prefix}channel`, filters.channel);
-  for (const [k, column] of Object.entries(FILTER_COLUMN) as Array<[DimFilter, string]>) {
-    const v = filters[k];
-    if (v !== undefined) q.where(`${prefix}${column}`, v);
+  for (const d of FILTERS) {
+    const v = filters[d.param as keyof StatsFilters];
+    if (v !== undefined) q.where(`${prefix}${d.column}`, v);
   }
 }
 
 export async function aggregateRollup(db: Executor, filters: StatsFilters, group: GroupDim, months: MonthSpan): Promise<Agg[]> {
-  const expr = ROLLUP_GROUP[group];
+  const expr = dimension(group).column;
   const q = db('trade_rollup').select({ k: expr }).sum({ n: 'trade_count', a: 'amount_fen' }).groupBy(expr);
   dimFilters(q, filters);
   monthBounds(q, months);
@@ -141,8 +117,9 @@ export async function aggregateRollup(db: Executor, filters: StatsFilters, group
 }
 
 export async function aggregateTrades(db: Executor, filters: StatsFilters, group: GroupDim, days: DaySpan): Promise<Agg[]> {
-  // Trades keep a missing level as NULL where the aggregates keep ''.
-  const expr = group === 'level' ? db.raw("COALESCE(level, '')") : ROLLUP_GROUP[group];
+  // Trades keep a missing value (a level) as NULL where the aggregates keep ''.
+  const d = dimension(group);
+  const expr = d.missing ? db.raw(`COALESCE(??, '')`, [d.column]) : d.column;
   const q = db('trades')
     .select({ k: expr })
     .sum({ n: 'count_delta', a: 'amount_fen' })
@@ -172,8 +149,11 @@ export async function certificationsByLevel(db: Executor, fromYear: number, toYe
   return Object.fromEntries(found.map((r) => [r.level, Number(r.n)]));
 }
 
+/** The value of each exported dimension (dimensions.ts), by its `param`: NULL where the trade facts keep none. */
+export type DimensionValues = { [P in DimParam]?: string | null };
+
 /** One trade with what the spreadsheet exports (CSV, XLSX) show about it. */
-export interface SheetRow {
+export interface SheetRow extends DimensionValues {
   id: number;
   day: string;
   channel: Channel;
@@ -220,24 +200,23 @@ function detailQuery(db: Executor, filters: StatsFilters): Knex.QueryBuilder {
   return q;
 }
 
-const SHEET_COLUMNS = {
-  id: 't.id',
-  day: 't.day',
-  channel: 't.channel',
-  countDelta: 't.count_delta',
-  amountFen: 't.amount_fen',
-  purchaserName: 'p.name',
-  purchaserCity: 't.purchaser_city',
-  vendorName: 'v.name',
-  vendorCity: 't.vendor_city',
-  orderId: 't.order_id',
-  caseId: 't.case_id',
-  productTitle: 't.product_title',
-  certNo: 't.cert_no',
-  level: 't.level',
-  field: 't.field',
-  kind: 't.kind',
+/** What each column of the spreadsheets that is not a dimension reads (the pages' keyset also reads day and id). */
+const FIXED_SHEET_COLUMNS: Record<string, Record<string, string>> = {
+  date: { day: 't.day' },
+  type: { countDelta: 't.count_delta' },
+  reference: { id: 't.id', orderId: 't.order_id', caseId: 't.case_id' },
+  purchaser: { purchaserName: 'p.name' },
+  vendor: { vendorName: 'v.name' },
+  product: { productTitle: 't.product_title' },
+  cert_no: { certNo: 't.cert_no' },
+  amount: { amountFen: 't.amount_fen' },
 };
+
+/** What the spreadsheets read, keyed as SheetRow: each exported column's fields, a dimension's by its `param`. */
+const SHEET_COLUMNS: Record<string, string> = Object.assign(
+  {},
+  ...EXPORT_COLUMNS.map((col) => (col.dimension ? { [col.dimension.param]: `t.${col.dimension.column}` } : FIXED_SHEET_COLUMNS[col.name])),
+);
 
 const OCDS_COLUMNS = {
   ...SHEET_COLUMNS,

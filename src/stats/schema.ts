@@ -1,34 +1,20 @@
 import { z } from 'zod';
-import { KINDS, LEVELS, PURCHASER_TYPES, cityName, fieldName, type Kind, type Level } from '../domain';
+import { ALL, FILTERS, dimensionOf, type DimFilters, type DimParam, type GroupDim } from './dimensions';
 
-export const CHANNELS = ['boutique', 'first_purchase'] as const;
-export type Channel = (typeof CHANNELS)[number];
+export { CHANNELS, type Channel, type GroupDim } from './dimensions';
 
 /**
- * What a row of the grouped table is keyed by. `city` means the purchaser's city unless `cityOf=vendor`;
- * `purchaserCity` / `vendorCity` name one explicitly.
+ * What a row of the grouped table is keyed by: a dimension's `param` (dimensions.ts), or `city` — the purchaser's
+ * city unless `cityOf=vendor` (`purchaserCity` / `vendorCity` name one explicitly).
  */
-export const GROUP_BY_PARAMS = ['year', 'month', 'channel', 'field', 'level', 'kind', 'city', 'purchaserCity', 'vendorCity', 'purchaserType', 'vendor', 'purchaser'] as const;
-export type GroupByParam = (typeof GROUP_BY_PARAMS)[number];
-
-/** The dimension a query groups by, as the storage names it. */
-export type GroupDim = 'year' | 'month' | 'channel' | 'field' | 'level' | 'kind' | 'purchaser_city' | 'vendor_city' | 'purchaser_type' | 'vendor' | 'purchaser';
+export type GroupByParam = DimParam | 'city';
+export const GROUP_BY_PARAMS: readonly GroupByParam[] = ALL.flatMap((d): GroupByParam[] => (d.param === 'purchaserCity' ? ['city', 'purchaserCity'] : [d.param as DimParam]));
 
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'ocds'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Filters on the trade facts, already normalised to stored values; dates are Asia/Shanghai days, inclusive. */
-export interface StatsFilters {
-  from?: string;
-  to?: string;
-  channel?: Channel;
-  field?: string;
-  level?: Level;
-  kind?: Kind;
-  purchaserCity?: string;
-  vendorCity?: string;
-  purchaserType?: string;
-}
+export type StatsFilters = { from?: string; to?: string } & DimFilters;
 
 export interface StatsQuery {
   filters: StatsFilters;
@@ -50,29 +36,19 @@ export function isDay(v: string): boolean {
 
 const day = z.string().refine(isDay, { message: 'validation.date' }).optional();
 
-const named = (lookup: (v: string) => string | null) =>
-  z
-    .string()
-    .refine((v) => lookup(v) !== null, { message: 'validation.one_of' })
-    .transform((v) => lookup(v) as string)
-    .optional();
+const enumOf = <T extends readonly string[]>(values: T) => z.enum(values as unknown as [T[number], ...T[number][]], { message: 'validation.one_of' });
 
-const shape = {
+/** The query's keys in order (issues are reported in this order): the range, each dimension's filter, the rest. */
+const shape: Record<string, z.ZodType> = {
   from: day,
   to: day,
-  channel: z.enum(CHANNELS, { message: 'validation.one_of' }).optional(),
-  field: named(fieldName),
-  level: z.enum(LEVELS, { message: 'validation.one_of' }).optional(),
-  kind: z.enum(KINDS, { message: 'validation.one_of' }).optional(),
-  city: named(cityName),
-  vendorCity: named(cityName),
-  purchaserType: z.enum(PURCHASER_TYPES, { message: 'validation.one_of' }).optional(),
-  cityOf: z.enum(['purchaser', 'vendor'], { message: 'validation.one_of' }).optional(),
-  groupBy: z.enum(GROUP_BY_PARAMS, { message: 'validation.one_of' }).optional(),
+  ...Object.fromEntries(FILTERS.map((d) => [d.filterParam ?? d.param, (d.filter as z.ZodType).optional()])),
+  cityOf: enumOf(['purchaser', 'vendor'] as const).optional(),
+  groupBy: enumOf(GROUP_BY_PARAMS).optional(),
   lang: z.string().optional(),
 };
 
-type Raw = z.output<z.ZodObject<typeof shape>>;
+type Raw = Record<string, string | undefined> & { cityOf?: 'purchaser' | 'vendor'; groupBy?: GroupByParam };
 
 function checkRaw(v: Raw, issues: z.RefinementCtx): void {
   if (v.from && v.to && v.to < v.from) issues.addIssue({ code: 'custom', message: 'validation.date_range', path: ['to'] });
@@ -81,51 +57,36 @@ function checkRaw(v: Raw, issues: z.RefinementCtx): void {
   }
 }
 
-const GROUP_DIM: Record<Exclude<GroupByParam, 'city'>, GroupDim> = {
-  year: 'year',
-  month: 'month',
-  channel: 'channel',
-  field: 'field',
-  level: 'level',
-  kind: 'kind',
-  purchaserCity: 'purchaser_city',
-  vendorCity: 'vendor_city',
-  purchaserType: 'purchaser_type',
-  vendor: 'vendor',
-  purchaser: 'purchaser',
-};
-
 export const DEFAULT_GROUP_BY: GroupByParam = 'channel';
 
 function normalise(v: Raw): StatsQuery {
   const cityOf = v.cityOf ?? 'purchaser';
   const groupByParam = v.groupBy ?? DEFAULT_GROUP_BY;
-  const groupBy = groupByParam === 'city' ? (cityOf === 'vendor' ? 'vendor_city' : 'purchaser_city') : GROUP_DIM[groupByParam];
-  const filters: StatsFilters = {
-    from: v.from,
-    to: v.to,
-    channel: v.channel,
-    field: v.field,
-    level: v.level,
-    kind: v.kind,
-    purchaserCity: cityOf === 'purchaser' ? v.city : undefined,
-    vendorCity: v.vendorCity ?? (cityOf === 'vendor' ? v.city : undefined),
-    purchaserType: v.purchaserType,
-  };
-  for (const k of Object.keys(filters) as Array<keyof StatsFilters>) if (filters[k] === undefined) delete filters[k];
-  return { filters, groupBy, groupByParam, cityOf };
+  const groupBy: GroupDim = groupByParam === 'city' ? (cityOf === 'vendor' ? 'vendor_city' : 'purchaser_city') : (dimensionOf(groupByParam).dim as GroupDim);
+  const filters: Record<string, string | undefined> = { from: v.from, to: v.to };
+  for (const d of FILTERS) filters[d.param] = v[d.filterParam ?? d.param];
+  // `city` is the vendor's city when `cityOf=vendor` (an explicit `vendorCity` wins; they may not disagree).
+  if (cityOf === 'vendor') {
+    filters.purchaserCity = undefined;
+    filters.vendorCity = v.vendorCity ?? v.city;
+  }
+  for (const k of Object.keys(filters)) if (filters[k] === undefined) delete filters[k];
+  return { filters: filters as StatsFilters, groupBy, groupByParam, cityOf };
 }
 
 /**
  * The statistics filters, one schema for the admin page, the JSON route and the exports (query-string values are
  * strings). `city` is the purchaser's city unless `cityOf=vendor`; `vendorCity` always the vendor's.
  */
-export const StatsQuerySchema = z.object(shape).superRefine(checkRaw).transform(normalise);
+export const StatsQuerySchema = z
+  .object(shape)
+  .superRefine((v, issues) => checkRaw(v as Raw, issues))
+  .transform((v) => normalise(v as Raw));
 
 export const ExportQuerySchema = z
   .object({ ...shape, format: z.enum(EXPORT_FORMATS, { message: 'validation.one_of' }) })
-  .superRefine(checkRaw)
-  .transform((v) => ({ ...normalise(v), format: v.format }));
+  .superRefine((v, issues) => checkRaw(v as Raw, issues))
+  .transform((v) => ({ ...normalise(v as Raw), format: v.format as ExportFormat }));
 export type ExportQuery = z.output<typeof ExportQuerySchema>;
 
 /** The public summary: optionally one year for the by-field table. */

@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import type { Db, Executor } from '../db';
 import type { Translator } from '../i18n';
 import { Money } from '../money';
+import { dimension, isTime, labelKey } from './dimensions';
 import { monthOf, monthsBetween, readPlan, shiftKey, shiftYears, splitYears, wholeYears } from './period';
 import { aggregateCube, aggregateCubeYears, aggregateRollup, aggregateTrades, certificationsByLevel, cubeSlice, namesOf, type Agg } from './repo';
 import type { GroupByParam, GroupDim, StatsFilters, StatsQuery, SummaryQuery } from './schema';
@@ -48,11 +49,6 @@ export interface StatsResult {
   source: string;
 }
 
-const TIME: ReadonlySet<GroupDim> = new Set(['year', 'month']);
-
-/** The level key of a trade without a certificate (boutique items). */
-export const NO_LEVEL = 'none';
-
 export function percentChange(current: number, previous: number): string | null {
   if (previous === 0) return null;
   const d = new Decimal(current).minus(previous).times(100).dividedBy(Math.abs(previous)).toDecimalPlaces(1, Decimal.ROUND_HALF_UP);
@@ -69,7 +65,7 @@ export function yoyOf(current: Agg, previous: Agg | undefined): Yoy | null {
 const money = (fen: number) => Money.ofFen(fen).toString();
 
 function sortRows(group: GroupDim, aggs: Agg[]): Agg[] {
-  return TIME.has(group) ? [...aggs].sort(byKey) : byAmount(aggs);
+  return isTime(group) ? [...aggs].sort(byKey) : byAmount(aggs);
 }
 
 const byKey = (a: Agg, b: Agg) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -118,9 +114,11 @@ export class StatsService {
   async grouped(filters: StatsFilters, group: GroupDim): Promise<{ aggs: Agg[]; source: string }> {
     const parts = this.parts(filters, group);
     const merged = new Map<string, Agg>();
+    // The aggregates keep a missing value (a boutique item's level) as ''; the answer names it.
+    const missing = dimension(group).missing?.key;
     for (const part of await Promise.all(parts.map((p) => p.run()))) {
       for (const a of part) {
-        const key = group === 'level' && a.key === '' ? NO_LEVEL : a.key;
+        const key = missing !== undefined && a.key === '' ? missing : a.key;
         const m = merged.get(key);
         if (m) {
           m.count += a.count;
@@ -142,7 +140,7 @@ export class StatsService {
 
   /** The same grouping one year earlier, keyed as this year's rows are (so '2019-03' answers '2020-03'). */
   private async lastYear(filters: StatsFilters, group: GroupDim): Promise<Map<string, Agg> | null> {
-    if (!TIME.has(group) && !filters.from && !filters.to) return null;
+    if (!isTime(group) && !filters.from && !filters.to) return null;
     const prevFilters = { ...filters };
     if (filters.from) prevFilters.from = shiftYears(filters.from, -1);
     if (filters.to) prevFilters.to = shiftYears(filters.to, -1);
@@ -206,31 +204,15 @@ export class StatsService {
     };
   }
 
-  /** A human label for each key of a grouping: translated vocabularies, unit names for ids. */
+  /** A human label for each key of a grouping (dimensions.ts): translated vocabularies, unit names for ids. */
   async labeller(group: GroupDim, aggs: Agg[], t: Translator): Promise<(key: string) => string> {
-    switch (group) {
-      case 'year':
-      case 'month':
-        return (k) => k;
-      case 'channel':
-        return (k) => t(`stats.channel_${k}`);
-      case 'field':
-        return (k) => t(`fieldnames.${k}`);
-      case 'level':
-        return (k) => (k === NO_LEVEL ? t('stats.level_none') : t(`levels.${k}`));
-      case 'kind':
-        return (k) => t(`kinds.${k}`);
-      case 'purchaser_city':
-      case 'vendor_city':
-        return (k) => t(`cities.${k}`);
-      case 'purchaser_type':
-        return (k) => t(`stats.ptype_${k}`);
-      case 'vendor':
-      case 'purchaser': {
-        const names = await namesOf(this.db, group === 'vendor' ? 'vendors' : 'purchasers', aggs.map((a) => Number(a.key)));
-        return (k) => names.get(Number(k)) ?? `#${k}`;
-      }
+    const d = dimension(group);
+    if (d.label === 'raw') return (k) => k;
+    if ('names' in d.label) {
+      const names = await namesOf(this.db, d.label.names, aggs.map((a) => Number(a.key)));
+      return (k) => names.get(Number(k)) ?? `#${k}`;
     }
+    return (k) => t(labelKey(d, k));
   }
 
   /**
@@ -293,7 +275,7 @@ export class StatsService {
       year: query.year ?? null,
       fields: fields.aggs.map((a) => ({
         key: a.key,
-        label: t(`fieldnames.${a.key}`),
+        label: t(labelKey(dimension('field'), a.key)),
         count: a.count,
         amount: money(a.amountFen),
         share: fieldTotal.amountFen > 0 ? new Decimal(a.amountFen).times(100).dividedBy(fieldTotal.amountFen).toDecimalPlaces(1, Decimal.ROUND_HALF_UP).toFixed(1) : null,

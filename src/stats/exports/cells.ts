@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import type { Translator } from '../../i18n';
-import type { SheetRow } from '../repo';
+import { EXPORT_COLUMNS, type Dimension } from '../dimensions';
+import type { DimensionValues, SheetRow } from '../repo';
 
 /**
  * A spreadsheet evaluates a text cell that starts with one of these as a formula (CSV injection). The fullwidth
@@ -24,22 +25,8 @@ export function yuanText(fen: number): string {
   return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-export const DETAIL_COLUMNS = [
-  'date',
-  'channel',
-  'type',
-  'reference',
-  'purchaser',
-  'purchaser_city',
-  'vendor',
-  'vendor_city',
-  'product',
-  'cert_no',
-  'level',
-  'field',
-  'kind',
-  'amount',
-] as const;
+/** The spreadsheet's columns, from the dimension table (dimensions.ts); the amount is last. */
+export const DETAIL_COLUMNS: readonly string[] = EXPORT_COLUMNS.map((c) => c.name);
 
 export const detailHeaders = (t: Translator): string[] => DETAIL_COLUMNS.map((c) => t(`stats.col_${c}`));
 
@@ -53,7 +40,7 @@ export class SheetCells {
   constructor(private readonly t: Translator) {}
 
   /** The translation of `prefix + value`, from a per-vocabulary cache (no key string is built on a hit). */
-  private label(prefix: string, value: string): string {
+  label(prefix: string, value: string): string {
     let m = this.memo.get(prefix);
     if (!m) this.memo.set(prefix, (m = new Map()));
     let v = m.get(value);
@@ -67,20 +54,35 @@ export class SheetCells {
 
   /** The text cells alone (DETAIL_COLUMNS without the amount). */
   texts(r: SheetRow): string[] {
-    return [
-      r.day,
-      this.label('stats.channel_', r.channel),
-      this.label('stats.type_', r.countDelta < 0 ? 'refund' : 'settlement'),
-      r.caseId ? `FP-${r.caseId}` : r.orderId ? `ORD-${r.orderId}` : `T-${r.id}`,
-      r.purchaserName,
-      this.label('cities.', r.purchaserCity),
-      r.vendorName,
-      this.label('cities.', r.vendorCity),
-      r.productTitle,
-      r.certNo ?? '',
-      r.level ? this.label('levels.', r.level) : '',
-      this.label('fieldnames.', r.field),
-      this.label('kinds.', r.kind),
-    ];
+    const out = new Array<string>(TEXT_CELLS.length);
+    for (let i = 0; i < TEXT_CELLS.length; i++) out[i] = TEXT_CELLS[i](r, this);
+    return out;
   }
 }
+
+type Cell = (r: SheetRow, cells: SheetCells) => string;
+
+/** The cells of the columns that are not dimensions. */
+const FIXED_CELLS: Record<string, Cell> = {
+  date: (r) => r.day,
+  type: (r, c) => c.label('stats.type_', r.countDelta < 0 ? 'refund' : 'settlement'),
+  reference: (r) => (r.caseId ? `FP-${r.caseId}` : r.orderId ? `ORD-${r.orderId}` : `T-${r.id}`),
+  purchaser: (r) => r.purchaserName,
+  vendor: (r) => r.vendorName,
+  product: (r) => r.productTitle,
+  cert_no: (r) => r.certNo ?? '',
+};
+
+/** A dimension's cell: its value's label (the value itself where it has none by key), nothing where the trade has none. */
+function dimensionCell(d: Dimension): Cell {
+  const param = d.param as keyof DimensionValues;
+  const prefix = typeof d.label === 'object' && 'prefix' in d.label ? d.label.prefix : null;
+  return (r, c) => {
+    const v = r[param];
+    if (v === null || v === undefined) return '';
+    return prefix === null ? v : c.label(prefix, v);
+  };
+}
+
+/** Each text column's cell, in DETAIL_COLUMNS order. */
+const TEXT_CELLS: readonly Cell[] = EXPORT_COLUMNS.filter((col) => col.name !== 'amount').map((col) => (col.dimension ? dimensionCell(col.dimension) : FIXED_CELLS[col.name]));
