@@ -1,5 +1,5 @@
 import { FakeClock } from '../src/clock';
-import type { Executor } from '../src/db';
+import { executorFor, inUnitOfWork, type Db, type Executor } from '../src/db';
 import { FirstPurchaseService } from '../src/first-purchase/service';
 import type { CaseStatus } from '../src/first-purchase/transitions';
 import { BudgetService } from '../src/ledger/budgets';
@@ -151,13 +151,15 @@ async function actorsFor(db: Executor, ids: CatalogueIds, units: number[]): Prom
 
 /**
  * Writes the demo's single-source cases through FirstPurchaseService (and their budgets through BudgetService),
- * inside the caller's transaction. `now` is the loader's clock: the cases in their notice period are published the
+ * inside the loader's unit of work. `now` is the loader's clock: the cases in their notice period are published the
  * working day before it (or before DEMO_TODAY, whichever is later).
  */
-export async function seedDemoFirstPurchases(db: Executor, ids: CatalogueIds, now: Date = new Date(`${DEMO_TODAY}T09:00:00+08:00`)): Promise<DemoFirstPurchasesSummary> {
+export async function seedDemoFirstPurchases(root: Db, ids: CatalogueIds, now: Date = new Date(`${DEMO_TODAY}T09:00:00+08:00`)): Promise<DemoFirstPurchasesSummary> {
+  if (!inUnitOfWork()) throw new Error('seedDemoFirstPurchases runs inside the demo loader\'s unit of work (withUnitOfWork)');
+  const db = executorFor(root);
   const clock = new FakeClock();
-  const service = new FirstPurchaseService(db, clock, (id) => `/first-purchases/${id}/objections`);
-  const budgets = new BudgetService(db, clock);
+  const service = new FirstPurchaseService(root, clock, (id) => `/first-purchases/${id}/objections`);
+  const budgets = new BudgetService(root, clock);
 
   // The report's named products by their catalogue ids; the demo vendors' own listings by title and vendor.
   const demoVendorIds = [ids.demoVendors.vendor, ids.demoVendors.vendor2];

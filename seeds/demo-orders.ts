@@ -1,5 +1,5 @@
 import { FakeClock } from '../src/clock';
-import type { Executor } from '../src/db';
+import { executorFor, inUnitOfWork, type Db, type Executor } from '../src/db';
 import { BudgetService } from '../src/ledger/budgets';
 import { OrderService } from '../src/orders/service';
 import type { OrderAction } from '../src/orders/transitions';
@@ -166,14 +166,16 @@ async function actorsFor(db: Executor, ids: CatalogueIds, purchasers: number[], 
 }
 
 /**
- * Writes budgets and boutique orders through BudgetService and OrderService, inside the caller's transaction
- * (`db` is the demo loader's transaction; each service call becomes a savepoint in it).
+ * Writes budgets and boutique orders through BudgetService and OrderService, inside the loader's one transaction
+ * (called inside the loader's unit of work, `withUnitOfWork`: every service call joins its transaction).
  */
-export async function seedDemoOrders(db: Executor, ids: CatalogueIds): Promise<DemoOrdersSummary> {
+export async function seedDemoOrders(root: Db, ids: CatalogueIds): Promise<DemoOrdersSummary> {
+  if (!inUnitOfWork()) throw new Error('seedDemoOrders runs inside the demo loader\'s unit of work (withUnitOfWork)');
+  const db = executorFor(root);
   const rng = new Rng(TRADES_SEED);
   const clock = new FakeClock();
-  const orders = new OrderService(db, clock);
-  const budgets = new BudgetService(db, clock);
+  const orders = new OrderService(root, clock);
+  const budgets = new BudgetService(root, clock);
 
   const rows: Array<{ id: number; vendor_id: number; price_fen: number; stock: number; created_at: string }> = await db('products')
     .whereIn('id', ids.boutiqueProducts)

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { SystemClock, type Clock } from '../src/clock';
-import { isUniqueViolation, type Db } from '../src/db';
+import { isUniqueViolation, withUnitOfWork, type Db } from '../src/db';
 import { seedDemoOrders } from './demo-orders';
 import { seedDemoFirstPurchases } from './demo-first-purchases';
 import { seedCatalogue, type CatalogueIds } from './lib/catalogue';
@@ -36,10 +36,10 @@ export async function loadDemoDataIfEmpty(db: Db, clock: Clock, log: Logger): Pr
       // (boutique hall and first purchases), made through the trading services with the ids above, e.g.
       //   await seedTrading(trx, clock, catalogue);
       // Boutique hall (精品馆): yearly budgets, 1097 trades in 2020 (1.18亿元), trades 2019–2026, open orders.
-      await seedDemoOrders(trx, catalogue);
+      await withUnitOfWork(trx, () => seedDemoOrders(db, catalogue));
       // Government first purchases (政府首购): the report's 4 cases of 2020 (1120万元), other years, and cases in every
       // state for the demo accounts, with a 公示 open for objections as of the loader's clock.
-      await seedDemoFirstPurchases(trx, catalogue, clock.now());
+      await withUnitOfWork(trx, () => seedDemoFirstPurchases(db, catalogue, clock.now()));
       return catalogue;
     });
   } catch (err) {

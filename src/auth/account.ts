@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import type { Db } from '../db';
+import { writeTransaction, type Db } from '../db';
 import { AppError } from '../errors';
 import type { Actor } from '../web';
 import { hashPassword, verifyPassword } from './passwords';
@@ -46,7 +46,7 @@ export class AccountService {
       throw new AppError('validation_failed', 'validation.password_username', { field: 'newPassword' }, 'newPassword');
     }
     const hash = await hashPassword(newPassword);
-    await this.db.transaction(async (trx) => {
+    await writeTransaction(this.db, async (trx) => {
       await trx('users').where({ id: user.id }).update({ password_hash: hash });
       const sessions = await trx('sessions').where({ user_id: user.id }).del();
       const tokens = await trx('api_tokens').where({ user_id: user.id }).del();

@@ -12,6 +12,7 @@ import {
   emptyForm,
   enforce,
   errorBody,
+  STATUS,
   formFailure,
   parseForm,
   parseInput,
@@ -82,7 +83,7 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
       ctx.redirect(next);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      ctx.status = err.code === 'validation_failed' ? 422 : err.code === 'too_many_attempts' ? 429 : err.code === 'forbidden' ? 403 : 401;
+      ctx.status = STATUS[err.code];
       if (err.code === 'too_many_attempts') ctx.set('Retry-After', String(err.params.retryAfter));
       ctx.body = state.render('auth/login', {
         title: state.t('auth.login_title'),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../audit';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Db } from '../db';
+import { writeTransaction, type Db } from '../db';
 import { AppError } from '../errors';
 import { hashToken, type Actor } from '../web';
 import { dummyHash, verifyPassword } from './passwords';
@@ -73,7 +73,7 @@ export class AuthService {
 
   /** Ends one bearer token (the one the request authenticates with); false when it was not there. */
   async revokeToken(token: string, actor: Actor): Promise<boolean> {
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const n = await trx('api_tokens').where({ id: hashToken(token), user_id: actor.id }).del();
       if (n > 0) await recordAudit(trx, this.clock, { actor, action: 'user.token_revoke', entity: 'user', entityId: actor.id });
       return n > 0;

@@ -85,7 +85,11 @@ export class LoginThrottle {
     return [{ key: k.account, max: this.maxPerAccount }, ...(k.address ? [{ key: k.address, max: THROTTLE.maxPerAddress }] : [])];
   }
 
-  /** A write transaction, retried on a deadlock or serialization failure (PostgreSQL) or SQLITE_BUSY (another process). */
+  /**
+   * A write transaction, retried on a deadlock or serialization failure (PostgreSQL) or SQLITE_BUSY (another process).
+   * Deliberately not `writeTransaction`: an attempt counted must commit on its own, never join a request's commit
+   * hook or unit of work — a failed login rolls nothing of the lockout back.
+   */
   private async transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {

@@ -4,7 +4,7 @@ import type { Deps } from '../deps';
 import { CITIES, FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError, notFound } from '../errors';
 import { dropEmpty } from '../schema';
-import { errorBody, hasSessionCookie, paginationModel, parseInput, type AppState } from '../web';
+import { STATUS, errorBody, hasSessionCookie, paginationModel, parseInput, type AppState } from '../web';
 import { CertLookupQuery, SearchQuery } from './schema';
 import { CatalogueService } from './service';
 
@@ -67,7 +67,7 @@ export function catalogueRoutes(deps: Deps): Router {
         if (certNo) result = await service.certificate(certNo);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        ctx.status = err.code === 'not_found' ? 404 : 422;
+        ctx.status = STATUS[err.code];
         error = errorBody(ctx, err).message;
       }
       return state.render('catalogue/certificates', { title: state.t('catalogue.cert_lookup_title'), certNo, result, error });

@@ -98,11 +98,6 @@ export async function migrateLatest(db: Db): Promise<void> {
   await db.migrate.latest();
 }
 
-/** A write use case runs in one transaction: the service opens it, passes `trx` down, and throws to roll back. */
-export function inTransaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.transaction(work);
-}
-
 /** Unique-constraint violation, by driver code, never by message text. */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; errno?: number; message?: string };

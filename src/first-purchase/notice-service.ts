@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Db } from '../db';
+import { executorFor, type Db } from '../db';
 import { notFound } from '../errors';
 import type { Page } from '../web';
 import { noticeListItem, noticeSummary, type NoticeSummary } from './presenters';
@@ -23,12 +23,12 @@ export class NoticeService {
   ) {}
 
   async list(q: NoticeListQuery): Promise<Page<NoticeListItem>> {
-    const { rows, total } = await listNotices(this.db, q.type, q.pageSize, (q.page - 1) * q.pageSize);
+    const { rows, total } = await listNotices(executorFor(this.db), q.type, q.pageSize, (q.page - 1) * q.pageSize);
     return { items: rows.map(noticeListItem), total, page: q.page, pageSize: q.pageSize };
   }
 
   async get(id: number): Promise<NoticeDetail> {
-    const n = await findNotice(this.db, id);
+    const n = await findNotice(executorFor(this.db), id);
     if (!n) throw notFound('notices.not_found');
     const open =
       n.type === 'single_source' && n.case_status === 'notice' && n.notice_ends_at !== null && this.clock.now().getTime() <= new Date(n.notice_ends_at).getTime();

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Db, Trx } from '../db';
+import { executorFor, type Db, type Executor } from '../db';
 import { AppError, notFound } from '../errors';
 import { shanghaiDay } from '../time';
 import type { Actor, Page } from '../web';
@@ -25,19 +25,20 @@ import { nextSteps, type NextStep } from '../workflow';
 /** Reading cases: one case as its parties see it, lists per role, the department's work queues. */
 export class CaseQueries {
   constructor(
-    private readonly db: Db | Trx,
+    private readonly db: Db,
     private readonly clock: Clock,
   ) {}
 
-  async get(actor: Actor | null, id: number): Promise<CaseView> {
+  /** One case as `actor` sees it; `ex`: read inside the caller's transaction (a step answers with what it wrote). */
+  async get(actor: Actor | null, id: number, ex: Executor = executorFor(this.db)): Promise<CaseView> {
     if (!actor) throw new AppError('unauthenticated', 'errors.unauthenticated');
-    const c = await findCase(this.db, id);
+    const c = await findCase(ex, id);
     const parties = c ? { purchaserId: c.purchaser_id, vendorId: c.vendor_id } : null;
     if (!c || !parties || !canOnCase(actor, 'case.read', parties)) throw notFound('first_purchase.not_found');
-    // One after another: inside a transaction (the demo loader's) the three would share one connection anyway.
-    const history = await listHistory(this.db, id);
-    const objections = await listObjections(this.db, id);
-    const notices = await listCaseNotices(this.db, id);
+    // One after another: inside a transaction the three would share one connection anyway.
+    const history = await listHistory(ex, id);
+    const objections = await listObjections(ex, id);
+    const notices = await listCaseNotices(ex, id);
     return caseView(c, { history, objections, notices, now: this.clock.now(), objectorContacts: canOnCase(actor, 'case.read_objector_contact', parties) });
   }
 
@@ -46,9 +47,9 @@ export class CaseQueries {
     const filter: CaseFilter = { status: q.status };
     if (actor.role === 'purchaser') filter.purchaserId = actor.purchaserId ?? -1;
     else if (actor.role === 'vendor') filter.vendorId = actor.vendorId ?? -1;
-    const { rows, total } = await listCases(this.db, filter, q.pageSize, (q.page - 1) * q.pageSize);
+    const { rows, total } = await listCases(executorFor(this.db), filter, q.pageSize, (q.page - 1) * q.pageSize);
     const open = await openObjectionCounts(
-      this.db,
+      executorFor(this.db),
       rows.map((r) => r.id),
     );
     return { items: rows.map((r) => caseSummary(r, open.get(r.id) ?? 0)), total, page: q.page, pageSize: q.pageSize };
@@ -58,11 +59,11 @@ export class CaseQueries {
   async adminQueues(limit = 100): Promise<{ toApprove: CaseSummary[]; waiting: CaseSummary[]; objections: Array<ObjectionRow & { project_name: string; notice_ends_at: string | null }> }> {
     const now = this.clock.now().toISOString();
     const [ended, running, objections] = await Promise.all([
-      listCases(this.db, { status: 'notice', noticeEndedBefore: now }, limit, 0),
-      listCases(this.db, { status: 'notice' }, limit, 0),
-      listOpenObjections(this.db, limit),
+      listCases(executorFor(this.db), { status: 'notice', noticeEndedBefore: now }, limit, 0),
+      listCases(executorFor(this.db), { status: 'notice' }, limit, 0),
+      listOpenObjections(executorFor(this.db), limit),
     ]);
-    const open = await openObjectionCounts(this.db, [...ended.rows, ...running.rows].map((r) => r.id));
+    const open = await openObjectionCounts(executorFor(this.db), [...ended.rows, ...running.rows].map((r) => r.id));
     return {
       toApprove: ended.rows.filter((r) => !open.get(r.id)).map((r) => caseSummary(r, 0)),
       waiting: running.rows.filter((r) => !(r.notice_ends_at && r.notice_ends_at < now) || open.get(r.id)).map((r) => caseSummary(r, open.get(r.id) ?? 0)),
@@ -90,6 +91,6 @@ export class CaseQueries {
 
   /** Products a case may be opened for today (approved, with a current certificate of their own vendor). */
   async eligibleProducts(limit = 500) {
-    return listEligibleProducts(this.db, shanghaiDay(this.clock.now()), limit);
+    return listEligibleProducts(executorFor(this.db), shanghaiDay(this.clock.now()), limit);
   }
 }

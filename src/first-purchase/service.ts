@@ -2,7 +2,7 @@ import { recordAudit } from '../audit';
 import { isCurrent as isCertificateCurrent } from '../certification';
 import { isFirstPurchaseEligible } from './eligibility';
 import type { Clock } from '../clock';
-import { writeTransaction, type Db, type Executor, type Trx } from '../db';
+import { writeTransaction, type Db, type Executor } from '../db';
 import { AppError, invalidField, invalidState, notFound } from '../errors';
 import { Ledger, type TradeFacts } from '../ledger';
 import { Money } from '../money';
@@ -49,7 +49,7 @@ export class FirstPurchaseService {
   private readonly ledger: Ledger;
 
   constructor(
-    private readonly db: Db | Trx,
+    private readonly db: Db,
     private readonly clock: Clock,
     private readonly objectionPath: (caseId: number) => string = (id) => `/api/v1/first-purchases/${id}/objections`,
   ) {
@@ -289,7 +289,7 @@ export class FirstPurchaseService {
       if (!c) throw notFound('first_purchase.not_found');
       authorizeCase(actor, act, { purchaserId: c.purchaser_id, vendorId: c.vendor_id });
       await work(trx, c);
-      return new CaseQueries(trx, this.clock).get(actor, id);
+      return this.queries.get(actor, id, trx);
     });
   }
 

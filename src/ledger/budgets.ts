@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import { writeTransaction, type Executor } from '../db';
+import { executorFor, writeTransaction, type Db } from '../db';
 import { AppError } from '../errors';
 import { Money } from '../money';
 import { authorize } from '../policies';
@@ -64,7 +64,7 @@ export class BudgetService {
   private readonly ledger: Ledger;
 
   constructor(
-    private readonly db: Executor,
+    private readonly db: Db,
     private readonly clock: Clock,
   ) {
     this.ledger = new Ledger(clock);
@@ -94,11 +94,11 @@ export class BudgetService {
   }
 
   budget(purchaserId: number): Promise<BudgetView> {
-    return this.ledger.budget(this.db, purchaserId);
+    return this.ledger.budget(executorFor(this.db), purchaserId);
   }
 
   async budgets(page: number, pageSize: number): Promise<Page<BudgetRow>> {
-    const { rows, total } = await budgetTable(this.db, pageSize, (page - 1) * pageSize);
+    const { rows, total } = await budgetTable(executorFor(this.db), pageSize, (page - 1) * pageSize);
     return {
       items: rows.map((r) => ({
         purchaserId: r.purchaser_id,
@@ -117,12 +117,12 @@ export class BudgetService {
   }
 
   async transfers(f: { kind?: TransferKind; orderId?: number }, page: number, pageSize: number): Promise<Page<TransferView>> {
-    const { rows, total } = await listTransfers(this.db, f, pageSize, (page - 1) * pageSize);
+    const { rows, total } = await listTransfers(executorFor(this.db), f, pageSize, (page - 1) * pageSize);
     return { items: rows.map(transferView), total, page, pageSize };
   }
 
   async accounts(page: number, pageSize: number) {
-    const { rows, total } = await listAccounts(this.db, pageSize, (page - 1) * pageSize);
+    const { rows, total } = await listAccounts(executorFor(this.db), pageSize, (page - 1) * pageSize);
     return {
       items: rows.map((a) => ({ id: a.id, code: a.code, type: a.type, ownerId: a.owner_id ?? null, owner: a.owner_name ?? null, balance: money(a.balance_fen) })),
       total,
@@ -132,6 +132,6 @@ export class BudgetService {
   }
 
   verify(): Promise<VerifyReport> {
-    return this.ledger.verify(this.db);
+    return this.ledger.verify(executorFor(this.db));
   }
 }

@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import { positiveMoney } from '../schema';
+import { positiveMoney, wholeNumber as whole } from '../schema';
 import { FLOWS, type TransferKind } from './accounts';
-
-const whole = (min: number, max: number) =>
-  z
-    .union([z.number(), z.string().regex(/^\d{1,9}$/, 'validation.integer').transform(Number)])
-    .pipe(z.number({ message: 'validation.integer' }).int('validation.integer').min(min, 'validation.too_small').max(max, 'validation.too_big'));
 
 /** `POST /api/v1/admin/budgets` and the admin's allocation form. */
 export const AllocateInput = z.object({

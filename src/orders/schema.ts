@@ -1,14 +1,9 @@
 import { z } from 'zod';
+import { wholeNumber as whole } from '../schema';
 
 /** The life of a boutique-hall order (精品馆直购), DESIGN §2; the steps between the states: transitions.ts. */
 export const ORDER_STATUSES = ['placed', 'confirmed', 'delivered', 'accepted', 'paid', 'cancelled', 'refunded'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-
-/** A whole number sent as a JSON number or (from a form or query string) as digits. */
-const whole = (min: number, max: number) =>
-  z
-    .union([z.number(), z.string().regex(/^\d{1,9}$/, 'validation.integer').transform(Number)])
-    .pipe(z.number({ message: 'validation.integer' }).int('validation.integer').min(min, 'validation.too_small').max(max, 'validation.too_big'));
 
 export const OrderLine = z.object({
   productId: whole(1, 999_999_999),

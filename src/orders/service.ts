@@ -3,13 +3,14 @@ import type { Clock } from '../clock';
 import {
   BatchUnfit,
   GroupCommit,
+  executorFor,
+  inUnitOfWork,
   isClosing,
   isPostgres,
   pendingCommitHook,
   writeTransaction,
   type CommitHook,
   type Db,
-  type Executor,
   type Outcome,
   type Trx,
 } from '../db';
@@ -97,26 +98,23 @@ interface Group {
 export class OrderService {
   private readonly ledger: Ledger;
   /**
-   * Payments that arrive while every slot is busy commit together (one queue per service: the API's, the pages');
-   * none inside an outer transaction (the demo loader's).
+   * Payments that arrive while every slot is busy commit together: one queue per app (the service is built once, in
+   * services.ts), shared by the API and the pages.
    */
-  readonly payments: GroupCommit<PayJob, StepResult> | null;
+  readonly payments: GroupCommit<PayJob, StepResult>;
 
   constructor(
-    private readonly db: Executor,
+    private readonly db: Db,
     private readonly clock: Clock,
     options: { paymentSlots?: number } = {},
   ) {
     this.ledger = new Ledger(clock);
-    this.payments =
-      (db as Trx).isTransaction === true
-        ? null
-        : new GroupCommit((jobs) => this.payTogether(jobs), {
-            // SQLite: one writer, one transaction at a time. PostgreSQL: four side by side (of the pool's ten), so an
-            // order whose row another transaction holds delays its own payment and not everyone else's.
-            slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
-            closed: () => isClosing(db),
-          });
+    this.payments = new GroupCommit((jobs) => this.payTogether(jobs), {
+      // SQLite: one writer, one transaction at a time. PostgreSQL: four side by side (of the pool's ten), so an
+      // order whose row another transaction holds delays its own payment and not everyone else's.
+      slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
+      closed: () => isClosing(db),
+    });
   }
 
   /** `POST /api/v1/orders`: all items of one vendor, one order. */
@@ -248,7 +246,8 @@ export class OrderService {
    * through the group-commit queue: alone it runs at once as below; with others waiting it commits with them.
    */
   act(actor: Actor, orderId: number, action: OrderAction, input: { note?: string } = {}): Promise<StepResult> {
-    if (action === 'pay' && this.payments) return this.payments.submit({ actor, orderId, hook: pendingCommitHook() }, () => this.step(actor, orderId, action, input));
+    // Inside a unit of work (the demo loader's) a payment joins it, as every other step does.
+    if (action === 'pay' && !inUnitOfWork()) return this.payments.submit({ actor, orderId, hook: pendingCommitHook() }, () => this.step(actor, orderId, action, input));
     return this.step(actor, orderId, action, input);
   }
 
@@ -296,7 +295,9 @@ export class OrderService {
   private async payTogether(jobs: PayJob[]): Promise<Array<Outcome<StepResult>>> {
     const outcomes: Array<Outcome<StepResult>> = jobs.map(() => ({ again: true }));
     const hooks: CommitHook[] = [];
-    await (this.db as Db).transaction(async (trx) => {
+    // One transaction for the batch, run by the group-commit queue (which retries it job by job); each job's commit
+    // hook is run here explicitly, so this is not a writeTransaction.
+    await this.db.transaction(async (trx) => {
       const found = new Map((await findOrdersForTrade(trx, [...new Set(jobs.map((j) => j.orderId))])).map((o) => [Number(o.id), o]));
       const seen = new Set<number>();
       const go: Array<{ index: number; job: PayJob; order: OrderContextRow }> = [];
@@ -356,8 +357,8 @@ export class OrderService {
   /** The caller's own orders: a purchaser's unit's, a vendor's, or (for the department) all. */
   async list(actor: Actor, query: OrderListQuery): Promise<OrderPage> {
     const scope: OrderScope = { ...scopeOf(actor), status: query.status };
-    const { rows, total } = await listOrders(this.db, scope, query.pageSize, (query.page - 1) * query.pageSize);
-    const items = rows.length ? await orderItems(this.db, rows.map((r) => r.id)) : [];
+    const { rows, total } = await listOrders(executorFor(this.db), scope, query.pageSize, (query.page - 1) * query.pageSize);
+    const items = rows.length ? await orderItems(executorFor(this.db), rows.map((r) => r.id)) : [];
     return {
       items: rows.map((r) => orderSummary(r, items.filter((i) => i.order_id === r.id))),
       total,
@@ -368,9 +369,9 @@ export class OrderService {
 
   /** One order with its history and the steps the caller may take; someone else's is 404. */
   async detail(actor: Actor, orderId: number): Promise<OrderDetail> {
-    const order = await findOrder(this.db, orderId);
+    const order = await findOrder(executorFor(this.db), orderId);
     if (!order || !can(actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
-    const [items, history] = await Promise.all([orderItems(this.db, [order.id]), orderHistory(this.db, order.id)]);
+    const [items, history] = await Promise.all([orderItems(executorFor(this.db), [order.id]), orderHistory(executorFor(this.db), order.id)]);
     return orderDetail(actor, order, items, history);
   }
 }

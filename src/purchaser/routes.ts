@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { actorOf, errorBody, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
+import { STATUS, actorOf, errorBody, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { Money } from '../money';
@@ -73,7 +73,7 @@ export function purchaserRoutes(deps: Deps): Router {
     } catch (err) {
       if (!(err instanceof AppError) || err.code === 'unauthenticated' || err.code === 'forbidden') throw err;
       await renderCart(ctx, deps, 'purchaser/checkout', errorBody(ctx, err).message);
-      ctx.status = err.code === 'validation_failed' ? 422 : 409;
+      ctx.status = STATUS[err.code];
     }
   });
 

@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import type { Db } from '../db';
+import { writeTransaction, type Db } from '../db';
 import { forbidden } from '../errors';
 import type { Actor } from '../web';
 import { FIRST_PURCHASE_POLICY_KEY, firstPurchasePolicy, type FirstPurchasePolicy } from './first-purchase-policy';
@@ -19,7 +19,7 @@ export class SettingsService {
   /** The department changes the eligibility rule; audited in the same transaction. */
   async setFirstPurchasePolicy(actor: Actor, policy: FirstPurchasePolicy): Promise<FirstPurchasePolicy> {
     if (actor.role !== 'admin') throw forbidden('errors.wrong_role');
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const before = await firstPurchasePolicy(trx);
       await writeSetting(trx, FIRST_PURCHASE_POLICY_KEY, policy, this.clock.now().toISOString());
       await recordAudit(trx, this.clock, { actor, action: 'settings.first_purchase_policy', entity: 'settings', entityId: FIRST_PURCHASE_POLICY_KEY, before, after: policy });

@@ -78,6 +78,7 @@ export function idempotent(db: Db, clock: Clock, options: Options = {}) {
     if (ctx.status < 200 || ctx.status >= 300) return;
     if (!hook.committed) {
       // A handler that wrote nothing in a write transaction: keep its answer now, unless another request's came first.
+      // (This is the commit hook's own fallback, so it cannot go through writeTransaction, which runs the hook.)
       await db.transaction(async (trx) => {
         await trx('idempotency_keys').where({ scope, key }).whereNull('status_code').delete();
         await trx('idempotency_keys').insert(record(ctx.status, ctx.body));

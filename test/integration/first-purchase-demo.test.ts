@@ -1,3 +1,4 @@
+import { withUnitOfWork } from '../../src/db';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/clock';
 import { Ledger } from '../../src/ledger/service';
@@ -22,7 +23,7 @@ describe(`demo first purchases (${ENGINE})`, function () {
       const ids = await seedCatalogue(trx, clock);
       demo = { ...ids.demoPurchasers, ...ids.demoVendors };
       const started = Date.now();
-      summary = await seedDemoFirstPurchases(trx, ids, now);
+      summary = await withUnitOfWork(trx, () => seedDemoFirstPurchases(ctx.db, ids, now));
       ms = Date.now() - started;
     });
   });
