@@ -31,7 +31,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /**
- * The limits (documented in the README). Objections to a 政府首购 notice are counted only when filed (a refused or
+ * The limits (documented in docs/security.md). Objections to a 政府首购 notice are counted only when filed (a refused or
  * invalid one gives its count back); registrations likewise; login requests are counted whatever their outcome (the
  * failures have their own, stricter lock in src/auth/throttle.ts).
  */

@@ -12,7 +12,7 @@ import { SESSION_COOKIE, changedTables, type FuzzWorld, type Identity, type Logg
  *  - a 4xx of an /api route has the error shape `{"error":{"code","message","field"?}}`; a 2xx JSON answer parses,
  *    and the money in it is a string, never a JSON number (API.md; the OCDS export follows OCDS instead);
  *  - a 4xx writes nothing to the business tables (the world's fingerprint, before and after), and neither does
- *    any GET or HEAD (README: "No state changes on GET").
+ *    any GET or HEAD (docs/security.md: "No state changes on GET").
  */
 
 export type FailureKind = 'crash' | '5xx' | 'hang' | 'transport' | 'oversized-header' | 'bad-json' | 'money-not-string' | 'expectation' | 'error-shape' | 'wrote-on-4xx' | 'wrote-on-get';
