@@ -15,10 +15,17 @@ import {
   type AppState,
 } from '../web';
 import { AppError } from '../errors';
+import { LISTING_REVIEW, VENDOR_WORKFLOW, type HistoryEntry } from '../vendors';
+import { mountPageSteps } from '../workflow';
 import type { ReviewService } from './review';
-import { ListingQueueQuery, ReasonInput, VendorQueueQuery } from './schema';
+import { ListingQueueQuery, VendorQueueQuery } from './schema';
 
 const stateOf = (ctx: Context) => ctx.state as AppState;
+
+/** The history as the pages show it: the step's and the statuses' names in the reader's language. */
+function historyRows(state: AppState, history: HistoryEntry[], status: (s: string) => string = (s) => state.t(`vendor.status_${s}`)) {
+  return history.map((h) => ({ ...h, actionText: state.t(`admin.history_${h.action}`), fromText: h.from ? status(h.from) : null, toText: status(h.to) }));
+}
 
 /**
  * Runs a review action from a page form and comes back to `back` with a notice: the outcome on success, the reason
@@ -47,11 +54,11 @@ export function adminPages(router: Router, review: ReviewService): void {
   router.get('/admin/vendors', admin, async (ctx) => {
     const state = stateOf(ctx);
     const q = parseInput(VendorQueueQuery, withoutEmpty({ status: 'pending', ...(ctx.query as Record<string, unknown>) }));
-    const page = await review.vendors(q);
+    const page = await review.vendorsWithHistory(q);
     ctx.body = state.render('admin/vendors', {
       title: state.t('admin.vendors_title'),
       flash: takeFlash(ctx),
-      items: page.items.map((v) => ({ ...v, pending: v.status === 'pending', canApprove: v.status !== 'approved' })),
+      items: page.items.map((v) => ({ ...v, history: historyRows(state, v.history, (s) => state.t(`vendor.vendor_status_${s}`)), pending: v.status === 'pending', canApprove: v.status !== 'approved' })),
       total: page.total,
       status: q.status ?? '',
       statuses: ['pending', 'approved', 'rejected'].map((v) => ({ value: v, selected: q.status === v })),
@@ -59,20 +66,14 @@ export function adminPages(router: Router, review: ReviewService): void {
     });
   });
 
-  router.post('/admin/vendors/:id/approve', admin, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await act(ctx, '/admin/vendors', async () => {
-      const v = await review.approveVendor(actorOf(ctx), id);
-      return stateOf(ctx).t('admin.vendor_approved', { name: v.name });
-    });
-  });
-
-  router.post('/admin/vendors/:id/reject', admin, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await act(ctx, '/admin/vendors', async () => {
-      const v = await review.rejectVendor(actorOf(ctx), id, parseForm(ReasonInput, requestBody(ctx)).reason);
-      return stateOf(ctx).t('admin.vendor_rejected', { name: v.name });
-    });
+  // Approve and reject a vendor: one page route each, derived from the vendor table (vendors/transitions.ts).
+  mountPageSteps(router, VENDOR_WORKFLOW, {
+    idParam,
+    handle: (ctx, step, id) =>
+      act(ctx, '/admin/vendors', async () => {
+        const v = await review.reviewVendor(step.name, actorOf(ctx), id, step.input ? parseForm(step.input, requestBody(ctx)) : {});
+        return stateOf(ctx).t(step.done, { name: v.name });
+      }),
   });
 
   router.get('/admin/products', admin, async (ctx) => {
@@ -92,23 +93,17 @@ export function adminPages(router: Router, review: ReviewService): void {
 
   router.get('/admin/products/:id', admin, async (ctx) => {
     const state = stateOf(ctx);
-    const listing = await review.listing(actorOf(ctx), idParam(ctx.params.id));
-    ctx.body = state.render('admin/product', { title: listing.title, flash: takeFlash(ctx), listing, pending: listing.status === 'pending_review' });
+    const listing = await review.listingDetail(actorOf(ctx), idParam(ctx.params.id));
+    ctx.body = state.render('admin/product', { title: listing.title, flash: takeFlash(ctx), listing, history: historyRows(state, listing.history), pending: listing.status === 'pending_review' });
   });
 
-  router.post('/admin/products/:id/approve', admin, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await act(ctx, `/admin/products/${id}`, async () => {
-      const l = await review.approveListing(actorOf(ctx), id);
-      return stateOf(ctx).t('admin.listing_approved', { title: l.title });
-    });
-  });
-
-  router.post('/admin/products/:id/reject', admin, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    await act(ctx, `/admin/products/${id}`, async () => {
-      const l = await review.rejectListing(actorOf(ctx), id, parseForm(ReasonInput, requestBody(ctx)).reason);
-      return stateOf(ctx).t('admin.listing_rejected', { title: l.title });
-    });
+  // Approve and reject a listing: one page route each, derived from the listing table's review desk.
+  mountPageSteps(router, LISTING_REVIEW, {
+    idParam,
+    handle: (ctx, step, id) =>
+      act(ctx, `/admin/products/${id}`, async () => {
+        const l = await review.reviewListing(step.name, actorOf(ctx), id, step.input ? parseForm(step.input, requestBody(ctx)) : {});
+        return stateOf(ctx).t(step.done, { title: l.title });
+      }),
   });
 }

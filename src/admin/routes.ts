@@ -1,8 +1,10 @@
 import Router from '@koa/router';
 import { actorOf, idParam, requireRole, validate } from '../web';
 import type { Deps } from '../deps';
+import { LISTING_REVIEW, VENDOR_WORKFLOW, noIdempotency } from '../vendors';
+import { mountApiSteps } from '../workflow';
 import { adminPages } from './pages';
-import { ListingQueueQuery, ReasonInput, VendorQueueQuery, type ReasonInputT } from './schema';
+import { ListingQueueQuery, VendorQueueQuery } from './schema';
 
 /** The admin's review queues (vendors, listings) and dashboard, as JSON and pages. */
 export function adminRoutes(deps: Deps): Router {
@@ -22,29 +24,19 @@ export function adminRoutes(deps: Deps): Router {
     ctx.body = await review.vendor(actorOf(ctx), idParam(ctx.params.id));
   });
 
-  router.post('/api/v1/admin/vendors/:id/approve', admin, async (ctx) => {
-    ctx.body = await review.approveVendor(actorOf(ctx), idParam(ctx.params.id));
-  });
-
-  router.post('/api/v1/admin/vendors/:id/reject', admin, validate(ReasonInput), async (ctx) => {
-    ctx.body = await review.rejectVendor(actorOf(ctx), idParam(ctx.params.id), (ctx.state.input as ReasonInputT).reason);
-  });
+  // Approve and reject: one route each, derived from the vendor table (vendors/transitions.ts).
+  mountApiSteps(router, VENDOR_WORKFLOW, { idParam, idempotent: noIdempotency, run: (step, actor, id, input) => review.reviewVendor(step, actor, id, input) });
 
   router.get('/api/v1/admin/products', admin, validate(ListingQueueQuery, 'query'), async (ctx) => {
     ctx.body = await review.listings(ctx.state.input as ListingQueueQuery);
   });
 
   router.get('/api/v1/admin/products/:id', admin, async (ctx) => {
-    ctx.body = await review.listing(actorOf(ctx), idParam(ctx.params.id));
+    ctx.body = await review.listingDetail(actorOf(ctx), idParam(ctx.params.id));
   });
 
-  router.post('/api/v1/admin/products/:id/approve', admin, async (ctx) => {
-    ctx.body = await review.approveListing(actorOf(ctx), idParam(ctx.params.id));
-  });
-
-  router.post('/api/v1/admin/products/:id/reject', admin, validate(ReasonInput), async (ctx) => {
-    ctx.body = await review.rejectListing(actorOf(ctx), idParam(ctx.params.id), (ctx.state.input as ReasonInputT).reason);
-  });
+  // Approve and reject: one route each, derived from the listing table's review desk (vendors/transitions.ts).
+  mountApiSteps(router, LISTING_REVIEW, { idParam, idempotent: noIdempotency, run: (step, actor, id, input) => review.reviewListing(step, actor, id, input) });
 
   adminPages(router, review);
   return router;

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Db } from '../db';
+import { writeTransaction, type Db } from '../db';
 import { AppError } from '../errors';
 import { t, type Locale } from '../i18n';
 import { shanghaiDay } from '../time';
@@ -8,7 +8,7 @@ import { recordAudit } from '../audit';
 import { readSheet, type Column, type SheetRow } from './import-parse';
 import { findCertsByNos, insertCert, type CertRow } from './repo';
 import { CertificationInput } from './schema';
-import { applyCertChange, certFields, type AuditActor } from './service';
+import { applyCertChange, certFields, startCert, type AuditActor } from './service';
 
 export type RowResult = 'added' | 'updated' | 'unchanged' | 'rejected';
 
@@ -131,7 +131,9 @@ export async function importCertifications(
   if (counts.rejected > 0) return { ok: false, written: false, fileType: sheet.type, counts, rows, delistedListings: 0 };
 
   let delisted = 0;
-  await db.transaction(async (trx) => {
+  // Retried from the start when another writer got in the way (writeTransaction), so the count starts again too.
+  await writeTransaction(db, async (trx) => {
+    delisted = 0;
     const now = clock.now().toISOString();
     const today = shanghaiDay(clock.now());
     let done = 0;
@@ -140,6 +142,7 @@ export async function importCertifications(
       if (c.outcome.result === 'added') {
         const fields = certFields(input);
         const cert = await insertCert(trx, { ...fields, status: fields.valid_until < today ? 'expired' : 'valid', created_at: now, updated_at: now });
+        await startCert(trx, clock, actor, cert);
         const { id: _id, created_at: _c, updated_at: _u, ...after } = cert;
         await recordAudit(trx, clock, { actor, action: 'certification.import_add', entity: 'certification', entityId: cert.id, after });
       } else if (c.outcome.result === 'updated') {

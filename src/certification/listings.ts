@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { Executor } from '../db';
 import { productSearchText } from '../search-text';
 import type { Actor } from '../web';
-import { findVendorIdentity, listingsOfCert, liveListingsOfCert, updateListingOfCert, type CertRow } from './repo';
+import { findVendorIdentity, insertListingHistory, listingsOfCert, liveListingsOfCert, updateListingOfCert, type CertRow } from './repo';
 
 /*
  * The listings that rest on a certificate follow it, in the same transaction as the certificate's change: the
@@ -34,6 +34,16 @@ export async function delistListingsOfCert(
       if (v?.credit_code === onlyVendorsOtherThan) continue;
     }
     await updateListingOfCert(trx, p.id, { status: 'delisted', delist_cause: cause, review_reason: reason, updated_at: now });
+    // The listing table's step `delist_by_certificate` (vendors/transitions.ts): from a live status to delisted.
+    await insertListingHistory(trx, {
+      product_id: p.id,
+      action: 'delist_by_certificate',
+      from_status: p.status,
+      to_status: 'delisted',
+      actor_id: actor?.id ?? null,
+      note: reason ? `${cause}: ${reason}` : cause,
+      at: now,
+    });
     await recordAudit(trx, clock, {
       actor,
       action: 'product.delist_by_certificate',

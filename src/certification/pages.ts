@@ -18,13 +18,16 @@ import {
 import type { Deps } from '../deps';
 import { FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError } from '../errors';
-import { ReasonInput } from '../schema';
+import { mountPageSteps } from '../workflow';
 import { importCertifications, importReport } from './import';
 import { IMPORT_LIMITS } from './import-parse';
-import type { CertView } from './presenters';
+import type { CertHistoryEntry, CertView } from './presenters';
 import { CertListQuery, CertificationInput, CertificationPatch } from './schema';
 import type { CertificationService } from './service';
+import { CERT_DESK } from './transitions';
 import { uploadedFile } from './upload';
+
+type CertDetail = CertView & { history: CertHistoryEntry[] };
 
 const CERT_FIELDS = ['certNo', 'productName', 'enterpriseName', 'creditCode', 'kind', 'level', 'field', 'year', 'validUntil', 'indicators', 'keySupported'] as const;
 
@@ -78,14 +81,17 @@ export function certificationPages(router: Router, deps: Deps, service: Certific
     });
   });
 
-  const renderForm = (ctx: Context, form: FormState, cert: CertView | null, status = 200, revokeForm: FormState = emptyForm(['reason'])) => {
+  const renderForm = (ctx: Context, form: FormState, cert: CertDetail | null, status = 200, revokeForm: FormState = emptyForm(['reason'])) => {
     const state = stateOf(ctx);
+    const status_ = (s: string) => state.t(`cert_status.${s}`);
+    const history = (cert?.history ?? []).map((h) => ({ ...h, actionText: state.t(`certification.history_${h.action}`), fromText: h.from ? status_(h.from) : null, toText: status_(h.to) }));
     ctx.status = status;
     ctx.body = state.render('admin/certification-form', {
       title: cert ? `${state.t('certification.edit_title')} ${cert.certNo}` : state.t('certification.new_title'),
       flash: takeFlash(ctx),
       form,
       cert,
+      history,
       revokeForm,
       canRevoke: cert ? cert.status !== 'revoked' : false,
       action: cert ? `/admin/certifications/${cert.id}` : '/admin/certifications',
@@ -148,13 +154,13 @@ export function certificationPages(router: Router, deps: Deps, service: Certific
   });
 
   router.get('/admin/certifications/:id', admin, async (ctx) => {
-    const cert = await service.get(actorOf(ctx), idParam(ctx.params.id));
+    const cert = await service.detail(actorOf(ctx), idParam(ctx.params.id));
     renderForm(ctx, { ...emptyForm(CERT_FIELDS), values: certValues(cert) }, cert);
   });
 
   router.post('/admin/certifications/:id', admin, async (ctx) => {
     const id = idParam(ctx.params.id);
-    const cert = await service.get(actorOf(ctx), id);
+    const cert = await service.detail(actorOf(ctx), id);
     const body = requestBody(ctx);
     try {
       // The number identifies the certificate and is not editable; an unticked box means "no".
@@ -169,17 +175,21 @@ export function certificationPages(router: Router, deps: Deps, service: Certific
     }
   });
 
-  router.post('/admin/certifications/:id/revoke', admin, async (ctx) => {
-    const id = idParam(ctx.params.id);
-    const cert = await service.get(actorOf(ctx), id);
-    const body = requestBody(ctx);
-    try {
-      const revoked = await service.revoke(actorOf(ctx), id, parseForm(ReasonInput, body).reason);
-      setFlash(ctx, stateOf(ctx).t('certification.revoked_done', { certNo: revoked.certNo, n: revoked.delistedListings }));
-      ctx.redirect(`${stateOf(ctx).base}/admin/certifications/${id}`);
-    } catch (err) {
-      const { form: revokeForm, status } = formFailure(ctx, err, ['reason'], body);
-      renderForm(ctx, { ...emptyForm(CERT_FIELDS), values: certValues(cert) }, cert, status, revokeForm);
-    }
+  // Revoke: one page route, derived from the certificate table (transitions.ts); on a refusal the page again with the
+  // reason beside its field (or at the top), nothing written.
+  mountPageSteps(router, CERT_DESK, {
+    idParam,
+    handle: async (ctx, step, id) => {
+      const cert = await service.detail(actorOf(ctx), id);
+      const body = requestBody(ctx);
+      try {
+        const revoked = await service.run(step.name, actorOf(ctx), id, step.input ? parseForm(step.input, body) : {});
+        setFlash(ctx, stateOf(ctx).t(step.done, { certNo: revoked.certNo, n: revoked.delistedListings }));
+        ctx.redirect(`${stateOf(ctx).base}/admin/certifications/${id}`);
+      } catch (err) {
+        const { form: revokeForm, status } = formFailure(ctx, err, ['reason'], body);
+        renderForm(ctx, { ...emptyForm(CERT_FIELDS), values: certValues(cert) }, cert, status, revokeForm);
+      }
+    },
   });
 }

@@ -1,6 +1,6 @@
 import { parseStoredArray } from '../errors';
 import { apiTime } from '../time';
-import type { CertRow } from './repo';
+import type { CertHistoryRow, CertRow } from './repo';
 import { isCurrent } from './rules';
 
 export interface CertView {
@@ -46,4 +46,23 @@ export const certView = (c: CertRow, today: string): CertView => ({
   current: isCurrent(c, today),
   createdAt: apiTime(c.created_at),
   updatedAt: apiTime(c.updated_at),
+});
+
+/** One change of a certificate's status as the admin reads it (a listing's and an order's history have this shape). */
+export interface CertHistoryEntry {
+  action: string;
+  from: string | null;
+  to: string;
+  actor: string | null;
+  note: string | null;
+  at: string;
+}
+
+export const certHistoryView = (h: CertHistoryRow): CertHistoryEntry => ({
+  action: h.action,
+  from: h.from_status ?? null,
+  to: h.to_status,
+  actor: h.actor_name ?? null,
+  note: h.note ?? null,
+  at: apiTime(h.at),
 });

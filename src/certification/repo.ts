@@ -92,9 +92,16 @@ export interface ListingOfCertRow {
 
 const LISTING_OF_CERT_COLUMNS = ['id', 'vendor_id', 'title', 'model', 'description', 'status'] as const;
 
+/**
+ * The statuses of a live listing (pending or approved): what a certificate's withdrawal takes out of the catalogue,
+ * the step `delist_by_certificate` of the listing table (vendors/transitions.ts; test/unit/status-workflows.test.ts
+ * holds the two together).
+ */
+export const LIVE_LISTING_STATUSES = ['pending_review', 'approved'] as const;
+
 /** The listings that rest on a certificate and are still live (pending or approved). */
 export const liveListingsOfCert = (db: Executor, certId: number): Promise<ListingOfCertRow[]> =>
-  db('products').where({ cert_id: certId }).whereIn('status', ['pending_review', 'approved']).select(LISTING_OF_CERT_COLUMNS);
+  db('products').where({ cert_id: certId }).whereIn('status', LIVE_LISTING_STATUSES).select(LISTING_OF_CERT_COLUMNS);
 
 export const listingsOfCert = (db: Executor, certId: number): Promise<ListingOfCertRow[]> => db('products').where({ cert_id: certId }).select(LISTING_OF_CERT_COLUMNS);
 
@@ -117,3 +124,43 @@ export async function updateListingOfCert(db: Executor, id: number, patch: Listi
 /** A vendor as the registry sees it: the name (for search text) and the credit code its certificates carry. */
 export const findVendorIdentity = (db: Executor, id: number): Promise<{ name: string; credit_code: string } | undefined> =>
   db('vendors').where({ id }).first('name', 'credit_code');
+
+/** One change of a certificate's status (certificate_history), with who made it. */
+export interface CertHistoryRow {
+  id: number;
+  certification_id: number;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  actor_id: number | null;
+  note: string | null;
+  at: string;
+  actor_name?: string | null;
+}
+
+export async function insertCertHistory(db: Executor, row: Omit<CertHistoryRow, 'id' | 'actor_name'>): Promise<void> {
+  await db('certificate_history').insert(row);
+}
+
+export const certHistory = (db: Executor, certId: number): Promise<CertHistoryRow[]> =>
+  db('certificate_history')
+    .leftJoin('users', 'users.id', 'certificate_history.actor_id')
+    .where('certificate_history.certification_id', certId)
+    .orderBy('certificate_history.id')
+    .select('certificate_history.*', 'users.display_name as actor_name');
+
+/** Moves a certificate from the status it was read in only if it is still in it (compare-and-set). */
+export async function moveCertStatus(db: Executor, id: number, from: string, to: string, patch: Partial<CertRow>): Promise<boolean> {
+  return (await db('certifications').where({ id, status: from }).update({ ...patch, status: to })) === 1;
+}
+
+/**
+ * A listing's history row for what the certificate's change did to it (product_history, the listing's history: the
+ * registry writes this one row beside the listing's status, as it writes the status itself; listings.ts).
+ */
+export async function insertListingHistory(
+  db: Executor,
+  row: { product_id: number; action: string; from_status: string; to_status: string; actor_id: number | null; note: string | null; at: string },
+): Promise<void> {
+  await db('product_history').insert(row);
+}

@@ -6,7 +6,8 @@ import { importCertifications, importReport } from './import';
 import { certificationPages } from './pages';
 import { CertListQuery, CertificationInput, CertificationPatch } from './schema';
 import { uploadedFile } from './upload';
-import { ReasonInput } from '../schema';
+import { mountApiSteps } from '../workflow';
+import { CERT_DESK } from './transitions';
 
 /** The certification registry, the admin's: list, add, edit, revoke (never delete), import the annual list. */
 export function certificationRoutes(deps: Deps): Router {
@@ -42,16 +43,15 @@ export function certificationRoutes(deps: Deps): Router {
   });
 
   router.get('/api/v1/admin/certifications/:id', admin, async (ctx) => {
-    ctx.body = await service.get(actorOf(ctx), idParam(ctx.params.id));
+    ctx.body = await service.detail(actorOf(ctx), idParam(ctx.params.id));
   });
 
   router.patch('/api/v1/admin/certifications/:id', admin, validate(CertificationPatch), async (ctx) => {
     ctx.body = await service.update(actorOf(ctx), idParam(ctx.params.id), ctx.state.input as CertificationPatch);
   });
 
-  router.post('/api/v1/admin/certifications/:id/revoke', admin, validate(ReasonInput), async (ctx) => {
-    ctx.body = await service.revoke(actorOf(ctx), idParam(ctx.params.id), (ctx.state.input as { reason: string }).reason);
-  });
+  // Revoke: derived from the certificate table (transitions.ts). No step of it moves money, so none is idempotent.
+  mountApiSteps(router, CERT_DESK, { idParam, idempotent: async (_ctx, next) => next(), run: (step, actor, id, input) => service.run(step, actor, id, input) });
 
   certificationPages(router, deps, service);
   return router;

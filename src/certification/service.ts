@@ -1,14 +1,29 @@
 import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import { isUniqueViolation, type Db, type Executor } from '../db';
+import { isUniqueViolation, writeTransaction, type Db, type Executor } from '../db';
 import { AppError, invalidState, notFound } from '../errors';
 import { authorize, can } from '../policies';
 import { shanghaiDay } from '../time';
 import type { Actor, Page } from '../web';
 import { delistListingsOfCert, refreshListingsOfCert } from './listings';
-import { certView, type CertView } from './presenters';
-import { certsOfCreditCode, findCert, findVendorIdentity, findCertByNo, insertCert, listCerts, overdueCerts, updateCert, type CertFields, type CertRow } from './repo';
+import { certHistoryView, certView, type CertHistoryEntry, type CertView } from './presenters';
+import {
+  certHistory,
+  certsOfCreditCode,
+  findCert,
+  findCertByNo,
+  findVendorIdentity,
+  insertCert,
+  insertCertHistory,
+  listCerts,
+  moveCertStatus,
+  overdueCerts,
+  updateCert,
+  type CertFields,
+  type CertRow,
+} from './repo';
 import type { CertListQuery, CertificationInput, CertificationPatch } from './schema';
+import { certStep, decideCertStep, type CertStepName } from './transitions';
 
 export type AuditActor = Pick<Actor, 'id' | 'username'> | null;
 
@@ -35,6 +50,35 @@ const auditShape = (c: Partial<CertRow>) => {
 };
 
 /**
+ * The common part of every change of a certificate's status, in the caller's transaction: the table's verdict (409 in
+ * the step's or the status's words), the conditional update (a concurrent change that got there first is the same
+ * 409), and the history row. The caller keeps its audit record.
+ */
+export async function moveCert(
+  trx: Executor,
+  clock: Clock,
+  actor: AuditActor,
+  before: Pick<CertRow, 'id' | 'status'>,
+  name: CertStepName,
+  opts: { patch?: Partial<CertRow>; note?: string | null } = {},
+): Promise<CertRow> {
+  const step = certStep(name);
+  const verdict = decideCertStep(step, before.status);
+  if (!verdict.ok) throw invalidState(verdict.key);
+  const at = clock.now().toISOString();
+  if (!(await moveCertStatus(trx, before.id, before.status, verdict.to, { updated_at: at, ...opts.patch }))) {
+    const again = decideCertStep(step, (await findCert(trx, before.id))?.status ?? '');
+    throw invalidState(again.ok ? 'errors.conflict' : again.key);
+  }
+  await insertCertHistory(trx, { certification_id: before.id, action: name, from_status: before.status, to_status: verdict.to, actor_id: actor?.id ?? null, note: opts.note ?? null, at });
+  return (await findCert(trx, before.id)) as CertRow;
+}
+
+/** The row for the status a certificate is entered in (added by hand or by the annual list). */
+export const startCert = (trx: Executor, clock: Clock, actor: AuditActor, cert: Pick<CertRow, 'id' | 'status'>): Promise<void> =>
+  insertCertHistory(trx, { certification_id: cert.id, action: 'create', from_status: null, to_status: cert.status, actor_id: actor?.id ?? null, note: null, at: clock.now().toISOString() });
+
+/**
  * Applies a change to a stored certificate in the caller's transaction and keeps the listings that rest on it
  * consistent: new kind/level/field copied to them; a new holder (credit code) or an end date now past takes them out
  * of the catalogue. Returns the updated row and how many listings were delisted.
@@ -55,7 +99,11 @@ export async function applyCertChange(
   if (before.status === 'expired' && validUntil >= today) next.status = 'valid';
   if (!changed.length && !next.status) return { cert: before, delisted: 0, changed: [] };
   const now = clock.now().toISOString();
-  const cert = await updateCert(trx, before.id, { ...next, updated_at: now });
+  // A change of status is the table's step (expire or renew) with its history row; the other columns go with it.
+  const { status, ...columns } = next;
+  const cert = status
+    ? await moveCert(trx, clock, actor, before, status === 'expired' ? 'expire' : 'renew', { patch: { ...columns, updated_at: now } })
+    : await updateCert(trx, before.id, { ...columns, updated_at: now });
   await recordAudit(trx, clock, {
     actor,
     action,
@@ -114,15 +162,22 @@ export class CertificationService {
     return certView(c, this.today());
   }
 
+  /** The certificate with every change of its status, oldest first (the admin's detail, JSON and page). */
+  async detail(actor: Actor, id: number): Promise<CertView & { history: CertHistoryEntry[] }> {
+    const cert = await this.get(actor, id);
+    return { ...cert, history: (await certHistory(this.db, id)).map(certHistoryView) };
+  }
+
   async create(actor: Actor, input: CertificationInput): Promise<CertView> {
     authorize(actor, 'certification.manage', null);
     try {
-      return await this.db.transaction(async (trx) => {
+      return await writeTransaction(this.db, async (trx) => {
         if (await findCertByNo(trx, input.certNo)) throw new AppError('duplicate', 'certification.duplicate', { certNo: input.certNo }, 'certNo');
         const now = this.clock.now().toISOString();
         const fields = certFields(input);
         const status = fields.valid_until < this.today() ? 'expired' : 'valid';
         const cert = await insertCert(trx, { ...fields, status, created_at: now, updated_at: now });
+        await startCert(trx, this.clock, actor, cert);
         await recordAudit(trx, this.clock, { actor, action: 'certification.create', entity: 'certification', entityId: cert.id, after: auditShape(cert) });
         return certView(cert, this.today());
       });
@@ -134,7 +189,7 @@ export class CertificationService {
 
   async update(actor: Actor, id: number, patch: CertificationPatch): Promise<CertView & { delistedListings: number }> {
     authorize(actor, 'certification.manage', null);
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const before = await findCert(trx, id);
       if (!before) throw notFound('certification.not_found');
       const fields: Partial<CertFields> = {
@@ -157,14 +212,19 @@ export class CertificationService {
     });
   }
 
+  /** A routed step of the registry (transitions.ts `CERT_DESK`), as the registrar's routes call it. */
+  run(step: string, actor: Actor, id: number, input: unknown): Promise<CertView & { delistedListings: number }> {
+    if (step === 'revoke') return this.revoke(actor, id, (input as { reason: string }).reason);
+    throw new Error(`certification: no step ${step}`);
+  }
+
   /** Revoking never deletes: the certificate stays on record with its reason; its listings leave the catalogue. */
   async revoke(actor: Actor, id: number, reason: string): Promise<CertView & { delistedListings: number }> {
     authorize(actor, 'certification.manage', null);
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const before = await findCert(trx, id);
       if (!before) throw notFound('certification.not_found');
-      if (before.status === 'revoked') throw invalidState('certification.already_revoked');
-      const cert = await updateCert(trx, id, { status: 'revoked', revoked_reason: reason, updated_at: this.clock.now().toISOString() });
+      const cert = await moveCert(trx, this.clock, actor, before, 'revoke', { patch: { revoked_reason: reason }, note: reason });
       await recordAudit(trx, this.clock, {
         actor,
         action: 'certification.revoke',
@@ -180,7 +240,7 @@ export class CertificationService {
 
   /** Marks every valid certificate whose end date has passed as expired, and delists its listings. */
   async expireOverdue(actor: AuditActor): Promise<{ expired: number; delistedListings: number }> {
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       let expired = 0;
       let delisted = 0;
       for (const c of await overdueCerts(trx, this.today())) {

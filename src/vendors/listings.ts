@@ -1,12 +1,13 @@
 import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
 import { findCertByNo, isCurrent, type CertRow } from '../certification';
-import type { Db, Executor } from '../db';
-import { AppError, invalidField, invalidState, notFound } from '../errors';
+import { writeTransaction, type Db, type Executor } from '../db';
+import { AppError, invalidField, notFound } from '../errors';
 import { authorize } from '../policies';
 import { productSearchText } from '../search-text';
 import { shanghaiDay } from '../time';
 import type { Actor, Page } from '../web';
+import { assertListingStep, moveListing, startListing } from './moves';
 import { listingView, type ListingView } from './presenters';
 import { countListingsByStatus, findListing, findVendor, insertProduct, listListings, listingsNeedingAttention, updateProduct, type ListingRow, type ProductRow, type VendorRow } from './repo';
 import type { ListingInput, ListingPatch } from './schema';
@@ -58,7 +59,7 @@ export class ListingService {
   }
 
   async create(actor: Actor, input: ListingInput): Promise<{ id: number; status: string }> {
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const vendor = await this.vendorOf(trx, actor);
       authorize(actor, 'product.create', vendor);
       const cert = input.certNo ? await this.usableCert(trx, vendor, input.certNo) : null;
@@ -85,6 +86,7 @@ export class ListingService {
         updated_at: now,
       };
       const id = await insertProduct(trx, row);
+      await startListing(trx, this.clock, actor, id, 'pending_review');
       await recordAudit(trx, this.clock, { actor, action: 'product.create', entity: 'product', entityId: id, after: snapshot(row) });
       return { id, status: 'pending_review' };
     });
@@ -113,7 +115,7 @@ export class ListingService {
    * any change to a rejected listing resubmits it.
    */
   async update(actor: Actor, id: number, patch: ListingPatch): Promise<ListingView> {
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const row = await this.ownListing(trx, actor, id, 'product.update');
       const vendor = await this.vendorOf(trx, actor);
       let cert: CertRow | null | undefined; // undefined: unchanged
@@ -147,7 +149,8 @@ export class ListingService {
       const changed = (Object.keys(next) as Array<keyof ProductRow>).filter((k) => normalise(next[k]) !== normalise(row[k]));
       if (!changed.length) return listingView(row);
       const reviewed = changed.some((k) => (REVIEWED_FIELDS as readonly string[]).includes(k));
-      if ((row.status === 'approved' && reviewed) || row.status === 'rejected') {
+      const resubmit = (row.status === 'approved' && reviewed) || row.status === 'rejected';
+      if (resubmit) {
         next.status = 'pending_review';
         next.review_reason = null;
         next.delist_cause = null;
@@ -165,7 +168,13 @@ export class ListingService {
       for (const k of [...changed, 'status', 'review_reason', 'delist_cause', 'search_text', 'updated_at'] as Array<keyof ProductRow>) {
         (patchRow as Record<string, unknown>)[k] = next[k];
       }
-      await updateProduct(trx, id, patchRow);
+      if (resubmit) {
+        // Back to review: the table's step `resubmit`, with its history row.
+        const { status: _status, ...rest } = patchRow;
+        await moveListing(trx, this.clock, actor, row, 'resubmit', { patch: rest });
+      } else {
+        await updateProduct(trx, id, patchRow);
+      }
       await recordAudit(trx, this.clock, {
         actor,
         action: 'product.update',
@@ -178,13 +187,18 @@ export class ListingService {
     });
   }
 
+  /** A step of the vendor's desk (transitions.ts `LISTING_DESK`), as the registrar's routes call it. */
+  run(step: string, actor: Actor, id: number): Promise<ListingView> {
+    if (step === 'delist') return this.delist(actor, id);
+    if (step === 'relist') return this.relist(actor, id);
+    throw new Error(`listings: no step ${step}`);
+  }
+
   /** The vendor takes a listing out of the catalogue (or withdraws it from review). */
   async delist(actor: Actor, id: number): Promise<ListingView> {
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const row = await this.ownListing(trx, actor, id, 'product.delist');
-      if (row.status === 'delisted') throw invalidState('vendor.already_delisted');
-      const now = this.clock.now().toISOString();
-      await updateProduct(trx, id, { status: 'delisted', delist_cause: null, updated_at: now });
+      await moveListing(trx, this.clock, actor, row, 'delist', { patch: { delist_cause: null } });
       await recordAudit(trx, this.clock, { actor, action: 'product.delist', entity: 'product', entityId: id, before: { status: row.status }, after: { status: 'delisted' } });
       return listingView((await findListing(trx, id)) as ListingRow);
     });
@@ -192,13 +206,12 @@ export class ListingService {
 
   /** A delisted listing goes back to review; its certificate must still be the vendor's own and current. */
   async relist(actor: Actor, id: number): Promise<ListingView> {
-    return this.db.transaction(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const row = await this.ownListing(trx, actor, id, 'product.relist');
-      if (row.status !== 'delisted') throw invalidState('vendor.not_delisted');
+      assertListingStep(row.status, 'relist');
       const vendor = await this.vendorOf(trx, actor);
       if (row.cert_no) await this.usableCert(trx, vendor, row.cert_no);
-      const now = this.clock.now().toISOString();
-      await updateProduct(trx, id, { status: 'pending_review', review_reason: null, delist_cause: null, updated_at: now });
+      await moveListing(trx, this.clock, actor, row, 'relist', { patch: { review_reason: null, delist_cause: null } });
       await recordAudit(trx, this.clock, { actor, action: 'product.relist', entity: 'product', entityId: id, before: { status: row.status }, after: { status: 'pending_review' } });
       return listingView((await findListing(trx, id)) as ListingRow);
     });

@@ -19,7 +19,9 @@ import {
 import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
 import { CITIES, FIELDS, KINDS } from '../domain';
+import { mountPageSteps } from '../workflow';
 import type { ListingService } from './listings';
+import { LISTING_DESK } from './transitions';
 import type { ListingView } from './presenters';
 import type { RegistrationService } from './registration';
 import { ListingInput, ListingPatch, ListingQuery, VendorRegistration } from './schema';
@@ -195,18 +197,21 @@ export function vendorPages(
     }
   });
 
-  for (const action of ['delist', 'relist'] as const) {
-    router.post(`/vendor/products/:id/${action}`, vendor, async (ctx) => {
+  // Delist and relist: one page route each, derived from the listing table's vendor desk (transitions.ts); back to
+  // the list with the outcome, or the reason it was refused (nothing written).
+  mountPageSteps(router, LISTING_DESK, {
+    idParam,
+    handle: async (ctx, step, id) => {
       const state = stateOf(ctx);
       try {
-        await s.listings[action](actorOf(ctx), idParam(ctx.params.id));
-        setFlash(ctx, state.t(`vendor.listing_${action}ed`));
+        await s.listings.run(step.name, actorOf(ctx), id);
+        setFlash(ctx, state.t(step.done));
       } catch (err) {
         const { form } = formFailure(ctx, err, [], {});
         if ((err as { code?: string }).code === 'forbidden' || (err as { code?: string }).code === 'not_found') throw err;
         setFlash(ctx, form.error ?? state.t('errors.conflict'));
       }
       ctx.redirect(`${state.base}/vendor/products`);
-    });
-  }
+    },
+  });
 }

@@ -1,5 +1,5 @@
 import { Money } from '../money';
-import type { ListingRow, VendorRow } from './repo';
+import type { ListingRow, StatusHistoryRow, VendorRow } from './repo';
 import { apiTime, apiTimeOrNull } from '../time';
 
 export interface ListingView {
@@ -75,4 +75,23 @@ export const vendorView = (v: VendorRow): VendorView => ({
   reviewReason: v.review_reason ?? null,
   createdAt: apiTime(v.created_at),
   reviewedAt: apiTimeOrNull(v.reviewed_at),
+});
+
+/** One change of status as the admin reads it (the order's history has the same shape, with `action` beside). */
+export interface HistoryEntry {
+  action: string;
+  from: string | null;
+  to: string;
+  actor: string | null;
+  note: string | null;
+  at: string;
+}
+
+export const historyView = (h: StatusHistoryRow): HistoryEntry => ({
+  action: h.action,
+  from: h.from_status ?? null,
+  to: h.to_status,
+  actor: h.actor_name ?? null,
+  note: h.note ?? null,
+  at: apiTime(h.at),
 });

@@ -1,9 +1,10 @@
 import { hashPassword } from '../auth';
 import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import { isUniqueViolation, type Db } from '../db';
+import { isUniqueViolation, writeTransaction, type Db } from '../db';
 import { AppError } from '../errors';
 import type { Actor } from '../web';
+import { startVendor } from './moves';
 import { vendorView, type VendorView } from './presenters';
 import { findVendor, findVendorByCreditCode, insertUser, insertVendor, usernameTaken } from './repo';
 import type { VendorRegistration } from './schema';
@@ -24,7 +25,7 @@ export class RegistrationService {
     // Hash outside the transaction: argon2 is deliberately slow and SQLite has one writer.
     const passwordHash = await hashPassword(input.password);
     try {
-      return await this.db.transaction(async (trx) => {
+      return await writeTransaction(this.db, async (trx) => {
         if (await findVendorByCreditCode(trx, input.creditCode)) throw taken('creditCode');
         if (await usernameTaken(trx, input.username)) throw taken('username');
         const now = this.clock.now().toISOString();
@@ -48,6 +49,7 @@ export class RegistrationService {
           created_at: now,
         });
         const actor = { id: user.id, username: user.username };
+        await startVendor(trx, this.clock, actor, vendor.id);
         await recordAudit(trx, this.clock, { actor, action: 'vendor.register', entity: 'vendor', entityId: vendor.id, after: vendorView(vendor) });
         await recordAudit(trx, this.clock, {
           actor,

@@ -138,3 +138,54 @@ export const listingsNeedingAttention = (db: Executor, vendorId: number, limit: 
     .andWhere((w) => w.where('products.status', 'rejected').orWhere((x) => x.where('products.status', 'delisted').whereNotNull('products.delist_cause')))
     .orderBy('products.updated_at', 'desc')
     .limit(limit);
+
+/** One change of a listing's or a vendor's status (product_history / vendor_history), with who made it. */
+export interface StatusHistoryRow {
+  id: number;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  actor_id: number | null;
+  note: string | null;
+  at: string;
+  actor_name?: string | null;
+}
+
+export type NewHistoryRow = Omit<StatusHistoryRow, 'id' | 'actor_name'>;
+
+export async function insertProductHistory(db: Executor, productId: number, row: NewHistoryRow): Promise<void> {
+  await db('product_history').insert({ ...row, product_id: productId });
+}
+
+export async function insertVendorHistory(db: Executor, vendorId: number, row: NewHistoryRow): Promise<void> {
+  await db('vendor_history').insert({ ...row, vendor_id: vendorId });
+}
+
+const historyOf = (db: Executor, table: 'product_history' | 'vendor_history', key: 'product_id' | 'vendor_id', ids: number[]) =>
+  db(table)
+    .leftJoin('users', 'users.id', `${table}.actor_id`)
+    .whereIn(`${table}.${key}`, ids)
+    .orderBy(`${table}.id`)
+    .select(`${table}.*`, 'users.display_name as actor_name');
+
+export const productHistory = (db: Executor, productId: number): Promise<StatusHistoryRow[]> => historyOf(db, 'product_history', 'product_id', [productId]);
+
+/** The histories of several vendors at once (a page of the queue), by vendor. */
+export async function vendorHistories(db: Executor, vendorIds: number[]): Promise<Map<number, StatusHistoryRow[]>> {
+  const out = new Map<number, StatusHistoryRow[]>(vendorIds.map((id) => [id, []]));
+  if (!vendorIds.length) return out;
+  for (const r of (await historyOf(db, 'vendor_history', 'vendor_id', vendorIds)) as Array<StatusHistoryRow & { vendor_id: number }>) out.get(r.vendor_id)?.push(r);
+  return out;
+}
+
+/**
+ * Moves a listing from the status it was read in to `to` only if it is still in it (compare-and-set): of two
+ * concurrent steps on one listing exactly one wins. Returns whether it moved.
+ */
+export async function moveProductStatus(db: Executor, id: number, from: string, to: string, patch: Partial<ProductRow>): Promise<boolean> {
+  return (await db('products').where({ id, status: from }).update({ ...patch, status: to })) === 1;
+}
+
+export async function moveVendorStatus(db: Executor, id: number, from: string, to: string, patch: Partial<VendorRow>): Promise<boolean> {
+  return (await db('vendors').where({ id, status: from }).update({ ...patch, status: to })) === 1;
+}

@@ -3,7 +3,9 @@ import type { Context } from 'koa';
 import { RATE_LIMITS, RateLimiter, actorOf, clientAddress, enforce, idParam, rateLimit, requireRole, validate, type RateKey } from '../web';
 import { CertListQuery } from '../certification';
 import type { Deps } from '../deps';
+import { mountApiSteps } from '../workflow';
 import { vendorPages } from './pages';
+import { LISTING_DESK, noIdempotency } from './transitions';
 import { ListingInput, ListingPatch, ListingQuery, VendorRegistration } from './schema';
 
 const REGISTRATION_LIMIT_MESSAGE = 'vendor.registration_rate_limited';
@@ -51,13 +53,8 @@ export function vendorRoutes(deps: Deps): Router {
     ctx.body = await listings.update(actorOf(ctx), idParam(ctx.params.id), ctx.state.input as ListingPatch);
   });
 
-  router.post('/api/v1/vendor/products/:id/delist', vendor, async (ctx) => {
-    ctx.body = await listings.delist(actorOf(ctx), idParam(ctx.params.id));
-  });
-
-  router.post('/api/v1/vendor/products/:id/relist', vendor, async (ctx) => {
-    ctx.body = await listings.relist(actorOf(ctx), idParam(ctx.params.id));
-  });
+  // Delist and relist: one route each, derived from the listing table's vendor desk (transitions.ts).
+  mountApiSteps(router, LISTING_DESK, { idParam, idempotent: noIdempotency, run: (step, actor, id) => listings.run(step, actor, id) });
 
   const registrationPermit = (ctx: Context) => enforce(ctx, limiter, registrationKeys(ctx), REGISTRATION_LIMIT_MESSAGE);
   vendorPages(router, deps, { listings, registration, certs, registrationPermit });

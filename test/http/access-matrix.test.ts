@@ -10,6 +10,8 @@ import { orderInState, tradingSide, type TradingSide } from '../helpers/trading'
 import { caseBody, caseForm, caseInState, type FpStage } from '../helpers/first-purchase';
 import { CASE_WORKFLOW } from '../../src/first-purchase/transitions';
 import { ORDER_WORKFLOW } from '../../src/orders/transitions';
+import { CERT_DESK } from '../../src/certification/transitions';
+import { LISTING_DESK, LISTING_REVIEW, VENDOR_WORKFLOW } from '../../src/vendors/transitions';
 import { stepRoutes, type Step, type Workflow } from '../../src/workflow';
 
 /**
@@ -308,11 +310,11 @@ export const ROWS: MatrixRow[] = [
     body: () => ({ stock: 9 }),
     other: { vendor: 403 },
   }),
-  ...rows('POST /api/v1/vendor/products/:id/delist', only('vendor', 200), { url: productUrl((i) => `/api/v1/vendor/products/${i}/delist`), other: { vendor: 403 } }),
-  ...rows('POST /api/v1/vendor/products/:id/relist', only('vendor', 200), {
-    url: productUrl((i) => `/api/v1/vendor/products/${i}/relist`, 'delisted'),
-    other: { vendor: 403 },
-  }),
+  // Delist and relist, JSON and page: derived from the listing table's vendor desk (vendors/transitions.ts). Another
+  // vendor's listing is a 403 here, as it always was (API.md: "another vendor's product → 403 (or 404)").
+  ...workflowRows(LISTING_DESK, (step) => ({ object: (w, whose) => w.product(whose, step.from[0]) })).map((r) =>
+    r.role === 'vendor' && r.whose === 'other' ? { ...r, expect: 403 } : r,
+  ),
 
   // ── the vendor's own space (pages) ──
   ...rows('GET /vendor', only('vendor', 200, 'get')),
@@ -322,52 +324,34 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /vendor/products', only('vendor', 302, 'post'), { body: (w) => w.listingInput() }),
   ...rows('GET /vendor/products/:id/edit', only('vendor', 200, 'get'), { url: productUrl((i) => `/vendor/products/${i}/edit`), other: { vendor: 403 } }),
   ...rows('POST /vendor/products/:id', only('vendor', 302, 'post'), { url: productUrl((i) => `/vendor/products/${i}`), body: (w) => w.listingInput(), other: { vendor: 403 } }),
-  ...rows('POST /vendor/products/:id/delist', only('vendor', 302, 'post'), { url: productUrl((i) => `/vendor/products/${i}/delist`), other: { vendor: 403 } }),
-  ...rows('POST /vendor/products/:id/relist', only('vendor', 302, 'post'), {
-    url: productUrl((i) => `/vendor/products/${i}/relist`, 'delisted'),
-    other: { vendor: 403 },
-  }),
 
   // ── admin: review queues (JSON). A vendor may not review even its own listing. ──
   ...rows('GET /api/v1/admin/queues', only('admin', 200)),
   ...rows('GET /api/v1/admin/vendors', only('admin', 200)),
   ...rows('GET /api/v1/admin/vendors/:id', only('admin', 200), { url: (w) => `/api/v1/admin/vendors/${w.vendorB.id}` }),
-  ...rows('POST /api/v1/admin/vendors/:id/approve', only('admin', 200), { url: id((w) => w.pendingVendor(), (i) => `/api/v1/admin/vendors/${i}/approve`) }),
-  ...rows('POST /api/v1/admin/vendors/:id/reject', only('admin', 200), {
-    url: id((w) => w.pendingVendor(), (i) => `/api/v1/admin/vendors/${i}/reject`),
-    body: () => ({ reason: '材料不全' }),
-  }),
+  // Approve and reject a vendor, JSON and page: derived from the vendor table (vendors/transitions.ts).
+  ...workflowRows(VENDOR_WORKFLOW, (step) => ({ object: (w) => w.pendingVendor(), body: step.input ? () => ({ reason: '材料不全' }) : undefined })),
   ...rows('GET /api/v1/admin/products', only('admin', 200)),
   ...rows('GET /api/v1/admin/products/:id', only('admin', 200), { url: productUrl((i) => `/api/v1/admin/products/${i}`, 'pending_review'), other: { vendor: 403 } }),
-  ...rows('POST /api/v1/admin/products/:id/approve', only('admin', 200), {
-    url: productUrl((i) => `/api/v1/admin/products/${i}/approve`, 'pending_review'),
-    other: { vendor: 403 },
-  }),
-  ...rows('POST /api/v1/admin/products/:id/reject', only('admin', 200), {
-    url: productUrl((i) => `/api/v1/admin/products/${i}/reject`, 'pending_review'),
-    body: () => ({ reason: '资料不符' }),
-    other: { vendor: 403 },
-  }),
+  // Approve and reject a listing, JSON and page: derived from the listing table's review desk (vendors/transitions.ts);
+  // a vendor may not review even its own listing, nor another's.
+  ...workflowRows(LISTING_REVIEW, (step) => ({
+    object: (w, whose) => w.product(whose, 'pending_review'),
+    body: step.input ? () => ({ reason: '资料不符' }) : undefined,
+  })),
+  ...stepRoutes(LISTING_REVIEW).flatMap((r) =>
+    rows(r.route, {}, {
+      url: productUrl((i) => r.route.split(' ')[1]!.replace(':id', String(i)), 'pending_review'),
+      body: r.hasInput ? () => ({ reason: '资料不符' }) : undefined,
+      other: { vendor: 403 },
+    }),
+  ),
 
   // ── admin: review queues (pages) ──
   ...rows('GET /admin', only('admin', 200, 'get')),
   ...rows('GET /admin/vendors', only('admin', 200, 'get')),
-  ...rows('POST /admin/vendors/:id/approve', only('admin', 302, 'post'), { url: id((w) => w.pendingVendor(), (i) => `/admin/vendors/${i}/approve`) }),
-  ...rows('POST /admin/vendors/:id/reject', only('admin', 302, 'post'), {
-    url: id((w) => w.pendingVendor(), (i) => `/admin/vendors/${i}/reject`),
-    body: () => ({ reason: '材料不全' }),
-  }),
   ...rows('GET /admin/products', only('admin', 200, 'get')),
   ...rows('GET /admin/products/:id', only('admin', 200, 'get'), { url: productUrl((i) => `/admin/products/${i}`, 'pending_review'), other: { vendor: 403 } }),
-  ...rows('POST /admin/products/:id/approve', only('admin', 302, 'post'), {
-    url: productUrl((i) => `/admin/products/${i}/approve`, 'pending_review'),
-    other: { vendor: 403 },
-  }),
-  ...rows('POST /admin/products/:id/reject', only('admin', 302, 'post'), {
-    url: productUrl((i) => `/admin/products/${i}/reject`, 'pending_review'),
-    body: () => ({ reason: '资料不符' }),
-    other: { vendor: 403 },
-  }),
 
   // ── admin: certification registry ──
   ...rows('GET /api/v1/admin/certifications', only('admin', 200)),
@@ -376,10 +360,8 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /api/v1/admin/certifications/expire', only('admin', 200)),
   ...rows('GET /api/v1/admin/certifications/:id', only('admin', 200), { url: (w) => `/api/v1/admin/certifications/${w.certB.id}` }),
   ...rows('PATCH /api/v1/admin/certifications/:id', only('admin', 200), { url: id((w) => w.cert(), (i) => `/api/v1/admin/certifications/${i}`), body: () => ({ level: 'domestic' }) }),
-  ...rows('POST /api/v1/admin/certifications/:id/revoke', only('admin', 200), {
-    url: id((w) => w.cert(), (i) => `/api/v1/admin/certifications/${i}/revoke`),
-    body: () => ({ reason: '撤销' }),
-  }),
+  // Revoke, JSON and page: derived from the certificate table (certification/transitions.ts).
+  ...workflowRows(CERT_DESK, () => ({ object: (w) => w.cert(), body: () => ({ reason: '撤销' }) })),
   ...rows('GET /admin/certifications', only('admin', 200, 'get')),
   ...rows('GET /admin/certifications/new', only('admin', 200, 'get')),
   ...rows('POST /admin/certifications', only('admin', 302, 'post'), { body: (w) => w.certInput() }),
@@ -390,10 +372,6 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /admin/certifications/:id', only('admin', 302, 'post'), {
     url: id((w) => w.cert(), (i) => `/admin/certifications/${i}`),
     body: (w) => ({ ...w.certInput(), certNo: undefined }),
-  }),
-  ...rows('POST /admin/certifications/:id/revoke', only('admin', 302, 'post'), {
-    url: id((w) => w.cert(), (i) => `/admin/certifications/${i}/revoke`),
-    body: () => ({ reason: '撤销' }),
   }),
 
   // ── admin: audit log ──
