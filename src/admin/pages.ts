@@ -15,8 +15,8 @@ import {
   type AppState,
 } from '../web';
 import { AppError } from '../errors';
-import { LISTING_REVIEW, VENDOR_WORKFLOW, type HistoryEntry } from '../vendors';
-import { mountPageSteps } from '../workflow';
+import { LISTING_REVIEW, VENDOR_WORKFLOW, listingStep, vendorStep, type HistoryEntry, type ListingStatus, type VendorStatus } from '../vendors';
+import { leadsFrom, mountPageSteps } from '../workflow';
 import type { ReviewService } from './review';
 import { ListingQueueQuery, VendorQueueQuery } from './schema';
 
@@ -58,7 +58,7 @@ export function adminPages(router: Router, review: ReviewService): void {
     ctx.body = state.render('admin/vendors', {
       title: state.t('admin.vendors_title'),
       flash: takeFlash(ctx),
-      items: page.items.map((v) => ({ ...v, history: historyRows(state, v.history, (s) => state.t(`vendor.vendor_status_${s}`)), pending: v.status === 'pending', canApprove: v.status !== 'approved' })),
+      items: page.items.map((v) => ({ ...v, history: historyRows(state, v.history, (s) => state.t(`vendor.vendor_status_${s}`)), pending: leadsFrom(vendorStep('reject'), v.status as VendorStatus), canApprove: leadsFrom(vendorStep('approve'), v.status as VendorStatus) })),
       total: page.total,
       status: q.status ?? '',
       statuses: ['pending', 'approved', 'rejected'].map((v) => ({ value: v, selected: q.status === v })),
@@ -94,7 +94,7 @@ export function adminPages(router: Router, review: ReviewService): void {
   router.get('/admin/products/:id', admin, async (ctx) => {
     const state = stateOf(ctx);
     const listing = await review.listingDetail(actorOf(ctx), idParam(ctx.params.id));
-    ctx.body = state.render('admin/product', { title: listing.title, flash: takeFlash(ctx), listing, history: historyRows(state, listing.history), pending: listing.status === 'pending_review' });
+    ctx.body = state.render('admin/product', { title: listing.title, flash: takeFlash(ctx), listing, history: historyRows(state, listing.history), pending: leadsFrom(listingStep('approve'), listing.status as ListingStatus) });
   });
 
   // Approve and reject a listing: one page route each, derived from the listing table's review desk.

@@ -18,13 +18,13 @@ import {
 import type { Deps } from '../deps';
 import { FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError } from '../errors';
-import { mountPageSteps } from '../workflow';
+import { leadsFrom, mountPageSteps } from '../workflow';
 import { importCertifications, importReport } from './import';
 import { IMPORT_LIMITS } from './import-parse';
 import type { CertHistoryEntry, CertView } from './presenters';
 import { CertListQuery, CertificationInput, CertificationPatch } from './schema';
 import type { CertificationService } from './service';
-import { CERT_DESK } from './transitions';
+import { CERT_DESK, certStep, type CertStatus } from './transitions';
 import { uploadedFile } from './upload';
 
 type CertDetail = CertView & { history: CertHistoryEntry[] };
@@ -93,7 +93,7 @@ export function certificationPages(router: Router, deps: Deps, service: Certific
       cert,
       history,
       revokeForm,
-      canRevoke: cert ? cert.status !== 'revoked' : false,
+      canRevoke: cert ? leadsFrom(certStep('revoke'), cert.status as CertStatus) : false,
       action: cert ? `/admin/certifications/${cert.id}` : '/admin/certifications',
       ...options(form.values),
     });

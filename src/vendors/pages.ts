@@ -19,9 +19,9 @@ import {
 import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
 import { CITIES, FIELDS, KINDS } from '../domain';
-import { mountPageSteps } from '../workflow';
+import { leadsFrom, mountPageSteps } from '../workflow';
 import type { ListingService } from './listings';
-import { LISTING_DESK } from './transitions';
+import { LISTING_DESK, listingStep, type ListingStatus } from './transitions';
 import type { ListingView } from './presenters';
 import type { RegistrationService } from './registration';
 import { ListingInput, ListingPatch, ListingQuery, VendorRegistration } from './schema';
@@ -67,8 +67,8 @@ function listingRow(ctx: Context, l: ListingView) {
   return {
     ...l,
     notice,
-    canDelist: l.status !== 'delisted',
-    canRelist: l.status === 'delisted',
+    canDelist: leadsFrom(listingStep('delist'), l.status as ListingStatus),
+    canRelist: leadsFrom(listingStep('relist'), l.status as ListingStatus),
     isPublic: l.status === 'approved',
   };
 }
