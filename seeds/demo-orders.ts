@@ -4,6 +4,7 @@ import { BudgetService } from '../src/ledger/budgets';
 import { OrderService } from '../src/orders/service';
 import type { OrderAction } from '../src/orders/transitions';
 import { toActor, type ActorColumns } from '../src/auth/repo';
+import { directPurchaseLimitFen } from '../src/settings';
 import type { Actor } from '../src/web/state';
 import type { CatalogueIds } from './lib/catalogue';
 import { Rng, addDays } from './lib/random';
@@ -84,35 +85,42 @@ function lifeOf(day: string, rng: Rng): string[] {
 /**
  * Draws one year's trades: `count` trades whose amounts add up close to `targetFen`, the last one chosen to land as
  * near as the price list allows. Only products listed before the order day, and only from the stock `stock` says
- * may be sold, are bought.
+ * may be sold, are bought. No trade is above the direct-purchase limit (`limitFen`, DESIGN §9): each draw is capped
+ * by it, and each leaves no more to the trades after it than they can take under the limit, so the year still adds up.
  */
-function planYear(rng: Rng, year: number, count: number, targetFen: number, products: ProductInfo[], purchasers: number[], stock: Map<number, number>): PlannedTrade[] {
+function planYear(rng: Rng, year: number, count: number, targetFen: number, products: ProductInfo[], purchasers: number[], stock: Map<number, number>, limitFen: number): PlannedTrade[] {
   const first = `${year}-01-06`;
   const last = year === 2026 ? addDays(TODAY, -20) : `${year}-12-12`;
   const span = Math.round((Date.parse(last) - Date.parse(first)) / 86_400_000);
   const days = Array.from({ length: count }, () => addDays(first, rng.int(0, span))).sort();
   const trades: PlannedTrade[] = [];
+  // What one trade may take at most: under the limit, with room to spare for the closing trades' rounding.
+  const capFen = Math.floor(limitFen * 0.95);
   let remaining = targetFen;
   days.forEach((day, i) => {
     const left = count - i;
-    const open = products.filter((p) => p.listedOn <= day && (stock.get(p.id) ?? 0) > 0);
+    const open = products.filter((p) => p.listedOn <= day && (stock.get(p.id) ?? 0) > 0 && p.priceFen <= limitFen);
+    const most = (p: ProductInfo) => Math.min(stock.get(p.id) ?? 0, Math.floor(limitFen / p.priceFen));
     let product: ProductInfo;
     let quantity: number;
     if (left === 1) {
       // The closing trade: the product and quantity that bring the year's total nearest to its target.
       let best = { p: open[0], q: 1, miss: Number.MAX_SAFE_INTEGER };
       for (const p of open) {
-        const q = Math.max(1, Math.min(stock.get(p.id) ?? 0, Math.round(remaining / p.priceFen)));
+        const q = Math.max(1, Math.min(most(p), Math.round(remaining / p.priceFen)));
         const miss = Math.abs(remaining - p.priceFen * q);
         if (miss < best.miss) best = { p, q, miss };
       }
       product = best.p;
       quantity = best.q;
     } else {
-      const want = Math.max(1, Math.round((remaining / left) * (0.4 + rng.next() * 1.2)));
+      // At least what keeps the rest within reach of the trades still to come, each under the cap.
+      const floor = remaining - (left - 1) * capFen * 0.8;
+      const want = Math.min(capFen, Math.max(floor, 1, Math.round((remaining / left) * (0.4 + rng.next() * 1.2))));
       const affordable = open.filter((p) => p.priceFen <= want);
       product = affordable.length ? rng.pick(affordable) : open.reduce((a, b) => (a.priceFen <= b.priceFen ? a : b));
-      quantity = Math.max(1, Math.min(stock.get(product.id) ?? 1, 20, Math.round(want / product.priceFen)));
+      const cap = floor > 0 ? Math.floor(capFen / product.priceFen) : 20;
+      quantity = Math.max(1, Math.min(stock.get(product.id) ?? 1, cap, Math.floor(limitFen / product.priceFen), Math.round(want / product.priceFen)));
     }
     stock.set(product.id, (stock.get(product.id) ?? 0) - quantity);
     const amountFen = product.priceFen * quantity;
@@ -188,11 +196,15 @@ export async function seedDemoOrders(root: Db, ids: CatalogueIds): Promise<DemoO
   // What the history may sell of each listing: a quarter of today's stock (at least 3) stays on the shelf.
   const stock = new Map(products.map((p) => [p.id, Math.max(0, p.stock - Math.max(3, Math.ceil(p.stock / 4)))]));
 
+  // The direct-purchase limit the orders service applies (the default, unless the data already holds another).
+  const limitFen = await directPurchaseLimitFen(db);
   const planned = new Map<number, PlannedTrade[]>();
   for (const [year, spec] of Object.entries(BOUTIQUE_YEARS)) {
-    planned.set(Number(year), planYear(rng, Number(year), spec.count, spec.yuan * 100, tradable, ids.purchasers, stock));
+    planned.set(Number(year), planYear(rng, Number(year), spec.count, spec.yuan * 100, tradable, ids.purchasers, stock, limitFen));
   }
   const total2020 = planned.get(2020)!.reduce((s, t) => s + t.amountFen, 0);
+  const above = [...planned.values()].flat().find((t) => t.amountFen > limitFen);
+  if (above) throw new Error(`demo trades: a planned order of ${above.amountFen} fen is above the direct-purchase limit`);
   if (total2020 < REPORT_2020_BOUTIQUE.minFen || total2020 > REPORT_2020_BOUTIQUE.maxFen) {
     throw new Error(`demo trades: the 2020 boutique total ${total2020} fen is outside the report's range`);
   }
@@ -245,7 +257,7 @@ export async function seedDemoOrders(root: Db, ids: CatalogueIds): Promise<DemoO
     await e.run();
   }
 
-  const open = await openOrders(orders, clock, actors, ids, products, rng);
+  const open = await openOrders(orders, clock, actors, ids, products, rng, limitFen);
   return { trades: settled, open, allocations };
 }
 
@@ -260,8 +272,11 @@ const OPEN_PATHS: Array<{ state: string; steps: OrderAction[] }> = [
   { state: 'refunded', steps: ['confirm', 'deliver', 'accept', 'pay', 'refund'] },
 ];
 
-async function openOrders(orders: OrderService, clock: FakeClock, actors: Actors, ids: CatalogueIds, products: ProductInfo[], rng: Rng): Promise<Record<string, number>> {
+async function openOrders(orders: OrderService, clock: FakeClock, actors: Actors, ids: CatalogueIds, products: ProductInfo[], rng: Rng, limitFen: number): Promise<Record<string, number>> {
   const open: Record<string, number> = {};
+  // What a demo account may order directly: a listing priced within the direct-purchase limit.
+  const orderable = (vendorId: number) => products.filter((p) => p.vendorId === vendorId && p.priceFen <= limitFen);
+  const quantityOf = (p: ProductInfo, wanted: number) => Math.max(1, Math.min(wanted, Math.floor(limitFen / p.priceFen)));
   const pairs: Array<[number, number]> = [
     [ids.demoPurchasers.purchaser, ids.demoVendors.vendor],
     [ids.demoPurchasers.purchaser2, ids.demoVendors.vendor2],
@@ -270,13 +285,13 @@ async function openOrders(orders: OrderService, clock: FakeClock, actors: Actors
   let day = addDays(TODAY, -20);
   for (const path of OPEN_PATHS) {
     for (const [unit, vendorId] of pairs) {
-      const listed = products.filter((p) => p.vendorId === vendorId);
+      const listed = orderable(vendorId);
       if (!listed.length) continue;
       const product = rng.pick(listed);
       const buyer = actors.purchaser(unit);
       const seller = actors.vendor(vendorId);
       clock.set(new Date(at(day, rng)), { freeze: true });
-      const { id } = await orders.place(buyer, [{ productId: product.id, quantity: rng.int(1, 2) }]);
+      const { id } = await orders.place(buyer, [{ productId: product.id, quantity: quantityOf(product, rng.int(1, 2)) }]);
       let stepDay = day;
       for (const action of path.steps) {
         stepDay = addDays(stepDay, 1);
@@ -293,7 +308,7 @@ async function openOrders(orders: OrderService, clock: FakeClock, actors: Actors
     [ids.demoPurchasers.purchaser, ids.demoVendors.vendor2],
     [ids.demoPurchasers.purchaser2, ids.demoVendors.vendor],
   ]) {
-    const listed = products.filter((p) => p.vendorId === vendorId);
+    const listed = orderable(vendorId);
     if (!listed.length) continue;
     clock.set(new Date(at(addDays(TODAY, -1), rng)), { freeze: true });
     await orders.place(actors.purchaser(unit), [{ productId: rng.pick(listed).id, quantity: 1 }]);

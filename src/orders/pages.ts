@@ -29,9 +29,10 @@ export function orderPages(deps: Deps): Router {
     handle: async (ctx, step, id) => {
       const state = ctx.state as AppState;
       const body = requestBody(ctx);
+      let done: { orderNo: string };
       try {
         const input = step.input ? parseInput(step.input, withoutEmpty(body)) : {};
-        await orders.act(actorOf(ctx), id, step.name as OrderAction, input as { note?: string });
+        done = await orders.act(actorOf(ctx), id, step.name as OrderAction, input as { note?: string });
       } catch (err) {
         if (!(err instanceof AppError) || ['not_found', 'unauthenticated'].includes(err.code)) throw err;
         const errors = fieldErrors(ctx, ORDER_WORKFLOW, err);
@@ -40,7 +41,7 @@ export function orderPages(deps: Deps): Router {
         ctx.status = STATUS[err.code];
         return;
       }
-      setFlash(ctx, state.t(step.done, { id }));
+      setFlash(ctx, state.t(step.done, { no: done.orderNo }));
       const back = typeof body.back === 'string' && RETURNS.test(body.back) ? body.back : `/orders/${id}`;
       ctx.redirect(`${state.base}${back}`);
     },
@@ -83,7 +84,7 @@ async function detailPage(ctx: Context, orders: OrderService, id: number, error:
   const parties = { purchaserId: order.purchaser.id, vendorId: order.vendor.id };
   const next = nextSteps<OrderStatus, unknown>(ORDER_WORKFLOW, actor, order.status as OrderStatus, (a, step) => mayTake(a, step, parties), undefined);
   ctx.body = state.render('orders/detail', {
-    title: state.t('orders.order_title', { id: order.id }),
+    title: state.t('orders.order_title', { no: order.orderNo }),
     flash: takeFlash(ctx),
     error,
     order,

@@ -14,6 +14,8 @@ export interface OrderItemView {
 
 export interface OrderSummary {
   id: number;
+  /** The number people read (`ZJJP-2026-000123`); the id is for URLs. */
+  orderNo: string;
   status: OrderStatus;
   total: string;
   purchaser: { id: number; name: string };
@@ -43,6 +45,7 @@ export const itemView = (i: OrderItemRow): OrderItemView => ({
 export function orderSummary(o: OrderListRow, items: OrderItemRow[]): OrderSummary {
   return {
     id: o.id,
+    orderNo: o.order_no,
     status: o.status,
     total: money(o.total_fen),
     purchaser: { id: o.purchaser_id, name: o.purchaser_name },

@@ -3,6 +3,8 @@ import type { OrderStatus } from './transitions';
 
 export interface OrderRow {
   id: number;
+  /** The number people read, `ZJJP-2026-000123` (numbers.ts). */
+  order_no: string;
   purchaser_id: number;
   vendor_id: number;
   status: OrderStatus;
@@ -50,6 +52,7 @@ export interface OrderableProduct {
   price_fen: number;
   stock: number;
   status: string;
+  vendor_name: string;
 }
 
 const WITH_PARTIES = ['orders.*', 'purchasers.name as purchaser_name', 'vendors.name as vendor_name'];
@@ -111,7 +114,24 @@ export async function currentStatus(db: Executor, id: number): Promise<OrderStat
 }
 
 export const findOrderableProducts = (db: Executor, ids: number[]): Promise<OrderableProduct[]> =>
-  db('products').whereIn('id', ids).select('id', 'vendor_id', 'title', 'unit', 'price_fen', 'stock', 'status');
+  db('products')
+    .join('vendors', 'vendors.id', 'products.vendor_id')
+    .whereIn('products.id', ids)
+    .select('products.id', 'products.vendor_id', 'products.title', 'products.unit', 'products.price_fen', 'products.stock', 'products.status', 'vendors.name as vendor_name');
+
+/**
+ * The next number of `year`'s sequence, in one upsert: the sequence row is locked until the caller's transaction
+ * ends (PostgreSQL) or the one writer holds it (SQLite), so two orders never get one number; a rolled-back order gives
+ * its number back.
+ */
+export async function nextSequence(db: Executor, year: number): Promise<number> {
+  const rows: Array<{ last: number | string }> = await db('order_number_sequences')
+    .insert({ year, last: 1 })
+    .onConflict('year')
+    .merge({ last: db.raw('?? + 1', ['order_number_sequences.last']) })
+    .returning('last');
+  return Number(rows[0].last);
+}
 
 /**
  * Takes `quantity` off the shelf in one conditional UPDATE, so concurrent orders can never sell the same unit twice

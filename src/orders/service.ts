@@ -20,7 +20,10 @@ import Decimal from 'decimal.js';
 import { inMoneyRange, Money, MoneyError, formatYuan } from '../money';
 import { apiTime } from '../time';
 import { can } from '../policies';
+import { directPurchaseLimitFen } from '../settings';
 import type { Actor } from '../web';
+import { DirectPurchaseLimitError } from './limit';
+import { nextOrderNo } from './numbers';
 import { orderDetail, orderSummary, type OrderDetail, type OrderSummary } from './presenters';
 import {
   currentStatus,
@@ -50,6 +53,8 @@ import { TRANSITIONS, decide, type OrderAction, type Verdict } from './transitio
 
 export interface PlacedOrder {
   id: number;
+  /** The number people read (`ZJJP-2026-000123`). */
+  orderNo: string;
   status: 'placed';
   total: string;
   vendorId: number;
@@ -135,6 +140,10 @@ export class OrderService {
     const purchaserId = actor.purchaserId as number;
     const merged = mergeLines(lines);
     const groups = await this.group(trx, merged, lines, oneVendor);
+    // DESIGN §9: each vendor's order stays within the direct-purchase limit; above it a procurement procedure applies.
+    const limitFen = await directPurchaseLimitFen(trx);
+    const over = groups.find((g) => g.totalFen > limitFen);
+    if (over) throw new DirectPurchaseLimitError(over.lines[0].product.vendor_name, over.totalFen, limitFen);
     const totalFen = groups.reduce((s, g) => s + g.totalFen, 0);
     const short = await this.shortfall(trx, purchaserId, totalFen, groups.flatMap((g) => g.lines.map((l) => l.product)));
     if (short) throw short;
@@ -154,9 +163,10 @@ export class OrderService {
     }
 
     const now = this.clock.now().toISOString();
-    const placed: Array<{ id: number; group: Group }> = [];
+    const placed: Array<{ id: number; orderNo: string; group: Group }> = [];
     for (const g of groups) {
       const order = await insertOrder(trx, {
+        order_no: await nextOrderNo(trx, this.clock.now()),
         purchaser_id: purchaserId,
         vendor_id: g.vendorId,
         status: 'placed',
@@ -184,9 +194,9 @@ export class OrderService {
         action: 'order.place',
         entity: 'order',
         entityId: order.id,
-        after: { status: 'placed', total: Money.ofFen(g.totalFen).toString(), vendorId: g.vendorId, items: g.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })) },
+        after: { orderNo: order.order_no, status: 'placed', total: Money.ofFen(g.totalFen).toString(), vendorId: g.vendorId, items: g.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })) },
       });
-      placed.push({ id: order.id, group: g });
+      placed.push({ id: order.id, orderNo: order.order_no, group: g });
     }
     // Last: the budget reservations (budget → commitment); a shortfall here rolls back the stock and the orders.
     for (const p of placed) {
@@ -198,7 +208,7 @@ export class OrderService {
         throw (await this.shortfall(trx, purchaserId, p.group.totalFen, p.group.lines.map((l) => l.product))) ?? err;
       }
     }
-    return placed.map((p) => ({ id: p.id, status: 'placed' as const, total: Money.ofFen(p.group.totalFen).toString(), vendorId: p.group.vendorId, createdAt: apiTime(now) }));
+    return placed.map((p) => ({ id: p.id, orderNo: p.orderNo, status: 'placed' as const, total: Money.ofFen(p.group.totalFen).toString(), vendorId: p.group.vendorId, createdAt: apiTime(now) }));
   }
 
   /** Each line's product must exist and be approved; lines are grouped by vendor. */

@@ -58,10 +58,19 @@ export interface CartGroup {
   vendorName: string;
   lines: CartLineView[];
   subtotal: string;
+  /** The group's total is above the direct-purchase limit: it cannot become an order (DESIGN §9). */
+  overLimit: boolean;
 }
 
-/** The cart as the pages show it: one group per vendor (each becomes one order), with subtotals and the total. */
-export async function cartView(db: Executor, lines: OrderLine[]): Promise<{ groups: CartGroup[]; total: string; totalFen: number; count: number; blocked: boolean }> {
+/**
+ * The cart as the pages show it: one group per vendor (each becomes one order), with subtotals and the total. A group
+ * above the direct-purchase limit (`limitFen`) is marked and blocks checkout.
+ */
+export async function cartView(
+  db: Executor,
+  lines: OrderLine[],
+  limitFen: number,
+): Promise<{ groups: CartGroup[]; total: string; totalFen: number; count: number; blocked: boolean; overLimit: boolean; limit: string }> {
   const products = new Map((await cartProducts(db, lines.map((l) => l.productId))).map((p) => [Number(p.id), p]));
   const groups = new Map<number, CartGroup & { fen: Decimal }>();
   let total = new Decimal(0);
@@ -75,18 +84,22 @@ export async function cartView(db: Executor, lines: OrderLine[]): Promise<{ grou
     // Sums in decimal: a price raised after the line was added may take a line or a total past the money range;
     // the cart still shows, and such a line blocks checkout like an unavailable one.
     const amount = new Decimal(p.price_fen).times(l.quantity);
-    const g = groups.get(p.vendor_id) ?? { vendorId: p.vendor_id, vendorName: p.vendor_name, lines: [], subtotal: '0.00', fen: new Decimal(0) };
+    const g = groups.get(p.vendor_id) ?? { vendorId: p.vendor_id, vendorName: p.vendor_name, lines: [], subtotal: '0.00', overLimit: false, fen: new Decimal(0) };
     g.fen = g.fen.plus(amount);
     const available = p.status === 'approved' && p.stock >= l.quantity && inMoneyRange(amount) && inMoneyRange(g.fen);
     if (!available) blocked = true;
     g.lines.push({ productId: p.id, title: p.title, model: p.model, unit: p.unit, quantity: l.quantity, price: Money.ofFen(p.price_fen).toString(), amount: yuan(amount), stock: p.stock, available });
     g.subtotal = yuan(g.fen);
+    g.overLimit = g.fen.greaterThan(limitFen);
     total = total.plus(amount);
     groups.set(p.vendor_id, g);
   }
   if (!inMoneyRange(total)) blocked = true;
+  const overLimit = [...groups.values()].some((g) => g.overLimit);
   return {
     groups: [...groups.values()].map(({ fen: _fen, ...g }) => g),
+    overLimit,
+    limit: Money.ofFen(limitFen).toString(),
     total: yuan(total),
     totalFen: total.toNumber(),
     count: lines.length,

@@ -4,7 +4,8 @@ import { STATUS, actorOf, errorBody, parseInput, requestBody, requireRole, setFl
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { Money } from '../money';
-import { CartLine, ORDER_STATUSES, OrderInput, countByStatus } from '../orders';
+import { CartLine, ORDER_STATUSES, OrderInput, countByStatus, isDirectPurchaseLimit } from '../orders';
+import { directPurchaseLimitFen } from '../settings';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
 
 /** The purchaser's desk (采购单位工作台), the cart and the checkout: pages over the order and budget services. */
@@ -68,11 +69,11 @@ export function purchaserRoutes(deps: Deps): Router {
       const input = parseInput(OrderInput, { items: cart });
       const placed = await orders.placeOrders(actorOf(ctx), input.items);
       saveCart(ctx, []);
-      setFlash(ctx, state.t('purchaser.orders_placed', { n: placed.length, ids: placed.map((p) => p.id).join('、') }));
+      setFlash(ctx, state.t('purchaser.orders_placed', { n: placed.length, ids: placed.map((p) => p.orderNo).join('、') }));
       ctx.redirect(`${state.base}/orders`);
     } catch (err) {
       if (!(err instanceof AppError) || err.code === 'unauthenticated' || err.code === 'forbidden') throw err;
-      await renderCart(ctx, deps, 'purchaser/checkout', errorBody(ctx, err).message);
+      await renderCart(ctx, deps, 'purchaser/checkout', errorBody(ctx, err).message, isDirectPurchaseLimit(err));
       ctx.status = STATUS[err.code];
     }
   });
@@ -80,18 +81,22 @@ export function purchaserRoutes(deps: Deps): Router {
   return router;
 }
 
-async function renderCart(ctx: Context, deps: Deps, view: 'purchaser/cart' | 'purchaser/checkout', error: string | null = null): Promise<void> {
+/** `overLimit`: the error is the direct-purchase limit's, and the page points to the first-purchase procedure. */
+async function renderCart(ctx: Context, deps: Deps, view: 'purchaser/cart' | 'purchaser/checkout', error: string | null = null, overLimit = false): Promise<void> {
   const state = ctx.state as AppState;
   const actor = actorOf(ctx);
-  const [cart, budget] = await Promise.all([cartView(deps.db, cartOf(ctx)), deps.services.budgets.budget(actor.purchaserId as number)]);
+  const limitFen = await directPurchaseLimitFen(deps.db);
+  const [cart, budget] = await Promise.all([cartView(deps.db, cartOf(ctx), limitFen), deps.services.budgets.budget(actor.purchaserId as number)]);
   const short = Money.fromString(budget.available).fen < cart.totalFen;
   ctx.body = state.render(view, {
     title: state.t(view === 'purchaser/cart' ? 'purchaser.cart_title' : 'purchaser.checkout_title'),
     flash: takeFlash(ctx),
     error,
+    // The pointer to a procurement procedure, beside the refusal or the cart's own warning.
+    overLimit: overLimit || cart.overLimit,
     cart,
     budget,
     short,
-    canCheckout: cart.count > 0 && !cart.blocked && !short,
+    canCheckout: cart.count > 0 && !cart.blocked && !cart.overLimit && !short,
   });
 }

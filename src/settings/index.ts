@@ -1,4 +1,5 @@
 /** The department's settings: their shapes and defaults, the settings page and service. */
+export { DEFAULT_DIRECT_PURCHASE_LIMIT_FEN, directPurchaseLimitFen } from './direct-purchase-limit';
 export { firstPurchasePolicy, type FirstPurchasePolicy } from './first-purchase-policy';
 export { settingsRoutes } from './routes';
-export { SettingsService } from './service';
+export { SettingsService, type Settings } from './service';

@@ -1,34 +1,64 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import type { Deps } from '../deps';
-import { actorOf, parseInput, requireRole, validate, type AppState } from '../web';
-import { FirstPurchasePolicyInput } from './schema';
+import { actorOf, emptyForm, formFailure, parseForm, requestBody, requireRole, validate, type AppState, type FormState } from '../web';
+import { SettingsInput } from './schema';
+import type { SettingsService } from './service';
+
+/** The fields of the settings page's form. */
+const FIELDS = ['keySupportedOnly', 'directPurchaseLimit'] as const;
 
 export function settingsRoutes(deps: Deps): Router {
   const router = new Router();
   const service = deps.services.settings;
   const admin = requireRole('admin');
 
-  router.get('/api/v1/admin/settings', admin, async (ctx) => {
-    ctx.body = { firstPurchase: await service.read() };
+  // Public, no login: what a purchaser (or anyone) needs to know before ordering (API.md "Direct-purchase limit").
+  router.get('/api/v1/settings/public', async (ctx) => {
+    ctx.body = await service.publicSettings();
   });
 
-  router.post('/api/v1/admin/settings', admin, validate(FirstPurchasePolicyInput), async (ctx) => {
-    ctx.body = { firstPurchase: await service.setFirstPurchasePolicy(actorOf(ctx), ctx.state.input as FirstPurchasePolicyInput) };
+  router.get('/api/v1/admin/settings', admin, async (ctx) => {
+    ctx.body = await service.all();
+  });
+
+  router.post('/api/v1/admin/settings', admin, validate(SettingsInput), async (ctx) => {
+    ctx.body = await service.update(actorOf(ctx), ctx.state.input as SettingsInput);
   });
 
   router.get('/admin/settings', admin, async (ctx) => {
-    const state = ctx.state as AppState;
-    ctx.body = state.render('settings/index', { title: state.t('settings.title'), policy: await service.read(), saved: ctx.query.saved === '1' });
+    await renderPage(ctx, service, null, ctx.query.saved === '1');
   });
 
   router.post('/admin/settings', admin, async (ctx) => {
     const state = ctx.state as AppState;
-    const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
-    // An unchecked checkbox sends nothing: that is "off".
-    const input = parseInput(FirstPurchasePolicyInput, { keySupportedOnly: body.keySupportedOnly ?? false });
-    await service.setFirstPurchasePolicy(actorOf(ctx), input);
+    const body = requestBody(ctx);
+    try {
+      // An unchecked checkbox sends nothing: that is "off". An empty limit field leaves the limit as it is.
+      const limit = typeof body.directPurchaseLimit === 'string' ? body.directPurchaseLimit.trim() : body.directPurchaseLimit;
+      const input = parseForm(SettingsInput, { keySupportedOnly: body.keySupportedOnly ?? false, ...(limit === undefined || limit === '' ? {} : { directPurchaseLimit: limit }) });
+      await service.update(actorOf(ctx), input);
+    } catch (err) {
+      const { form, status } = formFailure(ctx, err, FIELDS, body);
+      await renderPage(ctx, service, form, false);
+      ctx.status = status;
+      return;
+    }
     ctx.redirect(`${state.base}/admin/settings?saved=1`);
   });
 
   return router;
+}
+
+async function renderPage(ctx: Context, service: SettingsService, typed: FormState | null, saved: boolean): Promise<void> {
+  const state = ctx.state as AppState;
+  const settings = await service.all();
+  const form = typed ?? emptyForm(FIELDS, { directPurchaseLimit: settings.directPurchaseLimit });
+  ctx.body = state.render('settings/index', {
+    title: state.t('settings.title'),
+    policy: typed ? { keySupportedOnly: typed.values.keySupportedOnly === 'on' || typed.values.keySupportedOnly === 'true' } : settings.firstPurchase,
+    limit: settings.directPurchaseLimit,
+    form,
+    saved,
+  });
 }

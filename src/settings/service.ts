@@ -1,10 +1,24 @@
 import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
-import { writeTransaction, type Db } from '../db';
+import { writeTransaction, type Db, type Executor } from '../db';
 import { forbidden } from '../errors';
 import type { Actor } from '../web';
+import { DIRECT_PURCHASE_LIMIT_KEY, directPurchaseLimitFen, limitText } from './direct-purchase-limit';
 import { FIRST_PURCHASE_POLICY_KEY, firstPurchasePolicy, type FirstPurchasePolicy } from './first-purchase-policy';
 import { writeSetting } from './repo';
+import type { SettingsInput } from './schema';
+
+/** The department's settings as the admin API answers them. */
+export interface Settings {
+  firstPurchase: FirstPurchasePolicy;
+  /** Yuan string ("1000000.00"). */
+  directPurchaseLimit: string;
+}
+
+/** What anyone may read without logging in (`GET /api/v1/settings/public`). */
+export interface PublicSettings {
+  directPurchaseLimit: string;
+}
 
 export class SettingsService {
   constructor(
@@ -16,14 +30,44 @@ export class SettingsService {
     return firstPurchasePolicy(this.db);
   }
 
+  async all(db: Executor = this.db): Promise<Settings> {
+    const [firstPurchase, limitFen] = await Promise.all([firstPurchasePolicy(db), directPurchaseLimitFen(db)]);
+    return { firstPurchase, directPurchaseLimit: limitText(limitFen) };
+  }
+
+  async publicSettings(): Promise<PublicSettings> {
+    return { directPurchaseLimit: limitText(await directPurchaseLimitFen(this.db)) };
+  }
+
   /** The department changes the eligibility rule; audited in the same transaction. */
   async setFirstPurchasePolicy(actor: Actor, policy: FirstPurchasePolicy): Promise<FirstPurchasePolicy> {
+    return (await this.update(actor, { keySupportedOnly: policy.keySupportedOnly })).firstPurchase;
+  }
+
+  /** Changes what `input` holds (the rest stays); each changed setting is audited, all in one transaction. */
+  async update(actor: Actor, input: SettingsInput): Promise<Settings> {
     if (actor.role !== 'admin') throw forbidden('errors.wrong_role');
     return writeTransaction(this.db, async (trx) => {
-      const before = await firstPurchasePolicy(trx);
-      await writeSetting(trx, FIRST_PURCHASE_POLICY_KEY, policy, this.clock.now().toISOString());
-      await recordAudit(trx, this.clock, { actor, action: 'settings.first_purchase_policy', entity: 'settings', entityId: FIRST_PURCHASE_POLICY_KEY, before, after: policy });
-      return policy;
+      const now = this.clock.now().toISOString();
+      if (input.keySupportedOnly !== undefined) {
+        const before = await firstPurchasePolicy(trx);
+        const policy: FirstPurchasePolicy = { ...before, keySupportedOnly: input.keySupportedOnly };
+        await writeSetting(trx, FIRST_PURCHASE_POLICY_KEY, policy, now);
+        await recordAudit(trx, this.clock, { actor, action: 'settings.first_purchase_policy', entity: 'settings', entityId: FIRST_PURCHASE_POLICY_KEY, before, after: policy });
+      }
+      if (input.directPurchaseLimit !== undefined) {
+        const before = await directPurchaseLimitFen(trx);
+        await writeSetting(trx, DIRECT_PURCHASE_LIMIT_KEY, { fen: input.directPurchaseLimit }, now);
+        await recordAudit(trx, this.clock, {
+          actor,
+          action: 'settings.direct_purchase_limit',
+          entity: 'settings',
+          entityId: DIRECT_PURCHASE_LIMIT_KEY,
+          before: { directPurchaseLimit: limitText(before) },
+          after: { directPurchaseLimit: limitText(input.directPurchaseLimit) },
+        });
+      }
+      return this.all(trx);
     });
   }
 }

@@ -164,6 +164,8 @@ export interface SheetRow extends DimensionValues {
   vendorName: string;
   vendorCity: string;
   orderId: number | null;
+  /** The order's number people read (`ZJJP-2026-000123`), for a boutique trade. */
+  orderNo?: string | null;
   caseId: number | null;
   productTitle: string;
   certNo: string | null;
@@ -204,7 +206,7 @@ function detailQuery(db: Executor, filters: StatsFilters): Knex.QueryBuilder {
 const FIXED_SHEET_COLUMNS: Record<string, Record<string, string>> = {
   date: { day: 't.day' },
   type: { countDelta: 't.count_delta' },
-  reference: { id: 't.id', orderId: 't.order_id', caseId: 't.case_id' },
+  reference: { id: 't.id', orderId: 't.order_id', orderNo: 'o.order_no', caseId: 't.case_id' },
   purchaser: { purchaserName: 'p.name' },
   vendor: { vendorName: 'v.name' },
   product: { productTitle: 't.product_title' },
@@ -237,6 +239,7 @@ function pageQuery(db: Executor, filters: StatsFilters, after: Cursor | null, li
   const q = detailQuery(db, filters)
     .leftJoin('purchasers as p', 'p.id', 't.purchaser_id')
     .leftJoin('vendors as v', 'v.id', 't.vendor_id')
+    .leftJoin('orders as o', 'o.id', 't.order_id')
     .select(rowSelection(db, columns))
     .orderBy([
       { column: 't.day', order: 'asc' },

@@ -412,6 +412,8 @@ export const ROWS: MatrixRow[] = [
   }),
   // The order's steps, JSON and page: derived from the step table (orders/transitions.ts).
   ...workflowRows(ORDER_WORKFLOW, (step) => ({ object: (w, whose) => w.order(whose, step.from[0]!) })),
+  // The direct-purchase limit: public, no login (API.md "Direct-purchase limit").
+  ...rows('GET /api/v1/settings/public', all(200)),
   ...rows('GET /api/v1/admin/settings', only('admin', 200)),
   ...rows('POST /api/v1/admin/settings', only('admin', 200), { body: () => ({ keySupportedOnly: false }) }),
   ...rows('GET /admin/settings', only('admin', 200, 'get')),

@@ -71,7 +71,7 @@ describe(`statistics over HTTP (${ENGINE})`, function () {
     const cert = await makeCert(db, v2, { level: 'domestic', field: '高端医疗装备', cert_no: 'ZJSTT-2019-0042', year: 2019 });
     const ct = await makeProduct(db, v2, { cert, title: '64排CT', price_fen: 2_800_000_00 });
     const now = '2020-01-01T00:00:00.000Z';
-    const [order] = await db('orders').insert({ purchaser_id: p1.id, vendor_id: v1.id, status: 'paid', total_fen: 1, created_at: now, updated_at: now }).returning('id');
+    const [order] = await db('orders').insert({ order_no: 'ZJJP-2020-000042', purchaser_id: p1.id, vendor_id: v1.id, status: 'paid', total_fen: 1, created_at: now, updated_at: now }).returning('id');
     const orderId = typeof order === 'object' ? (order as { id: number }).id : (order as number);
     const [fpCase] = await db('fp_cases')
       .insert({
@@ -255,6 +255,9 @@ describe(`statistics over HTTP (${ENGINE})`, function () {
       const fp = data.find((r) => r[1] === '政府首购');
       assert.ok(fp);
       assert.equal(fp[3].startsWith('FP-'), true);
+      // An order's trades carry its number people read, not a database id (API.md "Numbers people read").
+      assert.deepEqual(data.filter((r) => r[3] === 'ZJJP-2020-000042').map((r) => r[2]), ['结算', '退款']);
+      assert.ok(!data.some((r) => /^ORD-/.test(r[3])), 'no ORD-<id> reference');
       assert.equal(fp[9], 'ZJSTT-2019-0042');
       assert.equal(fp[10], '国内首台（套）');
     });
@@ -392,6 +395,7 @@ describe(`statistics over HTTP (${ENGINE})`, function () {
       assert.equal(refunds.length, 1);
       const settled = pkg.releases.filter((r) => r.ocid === refunds[0].ocid);
       assert.equal(settled.length, 2);
+      assert.match(String(refunds[0].ocid), /-ZJJP-2020-000042$/, 'the order’s releases share its number');
       const tx = ((refunds[0].contracts as Array<Record<string, never>>)[0].implementation as { transactions: Array<Record<string, { id: string }>> }).transactions[0];
       assert.match(tx.payer.id, /^vendor-/);
       assert.match(tx.payee.id, /^purchaser-/);

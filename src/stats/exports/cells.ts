@@ -66,7 +66,8 @@ type Cell = (r: SheetRow, cells: SheetCells) => string;
 const FIXED_CELLS: Record<string, Cell> = {
   date: (r) => r.day,
   type: (r, c) => c.label('stats.type_', r.countDelta < 0 ? 'refund' : 'settlement'),
-  reference: (r) => (r.caseId ? `FP-${r.caseId}` : r.orderId ? `ORD-${r.orderId}` : `T-${r.id}`),
+  // An order by its number (ZJJP-2026-000123); a trade whose order row is gone keeps the trade's own id.
+  reference: (r) => (r.caseId ? `FP-${r.caseId}` : (r.orderNo ?? `T-${r.id}`)),
   purchaser: (r) => r.purchaserName,
   vendor: (r) => r.vendorName,
   product: (r) => r.productTitle,

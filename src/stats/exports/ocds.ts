@@ -39,7 +39,9 @@ function party(ref: OrgRef, code: string, city: string, roles: string[], street?
 export function releaseOf(r: DetailRow, prefix = DEFAULT_OCID_PREFIX): Json {
   const refund = r.countDelta < 0;
   const first = r.channel === 'first_purchase';
-  const proc = r.caseId ? `fp-${r.caseId}` : r.orderId ? `order-${r.orderId}` : `trade-${r.id}`;
+  // An order's releases share its number (ZJJP-2026-000123), as a case's share the case; an order without a number
+  // (a row written outside the service) still groups its releases.
+  const proc = r.caseId ? `fp-${r.caseId}` : r.orderNo ? r.orderNo : r.orderId ? `order-${r.orderId}` : `trade-${r.id}`;
   const ocid = `${prefix}-${proc}`;
   const value = { amount: yuanNumber(Math.abs(r.amountFen)), currency: 'CNY' };
   const buyer: OrgRef = { id: `purchaser-${r.purchaserId}`, name: r.purchaserName };

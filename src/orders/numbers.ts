@@ -1,0 +1,19 @@
+import type { Executor } from '../db';
+import { shanghaiDay } from '../time';
+import { nextSequence } from './repo';
+
+/**
+ * The number people read on an order (API.md "Numbers people read"): `ZJJP-<year>-<six digits>`, ZJJP for 浙江精品
+ * (the boutique hall), the year the order was placed (Asia/Shanghai) and its place in that year's sequence. Stored on
+ * the order (unique); database ids stay in URLs only.
+ */
+export const ORDER_NO_PREFIX = 'ZJJP';
+export const ORDER_NO_PATTERN = /^ZJJP-\d{4}-\d{6,}$/;
+
+export const formatOrderNo = (year: number, seq: number): string => `${ORDER_NO_PREFIX}-${year}-${String(seq).padStart(6, '0')}`;
+
+/** The next order number for an order placed at `at`, taken in the caller's transaction. */
+export async function nextOrderNo(trx: Executor, at: Date): Promise<string> {
+  const year = Number(shanghaiDay(at).slice(0, 4));
+  return formatOrderNo(year, await nextSequence(trx, year));
+}

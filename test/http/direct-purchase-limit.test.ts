@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import type { Response } from 'supertest';
+import { bearer, testApp, type TestApp } from '../helpers/app';
+import { ENGINE, useMigratedDb } from '../helpers/db';
+import { decodeEntities } from '../helpers/html';
+import { csrfOf, loginAgent, type Agent } from '../helpers/session';
+import { makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
+
+const text = (html: string) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+
+/**
+ * The direct-purchase limit (issue 14 item 10; DESIGN §9; API.md "Direct-purchase limit"): a boutique-hall order whose
+ * total for one vendor is above the limit (default ¥1,000,000.00, an admin setting) is refused with 422
+ * `direct_purchase_limit`, naming the limit and pointing to a procurement procedure.
+ */
+describe(`direct-purchase limit (${ENGINE})`, function () {
+  this.timeout(60000);
+  const ctx = useMigratedDb();
+  let t: TestApp;
+  let cast: Cast;
+  let tok: Awaited<ReturnType<typeof tokens>>;
+  let buyer: Agent;
+  let admin: Agent;
+  const p: Record<string, number> = {};
+
+  const order = (items: unknown, lang?: string) => {
+    const req = t.http.post('/api/v1/orders').set('Authorization', tok.buyerA);
+    if (lang) req.set('Accept-Language', lang);
+    return req.send({ items });
+  };
+  const setLimit = (body: Record<string, unknown>) => t.http.post('/api/v1/admin/settings').set('Authorization', tok.admin).send(body);
+  const orderCount = async () => Number((await ctx.db('orders').count({ n: '*' }).first())?.n);
+
+  function assertLimitError(res: Response, limit: RegExp): void {
+    assert.equal(res.status, 422, JSON.stringify(res.body));
+    assert.deepEqual(Object.keys(res.body), ['error']);
+    assert.equal(res.body.error.code, 'direct_purchase_limit');
+    assert.equal(res.body.error.field, 'items');
+    assert.match(res.body.error.message, limit);
+  }
+
+  async function submit(agent: Agent, page: string, action: string, fields: Record<string, string> = {}) {
+    const html = (await agent.get(page)).text;
+    return agent.post(action).type('form').send({ ...fields, _csrf: csrfOf(html) });
+  }
+
+  before(async () => {
+    t = testApp(ctx.db);
+    t.clock.set(new Date('2026-03-02T02:00:00Z'));
+    cast = await tradingCast(ctx.db);
+    tok = await tokens(t.http, cast, bearer);
+    p.a = (await makeProduct(ctx.db, cast.vendorA, { title: '五轴加工中心', price_fen: 250_000_00, stock: 50 })).id;
+    p.a2 = (await makeProduct(ctx.db, cast.vendorA, { title: '智能检测工作站', price_fen: 100_000_00, stock: 50 })).id;
+    p.b = (await makeProduct(ctx.db, cast.vendorB, { title: '电动观光车', price_fen: 500_000_00, stock: 50 })).id;
+    assert.equal((await t.http.post('/api/v1/admin/budgets').set('Authorization', tok.admin).send({ purchaserId: cast.unitA.id, amount: '20000000' })).status, 201);
+    buyer = await loginAgent(t.app, cast.users.buyerA.username);
+    admin = await loginAgent(t.app, cast.users.admin.username);
+  });
+
+  describe('the public setting', () => {
+    it('GET /api/v1/settings/public answers the default ¥1,000,000.00 to anyone, without logging in', async () => {
+      const res = await t.http.get('/api/v1/settings/public');
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { directPurchaseLimit: '1000000.00' });
+      const asBuyer = await t.http.get('/api/v1/settings/public').set('Authorization', tok.buyerA);
+      assert.deepEqual(asBuyer.body, { directPurchaseLimit: '1000000.00' });
+    });
+
+    it('the admin reads it beside the first-purchase policy', async () => {
+      const res = await t.http.get('/api/v1/admin/settings').set('Authorization', tok.admin);
+      assert.deepEqual(res.body, { firstPurchase: { keySupportedOnly: false }, directPurchaseLimit: '1000000.00' });
+    });
+  });
+
+  describe('POST /api/v1/orders', () => {
+    it('refuses an order above the limit: 422 direct_purchase_limit naming the limit and 政府首购, in zh-CN; nothing written', async () => {
+      const before = await orderCount();
+      // 5 × ¥250,000 = ¥1,250,000 from one vendor.
+      const res = await order([{ productId: p.a, quantity: 5 }]);
+      assertLimitError(res, /¥1,000,000\.00/);
+      assert.match(res.body.error.message, /政府首购/);
+      assert.match(res.body.error.message, /¥1,250,000\.00/);
+      assert.match(res.body.error.message, /测试精品甲有限公司/);
+      assert.equal(await orderCount(), before);
+      assert.equal(Number((await ctx.db('products').where({ id: p.a }).first('stock')).stock), 50, 'no stock taken');
+    });
+
+    it('in English too', async () => {
+      const res = await order([{ productId: p.a, quantity: 5 }], 'en');
+      assertLimitError(res, /¥1,000,000\.00/);
+      assert.match(res.body.error.message, /direct-purchase limit/);
+      assert.match(res.body.error.message, /government first purchase|procurement procedure/);
+    });
+
+    it('counts one vendor’s whole order: lines under the limit that add up above it are refused', async () => {
+      // ¥750,000 + ¥300,000 = ¥1,050,000.
+      assertLimitError(
+        await order([
+          { productId: p.a, quantity: 3 },
+          { productId: p.a2, quantity: 3 },
+        ]),
+        /¥1,000,000\.00/,
+      );
+      // The same product twice in one request counts once, added: 2 + 3 = 5 × ¥250,000.
+      assertLimitError(
+        await order([
+          { productId: p.a, quantity: 2 },
+          { productId: p.a, quantity: 3 },
+        ]),
+        /¥1,000,000\.00/,
+      );
+    });
+
+    it('exactly at the limit is allowed', async () => {
+      const res = await order([{ productId: p.a, quantity: 4 }]);
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.total, '1000000.00');
+    });
+
+    it('a vendor total counts per order: one order at the limit does not use up the next', async () => {
+      const res = await order([{ productId: p.a2, quantity: 10 }]);
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    });
+  });
+
+  describe('the admin changes the limit', () => {
+    it('refuses a limit that is not money above zero, naming the field, and changes nothing', async () => {
+      for (const bad of ['-1', '0', '1e3', '12.345', 1000, '']) {
+        const res = await setLimit({ directPurchaseLimit: bad });
+        assert.equal(res.status, 422, `${JSON.stringify(bad)}: ${res.status}`);
+        assert.equal(res.body.error.field, 'directPurchaseLimit');
+      }
+      assert.equal((await setLimit({})).status, 422, 'nothing to change');
+      assert.deepEqual((await t.http.get('/api/v1/settings/public')).body, { directPurchaseLimit: '1000000.00' });
+    });
+
+    it('POST /api/v1/admin/settings {directPurchaseLimit} sets it (audited); orders and the public setting follow at once', async () => {
+      const res = await setLimit({ directPurchaseLimit: '500000' });
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { firstPurchase: { keySupportedOnly: false }, directPurchaseLimit: '500000.00' });
+      assert.deepEqual((await t.http.get('/api/v1/settings/public')).body, { directPurchaseLimit: '500000.00' });
+      const audit = await ctx.db('audit_log').where({ action: 'settings.direct_purchase_limit' }).orderBy('id', 'desc').first();
+      assert.deepEqual(JSON.parse(audit.before), { directPurchaseLimit: '1000000.00' });
+      assert.deepEqual(JSON.parse(audit.after), { directPurchaseLimit: '500000.00' });
+      // ¥750,000: under the default, above the new limit.
+      assertLimitError(await order([{ productId: p.a, quantity: 3 }]), /¥500,000\.00/);
+      assert.equal((await order([{ productId: p.a, quantity: 2 }])).status, 201, 'exactly ¥500,000.00');
+    });
+
+    it('a vendor cannot change it', async () => {
+      assert.equal((await t.http.post('/api/v1/admin/settings').set('Authorization', tok.sellerA).send({ directPurchaseLimit: '1' })).status, 403);
+    });
+
+    it('the settings page shows the limit and changes it (422 beside the field for a bad amount)', async () => {
+      const page = await admin.get('/admin/settings');
+      assert.equal(page.status, 200);
+      assert.match(page.text, /name="directPurchaseLimit"[^>]*value="500000\.00"/);
+      const bad = await submit(admin, '/admin/settings', '/admin/settings', { directPurchaseLimit: '12.345' });
+      assert.equal(bad.status, 422);
+      assert.match(bad.text, /id="set-limit-err"/);
+      assert.match(bad.text, /value="12\.345"/, 'what was typed stays');
+      const ok = await submit(admin, '/admin/settings', '/admin/settings', { directPurchaseLimit: '1000000' });
+      assert.equal(ok.status, 302);
+      assert.deepEqual((await t.http.get('/api/v1/settings/public')).body, { directPurchaseLimit: '1000000.00' });
+      // The box left unticked and the limit field left empty: the limit stays.
+      assert.equal((await submit(admin, '/admin/settings', '/admin/settings', {})).status, 302);
+      assert.deepEqual((await t.http.get('/api/v1/settings/public')).body, { directPurchaseLimit: '1000000.00' });
+    });
+  });
+
+  describe('the cart and checkout pages', () => {
+    const clearCart = async () => {
+      for (const id of [p.a, p.a2, p.b]) await submit(buyer, '/cart', `/cart/items/${id}`, { quantity: '0' });
+    };
+
+    it('a cart over two vendors, each under the limit, is placed as two orders though the whole is above it', async () => {
+      await clearCart();
+      // A: 3 × ¥250,000 = ¥750,000; B: 1 × ¥500,000. Together ¥1,250,000.
+      assert.equal((await submit(buyer, `/products/${p.a}`, '/cart/items', { productId: String(p.a), quantity: '3' })).status, 302);
+      assert.equal((await submit(buyer, `/products/${p.b}`, '/cart/items', { productId: String(p.b), quantity: '1' })).status, 302);
+      const before = await orderCount();
+      const placed = await submit(buyer, '/checkout', '/checkout');
+      assert.equal(placed.status, 302);
+      assert.equal(await orderCount(), before + 2);
+    });
+
+    it('a vendor’s group above the limit: the cart says so, points to 政府首购, and checkout answers 422 placing nothing', async () => {
+      await clearCart();
+      assert.equal((await submit(buyer, `/products/${p.a}`, '/cart/items', { productId: String(p.a), quantity: '5' })).status, 302);
+      const cart = await buyer.get('/cart');
+      assert.match(text(cart.text), /超过直购限额 ¥1,000,000\.00/);
+      assert.match(cart.text, /href="\/first-purchases\/new"/);
+      assert.doesNotMatch(cart.text, /href="\/checkout"/, 'no way on to the checkout');
+      const before = await orderCount();
+      const refused = await submit(buyer, '/checkout', '/checkout');
+      assert.equal(refused.status, 422);
+      assert.match(text(refused.text), /¥1,000,000\.00/);
+      assert.match(text(refused.text), /政府首购/);
+      assert.match(refused.text, /href="\/first-purchases\/new"/);
+      assert.equal(await orderCount(), before);
+      await clearCart();
+    });
+  });
+});
