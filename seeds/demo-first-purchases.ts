@@ -13,7 +13,7 @@ import type { CatalogueIds } from './lib/catalogue';
 /*
  * The government first purchases (政府首购, single source) of the demo data, every one walked through
  * FirstPurchaseService step by step (notice, objections, approval, negotiation, contract, acceptance, payment) with a
- * frozen FakeClock dating each step, so the ledger, the notices and the statistics hold what a real procedure leaves.
+ * frozen FakeClock dating each step (approvals and contract filings by the `finance` account), so the ledger, the notices and the statistics hold what a real procedure leaves.
  *
  * - 2020, the report's figure (DESIGN §5): exactly 4 settled first purchases of high-end medical equipment
  *   (64排CT, 1.5T MR, 全自动流式荧光化学发光一体化分析系统 ×2) totalling ¥11,200,000.00.
@@ -121,6 +121,8 @@ export interface DemoFirstPurchasesSummary {
 
 interface Actors {
   admin: Actor;
+  /** The finance department (财政部门): it approves the single-source method and files the contracts. */
+  finance: Actor;
   purchaserOf: (unitId: number) => Actor;
 }
 
@@ -141,12 +143,14 @@ async function actorsFor(db: Executor, ids: CatalogueIds, units: number[]): Prom
   }
   const admin = users.find((u) => Number(u.id) === ids.users.admin);
   if (!admin) throw new Error('demo first purchases: the demo admin account is missing');
+  const finance = users.find((u) => Number(u.id) === ids.users.finance);
+  if (!finance) throw new Error('demo first purchases: the demo finance account is missing');
   // The demo accounts themselves act for their units, before any operator account.
   const byUnit = new Map<number, UserRow>();
   for (const u of [...users].sort((a, b) => Number(a.id) - Number(b.id))) {
     if (u.role === 'purchaser' && u.purchaser_id !== null && !byUnit.has(Number(u.purchaser_id))) byUnit.set(Number(u.purchaser_id), u);
   }
-  return { admin: toActor(admin), purchaserOf: (unit) => toActor(byUnit.get(unit) as UserRow) };
+  return { admin: toActor(admin), finance: toActor(finance), purchaserOf: (unit) => toActor(byUnit.get(unit) as UserRow) };
 }
 
 /**
@@ -245,7 +249,9 @@ export async function seedDemoFirstPurchases(root: Db, ids: CatalogueIds, now: D
       }
     }
     if (plan.terminatedBy === 'objection' || !reached(plan, 'approved')) return;
-    on(at(w(6), '16:00'), () => service.approve(admin, c.id));
+    on(at(w(6), '16:00'), () =>
+      service.approve(actors.finance, c.id, { opinion: '经审核，该项目符合首台（套）产品政府首购政策及单一来源采购方式的适用情形，同意采用单一来源方式采购。', approvalNo: `浙财采监〔${w(6).slice(0, 4)}〕${String(i + 1).padStart(3, '0')}号` }),
+    );
     if (!reached(plan, 'awarded') && plan.terminatedBy !== 'over_budget') return;
     on(at(w(8), '10:00'), () =>
       service.negotiate(buyer, c.id, {
@@ -263,6 +269,8 @@ export async function seedDemoFirstPurchases(root: Db, ids: CatalogueIds, now: D
     if (plan.terminatedBy || !reached(plan, 'contracted')) return;
     on(at(w(9), '09:00'), () => budgets.allocate(admin, { purchaserId: buyer.purchaserId as number, amountFen: amount }, `demo:fp:${i}`));
     on(at(w(9), '15:00'), () => service.contract(buyer, c.id, { contractNo: `ZJSS-HT-${w(9).slice(0, 4)}-${String(i + 1).padStart(3, '0')}`, signedAt: w(9) }));
+    // 合同备案 by the finance department within 7 working days of signing; the demo's contracted case waits for it.
+    if (reached(plan, 'accepted')) on(at(w(12), '10:00'), () => service.filing(actors.finance, c.id));
     if (!reached(plan, 'accepted')) return;
     on(at(w(35), '10:00'), () => service.accept(buyer, c.id, { note: '设备到货安装调试完毕，各项技术指标符合合同约定，验收合格。' }));
     if (!reached(plan, 'paid')) return;

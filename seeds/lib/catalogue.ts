@@ -15,7 +15,7 @@ export const DEMO_SEED = 20_201_231;
 /** The day the demo data describes: certificate statuses (valid / expired) are as of this day. */
 export const DEMO_TODAY = '2026-11-27';
 export const DEMO_PASSWORD = 'demo-password';
-export const DEMO_USERNAMES = ['admin', 'purchaser', 'purchaser2', 'vendor', 'vendor2'] as const;
+export const DEMO_USERNAMES = ['admin', 'purchaser', 'purchaser2', 'vendor', 'vendor2', 'finance'] as const;
 export type DemoUsername = (typeof DEMO_USERNAMES)[number];
 
 /** Certificates issued per year, fixed ones included. 2020 is the report's figure: 216 (2 international, 30 domestic). */
@@ -588,7 +588,7 @@ export async function seedCatalogue(db: Executor, clock: Clock): Promise<Catalog
     }),
   );
 
-  // The demo accounts (DESIGN §7). One hash serves all five: they share the password.
+  // The demo accounts (DESIGN §7). One hash serves them all: they share the password.
   const hash = await hashPassword(DEMO_PASSWORD);
   const now = isoNow(clock);
   const purchaserId = (name: string): number => purchaserIds.get(plan.purchasers.find((p) => p.name === name)!.credit_code)!;
@@ -602,6 +602,7 @@ export async function seedCatalogue(db: Executor, clock: Clock): Promise<Catalog
     { username: 'purchaser2', role: 'purchaser', purchaser_id: demoPurchasers.purchaser2, vendor_id: null, display_name: '宁波市教育局 采购员' },
     { username: 'vendor', role: 'vendor', purchaser_id: null, vendor_id: demoVendors.vendor, display_name: `${vendorNameOf('vendor')} 销售经理` },
     { username: 'vendor2', role: 'vendor', purchaser_id: null, vendor_id: demoVendors.vendor2, display_name: `${vendorNameOf('vendor2')} 销售经理` },
+    { username: 'finance', role: 'finance', purchaser_id: null, vendor_id: null, display_name: '浙江省财政厅 政府采购监管处' },
   ];
   await insertAll(
     db,

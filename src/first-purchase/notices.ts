@@ -16,7 +16,9 @@ import type { NoticeType } from './schema';
  * amount, the main goods (name, model, quantity, unit price), the experts; published within 2 working days.
  * 合同 (contract) — Implementing Regulations art. 50: the contract (number, parties, subject, amount, signing date),
  * published within 2 working days of signing.
- * 终止 (termination) — the project, why it ended, and that another procurement method must be used.
+ * 终止 (termination) — MoF Order No. 74 art. 43: the project, why it ended (the cause and its legal basis), and that
+ * the purchase will be carried out again (重新开展采购活动) — by another method when an objection showed the single
+ * source unjustified.
  */
 
 export interface Expert {
@@ -91,7 +93,36 @@ export interface ContractContent {
   contacts: { purchaser: string };
 }
 
-export type TerminationCause = 'objection_upheld' | 'over_budget' | 'withdrawn';
+/**
+ * Why a case ended: art. 43 (1) conditions changed (a revoked certificate is one such change), (2) irregularities,
+ * (3) a price above the budget; the supplier declining to sign; withdrawal; an upheld objection (arts. 39–40).
+ */
+export const TERMINATION_CAUSES = ['conditions_changed', 'certificate_revoked', 'irregularity', 'over_budget', 'supplier_declined', 'withdrawn', 'objection_upheld'] as const;
+export type TerminationCause = (typeof TERMINATION_CAUSES)[number];
+
+const ORDER_74 = '《政府采购非招标采购方式管理办法》（财政部令第74号）';
+
+/** The legal basis a termination notice names for its cause. */
+export const LEGAL_BASIS: Record<TerminationCause, string> = {
+  conditions_changed: `${ORDER_74}第四十三条第（一）项：因情况变化，不再符合规定的单一来源采购方式适用情形`,
+  certificate_revoked: `${ORDER_74}第四十三条第（一）项：因情况变化（拟定供应商产品的首台（套）认定被撤销），不再符合规定的单一来源采购方式适用情形`,
+  irregularity: `${ORDER_74}第四十三条第（二）项：出现影响采购公正的违法、违规行为`,
+  over_budget: `${ORDER_74}第四十三条第（三）项：报价超过采购预算`,
+  supplier_declined: '成交供应商拒绝签订政府采购合同',
+  withdrawn: '采购人撤回本项目单一来源采购',
+  objection_upheld: `${ORDER_74}第三十九条、第四十条：公示期间的异议经补充论证成立，供应商不具有唯一性`,
+};
+
+/** What happens next: the purchase is carried out again; by another method when single source proved unjustified. */
+export const NEXT_STEP: Record<TerminationCause, string> = {
+  conditions_changed: '本项目单一来源采购活动终止，采购人将依法重新开展采购活动。',
+  certificate_revoked: '本项目单一来源采购活动终止，采购人将依法重新开展采购活动。',
+  irregularity: '本项目单一来源采购活动终止，采购人将依法重新开展采购活动。',
+  over_budget: '本项目单一来源采购活动终止，采购人将依法重新开展采购活动。',
+  supplier_declined: '本项目单一来源采购活动终止，采购人将依法重新开展采购活动。',
+  withdrawn: '本项目单一来源采购活动终止；如仍有采购需求，采购人将依法重新开展采购活动。',
+  objection_upheld: '本项目单一来源采购活动终止，采购人将依法采用其他采购方式重新开展采购活动。',
+};
 
 export interface TerminationContent {
   caseNo: string;
@@ -100,6 +131,8 @@ export interface TerminationContent {
   goods: { name: string; model: string };
   supplier: { name: string };
   cause: TerminationCause;
+  /** The article (or fact) the termination rests on. */
+  legalBasis: string;
   explanation: string;
   /** The negotiated price, when it was above the budget. */
   amount: string | null;
@@ -224,10 +257,11 @@ export function terminationNotice(c: CaseDetailRow, cause: TerminationCause, exp
     goods: { name: c.product_title, model: c.product_model },
     supplier: { name: c.vendor_name },
     cause,
+    legalBasis: LEGAL_BASIS[cause],
     explanation,
     amount: amountFen !== undefined ? money(amountFen) : null,
     terminatedOn: shanghaiDay(at),
-    nextStep: '本项目单一来源采购活动终止，采购人将依法采用其他采购方式重新组织采购。',
+    nextStep: NEXT_STEP[cause],
     contacts: { purchaser: c.contact },
   };
   return { type: 'termination', title: title(c, '单一来源采购终止公告'), content, periodEndsAt: null };

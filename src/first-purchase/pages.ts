@@ -18,7 +18,7 @@ import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
 import type { CaseView } from './presenters';
-import { CaseListQuery, CreateCase, MarkObjection, ResolveObjection, fromForm } from './schema';
+import { CaseListQuery, CreateCase, MarkObjection, ResolveObjection, TERMINATE_CAUSES, fromForm } from './schema';
 import { canOnCase } from './policies';
 import { fieldErrors, mountPageSteps, stepForms } from '../workflow';
 import { CASE_STATUSES, CASE_WORKFLOW } from './transitions';
@@ -48,7 +48,7 @@ function createValues(body: Record<string, unknown>) {
 export function firstPurchasePages(deps: Deps): Router {
   const router = new Router();
   const service = deps.services.firstPurchase;
-  const party = requireRole('purchaser', 'vendor', 'admin');
+  const party = requireRole('purchaser', 'vendor', 'admin', 'finance');
   const purchaser = requireRole('purchaser');
   const admin = requireRole('admin');
 
@@ -62,24 +62,34 @@ export function firstPurchasePages(deps: Deps): Router {
       negotiate: { budget: yuan(view.budget) },
       contract: { amount: yuan(view.amount) },
       pay: { amount: yuan(view.amount) },
+      filing: { signedAt: view.signedAt ?? '', due: view.filingDueAt ?? '' },
     };
+    const forms = stepForms(next, {
+      t: state.t,
+      action: (step) => `${CASE_WORKFLOW.pagePrefix}/${view.id}/${step.name}`,
+      today: shanghaiDay(deps.clock.now()),
+      body: extra.body,
+      errors: extra.fieldErrors,
+      hintParams: (step) => hintParams[step.name] ?? {},
+    });
+    // The termination's cause is one of a list: the step-forms partial shows a field with `options` as a select.
+    for (const form of forms) {
+      for (const field of form.fields) {
+        if (form.name !== 'terminate' || field.field !== 'cause') continue;
+        Object.assign(field, { options: TERMINATE_CAUSES.map((v) => ({ value: v, label: state.t(`first_purchase.cause_${v}`), selected: field.value === v })) });
+      }
+    }
     return state.render('first-purchase/detail', {
       title: `${view.caseNo} ${view.projectName}`,
       // Objectors' contacts are shown only to those who may see them; strict templates need the key either way.
       c: { ...view, objections: view.objections.map((o) => ({ contact: null, ...o, setAside: o.status === 'spam' || o.status === 'duplicate' })) },
       flash: extra.flash ?? null,
       error: extra.error ?? null,
-      steps: stepForms(next, {
-        t: state.t,
-        action: (step) => `${CASE_WORKFLOW.pagePrefix}/${view.id}/${step.name}`,
-        today: shanghaiDay(deps.clock.now()),
-        body: extra.body,
-        errors: extra.fieldErrors,
-        hintParams: (step) => hintParams[step.name] ?? {},
-      }),
+      steps: forms,
       canResolve,
       hasActions: next.length > 0 || canResolve,
       isAdmin: actor.role === 'admin',
+      filingDue: view.filingDueAt !== null && view.filedAt === null && view.status !== 'terminated',
       openObjections: view.objections.filter((o) => o.status === 'open'),
       resolveForm: { opinion: str(obj(extra.body).opinion) },
     });
@@ -114,6 +124,7 @@ export function firstPurchasePages(deps: Deps): Router {
       role: actor.role,
       isPurchaser: actor.role === 'purchaser',
       isAdmin: actor.role === 'admin',
+      isFinance: actor.role === 'finance',
       status: q.status ?? '',
       statuses: CASE_STATUSES.map((s) => ({ value: s, selected: q.status === s })),
       items: page.items,

@@ -57,6 +57,8 @@ export interface ObjectionView {
   resolvedAt: string | null;
   /** For a duplicate: the objection it repeats, when named. */
   duplicateOf: number | null;
+  /** When the copy went to the finance department (DESIGN §9). */
+  copiedToFinanceAt: string | null;
   createdAt: string;
 }
 
@@ -89,10 +91,27 @@ export interface CaseView extends CaseSummary {
   signedAt: string | null;
   acceptanceNote: string | null;
   terminationReason: string | null;
+  /** Why the case ended (art. 43 (1)–(3), withdrawal, the supplier declined, an upheld objection, a revoked certificate). */
+  terminationCause: string | null;
+  /** The finance department's approval (财政部门审批). */
+  approval: { opinion: string | null; approvalNo: string | null; approvedAt: string; approvedBy: number | null } | null;
+  /** 合同备案: due within 7 working days of signing (a Shanghai day), and when it was filed. */
+  filingDueAt: string | null;
+  filedAt: string | null;
+  /** Not filed and past its due day. */
+  filingOverdue: boolean;
   history: HistoryView[];
   objections: ObjectionView[];
   notices: NoticeSummary[];
 }
+
+/** 合同备案 is due within 7 working days of the signing (DESIGN §9). */
+export const FILING_WORKING_DAYS = 7;
+export const filingDue = (signedOn: string): string => addWorkdays(signedOn.slice(0, 10), FILING_WORKING_DAYS);
+
+/** Objections are reviewed (补充论证) within 5 working days after the notice period. */
+export const REVIEW_WORKING_DAYS = 5;
+export const reviewDue = (noticeEndsAt: string): string => addWorkdays(shanghaiIso(new Date(noticeEndsAt)).slice(0, 10), REVIEW_WORKING_DAYS);
 
 export function caseSummary(c: CaseDetailRow, openObjections: number): CaseSummary {
   return {
@@ -135,6 +154,7 @@ export function objectionView(o: ObjectionRow, withContact: boolean): ObjectionV
     opinion: o.opinion,
     resolvedAt: apiTimeOrNull(o.resolved_at),
     duplicateOf: o.duplicate_of ?? null,
+    copiedToFinanceAt: apiTimeOrNull(o.copied_to_finance_at ?? null),
     createdAt: apiTime(o.created_at),
   };
 }
@@ -165,6 +185,7 @@ export function caseView(
 ): CaseView {
   const open = parts.objections.filter((o) => o.status === 'open').length;
   const endsAt = c.notice_ends_at ? new Date(c.notice_ends_at) : null;
+  const filingDueAt = c.signed_at ? filingDue(c.signed_at) : null;
   return {
     ...caseSummary(c, open),
     projectContent: c.project_content,
@@ -184,12 +205,17 @@ export function caseView(
     vendor: { id: c.vendor_id, name: c.vendor_name, city: c.vendor_city, address: c.vendor_address },
     noticeStartsAt: apiTimeOrNull(c.notice_starts_at),
     noticeOpen: c.status === 'notice' && endsAt !== null && parts.now.getTime() <= endsAt.getTime(),
-    reviewBy: endsAt ? addWorkdays(shanghaiIso(endsAt).slice(0, 10), 5) : null,
+    reviewBy: c.notice_ends_at ? reviewDue(c.notice_ends_at) : null,
     negotiation: negotiationView(c.negotiation),
     contractNo: c.contract_no,
     signedAt: c.signed_at,
     acceptanceNote: c.acceptance_note,
     terminationReason: c.termination_reason,
+    terminationCause: c.termination_cause ?? null,
+    approval: c.approved_at ? { opinion: c.approval_opinion, approvalNo: c.approval_no, approvedAt: apiTime(c.approved_at), approvedBy: c.approved_by } : null,
+    filingDueAt,
+    filedAt: apiTimeOrNull(c.filed_at ?? null),
+    filingOverdue: filingDueAt !== null && !c.filed_at && c.status !== 'terminated' && shanghaiDay(parts.now) > filingDueAt,
     history: parts.history.map(historyView),
     objections: parts.objections.map((o) => objectionView(o, parts.objectorContacts)),
     notices: parts.notices.map(noticeSummary),

@@ -5,7 +5,8 @@ import { shanghaiDay } from '../time';
 import type { Actor, Page } from '../web';
 import { shanghaiIsoSeconds } from '../workdays';
 import { canOnCase, type CaseAct } from './policies';
-import { caseSummary, caseView, type CaseSummary, type CaseView } from './presenters';
+import { caseSummary, caseView, filingDue, reviewDue, type CaseSummary, type CaseView } from './presenters';
+import { caseNo } from './notices';
 import {
   findCase,
   listCaseNotices,
@@ -14,6 +15,7 @@ import {
   listHistory,
   listObjections,
   listOpenObjections,
+  listUnfiledContracts,
   openObjectionCounts,
   type CaseFilter,
   type ObjectionRow,
@@ -21,6 +23,36 @@ import {
 import type { CaseListQuery } from './schema';
 import { CASE_WORKFLOW, type CaseStatus, type GuardFacts } from './transitions';
 import { nextSteps, type NextStep } from '../workflow';
+
+export interface FinanceDesk {
+  today: string;
+  toApprove: Array<CaseSummary & { waitingSince: string }>;
+  objectionReviews: Array<{
+    objectionId: number;
+    caseId: number;
+    caseNo: string;
+    projectName: string;
+    name: string;
+    organization: string;
+    content: string;
+    createdAt: string;
+    copiedToFinanceAt: string | null;
+    reviewBy: string | null;
+    overdue: boolean;
+  }>;
+  filings: Array<{
+    caseId: number;
+    caseNo: string;
+    projectName: string;
+    purchaser: { id: number; name: string };
+    vendor: { id: number; name: string };
+    contractNo: string | null;
+    signedAt: string | null;
+    amount: string | null;
+    filingDueAt: string;
+    overdue: boolean;
+  }>;
+}
 
 /** Reading cases: one case as its parties see it, lists per role, the department's work queues. */
 export class CaseQueries {
@@ -56,7 +88,7 @@ export class CaseQueries {
   }
 
   /** The department's desk: cases whose period has ended and can be approved, open objections, running notices. */
-  async adminQueues(limit = 100): Promise<{ toApprove: CaseSummary[]; waiting: CaseSummary[]; objections: Array<ObjectionRow & { project_name: string; notice_ends_at: string | null }> }> {
+  async adminQueues(limit = 100): Promise<{ toApprove: CaseSummary[]; waiting: CaseSummary[]; objections: Array<ObjectionRow & { project_name: string; notice_ends_at: string | null; case_created_at: string }> }> {
     const now = this.clock.now().toISOString();
     const [ended, running, objections] = await Promise.all([
       listCases(executorFor(this.db), { status: 'notice', noticeEndedBefore: now }, limit, 0),
@@ -72,6 +104,56 @@ export class CaseQueries {
   }
 
   /**
+   * The finance department's desk (财政部门): cases waiting for its approval (notice ended, nothing open), objection
+   * reviews due (the copies it received: 5 working days after the notice period) and contract filings due (7 working
+   * days after signing), each with its deadline and whether it has passed (today, Shanghai).
+   */
+  async financeDesk(limit = 100): Promise<FinanceDesk> {
+    const ex = executorFor(this.db);
+    const now = this.clock.now();
+    const today = shanghaiDay(now);
+    const ended = await listCases(ex, { status: 'notice', noticeEndedBefore: now.toISOString() }, limit, 0);
+    const open = await openObjectionCounts(ex, ended.rows.map((r) => r.id));
+    const objections = await listOpenObjections(ex, limit);
+    const contracts = await listUnfiledContracts(ex, limit);
+    return {
+      today,
+      toApprove: ended.rows.filter((r) => !open.get(r.id)).map((r) => ({ ...caseSummary(r, 0), waitingSince: shanghaiIsoSeconds(new Date(r.notice_ends_at as string)) })),
+      objectionReviews: objections.map((o) => {
+        const reviewBy = o.notice_ends_at ? reviewDue(o.notice_ends_at) : null;
+        return {
+          objectionId: o.id,
+          caseId: o.case_id,
+          caseNo: caseNo({ id: o.case_id, created_at: o.case_created_at }),
+          projectName: o.project_name,
+          name: o.name,
+          organization: o.organization,
+          content: o.content,
+          createdAt: shanghaiIsoSeconds(new Date(o.created_at)),
+          copiedToFinanceAt: o.copied_to_finance_at ? shanghaiIsoSeconds(new Date(o.copied_to_finance_at)) : null,
+          reviewBy,
+          overdue: reviewBy !== null && today > reviewBy,
+        };
+      }),
+      filings: contracts.map((c) => {
+        const due = filingDue(c.signed_at as string);
+        return {
+          caseId: c.id,
+          caseNo: caseNo(c),
+          projectName: c.project_name,
+          purchaser: { id: c.purchaser_id, name: c.purchaser_name },
+          vendor: { id: c.vendor_id, name: c.vendor_name },
+          contractNo: c.contract_no,
+          signedAt: c.signed_at,
+          amount: caseSummary(c, 0).amount,
+          filingDueAt: due,
+          overdue: today > due,
+        };
+      }),
+    };
+  }
+
+  /**
    * What the actor may do next on the case (the table's steps their role and party admit, from its status); a step
    * the guards still refuse comes with the reason. The guards see the facts the service would see.
    */
@@ -82,6 +164,7 @@ export class CaseQueries {
       noticeEndsAt: view.noticeEndsAt ? new Date(view.noticeEndsAt) : null,
       openObjections: view.openObjections,
       certificateCurrent: view.product.certificateCurrent,
+      filed: view.filedAt !== null,
     }).map((n) => {
       const params = { ...n.reasonParams };
       if (typeof params.endsAt === 'string') params.endsAt = shanghaiIsoSeconds(new Date(params.endsAt));

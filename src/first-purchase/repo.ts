@@ -28,6 +28,16 @@ export interface CaseRow {
   signed_at: string | null;
   acceptance_note: string | null;
   termination_reason: string | null;
+  /** Why it ended (notices.ts TerminationCause). */
+  termination_cause: string | null;
+  /** The finance department's approval: its opinion, number, who and when. */
+  approval_opinion: string | null;
+  approval_no: string | null;
+  approved_by: number | null;
+  approved_at: string | null;
+  /** 合同备案 by the finance department. */
+  filed_at: string | null;
+  filed_by: number | null;
   created_by: number | null;
   demo: boolean | number;
   created_at: string;
@@ -91,6 +101,8 @@ export interface ObjectionRow {
   resolved_at: string | null;
   /** A duplicate's original (another objection of the same case), when the department named one. */
   duplicate_of: number | null;
+  /** When the copy went to the finance department (at filing). */
+  copied_to_finance_at: string | null;
   created_at: string;
 }
 
@@ -213,6 +225,17 @@ function applyFilter<Q extends Knex.QueryBuilder>(q: Q, f: CaseFilter): Q {
   return q;
 }
 
+/** The cases resting on a certificate that have not ended yet (neither paid nor terminated), oldest first. */
+export async function listOpenCasesOfCert(db: Executor, certId: number): Promise<Array<{ id: number }>> {
+  const rows: Array<{ id: number }> = await db('fp_cases').where('cert_id', certId).whereNotIn('status', ['paid', 'terminated']).orderBy('id').select('id');
+  return rows.map((r) => ({ id: Number(r.id) }));
+}
+
+/** Contracted cases not yet filed (合同备案), oldest signing first: the finance department's filings due. */
+export async function listUnfiledContracts(db: Executor, limit: number): Promise<CaseDetailRow[]> {
+  return detailQuery(db).whereIn('f.status', ['contracted', 'accepted']).whereNull('f.filed_at').orderBy('f.signed_at').orderBy('f.id').limit(limit);
+}
+
 export async function listCases(db: Executor, f: CaseFilter, limit: number, offset: number): Promise<{ rows: CaseDetailRow[]; total: number }> {
   const countRow: { n?: number | string } | undefined = await applyFilter(db('fp_cases as f'), f).count({ n: '*' }).first();
   const rows: CaseDetailRow[] = await applyFilter(detailQuery(db), f).orderBy('f.updated_at', 'desc').orderBy('f.id', 'desc').limit(limit).offset(offset);
@@ -265,13 +288,13 @@ export const countOpenObjections = async (db: Executor, caseId: number): Promise
   (await openObjectionCounts(db, [caseId])).get(caseId) ?? 0;
 
 /** Open objections across cases, oldest first, with their case (the department's work queue). */
-export async function listOpenObjections(db: Executor, limit: number): Promise<Array<ObjectionRow & { project_name: string; notice_ends_at: string | null }>> {
+export async function listOpenObjections(db: Executor, limit: number): Promise<Array<ObjectionRow & { project_name: string; notice_ends_at: string | null; case_created_at: string }>> {
   return db('objections as o')
     .join('fp_cases as f', 'f.id', 'o.case_id')
     .where('o.status', 'open')
     .orderBy('o.id')
     .limit(limit)
-    .select('o.*', 'f.project_name', 'f.notice_ends_at');
+    .select('o.*', 'f.project_name', 'f.notice_ends_at', 'f.created_at as case_created_at');
 }
 
 export async function insertNotice(db: Executor, row: Omit<NoticeRow, 'id'>): Promise<number> {

@@ -23,7 +23,7 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
   const service = deps.services.firstPurchase;
   const purchaser = requireRole('purchaser');
   const admin = requireRole('admin');
-  const party = requireRole('purchaser', 'vendor', 'admin');
+  const party = requireRole('purchaser', 'vendor', 'admin', 'finance');
   const once = idempotent(deps.db, deps.clock);
 
   router.post('/', purchaser, validate(CreateCase), async (ctx) => {

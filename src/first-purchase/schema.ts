@@ -122,6 +122,27 @@ export const Terminate = z.object({
 });
 export type Terminate = z.output<typeof Terminate>;
 
+/** The finance department's approval of the single-source method: its opinion and approval number, both optional. */
+export const Approve = z.object({
+  opinion: optionalText(2000).transform((v) => v || null),
+  approvalNo: optionalText(64).transform((v) => v || null),
+});
+export type Approve = z.output<typeof Approve>;
+
+/**
+ * Why a case is ended by its purchaser or the finance department (MoF Order No. 74 art. 43): (1) the conditions of
+ * single source no longer hold, (2) irregularities affecting the fairness of the procurement; the supplier declines
+ * to sign; or the purchaser withdraws. (3) a price above the budget ends it at the negotiation by itself.
+ */
+export const TERMINATE_CAUSES = ['conditions_changed', 'irregularity', 'supplier_declined', 'withdrawn'] as const;
+export type TerminateCauseInput = (typeof TERMINATE_CAUSES)[number];
+
+export const TerminateCase = z.object({
+  cause: z.enum(TERMINATE_CAUSES, { message: 'validation.one_of' }),
+  explanation: text(1000),
+});
+export type TerminateCase = z.output<typeof TerminateCase>;
+
 const pageParam = (max: number, dflt: number) =>
   z
     .string()
@@ -170,6 +191,6 @@ export function fromForm(body: Record<string, unknown>): Record<string, unknown>
         .filter(Boolean),
     };
   }
-  for (const k of ['quantity', 'projectContent', 'expertOpinion', 'organization', 'note', 'duplicateOf', 'remark']) if (out[k] === '') delete out[k];
+  for (const k of ['quantity', 'projectContent', 'expertOpinion', 'organization', 'note', 'duplicateOf', 'remark', 'opinion', 'approvalNo']) if (out[k] === '') delete out[k];
   return out;
 }

@@ -20,6 +20,7 @@ import {
   findEligibility,
   findObjection,
   insertCase,
+  listOpenCasesOfCert,
   insertHistory,
   insertNotice,
   insertObjection,
@@ -29,7 +30,7 @@ import {
   type CaseDetailRow,
   type CaseRow,
 } from './repo';
-import type { Accept, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate } from './schema';
+import type { Accept, Approve, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate, TerminateCase } from './schema';
 import { nextStatus, type CaseStatus, type GuardFacts } from './transitions';
 
 /** The notice period the platform publishes: the legal minimum of 5 full working days. */
@@ -92,6 +93,13 @@ export class FirstPurchaseService {
         signed_at: null,
         acceptance_note: null,
         termination_reason: null,
+        termination_cause: null,
+        approval_opinion: null,
+        approval_no: null,
+        approved_by: null,
+        approved_at: null,
+        filed_at: null,
+        filed_by: null,
         created_by: actor.id,
         demo: false,
         created_at: now,
@@ -130,7 +138,8 @@ export class FirstPurchaseService {
         throw invalidState('first_purchase.objection_period_over', { status: c.status, endsAt: endsAt ? shanghaiIsoSeconds(endsAt) : '' });
       }
       const at = now.toISOString();
-      const oid = await insertObjection(trx, { case_id: c.id, ...input, status: 'open', created_at: at });
+      // A copy goes to the finance department at once (DESIGN §9): it reads it on the case and on its desk.
+      const oid = await insertObjection(trx, { case_id: c.id, ...input, status: 'open', created_at: at, copied_to_finance_at: at });
       await insertHistory(trx, { case_id: c.id, action: 'objection_filed', from_status: c.status, to_status: c.status, actor_id: actor?.id ?? null, note: `#${oid}`, at });
       await recordAudit(trx, this.clock, { actor: actor ?? PUBLIC_ACTOR, action: 'first_purchase.objection_file', entity: 'fp_objection', entityId: oid, after: { caseId: c.id, status: 'open' } });
       return { id: oid, caseId: c.id, status: 'open' as const, createdAt: shanghaiIso(now) };
@@ -181,11 +190,50 @@ export class FirstPurchaseService {
     });
   }
 
-  /** Only after the notice period has ended and with every objection resolved. */
-  async approve(actor: Actor, id: number): Promise<CaseView> {
+  /**
+   * The finance department's approval of the single-source method: only after the notice period has ended, with every
+   * objection resolved and the product still eligible; its opinion and approval number go on record.
+   */
+  async approve(actor: Actor, id: number, input: Approve = { opinion: null, approvalNo: null }): Promise<CaseView> {
     return this.command(actor, id, 'case.approve', async (trx, c) => {
-      await this.step(trx, actor, c, 'approve', {});
+      const at = this.clock.now().toISOString();
+      await this.step(trx, actor, c, 'approve', { approval_opinion: input.opinion, approval_no: input.approvalNo, approved_by: actor.id, approved_at: at }, input.approvalNo);
     });
+  }
+
+  /** 合同备案: the finance department files the signed contract (due within 7 working days of signing); the status stays. */
+  async filing(actor: Actor, id: number): Promise<CaseView & { filedAt: string }> {
+    const view = await this.command(actor, id, 'case.file_contract', async (trx, c) => {
+      await this.step(trx, actor, c, 'filing', { filed_at: this.clock.now().toISOString(), filed_by: actor.id }, null, { to: c.status });
+    });
+    return { ...view, filedAt: view.filedAt as string };
+  }
+
+  /**
+   * Ends a case before payment (MoF Order No. 74 art. 43: conditions changed, irregularities; the supplier declines to
+   * sign; withdrawal), by its purchaser or the finance department, with a termination notice. A reserved budget
+   * (after the contract) is released.
+   */
+  async terminateCase(actor: Actor, id: number, input: TerminateCase): Promise<CaseView> {
+    return this.command(actor, id, 'case.terminate', async (trx, c) => {
+      await this.end(trx, actor, c, 'terminate', input.cause, input.explanation);
+    });
+  }
+
+  /**
+   * A revoked certificate ends every open case resting on it (art. 43(1)), in the revocation's transaction: each gets
+   * a termination notice (once it was published) saying the purchase will be carried out again, and any reserved
+   * budget is released. Returns the ids of the cases ended.
+   */
+  async terminateCasesOfCertificate(trx: Executor, certId: number, actor: Actor): Promise<number[]> {
+    const ended: number[] = [];
+    for (const { id } of await listOpenCasesOfCert(trx, certId)) {
+      const c = await findCase(trx, id, { lock: true });
+      if (!c || c.status === 'paid' || c.status === 'terminated') continue;
+      await this.end(trx, actor, c, 'certificate_revoked', 'certificate_revoked', `拟定供应商产品的首台（套）认定证书（${c.cert_no}）已被撤销，不再符合单一来源采购方式的适用情形。`);
+      ended.push(id);
+    }
+    return ended;
   }
 
   /** The negotiation record and agreed price: above the budget terminates the case, else the supplier is awarded. */
@@ -265,7 +313,9 @@ export class FirstPurchaseService {
   run(step: string, actor: Actor, id: number, input: unknown, surface: 'api' | 'page'): Promise<CaseView> {
     const steps: Record<string, () => Promise<CaseView>> = {
       submit: () => this.submit(actor, id, surface === 'page' ? (caseId) => `/first-purchases/${caseId}/objections` : this.objectionPath),
-      approve: () => this.approve(actor, id),
+      approve: () => this.approve(actor, id, input as Approve),
+      filing: () => this.filing(actor, id),
+      terminate: () => this.terminateCase(actor, id, input as TerminateCase),
       negotiate: () => this.negotiate(actor, id, input as Negotiate),
       contract: () => this.contract(actor, id, input as Contract),
       accept: () => this.accept(actor, id, input as Accept),
@@ -299,6 +349,7 @@ export class FirstPurchaseService {
       noticeEndsAt: c.notice_ends_at ? new Date(c.notice_ends_at) : null,
       openObjections: await countOpenObjections(trx, c.id),
       certificateCurrent: c.cert_status !== null && isCertificateCurrent({ status: c.cert_status, valid_until: c.cert_valid_until }, shanghaiDay(this.clock.now())),
+      filed: c.filed_at !== null,
     };
   }
 
@@ -335,8 +386,16 @@ export class FirstPurchaseService {
     amountFen?: number,
     action: string = step,
   ): Promise<void> {
-    await this.step(trx, actor, c, step, { ...patch, termination_reason: explanation }, note, { to: 'terminated', action });
-    await this.publish(trx, actor, c.id, terminationNotice(c, cause, explanation, this.clock.now(), amountFen));
+    const published = c.status !== 'draft';
+    await this.step(trx, actor, c, step, { ...patch, termination_reason: explanation, termination_cause: cause }, note, { to: 'terminated', action });
+    if (published) await this.publish(trx, actor, c.id, terminationNotice(c, cause, explanation, this.clock.now(), amountFen));
+  }
+
+  /** A termination that may come after the contract: the budget reserved for it goes back to the unit. */
+  private async end(trx: Executor, actor: Actor, c: CaseDetailRow, step: string, cause: TerminationCause, explanation: string): Promise<void> {
+    const reserved = (c.status === 'contracted' || c.status === 'accepted') && c.amount_fen !== null;
+    await this.terminate(trx, actor, c, step, cause, explanation, null);
+    if (reserved) await this.ledger.release(trx, c.purchaser_id, c.amount_fen as number, { caseId: c.id }, `fp:${c.id}:release`, actor.id);
   }
 
   private async publish(trx: Executor, actor: Actor, caseId: number, draft: NoticeDraft): Promise<number> {

@@ -1,6 +1,6 @@
 import { decide, stepNamed, type GuardFailure, type Step, type Workflow } from '../workflow';
 import { invalidState } from '../errors';
-import { Accept, CASE_STATUSES, Contract, Negotiate, Terminate, type CaseStatus } from './schema';
+import { Accept, Approve, CASE_STATUSES, Contract, Negotiate, Terminate, TerminateCase, type CaseStatus } from './schema';
 
 /**
  * The single-source case (政府首购) as one table of steps (DESIGN §3; MoF Order No. 74 arts. 38–43); the registrar
@@ -8,9 +8,14 @@ import { Accept, CASE_STATUSES, Contract, Negotiate, Terminate, type CaseStatus 
  * (docs/adding-a-workflow-step.md).
  *
  *   draft ─submit→ notice ─approve→ approved ─negotiate→ awarded ─contract→ contracted ─accept→ accepted ─pay→ paid
- *                    │                  │        (above the budget → terminated)
+ *                    │     (finance)      │        (above the budget → terminated, art. 43(3))   │ filing (finance, 合同备案)
  *                    ├─(objection upheld)┤→ terminated     (another method must be used)
- *                    └─withdraw──────────┴─withdraw → terminated   (the purchaser or the department stops it)
+ *                    ├─withdraw──────────┴─withdraw → terminated   (the purchaser or the department stops it)
+ *                    └─terminate (notice … accepted) → terminated   (art. 43(1)(2), the supplier declines, withdrawal;
+ *                                                                     by the purchaser or the finance department)
+ *
+ * Eligibility is checked again at approval, award and contract (DESIGN §9): the certificate must still be current.
+ * Revoking a certificate terminates its open cases (art. 43(1); `terminateCasesOfCertificate`).
  */
 export { CASE_STATUSES, type CaseStatus };
 
@@ -20,6 +25,8 @@ export interface GuardFacts {
   noticeEndsAt: Date | null;
   openObjections: number;
   certificateCurrent: boolean;
+  /** The contract has been filed with the finance department (合同备案). */
+  filed: boolean;
 }
 
 export type CaseStep = Step<CaseStatus, GuardFacts>;
@@ -31,6 +38,11 @@ const noticeOver = (f: GuardFacts): GuardFailure | null => {
   if (f.openObjections > 0) return { key: 'first_purchase.guard_objections_open', params: { n: f.openObjections } };
   return null;
 };
+
+/** The notice has ended with nothing open, and the product is still eligible. */
+const approvable = (f: GuardFacts): GuardFailure | null => noticeOver(f) ?? certificateCurrent(f);
+
+const notFiled = (f: GuardFacts): GuardFailure | null => (f.filed ? { key: 'first_purchase.guard_already_filed' } : null);
 
 export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
   name: 'first_purchase',
@@ -55,11 +67,21 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
       name: 'approve',
       from: ['notice'],
       to: 'approved',
-      roles: ['admin'],
+      roles: ['finance'],
       may: 'case.approve',
-      guard: noticeOver,
+      guard: approvable,
+      input: Approve,
+      inputOptional: true,
       done: 'first_purchase.done_approve',
-      form: { button: 'first_purchase.approve_button', showWhenRefused: true },
+      form: {
+        title: 'first_purchase.approve_title',
+        button: 'first_purchase.approve_button',
+        showWhenRefused: true,
+        fields: [
+          { name: 'opinion', field: 'opinion', id: 'ap-opinion', label: 'first_purchase.approval_opinion', control: 'textarea', rows: 2, maxlength: 2000 },
+          { name: 'approvalNo', field: 'approvalNo', id: 'ap-no', label: 'first_purchase.approval_no', control: 'input', maxlength: 64 },
+        ],
+      },
     },
     {
       name: 'negotiate',
@@ -68,6 +90,7 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
       outcomes: ['terminated'],
       roles: ['purchaser'],
       may: 'case.negotiate',
+      guard: certificateCurrent,
       input: Negotiate,
       notice: 'result',
       done: 'first_purchase.done_negotiate',
@@ -92,6 +115,7 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
       to: 'contracted',
       roles: ['purchaser'],
       may: 'case.contract',
+      guard: certificateCurrent,
       input: Contract,
       movesMoney: true,
       notice: 'contract',
@@ -132,6 +156,39 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
       form: { hint: 'first_purchase.pay_hint', button: 'first_purchase.pay_button' },
     },
     {
+      // 合同备案: the finance department files the contract (within 7 working days of signing); the status stays.
+      name: 'filing',
+      from: ['contracted', 'accepted'],
+      to: 'contracted',
+      outcomes: ['accepted'],
+      roles: ['finance'],
+      may: 'case.file_contract',
+      guard: notFiled,
+      done: 'first_purchase.done_filing',
+      form: { title: 'first_purchase.filing_title', hint: 'first_purchase.filing_hint', button: 'first_purchase.filing_button' },
+    },
+    {
+      // MoF Order No. 74 art. 43 (and the supplier declining to sign, or withdrawal), at any point before payment.
+      name: 'terminate',
+      from: ['notice', 'approved', 'awarded', 'contracted', 'accepted'],
+      to: 'terminated',
+      roles: ['purchaser', 'finance'],
+      may: 'case.terminate',
+      input: TerminateCase,
+      notice: 'termination',
+      done: 'first_purchase.done_terminate',
+      form: {
+        title: 'first_purchase.terminate_title',
+        hint: 'first_purchase.terminate_hint',
+        button: 'first_purchase.terminate_button',
+        danger: true,
+        fields: [
+          { name: 'cause', field: 'cause', id: 't-cause', label: 'first_purchase.termination_cause', control: 'input', required: true },
+          { name: 'explanation', field: 'explanation', id: 't-explanation', label: 'first_purchase.termination_explanation', control: 'textarea', required: true, rows: 2, maxlength: 1000 },
+        ],
+      },
+    },
+    {
       name: 'withdraw',
       from: ['notice', 'approved'],
       to: 'terminated',
@@ -156,6 +213,8 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
  */
 export const CASCADES = {
   uphold_objection: { from: ['notice'] as readonly CaseStatus[], to: 'terminated' as CaseStatus },
+  // A revoked certificate ends every open case resting on it (art. 43(1)).
+  certificate_revoked: { from: ['draft', 'notice', 'approved', 'awarded', 'contracted', 'accepted'] as readonly CaseStatus[], to: 'terminated' as CaseStatus },
 };
 
 export const FINAL_STATUSES: readonly CaseStatus[] = CASE_WORKFLOW.final;

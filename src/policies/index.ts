@@ -5,7 +5,7 @@ import { orderRules } from './orders';
 import { productRules } from './products';
 import { registryRules } from './registry';
 
-export { isAdmin, isPurchaserOf, isVendorOf, type PurchaserOwned, type Rule, type VendorOwned } from './rules';
+export { isAdmin, isFinance, isPurchaserOf, isVendorOf, type PurchaserOwned, type Rule, type VendorOwned } from './rules';
 export { caseRules, type CaseParties } from './cases';
 
 /**

@@ -14,6 +14,8 @@ export interface PurchaserOwned {
 }
 
 export const isAdmin = (a: Actor): boolean => a.role === 'admin';
+/** The finance department (财政部门). */
+export const isFinance = (a: Actor): boolean => a.role === 'finance';
 export const isVendorOf = (a: Actor, o: VendorOwned): boolean => a.role === 'vendor' && a.vendorId !== null && a.vendorId === o.vendorId;
 export const isPurchaserOf = (a: Actor, o: PurchaserOwned): boolean =>
   a.role === 'purchaser' && a.purchaserId !== null && a.purchaserId === o.purchaserId;

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Locale, Translator } from '../i18n';
 
-export type Role = 'purchaser' | 'vendor' | 'admin';
+/** `admin` is the provincial department (经信); `finance` the finance department (财政部门). */
+export type Role = 'purchaser' | 'vendor' | 'admin' | 'finance';
 
 /** The authenticated caller, whichever way they arrived (session, bearer token or the host's identity). */
 export interface Actor {

@@ -85,6 +85,8 @@ const PASSWORD: Record<string, FieldKind> = { currentPassword: 'password', newPa
 const REASON: Record<string, FieldKind> = { reason: 'text' };
 const NOTE: Record<string, FieldKind> = { note: 'text' };
 const RESOLVE: Record<string, FieldKind> = { upheld: 'bool', opinion: 'text' };
+const APPROVE: Record<string, FieldKind> = { opinion: 'text', approvalNo: 'text' };
+const TERMINATE: Record<string, FieldKind> = { cause: 'text', explanation: 'text' };
 const MARK: Record<string, FieldKind> = { disposition: 'disposition', duplicateOf: 'id:objection', remark: 'text' };
 const BUDGET: Record<string, FieldKind> = { purchaserId: 'id:purchaser', amount: 'money' };
 const ORDER_LIST: Record<string, FieldKind> = { status: 'status', ...PAGING };
@@ -164,6 +166,10 @@ export const HINTS: Record<string, RouteHints> = {
   'POST /first-purchases/:id/contract': { body: CONTRACT },
   'POST /api/v1/first-purchases/:id/accept': { body: NOTE },
   'POST /first-purchases/:id/accept': { body: NOTE },
+  'POST /api/v1/first-purchases/:id/approve': { body: APPROVE },
+  'POST /first-purchases/:id/approve': { body: APPROVE },
+  'POST /api/v1/first-purchases/:id/terminate': { body: TERMINATE },
+  'POST /first-purchases/:id/terminate': { body: TERMINATE },
   'POST /api/v1/first-purchases/:id/withdraw': { body: REASON },
   'POST /first-purchases/:id/withdraw': { body: REASON },
   'GET /api/v1/notices': { query: { type: 'any', ...PAGING } },
@@ -203,8 +209,9 @@ export const SESSION_ROUTES = new Set(['POST /login', 'POST /logout', 'POST /api
  * the access matrix's). The generator sends half of a route's requests as this role, so that they get past the role
  * check into validation and the services; the other half as anyone.
  */
-export function likelyRole(route: string): 'anonymous' | 'purchaser' | 'vendor' | 'admin' {
+export function likelyRole(route: string): 'anonymous' | 'purchaser' | 'vendor' | 'admin' | 'finance' {
   const path = route.split(' ')[1];
+  if (/^\/(api\/v1\/)?finance\b/.test(path) || /first-purchases\/:id\/(approve|filing)$/.test(path)) return 'finance';
   if (/^\/(api\/v1\/)?admin\b/.test(path) || /\/(approve|resolve|mark|reject|revoke)$/.test(path) || /\/refund$/.test(path)) return 'admin';
   if (/^\/(api\/v1\/)?vendor\b/.test(path) && !/register/.test(path)) return 'vendor';
   if (/\/(confirm|deliver)$/.test(path)) return 'vendor';
@@ -220,7 +227,7 @@ export function stateFor(route: string): string | null {
   const path = route.split(' ')[1];
   const step = /\/(\w+)$/.exec(path)?.[1] ?? '';
   if (/\/orders\/:id\//.test(path)) return ({ confirm: 'placed', deliver: 'confirmed', accept: 'delivered', pay: 'accepted', cancel: 'placed', refund: 'paid' } as Record<string, string>)[step] ?? null;
-  if (/first-purchases\/:id\//.test(path)) return ({ submit: 'draft', approve: 'noticeEnded', negotiate: 'approved', contract: 'awarded', accept: 'contracted', pay: 'accepted', withdraw: 'notice', objections: 'notice' } as Record<string, string>)[step] ?? null;
+  if (/first-purchases\/:id\//.test(path)) return ({ submit: 'draft', approve: 'noticeEnded', negotiate: 'approved', contract: 'awarded', accept: 'contracted', pay: 'accepted', withdraw: 'notice', filing: 'contracted', terminate: 'awarded', objections: 'notice' } as Record<string, string>)[step] ?? null;
   if (/products\/:id\/(approve|reject)$/.test(path)) return 'pending_review';
   if (/products\/:id\/relist$/.test(path)) return 'delisted';
   if (/products\/:id\/delist$/.test(path)) return 'approved';

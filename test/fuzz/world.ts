@@ -8,12 +8,12 @@ import { FakeClock } from '../../src/clock';
 import type { Db } from '../../src/db';
 import type { Actor } from '../../src/web/state';
 import { DEMO_PASSWORD, makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
-import { allocate, caseInState, type FpStage } from '../helpers/first-purchase';
+import { allocate, caseInState, makeFinanceUser, type FpStage } from '../helpers/first-purchase';
 import { orderInState, tradingSide, type TradingSide } from '../helpers/trading';
 import { RawClient, formEncode, setCookieValue } from './client';
 
-export type Role = 'anonymous' | 'purchaser' | 'vendor' | 'admin';
-export const ROLES: readonly Role[] = ['anonymous', 'purchaser', 'vendor', 'admin'];
+export type Role = 'anonymous' | 'purchaser' | 'vendor' | 'admin' | 'finance';
+export const ROLES: readonly Role[] = ['anonymous', 'purchaser', 'vendor', 'admin', 'finance'];
 export const SESSION_COOKIE = 'fum_sid';
 
 /** How one role calls: a bearer token, and a cookie session with its CSRF token. */
@@ -132,6 +132,7 @@ export class FuzzWorld {
     this.usernames.purchaser = (await makeUser(this.db, { role: 'purchaser', purchaser_id: this.purchaserA.id })).username;
     this.usernames.vendor = (await makeUser(this.db, { role: 'vendor', vendor_id: this.vendorA.id })).username;
     this.usernames.admin = (await makeUser(this.db, { role: 'admin' })).username;
+    this.usernames.finance = (await makeFinanceUser(this.db)).username;
     this.ids.vendor.push(this.vendorB.id);
     await this.makeSamples();
     this.ids.cert.push(this.certA.id, certB.id);
@@ -291,7 +292,7 @@ export class FuzzWorld {
 
   /** Puts back what fuzzed requests may have changed about the role users (password, status, their units). */
   async repairUsers(): Promise<void> {
-    for (const role of ['purchaser', 'vendor', 'admin'] as const) {
+    for (const role of ['purchaser', 'vendor', 'admin', 'finance'] as const) {
       const u = await this.db('users').where({ username: this.usernames[role] }).first();
       if (u.status !== 'active' || !(await verifyPassword(u.password_hash, DEMO_PASSWORD))) {
         this.repairs.push(`${role}: password or status reset`);
@@ -307,9 +308,9 @@ export class FuzzWorld {
 
   /** Checks each role still is who it should be (on its token and on its cookie); logs in again where not. */
   async ensureSessions(): Promise<void> {
-    const probe: Record<Exclude<Role, 'anonymous'>, string> = { purchaser: '/api/v1/budget', vendor: '/api/v1/vendor/profile', admin: '/api/v1/admin/queues' };
+    const probe: Record<Exclude<Role, 'anonymous'>, string> = { purchaser: '/api/v1/budget', vendor: '/api/v1/vendor/profile', admin: '/api/v1/admin/queues', finance: '/api/v1/finance/desk' };
     let repaired = false;
-    for (const role of ['purchaser', 'vendor', 'admin'] as const) {
+    for (const role of ['purchaser', 'vendor', 'admin', 'finance'] as const) {
       const id = this.identities[role];
       const viaToken = await this.client.send({ method: 'GET', path: probe[role], headers: { authorization: id.token ?? '' } });
       const viaCookie = await this.client.send({ method: 'GET', path: probe[role], headers: { cookie: `${SESSION_COOKIE}=${id.cookie}` } });

@@ -7,14 +7,15 @@ import type { Actor } from '../../src/web/state';
 import { bearer } from './app';
 import { makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from './factories';
 
-/** The parties of single-source tests: two purchasing units, two vendors, an admin, and products to buy. */
+/** The parties of single-source tests: two purchasing units, two vendors, an admin, the finance department, and products to buy. */
 export interface FpWorld {
   unit: { id: number; name: string; city: string; type: string };
   otherUnit: { id: number; name: string };
   vendor: { id: number; name: string; city: string };
   otherVendor: { id: number; name: string };
-  users: { purchaser: string; purchaser2: string; vendor: string; vendor2: string; admin: string };
-  userIds: { purchaser: number; admin: number };
+  users: { purchaser: string; purchaser2: string; vendor: string; vendor2: string; admin: string; finance: string };
+  userIds: { purchaser: number; admin: number; finance: number };
+  certIds: { ct: number; mr: number };
   products: { ct: number; mr: number; expired: number; revoked: number; boutique: number; pending: number; foreignCert: number };
   certNo: string;
 }
@@ -42,16 +43,30 @@ export async function makeFpWorld(db: Db): Promise<FpWorld> {
   const v1 = await makeUser(db, { role: 'vendor', vendor_id: vendor.id });
   const v2 = await makeUser(db, { role: 'vendor', vendor_id: otherVendor.id });
   const admin = await makeUser(db, { role: 'admin' });
+  const finance = await makeFinanceUser(db);
   return {
     unit,
     otherUnit,
     vendor,
     otherVendor,
-    users: { purchaser: p1.username, purchaser2: p2.username, vendor: v1.username, vendor2: v2.username, admin: admin.username },
-    userIds: { purchaser: p1.id, admin: admin.id },
+    users: { purchaser: p1.username, purchaser2: p2.username, vendor: v1.username, vendor2: v2.username, admin: admin.username, finance: finance.username },
+    userIds: { purchaser: p1.id, admin: admin.id, finance: finance.id },
+    certIds: { ct: cert.id, mr: cert2.id },
     products: { ct: ct.id, mr: mr.id, expired: expired.id, revoked: revokedP.id, boutique: boutique.id, pending: pending.id, foreignCert: foreignCert.id },
     certNo: cert.cert_no,
   };
+}
+
+/** A user of the finance department (财政部门); the factories' role list predates the role. */
+export function makeFinanceUser(db: Db): Promise<{ id: number; username: string }> {
+  return makeUser(db, { role: 'finance' as never });
+}
+
+/** The finance department's actor: the given one, else the first finance user of the database (made if none). */
+async function financeActor(db: Db, given?: Actor): Promise<Actor> {
+  if (given) return given;
+  const u = (await db('users').where({ role: 'finance' }).orderBy('id').first()) ?? (await db('users').where({ id: (await makeFinanceUser(db)).id }).first());
+  return { id: u.id, username: u.username, role: 'finance', displayName: u.display_name, purchaserId: null, vendorId: null };
 }
 
 export const EXPERTS = [
@@ -111,12 +126,13 @@ export type FpStage = 'draft' | 'notice' | 'noticeEnded' | 'objection' | 'approv
 /**
  * A case walked to `stage` straight through the service (no HTTP), for tests that need cases in given states.
  * 'notice' and 'objection' (a notice with one open objection) are published at `now` so their period is open;
- * every later stage is published 30 days before `now`, so its period has ended. Contracts get their budget first.
+ * every later stage is published 30 days before `now`, so its period has ended. The finance department approves
+ * (`parties.finance`, or the database's first finance user). Contracts get their budget first.
  */
 export async function caseInState(
   db: Db,
   now: Date,
-  parties: { buyer: Actor; admin: Actor; productId: number },
+  parties: { buyer: Actor; admin: Actor; productId: number; finance?: Actor },
   stage: FpStage,
 ): Promise<{ id: number; objectionId: number | null }> {
   const clock = new FakeClock();
@@ -134,7 +150,7 @@ export async function caseInState(
   if (stage === 'notice') return { id, objectionId: null };
   clock.set(new Date(now.getTime() - 10 * 86400000), { freeze: true });
   if (stage === 'noticeEnded') return { id, objectionId: null };
-  await s.approve(parties.admin, id);
+  await s.approve(await financeActor(db, parties.finance), id, { opinion: '同意', approvalNo: `财审-${id}` });
   if (stage === 'approved') return { id, objectionId: null };
   const day = new Date(clock.now().getTime() + 8 * 3600000).toISOString().slice(0, 10);
   await s.negotiate(parties.buyer, id, { amount: 3_000_000_00, record: { date: day, place: '会议室', staff: ['甲'], costNote: '成本', comparablePrices: '', agreedTerms: '' } });

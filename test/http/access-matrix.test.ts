@@ -7,7 +7,7 @@ import { bearer, testApp, type TestApp } from '../helpers/app';
 import { creditCode, makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
 import { agentFor, csrfFor, loginAgent, type Agent } from '../helpers/session';
 import { orderInState, tradingSide, type TradingSide } from '../helpers/trading';
-import { caseBody, caseForm, caseInState, type FpStage } from '../helpers/first-purchase';
+import { caseBody, caseForm, caseInState, makeFinanceUser, type FpStage } from '../helpers/first-purchase';
 import { CASE_WORKFLOW } from '../../src/first-purchase/transitions';
 import { ORDER_WORKFLOW } from '../../src/orders/transitions';
 import { CERT_DESK } from '../../src/certification/transitions';
@@ -28,7 +28,7 @@ import { stepRoutes, type Step, type Workflow } from '../../src/workflow';
  * page GET is redirected to the login page (302); an anonymous page POST is a 401 page.
  */
 
-export type Role = 'anonymous' | 'purchaser' | 'vendor' | 'admin';
+export type Role = 'anonymous' | 'purchaser' | 'vendor' | 'admin' | 'finance';
 export type Whose = 'own' | 'other' | 'none';
 type Status = number | readonly number[];
 
@@ -51,7 +51,7 @@ export interface MatrixRow {
   freshSession?: boolean;
 }
 
-const ROLES: Role[] = ['anonymous', 'purchaser', 'vendor', 'admin'];
+const ROLES: Role[] = ['anonymous', 'purchaser', 'vendor', 'admin', 'finance'];
 
 /** Every object the rows need. `own` is vendor A / purchaser A (whom the role users act for); `other` is B. */
 export class World {
@@ -87,10 +87,11 @@ export class World {
     this.usernames.purchaser = (await makeUser(this.db, { role: 'purchaser', purchaser_id: this.purchaserA.id })).username;
     this.usernames.vendor = (await makeUser(this.db, { role: 'vendor', vendor_id: this.vendorA.id })).username;
     this.usernames.admin = (await makeUser(this.db, { role: 'admin' })).username;
+    this.usernames.finance = (await makeFinanceUser(this.db)).username;
     this.tokens.anonymous = null;
     this.agents.anonymous = agentFor(this.app);
     await this.agents.anonymous.get('/login'); // a session to carry the form's CSRF token
-    for (const role of ['purchaser', 'vendor', 'admin'] as const) {
+    for (const role of ['purchaser', 'vendor', 'admin', 'finance'] as const) {
       this.tokens[role] = await bearer(this.t.http, this.usernames[role]);
       this.agents[role] = await this.session(role);
     }
@@ -136,7 +137,7 @@ export class World {
     return (await this.sides!).own.productId;
   }
 
-  private fpParties: Promise<Record<'own' | 'other', { buyer: Actor; productId: number }> & { admin: Actor }> | null = null;
+  private fpParties: Promise<Record<'own' | 'other', { buyer: Actor; productId: number }> & { admin: Actor; finance: Actor }> | null = null;
 
   /**
    * A single-source case walked to `stage`: purchaser A buying vendor A's product (own), or another unit buying
@@ -152,13 +153,14 @@ export class World {
       const buyerB = await makeUser(this.db, { role: 'purchaser', purchaser_id: unitB.id });
       return {
         admin: await actor(this.usernames.admin),
+        finance: await actor(this.usernames.finance),
         own: { buyer: await actor(this.usernames.purchaser), productId: await this.product('own') },
         other: { buyer: await actor(buyerB.username), productId: await this.product('other') },
       };
     })();
     const p = await this.fpParties;
     const side = whose === 'other' ? p.other : p.own;
-    return caseInState(this.db, this.t.clock.now(), { ...side, admin: p.admin }, stage);
+    return caseInState(this.db, this.t.clock.now(), { ...side, admin: p.admin, finance: p.finance }, stage);
   }
 
   async fpNotice(): Promise<number> {
@@ -221,11 +223,11 @@ function rows(
 }
 
 /** Everyone gets the same answer. */
-const all = (s: Status) => ({ anonymous: s, purchaser: s, vendor: s, admin: s });
+const all = (s: Status) => ({ anonymous: s, purchaser: s, vendor: s, admin: s, finance: s });
 /** Only `role` passes (with `ok`); anonymous is 401 on the API, redirected to login on a page GET. */
 const only = (role: Exclude<Role, 'anonymous'>, ok: Status, page: 'api' | 'get' | 'post' = 'api') => {
   const anon = page === 'get' ? 302 : 401;
-  return { anonymous: anon, purchaser: 403, vendor: 403, admin: 403, [role]: ok } as Record<Role, Status>;
+  return { anonymous: anon, purchaser: 403, vendor: 403, admin: 403, finance: 403, [role]: ok } as Record<Role, Status>;
 };
 
 const id = (fn: (w: World, whose: Whose) => Promise<number>, path: (id: number) => string) => async (w: World, whose: Whose) => path(await fn(w, whose));
@@ -240,8 +242,8 @@ const fpContract = (w: World) => ({ contractNo: `MX-HT-${w.unique()}`, signedAt:
 /**
  * The rows of a workflow's step routes, derived from its table (src/workflow): at the door the step's roles pass
  * (200 on the JSON route, a 302 back to the object on the page) and every other role is 403, anonymous 401; on
- * another's object a party (purchaser, vendor) is told it does not exist (404) while the department (admin) acts as
- * on its own. `fixture` gives, per step, a fresh object in a state the step leads from, and the step's body.
+ * another's object a party (purchaser, vendor) is told it does not exist (404) while the departments (admin, finance)
+ * act as on their own. `fixture` gives, per step, a fresh object in a state the step leads from, and the step's body.
  */
 function workflowRows<S extends string, F>(
   wf: Workflow<S, F>,
@@ -251,11 +253,11 @@ function workflowRows<S extends string, F>(
     const step = wf.steps.find((s) => s.name === r.step)!;
     const { object, body } = fixture(step);
     const ok = r.surface === 'api' ? 200 : 302;
-    const expect = { anonymous: 401, purchaser: 403, vendor: 403, admin: 403 } as Record<Role, Status>;
+    const expect = { anonymous: 401, purchaser: 403, vendor: 403, admin: 403, finance: 403 } as Record<Role, Status>;
     const other: Partial<Record<Role, Status>> = {};
     for (const role of r.roles) {
       expect[role] = ok;
-      other[role] = role === 'admin' ? ok : 404;
+      other[role] = role === 'admin' || role === 'finance' ? ok : 404;
     }
     const path = r.route.split(' ')[1]!;
     return rows(r.route, expect, { url: async (w, whose) => path.replace(':id', String(await object(w, whose))), body: body ? (w) => body(w) : undefined, other });
@@ -270,16 +272,16 @@ export const ROWS: MatrixRow[] = [
   // ── auth ──
   ...rows('POST /api/v1/auth/token', all(200), { body: (w) => ({ username: w.usernames.vendor, password: 'demo-password' }) }),
   // Revokes the bearer token the call carries (a fresh one per row); without one, 401.
-  ...rows('DELETE /api/v1/auth/token', { anonymous: 401, purchaser: 204, vendor: 204, admin: 204 }, { freshSession: true }),
+  ...rows('DELETE /api/v1/auth/token', { anonymous: 401, purchaser: 204, vendor: 204, admin: 204, finance: 204 }, { freshSession: true }),
   ...rows('GET /api/v1/auth/csrf', all(200)),
   ...rows('GET /login', all(200)),
   // A wrong password: the session stays as it is, whoever asks.
   ...rows('POST /login', all(401), { body: (w) => ({ username: w.usernames.admin, password: 'not-the-password' }) }),
   ...rows('POST /logout', all(302), { freshSession: true }),
   // Own account only; a wrong current password, so the shared sessions stay valid.
-  ...rows('POST /api/v1/auth/password', { anonymous: 401, purchaser: 422, vendor: 422, admin: 422 }, { body: () => ({ currentPassword: 'wrong', newPassword: 'tangerine-harbour-42' }) }),
-  ...rows('GET /account/password', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200 }),
-  ...rows('POST /account/password', { anonymous: 401, purchaser: 422, vendor: 422, admin: 422 }, { body: () => ({ currentPassword: 'wrong', newPassword: 'tangerine-harbour-42' }) }),
+  ...rows('POST /api/v1/auth/password', { anonymous: 401, purchaser: 422, vendor: 422, admin: 422, finance: 422 }, { body: () => ({ currentPassword: 'wrong', newPassword: 'tangerine-harbour-42' }) }),
+  ...rows('GET /account/password', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200 }),
+  ...rows('POST /account/password', { anonymous: 401, purchaser: 422, vendor: 422, admin: 422, finance: 422 }, { body: () => ({ currentPassword: 'wrong', newPassword: 'tangerine-harbour-42' }) }),
 
   // ── public catalogue ──
   ...rows('GET /api/v1/products', all(200)),
@@ -390,9 +392,9 @@ export const ROWS: MatrixRow[] = [
 
   // ── boutique orders (JSON): the order's purchasing unit and vendor, or the department; another's order is 404 ──
   ...rows('POST /api/v1/orders', only('purchaser', 201), { body: async (w) => ({ items: [{ productId: await w.tradingProduct(), quantity: 1 }] }) }),
-  ...rows('GET /api/v1/orders', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200 }),
+  ...rows('GET /api/v1/orders', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 403 }),
   ...rows('GET /api/v1/vendor/orders', only('vendor', 200)),
-  ...rows('GET /api/v1/orders/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200 }, {
+  ...rows('GET /api/v1/orders/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 403 }, {
     url: orderUrl('placed', (i) => `/api/v1/orders/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200 },
   }),
@@ -404,9 +406,9 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /cart/items/:productId', only('purchaser', 302, 'post'), { url: async (w) => `/cart/items/${await w.tradingProduct()}`, body: () => ({ quantity: '1' }) }),
   ...rows('GET /checkout', only('purchaser', 200, 'get')),
   ...rows('POST /checkout', only('purchaser', 302, 'post')),
-  ...rows('GET /orders', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200 }),
+  ...rows('GET /orders', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403 }),
   ...rows('GET /vendor/orders', only('vendor', 200, 'get')),
-  ...rows('GET /orders/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200 }, {
+  ...rows('GET /orders/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403 }, {
     url: orderUrl('placed', (i) => `/orders/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200 },
   }),
@@ -424,10 +426,10 @@ export const ROWS: MatrixRow[] = [
 
   // ── government first purchase (政府首购): the case's purchasing unit, the vendor named, or the department ──
   ...rows('POST /api/v1/first-purchases', only('purchaser', 201), { body: async (w) => caseBody(await w.product('own')) }),
-  ...rows('GET /api/v1/first-purchases', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200 }),
-  ...rows('GET /api/v1/first-purchases/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200 }, {
+  ...rows('GET /api/v1/first-purchases', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200 }),
+  ...rows('GET /api/v1/first-purchases/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200 }, {
     url: fpUrl('draft', (i) => `/api/v1/first-purchases/${i}`),
-    other: { purchaser: 404, vendor: 404, admin: 200 },
+    other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
   }),
   // Anyone may object during the notice period, without logging in.
   ...rows('POST /api/v1/first-purchases/:id/objections', all(201), { url: fpUrl('notice', (i) => `/api/v1/first-purchases/${i}/objections`), body: () => FP_OBJECTION }),
@@ -451,12 +453,12 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /notices', all(200)),
   ...rows('GET /notices/:id', all(200), { url: async (w) => `/notices/${await w.fpNotice()}` }),
   ...rows('POST /notices/:id/objections', all(302), { url: async (w) => `/notices/${await w.fpNotice()}/objections`, body: () => FP_OBJECTION }),
-  ...rows('GET /first-purchases', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200 }),
+  ...rows('GET /first-purchases', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200 }),
   ...rows('GET /first-purchases/new', only('purchaser', 200, 'get')),
   ...rows('POST /first-purchases', only('purchaser', 302, 'post'), { body: async (w) => caseForm(await w.product('own')) }),
-  ...rows('GET /first-purchases/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200 }, {
+  ...rows('GET /first-purchases/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200 }, {
     url: fpUrl('draft', (i) => `/first-purchases/${i}`),
-    other: { purchaser: 404, vendor: 404, admin: 200 },
+    other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
   }),
   ...rows('POST /first-purchases/:id/objections/:oid/resolve', only('admin', 302, 'post'), {
     url: async (w) => {
@@ -473,10 +475,20 @@ export const ROWS: MatrixRow[] = [
     body: () => ({ disposition: 'duplicate', duplicateOf: '' }),
   }),
   ...rows('GET /admin/first-purchases', only('admin', 200, 'get')),
+  // ── the finance department's desk (财政部门) ──
+  ...rows('GET /api/v1/finance/desk', only('finance', 200)),
+  ...rows('GET /finance', only('finance', 200, 'get')),
   // The case's steps, JSON and page: derived from the step table (first-purchase/transitions.ts).
   ...workflowRows(CASE_WORKFLOW, (step) => ({
     object: (w, whose) => w.fpCase(whose, step.name === 'approve' ? 'noticeEnded' : (step.from[0] as FpStage)).then((c) => c.id),
-    body: { negotiate: () => FP_NEGOTIATION, contract: fpContract, accept: () => ({}), withdraw: () => ({ reason: '需求变更' }) }[step.name],
+    body: {
+      approve: () => ({ opinion: '同意', approvalNo: '财审-1' }),
+      negotiate: () => FP_NEGOTIATION,
+      contract: fpContract,
+      accept: () => ({}),
+      withdraw: () => ({ reason: '需求变更' }),
+      terminate: () => ({ cause: 'conditions_changed', explanation: '需求变更' }),
+    }[step.name],
   })),
 
   // ── statistics: the department only; the public summary for everyone ──

@@ -102,17 +102,21 @@ describe(`first purchase pages (${ENGINE})`, function () {
     assert.equal((await (await as('vendor2')).get(`/first-purchases/${caseId}`)).status, 404);
   });
 
-  it('the admin: approval before the period ends is refused on the page with the reason', async () => {
+  it('the finance department: approval before the period ends is refused on the page with the reason; admin may not approve', async () => {
     const admin = await as('admin');
-    const page = await admin.get(`/first-purchases/${caseId}`);
+    const adminPage = await admin.get(`/first-purchases/${caseId}`);
+    assert.doesNotMatch(adminPage.text, /step-approve/, 'the admin (经信) has no approval form');
+    assert.equal((await admin.post(`/first-purchases/${caseId}/approve`).type('form').send({ _csrf: csrfOf(adminPage.text) })).status, 403);
+    const finance = await as('finance');
+    const page = await finance.get(`/first-purchases/${caseId}`);
     assert.match(page.text, /disabled>/, 'the approve button is disabled with the reason');
     assert.match(text(page), /公示期尚未结束/);
-    const res = await admin.post(`/first-purchases/${caseId}/approve`).type('form').send({ _csrf: csrfOf(page.text) });
+    const res = await finance.post(`/first-purchases/${caseId}/approve`).type('form').send({ _csrf: csrfOf(page.text) });
     assert.equal(res.status, 409);
     assert.match(text(res), /公示期尚未结束（至 2026-10-12T23:59:59\+08:00）/);
   });
 
-  it('the admin desk lists open objections and, after the period, the case to approve; resolve and approve by form', async () => {
+  it('the admin desk lists open objections and, after the period, the case awaiting approval; the admin resolves, finance approves by form with opinion and number', async () => {
     await t.http.post(`/api/v1/first-purchases/${caseId}/objections`).send({ name: '赵六', organization: '某公司', contact: '138', content: '不具唯一性' });
     at('2026-10-13T09:00:00+08:00');
     const admin = await as('admin');
@@ -125,11 +129,22 @@ describe(`first purchase pages (${ENGINE})`, function () {
     const resolved = await admin.post(`/first-purchases/${caseId}/objections/${oid}/resolve`).type('form').send({ _csrf: csrfOf(page.text), upheld: 'false', opinion: '经补充论证，异议不成立' });
     assert.equal(resolved.status, 302);
     desk = text(await admin.get('/admin/first-purchases'));
-    assert.match(desk, /公示期满、待审批的项目/);
-    assert.match(desk, new RegExp(`action="/first-purchases/${caseId}/approve"`));
-    const approved = await admin.post(`/first-purchases/${caseId}/approve`).type('form').send({ _csrf: csrfOf(page.text) });
+    assert.match(desk, /公示期满、待财政部门审批的项目/);
+    assert.doesNotMatch(desk, new RegExp(`action="/first-purchases/${caseId}/approve"`));
+    const finance = await as('finance');
+    const financeDesk = text(await finance.get('/finance'));
+    assert.match(financeDesk, /64排CT采购项目/);
+    const financePage = await finance.get(`/first-purchases/${caseId}`);
+    assert.match(financePage.text, /id="ap-opinion"/);
+    const approved = await finance
+      .post(`/first-purchases/${caseId}/approve`)
+      .type('form')
+      .send({ _csrf: csrfOf(financePage.text), opinion: '同意采用单一来源方式采购', approvalNo: '浙财采监〔2026〕8号' });
     assert.equal(approved.status, 302);
-    assert.match(text(await admin.get(`/first-purchases/${caseId}`)), /已审批/);
+    const shown = text(await admin.get(`/first-purchases/${caseId}`));
+    assert.match(shown, /已审批/);
+    assert.match(shown, /浙财采监〔2026〕8号/);
+    assert.match(shown, /同意采用单一来源方式采购/);
   });
 
   it('the purchaser negotiates, signs, accepts and pays through the forms; a price with three decimals is a 422', async () => {

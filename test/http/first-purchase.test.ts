@@ -47,7 +47,7 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
     await post(`/${id}/submit`, who);
     if (status === 'notice') return id;
     at('2026-10-13T09:00:00+08:00');
-    await post(`/${id}/approve`, 'admin');
+    await post(`/${id}/approve`, 'finance');
     if (status === 'approved') return id;
     await post(`/${id}/negotiate`, who, negotiation('3000000.00', { date: '2026-10-13' }));
     if (status === 'awarded') return id;
@@ -287,10 +287,12 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
     it('401 → 403 → 404 → 409 (wrong state; period running)', async () => {
       assertError(await post(`/${c.notice}/approve`, null), 401);
       assertError(await post(`/${c.notice}/approve`, 'purchaser'), 403);
-      assertError(await post('/999999/approve', 'admin'), 404);
-      assertError(await post(`/${c.draft}/approve`, 'admin'), 409);
+      // The approval is the finance department's (财政部门): the provincial department (admin) may no longer approve.
+      assertError(await post(`/${c.notice}/approve`, 'admin'), 403);
+      assertError(await post('/999999/approve', 'finance'), 404);
+      assertError(await post(`/${c.draft}/approve`, 'finance'), 409);
       const running = await caseIn('notice');
-      assertError(await post(`/${running}/approve`, 'admin'), 409);
+      assertError(await post(`/${running}/approve`, 'finance'), 409);
     });
   });
 

@@ -71,8 +71,12 @@ describe(`demo first purchases (${ENGINE})`, function () {
       const steps = (await ctx.db('fp_history').where({ case_id: id }).orderBy('id').pluck('action')) as string[];
       assert.deepEqual(
         steps.filter((s) => !s.startsWith('objection')),
-        ['create', 'submit', 'approve', 'award', 'contract', 'accept', 'pay'],
+        ['create', 'submit', 'approve', 'award', 'contract', 'filing', 'accept', 'pay'],
       );
+      // Approved and the contract filed (合同备案) by the finance department, with its opinion and number.
+      const c = await ctx.db('fp_cases as f').join('users as u', 'u.id', 'f.approved_by').where('f.id', id).first('u.username', 'f.approval_no', 'f.approval_opinion', 'f.filed_at');
+      assert.equal(c.username, 'finance');
+      assert.ok(c.approval_no && c.approval_opinion && c.filed_at, `approval and filing of case ${id}`);
     }
     const terminated = await ctx.db('fp_cases').where({ status: 'terminated' }).pluck('id');
     for (const id of terminated) assert.ok(await ctx.db('notices').where({ case_id: id, type: 'termination' }).first(), `termination notice of ${id}`);

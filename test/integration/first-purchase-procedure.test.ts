@@ -41,7 +41,7 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
     const id = await openCase(w.products.ct, over, who);
     assert.equal((await post(`/${id}/submit`, who)).status, 200);
     at('2026-10-13T09:00:00+08:00');
-    const res = await post(`/${id}/approve`, 'admin');
+    const res = await post(`/${id}/approve`, 'finance');
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return id;
   }
@@ -92,7 +92,7 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
 
     it('approval during the holiday, with the period still running, is refused', async () => {
       at('2026-10-05T10:00:00+08:00');
-      const res = await post(`/${id}/approve`, 'admin');
+      const res = await post(`/${id}/approve`, 'finance');
       assert.equal(res.status, 409);
       assert.match(res.body.error.message, /2026-10-12T23:59:59\+08:00/);
     });
@@ -103,7 +103,7 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.equal(res.body.status, 'open');
       assert.equal(typeof res.body.id, 'number');
-      const approve = await post(`/${id}/approve`, 'admin');
+      const approve = await post(`/${id}/approve`, 'finance');
       assert.equal(approve.status, 409, 'the period has not ended yet');
     });
 
@@ -119,7 +119,7 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
 
     it('after the period, approval waits for the open objection to be resolved', async () => {
       at('2026-10-13T09:00:00+08:00');
-      const res = await post(`/${id}/approve`, 'admin');
+      const res = await post(`/${id}/approve`, 'finance');
       assert.equal(res.status, 409);
       assert.match(res.body.error.message, /异议/);
     });
@@ -137,16 +137,16 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
       assert.equal(again.status, 409);
     });
 
-    it('then approval goes through, on the record with the admin and the time', async () => {
+    it('then the finance department’s approval goes through, on the record with who and when', async () => {
       at('2026-10-13T10:30:00+08:00');
-      const res = await post(`/${id}/approve`, 'admin');
+      const res = await post(`/${id}/approve`, 'finance');
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.status, 'approved');
       const last = res.body.history.at(-1);
       assert.equal(last.action, 'approve');
       assert.equal(last.from, 'notice');
       assert.equal(last.to, 'approved');
-      assert.equal(last.actor.username, w.users.admin);
+      assert.equal(last.actor.username, w.users.finance);
       assert.equal(last.at, '2026-10-13T10:30:00.000+08:00');
       assert.deepEqual(
         res.body.history.map((h: { action: string }) => h.action),
@@ -175,7 +175,7 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
     const list = await t.http.get('/api/v1/notices?type=termination');
     assert.ok(list.body.items.some((n: { id: number }) => n.id === termination.id));
     // A terminated case takes no further step and no further objection.
-    const approve = await post(`/${id}/approve`, 'admin');
+    const approve = await post(`/${id}/approve`, 'finance');
     assert.equal(approve.status, 409);
     assert.match(approve.body.error.message, /已终止/);
     assert.equal((await post(`/${id}/objections`, null, OBJECTION)).status, 409);
@@ -349,7 +349,7 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
     const id = await openCase();
     await post(`/${id}/submit`, 'purchaser');
     at('2026-10-13T09:00:00+08:00');
-    const results = await Promise.all([post(`/${id}/approve`, 'admin'), post(`/${id}/approve`, 'admin'), post(`/${id}/approve`, 'admin')]);
+    const results = await Promise.all([post(`/${id}/approve`, 'finance'), post(`/${id}/approve`, 'finance'), post(`/${id}/approve`, 'finance')]);
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 409, 409]);
     const rows = await ctx.db('fp_history').where({ case_id: id, action: 'approve' });
     assert.equal(rows.length, 1);

@@ -1,0 +1,27 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Deps } from '../deps';
+import { requireRole, takeFlash, type AppState } from '../web';
+
+/**
+ * The finance department (财政部门): its desk, JSON and page. What it acts on — approving a single-source case, filing
+ * a contract, terminating a case — are steps of the case's table (first-purchase/transitions.ts) with their own routes.
+ */
+export function financeRoutes(deps: Deps): Router {
+  const router = new Router();
+  const finance = requireRole('finance');
+  const queries = deps.services.firstPurchase.queries;
+
+  // Cases waiting for approval, objection reviews due, filings due; each with its deadline, overdue marked.
+  router.get('/api/v1/finance/desk', finance, async (ctx) => {
+    ctx.body = await queries.financeDesk();
+  });
+
+  router.get('/finance', finance, async (ctx: Context) => {
+    const state = ctx.state as AppState;
+    const desk = await queries.financeDesk();
+    ctx.body = state.render('finance/desk', { title: state.t('finance.desk_title'), flash: takeFlash(ctx), ...desk });
+  });
+
+  return router;
+}
