@@ -33,17 +33,19 @@ export interface Services {
 }
 
 export function buildServices(db: Db, clock: Clock): Services {
+  const firstPurchase = new FirstPurchaseService(db, clock);
   return {
     auth: new AuthService(db, clock),
     account: new AccountService(db, clock),
     catalogue: new CatalogueService(db, clock),
-    certification: new CertificationService(db, clock),
+    // Revoking a certificate terminates its open single-source cases in the same transaction (art. 43(1)).
+    certification: new CertificationService(db, clock, (trx, certId, actor) => firstPurchase.terminateCasesOfCertificate(trx, certId, actor)),
     listings: new ListingService(db, clock),
     registration: new RegistrationService(db, clock),
     review: new ReviewService(db, clock),
     budgets: new BudgetService(db, clock),
     orders: new OrderService(db, clock),
-    firstPurchase: new FirstPurchaseService(db, clock),
+    firstPurchase,
     notices: new NoticeService(db, clock),
     settings: new SettingsService(db, clock),
     stats: new StatsService(db),

@@ -123,9 +123,15 @@ const normalise = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) :
 
 /** The certification registry (首台（套）认定): the admin maintains it; vendors list products against it. */
 export class CertificationService {
+  /**
+   * `onRevoked`: what a revocation does beyond the registry, in the same transaction — the composition root hands in
+   * the single-source procedure's termination of the certificate's open cases (MoF Order 74 art. 43(1)), which this
+   * module, below first-purchase, cannot import.
+   */
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly onRevoked?: (trx: Executor, certId: number, actor: Actor) => Promise<unknown>,
   ) {}
 
   private today(): string {
@@ -234,6 +240,7 @@ export class CertificationService {
         after: { status: 'revoked', revoked_reason: reason },
       });
       const delisted = await delistListingsOfCert(trx, this.clock, actor, id, 'cert_revoked', reason);
+      await this.onRevoked?.(trx, id, actor);
       return { ...certView(cert, this.today()), delistedListings: delisted };
     });
   }

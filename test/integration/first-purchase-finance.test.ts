@@ -218,4 +218,19 @@ describe(`first purchase: the finance department and the ends of a case (${ENGIN
     // Nothing left open: a second run ends nothing.
     assert.deepEqual(await writeTransaction(ctx.db, (trx) => service.terminateCasesOfCertificate(trx, cert, actor)), []);
   });
+
+  it('art. 43(1): the department revoking a certificate in the registry terminates its open cases in the same step', async () => {
+    const cert = w.certIds.ct;
+    const id = await caseIn('approved', w.products.ct);
+    at('2026-10-15T09:00:00+08:00');
+    const res = await t.http
+      .post(`/api/v1/admin/certifications/${cert}/revoke`)
+      .set('Authorization', await token('admin'))
+      .send({ reason: '企业提供虚假材料' });
+    ok(res);
+    const view = await get(`/api/v1/first-purchases/${id}`, 'purchaser');
+    assert.equal(view.body.status, 'terminated');
+    assert.equal(view.body.terminationCause, 'certificate_revoked');
+    assert.match((await terminationNotice(id)).content.nextStep, /重新开展采购活动/);
+  });
 });
