@@ -37,7 +37,7 @@ describe(`public notices (${ENGINE})`, function () {
     cases.over = (await post('', 'purchaser', caseBody(w.products.mr, { projectName: '1.5T MR采购项目', budget: '5000000' }))).body.id;
     for (const id of [cases.done, cases.over]) await post(`/${id}/submit`, 'purchaser');
     at('2026-09-10T10:00:00+08:00');
-    for (const id of [cases.done, cases.over]) await post(`/${id}/approve`, 'admin');
+    for (const id of [cases.done, cases.over]) await post(`/${id}/approve`, 'finance');
     await post(`/${cases.done}/negotiate`, 'purchaser', negotiation('3280000.00', { date: '2026-09-10' }));
     await post(`/${cases.over}/negotiate`, 'purchaser', negotiation('5600000.00', { date: '2026-09-10' }));
     at('2026-09-11T10:00:00+08:00');

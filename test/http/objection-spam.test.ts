@@ -216,7 +216,7 @@ describe(`objection spam (${ENGINE})`, function () {
       assert.equal(c.openObjections, 0);
       assert.equal(c.objections.length, oids.length);
       t.clock.set(new Date(Date.parse(c.noticeEndsAt) + 3600_000), { freeze: true });
-      const approved = await t.http.post(`/api/v1/first-purchases/${id}/approve`).set('Authorization', await bearer(t.http, w.users.admin));
+      const approved = await t.http.post(`/api/v1/first-purchases/${id}/approve`).set('Authorization', await bearer(t.http, w.users.finance));
       assert.equal(approved.status, 200, JSON.stringify(approved.body));
       assert.equal(approved.body.status, 'approved');
     });

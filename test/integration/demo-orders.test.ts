@@ -103,6 +103,6 @@ describe(`demo boutique trades (${ENGINE})`, function () {
 
   it('historical operators cannot log in (only the demo accounts of DESIGN §7 are active)', async () => {
     const active = (await ctx.db('users').where({ status: 'active' }).select('username')).map((u) => u.username).sort();
-    assert.deepEqual(active, ['admin', 'purchaser', 'purchaser2', 'vendor', 'vendor2']);
+    assert.deepEqual(active, ['admin', 'finance', 'purchaser', 'purchaser2', 'vendor', 'vendor2']);
   });
 });

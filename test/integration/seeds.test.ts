@@ -79,7 +79,7 @@ const demoClock = (): FakeClock => {
   return clock;
 };
 
-const DEMO_ACCOUNTS = ['admin', 'purchaser', 'purchaser2', 'vendor', 'vendor2'];
+const DEMO_ACCOUNTS = ['admin', 'finance', 'purchaser', 'purchaser2', 'vendor', 'vendor2'];
 
 async function counts(db: Db): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
