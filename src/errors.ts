@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'insufficient_stock'
   | 'idempotency_mismatch'
   | 'validation_failed'
+  /** An order above the direct-purchase limit (API.md): 422, pointing to a procurement procedure. */
+  | 'direct_purchase_limit'
   | 'too_many_attempts'
   | 'method_not_allowed'
   | 'payload_too_large'

@@ -18,6 +18,8 @@ export interface TransferView {
   to: string;
   amount: string;
   orderId: number | null;
+  /** The order's human number (ids stay in URLs). */
+  orderNo: string | null;
   caseId: number | null;
   idempotencyKey: string;
   actorId: number | null;
@@ -40,6 +42,7 @@ export const transferView = (t: TransferListRow): TransferView => ({
   to: t.credit_code,
   amount: money(t.amount_fen),
   orderId: t.order_id ?? null,
+  orderNo: t.order_no ?? null,
   caseId: t.case_id ?? null,
   idempotencyKey: t.idempotency_key,
   actorId: t.actor_id ?? null,
@@ -89,7 +92,7 @@ export class BudgetService {
         after: { amount: money(input.amountFen), key },
       });
       const t = await this.ledger.allocate(trx, input.purchaserId, input.amountFen, key, actor.id);
-      return { transfer: transferView({ ...t, debit_code: TREASURY, credit_code: budgetAccount(input.purchaserId) }), budget: await this.ledger.budget(trx, input.purchaserId) };
+      return { transfer: transferView({ ...t, order_no: null, debit_code: TREASURY, credit_code: budgetAccount(input.purchaserId) }), budget: await this.ledger.budget(trx, input.purchaserId) };
     });
   }
 

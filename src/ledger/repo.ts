@@ -165,14 +165,17 @@ export async function budgetFigures(db: Executor, budgetCode: string, commitment
 export interface TransferListRow extends TransferRow {
   debit_code: string;
   credit_code: string;
+  /** The order's human number (orders.order_no), for a transfer of an order. */
+  order_no: string | null;
 }
 
-const TRANSFER_COLUMNS = ['ledger_transfers.*', 'd.code as debit_code', 'c.code as credit_code'];
+const TRANSFER_COLUMNS = ['ledger_transfers.*', 'd.code as debit_code', 'c.code as credit_code', 'o.order_no as order_no'];
 
 export const findTransferWithCodes = (db: Executor, id: number): Promise<TransferListRow | undefined> =>
   db('ledger_transfers')
     .join('ledger_accounts as d', 'd.id', 'ledger_transfers.debit_account_id')
     .join('ledger_accounts as c', 'c.id', 'ledger_transfers.credit_account_id')
+    .leftJoin('orders as o', 'o.id', 'ledger_transfers.order_id')
     .where('ledger_transfers.id', id)
     .first(TRANSFER_COLUMNS);
 
@@ -186,6 +189,7 @@ export async function listTransfers(db: Executor, f: { kind?: TransferKind; orde
     filter(db('ledger_transfers'))
       .join('ledger_accounts as d', 'd.id', 'ledger_transfers.debit_account_id')
       .join('ledger_accounts as c', 'c.id', 'ledger_transfers.credit_account_id')
+      .leftJoin('orders as o', 'o.id', 'ledger_transfers.order_id')
       .orderBy('ledger_transfers.id', 'desc')
       .limit(limit)
       .offset(offset)

@@ -1,6 +1,6 @@
 /** Boutique-hall orders (精品馆直购): routes, pages, the service and what the purchaser's desk and cart read. */
 export { orderPages } from './pages';
-export { DIRECT_PURCHASE_LIMIT, DirectPurchaseLimitError, isDirectPurchaseLimit } from './limit';
+export { DirectPurchaseLimitError, isDirectPurchaseLimit } from './limit';
 export { ORDER_NO_PATTERN, formatOrderNo } from './numbers';
 export { countByStatus } from './repo';
 export { orderRoutes } from './routes';

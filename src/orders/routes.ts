@@ -1,9 +1,8 @@
 import Router from '@koa/router';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
-import { STATUS, actorOf, idempotent, parseInput, requireRole, validate } from '../web';
+import { actorOf, idempotent, parseInput, requireRole, validate } from '../web';
 import { mountApiSteps } from '../workflow';
-import { directPurchaseLimitBody, isDirectPurchaseLimit } from './limit';
 import { OrderInput, OrderListQuery } from './schema';
 import { ORDER_WORKFLOW, type OrderAction } from './transitions';
 
@@ -19,15 +18,7 @@ export function orderRoutes(deps: Deps): Router {
   const anyRole = requireRole('purchaser', 'vendor', 'admin');
 
   router.post('/api/v1/orders', requireRole('purchaser'), validate(OrderInput), idempotent(deps.db, deps.clock, { status: 201 }), async (ctx) => {
-    try {
-      ctx.body = await orders.place(actorOf(ctx), (ctx.state.input as OrderInput).items);
-    } catch (err) {
-      if (!isDirectPurchaseLimit(err)) throw err;
-      // 422 with API.md's own code for it (see limit.ts).
-      ctx.status = STATUS[err.code];
-      ctx.body = directPurchaseLimitBody(ctx, err);
-      return;
-    }
+    ctx.body = await orders.place(actorOf(ctx), (ctx.state.input as OrderInput).items);
     ctx.status = 201;
   });
 

@@ -18,6 +18,7 @@ export const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   method_not_allowed: 405,
   validation_failed: 422,
+  direct_purchase_limit: 422,
   too_many_attempts: 429,
   corrupt_data: 500,
 };

@@ -121,6 +121,19 @@ describe(`order numbers (${ENGINE})`, function () {
     assert.match(flash, /已提交 2 个订单（订单号 ZJJP-2026-\d{6}、ZJJP-2026-\d{6}）/);
   });
 
+  it('the ledger names an order’s transfers by its number (JSON and the department’s ledger page)', async () => {
+    const o = await place();
+    const res = await t.http.get(`/api/v1/admin/ledger/transfers?orderId=${o.id}`).set('Authorization', tok.admin);
+    assert.equal(res.status, 200);
+    const items = res.body.items as Array<{ orderId: number; orderNo: string | null }>;
+    assert.ok(items.length > 0);
+    for (const i of items) assert.deepEqual([i.orderId, i.orderNo], [o.id, o.orderNo]);
+    const admin = await loginAgent(t.app, cast.users.admin.username);
+    const page = text((await admin.get(`/admin/ledger?orderId=${o.id}`)).text);
+    assert.ok(page.includes(o.orderNo), 'the ledger page shows the order number');
+    assert.doesNotMatch(page, /订单 \d+\b/);
+  });
+
   it('each year has its own sequence, by the Shanghai calendar (00:30 on 1 January in Shanghai is the new year)', async () => {
     t.clock.set(new Date('2026-12-31T15:59:00Z')); // 23:59 on 31 December in Shanghai (the suite runs on that evening)
     const lastOf2026 = await place();
