@@ -18,7 +18,7 @@ import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
 import type { CaseView } from './presenters';
-import { CaseListQuery, CreateCase, MarkObjection, ResolveObjection, TERMINATE_CAUSES, fromForm } from './schema';
+import { CaseListQuery, CreateCase, MarkObjection, ResolveObjection, fromForm } from './schema';
 import { canOnCase } from './policies';
 import { fieldErrors, mountPageSteps, stepForms } from '../workflow';
 import { CASE_STATUSES, CASE_WORKFLOW } from './transitions';
@@ -72,13 +72,6 @@ export function firstPurchasePages(deps: Deps): Router {
       errors: extra.fieldErrors,
       hintParams: (step) => hintParams[step.name] ?? {},
     });
-    // The termination's cause is one of a list: the step-forms partial shows a field with `options` as a select.
-    for (const form of forms) {
-      for (const field of form.fields) {
-        if (form.name !== 'terminate' || field.field !== 'cause') continue;
-        Object.assign(field, { options: TERMINATE_CAUSES.map((v) => ({ value: v, label: state.t(`first_purchase.cause_${v}`), selected: field.value === v })) });
-      }
-    }
     return state.render('first-purchase/detail', {
       title: `${view.caseNo} ${view.projectName}`,
       // Objectors' contacts are shown only to those who may see them; strict templates need the key either way.

@@ -1,6 +1,6 @@
 import { decide, stepNamed, type GuardFailure, type Step, type Workflow } from '../workflow';
 import { invalidState } from '../errors';
-import { Accept, Approve, CASE_STATUSES, Contract, Negotiate, Terminate, TerminateCase, type CaseStatus } from './schema';
+import { Accept, Approve, CASE_STATUSES, Contract, Negotiate, TERMINATE_CAUSES, Terminate, TerminateCase, type CaseStatus } from './schema';
 
 /**
  * The single-source case (政府首购) as one table of steps (DESIGN §3; MoF Order No. 74 arts. 38–43); the registrar
@@ -183,7 +183,7 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
         button: 'first_purchase.terminate_button',
         danger: true,
         fields: [
-          { name: 'cause', field: 'cause', id: 't-cause', label: 'first_purchase.termination_cause', control: 'input', required: true },
+          { name: 'cause', field: 'cause', id: 't-cause', label: 'first_purchase.termination_cause', control: 'select', options: TERMINATE_CAUSES, optionLabel: 'first_purchase.cause_', required: true },
           { name: 'explanation', field: 'explanation', id: 't-explanation', label: 'first_purchase.termination_explanation', control: 'textarea', required: true, rows: 2, maxlength: 1000 },
         ],
       },

@@ -89,7 +89,7 @@ export interface StepFormModel {
   danger: boolean;
   enabled: boolean;
   reason: string | null;
-  fields: Array<Omit<StepField, 'required' | 'maxlength' | 'rows' | 'hint'> & { required: boolean; maxlength: number | null; rows: number; hint: string | null; labelText: string; hintText: string | null; value: string; error: string; textarea: boolean; type: string; inputmode: string | null }>;
+  fields: Array<Omit<StepField, 'required' | 'maxlength' | 'rows' | 'hint' | 'options'> & { select: boolean; options: Array<{ value: string; label: string; selected: boolean }>; required: boolean; maxlength: number | null; rows: number; hint: string | null; labelText: string; hintText: string | null; value: string; error: string; textarea: boolean; type: string; inputmode: string | null }>;
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : Array.isArray(v) ? v.map(text).join('\n') : '');
@@ -131,15 +131,18 @@ export function stepForms<S extends string, F>(
         reason: reasonKey ? opts.t(reasonKey, reasonParams) : null,
         fields: (form.fields ?? []).map((f) => {
           const typed = opts.body ? posted(opts.body, f.field) : undefined;
+          const value = typed !== undefined ? text(typed) : f.initial === 'today' ? opts.today : '';
           return {
             ...f,
+            select: f.control === 'select',
+            options: (f.options ?? []).map((v) => ({ value: v, label: opts.t(`${f.optionLabel ?? ''}${v}`), selected: v === value })),
             required: f.required === true,
             maxlength: f.maxlength ?? null,
             rows: f.rows ?? 2,
             hint: f.hint ?? null,
             labelText: opts.t(f.label),
             hintText: f.hint ? opts.t(f.hint) : null,
-            value: typed !== undefined ? text(typed) : f.initial === 'today' ? opts.today : '',
+            value,
             error: opts.errors?.[f.field] ?? '',
             textarea: f.control === 'textarea',
             type: f.control === 'date' ? 'date' : 'text',

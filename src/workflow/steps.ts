@@ -26,7 +26,10 @@ export interface StepField {
   id: string;
   /** Message key of the label. */
   label: string;
-  control: 'input' | 'textarea' | 'date' | 'decimal';
+  control: 'input' | 'textarea' | 'date' | 'decimal' | 'select';
+  /** A select's values, and the message-key prefix of their labels (`first_purchase.cause_` + value). */
+  options?: readonly string[];
+  optionLabel?: string;
   required?: boolean;
   maxlength?: number;
   rows?: number;

@@ -69,6 +69,21 @@ describe('workflows as data (src/workflow)', () => {
     assert.equal(typed!.fields[0]!.error, 'too long');
   });
 
+  it('a select field lists its values with their labels, the typed one selected', () => {
+    const wf: Workflow<S, { ready: boolean }> = {
+      ...LETTER,
+      steps: [{ name: 'drop', from: ['sent'], to: 'dropped', roles: ['admin'], may: 'desk', done: 'd', form: { button: 'b', fields: [{ name: 'why', field: 'why', id: 'd-why', label: 'l', control: 'select', options: ['late', 'wrong'], optionLabel: 'letter.why_' }] } }],
+    };
+    const next = nextSteps(wf, actor('admin'), 'sent', () => true, { ready: true });
+    const [form] = stepForms(next, { t: (k) => `«${k}»`, action: () => '', today: '', body: { why: 'wrong' } });
+    const f = form!.fields[0]!;
+    assert.equal(f.select, true);
+    assert.deepEqual(f.options, [
+      { value: 'late', label: '«letter.why_late»', selected: false },
+      { value: 'wrong', label: '«letter.why_wrong»', selected: true },
+    ]);
+  });
+
   it('derives every route with who may call it; a step without a form has a JSON route only', () => {
     assert.deepEqual(
       stepRoutes(LETTER).map((r) => r.route),
