@@ -51,7 +51,7 @@ export async function makeVendor(db: Executor, over: Partial<{ name: string; cit
 
 export async function makeUser(
   db: Executor,
-  over: { role: 'purchaser' | 'vendor' | 'admin'; purchaser_id?: number; vendor_id?: number; username?: string; status?: string },
+  over: { role: 'purchaser' | 'vendor' | 'admin' | 'finance' | 'expert'; purchaser_id?: number; vendor_id?: number; username?: string; status?: string },
 ) {
   const n = next();
   const [row] = await db('users')
