@@ -1,7 +1,17 @@
 /** The domain's fixed vocabularies (DESIGN §3). Stored values are the Chinese names; codes are Latin aliases. */
 
+/** The kinds of a first-unit certificate: 首台（套）装备, 首批次新材料, 首版次软件. */
 export const KINDS = ['equipment', 'material', 'software'] as const;
 export type Kind = (typeof KINDS)[number];
+
+/**
+ * The kind of a listing and of a trade: its certificate's kind, or `boutique` (浙江制造精品) for an item listed without
+ * a certificate — such an item has no first-unit kind. The catalogue's kind facet and the statistics' `kind`
+ * dimension use this vocabulary; certificates use KINDS.
+ */
+export const PRODUCT_KINDS = [...KINDS, 'boutique'] as const;
+export type ProductKind = (typeof PRODUCT_KINDS)[number];
+export const UNCERTIFIED_KIND = 'boutique' satisfies ProductKind;
 
 export const LEVELS = ['international', 'domestic', 'provincial'] as const;
 export type Level = (typeof LEVELS)[number];

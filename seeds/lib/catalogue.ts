@@ -3,7 +3,7 @@ import { productSearchText } from '../../src/search-text';
 import { isoNow, type Clock } from '../../src/clock';
 import { withCheckChar } from '../../src/credit-code';
 import type { Executor } from '../../src/db';
-import { CITIES, FIELDS, type CityName, type FieldName, type Kind, type Level } from '../../src/domain';
+import { CITIES, FIELDS, UNCERTIFIED_KIND, type CityName, type FieldName, type Kind, type Level, type ProductKind } from '../../src/domain';
 import { BOUTIQUE_ITEMS } from '../lists/boutique';
 import { FIELD_SPECS, fieldSpec, productNameAndUnit } from '../lists/fields';
 import { FIXED_BOUTIQUE, FIXED_CERTS, FIXED_VENDORS, type FixedCert } from '../lists/named';
@@ -105,7 +105,8 @@ interface ProductPlan {
   title: string;
   model: string;
   field: FieldName;
-  kind: Kind;
+  /** The certificate's kind; `boutique` for an uncertified 浙江制造精品 item, which has no first-unit kind. */
+  kind: ProductKind;
   price_fen: number;
   unit: string;
   stock: number;
@@ -428,7 +429,7 @@ export function planCatalogue(): CataloguePlan {
       title: b.title,
       model: b.model,
       field: b.field,
-      kind: b.kind,
+      kind: UNCERTIFIED_KIND,
       price_fen: b.priceYuan * 100,
       unit: b.unit,
       stock: b.stock,
@@ -465,7 +466,7 @@ export function planCatalogue(): CataloguePlan {
       title: item.title,
       model: model(v),
       field: item.field,
-      kind: item.kind,
+      kind: UNCERTIFIED_KIND,
       price_fen: rng.priceYuan(item.price[0], item.price[1]) * 100,
       unit: item.unit,
       stock: rng.int(20, 500),

@@ -1,18 +1,18 @@
-import type { FieldName, Kind } from '../../src/domain';
+import type { FieldName } from '../../src/domain';
 
 /**
  * 浙江制造精品 items of the boutique hall (精品馆): everyday purchases of a purchasing unit, far cheaper than a
- * first-unit installation, so that the hall's many small trades can be made from them. Prices in whole yuan.
+ * first-unit installation, so that the hall's many small trades can be made from them. Prices in whole yuan. They
+ * carry no certificate, so their kind is `boutique` (浙江制造精品), not a first-unit kind.
  */
 export interface BoutiqueItem {
   title: string;
   field: FieldName;
-  kind: Kind;
   unit: string;
   price: [number, number];
 }
 
-const eq = (title: string, field: FieldName, unit: string, price: [number, number]): BoutiqueItem => ({ title, field, kind: 'equipment', unit, price });
+const eq = (title: string, field: FieldName, unit: string, price: [number, number]): BoutiqueItem => ({ title, field, unit, price });
 
 export const BOUTIQUE_ITEMS: BoutiqueItem[] = [
   eq('台式数控雕铣机', '数控机床', '台', [28_000, 98_000]),
@@ -57,12 +57,12 @@ export const BOUTIQUE_ITEMS: BoutiqueItem[] = [
   eq('垃圾分类智能回收箱', '环保装备', '台', [15_000, 50_000]),
   eq('餐饮油烟净化器', '环保装备', '台', [3_000, 15_000]),
   eq('空气质量微型监测站', '环保装备', '套', [20_000, 80_000]),
-  { title: '石墨烯导热膜', field: '新材料', kind: 'material', unit: '卷', price: [3_000, 20_000] },
-  { title: '环保阻燃装饰板材', field: '新材料', kind: 'material', unit: '批', price: [10_000, 80_000] },
-  { title: '高分子防水卷材', field: '新材料', kind: 'material', unit: '批', price: [20_000, 120_000] },
-  { title: '再生 PET 纤维面料', field: '新材料', kind: 'material', unit: '批', price: [15_000, 90_000] },
-  { title: '政务协同办公软件', field: '软件', kind: 'software', unit: '套', price: [50_000, 300_000] },
-  { title: '校园安全管理平台', field: '软件', kind: 'software', unit: '套', price: [80_000, 400_000] },
-  { title: '医院信息系统（HIS）', field: '软件', kind: 'software', unit: '套', price: [200_000, 500_000] },
-  { title: '电子档案管理系统', field: '软件', kind: 'software', unit: '套', price: [30_000, 150_000] },
+  { title: '石墨烯导热膜', field: '新材料', unit: '卷', price: [3_000, 20_000] },
+  { title: '环保阻燃装饰板材', field: '新材料', unit: '批', price: [10_000, 80_000] },
+  { title: '高分子防水卷材', field: '新材料', unit: '批', price: [20_000, 120_000] },
+  { title: '再生 PET 纤维面料', field: '新材料', unit: '批', price: [15_000, 90_000] },
+  { title: '政务协同办公软件', field: '软件', unit: '套', price: [50_000, 300_000] },
+  { title: '校园安全管理平台', field: '软件', unit: '套', price: [80_000, 400_000] },
+  { title: '医院信息系统（HIS）', field: '软件', unit: '套', price: [200_000, 500_000] },
+  { title: '电子档案管理系统', field: '软件', unit: '套', price: [30_000, 150_000] },
 ];

@@ -37,11 +37,11 @@ export interface FixedCert {
   named?: boolean;
 }
 
+/** A 浙江制造精品 item without a certificate: its kind is `boutique`. */
 export interface FixedBoutique {
   vendor: string;
   title: string;
   field: FieldName;
-  kind: Kind;
   model: string;
   priceYuan: number;
   unit: string;
@@ -144,8 +144,8 @@ export const FIXED_CERTS: FixedCert[] = [
 ];
 
 export const FIXED_BOUTIQUE: FixedBoutique[] = [
-  { vendor: 'vendor', title: '台式数控雕铣机', field: '数控机床', kind: 'equipment', model: 'JR-D6040', priceYuan: 46_800, unit: '台', stock: 40, listedOn: '2019-04-08' },
-  { vendor: 'vendor', title: '数控机床用精密滚珠丝杠副', field: '数控机床', kind: 'equipment', model: 'JR-SFU2510', priceYuan: 8_600, unit: '套', stock: 300, listedOn: '2019-04-08' },
-  { vendor: 'vendor2', title: '多参数监护仪', field: '高端医疗装备', kind: 'equipment', model: 'YY-M12', priceYuan: 28_600, unit: '台', stock: 120, listedOn: '2019-03-18' },
-  { vendor: 'vendor2', title: '医用输液泵', field: '高端医疗装备', kind: 'equipment', model: 'YY-IP300', priceYuan: 9_800, unit: '台', stock: 260, listedOn: '2019-03-18' },
+  { vendor: 'vendor', title: '台式数控雕铣机', field: '数控机床', model: 'JR-D6040', priceYuan: 46_800, unit: '台', stock: 40, listedOn: '2019-04-08' },
+  { vendor: 'vendor', title: '数控机床用精密滚珠丝杠副', field: '数控机床', model: 'JR-SFU2510', priceYuan: 8_600, unit: '套', stock: 300, listedOn: '2019-04-08' },
+  { vendor: 'vendor2', title: '多参数监护仪', field: '高端医疗装备', model: 'YY-M12', priceYuan: 28_600, unit: '台', stock: 120, listedOn: '2019-03-18' },
+  { vendor: 'vendor2', title: '医用输液泵', field: '高端医疗装备', model: 'YY-IP300', priceYuan: 9_800, unit: '台', stock: 260, listedOn: '2019-03-18' },
 ];

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
-import { CITIES, FIELDS, KINDS, LEVELS } from '../domain';
+import { CITIES, FIELDS, LEVELS, PRODUCT_KINDS } from '../domain';
 import { AppError, notFound } from '../errors';
 import { dropEmpty } from '../schema';
 import { STATUS, errorBody, hasSessionCookie, paginationModel, parseInput, type AppState } from '../web';
@@ -135,7 +135,7 @@ async function searchPage(ctx: Context, service: CatalogueService): Promise<stri
     activeFilters: FILTER_PARAMS.filter((k) => current[k] !== undefined).length,
     items: result?.items ?? [],
     total: result?.total ?? 0,
-    facetKind: facetList('kind', KINDS),
+    facetKind: facetList('kind', PRODUCT_KINDS),
     facetLevel: facetList('level', LEVELS),
     facetField: facetList('field', FIELDS.map((f) => f.name)),
     facetCity: facetList('city', CITIES.map((c) => c.name)),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BADGES, KINDS, LEVELS, cityName, fieldName } from '../domain';
+import { BADGES, LEVELS, PRODUCT_KINDS, cityName, fieldName } from '../domain';
 import { Money } from '../money';
 
 const money = (name: string) =>
@@ -22,7 +22,7 @@ const intParam = (min: number, max: number, dflt: number) =>
 export const SearchQuery = z
   .object({
     q: z.string().max(100, 'validation.too_long').optional(),
-    kind: z.enum(KINDS, { message: 'validation.one_of' }).optional(),
+    kind: z.enum(PRODUCT_KINDS, { message: 'validation.one_of' }).optional(),
     level: z.enum(LEVELS, { message: 'validation.one_of' }).optional(),
     field: z
       .string()

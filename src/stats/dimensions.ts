@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CITIES, FIELDS, KINDS, LEVELS, PURCHASER_TYPES, cityName, fieldName } from '../domain';
+import { CITIES, FIELDS, LEVELS, PRODUCT_KINDS, PURCHASER_TYPES, cityName, fieldName } from '../domain';
 
 /**
  * The statistics dimensions: ONE row each. The query schema (filters and `groupBy`), the repo's filter columns and
@@ -96,9 +96,10 @@ export const DIMENSIONS = [
     column: 'kind',
     type: 'text',
     cube: 'slice',
-    filter: oneOf(KINDS),
+    // The certificate's kind, or `boutique` for an uncertified 浙江制造精品 item (no first-unit kind).
+    filter: oneOf(PRODUCT_KINDS),
     label: { prefix: 'kinds.' },
-    form: { options: 'kinds', values: () => KINDS },
+    form: { options: 'kinds', values: () => PRODUCT_KINDS },
     export: {},
   },
   {

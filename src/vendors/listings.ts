@@ -2,6 +2,7 @@ import { recordAudit } from '../audit';
 import type { Clock } from '../clock';
 import { findCertByNo, isCurrent, type CertRow } from '../certification';
 import { writeTransaction, type Db, type Executor } from '../db';
+import { UNCERTIFIED_KIND } from '../domain';
 import { AppError, invalidField, notFound } from '../errors';
 import { authorize } from '../policies';
 import { productSearchText } from '../search-text';
@@ -14,6 +15,11 @@ import type { ListingInput, ListingPatch } from './schema';
 
 /** What a change to these sends a listing back to review: what the certificate and the reviewer vouched for. */
 const REVIEWED_FIELDS = ['title', 'model', 'description', 'field', 'kind', 'boutique', 'boutique_evidence', 'cert_id'] as const;
+
+/** A first-unit kind comes with a certificate: an uncertified listing may only be (or say it is) `boutique`. */
+function refuseFirstUnitKind(kind: string | undefined): void {
+  if (kind !== undefined && kind !== UNCERTIFIED_KIND) throw invalidField('kind', 'vendor.kind_needs_cert');
+}
 
 /** The snapshot of a listing kept in the audit log. */
 const snapshot = (r: Partial<ProductRow>) => {
@@ -63,6 +69,7 @@ export class ListingService {
       const vendor = await this.vendorOf(trx, actor);
       authorize(actor, 'product.create', vendor);
       const cert = input.certNo ? await this.usableCert(trx, vendor, input.certNo) : null;
+      if (!cert) refuseFirstUnitKind(input.kind);
       const now = this.clock.now().toISOString();
       const field = cert?.field ?? (input.field as string);
       const row = {
@@ -74,7 +81,7 @@ export class ListingService {
         model: input.model,
         description: input.description,
         field,
-        kind: cert?.kind ?? input.kind ?? 'equipment',
+        kind: cert?.kind ?? UNCERTIFIED_KIND,
         level: cert?.level ?? null,
         city: vendor.city,
         price_fen: input.price,
@@ -143,7 +150,9 @@ export class ListingService {
       }
       if (!next.cert_id) {
         if (patch.field !== undefined) next.field = patch.field;
-        if (patch.kind !== undefined) next.kind = patch.kind;
+        refuseFirstUnitKind(patch.kind);
+        // Without a certificate an item has no first-unit kind: it is a 浙江制造精品 item.
+        next.kind = UNCERTIFIED_KIND;
       }
       if (!next.cert_id && !next.boutique) throw invalidField('certNo', 'validation.cert_or_boutique');
       const changed = (Object.keys(next) as Array<keyof ProductRow>).filter((k) => normalise(next[k]) !== normalise(row[k]));

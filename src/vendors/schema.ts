@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NewPassword, passwordNotUsername } from '../auth';
-import { KINDS, cityName, fieldName } from '../domain';
+import { PRODUCT_KINDS, cityName, fieldName } from '../domain';
 import { creditCodeInput, flag, optionalText, positiveMoney, requiredText, wholeNumber } from '../schema';
 
 /**
@@ -55,12 +55,14 @@ const listingShape = {
   unit: requiredText(20),
   stock: wholeNumber(0, 1_000_000_000),
   field: fieldInput.optional(),
-  kind: z.enum(KINDS, { message: 'validation.one_of' }).optional(),
+  /** Only `boutique` without a certificate (a first-unit kind comes with one); with a certificate, the certificate's kind. */
+  kind: z.enum(PRODUCT_KINDS, { message: 'validation.one_of' }).optional(),
 };
 
 /**
  * A new listing: either against a certificate (the certificate gives kind, level and field) or a boutique item
- * (浙江制造精品), which then names its field.
+ * (浙江制造精品), which then names its field and whose kind is `boutique`: a vendor cannot give an uncertified item a
+ * first-unit kind.
  */
 export const ListingInput = z.object(listingShape).superRefine((v, ctx) => {
   if (!v.certNo && !v.boutique) ctx.addIssue({ code: 'custom', path: ['certNo'], message: 'validation.cert_or_boutique' });

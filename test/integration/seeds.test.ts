@@ -8,7 +8,7 @@ import { CatalogueService } from '../../src/catalogue/service';
 import { FakeClock } from '../../src/clock';
 import { isValidCreditCode } from '../../src/credit-code';
 import type { Db } from '../../src/db';
-import { CITIES, FIELDS, KINDS, LEVELS, PURCHASER_TYPES } from '../../src/domain';
+import { CITIES, FIELDS, KINDS, LEVELS, PRODUCT_KINDS, PURCHASER_TYPES } from '../../src/domain';
 import { parseInput } from '../../src/web/validate';
 import { DEMO_PASSWORD, DEMO_TODAY, loadDemoDataIfEmpty, seed } from '../../seeds/demo';
 import { DEMO_LOAD_TIMEOUT, ENGINE, migratedDb, useMigratedDb } from '../helpers/db';
@@ -148,10 +148,11 @@ describe(`demo data seed (${ENGINE})`, function () {
     const purchasers: Array<{ city: string; type: string }> = await ctx.db('purchasers').select('city', 'type');
     assert.deepEqual([...new Set(purchasers.map((p) => p.city))].sort(), cities);
     assert.deepEqual([...new Set(purchasers.map((p) => p.type))].sort(), [...PURCHASER_TYPES].sort());
-    for (const rows of [certs, approved]) {
-      assert.deepEqual([...new Set(rows.map((r) => r.field))].sort(), FIELDS.map((f) => f.name).sort());
-      assert.deepEqual([...new Set(rows.map((r) => r.kind))].sort(), [...KINDS].sort());
-    }
+    for (const rows of [certs, approved]) assert.deepEqual([...new Set(rows.map((r) => r.field))].sort(), FIELDS.map((f) => f.name).sort());
+    // Certificates are of the three first-unit kinds; a listing has its certificate's kind, or `boutique` without one.
+    assert.deepEqual([...new Set(certs.map((r) => r.kind))].sort(), [...KINDS].sort());
+    assert.deepEqual([...new Set(approved.map((r) => r.kind))].sort(), [...PRODUCT_KINDS].sort());
+    assert.deepEqual([...new Set(products.filter((p) => p.cert_id === null).map((p) => p.kind))], ['boutique'], 'an uncertified item has no first-unit kind');
     assert.deepEqual([...new Set(certs.map((c) => c.level))].sort(), [...LEVELS].sort());
     assert.deepEqual([...new Set(approved.map((p) => p.level).filter(Boolean))].sort(), [...LEVELS].sort());
   });
