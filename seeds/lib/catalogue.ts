@@ -3,7 +3,7 @@ import { productSearchText } from '../../src/search-text';
 import { isoNow, type Clock } from '../../src/clock';
 import { withCheckChar } from '../../src/credit-code';
 import type { Executor } from '../../src/db';
-import { CITIES, FIELDS, UNCERTIFIED_KIND, type CityName, type FieldName, type Kind, type Level, type ProductKind } from '../../src/domain';
+import { CITIES, FIELDS, KINDS, UNCERTIFIED_KIND, type CityName, type FieldName, type Kind, type Level, type ProductKind } from '../../src/domain';
 import { BOUTIQUE_ITEMS } from '../lists/boutique';
 import { FIELD_SPECS, fieldSpec, productNameAndUnit } from '../lists/fields';
 import { FIXED_BOUTIQUE, FIXED_CERTS, FIXED_VENDORS, type FixedCert } from '../lists/named';
@@ -18,11 +18,29 @@ export const DEMO_PASSWORD = 'demo-password';
 export const DEMO_USERNAMES = ['admin', 'purchaser', 'purchaser2', 'vendor', 'vendor2', 'finance'] as const;
 export type DemoUsername = (typeof DEMO_USERNAMES)[number];
 
-/** Certificates issued per year, fixed ones included. 2020 is the report's figure: 216 (2 international, 30 domestic). */
-export const CERTS_PER_YEAR: Record<number, number> = {
-  2016: 20, 2017: 25, 2018: 30, 2019: 40, 2020: 216, 2021: 45, 2022: 45, 2023: 40, 2024: 40, 2025: 35, 2026: 25,
+/**
+ * Certificates issued per year, fixed ones included: 首台（套）装备 (equipment) with its international and domestic ones
+ * (the rest provincial), and 首批次新材料 (material) and 首版次软件 (software) counted apart. 2020 is the report's
+ * figure: 216 equipment certificates, 2 international and 30 domestic; materials and software came into scope in
+ * October 2020, so they start with that year's second batch. The other years are demo data, a plausible series around
+ * 2020: steady growth before it, and after it toward the report's target for 2021–2025 of at least 1,200 new
+ * certificates (1,216 equipment ones alone here) and at least 15 international ones (17).
+ */
+export const CERTS_PER_YEAR: Record<number, { equipment: number; international: number; domestic: number; material: number; software: number }> = {
+  2016: { equipment: 118, international: 0, domestic: 12, material: 0, software: 0 },
+  2017: { equipment: 134, international: 1, domestic: 15, material: 0, software: 0 },
+  2018: { equipment: 152, international: 1, domestic: 19, material: 0, software: 0 },
+  2019: { equipment: 181, international: 1, domestic: 23, material: 0, software: 0 },
+  2020: { equipment: 216, international: 2, domestic: 30, material: 14, software: 8 },
+  2021: { equipment: 228, international: 3, domestic: 32, material: 30, software: 18 },
+  2022: { equipment: 236, international: 3, domestic: 34, material: 34, software: 20 },
+  2023: { equipment: 244, international: 3, domestic: 36, material: 38, software: 22 },
+  2024: { equipment: 250, international: 4, domestic: 38, material: 40, software: 24 },
+  2025: { equipment: 258, international: 4, domestic: 40, material: 44, software: 26 },
+  2026: { equipment: 262, international: 4, domestic: 41, material: 46, software: 28 },
 };
-export const REPORT_2020 = { total: 216, international: 2, domestic: 30 } as const;
+/** The 2020 report's equipment certificates (首台（套）装备): materials and software are not among them. */
+export const REPORT_2020 = { kind: 'equipment', total: 216, international: 2, domestic: 30, provincial: 184 } as const;
 
 /** What the trading step (budgets, orders, first purchases) needs to know about the catalogue it builds on. */
 export interface CatalogueIds {
@@ -48,6 +66,7 @@ const MODEL_LETTERS = 'ABCDEFGHJKLMNPRSTWXYZ';
 const LEVEL_LABEL: Record<Level, string> = { international: '国际', domestic: '国内', provincial: '省内' };
 const KIND_LABEL: Record<Kind, string> = { equipment: '首台（套）装备', material: '首批次新材料', software: '首版次软件' };
 const KIND_CODE: Record<Kind, string> = { equipment: 'STT', material: 'SPC', software: 'SBC' };
+const GENERATIONS = ['Ⅱ', 'Ⅲ', 'Ⅳ', 'Ⅴ', 'Ⅵ', 'Ⅶ', 'Ⅷ', 'Ⅸ', 'Ⅹ'];
 
 const REVOKED_REASONS = [
   '企业申报材料弄虚作假，撤销认定',
@@ -223,6 +242,10 @@ export function planCatalogue(): CataloguePlan {
       vendors.push(approvedVendor(`${c.code}-${f.code}`, vendorName(c.name, f.name), c.name, f.name, true, ['2017-10-09', '2019-12-20']));
     }
   }
+  // A second enterprise per city and field: some two hundred certificates a year need more than one maker each.
+  for (const c of CITIES) {
+    for (const f of FIELDS) vendors.push(approvedVendor(`${c.code}-${f.code}-2`, vendorName(c.name, f.name), c.name, f.name, true, ['2017-10-09', '2021-06-30']));
+  }
   const queue: Array<[CityName, FieldName, 'pending' | 'rejected']> = [
     ['温州', '智能装备', 'pending'],
     ['湖州', '新材料', 'pending'],
@@ -294,20 +317,23 @@ export function planCatalogue(): CataloguePlan {
       field as string
     ] ?? 5;
   const validity: Array<readonly [number, number]> = [[3, 10], [4, 10], [5, 15], [6, 10], [7, 25], [8, 30]];
-  const generatedCert = (year: number, level: Level, vendorOverride?: VendorPlan): CertPlan => {
-    const kind = vendorOverride ? fieldSpec(vendorOverride.field).kind : rng.weighted<Kind>([['equipment', 72], ['material', 18], ['software', 10]]);
+  const generatedCert = (year: number, kind: Kind, level: Level, vendorOverride?: VendorPlan): CertPlan => {
     const field: FieldName =
       vendorOverride?.field ??
       (kind === 'material' ? '新材料' : kind === 'software' ? '软件' : rng.weighted(equipmentFields.map((s) => [s.field, fieldWeight(s.field, year)] as const)));
     const spec = fieldSpec(field);
     const vendor = vendorOverride ?? rng.pick(pool.filter((v) => v.field === field));
     const fresh = spec.products.filter((e) => !holds(vendor, productNameAndUnit(e, spec).name));
-    const { name, unit } = productNameAndUnit(rng.pick(fresh.length ? fresh : spec.products), spec);
-    const issued = rng.pick(batches(year));
+    const picked = productNameAndUnit(rng.pick(fresh.length ? fresh : spec.products), spec);
+    // An enterprise certified again for a product it already holds: a new model of it (Ⅱ型, Ⅲ型, …).
+    let name = picked.name;
+    for (let k = 0; holds(vendor, name); k++) name = `${picked.name}（${GENERATIONS[k % GENERATIONS.length]}${k >= GENERATIONS.length ? Math.floor(k / GENERATIONS.length) + 1 : ''}型）`;
+    // Materials and software came into scope in October 2020: that year they are in the second batch only.
+    const issued = kind !== 'equipment' && year === 2020 ? batches(year)[1] : rng.pick(batches(year));
     return cert({
       vendor,
       product_name: name,
-      unit,
+      unit: picked.unit,
       kind,
       level,
       field,
@@ -319,26 +345,32 @@ export function planCatalogue(): CataloguePlan {
     });
   };
 
-  for (const [y, total] of Object.entries(CERTS_PER_YEAR)) {
+  for (const [y, plan] of Object.entries(CERTS_PER_YEAR)) {
     const year = Number(y);
-    const fixedThisYear = certs.filter((c) => c.year === year);
-    const extra = year === 2026 ? applicants.length : 0;
-    const n = total - fixedThisYear.length - extra;
-    let levels: Level[];
-    if (year === 2020) {
-      const intl = REPORT_2020.international - fixedThisYear.filter((c) => c.level === 'international').length;
-      const dom = REPORT_2020.domestic - fixedThisYear.filter((c) => c.level === 'domestic').length;
-      levels = rng.shuffle([...Array<Level>(intl).fill('international'), ...Array<Level>(dom).fill('domestic'), ...Array<Level>(n - intl - dom).fill('provincial')]);
-    } else {
-      levels = Array.from({ length: n }, () => rng.weighted<Level>([['international', 3], ['domestic', 14], ['provincial', 83]]));
+    const drawn: Array<[Kind, Level, VendorPlan?]> = [];
+    const applying = year === 2026 ? applicants : [];
+    for (const kind of KINDS) {
+      const fixedOf = certs.filter((c) => c.year === year && c.kind === kind);
+      const mine = applying.filter((v) => fieldSpec(v.field).kind === kind);
+      const n = plan[kind] - fixedOf.length - mine.length;
+      let levels: Level[];
+      if (kind === 'equipment') {
+        // Exactly the year's international and domestic certificates, the rest provincial.
+        const intl = plan.international - fixedOf.filter((c) => c.level === 'international').length;
+        const dom = plan.domestic - fixedOf.filter((c) => c.level === 'domestic').length;
+        levels = rng.shuffle([...Array<Level>(intl).fill('international'), ...Array<Level>(dom).fill('domestic'), ...Array<Level>(n - intl - dom).fill('provincial')]);
+      } else {
+        levels = Array.from({ length: n }, () => rng.weighted<Level>([['international', 2], ['domestic', 18], ['provincial', 80]]));
+      }
+      for (const level of levels) drawn.push([kind, level]);
+      for (const v of mine) drawn.push([kind, 'provincial', v]);
     }
-    for (const level of levels) certs.push(generatedCert(year, level));
-    if (year === 2026) for (const v of applicants) certs.push(generatedCert(year, 'provincial', v));
+    for (const [kind, level, v] of drawn) certs.push(generatedCert(year, kind, level, v));
   }
 
   // A few certificates were revoked after issue; the rest are valid or expired as of DEMO_TODAY.
   const revocable = certs.filter((c) => !c.fixed && c.year >= 2017 && c.year <= 2025 && c.vendor.status === 'approved');
-  for (const c of rng.sample(revocable, 14)) {
+  for (const c of rng.sample(revocable, 36)) {
     c.status = 'revoked';
     c.revoked_reason = rng.pick(REVOKED_REASONS);
     c.revokedOn = minDay(addDays(c.issued, rng.int(200, 900)), addDays(DEMO_TODAY, -30));

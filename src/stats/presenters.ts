@@ -133,7 +133,13 @@ export function adminStatsModel(opts: { t: Translator; raw: Raw; query: StatsQue
       vendors: r.top.vendors.map((v, i) => ({ rank: i + 1, name: v.name, count: countText(v.count), amount: v.amount })),
       purchasers: r.top.purchasers.map((p, i) => ({ rank: i + 1, name: p.name, count: countText(p.count), amount: p.amount })),
     },
-    certifications: r.certifications && { ...r.certifications, years: r.certifications.fromYear === r.certifications.toYear ? String(r.certifications.fromYear) : `${r.certifications.fromYear}—${r.certifications.toYear}` },
+    certifications: r.certifications && {
+      ...r.certifications,
+      years: r.certifications.fromYear === r.certifications.toYear ? String(r.certifications.fromYear) : `${r.certifications.fromYear}—${r.certifications.toYear}`,
+      kindLabel: t(`kinds.${r.certifications.kind}`),
+      none: r.certifications.kind === 'boutique',
+      byKind: r.certifications.byKind.map((k) => ({ ...k, label: t(`kinds.${k.kind}`) })),
+    },
     charts: {
       unitLabel: unit,
       seriesRows: tableRows(data.series.aggs, (k) => k, t),

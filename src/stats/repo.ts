@@ -140,13 +140,12 @@ export async function namesOf(db: Executor, table: 'vendors' | 'purchasers', ids
 }
 
 /** Certifications issued (by registry year) in the years given, by level. */
-export async function certificationsByLevel(db: Executor, fromYear: number, toYear: number): Promise<Record<string, number>> {
-  const found: Array<{ level: string; n: number | string }> = await db('certifications')
-    .whereBetween('year', [fromYear, toYear])
-    .select('level')
-    .count({ n: '*' })
-    .groupBy('level');
-  return Object.fromEntries(found.map((r) => [r.level, Number(r.n)]));
+/** Certificates issued in a span of years, counted by kind and level; `kind` narrows them to one kind. */
+export async function certificationCounts(db: Executor, fromYear: number, toYear: number, kind?: string): Promise<Array<{ kind: string; level: string; n: number }>> {
+  const qb = db('certifications').whereBetween('year', [fromYear, toYear]);
+  if (kind) qb.where('kind', kind);
+  const found: Array<{ kind: string; level: string; n: number | string }> = await qb.select('kind', 'level').count({ n: '*' }).groupBy('kind', 'level');
+  return found.map((r) => ({ kind: r.kind, level: r.level, n: Number(r.n) }));
 }
 
 /** The value of each exported dimension (dimensions.ts), by its `param`: NULL where the trade facts keep none. */

@@ -4,7 +4,8 @@ import type { Translator } from '../i18n';
 import { Money } from '../money';
 import { dimension, isTime, labelKey } from './dimensions';
 import { monthOf, monthsBetween, readPlan, shiftKey, shiftYears, splitYears, wholeYears } from './period';
-import { aggregateCube, aggregateCubeYears, aggregateRollup, aggregateTrades, certificationsByLevel, cubeSlice, namesOf, type Agg } from './repo';
+import { KINDS, type Kind } from '../domain';
+import { aggregateCube, aggregateCubeYears, aggregateRollup, aggregateTrades, certificationCounts, cubeSlice, namesOf, type Agg } from './repo';
 import type { GroupByParam, GroupDim, StatsFilters, StatsQuery, SummaryQuery } from './schema';
 
 /** Year-on-year change in percent with one decimal ("12.5", "-3.0"); null where last year had nothing. */
@@ -28,13 +29,25 @@ export interface TopRow {
   amount: string;
 }
 
-export interface CertificationFigures {
-  fromYear: number;
-  toYear: number;
+/** Certificates issued by level: how many, of which international, domestic and provincial. */
+export interface LevelCounts {
   issued: number;
   international: number;
   domestic: number;
   provincial: number;
+}
+
+/**
+ * The registry's figures for whole calendar years. The headline counts one kind: the `kind` filter's, else 首台（套）
+ * 装备 (`equipment`) — the report's "216 new certificates, 2 international and 30 domestic" are equipment ones; the
+ * kinds are also counted apart (`byKind`, those the filter admits). An uncertified boutique item has no certificate,
+ * so `kind=boutique` counts none.
+ */
+export interface CertificationFigures extends LevelCounts {
+  fromYear: number;
+  toYear: number;
+  kind: Kind | 'boutique';
+  byKind: Array<{ kind: Kind } & LevelCounts>;
 }
 
 export interface StatsResult {
@@ -188,20 +201,19 @@ export class StatsService {
     return best.map((a) => ({ id: Number(a.key), name: names.get(Number(a.key)) ?? `#${a.key}`, count: a.count, amount: money(a.amountFen) }));
   }
 
-  /** The registry's figures for a range of whole calendar years (the report states them per year). */
+  /** The registry's figures for a range of whole calendar years (the report states them per year), honouring `kind`. */
   async certifications(filters: StatsFilters): Promise<CertificationFigures | null> {
     const years = wholeYears(filters.from, filters.to);
     if (!years) return null;
-    const byLevel = await certificationsByLevel(this.db, years.from, years.to);
-    const n = (l: string) => byLevel[l] ?? 0;
-    return {
-      fromYear: years.from,
-      toYear: years.to,
-      issued: Object.values(byLevel).reduce((s, x) => s + x, 0),
-      international: n('international'),
-      domestic: n('domestic'),
-      provincial: n('provincial'),
+    const kind = filters.kind ?? 'equipment';
+    const kinds = filters.kind ? KINDS.filter((k) => k === filters.kind) : [...KINDS];
+    const counts = kinds.length ? await certificationCounts(this.db, years.from, years.to, filters.kind) : [];
+    const levels = (k: string): LevelCounts => {
+      const n = (level: string) => counts.filter((c) => c.kind === k && c.level === level).reduce((s, c) => s + c.n, 0);
+      const [international, domestic, provincial] = [n('international'), n('domestic'), n('provincial')];
+      return { issued: counts.filter((c) => c.kind === k).reduce((s, c) => s + c.n, 0), international, domestic, provincial };
     };
+    return { fromYear: years.from, toYear: years.to, kind, ...levels(kind), byKind: kinds.map((k) => ({ kind: k, ...levels(k) })) };
   }
 
   /** A human label for each key of a grouping (dimensions.ts): translated vocabularies, unit names for ids. */

@@ -41,6 +41,7 @@ interface Cert {
   revoked_reason: string | null;
   indicators: string;
   demo: number | boolean;
+  created_at: string;
 }
 interface Vendor {
   id: number;
@@ -112,10 +113,24 @@ describe(`demo data seed (${ENGINE})`, function () {
     products = await ctx.db('products').select('*').orderBy('id');
   });
 
-  it('reproduces the 2020 report: 216 certificates, 2 international and 30 domestic', async () => {
-    const rows: Array<{ level: string; n: number }> = await ctx.db('certifications').where({ year: 2020 }).select('level').count({ n: '*' }).groupBy('level');
+  it('reproduces the 2020 report: 216 首台（套）装备 certificates, 2 international and 30 domestic; materials and software apart', async () => {
+    const rows: Array<{ level: string; n: number }> = await ctx.db('certifications').where({ year: 2020, kind: 'equipment' }).select('level').count({ n: '*' }).groupBy('level');
     const by = Object.fromEntries(rows.map((r) => [r.level, Number(r.n)]));
     assert.deepEqual(by, { international: 2, domestic: 30, provincial: 184 });
+    // Materials and software came into scope in October 2020: only in that year's second batch.
+    const others = certs.filter((c) => c.year === 2020 && c.kind !== 'equipment');
+    assert.deepEqual([...new Set(others.map((c) => c.kind))].sort(), ['material', 'software']);
+    assert.ok(others.every((c) => String(c.created_at) >= '2020-10'), 'issued after October 2020');
+    assert.equal(certs.filter((c) => c.year < 2020 && c.kind !== 'equipment').length, 0);
+  });
+
+  it('grows toward the 2025 target: at least 1,200 new certificates and 15 international ones over 2021–2025', () => {
+    const span = certs.filter((c) => c.year >= 2021 && c.year <= 2025 && c.kind === 'equipment');
+    assert.ok(span.length >= 1200, `${span.length} equipment certificates 2021–2025`);
+    assert.ok(span.filter((c) => c.level === 'international').length >= 15);
+    // A plausible series: no year of equipment certificates changes by more than a fifth on the year before.
+    const per = (y: number) => certs.filter((c) => c.year === y && c.kind === 'equipment').length;
+    for (let y = 2017; y <= 2026; y++) assert.ok(Math.abs(per(y) - per(y - 1)) <= per(y - 1) / 5, `${y}: ${per(y - 1)} → ${per(y)}`);
   });
 
   it('has certificates of other years, with expired and revoked ones, and plenty valid on the demo day', () => {

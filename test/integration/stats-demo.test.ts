@@ -32,7 +32,13 @@ describe(`statistics on the demo data: the 2020 report (${ENGINE})`, function ()
     assert.ok(boutique.gte('117500000') && boutique.lte('118499999.99'), byChannel.boutique.amount);
     assert.equal(byChannel.first_purchase.count, 4);
     assert.equal(byChannel.first_purchase.amount, '11200000.00');
-    assert.deepEqual(result.certifications, { fromYear: 2020, toYear: 2020, issued: 216, international: 2, domestic: 30, provincial: 184 });
+    // The report's 216 are 首台（套）装备 certificates; materials and software (in scope from October 2020) apart.
+    const certs = result.certifications!;
+    assert.deepEqual([certs.kind, certs.issued, certs.international, certs.domestic, certs.provincial], ['equipment', 216, 2, 30, 184]);
+    assert.deepEqual(certs.byKind.map((k) => k.kind), ['equipment', 'material', 'software']);
+    assert.ok(certs.byKind.slice(1).every((k) => k.issued > 0), 'materials and software counted apart');
+    const equipment = await service.stats(parseInput(StatsQuerySchema, { from: '2020-01-01', to: '2020-12-31', kind: 'equipment' }), translator('zh-CN'));
+    assert.deepEqual([equipment.certifications!.issued, equipment.certifications!.international, equipment.certifications!.domestic], [216, 2, 30]);
     // The report's first purchases are all high-end medical equipment.
     const fields = await service.stats(parseInput(StatsQuerySchema, { from: '2020-01-01', to: '2020-12-31', channel: 'first_purchase', groupBy: 'field' }), translator('zh-CN'));
     assert.deepEqual(

@@ -45,7 +45,7 @@ export async function writeXlsx(out: Writable, summary: StatsResult, pages: Asyn
   const c = summary.certifications;
   if (c) {
     sheet.addRow([]).commit();
-    sheet.addRow([t('stats.certs_heading', { years: c.fromYear === c.toYear ? String(c.fromYear) : `${c.fromYear}—${c.toYear}` })]).commit();
+    sheet.addRow([t('stats.certs_heading', { years: c.fromYear === c.toYear ? String(c.fromYear) : `${c.fromYear}—${c.toYear}`, kind: t(`kinds.${c.kind}`) })]).commit();
     for (const [key, n] of [
       ['stats.certs_issued', c.issued],
       ['stats.certs_international', c.international],
@@ -53,6 +53,11 @@ export async function writeXlsx(out: Writable, summary: StatsResult, pages: Asyn
       ['stats.certs_provincial', c.provincial],
     ] as const) {
       sheet.addRow([t(key), n]).commit();
+    }
+    if (c.byKind.length) {
+      sheet.addRow([t('stats.certs_by_kind')]).commit();
+      sheet.addRow([t('stats.col_kind_name'), t('stats.certs_issued'), t('stats.certs_international'), t('stats.certs_domestic'), t('stats.certs_provincial')]).commit();
+      for (const k of c.byKind) sheet.addRow([t(`kinds.${k.kind}`), k.issued, k.international, k.domestic, k.provincial]).commit();
     }
   }
   sheet.commit();
