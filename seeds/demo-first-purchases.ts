@@ -3,6 +3,7 @@ import { executorFor, inUnitOfWork, type Db, type Executor } from '../src/db';
 import { FirstPurchaseService } from '../src/first-purchase/service';
 import type { CaseStatus } from '../src/first-purchase/transitions';
 import { BudgetService } from '../src/ledger/budgets';
+import { SettingsService } from '../src/settings/service';
 import { Money } from '../src/money';
 import { shanghaiDay } from '../src/time';
 import { toActor, type ActorColumns } from '../src/auth/repo';
@@ -108,6 +109,9 @@ const PLANS: CasePlan[] = [
   { buyer: 'purchaser2', product: '1.5T MR', projectName: '磁共振设备采购项目', projectContent: '采购1.5T磁共振成像系统一套', budget: '4500000', amount: '4980000', start: '2026-09-14', stopAt: 'terminated', terminatedBy: 'over_budget' },
 ];
 
+/** The finance department's contacts in the demo (illustrative, not the department's real ones). */
+const DEMO_FINANCE_DEPARTMENT = { name: '浙江省财政厅（政府采购监管处）', address: '浙江省杭州市（演示地址）', contactPerson: '政府采购监管处 经办人（演示）', phone: '0571-00000000' };
+
 const ORDER: CaseStatus[] = ['draft', 'notice', 'approved', 'awarded', 'contracted', 'accepted', 'paid'];
 const reached = (plan: CasePlan, s: CaseStatus) => plan.stopAt === 'terminated' || ORDER.indexOf(plan.stopAt) >= ORDER.indexOf(s);
 
@@ -182,6 +186,14 @@ export async function seedDemoFirstPurchases(root: Db, ids: CatalogueIds, now: D
   }
 
   const units: Array<{ id: number; type: string }> = (await db('purchasers').whereIn('id', ids.purchasers).orderBy('id').select('id', 'type')).map((r: { id: number; type: string }) => ({ id: Number(r.id), type: r.type }));
+  const unitNames = new Map<number, { name: string; city: string }>(
+    (await db('purchasers').select('id', 'name', 'city')).map((r: { id: number; name: string; city: string }) => [Number(r.id), { name: r.name, city: r.city }]),
+  );
+  // The demo units' addresses as their cases publish them (art. 38; the units' profiles carry none).
+  const addressOf = (unit: number): string => {
+    const u = unitNames.get(unit);
+    return u ? `浙江省${u.city}市 ${u.name}（演示地址）` : '浙江省杭州市（演示地址）';
+  };
   const demoUnits = new Set([ids.demoPurchasers.purchaser, ids.demoPurchasers.purchaser2]);
   const unitOf = (b: Buyer): number => {
     if (b === 'purchaser' || b === 'purchaser2') return ids.demoPurchasers[b];
@@ -191,6 +203,10 @@ export async function seedDemoFirstPurchases(root: Db, ids: CatalogueIds, now: D
     return unit.id;
   };
   const actors = await actorsFor(db, ids, PLANS.map((p) => unitOf(p.buyer)));
+
+  // The finance department the 公示 names (art. 38), set by the admin as a deployment would; demo contact details.
+  clock.set(new Date('2020-01-02T09:00:00+08:00'), { freeze: true });
+  await new SettingsService(root, clock).setFinanceDepartment(actors.admin, DEMO_FINANCE_DEPARTMENT);
 
   const today = shanghaiDay(now) > DEMO_TODAY ? shanghaiDay(now) : DEMO_TODAY;
   const liveDay = addWorkdays(today, -1);
@@ -224,6 +240,10 @@ export async function seedDemoFirstPurchases(root: Db, ids: CatalogueIds, now: D
           experts,
           expertOpinion: OPINIONS[product.field] ?? OPINIONS['高端医疗装备'],
           contact: `采购经办人 0571-8${String(6_000_000 + i * 7_319).padStart(7, '0')}`,
+          purchaserAddress: addressOf(unitOf(plan.buyer)),
+          contactPerson: null,
+          contactPhone: null,
+          agency: null,
         })
       ).id;
     });
@@ -245,7 +265,10 @@ export async function seedDemoFirstPurchases(root: Db, ids: CatalogueIds, now: D
         const opinion = upheld
           ? '经组织专家补充论证，另有供应商能够提供满足本项目技术要求的同类产品，供应商不具有唯一性，异议成立，本项目终止单一来源采购。'
           : '经组织专家补充论证，异议人所述产品的关键技术指标不满足本项目要求，供应商具有唯一性，异议不成立。';
-        on(at(w(6), '10:00'), () => service.resolveObjection(admin, c.id, c.objection, { upheld, opinion }));
+        const reply = upheld
+          ? '周先生：您提出的异议经组织专家补充论证，异议成立，本项目已终止单一来源采购，采购人将依法采用其他方式重新开展采购活动。特此答复。'
+          : '周先生：您提出的异议经组织专家补充论证，您所述产品的关键技术指标不满足本项目要求，异议不成立。特此答复。';
+        on(at(w(6), '10:00'), () => service.resolveObjection(admin, c.id, c.objection, { upheld, opinion, reply }));
       }
     }
     if (plan.terminatedBy === 'objection' || !reached(plan, 'approved')) return;
@@ -259,20 +282,31 @@ export async function seedDemoFirstPurchases(root: Db, ids: CatalogueIds, now: D
         record: {
           date: w(8),
           place: '采购人会议室',
-          staff: [`${buyer.displayName}`, '供应商销售代表', `${experts[0].name}（论证专家）`],
+          // 单一来源采购人员: the purchaser's staff and a professional; the supplier's representative is not one of them.
+          staff: [
+            { name: `${buyer.displayName}`, confirmed: true, dissent: null },
+            { name: '采购人纪检监督人员', confirmed: true, dissent: null },
+            { name: `${experts[0].name}（${experts[0].title}）`, confirmed: true, dissent: null },
+          ],
+          supplierRepresentative: '供应商授权代表',
           costNote: '供应商提供了整机成本构成（核心部件、装配调试、运输安装、售后服务）及利润测算。',
           comparablePrices: '供应商近两年同型号产品合同价格三份，价格区间与本次报价相当。',
+          patents: '核心部件及控制系统为供应商自有发明专利与软件著作权，未授权他人生产，无同类替代供应商。',
           agreedTerms: '交货期 90 日，含安装调试、操作培训，质保三年。',
         },
       }),
     );
     if (plan.terminatedBy || !reached(plan, 'contracted')) return;
     on(at(w(9), '09:00'), () => budgets.allocate(admin, { purchaserId: buyer.purchaserId as number, amountFen: amount }, `demo:fp:${i}`));
-    on(at(w(9), '15:00'), () => service.contract(buyer, c.id, { contractNo: `ZJSS-HT-${w(9).slice(0, 4)}-${String(i + 1).padStart(3, '0')}`, signedAt: w(9) }));
+    on(at(w(9), '15:00'), () => service.contract(buyer, c.id, { contractNo: `ZJSS-HT-${w(9).slice(0, 4)}-${String(i + 1).padStart(3, '0')}`, signedAt: w(9), mainTerms: null }));
     // 合同备案 by the finance department within 7 working days of signing; the demo's contracted case waits for it.
     if (reached(plan, 'accepted')) on(at(w(12), '10:00'), () => service.filing(actors.finance, c.id));
     if (!reached(plan, 'accepted')) return;
-    on(at(w(35), '10:00'), () => service.accept(buyer, c.id, { note: '设备到货安装调试完毕，各项技术指标符合合同约定，验收合格。' }));
+    on(at(w(35), '10:00'), () => service.accept(buyer, c.id, {
+        team: [`${buyer.displayName}（使用部门）`, '资产管理部门代表', `${experts[1].name}（${experts[1].unit}）`],
+        report: '设备到货安装调试完毕，按合同逐项核验型号、数量与关键技术指标，试运行正常，各项技术指标符合合同约定，验收合格。',
+        note: '',
+      }));
     if (!reached(plan, 'paid')) return;
     on(at(w(40), '10:00'), () => service.pay(buyer, c.id));
   });

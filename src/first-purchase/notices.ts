@@ -1,7 +1,8 @@
 import { parseStoredArray } from '../errors';
 import { Money } from '../money';
 import { shanghaiDay, shanghaiIso } from '../time';
-import { addWorkdays, shanghaiIsoSeconds, type NoticePeriod } from '../workdays';
+import type { FinanceDepartment } from '../settings';
+import { addDays, addWorkdays, shanghaiIsoSeconds, type NoticePeriod } from '../workdays';
 import type { CaseDetailRow } from './repo';
 import type { NoticeType } from './schema';
 
@@ -30,6 +31,53 @@ export interface Expert {
 export interface PartyContent {
   name: string;
   contact: string;
+  address: string;
+}
+
+/** A party the notices name as a contact (art. 38): name, address, contact person, phone. */
+export interface ContactDetails {
+  name: string;
+  address: string;
+  contactPerson: string;
+  phone: string;
+}
+
+/** The contacts of every notice: the purchaser's, any 代理机构's and (on the 公示) the finance department's. */
+export interface NoticeContacts {
+  /** The case's contact as typed (kept from the first version of the notices). */
+  purchaser: string;
+  purchaserContact: ContactDetails;
+  agency: ContactDetails | null;
+}
+
+/** A negotiator (单一来源采购人员) and their signature on the record (art. 42). */
+export interface NegotiatorContent {
+  name: string;
+  confirmed: boolean;
+  dissent: string | null;
+}
+
+/** The negotiation record as stored (art. 42); records written before the law's items lack the later keys. */
+export interface StoredNegotiation {
+  date: string;
+  place: string;
+  staff: Array<string | NegotiatorContent>;
+  supplierRepresentative?: string | null;
+  costNote: string;
+  comparablePrices: string;
+  patents?: string;
+  agreedTerms: string;
+  /** Art. 42(1): what the 公示 brought (objections received, how they were dealt with). */
+  noticeOutcome?: NoticeOutcome;
+}
+
+export interface NoticeOutcome {
+  objections: number;
+  upheld: number;
+  dismissed: number;
+  setAside: number;
+  /** One sentence for the record and the pages. */
+  text: string;
 }
 
 export interface SupplierContent {
@@ -62,7 +110,7 @@ export interface SingleSourceContent {
   expertOpinion: string;
   period: { publishedAt: string; startsOn: string; endsOn: string; endsAt: string; workingDays: number };
   objections: { howTo: string; reviewBy: string };
-  contacts: { purchaser: string; purchaserUnit: string };
+  contacts: NoticeContacts & { purchaserUnit: string; financeDepartment: ContactDetails };
 }
 
 export interface ResultContent {
@@ -72,11 +120,14 @@ export interface ResultContent {
   supplier: SupplierContent;
   amount: string;
   goods: { name: string; model: string; quantity: number; unit: string; unitPrice: string };
+  /** The uniqueness experts of the 公示 (kept from the first version; not the procurement staff). */
   experts: Expert[];
+  /** 单一来源采购人员名单: the negotiators who signed the record. */
+  procurementStaff: string[];
   negotiation: { date: string; place: string };
   determinedOn: string;
   publishBy: string;
-  contacts: { purchaser: string };
+  contacts: NoticeContacts;
 }
 
 export interface ContractContent {
@@ -90,7 +141,15 @@ export interface ContractContent {
   amount: string;
   signedOn: string;
   publishBy: string;
-  contacts: { purchaser: string };
+  /** The day it was published, and whether that was after `publishBy` (published late, not refused). */
+  publishedOn: string;
+  late: boolean;
+  /** The contract's main terms. */
+  mainTerms: string;
+  /** The 成交通知书's day, and the 30 days within which the contract was due. */
+  awardedOn: string | null;
+  signBy: string | null;
+  contacts: NoticeContacts;
 }
 
 /**
@@ -138,7 +197,7 @@ export interface TerminationContent {
   amount: string | null;
   terminatedOn: string;
   nextStep: string;
-  contacts: { purchaser: string };
+  contacts: NoticeContacts;
 }
 
 export interface NoticeDraft {
@@ -157,7 +216,25 @@ const money = (fen: number | null): string => Money.ofFen(fen ?? 0).toString();
 export const expertsOf = (c: Pick<CaseDetailRow, 'id' | 'experts'>): Expert[] =>
   parseStoredArray(c.experts, { table: 'fp_cases', column: 'experts', id: c.id }) as Expert[];
 
-const purchaserOf = (c: CaseDetailRow): PartyContent => ({ name: c.purchaser_name, contact: c.contact });
+const purchaserOf = (c: CaseDetailRow): PartyContent => ({ name: c.purchaser_name, contact: c.contact, address: c.purchaser_address });
+
+/** The case's agency (代理机构) as stored (JSON), or null. */
+export const agencyOf = (c: Pick<CaseDetailRow, 'id' | 'agency'>): ContactDetails | null => {
+  if (!c.agency) return null;
+  return JSON.parse(c.agency) as ContactDetails;
+};
+
+export const purchaserContactOf = (c: CaseDetailRow): ContactDetails => ({ name: c.purchaser_name, address: c.purchaser_address, contactPerson: c.contact_person, phone: c.contact_phone });
+
+const contactsOf = (c: CaseDetailRow): NoticeContacts => ({ purchaser: c.contact, purchaserContact: purchaserContactOf(c), agency: agencyOf(c) });
+
+/** The negotiators of a stored record, whatever its version (a bare name is one who confirmed). */
+export const negotiatorsOf = (r: Pick<StoredNegotiation, 'staff'>): NegotiatorContent[] =>
+  r.staff.map((s) => (typeof s === 'string' ? { name: s, confirmed: true, dissent: null } : { name: s.name, confirmed: s.confirmed, dissent: s.dissent ?? null }));
+
+/** The contract is signed within 30 days of the 成交通知书 (GP Law art. 46). */
+export const CONTRACT_DAYS = 30;
+export const contractDue = (awardedOn: string): string => addDays(awardedOn, CONTRACT_DAYS);
 
 const supplierOf = (c: CaseDetailRow): SupplierContent => ({
   name: c.vendor_name,
@@ -168,7 +245,7 @@ const supplierOf = (c: CaseDetailRow): SupplierContent => ({
 
 const title = (c: CaseDetailRow, suffix: string) => `${c.purchaser_name}${c.project_name}${suffix}`;
 
-export function singleSourceNotice(c: CaseDetailRow, period: NoticePeriod, publishedAt: Date, objectionPath: string): NoticeDraft {
+export function singleSourceNotice(c: CaseDetailRow, period: NoticePeriod, publishedAt: Date, objectionPath: string, finance: FinanceDepartment): NoticeDraft {
   const content: SingleSourceContent = {
     caseNo: caseNo(c),
     purchaser: purchaserOf(c),
@@ -193,7 +270,8 @@ export function singleSourceNotice(c: CaseDetailRow, period: NoticePeriod, publi
     reason: c.reason,
     supplier: supplierOf(c),
     experts: expertsOf(c),
-    expertOpinion: c.expert_opinion || c.reason,
+    // The experts' own opinion, required at creation; never the purchaser's reason (art. 38).
+    expertOpinion: c.expert_opinion,
     period: {
       publishedAt: shanghaiIso(publishedAt),
       startsOn: period.firstDay,
@@ -203,12 +281,12 @@ export function singleSourceNotice(c: CaseDetailRow, period: NoticePeriod, publi
     },
     // Objections are reviewed (补充论证) within 5 working days after the period.
     objections: { howTo: objectionPath, reviewBy: addWorkdays(period.lastDay, 5) },
-    contacts: { purchaser: c.contact, purchaserUnit: c.purchaser_contact },
+    contacts: { ...contactsOf(c), purchaserUnit: c.purchaser_contact, financeDepartment: { ...finance } },
   };
   return { type: 'single_source', title: title(c, '单一来源采购公示'), content, periodEndsAt: period.endsAt.toISOString() };
 }
 
-export function resultNotice(c: CaseDetailRow, amountFen: number, record: { date: string; place: string }, determinedAt: Date): NoticeDraft {
+export function resultNotice(c: CaseDetailRow, amountFen: number, record: Pick<StoredNegotiation, 'date' | 'place' | 'staff'>, determinedAt: Date): NoticeDraft {
   const content: ResultContent = {
     caseNo: caseNo(c),
     purchaser: purchaserOf(c),
@@ -224,15 +302,19 @@ export function resultNotice(c: CaseDetailRow, amountFen: number, record: { date
       unitPrice: money(Math.floor(amountFen / c.quantity)),
     },
     experts: expertsOf(c),
+    procurementStaff: negotiatorsOf(record).map((n) => n.name),
     negotiation: { date: record.date, place: record.place },
     determinedOn: shanghaiDay(determinedAt),
     publishBy: addWorkdays(shanghaiDay(determinedAt), 2),
-    contacts: { purchaser: c.contact },
+    contacts: contactsOf(c),
   };
   return { type: 'result', title: title(c, '单一来源采购成交结果公告'), content, periodEndsAt: null };
 }
 
-export function contractNotice(c: CaseDetailRow, contractNo: string, signedOn: string): NoticeDraft {
+export function contractNotice(c: CaseDetailRow, contractNo: string, signedOn: string, mainTerms: string, publishedAt: Date): NoticeDraft {
+  const publishBy = addWorkdays(signedOn, 2);
+  const publishedOn = shanghaiDay(publishedAt);
+  const awardedOn = c.awarded_at ? shanghaiDay(new Date(c.awarded_at)) : null;
   const content: ContractContent = {
     caseNo: caseNo(c),
     contractNo,
@@ -243,8 +325,13 @@ export function contractNotice(c: CaseDetailRow, contractNo: string, signedOn: s
     goods: { name: c.product_title, model: c.product_model, quantity: c.quantity, unit: c.product_unit },
     amount: money(c.amount_fen),
     signedOn,
-    publishBy: addWorkdays(signedOn, 2),
-    contacts: { purchaser: c.contact },
+    publishBy,
+    publishedOn,
+    late: publishedOn > publishBy,
+    mainTerms,
+    awardedOn,
+    signBy: awardedOn ? contractDue(awardedOn) : null,
+    contacts: contactsOf(c),
   };
   return { type: 'contract', title: title(c, '合同公告'), content, periodEndsAt: null };
 }
@@ -262,7 +349,51 @@ export function terminationNotice(c: CaseDetailRow, cause: TerminationCause, exp
     amount: amountFen !== undefined ? money(amountFen) : null,
     terminatedOn: shanghaiDay(at),
     nextStep: NEXT_STEP[cause],
-    contacts: { purchaser: c.contact },
+    contacts: contactsOf(c),
   };
   return { type: 'termination', title: title(c, '单一来源采购终止公告'), content, periodEndsAt: null };
+}
+
+/** 成交通知书: the award letter the purchaser sends the supplier (GP Law art. 46), as the page prints it. */
+export interface AwardLetter {
+  caseId: number;
+  caseNo: string;
+  letterNo: string;
+  title: string;
+  issuedOn: string;
+  /** The contract is to be signed by this day (30 days after the letter). */
+  signBy: string;
+  supplier: SupplierContent;
+  purchaser: ContactDetails;
+  agency: ContactDetails | null;
+  project: { name: string };
+  goods: { name: string; model: string; quantity: number; unit: string; unitPrice: string };
+  amount: string;
+  agreedTerms: string;
+  procurementStaff: string[];
+  negotiation: { date: string; place: string };
+}
+
+export function awardLetter(c: CaseDetailRow): AwardLetter {
+  const record = JSON.parse(c.negotiation as string) as StoredNegotiation;
+  const amountFen = c.amount_fen as number;
+  const issuedOn = shanghaiDay(new Date(c.awarded_at as string));
+  const no = caseNo(c);
+  return {
+    caseId: c.id,
+    caseNo: no,
+    letterNo: `${no}-CJTZ`,
+    title: '成交通知书',
+    issuedOn,
+    signBy: contractDue(issuedOn),
+    supplier: supplierOf(c),
+    purchaser: purchaserContactOf(c),
+    agency: agencyOf(c),
+    project: { name: c.project_name },
+    goods: { name: c.product_title, model: c.product_model, quantity: c.quantity, unit: c.product_unit, unitPrice: money(Math.floor(amountFen / c.quantity)) },
+    amount: money(amountFen),
+    agreedTerms: record.agreedTerms,
+    procurementStaff: negotiatorsOf(record).map((n) => n.name),
+    negotiation: { date: record.date, place: record.place },
+  };
 }

@@ -29,7 +29,8 @@ const yuan = (v: string | null): string => (v === null ? '' : formatYuan(Money.f
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-const CREATE_FIELDS = ['productId', 'projectName', 'projectContent', 'budget', 'quantity', 'reason', 'experts', 'expertOpinion', 'contact'] as const;
+const CREATE_FIELDS = ['productId', 'projectName', 'projectContent', 'budget', 'quantity', 'reason', 'experts', 'expertOpinion', 'contact', 'purchaserAddress', 'contactPerson', 'contactPhone', 'agency'] as const;
+const AGENCY_FIELDS = ['name', 'address', 'contactPerson', 'phone'] as const;
 const EXPERT_ROWS = 5;
 
 /** The create form's values as typed (strict templates need every key), with five expert rows. */
@@ -40,8 +41,9 @@ function createValues(body: Record<string, unknown>) {
     const r = obj(rows[i]);
     return { i, n: i + 1, name: str(r.name), unit: str(r.unit), title: str(r.title) };
   });
-  const flat = Object.fromEntries(CREATE_FIELDS.filter((f) => f !== 'experts').map((f) => [f, str(body[f])])) as Record<Exclude<(typeof CREATE_FIELDS)[number], 'experts'>, string>;
-  return { ...flat, experts };
+  const flat = Object.fromEntries(CREATE_FIELDS.filter((f) => f !== 'experts' && f !== 'agency').map((f) => [f, str(body[f])])) as Record<Exclude<(typeof CREATE_FIELDS)[number], 'experts' | 'agency'>, string>;
+  const agency = Object.fromEntries(AGENCY_FIELDS.map((f) => [f, str(obj(body.agency)[f])])) as Record<(typeof AGENCY_FIELDS)[number], string>;
+  return { ...flat, experts, agency };
 }
 
 /** The pages of the procedure: each role's case list, the case form, the case with its next steps, the admin's desk. */
@@ -52,10 +54,10 @@ export function firstPurchasePages(deps: Deps): Router {
   const purchaser = requireRole('purchaser');
   const admin = requireRole('admin');
 
-  function detail(ctx: Context, view: CaseView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null; fieldErrors?: Record<string, string> } = {}): string {
+  async function detail(ctx: Context, view: CaseView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null; fieldErrors?: Record<string, string> } = {}): Promise<string> {
     const state = stateOf(ctx);
     const actor = actorOf(ctx);
-    const next = service.queries.nextSteps(actor, view);
+    const next = service.queries.nextSteps(actor, view, await service.queries.financeContactSet());
     const parties = { purchaserId: view.purchaser.id, vendorId: view.vendor.id };
     const canResolve = canOnCase(actor, 'case.resolve_objection', parties) && view.openObjections > 0;
     const hintParams: Record<string, Record<string, string | number>> = {
@@ -83,8 +85,11 @@ export function firstPurchasePages(deps: Deps): Router {
       hasActions: next.length > 0 || canResolve,
       isAdmin: actor.role === 'admin',
       filingDue: view.filingDueAt !== null && view.filedAt === null && view.status !== 'terminated',
+      // The 成交通知书 exists from the award on (a case ended later keeps it on record).
+      hasAwardLetter: view.awardedOn !== null,
+      contractPending: view.status === 'awarded' && view.contractDueAt !== null,
       openObjections: view.objections.filter((o) => o.status === 'open'),
-      resolveForm: { opinion: str(obj(extra.body).opinion) },
+      resolveForm: { opinion: str(obj(extra.body).opinion), reply: str(obj(extra.body).reply) },
     });
   }
 
@@ -102,7 +107,8 @@ export function firstPurchasePages(deps: Deps): Router {
       ctx.status = status;
       const message = form.error ?? Object.values(form.errors).find(Boolean) ?? null;
       // The message stays at the top (a summary where the page opens) and, for a field of the form, beside it too.
-      ctx.body = detail(ctx, await service.queries.get(actorOf(ctx), id), { error: message, body, fieldErrors: fieldErrors(ctx, CASE_WORKFLOW, err) });
+      // The fields show what was typed (the raw form, before `fromForm` shaped it).
+      ctx.body = await detail(ctx, await service.queries.get(actorOf(ctx), id), { error: message, body: requestBody(ctx), fieldErrors: fieldErrors(ctx, CASE_WORKFLOW, err) });
     }
   }
 
@@ -150,7 +156,14 @@ export function firstPurchasePages(deps: Deps): Router {
 
   router.get('/first-purchases/:id', party, async (ctx) => {
     const view = await service.queries.get(actorOf(ctx), idParam(ctx.params.id));
-    ctx.body = detail(ctx, view, { flash: takeFlash(ctx) });
+    ctx.body = await detail(ctx, view, { flash: takeFlash(ctx) });
+  });
+
+  // 成交通知书: a printable page for the supplier (and the case's other parties).
+  router.get('/first-purchases/:id/award-letter', party, async (ctx) => {
+    const state = stateOf(ctx);
+    const letter = await service.queries.awardLetter(actorOf(ctx), idParam(ctx.params.id));
+    ctx.body = state.render('first-purchase/award-letter', { title: `${letter.title} ${letter.letterNo}`, letter });
   });
 
   // The steps of the case: one page route each, derived from the table (transitions.ts).
@@ -179,7 +192,18 @@ export function firstPurchasePages(deps: Deps): Router {
       flash: takeFlash(ctx),
       toApprove: desk.toApprove,
       waiting: desk.waiting,
-      objections: desk.objections.map((o) => ({ id: o.id, caseId: o.case_id, projectName: o.project_name, name: o.name, organization: o.organization, content: o.content, createdAt: new Date(o.created_at).toISOString() })),
+      objections: desk.objections.map((o) => ({
+        id: o.id,
+        caseId: o.case_id,
+        projectName: o.project_name,
+        name: o.name,
+        organization: o.organization,
+        content: o.content,
+        createdAt: new Date(o.created_at).toISOString(),
+        reviewBy: o.reviewBy,
+        overdue: o.overdue,
+      })),
+      awaitingContract: desk.awaitingContract,
     });
   });
 

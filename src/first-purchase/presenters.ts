@@ -2,7 +2,7 @@ import { isCurrent } from '../certification';
 import { Money } from '../money';
 import { apiTime, apiTimeOrNull, shanghaiDay, shanghaiIso } from '../time';
 import { addWorkdays, shanghaiIsoSeconds } from '../workdays';
-import { caseNo, expertsOf, type Expert } from './notices';
+import { agencyOf, caseNo, contractDue, expertsOf, negotiatorsOf, purchaserContactOf, type ContactDetails, type Expert, type NegotiatorContent, type NoticeOutcome, type StoredNegotiation } from './notices';
 import type { CaseDetailRow, HistoryRow, NoticeListRow, NoticeRow, ObjectionRow, ObjectionStatus } from './repo';
 import type { CaseStatus } from './transitions';
 
@@ -13,10 +13,18 @@ const money = (fen: number | null): string | null => (fen === null || fen === un
 export interface NegotiationView {
   date: string;
   place: string;
+  /** The negotiators' names (单一来源采购人员). */
   staff: string[];
+  /** Each negotiator's confirmation of the record, with any dissent (art. 42). */
+  negotiators: NegotiatorContent[];
+  supplierRepresentative: string | null;
   costNote: string;
   comparablePrices: string;
+  /** Patents and proprietary technology (art. 42(3)); '' on records from before it was required. */
+  patents: string;
   agreedTerms: string;
+  /** Art. 42(1): the notice's outcome; null on records from before it was kept. */
+  noticeOutcome: NoticeOutcome | null;
 }
 
 export interface CaseSummary {
@@ -59,6 +67,9 @@ export interface ObjectionView {
   duplicateOf: number | null;
   /** When the copy went to the finance department (DESIGN §9). */
   copiedToFinanceAt: string | null;
+  /** The reply sent to the objector with the ruling (arts. 39–40), and when. */
+  reply: string | null;
+  repliedAt: string | null;
   createdAt: string;
 }
 
@@ -78,6 +89,8 @@ export interface CaseView extends CaseSummary {
   experts: Expert[];
   expertOpinion: string;
   contact: string;
+  /** The purchaser's and any agency's contacts as the notices publish them (art. 38). */
+  contacts: { purchaser: ContactDetails; agency: ContactDetails | null };
   /** `certificateCurrent`: the product's certificate is valid today (a case may be submitted only then). */
   product: CaseSummary['product'] & { certNo: string; level: string; field: string; kind: string; unit: string; certificateCurrent: boolean };
   purchaser: CaseSummary['purchaser'] & { city: string; type: string };
@@ -90,6 +103,12 @@ export interface CaseView extends CaseSummary {
   contractNo: string | null;
   signedAt: string | null;
   acceptanceNote: string | null;
+  /** 验收: the team and its report. */
+  acceptance: { team: string[]; report: string; note: string | null; acceptedAt: string | null } | null;
+  /** The 成交通知书's day, the 30 days within which the contract is signed, and whether that has passed unsigned. */
+  awardedOn: string | null;
+  contractDueAt: string | null;
+  contractOverdue: boolean;
   terminationReason: string | null;
   /** Why the case ended (art. 43 (1)–(3), withdrawal, the supplier declined, an upheld objection, a revoked certificate). */
   terminationCause: string | null;
@@ -155,6 +174,8 @@ export function objectionView(o: ObjectionRow, withContact: boolean): ObjectionV
     resolvedAt: apiTimeOrNull(o.resolved_at),
     duplicateOf: o.duplicate_of ?? null,
     copiedToFinanceAt: apiTimeOrNull(o.copied_to_finance_at ?? null),
+    reply: o.reply ?? null,
+    repliedAt: apiTimeOrNull(o.replied_at ?? null),
     createdAt: apiTime(o.created_at),
   };
 }
@@ -176,8 +197,23 @@ export function noticeListItem(n: NoticeListRow): NoticeSummary & { projectName:
 
 function negotiationView(raw: string | null): NegotiationView | null {
   if (!raw) return null;
-  return JSON.parse(raw) as NegotiationView;
+  const r = JSON.parse(raw) as StoredNegotiation;
+  const negotiators = negotiatorsOf(r);
+  return {
+    date: r.date,
+    place: r.place,
+    staff: negotiators.map((n) => n.name),
+    negotiators,
+    supplierRepresentative: r.supplierRepresentative ?? null,
+    costNote: r.costNote,
+    comparablePrices: r.comparablePrices ?? '',
+    patents: r.patents ?? '',
+    agreedTerms: r.agreedTerms ?? '',
+    noticeOutcome: r.noticeOutcome ?? null,
+  };
 }
+
+const teamOf = (raw: string | null): string[] => (raw ? (JSON.parse(raw) as string[]) : []);
 
 export function caseView(
   c: CaseDetailRow,
@@ -186,6 +222,8 @@ export function caseView(
   const open = parts.objections.filter((o) => o.status === 'open').length;
   const endsAt = c.notice_ends_at ? new Date(c.notice_ends_at) : null;
   const filingDueAt = c.signed_at ? filingDue(c.signed_at) : null;
+  const awardedOn = c.awarded_at ? shanghaiDay(new Date(c.awarded_at)) : null;
+  const contractDueAt = awardedOn ? contractDue(awardedOn) : null;
   return {
     ...caseSummary(c, open),
     projectContent: c.project_content,
@@ -194,6 +232,7 @@ export function caseView(
     experts: expertsOf(c),
     expertOpinion: c.expert_opinion,
     contact: c.contact,
+    contacts: { purchaser: purchaserContactOf(c), agency: agencyOf(c) },
     product: { id: c.product_id, title: c.product_title, model: c.product_model, certNo: c.cert_no,
       level: c.cert_level,
       field: c.cert_field,
@@ -210,6 +249,10 @@ export function caseView(
     contractNo: c.contract_no,
     signedAt: c.signed_at,
     acceptanceNote: c.acceptance_note,
+    acceptance: c.acceptance_report ? { team: teamOf(c.acceptance_team), report: c.acceptance_report, note: c.acceptance_note, acceptedAt: apiTimeOrNull(c.accepted_at) } : null,
+    awardedOn,
+    contractDueAt,
+    contractOverdue: contractDueAt !== null && c.status === 'awarded' && shanghaiDay(parts.now) > contractDueAt,
     terminationReason: c.termination_reason,
     terminationCause: c.termination_cause ?? null,
     approval: c.approved_at ? { opinion: c.approval_opinion, approvalNo: c.approval_no, approvedAt: apiTime(c.approved_at), approvedBy: c.approved_by } : null,

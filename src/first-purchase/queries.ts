@@ -1,12 +1,13 @@
 import type { Clock } from '../clock';
 import { executorFor, type Db, type Executor } from '../db';
-import { AppError, notFound } from '../errors';
+import { AppError, invalidState, notFound } from '../errors';
+import { financeDepartment, financeDepartmentComplete } from '../settings';
 import { shanghaiDay } from '../time';
 import type { Actor, Page } from '../web';
 import { shanghaiIsoSeconds } from '../workdays';
 import { canOnCase, type CaseAct } from './policies';
 import { caseSummary, caseView, filingDue, reviewDue, type CaseSummary, type CaseView } from './presenters';
-import { caseNo } from './notices';
+import { awardLetter, caseNo, contractDue, type AwardLetter } from './notices';
 import {
   findCase,
   listCaseNotices,
@@ -14,6 +15,7 @@ import {
   listEligibleProducts,
   listHistory,
   listObjections,
+  listAwaitingContract,
   listOpenObjections,
   listUnfiledContracts,
   openObjectionCounts,
@@ -87,20 +89,58 @@ export class CaseQueries {
     return { items: rows.map((r) => caseSummary(r, open.get(r.id) ?? 0)), total, page: q.page, pageSize: q.pageSize };
   }
 
-  /** The department's desk: cases whose period has ended and can be approved, open objections, running notices. */
-  async adminQueues(limit = 100): Promise<{ toApprove: CaseSummary[]; waiting: CaseSummary[]; objections: Array<ObjectionRow & { project_name: string; notice_ends_at: string | null; case_created_at: string }> }> {
+  /**
+   * The department's desk: cases whose period has ended and can be approved, open objections with their review
+   * deadline (5 working days after the period, arts. 39–40; overdue marked), running notices, and awarded cases
+   * waiting for their contract (30 days after the 成交通知书; overdue marked).
+   */
+  async adminQueues(limit = 100): Promise<{
+    toApprove: CaseSummary[];
+    waiting: CaseSummary[];
+    objections: Array<ObjectionRow & { project_name: string; notice_ends_at: string | null; case_created_at: string; reviewBy: string | null; overdue: boolean }>;
+    awaitingContract: Array<CaseSummary & { awardedOn: string | null; contractDueAt: string | null; overdue: boolean }>;
+  }> {
     const now = this.clock.now().toISOString();
-    const [ended, running, objections] = await Promise.all([
+    const today = shanghaiDay(this.clock.now());
+    const [ended, running, openRows, awarded] = await Promise.all([
       listCases(executorFor(this.db), { status: 'notice', noticeEndedBefore: now }, limit, 0),
       listCases(executorFor(this.db), { status: 'notice' }, limit, 0),
       listOpenObjections(executorFor(this.db), limit),
+      listAwaitingContract(executorFor(this.db), limit),
     ]);
+    const objections = openRows.map((o) => {
+      const reviewBy = o.notice_ends_at ? reviewDue(o.notice_ends_at) : null;
+      return { ...o, reviewBy, overdue: reviewBy !== null && today > reviewBy };
+    });
+    const awaitingContract = awarded.map((c) => {
+      const awardedOn = c.awarded_at ? shanghaiDay(new Date(c.awarded_at)) : null;
+      const due = awardedOn ? contractDue(awardedOn) : null;
+      return { ...caseSummary(c, 0), awardedOn, contractDueAt: due, overdue: due !== null && today > due };
+    });
     const open = await openObjectionCounts(executorFor(this.db), [...ended.rows, ...running.rows].map((r) => r.id));
     return {
       toApprove: ended.rows.filter((r) => !open.get(r.id)).map((r) => caseSummary(r, 0)),
       waiting: running.rows.filter((r) => !(r.notice_ends_at && r.notice_ends_at < now) || open.get(r.id)).map((r) => caseSummary(r, open.get(r.id) ?? 0)),
       objections,
+      awaitingContract,
     };
+  }
+
+  /** Whether the finance department's contacts are set (the 公示 names them; submit waits for them). */
+  async financeContactSet(): Promise<boolean> {
+    return financeDepartmentComplete(await financeDepartment(executorFor(this.db)));
+  }
+
+  /**
+   * The 成交通知书 of an awarded case, for its parties (others: 404 as for the case); before the award (or a case that
+   * never was awarded) → 409.
+   */
+  async awardLetter(actor: Actor | null, id: number): Promise<AwardLetter & { status: CaseStatus }> {
+    if (!actor) throw new AppError('unauthenticated', 'errors.unauthenticated');
+    const c = await findCase(executorFor(this.db), id);
+    if (!c || !canOnCase(actor, 'case.read', { purchaserId: c.purchaser_id, vendorId: c.vendor_id })) throw notFound('first_purchase.not_found');
+    if (!c.awarded_at || !c.negotiation || c.amount_fen === null) throw invalidState('first_purchase.no_award_letter', { status: c.status });
+    return { ...awardLetter(c), status: c.status };
   }
 
   /**
@@ -157,7 +197,7 @@ export class CaseQueries {
    * What the actor may do next on the case (the table's steps their role and party admit, from its status); a step
    * the guards still refuse comes with the reason. The guards see the facts the service would see.
    */
-  nextSteps(actor: Actor | null, view: CaseView): NextStep<CaseStatus, GuardFacts>[] {
+  nextSteps(actor: Actor | null, view: CaseView, financeContactSet: boolean): NextStep<CaseStatus, GuardFacts>[] {
     const parties = { purchaserId: view.purchaser.id, vendorId: view.vendor.id };
     return nextSteps(CASE_WORKFLOW, actor, view.status as CaseStatus, (a, step) => canOnCase(a, step.may as CaseAct, parties), {
       now: this.clock.now(),
@@ -165,6 +205,7 @@ export class CaseQueries {
       openObjections: view.openObjections,
       certificateCurrent: view.product.certificateCurrent,
       filed: view.filedAt !== null,
+      financeContactSet,
     }).map((n) => {
       const params = { ...n.reasonParams };
       if (typeof params.endsAt === 'string') params.endsAt = shanghaiIsoSeconds(new Date(params.endsAt));

@@ -19,6 +19,12 @@ export interface CaseRow {
   experts: string;
   expert_opinion: string;
   contact: string;
+  /** The purchaser's address, contact person and phone as the notices publish them (art. 38). */
+  purchaser_address: string;
+  contact_person: string;
+  contact_phone: string;
+  /** The procurement agency (代理机构), JSON {name, address, contactPerson, phone}, or null. */
+  agency: string | null;
   status: CaseStatus;
   notice_starts_at: string | null;
   notice_ends_at: string | null;
@@ -27,6 +33,12 @@ export interface CaseRow {
   contract_no: string | null;
   signed_at: string | null;
   acceptance_note: string | null;
+  /** 验收: the team (JSON array of names), its report, and when. */
+  acceptance_team: string | null;
+  acceptance_report: string | null;
+  accepted_at: string | null;
+  /** The award (成交通知书): the contract is due within 30 days of it. */
+  awarded_at: string | null;
   termination_reason: string | null;
   /** Why it ended (notices.ts TerminationCause). */
   termination_cause: string | null;
@@ -103,6 +115,9 @@ export interface ObjectionRow {
   duplicate_of: number | null;
   /** When the copy went to the finance department (at filing). */
   copied_to_finance_at: string | null;
+  /** The reply sent to the objector with the ruling (arts. 39–40), and when. */
+  reply: string | null;
+  replied_at: string | null;
   created_at: string;
 }
 
@@ -263,7 +278,7 @@ export async function listHistory(db: Executor, caseId: number): Promise<History
     .select('h.*', 'u.username as actor_username', 'u.display_name as actor_display_name', 'u.role as actor_role');
 }
 
-export async function insertObjection(db: Executor, row: Omit<ObjectionRow, 'id' | 'opinion' | 'resolved_by' | 'resolved_at' | 'duplicate_of'>): Promise<number> {
+export async function insertObjection(db: Executor, row: Omit<ObjectionRow, 'id' | 'opinion' | 'resolved_by' | 'resolved_at' | 'duplicate_of' | 'reply' | 'replied_at'>): Promise<number> {
   const [inserted] = await db('objections').insert(row).returning('id');
   return firstId(inserted);
 }
@@ -271,7 +286,7 @@ export async function insertObjection(db: Executor, row: Omit<ObjectionRow, 'id'
 export const findObjection = (db: Executor, caseId: number, id: number): Promise<ObjectionRow | undefined> =>
   db<ObjectionRow>('objections').where({ case_id: caseId, id }).first();
 
-export async function resolveObjectionRow(db: Executor, id: number, patch: Pick<ObjectionRow, 'status' | 'opinion' | 'resolved_by' | 'resolved_at'>): Promise<boolean> {
+export async function resolveObjectionRow(db: Executor, id: number, patch: Pick<ObjectionRow, 'status' | 'opinion' | 'resolved_by' | 'resolved_at' | 'reply' | 'replied_at'>): Promise<boolean> {
   const n = await db('objections').where({ id, status: 'open' }).update(patch);
   return n === 1;
 }
@@ -286,6 +301,17 @@ export const listObjections = (db: Executor, caseId: number): Promise<ObjectionR
 
 export const countOpenObjections = async (db: Executor, caseId: number): Promise<number> =>
   (await openObjectionCounts(db, [caseId])).get(caseId) ?? 0;
+
+/** The address in a purchasing unit's profile ('' when it has none). */
+export async function findPurchaserAddress(db: Executor, purchaserId: number): Promise<string> {
+  const row: { address?: string } | undefined = await db('purchasers').where({ id: purchaserId }).first('address');
+  return row?.address ?? '';
+}
+
+/** Awarded cases whose contract is not signed yet, oldest award first (the contract is due within 30 days). */
+export async function listAwaitingContract(db: Executor, limit: number): Promise<CaseDetailRow[]> {
+  return detailQuery(db).where('f.status', 'awarded').orderBy('f.awarded_at').orderBy('f.id').limit(limit);
+}
 
 /** Open objections across cases, oldest first, with their case (the department's work queue). */
 export async function listOpenObjections(db: Executor, limit: number): Promise<Array<ObjectionRow & { project_name: string; notice_ends_at: string | null; case_created_at: string }>> {

@@ -39,6 +39,11 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
     ctx.body = await service.queries.get(actorOf(ctx), idParam(ctx.params.id));
   });
 
+  // 成交通知书 (the award letter to the supplier), for the case's parties; before the award → 409.
+  router.get('/:id/award-letter', party, async (ctx) => {
+    ctx.body = await service.queries.awardLetter(actorOf(ctx), idParam(ctx.params.id));
+  });
+
   // Anyone, signed in or not: the public's right to object during the notice period — within the limits of
   // objection-limits.ts (429 with Retry-After beyond them).
   const objectionsLimited = objectionLimit(new RateLimiter(deps.db, deps.clock), caseIdParam);

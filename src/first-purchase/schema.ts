@@ -43,16 +43,38 @@ export const Expert = z.object({
   title: text(100),
 });
 
+/** A phone number as people write it: digits with +, -, brackets, spaces, 转 (extension). */
+const phone = (max: number) => text(max).pipe(z.string().regex(/^[0-9+\-()（）\s转]{5,50}$/, 'first_purchase.phone_invalid'));
+
+/** A party the notices name as a contact (MoF Order No. 74 art. 38): its name, address, contact person and phone. */
+export const ContactParty = z.object({
+  name: text(200),
+  address: text(300),
+  contactPerson: text(50),
+  phone: phone(50),
+});
+
 export const CreateCase = z.object({
   productId: id,
   projectName: text(200),
-  projectContent: optionalText(5000).transform((v) => v ?? ''),
+  // Art. 38: the project's content is one of the 公示's items.
+  projectContent: text(5000),
   budget: money,
   quantity: positiveInt(100000).optional().transform((v) => v ?? 1),
   reason: text(5000),
   experts: z.array(Expert, { error: typed }).min(1, 'validation.required').max(20, 'validation.too_big'),
-  expertOpinion: optionalText(5000).transform((v) => v ?? ''),
+  // Art. 38: the professionals' own opinion on the supplier's uniqueness (never the purchaser's reason).
+  expertOpinion: text(5000),
   contact: text(200),
+  /** The purchaser's address; left out, the unit's profile address. */
+  purchaserAddress: optionalText(300).transform((v) => v || null),
+  /** The purchaser's contact person and phone; left out, read from `contact` ("张老师 0571-87666666"). */
+  contactPerson: optionalText(50).transform((v) => v || null),
+  contactPhone: optionalText(50)
+    .transform((v) => v || null)
+    .refine((v) => v === null || /^[0-9+\-()（）\s转]{5,50}$/.test(v), 'first_purchase.phone_invalid'),
+  /** The procurement agency (代理机构) the purchaser entrusted, if any. */
+  agency: ContactParty.optional().transform((v) => v ?? null),
 });
 export type CreateCase = z.output<typeof CreateCase>;
 
@@ -66,9 +88,14 @@ export type ObjectionInput = z.output<typeof ObjectionInput>;
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { message: 'validation.invalid_type' });
 
+/**
+ * The ruling on an objection (arts. 39–40) and the reply sent to the objector; left out, the reply is the opinion
+ * (API.md fixes `{upheld, opinion}`).
+ */
 export const ResolveObjection = z.object({
   upheld: bool,
   opinion: text(2000),
+  reply: optionalText(2000).transform((v) => v || null),
 });
 export type ResolveObjection = z.output<typeof ResolveObjection>;
 
@@ -86,13 +113,35 @@ export const MarkObjection = z.object({
 });
 export type MarkObjection = z.output<typeof MarkObjection>;
 
+/**
+ * One of the 单一来源采购人员 and their signature on the record (art. 42): every one confirms it; one who disagrees
+ * signs with their dissent, which is kept. A bare name (the shape API.md first fixed) is a negotiator who confirmed.
+ */
+export const Negotiator = z.union([
+  text(50).transform((name) => ({ name, confirmed: true, dissent: null as string | null })),
+  z.object({
+    name: text(50),
+    confirmed: bool.refine((v) => v, 'first_purchase.negotiator_unconfirmed'),
+    dissent: optionalText(2000).transform((v) => v || null),
+  }),
+], { error: typed });
+export type Negotiator = z.output<typeof Negotiator>;
+
+/**
+ * The negotiation record (MoF Order No. 74 art. 42): (2) date, place and the negotiators; (3) the supplier's cost,
+ * comparable contract prices and the patents / proprietary technology; (4) the main contract terms and the price.
+ * (1), the notice's outcome, the service writes from the objections on record.
+ */
 export const NegotiationRecord = z.object({
   date: day,
   place: text(200),
-  staff: z.array(text(50), { error: typed }).min(1, 'validation.required').max(30, 'validation.too_big'),
+  staff: z.array(Negotiator, { error: typed }).min(1, 'validation.required').max(30, 'validation.too_big'),
+  /** The supplier's representative at the negotiation: not one of the 采购人员. */
+  supplierRepresentative: optionalText(50).transform((v) => v || null),
   costNote: text(5000),
-  comparablePrices: optionalText(5000).transform((v) => v ?? ''),
-  agreedTerms: optionalText(5000).transform((v) => v ?? ''),
+  comparablePrices: text(5000),
+  patents: text(5000),
+  agreedTerms: text(5000),
 });
 
 export const Negotiate = z.object({
@@ -102,6 +151,8 @@ export const Negotiate = z.object({
 export type Negotiate = z.output<typeof Negotiate>;
 
 export const Contract = z.object({
+  /** The contract's main terms for its notice; left out, the terms agreed in the negotiation record. */
+  mainTerms: optionalText(5000).transform((v) => v || null),
   contractNo: z
     .string({ message: 'validation.required' })
     .trim()
@@ -112,7 +163,10 @@ export const Contract = z.object({
 });
 export type Contract = z.output<typeof Contract>;
 
+/** 验收 of a first purchase: the acceptance team (names, one each) and its report, both required; a note besides. */
 export const Accept = z.object({
+  team: z.array(text(100), { error: typed }).min(1, 'validation.required').max(30, 'validation.too_big'),
+  report: text(5000),
   note: optionalText(1000).transform((v) => v ?? ''),
 });
 export type Accept = z.output<typeof Accept>;
@@ -182,15 +236,30 @@ export function fromForm(body: Record<string, unknown>): Record<string, unknown>
     out.experts = rows.filter((r) => r && typeof r === 'object' && Object.values(r as Record<string, unknown>).some((v) => typeof v === 'string' && v.trim() !== ''));
   }
   const record = out.record as Record<string, unknown> | undefined;
-  if (record && typeof record === 'object' && typeof record.staff === 'string') {
-    out.record = {
-      ...record,
-      staff: record.staff
-        .split(/[\n\r,，、;；]+/)
-        .map((s) => s.trim())
-        .filter(Boolean),
-    };
-  }
-  for (const k of ['quantity', 'projectContent', 'expertOpinion', 'organization', 'note', 'duplicateOf', 'remark', 'opinion', 'approvalNo']) if (out[k] === '') delete out[k];
+  if (record && typeof record === 'object' && typeof record.staff === 'string') out.record = { ...record, staff: staffLines(record.staff) };
+  if (typeof out.team === 'string') out.team = splitNames(out.team);
+  if (out.agency && typeof out.agency === 'object' && Object.values(out.agency as Record<string, unknown>).every((v) => typeof v !== 'string' || v.trim() === '')) delete out.agency;
+  for (const k of ['quantity', 'organization', 'note', 'duplicateOf', 'remark', 'opinion', 'approvalNo', 'reply', 'purchaserAddress', 'contactPerson', 'contactPhone', 'mainTerms']) if (out[k] === '') delete out[k];
   return out;
+}
+
+const splitNames = (v: string): string[] =>
+  v
+    .split(/[\n\r,，、;；]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * The record's negotiators as a page form lists them: one per line, "姓名" for one who confirmed, "姓名：不同意见"
+ * for one who signed with a dissent; lines without a dissent may also be separated by commas (、，,).
+ */
+function staffLines(v: string): Array<{ name: string; confirmed: boolean; dissent?: string }> {
+  return v
+    .split(/[\n\r]+/)
+    .flatMap((line) => {
+      const m = /^([^:：]+)[:：](.*)$/.exec(line.trim());
+      if (m) return [{ name: m[1].trim(), confirmed: true, dissent: m[2].trim() }];
+      return splitNames(line).map((name) => ({ name, confirmed: true }));
+    })
+    .filter((s) => s.name !== '');
 }

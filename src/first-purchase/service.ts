@@ -6,11 +6,11 @@ import { writeTransaction, type Db, type Executor } from '../db';
 import { AppError, invalidField, invalidState, notFound } from '../errors';
 import { Ledger, type TradeFacts } from '../ledger';
 import { Money } from '../money';
-import { firstPurchasePolicy } from '../settings';
+import { financeDepartment, financeDepartmentComplete, firstPurchasePolicy } from '../settings';
 import { shanghaiDay, shanghaiIso } from '../time';
 import type { Actor } from '../web';
-import { addWorkdays, noticePeriod, shanghaiIsoSeconds } from '../workdays';
-import { contractNotice, resultNotice, singleSourceNotice, terminationNotice, type NoticeDraft, type TerminationCause } from './notices';
+import { noticePeriod, shanghaiIsoSeconds } from '../workdays';
+import { contractNotice, resultNotice, singleSourceNotice, terminationNotice, type NoticeDraft, type NoticeOutcome, type StoredNegotiation, type TerminationCause } from './notices';
 import { authorizeCase, mayOpenCase, type CaseAct } from './policies';
 import { CaseQueries } from './queries';
 import type { CaseView } from './presenters';
@@ -19,7 +19,9 @@ import {
   findCase,
   findEligibility,
   findObjection,
+  findPurchaserAddress,
   insertCase,
+  listObjections,
   listOpenCasesOfCert,
   insertHistory,
   insertNotice,
@@ -70,6 +72,16 @@ export class FirstPurchaseService {
       if (!certified || !isFirstPurchaseEligible(cert, today, policy)) {
         throw invalidField('productId', 'first_purchase.product_not_eligible', { productId: input.productId });
       }
+      // Art. 38: the experts' own opinion, not the purchaser's reason written again.
+      if (normalized(input.expertOpinion) === normalized(input.reason)) throw invalidField('expertOpinion', 'first_purchase.opinion_is_reason');
+      // Art. 38 contacts: the purchaser's address (the case's, else the unit's profile), contact person and phone.
+      const address = input.purchaserAddress ?? (await findPurchaserAddress(trx, actor.purchaserId as number));
+      if (!address.trim()) throw invalidField('purchaserAddress', 'first_purchase.address_required');
+      const parsed = splitContact(input.contact);
+      const person = input.contactPerson ?? parsed.person;
+      const phone = input.contactPhone ?? parsed.phone;
+      if (!person) throw invalidField('contactPerson', 'first_purchase.contact_person_required');
+      if (!phone) throw invalidField('contactPhone', 'first_purchase.contact_phone_required');
       const now = this.clock.now().toISOString();
       const row: Omit<CaseRow, 'id'> = {
         purchaser_id: actor.purchaserId as number,
@@ -84,6 +96,10 @@ export class FirstPurchaseService {
         experts: JSON.stringify(input.experts),
         expert_opinion: input.expertOpinion,
         contact: input.contact,
+        purchaser_address: address,
+        contact_person: person,
+        contact_phone: phone,
+        agency: input.agency ? JSON.stringify(input.agency) : null,
         status: 'draft',
         notice_starts_at: null,
         notice_ends_at: null,
@@ -92,6 +108,10 @@ export class FirstPurchaseService {
         contract_no: null,
         signed_at: null,
         acceptance_note: null,
+        acceptance_team: null,
+        acceptance_report: null,
+        accepted_at: null,
+        awarded_at: null,
         termination_reason: null,
         termination_cause: null,
         approval_opinion: null,
@@ -121,7 +141,7 @@ export class FirstPurchaseService {
       const now = this.clock.now();
       const period = noticePeriod(now, NOTICE_WORKING_DAYS);
       await this.step(trx, actor, c, 'submit', { notice_starts_at: now.toISOString(), notice_ends_at: period.endsAt.toISOString() });
-      await this.publish(trx, actor, c.id, singleSourceNotice(c, period, now, objectionPath(c.id)));
+      await this.publish(trx, actor, c.id, singleSourceNotice(c, period, now, objectionPath(c.id), await financeDepartment(trx)));
     });
   }
 
@@ -146,7 +166,10 @@ export class FirstPurchaseService {
     });
   }
 
-  /** The department's ruling: upheld terminates the case (termination notice); dismissed goes on record. */
+  /**
+   * The department's ruling: upheld terminates the case (termination notice); dismissed goes on record. The reply to
+   * the objector (arts. 39–40; the opinion when none is given) is recorded with it.
+   */
   async resolveObjection(actor: Actor, id: number, objectionId: number, input: ResolveObjection): Promise<CaseView> {
     return this.command(actor, id, 'case.resolve_objection', async (trx, c) => {
       const o = await findObjection(trx, c.id, objectionId);
@@ -154,10 +177,11 @@ export class FirstPurchaseService {
       if (o.status !== 'open') throw invalidState('first_purchase.objection_resolved', { status: o.status });
       const at = this.clock.now().toISOString();
       const status = input.upheld ? 'upheld' : 'dismissed';
-      if (!(await resolveObjectionRow(trx, o.id, { status, opinion: input.opinion, resolved_by: actor.id, resolved_at: at }))) {
+      const reply = input.reply ?? input.opinion;
+      if (!(await resolveObjectionRow(trx, o.id, { status, opinion: input.opinion, resolved_by: actor.id, resolved_at: at, reply, replied_at: at }))) {
         throw invalidState('first_purchase.objection_resolved', { status: 'resolved' });
       }
-      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.objection_resolve', entity: 'fp_objection', entityId: o.id, before: { status: 'open' }, after: { status, opinion: input.opinion } });
+      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.objection_resolve', entity: 'fp_objection', entityId: o.id, before: { status: 'open' }, after: { status, opinion: input.opinion, reply } });
       if (input.upheld && c.status !== 'terminated') {
         await this.terminate(trx, actor, c, 'uphold_objection', 'objection_upheld', input.opinion, `#${o.id}`);
       } else {
@@ -236,47 +260,60 @@ export class FirstPurchaseService {
     return ended;
   }
 
-  /** The negotiation record and agreed price: above the budget terminates the case, else the supplier is awarded. */
+  /**
+   * The negotiation record (art. 42) and agreed price: above the budget terminates the case, else the supplier is
+   * awarded (the 成交通知书 is issued today). The record carries the notice's outcome from the objections on record;
+   * the supplier's representative is not one of the negotiators.
+   */
   async negotiate(actor: Actor, id: number, input: Negotiate): Promise<CaseView> {
     return this.command(actor, id, 'case.negotiate', async (trx, c) => {
       // An approved case's last step is its approval: the negotiation takes place between that day and today.
       const approvedOn = shanghaiDay(new Date(c.updated_at));
-      const patch = { amount_fen: input.amount, negotiation: JSON.stringify(input.record) };
+      const record: StoredNegotiation = { ...input.record, noticeOutcome: noticeOutcome(await listObjections(trx, c.id)) };
+      const patch = { amount_fen: input.amount, negotiation: JSON.stringify(record), awarded_at: input.amount > c.budget_fen ? null : this.clock.now().toISOString() };
       if (input.amount > c.budget_fen) {
         const explanation = `协商价格 ${Money.ofFen(input.amount).toString()} 元超过采购预算 ${Money.ofFen(c.budget_fen).toString()} 元`;
         await this.terminate(trx, actor, c, 'negotiate', 'over_budget', explanation, null, patch, input.amount, 'over_budget');
       } else {
         await this.step(trx, actor, c, 'negotiate', patch, null, { action: 'award' });
-        await this.publish(trx, actor, c.id, resultNotice(c, input.amount, input.record, this.clock.now()));
+        await this.publish(trx, actor, c.id, resultNotice(c, input.amount, record, this.clock.now()));
       }
+      const supplierSide = [input.record.supplierRepresentative, splitContact(c.vendor_contact).person].filter((n): n is string => !!n).map(normalized);
+      input.record.staff.forEach((s, i) => {
+        if (supplierSide.includes(normalized(s.name))) throw invalidField(`record.staff.${i}`, 'first_purchase.staff_is_supplier', { name: s.name });
+      });
       // Checked after the state (409 before 422); throwing here rolls the step back.
       if (input.record.date > shanghaiDay(this.clock.now())) throw invalidField('record.date', 'first_purchase.negotiated_in_future');
       if (input.record.date < approvedOn) throw invalidField('record.date', 'first_purchase.negotiated_before_approval', { day: approvedOn });
     });
   }
 
-  /** The signed contract: contract notice and the budget reserved (insufficient budget → 409, nothing written). */
+  /**
+   * The signed contract: contract notice and the budget reserved (insufficient budget → 409, nothing written). Its
+   * notice is due within 2 working days of the signing; published later, it is published and marked late.
+   */
   async contract(actor: Actor, id: number, input: Contract): Promise<CaseView> {
     return this.command(actor, id, 'case.contract', async (trx, c) => {
       const signedOn = /^\d{4}-\d{2}-\d{2}$/.test(input.signedAt) ? input.signedAt : shanghaiDay(new Date(input.signedAt));
       // An awarded case's last step is its award: the contract is signed between that day and today, and its notice
       // (published now) is due within 2 working days of the signing (DESIGN §3).
       const awardedOn = shanghaiDay(new Date(c.updated_at));
+      const stored = c.negotiation ? (JSON.parse(c.negotiation) as StoredNegotiation) : null;
       await this.step(trx, actor, c, 'contract', { contract_no: input.contractNo, signed_at: signedOn });
       // Checked after the state (409 before 422); throwing here rolls the step back.
       const today = shanghaiDay(this.clock.now());
       if (signedOn > today) throw invalidField('signedAt', 'first_purchase.signed_in_future');
       if (signedOn < awardedOn) throw invalidField('signedAt', 'first_purchase.signed_before_award', { day: awardedOn });
-      const deadline = addWorkdays(signedOn, 2);
-      if (today > deadline) throw invalidField('signedAt', 'first_purchase.signed_too_long_ago', { day: signedOn, deadline });
-      await this.publish(trx, actor, c.id, contractNotice(c, input.contractNo, signedOn));
+      await this.publish(trx, actor, c.id, contractNotice(c, input.contractNo, signedOn, input.mainTerms ?? stored?.agreedTerms ?? '', this.clock.now()));
       await this.ledger.reserve(trx, c.purchaser_id, c.amount_fen as number, { caseId: c.id }, `fp:${c.id}:reserve`, actor.id);
     });
   }
 
+  /** 验收: the acceptance team and its report go on record (both required). */
   async accept(actor: Actor, id: number, input: Accept): Promise<CaseView> {
     return this.command(actor, id, 'case.accept', async (trx, c) => {
-      await this.step(trx, actor, c, 'accept', { acceptance_note: input.note || null }, input.note || null);
+      const patch = { acceptance_note: input.note || null, acceptance_team: JSON.stringify(input.team), acceptance_report: input.report, accepted_at: this.clock.now().toISOString() };
+      await this.step(trx, actor, c, 'accept', patch, input.note || null);
     });
   }
 
@@ -350,6 +387,7 @@ export class FirstPurchaseService {
       openObjections: await countOpenObjections(trx, c.id),
       certificateCurrent: c.cert_status !== null && isCertificateCurrent({ status: c.cert_status, valid_until: c.cert_valid_until }, shanghaiDay(this.clock.now())),
       filed: c.filed_at !== null,
+      financeContactSet: financeDepartmentComplete(await financeDepartment(trx)),
     };
   }
 
@@ -410,4 +448,24 @@ export class FirstPurchaseService {
     await recordAudit(trx, this.clock, { actor, action: 'notice.publish', entity: 'notice', entityId: noticeId, after: { caseId, type: draft.type } });
     return noticeId;
   }
+}
+
+const normalized = (v: string): string => v.replace(/\s+/g, '').toLowerCase();
+
+/** "张老师 0571-87666666" → the person and the phone; either may be missing. */
+export function splitContact(contact: string): { person: string | null; phone: string | null } {
+  const m = /^(.*?)[\s,，:：;；/]*((?:\+?\d[\d\-\s()（）]{4,}\d)(?:\s*转\s*\d+)?)\s*$/.exec(contact.trim());
+  if (!m) return { person: contact.trim() || null, phone: null };
+  return { person: m[1].trim() || null, phone: m[2].trim() };
+}
+
+/** Art. 42(1): the 公示's outcome, from the objections on record. */
+export function noticeOutcome(objections: Array<{ status: string }>): NoticeOutcome {
+  const n = objections.length;
+  const count = (...st: string[]) => objections.filter((o) => st.includes(o.status)).length;
+  const upheld = count('upheld');
+  const dismissed = count('dismissed');
+  const setAside = count('spam', 'duplicate');
+  const text = n === 0 ? '公示期内未收到异议。' : `公示期内收到异议 ${n} 件：成立 ${upheld} 件，不成立 ${dismissed} 件，不予受理（重复或无效）${setAside} 件，均已答复处理。`;
+  return { objections: n, upheld, dismissed, setAside, text };
 }

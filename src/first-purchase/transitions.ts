@@ -27,6 +27,8 @@ export interface GuardFacts {
   certificateCurrent: boolean;
   /** The contract has been filed with the finance department (合同备案). */
   filed: boolean;
+  /** The finance department's address, contact person and phone are set (the 公示 names them, art. 38). */
+  financeContactSet: boolean;
 }
 
 export type CaseStep = Step<CaseStatus, GuardFacts>;
@@ -41,6 +43,9 @@ const noticeOver = (f: GuardFacts): GuardFailure | null => {
 
 /** The notice has ended with nothing open, and the product is still eligible. */
 const approvable = (f: GuardFacts): GuardFailure | null => noticeOver(f) ?? certificateCurrent(f);
+
+/** The 公示 can name every contact art. 38 requires, and the product is still eligible. */
+const publishable = (f: GuardFacts): GuardFailure | null => (f.financeContactSet ? null : { key: 'first_purchase.guard_finance_contact_missing' }) ?? certificateCurrent(f);
 
 const notFiled = (f: GuardFacts): GuardFailure | null => (f.filed ? { key: 'first_purchase.guard_already_filed' } : null);
 
@@ -58,10 +63,10 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
       to: 'notice',
       roles: ['purchaser'],
       may: 'case.submit',
-      guard: certificateCurrent,
+      guard: publishable,
       notice: 'single_source',
       done: 'first_purchase.done_submit',
-      form: { hint: 'first_purchase.submit_hint', button: 'first_purchase.submit_button' },
+      form: { hint: 'first_purchase.submit_hint', button: 'first_purchase.submit_button', showWhenRefused: true },
     },
     {
       name: 'approve',
@@ -103,9 +108,11 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
           { name: 'record[date]', field: 'record.date', id: 'n-date', label: 'first_purchase.record_date', control: 'date', required: true, initial: 'today' },
           { name: 'record[place]', field: 'record.place', id: 'n-place', label: 'first_purchase.record_place', control: 'input', required: true, maxlength: 200 },
           { name: 'record[staff]', field: 'record.staff', id: 'n-staff', label: 'first_purchase.record_staff', control: 'textarea', required: true, rows: 3, hint: 'first_purchase.staff_hint', lines: true },
+          { name: 'record[supplierRepresentative]', field: 'record.supplierRepresentative', id: 'n-supplier-rep', label: 'first_purchase.record_supplier_rep', control: 'input', maxlength: 50 },
           { name: 'record[costNote]', field: 'record.costNote', id: 'n-cost', label: 'first_purchase.record_cost', control: 'textarea', required: true, rows: 3, maxlength: 5000 },
-          { name: 'record[comparablePrices]', field: 'record.comparablePrices', id: 'n-comparable', label: 'first_purchase.record_comparable', control: 'textarea', rows: 2, maxlength: 5000 },
-          { name: 'record[agreedTerms]', field: 'record.agreedTerms', id: 'n-terms', label: 'first_purchase.record_terms', control: 'textarea', rows: 2, maxlength: 5000 },
+          { name: 'record[comparablePrices]', field: 'record.comparablePrices', id: 'n-comparable', label: 'first_purchase.record_comparable', control: 'textarea', required: true, rows: 2, maxlength: 5000 },
+          { name: 'record[patents]', field: 'record.patents', id: 'n-patents', label: 'first_purchase.record_patents', control: 'textarea', required: true, rows: 2, maxlength: 5000 },
+          { name: 'record[agreedTerms]', field: 'record.agreedTerms', id: 'n-terms', label: 'first_purchase.record_terms', control: 'textarea', required: true, rows: 2, maxlength: 5000 },
         ],
       },
     },
@@ -127,6 +134,7 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
         fields: [
           { name: 'contractNo', field: 'contractNo', id: 'k-no', label: 'fields.contractNo', control: 'input', required: true, maxlength: 64 },
           { name: 'signedAt', field: 'signedAt', id: 'k-date', label: 'fields.signedAt', control: 'date', required: true, initial: 'today' },
+          { name: 'mainTerms', field: 'mainTerms', id: 'k-terms', label: 'first_purchase.contract_main_terms', control: 'textarea', rows: 2, maxlength: 5000, hint: 'first_purchase.contract_main_terms_hint' },
         ],
       },
     },
@@ -137,12 +145,16 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
       roles: ['purchaser'],
       may: 'case.accept',
       input: Accept,
-      inputOptional: true,
       done: 'first_purchase.done_accept',
       form: {
         title: 'first_purchase.accept_title',
+        hint: 'first_purchase.accept_hint',
         button: 'first_purchase.accept_button',
-        fields: [{ name: 'note', field: 'note', id: 'a-note', label: 'first_purchase.acceptance_note', control: 'textarea', rows: 2, maxlength: 1000 }],
+        fields: [
+          { name: 'team', field: 'team', id: 'a-team', label: 'first_purchase.acceptance_team', control: 'textarea', required: true, rows: 2, hint: 'first_purchase.acceptance_team_hint', lines: true },
+          { name: 'report', field: 'report', id: 'a-report', label: 'first_purchase.acceptance_report', control: 'textarea', required: true, rows: 4, maxlength: 5000 },
+          { name: 'note', field: 'note', id: 'a-note', label: 'first_purchase.acceptance_note', control: 'textarea', rows: 2, maxlength: 1000 },
+        ],
       },
     },
     {

@@ -2,11 +2,13 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { actorOf, emptyForm, formFailure, parseForm, requestBody, requireRole, validate, type AppState, type FormState } from '../web';
-import { SettingsInput } from './schema';
+import { FinanceDepartmentInput, SettingsInput } from './schema';
 import type { SettingsService } from './service';
 
 /** The fields of the settings page's form. */
 const FIELDS = ['keySupportedOnly', 'directPurchaseLimit'] as const;
+/** The fields of the finance department's form (its own form on the same page). */
+const FINANCE_FIELDS = ['name', 'address', 'contactPerson', 'phone'] as const;
 
 export function settingsRoutes(deps: Deps): Router {
   const router = new Router();
@@ -26,8 +28,31 @@ export function settingsRoutes(deps: Deps): Router {
     ctx.body = await service.update(actorOf(ctx), ctx.state.input as SettingsInput);
   });
 
+  // The finance department the single-source notices name (MoF Order No. 74 art. 38), kept apart from the above.
+  router.get('/api/v1/admin/settings/finance-department', admin, async (ctx) => {
+    ctx.body = await service.financeDepartment();
+  });
+
+  router.post('/api/v1/admin/settings/finance-department', admin, validate(FinanceDepartmentInput), async (ctx) => {
+    ctx.body = await service.setFinanceDepartment(actorOf(ctx), ctx.state.input as FinanceDepartmentInput);
+  });
+
   router.get('/admin/settings', admin, async (ctx) => {
     await renderPage(ctx, service, null, ctx.query.saved === '1');
+  });
+
+  router.post('/admin/settings/finance-department', admin, async (ctx) => {
+    const state = ctx.state as AppState;
+    const body = requestBody(ctx);
+    try {
+      await service.setFinanceDepartment(actorOf(ctx), parseForm(FinanceDepartmentInput, body));
+    } catch (err) {
+      const { form, status } = formFailure(ctx, err, FINANCE_FIELDS, body);
+      await renderPage(ctx, service, null, false, form);
+      ctx.status = status;
+      return;
+    }
+    ctx.redirect(`${state.base}/admin/settings?saved=1#finance-department`);
   });
 
   router.post('/admin/settings', admin, async (ctx) => {
@@ -50,15 +75,19 @@ export function settingsRoutes(deps: Deps): Router {
   return router;
 }
 
-async function renderPage(ctx: Context, service: SettingsService, typed: FormState | null, saved: boolean): Promise<void> {
+async function renderPage(ctx: Context, service: SettingsService, typed: FormState | null, saved: boolean, financeTyped: FormState | null = null): Promise<void> {
   const state = ctx.state as AppState;
   const settings = await service.all();
+  const finance = await service.financeDepartment();
+  const financeForm = financeTyped ?? emptyForm(FINANCE_FIELDS, { ...finance });
   const form = typed ?? emptyForm(FIELDS, { directPurchaseLimit: settings.directPurchaseLimit });
   ctx.body = state.render('settings/index', {
     title: state.t('settings.title'),
     policy: typed ? { keySupportedOnly: typed.values.keySupportedOnly === 'on' || typed.values.keySupportedOnly === 'true' } : settings.firstPurchase,
     limit: settings.directPurchaseLimit,
     form,
+    financeForm,
+    financeFields: FINANCE_FIELDS.map((name) => ({ name, value: financeForm.values[name] ?? '', error: financeForm.errors[name] ?? '' })),
     saved,
   });
 }

@@ -22,3 +22,17 @@ export const SettingsInput = z
   })
   .refine((v) => v.keySupportedOnly !== undefined || v.directPurchaseLimit !== undefined, { message: 'validation.required', path: ['directPurchaseLimit'] });
 export type SettingsInput = z.output<typeof SettingsInput>;
+
+const contactText = (max: number) => z.string({ message: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.too_long');
+
+/**
+ * `POST /api/v1/admin/settings/finance-department`: the finance department's name, address, contact person and phone,
+ * as the single-source notices publish them (MoF Order No. 74 art. 38). All four are required.
+ */
+export const FinanceDepartmentInput = z.object({
+  name: contactText(200),
+  address: contactText(300),
+  contactPerson: contactText(50),
+  phone: contactText(50).pipe(z.string().regex(/^[0-9+\-()（）\s转]{5,50}$/, 'validation.invalid')),
+});
+export type FinanceDepartmentInput = z.output<typeof FinanceDepartmentInput>;

@@ -4,9 +4,10 @@ import { writeTransaction, type Db, type Executor } from '../db';
 import { forbidden } from '../errors';
 import type { Actor } from '../web';
 import { DIRECT_PURCHASE_LIMIT_KEY, directPurchaseLimitFen, limitText } from './direct-purchase-limit';
+import { FINANCE_DEPARTMENT_KEY, financeDepartment, type FinanceDepartment } from './finance-department';
 import { FIRST_PURCHASE_POLICY_KEY, firstPurchasePolicy, type FirstPurchasePolicy } from './first-purchase-policy';
 import { writeSetting } from './repo';
-import type { SettingsInput } from './schema';
+import type { FinanceDepartmentInput, SettingsInput } from './schema';
 
 /** The department's settings as the admin API answers them. */
 export interface Settings {
@@ -68,6 +69,23 @@ export class SettingsService {
         });
       }
       return this.all(trx);
+    });
+  }
+
+  /** The finance department the notices name (art. 38 contacts). */
+  financeDepartment(db: Executor = this.db): Promise<FinanceDepartment> {
+    return financeDepartment(db);
+  }
+
+  /** The admin sets the finance department's contact details; audited in the same transaction. */
+  async setFinanceDepartment(actor: Actor, input: FinanceDepartmentInput): Promise<FinanceDepartment> {
+    if (actor.role !== 'admin') throw forbidden('errors.wrong_role');
+    return writeTransaction(this.db, async (trx) => {
+      const before = await financeDepartment(trx);
+      const after: FinanceDepartment = { name: input.name, address: input.address, contactPerson: input.contactPerson, phone: input.phone };
+      await writeSetting(trx, FINANCE_DEPARTMENT_KEY, after, this.clock.now().toISOString());
+      await recordAudit(trx, this.clock, { actor, action: 'settings.finance_department', entity: 'settings', entityId: FINANCE_DEPARTMENT_KEY, before, after });
+      return after;
     });
   }
 }

@@ -44,6 +44,7 @@ export async function makeFpWorld(db: Db): Promise<FpWorld> {
   const v2 = await makeUser(db, { role: 'vendor', vendor_id: otherVendor.id });
   const admin = await makeUser(db, { role: 'admin' });
   const finance = await makeFinanceUser(db);
+  await ensureFinanceDepartment(db);
   return {
     unit,
     otherUnit,
@@ -85,8 +86,18 @@ export function caseBody(productId: number, over: Record<string, unknown> = {}):
     experts: EXPERTS,
     expertOpinion: '经论证，该产品的核心探测器技术为供应商专有，具有唯一性',
     contact: '张老师 0571-87666666',
+    purchaserAddress: '浙江省杭州市上城区上塘路158号',
     ...over,
   };
+}
+
+/** The finance department's contacts as the demo and the tests set them (the 公示 names them, art. 38). */
+export const FINANCE_DEPARTMENT = { name: '浙江省财政厅', address: '浙江省杭州市测试路 1 号', contactPerson: '政府采购监管处 刘处长', phone: '0571-87050000' };
+
+/** Sets the finance department's contacts unless they are set (straight into settings; the admin's route is tested apart). */
+export async function ensureFinanceDepartment(db: Db): Promise<void> {
+  const row = await db('settings').where({ key: 'finance_department' }).first('key');
+  if (!row) await db('settings').insert({ key: 'finance_department', value: JSON.stringify(FINANCE_DEPARTMENT), updated_at: new Date().toISOString() });
 }
 
 export const negotiation = (amount: string, over: Record<string, unknown> = {}) => ({
@@ -94,9 +105,15 @@ export const negotiation = (amount: string, over: Record<string, unknown> = {}) 
   record: {
     date: '2026-10-13',
     place: '浙江省人民医院行政楼 3 楼会议室',
-    staff: ['张三（采购人代表）', '李四（供应商代表）', '王五（专家）'],
+    staff: [
+      { name: '张三', confirmed: true },
+      { name: '王五', confirmed: true },
+      { name: '赵六', confirmed: true, dissent: '认为保修期应延长至五年' },
+    ],
+    supplierRepresentative: '李四',
     costNote: '供应商提供的成本构成：整机成本 280 万元',
     comparablePrices: '近三年同型号合同价：328 万元、335 万元',
+    patents: '探测器与重建算法为供应商发明专利（ZL2019XXXXXXXX.X），无其他许可方',
     agreedTerms: '含安装调试与三年保修，交货期 60 日',
     ...over,
   },
@@ -139,7 +156,8 @@ export async function caseInState(
   const live = stage === 'notice' || stage === 'objection';
   clock.set(new Date(now.getTime() - (live ? 0 : 30 * 86400000)), { freeze: true });
   const s = new FirstPurchaseService(db, clock);
-  const input = { ...(caseBody(parties.productId) as Record<string, unknown>), budget: 3_500_000_00, quantity: 1, projectContent: '', expertOpinion: '' };
+  await ensureFinanceDepartment(db);
+  const input = { ...(caseBody(parties.productId) as Record<string, unknown>), budget: 3_500_000_00, quantity: 1, contactPerson: null, contactPhone: null, agency: null };
   const { id } = await s.create(parties.buyer, input as Parameters<typeof s.create>[1]);
   if (stage === 'draft') return { id, objectionId: null };
   await s.submit(parties.buyer, id);
@@ -153,12 +171,15 @@ export async function caseInState(
   await s.approve(await financeActor(db, parties.finance), id, { opinion: '同意', approvalNo: `财审-${id}` });
   if (stage === 'approved') return { id, objectionId: null };
   const day = new Date(clock.now().getTime() + 8 * 3600000).toISOString().slice(0, 10);
-  await s.negotiate(parties.buyer, id, { amount: 3_000_000_00, record: { date: day, place: '会议室', staff: ['甲'], costNote: '成本', comparablePrices: '', agreedTerms: '' } });
+  await s.negotiate(parties.buyer, id, {
+    amount: 3_000_000_00,
+    record: { date: day, place: '会议室', staff: [{ name: '甲', confirmed: true, dissent: null }], supplierRepresentative: null, costNote: '成本', comparablePrices: '同类合同价', patents: '专利说明', agreedTerms: '主要条款' },
+  });
   if (stage === 'awarded') return { id, objectionId: null };
   await new BudgetService(db, clock).allocate(parties.admin, { purchaserId: parties.buyer.purchaserId as number, amountFen: 3_000_000_00 });
-  await s.contract(parties.buyer, id, { contractNo: `HT-${id}`, signedAt: day });
+  await s.contract(parties.buyer, id, { contractNo: `HT-${id}`, signedAt: day, mainTerms: null });
   if (stage === 'contracted') return { id, objectionId: null };
-  await s.accept(parties.buyer, id, { note: '' });
+  await s.accept(parties.buyer, id, { team: ['验收组长 甲', '验收组员 乙'], report: '验收合格', note: '' });
   return { id, objectionId: null };
 }
 
@@ -172,3 +193,6 @@ export function caseForm(productId: number, over: Record<string, string> = {}): 
   });
   return { ...out, ...over };
 }
+
+/** 验收 as the law wants it: the acceptance team and its report. */
+export const ACCEPTANCE = { team: ['验收组长 张三（设备科）', '李敏（浙江省医疗器械检验研究院）'], report: '设备到货安装调试完毕，关键技术指标逐项核验合格，验收合格。' };

@@ -150,7 +150,7 @@ describe(`first purchase pages (${ENGINE})`, function () {
   it('the purchaser negotiates, signs, accepts and pays through the forms; a price with three decimals is a 422', async () => {
     const p = await as('purchaser');
     let page = await p.get(`/first-purchases/${caseId}`);
-    const record = { 'record[date]': '2026-10-13', 'record[place]': '会议室', 'record[staff]': '张三\n李四、王五', 'record[costNote]': '成本 280 万元', 'record[comparablePrices]': '', 'record[agreedTerms]': '' };
+    const record = { 'record[date]': '2026-10-13', 'record[place]': '会议室', 'record[staff]': '张三\n李四、王五\n赵六：认为保修期应延长至五年', 'record[supplierRepresentative]': '钱七', 'record[costNote]': '成本 280 万元', 'record[comparablePrices]': '同型号合同价 328 万元', 'record[patents]': '探测器为供应商发明专利', 'record[agreedTerms]': '交货期 60 日，保修三年' };
     const bad = await p.post(`/first-purchases/${caseId}/negotiate`).type('form').send({ _csrf: csrfOf(page.text), amount: '3000000.001', ...record });
     assert.equal(bad.status, 422);
     assert.match(text(bad), /金额：金额格式应为/);
@@ -163,11 +163,16 @@ describe(`first purchase pages (${ENGINE})`, function () {
     const ok = await p.post(`/first-purchases/${caseId}/negotiate`).type('form').send({ _csrf: csrfOf(bad.text), amount: '3000000', ...record });
     assert.equal(ok.status, 302);
     const staff = JSON.parse((await ctx.db('fp_cases').where({ id: caseId }).first()).negotiation).staff;
-    assert.deepEqual(staff, ['张三', '李四', '王五']);
+    assert.deepEqual(staff, [
+      { name: '张三', confirmed: true, dissent: null },
+      { name: '李四', confirmed: true, dissent: null },
+      { name: '王五', confirmed: true, dissent: null },
+      { name: '赵六', confirmed: true, dissent: '认为保修期应延长至五年' },
+    ], 'one negotiator a line (or separated by 、), a dissent after the colon');
     page = await p.get(`/first-purchases/${caseId}`);
     assert.equal((await p.post(`/first-purchases/${caseId}/contract`).type('form').send({ _csrf: csrfOf(page.text), contractNo: 'HT-2026-1', signedAt: '2026-10-13' })).status, 302);
     page = await p.get(`/first-purchases/${caseId}`);
-    assert.equal((await p.post(`/first-purchases/${caseId}/accept`).type('form').send({ _csrf: csrfOf(page.text), note: '合格' })).status, 302);
+    assert.equal((await p.post(`/first-purchases/${caseId}/accept`).type('form').send({ _csrf: csrfOf(page.text), team: '张三\n李四', report: '验收合格', note: '合格' })).status, 302);
     page = await p.get(`/first-purchases/${caseId}`);
     assert.equal((await p.post(`/first-purchases/${caseId}/pay`).type('form').send({ _csrf: csrfOf(page.text) })).status, 302);
     const html = text(await p.get(`/first-purchases/${caseId}`));

@@ -168,7 +168,7 @@ describe(`public notices (${ENGINE})`, function () {
       const res = await t.http.get(`/notices/${n.open}`);
       assert.equal(res.status, 200);
       const html = text(res);
-      for (const s of ['浙江省人民医院', '64排CT', '采购64排螺旋CT一台', '浙江省宁波市测试路1号', w.vendor.name, ...EXPERTS.flatMap((e) => [e.name, e.unit, e.title]), '2026-09-30', '2026-10-12', '张老师 0571-87666666', '唯一性']) {
+      for (const s of ['浙江省人民医院', '64排CT', '采购64排螺旋CT一台', '浙江省宁波市测试路1号', w.vendor.name, ...EXPERTS.flatMap((e) => [e.name, e.unit, e.title]), '2026-09-30', '2026-10-12', '张老师', '0571-87666666', '浙江省杭州市上城区上塘路158号', '唯一性']) {
         assert.ok(html.includes(s), `page shows ${s}`);
       }
       assert.ok(!res.text.includes('<script>alert(1)</script>'), 'user text is escaped');

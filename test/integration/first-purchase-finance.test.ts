@@ -5,7 +5,7 @@ import { writeTransaction } from '../../src/db';
 import type { Actor } from '../../src/web/state';
 import { testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
-import { allocate, caseBody, clockedTokens, makeFpWorld, negotiation, type FpWorld } from '../helpers/first-purchase';
+import { ACCEPTANCE, allocate, caseBody, clockedTokens, makeFpWorld, negotiation, type FpWorld } from '../helpers/first-purchase';
 
 const OBJECTION = { name: '赵六', organization: '杭州某医疗科技有限公司', contact: '13800000000', content: '我公司同类产品亦能满足需求，不具有唯一性' };
 
@@ -192,7 +192,7 @@ describe(`first purchase: the finance department and the ends of a case (${ENGIN
     const ids = { notice: await caseIn('notice', w.products.mr), awarded: await caseIn('awarded', w.products.mr), contracted: await caseIn('contracted', w.products.mr) };
     at('2026-10-14T09:00:00+08:00');
     const paid = await caseIn('contracted', w.products.mr);
-    ok(await post(`/${paid}/accept`, 'purchaser', {}));
+    ok(await post(`/${paid}/accept`, 'purchaser', ACCEPTANCE));
     ok(await post(`/${paid}/pay`, 'purchaser'));
     const before = await budget();
     at('2026-10-15T09:00:00+08:00');

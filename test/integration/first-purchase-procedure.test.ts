@@ -5,7 +5,7 @@ import { Money } from '../../src/money';
 import { addWorkdays } from '../../src/workdays';
 import { testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
-import { EXPERTS, allocate, caseBody, clockedTokens, makeFpWorld, negotiation, type FpWorld } from '../helpers/first-purchase';
+import { ACCEPTANCE, EXPERTS, allocate, caseBody, clockedTokens, makeFpWorld, negotiation, type FpWorld } from '../helpers/first-purchase';
 
 const OBJECTION = { name: '赵六', organization: '杭州某医疗科技有限公司', contact: '13800000000', content: '我公司同类产品亦能满足需求，不具有唯一性' };
 
@@ -220,7 +220,7 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
       assert.equal(res.body.status, 'awarded');
       assert.equal(res.body.amount, '3280000.00');
       assert.equal(res.body.negotiation.place, '浙江省人民医院行政楼 3 楼会议室');
-      assert.deepEqual(res.body.negotiation.staff, ['张三（采购人代表）', '李四（供应商代表）', '王五（专家）']);
+      assert.deepEqual(res.body.negotiation.staff, ['张三', '王五', '赵六']);
       const result = res.body.notices.find((n: { type: string }) => n.type === 'result');
       const notice = await t.http.get(`/api/v1/notices/${result.id}`);
       const c = notice.body.content;
@@ -260,7 +260,7 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
 
     it('acceptance, then payment settles the trade: the ledger balances and a first_purchase trade exists', async () => {
       at('2026-12-01T10:00:00+08:00');
-      const accepted = await post(`/${id}/accept`, 'purchaser', { note: '设备安装调试完毕，验收合格' });
+      const accepted = await post(`/${id}/accept`, 'purchaser', { ...ACCEPTANCE, note: '设备安装调试完毕，验收合格' });
       assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
       assert.equal(accepted.body.status, 'accepted');
       assert.equal(accepted.body.acceptanceNote, '设备安装调试完毕，验收合格');
