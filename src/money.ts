@@ -112,8 +112,14 @@ export interface LargeUnits {
 }
 
 /**
- * The large-unit form a person reads totals in: 1.18亿元, 1120万元, 5,000.00元 — or, with English units and scales,
- * 118 million yuan, 11.2 million yuan, 5,000.00 yuan.
+ * The large-unit form a person reads totals in — ONE rule, the 2020 report's own style, for every amount:
+ *
+ *   the unit by magnitude: 亿元 from 1亿, 万元 from 1万, else 元 (English: billion / million yuan, else yuan);
+ *   the number in that unit rounded half-up to two decimals, trailing zeros dropped (and the point with them);
+ *   no thousands separators in 亿/万 (the report writes 1120万元, 5565.5万元), grouped in thousands in plain 元.
+ *
+ * So 1.18亿元, 1120万元, 1466.96万元, 9,800元, 0元 — and 118 million yuan, 11.2 million yuan, 350,000 yuan, 0 yuan.
+ * The exact figure is always shown beside it with formatYuan (¥11,200,000.00).
  */
 export function formatLarge(money: Money, units: LargeUnits = { yi: '亿元', wan: '万元', yuan: '元' }): string {
   const [big, mid] = units.scales ?? [1e8, 1e4];
@@ -123,5 +129,6 @@ export function formatLarge(money: Money, units: LargeUnits = { yi: '亿元', wa
   const sign = yuan.isNegative() ? '-' : '';
   if (abs.gte(big)) return `${sign}${trim(abs.dividedBy(big))}${units.yi}`;
   if (abs.gte(mid)) return `${sign}${trim(abs.dividedBy(mid))}${units.wan}`;
-  return `${sign}${formatYuan(Money.ofFen(Math.abs(money.fen))).slice(1)}${units.yuan}`;
+  const [whole, frac] = trim(abs).split('.');
+  return `${sign}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac ? `.${frac}` : ''}${units.yuan}`;
 }

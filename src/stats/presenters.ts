@@ -6,7 +6,8 @@ import { barChart, cityMap, shareChart, type ChartPoint } from './charts';
 import type { Agg } from './repo';
 import { FORM_FILTERS, dimension, labelKey, type GroupDim } from './dimensions';
 import { EXPORT_FORMATS, GROUP_BY_PARAMS, type StatsQuery } from './schema';
-import type { Dashboard, PublicSummary, Yoy } from './service';
+import type { Channel } from './schema';
+import type { ChannelSummary, Dashboard, PublicSummary, Yoy } from './service';
 
 /** View models for the statistics pages: display strings computed here, so the templates only place them. */
 
@@ -119,6 +120,7 @@ export function adminStatsModel(opts: { t: Translator; raw: Raw; query: StatsQue
   return {
     ...model,
     hasData: true,
+    demo: data.demo,
     rangeText: t('stats.range', { from: r.filters.from ?? t('stats.range_open'), to: r.filters.to ?? t('stats.range_open') }),
     source: r.source,
     table: {
@@ -177,38 +179,55 @@ export function adminStatsModel(opts: { t: Translator; raw: Raw; query: StatsQue
 
 export function publicSummaryModel(t: Translator, summary: PublicSummary, years: number[]) {
   const fen = fenOf;
+  const channelModel = (channel: Channel) => {
+    const c = summary.channels[channel];
+    const byYear = new Map(c.years.map((y) => [y.year, y]));
+    return {
+      key: channel,
+      label: t(`stats.channel_${channel}`),
+      total: { count: countText(c.total.count), amount: c.total.amount, wanYi: largeText(fen(c.total.amount), t) },
+      byYear,
+      fieldRows: c.fields.map((f) => ({ label: f.label, count: countText(f.count), amount: f.amount, wanYi: largeText(fen(f.amount), t), share: f.share ?? '0.0' })),
+      fieldChart: shareChart(
+        `chart-public-field-${channel}`,
+        t('stats.chart_field_channel_title', { channel: t(`stats.channel_${channel}`) }),
+        t('stats.chart_field_desc'),
+        c.fields.map((f) => ({ label: f.label, value: fen(f.amount), display: formatYuan(money(fen(f.amount))), percent: f.share ?? '0.0' })),
+      ),
+    };
+  };
+  const boutique = channelModel('boutique');
+  const first = channelModel('first_purchase');
+  const cell = (y: ChannelSummary['years'][number] | undefined) => ({
+    count: countText(y?.count ?? 0),
+    amount: y?.amount ?? '0.00',
+    wanYi: largeText(fen(y?.amount ?? '0.00'), t),
+    yoyAmount: yoyText(y?.yoy?.amount),
+  });
   const yearRows = summary.years.map((y) => ({
     year: y.year,
-    count: countText(y.count),
-    amount: y.amount,
-    wanYi: largeText(fen(y.amount), t),
-    yoyCount: yoyText(y.yoy?.count),
-    yoyAmount: yoyText(y.yoy?.amount),
-    boutiqueCount: countText(y.channels.boutique.count),
-    boutiqueAmount: y.channels.boutique.amount,
-    firstCount: countText(y.channels.first_purchase.count),
-    firstAmount: y.channels.first_purchase.amount,
+    through: y.through ? t('stats.through', { day: y.through }) : null,
+    boutique: cell(boutique.byYear.get(y.year)),
+    first: cell(first.byYear.get(y.year)),
   }));
-  const fieldRows = summary.fields.map((f) => ({ label: f.label, count: countText(f.count), amount: f.amount, wanYi: largeText(fen(f.amount), t), share: f.share ?? '0.0' }));
+  const partial = summary.years.find((y) => y.through);
   return {
     title: t('stats.public_title'),
+    demo: summary.demo,
     yearRows,
-    fieldRows,
-    total: { count: countText(summary.total.count), amount: summary.total.amount, wanYi: largeText(fen(summary.total.amount), t) },
+    partialNote: partial ? t('stats.partial_year_note', { year: partial.year, day: partial.through as string }) : null,
+    channels: [boutique, first].map(({ byYear: _b, ...rest }) => rest),
     years: years.map((y) => ({ value: String(y), label: String(y), selected: y === summary.year })),
     selectedYear: summary.year,
     yearChart: barChart(
       'chart-years',
       t('stats.chart_years_title'),
       t('stats.chart_years_desc'),
-      summary.years.map((y) => ({ label: String(y.year), value: fen(y.amount), display: formatYuan(money(fen(y.amount))) })),
+      summary.years.map((y) => {
+        const a = fen(boutique.byYear.get(y.year)?.amount ?? '0.00');
+        return { label: String(y.year), value: a, display: formatYuan(money(a)) };
+      }),
       (v) => axisTick(v, t),
-    ),
-    fieldChart: shareChart(
-      'chart-public-field',
-      t('stats.chart_field_title'),
-      t('stats.chart_field_desc'),
-      summary.fields.map((f) => ({ label: f.label, value: fen(f.amount), display: formatYuan(money(fen(f.amount))), percent: f.share ?? '0.0' })),
     ),
   };
 }

@@ -140,6 +140,11 @@ export async function namesOf(db: Executor, table: 'vendors' | 'purchasers', ids
 }
 
 /** Certifications issued (by registry year) in the years given, by level. */
+/** Whether the figures come from the demo data (its purchasing units are marked `demo`): the pages say so. */
+export async function hasDemoData(db: Executor): Promise<boolean> {
+  return Boolean(await db('purchasers').where({ demo: true }).first('id'));
+}
+
 /** Certificates issued in a span of years, counted by kind and level; `kind` narrows them to one kind. */
 export async function certificationCounts(db: Executor, fromYear: number, toYear: number, kind?: string): Promise<Array<{ kind: string; level: string; n: number }>> {
   const qb = db('certifications').whereBetween('year', [fromYear, toYear]);

@@ -19,9 +19,11 @@ export function statsRoutes(deps: Deps): Router {
   const service = deps.services.stats;
   const exporter = new StatsExporter(deps.db, service);
   const admin = requireRole('admin');
+  /** The day it is in Asia/Shanghai: an unfinished year (or month) is compared with the same period a year earlier. */
+  const today = () => shanghaiDay(deps.clock.now());
 
   router.get('/api/v1/admin/stats', admin, async (ctx) => {
-    ctx.body = await service.stats(parseInput(StatsQuerySchema, query(ctx)), (ctx.state as AppState).t);
+    ctx.body = await service.stats(parseInput(StatsQuerySchema, query(ctx)), (ctx.state as AppState).t, { today: today() });
   });
 
   const download = async (ctx: Context) => {
@@ -48,13 +50,13 @@ export function statsRoutes(deps: Deps): Router {
       ctx.status = 422;
       error = errorBody(ctx, err).message;
     }
-    const data = q ? await service.dashboard(q, state.t) : null;
+    const data = q ? await service.dashboard(q, state.t, { today: today() }) : null;
     const thisYear = Number(shanghaiDay(deps.clock.now()).slice(0, 4));
     ctx.body = state.render('stats/admin', adminStatsModel({ t: state.t, raw, query: q, error, data, thisYear }));
   });
 
   router.get('/api/v1/stats/summary', async (ctx) => {
-    ctx.body = await service.summary(parseInput(SummaryQuerySchema, query(ctx)), (ctx.state as AppState).t);
+    ctx.body = await service.summary(parseInput(SummaryQuerySchema, query(ctx)), (ctx.state as AppState).t, { today: today() });
   });
 
   router.get('/stats', async (ctx) => {
@@ -68,7 +70,7 @@ export function statsRoutes(deps: Deps): Router {
       ctx.status = 422;
       error = errorBody(ctx, err).message;
     }
-    const summary = await service.summary({ year }, state.t);
+    const summary = await service.summary({ year }, state.t, { today: today() });
     const years = summary.years.map((y) => y.year);
     ctx.body = state.render('stats/public', { ...publicSummaryModel(state.t, summary, years), error });
   });

@@ -5,8 +5,8 @@ import { Money } from '../money';
 import { dimension, isTime, labelKey } from './dimensions';
 import { monthOf, monthsBetween, readPlan, shiftKey, shiftYears, splitYears, wholeYears } from './period';
 import { KINDS, type Kind } from '../domain';
-import { aggregateCube, aggregateCubeYears, aggregateRollup, aggregateTrades, certificationCounts, cubeSlice, namesOf, type Agg } from './repo';
-import type { GroupByParam, GroupDim, StatsFilters, StatsQuery, SummaryQuery } from './schema';
+import { aggregateCube, aggregateCubeYears, aggregateRollup, aggregateTrades, certificationCounts, cubeSlice, hasDemoData, namesOf, type Agg } from './repo';
+import type { Channel, GroupByParam, GroupDim, StatsFilters, StatsQuery, SummaryQuery } from './schema';
 
 /** Year-on-year change in percent with one decimal ("12.5", "-3.0"); null where last year had nothing. */
 export interface Yoy {
@@ -151,21 +151,39 @@ export class StatsService {
     return byAmount(aggs).slice(0, 10);
   }
 
-  /** The same grouping one year earlier, keyed as this year's rows are (so '2019-03' answers '2020-03'). */
-  private async lastYear(filters: StatsFilters, group: GroupDim): Promise<Map<string, Agg> | null> {
+  /**
+   * The same grouping one year earlier, keyed as this year's rows are (so '2019-03' answers '2020-03'). With `today`,
+   * a period that is not over yet is compared with the same period of the year before: a range reaching past today
+   * is cut at today before it is shifted back, and the current year's (and month's) row of a time grouping is
+   * compared with last year's up to the same day — 1 January to 27 November against 1 January to 27 November.
+   */
+  private async lastYear(filters: StatsFilters, group: GroupDim, today?: string): Promise<Map<string, Agg> | null> {
     if (!isTime(group) && !filters.from && !filters.to) return null;
     const prevFilters = { ...filters };
+    const to = today && filters.to && filters.to > today ? today : filters.to;
     if (filters.from) prevFilters.from = shiftYears(filters.from, -1);
-    if (filters.to) prevFilters.to = shiftYears(filters.to, -1);
+    if (to) prevFilters.to = shiftYears(to, -1);
     const { aggs } = await this.grouped(prevFilters, group);
-    return new Map(aggs.map((a) => [shiftKey(a.key, 1), a]));
+    const prev = new Map(aggs.map((a) => [shiftKey(a.key, 1), a]));
+    if (today && isTime(group) && !to && (!filters.from || filters.from <= today)) {
+      // Open-ended: the current period's row against the same days a year earlier.
+      const key = group === 'year' ? today.slice(0, 4) : today.slice(0, 7);
+      const start = group === 'year' ? `${key}-01-01` : `${key}-01`;
+      const from = filters.from && filters.from > start ? filters.from : start;
+      const same = await this.grouped({ ...filters, from: shiftYears(from, -1), to: shiftYears(today, -1) }, group);
+      const agg = same.aggs.find((a) => shiftKey(a.key, 1) === key);
+      if (agg) prev.set(key, agg);
+      else prev.delete(key);
+    }
+    return prev;
   }
 
-  async stats(query: StatsQuery, t: Translator): Promise<StatsResult> {
+  /** The grouped table; `today` (Asia/Shanghai) makes the year-on-year change of an unfinished period like for like. */
+  async stats(query: StatsQuery, t: Translator, opts: { today?: string } = {}): Promise<StatsResult> {
     const { filters, groupBy } = query;
     const [current, prev, vendors, purchasers, certifications] = await Promise.all([
       this.grouped(filters, groupBy),
-      this.lastYear(filters, groupBy),
+      this.lastYear(filters, groupBy, opts.today),
       groupBy === 'vendor' ? null : this.topAggs(filters, 'vendor'),
       groupBy === 'purchaser' ? null : this.topAggs(filters, 'purchaser'),
       this.certifications(filters),
@@ -231,15 +249,16 @@ export class StatsService {
    * Everything the statistics page shows for one query: the grouped table, and the series its charts draw —
    * by month (by year when the range spans more than three years), by field, by level and by city.
    */
-  async dashboard(query: StatsQuery, t: Translator): Promise<Dashboard> {
+  async dashboard(query: StatsQuery, t: Translator, opts: { today?: string } = {}): Promise<Dashboard> {
     const { filters } = query;
     const cityDim: GroupDim = query.cityOf === 'vendor' ? 'vendor_city' : 'purchaser_city';
-    const [result, months, fields, levels, cities] = await Promise.all([
-      this.stats(query, t),
+    const [result, months, fields, levels, cities, demo] = await Promise.all([
+      this.stats(query, t, opts),
       this.grouped(filters, 'month'),
       this.grouped(filters, 'field'),
       this.grouped(filters, 'level'),
       this.grouped(filters, cityDim),
+      hasDemoData(this.db),
     ]);
     const first = filters.from ? monthOf(filters.from) : months.aggs[0]?.key;
     const last = filters.to ? monthOf(filters.to) : months.aggs[months.aggs.length - 1]?.key;
@@ -254,45 +273,45 @@ export class StatsService {
         series = { unit: 'year', aggs };
       }
     }
-    return { result, series, fields: fields.aggs, levels: levels.aggs, cities: cities.aggs, cityDim };
+    return { result, series, fields: fields.aggs, levels: levels.aggs, cities: cities.aggs, cityDim, demo };
   }
 
   /**
-   * The public summary: totals by year (with the split by channel and year-on-year change) and by field, for all
-   * years or one. Nothing per purchasing unit or vendor.
+   * The public summary, the two channels apart as the report states them (精品馆 trades; 政府首购): by year with
+   * year-on-year change, and by field for all years or one. Nothing per purchasing unit or vendor, and no figure that
+   * adds the channels together. With `today`, the current year is marked unfinished (`through`) and compared with the
+   * same period of the year before.
    */
-  async summary(query: SummaryQuery, t: Translator): Promise<PublicSummary> {
+  async summary(query: SummaryQuery, t: Translator, opts: { today?: string } = {}): Promise<PublicSummary> {
     const yearFilters: StatsFilters = query.year ? { from: `${query.year}-01-01`, to: `${query.year}-12-31` } : {};
-    const [years, boutique, firstPurchase, fields] = await Promise.all([
-      this.grouped({}, 'year'),
-      this.grouped({ channel: 'boutique' }, 'year'),
-      this.grouped({ channel: 'first_purchase' }, 'year'),
-      this.grouped(yearFilters, 'field'),
-    ]);
-    const byKey = (aggs: Agg[]) => new Map(aggs.map((a) => [a.key, a]));
-    const prev = new Map(years.aggs.map((a) => [shiftKey(a.key, 1), a]));
-    const b = byKey(boutique.aggs);
-    const f = byKey(firstPurchase.aggs);
-    const cf = (a: Agg | undefined) => ({ count: a?.count ?? 0, amount: money(a?.amountFen ?? 0) });
-    const fieldTotal = sumAggs(fields.aggs);
-    const total = sumAggs(years.aggs);
+    const channelSummary = async (channel: Channel): Promise<ChannelSummary> => {
+      const [years, prev, fields] = await Promise.all([
+        this.grouped({ channel }, 'year'),
+        this.lastYear({ channel }, 'year', opts.today),
+        this.grouped({ ...yearFilters, channel }, 'field'),
+      ]);
+      const fieldTotal = sumAggs(fields.aggs);
+      const total = sumAggs(years.aggs);
+      return {
+        years: years.aggs.map((a) => ({ year: Number(a.key), count: a.count, amount: money(a.amountFen), yoy: prev ? yoyOf(a, prev.get(a.key)) : null })),
+        fields: fields.aggs.map((a) => ({
+          key: a.key,
+          label: t(labelKey(dimension('field'), a.key)),
+          count: a.count,
+          amount: money(a.amountFen),
+          share: fieldTotal.amountFen > 0 ? new Decimal(a.amountFen).times(100).dividedBy(fieldTotal.amountFen).toDecimalPlaces(1, Decimal.ROUND_HALF_UP).toFixed(1) : null,
+        })),
+        total: { count: total.count, amount: money(total.amountFen) },
+      };
+    };
+    const [boutique, firstPurchase, demo] = await Promise.all([channelSummary('boutique'), channelSummary('first_purchase'), hasDemoData(this.db)]);
+    const years = [...new Set([...boutique.years, ...firstPurchase.years].map((y) => y.year))].sort((a, b) => a - b);
+    const currentYear = opts.today ? Number(opts.today.slice(0, 4)) : null;
     return {
-      years: years.aggs.map((a) => ({
-        year: Number(a.key),
-        count: a.count,
-        amount: money(a.amountFen),
-        yoy: yoyOf(a, prev.get(a.key)),
-        channels: { boutique: cf(b.get(a.key)), first_purchase: cf(f.get(a.key)) },
-      })),
+      years: years.map((year) => ({ year, through: year === currentYear && !opts.today!.endsWith('-12-31') ? opts.today! : null })),
       year: query.year ?? null,
-      fields: fields.aggs.map((a) => ({
-        key: a.key,
-        label: t(labelKey(dimension('field'), a.key)),
-        count: a.count,
-        amount: money(a.amountFen),
-        share: fieldTotal.amountFen > 0 ? new Decimal(a.amountFen).times(100).dividedBy(fieldTotal.amountFen).toDecimalPlaces(1, Decimal.ROUND_HALF_UP).toFixed(1) : null,
-      })),
-      total: { count: total.count, amount: money(total.amountFen) },
+      channels: { boutique, first_purchase: firstPurchase },
+      demo,
     };
   }
 }
@@ -304,11 +323,22 @@ export interface Dashboard {
   levels: Agg[];
   cities: Agg[];
   cityDim: GroupDim;
+  /** The figures are the demo data's: the page says so. */
+  demo: boolean;
+}
+
+/** One channel in the public summary: its years (with year-on-year change), its fields and its all-time total. */
+export interface ChannelSummary {
+  years: Array<{ year: number; count: number; amount: string; yoy: Yoy | null }>;
+  fields: Array<{ key: string; label: string; count: number; amount: string; share: string | null }>;
+  total: { count: number; amount: string };
 }
 
 export interface PublicSummary {
-  years: Array<{ year: number; count: number; amount: string; yoy: Yoy | null; channels: Record<'boutique' | 'first_purchase', { count: number; amount: string }> }>;
+  /** The years with trades; `through` is the last day counted of a year not over yet (its yoy is like for like). */
+  years: Array<{ year: number; through: string | null }>;
   year: number | null;
-  fields: Array<{ key: string; label: string; count: number; amount: string; share: string | null }>;
-  total: { count: number; amount: string };
+  channels: Record<Channel, ChannelSummary>;
+  /** The figures are the demo data's (generated, calibrated to the 2020 report), not real trades. */
+  demo: boolean;
 }

@@ -461,6 +461,24 @@ describe(`statistics over HTTP (${ENGINE})`, function () {
       assert.match(page.text, /<svg[^>]+role="img"/);
     });
 
+    it('the channels apart as the report states them, never added together (issue 14 item 14)', async () => {
+      const res = await t.http.get('/api/v1/stats/summary');
+      assert.deepEqual(Object.keys(res.body).sort(), ['channels', 'demo', 'year', 'years']);
+      assert.deepEqual(Object.keys(res.body.channels).sort(), ['boutique', 'first_purchase']);
+      assert.equal(res.body.demo, false);
+      const first = res.body.channels.first_purchase;
+      assert.deepEqual(first.years.map((y: { year: number; count: number; amount: string }) => [y.year, y.count, y.amount]), [[2020, 1, '2800000.00']]);
+      assert.equal(first.total.amount, '2800000.00');
+      for (const y of res.body.years) assert.deepEqual(Object.keys(y).sort(), ['through', 'year']);
+      const page = decodeEntities((await t.http.get('/stats')).text);
+      assert.match(page, /data-channel="boutique">精品馆直购累计成交/);
+      assert.match(page, /data-channel="first_purchase">政府首购累计成交 1 笔，金额 <strong>¥2,800,000\.00<\/strong> \(280万元\)/);
+      assert.doesNotMatch(page, /class="stats-grand-total">累计成交/);
+      // One money rule: a year without first purchases reads 0元 beside 280万元, not 0.00元.
+      assert.match(page, /<tr data-year="2019">[\s\S]*?data-cell="first-large">0元</);
+      assert.doesNotMatch(page, /0\.00元/);
+    });
+
     it('422 for a bad year', async () => {
       assertFieldError(await t.http.get('/api/v1/stats/summary?year=20x0'), 'year');
     });

@@ -289,20 +289,53 @@ describe(`statistics: hand-made year-on-year and refunds (${ENGINE})`, function 
     );
   });
 
-  it('the public summary: by year with channels, by field, no per-unit data', async () => {
+  it('the public summary: the channels apart by year and by field (issue 14 item 14), no figure adding them, no per-unit data', async () => {
     const s = await service.summary({ year: 2020 }, t);
-    assert.deepEqual(s.years.map((y) => [y.year, y.count, y.amount, y.channels.first_purchase.count]), [
-      [2019, 2, '300.00', 0],
-      [2020, 3, '1500.00', 1],
+    assert.deepEqual(s.years, [
+      { year: 2019, through: null },
+      { year: 2020, through: null },
     ]);
+    const { boutique, first_purchase: first } = s.channels;
+    assert.deepEqual(boutique.years.map((y) => [y.year, y.count, y.amount, y.yoy]), [
+      [2019, 2, '300.00', null],
+      [2020, 2, '500.00', { count: '0.0', amount: '66.7' }],
+    ]);
+    assert.deepEqual(first.years.map((y) => [y.year, y.count, y.amount, y.yoy]), [[2020, 1, '1000.00', null]]);
+    assert.deepEqual(boutique.total, { count: 4, amount: '800.00' });
+    assert.deepEqual(first.total, { count: 1, amount: '1000.00' });
     assert.deepEqual(
-      s.fields.map((f) => [f.key, f.amount, f.share]),
+      boutique.fields.map((f) => [f.key, f.amount, f.share]),
       [
-        ['高端医疗装备', '1000.00', '66.7'],
-        ['智能装备', '300.00', '20.0'],
-        ['数控机床', '200.00', '13.3'],
+        ['智能装备', '300.00', '60.0'],
+        ['数控机床', '200.00', '40.0'],
       ],
     );
-    assert.ok(!JSON.stringify(s).includes('测试'), 'no unit names in the public summary');
+    assert.deepEqual(first.fields.map((f) => [f.key, f.amount, f.share]), [['高端医疗装备', '1000.00', '100.0']]);
+    const text = JSON.stringify(s);
+    assert.ok(!text.includes('1800.00') && !text.includes('"total":{"count":5'), 'no total of both channels');
+    assert.ok(!text.includes('测试'), 'no unit names in the public summary');
   });
+
+  it('an unfinished year is compared with the same period of the year before (issue 14 item 15)', async () => {
+    // "Today" is 2020-04-15: 2020 so far (¥100 + ¥200 boutique) against 2019 up to 15 April (¥100), not all of 2019.
+    const s = await service.summary({}, t, { today: '2020-04-15' });
+    assert.deepEqual(s.years.find((y) => y.year === 2020), { year: 2020, through: '2020-04-15' });
+    // 2020 (2 net trades, ¥500) against 2019 to 15 April (1 trade, ¥100).
+    assert.deepEqual(s.channels.boutique.years.find((y) => y.year === 2020)?.yoy, { count: '100.0', amount: '400.0' });
+    const byYear = await service.stats(q({ groupBy: 'year', channel: 'boutique', to: '2020-04-15' }), t, { today: '2020-04-15' });
+    assert.deepEqual(byYear.rows.map((r) => [r.key, r.count, r.amount, r.yoy]), [
+      ['2019', 2, '300.00', null],
+      ['2020', 2, '300.00', { count: '100.0', amount: '200.0' }],
+    ]);
+    // The same range asked for the whole year: cut at today, then shifted back — like for like.
+    const year = await service.stats(q({ from: '2020-01-01', to: '2020-12-31', channel: 'boutique', groupBy: 'channel' }), t, { today: '2020-04-15' });
+    assert.deepEqual(year.total.yoy, { count: '100.0', amount: '400.0' });
+    // Open-ended by year: the current year's row against 2019 up to 15 April.
+    const open = await service.stats(q({ groupBy: 'year', channel: 'boutique' }), t, { today: '2020-04-15' });
+    assert.deepEqual(open.rows.find((r) => r.key === '2020')?.yoy, { count: '100.0', amount: '400.0' });
+    // Without `today` (or for a finished year) the whole previous year as before.
+    const whole = await service.stats(q({ groupBy: 'year', channel: 'boutique' }), t);
+    assert.deepEqual(whole.rows.find((r) => r.key === '2020')?.yoy, { count: '0.0', amount: '66.7' });
+  });
+
 });

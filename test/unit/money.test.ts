@@ -38,13 +38,20 @@ describe('Money', () => {
     assert.equal(formatYuan(Money.ofFen(-150)), '-¥1.50');
   });
 
-  it('formats totals in the Chinese large-unit form', () => {
+  it('formats totals in the Chinese large-unit form: one rule — unit by magnitude, at most two decimals, trailing zeros dropped', () => {
     assert.equal(formatLarge(Money.parse('118000000')), '1.18亿元');
     assert.equal(formatLarge(Money.parse('117654321.99')), '1.18亿元');
     assert.equal(formatLarge(Money.parse('11200000')), '1120万元');
     assert.equal(formatLarge(Money.parse('11205000')), '1120.5万元');
+    assert.equal(formatLarge(Money.parse('14669600')), '1466.96万元');
     assert.equal(formatLarge(Money.parse('100000000')), '1亿元');
-    assert.equal(formatLarge(Money.parse('5000')), '5,000.00元');
+    assert.equal(formatLarge(Money.parse('99999999.99')), '10000万元');
+    // Below 1万 the same rule in 元 (grouped in thousands), zero included: no "0.00元" beside "1120万元".
+    assert.equal(formatLarge(Money.parse('5000')), '5,000元');
+    assert.equal(formatLarge(Money.parse('9800.5')), '9,800.5元');
+    assert.equal(formatLarge(Money.parse('0.05')), '0.05元');
+    assert.equal(formatLarge(Money.zero()), '0元');
+    assert.equal(formatLarge(Money.ofFen(-1_120_000_00)), '-112万元');
   });
 
   it('in English the same totals read in millions and billions (the catalogue gives units and scales)', () => {
@@ -52,7 +59,8 @@ describe('Money', () => {
     assert.equal(formatLarge(Money.parse('118000570'), en), '118 million yuan');
     assert.equal(formatLarge(Money.parse('11200000'), en), '11.2 million yuan');
     assert.equal(formatLarge(Money.parse('2500000000'), en), '2.5 billion yuan');
-    assert.equal(formatLarge(Money.parse('350000'), en), '350,000.00 yuan');
+    assert.equal(formatLarge(Money.parse('350000'), en), '350,000 yuan');
+    assert.equal(formatLarge(Money.zero(), en), '0 yuan');
     assert.equal(formatLarge(Money.parse('118000000'), largeUnits(translator('zh-CN'))), '1.18亿元');
   });
 });
