@@ -77,14 +77,30 @@ const CERT_LIST: Record<string, FieldKind> = { q: 'search', status: 'status', le
 const LISTING: Record<string, FieldKind> = { certNo: 'certNo', boutique: 'bool', boutiqueEvidence: 'text', title: 'text', model: 'text', description: 'text', price: 'money', unit: 'text', stock: 'int', field: 'field', kind: 'kind' };
 const CERT: Record<string, FieldKind> = { certNo: 'certNo', productName: 'text', enterpriseName: 'text', creditCode: 'creditCode', kind: 'kind', level: 'level', field: 'field', year: 'year', validUntil: 'date', indicators: 'indicators', keySupported: 'bool' };
 const REGISTRATION: Record<string, FieldKind> = { enterpriseName: 'text', creditCode: 'creditCode', city: 'city', address: 'text', contact: 'text', username: 'username', password: 'password', displayName: 'text' };
-const CASE: Record<string, FieldKind> = { productId: 'id:product', projectName: 'text', projectContent: 'text', budget: 'money', quantity: 'qty', reason: 'text', experts: 'experts', expertOpinion: 'text', contact: 'text' };
+const CASE: Record<string, FieldKind> = {
+  productId: 'id:product',
+  projectName: 'text',
+  projectContent: 'text',
+  budget: 'money',
+  quantity: 'qty',
+  reason: 'text',
+  experts: 'experts',
+  expertOpinion: 'text',
+  contact: 'text',
+  purchaserAddress: 'text',
+  contactPerson: 'text',
+  contactPhone: 'text',
+  agency: 'any',
+};
+const FINANCE_DEPARTMENT: Record<string, FieldKind> = { name: 'text', address: 'text', contactPerson: 'text', phone: 'text' };
 const OBJECTION: Record<string, FieldKind> = { name: 'text', organization: 'text', contact: 'text', content: 'text' };
 const NEGOTIATE: Record<string, FieldKind> = { amount: 'money', record: 'record' };
-const CONTRACT: Record<string, FieldKind> = { contractNo: 'text', signedAt: 'date' };
+const CONTRACT: Record<string, FieldKind> = { contractNo: 'text', signedAt: 'date', mainTerms: 'text' };
+const ACCEPT: Record<string, FieldKind> = { team: 'staff', report: 'text', note: 'text' };
 const PASSWORD: Record<string, FieldKind> = { currentPassword: 'password', newPassword: 'password' };
 const REASON: Record<string, FieldKind> = { reason: 'text' };
 const NOTE: Record<string, FieldKind> = { note: 'text' };
-const RESOLVE: Record<string, FieldKind> = { upheld: 'bool', opinion: 'text' };
+const RESOLVE: Record<string, FieldKind> = { upheld: 'bool', opinion: 'text', reply: 'text' };
 const APPROVE: Record<string, FieldKind> = { opinion: 'text', approvalNo: 'text' };
 const TERMINATE: Record<string, FieldKind> = { cause: 'text', explanation: 'text' };
 const MARK: Record<string, FieldKind> = { disposition: 'disposition', duplicateOf: 'id:objection', remark: 'text' };
@@ -164,8 +180,10 @@ export const HINTS: Record<string, RouteHints> = {
   'POST /first-purchases/:id/negotiate': { body: NEGOTIATE },
   'POST /api/v1/first-purchases/:id/contract': { body: CONTRACT },
   'POST /first-purchases/:id/contract': { body: CONTRACT },
-  'POST /api/v1/first-purchases/:id/accept': { body: NOTE },
-  'POST /first-purchases/:id/accept': { body: NOTE },
+  'POST /api/v1/first-purchases/:id/accept': { body: ACCEPT },
+  'POST /first-purchases/:id/accept': { body: ACCEPT },
+  'POST /api/v1/admin/settings/finance-department': { body: FINANCE_DEPARTMENT },
+  'POST /admin/settings/finance-department': { body: FINANCE_DEPARTMENT },
   'POST /api/v1/first-purchases/:id/approve': { body: APPROVE },
   'POST /first-purchases/:id/approve': { body: APPROVE },
   'POST /api/v1/first-purchases/:id/terminate': { body: TERMINATE },

@@ -7,7 +7,7 @@ import { bearer, testApp, type TestApp } from '../helpers/app';
 import { creditCode, makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
 import { agentFor, csrfFor, loginAgent, type Agent } from '../helpers/session';
 import { orderInState, tradingSide, type TradingSide } from '../helpers/trading';
-import { caseBody, caseForm, caseInState, makeFinanceUser, type FpStage } from '../helpers/first-purchase';
+import { ACCEPTANCE, FINANCE_DEPARTMENT, caseBody, caseForm, caseInState, makeFinanceUser, type FpStage } from '../helpers/first-purchase';
 import { CASE_WORKFLOW } from '../../src/first-purchase/transitions';
 import { ORDER_WORKFLOW } from '../../src/orders/transitions';
 import { CERT_DESK } from '../../src/certification/transitions';
@@ -236,7 +236,10 @@ const orderUrl = (status: string, path: (id: number) => string) => id((w, whose)
 
 const fpUrl = (stage: FpStage, path: (id: number) => string) => async (w: World, whose: Whose) => path((await w.fpCase(whose, stage)).id);
 const FP_OBJECTION = { name: '矩阵异议人', organization: '某单位', contact: '1', content: '异议内容' };
-const FP_NEGOTIATION = { amount: '3000000.00', record: { date: '2026-03-02', place: '会议室', staff: ['甲', '乙'], costNote: '成本说明' } };
+const FP_NEGOTIATION = {
+  amount: '3000000.00',
+  record: { date: '2026-03-02', place: '会议室', staff: ['甲', '乙'], costNote: '成本说明', comparablePrices: '同类合同价', patents: '专利说明', agreedTerms: '主要条款' },
+};
 const fpContract = (w: World) => ({ contractNo: `MX-HT-${w.unique()}`, signedAt: new Date(w.t.clock.now().getTime() + 8 * 3600000).toISOString().slice(0, 10) });
 
 /**
@@ -420,6 +423,10 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /api/v1/admin/settings', only('admin', 200), { body: () => ({ keySupportedOnly: false }) }),
   ...rows('GET /admin/settings', only('admin', 200, 'get')),
   ...rows('POST /admin/settings', only('admin', 302, 'post'), { body: () => ({}) }),
+  // The finance department the single-source notices name (art. 38).
+  ...rows('GET /api/v1/admin/settings/finance-department', only('admin', 200)),
+  ...rows('POST /api/v1/admin/settings/finance-department', only('admin', 200), { body: () => FINANCE_DEPARTMENT }),
+  ...rows('POST /admin/settings/finance-department', only('admin', 302, 'post'), { body: () => FINANCE_DEPARTMENT }),
   ...rows('GET /admin/budgets', only('admin', 200, 'get')),
   ...rows('POST /admin/budgets', only('admin', 302, 'post'), { body: (w) => ({ purchaserId: String(w.purchaserA.id), amount: '100' }) }),
   ...rows('GET /admin/ledger', only('admin', 200, 'get')),
@@ -429,6 +436,15 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /api/v1/first-purchases', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200 }),
   ...rows('GET /api/v1/first-purchases/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200 }, {
     url: fpUrl('draft', (i) => `/api/v1/first-purchases/${i}`),
+    other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
+  }),
+  // 成交通知书: the case's parties (the supplier's vendor among them).
+  ...rows('GET /api/v1/first-purchases/:id/award-letter', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200 }, {
+    url: fpUrl('awarded', (i) => `/api/v1/first-purchases/${i}/award-letter`),
+    other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
+  }),
+  ...rows('GET /first-purchases/:id/award-letter', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200 }, {
+    url: fpUrl('awarded', (i) => `/first-purchases/${i}/award-letter`),
     other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
   }),
   // Anyone may object during the notice period, without logging in.
@@ -485,7 +501,7 @@ export const ROWS: MatrixRow[] = [
       approve: () => ({ opinion: '同意', approvalNo: '财审-1' }),
       negotiate: () => FP_NEGOTIATION,
       contract: fpContract,
-      accept: () => ({}),
+      accept: () => ACCEPTANCE,
       withdraw: () => ({ reason: '需求变更' }),
       terminate: () => ({ cause: 'conditions_changed', explanation: '需求变更' }),
     }[step.name],
