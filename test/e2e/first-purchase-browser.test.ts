@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Actor } from '../../src/web/state';
-import { describeViolations, launchBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
-import { EXPERTS, caseInState, makeFpWorld, type FpWorld } from '../helpers/first-purchase';
+import { EXPERTS, FINANCE_DEPARTMENT, caseInState, makeFpWorld, type FpWorld } from '../helpers/first-purchase';
 import { startServer, type RunningServer } from '../helpers/server';
 
 const hasNoHorizontalScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
@@ -22,6 +22,8 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
   let w: FpWorld;
   let caseId = 0;
   let noticeId = 0;
+  let awardedId = 0;
+  let resultNoticeId = 0;
 
   before(async () => {
     server = await startServer({
@@ -37,6 +39,14 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
         );
         caseId = c.id;
         noticeId = (await db('notices').where({ case_id: c.id, type: 'single_source' }).first('id')).id;
+        const awarded = await caseInState(
+          db,
+          new Date(),
+          { buyer: actor(w.userIds.purchaser, w.users.purchaser, 'purchaser', w.unit.id), admin: actor(w.userIds.admin, w.users.admin, 'admin', null), productId: w.products.ct },
+          'awarded',
+        );
+        awardedId = awarded.id;
+        resultNoticeId = (await db('notices').where({ case_id: awarded.id, type: 'result' }).first('id')).id;
       },
     });
     browser = await launchBrowser();
@@ -63,7 +73,7 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
     await page.goto(`${server.url}/`);
     await Promise.all([page.waitForURL(/\/notices$/), page.click('.site-nav a[href="/notices"]')]);
     assert.match(await page.innerText('h1'), /政府首购公告/);
-    const row = page.locator('table.notice-list tbody tr', { hasText: '单一来源采购公示' });
+    const row = page.locator('table.notice-list tbody tr', { has: page.locator(`a[href="/notices/${noticeId}"]`) });
     assert.equal(await row.count(), 1);
     assert.match(await row.innerText(), /\d{4}\/\d{2}\/\d{2}/, 'publication date and period end are shown');
     await screenshot(page, 'fp-notices-list-desktop');
@@ -73,10 +83,15 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
   it('the 公示 page states every item the law requires; no serious accessibility issue', async () => {
     await Promise.all([page.waitForURL(new RegExp(`/notices/${noticeId}$`)), page.click('table.notice-list tbody tr a')]);
     const text = await page.innerText('main');
-    for (const item of ['浙江省人民医院', '64排CT采购项目', '64 排螺旋 CT', '唯一供应商', w.vendor.name, '浙江省宁波市测试路1号', '唯一性', '张老师 0571-87666666', '5 个工作日']) {
+    for (const item of ['浙江省人民医院', '64排CT采购项目', '64 排螺旋 CT', '唯一供应商', w.vendor.name, '浙江省宁波市测试路1号', '唯一性', '张老师', '0571-87666666', '5 个工作日']) {
       assert.ok(text.includes(item), `the notice shows ${item}`);
     }
     for (const e of EXPERTS) for (const v of [e.name, e.unit, e.title]) assert.ok(text.includes(v), `expert ${v}`);
+    // Art. 38 contacts: the purchaser's and the finance department's address, contact person and phone, as a table.
+    const contacts = await page.innerText('table.notice-contacts');
+    for (const item of ['采购人', '浙江省杭州市上城区上塘路158号', '财政部门', FINANCE_DEPARTMENT.address, FINANCE_DEPARTMENT.contactPerson, FINANCE_DEPARTMENT.phone]) {
+      assert.ok(contacts.includes(item), `the contacts show ${item}`);
+    }
     assert.ok(await page.isVisible('form.objection-form'));
     await screenshot(page, 'fp-notice-detail-desktop');
     await assertAccessible('notice detail');
@@ -117,6 +132,36 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
     assert.match(await page.innerText('.objection-panel'), /不再受理异议/);
     assert.equal(await page.locator('form.objection-form').count(), 0);
     await screenshot(page, 'fp-notice-closed-desktop');
+  });
+
+  it('the result notice names the 单一来源采购人员 and the purchaser’s address; no serious accessibility issue', async () => {
+    await page.goto(`${server.url}/notices/${resultNoticeId}`);
+    const staff = await page.innerText('section[aria-labelledby="r-staff"]');
+    assert.match(staff, /单一来源采购人员名单/);
+    assert.ok(staff.includes('甲'), 'the negotiator');
+    const text = await page.innerText('main');
+    assert.ok(text.includes('浙江省杭州市上城区上塘路158号'), 'the purchaser’s address');
+    for (const e of EXPERTS) assert.ok(!staff.includes(e.name), `the uniqueness expert ${e.name} is not listed as procurement staff`);
+    await screenshot(page, 'fp-result-notice-desktop');
+    await assertAccessible('result notice');
+  });
+
+  it('the supplier reads its 成交通知书 from the case page and can print it; no serious accessibility issue', async () => {
+    const vendor = await newContext(browser, 'desktop');
+    try {
+      const p = await vendor.newPage();
+      await loginInBrowser(p, server.url, w.users.vendor);
+      await p.goto(`${server.url}/first-purchases/${awardedId}`);
+      await Promise.all([p.waitForURL(new RegExp(`/first-purchases/${awardedId}/award-letter$`)), p.click(`a[href="/first-purchases/${awardedId}/award-letter"]`)]);
+      assert.equal(await p.innerText('h1'), '成交通知书');
+      const letter = await p.innerText('article.award-letter');
+      for (const item of [w.vendor.name, '64排CT', '¥3,000,000.00', '请于', '签订政府采购合同', '浙江省人民医院']) assert.ok(letter.includes(item), `the letter shows ${item}`);
+      await screenshot(p, 'fp-award-letter-desktop');
+      const serious = seriousViolations(await runAxe(p));
+      assert.deepEqual(serious.map((v) => v.id), [], `award letter:\n${describeViolations(serious)}`);
+    } finally {
+      await vendor.close();
+    }
   });
 
   it('reads well on a phone: no horizontal scrolling', async () => {
