@@ -40,6 +40,7 @@ describe(`first purchase: the documents the law requires (${ENGINE})`, function 
     assert.ok(row, `a ${type} notice for case ${id}`);
     const res = await t.http.get(`/api/v1/notices/${row.id}`);
     ok(res);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a notice's content is read field by field
     return res.body as { id: number; content: Record<string, any>; objections: Array<Record<string, unknown>> };
   };
 
