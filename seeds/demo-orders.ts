@@ -8,14 +8,21 @@ import { directPurchaseLimitFen } from '../src/settings';
 import type { Actor } from '../src/web/state';
 import type { CatalogueIds } from './lib/catalogue';
 import { Rng, addDays } from './lib/random';
+import { BulkOrders, type BulkStep, type PlacedBatch } from './lib/bulk-orders';
+import { buys } from './lists/parties';
+import type { FieldName } from '../src/domain';
 
 /*
  * The trading part of the demo data: budgets, and the boutique hall's (精品馆) orders — every one placed, confirmed,
- * delivered, accepted and paid through OrderService, with the money moved by the Ledger, each step dated by a frozen
- * FakeClock. Calibrated to the 2020 report (DESIGN §5): exactly 1097 boutique trades settled in 2020 totalling
- * 1.18亿元; in the other years a sample of 40–45 trades (so the load stays quick) of the same typical size as 2020's
- * (about ¥100,000–¥150,000 a trade), their totals growing year on year — so averages, top-10 lists and year-on-year
- * amounts are not dominated by a few outsized trades.
+ * delivered, accepted and paid under the orders' rules, with the money moved by the Ledger, each step dated by a
+ * frozen FakeClock. Calibrated to the 2020 report (DESIGN §5): exactly 1097 boutique trades settled in 2020 totalling
+ * 1.18亿元. The other years are demo data, a plausible series around 2020 (the hall's first full year 2019 below it,
+ * steady growth after it, 2026 up to the demo's today), of the same typical trade size (about ¥110,000). The history
+ * is written a week's orders at a time (seeds/lib/bulk-orders.ts, the orders' group-commit path for every step), so
+ * some 9,500 trades load in seconds; the demo accounts' own orders go through OrderService one call at a time.
+ *
+ * Each trade's buyer is a unit that plausibly buys that product (seeds/lists/parties.ts `buys`): hospitals buy
+ * medical equipment, not CNC machine tools; an education bureau buys teaching equipment, not a CT.
  *
  * This file lives directly in seeds/, where knex expects a `seed` export from every file; its `seed` is a no-op
  * because the demo loader (seeds/demo.ts) calls `seedDemoOrders` inside its own transaction.
@@ -25,16 +32,19 @@ const TRADES_SEED = 20_200_118;
 /** The demo's present (seeds/lib/catalogue.ts DEMO_TODAY): open orders are dated just before it. */
 const TODAY = '2026-11-27';
 
-/** Trades settled per year and the yuan they should total; 2020 is the report's figure, the rest are a demo sample. */
+/**
+ * Trades settled per year and the yuan they should total; 2020 is the report's figure, the rest a plausible demo
+ * series around it (2026 up to the demo's today, about +4% on the same period of 2025).
+ */
 export const BOUTIQUE_YEARS: Record<number, { count: number; yuan: number }> = {
-  2019: { count: 45, yuan: 4_300_000 },
+  2019: { count: 812, yuan: 86_000_000 },
   2020: { count: 1097, yuan: 118_000_000 },
-  2021: { count: 45, yuan: 5_150_000 },
-  2022: { count: 45, yuan: 5_500_000 },
-  2023: { count: 45, yuan: 5_900_000 },
-  2024: { count: 45, yuan: 6_200_000 },
-  2025: { count: 45, yuan: 6_600_000 },
-  2026: { count: 40, yuan: 5_400_000 },
+  2021: { count: 1163, yuan: 126_500_000 },
+  2022: { count: 1219, yuan: 133_800_000 },
+  2023: { count: 1268, yuan: 140_500_000 },
+  2024: { count: 1311, yuan: 146_900_000 },
+  2025: { count: 1352, yuan: 152_300_000 },
+  2026: { count: 1290, yuan: 145_000_000 },
 };
 /** DESIGN §5: the 2020 boutique total lies in [¥117,500,000.00, ¥118,499,999.99]. */
 export const REPORT_2020_BOUTIQUE = { count: 1097, minFen: 11_750_000_000, maxFen: 11_849_999_999 } as const;
@@ -47,6 +57,8 @@ const DEMO_2026_BUDGET_FEN = 5_000_000_00;
 interface ProductInfo {
   id: number;
   vendorId: number;
+  title: string;
+  field: FieldName;
   priceFen: number;
   stock: number;
   listedOn: string;
@@ -82,17 +94,28 @@ function lifeOf(day: string, rng: Rng): string[] {
   return days.map((d) => at(d, rng));
 }
 
+/** The week's placement day of each week of a year's trading: a weekday of its own, so the batches look lived in. */
+function placementDays(rng: Rng, first: string, last: string): string[] {
+  const days: string[] = [];
+  for (let monday = first; monday <= last; monday = addDays(monday, 7)) {
+    const day = addDays(monday, rng.int(0, 3));
+    if (day <= last) days.push(day);
+  }
+  return days;
+}
+
 /**
  * Draws one year's trades: `count` trades whose amounts add up close to `targetFen`, the last one chosen to land as
  * near as the price list allows. Only products listed before the order day, and only from the stock `stock` says
  * may be sold, are bought. No trade is above the direct-purchase limit (`limitFen`, DESIGN §9): each draw is capped
  * by it, and each leaves no more to the trades after it than they can take under the limit, so the year still adds up.
  */
-function planYear(rng: Rng, year: number, count: number, targetFen: number, products: ProductInfo[], purchasers: number[], stock: Map<number, number>, limitFen: number): PlannedTrade[] {
+function planYear(rng: Rng, year: number, count: number, targetFen: number, products: ProductInfo[], buyersOf: (p: ProductInfo) => number[], stock: Map<number, number>, limitFen: number): PlannedTrade[] {
   const first = `${year}-01-06`;
   const last = year === 2026 ? addDays(TODAY, -20) : `${year}-12-12`;
-  const span = Math.round((Date.parse(last) - Date.parse(first)) / 86_400_000);
-  const days = Array.from({ length: count }, () => addDays(first, rng.int(0, span))).sort();
+  // Orders are placed in weekly batches (seeds/lib/bulk-orders.ts): each trade falls in one of the year's weeks.
+  const weeks = placementDays(rng, first, last);
+  const days = Array.from({ length: count }, () => rng.pick(weeks)).sort();
   const trades: PlannedTrade[] = [];
   // What one trade may take at most: under the limit, with room to spare for the closing trades' rounding.
   const capFen = Math.floor(limitFen * 0.95);
@@ -125,8 +148,11 @@ function planYear(rng: Rng, year: number, count: number, targetFen: number, prod
     stock.set(product.id, (stock.get(product.id) ?? 0) - quantity);
     const amountFen = product.priceFen * quantity;
     remaining -= amountFen;
-    trades.push({ purchaserId: rng.pick(purchasers), productId: product.id, vendorId: product.vendorId, quantity, amountFen, times: lifeOf(day, rng) });
+    trades.push({ purchaserId: rng.pick(buyersOf(product)), productId: product.id, vendorId: product.vendorId, quantity, amountFen, times: [] });
   });
+  // One life per week: the orders placed together take each step together.
+  const lives = new Map(weeks.map((d) => [d, lifeOf(d, rng)]));
+  trades.forEach((t, i) => (t.times = lives.get(days[i])!));
   return trades;
 }
 
@@ -185,14 +211,19 @@ export async function seedDemoOrders(root: Db, ids: CatalogueIds): Promise<DemoO
   const orders = new OrderService(root, clock);
   const budgets = new BudgetService(root, clock);
 
-  const rows: Array<{ id: number; vendor_id: number; price_fen: number; stock: number; created_at: string }> = await db('products')
+  const rows: Array<{ id: number; vendor_id: number; title: string; field: FieldName; price_fen: number; stock: number; created_at: string }> = await db('products')
     .whereIn('id', ids.boutiqueProducts)
     .orderBy('id')
-    .select('id', 'vendor_id', 'price_fen', 'stock', 'created_at');
+    .select('id', 'vendor_id', 'title', 'field', 'price_fen', 'stock', 'created_at');
   const demoVendorIds = new Set([ids.demoVendors.vendor, ids.demoVendors.vendor2]);
-  const products: ProductInfo[] = rows.map((r) => ({ id: Number(r.id), vendorId: Number(r.vendor_id), priceFen: Number(r.price_fen), stock: Number(r.stock), listedOn: String(r.created_at).slice(0, 10) }));
-  // The demo vendors' listings are kept for the open orders below, so a visitor finds them in stock.
-  const tradable = products.filter((p) => !demoVendorIds.has(p.vendorId));
+  const products: ProductInfo[] = rows.map((r) => ({ id: Number(r.id), vendorId: Number(r.vendor_id), title: r.title, field: r.field, priceFen: Number(r.price_fen), stock: Number(r.stock), listedOn: String(r.created_at).slice(0, 10) }));
+  // Who may buy what (seeds/lists/parties.ts): a product's plausible buyers among the demo's purchasing units.
+  const units: Array<{ id: number; name: string }> = await db('purchasers').whereIn('id', ids.purchasers).orderBy('id').select('id', 'name');
+  const buyers = new Map(products.map((p) => [p.id, units.filter((u) => buys(u.name, p.field, p.title)).map((u) => Number(u.id))]));
+  const buyersOf = (p: ProductInfo) => buyers.get(p.id) ?? [];
+  // The demo vendors' listings are kept for the open orders below, so a visitor finds them in stock; a product no
+  // unit would buy is not traded.
+  const tradable = products.filter((p) => !demoVendorIds.has(p.vendorId) && buyersOf(p).length > 0);
   // What the history may sell of each listing: a quarter of today's stock (at least 3) stays on the shelf.
   const stock = new Map(products.map((p) => [p.id, Math.max(0, p.stock - Math.max(3, Math.ceil(p.stock / 4)))]));
 
@@ -200,7 +231,7 @@ export async function seedDemoOrders(root: Db, ids: CatalogueIds): Promise<DemoO
   const limitFen = await directPurchaseLimitFen(db);
   const planned = new Map<number, PlannedTrade[]>();
   for (const [year, spec] of Object.entries(BOUTIQUE_YEARS)) {
-    planned.set(Number(year), planYear(rng, Number(year), spec.count, spec.yuan * 100, tradable, ids.purchasers, stock, limitFen));
+    planned.set(Number(year), planYear(rng, Number(year), spec.count, spec.yuan * 100, tradable, buyersOf, stock, limitFen));
   }
   const total2020 = planned.get(2020)!.reduce((s, t) => s + t.amountFen, 0);
   const above = [...planned.values()].flat().find((t) => t.amountFen > limitFen);
@@ -236,19 +267,20 @@ export async function seedDemoOrders(root: Db, ids: CatalogueIds): Promise<DemoO
     allocate('2026-01-05T01:30:00.000Z', unit, DEMO_2026_BUDGET_FEN, `demo:2026:${unit}:desk`);
   }
 
+  // The history, a week's orders at a time: each batch places its orders together and takes each step together.
+  const bulk = new BulkOrders(db, clock, limitFen);
   const settled: DemoOrdersSummary['trades'] = {};
   for (const [year, trades] of planned) {
     settled[year] = { count: 0, amountFen: 0 };
-    for (const t of trades) {
-      const buyer = actors.purchaser(t.purchaserId);
-      const seller = actors.vendor(t.vendorId);
-      let orderId = 0;
-      events.push({ at: t.times[0], run: async () => void (orderId = (await orders.place(buyer, [{ productId: t.productId, quantity: t.quantity }])).id) });
-      STEPS.forEach((action, i) =>
-        events.push({ at: t.times[i + 1], run: async () => void (await orders.act(action === 'confirm' || action === 'deliver' ? seller : buyer, orderId, action)) }),
-      );
-      settled[year].count++;
-      settled[year].amountFen += t.amountFen;
+    const weeks = new Map<string[], PlannedTrade[]>();
+    for (const t of trades) weeks.set(t.times, [...(weeks.get(t.times) ?? []), t]);
+    for (const [times, batch] of weeks) {
+      let placed: PlacedBatch | null = null;
+      const lines = batch.map((t) => ({ buyer: actors.purchaser(t.purchaserId), seller: actors.vendor(t.vendorId), productId: t.productId, quantity: t.quantity }));
+      events.push({ at: times[0], run: async () => void (placed = await bulk.place(times[0], lines)) });
+      STEPS.forEach((action, i) => events.push({ at: times[i + 1], run: () => bulk.step(times[i + 1], placed!, action as Exclude<BulkStep, 'place'>) }));
+      settled[year].count += batch.length;
+      settled[year].amountFen += batch.reduce((s, t) => s + t.amountFen, 0);
     }
   }
   events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -257,7 +289,7 @@ export async function seedDemoOrders(root: Db, ids: CatalogueIds): Promise<DemoO
     await e.run();
   }
 
-  const open = await openOrders(orders, clock, actors, ids, products, rng, limitFen);
+  const open = await openOrders(orders, clock, actors, ids, products, rng, limitFen, (unit, p) => (buyers.get(p.id) ?? []).includes(unit));
   return { trades: settled, open, allocations };
 }
 
@@ -272,20 +304,31 @@ const OPEN_PATHS: Array<{ state: string; steps: OrderAction[] }> = [
   { state: 'refunded', steps: ['confirm', 'deliver', 'accept', 'pay', 'refund'] },
 ];
 
-async function openOrders(orders: OrderService, clock: FakeClock, actors: Actors, ids: CatalogueIds, products: ProductInfo[], rng: Rng, limitFen: number): Promise<Record<string, number>> {
+async function openOrders(
+  orders: OrderService,
+  clock: FakeClock,
+  actors: Actors,
+  ids: CatalogueIds,
+  products: ProductInfo[],
+  rng: Rng,
+  limitFen: number,
+  mayBuy: (unit: number, p: ProductInfo) => boolean,
+): Promise<Record<string, number>> {
   const open: Record<string, number> = {};
-  // What a demo account may order directly: a listing priced within the direct-purchase limit.
-  const orderable = (vendorId: number) => products.filter((p) => p.vendorId === vendorId && p.priceFen <= limitFen);
+  // What a demo account may order directly: a listing priced within the direct-purchase limit, of a kind its unit buys.
+  const orderable = (unit: number, vendorId: number) => products.filter((p) => p.vendorId === vendorId && p.priceFen <= limitFen && mayBuy(unit, p));
   const quantityOf = (p: ProductInfo, wanted: number) => Math.max(1, Math.min(wanted, Math.floor(limitFen / p.priceFen)));
+  // The hospital (purchaser) buys from the medical vendor (vendor2); the education bureau (purchaser2) buys a desktop
+  // CNC machine for its schools' labs from the machine-tool vendor (vendor) — never the other way round.
   const pairs: Array<[number, number]> = [
-    [ids.demoPurchasers.purchaser, ids.demoVendors.vendor],
-    [ids.demoPurchasers.purchaser2, ids.demoVendors.vendor2],
+    [ids.demoPurchasers.purchaser, ids.demoVendors.vendor2],
+    [ids.demoPurchasers.purchaser2, ids.demoVendors.vendor],
   ];
   // Seven paths two days apart, the longest five steps long: the last step lands three days before TODAY.
   let day = addDays(TODAY, -20);
   for (const path of OPEN_PATHS) {
     for (const [unit, vendorId] of pairs) {
-      const listed = orderable(vendorId);
+      const listed = orderable(unit, vendorId);
       if (!listed.length) continue;
       const product = rng.pick(listed);
       const buyer = actors.purchaser(unit);
@@ -303,12 +346,9 @@ async function openOrders(orders: OrderService, clock: FakeClock, actors: Actors
     }
     day = addDays(day, 2);
   }
-  // Each demo vendor also has a fresh order from the other demo purchaser.
-  for (const [unit, vendorId] of [
-    [ids.demoPurchasers.purchaser, ids.demoVendors.vendor2],
-    [ids.demoPurchasers.purchaser2, ids.demoVendors.vendor],
-  ]) {
-    const listed = orderable(vendorId);
+  // Each demo vendor also has a fresh order from its demo buyer, placed yesterday.
+  for (const [unit, vendorId] of pairs) {
+    const listed = orderable(unit, vendorId);
     if (!listed.length) continue;
     clock.set(new Date(at(addDays(TODAY, -1), rng)), { freeze: true });
     await orders.place(actors.purchaser(unit), [{ productId: rng.pick(listed).id, quantity: 1 }]);

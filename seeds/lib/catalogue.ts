@@ -501,7 +501,7 @@ export function planCatalogue(): CataloguePlan {
       kind: UNCERTIFIED_KIND,
       price_fen: rng.priceYuan(item.price[0], item.price[1]) * 100,
       unit: item.unit,
-      stock: rng.int(20, 500),
+      stock: rng.int(300, 3000),
       status,
       review_reason: status === 'rejected' ? rng.pick(REJECTED_BOUTIQUE_REASONS) : null,
       delist_cause: null,

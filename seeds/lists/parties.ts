@@ -1,4 +1,4 @@
-import type { CityName, PurchaserType } from '../../src/domain';
+import type { CityName, FieldName, PurchaserType } from '../../src/domain';
 
 /** What a demo address and telephone number of each city look like. */
 export const CITY_DETAILS: Record<CityName, { areaCode: string; districts: string[]; roads: string[] }> = {
@@ -71,3 +71,37 @@ export const PROVINCIAL_PURCHASERS: PurchaserSpec[] = [
   { name: '浙江省交通投资集团有限公司', type: 'other', registry: '91', contact: '物资采购部' },
   { name: '浙江机电职业技术学院', type: 'school', registry: '12', contact: '国有资产管理处' },
 ];
+
+/**
+ * What a purchasing unit plausibly buys in the boutique hall, by the work it does: a hospital buys medical and
+ * epidemic-prevention equipment (never CNC machine tools), an education bureau teaching equipment and software (never
+ * a CT), an emergency management bureau rescue equipment, drones and boats, and so on. Titles name a few things only
+ * one kind of unit buys (a hospital information system, campus safety, police patrols, teaching machines).
+ */
+const BUYS: Array<{ match: RegExp; fields: FieldName[] }> = [
+  { match: /医院$/, fields: ['高端医疗装备', '防疫物资生产装备', '环保装备', '软件', '智能装备', '新材料'] },
+  { match: /疾病预防控制中心$/, fields: ['高端医疗装备', '防疫物资生产装备', '环保装备', '软件', '智能装备'] },
+  { match: /教育局$/, fields: ['数控机床', '智能装备', '软件', '新材料', '防疫物资生产装备', '环保装备'] },
+  { match: /职业技术学院$/, fields: ['数控机床', '工程机械', '节能与新能源汽车', '智能装备', '软件', '新材料', '环保装备', '防疫物资生产装备'] },
+  { match: /中学$/, fields: ['数控机床', '智能装备', '软件', '新材料', '环保装备', '防疫物资生产装备'] },
+  { match: /应急管理(局|厅)$/, fields: ['自然灾害防治装备', '航空装备', '船舶', '节能与新能源汽车', '工程机械', '智能装备', '防疫物资生产装备', '软件'] },
+  { match: /经济和信息化局$/, fields: ['软件', '智能装备', '环保装备', '新材料', '节能与新能源汽车'] },
+  { match: /测绘/, fields: ['航空装备', '软件', '智能装备'] },
+  { match: /交通投资/, fields: ['工程机械', '节能与新能源汽车', '船舶', '环保装备', '智能装备', '软件', '自然灾害防治装备'] },
+];
+
+/** Titles only some units buy: which units (by name) may buy a title matching `title`. */
+const ONLY: Array<{ title: RegExp; buyers: RegExp }> = [
+  { title: /医院|医用|HIS|监护|输液|血/, buyers: /医院$|疾病预防控制中心$/ },
+  { title: /校园|教学|教育/, buyers: /教育局$|职业技术学院$|中学$/ },
+  { title: /警用|执法|巡逻|救生|救援|破拆|防汛/, buyers: /应急管理(局|厅)$|交通投资/ },
+  { title: /植保/, buyers: /^$/ },
+];
+
+export function buys(purchaserName: string, field: FieldName, title: string): boolean {
+  const rule = BUYS.find((b) => b.match.test(purchaserName));
+  if (!rule || !rule.fields.includes(field)) return false;
+  // A school or an education bureau buys desktop and teaching machines for its labs, not production machine tools.
+  if (field === '数控机床' && /教育局$|中学$/.test(purchaserName) && !/台式|教学/.test(title)) return false;
+  return ONLY.every((o) => !o.title.test(title) || o.buyers.test(purchaserName));
+}

@@ -4,6 +4,8 @@ import { FakeClock } from '../../src/clock';
 import { Ledger } from '../../src/ledger/service';
 import { DEMO_TODAY, loadDemoDataIfEmpty } from '../../seeds/demo';
 import { BOUTIQUE_YEARS, REPORT_2020_BOUTIQUE } from '../../seeds/demo-orders';
+import { buys } from '../../seeds/lists/parties';
+import type { FieldName } from '../../src/domain';
 import { DEMO_LOAD_TIMEOUT, ENGINE, useMigratedDb } from '../helpers/db';
 
 /**
@@ -77,6 +79,46 @@ describe(`demo boutique trades (${ENGINE})`, function () {
       const placed = await ctx.db('orders').where({ vendor_id: u.vendor_id, status: 'placed' }).count({ n: '*' }).first();
       assert.ok(Number(placed?.n) >= 2, `${u.username}: orders to confirm`);
     }
+  });
+
+  it('a plausible series around 2020 (issue 14 item 15): no year jumps by more than 40% or falls by more than 5%; 2026 like for like', async () => {
+    const years = Object.keys(BOUTIQUE_YEARS).map(Number).sort();
+    const counts = new Map<number, number>();
+    for (const y of years) counts.set(y, Number((await boutique(y)).n));
+    for (const y of years.filter((x) => x > years[0] && x < 2026)) {
+      const change = counts.get(y)! / counts.get(y - 1)! - 1;
+      assert.ok(change > -0.05 && change < 0.4, `${y}: ${counts.get(y - 1)} → ${counts.get(y)}`);
+    }
+    // 2026 is not over (the demo's today): against 2025 up to the same day.
+    const upTo = async (from: string, to: string) =>
+      Number((await ctx.db('trades').where({ channel: 'boutique' }).andWhere('day', '>=', from).andWhere('day', '<=', to).sum({ n: 'count_delta' }).first())?.n);
+    const last = await upTo('2025-01-01', `2025-${DEMO_TODAY.slice(5)}`);
+    const change = counts.get(2026)! / last - 1;
+    assert.ok(Math.abs(change) < 0.1, `2026 so far ${counts.get(2026)} against ${last} a year earlier`);
+  });
+
+  it('purchasers buy what their work needs (issue 14 item 16): no hospital buys CNC machine tools, no education bureau a CT', async () => {
+    const rows: Array<{ name: string; field: FieldName; title: string }> = await ctx.db('trades as t')
+      .join('purchasers as p', 'p.id', 't.purchaser_id')
+      .join('products as pr', 'pr.id', 't.product_id')
+      .where('t.channel', 'boutique')
+      .distinct('p.name', 'pr.field', 'pr.title');
+    assert.ok(rows.length > 100);
+    const odd = rows.filter((r) => !buys(r.name, r.field, r.title));
+    assert.deepEqual(odd, []);
+    assert.ok(!rows.some((r) => /医院$/.test(r.name) && r.field === '数控机床'), 'a hospital bought a machine tool');
+    assert.ok(!rows.some((r) => /教育局$/.test(r.name) && (r.field === '高端医疗装备' || /CT/.test(r.title))), 'an education bureau bought medical equipment');
+    // Every kind of unit buys something, and the demo accounts' own orders follow the same rule.
+    for (const unit of [/医院$/, /教育局$/, /应急管理局$/, /职业技术学院$/, /疾病预防控制中心$/]) assert.ok(rows.some((r) => unit.test(r.name)), String(unit));
+    const own: Array<{ name: string; field: FieldName; title: string }> = await ctx.db('orders as o')
+      .join('purchasers as p', 'p.id', 'o.purchaser_id')
+      .join('order_items as i', 'i.order_id', 'o.id')
+      .join('products as pr', 'pr.id', 'i.product_id')
+      .join('users as u', 'u.purchaser_id', 'p.id')
+      .whereIn('u.username', ['purchaser', 'purchaser2'])
+      .distinct('p.name', 'pr.field', 'pr.title');
+    assert.ok(own.length >= 2);
+    assert.deepEqual(own.filter((r) => !buys(r.name, r.field, r.title)), []);
   });
 
   it('budgets never below zero, and ledger:verify passes', async () => {
