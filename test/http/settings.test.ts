@@ -3,6 +3,7 @@ import { bearer, testApp, type TestApp } from '../helpers/app';
 import { useMigratedDb } from '../helpers/db';
 import { makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
 import { csrfFor, loginAgent } from '../helpers/session';
+import { caseBody } from '../helpers/first-purchase';
 
 describe('the department limits government first purchases to key supported products', () => {
   const ctx = useMigratedDb();
@@ -17,7 +18,7 @@ describe('the department limits government first purchases to key supported prod
     t.http
       .post('/api/v1/first-purchases')
       .set('Authorization', buyer)
-      .send({ productId, projectName: '重点产品首购', budget: '5000000', reason: '国内唯一', experts: [{ name: '张工', unit: '浙江大学', title: '教授' }], contact: '0571-88000000' });
+      .send(caseBody(productId, { projectName: '重点产品首购', budget: '5000000' }));
 
   before(async () => {
     t = testApp(ctx.db);
