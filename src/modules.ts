@@ -4,6 +4,7 @@ import { catalogueRoutes } from './catalogue';
 import { statsRoutes } from './stats';
 import { firstPurchaseRouters } from './first-purchase';
 import { financeRoutes } from './finance';
+import { recognitionRouters } from './recognition';
 import { clockRoutes } from './web';
 import { vendorRoutes } from './vendors';
 import { adminRoutes } from './admin';
@@ -17,5 +18,5 @@ import type { Deps } from './deps';
 
 /** Every module's router, in one list: a new module is one line here. */
 export function moduleRouters(deps: Deps, auth: AuthService): Router[] {
-  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), financeRoutes(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), ledgerPages(deps), orderPages(deps), purchaserRoutes(deps), statsRoutes(deps), settingsRoutes(deps)];
+  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), financeRoutes(deps), ...recognitionRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), ledgerPages(deps), orderPages(deps), purchaserRoutes(deps), statsRoutes(deps), settingsRoutes(deps)];
 }

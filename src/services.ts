@@ -7,6 +7,7 @@ import { FirstPurchaseService, NoticeService } from './first-purchase';
 import { BudgetService } from './ledger';
 import { OrderService } from './orders';
 import { ReviewService } from './admin';
+import { RecognitionService } from './recognition';
 import { SettingsService } from './settings';
 import { StatsService } from './stats';
 import { ListingService, RegistrationService } from './vendors';
@@ -28,6 +29,7 @@ export interface Services {
   orders: OrderService;
   firstPurchase: FirstPurchaseService;
   notices: NoticeService;
+  recognition: RecognitionService;
   settings: SettingsService;
   stats: StatsService;
 }
@@ -47,6 +49,7 @@ export function buildServices(db: Db, clock: Clock): Services {
     orders: new OrderService(db, clock),
     firstPurchase,
     notices: new NoticeService(db, clock),
+    recognition: new RecognitionService(db, clock),
     settings: new SettingsService(db, clock),
     stats: new StatsService(db),
   };

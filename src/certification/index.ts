@@ -7,5 +7,6 @@ export { findCert, findCertByNo, type CertRow } from './repo';
 export { certificationRoutes } from './routes';
 export { isCurrent } from './rules';
 export { CertListQuery } from './schema';
-export { CertificationService } from './service';
+export { CertificationService, issueCertificate } from './service';
+export type { CertificationInput } from './schema';
 export { discardUploads } from './upload';

@@ -119,6 +119,22 @@ export async function applyCertChange(
   return { cert, delisted, changed };
 }
 
+/**
+ * Enters a certificate decided by a finalized certification round (认定, src/recognition) in the caller's transaction:
+ * the same row, history and audit record as `create`, without its own transaction (the round's finalization is one).
+ * A number already taken is a 409.
+ */
+export async function issueCertificate(trx: Executor, clock: Clock, actor: AuditActor, input: CertificationInput): Promise<CertRow> {
+  if (await findCertByNo(trx, input.certNo)) throw new AppError('duplicate', 'certification.duplicate', { certNo: input.certNo }, 'certNo');
+  const now = clock.now().toISOString();
+  const fields = certFields(input);
+  const status = fields.valid_until < shanghaiDay(clock.now()) ? 'expired' : 'valid';
+  const cert = await insertCert(trx, { ...fields, status, created_at: now, updated_at: now });
+  await startCert(trx, clock, actor, cert);
+  await recordAudit(trx, clock, { actor, action: 'certification.issue', entity: 'certification', entityId: cert.id, after: auditShape(cert) });
+  return cert;
+}
+
 const normalise = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : v);
 
 /** The certification registry (首台（套）认定): the admin maintains it; vendors list products against it. */

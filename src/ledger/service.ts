@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import { BatchUnfit, GENESIS_HASH, chainHash, linkChain, lockChain, type Db, type Executor } from '../db';
 import { AppError } from '../errors';
 import { inMoneyRange, Money, MoneyError, MONEY_MAX } from '../money';
-import { FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
+import { AWARD_FUND, FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
 import {
   budgetFigures,
   ensureAccounts,
@@ -260,6 +260,16 @@ export class Ledger {
       trade,
       ...ref,
     });
+  }
+
+  /** An award (奖励) falls due: the treasury funds it in the award fund (DESIGN §8). Not a trade. */
+  fundAward(trx: Executor, amountFen: number, key: string, actorId: number | null): Promise<TransferRow> {
+    return this.transfer(trx, { from: TREASURY, to: AWARD_FUND, amountFen, kind: 'fund_award', idempotencyKey: key, actorId });
+  }
+
+  /** Finance pays an award from the award fund to the vendor. Not a trade: no trade facts, no statistics. */
+  payAward(trx: Executor, vendorId: number, amountFen: number, key: string, actorId: number | null): Promise<TransferRow> {
+    return this.transfer(trx, { from: AWARD_FUND, to: vendorAccount(vendorId), amountFen, kind: 'pay_award', idempotencyKey: key, actorId });
   }
 
   async budget(db: Executor, purchaserId: number): Promise<BudgetView> {

@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import type { Locale, Translator } from '../i18n';
 
-/** `admin` is the provincial department (经信); `finance` the finance department (财政部门). */
-export type Role = 'purchaser' | 'vendor' | 'admin' | 'finance';
+/**
+ * `admin` is the provincial department (经信); `finance` the finance department (财政部门); `expert` a member of the
+ * expert pool (专家库) who reviews the certification applications drawn to them.
+ */
+export type Role = 'purchaser' | 'vendor' | 'admin' | 'finance' | 'expert';
 
 /** The authenticated caller, whichever way they arrived (session, bearer token or the host's identity). */
 export interface Actor {

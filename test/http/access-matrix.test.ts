@@ -13,6 +13,9 @@ import { ORDER_WORKFLOW } from '../../src/orders/transitions';
 import { CERT_DESK } from '../../src/certification/transitions';
 import { LISTING_DESK, LISTING_REVIEW, VENDOR_WORKFLOW } from '../../src/vendors/transitions';
 import { stepRoutes, type Step, type Workflow } from '../../src/workflow';
+import { ADMIN_APPLICATION, VENDOR_APPLICATION } from '../../src/recognition/transitions';
+import { Ledger } from '../../src/ledger';
+import { LIST_ENTRY, applicationBody } from '../helpers/recognition';
 
 /**
  * The access-control matrix: every registered route × every role (and anonymous) × own / another's object → the
@@ -28,7 +31,7 @@ import { stepRoutes, type Step, type Workflow } from '../../src/workflow';
  * page GET is redirected to the login page (302); an anonymous page POST is a 401 page.
  */
 
-export type Role = 'anonymous' | 'purchaser' | 'vendor' | 'admin' | 'finance';
+export type Role = 'anonymous' | 'purchaser' | 'vendor' | 'admin' | 'finance' | 'expert';
 export type Whose = 'own' | 'other' | 'none';
 type Status = number | readonly number[];
 
@@ -51,7 +54,7 @@ export interface MatrixRow {
   freshSession?: boolean;
 }
 
-const ROLES: Role[] = ['anonymous', 'purchaser', 'vendor', 'admin', 'finance'];
+const ROLES: Role[] = ['anonymous', 'purchaser', 'vendor', 'admin', 'finance', 'expert'];
 
 /** Every object the rows need. `own` is vendor A / purchaser A (whom the role users act for); `other` is B. */
 export class World {
@@ -88,10 +91,11 @@ export class World {
     this.usernames.vendor = (await makeUser(this.db, { role: 'vendor', vendor_id: this.vendorA.id })).username;
     this.usernames.admin = (await makeUser(this.db, { role: 'admin' })).username;
     this.usernames.finance = (await makeFinanceUser(this.db)).username;
+    this.usernames.expert = (await makeUser(this.db, { role: 'expert' })).username;
     this.tokens.anonymous = null;
     this.agents.anonymous = agentFor(this.app);
     await this.agents.anonymous.get('/login'); // a session to carry the form's CSRF token
-    for (const role of ['purchaser', 'vendor', 'admin', 'finance'] as const) {
+    for (const role of ['purchaser', 'vendor', 'admin', 'finance', 'expert'] as const) {
       this.tokens[role] = await bearer(this.t.http, this.usernames[role]);
       this.agents[role] = await this.session(role);
     }
@@ -199,6 +203,86 @@ export class World {
     return { enterpriseName: `矩阵注册企业${n}`, creditCode: creditCode(60000 + n), city: '杭州', contact: 'c', username: `mxreg${n}`, password: 'tangerine-harbour-42' };
   }
 
+  // ── the certification lifecycle (认定) ──
+  private recPoolReady: Promise<number> | null = null;
+
+  /** The expert pool of the field: the World's expert (with its login) and four others; the expert's pool id. */
+  recPool(): Promise<number> {
+    this.recPoolReady ??= (async () => {
+      const user = await this.db('users').where({ username: this.usernames.expert }).first('id');
+      const row = (n: string, userId: number | null) => ({ name: n, unit: `矩阵研究院${n}`, title: '教授', fields: JSON.stringify(['数控机床']), user_id: userId, active: true, demo: false, created_at: '2026-01-05T02:00:00.000Z' });
+      const [mine] = await this.db('experts').insert(row('甲', user.id)).returning('id');
+      await this.db('experts').insert(['乙', '丙', '丁', '戊'].map((n) => row(n, null)));
+      return typeof mine === 'object' ? (mine as { id: number }).id : (mine as number);
+    })();
+    return this.recPoolReady;
+  }
+
+  async recEntry(): Promise<number> {
+    const [r] = await this.db('indicator_list').insert({ year: 2026, field: '数控机床', product: '矩阵清单产品', indicators: JSON.stringify(LIST_ENTRY.indicators), demo: false, created_at: '2026-01-05T02:00:00.000Z', updated_at: '2026-01-05T02:00:00.000Z' }).returning('id');
+    return typeof r === 'object' ? (r as { id: number }).id : (r as number);
+  }
+
+  /**
+   * An application of vendor A (own) or B (other; its product carries SECRET-B) in `status`. `panel`: the World's
+   * expert is drawn to it ('assigned'), or every expert of the panel has scored ('scored').
+   */
+  async recApp(whose: Whose, status: string, panel: 'none' | 'assigned' | 'scored' = 'none'): Promise<number> {
+    const expertId = await this.recPool();
+    const vendor = whose === 'other' ? this.vendorB : this.vendorA;
+    const now = '2026-03-01T02:00:00.000Z';
+    const [r] = await this.db('cert_applications')
+      .insert({
+        application_no: `MX-RD-${this.unique()}`,
+        vendor_id: vendor.id,
+        product_name: whose === 'other' ? `SECRET-B 认定产品 ${this.unique()}` : `矩阵认定产品 ${this.unique()}`,
+        model: 'MX',
+        kind: 'equipment',
+        field: '数控机床',
+        level_claimed: 'domestic',
+        list_entry_id: null,
+        indicators: JSON.stringify([{ name: '主轴转速', value: 1 }]),
+        description: '矩阵',
+        status,
+        recommended_level: status === 'recommended' ? 'domestic' : null,
+        demo: false,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id');
+    const id = typeof r === 'object' ? (r as { id: number }).id : (r as number);
+    if (panel !== 'none') {
+      const [d] = await this.db('cert_draws').insert({ application_id: id, reason: 'draw', count: 1, pool: JSON.stringify([expertId]), drawn: JSON.stringify([expertId]), drawn_by: null, drawn_at: now }).returning('id');
+      const drawId = typeof d === 'object' ? (d as { id: number }).id : (d as number);
+      const scored = panel === 'scored';
+      await this.db('cert_reviews').insert({ application_id: id, expert_id: expertId, draw_id: drawId, status: scored ? 'scored' : 'assigned', score: scored ? 80 : null, recommend_level: scored ? 'domestic' : null, opinion: scored ? '好' : null, reviewed_at: scored ? now : null });
+    }
+    return id;
+  }
+
+  /** A round (with its notice) still in its period, or one whose period has ended; with an open objection if asked. */
+  async recRound(stage: 'notice' | 'ended'): Promise<{ id: number; noticeId: number; objectionId: number }> {
+    const app = await this.recApp('own', 'in_round');
+    const ends = stage === 'ended' ? '2026-02-01T15:59:59.000Z' : '2026-12-31T15:59:59.000Z';
+    const [r] = await this.db('cert_rounds').insert({ year: 2026, status: 'notice', published_at: '2026-01-05T02:00:00.000Z', period_ends_at: ends, finalized_at: null, created_by: null, demo: false }).returning('id');
+    const id = typeof r === 'object' ? (r as { id: number }).id : (r as number);
+    await this.db('cert_applications').where({ id: app }).update({ round_id: id, recommended_level: 'provincial' });
+    const [n] = await this.db('cert_notices').insert({ round_id: id, type: 'certification', title: '矩阵公示', content: JSON.stringify({ list: [], period: { startsOn: '', endsOn: '', workingDays: 5 }, objections: { howTo: '' } }), published_at: '2026-01-05T02:00:00.000Z', period_ends_at: ends }).returning('id');
+    const [o] = await this.db('cert_objections').insert({ round_id: id, application_id: app, name: '异议人', organization: '单位', contact: '1', content: '内容', status: 'open', created_at: '2026-01-06T02:00:00.000Z' }).returning('id');
+    const idOf = (x: unknown) => (typeof x === 'object' ? (x as { id: number }).id : (x as number));
+    if (stage === 'ended') await this.db('cert_objections').where({ id: idOf(o) }).update({ status: 'dismissed' });
+    return { id, noticeId: idOf(n), objectionId: idOf(o) };
+  }
+
+  /** An award due to vendor A, funded in the award fund. */
+  async recAward(): Promise<number> {
+    const app = await this.recApp('own', 'certified');
+    const [r] = await this.db('cert_awards').insert({ application_id: app, vendor_id: this.vendorA.id, level: 'provincial', amount_fen: 100_00, status: 'due', due_at: '2026-04-01T02:00:00.000Z', year: 2026, demo: false, created_at: '2026-03-01T02:00:00.000Z' }).returning('id');
+    const id = typeof r === 'object' ? (r as { id: number }).id : (r as number);
+    await this.db.transaction((trx) => new Ledger(this.t.clock).fundAward(trx, 100_00, `mx-award:${id}:fund`, null));
+    return id;
+  }
+
   importFile(): Buffer {
     const n = this.unique();
     return Buffer.from(
@@ -223,11 +307,11 @@ function rows(
 }
 
 /** Everyone gets the same answer. */
-const all = (s: Status) => ({ anonymous: s, purchaser: s, vendor: s, admin: s, finance: s });
+const all = (s: Status) => ({ anonymous: s, purchaser: s, vendor: s, admin: s, finance: s, expert: s });
 /** Only `role` passes (with `ok`); anonymous is 401 on the API, redirected to login on a page GET. */
 const only = (role: Exclude<Role, 'anonymous'>, ok: Status, page: 'api' | 'get' | 'post' = 'api') => {
   const anon = page === 'get' ? 302 : 401;
-  return { anonymous: anon, purchaser: 403, vendor: 403, admin: 403, finance: 403, [role]: ok } as Record<Role, Status>;
+  return { anonymous: anon, purchaser: 403, vendor: 403, admin: 403, finance: 403, expert: 403, [role]: ok } as Record<Role, Status>;
 };
 
 const id = (fn: (w: World, whose: Whose) => Promise<number>, path: (id: number) => string) => async (w: World, whose: Whose) => path(await fn(w, whose));
@@ -256,7 +340,7 @@ function workflowRows<S extends string, F>(
     const step = wf.steps.find((s) => s.name === r.step)!;
     const { object, body } = fixture(step);
     const ok = r.surface === 'api' ? 200 : 302;
-    const expect = { anonymous: 401, purchaser: 403, vendor: 403, admin: 403, finance: 403 } as Record<Role, Status>;
+    const expect = { anonymous: 401, purchaser: 403, vendor: 403, admin: 403, finance: 403, expert: 403 } as Record<Role, Status>;
     const other: Partial<Record<Role, Status>> = {};
     for (const role of r.roles) {
       expect[role] = ok;
@@ -275,16 +359,16 @@ export const ROWS: MatrixRow[] = [
   // ── auth ──
   ...rows('POST /api/v1/auth/token', all(200), { body: (w) => ({ username: w.usernames.vendor, password: 'demo-password' }) }),
   // Revokes the bearer token the call carries (a fresh one per row); without one, 401.
-  ...rows('DELETE /api/v1/auth/token', { anonymous: 401, purchaser: 204, vendor: 204, admin: 204, finance: 204 }, { freshSession: true }),
+  ...rows('DELETE /api/v1/auth/token', { anonymous: 401, purchaser: 204, vendor: 204, admin: 204, finance: 204, expert: 204 }, { freshSession: true }),
   ...rows('GET /api/v1/auth/csrf', all(200)),
   ...rows('GET /login', all(200)),
   // A wrong password: the session stays as it is, whoever asks.
   ...rows('POST /login', all(401), { body: (w) => ({ username: w.usernames.admin, password: 'not-the-password' }) }),
   ...rows('POST /logout', all(302), { freshSession: true }),
   // Own account only; a wrong current password, so the shared sessions stay valid.
-  ...rows('POST /api/v1/auth/password', { anonymous: 401, purchaser: 422, vendor: 422, admin: 422, finance: 422 }, { body: () => ({ currentPassword: 'wrong', newPassword: 'tangerine-harbour-42' }) }),
-  ...rows('GET /account/password', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200 }),
-  ...rows('POST /account/password', { anonymous: 401, purchaser: 422, vendor: 422, admin: 422, finance: 422 }, { body: () => ({ currentPassword: 'wrong', newPassword: 'tangerine-harbour-42' }) }),
+  ...rows('POST /api/v1/auth/password', { anonymous: 401, purchaser: 422, vendor: 422, admin: 422, finance: 422, expert: 422 }, { body: () => ({ currentPassword: 'wrong', newPassword: 'tangerine-harbour-42' }) }),
+  ...rows('GET /account/password', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 200 }),
+  ...rows('POST /account/password', { anonymous: 401, purchaser: 422, vendor: 422, admin: 422, finance: 422, expert: 422 }, { body: () => ({ currentPassword: 'wrong', newPassword: 'tangerine-harbour-42' }) }),
 
   // ── public catalogue ──
   ...rows('GET /api/v1/products', all(200)),
@@ -395,9 +479,9 @@ export const ROWS: MatrixRow[] = [
 
   // ── boutique orders (JSON): the order's purchasing unit and vendor, or the department; another's order is 404 ──
   ...rows('POST /api/v1/orders', only('purchaser', 201), { body: async (w) => ({ items: [{ productId: await w.tradingProduct(), quantity: 1 }] }) }),
-  ...rows('GET /api/v1/orders', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 403 }),
+  ...rows('GET /api/v1/orders', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }),
   ...rows('GET /api/v1/vendor/orders', only('vendor', 200)),
-  ...rows('GET /api/v1/orders/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 403 }, {
+  ...rows('GET /api/v1/orders/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }, {
     url: orderUrl('placed', (i) => `/api/v1/orders/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200 },
   }),
@@ -409,9 +493,9 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /cart/items/:productId', only('purchaser', 302, 'post'), { url: async (w) => `/cart/items/${await w.tradingProduct()}`, body: () => ({ quantity: '1' }) }),
   ...rows('GET /checkout', only('purchaser', 200, 'get')),
   ...rows('POST /checkout', only('purchaser', 302, 'post')),
-  ...rows('GET /orders', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403 }),
+  ...rows('GET /orders', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }),
   ...rows('GET /vendor/orders', only('vendor', 200, 'get')),
-  ...rows('GET /orders/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403 }, {
+  ...rows('GET /orders/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }, {
     url: orderUrl('placed', (i) => `/orders/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200 },
   }),
@@ -433,17 +517,17 @@ export const ROWS: MatrixRow[] = [
 
   // ── government first purchase (政府首购): the case's purchasing unit, the vendor named, or the department ──
   ...rows('POST /api/v1/first-purchases', only('purchaser', 201), { body: async (w) => caseBody(await w.product('own')) }),
-  ...rows('GET /api/v1/first-purchases', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200 }),
-  ...rows('GET /api/v1/first-purchases/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200 }, {
+  ...rows('GET /api/v1/first-purchases', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }),
+  ...rows('GET /api/v1/first-purchases/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('draft', (i) => `/api/v1/first-purchases/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
   }),
   // 成交通知书: the case's parties (the supplier's vendor among them).
-  ...rows('GET /api/v1/first-purchases/:id/award-letter', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200 }, {
+  ...rows('GET /api/v1/first-purchases/:id/award-letter', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('awarded', (i) => `/api/v1/first-purchases/${i}/award-letter`),
     other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
   }),
-  ...rows('GET /first-purchases/:id/award-letter', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200 }, {
+  ...rows('GET /first-purchases/:id/award-letter', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('awarded', (i) => `/first-purchases/${i}/award-letter`),
     other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
   }),
@@ -469,10 +553,10 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /notices', all(200)),
   ...rows('GET /notices/:id', all(200), { url: async (w) => `/notices/${await w.fpNotice()}` }),
   ...rows('POST /notices/:id/objections', all(302), { url: async (w) => `/notices/${await w.fpNotice()}/objections`, body: () => FP_OBJECTION }),
-  ...rows('GET /first-purchases', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200 }),
+  ...rows('GET /first-purchases', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }),
   ...rows('GET /first-purchases/new', only('purchaser', 200, 'get')),
   ...rows('POST /first-purchases', only('purchaser', 302, 'post'), { body: async (w) => caseForm(await w.product('own')) }),
-  ...rows('GET /first-purchases/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200 }, {
+  ...rows('GET /first-purchases/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('draft', (i) => `/first-purchases/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
   }),
@@ -506,6 +590,75 @@ export const ROWS: MatrixRow[] = [
       terminate: () => ({ cause: 'conditions_changed', explanation: '需求变更' }),
     }[step.name],
   })),
+
+  // ── the certification lifecycle (认定): the list, the pool, applications, reviews, rounds, awards ──
+  ...rows('GET /api/v1/indicator-list', all(200)),
+  ...rows('POST /api/v1/admin/indicator-list', only('admin', 201), { body: () => LIST_ENTRY }),
+  ...rows('GET /api/v1/admin/indicator-list/:id', only('admin', 200), { url: id((w) => w.recEntry(), (i) => `/api/v1/admin/indicator-list/${i}`) }),
+  ...rows('PATCH /api/v1/admin/indicator-list/:id', only('admin', 200), { url: id((w) => w.recEntry(), (i) => `/api/v1/admin/indicator-list/${i}`), body: () => LIST_ENTRY }),
+  ...rows('GET /api/v1/admin/experts', only('admin', 200)),
+  ...rows('POST /api/v1/admin/experts', only('admin', 201), { body: () => ({ name: '矩阵专家', unit: '某院', title: '教授', fields: ['船舶'] }) }),
+  ...rows('POST /api/v1/admin/experts/:id/active', only('admin', 200), { url: id((w) => w.recPool(), (i) => `/api/v1/admin/experts/${i}/active`), body: () => ({ active: true }) }),
+  ...rows('POST /api/v1/vendor/applications', only('vendor', 201), { body: () => applicationBody() }),
+  ...rows('GET /api/v1/vendor/applications', only('vendor', 200)),
+  ...rows('GET /api/v1/admin/applications', only('admin', 200)),
+  // The vendor its own (another's: 404), the department any, an expert only what was drawn to them (else 403).
+  ...rows('GET /api/v1/applications/:id', { anonymous: 401, purchaser: 403, vendor: 200, admin: 200, finance: 403, expert: 200 }, {
+    url: id((w, whose) => w.recApp(whose, 'expert_review', whose === 'other' ? 'none' : 'assigned'), (i) => `/api/v1/applications/${i}`),
+    other: { vendor: 404, admin: 200, expert: 403 },
+  }),
+  // Submit (vendor), screen, draw, recommend (admin), JSON and page: derived from the tables (recognition/transitions.ts).
+  ...workflowRows(VENDOR_APPLICATION, () => ({ object: (w, whose) => w.recApp(whose, 'draft') })),
+  ...workflowRows(ADMIN_APPLICATION, (step) => ({
+    object: (w, whose) => w.recApp(whose, step.from[0]!, step.name === 'recommend' ? 'scored' : 'none'),
+    body: { screen: () => ({ passed: 'true', opinion: '齐全' }), experts: () => ({ count: '3' }) }[step.name],
+  })),
+  ...rows('GET /api/v1/expert/reviews', only('expert', 200), { url: async (w) => (await w.recPool(), '/api/v1/expert/reviews') }),
+  ...rows('POST /api/v1/expert/reviews/:applicationId', only('expert', 200), {
+    url: id((w) => w.recApp('own', 'expert_review', 'assigned'), (i) => `/api/v1/expert/reviews/${i}`),
+    body: () => ({ score: 80, recommendLevel: 'domestic', opinion: '好' }),
+  }),
+  ...rows('GET /api/v1/admin/certification-rounds', only('admin', 200)),
+  ...rows('POST /api/v1/admin/certification-rounds', only('admin', 201), { body: async (w) => ({ year: 2026, applicationIds: [await w.recApp('own', 'recommended')] }) }),
+  ...rows('GET /api/v1/admin/certification-rounds/:id', only('admin', 200), { url: async (w) => `/api/v1/admin/certification-rounds/${(await w.recRound('notice')).id}` }),
+  ...rows('POST /api/v1/admin/certification-rounds/:id/finalize', only('admin', 200), { url: async (w) => `/api/v1/admin/certification-rounds/${(await w.recRound('ended')).id}/finalize` }),
+  ...rows('POST /api/v1/admin/certification-rounds/:id/objections/:oid/resolve', only('admin', 200), {
+    url: async (w) => {
+      const r = await w.recRound('notice');
+      return `/api/v1/admin/certification-rounds/${r.id}/objections/${r.objectionId}/resolve`;
+    },
+    body: () => ({ upheld: false, opinion: '不成立' }),
+  }),
+  ...rows('POST /api/v1/certification-rounds/:id/objections', all(201), {
+    url: async (w) => `/api/v1/certification-rounds/${(await w.recRound('notice')).id}/objections`,
+    body: () => ({ name: '矩阵异议人', organization: '某单位', contact: '1', content: '异议' }),
+  }),
+  ...rows('GET /api/v1/certification-notices', all(200)),
+  ...rows('GET /api/v1/certification-notices/:id', all(200), { url: async (w) => `/api/v1/certification-notices/${(await w.recRound('notice')).noticeId}` }),
+  ...rows('GET /api/v1/admin/certification-awards', only('admin', 200)),
+  ...rows('POST /api/v1/admin/certification-awards', only('admin', 200), { body: () => ({ international: '4600000', domestic: '1000000', provincial: '200000' }) }),
+  ...rows('GET /api/v1/finance/awards', only('finance', 200)),
+  ...rows('POST /api/v1/finance/awards/:id/pay', only('finance', 200), { url: id((w) => w.recAward(), (i) => `/api/v1/finance/awards/${i}/pay`) }),
+  // pages
+  ...rows('GET /indicator-list', all(200)),
+  ...rows('GET /certification-notices/:id', all(200), { url: async (w) => `/certification-notices/${(await w.recRound('notice')).noticeId}` }),
+  ...rows('GET /vendor/applications', only('vendor', 200, 'get')),
+  ...rows('POST /vendor/applications', only('vendor', 302, 'post'), {
+    body: () => ({ productName: '矩阵页面申请', model: 'MX', kind: 'equipment', field: '数控机床', levelClaimed: 'provincial', listEntryId: '', indicators: '主轴转速 = 1', description: '说明' }),
+  }),
+  ...rows('GET /vendor/applications/:id', only('vendor', 200, 'get'), { url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/vendor/applications/${i}`), other: { vendor: 404 } }),
+  ...rows('GET /admin/applications', only('admin', 200, 'get')),
+  ...rows('GET /admin/applications/:id', only('admin', 200, 'get'), { url: id((w) => w.recApp('other', 'submitted'), (i) => `/admin/applications/${i}`) }),
+  ...rows('POST /admin/certification-rounds', only('admin', 302, 'post'), { body: async (w) => ({ year: '2026', applicationIds: String(await w.recApp('own', 'recommended')) }) }),
+  ...rows('POST /admin/certification-rounds/:id/finalize', only('admin', 302, 'post'), { url: async (w) => `/admin/certification-rounds/${(await w.recRound('ended')).id}/finalize` }),
+  ...rows('GET /expert', only('expert', 200, 'get'), { url: async (w) => (await w.recPool(), '/expert') }),
+  ...rows('GET /expert/reviews/:applicationId', only('expert', 200, 'get'), { url: id((w) => w.recApp('own', 'expert_review', 'assigned'), (i) => `/expert/reviews/${i}`) }),
+  ...rows('POST /expert/reviews/:applicationId', only('expert', 302, 'post'), {
+    url: id((w) => w.recApp('own', 'expert_review', 'assigned'), (i) => `/expert/reviews/${i}`),
+    body: () => ({ score: '80', recommendLevel: 'domestic', opinion: '好' }),
+  }),
+  ...rows('GET /finance/awards', only('finance', 200, 'get')),
+  ...rows('POST /finance/awards/:id/pay', only('finance', 302, 'post'), { url: id((w) => w.recAward(), (i) => `/finance/awards/${i}/pay`) }),
 
   // ── statistics: the department only; the public summary for everyone ──
   ...rows('GET /api/v1/admin/stats', only('admin', 200), { url: () => '/api/v1/admin/stats?from=2026-01-01&to=2026-12-31&groupBy=vendor' }),

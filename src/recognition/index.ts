@@ -1,0 +1,15 @@
+import type Router from '@koa/router';
+import type { Deps } from '../deps';
+import { recognitionPages } from './pages';
+import { recognitionApiRoutes } from './routes';
+
+/**
+ * The certification lifecycle (认定, DESIGN §8; docs/recognition.md): the key technical indicator list (清单), the
+ * expert pool (专家库), online applications, the random draw of experts and their reviews, rounds with their public
+ * 公示 and objections, certificates entered in the registry, and the awards (奖励) finance pays through the ledger.
+ */
+export { RecognitionService } from './service';
+
+export function recognitionRouters(deps: Deps): Router[] {
+  return [recognitionApiRoutes(deps), recognitionPages(deps)];
+}

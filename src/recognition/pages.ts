@@ -1,0 +1,290 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Deps } from '../deps';
+import { FIELDS, KINDS, LEVELS } from '../domain';
+import { AppError } from '../errors';
+import { dropEmpty } from '../schema';
+import { shanghaiDay } from '../time';
+import { actorOf, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
+import { fieldErrors, mountPageSteps, nextSteps, stepForms, type Step } from '../workflow';
+import { ApplicationInput, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
+import type { ApplicationView } from './service';
+import { ADMIN_APPLICATION, VENDOR_APPLICATION, type ApplicationFacts, type ApplicationStatus } from './transitions';
+
+const stateOf = (ctx: Context) => ctx.state as AppState;
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+const APPLICATION_FIELDS = ['productName', 'model', 'kind', 'field', 'levelClaimed', 'listEntryId', 'indicators', 'description'] as const;
+const REVIEW_FIELDS = ['conflict', 'score', 'recommendLevel', 'opinion'] as const;
+
+/** The application form → the JSON shape: indicators one per line as `name = value`; no list entry is the free track. */
+function applicationFromForm(body: Record<string, unknown>): Record<string, unknown> {
+  const lines = str(body.indicators)
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const indicators = lines.map((l) => {
+    const m = /^(.*?)\s*[=:：＝]\s*(.*)$/.exec(l);
+    return m ? { name: m[1], value: m[2] } : { name: l, value: '' };
+  });
+  return { ...body, listEntryId: str(body.listEntryId) === '' ? null : body.listEntryId, indicators };
+}
+
+/** The pages of the certification lifecycle: public list, the vendor's applications, the desks of admin, experts, finance. */
+export function recognitionPages(deps: Deps): Router {
+  const router = new Router();
+  const service = deps.services.recognition;
+  const vendor = requireRole('vendor');
+  const admin = requireRole('admin');
+  const expert = requireRole('expert');
+  const finance = requireRole('finance');
+
+  const options = (state: AppState, values: Record<string, string>) => ({
+    kinds: KINDS.map((k) => ({ value: k, label: state.t(`kinds.${k}`), selected: values.kind === k })),
+    fields: FIELDS.map((f) => ({ value: f.name, label: f.name, selected: values.field === f.name })),
+    levels: LEVELS.map((l) => ({ value: l, label: state.t(`levels.${l}`), selected: values.levelClaimed === l || values.recommendLevel === l })),
+  });
+
+  // ── the public indicator list (清单) ──
+  router.get('/indicator-list', async (ctx) => {
+    const state = stateOf(ctx);
+    const q = parseInput(ListQuery, dropEmpty(ctx.query as Record<string, unknown>));
+    const page = await service.indicatorList({ ...q, pageSize: 100 });
+    ctx.body = state.render('recognition/list', {
+      title: state.t('recognition.list_title'),
+      items: page.items.map((e) => ({ ...e, indicators: e.indicators.map((i) => ({ ...i, text: `${i.name} ${i.comparator} ${i.threshold}${i.unit}` })) })),
+      total: page.total,
+      year: q.year ?? '',
+      fields: FIELDS.map((f) => ({ value: f.name, selected: q.field === f.name })),
+    });
+  });
+
+  // ── the public notice of a round (公示) ──
+  router.get('/certification-notices/:id', async (ctx) => {
+    const state = stateOf(ctx);
+    const n = await service.notice(idParam(ctx.params.id));
+    const content = n.content as { list: Array<Record<string, unknown>>; period: Record<string, unknown>; objections: { howTo: string } };
+    ctx.body = state.render('recognition/notice', { title: n.title, n, list: content.list, period: content.period, howTo: content.objections.howTo });
+  });
+
+  // ── the vendor: my applications ──
+  async function applicationPage(ctx: Context, view: ApplicationView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null; fieldErrors?: Record<string, string> } = {}) {
+    const state = stateOf(ctx);
+    const actor = actorOf(ctx);
+    const wf = actor.role === 'vendor' ? VENDOR_APPLICATION : ADMIN_APPLICATION;
+    const facts: ApplicationFacts = { panel: view.panel.drawn, scored: view.panel.scored };
+    const next = nextSteps(wf, actor, view.status, () => actor.role === 'admin' || (actor.role === 'vendor' && actor.vendorId === view.vendor.id), facts);
+    const steps = stepForms(next, { t: state.t, action: (s) => `${wf.pagePrefix}/${view.id}/${s.name}`, today: shanghaiDay(deps.clock.now()), body: extra.body, errors: extra.fieldErrors });
+    return state.render('recognition/application', {
+      title: `${view.applicationNo} ${view.productName}`,
+      a: view,
+      statusLabel: state.t(`recognition.status_${view.status}`),
+      isAdmin: actor.role === 'admin',
+      isExpert: actor.role === 'expert',
+      flash: extra.flash ?? null,
+      error: extra.error ?? null,
+      steps,
+      hasReviews: view.reviews.length > 0,
+      draws: view.draws ?? [],
+    });
+  }
+
+  async function pageStep(ctx: Context, step: Step<ApplicationStatus, ApplicationFacts>, id: number, back: string): Promise<void> {
+    const state = stateOf(ctx);
+    const body = requestBody(ctx);
+    try {
+      const view = await service.run(step.name, actorOf(ctx), id, step.input ? parseForm(step.input, body) : {});
+      setFlash(ctx, state.t(step.done, { status: state.t(`recognition.status_${view.status}`) }));
+      ctx.redirect(`${state.base}${back}/${id}`);
+    } catch (err) {
+      if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
+      const wf = back.startsWith('/vendor') ? VENDOR_APPLICATION : ADMIN_APPLICATION;
+      const { form, status } = formFailure(ctx, err, [], body);
+      ctx.status = status;
+      const message = form.error ?? Object.values(form.errors).find(Boolean) ?? null;
+      ctx.body = await applicationPage(ctx, await service.getApplication(actorOf(ctx), id), { error: message, body, fieldErrors: fieldErrors(ctx, wf, err) });
+    }
+  }
+
+  async function vendorDesk(ctx: Context, values: Record<string, string>, errors: Record<string, string>, error: string | null) {
+    const state = stateOf(ctx);
+    const page = await service.listApplications(actorOf(ctx), parseInput(PageQuery, dropEmpty(ctx.query as Record<string, unknown>)));
+    const entries = await service.indicatorList({ page: 1, pageSize: 100 });
+    return state.render('recognition/vendor', {
+      title: state.t('recognition.vendor_title'),
+      flash: takeFlash(ctx),
+      items: page.items.map((a) => ({ ...a, statusLabel: state.t(`recognition.status_${a.status}`) })),
+      values,
+      errors,
+      error,
+      entries: entries.items.map((e) => ({ id: e.id, label: `${e.year} · ${e.field} · ${e.product}`, selected: values.listEntryId === String(e.id) })),
+      ...options(state, values),
+    });
+  }
+
+  const emptyApplication = Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, ''])) as Record<string, string>;
+
+  router.get('/vendor/applications', vendor, async (ctx) => {
+    ctx.body = await vendorDesk(ctx, emptyApplication, {}, null);
+  });
+
+  router.post('/vendor/applications', vendor, async (ctx) => {
+    const state = stateOf(ctx);
+    const raw = requestBody(ctx);
+    try {
+      const created = await service.createApplication(actorOf(ctx), parseForm(ApplicationInput, applicationFromForm(raw)));
+      setFlash(ctx, state.t('recognition.created', { no: created.applicationNo }));
+      ctx.redirect(`${state.base}/vendor/applications/${created.id}`);
+    } catch (err) {
+      const { form, status } = formFailure(ctx, err, APPLICATION_FIELDS, raw);
+      ctx.status = status;
+      const errors = Object.fromEntries(Object.entries(form.errors).map(([k, v]) => [k.split('.')[0]!, v]));
+      ctx.body = await vendorDesk(ctx, { ...emptyApplication, ...Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, str(raw[f])])) }, errors, form.error);
+    }
+  });
+
+  router.get('/vendor/applications/:id', vendor, async (ctx) => {
+    ctx.body = await applicationPage(ctx, await service.getApplication(actorOf(ctx), idParam(ctx.params.id)), { flash: takeFlash(ctx) });
+  });
+  mountPageSteps(router, VENDOR_APPLICATION, { idParam, handle: (ctx, s, id) => pageStep(ctx, s, id, '/vendor/applications') });
+
+  // ── the department: screening queue, draws, rounds ──
+  async function adminDesk(ctx: Context, error: string | null) {
+    const state = stateOf(ctx);
+    const actor = actorOf(ctx);
+    const all = await service.listApplications(actor, { page: 1, pageSize: 100 });
+    const by = (s: ApplicationStatus) => all.items.filter((a) => a.status === s);
+    return state.render('recognition/admin', {
+      title: state.t('recognition.admin_title'),
+      flash: takeFlash(ctx),
+      error,
+      submitted: by('submitted'),
+      review: by('expert_review'),
+      recommended: by('recommended'),
+      rounds: (await service.rounds(actor)).items,
+      year: shanghaiDay(deps.clock.now()).slice(0, 4),
+      awards: await service.awardSettings(actor),
+    });
+  }
+
+  /** A desk's action: done → back with a notice; refused (4xx) → the desk again with the reason, at the refusal's status. */
+  async function deskAction(ctx: Context, work: (body: Record<string, unknown>) => Promise<string>, desk: (ctx: Context, error: string | null) => Promise<string>, back: string): Promise<void> {
+    const state = stateOf(ctx);
+    const body = requestBody(ctx);
+    try {
+      setFlash(ctx, await work(body));
+      ctx.redirect(`${state.base}${back}`);
+    } catch (err) {
+      if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
+      const { form, status } = formFailure(ctx, err, [], body);
+      ctx.status = status;
+      ctx.body = await desk(ctx, form.error ?? Object.values(form.errors).find(Boolean) ?? null);
+    }
+  }
+
+  router.get('/admin/applications', admin, async (ctx) => {
+    ctx.body = await adminDesk(ctx, null);
+  });
+  router.get('/admin/applications/:id', admin, async (ctx) => {
+    ctx.body = await applicationPage(ctx, await service.getApplication(actorOf(ctx), idParam(ctx.params.id)), { flash: takeFlash(ctx) });
+  });
+  mountPageSteps(router, ADMIN_APPLICATION, { idParam, handle: (ctx, s, id) => pageStep(ctx, s, id, '/admin/applications') });
+
+  router.post('/admin/certification-rounds', admin, async (ctx) => {
+    const state = stateOf(ctx);
+    await deskAction(
+      ctx,
+      async (body) => {
+        const ids = body.applicationIds;
+        const round = await service.createRound(actorOf(ctx), parseForm(RoundInput, { year: body.year, applicationIds: Array.isArray(ids) ? ids : ids === undefined ? [] : [ids] }));
+        return state.t('recognition.done_round', { endsAt: round.periodEndsAt });
+      },
+      adminDesk,
+      '/admin/applications',
+    );
+  });
+  router.post('/admin/certification-rounds/:id/finalize', admin, async (ctx) => {
+    const state = stateOf(ctx);
+    const id = idParam(ctx.params.id);
+    await deskAction(
+      ctx,
+      async () => {
+        await service.finalizeRound(actorOf(ctx), id);
+        return state.t('recognition.done_finalize');
+      },
+      adminDesk,
+      '/admin/applications',
+    );
+  });
+
+  // ── the expert: my reviews ──
+  router.get('/expert', expert, async (ctx) => {
+    const state = stateOf(ctx);
+    const mine = await service.myReviews(actorOf(ctx));
+    ctx.body = state.render('recognition/expert', {
+      title: state.t('recognition.expert_title'),
+      flash: takeFlash(ctx),
+      items: mine.items.map((r) => ({ ...r, pending: r.status === 'assigned' && r.applicationStatus === 'expert_review' })),
+    });
+  });
+
+  async function reviewPage(ctx: Context, id: number, values: Record<string, string>, errors: Record<string, string>, error: string | null) {
+    const state = stateOf(ctx);
+    const view = await service.getApplication(actorOf(ctx), id);
+    const mine = view.reviews.find((r) => r.mine);
+    return state.render('recognition/review', {
+      title: `${view.applicationNo} ${view.productName}`,
+      a: view,
+      pending: view.status === 'expert_review' && mine?.status === 'assigned',
+      others: view.reviews.filter((r) => !r.mine),
+      mine: mine ?? null,
+      values,
+      errors,
+      error,
+      flash: takeFlash(ctx),
+      ...options(state, values),
+    });
+  }
+  const emptyReview = Object.fromEntries(REVIEW_FIELDS.map((f) => [f, ''])) as Record<string, string>;
+
+  router.get('/expert/reviews/:applicationId', expert, async (ctx) => {
+    ctx.body = await reviewPage(ctx, idParam(ctx.params.applicationId), emptyReview, {}, null);
+  });
+  router.post('/expert/reviews/:applicationId', expert, async (ctx) => {
+    const state = stateOf(ctx);
+    const id = idParam(ctx.params.applicationId);
+    const raw = requestBody(ctx);
+    try {
+      await service.review(actorOf(ctx), id, parseForm(ReviewInput, raw));
+      setFlash(ctx, state.t(raw.conflict ? 'recognition.done_conflict' : 'recognition.done_review'));
+      ctx.redirect(`${state.base}/expert`);
+    } catch (err) {
+      if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
+      const { form, status } = formFailure(ctx, err, REVIEW_FIELDS, raw);
+      ctx.status = status;
+      ctx.body = await reviewPage(ctx, id, { ...emptyReview, ...Object.fromEntries(REVIEW_FIELDS.map((f) => [f, str(raw[f])])) }, form.errors, form.error);
+    }
+  });
+
+  // ── finance: awards due ──
+  async function awardsDesk(ctx: Context, error: string | null) {
+    const state = stateOf(ctx);
+    const due = await service.awardsDue(actorOf(ctx), { page: 1, pageSize: 100 });
+    return state.render('recognition/awards', { title: state.t('recognition.awards_title'), flash: takeFlash(ctx), error, items: due.items, total: due.total });
+  }
+  router.get('/finance/awards', finance, async (ctx) => {
+    ctx.body = await awardsDesk(ctx, null);
+  });
+  router.post('/finance/awards/:id/pay', finance, async (ctx) => {
+    const state = stateOf(ctx);
+    const id = idParam(ctx.params.id);
+    await deskAction(
+      ctx,
+      async () => state.t('recognition.done_pay', { amount: (await service.payAward(actorOf(ctx), id)).amount }),
+      awardsDesk,
+      '/finance/awards',
+    );
+  });
+
+  return router;
+}

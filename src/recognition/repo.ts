@@ -1,0 +1,376 @@
+import { isPostgres, type Executor } from '../db';
+import type { ApplicationStatus } from './schema';
+
+/** The SQL of the certification lifecycle (认定): the list, the pool, applications, draws, reviews, rounds, awards. */
+
+export interface ListEntryRow {
+  id: number;
+  year: number;
+  field: string;
+  product: string;
+  indicators: string;
+  demo: boolean | number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ExpertRow {
+  id: number;
+  name: string;
+  unit: string;
+  title: string;
+  fields: string;
+  user_id: number | null;
+  active: boolean | number;
+  demo: boolean | number;
+  created_at: string;
+}
+
+export interface ApplicationRow {
+  id: number;
+  application_no: string | null;
+  vendor_id: number;
+  product_name: string;
+  model: string;
+  kind: string;
+  field: string;
+  level_claimed: string;
+  list_entry_id: number | null;
+  indicators: string;
+  description: string;
+  status: ApplicationStatus;
+  screen_opinion: string | null;
+  mean_score_x100: number | null;
+  recommended_level: string | null;
+  round_id: number | null;
+  cert_id: number | null;
+  cert_no: string | null;
+  decided_at: string | null;
+  created_by: number | null;
+  demo: boolean | number;
+  submitted_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ApplicationDetailRow = ApplicationRow & { vendor_name: string; vendor_credit_code: string; vendor_city: string };
+
+export interface ReviewRow {
+  id: number;
+  application_id: number;
+  expert_id: number;
+  draw_id: number;
+  status: 'assigned' | 'scored' | 'conflict';
+  score: number | null;
+  recommend_level: string | null;
+  opinion: string | null;
+  reviewed_at: string | null;
+}
+
+export type ReviewDetailRow = ReviewRow & { expert_name: string; expert_unit: string; expert_title: string; expert_user_id: number | null; username: string | null };
+
+export interface DrawRow {
+  id: number;
+  application_id: number;
+  reason: 'draw' | 'replacement';
+  count: number;
+  pool: string;
+  drawn: string;
+  drawn_by: number | null;
+  drawn_at: string;
+}
+
+export interface RoundRow {
+  id: number;
+  year: number;
+  status: 'notice' | 'finalized';
+  published_at: string;
+  period_ends_at: string;
+  finalized_at: string | null;
+  created_by: number | null;
+  demo: boolean | number;
+}
+
+export interface NoticeRow {
+  id: number;
+  round_id: number;
+  type: 'certification';
+  title: string;
+  content: string;
+  published_at: string;
+  period_ends_at: string | null;
+}
+
+export interface ObjectionRow {
+  id: number;
+  round_id: number;
+  application_id: number | null;
+  name: string;
+  organization: string;
+  contact: string;
+  content: string;
+  status: 'open' | 'upheld' | 'dismissed';
+  opinion: string | null;
+  resolved_by: number | null;
+  resolved_at: string | null;
+  created_at: string;
+}
+
+export interface AwardRow {
+  id: number;
+  application_id: number;
+  vendor_id: number;
+  level: string;
+  amount_fen: number;
+  status: 'due' | 'paid';
+  due_at: string;
+  paid_at: string | null;
+  paid_by: number | null;
+  transfer_id: number | null;
+  year: number;
+  demo: boolean | number;
+  created_at: string;
+}
+
+const idOf = (row: unknown): number => (typeof row === 'object' && row !== null ? Number((row as { id: number }).id) : Number(row));
+const count = (row: { n?: number | string } | undefined): number => Number(row?.n ?? 0);
+
+// ——— the indicator list ———
+
+export async function insertListEntry(db: Executor, row: Omit<ListEntryRow, 'id'>): Promise<number> {
+  const [r] = await db('indicator_list').insert(row).returning('id');
+  return idOf(r);
+}
+
+export const findListEntry = (db: Executor, id: number): Promise<ListEntryRow | undefined> => db<ListEntryRow>('indicator_list').where({ id }).first();
+
+export async function updateListEntry(db: Executor, id: number, patch: Partial<ListEntryRow>): Promise<void> {
+  await db('indicator_list').where({ id }).update(patch);
+}
+
+export async function listEntries(db: Executor, f: { year?: number; field?: string }, limit: number, offset: number): Promise<{ rows: ListEntryRow[]; total: number }> {
+  const where = (q: ReturnType<Executor>) => {
+    if (f.year !== undefined) q.where('year', f.year);
+    if (f.field) q.where('field', f.field);
+    return q;
+  };
+  const total = count(await where(db('indicator_list')).count({ n: '*' }).first());
+  const rows: ListEntryRow[] = await where(db('indicator_list')).orderBy([{ column: 'year', order: 'desc' }, 'field', 'id']).limit(limit).offset(offset);
+  return { rows, total };
+}
+
+export async function insertListHistory(db: Executor, row: { entry_id: number; action: string; before: string | null; after: string; actor_id: number | null; at: string }): Promise<void> {
+  await db('indicator_list_history').insert(row);
+}
+
+export const listHistory = (db: Executor, entryId: number) =>
+  db('indicator_list_history').where({ entry_id: entryId }).orderBy('id') as Promise<Array<{ id: number; action: string; before: string | null; after: string; actor_id: number | null; at: string }>>;
+
+// ——— the expert pool ———
+
+export async function insertExpert(db: Executor, row: Omit<ExpertRow, 'id'>): Promise<number> {
+  const [r] = await db('experts').insert(row).returning('id');
+  return idOf(r);
+}
+
+export async function insertExperts(db: Executor, rows: Array<Omit<ExpertRow, 'id'>>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) await db('experts').insert(rows.slice(i, i + 200));
+}
+
+export const findExpert = (db: Executor, id: number): Promise<ExpertRow | undefined> => db<ExpertRow>('experts').where({ id }).first();
+export const findExpertOfUser = (db: Executor, userId: number): Promise<ExpertRow | undefined> => db<ExpertRow>('experts').where({ user_id: userId }).first();
+
+export async function updateExpert(db: Executor, id: number, patch: Partial<ExpertRow>): Promise<void> {
+  await db('experts').where({ id }).update(patch);
+}
+
+export async function listExperts(db: Executor, limit: number, offset: number): Promise<{ rows: Array<ExpertRow & { username: string | null }>; total: number }> {
+  const total = count(await db('experts').count({ n: '*' }).first());
+  const rows = await db('experts as e').leftJoin('users as u', 'u.id', 'e.user_id').orderBy('e.id').limit(limit).offset(offset).select('e.*', 'u.username');
+  return { rows, total };
+}
+
+/** Every active expert (the draw filters by field and unit in code: the fields are a JSON list). */
+export const activeExperts = (db: Executor): Promise<Array<ExpertRow & { username: string | null }>> =>
+  db('experts as e').leftJoin('users as u', 'u.id', 'e.user_id').where('e.active', true).orderBy('e.id').select('e.*', 'u.username');
+
+export const findUser = (db: Executor, id: number): Promise<{ id: number; role: string; username: string } | undefined> => db('users').where({ id }).first('id', 'role', 'username');
+
+// ——— applications ———
+
+export async function insertApplication(db: Executor, row: Omit<ApplicationRow, 'id'>): Promise<number> {
+  const [r] = await db('cert_applications').insert(row).returning('id');
+  return idOf(r);
+}
+
+const detail = (db: Executor) =>
+  db('cert_applications as a').join('vendors as v', 'v.id', 'a.vendor_id').select('a.*', 'v.name as vendor_name', 'v.credit_code as vendor_credit_code', 'v.city as vendor_city');
+
+export async function findApplication(db: Executor, id: number, opts: { lock?: boolean } = {}): Promise<ApplicationDetailRow | undefined> {
+  if (opts.lock && isPostgres(db)) await db('cert_applications').where({ id }).forUpdate().first('id');
+  return detail(db).where('a.id', id).first();
+}
+
+/** The conditional update of a step: only if the status is still `from`. */
+export async function updateApplication(db: Executor, id: number, from: ApplicationStatus | null, patch: Partial<ApplicationRow>): Promise<boolean> {
+  const q = db('cert_applications').where({ id });
+  if (from) q.where({ status: from });
+  return (await q.update(patch)) === 1;
+}
+
+export async function listApplications(
+  db: Executor,
+  f: { vendorId?: number; status?: ApplicationStatus; ids?: number[] },
+  limit: number,
+  offset: number,
+): Promise<{ rows: ApplicationDetailRow[]; total: number }> {
+  const where = (q: ReturnType<Executor>) => {
+    if (f.vendorId !== undefined) q.where('a.vendor_id', f.vendorId);
+    if (f.status) q.where('a.status', f.status);
+    if (f.ids) q.whereIn('a.id', f.ids);
+    return q;
+  };
+  const total = count(await where(db('cert_applications as a')).count({ n: '*' }).first());
+  const rows = await where(detail(db)).orderBy('a.id', 'desc').limit(limit).offset(offset);
+  return { rows, total };
+}
+
+export const applicationsOfRound = (db: Executor, roundId: number): Promise<ApplicationDetailRow[]> => detail(db).where('a.round_id', roundId).orderBy('a.id');
+
+export async function insertHistory(db: Executor, row: { application_id: number; action: string; from_status: string | null; to_status: string; actor_id: number | null; note: string | null; at: string }): Promise<void> {
+  await db('cert_application_history').insert(row);
+}
+
+export const historyOf = (db: Executor, id: number) =>
+  db('cert_application_history').where({ application_id: id }).orderBy('id') as Promise<
+    Array<{ id: number; action: string; from_status: string | null; to_status: string; actor_id: number | null; note: string | null; at: string }>
+  >;
+
+// ——— draws and reviews ———
+
+export async function insertDraw(db: Executor, row: Omit<DrawRow, 'id'>): Promise<number> {
+  const [r] = await db('cert_draws').insert(row).returning('id');
+  return idOf(r);
+}
+
+export const drawsOf = (db: Executor, applicationId: number): Promise<DrawRow[]> => db<DrawRow>('cert_draws').where({ application_id: applicationId }).orderBy('id');
+
+export async function insertReviews(db: Executor, rows: Array<Omit<ReviewRow, 'id'>>): Promise<void> {
+  if (rows.length) await db('cert_reviews').insert(rows);
+}
+
+export const reviewsOf = (db: Executor, applicationId: number): Promise<ReviewDetailRow[]> =>
+  db('cert_reviews as r')
+    .join('experts as e', 'e.id', 'r.expert_id')
+    .leftJoin('users as u', 'u.id', 'e.user_id')
+    .where('r.application_id', applicationId)
+    .orderBy('r.id')
+    .select('r.*', 'e.name as expert_name', 'e.unit as expert_unit', 'e.title as expert_title', 'e.user_id as expert_user_id', 'u.username');
+
+export async function updateReview(db: Executor, id: number, from: ReviewRow['status'], patch: Partial<ReviewRow>): Promise<boolean> {
+  return (await db('cert_reviews').where({ id, status: from }).update(patch)) === 1;
+}
+
+export const reviewsOfExpert = (db: Executor, expertId: number) =>
+  db('cert_reviews as r')
+    .join('cert_applications as a', 'a.id', 'r.application_id')
+    .join('vendors as v', 'v.id', 'a.vendor_id')
+    .where('r.expert_id', expertId)
+    .whereNot('r.status', 'conflict')
+    .orderBy('r.id', 'desc')
+    .select('r.*', 'a.application_no', 'a.product_name', 'a.model', 'a.field', 'a.kind', 'a.level_claimed', 'a.status as application_status', 'v.name as vendor_name') as Promise<
+    Array<ReviewRow & { application_no: string; product_name: string; model: string; field: string; kind: string; level_claimed: string; application_status: string; vendor_name: string }>
+  >;
+
+// ——— rounds, their notices and objections ———
+
+export async function insertRound(db: Executor, row: Omit<RoundRow, 'id'>): Promise<number> {
+  const [r] = await db('cert_rounds').insert(row).returning('id');
+  return idOf(r);
+}
+
+export async function findRound(db: Executor, id: number, opts: { lock?: boolean } = {}): Promise<RoundRow | undefined> {
+  if (opts.lock && isPostgres(db)) await db('cert_rounds').where({ id }).forUpdate().first('id');
+  return db<RoundRow>('cert_rounds').where({ id }).first();
+}
+
+export async function updateRound(db: Executor, id: number, from: RoundRow['status'], patch: Partial<RoundRow>): Promise<boolean> {
+  return (await db('cert_rounds').where({ id, status: from }).update(patch)) === 1;
+}
+
+export const listRounds = (db: Executor): Promise<RoundRow[]> => db<RoundRow>('cert_rounds').orderBy('id', 'desc').limit(100);
+
+export async function insertNotice(db: Executor, row: Omit<NoticeRow, 'id'>): Promise<number> {
+  const [r] = await db('cert_notices').insert(row).returning('id');
+  return idOf(r);
+}
+
+export const findNotice = (db: Executor, id: number): Promise<NoticeRow | undefined> => db<NoticeRow>('cert_notices').where({ id }).first();
+export const noticeOfRound = (db: Executor, roundId: number): Promise<NoticeRow | undefined> => db<NoticeRow>('cert_notices').where({ round_id: roundId }).orderBy('id').first();
+
+export async function listNotices(db: Executor, limit: number, offset: number): Promise<{ rows: NoticeRow[]; total: number }> {
+  const total = count(await db('cert_notices').count({ n: '*' }).first());
+  const rows = await db<NoticeRow>('cert_notices').orderBy('id', 'desc').limit(limit).offset(offset);
+  return { rows, total };
+}
+
+export async function insertObjection(db: Executor, row: Omit<ObjectionRow, 'id'>): Promise<number> {
+  const [r] = await db('cert_objections').insert(row).returning('id');
+  return idOf(r);
+}
+
+export const objectionsOf = (db: Executor, roundId: number): Promise<ObjectionRow[]> => db<ObjectionRow>('cert_objections').where({ round_id: roundId }).orderBy('id');
+export const findObjection = (db: Executor, roundId: number, id: number): Promise<ObjectionRow | undefined> => db<ObjectionRow>('cert_objections').where({ round_id: roundId, id }).first();
+
+export async function resolveObjectionRow(db: Executor, id: number, patch: Partial<ObjectionRow>): Promise<boolean> {
+  return (await db('cert_objections').where({ id, status: 'open' }).update(patch)) === 1;
+}
+
+// ——— awards ———
+
+export async function insertAward(db: Executor, row: Omit<AwardRow, 'id'>): Promise<number> {
+  const [r] = await db('cert_awards').insert(row).returning('id');
+  return idOf(r);
+}
+
+export async function findAward(db: Executor, id: number, opts: { lock?: boolean } = {}): Promise<(AwardRow & { vendor_name: string; application_no: string }) | undefined> {
+  if (opts.lock && isPostgres(db)) await db('cert_awards').where({ id }).forUpdate().first('id');
+  return db('cert_awards as w').join('vendors as v', 'v.id', 'w.vendor_id').join('cert_applications as a', 'a.id', 'w.application_id').where('w.id', id).first('w.*', 'v.name as vendor_name', 'a.application_no');
+}
+
+export async function updateAward(db: Executor, id: number, from: AwardRow['status'], patch: Partial<AwardRow>): Promise<boolean> {
+  return (await db('cert_awards').where({ id, status: from }).update(patch)) === 1;
+}
+
+export async function listAwards(db: Executor, f: { status?: AwardRow['status']; vendorId?: number }, limit: number, offset: number) {
+  const where = (q: ReturnType<Executor>) => {
+    if (f.status) q.where('w.status', f.status);
+    if (f.vendorId !== undefined) q.where('w.vendor_id', f.vendorId);
+    return q;
+  };
+  const total = count(await where(db('cert_awards as w')).count({ n: '*' }).first());
+  const rows: Array<AwardRow & { vendor_name: string; application_no: string; product_name: string; cert_no: string | null }> = await where(
+    db('cert_awards as w').join('vendors as v', 'v.id', 'w.vendor_id').join('cert_applications as a', 'a.id', 'w.application_id'),
+  )
+    .orderBy([{ column: 'w.due_at' }, { column: 'w.id' }])
+    .limit(limit)
+    .offset(offset)
+    .select('w.*', 'v.name as vendor_name', 'a.application_no', 'a.product_name', 'a.cert_no');
+  return { rows, total };
+}
+
+// ——— the award amounts (a setting) ———
+
+export const AWARD_SETTING_KEY = 'certification_awards';
+
+export async function readAwardSetting(db: Executor): Promise<Record<string, number> | undefined> {
+  const row = await db('settings').where({ key: AWARD_SETTING_KEY }).first('value');
+  return row ? (JSON.parse(row.value as string) as Record<string, number>) : undefined;
+}
+
+export async function writeAwardSetting(db: Executor, value: Record<string, number>, now: string): Promise<void> {
+  await db('settings').insert({ key: AWARD_SETTING_KEY, value: JSON.stringify(value), updated_at: now }).onConflict('key').merge(['value', 'updated_at']);
+}
+
+export const findVendor = (db: Executor, id: number): Promise<{ id: number; name: string; credit_code: string; status: string } | undefined> =>
+  db('vendors').where({ id }).first('id', 'name', 'credit_code', 'status');

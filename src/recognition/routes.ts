@@ -1,0 +1,126 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Deps } from '../deps';
+import { dropEmpty } from '../schema';
+import { actorOf, idParam, idempotent, parseInput, requireRole, validate, type AppState } from '../web';
+import { mountApiSteps } from '../workflow';
+import { ApplicationInput, AwardSettingsInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, RoundInput } from './schema';
+import { ADMIN_APPLICATION, VENDOR_APPLICATION } from './transitions';
+import { z } from 'zod';
+import { flag } from '../schema';
+
+const input = <T>(ctx: Context): T => (ctx.state as AppState).input as T;
+const query = <S extends z.ZodType>(ctx: Context, schema: S): z.output<S> => parseInput(schema, dropEmpty(ctx.query as Record<string, unknown>));
+
+const ExpertActive = z.object({ active: flag });
+const AwardQuery = PageQuery.extend({ status: z.enum(['due', 'paid'], { message: 'validation.one_of' }).optional() });
+
+/** The JSON contract of API.md "First-unit policy: indicator list, certification applications, awards (认定)". */
+export function recognitionApiRoutes(deps: Deps): Router {
+  const router = new Router();
+  const service = deps.services.recognition;
+  const admin = requireRole('admin');
+  const vendor = requireRole('vendor');
+  const expert = requireRole('expert');
+  const finance = requireRole('finance');
+  const reader = requireRole('vendor', 'admin', 'expert', 'purchaser', 'finance');
+  const once = idempotent(deps.db, deps.clock);
+
+  // ── the indicator list (清单): public; the department edits it, with history ──
+  router.get('/api/v1/indicator-list', async (ctx) => {
+    ctx.body = await service.indicatorList(query(ctx, ListQuery));
+  });
+  router.post('/api/v1/admin/indicator-list', admin, validate(ListEntryInput), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await service.addListEntry(actorOf(ctx), input<ListEntryInput>(ctx));
+  });
+  router.get('/api/v1/admin/indicator-list/:id', admin, async (ctx) => {
+    ctx.body = await service.listEntryDetail(actorOf(ctx), idParam(ctx.params.id));
+  });
+  router.patch('/api/v1/admin/indicator-list/:id', admin, validate(ListEntryInput), async (ctx) => {
+    ctx.body = await service.updateListEntry(actorOf(ctx), idParam(ctx.params.id), input<ListEntryInput>(ctx));
+  });
+
+  // ── the expert pool (专家库) ──
+  router.get('/api/v1/admin/experts', admin, async (ctx) => {
+    ctx.body = await service.experts(actorOf(ctx), query(ctx, PageQuery));
+  });
+  router.post('/api/v1/admin/experts', admin, validate(ExpertInput), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await service.addExpert(actorOf(ctx), input<ExpertInput>(ctx));
+  });
+  router.post('/api/v1/admin/experts/:id/active', admin, validate(ExpertActive), async (ctx) => {
+    ctx.body = await service.setExpertActive(actorOf(ctx), idParam(ctx.params.id), input<z.output<typeof ExpertActive>>(ctx).active);
+  });
+
+  // ── applications ──
+  router.post('/api/v1/vendor/applications', vendor, validate(ApplicationInput), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await service.createApplication(actorOf(ctx), input<ApplicationInput>(ctx));
+  });
+  router.get('/api/v1/vendor/applications', vendor, async (ctx) => {
+    ctx.body = await service.listApplications(actorOf(ctx), query(ctx, PageQuery));
+  });
+  router.get('/api/v1/admin/applications', admin, async (ctx) => {
+    ctx.body = await service.listApplications(actorOf(ctx), query(ctx, PageQuery));
+  });
+  router.get('/api/v1/applications/:id', reader, async (ctx) => {
+    ctx.body = await service.getApplication(actorOf(ctx), idParam(ctx.params.id));
+  });
+  mountApiSteps(router, VENDOR_APPLICATION, { idParam, idempotent: once, run: (step, actor, id, body) => service.run(step, actor, id, body) });
+  mountApiSteps(router, ADMIN_APPLICATION, { idParam, idempotent: once, run: (step, actor, id, body) => service.run(step, actor, id, body) });
+
+  // ── the experts' reviews ──
+  router.get('/api/v1/expert/reviews', expert, async (ctx) => {
+    ctx.body = await service.myReviews(actorOf(ctx));
+  });
+  router.post('/api/v1/expert/reviews/:applicationId', expert, validate(ReviewInput), async (ctx) => {
+    ctx.body = await service.review(actorOf(ctx), idParam(ctx.params.applicationId), input<ReviewInput>(ctx));
+  });
+
+  // ── rounds and their 公示 ──
+  router.get('/api/v1/admin/certification-rounds', admin, async (ctx) => {
+    ctx.body = await service.rounds(actorOf(ctx));
+  });
+  router.post('/api/v1/admin/certification-rounds', admin, validate(RoundInput), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await service.createRound(actorOf(ctx), input<RoundInput>(ctx));
+  });
+  router.get('/api/v1/admin/certification-rounds/:id', admin, async (ctx) => {
+    ctx.body = await service.round(actorOf(ctx), idParam(ctx.params.id));
+  });
+  router.post('/api/v1/admin/certification-rounds/:id/finalize', admin, async (ctx) => {
+    ctx.body = await service.finalizeRound(actorOf(ctx), idParam(ctx.params.id));
+  });
+  router.post('/api/v1/admin/certification-rounds/:id/objections/:oid/resolve', admin, validate(ResolveInput), async (ctx) => {
+    const oid = idParam(ctx.params.oid);
+    ctx.body = await service.resolveObjection(actorOf(ctx), idParam(ctx.params.id), oid, input<ResolveInput>(ctx));
+  });
+  // Anyone, during the notice period (as for single source).
+  router.post('/api/v1/certification-rounds/:id/objections', validate(ObjectionInput), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await service.fileObjection((ctx.state as AppState).actor, idParam(ctx.params.id), input<ObjectionInput>(ctx));
+  });
+  router.get('/api/v1/certification-notices', async (ctx) => {
+    ctx.body = await service.notices(query(ctx, PageQuery));
+  });
+  router.get('/api/v1/certification-notices/:id', async (ctx) => {
+    ctx.body = await service.notice(idParam(ctx.params.id));
+  });
+
+  // ── awards (奖励): the amounts by level are a setting; finance pays ──
+  router.get('/api/v1/admin/certification-awards', admin, async (ctx) => {
+    ctx.body = await service.awardSettings(actorOf(ctx));
+  });
+  router.post('/api/v1/admin/certification-awards', admin, validate(AwardSettingsInput), async (ctx) => {
+    ctx.body = await service.setAwardSettings(actorOf(ctx), input<AwardSettingsInput>(ctx));
+  });
+  router.get('/api/v1/finance/awards', finance, async (ctx) => {
+    ctx.body = await service.awardsDue(actorOf(ctx), query(ctx, AwardQuery));
+  });
+  router.post('/api/v1/finance/awards/:id/pay', finance, once, async (ctx) => {
+    ctx.body = await service.payAward(actorOf(ctx), idParam(ctx.params.id));
+  });
+
+  return router;
+}

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { FIELDS, KINDS, LEVELS, fieldName } from '../domain';
+import { flag, moneyInput, optionalText, requiredText, wholeNumber } from '../schema';
+
+/**
+ * The inputs of the certification lifecycle (认定): one schema per input, shared by the JSON routes and the page
+ * forms. Messages are catalogue keys; a 422 names the field (`indicators.2.threshold`).
+ */
+
+export const APPLICATION_STATUSES = ['draft', 'submitted', 'expert_review', 'recommended', 'in_round', 'certified', 'rejected'] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+
+export const COMPARATORS = ['>=', '<=', '='] as const;
+export type Comparator = (typeof COMPARATORS)[number];
+
+/** A field of the domain (its Chinese name or Latin code) → the stored Chinese name. */
+export const fieldInput = z
+  .string({ message: 'validation.required' })
+  .trim()
+  .min(1, 'validation.required')
+  .refine((v) => fieldName(v) !== null, { message: 'validation.one_of' })
+  .transform((v) => fieldName(v) as string);
+
+/** A number as the indicators carry it: a JSON number or a decimal string, finite, at most 6 decimals. */
+export const decimalInput = z
+  .union([z.number(), z.string().trim()], { message: 'validation.invalid' })
+  .transform((v) => (typeof v === 'number' ? String(v) : v))
+  .refine((v) => /^-?\d{1,12}(\.\d{1,6})?$/.test(v), { message: 'validation.invalid' })
+  .transform(Number)
+  .pipe(z.number().finite('validation.invalid'));
+
+export const Indicator = z.object({
+  name: requiredText(100),
+  comparator: z.enum(COMPARATORS, { message: 'validation.one_of' }),
+  threshold: decimalInput,
+  unit: z.string({ message: 'validation.invalid_type' }).trim().max(20, 'validation.too_long').default(''),
+});
+export type Indicator = z.output<typeof Indicator>;
+
+const uniqueNames = (items: Array<{ name: string }>) => new Set(items.map((i) => i.name)).size === items.length;
+
+/** `POST /api/v1/admin/indicator-list` (and the edit, `PATCH …/:id`): one entry of the 清单. */
+export const ListEntryInput = z.object({
+  year: wholeNumber(2000, 2100),
+  field: fieldInput,
+  product: requiredText(200),
+  indicators: z
+    .array(Indicator, { message: 'validation.invalid_type' })
+    .min(1, 'validation.required')
+    .max(30, 'validation.too_many')
+    .refine(uniqueNames, { message: 'validation.invalid' }),
+});
+export type ListEntryInput = z.output<typeof ListEntryInput>;
+
+export const ListQuery = z.object({
+  year: wholeNumber(2000, 2100).optional(),
+  field: fieldInput.optional(),
+  page: wholeNumber(1, 100000).optional().default(1),
+  pageSize: wholeNumber(1, 100).optional().default(20),
+  lang: z.string().optional(),
+});
+export type ListQuery = z.output<typeof ListQuery>;
+
+/** `POST /api/v1/admin/experts`: a member of the expert pool (专家库). */
+export const ExpertInput = z.object({
+  name: requiredText(50),
+  unit: requiredText(200),
+  title: requiredText(50),
+  fields: z
+    .array(fieldInput, { message: 'validation.invalid_type' })
+    .min(1, 'validation.required')
+    .max(FIELDS.length, 'validation.too_many')
+    .transform((v) => [...new Set(v)]),
+  userId: wholeNumber(1, 999_999_999).nullable().optional(),
+});
+export type ExpertInput = z.output<typeof ExpertInput>;
+
+export const IndicatorValue = z.object({ name: requiredText(100), value: decimalInput });
+export type IndicatorValue = z.output<typeof IndicatorValue>;
+
+/** `POST /api/v1/vendor/applications`: a draft application of the vendor's own enterprise. */
+export const ApplicationInput = z.object({
+  productName: requiredText(200),
+  model: requiredText(100),
+  kind: z.enum(KINDS, { message: 'validation.one_of' }),
+  field: fieldInput,
+  levelClaimed: z.enum(LEVELS, { message: 'validation.one_of' }),
+  listEntryId: wholeNumber(1, 999_999_999).nullable().optional(),
+  indicators: z
+    .array(IndicatorValue, { message: 'validation.invalid_type' })
+    .max(30, 'validation.too_many')
+    .refine(uniqueNames, { message: 'validation.invalid' })
+    .default([]),
+  description: requiredText(5000),
+});
+export type ApplicationInput = z.output<typeof ApplicationInput>;
+
+/** 形式审查: passed or not, with the opinion (required when refused). */
+export const ScreenInput = z
+  .object({ passed: flag, opinion: optionalText(2000) })
+  .refine((v) => v.passed || !!v.opinion, { message: 'validation.required', path: ['opinion'] });
+export type ScreenInput = z.output<typeof ScreenInput>;
+
+/** The draw: how many experts (3–7). */
+export const DrawInput = z.object({ count: wholeNumber(3, 7) });
+export type DrawInput = z.output<typeof DrawInput>;
+
+const blank = (v: unknown) => (v === '' ? undefined : v);
+
+/** An expert's review, or the declaration of a conflict of interest (then nothing else is needed). */
+export const ReviewInput = z
+  .object({
+    conflict: z.preprocess(blank, flag.optional()).transform((v) => v === true),
+    score: z.preprocess(blank, wholeNumber(0, 100).optional()),
+    recommendLevel: z.preprocess(blank, z.enum(LEVELS, { message: 'validation.one_of' }).optional()),
+    opinion: optionalText(2000),
+  })
+  .superRefine((v, ctx) => {
+    if (v.conflict) return;
+    if (v.score === undefined) ctx.addIssue({ code: 'custom', path: ['score'], message: 'validation.required' });
+    if (v.recommendLevel === undefined) ctx.addIssue({ code: 'custom', path: ['recommendLevel'], message: 'validation.required' });
+    if (!v.opinion) ctx.addIssue({ code: 'custom', path: ['opinion'], message: 'validation.required' });
+  });
+export type ReviewInput = z.output<typeof ReviewInput>;
+
+/** `POST /api/v1/admin/certification-rounds`. */
+export const RoundInput = z.object({
+  year: wholeNumber(2000, 2100),
+  applicationIds: z
+    .array(wholeNumber(1, 999_999_999), { message: 'validation.invalid_type' })
+    .min(1, 'validation.required')
+    .max(500, 'validation.too_many')
+    .refine((v) => new Set(v).size === v.length, { message: 'validation.invalid' }),
+});
+export type RoundInput = z.output<typeof RoundInput>;
+
+export const ObjectionInput = z.object({
+  name: requiredText(100),
+  organization: requiredText(200),
+  contact: requiredText(200),
+  content: requiredText(5000),
+  applicationId: wholeNumber(1, 999_999_999).nullable().optional(),
+});
+export type ObjectionInput = z.output<typeof ObjectionInput>;
+
+export const ResolveInput = z.object({ upheld: flag, opinion: requiredText(2000) });
+export type ResolveInput = z.output<typeof ResolveInput>;
+
+/** Award amounts by level (yuan strings; a setting). */
+export const AwardSettingsInput = z.object({ international: moneyInput, domestic: moneyInput, provincial: moneyInput });
+export type AwardSettingsInput = z.output<typeof AwardSettingsInput>;
+
+export const PageQuery = z.object({
+  page: wholeNumber(1, 100000).optional().default(1),
+  pageSize: wholeNumber(1, 100).optional().default(20),
+  status: z.enum(APPLICATION_STATUSES, { message: 'validation.one_of' }).optional(),
+  lang: z.string().optional(),
+});
+export type PageQuery = z.output<typeof PageQuery>;

@@ -1,0 +1,925 @@
+import { randomInt as cryptoInt } from 'node:crypto';
+import { recordAudit } from '../audit';
+import { issueCertificate } from '../certification';
+import type { Clock } from '../clock';
+import { executorFor, isUniqueViolation, writeTransaction, type Db, type Executor } from '../db';
+import { LEVELS, type Level } from '../domain';
+import { AppError, invalidField, invalidState, notFound, parseStoredArray } from '../errors';
+import { Ledger } from '../ledger';
+import { Money } from '../money';
+import { shanghaiDay, shanghaiIso } from '../time';
+import type { Actor, Page } from '../web';
+import { addDays, noticePeriod, shanghaiIsoSeconds } from '../workdays';
+import { mayManage, mayReadApplication, requireRole, type ApplicationAct } from './policies';
+import {
+  activeExperts,
+  applicationsOfRound,
+  drawsOf,
+  findApplication,
+  findAward,
+  findExpert,
+  findExpertOfUser,
+  findListEntry,
+  findNotice,
+  findObjection,
+  findRound,
+  findUser,
+  findVendor,
+  historyOf,
+  insertApplication,
+  insertAward,
+  insertDraw,
+  insertExpert,
+  insertHistory,
+  insertListEntry,
+  insertListHistory,
+  insertNotice,
+  insertObjection,
+  insertReviews,
+  insertRound,
+  listApplications,
+  listAwards,
+  listEntries,
+  listExperts,
+  listHistory,
+  listNotices,
+  listRounds,
+  noticeOfRound,
+  objectionsOf,
+  readAwardSetting,
+  resolveObjectionRow,
+  reviewsOf,
+  reviewsOfExpert,
+  updateApplication,
+  updateAward,
+  updateExpert,
+  updateListEntry,
+  updateReview,
+  updateRound,
+  writeAwardSetting,
+  type ApplicationDetailRow,
+  type ApplicationRow,
+  type ExpertRow,
+  type ListEntryRow,
+  type ReviewDetailRow,
+} from './repo';
+import type {
+  ApplicationInput,
+  ApplicationStatus,
+  AwardSettingsInput,
+  DrawInput,
+  ExpertInput,
+  Indicator,
+  IndicatorValue,
+  ListEntryInput,
+  ListQuery,
+  ObjectionInput,
+  PageQuery,
+  ResolveInput,
+  ReviewInput,
+  RoundInput,
+  ScreenInput,
+} from './schema';
+import { nextStatus, type ApplicationFacts } from './transitions';
+
+/** DESIGN §8: the 拟认定名单 is publicly noticed at least 5 working days. */
+export const ROUND_NOTICE_WORKING_DAYS = 5;
+/** A certificate from a round is valid 3 years from the decision (推广应用指导目录). */
+export const VALIDITY_YEARS = 3;
+/** Finance pays an award within 30 days of the round's finalization. */
+export const AWARD_DAYS = 30;
+/** Mean score at or above which the panel recommends (issue 15). */
+export const PASS_MEAN = 70;
+/** The award amounts by level (yuan) until the department sets its own: 2×460万 + 30×100万 + 184×20万 = 7,600万 (2020). */
+export const DEFAULT_AWARDS_FEN: Record<Level, number> = { international: 4_600_000_00, domestic: 1_000_000_00, provincial: 200_000_00 };
+
+const PUBLIC_ACTOR = { id: null, username: 'public' } as unknown as Actor;
+const money = (fen: number | null): string => Money.ofFen(fen ?? 0).toString();
+const normalized = (v: string): string => v.replace(/[\s（）()]/g, '').toLowerCase();
+
+export interface ListEntryView {
+  id: number;
+  year: number;
+  field: string;
+  product: string;
+  indicators: Indicator[];
+}
+
+export interface ExpertView {
+  id: number;
+  name: string;
+  unit: string;
+  title: string;
+  fields: string[];
+  userId: number | null;
+  username: string | null;
+  active: boolean;
+}
+
+export interface ReviewView {
+  expert: { id: number; name: string; unit: string; title: string; username: string | null } | null;
+  status: string;
+  score: number | null;
+  recommendLevel: string | null;
+  opinion: string | null;
+  reviewedAt: string | null;
+  mine?: boolean;
+}
+
+export interface ApplicationView {
+  id: number;
+  applicationNo: string;
+  status: ApplicationStatus;
+  vendor: { id: number; name: string; city: string };
+  productName: string;
+  model: string;
+  kind: string;
+  field: string;
+  levelClaimed: string;
+  track: 'standard' | 'free';
+  listEntryId: number | null;
+  listEntry: ListEntryView | null;
+  indicators: IndicatorValue[];
+  description: string;
+  screenOpinion: string | null;
+  meanScore: string | null;
+  recommendedLevel: string | null;
+  roundId: number | null;
+  certNo: string | null;
+  submittedAt: string | null;
+  createdAt: string;
+  /** What is still missing before it can be submitted (the vendor's desk). */
+  missing: string[];
+  history: Array<{ action: string; from: string | null; to: string; note: string | null; at: string }>;
+  reviews: ReviewView[];
+  draws?: Array<{ id: number; reason: string; count: number; pool: number[]; drawn: number[]; drawnBy: number | null; drawnAt: string }>;
+  panel: { drawn: number; scored: number };
+}
+
+const listEntryView = (r: ListEntryRow): ListEntryView => ({
+  id: r.id,
+  year: r.year,
+  field: r.field,
+  product: r.product,
+  indicators: parseStoredArray(r.indicators, { table: 'indicator_list', column: 'indicators', id: r.id }) as Indicator[],
+});
+
+const expertView = (r: ExpertRow & { username?: string | null }): ExpertView => ({
+  id: r.id,
+  name: r.name,
+  unit: r.unit,
+  title: r.title,
+  fields: parseStoredArray(r.fields, { table: 'experts', column: 'fields', id: r.id }) as string[],
+  userId: r.user_id,
+  username: r.username ?? null,
+  active: !!r.active,
+});
+
+/** Does `value` meet `threshold` by `comparator`? Compared as decimals (no float surprises for 0.1 + 0.2). */
+export function meets(value: number, comparator: string, threshold: number): boolean {
+  const v = Math.round(value * 1e6);
+  const t = Math.round(threshold * 1e6);
+  if (comparator === '>=') return v >= t;
+  if (comparator === '<=') return v <= t;
+  return v === t;
+}
+
+/** The experts' majority level; a tie goes to the lower level (the cautious reading). */
+export function majorityLevel(levels: string[]): Level {
+  let best: Level = 'provincial';
+  let bestN = -1;
+  for (const level of [...LEVELS].reverse()) {
+    const n = levels.filter((l) => l === level).length;
+    if (n > bestN) {
+      best = level;
+      bestN = n;
+    }
+  }
+  return best;
+}
+
+/** `count` of `items` at random (a partial Fisher–Yates shuffle with the given source of integers). */
+export function drawFrom<T>(items: readonly T[], count: number, int: (n: number) => number): T[] {
+  const pool = [...items];
+  for (let i = 0; i < count; i++) {
+    const j = i + int(pool.length - i);
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, count);
+}
+
+/**
+ * The certification lifecycle (认定, DESIGN §8): the indicator list, the expert pool, applications and their steps,
+ * the draw of experts and their reviews, rounds with their 公示 and objections, the certificates a finalized round
+ * enters in the registry and the awards finance pays through the ledger. Each write is one `writeTransaction`: any
+ * error rolls the whole step back.
+ */
+export class RecognitionService {
+  private readonly ledger: Ledger;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    /** An integer in [0, n): the draw's randomness (crypto by default; the demo loader passes its seeded one). */
+    private readonly randomInt: (n: number) => number = (n) => cryptoInt(n),
+  ) {
+    this.ledger = new Ledger(clock);
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  // ——— the indicator list (清单) ———
+
+  async indicatorList(q: ListQuery): Promise<Page<ListEntryView>> {
+    const { rows, total } = await listEntries(executorFor(this.db), q, q.pageSize, (q.page - 1) * q.pageSize);
+    return { items: rows.map(listEntryView), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  async addListEntry(actor: Actor, input: ListEntryInput, opts: { demo?: boolean } = {}): Promise<ListEntryView> {
+    mayManage(actor);
+    return writeTransaction(this.db, async (trx) => {
+      const now = this.now();
+      const row = { year: input.year, field: input.field, product: input.product, indicators: JSON.stringify(input.indicators), demo: opts.demo ?? false, created_at: now, updated_at: now };
+      const id = await insertListEntry(trx, row);
+      await insertListHistory(trx, { entry_id: id, action: 'create', before: null, after: row.indicators, actor_id: actor.id, at: now });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.list_add', entity: 'indicator_list', entityId: id, after: { year: input.year, field: input.field, product: input.product } });
+      return listEntryView({ id, ...row });
+    });
+  }
+
+  async updateListEntry(actor: Actor, id: number, input: ListEntryInput): Promise<ListEntryView> {
+    mayManage(actor);
+    return writeTransaction(this.db, async (trx) => {
+      const before = await findListEntry(trx, id);
+      if (!before) throw notFound('recognition.list_entry_not_found');
+      const now = this.now();
+      const patch = { year: input.year, field: input.field, product: input.product, indicators: JSON.stringify(input.indicators), updated_at: now };
+      await updateListEntry(trx, id, patch);
+      const shape = (r: Pick<ListEntryRow, 'year' | 'field' | 'product' | 'indicators'>) => JSON.stringify({ year: r.year, field: r.field, product: r.product, indicators: JSON.parse(r.indicators) as unknown });
+      await insertListHistory(trx, { entry_id: id, action: 'update', before: shape(before), after: shape(patch), actor_id: actor.id, at: now });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.list_update', entity: 'indicator_list', entityId: id, before: { product: before.product }, after: { product: input.product } });
+      return listEntryView({ ...before, ...patch });
+    });
+  }
+
+  async listEntryDetail(actor: Actor, id: number): Promise<ListEntryView & { history: Array<{ action: string; before: unknown; after: unknown; actorId: number | null; at: string }> }> {
+    mayManage(actor);
+    const db = executorFor(this.db);
+    const r = await findListEntry(db, id);
+    if (!r) throw notFound('recognition.list_entry_not_found');
+    const history = (await listHistory(db, id)).map((h) => ({ action: h.action, before: h.before ? (JSON.parse(h.before) as unknown) : null, after: JSON.parse(h.after) as unknown, actorId: h.actor_id, at: shanghaiIso(new Date(h.at)) }));
+    return { ...listEntryView(r), history };
+  }
+
+  // ——— the expert pool (专家库) ———
+
+  async experts(actor: Actor, q: { page: number; pageSize: number }): Promise<Page<ExpertView>> {
+    mayManage(actor);
+    const { rows, total } = await listExperts(executorFor(this.db), q.pageSize, (q.page - 1) * q.pageSize);
+    return { items: rows.map(expertView), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  async addExpert(actor: Actor, input: ExpertInput, opts: { demo?: boolean } = {}): Promise<ExpertView> {
+    mayManage(actor);
+    try {
+      return await writeTransaction(this.db, async (trx) => {
+        const userId = input.userId ?? null;
+        if (userId !== null) {
+          const u = await findUser(trx, userId);
+          if (!u || u.role !== 'expert') throw invalidField('userId', 'recognition.user_not_expert', { userId });
+          if (await findExpertOfUser(trx, userId)) throw new AppError('duplicate', 'recognition.user_taken', { userId }, 'userId');
+        }
+        const row = { name: input.name, unit: input.unit, title: input.title, fields: JSON.stringify(input.fields), user_id: userId, active: true, demo: opts.demo ?? false, created_at: this.now() };
+        const id = await insertExpert(trx, row);
+        await recordAudit(trx, this.clock, { actor, action: 'recognition.expert_add', entity: 'expert', entityId: id, after: { name: input.name, unit: input.unit, fields: input.fields, userId } });
+        const u = userId !== null ? await findUser(trx, userId) : undefined;
+        return expertView({ id, ...row, username: u?.username ?? null });
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('duplicate', 'recognition.user_taken', {}, 'userId');
+      throw err;
+    }
+  }
+
+  /** Takes an expert out of the pool (no longer drawn) or back in; their past reviews stay on record. */
+  async setExpertActive(actor: Actor, id: number, active: boolean): Promise<ExpertView> {
+    mayManage(actor);
+    return writeTransaction(this.db, async (trx) => {
+      const e = await findExpert(trx, id);
+      if (!e) throw notFound('recognition.expert_not_found');
+      await updateExpert(trx, id, { active });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.expert_active', entity: 'expert', entityId: id, before: { active: !!e.active }, after: { active } });
+      return expertView({ ...e, active });
+    });
+  }
+
+  // ——— applications ———
+
+  async createApplication(actor: Actor, input: ApplicationInput, opts: { demo?: boolean } = {}): Promise<ApplicationView> {
+    if (actor.role !== 'vendor' || actor.vendorId === null) throw new AppError('forbidden', 'errors.wrong_role');
+    return writeTransaction(this.db, async (trx) => {
+      const vendor = await findVendor(trx, actor.vendorId as number);
+      if (!vendor || vendor.status !== 'approved') throw new AppError('forbidden', 'recognition.vendor_not_approved');
+      const listEntryId = input.listEntryId ?? null;
+      if (listEntryId !== null) {
+        const entry = await findListEntry(trx, listEntryId);
+        if (!entry) throw invalidField('listEntryId', 'recognition.list_entry_unknown', { id: listEntryId });
+        if (entry.field !== input.field) throw invalidField('listEntryId', 'recognition.list_entry_other_field', { field: entry.field });
+      }
+      const now = this.now();
+      const row: Omit<ApplicationRow, 'id'> = {
+        application_no: null,
+        vendor_id: vendor.id,
+        product_name: input.productName,
+        model: input.model,
+        kind: input.kind,
+        field: input.field,
+        level_claimed: input.levelClaimed,
+        list_entry_id: listEntryId,
+        indicators: JSON.stringify(input.indicators),
+        description: input.description,
+        status: 'draft',
+        screen_opinion: null,
+        mean_score_x100: null,
+        recommended_level: null,
+        round_id: null,
+        cert_id: null,
+        cert_no: null,
+        decided_at: null,
+        created_by: actor.id,
+        demo: opts.demo ?? false,
+        submitted_at: null,
+        created_at: now,
+        updated_at: now,
+      };
+      const id = await insertApplication(trx, row);
+      const applicationNo = `ZJRD-${shanghaiDay(this.clock.now()).slice(0, 4)}-${String(id).padStart(6, '0')}`;
+      await updateApplication(trx, id, null, { application_no: applicationNo });
+      await insertHistory(trx, { application_id: id, action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, note: null, at: now });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.create', entity: 'cert_application', entityId: id, after: { status: 'draft', applicationNo, productName: input.productName } });
+      return this.view(trx, actor, id);
+    });
+  }
+
+  async getApplication(actor: Actor, id: number): Promise<ApplicationView> {
+    const db = executorFor(this.db);
+    const a = await findApplication(db, id);
+    if (!a) throw notFound('recognition.not_found');
+    await this.authorize(db, actor, 'application.read', a);
+    return this.view(db, actor, id, a);
+  }
+
+  async listApplications(actor: Actor, q: PageQuery): Promise<Page<ApplicationView>> {
+    const db = executorFor(this.db);
+    let filter: { vendorId?: number; status?: ApplicationStatus };
+    if (actor.role === 'vendor' && actor.vendorId !== null) filter = { vendorId: actor.vendorId, status: q.status };
+    else if (actor.role === 'admin') filter = { status: q.status };
+    else throw new AppError('forbidden', 'errors.wrong_role');
+    const { rows, total } = await listApplications(db, filter, q.pageSize, (q.page - 1) * q.pageSize);
+    const items: ApplicationView[] = [];
+    for (const r of rows) items.push(await this.view(db, actor, r.id, r));
+    return { items, total, page: q.page, pageSize: q.pageSize };
+  }
+
+  /** The registrar's runner for both desks' tables (transitions.ts). */
+  run(step: string, actor: Actor, id: number, input: unknown): Promise<ApplicationView & { experts?: Array<{ id: number; name: string; unit: string; username: string | null }> }> {
+    const steps: Record<string, () => Promise<ApplicationView & { experts?: Array<{ id: number; name: string; unit: string; username: string | null }> }>> = {
+      submit: () => this.submit(actor, id),
+      screen: () => this.screen(actor, id, input as ScreenInput),
+      experts: () => this.drawExperts(actor, id, input as DrawInput),
+      recommend: () => this.recommend(actor, id),
+    };
+    const take = steps[step];
+    if (!take) throw new Error(`recognition: no runner for step ${step}`);
+    return take();
+  }
+
+  /** → submitted. On the standard track every indicator of the list entry must meet its threshold (422 naming it). */
+  submit(actor: Actor, id: number): Promise<ApplicationView> {
+    return this.command(actor, id, 'application.own', async (trx, a) => {
+      await this.step(trx, actor, a, 'submit', { submitted_at: this.now() });
+      if (a.list_entry_id !== null) {
+        const entry = await findListEntry(trx, a.list_entry_id);
+        if (!entry) throw invalidField('listEntryId', 'recognition.list_entry_unknown', { id: a.list_entry_id });
+        const values = this.indicatorsOf(a);
+        for (const ind of listEntryView(entry).indicators) {
+          const i = values.findIndex((v) => normalized(v.name) === normalized(ind.name));
+          const params = { name: ind.name, comparator: ind.comparator, threshold: String(ind.threshold), unit: ind.unit };
+          if (i < 0) throw invalidField('indicators', 'recognition.indicator_missing', params);
+          if (!meets(values[i]!.value, ind.comparator, ind.threshold)) throw invalidField(`indicators.${i}.value`, 'recognition.indicator_below', { ...params, value: String(values[i]!.value) });
+        }
+      }
+    });
+  }
+
+  /** 形式审查: passed → expert review; refused → rejected, with the opinion. */
+  screen(actor: Actor, id: number, input: ScreenInput): Promise<ApplicationView> {
+    return this.command(actor, id, 'application.manage', async (trx, a) => {
+      await this.step(trx, actor, a, 'screen', { screen_opinion: input.opinion ?? null, ...(input.passed ? {} : { decided_at: this.now() }) }, input.opinion ?? null, input.passed ? undefined : 'rejected');
+    });
+  }
+
+  /** The draw: `count` experts of the field at random, never from the applicant's own unit; on record. */
+  async drawExperts(actor: Actor, id: number, input: DrawInput): Promise<ApplicationView & { experts: Array<{ id: number; name: string; unit: string; username: string | null }> }> {
+    let drawn: Array<{ id: number; name: string; unit: string; username: string | null }> = [];
+    const view = await this.command(actor, id, 'application.manage', async (trx, a) => {
+      await this.step(trx, actor, a, 'experts', {}, `${input.count}`, 'expert_review');
+      drawn = await this.draw(trx, actor, a, input.count, 'draw');
+    });
+    return { ...view, experts: drawn };
+  }
+
+  private async draw(trx: Executor, actor: Actor, a: ApplicationDetailRow, count: number, reason: 'draw' | 'replacement') {
+    const taken = new Set((await reviewsOf(trx, a.id)).map((r) => r.expert_id));
+    const pool = (await activeExperts(trx)).filter((e) => {
+      const v = expertView(e);
+      return v.fields.includes(a.field) && normalized(e.unit) !== normalized(a.vendor_name) && !taken.has(e.id);
+    });
+    if (pool.length < count) throw new AppError('conflict', 'recognition.too_few_experts', { eligible: pool.length, count });
+    const chosen = drawFrom(pool, count, this.randomInt);
+    const at = this.now();
+    const drawId = await insertDraw(trx, { application_id: a.id, reason, count, pool: JSON.stringify(pool.map((e) => e.id)), drawn: JSON.stringify(chosen.map((e) => e.id)), drawn_by: actor.id, drawn_at: at });
+    await insertReviews(trx, chosen.map((e) => ({ application_id: a.id, expert_id: e.id, draw_id: drawId, status: 'assigned' as const, score: null, recommend_level: null, opinion: null, reviewed_at: null })));
+    await recordAudit(trx, this.clock, { actor, action: `recognition.${reason}`, entity: 'cert_application', entityId: a.id, after: { drawId, pool: pool.map((e) => e.id), drawn: chosen.map((e) => e.id) } });
+    return chosen.map((e) => ({ id: e.id, name: e.name, unit: e.unit, username: e.username }));
+  }
+
+  /** Mean ≥ 70 → recommended at the experts' majority level; else rejected. */
+  recommend(actor: Actor, id: number): Promise<ApplicationView> {
+    return this.command(actor, id, 'application.manage', async (trx, a) => {
+      const scored = (await reviewsOf(trx, a.id)).filter((r) => r.status === 'scored');
+      const facts = await this.facts(trx, a);
+      // The guard first (409 while reviews are pending), then the outcome from the scores.
+      nextStatus('recommend', a.status, facts);
+      const sum = scored.reduce((s, r) => s + (r.score ?? 0), 0);
+      const meanX100 = Math.round((sum * 100) / scored.length);
+      const pass = sum * 100 >= PASS_MEAN * 100 * scored.length;
+      const level = majorityLevel(scored.map((r) => r.recommend_level ?? ''));
+      const patch = pass ? { mean_score_x100: meanX100, recommended_level: level } : { mean_score_x100: meanX100, decided_at: this.now() };
+      await this.step(trx, actor, a, 'recommend', patch, `${(meanX100 / 100).toFixed(2)}`, pass ? 'recommended' : 'rejected');
+    });
+  }
+
+  // ——— the experts' side ———
+
+  private async expertOf(db: Executor, actor: Actor): Promise<ExpertRow> {
+    if (actor.role !== 'expert') throw new AppError('forbidden', 'errors.wrong_role');
+    const e = await findExpertOfUser(db, actor.id);
+    if (!e) throw new AppError('forbidden', 'recognition.not_in_pool');
+    return e;
+  }
+
+  /** The applications drawn to the expert (a conflict declared takes one off the list). */
+  async myReviews(actor: Actor) {
+    const db = executorFor(this.db);
+    const e = await this.expertOf(db, actor);
+    const rows = await reviewsOfExpert(db, e.id);
+    return {
+      items: rows.map((r) => ({
+        applicationId: r.application_id,
+        applicationNo: r.application_no,
+        productName: r.product_name,
+        model: r.model,
+        vendor: r.vendor_name,
+        field: r.field,
+        kind: r.kind,
+        levelClaimed: r.level_claimed,
+        applicationStatus: r.application_status,
+        status: r.status,
+        score: r.score,
+        recommendLevel: r.recommend_level,
+        opinion: r.opinion,
+        reviewedAt: r.reviewed_at ? shanghaiIso(new Date(r.reviewed_at)) : null,
+      })),
+    };
+  }
+
+  /** An expert scores an application drawn to them, or declares a conflict (replaced at once by a new draw). */
+  async review(actor: Actor, applicationId: number, input: ReviewInput): Promise<ApplicationView> {
+    return writeTransaction(this.db, async (trx) => {
+      const e = await this.expertOf(trx, actor);
+      const a = await findApplication(trx, applicationId, { lock: true });
+      if (!a) throw new AppError('forbidden', 'recognition.not_drawn');
+      const mine = (await reviewsOf(trx, a.id)).find((r) => r.expert_id === e.id);
+      if (!mine || mine.status === 'conflict') throw new AppError('forbidden', 'recognition.not_drawn');
+      if (a.status !== 'expert_review') throw invalidState(`recognition.wrong_state_${a.status}`, { status: a.status });
+      if (mine.status === 'scored') throw invalidState('recognition.already_reviewed');
+      const at = this.now();
+      if (input.conflict) {
+        if (!(await updateReview(trx, mine.id, 'assigned', { status: 'conflict', opinion: input.opinion ?? null, reviewed_at: at }))) throw invalidState('recognition.already_reviewed');
+        await insertHistory(trx, { application_id: a.id, action: 'conflict_declared', from_status: a.status, to_status: a.status, actor_id: actor.id, note: null, at });
+        await recordAudit(trx, this.clock, { actor, action: 'recognition.conflict', entity: 'cert_application', entityId: a.id, after: { expertId: e.id } });
+        await this.draw(trx, actor, a, 1, 'replacement');
+        return this.view(trx, actor, a.id, undefined, { afterConflict: true });
+      }
+      if (!(await updateReview(trx, mine.id, 'assigned', { status: 'scored', score: input.score ?? null, recommend_level: input.recommendLevel ?? null, opinion: input.opinion ?? null, reviewed_at: at }))) {
+        throw invalidState('recognition.already_reviewed');
+      }
+      await insertHistory(trx, { application_id: a.id, action: 'scored', from_status: a.status, to_status: a.status, actor_id: actor.id, note: null, at });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.review', entity: 'cert_application', entityId: a.id, after: { expertId: e.id, score: input.score, recommendLevel: input.recommendLevel } });
+      return this.view(trx, actor, a.id);
+    });
+  }
+
+  // ——— rounds and their 公示 ———
+
+  /** Publishes the 拟认定名单 (type `certification`, ≥ 5 working days); every application must be recommended. */
+  async createRound(actor: Actor, input: RoundInput, opts: { demo?: boolean; objectionPath?: (id: number) => string } = {}): Promise<{ id: number; noticeId: number; periodEndsAt: string; year: number; applications: number }> {
+    mayManage(actor);
+    return writeTransaction(this.db, async (trx) => {
+      const apps: ApplicationDetailRow[] = [];
+      for (const [i, id] of input.applicationIds.entries()) {
+        const a = await findApplication(trx, id, { lock: true });
+        if (!a) throw invalidField(`applicationIds.${i}`, 'recognition.application_unknown', { id });
+        if (a.status !== 'recommended') throw invalidState('recognition.not_recommended', { applicationNo: a.application_no ?? String(id), status: a.status });
+        apps.push(a);
+      }
+      const now = this.clock.now();
+      const period = noticePeriod(now, ROUND_NOTICE_WORKING_DAYS);
+      const roundId = await insertRound(trx, { year: input.year, status: 'notice', published_at: now.toISOString(), period_ends_at: period.endsAt.toISOString(), finalized_at: null, created_by: actor.id, demo: opts.demo ?? false });
+      for (const a of apps) {
+        await this.move(trx, actor, a, 'enter_round', { round_id: roundId }, `#${roundId}`);
+      }
+      const howTo = (opts.objectionPath ?? ((id: number) => `/api/v1/certification-rounds/${id}/objections`))(roundId);
+      const content = {
+        roundId,
+        year: input.year,
+        list: apps.map((a) => ({
+          applicationId: a.id,
+          applicationNo: a.application_no,
+          productName: a.product_name,
+          model: a.model,
+          enterprise: a.vendor_name,
+          city: a.vendor_city,
+          kind: a.kind,
+          field: a.field,
+          level: a.recommended_level,
+          track: a.list_entry_id !== null ? 'standard' : 'free',
+        })),
+        period: { publishedAt: shanghaiIso(now), startsOn: period.firstDay, endsOn: period.lastDay, endsAt: shanghaiIsoSeconds(period.endsAt), workingDays: period.workingDays },
+        objections: { howTo },
+      };
+      const noticeId = await insertNotice(trx, {
+        round_id: roundId,
+        type: 'certification',
+        title: `${input.year}年度浙江省首台（套）产品拟认定名单公示`,
+        content: JSON.stringify(content),
+        published_at: now.toISOString(),
+        period_ends_at: period.endsAt.toISOString(),
+      });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.round_publish', entity: 'cert_round', entityId: roundId, after: { year: input.year, applications: apps.map((a) => a.id), noticeId } });
+      return { id: roundId, noticeId, periodEndsAt: shanghaiIsoSeconds(period.endsAt), year: input.year, applications: apps.length };
+    });
+  }
+
+  async rounds(actor: Actor) {
+    mayManage(actor);
+    const db = executorFor(this.db);
+    const out = [];
+    for (const r of await listRounds(db)) out.push(await this.roundView(db, r.id));
+    return { items: out };
+  }
+
+  async round(actor: Actor, id: number) {
+    mayManage(actor);
+    return this.roundView(executorFor(this.db), id);
+  }
+
+  private async roundView(db: Executor, id: number) {
+    const r = await findRound(db, id);
+    if (!r) throw notFound('recognition.round_not_found');
+    const notice = await noticeOfRound(db, id);
+    const apps = await applicationsOfRound(db, id);
+    return {
+      id: r.id,
+      year: r.year,
+      status: r.status,
+      noticeId: notice?.id ?? null,
+      publishedAt: shanghaiIso(new Date(r.published_at)),
+      periodEndsAt: shanghaiIsoSeconds(new Date(r.period_ends_at)),
+      finalizedAt: r.finalized_at ? shanghaiIso(new Date(r.finalized_at)) : null,
+      applications: apps.map((a) => ({ id: a.id, applicationNo: a.application_no, productName: a.product_name, enterprise: a.vendor_name, level: a.recommended_level, status: a.status, certNo: a.cert_no })),
+      objections: (await objectionsOf(db, id)).map((o) => ({ id: o.id, applicationId: o.application_id, name: o.name, organization: o.organization, content: o.content, status: o.status, opinion: o.opinion, createdAt: shanghaiIso(new Date(o.created_at)) })),
+    };
+  }
+
+  /** Public: the certification notices (公示 of the 拟认定名单). */
+  async notices(q: { page: number; pageSize: number }) {
+    const { rows, total } = await listNotices(executorFor(this.db), q.pageSize, (q.page - 1) * q.pageSize);
+    return {
+      items: rows.map((n) => ({ id: n.id, type: n.type, title: n.title, roundId: n.round_id, publishedAt: shanghaiIso(new Date(n.published_at)), periodEndsAt: n.period_ends_at ? shanghaiIsoSeconds(new Date(n.period_ends_at)) : null })),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+
+  async notice(id: number) {
+    const db = executorFor(this.db);
+    const n = await findNotice(db, id);
+    if (!n) throw notFound('notices.not_found');
+    const r = (await findRound(db, n.round_id))!;
+    const open = r.status === 'notice' && this.clock.now().getTime() <= new Date(r.period_ends_at).getTime();
+    return {
+      id: n.id,
+      type: n.type,
+      title: n.title,
+      roundId: n.round_id,
+      publishedAt: shanghaiIso(new Date(n.published_at)),
+      periodEndsAt: n.period_ends_at ? shanghaiIsoSeconds(new Date(n.period_ends_at)) : null,
+      objectionsOpen: open,
+      content: JSON.parse(n.content) as Record<string, unknown>,
+    };
+  }
+
+  /** Anyone, during the notice period only (after it → 409), as for single source. */
+  async fileObjection(actor: Actor | null, roundId: number, input: ObjectionInput): Promise<{ id: number; roundId: number; status: 'open'; createdAt: string }> {
+    return writeTransaction(this.db, async (trx) => {
+      const r = await findRound(trx, roundId, { lock: true });
+      if (!r) throw notFound('recognition.round_not_found');
+      const now = this.clock.now();
+      if (r.status !== 'notice' || now.getTime() > new Date(r.period_ends_at).getTime()) {
+        throw invalidState('recognition.objection_period_over', { endsAt: shanghaiIsoSeconds(new Date(r.period_ends_at)) });
+      }
+      const applicationId = input.applicationId ?? null;
+      if (applicationId !== null && !(await applicationsOfRound(trx, roundId)).some((a) => a.id === applicationId)) {
+        throw invalidField('applicationId', 'recognition.application_not_in_round', { id: applicationId });
+      }
+      const at = now.toISOString();
+      const id = await insertObjection(trx, { round_id: roundId, application_id: applicationId, name: input.name, organization: input.organization, contact: input.contact, content: input.content, status: 'open', opinion: null, resolved_by: null, resolved_at: null, created_at: at });
+      await recordAudit(trx, this.clock, { actor: actor ?? PUBLIC_ACTOR, action: 'recognition.objection_file', entity: 'cert_objection', entityId: id, after: { roundId, applicationId } });
+      return { id, roundId, status: 'open' as const, createdAt: shanghaiIso(now) };
+    });
+  }
+
+  /** The department's ruling; upheld takes the application named out of the round (rejected). */
+  async resolveObjection(actor: Actor, roundId: number, objectionId: number, input: ResolveInput) {
+    mayManage(actor);
+    await writeTransaction(this.db, async (trx) => {
+      const r = await findRound(trx, roundId, { lock: true });
+      if (!r) throw notFound('recognition.round_not_found');
+      const o = await findObjection(trx, roundId, objectionId);
+      if (!o) throw notFound('recognition.objection_not_found');
+      if (o.status !== 'open') throw invalidState('recognition.objection_resolved', { status: o.status });
+      if (r.status !== 'notice') throw invalidState('recognition.round_finalized');
+      if (input.upheld && o.application_id === null) throw invalidField('upheld', 'recognition.upheld_needs_application');
+      const at = this.now();
+      const status = input.upheld ? 'upheld' : 'dismissed';
+      if (!(await resolveObjectionRow(trx, o.id, { status, opinion: input.opinion, resolved_by: actor.id, resolved_at: at }))) throw invalidState('recognition.objection_resolved', { status: 'resolved' });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.objection_resolve', entity: 'cert_objection', entityId: o.id, before: { status: 'open' }, after: { status, opinion: input.opinion } });
+      if (input.upheld) {
+        const a = await findApplication(trx, o.application_id as number, { lock: true });
+        if (a && a.status === 'in_round') await this.move(trx, actor, a, 'objection_upheld', { decided_at: at }, input.opinion);
+      }
+    });
+    return this.round(actor, roundId);
+  }
+
+  /**
+   * After the period, every objection resolved: each application left in the round becomes a valid certificate in the
+   * registry (valid 3 years from today), and its award falls due (funded into the award fund; finance pays it).
+   */
+  async finalizeRound(actor: Actor, id: number) {
+    mayManage(actor);
+    await writeTransaction(this.db, async (trx) => {
+      const r = await findRound(trx, id, { lock: true });
+      if (!r) throw notFound('recognition.round_not_found');
+      if (r.status !== 'notice') throw invalidState('recognition.round_finalized');
+      const now = this.clock.now();
+      if (now.getTime() <= new Date(r.period_ends_at).getTime()) throw invalidState('recognition.guard_notice_running', { endsAt: shanghaiIsoSeconds(new Date(r.period_ends_at)) });
+      const open = (await objectionsOf(trx, id)).filter((o) => o.status === 'open').length;
+      if (open > 0) throw invalidState('recognition.guard_objections_open', { n: open });
+      if (!(await updateRound(trx, id, 'notice', { status: 'finalized', finalized_at: now.toISOString() }))) throw invalidState('recognition.round_finalized');
+      const today = shanghaiDay(now);
+      const validUntil = addDays(`${Number(today.slice(0, 4)) + VALIDITY_YEARS}${today.slice(4)}`, -1);
+      const amounts = await this.awardAmounts(trx);
+      const funded: Array<{ awardId: number; fen: number }> = [];
+      for (const a of (await applicationsOfRound(trx, id)).filter((x) => x.status === 'in_round')) {
+        const level = (a.recommended_level ?? a.level_claimed) as Level;
+        const entry = a.list_entry_id !== null ? await findListEntry(trx, a.list_entry_id) : undefined;
+        const thresholds = entry ? listEntryView(entry).indicators : [];
+        const indicators = this.indicatorsOf(a).map((v) => {
+          const t = thresholds.find((x) => normalized(x.name) === normalized(v.name));
+          return t ? `${v.name} ${v.value}${t.unit}（清单要求 ${t.comparator} ${t.threshold}${t.unit}）` : `${v.name} ${v.value}`;
+        });
+        const cert = await issueCertificate(trx, this.clock, actor, {
+          certNo: `ZJRD-${r.year}-${String(a.id).padStart(5, '0')}`,
+          productName: a.product_name,
+          enterpriseName: a.vendor_name,
+          creditCode: a.vendor_credit_code,
+          kind: a.kind as 'equipment',
+          level,
+          field: a.field,
+          year: r.year,
+          validUntil,
+          indicators,
+          keySupported: false,
+        });
+        await this.move(trx, actor, a, 'certify', { cert_id: cert.id, cert_no: cert.cert_no, decided_at: now.toISOString() }, cert.cert_no);
+        const fen = amounts[level];
+        if (fen > 0) {
+          const awardId = await insertAward(trx, { application_id: a.id, vendor_id: a.vendor_id, level, amount_fen: fen, status: 'due', due_at: addDaysIso(now, AWARD_DAYS), paid_at: null, paid_by: null, transfer_id: null, year: r.year, demo: r.demo, created_at: now.toISOString() });
+          funded.push({ awardId, fen });
+        }
+      }
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.round_finalize', entity: 'cert_round', entityId: id, before: { status: 'notice' }, after: { status: 'finalized', awards: funded.length } });
+      // The ledger last: the treasury funds each award in the award fund (not a trade).
+      for (const f of funded) await this.ledger.fundAward(trx, f.fen, `award:${f.awardId}:fund`, actor.id);
+    });
+    return this.round(actor, id);
+  }
+
+  // ——— awards (奖励) ———
+
+  private async awardAmounts(db: Executor): Promise<Record<Level, number>> {
+    return { ...DEFAULT_AWARDS_FEN, ...((await readAwardSetting(db)) ?? {}) } as Record<Level, number>;
+  }
+
+  async awardSettings(actor: Actor): Promise<Record<Level, string>> {
+    mayManage(actor);
+    const a = await this.awardAmounts(executorFor(this.db));
+    return { international: money(a.international), domestic: money(a.domestic), provincial: money(a.provincial) };
+  }
+
+  async setAwardSettings(actor: Actor, input: AwardSettingsInput): Promise<Record<Level, string>> {
+    mayManage(actor);
+    await writeTransaction(this.db, async (trx) => {
+      const before = await this.awardAmounts(trx);
+      await writeAwardSetting(trx, { ...input }, this.now());
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.award_settings', entity: 'settings', entityId: null, before, after: { ...input } });
+    });
+    return this.awardSettings(actor);
+  }
+
+  /** Finance: the awards due (oldest deadline first), overdue marked. */
+  async awardsDue(actor: Actor, q: { page: number; pageSize: number; status?: 'due' | 'paid' }) {
+    requireRole(actor, 'finance');
+    const { rows, total } = await listAwards(executorFor(this.db), { status: q.status ?? 'due' }, q.pageSize, (q.page - 1) * q.pageSize);
+    const now = this.clock.now().getTime();
+    return {
+      items: rows.map((w) => ({
+        id: w.id,
+        vendor: { id: w.vendor_id, name: w.vendor_name },
+        amount: money(Number(w.amount_fen)),
+        level: w.level,
+        year: w.year,
+        applicationNo: w.application_no,
+        productName: w.product_name,
+        certNo: w.cert_no,
+        status: w.status,
+        dueAt: shanghaiIsoSeconds(new Date(w.due_at)),
+        overdue: w.status === 'due' && now > new Date(w.due_at).getTime(),
+        paidAt: w.paid_at ? shanghaiIso(new Date(w.paid_at)) : null,
+      })),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+
+  /** Finance pays one award: award fund → vendor, through the ledger (idempotent by the award). */
+  async payAward(actor: Actor, id: number): Promise<{ id: number; status: 'paid'; amount: string; paidAt: string; transferId: number }> {
+    requireRole(actor, 'finance');
+    return writeTransaction(this.db, async (trx) => {
+      const w = await findAward(trx, id, { lock: true });
+      if (!w) throw notFound('recognition.award_not_found');
+      if (w.status === 'paid') throw invalidState('recognition.award_paid');
+      const now = this.now();
+      if (!(await updateAward(trx, id, 'due', { status: 'paid', paid_at: now, paid_by: actor.id }))) throw invalidState('recognition.award_paid');
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.award_pay', entity: 'cert_award', entityId: id, before: { status: 'due' }, after: { status: 'paid', amount: money(Number(w.amount_fen)) } });
+      const t = await this.ledger.payAward(trx, w.vendor_id, Number(w.amount_fen), `award:${id}:pay`, actor.id);
+      await updateAward(trx, id, 'paid', { transfer_id: t.id });
+      return { id, status: 'paid' as const, amount: money(Number(w.amount_fen)), paidAt: shanghaiIso(new Date(now)), transferId: t.id };
+    });
+  }
+
+  // ——— the steps' common parts ———
+
+  private indicatorsOf(a: ApplicationRow): IndicatorValue[] {
+    return parseStoredArray(a.indicators, { table: 'cert_applications', column: 'indicators', id: a.id }) as IndicatorValue[];
+  }
+
+  private async authorize(db: Executor, actor: Actor, act: ApplicationAct, a: ApplicationRow): Promise<void> {
+    const expert = actor.role === 'expert' ? await findExpertOfUser(db, actor.id) : undefined;
+    const reviews = expert ? await reviewsOf(db, a.id) : [];
+    const assigned = !!expert && reviews.some((r) => r.expert_id === expert.id && r.status !== 'conflict');
+    mayReadApplication(actor, act, { vendorId: a.vendor_id, assigned });
+  }
+
+  private command(actor: Actor, id: number, act: ApplicationAct, work: (trx: Executor, a: ApplicationDetailRow) => Promise<void>): Promise<ApplicationView> {
+    return writeTransaction(this.db, async (trx) => {
+      const a = await findApplication(trx, id, { lock: true });
+      if (!a) throw notFound('recognition.not_found');
+      await this.authorize(trx, actor, act, a);
+      await work(trx, a);
+      return this.view(trx, actor, id);
+    });
+  }
+
+  private async facts(trx: Executor, a: ApplicationRow): Promise<ApplicationFacts> {
+    const reviews = (await reviewsOf(trx, a.id)).filter((r) => r.status !== 'conflict');
+    return { panel: reviews.length, scored: reviews.filter((r) => r.status === 'scored').length };
+  }
+
+  /** One step of the tables: the conditional update, its history row, its audit record. */
+  private async step(trx: Executor, actor: Actor, a: ApplicationDetailRow, step: string, patch: Partial<ApplicationRow>, note: string | null = null, to?: ApplicationStatus): Promise<void> {
+    const next = nextStatus(step, a.status, await this.facts(trx, a), to);
+    await this.apply(trx, actor, a, step, next, patch, note);
+  }
+
+  /** A move that follows from a round (CASCADES). */
+  private async move(trx: Executor, actor: Actor, a: ApplicationDetailRow, cascade: string, patch: Partial<ApplicationRow>, note: string | null): Promise<void> {
+    const next = nextStatus(cascade, a.status, { panel: 0, scored: 0 });
+    await this.apply(trx, actor, a, cascade, next, patch, note);
+  }
+
+  private async apply(trx: Executor, actor: Actor, a: ApplicationDetailRow, action: string, to: ApplicationStatus, patch: Partial<ApplicationRow>, note: string | null): Promise<void> {
+    const from = a.status;
+    const at = this.now();
+    if (!(await updateApplication(trx, a.id, from, { ...patch, status: to, updated_at: at }))) throw invalidState('recognition.changed_meanwhile');
+    Object.assign(a, patch, { status: to, updated_at: at });
+    await insertHistory(trx, { application_id: a.id, action, from_status: from, to_status: to, actor_id: actor.id, note, at });
+    await recordAudit(trx, this.clock, { actor, action: `recognition.${action}`, entity: 'cert_application', entityId: a.id, before: { status: from }, after: { status: to } });
+  }
+
+  /**
+   * The application as `actor` may see it. Reviews: the department sees everything (and the draws); an expert sees
+   * their own review, and the others' scores only once theirs is in — never the others' names; the vendor sees the
+   * scores and opinions once the panel has decided, and the experts' names only once the round is published.
+   */
+  private async view(db: Executor, actor: Actor, id: number, row?: ApplicationDetailRow, opts: { afterConflict?: boolean } = {}): Promise<ApplicationView> {
+    const a = row ?? (await findApplication(db, id));
+    if (!a) throw notFound('recognition.not_found');
+    const all = await reviewsOf(db, a.id);
+    const entry = a.list_entry_id !== null ? await findListEntry(db, a.list_entry_id) : undefined;
+    const panel = all.filter((r) => r.status !== 'conflict');
+    let reviews: ReviewView[] = [];
+    const full = (r: ReviewDetailRow, named: boolean): ReviewView => ({
+      expert: named ? { id: r.expert_id, name: r.expert_name, unit: r.expert_unit, title: r.expert_title, username: r.username } : null,
+      status: r.status,
+      score: r.score,
+      recommendLevel: r.recommend_level,
+      opinion: r.opinion,
+      reviewedAt: r.reviewed_at ? shanghaiIso(new Date(r.reviewed_at)) : null,
+    });
+    if (actor.role === 'admin') reviews = all.map((r) => full(r, true));
+    else if (actor.role === 'expert' && !opts.afterConflict) {
+      const me = await findExpertOfUser(db, actor.id);
+      const mine = panel.find((r) => r.expert_id === me?.id);
+      const done = mine?.status === 'scored';
+      reviews = panel.filter((r) => r === mine || (done && r.status === 'scored')).map((r) => ({ ...full(r, r === mine), mine: r === mine }));
+    } else if (actor.role === 'vendor') {
+      const decided = ['recommended', 'in_round', 'certified'].includes(a.status) || (a.status === 'rejected' && a.mean_score_x100 !== null);
+      if (decided) reviews = panel.filter((r) => r.status === 'scored').map((r) => full(r, a.round_id !== null));
+    }
+    const values = this.indicatorsOf(a);
+    const missing: string[] = [];
+    if (a.status === 'draft' && entry) {
+      for (const ind of listEntryView(entry).indicators) if (!values.some((v) => normalized(v.name) === normalized(ind.name))) missing.push(ind.name);
+    }
+    const history = (await historyOf(db, a.id)).map((h) => ({ action: h.action, from: h.from_status, to: h.to_status, note: h.note, at: shanghaiIso(new Date(h.at)) }));
+    const view: ApplicationView = {
+      id: a.id,
+      applicationNo: a.application_no ?? '',
+      status: a.status,
+      vendor: { id: a.vendor_id, name: a.vendor_name, city: a.vendor_city },
+      productName: a.product_name,
+      model: a.model,
+      kind: a.kind,
+      field: a.field,
+      levelClaimed: a.level_claimed,
+      track: a.list_entry_id !== null ? 'standard' : 'free',
+      listEntryId: a.list_entry_id,
+      listEntry: entry ? listEntryView(entry) : null,
+      indicators: values,
+      description: a.description,
+      screenOpinion: a.screen_opinion,
+      meanScore: a.mean_score_x100 !== null && (actor.role !== 'expert' || reviews.some((r) => r.mine && r.status === 'scored')) ? (a.mean_score_x100 / 100).toFixed(2) : null,
+      recommendedLevel: a.recommended_level,
+      roundId: a.round_id,
+      certNo: a.cert_no,
+      submittedAt: a.submitted_at ? shanghaiIso(new Date(a.submitted_at)) : null,
+      createdAt: shanghaiIso(new Date(a.created_at)),
+      missing,
+      history,
+      reviews,
+      panel: { drawn: panel.length, scored: panel.filter((r) => r.status === 'scored').length },
+    };
+    if (actor.role === 'admin') {
+      view.draws = (await drawsOf(db, a.id)).map((d) => ({
+        id: d.id,
+        reason: d.reason,
+        count: d.count,
+        pool: JSON.parse(d.pool) as number[],
+        drawn: JSON.parse(d.drawn) as number[],
+        drawnBy: d.drawn_by,
+        drawnAt: shanghaiIso(new Date(d.drawn_at)),
+      }));
+    }
+    return view;
+  }
+}
+
+const addDaysIso = (at: Date, days: number): string => new Date(at.getTime() + days * 86_400_000).toISOString();

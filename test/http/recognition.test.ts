@@ -1,0 +1,340 @@
+import assert from 'node:assert/strict';
+import type { Response } from 'supertest';
+import { bearer, testApp, type TestApp } from '../helpers/app';
+import { ENGINE, useMigratedDb } from '../helpers/db';
+import { LIST_ENTRY, REC_FIELD, applicationBody, makeRecWorld, type RecWorld } from '../helpers/recognition';
+
+function assertError(res: Response, status: number, code?: string): void {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  assert.deepEqual(Object.keys(res.body), ['error']);
+  if (code) assert.equal(res.body.error.code, code);
+  assert.ok(String(res.body.error.message).length > 0);
+}
+const assertField = (res: Response, field: string) => {
+  assertError(res, 422, 'validation_failed');
+  assert.equal(res.body.error.field, field, JSON.stringify(res.body));
+};
+
+/** The certification lifecycle over HTTP (API.md "First-unit policy … (认定)"): every step and its refusals. */
+describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
+  this.timeout(120000);
+  const ctx = useMigratedDb();
+  let t: TestApp;
+  let w: RecWorld;
+  const tokens = new Map<string, string>();
+  const tok = async (u: string) => {
+    if (!tokens.has(u)) tokens.set(u, await bearer(t.http, u));
+    return tokens.get(u)!;
+  };
+  const call = async (method: 'get' | 'post' | 'patch', path: string, who: string | null, body?: unknown, headers: Record<string, string> = {}) => {
+    const req = t.http[method](path);
+    if (who) req.set('Authorization', await tok(who));
+    for (const [k, v] of Object.entries(headers)) req.set(k, v);
+    return body === undefined ? req : req.send(body as object);
+  };
+  const count = async (table: string) => Number((await ctx.db(table).count({ n: '*' }).first())?.n ?? 0);
+  let entryId: number;
+
+  before(async () => {
+    t = testApp(ctx.db);
+    t.clock.set(new Date('2026-03-02T02:00:00Z'), { freeze: true });
+    w = await makeRecWorld(ctx.db);
+  });
+
+  const newApp = async (over: Record<string, unknown> = {}, who = w.users.vendor) => {
+    const res = await call('post', '/api/v1/vendor/applications', who, applicationBody({ listEntryId: entryId, ...over }));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.id as number;
+  };
+  const toReview = async (over: Record<string, unknown> = {}) => {
+    const id = await newApp(over);
+    assert.equal((await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor)).status, 200);
+    assert.equal((await call('post', `/api/v1/admin/applications/${id}/screen`, w.users.admin, { passed: true, opinion: '材料齐全' })).status, 200);
+    return id;
+  };
+
+  describe('the indicator list (清单)', () => {
+    it('admin adds an entry (201); the public reads it by year and field', async () => {
+      const res = await call('post', '/api/v1/admin/indicator-list', w.users.admin, LIST_ENTRY);
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      entryId = res.body.id;
+      assert.deepEqual(res.body.indicators[0], { name: '定位精度', comparator: '<=', threshold: 0.005, unit: 'mm' });
+      const list = await call('get', `/api/v1/indicator-list?year=2026&field=${encodeURIComponent(REC_FIELD)}`, null);
+      assert.equal(list.status, 200);
+      assert.ok(list.body.items.some((e: { id: number }) => e.id === entryId));
+      assert.equal((await call('get', '/api/v1/indicator-list?year=2019', null)).body.total, 0);
+    });
+
+    it('401/403 for others; 422 naming the field', async () => {
+      assertError(await call('post', '/api/v1/admin/indicator-list', null, LIST_ENTRY), 401);
+      assertError(await call('post', '/api/v1/admin/indicator-list', w.users.vendor, LIST_ENTRY), 403);
+      assertField(await call('post', '/api/v1/admin/indicator-list', w.users.admin, { ...LIST_ENTRY, indicators: [{ name: 'x', comparator: '>', threshold: 1, unit: '' }] }), 'indicators.0.comparator');
+      assertField(await call('post', '/api/v1/admin/indicator-list', w.users.admin, { ...LIST_ENTRY, indicators: [{ name: 'x', comparator: '>=', threshold: 'abc', unit: '' }] }), 'indicators.0.threshold');
+      assertField(await call('post', '/api/v1/admin/indicator-list', w.users.admin, { ...LIST_ENTRY, field: '火星' }), 'field');
+      assertField(await call('post', '/api/v1/admin/indicator-list', w.users.admin, { ...LIST_ENTRY, indicators: [] }), 'indicators');
+      assertField(await call('get', '/api/v1/indicator-list?year=abc', null), 'year');
+    });
+
+    it('an edit keeps the history', async () => {
+      const res = await call('patch', `/api/v1/admin/indicator-list/${entryId}`, w.users.admin, { ...LIST_ENTRY, product: '五轴联动数控机床（修订）' });
+      assert.equal(res.status, 200);
+      const detail = await call('get', `/api/v1/admin/indicator-list/${entryId}`, w.users.admin);
+      assert.deepEqual(detail.body.history.map((h: { action: string }) => h.action), ['create', 'update']);
+      await call('patch', `/api/v1/admin/indicator-list/${entryId}`, w.users.admin, LIST_ENTRY);
+    });
+  });
+
+  describe('the expert pool (专家库)', () => {
+    it('admin adds an expert, with or without an expert account; 422 naming the field', async () => {
+      const res = await call('post', '/api/v1/admin/experts', w.users.admin, { name: '新专家', unit: '某研究院', title: '研究员', fields: ['cnc_machine_tools', '船舶'] });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.deepEqual(res.body.fields, ['数控机床', '船舶']);
+      assertField(await call('post', '/api/v1/admin/experts', w.users.admin, { name: '', unit: 'u', title: 't', fields: ['船舶'] }), 'name');
+      assertField(await call('post', '/api/v1/admin/experts', w.users.admin, { name: 'n', unit: 'u', title: 't', fields: [] }), 'fields');
+      const vendorUser = await ctx.db('users').where({ username: w.users.vendor }).first('id');
+      assertField(await call('post', '/api/v1/admin/experts', w.users.admin, { name: 'n', unit: 'u', title: 't', fields: ['船舶'], userId: vendorUser.id }), 'userId');
+      assertError(await call('post', '/api/v1/admin/experts', w.users.vendor, { name: 'n', unit: 'u', title: 't', fields: ['船舶'] }), 403);
+      // Out of the field under test again, so the draws below know the pool exactly.
+      await call('post', `/api/v1/admin/experts/${res.body.id}/active`, w.users.admin, { active: false });
+      assert.ok((await call('get', '/api/v1/admin/experts', w.users.admin)).body.total >= 9);
+    });
+  });
+
+  describe('applications', () => {
+    it('a vendor creates a draft of its own enterprise: 201 {id, applicationNo, status:"draft"}', async () => {
+      const res = await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ listEntryId: entryId }));
+      assert.equal(res.status, 201);
+      assert.equal(res.body.status, 'draft');
+      assert.match(res.body.applicationNo, /^ZJRD-2026-\d{6}$/);
+      assert.equal(res.body.vendor.id, w.vendorA.id);
+    });
+
+    it('422 naming the field; 403 for other roles', async () => {
+      assertField(await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ productName: '' })), 'productName');
+      assertField(await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ levelClaimed: 'galactic' })), 'levelClaimed');
+      assertField(await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ listEntryId: 999999 })), 'listEntryId');
+      assertField(await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ listEntryId: entryId, field: '船舶' })), 'listEntryId');
+      assertField(await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ indicators: [{ name: '定位精度', value: 'x' }] })), 'indicators.0.value');
+      assertError(await call('post', '/api/v1/vendor/applications', w.users.admin, applicationBody()), 403);
+      assertError(await call('post', '/api/v1/vendor/applications', null, applicationBody()), 401);
+    });
+
+    it('submit on the standard track: an indicator below its threshold is a 422 naming it, and nothing is written', async () => {
+      const id = await newApp({ indicators: [{ name: '定位精度', value: '0.004' }, { name: '主轴转速', value: 18000 }] });
+      const before = await count('cert_application_history');
+      const res = await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor);
+      assertField(res, 'indicators.1.value');
+      assert.match(res.body.error.message, /主轴转速/);
+      assert.equal(await count('cert_application_history'), before);
+      assert.equal((await call('get', `/api/v1/applications/${id}`, w.users.vendor)).body.status, 'draft');
+      const missing = await newApp({ indicators: [{ name: '定位精度', value: '0.004' }] });
+      const res2 = await call('post', `/api/v1/vendor/applications/${missing}/submit`, w.users.vendor);
+      assertField(res2, 'indicators');
+      assert.match(res2.body.error.message, /主轴转速/);
+    });
+
+    it('submit → submitted; again → 409; another vendor → 404; the free track has no thresholds', async () => {
+      const id = await newApp();
+      assertError(await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor2), 404);
+      const res = await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.status, 'submitted');
+      assertError(await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor), 409);
+      const free = await newApp({ listEntryId: null, indicators: [{ name: '主轴转速', value: 1 }] });
+      assert.equal((await call('post', `/api/v1/vendor/applications/${free}/submit`, w.users.vendor)).body.track, 'free');
+      const mine = await call('get', '/api/v1/vendor/applications', w.users.vendor2);
+      assert.equal(mine.body.total, 0);
+    });
+
+    it('形式审查: rejected needs an opinion (422); rejected or passed', async () => {
+      const a = await newApp();
+      await call('post', `/api/v1/vendor/applications/${a}/submit`, w.users.vendor);
+      assertField(await call('post', `/api/v1/admin/applications/${a}/screen`, w.users.admin, { passed: false }), 'opinion');
+      assertError(await call('post', `/api/v1/admin/applications/${a}/screen`, w.users.vendor, { passed: true }), 403);
+      const rej = await call('post', `/api/v1/admin/applications/${a}/screen`, w.users.admin, { passed: false, opinion: '缺少检测报告' });
+      assert.equal(rej.body.status, 'rejected');
+      assert.equal(rej.body.screenOpinion, '缺少检测报告');
+      const b = await toReview();
+      assert.equal((await call('get', `/api/v1/applications/${b}`, w.users.admin)).body.status, 'expert_review');
+    });
+  });
+
+  describe('expert review', () => {
+    it('the draw: 3–7 (422), never the applicant’s own unit, on record; again → 409; too few eligible → 409', async () => {
+      const id = await toReview();
+      assertField(await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 2 }), 'count');
+      assertField(await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 8 }), 'count');
+      // 8 experts in the field, one of them from vendor A: 7 eligible; 7 works, but first show 409 via a pool too small.
+      await ctx.db('experts').whereIn('id', w.experts.slice(0, 2).map((e) => e.id)).update({ active: false });
+      const few = await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 7 });
+      assertError(few, 409, 'conflict');
+      assert.equal(await count('cert_draws'), 0);
+      await ctx.db('experts').whereIn('id', w.experts.slice(0, 2).map((e) => e.id)).update({ active: true });
+      const res = await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 5 });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.experts.length, 5);
+      assert.ok(res.body.experts.every((e: { unit: string; username: string }) => e.unit !== w.vendorA.name && typeof e.username === 'string'));
+      assert.equal(res.body.draws.length, 1);
+      assert.equal(res.body.draws[0].pool.length, 7);
+      assertError(await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 3 }), 409);
+    });
+
+    it('experts see only what was drawn to them; scores hidden until their own; a conflict draws a replacement; mean ≥ 70 → recommended at the majority level', async () => {
+      const id = await toReview();
+      const drawn = (await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 3 })).body.experts as Array<{ id: number; username: string }>;
+      const outsider = w.experts.find((e) => !drawn.some((d) => d.id === e.id) && e.unit !== w.vendorA.name)!;
+      assertError(await call('get', `/api/v1/applications/${id}`, outsider.username), 403);
+      assertError(await call('post', `/api/v1/expert/reviews/${id}`, outsider.username, { score: 80, recommendLevel: 'domestic', opinion: '好' }), 403);
+      assertError(await call('post', `/api/v1/expert/reviews/${id}`, w.users.admin, { score: 80, recommendLevel: 'domestic', opinion: '好' }), 403);
+      const [e1, e2, e3] = drawn.map((d) => d.username) as [string, string, string];
+      assert.ok((await call('get', '/api/v1/expert/reviews', e1)).body.items.some((r: { applicationId: number }) => r.applicationId === id));
+      assertField(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 101, recommendLevel: 'domestic', opinion: '好' }), 'score');
+      assertField(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 80, opinion: '好' }), 'recommendLevel');
+      assertField(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 80, recommendLevel: 'domestic' }), 'opinion');
+      assert.equal((await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 80, recommendLevel: 'domestic', opinion: '技术先进' })).status, 200);
+      assertError(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 90, recommendLevel: 'domestic', opinion: '再评' }), 409);
+      // e2 has not scored: sees only its own (empty) row, not e1's score.
+      const seen = await call('get', `/api/v1/applications/${id}`, e2);
+      assert.equal(seen.status, 200);
+      assert.ok(seen.body.reviews.every((r: { score: number | null }) => r.score === null));
+      // recommend before every score → 409
+      assertError(await call('post', `/api/v1/admin/applications/${id}/recommend`, w.users.admin), 409);
+      // e3 declares a conflict: a replacement is drawn at once, and e3 no longer sees the application.
+      const conflict = await call('post', `/api/v1/expert/reviews/${id}`, e3, { conflict: true });
+      assert.equal(conflict.status, 200, JSON.stringify(conflict.body));
+      assertError(await call('get', `/api/v1/applications/${id}`, e3), 403);
+      const admin = (await call('get', `/api/v1/applications/${id}`, w.users.admin)).body;
+      assert.equal(admin.draws.length, 2);
+      assert.equal(admin.draws[1].reason, 'replacement');
+      const replacement = admin.reviews.find((r: { status: string; expert: { username: string } }) => r.status === 'assigned' && r.expert.username !== e2).expert.username as string;
+      await call('post', `/api/v1/expert/reviews/${id}`, e2, { score: 60, recommendLevel: 'provincial', opinion: '一般' });
+      // e2 has scored now and sees e1's score, never e1's name.
+      const after = (await call('get', `/api/v1/applications/${id}`, e2)).body;
+      assert.ok(after.reviews.some((r: { score: number; expert: unknown }) => r.score === 80 && r.expert === null));
+      await call('post', `/api/v1/expert/reviews/${id}`, replacement, { score: 75, recommendLevel: 'domestic', opinion: '较好' });
+      // The vendor does not see the experts' names before the round.
+      const res = await call('post', `/api/v1/admin/applications/${id}/recommend`, w.users.admin);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.status, 'recommended');
+      assert.equal(res.body.recommendedLevel, 'domestic');
+      assert.equal(res.body.meanScore, '71.67');
+      const vendorView = (await call('get', `/api/v1/applications/${id}`, w.users.vendor)).body;
+      assert.equal(vendorView.reviews.length, 3);
+      assert.ok(vendorView.reviews.every((r: { expert: unknown }) => r.expert === null));
+    });
+
+    it('mean below 70 → rejected', async () => {
+      const id = await toReview();
+      const drawn = (await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 3 })).body.experts as Array<{ username: string }>;
+      for (const d of drawn) await call('post', `/api/v1/expert/reviews/${id}`, d.username, { score: 65, recommendLevel: 'provincial', opinion: '不足' });
+      assert.equal((await call('post', `/api/v1/admin/applications/${id}/recommend`, w.users.admin)).body.status, 'rejected');
+    });
+  });
+
+  describe('rounds, 公示, certificates and awards', () => {
+    let app1: number;
+    let app2: number;
+    let round: { id: number; noticeId: number; periodEndsAt: string };
+
+    const recommended = async (scores: number[], level: string) => {
+      const id = await toReview();
+      const drawn = (await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: scores.length })).body.experts as Array<{ username: string }>;
+      for (const [i, d] of drawn.entries()) await call('post', `/api/v1/expert/reviews/${id}`, d.username, { score: scores[i], recommendLevel: level, opinion: '推荐' });
+      assert.equal((await call('post', `/api/v1/admin/applications/${id}/recommend`, w.users.admin)).body.status, 'recommended');
+      return id;
+    };
+
+    it('publishing a round: only recommended applications (409), 201 {id, noticeId, periodEndsAt} with a public certification notice', async () => {
+      app1 = await recommended([80, 85, 90], 'domestic');
+      app2 = await recommended([70, 75, 72], 'provincial');
+      const draft = await newApp();
+      assertError(await call('post', '/api/v1/admin/certification-rounds', w.users.admin, { year: 2026, applicationIds: [app1, draft] }), 409);
+      assertField(await call('post', '/api/v1/admin/certification-rounds', w.users.admin, { year: 2026, applicationIds: [] }), 'applicationIds');
+      assertField(await call('post', '/api/v1/admin/certification-rounds', w.users.admin, { year: 2026, applicationIds: [999999] }), 'applicationIds.0');
+      assertError(await call('post', '/api/v1/admin/certification-rounds', w.users.vendor, { year: 2026, applicationIds: [app1] }), 403);
+      assert.equal((await call('get', `/api/v1/applications/${app1}`, w.users.vendor)).body.status, 'recommended');
+      const res = await call('post', '/api/v1/admin/certification-rounds', w.users.admin, { year: 2026, applicationIds: [app1, app2] });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      round = res.body;
+      assert.ok(round.noticeId > 0);
+      // 2026-03-02 is a Monday: five full working days from the next working day end Monday 2026-03-09.
+      assert.equal(round.periodEndsAt, '2026-03-09T23:59:59+08:00');
+      const notice = await call('get', `/api/v1/certification-notices/${round.noticeId}`, null);
+      assert.equal(notice.body.type, 'certification');
+      assert.equal(notice.body.objectionsOpen, true);
+      assert.equal(notice.body.content.list.length, 2);
+      assert.equal((await call('get', '/api/v1/certification-notices', null)).body.items[0].type, 'certification');
+      // The vendor now sees the experts' names.
+      assert.ok((await call('get', `/api/v1/applications/${app1}`, w.users.vendor)).body.reviews.every((r: { expert: unknown }) => r.expert !== null));
+    });
+
+    it('objections as for single source: anyone during the period (422 naming fields), finalize 409 before the period and while one is open', async () => {
+      assertField(await call('post', `/api/v1/certification-rounds/${round.id}/objections`, null, { name: '', organization: 'o', contact: 'c', content: 'x' }), 'name');
+      assertField(await call('post', `/api/v1/certification-rounds/${round.id}/objections`, null, { name: 'n', organization: 'o', contact: 'c', content: 'x', applicationId: 999999 }), 'applicationId');
+      const o = await call('post', `/api/v1/certification-rounds/${round.id}/objections`, null, { name: '异议人', organization: '某公司', contact: '0571-1', content: '指标存疑', applicationId: app2 });
+      assert.equal(o.status, 201);
+      assertError(await call('post', `/api/v1/admin/certification-rounds/${round.id}/finalize`, w.users.admin), 409);
+      t.clock.set(new Date('2026-03-10T02:00:00Z'), { freeze: true });
+      tokens.clear();
+      assertError(await call('post', `/api/v1/certification-rounds/${round.id}/objections`, null, { name: 'n', organization: 'o', contact: 'c', content: 'late' }), 409);
+      assertError(await call('post', `/api/v1/admin/certification-rounds/${round.id}/finalize`, w.users.admin), 409);
+      assertField(await call('post', `/api/v1/admin/certification-rounds/${round.id}/objections/${o.body.id}/resolve`, w.users.admin, { upheld: true }), 'opinion');
+      const r = await call('post', `/api/v1/admin/certification-rounds/${round.id}/objections/${o.body.id}/resolve`, w.users.admin, { upheld: true, opinion: '指标数据与检测报告不符' });
+      assert.equal(r.status, 200);
+      assert.equal((await call('get', `/api/v1/applications/${app2}`, w.users.vendor)).body.status, 'rejected');
+    });
+
+    it('finalize: a valid certificate in the registry the vendor lists at once, and its award due (funded, not a trade)', async () => {
+      const trades = await count('trades');
+      const res = await call('post', `/api/v1/admin/certification-rounds/${round.id}/finalize`, w.users.admin);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assertError(await call('post', `/api/v1/admin/certification-rounds/${round.id}/finalize`, w.users.admin), 409);
+      const a = (await call('get', `/api/v1/applications/${app1}`, w.users.vendor)).body;
+      assert.equal(a.status, 'certified');
+      assert.match(a.certNo, /^ZJRD-2026-/);
+      const cert = await ctx.db('certifications').where({ cert_no: a.certNo }).first();
+      assert.equal(cert.status, 'valid');
+      assert.equal(cert.level, 'domestic');
+      assert.equal(cert.valid_until, '2029-03-09');
+      assert.equal(cert.credit_code, w.vendorA.credit_code);
+      const certs = await call('get', '/api/v1/vendor/certifications', w.users.vendor);
+      assert.ok(JSON.stringify(certs.body).includes(a.certNo));
+      const listing = await call('post', '/api/v1/vendor/products', w.users.vendor, { certNo: a.certNo, title: '五轴联动卧式加工中心', model: 'VMC-5X', description: '', price: '1000000.00', unit: '台', stock: '1' });
+      assert.equal(listing.status, 201, JSON.stringify(listing.body));
+      assert.equal(await count('trades'), trades);
+    });
+
+    it('finance: awards due (admin 403), paid once through the ledger (idempotent), the books verify', async () => {
+      assertError(await call('get', '/api/v1/finance/awards', w.users.admin), 403);
+      const due = await call('get', '/api/v1/finance/awards', w.users.finance);
+      assert.equal(due.status, 200);
+      const award = due.body.items.find((x: { applicationNo: string }) => x.applicationNo);
+      assert.equal(award.amount, '1000000.00');
+      assert.equal(award.vendor.id, w.vendorA.id);
+      assert.equal(award.dueAt, '2026-04-09T10:00:00+08:00');
+      assertError(await call('post', `/api/v1/finance/awards/${award.id}/pay`, w.users.admin), 403);
+      const key = { 'Idempotency-Key': `award-${ENGINE}-1` };
+      const paid = await call('post', `/api/v1/finance/awards/${award.id}/pay`, w.users.finance, undefined, key);
+      assert.equal(paid.status, 200, JSON.stringify(paid.body));
+      assert.equal(paid.body.status, 'paid');
+      const replay = await call('post', `/api/v1/finance/awards/${award.id}/pay`, w.users.finance, undefined, key);
+      assert.deepEqual(replay.body, paid.body);
+      assertError(await call('post', `/api/v1/finance/awards/${award.id}/pay`, w.users.finance), 409);
+      assertError(await call('post', '/api/v1/finance/awards/999999/pay', w.users.finance), 404);
+      const vendorAcc = await ctx.db('ledger_accounts').where({ code: `vendor:${w.vendorA.id}` }).first();
+      assert.equal(Number(vendorAcc.balance_fen), 1_000_000_00);
+      const fund = await ctx.db('ledger_accounts').where({ code: 'award_fund' }).first();
+      assert.equal(Number(fund.balance_fen), 0);
+      const verify = await call('get', '/api/v1/admin/ledger/verify', w.users.admin);
+      assert.equal(verify.body.ok, true, JSON.stringify(verify.body));
+      assert.equal((await call('get', '/api/v1/finance/awards', w.users.finance)).body.total, 0);
+    });
+
+    it('award amounts by level are a setting (admin; 422 naming the field)', async () => {
+      assertField(await call('post', '/api/v1/admin/certification-awards', w.users.admin, { international: '1e3', domestic: '1', provincial: '1' }), 'international');
+      const res = await call('post', '/api/v1/admin/certification-awards', w.users.admin, { international: '5000000', domestic: '1000000', provincial: '200000' });
+      assert.deepEqual(res.body, { international: '5000000.00', domestic: '1000000.00', provincial: '200000.00' });
+      assertError(await call('get', '/api/v1/admin/certification-awards', w.users.finance), 403);
+    });
+  });
+});

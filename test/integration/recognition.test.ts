@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../src/clock';
+import { withUnitOfWork } from '../../src/db';
+import { Ledger } from '../../src/ledger';
+import { RecognitionService } from '../../src/recognition';
+import { ApplicationInput, ListEntryInput } from '../../src/recognition/schema';
+import type { Actor } from '../../src/web/state';
+import { ENGINE, useMigratedDb } from '../helpers/db';
+import { LIST_ENTRY, applicationBody, makeRecWorld, type RecWorld } from '../helpers/recognition';
+
+/** The certification lifecycle through its service, on a real database: whole steps or nothing, draws on record. */
+describe(`certification lifecycle service (${ENGINE})`, function () {
+  this.timeout(120000);
+  const ctx = useMigratedDb();
+  let w: RecWorld;
+  let clock: FakeClock;
+  let svc: RecognitionService;
+  const actors = {} as Record<'vendor' | 'admin' | 'finance', Actor>;
+  const actor = async (username: string): Promise<Actor> => {
+    const u = await ctx.db('users').where({ username }).first();
+    return { id: u.id, username, role: u.role, displayName: u.display_name, purchaserId: u.purchaser_id ?? null, vendorId: u.vendor_id ?? null };
+  };
+  const count = async (table: string) => Number((await ctx.db(table).count({ n: '*' }).first())?.n ?? 0);
+
+  before(async () => {
+    w = await makeRecWorld(ctx.db);
+    clock = new FakeClock();
+    clock.set(new Date('2026-03-02T02:00:00Z'), { freeze: true });
+    let n = 0;
+    svc = new RecognitionService(ctx.db, clock, (k) => n++ % k);
+    actors.vendor = await actor(w.users.vendor);
+    actors.admin = await actor(w.users.admin);
+    actors.finance = await actor(w.users.finance);
+  });
+
+  /** An application walked to recommended, every expert scoring `score`. */
+  async function recommended(score = 80): Promise<number> {
+    const entry = await svc.addListEntry(actors.admin, ListEntryInput.parse(LIST_ENTRY));
+    const a = await svc.createApplication(actors.vendor, ApplicationInput.parse(applicationBody({ listEntryId: entry.id })));
+    await svc.submit(actors.vendor, a.id);
+    await svc.screen(actors.admin, a.id, { passed: true, opinion: undefined });
+    const drawn = await svc.drawExperts(actors.admin, a.id, { count: 3 });
+    for (const d of drawn.experts) {
+      const ex = await actor(d.username as string);
+      await svc.review(ex, a.id, { conflict: false, score, recommendLevel: 'provincial', opinion: '意见' });
+    }
+    await svc.recommend(actors.admin, a.id);
+    return a.id;
+  }
+
+  it('a finalization that fails half-way (a certificate number already taken) leaves nothing written', async () => {
+    const id = await recommended();
+    const round = await svc.createRound(actors.admin, { year: 2026, applicationIds: [id] });
+    clock.set(new Date('2026-03-11T02:00:00Z'), { freeze: true });
+    await ctx.db('certifications').insert({
+      cert_no: `ZJRD-2026-${String(id).padStart(5, '0')}`,
+      product_name: '占用编号',
+      enterprise_name: '某企业',
+      credit_code: w.vendorB.credit_code,
+      kind: 'equipment',
+      level: 'provincial',
+      field: '数控机床',
+      year: 2026,
+      valid_until: '2029-01-01',
+      indicators: '[]',
+      status: 'valid',
+      key_supported: false,
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    });
+    const before = { awards: await count('cert_awards'), transfers: await count('ledger_transfers'), history: await count('cert_application_history'), audit: await count('audit_log') };
+    await assert.rejects(svc.finalizeRound(actors.admin, round.id), (e: { code?: string }) => e.code === 'duplicate');
+    assert.deepEqual({ awards: await count('cert_awards'), transfers: await count('ledger_transfers'), history: await count('cert_application_history'), audit: await count('audit_log') }, before);
+    assert.equal((await ctx.db('cert_rounds').where({ id: round.id }).first()).status, 'notice');
+    assert.equal((await ctx.db('cert_applications').where({ id }).first()).status, 'in_round');
+  });
+
+  it('a round finalized: the award funded from the treasury, paid to the vendor; the ledger verifies; no trade', async () => {
+    const id = await recommended(90);
+    clock.set(new Date('2026-03-12T02:00:00Z'), { freeze: true });
+    const round = await svc.createRound(actors.admin, { year: 2026, applicationIds: [id] });
+    clock.set(new Date('2026-03-25T02:00:00Z'), { freeze: true });
+    await svc.finalizeRound(actors.admin, round.id);
+    const award = await ctx.db('cert_awards').where({ application_id: id }).first();
+    assert.equal(Number(award.amount_fen), 200_000_00);
+    assert.equal((await ctx.db('ledger_accounts').where({ code: 'award_fund' }).first()).balance_fen, award.amount_fen);
+    const paid = await svc.payAward(actors.finance, award.id);
+    assert.equal(paid.status, 'paid');
+    await assert.rejects(svc.payAward(actors.finance, award.id), (e: { code?: string }) => e.code === 'invalid_state');
+    const report = await new Ledger(clock).verify(ctx.db);
+    assert.equal(report.ok, true, JSON.stringify(report));
+    assert.equal(await count('trades'), 0);
+  });
+
+  it('inside a unit of work (the demo loader) the steps join the one transaction and a failure rolls it all back', async () => {
+    const before = await count('cert_applications');
+    await assert.rejects(
+      ctx.db.transaction((trx) =>
+        withUnitOfWork(trx, async () => {
+          await svc.createApplication(actors.vendor, ApplicationInput.parse(applicationBody()));
+          throw new Error('stop');
+        }),
+      ),
+      /stop/,
+    );
+    assert.equal(await count('cert_applications'), before);
+  });
+});
