@@ -86,7 +86,7 @@ export class BulkOrders {
     const ids = [...taken.keys()];
     await trx('products')
       .whereIn('id', ids)
-      .update({ stock: trx.raw(`stock - CASE id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`, ids.flatMap((id) => [id, taken.get(id)!])) });
+      .update({ stock: trx.raw(`stock - CASE id ${ids.map(() => 'WHEN ? THEN CAST(? AS INTEGER)').join(' ')} END`, ids.flatMap((id) => [id, taken.get(id)!])) });
 
     // Human numbers: the year's sequence moved on by the batch's count in one upsert.
     const year = Number(shanghaiDay(new Date(now)).slice(0, 4));
