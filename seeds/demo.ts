@@ -4,6 +4,7 @@ import { SystemClock, type Clock } from '../src/clock';
 import { isUniqueViolation, withUnitOfWork, type Db } from '../src/db';
 import { seedDemoOrders } from './demo-orders';
 import { seedDemoFirstPurchases } from './demo-first-purchases';
+import { seedDemoRecognition } from './demo-recognition';
 import { seedCatalogue, type CatalogueIds } from './lib/catalogue';
 
 /*
@@ -40,6 +41,8 @@ export async function loadDemoDataIfEmpty(db: Db, clock: Clock, log: Logger): Pr
       // Government first purchases (政府首购): the report's 4 cases of 2020 (1120万元), other years, and cases in every
       // state for the demo accounts, with a 公示 open for objections as of the loader's clock.
       await withUnitOfWork(trx, () => seedDemoFirstPurchases(db, catalogue, clock.now()));
+      // The certification lifecycle (认定): the expert pool with logins expert1…expertN and the 2020 indicator list.
+      await withUnitOfWork(trx, () => seedDemoRecognition(db, catalogue, clock.now()));
       return catalogue;
     });
   } catch (err) {

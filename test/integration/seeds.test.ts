@@ -11,6 +11,7 @@ import type { Db } from '../../src/db';
 import { CITIES, FIELDS, KINDS, LEVELS, PRODUCT_KINDS, PURCHASER_TYPES } from '../../src/domain';
 import { parseInput } from '../../src/web/validate';
 import { DEMO_PASSWORD, DEMO_TODAY, loadDemoDataIfEmpty, seed } from '../../seeds/demo';
+import { DEMO_EXPERTS } from '../../seeds/demo-recognition';
 import { DEMO_LOAD_TIMEOUT, ENGINE, migratedDb, useMigratedDb } from '../helpers/db';
 
 const log = pino({ level: 'silent' });
@@ -80,7 +81,8 @@ const demoClock = (): FakeClock => {
   return clock;
 };
 
-const DEMO_ACCOUNTS = ['admin', 'finance', 'purchaser', 'purchaser2', 'vendor', 'vendor2'];
+// DESIGN §7: the demo expert pool's members log in as expert1 … expertN.
+const DEMO_ACCOUNTS = ['admin', 'finance', 'purchaser', 'purchaser2', 'vendor', 'vendor2', ...Array.from({ length: DEMO_EXPERTS }, (_, i) => `expert${i + 1}`)];
 
 async function counts(db: Db): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
