@@ -18,7 +18,7 @@ import {
 } from '../web';
 import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
-import { CITIES, FIELDS, KINDS } from '../domain';
+import { CITIES, FIELDS } from '../domain';
 import { leadsFrom, mountPageSteps } from '../workflow';
 import type { ListingService } from './listings';
 import { LISTING_DESK, listingStep, type ListingStatus } from './transitions';
@@ -36,7 +36,6 @@ function choices(values: Record<string, string>, certs: Array<{ certNo: string; 
   return {
     cities: CITIES.map((c) => ({ value: c.name, selected: values.city === c.name || values.city === c.code })),
     fields: FIELDS.map((f) => ({ value: f.name, selected: values.field === f.name || values.field === f.code })),
-    kinds: KINDS.map((k) => ({ value: k, selected: values.kind === k })),
     certs: certs.filter((c) => c.current || c.certNo === values.certNo).map((c) => ({ value: c.certNo, label: `${c.certNo} · ${c.productName}`, selected: values.certNo === c.certNo })),
   };
 }

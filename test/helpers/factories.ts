@@ -126,7 +126,7 @@ export async function makeProduct(
       model,
       description: over.description ?? '测试用产品',
       field,
-      kind: over.kind ?? cert?.kind ?? 'equipment',
+      kind: over.kind ?? cert?.kind ?? 'boutique',
       level: cert?.level ?? null,
       city: vendor.city,
       price_fen: over.price_fen ?? 1_000_000,
