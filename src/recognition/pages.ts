@@ -7,7 +7,8 @@ import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
 import { actorOf, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
 import { fieldErrors, mountPageSteps, nextSteps, stepForms, type Step } from '../workflow';
-import { ApplicationInput, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
+import { ATTACHMENT_KINDS, uploadedAttachment } from './attachments';
+import { ApplicationInput, AttachmentInput, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
 import type { ApplicationView } from './service';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION, type ApplicationFacts, type ApplicationStatus } from './transitions';
 
@@ -28,6 +29,20 @@ function applicationFromForm(body: Record<string, unknown>): Record<string, unkn
     return m ? { name: m[1], value: m[2] } : { name: l, value: '' };
   });
   return { ...body, listEntryId: str(body.listEntryId) === '' ? null : body.listEntryId, indicators };
+}
+
+/** A file's size as people read it: 312 KB, 2.4 MB. */
+export const sizeLabel = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
+
+/** The attachments as the pages list them. */
+export function fileRows(state: AppState, view: ApplicationView) {
+  return view.attachments.map((f) => ({
+    ...f,
+    href: f.url,
+    kindLabel: state.t(`recognition.kind_${f.kind}`),
+    sizeLabel: sizeLabel(f.size),
+    removeAction: `/vendor/applications/${view.id}/attachments/${f.id}/delete`,
+  }));
 }
 
 /** The pages of the certification lifecycle: public list, the vendor's applications, the desks of admin, experts, finance. */
@@ -68,7 +83,7 @@ export function recognitionPages(deps: Deps): Router {
   });
 
   // ── the vendor: my applications ──
-  async function applicationPage(ctx: Context, view: ApplicationView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null; fieldErrors?: Record<string, string> } = {}) {
+  async function applicationPage(ctx: Context, view: ApplicationView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null; fieldErrors?: Record<string, string>; fileError?: string | null; kind?: string } = {}) {
     const state = stateOf(ctx);
     const actor = actorOf(ctx);
     const wf = actor.role === 'vendor' ? VENDOR_APPLICATION : ADMIN_APPLICATION;
@@ -86,6 +101,11 @@ export function recognitionPages(deps: Deps): Router {
       steps,
       hasReviews: view.reviews.length > 0,
       draws: view.draws ?? [],
+      files: fileRows(state, view),
+      canUpload: actor.role === 'vendor' && view.status === 'draft',
+      uploadAction: `/vendor/applications/${view.id}/attachments`,
+      attachmentKinds: ATTACHMENT_KINDS.map((k) => ({ value: k, label: state.t(`recognition.kind_${k}`), selected: extra.kind === k })),
+      fileError: extra.fileError ?? null,
     });
   }
 
@@ -147,6 +167,41 @@ export function recognitionPages(deps: Deps): Router {
     ctx.body = await applicationPage(ctx, await service.getApplication(actorOf(ctx), idParam(ctx.params.id)), { flash: takeFlash(ctx) });
   });
   mountPageSteps(router, VENDOR_APPLICATION, { idParam, handle: (ctx, s, id) => pageStep(ctx, s, id, '/vendor/applications') });
+
+  // The draft's files: upload (multipart with the CSRF field) and removal; a refusal shows the page with its reason.
+  async function attachmentAction(ctx: Context, id: number, work: () => Promise<string>): Promise<void> {
+    const state = stateOf(ctx);
+    const body = requestBody(ctx);
+    try {
+      setFlash(ctx, await work());
+      ctx.redirect(`${state.base}/vendor/applications/${id}#ra-files`);
+    } catch (err) {
+      if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
+      const { form, status } = formFailure(ctx, err, ['kind', 'file'], body);
+      ctx.status = status;
+      const fileError = form.errors.file || form.errors.kind || null;
+      ctx.body = await applicationPage(ctx, await service.getApplication(actorOf(ctx), id), { fileError, error: fileError ? null : form.error, kind: str(body.kind) });
+    }
+  }
+  router.post('/vendor/applications/:id/attachments', vendor, async (ctx) => {
+    const state = stateOf(ctx);
+    const id = idParam(ctx.params.id);
+    await attachmentAction(ctx, id, async () => {
+      const { kind } = parseForm(AttachmentInput, requestBody(ctx));
+      const file = await uploadedAttachment(ctx);
+      await service.addAttachment(actorOf(ctx), id, { kind, ...file });
+      return state.t('recognition.done_attachment_add');
+    });
+  });
+  router.post('/vendor/applications/:id/attachments/:aid/delete', vendor, async (ctx) => {
+    const state = stateOf(ctx);
+    const id = idParam(ctx.params.id);
+    const aid = idParam(ctx.params.aid);
+    await attachmentAction(ctx, id, async () => {
+      await service.removeAttachment(actorOf(ctx), id, aid);
+      return state.t('recognition.done_attachment_remove');
+    });
+  });
 
   // ── the department: screening queue, draws, rounds ──
   async function adminDesk(ctx: Context, error: string | null) {
@@ -238,6 +293,7 @@ export function recognitionPages(deps: Deps): Router {
       pending: view.status === 'expert_review' && mine?.status === 'assigned',
       others: view.reviews.filter((r) => !r.mine),
       mine: mine ?? null,
+      files: fileRows(state, view),
       values,
       errors,
       error,

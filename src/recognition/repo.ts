@@ -374,3 +374,41 @@ export async function writeAwardSetting(db: Executor, value: Record<string, numb
 
 export const findVendor = (db: Executor, id: number): Promise<{ id: number; name: string; credit_code: string; status: string } | undefined> =>
   db('vendors').where({ id }).first('id', 'name', 'credit_code', 'status');
+
+// ——— attachments (the file is a blob in the row; lists never read it) ———
+
+export interface AttachmentRow {
+  id: number;
+  application_id: number;
+  kind: string;
+  stored_name: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  uploaded_by: number | null;
+  demo: boolean | number;
+  created_at: string;
+}
+
+const ATTACHMENT_COLUMNS = ['id', 'application_id', 'kind', 'stored_name', 'filename', 'content_type', 'size', 'sha256', 'uploaded_by', 'demo', 'created_at'];
+
+export async function insertAttachment(db: Executor, row: Omit<AttachmentRow, 'id'> & { data: Buffer }): Promise<number> {
+  const [r] = await db('cert_attachments').insert(row).returning('id');
+  return idOf(r);
+}
+
+export const attachmentsOf = (db: Executor, applicationId: number): Promise<AttachmentRow[]> =>
+  db('cert_attachments').where({ application_id: applicationId }).orderBy('id').select(ATTACHMENT_COLUMNS) as Promise<AttachmentRow[]>;
+
+export const findAttachment = (db: Executor, applicationId: number, id: number): Promise<AttachmentRow | undefined> =>
+  db('cert_attachments').where({ application_id: applicationId, id }).first(ATTACHMENT_COLUMNS) as Promise<AttachmentRow | undefined>;
+
+export async function attachmentData(db: Executor, id: number): Promise<Buffer> {
+  const row = (await db('cert_attachments').where({ id }).first('data')) as { data: Buffer | Uint8Array } | undefined;
+  return row ? Buffer.from(row.data) : Buffer.alloc(0);
+}
+
+export async function deleteAttachment(db: Executor, id: number): Promise<boolean> {
+  return (await db('cert_attachments').where({ id }).delete()) === 1;
+}

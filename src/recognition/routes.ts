@@ -2,9 +2,10 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { dropEmpty } from '../schema';
-import { actorOf, idParam, idempotent, parseInput, requireRole, validate, type AppState } from '../web';
+import { actorOf, idParam, idempotent, parseInput, requestBody, requireRole, validate, type AppState } from '../web';
 import { mountApiSteps } from '../workflow';
-import { ApplicationInput, AwardSettingsInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, RoundInput } from './schema';
+import { sendAttachment, uploadedAttachment } from './attachments';
+import { ApplicationInput, AttachmentInput, AwardSettingsInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, RoundInput } from './schema';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION } from './transitions';
 import { z } from 'zod';
 import { flag } from '../schema';
@@ -66,6 +67,20 @@ export function recognitionApiRoutes(deps: Deps): Router {
   });
   router.get('/api/v1/applications/:id', reader, async (ctx) => {
     ctx.body = await service.getApplication(actorOf(ctx), idParam(ctx.params.id));
+  });
+  // Attachments: multipart `file` (PDF, JPEG, PNG; ≤ 10 MB) and `kind`; downloads only for those who may read it.
+  router.post('/api/v1/vendor/applications/:id/attachments', vendor, async (ctx) => {
+    const id = idParam(ctx.params.id);
+    const { kind } = parseInput(AttachmentInput, requestBody(ctx));
+    const file = await uploadedAttachment(ctx);
+    ctx.status = 201;
+    ctx.body = await service.addAttachment(actorOf(ctx), id, { kind, ...file });
+  });
+  router.delete('/api/v1/vendor/applications/:id/attachments/:aid', vendor, async (ctx) => {
+    ctx.body = await service.removeAttachment(actorOf(ctx), idParam(ctx.params.id), idParam(ctx.params.aid));
+  });
+  router.get('/api/v1/applications/:id/attachments/:aid', reader, async (ctx) => {
+    sendAttachment(ctx, await service.attachment(actorOf(ctx), idParam(ctx.params.id), idParam(ctx.params.aid)));
   });
   mountApiSteps(router, VENDOR_APPLICATION, { idParam, idempotent: once, run: (step, actor, id, body) => service.run(step, actor, id, body) });
   mountApiSteps(router, ADMIN_APPLICATION, { idParam, idempotent: once, run: (step, actor, id, body) => service.run(step, actor, id, body) });

@@ -157,3 +157,9 @@ export const PageQuery = z.object({
   lang: z.string().optional(),
 });
 export type PageQuery = z.output<typeof PageQuery>;
+
+/** The multipart fields beside the file of an attachment (`file` itself is checked by its bytes: attachments.ts). */
+export const AttachmentInput = z.object({
+  kind: z.enum(['test_report', 'user_report', 'ip', 'other'], { message: 'validation.one_of' }),
+});
+export type AttachmentInput = z.output<typeof AttachmentInput>;

@@ -10,9 +10,15 @@ import { Money } from '../money';
 import { shanghaiDay, shanghaiIso } from '../time';
 import type { Actor, Page } from '../web';
 import { addDays, noticePeriod, shanghaiIsoSeconds } from '../workdays';
+import { MAX_ATTACHMENTS, checkAttachment, cleanFilename, randomStoredName, sha256, type AttachmentKind } from './attachments';
 import { mayManage, mayReadApplication, requireRole, type ApplicationAct } from './policies';
 import {
   activeExperts,
+  attachmentData,
+  attachmentsOf,
+  deleteAttachment,
+  findAttachment,
+  insertAttachment,
   applicationsOfRound,
   drawsOf,
   findApplication,
@@ -154,6 +160,19 @@ export interface ApplicationView {
   reviews: ReviewView[];
   draws?: Array<{ id: number; reason: string; count: number; pool: number[]; drawn: number[]; drawnBy: number | null; drawnAt: string }>;
   panel: { drawn: number; scored: number };
+  /** Test reports, user reports, IP documents: what each is, never the file (download: `url`). */
+  attachments: AttachmentView[];
+}
+
+export interface AttachmentView {
+  id: number;
+  kind: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  uploadedAt: string;
+  url: string;
 }
 
 const listEntryView = (r: ListEntryRow): ListEntryView => ({
@@ -460,6 +479,50 @@ export class RecognitionService {
       const patch = pass ? { mean_score_x100: meanX100, recommended_level: level } : { mean_score_x100: meanX100, decided_at: this.now() };
       await this.step(trx, actor, a, 'recommend', patch, `${(meanX100 / 100).toFixed(2)}`, pass ? 'recommended' : 'rejected');
     });
+  }
+
+  // ——— attachments (test reports, user reports, IP) ———
+
+  /**
+   * The vendor adds a file to its draft: PDF, JPEG or PNG by its bytes, at most 10 MB (422/413 naming `file`), at
+   * most MAX_ATTACHMENTS; kept in the database under a random name.
+   */
+  addAttachment(actor: Actor, id: number, input: { kind: AttachmentKind; name: string; data: Buffer }, opts: { demo?: boolean } = {}): Promise<ApplicationView> {
+    return this.command(actor, id, 'application.own', async (trx, a) => {
+      const type = checkAttachment(input.data);
+      if (a.status !== 'draft') throw invalidState('recognition.attachments_locked', { status: a.status });
+      if ((await attachmentsOf(trx, a.id)).length >= MAX_ATTACHMENTS) throw invalidState('recognition.too_many_attachments', { n: MAX_ATTACHMENTS });
+      const at = this.now();
+      const filename = cleanFilename(input.name, type.ext);
+      const hash = sha256(input.data);
+      const fileId = await insertAttachment(trx, { application_id: a.id, kind: input.kind, stored_name: randomStoredName(), filename, content_type: type.type, size: input.data.length, sha256: hash, data: input.data, uploaded_by: actor.id, demo: opts.demo ?? false, created_at: at });
+      await insertHistory(trx, { application_id: a.id, action: 'attachment_add', from_status: a.status, to_status: a.status, actor_id: actor.id, note: filename, at });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.attachment_add', entity: 'cert_application', entityId: a.id, after: { attachmentId: fileId, kind: input.kind, filename, contentType: type.type, size: input.data.length, sha256: hash } });
+    });
+  }
+
+  /** The vendor takes a file off its draft. */
+  removeAttachment(actor: Actor, id: number, attachmentId: number): Promise<ApplicationView> {
+    return this.command(actor, id, 'application.own', async (trx, a) => {
+      const f = await findAttachment(trx, a.id, attachmentId);
+      if (!f) throw notFound('recognition.attachment_not_found');
+      if (a.status !== 'draft') throw invalidState('recognition.attachments_locked', { status: a.status });
+      if (!(await deleteAttachment(trx, f.id))) throw notFound('recognition.attachment_not_found');
+      const at = this.now();
+      await insertHistory(trx, { application_id: a.id, action: 'attachment_remove', from_status: a.status, to_status: a.status, actor_id: actor.id, note: f.filename, at });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.attachment_remove', entity: 'cert_application', entityId: a.id, before: { attachmentId: f.id, filename: f.filename, sha256: f.sha256 } });
+    });
+  }
+
+  /** One file, for whoever may read the application: the applicant, the department, the experts drawn to it. */
+  async attachment(actor: Actor, id: number, attachmentId: number): Promise<{ filename: string; contentType: string; data: Buffer }> {
+    const db = executorFor(this.db);
+    const a = await findApplication(db, id);
+    if (!a) throw notFound('recognition.not_found');
+    await this.authorize(db, actor, 'application.read', a);
+    const f = await findAttachment(db, a.id, attachmentId);
+    if (!f) throw notFound('recognition.attachment_not_found');
+    return { filename: f.filename, contentType: f.content_type, data: await attachmentData(db, f.id) };
   }
 
   // ——— the experts' side ———
@@ -906,6 +969,16 @@ export class RecognitionService {
       history,
       reviews,
       panel: { drawn: panel.length, scored: panel.filter((r) => r.status === 'scored').length },
+      attachments: (await attachmentsOf(db, a.id)).map((f) => ({
+        id: f.id,
+        kind: f.kind,
+        filename: f.filename,
+        contentType: f.content_type,
+        size: Number(f.size),
+        sha256: f.sha256,
+        uploadedAt: shanghaiIso(new Date(f.created_at)),
+        url: `/api/v1/applications/${a.id}/attachments/${f.id}`,
+      })),
     };
     if (actor.role === 'admin') {
       view.draws = (await drawsOf(db, a.id)).map((d) => ({

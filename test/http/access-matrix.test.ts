@@ -260,6 +260,16 @@ export class World {
     return id;
   }
 
+  /** A PDF attached to a fresh application of `whose` in `status`; returns the application's and the file's ids. */
+  async recFile(whose: Whose, status: string, panel: 'none' | 'assigned' = 'none'): Promise<{ app: number; file: number }> {
+    const app = await this.recApp(whose, status, panel);
+    const data = Buffer.from('%PDF-1.4\n%%EOF\n');
+    const [f] = await this.db('cert_attachments')
+      .insert({ application_id: app, kind: 'test_report', stored_name: `mx${this.unique()}${Date.now()}`, filename: 'report.pdf', content_type: 'application/pdf', size: data.length, sha256: 'x'.repeat(64), data, uploaded_by: null, demo: false, created_at: '2026-03-01T02:00:00.000Z' })
+      .returning('id');
+    return { app, file: typeof f === 'object' ? (f as { id: number }).id : (f as number) };
+  }
+
   /** A round (with its notice) still in its period, or one whose period has ended; with an open objection if asked. */
   async recRound(stage: 'notice' | 'ended'): Promise<{ id: number; noticeId: number; objectionId: number }> {
     const app = await this.recApp('own', 'in_round');
@@ -607,6 +617,41 @@ export const ROWS: MatrixRow[] = [
     url: id((w, whose) => w.recApp(whose, 'expert_review', whose === 'other' ? 'none' : 'assigned'), (i) => `/api/v1/applications/${i}`),
     other: { vendor: 404, admin: 200, expert: 403 },
   }),
+  // Attachments: the applicant adds to and removes from its draft (another's: 404); the file is read by whoever may
+  // read the application (the applicant, the department, an expert drawn to it; another expert 403).
+  ...rows('POST /api/v1/vendor/applications/:id/attachments', only('vendor', 201), {
+    url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/api/v1/vendor/applications/${i}/attachments`),
+    body: () => ({ kind: 'test_report' }),
+    file: { name: 'report.pdf', data: () => Buffer.from('%PDF-1.4\n%%EOF\n') },
+    other: { vendor: 404 },
+  }),
+  ...rows('DELETE /api/v1/vendor/applications/:id/attachments/:aid', only('vendor', 200), {
+    url: async (w, whose) => {
+      const f = await w.recFile(whose, 'draft');
+      return `/api/v1/vendor/applications/${f.app}/attachments/${f.file}`;
+    },
+    other: { vendor: 404 },
+  }),
+  ...rows('GET /api/v1/applications/:id/attachments/:aid', { anonymous: 401, purchaser: 403, vendor: 200, admin: 200, finance: 403, expert: 200 }, {
+    url: async (w, whose) => {
+      const f = await w.recFile(whose, 'expert_review', whose === 'other' ? 'none' : 'assigned');
+      return `/api/v1/applications/${f.app}/attachments/${f.file}`;
+    },
+    other: { vendor: 404, admin: 200, expert: 403 },
+  }),
+  ...rows('POST /vendor/applications/:id/attachments', only('vendor', 302, 'post'), {
+    url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/vendor/applications/${i}/attachments`),
+    body: () => ({ kind: 'ip' }),
+    file: { name: 'patent.pdf', data: () => Buffer.from('%PDF-1.4\n%%EOF\n') },
+    other: { vendor: 404 },
+  }),
+  ...rows('POST /vendor/applications/:id/attachments/:aid/delete', only('vendor', 302, 'post'), {
+    url: async (w, whose) => {
+      const f = await w.recFile(whose, 'draft');
+      return `/vendor/applications/${f.app}/attachments/${f.file}/delete`;
+    },
+    other: { vendor: 404 },
+  }),
   // Submit (vendor), screen, draw, recommend (admin), JSON and page: derived from the tables (recognition/transitions.ts).
   ...workflowRows(VENDOR_APPLICATION, () => ({ object: (w, whose) => w.recApp(whose, 'draft') })),
   ...workflowRows(ADMIN_APPLICATION, (step) => ({
@@ -695,8 +740,10 @@ async function run(w: World, row: MatrixRow): Promise<{ status: number; text: st
     let req = w.t.http[verb](url);
     const token = row.freshSession && row.role !== 'anonymous' ? await bearer(w.t.http, w.usernames[row.role]) : w.tokens[row.role];
     if (token) req = req.set('Authorization', token);
-    if (row.file) req = req.attach('file', row.file.data(w), row.file.name);
-    else if (body) req = req.send(body);
+    if (row.file) {
+      for (const [k, v] of Object.entries(body ?? {})) req = req.field(k, String(v));
+      req = req.attach('file', row.file.data(w), row.file.name);
+    } else if (body) req = req.send(body);
     const res = await req;
     return { status: res.status, text: res.text };
   }
@@ -707,7 +754,11 @@ async function run(w: World, row: MatrixRow): Promise<{ status: number; text: st
   }
   const csrf = await csrfFor(agent);
   let req = agent[verb](url);
-  if (row.file) req = req.field('_csrf', csrf).attach('file', row.file.data(w), row.file.name);
+  if (row.file) {
+    req = req.field('_csrf', csrf);
+    for (const [k, v] of Object.entries(body ?? {})) req = req.field(k, String(v));
+    req = req.attach('file', row.file.data(w), row.file.name);
+  }
   else req = req.type('form').send({ ...Object.fromEntries(Object.entries(body ?? {}).filter(([, v]) => v !== undefined)), _csrf: csrf });
   const res = await req;
   return { status: res.status, text: res.text };
