@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import { BatchUnfit, GENESIS_HASH, chainHash, lastHash, linkChain, lockChain, type Executor } from '../db';
 import type { Actor } from '../web';
+import { recordEvents } from './outbox';
 
 export interface AuditEntry {
   actor: Pick<Actor, 'id' | 'username'> | null;
@@ -55,6 +56,8 @@ export async function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry
   await lockChain(trx, 'audit_log');
   const [row] = linkChain(await lastHash(trx, 'audit_log'), [auditRow(clock, entry)], content);
   await trx('audit_log').insert(row);
+  // A public action also becomes an outbox event, under the same lock and in the same transaction (audit/outbox.ts).
+  await recordEvents(trx, row.at, [entry]);
 }
 
 /**
@@ -72,6 +75,7 @@ export async function recordAudits(trx: Executor, clock: Clock, entries: AuditEn
   const ids: Array<{ id: number; hash: string }> = await trx('audit_log').insert(rows).returning(['id', 'hash']);
   const inOrder = [...ids].sort((a, b) => a.id - b.id);
   if (inOrder.some((r, i) => r.hash !== rows[i].hash)) throw new BatchUnfit('audit ids out of chain order');
+  await recordEvents(trx, rows[0]?.at ?? clock.now().toISOString(), entries);
 }
 
 export interface ChainReport {

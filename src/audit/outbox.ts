@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Executor } from '../db';
+import type { AuditEntry } from './service';
+
+/**
+ * The transactional outbox (issue 17): every audit record whose action is in EVENTS becomes a public domain event,
+ * written by recordAudit in the same transaction as the change (a rollback takes both away, a commit keeps both).
+ * recordAudit holds the audit chain's lock (PostgreSQL: an advisory transaction lock; SQLite: the one writer) until
+ * commit, so events are numbered in commit order: `seq` (global) and `stream_seq` (per stream) never see a later
+ * number commit before an earlier one, and a reader polling `seq > n` never skips one.
+ */
+export interface EventRule {
+  /** The public event type, e.g. `order.placed`. */
+  type: string;
+  /** The stream the event belongs to (its aggregate): `order:12`, `first_purchase:3`, … */
+  stream: (entry: AuditEntry) => string;
+}
+
+const after = (e: AuditEntry): Record<string, unknown> => (e.after && typeof e.after === 'object' ? (e.after as Record<string, unknown>) : {});
+const own = (kind: string) => (e: AuditEntry) => `${kind}:${e.entityId}`;
+/** A notice or an objection belongs to its case's stream (so a case's events arrive in one order). */
+const ofCase = (kind: string) => (e: AuditEntry) => (after(e).caseId != null ? `first_purchase:${String(after(e).caseId)}` : `${kind}:${e.entityId}`);
+
+const rule = (type: string, stream: EventRule['stream']): EventRule => ({ type, stream });
+
+/** Audit action → public event. A state change whose action is not here stays in the audit log only. */
+export const EVENTS: Readonly<Record<string, EventRule>> = {
+  'order.place': rule('order.placed', own('order')),
+  'order.confirm': rule('order.confirmed', own('order')),
+  'order.deliver': rule('order.delivered', own('order')),
+  'order.accept': rule('order.accepted', own('order')),
+  'order.pay': rule('order.paid', own('order')),
+  'order.cancel': rule('order.cancelled', own('order')),
+  'order.refund': rule('order.refunded', own('order')),
+  'first_purchase.create': rule('first_purchase.created', own('first_purchase')),
+  'first_purchase.submit': rule('first_purchase.submitted', own('first_purchase')),
+  'first_purchase.approve': rule('first_purchase.approved', own('first_purchase')),
+  'first_purchase.award': rule('first_purchase.awarded', own('first_purchase')),
+  'first_purchase.contract': rule('first_purchase.contracted', own('first_purchase')),
+  'first_purchase.filing': rule('first_purchase.filed', own('first_purchase')),
+  'first_purchase.accept': rule('first_purchase.accepted', own('first_purchase')),
+  'first_purchase.pay': rule('first_purchase.paid', own('first_purchase')),
+  'first_purchase.over_budget': rule('first_purchase.terminated', own('first_purchase')),
+  'first_purchase.terminate': rule('first_purchase.terminated', own('first_purchase')),
+  'first_purchase.withdraw': rule('first_purchase.terminated', own('first_purchase')),
+  'first_purchase.uphold_objection': rule('first_purchase.terminated', own('first_purchase')),
+  'first_purchase.certificate_revoked': rule('first_purchase.terminated', own('first_purchase')),
+  'first_purchase.objection_file': rule('first_purchase.objection_filed', ofCase('objection')),
+  'first_purchase.objection_resolve': rule('first_purchase.objection_resolved', ofCase('objection')),
+  'notice.publish': rule('notice.published', ofCase('notice')),
+  'certification.create': rule('certification.issued', own('certification')),
+  'certification.import_add': rule('certification.issued', own('certification')),
+  'certification.issue': rule('certification.issued', own('certification')),
+  'certification.revoke': rule('certification.revoked', own('certification')),
+  'recognition.round_publish': rule('certification_round.published', own('certification_round')),
+  'recognition.round_finalize': rule('certification_round.finalized', own('certification_round')),
+  'recognition.award_pay': rule('award.paid', own('award')),
+  'insurance.disburse': rule('compensation.paid', own('insurance_claim')),
+  'product.approve': rule('product.approved', own('product')),
+  'product.delist': rule('product.delisted', own('product')),
+  'product.delist_by_certificate': rule('product.delisted', own('product')),
+  'budget.allocate': rule('budget.allocated', own('budget')),
+  'vendor.approve': rule('vendor.approved', own('vendor')),
+  'purchase_intention.publish': rule('purchase_intention.published', own('purchase_intention')),
+};
+
+/** Every public event type, sorted (what a webhook may subscribe to, besides "*"). */
+export const EVENT_TYPES: readonly string[] = [...new Set(Object.values(EVENTS).map((r) => r.type))].sort();
+
+export interface OutboxRow {
+  seq: number;
+  id: string;
+  stream: string;
+  stream_seq: number;
+  type: string;
+  occurred_at: string;
+  data: string;
+}
+
+/** The event an audit entry makes, or null when its action is not public. */
+export function eventOf(entry: AuditEntry): { type: string; stream: string; data: Record<string, unknown> } | null {
+  const r = EVENTS[entry.action];
+  if (!r) return null;
+  const entityId = entry.entityId === null ? null : /^\d+$/.test(String(entry.entityId)) ? Number(entry.entityId) : String(entry.entityId);
+  return {
+    type: r.type,
+    stream: r.stream(entry),
+    data: { entity: entry.entity, entityId, ...(entry.before !== undefined ? { before: entry.before } : {}), ...(entry.after !== undefined ? { after: entry.after } : {}) },
+  };
+}
+
+/**
+ * Writes the events of these audit entries (in order) in the caller's transaction, which already holds the audit
+ * chain's lock. Each stream's next number is read under that lock.
+ */
+export async function recordEvents(trx: Executor, at: string, entries: AuditEntry[]): Promise<void> {
+  const next = new Map<string, number>();
+  for (const entry of entries) {
+    const e = eventOf(entry);
+    if (!e) continue;
+    let n = next.get(e.stream);
+    if (n === undefined) {
+      const row = await trx('outbox_events').where('stream', e.stream).max<{ n: number | string | null }[]>({ n: 'stream_seq' }).first();
+      n = Number(row?.n ?? 0);
+    }
+    n += 1;
+    next.set(e.stream, n);
+    await trx('outbox_events').insert({ id: randomUUID(), stream: e.stream, stream_seq: n, type: e.type, occurred_at: at, data: JSON.stringify(e.data) });
+  }
+}
+
+/** Events after `seq`, oldest first. */
+export async function eventsAfter(db: Executor, seq: number, limit: number): Promise<OutboxRow[]> {
+  const rows: OutboxRow[] = await db('outbox_events').where('seq', '>', seq).orderBy('seq').limit(limit);
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), stream_seq: Number(r.stream_seq) }));
+}
+
+/** The newest event's number (0 when there is none). */
+export async function lastEventSeq(db: Executor): Promise<number> {
+  const row = await db('outbox_events').max<{ n: number | string | null }[]>({ n: 'seq' }).first();
+  return Number(row?.n ?? 0);
+}

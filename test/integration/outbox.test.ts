@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../src/clock';
+import { EVENTS, recordAudit, recordAudits } from '../../src/audit';
+import type { Db } from '../../src/db';
+import { ENGINE, useMigratedDb } from '../helpers/db';
+import { caseInState, makeFpWorld } from '../helpers/first-purchase';
+import { FirstPurchaseService } from '../../src/first-purchase/service';
+
+const events = (db: Db) => db('outbox_events').orderBy('seq');
+
+/** The transactional outbox (issue 17 item 1): audit records of public actions become events in the same transaction. */
+describe(`transactional outbox (${ENGINE})`, function () {
+  this.timeout(60000);
+  const ctx = useMigratedDb();
+  const clock = new FakeClock();
+
+  it('every mapped audit action produces its event, numbered globally and per stream', async () => {
+    const db = ctx.db;
+    const before = (await events(db)).length;
+    const actions = Object.keys(EVENTS);
+    await db.transaction(async (trx) => {
+      for (const [i, action] of actions.entries()) await recordAudit(trx, clock, { actor: null, action, entity: 'thing', entityId: 1000 + i, after: { status: 'x' } });
+      // twice on one stream: its numbers go 1, 2
+      await recordAudit(trx, clock, { actor: null, action: 'order.place', entity: 'order', entityId: 99, after: {} });
+      await recordAudit(trx, clock, { actor: null, action: 'order.pay', entity: 'order', entityId: 99, after: {} });
+    });
+    const rows = (await events(db)).slice(before);
+    assert.equal(rows.length, actions.length + 2);
+    actions.forEach((action, i) => {
+      assert.equal(rows[i].type, EVENTS[action].type, action);
+      assert.match(rows[i].id, /^[0-9a-f-]{36}$/);
+      assert.equal(JSON.parse(rows[i].data).entityId, 1000 + i);
+    });
+    const seqs = rows.map((r) => Number(r.seq));
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    const order99 = rows.filter((r) => r.stream === 'order:99');
+    assert.deepEqual(order99.map((r) => [r.type, Number(r.stream_seq)]), [['order.placed', 1], ['order.paid', 2]]);
+  });
+
+  it('an action that is not public makes no event; recordAudits (the payment batch) makes one per entry', async () => {
+    const db = ctx.db;
+    const before = (await events(db)).length;
+    await db.transaction(async (trx) => {
+      await recordAudit(trx, clock, { actor: null, action: 'user.password_change', entity: 'user', entityId: 1 });
+      await recordAudits(trx, clock, [
+        { actor: null, action: 'order.pay', entity: 'order', entityId: 501, after: { status: 'paid' } },
+        { actor: null, action: 'order.pay', entity: 'order', entityId: 502, after: { status: 'paid' } },
+      ]);
+    });
+    const rows = (await events(db)).slice(before);
+    assert.deepEqual(rows.map((r) => [r.type, r.stream]), [['order.paid', 'order:501'], ['order.paid', 'order:502']]);
+  });
+
+  it('a crash (rollback) after the change leaves neither the audit record nor the event', async () => {
+    const db = ctx.db;
+    const [a, e] = [(await db('audit_log').count({ n: '*' }))[0].n, (await events(db)).length];
+    await assert.rejects(
+      db.transaction(async (trx) => {
+        await recordAudit(trx, clock, { actor: null, action: 'order.place', entity: 'order', entityId: 777, after: {} });
+        throw new Error('crash');
+      }),
+      /crash/,
+    );
+    assert.equal((await db('audit_log').count({ n: '*' }))[0].n, a);
+    assert.equal((await events(db)).length, e);
+  });
+
+  it('a full 政府首购 case writes its events in order on its stream', async () => {
+    const db = ctx.db;
+    const w = await makeFpWorld(db);
+    const buyer = { id: w.userIds.purchaser, username: w.users.purchaser, role: 'purchaser' as const, displayName: 'p', purchaserId: w.unit.id, vendorId: null };
+    const admin = { id: w.userIds.admin, username: w.users.admin, role: 'admin' as const, displayName: 'a', purchaserId: null, vendorId: null };
+    const { id } = await caseInState(db, new Date(), { buyer, admin, productId: w.products.ct }, 'accepted');
+    await new FirstPurchaseService(db, clock).pay(buyer, id);
+    const rows = await db('outbox_events').where('stream', `first_purchase:${id}`).orderBy('seq');
+    assert.deepEqual(
+      rows.map((r) => r.type),
+      ['first_purchase.created', 'first_purchase.submitted', 'notice.published', 'first_purchase.approved', 'first_purchase.awarded', 'notice.published', 'first_purchase.contracted', 'notice.published', 'first_purchase.accepted', 'first_purchase.paid'],
+    );
+    assert.deepEqual(rows.map((r) => Number(r.stream_seq)), rows.map((_r, i) => i + 1));
+  });
+});
