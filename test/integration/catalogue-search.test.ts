@@ -263,7 +263,8 @@ describe(`catalogue search (${ENGINE})`, function () {
     it('counts every dimension over the matching products', async () => {
       const r = await search({ q: '机床' });
       assert.deepEqual(r.facets.level, { international: 1, domestic: 1, provincial: 1 });
-      assert.deepEqual(r.facets.kind, { equipment: 4 });
+      // The uncertified 浙江制造精品 loader has no first-unit kind of its own (issue 14 item 12).
+      assert.deepEqual(r.facets.kind, { equipment: 3, boutique: 1 });
       assert.deepEqual(r.facets.field, { 数控机床: 3, 智能装备: 1 });
       assert.deepEqual(r.facets.city, { 杭州: 4 });
     });

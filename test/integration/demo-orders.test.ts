@@ -1,3 +1,4 @@
+import { DEMO_EXPERTS } from '../../seeds/demo-recognition';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { FakeClock } from '../../src/clock';
@@ -145,6 +146,7 @@ describe(`demo boutique trades (${ENGINE})`, function () {
 
   it('historical operators cannot log in (only the demo accounts of DESIGN §7 are active)', async () => {
     const active = (await ctx.db('users').where({ status: 'active' }).select('username')).map((u) => u.username).sort();
-    assert.deepEqual(active, ['admin', 'finance', 'purchaser', 'purchaser2', 'vendor', 'vendor2']);
+    const experts = Array.from({ length: DEMO_EXPERTS }, (_, i) => `expert${i + 1}`);
+    assert.deepEqual(active, ['admin', 'finance', 'purchaser', 'purchaser2', 'vendor', 'vendor2', ...experts].sort());
   });
 });
