@@ -10,7 +10,9 @@ const files = (dir: string, ext: string): string[] =>
 /** Every catalogue key the accounts, vendor, admin, registry and audit screens use exists in both languages. */
 describe('i18n: the accounts / vendor / admin screens', () => {
   const views = [...files('views/vendor', '.hbs'), ...files('views/admin', '.hbs'), ...files('views/audit', '.hbs')];
-  const sources = [...files('src/vendors', '.ts'), ...files('src/certification', '.ts'), ...files('src/admin', '.ts'), ...files('src/audit', '.ts'), ...files('src/auth', '.ts')];
+  const sources = [...files('src/vendors', '.ts'), ...files('src/certification', '.ts'), ...files('src/admin', '.ts'), ...files('src/audit', '.ts'), ...files('src/auth', '.ts')]
+    // The outbox's table maps audit actions to event type names, which are not messages either.
+    .filter((f) => !f.endsWith('outbox.ts'));
   const keys = new Set<string>();
   for (const f of views) for (const m of readFileSync(f, 'utf8').matchAll(/[({]t "([a-z_]+\.[a-z_0-9]+)"/g)) keys.add(m[1]);
   for (const f of sources) {
