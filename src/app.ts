@@ -30,6 +30,7 @@ import {
 } from './web';
 import { adminNavCounts, navCounts } from './admin';
 import { discardUploads } from './certification';
+import { WebhookWorker, type WorkerOptions } from './integration';
 
 export interface MarketplaceOptions {
   db: Db;
@@ -45,10 +46,19 @@ export interface MarketplaceOptions {
    * unless METRICS=0). A host behind proxies also passes `config.trustProxy` (TRUST_PROXY's forms, parsed).
    */
   metrics?: boolean;
+  /**
+   * Run the webhook deliveries in this process (src/integration/worker.ts): `true`, or the loop's interval and the
+   * worker's options. Off by default: tests drive `app.worker.runOnce()` themselves; `npm start` turns it on
+   * (WEBHOOK_WORKER=0 turns it off there, for a deployment that runs `npm run worker` instead). A host that turns it
+   * on calls `await app.worker.stop()` before closing the database.
+   */
+  worker?: boolean | (WorkerOptions & { intervalMs?: number });
 }
 
 export interface Marketplace extends Koa {
   deps: Deps;
+  /** The webhook deliveries: started when `options.worker` says so; `runOnce()` drives one round. */
+  worker: WebhookWorker;
   /** /healthz, /readyz, /metrics, requests in flight, draining (src/ops). */
   ops: Ops;
 }
@@ -91,7 +101,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   const clock: Clock = fakeClock ?? options.clock ?? new SystemClock();
   const log = options.logger ?? pino({ level: config.logLevel });
   const views = new Views();
-  const services = buildServices(options.db, clock);
+  const services = buildServices(options.db, clock, { production: config.env === 'production' });
   const deps: Deps = { db: options.db, clock, fakeClock, config, log, views, services };
   const auth = services.auth;
   const production = config.env === 'production';
@@ -103,6 +113,9 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   app.proxy = config.trustProxy !== false;
   app.maxIpsCount = typeof config.trustProxy === 'number' ? config.trustProxy : 0;
   app.silent = true;
+  const workerOptions = typeof options.worker === 'object' ? options.worker : {};
+  app.worker = new WebhookWorker(options.db, clock, log, { production: config.env === 'production', ...workerOptions });
+  if (options.worker) app.worker.start(workerOptions.intervalMs);
 
   app.use(app.ops.front());
   app.use(trustedClientAddress(config.trustProxy));

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel });
   const db = createDb(config.databaseUrl);
   await migrateLatest(db);
-  const app = createMarketplace({ db, config, logger: log });
+  // The webhook deliveries run in this process unless WEBHOOK_WORKER=0 (then `npm run worker` runs them).
+  const app = createMarketplace({ db, config, logger: log, worker: process.env.WEBHOOK_WORKER !== '0' });
   if (app.ops.metrics) collectDefaultMetrics({ register: app.ops.metrics.registry });
   if (config.demoData) {
     const loaded = await loadDemoDataIfEmpty(db, app.deps.clock, log);
@@ -80,7 +81,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Graceful shutdown: /readyz answers 503 and every answer closes its connection; no new connection is accepted (idle
  * keep-alive ones are closed); requests in flight finish, and with them the group-commit batches their payments wait
- * in (a payment is answered only once its batch has committed); the certificate expiry run finishes; then the
+ * in (a payment is answered only once its batch has committed); the certificate expiry run and the webhook
+ * worker's round finish; then the
  * database is closed. Only then: closing the pool first would refuse the payments still queued (QueueClosed).
  */
 async function drain(server: Server, app: Marketplace, db: Db, expiring: Promise<unknown>, log: Logger): Promise<void> {
@@ -96,6 +98,8 @@ async function drain(server: Server, app: Marketplace, db: Db, expiring: Promise
   clearInterval(idle);
   while (app.ops.inFlight > 0 || groupCommitLoad().waiting + groupCommitLoad().busy > 0) await sleep(20);
   await expiring;
+  // The webhook round under way finishes (a delivery it sent is recorded; one it did not is sent again later).
+  await app.worker.stop();
   log.debug('requests drained; closing the database');
   await db.destroy();
 }

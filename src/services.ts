@@ -4,6 +4,7 @@ import type { Clock } from './clock';
 import { CertificationService } from './certification';
 import type { Db } from './db';
 import { FirstPurchaseService, NoticeService } from './first-purchase';
+import { IntentionService, WebhookService } from './integration';
 import { BudgetService } from './ledger';
 import { OrderService } from './orders';
 import { ReviewService } from './admin';
@@ -32,9 +33,11 @@ export interface Services {
   recognition: RecognitionService;
   settings: SettingsService;
   stats: StatsService;
+  webhooks: WebhookService;
+  intentions: IntentionService;
 }
 
-export function buildServices(db: Db, clock: Clock): Services {
+export function buildServices(db: Db, clock: Clock, options: { production?: boolean } = {}): Services {
   const firstPurchase = new FirstPurchaseService(db, clock);
   return {
     auth: new AuthService(db, clock),
@@ -52,5 +55,7 @@ export function buildServices(db: Db, clock: Clock): Services {
     recognition: new RecognitionService(db, clock),
     settings: new SettingsService(db, clock),
     stats: new StatsService(db),
+    webhooks: new WebhookService(db, clock, options.production ?? false),
+    intentions: new IntentionService(db, clock),
   };
 }

@@ -4,6 +4,7 @@ import { isFirstPurchaseEligible } from './eligibility';
 import type { Clock } from '../clock';
 import { writeTransaction, type Db, type Executor } from '../db';
 import { AppError, invalidField, invalidState, notFound } from '../errors';
+import { intentionForCase } from '../integration';
 import { Ledger, type TradeFacts } from '../ledger';
 import { Money } from '../money';
 import { financeDepartment, financeDepartmentComplete, firstPurchasePolicy } from '../settings';
@@ -141,7 +142,15 @@ export class FirstPurchaseService {
       const now = this.clock.now();
       const period = noticePeriod(now, NOTICE_WORKING_DAYS);
       await this.step(trx, actor, c, 'submit', { notice_starts_at: now.toISOString(), notice_ends_at: period.endsAt.toISOString() });
-      await this.publish(trx, actor, c.id, singleSourceNotice(c, period, now, objectionPath(c.id), await financeDepartment(trx)));
+      const draft = singleSourceNotice(c, period, now, objectionPath(c.id), await financeDepartment(trx));
+      // The 公示 links the purchase intention the case matches (采购意向公开), when there is one.
+      const { intention } = await intentionForCase(trx, { purchaserId: c.purchaser_id, productId: c.product_id, projectName: c.project_name }, now);
+      if (intention) {
+        await trx('fp_cases').where({ id: c.id }).update({ intention_id: intention.id });
+        const link = { id: Number(intention.id), projectName: intention.project_name, publishedAt: shanghaiIso(new Date(intention.published_at)), path: `/purchase-intentions/${intention.id}` };
+        draft.content = Object.assign({}, draft.content, { intention: link });
+      }
+      await this.publish(trx, actor, c.id, draft);
     });
   }
 
@@ -388,7 +397,14 @@ export class FirstPurchaseService {
       certificateCurrent: c.cert_status !== null && isCertificateCurrent({ status: c.cert_status, valid_until: c.cert_valid_until }, shanghaiDay(this.clock.now())),
       filed: c.filed_at !== null,
       financeContactSet: financeDepartmentComplete(await financeDepartment(trx)),
+      // Only a draft is submitted, and only the submission asks for a purchase intention.
+      ...(c.status === 'draft' ? await this.intentionFacts(trx, c) : {}),
     };
+  }
+
+  private async intentionFacts(trx: Executor, c: CaseDetailRow): Promise<Pick<GuardFacts, 'intentionPublic' | 'intentionDays'>> {
+    const r = await intentionForCase(trx, { purchaserId: c.purchaser_id, productId: c.product_id, projectName: c.project_name }, this.clock.now());
+    return { intentionPublic: r.ok, intentionDays: r.minDays };
   }
 
   /** One transition of the table: the conditional update, its history row and its audit record. */

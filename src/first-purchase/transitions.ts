@@ -29,6 +29,12 @@ export interface GuardFacts {
   filed: boolean;
   /** The finance department's address, contact person and phone are set (the 公示 names them, art. 38). */
   financeContactSet: boolean;
+  /**
+   * 采购意向公开: false when the rule is on and no matching purchase intention has been public for `intentionDays`
+   * days (integration/intentions.ts); absent where it was not looked up (a page's next steps).
+   */
+  intentionPublic?: boolean;
+  intentionDays?: number;
 }
 
 export type CaseStep = Step<CaseStatus, GuardFacts>;
@@ -45,7 +51,10 @@ const noticeOver = (f: GuardFacts): GuardFailure | null => {
 const approvable = (f: GuardFacts): GuardFailure | null => noticeOver(f) ?? certificateCurrent(f);
 
 /** The 公示 can name every contact art. 38 requires, and the product is still eligible. */
-const publishable = (f: GuardFacts): GuardFailure | null => (f.financeContactSet ? null : { key: 'first_purchase.guard_finance_contact_missing' }) ?? certificateCurrent(f);
+const publishable = (f: GuardFacts): GuardFailure | null =>
+  (f.financeContactSet ? null : { key: 'first_purchase.guard_finance_contact_missing' }) ??
+  (f.intentionPublic === false ? { key: 'integration.guard_intention_missing', params: { days: f.intentionDays ?? 30 } } : null) ??
+  certificateCurrent(f);
 
 const notFiled = (f: GuardFacts): GuardFailure | null => (f.filed ? { key: 'first_purchase.guard_already_filed' } : null);
 

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { actorOf, emptyForm, formFailure, parseForm, requestBody, requireRole, validate, type AppState, type FormState } from '../web';
-import { FinanceDepartmentInput, SettingsInput } from './schema';
+import { FinanceDepartmentInput, IntentionRuleInput, SettingsInput } from './schema';
 import type { SettingsService } from './service';
 
 /** The fields of the settings page's form. */
@@ -35,6 +35,15 @@ export function settingsRoutes(deps: Deps): Router {
 
   router.post('/api/v1/admin/settings/finance-department', admin, validate(FinanceDepartmentInput), async (ctx) => {
     ctx.body = await service.setFinanceDepartment(actorOf(ctx), ctx.state.input as FinanceDepartmentInput);
+  });
+
+  // The purchase-intention rule of 政府首购 (采购意向公开 ≥ 30 days), kept apart from the above.
+  router.get('/api/v1/admin/settings/purchase-intentions', admin, async (ctx) => {
+    ctx.body = await service.intentionRule();
+  });
+
+  router.post('/api/v1/admin/settings/purchase-intentions', admin, validate(IntentionRuleInput), async (ctx) => {
+    ctx.body = await service.setIntentionRule(actorOf(ctx), ctx.state.input as IntentionRuleInput);
   });
 
   router.get('/admin/settings', admin, async (ctx) => {

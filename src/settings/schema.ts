@@ -36,3 +36,10 @@ export const FinanceDepartmentInput = z.object({
   phone: contactText(50).pipe(z.string().regex(/^[0-9+\-()（）\s转]{5,50}$/, 'validation.invalid')),
 });
 export type FinanceDepartmentInput = z.output<typeof FinanceDepartmentInput>;
+
+/** `POST /api/v1/admin/settings/purchase-intentions`: whether a 政府首购 case needs a published intention, and how long. */
+export const IntentionRuleInput = z.object({
+  required: policyFlag,
+  minDays: z.number({ message: 'validation.invalid' }).int('validation.invalid').min(0, 'validation.invalid').max(365, 'validation.invalid').optional(),
+});
+export type IntentionRuleInput = z.output<typeof IntentionRuleInput>;

@@ -6,8 +6,9 @@ import type { Actor } from '../web';
 import { DIRECT_PURCHASE_LIMIT_KEY, directPurchaseLimitFen, limitText } from './direct-purchase-limit';
 import { FINANCE_DEPARTMENT_KEY, financeDepartment, type FinanceDepartment } from './finance-department';
 import { FIRST_PURCHASE_POLICY_KEY, firstPurchasePolicy, type FirstPurchasePolicy } from './first-purchase-policy';
+import { INTENTION_RULE_KEY, intentionRule, type IntentionRule } from './intention-rule';
 import { writeSetting } from './repo';
-import type { FinanceDepartmentInput, SettingsInput } from './schema';
+import type { FinanceDepartmentInput, IntentionRuleInput, SettingsInput } from './schema';
 
 /** The department's settings as the admin API answers them. */
 export interface Settings {
@@ -85,6 +86,23 @@ export class SettingsService {
       const after: FinanceDepartment = { name: input.name, address: input.address, contactPerson: input.contactPerson, phone: input.phone };
       await writeSetting(trx, FINANCE_DEPARTMENT_KEY, after, this.clock.now().toISOString());
       await recordAudit(trx, this.clock, { actor, action: 'settings.finance_department', entity: 'settings', entityId: FINANCE_DEPARTMENT_KEY, before, after });
+      return after;
+    });
+  }
+
+  /** The purchase-intention rule of 政府首购 (settings/intention-rule.ts). */
+  intentionRule(db: Executor = this.db): Promise<IntentionRule> {
+    return intentionRule(db);
+  }
+
+  /** The admin switches the purchase-intention rule on or off; audited in the same transaction. */
+  async setIntentionRule(actor: Actor, input: IntentionRuleInput): Promise<IntentionRule> {
+    if (actor.role !== 'admin') throw forbidden('errors.wrong_role');
+    return writeTransaction(this.db, async (trx) => {
+      const before = await intentionRule(trx);
+      const after: IntentionRule = { required: input.required, minDays: input.minDays ?? before.minDays };
+      await writeSetting(trx, INTENTION_RULE_KEY, after, this.clock.now().toISOString());
+      await recordAudit(trx, this.clock, { actor, action: 'settings.purchase_intention_rule', entity: 'settings', entityId: INTENTION_RULE_KEY, before, after });
       return after;
     });
   }

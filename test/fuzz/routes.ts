@@ -99,6 +99,7 @@ const CONTRACT: Record<string, FieldKind> = { contractNo: 'text', signedAt: 'dat
 const ACCEPT: Record<string, FieldKind> = { team: 'staff', report: 'text', note: 'text' };
 const PASSWORD: Record<string, FieldKind> = { currentPassword: 'password', newPassword: 'password' };
 const REASON: Record<string, FieldKind> = { reason: 'text' };
+const INTENTION: Record<string, FieldKind> = { projectName: 'text', goods: 'text', budget: 'money', expectedMonth: 'any', productId: 'id:product' };
 const NOTE: Record<string, FieldKind> = { note: 'text' };
 const RESOLVE: Record<string, FieldKind> = { upheld: 'bool', opinion: 'text', reply: 'text' };
 const APPROVE: Record<string, FieldKind> = { opinion: 'text', approvalNo: 'text' };
@@ -198,6 +199,20 @@ export const HINTS: Record<string, RouteHints> = {
   'GET /admin/stats/export': { query: { ...STATS, format: 'format' } },
   'GET /api/v1/stats/summary': { query: { year: 'year', lang: 'lang' } },
   'GET /stats': { query: { year: 'year', lang: 'lang' } },
+  // integration (issue 17): the events feed, webhooks, the Atom feed and purchase intentions
+  'GET /api/v1/events': { query: { after: 'int', pageSize: 'page' } },
+  'GET /notices.atom': { query: { type: 'any' } },
+  'POST /api/v1/admin/webhooks': { body: { url: 'any', events: 'any', secret: 'text' } },
+  'POST /admin/webhooks': { body: { url: 'any', events: 'any', secret: 'text' } },
+  'GET /api/v1/admin/webhooks': { query: PAGING },
+  'GET /admin/webhooks': { query: PAGING },
+  'GET /api/v1/admin/webhooks/:id/deliveries': { query: { status: 'status', ...PAGING } },
+  'GET /admin/webhooks/:id': { query: { status: 'status', ...PAGING } },
+  'POST /api/v1/purchase-intentions': { body: INTENTION },
+  'POST /purchase-intentions': { body: INTENTION },
+  'GET /api/v1/purchase-intentions': { query: { purchaserId: 'id:purchaser', ...PAGING } },
+  'GET /purchase-intentions': { query: { purchaserId: 'id:purchaser', ...PAGING } },
+  'POST /api/v1/admin/settings/purchase-intentions': { body: { required: 'bool', minDays: 'int' } },
 };
 
 /** What kind of object a path parameter names, from the route's path. */

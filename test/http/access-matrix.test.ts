@@ -277,7 +277,7 @@ export class World {
     const [r] = await this.db('cert_rounds').insert({ year: 2026, status: 'notice', published_at: '2026-01-05T02:00:00.000Z', period_ends_at: ends, finalized_at: null, created_by: null, demo: false }).returning('id');
     const id = typeof r === 'object' ? (r as { id: number }).id : (r as number);
     await this.db('cert_applications').where({ id: app }).update({ round_id: id, recommended_level: 'provincial' });
-    const [n] = await this.db('cert_notices').insert({ round_id: id, type: 'certification', title: '矩阵公示', content: JSON.stringify({ list: [], period: { startsOn: '', endsOn: '', workingDays: 5 }, objections: { howTo: '' } }), published_at: '2026-01-05T02:00:00.000Z', period_ends_at: ends }).returning('id');
+    const [n] = await this.db('notices').insert({ round_id: id, case_id: null, type: 'certification', title: '矩阵公示', content: JSON.stringify({ year: 2026, list: [], period: { startsOn: '', endsOn: '', workingDays: 5 }, objections: { howTo: '' } }), published_at: '2026-01-05T02:00:00.000Z', period_ends_at: ends }).returning('id');
     const [o] = await this.db('cert_objections').insert({ round_id: id, application_id: app, name: '异议人', organization: '单位', contact: '1', content: '内容', status: 'open', created_at: '2026-01-06T02:00:00.000Z' }).returning('id');
     const idOf = (x: unknown) => (typeof x === 'object' ? (x as { id: number }).id : (x as number));
     if (stage === 'ended') await this.db('cert_objections').where({ id: idOf(o) }).update({ status: 'dismissed' });
@@ -563,6 +563,10 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /notices', all(200)),
   ...rows('GET /notices/:id', all(200), { url: async (w) => `/notices/${await w.fpNotice()}` }),
   ...rows('POST /notices/:id/objections', all(302), { url: async (w) => `/notices/${await w.fpNotice()}/objections`, body: () => FP_OBJECTION }),
+  // A certification round's 公示 among the public notices, with its objection form (issue 15).
+  ...rows('GET /api/v1/notices/:id', all(200), { url: async (w) => `/api/v1/notices/${(await w.recRound('notice')).noticeId}` }),
+  ...rows('GET /notices/:id', all(200), { url: async (w) => `/notices/${(await w.recRound('notice')).noticeId}` }),
+  ...rows('POST /notices/:id/objections', all(302), { url: async (w) => `/notices/${(await w.recRound('notice')).noticeId}/objections`, body: () => FP_OBJECTION }),
   ...rows('GET /first-purchases', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }),
   ...rows('GET /first-purchases/new', only('purchaser', 200, 'get')),
   ...rows('POST /first-purchases', only('purchaser', 302, 'post'), { body: async (w) => caseForm(await w.product('own')) }),
@@ -686,7 +690,7 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /api/v1/finance/awards/:id/pay', only('finance', 200), { url: id((w) => w.recAward(), (i) => `/api/v1/finance/awards/${i}/pay`) }),
   // pages
   ...rows('GET /indicator-list', all(200)),
-  ...rows('GET /certification-notices/:id', all(200), { url: async (w) => `/certification-notices/${(await w.recRound('notice')).noticeId}` }),
+  ...rows('GET /certification-notices/:id', all(301), { url: async (w) => `/certification-notices/${(await w.recRound('notice')).noticeId}` }),
   ...rows('GET /vendor/applications', only('vendor', 200, 'get')),
   ...rows('POST /vendor/applications', only('vendor', 302, 'post'), {
     body: () => ({ productName: '矩阵页面申请', model: 'MX', kind: 'equipment', field: '数控机床', levelClaimed: 'provincial', listEntryId: '', indicators: '主轴转速 = 1', description: '说明' }),

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { positiveMoney, requiredText, wholeNumber } from '../schema';
+
+/** `POST /api/v1/admin/webhooks`. The URL rule (production: https, public addresses) is the service's. */
+export const WebhookInput = z.object({
+  url: requiredText(2000),
+  events: z
+    .array(z.string({ message: 'validation.invalid' }).trim().min(1, 'validation.required').max(64, 'validation.too_long'), { message: 'validation.required' })
+    .min(1, 'validation.required')
+    .max(100, 'validation.too_long'),
+  secret: z.string({ message: 'validation.required' }).min(16).max(200, 'validation.too_long'),
+});
+export type WebhookInput = z.output<typeof WebhookInput>;
+
+export const EventsQuery = z.object({
+  after: wholeNumber(0, 2 ** 31 - 1).optional().default(0),
+  pageSize: wholeNumber(1, 100).optional().default(100),
+});
+export type EventsQuery = z.output<typeof EventsQuery>;
+
+export const ListQuery = z.object({
+  page: wholeNumber(1, 100000).optional().default(1),
+  pageSize: wholeNumber(1, 100).optional().default(20),
+});
+
+export const DeliveriesQuery = ListQuery.extend({
+  status: z.enum(['pending', 'delivered', 'dead'], { message: 'validation.invalid' }).optional(),
+});
+
+/** `YYYY-MM`, a real month. */
+const month = z
+  .string({ message: 'validation.required' })
+  .trim()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'validation.invalid');
+
+/** `POST /api/v1/purchase-intentions` (采购意向): the project, the goods, the budget, the expected month. */
+export const IntentionInput = z.object({
+  projectName: requiredText(200),
+  goods: requiredText(2000),
+  budget: positiveMoney,
+  expectedMonth: month,
+  /** The product the case will name, when the unit knows it already (one way a case matches the intention). */
+  productId: wholeNumber(1, 2 ** 31 - 1).optional(),
+});
+export type IntentionInput = z.output<typeof IntentionInput>;
+
+export const IntentionListQuery = ListQuery.extend({
+  purchaserId: wholeNumber(1, 2 ** 31 - 1).optional(),
+});
