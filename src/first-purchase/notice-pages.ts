@@ -3,35 +3,44 @@ import type { Context } from 'koa';
 import { formFailure, pagination, parseForm, parseInput, requestBody, setFlash, takeFlash, type AppState, type FormState } from '../web';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
+import { CertificationObjectionInput } from '../recognition';
 import { dropEmpty } from '../schema';
 import { type NoticeDetail } from './notice-service';
+import { PUBLIC_NOTICE_TYPES, PublicNoticeListQuery } from './notice-schema';
 import { idParam } from './routes';
-import { NOTICE_TYPES, NoticeListQuery, ObjectionInput } from './schema';
+import { ObjectionInput } from './schema';
 
 const OBJECTION_FIELDS = ['name', 'organization', 'contact', 'content'] as const;
+/** A certification notice's objection may name the application it is about. */
+const CERT_OBJECTION_FIELDS = [...OBJECTION_FIELDS, 'applicationId'] as const;
 const stateOf = (ctx: Context) => ctx.state as AppState;
 
-const emptyObjection = (): FormState => ({
-  values: Object.fromEntries(OBJECTION_FIELDS.map((f) => [f, ''])),
-  errors: Object.fromEntries(OBJECTION_FIELDS.map((f) => [f, ''])),
+const emptyObjection = (fields: readonly string[] = CERT_OBJECTION_FIELDS): FormState => ({
+  values: Object.fromEntries(fields.map((f) => [f, ''])),
+  errors: Object.fromEntries(fields.map((f) => [f, ''])),
   error: null,
 });
 
-/** The public notice pages: the list by type with dates, one notice in full, and the objection form of a 公示. */
+/**
+ * The public notice pages: the list by type with dates, one notice in full, and the objection form of a 公示 — a
+ * single-source case's, or a certification round's 拟认定名单 (filed with recognition, under the same limits:
+ * objection-limits.ts).
+ */
 export function noticePages(deps: Deps): Router {
   const router = new Router();
   const notices = deps.services.notices;
   const cases = deps.services.firstPurchase;
+  const rounds = deps.services.recognition;
 
   router.get('/notices', async (ctx) => {
     const state = stateOf(ctx);
-    const q = parseInput(NoticeListQuery, dropEmpty(ctx.query as Record<string, unknown>));
+    const q = parseInput(PublicNoticeListQuery, dropEmpty(ctx.query as Record<string, unknown>));
     const page = await notices.list(q);
     ctx.body = state.render('notices/list', {
       title: q.type ? state.t(`notices.type_${q.type}`) : state.t('notices.title'),
       type: q.type ?? '',
-      tabs: [{ value: '', key: 'notices.all' }, ...NOTICE_TYPES.map((v) => ({ value: v, key: `notices.type_${v}` }))].map((tab) => ({ ...tab, current: (q.type ?? '') === tab.value })),
-      items: page.items,
+      tabs: [{ value: '', key: 'notices.all' }, ...PUBLIC_NOTICE_TYPES.map((v) => ({ value: v, key: `notices.type_${v}` }))].map((tab) => ({ ...tab, current: (q.type ?? '') === tab.value })),
+      items: page.items.map((n) => ({ ...n, byline: n.purchaserName !== undefined ? `${n.purchaserName} · ${n.projectName ?? ''}` : state.t('notices.certification_publisher') })),
       total: page.total,
       pagination: pagination(page),
     });
@@ -45,16 +54,19 @@ export function noticePages(deps: Deps): Router {
   // The objection form of a 公示: anyone, during the period; the page form needs the CSRF token.
   router.post('/notices/:id/objections', async (ctx) => {
     const notice = await notices.get(idParam(ctx.params.id, 'notices.not_found'));
-    if (notice.type !== 'single_source') throw notFound('notices.not_found');
     const body = requestBody(ctx);
+    const certification = notice.type === 'certification' && notice.roundId !== null;
+    if (!certification && (notice.type !== 'single_source' || notice.caseId === null)) throw notFound('notices.not_found');
     try {
-      const filed = await cases.fileObjection(stateOf(ctx).actor, notice.caseId, parseForm(ObjectionInput, body));
+      const filed = certification
+        ? await rounds.fileObjection(stateOf(ctx).actor, notice.roundId as number, parseForm(CertificationObjectionInput, { ...body, applicationId: body.applicationId === '' ? null : body.applicationId }))
+        : await cases.fileObjection(stateOf(ctx).actor, notice.caseId as number, parseForm(ObjectionInput, body));
       setFlash(ctx, stateOf(ctx).t('notices.objection_filed', { id: filed.id }));
       ctx.redirect(`${stateOf(ctx).base}/notices/${notice.id}#objection`);
     } catch (err) {
-      const { form, status } = formFailure(ctx, err, OBJECTION_FIELDS, body);
+      const { form, status } = formFailure(ctx, err, certification ? CERT_OBJECTION_FIELDS : OBJECTION_FIELDS, body);
       ctx.status = status;
-      ctx.body = detailPage(ctx, await notices.get(notice.id), form, null);
+      ctx.body = detailPage(ctx, await notices.get(notice.id), { ...form, values: { applicationId: '', ...form.values }, errors: { applicationId: '', ...form.errors } }, null);
     }
   });
 
@@ -71,7 +83,11 @@ function detailPage(ctx: Context, notice: NoticeDetail, form: FormState, flash: 
     isResult: notice.type === 'result',
     isContract: notice.type === 'contract',
     isTermination: notice.type === 'termination',
+    isCertification: notice.type === 'certification',
     form,
     flash,
+    // A certification notice's list and the objection form's choice of application.
+    certList: notice.type === 'certification' ? ((notice.content.list as Array<Record<string, unknown>> | undefined) ?? []) : [],
+    objectionTargets: notice.applications.map((a) => ({ ...a, selected: form.values.applicationId === String(a.id) })),
   });
 }

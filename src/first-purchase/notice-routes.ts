@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { dropEmpty } from '../schema';
 import { parseInput } from '../web';
 import { idParam } from './routes';
-import { NoticeListQuery } from './schema';
+import { PublicNoticeListQuery } from './notice-schema';
 
 /** Public notices as JSON: the list by type (paged) and one notice with its full content. */
 export function noticeApiRoutes(deps: Deps): Router {
@@ -11,7 +11,7 @@ export function noticeApiRoutes(deps: Deps): Router {
   const service = deps.services.notices;
 
   router.get('/', async (ctx) => {
-    ctx.body = await service.list(parseInput(NoticeListQuery, dropEmpty(ctx.query as Record<string, unknown>)));
+    ctx.body = await service.list(parseInput(PublicNoticeListQuery, dropEmpty(ctx.query as Record<string, unknown>)));
   });
 
   router.get('/:id', async (ctx) => {

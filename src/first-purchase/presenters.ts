@@ -3,7 +3,7 @@ import { Money } from '../money';
 import { apiTime, apiTimeOrNull, shanghaiDay, shanghaiIso } from '../time';
 import { addWorkdays, shanghaiIsoSeconds } from '../workdays';
 import { agencyOf, caseNo, contractDue, expertsOf, negotiatorsOf, purchaserContactOf, type ContactDetails, type Expert, type NegotiatorContent, type NoticeOutcome, type StoredNegotiation } from './notices';
-import type { CaseDetailRow, HistoryRow, NoticeListRow, NoticeRow, ObjectionRow, ObjectionStatus } from './repo';
+import type { CaseDetailRow, HistoryRow, NoticeListRow, NoticeRow, ObjectionRow, ObjectionStatus, PublicNoticeRow } from './repo';
 import type { CaseStatus } from './transitions';
 
 /** JSON views (view models for pages too): money as strings, times ISO 8601 with +08:00, no database rows. */
@@ -191,8 +191,30 @@ export function noticeSummary(n: NoticeRow): NoticeSummary {
   };
 }
 
-export function noticeListItem(n: NoticeListRow): NoticeSummary & { projectName: string; purchaserName: string } {
-  return { ...noticeSummary(n), projectName: n.project_name, purchaserName: n.purchaser_name };
+/** A notice as the public list and page show it: a case's (caseId) or a certification round's (roundId). */
+export interface PublicNoticeSummary extends Omit<NoticeSummary, 'caseId'> {
+  caseId: number | null;
+  roundId: number | null;
+}
+
+export function publicNoticeSummary(n: PublicNoticeRow): PublicNoticeSummary {
+  return {
+    id: n.id,
+    caseId: n.case_id,
+    roundId: n.round_id,
+    type: n.type,
+    title: n.title,
+    publishedAt: apiTime(n.published_at),
+    periodEndsAt: n.period_ends_at ? shanghaiIsoSeconds(new Date(n.period_ends_at)) : null,
+  };
+}
+
+/** A list item; a certification round's notice has no project or purchaser (its publisher is in its content). */
+export function noticeListItem(n: NoticeListRow): PublicNoticeSummary & { projectName?: string; purchaserName?: string } {
+  const item: PublicNoticeSummary & { projectName?: string; purchaserName?: string } = publicNoticeSummary(n);
+  if (n.project_name !== null) item.projectName = n.project_name;
+  if (n.purchaser_name !== null) item.purchaserName = n.purchaser_name;
+  return item;
 }
 
 function negotiationView(raw: string | null): NegotiationView | null {

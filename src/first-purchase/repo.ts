@@ -330,28 +330,45 @@ export async function insertNotice(db: Executor, row: Omit<NoticeRow, 'id'>): Pr
 
 export const listCaseNotices = (db: Executor, caseId: number): Promise<NoticeRow[]> => db<NoticeRow>('notices').where({ case_id: caseId }).orderBy('id');
 
-export interface NoticeListRow extends NoticeRow {
-  project_name: string;
-  purchaser_name: string;
-  case_status: CaseStatus;
+/**
+ * A row of the public list: a case's notice (single_source, result, contract, termination) or a certification round's
+ * 公示 (type certification: `round_id` set, no case; recognition writes it). Case columns are null for a round's.
+ */
+export interface PublicNoticeRow {
+  id: number;
+  case_id: number | null;
+  round_id: number | null;
+  type: NoticeType | 'certification';
+  title: string;
+  content: string;
+  published_at: string;
+  period_ends_at: string | null;
 }
 
-export async function listNotices(db: Executor, type: NoticeType | undefined, limit: number, offset: number): Promise<{ rows: NoticeListRow[]; total: number }> {
+export interface NoticeListRow extends PublicNoticeRow {
+  project_name: string | null;
+  purchaser_name: string | null;
+  case_status: CaseStatus | null;
+}
+
+const NOTICE_COLUMNS = ['n.id', 'n.case_id', 'n.round_id', 'n.type', 'n.title', 'n.content', 'n.published_at', 'n.period_ends_at'];
+
+export async function listNotices(db: Executor, type: PublicNoticeRow['type'] | undefined, limit: number, offset: number): Promise<{ rows: NoticeListRow[]; total: number }> {
   const where = (q: Knex.QueryBuilder) => (type ? q.where('n.type', type) : q);
   const countRow: { n?: number | string } | undefined = await where(db('notices as n')).count({ n: '*' }).first();
   const rows: NoticeListRow[] = await where(db('notices as n'))
-    .join('fp_cases as f', 'f.id', 'n.case_id')
-    .join('purchasers as pu', 'pu.id', 'f.purchaser_id')
+    .leftJoin('fp_cases as f', 'f.id', 'n.case_id')
+    .leftJoin('purchasers as pu', 'pu.id', 'f.purchaser_id')
     .orderBy('n.published_at', 'desc')
     .orderBy('n.id', 'desc')
     .limit(limit)
     .offset(offset)
-    .select('n.*', 'f.project_name', 'pu.name as purchaser_name', 'f.status as case_status');
+    .select(...NOTICE_COLUMNS, 'f.project_name', 'pu.name as purchaser_name', 'f.status as case_status');
   return { rows, total: Number(countRow?.n ?? 0) };
 }
 
-export async function findNotice(db: Executor, id: number): Promise<(NoticeRow & { case_status: CaseStatus; notice_ends_at: string | null }) | undefined> {
-  return db('notices as n').join('fp_cases as f', 'f.id', 'n.case_id').where('n.id', id).first('n.*', 'f.status as case_status', 'f.notice_ends_at');
+export async function findNotice(db: Executor, id: number): Promise<(PublicNoticeRow & { case_status: CaseStatus | null; notice_ends_at: string | null }) | undefined> {
+  return db('notices as n').leftJoin('fp_cases as f', 'f.id', 'n.case_id').where('n.id', id).first(...NOTICE_COLUMNS, 'f.status as case_status', 'f.notice_ends_at');
 }
 
 /** Approved products with a certificate, for the case form's product list. */

@@ -9,6 +9,8 @@ import { recognitionApiRoutes } from './routes';
  * 公示 and objections, certificates entered in the registry, and the awards (奖励) finance pays through the ledger.
  */
 export { RecognitionService } from './service';
+export { roundNoticeFacts, type RoundNoticeFacts } from './public-notices';
+export { ObjectionInput as CertificationObjectionInput } from './schema';
 
 export function recognitionRouters(deps: Deps): Router[] {
   return [recognitionApiRoutes(deps), recognitionPages(deps)];

@@ -74,12 +74,11 @@ export function recognitionPages(deps: Deps): Router {
     });
   });
 
-  // ── the public notice of a round (公示) ──
+  // ── the public notice of a round (公示): one of the public notices now (/notices/:id, with its objection form) ──
   router.get('/certification-notices/:id', async (ctx) => {
-    const state = stateOf(ctx);
     const n = await service.notice(idParam(ctx.params.id));
-    const content = n.content as { list: Array<Record<string, unknown>>; period: Record<string, unknown>; objections: { howTo: string } };
-    ctx.body = state.render('recognition/notice', { title: n.title, n, list: content.list, period: content.period, howTo: content.objections.howTo });
+    ctx.status = 301;
+    ctx.redirect(`${stateOf(ctx).base}/notices/${n.id}`);
   });
 
   // ── the vendor: my applications ──

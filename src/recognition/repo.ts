@@ -300,17 +300,21 @@ export async function updateRound(db: Executor, id: number, from: RoundRow['stat
 
 export const listRounds = (db: Executor): Promise<RoundRow[]> => db<RoundRow>('cert_rounds').orderBy('id', 'desc').limit(100);
 
+/** A round's 公示 is a row of the public `notices` (round_id set, case_id null): one list, one sequence of ids. */
 export async function insertNotice(db: Executor, row: Omit<NoticeRow, 'id'>): Promise<number> {
-  const [r] = await db('cert_notices').insert(row).returning('id');
+  const [r] = await db('notices').insert({ ...row, case_id: null }).returning('id');
   return idOf(r);
 }
 
-export const findNotice = (db: Executor, id: number): Promise<NoticeRow | undefined> => db<NoticeRow>('cert_notices').where({ id }).first();
-export const noticeOfRound = (db: Executor, roundId: number): Promise<NoticeRow | undefined> => db<NoticeRow>('cert_notices').where({ round_id: roundId }).orderBy('id').first();
+const roundNotices = (db: Executor) => db<NoticeRow>('notices').whereNotNull('round_id').where('type', 'certification');
+
+export const findNotice = (db: Executor, id: number): Promise<NoticeRow | undefined> => roundNotices(db).where({ id }).first('id', 'round_id', 'type', 'title', 'content', 'published_at', 'period_ends_at');
+export const noticeOfRound = (db: Executor, roundId: number): Promise<NoticeRow | undefined> =>
+  roundNotices(db).where({ round_id: roundId }).orderBy('id').first('id', 'round_id', 'type', 'title', 'content', 'published_at', 'period_ends_at');
 
 export async function listNotices(db: Executor, limit: number, offset: number): Promise<{ rows: NoticeRow[]; total: number }> {
-  const total = count(await db('cert_notices').count({ n: '*' }).first());
-  const rows = await db<NoticeRow>('cert_notices').orderBy('id', 'desc').limit(limit).offset(offset);
+  const total = count(await roundNotices(db).count({ n: '*' }).first());
+  const rows = await roundNotices(db).orderBy('id', 'desc').limit(limit).offset(offset).select('id', 'round_id', 'type', 'title', 'content', 'published_at', 'period_ends_at');
   return { rows, total };
 }
 

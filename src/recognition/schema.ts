@@ -143,7 +143,8 @@ export const ObjectionInput = z.object({
 });
 export type ObjectionInput = z.output<typeof ObjectionInput>;
 
-export const ResolveInput = z.object({ upheld: flag, opinion: requiredText(2000) });
+/** The ruling; an upheld objection that named no application names the one it takes out of the round. */
+export const ResolveInput = z.object({ upheld: flag, opinion: requiredText(2000), applicationId: wholeNumber(1, 999_999_999).nullable().optional() });
 export type ResolveInput = z.output<typeof ResolveInput>;
 
 /** Award amounts by level (yuan strings; a setting). */

@@ -99,6 +99,9 @@ export const PASS_MEAN = 70;
 /** The award amounts by level (yuan) until the department sets its own: 2×460万 + 30×100万 + 184×20万 = 7,600万 (2020). */
 export const DEFAULT_AWARDS_FEN: Record<Level, number> = { international: 4_600_000_00, domestic: 1_000_000_00, provincial: 200_000_00 };
 
+/** Who publishes the 拟认定名单 (the provincial department of economy and information technology). */
+export const DEPARTMENT = '浙江省经济和信息化厅';
+
 const PUBLIC_ACTOR = { id: null, username: 'public' } as unknown as Actor;
 const money = (fen: number | null): string => Money.ofFen(fen ?? 0).toString();
 const normalized = (v: string): string => v.replace(/[\s（）()]/g, '').toLowerCase();
@@ -623,6 +626,7 @@ export class RecognitionService {
         })),
         period: { publishedAt: shanghaiIso(now), startsOn: period.firstDay, endsOn: period.lastDay, endsAt: shanghaiIsoSeconds(period.endsAt), workingDays: period.workingDays },
         objections: { howTo },
+        publisher: DEPARTMENT,
       };
       const noticeId = await insertNotice(trx, {
         round_id: roundId,
@@ -727,13 +731,17 @@ export class RecognitionService {
       if (!o) throw notFound('recognition.objection_not_found');
       if (o.status !== 'open') throw invalidState('recognition.objection_resolved', { status: o.status });
       if (r.status !== 'notice') throw invalidState('recognition.round_finalized');
-      if (input.upheld && o.application_id === null) throw invalidField('upheld', 'recognition.upheld_needs_application');
+      const named = o.application_id ?? input.applicationId ?? null;
+      if (input.upheld && named === null) throw invalidField('applicationId', 'recognition.upheld_needs_application');
+      if (input.upheld && o.application_id === null && !(await applicationsOfRound(trx, roundId)).some((x) => x.id === named)) {
+        throw invalidField('applicationId', 'recognition.application_not_in_round', { id: named as number });
+      }
       const at = this.now();
       const status = input.upheld ? 'upheld' : 'dismissed';
       if (!(await resolveObjectionRow(trx, o.id, { status, opinion: input.opinion, resolved_by: actor.id, resolved_at: at }))) throw invalidState('recognition.objection_resolved', { status: 'resolved' });
       await recordAudit(trx, this.clock, { actor, action: 'recognition.objection_resolve', entity: 'cert_objection', entityId: o.id, before: { status: 'open' }, after: { status, opinion: input.opinion } });
       if (input.upheld) {
-        const a = await findApplication(trx, o.application_id as number, { lock: true });
+        const a = await findApplication(trx, named as number, { lock: true });
         if (a && a.status === 'in_round') await this.move(trx, actor, a, 'objection_upheld', { decided_at: at }, input.opinion);
       }
     });

@@ -58,3 +58,35 @@ export const applicationBody = (over: Record<string, unknown> = {}): Record<stri
   description: '国内首台五轴联动卧式加工中心。',
   ...over,
 });
+
+type Http = ReturnType<typeof import('supertest')>;
+
+/**
+ * Through the JSON API as the parties do it: a list entry (unless given), then one application of vendor A per call
+ * walked to `recommended` (submitted, screened, 3 experts drawn, each scoring `score` at `level`). Returns the ids.
+ */
+export async function recommendedApplications(
+  http: Http,
+  w: RecWorld,
+  token: (username: string) => Promise<string>,
+  n: number,
+  opts: { entryId?: number; level?: string; score?: number } = {},
+): Promise<{ entryId: number; ids: number[] }> {
+  const as = async (u: string) => ({ Authorization: await token(u) });
+  const ok = (res: { status: number; body: unknown }, status = 200) => {
+    if (res.status !== status) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as Record<string, unknown>;
+  };
+  const entryId = opts.entryId ?? (ok(await http.post('/api/v1/admin/indicator-list').set(await as(w.users.admin)).send(LIST_ENTRY), 201).id as number);
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = ok(await http.post('/api/v1/vendor/applications').set(await as(w.users.vendor)).send(applicationBody({ listEntryId: entryId, productName: `五轴联动卧式加工中心 ${i + 1}` })), 201).id as number;
+    ok(await http.post(`/api/v1/vendor/applications/${id}/submit`).set(await as(w.users.vendor)));
+    ok(await http.post(`/api/v1/admin/applications/${id}/screen`).set(await as(w.users.admin)).send({ passed: true, opinion: '材料齐全' }));
+    const drawn = ok(await http.post(`/api/v1/admin/applications/${id}/experts`).set(await as(w.users.admin)).send({ count: 3 })).experts as Array<{ username: string }>;
+    for (const e of drawn) ok(await http.post(`/api/v1/expert/reviews/${id}`).set(await as(e.username)).send({ score: opts.score ?? 85, recommendLevel: opts.level ?? 'domestic', opinion: '指标先进，同意推荐' }));
+    ok(await http.post(`/api/v1/admin/applications/${id}/recommend`).set(await as(w.users.admin)));
+    ids.push(id);
+  }
+  return { entryId, ids };
+}

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import request, { type Response } from 'supertest';
-import { testApp, type TestApp } from '../helpers/app';
+import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { EXPERTS, allocate, caseBody, clockedTokens, makeFpWorld, negotiation, type FpWorld } from '../helpers/first-purchase';
 import { decodeEntities } from '../helpers/html';
+import { makeRecWorld, recommendedApplications, type RecWorld } from '../helpers/recognition';
 import { csrfOf } from '../helpers/session';
 
 const text = (res: Response) => decodeEntities(res.text);
@@ -234,5 +235,150 @@ describe(`public notices (${ENGINE})`, function () {
     it('the main navigation links the notices', async () => {
       assert.match((await t.http.get('/')).text, /href="\/notices"/);
     });
+  });
+});
+
+/** A certification round's 拟认定名单 公示 (issue 15) among the public notices, with its objection form and limits. */
+describe(`public notices: certification rounds (${ENGINE})`, function () {
+  this.timeout(120000);
+  const ctx = useMigratedDb();
+  let t: TestApp;
+  let w: RecWorld;
+  const tokens = new Map<string, string>();
+  const tok = async (u: string) => {
+    if (!tokens.has(u)) tokens.set(u, await bearer(t.http, u));
+    return tokens.get(u)!;
+  };
+  let round: { id: number; noticeId: number; periodEndsAt: string };
+  let apps: number[];
+  const at = (iso: string) => t.clock.set(new Date(iso), { freeze: true });
+
+  before(async () => {
+    t = testApp(ctx.db);
+    at('2026-03-02T10:00:00+08:00');
+    w = await makeRecWorld(ctx.db);
+    apps = (await recommendedApplications(t.http, w, tok, 2)).ids;
+    const res = await t.http.post('/api/v1/admin/certification-rounds').set('Authorization', await tok(w.users.admin)).send({ year: 2026, applicationIds: apps });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    round = res.body;
+  });
+
+  it('GET /api/v1/notices?type=certification lists the round’s notice (roundId, no case); the round’s noticeId is its id there', async () => {
+    const res = await t.http.get('/api/v1/notices?type=certification');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.total, 1);
+    const item = res.body.items[0];
+    assert.equal(item.id, round.noticeId);
+    assert.equal(item.type, 'certification');
+    assert.equal(item.roundId, round.id);
+    assert.equal(item.caseId, null);
+    assert.equal(item.periodEndsAt, round.periodEndsAt);
+    assert.equal((await t.http.get('/api/v1/notices?type=single_source')).body.total, 0);
+    assert.equal((await t.http.get('/api/v1/notices')).body.total, 1);
+  });
+
+  it('GET /api/v1/notices/:id: the 拟认定名单, the period, objections open, the applications an objection may name', async () => {
+    const res = await t.http.get(`/api/v1/notices/${round.noticeId}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.objectionsOpen, true);
+    assert.equal(res.body.roundStatus, 'notice');
+    assert.equal(res.body.caseStatus, null);
+    assert.deepEqual(
+      (res.body.content.list as Array<{ applicationId: number; level: string; track: string }>).map((a) => [a.applicationId, a.level, a.track]),
+      apps.map((id) => [id, 'domestic', 'standard']),
+    );
+    assert.equal(res.body.content.period.workingDays, 5);
+    assert.deepEqual(res.body.applications.map((a: { id: number }) => a.id), apps);
+    // The recognition module's own address for it answers the same notice.
+    assert.equal((await t.http.get(`/api/v1/certification-notices/${round.noticeId}`)).body.id, round.noticeId);
+  });
+
+  it('/notices lists it under its tab; /notices/:id shows the list and the objection form; the old page address moves there', async () => {
+    const list = await t.http.get('/notices?type=certification');
+    assert.equal(list.status, 200);
+    assert.match(text(list), /认定公示/);
+    assert.match(list.text, new RegExp(`href="/notices/${round.noticeId}"`));
+    assert.match(text(list), /浙江省经济和信息化厅/);
+    const page = await t.http.get(`/notices/${round.noticeId}`);
+    assert.equal(page.status, 200);
+    assert.match(text(page), /拟认定名单/);
+    assert.match(text(page), /五轴联动卧式加工中心 1 VMC-5X/);
+    assert.match(page.text, /name="applicationId"/);
+    assert.match(page.text, new RegExp(`action="/notices/${round.noticeId}/objections"`));
+    const moved = await t.http.get(`/certification-notices/${round.noticeId}`);
+    assert.equal(moved.status, 301);
+    assert.equal(moved.headers.location, `/notices/${round.noticeId}`);
+    const en = await t.http.get(`/notices/${round.noticeId}?lang=en`);
+    assert.match(en.text, /Proposed certifications/);
+  });
+
+  it('files an objection through the page form (CSRF; naming an application of the round), 422 beside the field, 403 without the token', async () => {
+    const agent = request.agent(t.app.callback());
+    const page = await agent.get(`/notices/${round.noticeId}`);
+    const without = await agent.post(`/notices/${round.noticeId}/objections`).type('form').send({ name: '钱七', organization: '某公司', contact: '139', content: '异议' });
+    assert.equal(without.status, 403);
+    const bad = await agent.post(`/notices/${round.noticeId}/objections`).type('form').send({ _csrf: csrfOf(page.text), name: '钱七', organization: '', contact: '', content: '', applicationId: String(apps[1]) });
+    assert.equal(bad.status, 422);
+    assert.match(bad.text, /id="obj-contact-err"/);
+    assert.match(bad.text, new RegExp(`<option value="${apps[1]}" selected>`), 'the chosen application stays chosen');
+    const wrong = await agent.post(`/notices/${round.noticeId}/objections`).type('form').send({ _csrf: csrfOf(bad.text), name: '钱七', organization: '某公司', contact: '139', content: '异议', applicationId: '999999' });
+    assert.equal(wrong.status, 422);
+    assert.match(wrong.text, /id="obj-app-err"/);
+    const ok = await agent.post(`/notices/${round.noticeId}/objections`).type('form').send({ _csrf: csrfOf(wrong.text), name: '钱七', organization: '某公司', contact: '13900000000', content: '该产品的主轴转速实测不足', applicationId: String(apps[1]) });
+    assert.equal(ok.status, 302, ok.text);
+    assert.match(ok.headers.location, new RegExp(`/notices/${round.noticeId}#objection$`));
+    const rows = await ctx.db('cert_objections').where({ round_id: round.id });
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].application_id, apps[1]);
+    const after = await agent.get(`/notices/${round.noticeId}`);
+    assert.match(text(after), /异议已提交/);
+    assert.match(text(after), /正在处理/);
+    assert.doesNotMatch(text(after), /13900000000/, 'who objected is never public');
+  });
+
+  it('the single-source limits hold for a round: the 6th anonymous objection from one address within the hour is a 429 that writes nothing', async () => {
+    const before = (await ctx.db('cert_objections').where({ round_id: round.id })).length; // 1, from the page form
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await t.http.post(`/api/v1/certification-rounds/${round.id}/objections`).send({ name: `异议人${i}`, organization: '某公司', contact: '1', content: '异议' });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        assert.ok(res.headers['retry-after']);
+        assert.equal(res.body.error.code, 'too_many_attempts');
+      }
+    }
+    assert.deepEqual(statuses, [201, 201, 201, 201, 429]);
+    assert.equal((await ctx.db('cert_objections').where({ round_id: round.id })).length, before + 4);
+    // The page form counts against the same round.
+    const agent = request.agent(t.app.callback());
+    const page = await agent.get(`/notices/${round.noticeId}`);
+    const limited = await agent.post(`/notices/${round.noticeId}/objections`).type('form').send({ _csrf: csrfOf(page.text), name: '周九', organization: '某公司', contact: '1', content: '异议' });
+    assert.equal(limited.status, 429);
+  });
+
+  it('after the period the page says objections are closed and a late post is a 409; the finalized round’s notice stays listed', async () => {
+    const agent = request.agent(t.app.callback());
+    at(new Date(new Date(round.periodEndsAt).getTime() - 600_000).toISOString());
+    const page = await agent.get(`/notices/${round.noticeId}`); // opened before the end, sent after it
+    at(new Date(new Date(round.periodEndsAt).getTime() + 5_000).toISOString());
+    const late = await agent.post(`/notices/${round.noticeId}/objections`).type('form').send({ _csrf: csrfOf(page.text), name: '孙八', organization: '某公司', contact: '1', content: '逾期' });
+    assert.equal(late.status, 409);
+    assert.match(text(late), /公示期/);
+    const closed = await t.http.get(`/notices/${round.noticeId}`);
+    assert.doesNotMatch(closed.text, /name="content"/);
+    tokens.clear(); // the clock moved past the tokens' lifetime
+    const admin = { Authorization: await tok(w.users.admin) };
+    for (const o of await ctx.db('cert_objections').where({ round_id: round.id, status: 'open' })) {
+      const upheld = o.application_id === apps[1];
+      const res = await t.http.post(`/api/v1/admin/certification-rounds/${round.id}/objections/${o.id}/resolve`).set(admin).send({ upheld, opinion: upheld ? '经复核，主轴转速不达标' : '不成立' });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    }
+    const fin = await t.http.post(`/api/v1/admin/certification-rounds/${round.id}/finalize`).set(admin);
+    assert.equal(fin.status, 200, JSON.stringify(fin.body));
+    const detail = await t.http.get(`/api/v1/notices/${round.noticeId}`);
+    assert.equal(detail.body.roundStatus, 'finalized');
+    assert.equal(detail.body.objectionsOpen, false);
+    assert.ok(detail.body.objections.every((o: { answered: boolean }) => o.answered));
+    assert.equal((await t.http.get('/api/v1/notices?type=certification')).body.total, 1);
   });
 });
