@@ -324,6 +324,26 @@ const only = (role: Exclude<Role, 'anonymous'>, ok: Status, page: 'api' | 'get' 
   return { anonymous: anon, purchaser: 403, vendor: 403, admin: 403, finance: 403, expert: 403, [role]: ok } as Record<Role, Status>;
 };
 
+const WEBHOOK = { url: 'http://127.0.0.1:9/matrix', events: ['*'], secret: 'matrix-secret-0123456789' };
+const INTENTION = { projectName: '矩阵意向', goods: '设备', budget: '100', expectedMonth: '2027-01' };
+/** A webhook (inactive, so no worker ever sends to it). */
+async function webhook(w: World): Promise<number> {
+  const [r] = await w.db('webhooks').insert({ url: WEBHOOK.url, events: '["*"]', secret: WEBHOOK.secret, active: false, cursor: 0, created_at: '2026-03-01T02:00:00.000Z' }).returning('id');
+  return typeof r === 'object' ? (r as { id: number }).id : (r as number);
+}
+/** `<webhook>/deliveries/<delivery>` of a fresh dead letter. */
+async function deadLetter(w: World): Promise<string> {
+  const hook = await webhook(w);
+  const [e] = await w.db('outbox_events').insert({ id: `00000000-0000-4000-8000-${String(w.unique()).padStart(12, '0')}`, stream: `matrix:${w.unique()}`, stream_seq: 1, type: 'order.placed', occurred_at: '2026-03-01T02:00:00.000Z', data: '{}' }).returning('seq');
+  const seq = typeof e === 'object' ? (e as { seq: number }).seq : (e as number);
+  const [d] = await w.db('webhook_deliveries').insert({ webhook_id: hook, event_seq: seq, status: 'dead', attempts: 8, next_attempt_at: '2026-03-01T02:00:00.000Z', created_at: '2026-03-01T02:00:00.000Z' }).returning('id');
+  return `${hook}/deliveries/${typeof d === 'object' ? (d as { id: number }).id : (d as number)}`;
+}
+async function intention(w: World): Promise<number> {
+  const [r] = await w.db('purchase_intentions').insert({ purchaser_id: w.purchaserA.id, project_name: '矩阵意向', goods: '设备', budget_fen: 100, expected_month: '2027-01', published_at: '2026-03-01T02:00:00.000Z' }).returning('id');
+  return typeof r === 'object' ? (r as { id: number }).id : (r as number);
+}
+
 const id = (fn: (w: World, whose: Whose) => Promise<number>, path: (id: number) => string) => async (w: World, whose: Whose) => path(await fn(w, whose));
 const productUrl = (path: (id: number) => string, status = 'approved') => id((w, whose) => w.product(whose, status), path);
 const orderUrl = (status: string, path: (id: number) => string) => id((w, whose) => w.order(whose, status), path);
@@ -716,6 +736,27 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /admin/stats/export', only('admin', 200, 'get'), { url: () => '/admin/stats/export?format=xlsx' }),
   ...rows('GET /api/v1/stats/summary', all(200)),
   ...rows('GET /stats', all(200)),
+
+  // ── integration (issue 17): the events feed and webhooks are the department's; the Atom feed and intentions public ──
+  ...rows('GET /api/v1/events', only('admin', 200)),
+  ...rows('GET /notices.atom', all(200)),
+  ...rows('POST /api/v1/admin/webhooks', only('admin', 201), { body: () => WEBHOOK }),
+  ...rows('GET /api/v1/admin/webhooks', only('admin', 200)),
+  ...rows('GET /api/v1/admin/webhooks/:id', only('admin', 200), { url: id(webhook, (i) => `/api/v1/admin/webhooks/${i}`) }),
+  ...rows('GET /api/v1/admin/webhooks/:id/deliveries', only('admin', 200), { url: id(webhook, (i) => `/api/v1/admin/webhooks/${i}/deliveries`) }),
+  ...rows('POST /api/v1/admin/webhooks/:id/deliveries/:did/redeliver', only('admin', 200), { url: async (w) => `/api/v1/admin/webhooks/${await deadLetter(w)}/redeliver` }),
+  ...rows('GET /admin/webhooks', only('admin', 200, 'get')),
+  ...rows('POST /admin/webhooks', only('admin', 302, 'post'), { body: () => ({ ...WEBHOOK, events: '*' }) }),
+  ...rows('GET /admin/webhooks/:id', only('admin', 200, 'get'), { url: id(webhook, (i) => `/admin/webhooks/${i}`) }),
+  ...rows('POST /admin/webhooks/:id/deliveries/:did/redeliver', only('admin', 302, 'post'), { url: async (w) => `/admin/webhooks/${await deadLetter(w)}/redeliver` }),
+  ...rows('POST /api/v1/purchase-intentions', only('purchaser', 201), { body: () => INTENTION }),
+  ...rows('POST /purchase-intentions', only('purchaser', 302, 'post'), { body: () => INTENTION }),
+  ...rows('GET /api/v1/purchase-intentions', all(200)),
+  ...rows('GET /purchase-intentions', all(200)),
+  ...rows('GET /api/v1/purchase-intentions/:id', all(200), { url: id(intention, (i) => `/api/v1/purchase-intentions/${i}`) }),
+  ...rows('GET /purchase-intentions/:id', all(200), { url: id(intention, (i) => `/purchase-intentions/${i}`) }),
+  ...rows('GET /api/v1/admin/settings/purchase-intentions', only('admin', 200)),
+  ...rows('POST /api/v1/admin/settings/purchase-intentions', only('admin', 200), { body: () => ({ required: false }) }),
 ];
 
 /**
