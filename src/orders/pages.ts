@@ -1,14 +1,15 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { STATUS, actorOf, errorBody, paginationModel, parseInput, requestBody, requireRole, setFlash, takeFlash, withoutEmpty, type AppState } from '../web';
-import { fieldErrors, mountPageSteps, nextSteps, stepForms, stepNamed } from '../workflow';
+import { fieldErrors, mountPageSteps, nextSteps, stepForms, stepNamed, type Step } from '../workflow';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import { formatYuan, Money } from '../money';
 import { dropEmpty } from '../schema';
 import { parseOrderId } from './routes';
 import { OrderListQuery } from './schema';
-import { OrderService } from './service';
-import { ORDER_STATUSES, ORDER_WORKFLOW, allowedActions, mayTake, type OrderAction, type OrderStatus } from './transitions';
+import { OrderService, type StepInput } from './service';
+import { ORDER_STATUSES, ORDER_WORKFLOW, allowedActions, mayTake, type OrderAction, type OrderStatus, type OrderStep } from './transitions';
 
 /** Where a step's form may send the user back to: the vendor's list, or the order itself. */
 const RETURNS = /^\/(vendor\/orders|orders)(\?[\w=&%-]{0,200})?$/;
@@ -31,8 +32,11 @@ export function orderPages(deps: Deps): Router {
       const body = requestBody(ctx);
       let done: { orderNo: string };
       try {
-        const input = step.input ? parseInput(step.input, withoutEmpty(body)) : {};
-        done = await orders.act(actorOf(ctx), id, step.name as OrderAction, input as { note?: string });
+        const input = (step.input ? parseInput(step.input, withoutEmpty(body)) : {}) as StepInput;
+        requireFields(step, input);
+        // 取消订单 and 退款 ask twice: first the page that names what will happen, then its POST with confirm=1.
+        if ((step as OrderStep).confirms && body.confirm !== '1' && (await confirmPage(ctx, orders, id, step as OrderStep, input))) return;
+        done = await orders.act(actorOf(ctx), id, step.name as OrderAction, input);
       } catch (err) {
         if (!(err instanceof AppError) || ['not_found', 'unauthenticated'].includes(err.code)) throw err;
         const errors = fieldErrors(ctx, ORDER_WORKFLOW, err);
@@ -88,7 +92,40 @@ async function detailPage(ctx: Context, orders: OrderService, id: number, error:
     flash: takeFlash(ctx),
     error,
     order,
+    // A cancelled or refunded order says why, at the top (the history row has it too).
+    ended: ['cancelled', 'refunded'].includes(order.status) ? ([...order.history].reverse().find((h) => h.to === order.status) ?? null) : null,
     steps: stepForms(next, { t: state.t, action: (step) => `${ORDER_WORKFLOW.pagePrefix}/${order.id}/${step.name}`, today: '', body: typed.body, errors: typed.errors }),
     backToVendorList: actor.role === 'vendor',
   });
+}
+
+/** The page form's required fields (the JSON route may leave them out: its callers predate them). */
+function requireFields(step: Step<OrderStatus, unknown>, input: StepInput): void {
+  for (const f of step.form?.fields ?? []) {
+    const v = (input as Record<string, unknown>)[f.field];
+    if (f.required && (v === undefined || v === null || v === '')) throw new AppError('validation_failed', 'validation.required', {}, f.field);
+  }
+}
+
+/**
+ * The confirmation page of a step that ends the order: what happens to the money (released to the unit's budget, or
+ * refunded to it) and to the stock, the reason given, and a form that posts the same step again with confirm=1. A step
+ * the caller may not take now is not confirmed but refused as usual (false: the caller goes on and gets the refusal).
+ */
+async function confirmPage(ctx: Context, orders: OrderService, id: number, step: OrderStep, input: StepInput): Promise<boolean> {
+  const state = ctx.state as AppState;
+  const order = await orders.detail(actorOf(ctx), id);
+  if (!order.actions.includes(step.name as OrderAction)) return false;
+  ctx.body = state.render('orders/confirm', {
+    title: state.t(`orders.confirm_${step.name}_title`, { no: order.orderNo }),
+    order,
+    step: step.name,
+    action: `${ORDER_WORKFLOW.pagePrefix}/${order.id}/${step.name}`,
+    reason: input.reason ?? '',
+    moneyText: state.t(`orders.consequence_money_${step.money ?? 'none'}`, { amount: formatYuan(Money.fromString(order.total)), purchaser: order.purchaser.name }),
+    restoresStock: step.restoresStock,
+    button: state.t(`orders.confirm_${step.name}_button`),
+    back: `/orders/${order.id}`,
+  });
+  return true;
 }

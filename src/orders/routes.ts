@@ -4,6 +4,7 @@ import { notFound } from '../errors';
 import { actorOf, idempotent, parseInput, requireRole, validate } from '../web';
 import { mountApiSteps } from '../workflow';
 import { OrderInput, OrderListQuery } from './schema';
+import type { StepInput } from './service';
 import { ORDER_WORKFLOW, type OrderAction } from './transitions';
 
 export function parseOrderId(raw: string | undefined): number {
@@ -39,7 +40,7 @@ export function orderRoutes(deps: Deps): Router {
   mountApiSteps(router, ORDER_WORKFLOW, {
     idParam: parseOrderId,
     idempotent: idempotent(deps.db, deps.clock),
-    run: (step, actor, id, input) => orders.act(actor, id, step as OrderAction, input as { note?: string }),
+    run: (step, actor, id, input) => orders.act(actor, id, step as OrderAction, input as StepInput),
   });
 
   return router;

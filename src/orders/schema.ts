@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { wholeNumber as whole } from '../schema';
+import { optionalText, wholeNumber as whole } from '../schema';
 
 /** The life of a boutique-hall order (精品馆直购), DESIGN §2; the steps between the states: transitions.ts. */
 export const ORDER_STATUSES = ['placed', 'confirmed', 'delivered', 'accepted', 'paid', 'cancelled', 'refunded'] as const;
@@ -23,7 +23,18 @@ export const AcceptInput = z.object({
 });
 export type AcceptInput = z.output<typeof AcceptInput>;
 
-/** The other steps (confirm, deliver, pay, cancel, refund) take no input: an object, whatever it holds, or nothing. */
+/**
+ * 取消订单 and 退款: why (kept in the order's history, shown to the other side). Optional on the JSON routes, whose
+ * callers predate it (no reason: the history says none was given); the page form requires it (the step's field is
+ * `required`). `confirm` is the page's second POST, after the confirmation page; JSON callers need not send it.
+ */
+export const ReasonInput = z.object({
+  reason: optionalText(500),
+  confirm: z.string().max(10, 'validation.too_long').optional(),
+});
+export type ReasonInput = z.output<typeof ReasonInput>;
+
+/** The other steps (confirm, deliver, pay) take no input: an object, whatever it holds, or nothing. */
 export const NoInput = z.object({});
 
 export const OrderListQuery = z.object({

@@ -255,13 +255,13 @@ export class OrderService {
    * One step of the transitions table: confirm, deliver, accept (with a note), pay, cancel, refund. A payment goes
    * through the group-commit queue: alone it runs at once as below; with others waiting it commits with them.
    */
-  act(actor: Actor, orderId: number, action: OrderAction, input: { note?: string } = {}): Promise<StepResult> {
+  act(actor: Actor, orderId: number, action: OrderAction, input: StepInput = {}): Promise<StepResult> {
     // Inside a unit of work (the demo loader's) a payment joins it, as every other step does.
     if (action === 'pay' && !inUnitOfWork()) return this.payments.submit({ actor, orderId, hook: pendingCommitHook() }, () => this.step(actor, orderId, action, input));
     return this.step(actor, orderId, action, input);
   }
 
-  private step(actor: Actor, orderId: number, action: OrderAction, input: { note?: string }): Promise<StepResult> {
+  private step(actor: Actor, orderId: number, action: OrderAction, input: StepInput): Promise<StepResult> {
     return writeTransaction(this.db, async (trx) => {
       const t = TRANSITIONS[action];
       const tradeStep = t.money === 'settle' || t.money === 'refund';
@@ -272,12 +272,15 @@ export class OrderService {
       const trade = tradeStep ? tradeContext(order as OrderContextRow) : null;
       const now = this.clock.now().toISOString();
       const note = action === 'accept' && input.note ? input.note : null;
+      // 取消订单 and 退款: the reason goes into the history (the other side reads it there); none given (a JSON caller
+      // of before) is recorded as none.
+      const reason = (action === 'cancel' || action === 'refund') && input.reason ? input.reason : null;
 
       if (!(await moveStatus(trx, order.id, order.status, verdict.to, now, note !== null ? { acceptance_note: note } : {}))) {
         // Someone else moved it first: report the state it is really in.
         throw new AppError('invalid_state', `orders.in_state_${(await currentStatus(trx, order.id)) ?? order.status}`);
       }
-      await insertHistory(trx, { order_id: order.id, from_status: order.status, to_status: verdict.to, actor_id: actor.id, note, at: now });
+      await insertHistory(trx, { order_id: order.id, from_status: order.status, to_status: verdict.to, actor_id: actor.id, note: note ?? reason, at: now });
       if (t.restoresStock) {
         for (const i of (await orderItems(trx, [order.id])).sort((a, b) => a.product_id - b.product_id)) await returnStock(trx, i.product_id, i.quantity);
       }
@@ -287,7 +290,7 @@ export class OrderService {
         entity: 'order',
         entityId: order.id,
         before: { status: order.status },
-        after: { status: verdict.to, ...(note !== null ? { note } : {}) },
+        after: { status: verdict.to, ...(note !== null ? { note } : {}), ...(reason !== null ? { reason } : {}) },
       });
       const transferId = await this.moveMoney(trx, t.money, order, trade, actor);
       const updated: OrderListRow = { ...order, status: verdict.to, updated_at: now, acceptance_note: note ?? order.acceptance_note };
@@ -405,6 +408,12 @@ export function tradeFacts(c: TradeContext): TradeFacts {
     field: c.product.field,
     kind: c.product.kind,
   };
+}
+
+/** What a step may carry: the acceptance's note (验收意见), the reason of a cancellation or a refund. */
+export interface StepInput {
+  note?: string;
+  reason?: string;
 }
 
 /** A refused step in the words of the transitions table: the actor's right (403) or the order's state (409). */

@@ -1,7 +1,7 @@
 import { can } from '../policies';
 import type { Actor } from '../web';
 import { stepNamed, type Step, type Workflow } from '../workflow';
-import { AcceptInput, NoInput, ORDER_STATUSES, type OrderStatus } from './schema';
+import { AcceptInput, NoInput, ORDER_STATUSES, ReasonInput, type OrderStatus } from './schema';
 
 /**
  * The life of a boutique-hall order (精品馆直购), DESIGN §2 and issue 4, as one table of steps; the registrar derives
@@ -24,6 +24,11 @@ export interface OrderEffects {
   money: 'release' | 'settle' | 'refund' | null;
   /** Reserved stock goes back on the shelf. */
   restoresStock: boolean;
+  /**
+   * The page asks twice: the form leads to a confirmation page naming the consequences (the amount returned, the
+   * stock restored), whose second POST carries `confirm=1`. JSON callers are not asked.
+   */
+  confirms?: boolean;
 }
 
 export type OrderStep = Step<OrderStatus, unknown> & OrderEffects;
@@ -42,6 +47,18 @@ const PARTIES: Record<string, Guard> = {
 };
 
 const plain = (name: string, danger = false) => ({ hint: `orders.hint_${name}`, button: `orders.action_${name}`, danger });
+
+/** A step that ends the order for a reason: the reason field (required on the page), and a confirmation page. */
+const withReason = (name: 'cancel' | 'refund') => ({
+  input: ReasonInput,
+  inputOptional: true,
+  confirms: true,
+  form: {
+    ...plain(name, true),
+    title: `orders.title_${name}`,
+    fields: [{ name: 'reason', field: 'reason', id: `${name}-reason`, label: `orders.reason_${name}_label`, control: 'textarea' as const, rows: 3, maxlength: 500, required: true, hint: 'orders.reason_hint' }],
+  },
+});
 
 export const ORDER_WORKFLOW: Workflow<OrderStatus, unknown, OrderEffects> = {
   name: 'orders',
@@ -67,8 +84,8 @@ export const ORDER_WORKFLOW: Workflow<OrderStatus, unknown, OrderEffects> = {
       form: { ...plain('accept'), fields: [{ name: 'note', field: 'note', id: 'accept-note', label: 'orders.accept_note_label', control: 'textarea', rows: 3, maxlength: 1000 }] },
     },
     { name: 'pay', from: ['accepted'], to: 'paid', roles: ['purchaser'], may: 'purchaser', input: NoInput, inputOptional: true, movesMoney: true, money: 'settle', restoresStock: false, done: 'orders.done_pay', form: plain('pay') },
-    { name: 'cancel', from: ['placed', 'confirmed'], to: 'cancelled', roles: ['purchaser'], may: 'purchaser', input: NoInput, inputOptional: true, movesMoney: true, money: 'release', restoresStock: true, done: 'orders.done_cancel', form: plain('cancel', true) },
-    { name: 'refund', from: ['paid'], to: 'refunded', roles: ['vendor', 'admin'], may: 'vendor_or_admin', input: NoInput, inputOptional: true, movesMoney: true, money: 'refund', restoresStock: false, done: 'orders.done_refund', form: plain('refund', true) },
+    { name: 'cancel', from: ['placed', 'confirmed'], to: 'cancelled', roles: ['purchaser'], may: 'purchaser', movesMoney: true, money: 'release', restoresStock: true, done: 'orders.done_cancel', ...withReason('cancel') },
+    { name: 'refund', from: ['paid'], to: 'refunded', roles: ['vendor', 'admin'], may: 'vendor_or_admin', movesMoney: true, money: 'refund', restoresStock: false, done: 'orders.done_refund', ...withReason('refund') },
   ],
 };
 

@@ -530,7 +530,8 @@ export const ROWS: MatrixRow[] = [
     other: { purchaser: 404, vendor: 404, admin: 200 },
   }),
   // The order's steps, JSON and page: derived from the step table (orders/transitions.ts).
-  ...workflowRows(ORDER_WORKFLOW, (step) => ({ object: (w, whose) => w.order(whose, step.from[0]!) })),
+  // 取消订单 and 退款 carry a reason and, on the page, the confirmation (confirm=1; without it the page asks first).
+  ...workflowRows(ORDER_WORKFLOW, (step) => ({ object: (w, whose) => w.order(whose, step.from[0]!), body: (step as { confirms?: boolean }).confirms ? () => ({ reason: '矩阵测试原因', confirm: '1' }) : undefined })),
   // The direct-purchase limit: public, no login (API.md "Direct-purchase limit").
   ...rows('GET /api/v1/settings/public', all(200)),
   ...rows('GET /api/v1/admin/settings', only('admin', 200)),
