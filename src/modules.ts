@@ -5,6 +5,7 @@ import { statsRoutes } from './stats';
 import { firstPurchaseRouters } from './first-purchase';
 import { financeRoutes } from './finance';
 import { recognitionRouters } from './recognition';
+import { insuranceRouters } from './insurance';
 import { clockRoutes } from './web';
 import { vendorRoutes } from './vendors';
 import { adminRoutes } from './admin';
@@ -19,5 +20,5 @@ import type { Deps } from './deps';
 
 /** Every module's router, in one list: a new module is one line here. */
 export function moduleRouters(deps: Deps, auth: AuthService): Router[] {
-  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), financeRoutes(deps), ...recognitionRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), ledgerPages(deps), orderPages(deps), purchaserRoutes(deps), statsRoutes(deps), settingsRoutes(deps), integrationRoutes(deps)];
+  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), financeRoutes(deps), ...recognitionRouters(deps), ...insuranceRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), ledgerPages(deps), orderPages(deps), purchaserRoutes(deps), statsRoutes(deps), settingsRoutes(deps), integrationRoutes(deps)];
 }

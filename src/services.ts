@@ -8,6 +8,7 @@ import { IntentionService, WebhookService } from './integration';
 import { BudgetService } from './ledger';
 import { OrderService } from './orders';
 import { ReviewService } from './admin';
+import { InsuranceService } from './insurance';
 import { RecognitionService } from './recognition';
 import { SettingsService } from './settings';
 import { StatsService } from './stats';
@@ -31,6 +32,7 @@ export interface Services {
   firstPurchase: FirstPurchaseService;
   notices: NoticeService;
   recognition: RecognitionService;
+  insurance: InsuranceService;
   settings: SettingsService;
   stats: StatsService;
   webhooks: WebhookService;
@@ -53,6 +55,7 @@ export function buildServices(db: Db, clock: Clock, options: { production?: bool
     firstPurchase,
     notices: new NoticeService(db, clock),
     recognition: new RecognitionService(db, clock),
+    insurance: new InsuranceService(db, clock),
     settings: new SettingsService(db, clock),
     stats: new StatsService(db),
     webhooks: new WebhookService(db, clock, options.production ?? false),

@@ -11,16 +11,20 @@ export function financeRoutes(deps: Deps): Router {
   const router = new Router();
   const finance = requireRole('finance');
   const queries = deps.services.firstPurchase.queries;
+  // Insurance claims in 联审 and approved claims due for payout (30 days), overdue marked: read through insurance.
+  const insurance = () => deps.services.insurance.financeDesk();
 
   // Cases waiting for approval, objection reviews due, filings due; each with its deadline, overdue marked.
   router.get('/api/v1/finance/desk', finance, async (ctx) => {
-    ctx.body = await queries.financeDesk();
+    ctx.body = { ...(await queries.financeDesk()), insurance: await insurance() };
   });
 
   router.get('/finance', finance, async (ctx: Context) => {
     const state = ctx.state as AppState;
     const desk = await queries.financeDesk();
-    ctx.body = state.render('finance/desk', { title: state.t('finance.desk_title'), flash: takeFlash(ctx), ...desk });
+    const claims = await insurance();
+    const row = (c: (typeof claims.jointReview)[number]) => ({ ...c, href: `/finance/insurance-claims/${c.id}` });
+    ctx.body = state.render('finance/desk', { title: state.t('finance.desk_title'), flash: takeFlash(ctx), ...desk, insurance: { jointReview: claims.jointReview.map(row), payoutsDue: claims.payoutsDue.map(row), overdue: claims.overdue } });
   });
 
   return router;
