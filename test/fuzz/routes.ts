@@ -107,10 +107,34 @@ const TERMINATE: Record<string, FieldKind> = { cause: 'text', explanation: 'text
 const MARK: Record<string, FieldKind> = { disposition: 'disposition', duplicateOf: 'id:objection', remark: 'text' };
 const BUDGET: Record<string, FieldKind> = { purchaserId: 'id:purchaser', amount: 'money' };
 const ORDER_LIST: Record<string, FieldKind> = { status: 'status', ...PAGING };
+const INS_CLAIM: Record<string, FieldKind> = { certNo: 'certNo', policyNo: 'text', insurer: 'text', insuredValue: 'money', premium: 'money', policyStart: 'date', policyEnd: 'date', policyYear: 'int', unitOrdinal: 'int', purchaserName: 'text', contractNo: 'text', nationalSubsidy: 'bool' };
+const INS_REVIEW: Record<string, FieldKind> = { passed: 'bool', opinion: 'text' };
+const INS_RULE: Record<string, FieldKind> = { version: 'text', fromYear: 'year', rateCap: 'any', percents: 'any', yearlyCap: 'money', note: 'text' };
+const INS_NATIONAL: Record<string, FieldKind> = { year: 'year', projectName: 'text', enterpriseName: 'text', units: 'int', insuredValue: 'money', subsidy: 'money', note: 'text' };
+const INS_QUERY: Record<string, FieldKind> = { status: 'status', year: 'year', ...PAGING };
 const AUDIT: Record<string, FieldKind> = { entity: 'any', entityId: 'any', action: 'any', actor: 'any', from: 'date', to: 'date', ...PAGING };
 
 /** Field names per route, from each route's zod schema (src/<module>/schema.ts) and API.md. Routes not listed get generic fields. */
 export const HINTS: Record<string, RouteHints> = {
+  'POST /api/v1/vendor/insurance-claims': { body: INS_CLAIM },
+  'POST /api/v1/vendor/insurance-claims/preview': { body: INS_CLAIM },
+  'POST /vendor/insurance-claims': { body: { ...INS_CLAIM, action: 'any' } },
+  'POST /api/v1/vendor/insurance-claims/:id/correct': { body: INS_CLAIM },
+  'POST /vendor/insurance-claims/:id/correct': { body: INS_CLAIM },
+  'POST /api/v1/admin/insurance-claims/:id/review': { body: INS_REVIEW },
+  'POST /admin/insurance-claims/:id/review': { body: INS_REVIEW },
+  'POST /api/v1/finance/insurance-claims/:id/review': { body: INS_REVIEW },
+  'POST /finance/insurance-claims/:id/review': { body: INS_REVIEW },
+  'GET /api/v1/vendor/insurance-claims': { query: INS_QUERY },
+  'GET /api/v1/admin/insurance-claims': { query: INS_QUERY },
+  'GET /api/v1/finance/insurance-claims': { query: INS_QUERY },
+  'POST /api/v1/admin/insurance-rules': { body: INS_RULE },
+  'PATCH /api/v1/admin/insurance-rules/:id': { body: INS_RULE },
+  'POST /admin/insurance-rules': { body: INS_RULE },
+  'POST /admin/insurance-rules/:id': { body: INS_RULE },
+  'POST /api/v1/admin/national-insurance': { body: INS_NATIONAL },
+  'POST /admin/national-insurance': { body: INS_NATIONAL },
+  'GET /api/v1/admin/national-insurance': { query: { year: 'year', lang: 'lang' } },
   'POST /api/v1/admin/clock': { body: { now: 'datetime' } },
   'POST /api/v1/auth/token': { body: { username: 'username', password: 'password' } },
   'POST /login': { body: { username: 'username', password: 'password', next: 'any' } },

@@ -16,6 +16,7 @@ import { stepRoutes, type Step, type Workflow } from '../../src/workflow';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION } from '../../src/recognition/transitions';
 import { Ledger } from '../../src/ledger';
 import { LIST_ENTRY, applicationBody } from '../helpers/recognition';
+import { ADMIN_CLAIM, FINANCE_CLAIM, VENDOR_CLAIM } from '../../src/insurance/transitions';
 
 /**
  * The access-control matrix: every registered route × every role (and anonymous) × own / another's object → the
@@ -291,6 +292,68 @@ export class World {
     const id = typeof r === 'object' ? (r as { id: number }).id : (r as number);
     await this.db.transaction((trx) => new Ledger(this.t.clock).fundAward(trx, 100_00, `mx-award:${id}:fund`, null));
     return id;
+  }
+
+  // ── insurance compensation (保险补偿) ──
+  /** A claim body against vendor A's certificate (valid at the policy start). */
+  insClaimInput(): Record<string, unknown> {
+    const n = this.unique();
+    return { certNo: this.certA.cert_no, policyNo: `MX-POL-${n}`, insurer: '矩阵保险公司', insuredValue: '1000000.00', premium: '20000.00', policyStart: '2026-01-05', policyEnd: '2027-01-04', policyYear: 1, unitOrdinal: 1, purchaserName: '矩阵购买单位', contractNo: `MX-HT-${n}`, nationalSubsidy: false };
+  }
+
+  /** A claim of vendor A (own) or B (other; its policy carries SECRET-B) in `status`; an approved one is funded. */
+  async insClaim(whose: Whose, status: string): Promise<number> {
+    const other = whose === 'other';
+    const n = this.unique();
+    const at = '2026-02-01T02:00:00.000Z';
+    const computed = status === 'draft' || status === 'rejected' ? {} : { rule_version: '2021', counted_premium_fen: 20_000_00, percent: 70, uncut_fen: 14_000_00, compensation_fen: 14_000_00, submitted_at: at, active_key: `MX-POL-${n}#1` };
+    const [r] = await this.db('insurance_claims')
+      .insert({
+        claim_no: `MX-BX-${n}`,
+        vendor_id: (other ? this.vendorB : this.vendorA).id,
+        cert_id: (other ? this.certB : this.certA).id,
+        cert_no: (other ? this.certB : this.certA).cert_no,
+        policy_no: other ? `SECRET-B-${n}` : `MX-POL-${n}`,
+        insurer: '矩阵保险公司',
+        insured_value_fen: 1_000_000_00,
+        premium_fen: 20_000_00,
+        policy_start: '2026-01-05',
+        policy_end: '2027-01-04',
+        year: 2026,
+        policy_year: 1,
+        unit_ordinal: 1,
+        purchaser_name: '矩阵购买单位',
+        contract_no: `MX-HT-${n}`,
+        national_subsidy: false,
+        status,
+        ...computed,
+        ...(status === 'approved' ? { approved_at: at, payout_due_at: '2026-03-03T02:00:00.000Z' } : {}),
+        demo: false,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id');
+    const id = typeof r === 'object' ? (r as { id: number }).id : (r as number);
+    if (status === 'approved') await this.db.transaction((trx) => new Ledger(this.t.clock).transfer(trx, { from: 'treasury', to: 'subsidy_fund', amountFen: 14_000_00, kind: 'fund_subsidy', idempotencyKey: `mx-ins:${id}:fund`, actorId: null }));
+    return id;
+  }
+
+  private insRuleSlot = 2100;
+
+  /** A fresh rule version (a start year of its own, 2099 downwards). */
+  async insRule(): Promise<number> {
+    const n = this.unique();
+    const year = --this.insRuleSlot;
+    const [r] = await this.db('insurance_rules').insert({ version: `mx-${n}`, from_year: year, rate_cap_bp: 200, percents: JSON.stringify({ international: [9, 8, 7], domestic: [8, 7, 6], provincial: [7, 6, 5] }), yearly_cap_fen: null, note: null, demo: false, created_at: '2026-01-05T02:00:00.000Z', updated_at: '2026-01-05T02:00:00.000Z' }).returning('id');
+    return typeof r === 'object' ? (r as { id: number }).id : (r as number);
+  }
+
+  private insRuleYear = 2029;
+
+  /** A new version's input, each with a start year of its own (2030, 2031, …). */
+  insRuleInput(): Record<string, unknown> {
+    const n = this.unique();
+    return { version: `mxnew-${n}`, fromYear: ++this.insRuleYear, rateCap: '2', percents: { international: ['90', '80', '70'], domestic: ['80', '70', '60'], provincial: ['70', '60', '50'] }, yearlyCap: '' };
   }
 
   importFile(): Buffer {
@@ -729,6 +792,41 @@ export const ROWS: MatrixRow[] = [
   }),
   ...rows('GET /finance/awards', only('finance', 200, 'get')),
   ...rows('POST /finance/awards/:id/pay', only('finance', 302, 'post'), { url: id((w) => w.recAward(), (i) => `/finance/awards/${i}/pay`) }),
+
+  // ── insurance compensation (保险补偿): rules, claims, 初审, 联审, payout, national records ──
+  ...rows('GET /api/v1/insurance-rules', all(200)),
+  ...rows('POST /api/v1/admin/insurance-rules', only('admin', 201), { body: (w) => w.insRuleInput() }),
+  ...rows('GET /api/v1/admin/insurance-rules/:id', only('admin', 200), { url: id((w) => w.insRule(), (i) => `/api/v1/admin/insurance-rules/${i}`) }),
+  ...rows('PATCH /api/v1/admin/insurance-rules/:id', only('admin', 200), { url: id((w) => w.insRule(), (i) => `/api/v1/admin/insurance-rules/${i}`), body: (w) => w.insRuleInput() }),
+  ...rows('POST /api/v1/vendor/insurance-claims/preview', only('vendor', 200), { body: (w) => w.insClaimInput() }),
+  ...rows('POST /api/v1/vendor/insurance-claims', only('vendor', 201), { body: (w) => w.insClaimInput() }),
+  ...rows('GET /api/v1/vendor/insurance-claims', only('vendor', 200)),
+  ...rows('GET /api/v1/admin/insurance-claims', only('admin', 200)),
+  ...rows('GET /api/v1/finance/insurance-claims', only('finance', 200)),
+  // The vendor its own (another's: 404), the department and finance any.
+  ...rows('GET /api/v1/insurance-claims/:id', { anonymous: 401, purchaser: 403, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
+    url: id((w, whose) => w.insClaim(whose, 'submitted'), (i) => `/api/v1/insurance-claims/${i}`),
+    other: { vendor: 404, admin: 200, finance: 200 },
+  }),
+  // Submit and correct (vendor), 初审 (admin), 联审 and payout (finance), JSON and page: from the tables (insurance/transitions.ts).
+  ...workflowRows(VENDOR_CLAIM, (step) => ({ object: (w, whose) => w.insClaim(whose, step.name === 'correct' ? 'rejected' : 'draft'), body: step.input ? (w) => w.insClaimInput() : undefined })),
+  ...workflowRows(ADMIN_CLAIM, () => ({ object: (w, whose) => w.insClaim(whose, 'submitted'), body: () => ({ passed: 'true', opinion: '材料齐全' }) })),
+  ...workflowRows(FINANCE_CLAIM, (step) => ({ object: (w, whose) => w.insClaim(whose, step.from[0]!), body: step.input ? () => ({ passed: 'true', opinion: '同意' }) : undefined })),
+  ...rows('GET /api/v1/admin/national-insurance', only('admin', 200)),
+  ...rows('POST /api/v1/admin/national-insurance', only('admin', 201), { body: () => ({ year: 2020, projectName: '矩阵国家项目', enterpriseName: '矩阵企业', insuredValue: '100000000', subsidy: '2000000' }) }),
+  // pages
+  ...rows('GET /vendor/insurance-claims', only('vendor', 200, 'get')),
+  ...rows('POST /vendor/insurance-claims', only('vendor', 302, 'post'), { body: (w) => ({ ...w.insClaimInput(), policyYear: '1', unitOrdinal: '1', nationalSubsidy: 'false', action: 'save' }) }),
+  ...rows('GET /vendor/insurance-claims/:id', only('vendor', 200, 'get'), { url: id((w, whose) => w.insClaim(whose, 'draft'), (i) => `/vendor/insurance-claims/${i}`), other: { vendor: 404 } }),
+  ...rows('GET /admin/insurance-claims', only('admin', 200, 'get')),
+  ...rows('GET /admin/insurance-claims/:id', only('admin', 200, 'get'), { url: id((w) => w.insClaim('other', 'submitted'), (i) => `/admin/insurance-claims/${i}`) }),
+  ...rows('GET /finance/insurance-claims', only('finance', 200, 'get')),
+  ...rows('GET /finance/insurance-claims/:id', only('finance', 200, 'get'), { url: id((w) => w.insClaim('other', 'joint_review'), (i) => `/finance/insurance-claims/${i}`) }),
+  ...rows('GET /admin/insurance-rules', only('admin', 200, 'get')),
+  ...rows('POST /admin/insurance-rules', only('admin', 302, 'post'), { body: (w) => w.insRuleInput() }),
+  ...rows('POST /admin/insurance-rules/:id', only('admin', 302, 'post'), { url: id((w) => w.insRule(), (i) => `/admin/insurance-rules/${i}`), body: (w) => w.insRuleInput() }),
+  ...rows('GET /admin/national-insurance', only('admin', 200, 'get')),
+  ...rows('POST /admin/national-insurance', only('admin', 302, 'post'), { body: () => ({ year: '2020', projectName: '矩阵国家项目', enterpriseName: '矩阵企业', units: '1', insuredValue: '100000000', subsidy: '2000000' }) }),
 
   // ── statistics: the department only; the public summary for everyone ──
   ...rows('GET /api/v1/admin/stats', only('admin', 200), { url: () => '/api/v1/admin/stats?from=2026-01-01&to=2026-12-31&groupBy=vendor' }),
