@@ -3,6 +3,7 @@ import { executorFor, type Db } from '../src/db';
 import { FIELDS } from '../src/domain';
 import { RecognitionService } from '../src/recognition/service';
 import { ListEntryInput } from '../src/recognition/schema';
+import type { Level } from '../src/domain';
 import type { Actor } from '../src/web/state';
 import type { CatalogueIds } from './lib/catalogue';
 import { Rng } from './lib/random';
@@ -13,10 +14,15 @@ import { Rng } from './lib/random';
  *
  * - the expert pool (专家库): DEMO_EXPERTS experts, each in two fields (8 per field, so a draw of 5 succeeds even with
  *   conflicts), each with a login `expert1` … `expertN` (password `demo-password`, like the other demo accounts);
- * - the 2020 key technical indicator list (清单): 63 entries across the report's fields, each with its thresholds.
- *
- * 2020's applications, rounds and awards (8 list-track certifications, ¥76,000,000.00 of awards) are not seeded yet:
- * they are to be linked to the 2020 certificates of seeds/lib (docs/recognition.md).
+ * - the 2020 key technical indicator list (清单): 63 entries across the report's fields, each with its thresholds;
+ * - 2020's certification (seedDemo2020Round): for each of the registry's 2020 首台（套）装备 certificates (seeds/lib:
+ *   2 international, 30 domestic, 184 provincial) its enterprise's application, walked through every step with the
+ *   service's own rules — submitted, 形式审查, 3 experts drawn at random (seeded) who score it and recommend the
+ *   certificate's level, recommended — then one round (the 拟认定名单 公示 of 2 November 2020, 5 working days) finalized
+ *   with each application confirming the certificate the registry already holds (no second set), so its award falls
+ *   due at the setting's amount by level; finance pays every award through the ledger in December 2020. 8 of them
+ *   are list-track (清单认定). Awards: 2 × 460万 + 30 × 100万 + 184 × 20万 = ¥76,000,000.00;
+ * - a draft application of the `vendor` account, for its desk.
  *
  * This file lives directly in seeds/, where knex runs every file that exports `seed`; its `seed` is a no-op because
  * the demo loader (seeds/demo.ts) calls `seedDemoRecognition` inside its own transaction.
@@ -87,8 +93,20 @@ export function planExperts(): Array<{ username: string; name: string; unit: str
   }));
 }
 
+/** The 2020 round's days (Asia/Shanghai): the 公示 from the next working day for 5, finalized after it, paid in December. */
+export const ROUND_2020 = { publishedAt: '2020-11-02T10:00:00+08:00', finalizedAt: '2020-11-16T10:00:00+08:00', paidFrom: '2020-12-01T10:00:00+08:00' };
+/** How many of 2020's certifications are list-track (清单认定, the report's 8). */
+export const DEMO_LIST_TRACK_2020 = 8;
+
+const DAY = 86_400_000;
+const roleActor = (id: number, username: string, role: Actor['role'], vendorId: number | null = null): Actor => ({ id, username, role, displayName: username, purchaserId: null, vendorId });
+
+/** Values that meet an entry's thresholds, as an enterprise's test report would give them. */
+const meeting = (indicators: Array<{ name: string; comparator: string; threshold: number }>) =>
+  indicators.map((i) => ({ name: i.name, value: Number((i.comparator === '>=' ? i.threshold * 1.15 : i.comparator === '<=' ? i.threshold * 0.8 : i.threshold).toFixed(6)) }));
+
 /** Writes the pool (with the expert accounts) and the 2020 list through the service, in the caller's unit of work. */
-export async function seedDemoRecognition(db: Db, catalogue: CatalogueIds, now: Date): Promise<{ experts: number; listEntries: number }> {
+export async function seedDemoRecognition(db: Db, catalogue: CatalogueIds, now: Date): Promise<{ experts: number; listEntries: number; certified2020: number; awards2020Fen: number }> {
   const trx = executorFor(db);
   const admin: Actor = { id: catalogue.users.admin, username: 'admin', role: 'admin', displayName: 'admin', purchaserId: null, vendorId: null };
   const service = new RecognitionService(db, { now: () => now });
@@ -99,8 +117,108 @@ export async function seedDemoRecognition(db: Db, catalogue: CatalogueIds, now: 
   const ids = new Map<string, number>((await trx('users').where({ role: 'expert' }).select('id', 'username')).map((u: { id: number; username: string }) => [u.username, u.id]));
   for (const e of experts) await service.addExpert(admin, { name: e.name, unit: e.unit, title: e.title, fields: e.fields, userId: ids.get(e.username)! }, { demo: true });
   const list = planList2020();
-  for (const entry of list) await service.addListEntry(admin, ListEntryInput.parse({ year: 2020, ...entry }), { demo: true });
-  return { experts: experts.length, listEntries: list.length };
+  const entries: Array<{ id: number; field: string; indicators: Array<{ name: string; comparator: string; threshold: number }> }> = [];
+  for (const entry of list) entries.push(await service.addListEntry(admin, ListEntryInput.parse({ year: 2020, ...entry }), { demo: true }));
+  const round = await seedDemo2020Round(db, catalogue, entries, ids);
+  await seedDemoDraft(db, catalogue, entries, now);
+  return { experts: experts.length, listEntries: list.length, ...round };
+}
+
+/**
+ * 2020's applications, round and awards, linked to the registry's 2020 equipment certificates (see the file's head).
+ * Every step goes through RecognitionService on a clock set to the step's day in 2020.
+ */
+async function seedDemo2020Round(
+  db: Db,
+  catalogue: CatalogueIds,
+  entries: Array<{ id: number; field: string; indicators: Array<{ name: string; comparator: string; threshold: number }> }>,
+  expertUsers: Map<string, number>,
+): Promise<{ certified2020: number; awards2020Fen: number }> {
+  const trx = executorFor(db);
+  const rng = new Rng(SEED + 2020);
+  let at = new Date('2020-03-02T09:00:00+08:00');
+  const service = new RecognitionService(db, { now: () => at }, (n) => rng.int(0, n - 1));
+  const admin = roleActor(catalogue.users.admin, 'admin', 'admin');
+  const finance = roleActor(catalogue.users.finance, 'finance', 'finance');
+  const certs: Array<{ id: number; cert_no: string; product_name: string; credit_code: string; level: Level; field: string; vendor_id: number; model: string | null }> = await trx('certifications as c')
+    .join('vendors as v', 'v.credit_code', 'c.credit_code')
+    .where({ 'c.year': 2020, 'c.kind': 'equipment', 'v.status': 'approved' })
+    .orderBy('c.id')
+    .select('c.id', 'c.cert_no', 'c.product_name', 'c.credit_code', 'c.level', 'c.field', 'v.id as vendor_id', trx.raw('(SELECT MIN(p.model) FROM products p WHERE p.cert_id = c.id) as model'));
+  // The enterprises' operators (the demo's vendor accounts, else the orders' disabled operator accounts).
+  const operators = new Map<number, { id: number; username: string }>();
+  for (const u of (await trx('users').where({ role: 'vendor' }).whereIn('vendor_id', [...new Set(certs.map((c) => c.vendor_id))]).orderBy('id').select('id', 'username', 'vendor_id')) as Array<{ id: number; username: string; vendor_id: number }>) {
+    if (!operators.has(u.vendor_id)) operators.set(u.vendor_id, u);
+  }
+  const missing = [...new Set(certs.map((c) => c.vendor_id))].filter((v) => !operators.has(v));
+  if (missing.length) {
+    await trx('users').insert(missing.map((v) => ({ username: `demo-rd-v${v}`, password_hash: '!', role: 'vendor', purchaser_id: null, vendor_id: v, display_name: '认定申报经办人', status: 'disabled', created_at: at.toISOString() })));
+    for (const u of (await trx('users').whereIn('username', missing.map((v) => `demo-rd-v${v}`)).select('id', 'username', 'vendor_id')) as Array<{ id: number; username: string; vendor_id: number }>) operators.set(u.vendor_id, u);
+  }
+  const entryOf = new Map<string, (typeof entries)[number]>();
+  for (const e of entries) if (!entryOf.has(e.field)) entryOf.set(e.field, e);
+  let listTrack = 0;
+  const registered = new Map<number, number>();
+  const applicationIds: number[] = [];
+  for (const [i, c] of certs.entries()) {
+    const op = operators.get(c.vendor_id)!;
+    const vendor = roleActor(op.id, op.username, 'vendor', c.vendor_id);
+    const entry = entryOf.get(c.field);
+    const standard = !!entry && listTrack < DEMO_LIST_TRACK_2020 && i >= listTrack * 27;
+    if (standard) listTrack++;
+    at = new Date(Date.parse('2020-03-02T09:00:00+08:00') + (i % 120) * DAY);
+    const created = await service.createApplication(
+      vendor,
+      {
+        productName: c.product_name,
+        model: c.model ?? `${c.cert_no.slice(-4)}型`,
+        kind: 'equipment',
+        field: c.field,
+        levelClaimed: c.level,
+        listEntryId: standard ? entry.id : null,
+        indicators: entry ? meeting(entry.indicators) : [],
+        description: `${c.product_name}：主要技术指标达到${c.level === 'international' ? '国际' : c.level === 'domestic' ? '国内' : '省内'}领先水平，已有首台（套）用户应用。`,
+      },
+      { demo: true },
+    );
+    await service.submit(vendor, created.id);
+    at = new Date(at.getTime() + 7 * DAY);
+    await service.screen(admin, created.id, { passed: true, opinion: '材料齐全，符合申报条件' });
+    const drawn = await service.drawExperts(admin, created.id, { count: 3 });
+    at = new Date(at.getTime() + 14 * DAY);
+    for (const e of drawn.experts) {
+      const expert = roleActor(expertUsers.get(e.username ?? '')!, e.username ?? '', 'expert');
+      await service.review(expert, created.id, { conflict: false, score: 76 + rng.int(0, 18), recommendLevel: c.level, opinion: '技术指标先进，具备首台（套）特征，同意推荐。' });
+    }
+    at = new Date(at.getTime() + 7 * DAY);
+    await service.recommend(admin, created.id);
+    registered.set(created.id, c.id);
+    applicationIds.push(created.id);
+  }
+  at = new Date(ROUND_2020.publishedAt);
+  const round = await service.createRound(admin, { year: 2020, applicationIds }, { demo: true });
+  at = new Date(ROUND_2020.finalizedAt);
+  await service.finalizeRound(admin, round.id, { registered });
+  let paid = 0;
+  const awards: Array<{ id: number; amount_fen: number | string }> = await trx('cert_awards').where({ year: 2020, status: 'due' }).orderBy('id').select('id', 'amount_fen');
+  for (const [i, w] of awards.entries()) {
+    at = new Date(Date.parse(ROUND_2020.paidFrom) + Math.floor(i / 25) * DAY + (i % 25) * 60_000);
+    await service.payAward(finance, w.id);
+    paid += Number(w.amount_fen);
+  }
+  return { certified2020: applicationIds.length, awards2020Fen: paid };
+}
+
+/** The `vendor` account's draft, with what is still missing (its desk). */
+async function seedDemoDraft(db: Db, catalogue: CatalogueIds, entries: Array<{ id: number; field: string }>, now: Date): Promise<void> {
+  const service = new RecognitionService(db, { now: () => now });
+  const field = entries[0]!.field;
+  const vendor = roleActor(catalogue.users.vendor, 'vendor', 'vendor', catalogue.demoVendors.vendor);
+  await service.createApplication(
+    vendor,
+    { productName: '五轴联动高速加工中心', model: 'HMC-630', kind: 'equipment', field, levelClaimed: 'domestic', listEntryId: entries[0]!.id, indicators: [], description: '拟申报清单认定，待补充检测报告和技术指标。' },
+    { demo: true },
+  );
 }
 
 /** knex seed entry point: a no-op (the demo loader calls seedDemoRecognition inside its transaction). */

@@ -416,3 +416,7 @@ export async function attachmentData(db: Executor, id: number): Promise<Buffer> 
 export async function deleteAttachment(db: Executor, id: number): Promise<boolean> {
   return (await db('cert_attachments').where({ id }).delete()) === 1;
 }
+
+/** A certificate of the registry (a round may confirm one the registry already holds). */
+export const findCertificate = (db: Executor, id: number): Promise<{ id: number; cert_no: string; credit_code: string; level: string; kind: string } | undefined> =>
+  db('certifications').where({ id }).first('id', 'cert_no', 'credit_code', 'level', 'kind');

@@ -23,6 +23,7 @@ import {
   drawsOf,
   findApplication,
   findAward,
+  findCertificate,
   findExpert,
   findExpertOfUser,
   findListEntry,
@@ -752,7 +753,7 @@ export class RecognitionService {
    * After the period, every objection resolved: each application left in the round becomes a valid certificate in the
    * registry (valid 3 years from today), and its award falls due (funded into the award fund; finance pays it).
    */
-  async finalizeRound(actor: Actor, id: number) {
+  async finalizeRound(actor: Actor, id: number, opts: { registered?: ReadonlyMap<number, number> } = {}) {
     mayManage(actor);
     await writeTransaction(this.db, async (trx) => {
       const r = await findRound(trx, id, { lock: true });
@@ -769,25 +770,37 @@ export class RecognitionService {
       const funded: Array<{ awardId: number; fen: number }> = [];
       for (const a of (await applicationsOfRound(trx, id)).filter((x) => x.status === 'in_round')) {
         const level = (a.recommended_level ?? a.level_claimed) as Level;
-        const entry = a.list_entry_id !== null ? await findListEntry(trx, a.list_entry_id) : undefined;
-        const thresholds = entry ? listEntryView(entry).indicators : [];
-        const indicators = this.indicatorsOf(a).map((v) => {
-          const t = thresholds.find((x) => normalized(x.name) === normalized(v.name));
-          return t ? `${v.name} ${v.value}${t.unit}（清单要求 ${t.comparator} ${t.threshold}${t.unit}）` : `${v.name} ${v.value}`;
-        });
-        const cert = await issueCertificate(trx, this.clock, actor, {
-          certNo: `ZJRD-${r.year}-${String(a.id).padStart(5, '0')}`,
-          productName: a.product_name,
-          enterpriseName: a.vendor_name,
-          creditCode: a.vendor_credit_code,
-          kind: a.kind as 'equipment',
-          level,
-          field: a.field,
-          year: r.year,
-          validUntil,
-          indicators,
-          keySupported: false,
-        });
+        // A certificate the registry already holds for this product (entered before the online process, e.g. by
+        // import): the round confirms it instead of issuing a second one — same enterprise, kind and level, or refused.
+        const registeredId = opts.registered?.get(a.id);
+        let cert: { id: number; cert_no: string };
+        if (registeredId !== undefined) {
+          const held = await findCertificate(trx, registeredId);
+          if (!held || held.credit_code !== a.vendor_credit_code || held.level !== level || held.kind !== a.kind) {
+            throw invalidState('recognition.registered_mismatch', { applicationNo: a.application_no ?? String(a.id) });
+          }
+          cert = held;
+        } else {
+          const entry = a.list_entry_id !== null ? await findListEntry(trx, a.list_entry_id) : undefined;
+          const thresholds = entry ? listEntryView(entry).indicators : [];
+          const indicators = this.indicatorsOf(a).map((v) => {
+            const t = thresholds.find((x) => normalized(x.name) === normalized(v.name));
+            return t ? `${v.name} ${v.value}${t.unit}（清单要求 ${t.comparator} ${t.threshold}${t.unit}）` : `${v.name} ${v.value}`;
+          });
+          cert = await issueCertificate(trx, this.clock, actor, {
+            certNo: `ZJRD-${r.year}-${String(a.id).padStart(5, '0')}`,
+            productName: a.product_name,
+            enterpriseName: a.vendor_name,
+            creditCode: a.vendor_credit_code,
+            kind: a.kind as 'equipment',
+            level,
+            field: a.field,
+            year: r.year,
+            validUntil,
+            indicators,
+            keySupported: false,
+          });
+        }
         await this.move(trx, actor, a, 'certify', { cert_id: cert.id, cert_no: cert.cert_no, decided_at: now.toISOString() }, cert.cert_no);
         const fen = amounts[level];
         if (fen > 0) {
