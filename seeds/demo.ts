@@ -5,6 +5,7 @@ import { isUniqueViolation, withUnitOfWork, type Db } from '../src/db';
 import { seedDemoOrders } from './demo-orders';
 import { seedDemoFirstPurchases } from './demo-first-purchases';
 import { seedDemoRecognition } from './demo-recognition';
+import { seedDemoInsurance } from './demo-insurance';
 import { seedCatalogue, type CatalogueIds } from './lib/catalogue';
 
 /*
@@ -43,6 +44,9 @@ export async function loadDemoDataIfEmpty(db: Db, clock: Clock, log: Logger): Pr
       await withUnitOfWork(trx, () => seedDemoFirstPurchases(db, catalogue, clock.now()));
       // The certification lifecycle (认定): the expert pool with logins expert1…expertN and the 2020 indicator list.
       await withUnitOfWork(trx, () => seedDemoRecognition(db, catalogue, clock.now()));
+      // Insurance compensation (保险补偿): 2019 and 2020's claims through the rule and both reviews, paid from the
+      // subsidy fund; open claims on the desks; the national scheme's 2020 records.
+      await withUnitOfWork(trx, () => seedDemoInsurance(db, catalogue, clock.now()));
       return catalogue;
     });
   } catch (err) {

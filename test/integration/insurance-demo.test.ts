@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { Decimal } from 'decimal.js';
+import { FakeClock } from '../../src/clock';
+import { withUnitOfWork } from '../../src/db';
+import { InsuranceService } from '../../src/insurance/service';
+import { Ledger } from '../../src/ledger/service';
+import { DEMO_INSURANCE, seedDemoInsurance } from '../../seeds/demo-insurance';
+import { seedCatalogue } from '../../seeds/lib/catalogue';
+import { DEMO_LOAD_TIMEOUT, ENGINE, useMigratedDb } from '../helpers/db';
+
+/** The demo's insurance compensation (issue 16, DESIGN §7–§8): the report's figures, produced by real claims. */
+describe(`demo insurance compensation (${ENGINE})`, function () {
+  this.timeout(DEMO_LOAD_TIMEOUT);
+  const ctx = useMigratedDb();
+  const now = new Date('2026-11-27T09:00:00+08:00');
+  let svc: InsuranceService;
+  let vendorId: number;
+
+  before(async () => {
+    await ctx.db.transaction(async (trx) => {
+      const clock = new FakeClock();
+      clock.set(now, { freeze: true });
+      const ids = await seedCatalogue(trx, clock);
+      vendorId = ids.demoVendors.vendor;
+      await withUnitOfWork(trx, () => seedDemoInsurance(ctx.db, ids, now));
+    });
+    const clock = new FakeClock();
+    clock.set(now, { freeze: true });
+    svc = new InsuranceService(ctx.db, clock);
+  });
+
+  it('2020: 86 projects, ¥2,494,000,000.00 insured, ¥55,655,000.00 of compensation, +58.9% on 2019; national 8, ¥1,867,000,000.00, ¥43,860,000.00', async () => {
+    const y2020 = await svc.yearTotals(2020);
+    const y2019 = await svc.yearTotals(2019);
+    assert.deepEqual(y2020, { year: 2020, projects: 86, insuredValue: '2494000000.00', compensation: '55655000.00', national: { projects: 8, insuredValue: '1867000000.00', compensation: '43860000.00' } });
+    assert.equal(y2019.projects, DEMO_INSURANCE[2019].projects);
+    const yoy = new Decimal(y2020.compensation).dividedBy(y2019.compensation).minus(1).times(100).toDecimalPlaces(1, Decimal.ROUND_HALF_UP);
+    assert.equal(yoy.toFixed(1), '58.9');
+  });
+
+  it('every paid claim went through the rule (pre-2021 for 2019–2020) and both reviews, and was paid within 30 days through the subsidy fund', async () => {
+    const paid = await ctx.db('insurance_claims').whereIn('year', [2019, 2020]).where({ status: 'paid' });
+    assert.equal(paid.length, 86 + DEMO_INSURANCE[2019].projects);
+    for (const c of paid) {
+      assert.equal(c.rule_version, 'pre-2021');
+      assert.equal(Number(c.compensation_fen), Math.round((Math.min(Number(c.premium_fen), Number(c.insured_value_fen) * 0.03) * 80) / 100));
+      assert.ok(c.paid_at <= c.payout_due_at, `${c.claim_no} paid in time`);
+      assert.equal(String(c.paid_at).slice(0, 4), String(c.year), 'paid in its year');
+      const actions = (await ctx.db('insurance_claim_history').where({ claim_id: c.id }).orderBy('id')).map((h: { action: string }) => h.action);
+      assert.deepEqual(actions, ['create', 'submit', 'admin_review', 'finance_review', 'finance_disburse']);
+    }
+    const transfers = await ctx.db('ledger_transfers').where('idempotency_key', 'like', 'insurance:%:pay');
+    assert.equal(transfers.length, paid.length);
+    assert.equal(transfers.reduce((s: number, t: { amount_fen: number | string }) => s + Number(t.amount_fen), 0), 55_655_000_00 + 35_025_000_00);
+    assert.equal(Number((await ctx.db('trades').count({ n: '*' }).first())?.n ?? 0) >= 0, true);
+    assert.equal((await ctx.db('trades').where('transfer_id', 'in', transfers.map((t: { id: number }) => t.id))).length, 0, 'compensation is not a trade');
+    assert.equal((await new Ledger(new FakeClock()).verify(ctx.db)).ok, true);
+    // Rejected claims say why and count for nothing.
+    const rejected = await ctx.db('insurance_claims').where({ status: 'rejected' });
+    assert.ok(rejected.length >= 2 && rejected.every((c: { admin_opinion: string | null; finance_opinion: string | null }) => !!(c.admin_opinion || c.finance_opinion)));
+  });
+
+  it('the demo `vendor` claimed in 2020 under a certificate valid at the policy start and expired since', async () => {
+    const c = await ctx.db('insurance_claims as c').join('certifications as cert', 'cert.id', 'c.cert_id').where({ 'c.vendor_id': vendorId, 'c.year': 2020, 'c.status': 'paid' }).orderBy('c.id').first('c.policy_start', 'cert.year', 'cert.valid_until', 'cert.status');
+    assert.ok(c, 'a paid 2020 claim of vendor');
+    assert.ok(c.year <= 2020 && c.valid_until >= c.policy_start);
+    assert.equal(c.status, 'expired');
+  });
+
+  it('leaves claims on every desk of the demo day, one payout overdue', async () => {
+    const open = await ctx.db('insurance_claims').whereIn('status', ['draft', 'submitted', 'joint_review', 'approved']).select('status');
+    assert.deepEqual([...new Set(open.map((c: { status: string }) => c.status))].sort(), ['approved', 'draft', 'joint_review', 'submitted']);
+    const desk = await svc.financeDesk();
+    assert.equal(desk.overdue, 1);
+  });
+});
