@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
-import { requireRole, takeFlash, type AppState } from '../web';
+import { actorOf, requireRole, takeFlash, type AppState } from '../web';
 
 /**
  * The finance department (财政部门): its desk, JSON and page. What it acts on — approving a single-source case, filing
@@ -13,10 +13,15 @@ export function financeRoutes(deps: Deps): Router {
   const queries = deps.services.firstPurchase.queries;
   // Insurance claims in 联审 and approved claims due for payout (30 days), overdue marked: read through insurance.
   const insurance = () => deps.services.insurance.financeDesk();
+  // Certification awards (奖励) due, oldest deadline first (the whole list and the payment: /finance/awards).
+  const awards = async (ctx: Context) => {
+    const due = await deps.services.recognition.awardsDue(actorOf(ctx), { page: 1, pageSize: 10, status: 'due' });
+    return { total: due.total, items: due.items, overdue: due.items.filter((a) => a.overdue).length };
+  };
 
   // Cases waiting for approval, objection reviews due, filings due; each with its deadline, overdue marked.
   router.get('/api/v1/finance/desk', finance, async (ctx) => {
-    ctx.body = { ...(await queries.financeDesk()), insurance: await insurance() };
+    ctx.body = { ...(await queries.financeDesk()), insurance: await insurance(), awards: await awards(ctx) };
   });
 
   router.get('/finance', finance, async (ctx: Context) => {
@@ -24,7 +29,7 @@ export function financeRoutes(deps: Deps): Router {
     const desk = await queries.financeDesk();
     const claims = await insurance();
     const row = (c: (typeof claims.jointReview)[number]) => ({ ...c, href: `/finance/insurance-claims/${c.id}` });
-    ctx.body = state.render('finance/desk', { title: state.t('finance.desk_title'), flash: takeFlash(ctx), ...desk, insurance: { jointReview: claims.jointReview.map(row), payoutsDue: claims.payoutsDue.map(row), overdue: claims.overdue } });
+    ctx.body = state.render('finance/desk', { title: state.t('finance.desk_title'), flash: takeFlash(ctx), ...desk, insurance: { jointReview: claims.jointReview.map(row), payoutsDue: claims.payoutsDue.map(row), overdue: claims.overdue }, awards: await awards(ctx) });
   });
 
   return router;

@@ -420,3 +420,13 @@ export async function deleteAttachment(db: Executor, id: number): Promise<boolea
 /** A certificate of the registry (a round may confirm one the registry already holds). */
 export const findCertificate = (db: Executor, id: number): Promise<{ id: number; cert_no: string; credit_code: string; level: string; kind: string } | undefined> =>
   db('certifications').where({ id }).first('id', 'cert_no', 'credit_code', 'level', 'kind');
+
+export async function insertExpertHistory(db: Executor, row: { expert_id: number; action: string; before: string; after: string; actor_id: number | null; at: string }): Promise<void> {
+  await db('expert_history').insert(row);
+}
+
+export const expertHistory = (db: Executor, expertId: number) =>
+  db('expert_history').where({ expert_id: expertId }).orderBy('id') as Promise<Array<{ id: number; action: string; before: string; after: string; actor_id: number | null; at: string }>>;
+
+export const findExpertWithUser = (db: Executor, id: number): Promise<(ExpertRow & { username: string | null }) | undefined> =>
+  db('experts as e').leftJoin('users as u', 'u.id', 'e.user_id').where('e.id', id).first('e.*', 'u.username');

@@ -5,7 +5,7 @@ import { dropEmpty } from '../schema';
 import { actorOf, idParam, idempotent, parseInput, requestBody, requireRole, validate, type AppState } from '../web';
 import { mountApiSteps } from '../workflow';
 import { sendAttachment, uploadedAttachment } from './attachments';
-import { ApplicationInput, AttachmentInput, AwardSettingsInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, RoundInput } from './schema';
+import { ApplicationInput, AttachmentInput, AwardSettingsInput, ExpertEditInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, RoundInput } from './schema';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION } from './transitions';
 import { z } from 'zod';
 import { flag } from '../schema';
@@ -49,6 +49,12 @@ export function recognitionApiRoutes(deps: Deps): Router {
   router.post('/api/v1/admin/experts', admin, validate(ExpertInput), async (ctx) => {
     ctx.status = 201;
     ctx.body = await service.addExpert(actorOf(ctx), input<ExpertInput>(ctx));
+  });
+  router.get('/api/v1/admin/experts/:id', admin, async (ctx) => {
+    ctx.body = await service.expertDetail(actorOf(ctx), idParam(ctx.params.id));
+  });
+  router.patch('/api/v1/admin/experts/:id', admin, validate(ExpertEditInput), async (ctx) => {
+    ctx.body = await service.updateExpert(actorOf(ctx), idParam(ctx.params.id), input<ExpertEditInput>(ctx));
   });
   router.post('/api/v1/admin/experts/:id/active', admin, validate(ExpertActive), async (ctx) => {
     ctx.body = await service.setExpertActive(actorOf(ctx), idParam(ctx.params.id), input<z.output<typeof ExpertActive>>(ctx).active);

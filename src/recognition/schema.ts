@@ -164,3 +164,9 @@ export const AttachmentInput = z.object({
   kind: z.enum(['test_report', 'user_report', 'ip', 'other'], { message: 'validation.one_of' }),
 });
 export type AttachmentInput = z.output<typeof AttachmentInput>;
+
+/** `PATCH /api/v1/admin/experts/:id`: any of name, unit, title, fields (at least one). */
+export const ExpertEditInput = ExpertInput.pick({ name: true, unit: true, title: true, fields: true })
+  .partial()
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'validation.required', path: ['name'] });
+export type ExpertEditInput = z.output<typeof ExpertEditInput>;

@@ -26,6 +26,9 @@ import {
   findCertificate,
   findExpert,
   findExpertOfUser,
+  findExpertWithUser,
+  expertHistory,
+  insertExpertHistory,
   findListEntry,
   findNotice,
   findObjection,
@@ -75,6 +78,7 @@ import type {
   ApplicationStatus,
   AwardSettingsInput,
   DrawInput,
+  ExpertEditInput,
   ExpertInput,
   Indicator,
   IndicatorValue,
@@ -326,6 +330,44 @@ export class RecognitionService {
     }
   }
 
+  /** One expert with the edits on record (the department). */
+  async expertDetail(actor: Actor, id: number): Promise<ExpertView & { history: Array<{ action: string; before: unknown; after: unknown; actorId: number | null; at: string }> }> {
+    mayManage(actor);
+    const db = executorFor(this.db);
+    const e = await findExpertWithUser(db, id);
+    if (!e) throw notFound('recognition.expert_not_found');
+    const history = (await expertHistory(db, id)).map((h) => ({ action: h.action, before: JSON.parse(h.before) as unknown, after: JSON.parse(h.after) as unknown, actorId: h.actor_id, at: shanghaiIso(new Date(h.at)) }));
+    return { ...expertView(e), history };
+  }
+
+  /**
+   * The department edits an expert's name, unit, title or fields; what changed is kept (expert_history) and audited.
+   * Panels already drawn stay as drawn; the next draw reads the new unit and fields.
+   */
+  async updateExpert(actor: Actor, id: number, input: ExpertEditInput): Promise<ExpertView> {
+    mayManage(actor);
+    return writeTransaction(this.db, async (trx) => {
+      const e = await findExpertWithUser(trx, id);
+      if (!e) throw notFound('recognition.expert_not_found');
+      const was = expertView(e);
+      const before: Record<string, unknown> = {};
+      const after: Record<string, unknown> = {};
+      for (const k of ['name', 'unit', 'title', 'fields'] as const) {
+        const v = input[k];
+        if (v === undefined || JSON.stringify(v) === JSON.stringify(was[k])) continue;
+        before[k] = was[k];
+        after[k] = v;
+      }
+      if (Object.keys(after).length === 0) return was;
+      const patch: Partial<ExpertRow> = { ...(after.name !== undefined ? { name: after.name as string } : {}), ...(after.unit !== undefined ? { unit: after.unit as string } : {}), ...(after.title !== undefined ? { title: after.title as string } : {}), ...(after.fields !== undefined ? { fields: JSON.stringify(after.fields) } : {}) };
+      await updateExpert(trx, id, patch);
+      const at = this.now();
+      await insertExpertHistory(trx, { expert_id: id, action: 'update', before: JSON.stringify(before), after: JSON.stringify(after), actor_id: actor.id, at });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.expert_update', entity: 'expert', entityId: id, before, after });
+      return expertView({ ...e, ...patch });
+    });
+  }
+
   /** Takes an expert out of the pool (no longer drawn) or back in; their past reviews stay on record. */
   async setExpertActive(actor: Actor, id: number, active: boolean): Promise<ExpertView> {
     mayManage(actor);
@@ -333,6 +375,9 @@ export class RecognitionService {
       const e = await findExpert(trx, id);
       if (!e) throw notFound('recognition.expert_not_found');
       await updateExpert(trx, id, { active });
+      if (!!e.active !== active) {
+        await insertExpertHistory(trx, { expert_id: id, action: 'active', before: JSON.stringify({ active: !!e.active }), after: JSON.stringify({ active }), actor_id: actor.id, at: this.now() });
+      }
       await recordAudit(trx, this.clock, { actor, action: 'recognition.expert_active', entity: 'expert', entityId: id, before: { active: !!e.active }, after: { active } });
       return expertView({ ...e, active });
     });

@@ -696,6 +696,8 @@ export const ROWS: MatrixRow[] = [
   ...rows('PATCH /api/v1/admin/indicator-list/:id', only('admin', 200), { url: id((w) => w.recEntry(), (i) => `/api/v1/admin/indicator-list/${i}`), body: () => LIST_ENTRY }),
   ...rows('GET /api/v1/admin/experts', only('admin', 200)),
   ...rows('POST /api/v1/admin/experts', only('admin', 201), { body: () => ({ name: '矩阵专家', unit: '某院', title: '教授', fields: ['船舶'] }) }),
+  ...rows('GET /api/v1/admin/experts/:id', only('admin', 200), { url: id((w) => w.recPool(), (i) => `/api/v1/admin/experts/${i}`) }),
+  ...rows('PATCH /api/v1/admin/experts/:id', only('admin', 200), { url: id((w) => w.recPool(), (i) => `/api/v1/admin/experts/${i}`), body: () => ({ title: '研究员' }) }),
   ...rows('POST /api/v1/admin/experts/:id/active', only('admin', 200), { url: id((w) => w.recPool(), (i) => `/api/v1/admin/experts/${i}/active`), body: () => ({ active: true }) }),
   ...rows('POST /api/v1/vendor/applications', only('vendor', 201), { body: () => applicationBody() }),
   ...rows('GET /api/v1/vendor/applications', only('vendor', 200)),

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { bearer, testApp, type TestApp } from '../helpers/app';
+import { ENGINE, useMigratedDb } from '../helpers/db';
+import { decodeEntities } from '../helpers/html';
+import { makeRecWorld, recommendedApplications, type RecWorld } from '../helpers/recognition';
+import { loginAgent } from '../helpers/session';
+
+/** The finance department's desk names the certification awards due and leads to their payment (/finance/awards). */
+describe(`finance desk: certification awards (${ENGINE})`, function () {
+  this.timeout(60000);
+  const ctx = useMigratedDb();
+  let t: TestApp;
+  let w: RecWorld;
+  const tokens = new Map<string, string>();
+  const tok = async (u: string) => {
+    if (!tokens.has(u)) tokens.set(u, await bearer(t.http, u));
+    return tokens.get(u)!;
+  };
+
+  before(async () => {
+    t = testApp(ctx.db);
+    t.clock.set(new Date('2026-03-02T10:00:00+08:00'), { freeze: true });
+    w = await makeRecWorld(ctx.db);
+    const { ids } = await recommendedApplications(t.http, w, tok, 1);
+    const round = await t.http.post('/api/v1/admin/certification-rounds').set('Authorization', await tok(w.users.admin)).send({ year: 2026, applicationIds: ids });
+    t.clock.set(new Date(new Date(round.body.periodEndsAt).getTime() + 60_000), { freeze: true });
+    tokens.clear();
+    const fin = await t.http.post(`/api/v1/admin/certification-rounds/${round.body.id}/finalize`).set('Authorization', await tok(w.users.admin));
+    assert.equal(fin.status, 200, JSON.stringify(fin.body));
+  });
+
+  it('JSON: the desk carries the awards due; the page lists them with the link to pay', async () => {
+    const desk = await t.http.get('/api/v1/finance/desk').set('Authorization', await tok(w.users.finance));
+    assert.equal(desk.status, 200);
+    assert.equal(desk.body.awards.total, 1);
+    assert.equal(desk.body.awards.items[0].amount, '1000000.00');
+    const agent = await loginAgent(t.app, w.users.finance);
+    const page = await agent.get('/finance');
+    assert.equal(page.status, 200);
+    const text = decodeEntities(page.text);
+    assert.match(text, /待发放的首台（套）认定奖励/);
+    assert.match(text, /ZJRD-2026-/);
+    assert.match(page.text, /href="\/finance\/awards"/);
+  });
+});
