@@ -33,10 +33,11 @@ export async function insertToken(db: Executor, id: string, userId: number, crea
   await db('api_tokens').insert({ id, user_id: userId, created_at: createdAt, expires_at: expiresAt });
 }
 
-export async function findUserByToken(db: Executor, tokenHash: string, nowIso: string): Promise<UserRow | undefined> {
+/** A live token's user, with the token's expiry (`token_expires_at`). */
+export async function findUserByToken(db: Executor, tokenHash: string, nowIso: string): Promise<(UserRow & { token_expires_at: string }) | undefined> {
   return db<UserRow>('users')
     .join('api_tokens', 'api_tokens.user_id', 'users.id')
     .where('api_tokens.id', tokenHash)
     .andWhere('api_tokens.expires_at', '>', nowIso)
-    .first('users.*');
+    .first('users.*', 'api_tokens.expires_at as token_expires_at');
 }

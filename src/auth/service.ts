@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../audit';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import { writeTransaction, type Db } from '../db';
+import { VersionedCache, versionCounter, writeTransaction, type Db } from '../db';
 import { AppError } from '../errors';
 import { hashToken, type Actor } from '../web';
 import { dummyHash, verifyPassword } from './passwords';
@@ -18,14 +18,24 @@ export interface LoginContext {
   log?: Logger;
 }
 
+/** What the caller lookups keep: a user as a caller (null: no active user with that id), a token's user and expiry. */
+type Known = { actor: Actor | null; expiresAt?: string };
+
 export class AuthService {
   private readonly throttle: LoginThrottle;
+  /**
+   * Users and bearer tokens found, kept under the authority version (migration 20261211090000_auth_state): a change
+   * to a user (role, status, password, unit) or a revoked token, from any process, moves it, and nothing kept before
+   * is used by a request that arrives after that commit.
+   */
+  private readonly known: VersionedCache<Known>;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
   ) {
     this.throttle = new LoginThrottle(db, clock);
+    this.known = new VersionedCache<Known>(versionCounter(db, 'auth_state'));
   }
 
   /**
@@ -81,13 +91,26 @@ export class AuthService {
   }
 
   async actorForToken(token: string): Promise<Actor | null> {
-    const user = await findUserByToken(this.db, hashToken(token), this.clock.now().toISOString());
-    return user && user.status === 'active' ? toActor(user) : null;
+    const now = this.clock.now().toISOString();
+    const hash = hashToken(token);
+    // Only a live token of an active user is kept (an unknown token is looked up each time); its expiry is checked on use.
+    const known = await this.known.get(`token:${hash}`, async () => {
+      const user = await findUserByToken(this.db, hash, now);
+      return user && user.status === 'active' ? { actor: toActor(user), expiresAt: user.token_expires_at } : undefined;
+    });
+    return known?.actor && known.expiresAt !== undefined && known.expiresAt > now ? { ...known.actor } : null;
   }
 
   /** The user with this id as a caller, if it exists and is active (a session's or a host's user). */
-  async activeActor(userId: number): Promise<Actor | null> {
-    const user = await findUserById(this.db, userId);
-    return user && user.status === 'active' ? toActor(user) : null;
+  async activeActor(userId: number, version?: Promise<number>): Promise<Actor | null> {
+    const known = await this.known.get(
+      `user:${userId}`,
+      async () => {
+        const user = await findUserById(this.db, userId);
+        return { actor: user && user.status === 'active' ? toActor(user) : null };
+      },
+      version,
+    );
+    return known?.actor ? { ...known.actor } : null;
   }
 }

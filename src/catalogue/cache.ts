@@ -139,10 +139,12 @@ export class CatalogueCache {
 
   /**
    * Like `get`, but a miss is computed by each caller on its own and kept only when `keep(value)` says so — for
-   * values that may turn out to be personal (a rendered page that printed a session's CSRF token).
+   * values that may turn out to be personal (a rendered page that printed a session's CSRF token). `read` may pass a
+   * `currentVersion()` the caller asked for after its request arrived, to share it with the reads the request made
+   * meanwhile.
    */
-  async getIf<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean): Promise<T> {
-    const version = await this.currentVersion();
+  async getIf<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean, read?: Promise<number>): Promise<T> {
+    const version = await (read ?? this.currentVersion());
     if (version === this.version) {
       const hit = this.hit(key);
       if (hit) return hit as Promise<T>;

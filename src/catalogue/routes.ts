@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
+import Handlebars from 'handlebars';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { CITIES, FIELDS, LEVELS, PRODUCT_KINDS } from '../domain';
 import { AppError, notFound } from '../errors';
 import { dropEmpty } from '../schema';
-import { STATUS, errorBody, hasSessionCookie, paginationModel, parseInput, type AppState } from '../web';
+import { STATUS, csrfToken, errorBody, hasSessionCookie, paginationModel, parseInput, withCsrfPlaceholder, type Actor, type AppState, type ViewGlobals, type Views } from '../web';
 import { CertLookupQuery, SearchQuery } from './schema';
 import { CatalogueService } from './service';
 
@@ -28,11 +30,13 @@ export function catalogueRoutes(deps: Deps): Router {
 
   router.get('/api/v1/catalogue/overview', async (ctx) => json(ctx, service, () => service.overview()));
 
+  const views = deps.views;
+
   router.get('/', async (ctx) =>
-    page(ctx, service, async () => {
+    page(ctx, service, views, async () => {
       const state = ctx.state as AppState;
       const overview = await service.overview();
-      return state.render('catalogue/home', {
+      return view('catalogue/home', {
         title: state.t('catalogue.home_title'),
         levels: LEVELS.map((level) => ({ level, items: overview.featured[level] })),
         boutique: overview.boutique,
@@ -42,13 +46,13 @@ export function catalogueRoutes(deps: Deps): Router {
     }),
   );
 
-  router.get('/products', async (ctx) => page(ctx, service, () => searchPage(ctx, service)));
+  router.get('/products', async (ctx) => page(ctx, service, views, () => searchPage(ctx, service)));
 
   router.get('/products/:id', async (ctx) =>
-    page(ctx, service, async () => {
+    page(ctx, service, views, async () => {
       const state = ctx.state as AppState;
       const product = await service.product(parseId(ctx.params.id));
-      return state.render('catalogue/product', {
+      return view('catalogue/product', {
         title: product.title,
         product,
         canBuy: state.actor?.role === 'purchaser',
@@ -57,7 +61,7 @@ export function catalogueRoutes(deps: Deps): Router {
   );
 
   router.get('/certificates', async (ctx) =>
-    page(ctx, service, async () => {
+    page(ctx, service, views, async () => {
       const state = ctx.state as AppState;
       let certNo = '';
       let result = null;
@@ -70,7 +74,7 @@ export function catalogueRoutes(deps: Deps): Router {
         ctx.status = STATUS[err.code];
         error = errorBody(ctx, err).message;
       }
-      return state.render('catalogue/certificates', { title: state.t('catalogue.cert_lookup_title'), certNo, result, error });
+      return view('catalogue/certificates', { title: state.t('catalogue.cert_lookup_title'), certNo, result, error });
     }),
   );
 
@@ -87,24 +91,141 @@ async function json(ctx: Context, service: CatalogueService, compute: () => Prom
   ctx.type = 'application/json';
 }
 
+/** A page to render: a view and its model. */
+interface View {
+  view: string;
+  model: Record<string, unknown>;
+}
+
+const view = (name: string, model: Record<string, unknown>): View => ({ view: name, model });
+
+/**
+ * What a page shows of its caller comes from the render's globals: the header (name, role, the logout form's CSRF
+ * token) and the navigation (role, the desk's counts). So a signed-in page is rendered once per URL, language, mount
+ * prefix, day, catalogue version and *globals other than the caller's name, username and CSRF token*, with
+ * placeholders for those three, and each caller gets that HTML with their own values put in (escaped as the template
+ * escapes `{{…}}`). The placeholders are random per process and never leave it.
+ */
+const SLOT = `s${randomBytes(12).toString('hex')}`;
+const SLOTS = { name: `${SLOT}n`, username: `${SLOT}u`, csrf: `${SLOT}c` } as const;
+type Slot = keyof typeof SLOTS;
+const SLOT_OF: Record<string, Slot> = { [SLOTS.name]: 'name', [SLOTS.username]: 'username', [SLOTS.csrf]: 'csrf' };
+const SLOT_RE = new RegExp(`${SLOT}[nuc]`, 'g');
+
+/** A page rendered with placeholders: its UTF-8 pieces and, between them, which caller value goes there. */
+interface PageTemplate {
+  pieces: Buffer[];
+  slots: Slot[];
+  approxBytes: number;
+}
+
+function toTemplate(html: string): PageTemplate {
+  const pieces: Buffer[] = [];
+  const slots: Slot[] = [];
+  let at = 0;
+  for (const m of html.matchAll(SLOT_RE)) {
+    pieces.push(Buffer.from(html.slice(at, m.index)));
+    slots.push(SLOT_OF[m[0]]);
+    at = m.index + m[0].length;
+  }
+  pieces.push(Buffer.from(html.slice(at)));
+  return { pieces, slots, approxBytes: 200 + pieces.reduce((n, b) => n + b.length, 0) };
+}
+
+/** The page for this caller: their name and username escaped as Handlebars escapes `{{…}}`, their own CSRF token. */
+function fillIn(ctx: Context, template: PageTemplate, actor: Actor | null): Buffer {
+  if (template.slots.length === 0) return template.pieces[0];
+  const values: Partial<Record<Slot, Buffer>> = {};
+  const value = (slot: Slot): Buffer => {
+    const known = values[slot];
+    if (known) return known;
+    const text = slot === 'csrf' ? csrfToken(ctx) : Handlebars.Utils.escapeExpression(slot === 'name' ? (actor?.displayName ?? '') : (actor?.username ?? ''));
+    return (values[slot] = Buffer.from(text));
+  };
+  const out: Buffer[] = [template.pieces[0]];
+  template.slots.forEach((slot, i) => out.push(value(slot), template.pieces[i + 1]));
+  return Buffer.concat(out);
+}
+
+/**
+ * The globals `state.render` would pass to the views for this request, found without rendering: `state.render` hands
+ * them to `views.render` synchronously, which is stood in for during the call. Null if it did not call it.
+ */
+function globalsOf(state: AppState, views: Views, page: View): ViewGlobals | null {
+  let seen: ViewGlobals | null = null;
+  const target = views as unknown as { render: Views['render'] };
+  target.render = (_view, _model, globals) => {
+    seen = globals;
+    return '';
+  };
+  try {
+    state.render(page.view, page.model);
+  } finally {
+    delete (target as { render?: unknown }).render;
+  }
+  return seen;
+}
+
+/** The globals a page's HTML depends on, with the caller's name, username and token left out (they are filled in). */
+function globalsKey(globals: ViewGlobals): string {
+  const actor = globals.actor ? { ...globals.actor, displayName: '', username: '' } : null;
+  return JSON.stringify({ ...globals, csrfToken: '', actor });
+}
+
 /**
  * Renders a catalogue page. A visitor with no identity and no session sees a page that depends only on the URL, the
  * language, the mount prefix, the catalogue version and the day, so that HTML is reused (under the catalogue cache's
- * version rule). Pages with another status than 200 are never kept, nor one that printed a CSRF token.
+ * version rule). A caller with a session or an identity gets the HTML kept for the same URL and the same globals
+ * but their name, username and token, with theirs put in (above). `render` may depend on the URL, the language, the
+ * catalogue's data and the caller's role only. Pages with another status than 200 are never kept, nor one whose
+ * rendering changed the session.
  */
-async function page(ctx: Context, service: CatalogueService, render: () => Promise<string>): Promise<void> {
+async function page(ctx: Context, service: CatalogueService, views: Views, render: () => Promise<View>): Promise<void> {
   const state = ctx.state as AppState;
   ctx.status = 200;
-  if (state.actor || hasSessionCookie(ctx)) {
-    ctx.body = await render();
+  const actor = state.actor;
+  // One version read for the page and the catalogue reads its model makes (they join this one while it waits).
+  const version = service.cache.currentVersion();
+  if (!actor && !hasSessionCookie(ctx)) {
+    const key = `page:${state.locale}:${state.base}:${service.today()}:${ctx.url}`;
+    ctx.body = await service.cache.getIf(
+      key,
+      async () => {
+        const p = await render();
+        return Buffer.from(state.render(p.view, p.model));
+      },
+      () => ctx.status === 200 && !state.session?.csrfSecret,
+      version,
+    );
+    ctx.type = 'html';
     return;
   }
-  const key = `page:${state.locale}:${state.base}:${service.today()}:${ctx.url}`;
-  ctx.body = await service.cache.getIf(key, async () => Buffer.from(await render()), () => ctx.status === 200 && !state.session?.csrfSecret);
+  const p = await render();
+  const globals = globalsOf(state, views, p);
+  if (!globals) {
+    ctx.body = state.render(p.view, p.model);
+    return;
+  }
+  const session = JSON.stringify(state.session ?? {});
+  const key = `page:signed:${service.today()}:${p.view}:${ctx.url}:${globalsKey(globals)}`;
+  const template = await service.cache.getIf(
+    key,
+    async () => {
+      state.actor = actor ? { ...actor, displayName: SLOTS.name, username: SLOTS.username } : null;
+      try {
+        return toTemplate(await withCsrfPlaceholder(ctx, SLOTS.csrf, async () => state.render(p.view, p.model)));
+      } finally {
+        state.actor = actor;
+      }
+    },
+    () => ctx.status === 200 && JSON.stringify(state.session ?? {}) === session,
+    version,
+  );
+  ctx.body = fillIn(ctx, template, actor);
   ctx.type = 'html';
 }
 
-async function searchPage(ctx: Context, service: CatalogueService): Promise<string> {
+async function searchPage(ctx: Context, service: CatalogueService): Promise<View> {
   const state = ctx.state as AppState;
   const raw = dropEmpty(ctx.query as Record<string, unknown>);
   let error: string | null = null;
@@ -127,7 +248,7 @@ async function searchPage(ctx: Context, service: CatalogueService): Promise<stri
   const totalPages = result ? Math.max(1, Math.ceil(result.total / result.pageSize)) : 1;
   const page = result?.page ?? 1;
   const sort = query?.sort ?? (current.q ? 'relevance' : 'newest');
-  return state.render('catalogue/search', {
+  return view('catalogue/search', {
     title: current.q ? state.t('catalogue.results_for', { q: current.q }) : state.t('catalogue.search_title'),
     error,
     q: current.q ?? '',

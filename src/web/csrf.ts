@@ -7,8 +7,26 @@ import type { AppState } from './state';
 const tokens = new Tokens();
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const PLACEHOLDER = Symbol('csrfPlaceholder');
+
+/**
+ * Runs `render` with `placeholder` standing for the CSRF token, the session left as it is — for a page rendered once
+ * and then reused with each caller's own token put in its place (`csrfToken(ctx)` afterwards, if the page printed it).
+ */
+export async function withCsrfPlaceholder<T>(ctx: Context, placeholder: string, render: () => Promise<T>): Promise<T> {
+  const holder = ctx as unknown as Record<symbol, string | undefined>;
+  holder[PLACEHOLDER] = placeholder;
+  try {
+    return await render();
+  } finally {
+    holder[PLACEHOLDER] = undefined;
+  }
+}
+
 /** The page's CSRF token, creating the session's secret on first use (only pages with a form ask). */
 export function csrfToken(ctx: Context): string {
+  const placeholder = (ctx as unknown as Record<symbol, string | undefined>)[PLACEHOLDER];
+  if (placeholder !== undefined) return placeholder;
   const state = ctx.state as AppState;
   const session = state.session ?? (state.session = {});
   if (!session.csrfSecret) session.csrfSecret = tokens.secretSync();

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import { AppError } from '../errors';
+import { authVersionOf } from './session';
 import type { Actor, AppState } from './state';
 
 /** A host that mounts the plugin may supply the logged-in user (from its own session, a signed header…). */
@@ -11,7 +12,8 @@ export type HostIdentity = (ctx: Context) => Promise<Actor | null> | Actor | nul
  */
 export interface ActorLookup {
   actorForToken(token: string): Promise<Actor | null>;
-  activeActor(userId: number): Promise<Actor | null>;
+  /** `version`: the authority version the request's session was read under, if any (see session.ts authVersionOf). */
+  activeActor(userId: number, version?: Promise<number>): Promise<Actor | null>;
 }
 
 /** Resolves the caller: host identity, then `Authorization: Bearer`, then the session. */
@@ -45,7 +47,7 @@ export function identity(auth: ActorLookup, host?: HostIdentity) {
       }
     }
     if (!state.actor && state.session?.userId) {
-      const actor = await auth.activeActor(state.session.userId);
+      const actor = await auth.activeActor(state.session.userId, authVersionOf(ctx));
       if (actor) {
         state.actor = actor;
         state.authVia = 'session';

@@ -5,7 +5,7 @@
  */
 export { bodyGuard } from './body-guard';
 export { clockRoutes } from './clock-routes';
-export { csrfProtection, csrfToken } from './csrf';
+export { csrfProtection, csrfToken, withCsrfPlaceholder } from './csrf';
 export { STATUS, errorBody, errorHandler } from './errors';
 export { FormInvalid, allIssues, emptyForm, formFailure, formValues, idParam, parseForm, requestBody, setFlash, takeFlash, withoutEmpty, type FormState } from './forms';
 export { actorOf, MAX_NEXT, requireRole } from './guards';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Clock } from '../clock';
-import type { Db } from '../db';
+import { VersionedCache, versionCounter, type Db } from '../db';
 import type { AppState, SessionData } from './state';
 
 /**
@@ -20,6 +20,13 @@ export const PURGE_EVERY_MS = 10 * 60 * 1000;
 
 const hashId = (raw: string) => createHash('sha256').update(raw).digest('hex');
 
+/** A session row as kept in the cache: its data as stored (parsed anew for each request) and its expiry. */
+interface CachedRow {
+  id: string;
+  data: string;
+  expiresAt: number;
+}
+
 interface SessionInternals {
   rawId: string | null;
   loaded: string; // JSON as loaded, to detect change
@@ -29,6 +36,15 @@ interface SessionInternals {
 }
 
 const INTERNALS = Symbol('session');
+const AUTH_VERSION = Symbol('authVersion');
+
+/**
+ * The authority version this request's session was looked up under (a read that started after the request arrived),
+ * for the user lookup that follows, so that it need not wait for another read; undefined when there was none.
+ */
+export function authVersionOf(ctx: Context): Promise<number> | undefined {
+  return (ctx as unknown as Record<symbol, Promise<number> | undefined>)[AUTH_VERSION];
+}
 
 function cookieOpts(ctx: Context, production: boolean, expires?: Date) {
   const state = ctx.state as AppState;
@@ -38,6 +54,11 @@ function cookieOpts(ctx: Context, production: boolean, expires?: Date) {
 export function sessions(db: Db, clock: Clock, production: boolean) {
   // Per process; several instances each purge now and then, which is harmless (expired rows are dead either way).
   const purge = { next: 0 };
+  const rows = new VersionedCache<CachedRow>(versionCounter(db, 'auth_state'));
+  const load = async (id: string): Promise<CachedRow | undefined> => {
+    const row = await db('sessions').where({ id }).first('id', 'data', 'expires_at');
+    return row ? { id: row.id, data: row.data, expiresAt: Date.parse(row.expires_at) } : undefined;
+  };
   return async (ctx: Context, next: Next): Promise<void> => {
     const state = ctx.state as AppState;
     const now = clock.now().getTime();
@@ -45,15 +66,19 @@ export function sessions(db: Db, clock: Clock, production: boolean) {
     const internals: SessionInternals = { rawId: null, loaded: '{}', expiresAt: 0, destroyed: false, regenerate: false };
     state.session = {};
     if (raw && /^[A-Za-z0-9_-]{43}$/.test(raw)) {
-      const row = await db('sessions').where({ id: hashId(raw) }).first();
-      if (row && Date.parse(row.expires_at) > now) {
+      const id = hashId(raw);
+      const version = rows.readVersion();
+      (ctx as unknown as Record<symbol, Promise<number>>)[AUTH_VERSION] = version;
+      const row = await rows.get(id, () => load(id), version);
+      if (row && row.expiresAt > now) {
         const data = JSON.parse(row.data) as SessionData;
         if (!data.createdAt || now - Date.parse(data.createdAt) < ABSOLUTE_MS) {
           internals.rawId = raw;
           internals.loaded = row.data;
-          internals.expiresAt = Date.parse(row.expires_at);
+          internals.expiresAt = row.expiresAt;
           state.session = data;
         } else {
+          rows.delete(id);
           await db('sessions').where({ id: row.id }).del();
         }
       }
