@@ -16,7 +16,7 @@ export function financeRoutes(deps: Deps): Router {
   // Certification awards (奖励) due, oldest deadline first (the whole list and the payment: /finance/awards).
   const awards = async (ctx: Context) => {
     const due = await deps.services.recognition.awardsDue(actorOf(ctx), { page: 1, pageSize: 10, status: 'due' });
-    return { total: due.total, items: due.items, overdue: due.items.filter((a) => a.overdue).length };
+    return { count: due.total, items: due.items, overdue: due.items.filter((a) => a.overdue).length };
   };
 
   // Cases waiting for approval, objection reviews due, filings due; each with its deadline, overdue marked.

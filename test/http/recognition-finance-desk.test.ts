@@ -32,7 +32,7 @@ describe(`finance desk: certification awards (${ENGINE})`, function () {
   it('JSON: the desk carries the awards due; the page lists them with the link to pay', async () => {
     const desk = await t.http.get('/api/v1/finance/desk').set('Authorization', await tok(w.users.finance));
     assert.equal(desk.status, 200);
-    assert.equal(desk.body.awards.total, 1);
+    assert.equal(desk.body.awards.count, 1);
     assert.equal(desk.body.awards.items[0].amount, '1000000.00');
     const agent = await loginAgent(t.app, w.users.finance);
     const page = await agent.get('/finance');
