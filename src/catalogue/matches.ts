@@ -22,7 +22,14 @@ export interface Match {
 
 export interface MatchSet {
   rows: Match[];
-  /** For the cache's memory budget. */
+  /**
+   * The rows counted by everything the counts filter on but the price (facet values, boutique, certified): a few
+   * hundred cells where there may be tens of thousands of rows, made when first asked for (countMatches).
+   */
+  cells?: Cell[];
+  /** The rows in each sort order, sorted once when first asked for (pageOfMatches). */
+  sorted: Partial<Record<SortOrder, Match[]>>;
+  /** For the cache's memory budget (the rows and room for the four orders). */
   approxBytes: number;
 }
 
@@ -31,11 +38,27 @@ const FACETS: Facet[] = ['kind', 'level', 'field', 'city'];
 const LEVEL_RANK: Record<string, number> = { international: 0, domestic: 1, provincial: 2 };
 
 export function matchSet(rows: Match[]): MatchSet {
-  return { rows, approxBytes: 200 + rows.length * 160 };
+  return { rows, sorted: {}, approxBytes: 200 + rows.length * (160 + 4 * 8) };
+}
+
+/** Matches that agree on every value countMatches looks at when no price is given, and how many they are. */
+type Cell = Pick<Match, Facet | 'boutique' | 'certified' | 'price'> & { n: number };
+
+function cellsOf(set: MatchSet): Cell[] {
+  if (set.cells) return set.cells;
+  const byKey = new Map<string, Cell>();
+  for (const m of set.rows) {
+    const key = `${m.kind}\u0000${m.level}\u0000${m.field}\u0000${m.city}\u0000${m.boutique ? 1 : 0}${m.certified ? 1 : 0}`;
+    const cell = byKey.get(key);
+    if (cell) cell.n++;
+    // The price is the first row's: never read, since cells are used only when no price is filtered on.
+    else byKey.set(key, { kind: m.kind, level: m.level, field: m.field, city: m.city, boutique: m.boutique, certified: m.certified, price: m.price, n: 1 });
+  }
+  return (set.cells = [...byKey.values()]);
 }
 
 /** The non-facet filters: badge and price. */
-function passesBase(m: Match, f: ProductFilters): boolean {
+function passesBase(m: Pick<Match, 'boutique' | 'certified' | 'price'>, f: ProductFilters): boolean {
   if (f.badge === 'boutique' && !m.boutique) return false;
   if (f.badge === 'first_unit' && !m.certified) return false;
   if (f.priceMin !== undefined && m.price < f.priceMin) return false;
@@ -47,7 +70,10 @@ function passesBase(m: Match, f: ProductFilters): boolean {
 export function countMatches(set: MatchSet, f: ProductFilters): { total: number; facets: Record<Facet, Record<string, number>> } {
   const facets = { kind: {}, level: {}, field: {}, city: {} } as Record<Facet, Record<string, number>>;
   let total = 0;
-  for (const m of set.rows) {
+  // Without a price filter, whole cells pass or fail together: count them, each with its number of matches.
+  const units: Array<Cell | Match> = f.priceMin === undefined && f.priceMax === undefined ? cellsOf(set) : set.rows;
+  for (const m of units) {
+    const n = 'n' in m ? m.n : 1;
     if (!passesBase(m, f)) continue;
     let misses = 0;
     let missed: Facet | null = null;
@@ -59,11 +85,11 @@ export function countMatches(set: MatchSet, f: ProductFilters): { total: number;
       }
     }
     if (misses > 1) continue;
-    if (misses === 0) total++;
+    if (misses === 0) total += n;
     for (const d of FACETS) {
       const value = m[d];
       if (value === null || (misses === 1 && missed !== d)) continue;
-      facets[d][value] = (facets[d][value] ?? 0) + 1;
+      facets[d][value] = (facets[d][value] ?? 0) + n;
     }
   }
   return { total, facets };
@@ -77,9 +103,20 @@ const COMPARE: Record<SortOrder, (a: Match, b: Match) => number> = {
   newest: newestFirst,
 };
 
-/** The ids of one page of the filtered matches, in the order listProducts gives in SQL. */
+/**
+ * The ids of one page of the filtered matches, in the order listProducts gives in SQL. The set is sorted once per
+ * order (each comparator is a total order, ending with the id, so sorting all and then filtering gives what filtering
+ * and then sorting gives); a page then reads the sorted rows only until it has its own.
+ */
 export function pageOfMatches(set: MatchSet, f: ProductFilters, sort: SortOrder, limit: number, offset: number): number[] {
-  const chosen = set.rows.filter((m) => passesBase(m, f) && FACETS.every((d) => f[d] === undefined || m[d] === f[d]));
-  chosen.sort(COMPARE[sort]);
-  return chosen.slice(offset, offset + limit).map((m) => m.id);
+  const sorted = (set.sorted[sort] ??= [...set.rows].sort(COMPARE[sort]));
+  const ids: number[] = [];
+  let skip = offset;
+  for (const m of sorted) {
+    if (ids.length >= limit) break;
+    if (!passesBase(m, f) || !FACETS.every((d) => f[d] === undefined || m[d] === f[d])) continue;
+    if (skip > 0) skip--;
+    else ids.push(m.id);
+  }
+  return ids;
 }
