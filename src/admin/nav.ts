@@ -1,25 +1,111 @@
 import type { Context, Next } from 'koa';
-import type { Db } from '../db';
-import { countBy } from '../vendors';
-import type { AppState } from '../web';
+import type { Clock } from '../clock';
+import type { Db, Executor } from '../db';
+import type { Actor, AppState } from '../web';
 
 export interface NavCounts {
+  /** The admin's review queues (the vendors' and listings' links). */
   vendors: number;
   products: number;
+  /** What waits for the caller on its desk (the navigation's 待办 link), whatever the role; 0 for nobody. */
+  desk: number;
+  /** The caller's desk (`/purchaser`, `/vendor`, `/admin`, `/finance`, `/expert`), or '' for nobody. */
+  deskPath: string;
 }
 
 const NAV = Symbol('navCounts');
+const NONE: NavCounts = { vendors: 0, products: 0, desk: 0, deskPath: '' };
+
+export const DESK_PATH: Record<Actor['role'], string> = { purchaser: '/purchaser', vendor: '/vendor', admin: '/admin', finance: '/finance', expert: '/expert' };
+
+/** `SELECT (SELECT COUNT(*) …) AS a, (…) AS b`: one round trip for a role's counts, the same SQL on both engines. */
+async function counts(db: Executor, parts: Record<string, { sql: string; bindings: readonly unknown[] }>): Promise<Record<string, number>> {
+  const names = Object.keys(parts);
+  const sql = `SELECT ${names.map((n) => `(${parts[n]!.sql}) AS ${n}`).join(', ')}`;
+  const result: unknown = await db.raw(sql, names.flatMap((n) => [...parts[n]!.bindings]) as never);
+  const row = (Array.isArray(result) ? result[0] : (result as { rows: unknown[] }).rows[0]) as Record<string, number | string>;
+  return Object.fromEntries(names.map((n) => [n, Number(row[n] ?? 0)]));
+}
+
+const q = (sql: string, ...bindings: unknown[]) => ({ sql, bindings });
+
+/** What needs a purchasing unit: deliveries to accept, accepted orders to pay, its 首购 cases at a step of its own. */
+export const purchaserParts = (unitId: number) => ({
+  deliveries: q("SELECT COUNT(*) FROM orders WHERE purchaser_id = ? AND status = 'delivered'", unitId),
+  to_pay: q("SELECT COUNT(*) FROM orders WHERE purchaser_id = ? AND status = 'accepted'", unitId),
+  cases: q("SELECT COUNT(*) FROM fp_cases WHERE purchaser_id = ? AND status IN ('draft', 'approved', 'awarded', 'contracted', 'accepted')", unitId),
+});
+
+/** What needs a vendor: orders to confirm and to deliver, rejected listings, certification applications not yet submitted. */
+export const vendorParts = (vendorId: number) => ({
+  to_confirm: q("SELECT COUNT(*) FROM orders WHERE vendor_id = ? AND status = 'placed'", vendorId),
+  to_deliver: q("SELECT COUNT(*) FROM orders WHERE vendor_id = ? AND status = 'confirmed'", vendorId),
+  rejected: q("SELECT COUNT(*) FROM products WHERE vendor_id = ? AND status = 'rejected'", vendorId),
+  drafts: q("SELECT COUNT(*) FROM cert_applications WHERE vendor_id = ? AND status = 'draft'", vendorId),
+});
 
 /**
- * The admin's navigation shows how many vendors and listings wait for review. Loaded only for an admin's page
- * requests (not the JSON API), before the handler renders.
+ * What needs the department: its review queues (vendors, listings, certification applications to screen, to draw
+ * experts for or to recommend, recommended ones waiting for a round), open objections (single-source and
+ * certification), and rounds whose 公示 period has ended (to finalize).
  */
-export function adminNavCounts(db: Db) {
+export const adminParts = (nowIso: string) => ({
+  vendors: q("SELECT COUNT(*) FROM vendors WHERE status = 'pending'"),
+  products: q("SELECT COUNT(*) FROM products WHERE status = 'pending_review'"),
+  to_screen: q("SELECT COUNT(*) FROM cert_applications WHERE status = 'submitted'"),
+  to_review: q("SELECT COUNT(*) FROM cert_applications a WHERE a.status = 'expert_review' AND NOT EXISTS (SELECT 1 FROM cert_reviews r WHERE r.application_id = a.id AND r.status = 'assigned')"),
+  recommended: q("SELECT COUNT(*) FROM cert_applications WHERE status = 'recommended' AND round_id IS NULL"),
+  objections: q("SELECT COUNT(*) FROM objections WHERE status = 'open'"),
+  round_objections: q("SELECT COUNT(*) FROM cert_objections WHERE status = 'open'"),
+  rounds: q("SELECT COUNT(*) FROM cert_rounds WHERE status = 'notice' AND period_ends_at < ?", nowIso),
+});
+
+/**
+ * The finance department's count, the same items its desk lists (src/finance, its owners'; counted here only):
+ * cases waiting for approval (period over, nothing open), open objections (their copies), contracts to file,
+ * insurance claims in 联审 and approved claims to pay out.
+ */
+export const financeParts = (nowIso: string) => ({
+  to_approve: q("SELECT COUNT(*) FROM fp_cases f WHERE f.status = 'notice' AND f.notice_ends_at < ? AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.case_id = f.id AND o.status = 'open')", nowIso),
+  objections: q("SELECT COUNT(*) FROM objections WHERE status = 'open'"),
+  filings: q("SELECT COUNT(*) FROM fp_cases WHERE status IN ('contracted', 'accepted') AND filed_at IS NULL"),
+  claims: q("SELECT COUNT(*) FROM insurance_claims WHERE status IN ('joint_review', 'approved')"),
+});
+
+/** An expert's count: the reviews drawn to them still to score. */
+export const expertParts = (userId: number) => ({
+  reviews: q(
+    "SELECT COUNT(*) FROM cert_reviews r JOIN experts e ON e.id = r.expert_id JOIN cert_applications a ON a.id = r.application_id WHERE e.user_id = ? AND r.status = 'assigned' AND a.status = 'expert_review'",
+    userId,
+  ),
+});
+
+/** The parts of a role's to-do count: one query per request, as cheap as a handful of indexed counts. */
+export async function deskCounts(db: Executor, actor: Actor, now: Date): Promise<Record<string, number>> {
+  const iso = now.toISOString();
+  if (actor.role === 'purchaser') return counts(db, purchaserParts(actor.purchaserId ?? -1));
+  if (actor.role === 'vendor') return counts(db, vendorParts(actor.vendorId ?? -1));
+  if (actor.role === 'admin') return counts(db, adminParts(iso));
+  if (actor.role === 'finance') return counts(db, financeParts(iso));
+  return counts(db, expertParts(actor.id));
+}
+
+const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+
+/**
+ * The navigation shows how many things wait on the caller's desk (and, for the admin, the vendors and listings in
+ * review beside their links). Loaded only for a logged-in caller's page requests (not the JSON API, not static
+ * files), before the handler renders.
+ */
+export function adminNavCounts(db: Db, clock?: Clock) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const state = ctx.state as AppState;
-    if (state.actor?.role === 'admin' && ctx.method === 'GET' && !ctx.path.startsWith('/api/') && !ctx.path.startsWith('/static/')) {
-      const [vendors, products] = await Promise.all([countBy(db, 'vendors', 'pending'), countBy(db, 'products', 'pending_review')]);
-      (ctx as unknown as Record<symbol, NavCounts>)[NAV] = { vendors, products };
+    const actor = state.actor;
+    if (actor && ctx.method === 'GET' && !ctx.path.startsWith('/api/') && !ctx.path.startsWith('/static/')) {
+      // The app's clock (a FakeClock in tests and FAKE_CLOCK=1), as the desks read it.
+      const now = (clock ?? (ctx.app as { deps?: { clock?: Clock } }).deps?.clock)?.now() ?? new Date();
+      const c = await deskCounts(db, actor, now);
+      (ctx as unknown as Record<symbol, NavCounts>)[NAV] = { vendors: c.vendors ?? 0, products: c.products ?? 0, desk: sum(c), deskPath: DESK_PATH[actor.role] ?? '' };
     }
     await next();
   };
@@ -27,5 +113,5 @@ export function adminNavCounts(db: Db) {
 
 /** For the layout: the counts, or zeros (strict templates need every key). */
 export function navCounts(ctx: Context): NavCounts {
-  return (ctx as unknown as Record<symbol, NavCounts | undefined>)[NAV] ?? { vendors: 0, products: 0 };
+  return (ctx as unknown as Record<symbol, NavCounts | undefined>)[NAV] ?? NONE;
 }

@@ -17,6 +17,10 @@ import {
 import { AppError } from '../errors';
 import { LISTING_REVIEW, VENDOR_WORKFLOW, listingStep, vendorStep, type HistoryEntry, type ListingStatus, type VendorStatus } from '../vendors';
 import { leadsFrom, mountPageSteps } from '../workflow';
+import type { Clock } from '../clock';
+import type { Executor } from '../db';
+import { certificateFacts } from './certificate-facts';
+import { adminDesk } from './desk';
 import type { ReviewService } from './review';
 import { ListingQueueQuery, VendorQueueQuery } from './schema';
 
@@ -43,12 +47,14 @@ async function act(ctx: Context, back: string, work: () => Promise<string>): Pro
   ctx.redirect(state.base + back);
 }
 
-export function adminPages(router: Router, review: ReviewService): void {
+export function adminPages(router: Router, review: ReviewService, db: Executor, clock: Clock): void {
   const admin = requireRole('admin');
 
+  // The department's desk: key figures, what waits for it (oldest deadline first), its pages in groups.
   router.get('/admin', admin, async (ctx) => {
     const state = stateOf(ctx);
-    ctx.body = state.render('admin/dashboard', { title: state.t('admin.dashboard_title'), flash: takeFlash(ctx), counts: await review.counts() });
+    const [counts, desk] = await Promise.all([review.counts(), adminDesk(db, clock.now())]);
+    ctx.body = state.render('admin/dashboard', { title: state.t('admin.dashboard_title'), flash: takeFlash(ctx), counts, ...desk });
   });
 
   router.get('/admin/vendors', admin, async (ctx) => {
@@ -94,7 +100,8 @@ export function adminPages(router: Router, review: ReviewService): void {
   router.get('/admin/products/:id', admin, async (ctx) => {
     const state = stateOf(ctx);
     const listing = await review.listingDetail(actorOf(ctx), idParam(ctx.params.id));
-    ctx.body = state.render('admin/product', { title: listing.title, flash: takeFlash(ctx), listing, history: historyRows(state, listing.history), pending: leadsFrom(listingStep('approve'), listing.status as ListingStatus) });
+    const certificate = await certificateFacts(db, listing);
+    ctx.body = state.render('admin/product', { title: listing.title, flash: takeFlash(ctx), listing, certificate, history: historyRows(state, listing.history), pending: leadsFrom(listingStep('approve'), listing.status as ListingStatus) });
   });
 
   // Approve and reject a listing: one page route each, derived from the listing table's review desk.

@@ -38,6 +38,6 @@ export function adminRoutes(deps: Deps): Router {
   // Approve and reject: one route each, derived from the listing table's review desk (vendors/transitions.ts).
   mountApiSteps(router, LISTING_REVIEW, { idParam, idempotent: noIdempotency, run: (step, actor, id, input) => review.reviewListing(step, actor, id, input) });
 
-  adminPages(router, review);
+  adminPages(router, review, deps.db, deps.clock);
   return router;
 }

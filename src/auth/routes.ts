@@ -34,7 +34,7 @@ import type { AuthService } from './service';
 /** Only a path on this site may follow a login: not '//host', not '/\\host' (browsers read both as another host). */
 export const isLocalPath = (p: string): boolean => safePath(p) === p && !/[\\\s]/.test(p) && !/^\/%(2f|5c)/i.test(p);
 
-const HOME_BY_ROLE: Record<Role, string> = { purchaser: '/', vendor: '/vendor', admin: '/admin', finance: '/finance', expert: '/expert' };
+const HOME_BY_ROLE: Record<Role, string> = { purchaser: '/purchaser', vendor: '/vendor', admin: '/admin', finance: '/finance', expert: '/expert' };
 
 export function authRoutes(deps: Deps, auth: AuthService): Router {
   const router = new Router();

@@ -16,6 +16,7 @@ import {
 } from '../web';
 import type { Deps } from '../deps';
 import { formatYuan, Money } from '../money';
+import { parseAccountCode } from './accounts';
 import { BudgetService } from './budgets';
 import { AllocateInput, PageQuery, TransferQuery } from './schema';
 
@@ -55,11 +56,13 @@ export function ledgerPages(deps: Deps): Router {
     const current: Record<string, string> = {};
     if (q.kind) current.kind = q.kind;
     if (q.orderId) current.orderId = String(q.orderId);
+    const names = await accountNames(deps, [...transfers.items.flatMap((t) => [t.from, t.to]), ...accounts.items.map((a) => a.code)]);
+    const account = (code: string) => ({ code, ...(names.get(code) ?? { owner: code, typeKey: 'ledger.col_account' }) });
     ctx.body = state.render('ledger/ledger', {
       title: state.t('ledger.ledger_title'),
-      accounts: accounts.items,
+      accounts: accounts.items.map((a) => ({ ...a, account: account(a.code) })),
       accountTotal: accounts.total,
-      transfers: transfers.items,
+      transfers: transfers.items.map((t) => ({ ...t, fromAccount: account(t.from), toAccount: account(t.to) })),
       transferTotal: transfers.total,
       kinds: ['allocate', 'reserve', 'release', 'settle', 'refund'].map((k) => ({ value: k, selected: k === q.kind })),
       orderId: q.orderId ? String(q.orderId) : '',
@@ -69,6 +72,34 @@ export function ledgerPages(deps: Deps): Router {
   });
 
   return router;
+}
+
+/**
+ * Accounts as people read them (issue 18 item 7): the owner's name — the purchasing unit of `budget:1` and
+ * `commitment:1`, the vendor of `vendor:3` — or the fund's name (国库, 奖励资金…), with the account's kind; the code
+ * itself stays beside it in small print. One query per kind of owner.
+ */
+async function accountNames(deps: Deps, codes: string[]): Promise<Map<string, { owner: string | null; typeKey: string }>> {
+  const parsed = [...new Set(codes)].flatMap((code) => {
+    try {
+      return [{ code, ...parseAccountCode(code) }];
+    } catch {
+      return [];
+    }
+  });
+  const ids = (types: string[]) => [...new Set(parsed.filter((p) => types.includes(p.type) && p.ownerId !== null).map((p) => p.ownerId as number))];
+  const [units, vendors] = await Promise.all([
+    ids(['budget', 'commitment']).length ? deps.db('purchasers').whereIn('id', ids(['budget', 'commitment'])).select('id', 'name') : Promise.resolve([]),
+    ids(['vendor']).length ? deps.db('vendors').whereIn('id', ids(['vendor'])).select('id', 'name') : Promise.resolve([]),
+  ]);
+  const unitName = new Map((units as Array<{ id: number; name: string }>).map((u) => [Number(u.id), u.name]));
+  const vendorName = new Map((vendors as Array<{ id: number; name: string }>).map((v) => [Number(v.id), v.name]));
+  return new Map(
+    parsed.map((p) => {
+      const owner = p.ownerId === null ? null : p.type === 'vendor' ? vendorName.get(p.ownerId) : unitName.get(p.ownerId);
+      return [p.code, { owner: owner ?? null, typeKey: `ledger.account_${p.type}` }];
+    }),
+  );
 }
 
 async function budgetsPage(ctx: Context, deps: Deps, budgets: BudgetService, form: FormState): Promise<void> {

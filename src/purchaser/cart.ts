@@ -1,25 +1,32 @@
-import type { Context } from 'koa';
 import type { Executor } from '../db';
 import { AppError } from '../errors';
 import Decimal from 'decimal.js';
 import { inMoneyRange, Money, MoneyError } from '../money';
 import type { OrderLine } from '../orders';
-import type { AppState } from '../web';
 import { cartProducts } from './repo';
 
-/** The cart lives in the purchaser's server-side session (`ctx.state.session.cart`), nowhere else. */
+/**
+ * The cart is the purchaser's (the user's), kept in `cart_lines`: it survives logging out and in again, and the
+ * same login on two devices shares it. Lines keep the order they were added in.
+ */
 export const MAX_CART_LINES = 50;
 export const MAX_QUANTITY = 10_000;
 
-export function cartOf(ctx: Context): OrderLine[] {
-  return [...((ctx.state as AppState).session?.cart ?? [])];
+export async function cartOf(db: Executor, userId: number): Promise<OrderLine[]> {
+  const rows: Array<{ product_id: number; quantity: number }> = await db('cart_lines').where({ user_id: userId }).orderBy('id').select('product_id', 'quantity');
+  return rows.map((r) => ({ productId: Number(r.product_id), quantity: Number(r.quantity) }));
 }
 
-export function saveCart(ctx: Context, lines: OrderLine[]): void {
-  const state = ctx.state as AppState;
-  state.session = state.session ?? {};
-  if (lines.length) state.session.cart = lines;
-  else delete state.session.cart;
+/** Replaces the user's cart with `lines`: a changed line keeps its place, a new one comes last, a missing one goes. */
+export async function saveCart(db: Executor, userId: number, lines: OrderLine[], now: string): Promise<void> {
+  const old = new Map((await cartOf(db, userId)).map((l) => [l.productId, l.quantity]));
+  const keep = new Set(lines.map((l) => l.productId));
+  const gone = [...old.keys()].filter((id) => !keep.has(id));
+  if (gone.length) await db('cart_lines').where({ user_id: userId }).whereIn('product_id', gone).del();
+  for (const l of lines) {
+    if (!old.has(l.productId)) await db('cart_lines').insert({ user_id: userId, product_id: l.productId, quantity: l.quantity, updated_at: now });
+    else if (old.get(l.productId) !== l.quantity) await db('cart_lines').where({ user_id: userId, product_id: l.productId }).update({ quantity: l.quantity, updated_at: now });
+  }
 }
 
 /** Adds to a line (or makes one); `set` replaces the quantity instead, and 0 removes the line. */

@@ -1,74 +1,76 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { STATUS, actorOf, errorBody, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
+import { STATUS, actorOf, errorBody, parseInput, requestBody, requireRole, setFlash, takeFlash, type Actor, type AppState } from '../web';
 import type { Deps } from '../deps';
+import { writeTransaction } from '../db';
 import { AppError } from '../errors';
 import { Money } from '../money';
 import { CartLine, ORDER_STATUSES, OrderInput, countByStatus, isDirectPurchaseLimit } from '../orders';
 import { directPurchaseLimitFen } from '../settings';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
+import { CASE_TODO, awardedAt, byDeadline, contractDueDay, ordersToAct, todo, type TodoItem } from './desk';
+import { caseReservedFen, cartProducts } from './repo';
 
 /** The purchaser's desk (采购单位工作台), the cart and the checkout: pages over the order and budget services. */
 export function purchaserRoutes(deps: Deps): Router {
   const router = new Router();
   const orders = deps.services.orders;
-  const budgets = deps.services.budgets;
   const purchaser = requireRole('purchaser');
 
   router.get('/purchaser', purchaser, async (ctx) => {
     const state = ctx.state as AppState;
     const actor = actorOf(ctx);
     const unitId = actor.purchaserId as number;
-    const [budget, counts, recent, unit] = await Promise.all([
-      budgets.budget(unitId),
+    const [budget, counts, recent, unit, todos, cart] = await Promise.all([
+      budgetLines(deps, unitId),
       countByStatus(deps.db, { purchaserId: unitId }),
       orders.list(actor, { page: 1, pageSize: 5 }),
       deps.db('purchasers').where({ id: unitId }).first('name'),
+      purchaserTodos(deps, actor),
+      cartOf(deps.db, actor.id),
     ]);
     ctx.body = state.render('purchaser/desk', {
       title: state.t('purchaser.desk_title'),
       flash: takeFlash(ctx),
       unitName: unit?.name ?? '',
       budget,
+      todos,
+      actionCount: todos.filter((i) => !i.waiting).length,
       statusCounts: ORDER_STATUSES.map((s) => ({ status: s, n: counts[s] ?? 0 })),
       recent: recent.items,
-      cartCount: cartOf(ctx).length,
+      cartCount: cart.length,
     });
   });
 
   router.get('/cart', purchaser, async (ctx) => renderCart(ctx, deps, 'purchaser/cart'));
 
+  // Adding or changing a line: more than the stock, or a product no longer on sale, is said so and nothing changes
+  // (the cart page with the reason, 409); otherwise back to the cart with what was done.
   router.post('/cart/items', purchaser, async (ctx) => {
     const line = parseInput(CartLine, requestBody(ctx));
     if (line.quantity < 1) throw new AppError('validation_failed', 'validation.too_small', { field: 'quantity' }, 'quantity');
-    const lines = changeLine(cartOf(ctx), line.productId, line.quantity, 'add');
-    await checkLineAmount(deps.db, line.productId, lines.find((l) => l.productId === line.productId)?.quantity ?? 0);
-    saveCart(ctx, lines);
-    setFlash(ctx, (ctx.state as AppState).t('purchaser.added_to_cart'));
-    ctx.redirect(`${(ctx.state as AppState).base}/cart`);
+    await changeCart(ctx, deps, line.productId, line.quantity, 'add');
   });
 
   router.post('/cart/items/:productId', purchaser, async (ctx) => {
     const line = parseInput(CartLine, { ...requestBody(ctx), productId: ctx.params.productId });
-    await checkLineAmount(deps.db, line.productId, line.quantity);
-    saveCart(ctx, changeLine(cartOf(ctx), line.productId, line.quantity, 'set'));
-    setFlash(ctx, (ctx.state as AppState).t(line.quantity === 0 ? 'purchaser.removed_from_cart' : 'purchaser.cart_updated'));
-    ctx.redirect(`${(ctx.state as AppState).base}/cart`);
+    await changeCart(ctx, deps, line.productId, line.quantity, 'set');
   });
 
   router.get('/checkout', purchaser, async (ctx) => renderCart(ctx, deps, 'purchaser/checkout'));
 
   router.post('/checkout', purchaser, async (ctx) => {
     const state = ctx.state as AppState;
-    const cart = cartOf(ctx);
+    const actor = actorOf(ctx);
+    const cart = await cartOf(deps.db, actor.id);
     if (!cart.length) {
       ctx.redirect(`${state.base}/cart`);
       return;
     }
     try {
       const input = parseInput(OrderInput, { items: cart });
-      const placed = await orders.placeOrders(actorOf(ctx), input.items);
-      saveCart(ctx, []);
+      const placed = await orders.placeOrders(actor, input.items);
+      await saveCart(deps.db, actor.id, [], deps.clock.now().toISOString());
       setFlash(ctx, state.t('purchaser.orders_placed', { n: placed.length, ids: placed.map((p) => p.orderNo).join('、') }));
       ctx.redirect(`${state.base}/orders`);
     } catch (err) {
@@ -82,12 +84,13 @@ export function purchaserRoutes(deps: Deps): Router {
 }
 
 /** `overLimit`: the error is the direct-purchase limit's, and the page points to the first-purchase procedure. */
-async function renderCart(ctx: Context, deps: Deps, view: 'purchaser/cart' | 'purchaser/checkout', error: string | null = null, overLimit = false): Promise<void> {
+async function renderCart(ctx: Context, deps: Deps, view: 'purchaser/cart' | 'purchaser/checkout', error: string | null = null, overLimit = false, status = 200): Promise<void> {
   const state = ctx.state as AppState;
   const actor = actorOf(ctx);
   const limitFen = await directPurchaseLimitFen(deps.db);
-  const [cart, budget] = await Promise.all([cartView(deps.db, cartOf(ctx), limitFen), deps.services.budgets.budget(actor.purchaserId as number)]);
+  const [cart, budget] = await Promise.all([cartView(deps.db, await cartOf(deps.db, actor.id), limitFen), budgetLines(deps, actor.purchaserId as number)]);
   const short = Money.fromString(budget.available).fen < cart.totalFen;
+  if (error) ctx.status = status;
   ctx.body = state.render(view, {
     title: state.t(view === 'purchaser/cart' ? 'purchaser.cart_title' : 'purchaser.checkout_title'),
     flash: takeFlash(ctx),
@@ -99,4 +102,61 @@ async function renderCart(ctx: Context, deps: Deps, view: 'purchaser/cart' | 'pu
     short,
     canCheckout: cart.count > 0 && !cart.blocked && !cart.overLimit && !short,
   });
+}
+
+/**
+ * Adds to a line of the user's cart (or sets it; 0 removes it). More than the product's stock, or a product no
+ * longer on sale, changes nothing and says so on the cart page (409); the cart is the user's (cart_lines), read and
+ * written in one transaction.
+ */
+async function changeCart(ctx: Context, deps: Deps, productId: number, quantity: number, mode: 'add' | 'set'): Promise<void> {
+  const state = ctx.state as AppState;
+  const actor = actorOf(ctx);
+  const refusal = await writeTransaction(deps.db, async (trx) => {
+    const lines = changeLine(await cartOf(trx, actor.id), productId, quantity, mode);
+    const wanted = lines.find((l) => l.productId === productId)?.quantity ?? 0;
+    await checkLineAmount(trx, productId, wanted);
+    if (wanted > 0) {
+      const [p] = await cartProducts(trx, [productId]);
+      if (!p || p.status !== 'approved') return state.t('purchaser.not_on_sale', { product: p?.title ?? String(productId) });
+      if (wanted > p.stock) return state.t(mode === 'add' ? 'purchaser.over_stock_add' : 'purchaser.over_stock_set', { product: p.title, stock: p.stock, unit: p.unit, quantity: wanted });
+    }
+    await saveCart(trx, actor.id, lines, deps.clock.now().toISOString());
+    return null;
+  });
+  if (refusal) {
+    await renderCart(ctx, deps, 'purchaser/cart', refusal, false, 409);
+    return;
+  }
+  setFlash(ctx, state.t(mode === 'add' ? 'purchaser.added_to_cart' : quantity === 0 ? 'purchaser.removed_from_cart' : 'purchaser.cart_updated'));
+  ctx.redirect(`${state.base}/cart`);
+}
+
+/**
+ * The unit's budget as the desk and the checkout show it: what its orders hold apart from what its 首购 contracts
+ * hold (both are reserved, commitment:<unit>; a contract reserves its amount until it is paid or ended).
+ */
+async function budgetLines(deps: Deps, unitId: number) {
+  const [budget, cases] = await Promise.all([deps.services.budgets.budget(unitId), caseReservedFen(deps.db, unitId)]);
+  const reserved = Money.fromString(budget.reserved).fen;
+  const forCases = Math.min(cases, reserved);
+  return { ...budget, reservedOrders: Money.ofFen(reserved - forCases).toString(), reservedCases: Money.ofFen(forCases).toString() };
+}
+
+/** The purchaser's to-do list: deliveries to accept, orders to pay, its 首购 cases at each step with their deadlines. */
+async function purchaserTodos(deps: Deps, actor: Actor): Promise<TodoItem[]> {
+  const now = deps.clock.now();
+  const [orderRows, cases] = await Promise.all([ordersToAct(deps.db, actor.purchaserId as number), deps.services.firstPurchase.queries.list(actor, { page: 1, pageSize: 100 })]);
+  const open = cases.items.filter((c) => CASE_TODO[c.status]);
+  const awarded = await awardedAt(deps.db, open.filter((c) => c.status === 'awarded').map((c) => c.id));
+  return byDeadline([
+    ...orderRows.map((o) =>
+      todo(now, { what: o.status === 'delivered' ? 'purchaser.todo_accept' : 'purchaser.todo_pay', ref: o.order_no, title: o.vendor_name, href: `/orders/${o.id}`, deadline: null, since: new Date(o.updated_at).toISOString() }),
+    ),
+    ...open.map((c) => {
+      const won = awarded.get(c.id);
+      const deadline = c.status === 'notice' ? c.noticeEndsAt : c.status === 'awarded' && won ? contractDueDay(won) : null;
+      return todo(now, { what: CASE_TODO[c.status]!, ref: c.caseNo, title: c.projectName, href: `/first-purchases/${c.id}`, deadline, since: c.updatedAt, waiting: c.status === 'notice' });
+    }),
+  ]);
 }

@@ -36,7 +36,11 @@ export function niceMax(max: number): number {
   return 10 * p;
 }
 
-/** Vertical bars (e.g. one per month), with gridlines labelled by `tick`. */
+/**
+ * Vertical bars (e.g. one per month), with gridlines labelled by `tick`. Nothing to draw (no point above zero): no
+ * bars, gridlines or labels at all — an empty chart once showed an axis of "1, 1, 1, 0, 0". A gridline whose label
+ * repeats the one below it (small counts rounded) is left out.
+ */
 export function barChart(id: string, title: string, desc: string, points: ChartPoint[], tick: (v: number) => string): BarChart {
   const width = 640;
   const height = 260;
@@ -45,6 +49,8 @@ export function barChart(id: string, title: string, desc: string, points: ChartP
   const band = points.length ? plot.w / points.length : plot.w;
   const barW = Math.max(1, Math.min(band * 0.7, 56));
   const every = Math.max(1, Math.ceil(points.length / 12));
+  if (!points.some((p) => p.value > 0)) return { id, title, desc, width, height, plot, bars: [], grid: [], xLabels: [], empty: true };
+  const grid = [0, 1, 2, 3, 4].map((i) => ({ y: r1(plot.y + plot.h - (plot.h * i) / 4), label: tick((top * i) / 4) }));
   return {
     id,
     title,
@@ -56,12 +62,12 @@ export function barChart(id: string, title: string, desc: string, points: ChartP
       const h = (Math.max(0, p.value) / top) * plot.h;
       return { x: r1(plot.x + i * band + (band - barW) / 2), y: r1(plot.y + plot.h - h), w: r1(barW), h: r1(h), label: p.label, display: p.display };
     }),
-    grid: [0, 1, 2, 3, 4].map((i) => ({ y: r1(plot.y + plot.h - (plot.h * i) / 4), label: tick((top * i) / 4) })),
+    grid: grid.filter((g, i) => i === 0 || g.label !== grid[i - 1]!.label),
     xLabels: points
       .map((p, i) => ({ x: r1(plot.x + i * band + band / 2), y: plot.y + plot.h + 18, text: p.label, i }))
       .filter((l) => l.i % every === 0)
       .map(({ x, y, text }) => ({ x, y, text })),
-    empty: points.length === 0,
+    empty: false,
   };
 }
 

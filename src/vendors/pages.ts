@@ -18,6 +18,7 @@ import {
 } from '../web';
 import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
+import type { Executor } from '../db';
 import { CITIES, FIELDS } from '../domain';
 import { leadsFrom, mountPageSteps } from '../workflow';
 import type { ListingService } from './listings';
@@ -72,9 +73,38 @@ function listingRow(ctx: Context, l: ListingView) {
   };
 }
 
+/** One thing on the vendor's desk: what to do, on what, since when (none of a vendor's steps has a deadline). */
+interface VendorTodo {
+  what: string;
+  ref: string;
+  title: string;
+  note: string | null;
+  href: string;
+  since: string;
+}
+
+/**
+ * What needs the vendor (the same items the navigation counts, admin/nav.ts `vendorParts`): orders to confirm and to
+ * deliver, rejected listings to correct, certification applications still drafts; the longest waiting first.
+ */
+async function vendorTodos(db: Executor, vendorId: number): Promise<VendorTodo[]> {
+  const [orders, rejected, drafts] = await Promise.all([
+    db('orders as o').join('purchasers as p', 'p.id', 'o.purchaser_id').where('o.vendor_id', vendorId).whereIn('o.status', ['placed', 'confirmed']).limit(200).select('o.id', 'o.order_no', 'o.status', 'p.name as purchaser_name', 'o.updated_at'),
+    db('products').where({ vendor_id: vendorId, status: 'rejected' }).limit(200).select('id', 'title', 'model', 'review_reason', 'updated_at'),
+    db('cert_applications').where({ vendor_id: vendorId, status: 'draft' }).limit(200).select('id', 'application_no', 'product_name', 'model', 'updated_at'),
+  ]);
+  const iso = (v: string) => new Date(v).toISOString();
+  const items: VendorTodo[] = [
+    ...orders.map((o: { id: number; order_no: string; status: string; purchaser_name: string; updated_at: string }) => ({ what: o.status === 'placed' ? 'vendor.todo_confirm' : 'vendor.todo_deliver', ref: o.order_no, title: o.purchaser_name, note: null, href: `/orders/${o.id}`, since: iso(o.updated_at) })),
+    ...rejected.map((p: { id: number; title: string; model: string; review_reason: string | null; updated_at: string }) => ({ what: 'vendor.todo_rejected', ref: p.model, title: p.title, note: p.review_reason, href: `/vendor/products/${p.id}/edit`, since: iso(p.updated_at) })),
+    ...drafts.map((a: { id: number; application_no: string | null; product_name: string; model: string; updated_at: string }) => ({ what: 'vendor.todo_application', ref: a.application_no ?? a.model, title: a.product_name, note: null, href: `/vendor/applications/${a.id}`, since: iso(a.updated_at) })),
+  ];
+  return items.sort((a, b) => Date.parse(a.since) - Date.parse(b.since) || a.ref.localeCompare(b.ref));
+}
+
 export function vendorPages(
   router: Router,
-  _deps: Deps,
+  deps: Deps,
   s: { listings: ListingService; registration: RegistrationService; certs: CertificationService; registrationPermit: (ctx: Context) => Promise<RatePermit> },
 ): void {
   const vendor = requireRole('vendor');
@@ -108,7 +138,7 @@ export function vendorPages(
   router.get('/vendor', vendor, async (ctx) => {
     const state = stateOf(ctx);
     const actor = actorOf(ctx);
-    const [profile, certs, summary] = await Promise.all([s.registration.profile(actor), s.certs.forVendor(actor), s.listings.summary(actor)]);
+    const [profile, certs, summary, todos] = await Promise.all([s.registration.profile(actor), s.certs.forVendor(actor), s.listings.summary(actor), vendorTodos(deps.db, actor.vendorId ?? -1)]);
     const byStatus = (st: string) => summary.counts[st] ?? 0;
     ctx.body = state.render('vendor/dashboard', {
       title: state.t('vendor.dashboard_title'),
@@ -118,6 +148,7 @@ export function vendorPages(
       currentCertCount: certs.filter((c) => c.current).length,
       counts: { approved: byStatus('approved'), pending: byStatus('pending_review'), rejected: byStatus('rejected'), delisted: byStatus('delisted') },
       attention: summary.attention.map((l) => listingRow(ctx, l)),
+      todos,
     });
   });
 

@@ -69,13 +69,18 @@ describe(`trading pages (${ENGINE})`, function () {
     assert.equal(cart.status, 200);
     assert.match(text(cart.text), /¥130,000\.00/);
     assert.match(text(cart.text), /测试精品甲有限公司.*测试精品乙有限公司|测试精品乙有限公司.*测试精品甲有限公司/);
-    // Too much of B: the checkout page answers 409 naming the product, and places nothing.
-    assert.equal((await submit(buyer, '/cart', `/cart/items/${p.b}`, { quantity: '3' })).status, 302);
+    // More of B than its stock: the cart says so (409) and keeps the line as it was.
+    const tooMany = await submit(buyer, '/cart', `/cart/items/${p.b}`, { quantity: '3' });
+    assert.equal(tooMany.status, 409);
+    assert.match(text(tooMany.text), /库存不足：「电动观光车」仅剩 2 台，购物车未改为 3 台/);
+    assert.doesNotMatch(text(tooMany.text), /已加入购物车|购物车已更新/);
+    // The stock falls after the line was added: the checkout page answers 409 naming the product, and places nothing.
+    await ctx.db('products').where({ id: p.b }).update({ stock: 0 });
     const refused = await submit(buyer, '/checkout', '/checkout');
     assert.equal(refused.status, 409);
     assert.match(text(refused.text), /电动观光车/);
     assert.equal((await ctx.db('orders')).length, 0);
-    assert.equal((await submit(buyer, '/cart', `/cart/items/${p.b}`, { quantity: '1' })).status, 302);
+    await ctx.db('products').where({ id: p.b }).update({ stock: 2 });
     const placed = await submit(buyer, '/checkout', '/checkout');
     assert.equal(placed.status, 302);
     assert.equal(placed.headers.location, '/orders');

@@ -13,8 +13,17 @@ describe('Money', () => {
   });
 
   it('refuses exponents, three decimals, signs, blanks, numbers and leading zeros', () => {
-    for (const bad of ['1e3', '12.345', '-1', '', ' 1', '1.', '.5', '01', '1,000', 'abc', 12, null, undefined, '10000000000000']) {
+    for (const bad of ['1e3', '12.345', '-1', '', ' 1', '1.', '.5', '01', '1,00', 'abc', 12, null, undefined, '10000000000000']) {
       assert.throws(() => Money.parse(bad), MoneyError, String(bad));
+    }
+  });
+
+  it('takes thousands separators in well-formed groups of three only (issue 18), at most 13 digits', () => {
+    assert.equal(Money.parse('1,880,000').fen, 1_880_000_00);
+    assert.equal(Money.parse('1,234.50').fen, 1_234_50);
+    assert.equal(Money.parse('9,999,999,999,999.99').fen, 999_999_999_999_999);
+    for (const bad of ['1,00', '1,0000', ',100', '1,,000', '1000,000', '01,000', '1,000,', '1,000.', '1.000,00', '10,000,000,000,000', '1, 000', '1,000.123']) {
+      assert.throws(() => Money.parse(bad), MoneyError, bad);
     }
   });
 

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SystemClock } from '../../src/clock';
+import type { Db } from '../../src/db';
+import { BudgetService } from '../../src/ledger/budgets';
+import { OrderService } from '../../src/orders/service';
+import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { ENGINE } from '../helpers/db';
+import { startServer, type RunningServer } from '../helpers/server';
+import { actorFor, makeProduct, tradingCast, type Cast } from '../helpers/trading';
+
+/**
+ * Issue 18 items 2 and 3 in a real browser, at desktop and at 390 px: each role lands on its desk after login, sees
+ * what needs it with the count in the navigation; the purchaser cancels an order with a reason through the
+ * confirmation page (no JavaScript needed), and the vendor reads the reason. Axe finds nothing serious.
+ */
+describe(`desks and the cancel confirmation in a real browser (${ENGINE})`, function () {
+  this.timeout(300000);
+  let server: RunningServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let cast: Cast;
+  const orderIds: number[] = [];
+
+  before(async () => {
+    server = await startServer({
+      prepare: async (db: Db) => {
+        cast = await tradingCast(db);
+        const clock = new SystemClock();
+        const product = await makeProduct(db, cast.vendorA, { title: '智能快递柜（浙江制造精品）', price_fen: 36_800_00, stock: 20, boutique: true });
+        await new BudgetService(db, clock).allocate(actorFor(cast.users.admin, {}), { purchaserId: cast.unitA.id, amountFen: 500_000_00 });
+        const orders = new OrderService(db, clock);
+        const buyer = actorFor(cast.users.buyerA, { purchaserId: cast.unitA.id });
+        const seller = actorFor(cast.users.sellerA, { vendorId: cast.vendorA.id });
+        // Three placed orders (one per viewport to cancel, one left for the vendor to confirm) and one delivered.
+        for (let i = 0; i < 3; i++) orderIds.push((await orders.place(buyer, [{ productId: product.id, quantity: 1 }])).id);
+        const delivered = (await orders.place(buyer, [{ productId: product.id, quantity: 1 }])).id;
+        await orders.act(seller, delivered, 'confirm');
+        await orders.act(seller, delivered, 'deliver');
+      },
+    });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function loggedIn(username: string, viewport: 'desktop' | 'phone'): Promise<Page> {
+    const context = await newContext(browser, viewport);
+    contexts.push(context);
+    const page = await context.newPage();
+    await loginInBrowser(page, server.url, username);
+    return page;
+  }
+
+  async function assertAccessible(page: Page, name: string): Promise<void> {
+    const serious = seriousViolations(await runAxe(page));
+    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
+  }
+
+  /** Nothing runs off the page sideways at this width (tables scroll inside their own box). */
+  async function assertNoPageScroll(page: Page, name: string): Promise<void> {
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(over <= 1, `${name}: the page scrolls sideways by ${over}px`);
+  }
+
+  for (const [i, viewport] of (['desktop', 'phone'] as const).entries()) {
+    it(`${viewport}: the purchaser lands on the desk, cancels an order with a reason after the confirmation page`, async () => {
+      const page = await loggedIn(cast.users.buyerA.username, viewport);
+      assert.equal(new URL(page.url()).pathname, '/purchaser');
+      const todo = await page.innerText('.desk-todo');
+      assert.match(todo, /验收交付/);
+      assert.equal(await page.locator('.nav-todo .count-badge').innerText(), '1');
+      await screenshot(page, `desk-purchaser-${viewport}`);
+      await assertAccessible(page, `purchaser desk ${viewport}`);
+      await assertNoPageScroll(page, `purchaser desk ${viewport}`);
+
+      const id = orderIds[i]!;
+      await page.goto(`${server.url}/orders/${id}`);
+      await page.click('details.step-danger summary');
+      await page.fill('#cancel-reason', '采购计划调整，暂不需要');
+      await Promise.all([page.waitForURL(new RegExp(`/orders/${id}/cancel$`)), page.click('form.step-cancel button[type="submit"]')]);
+      const confirm = await page.innerText('main');
+      assert.match(confirm, /确认取消订单/);
+      assert.match(confirm, /冻结的预算 ¥36,800\.00 退回「杭州市测试医院」的可用预算/);
+      assert.match(confirm, /以下商品的库存恢复/);
+      await screenshot(page, `cancel-confirm-${viewport}`);
+      await assertAccessible(page, `cancel confirmation ${viewport}`);
+      await assertNoPageScroll(page, `cancel confirmation ${viewport}`);
+      await Promise.all([page.waitForURL(new RegExp(`/orders/${id}$`)), page.click('button[data-action="cancel-confirm"]')]);
+      assert.match(await page.innerText('.alert-ok'), /已取消/);
+      assert.match(await page.innerText('.order-history'), /原因：.*采购计划调整，暂不需要/);
+    });
+
+    it(`${viewport}: the vendor lands on its desk, with the order to confirm and the cancellation's reason on the order`, async () => {
+      const page = await loggedIn(cast.users.sellerA.username, viewport);
+      assert.equal(new URL(page.url()).pathname, '/vendor');
+      assert.match(await page.innerText('.desk-todo'), /确认订单/);
+      await screenshot(page, `desk-vendor-${viewport}`);
+      await assertAccessible(page, `vendor desk ${viewport}`);
+      await assertNoPageScroll(page, `vendor desk ${viewport}`);
+      await page.goto(`${server.url}/orders/${orderIds[i]}`);
+      assert.match(await page.innerText('.end-reason'), /采购计划调整，暂不需要/);
+    });
+
+    it(`${viewport}: the department lands on its desk with key figures, the to-do list and grouped links`, async () => {
+      const page = await loggedIn(cast.users.admin.username, viewport);
+      assert.equal(new URL(page.url()).pathname, '/admin');
+      assert.match(await page.innerText('.key-figures'), /今日成交/);
+      assert.ok((await page.locator('.link-groups h3').count()) >= 4);
+      await screenshot(page, `desk-admin-${viewport}`);
+      await assertAccessible(page, `admin desk ${viewport}`);
+      await assertNoPageScroll(page, `admin desk ${viewport}`);
+    });
+  }
+
+  it('the disabled button looks disabled (grey, not-allowed cursor)', async () => {
+    const page = await loggedIn(cast.users.admin.username, 'desktop');
+    const style = await page.evaluate(() => {
+      const b = document.createElement('button');
+      b.className = 'button primary';
+      b.disabled = true;
+      b.textContent = '审批通过';
+      document.querySelector('main')!.append(b);
+      const s = getComputedStyle(b);
+      return { cursor: s.cursor, background: s.backgroundColor };
+    });
+    assert.equal(style.cursor, 'not-allowed');
+    assert.equal(style.background, 'rgb(228, 231, 235)');
+  });
+});
