@@ -7,6 +7,8 @@ import { parseStoredJson } from '../errors';
 import { authorize } from '../policies';
 import { apiTime, shanghaiMidnight } from '../time';
 import { dateInput, wholeNumber } from '../schema';
+import { hasKey } from '../i18n';
+import { actionLabel, actorNames, changeLines, entityKey, objectNames } from './pages';
 import { auditVocabulary, listAudit } from './repo';
 import { verifyAudit, type AuditRow } from './service';
 
@@ -85,12 +87,21 @@ export function auditRoutes(deps: Deps): Router {
     const raw = withoutEmpty(ctx.query as Record<string, unknown>);
     const q = parseInput(AuditQuery, raw);
     const [page, vocab] = await Promise.all([query(deps, q), auditVocabulary(deps.db)]);
+    const [names, people] = await Promise.all([objectNames(deps.db, page.items), actorNames(deps.db, page.items.map((i) => i.actor.id))]);
     const totalPages = Math.max(1, Math.ceil(page.total / page.pageSize));
     const current = Object.fromEntries(Object.entries(raw).filter(([k, v]) => typeof v === 'string' && k !== 'page')) as Record<string, string>;
+    const entityText = (e: string) => (hasKey(state.locale, entityKey(e)) ? state.t(entityKey(e)) : e);
     ctx.body = state.render('audit/log', {
       title: state.t('audit.title'),
       items: page.items.map((i) => ({
         ...i,
+        // Who, what and on what in words; the change field by field; the raw record (JSON) behind a <details>.
+        actorName: (i.actor.id !== null ? people.get(i.actor.id) : null) ?? i.actor.name ?? '',
+        actorLogin: i.actor.name ?? '',
+        actionText: actionLabel(state.locale, state.t, i.action),
+        entityText: entityText(i.entity),
+        objectName: names.get(`${i.entity}:${i.entityId ?? ''}`) ?? '',
+        changes: changeLines(state.locale, state.t, i.entity, i.before, i.after),
         beforeText: i.before === null ? '' : JSON.stringify(i.before, null, 1),
         afterText: i.after === null ? '' : JSON.stringify(i.after, null, 1),
         entityId: i.entityId ?? '',
@@ -99,8 +110,8 @@ export function auditRoutes(deps: Deps): Router {
       total: page.total,
       current,
       filter: { entityId: q.entityId ?? '', actor: q.actor ?? '', from: q.from ?? '', to: q.to ?? '' },
-      entities: vocab.entities.map((v) => ({ value: v, selected: q.entity === v })),
-      actions: vocab.actions.map((v) => ({ value: v, selected: q.action === v })),
+      entities: vocab.entities.map((v) => ({ value: v, label: entityText(v), selected: q.entity === v })),
+      actions: vocab.actions.map((v) => ({ value: v, label: actionLabel(state.locale, state.t, v), selected: q.action === v })),
       pagination: { page: page.page, totalPages, prev: page.page > 1 ? page.page - 1 : null, next: page.page < totalPages ? page.page + 1 : null },
     });
   });

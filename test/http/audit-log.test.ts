@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { isPostgres } from '../../src/db';
 import { useMigratedDb } from '../helpers/db';
 import { bearer, testApp, type TestApp } from '../helpers/app';
-import { makeCert, makeProduct, makeUser, makeVendor } from '../helpers/factories';
+import { makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
 import { loginAgent, type Agent } from '../helpers/session';
 
 describe('audit log pages and verify', function () {
@@ -57,6 +57,34 @@ describe('audit log pages and verify', function () {
     const verify = await admin.get('/admin/audit/verify');
     assert.equal(verify.status, 200);
     assert.match(verify.text, /哈希链完整/);
+  });
+
+  it('pages for people (issue 18 item 7): names, actions in words, money in yuan, Shanghai times, the raw record behind <details>', async () => {
+    const vendor = await ctx.db('vendors').first();
+    const unitId = (await makePurchaser(ctx.db, { name: '审计测试医院' })).id;
+    await t.http.post('/api/v1/admin/budgets').set('Authorization', asAdmin).send({ purchaserId: unitId, amount: '1880000' });
+    const page = await admin.get('/admin/audit');
+    assert.equal(page.status, 200);
+    const text = page.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    assert.match(text, /产品审核通过/);
+    assert.match(text, /撤销认定证书/);
+    assert.match(text, /下达预算/);
+    assert.match(text, /¥1,880,000\.00/);
+    // The listing's and the certificate's names, not only their ids; the admin's name.
+    const product = await ctx.db('products').first('title');
+    assert.match(text, new RegExp(product.title));
+    assert.match(text, new RegExp(adminName));
+    // Times in Shanghai: the approval at 10:00 (02:00Z).
+    assert.match(text, /2026\/03\/02 10:00/);
+    // The raw record one click away, and no amount_fen shown as such outside it.
+    assert.match(page.text, /<details class="audit-raw">/);
+    const outsideRaw = page.text.replace(/<details class="audit-raw">[\s\S]*?<\/details>/g, '');
+    assert.doesNotMatch(outsideRaw, /amount_fen|amountFen/);
+    assert.ok(vendor);
+    const en = await admin.get('/admin/audit?lang=en');
+    assert.match(en.text, /Listing approved/);
+    assert.match(en.text, /Budget allocated/);
+    await admin.get('/admin/audit?lang=zh-CN');
   });
 
   it('verify names the first edited record', async () => {
