@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import { authRoutes, type AuthService } from './auth';
 import { catalogueRoutes } from './catalogue';
 import { statsRoutes } from './stats';
+import { reportRoutes } from './reports';
 import { firstPurchaseRouters } from './first-purchase';
 import { financeRoutes } from './finance';
 import { recognitionRouters } from './recognition';
@@ -20,5 +21,5 @@ import type { Deps } from './deps';
 
 /** Every module's router, in one list: a new module is one line here. */
 export function moduleRouters(deps: Deps, auth: AuthService): Router[] {
-  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), financeRoutes(deps), ...recognitionRouters(deps), ...insuranceRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), ledgerPages(deps), orderPages(deps), purchaserRoutes(deps), statsRoutes(deps), settingsRoutes(deps), integrationRoutes(deps)];
+  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), financeRoutes(deps), ...recognitionRouters(deps), ...insuranceRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), ledgerPages(deps), orderPages(deps), purchaserRoutes(deps), statsRoutes(deps), reportRoutes(deps), settingsRoutes(deps), integrationRoutes(deps)];
 }

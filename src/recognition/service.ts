@@ -860,6 +860,30 @@ export class RecognitionService {
     return this.round(actor, id);
   }
 
+  // ——— a year's figures (the report page, src/reports) ———
+
+  /**
+   * The year's indicator list and what came of it: the list's entries of that year, the applications certified by the
+   * standard (list) track in that year's rounds, and the awards that fell due for that year's certificates (due or
+   * paid; an award is never withdrawn once due).
+   */
+  async yearFigures(year: number): Promise<{ year: number; listEntries: number; certifiedByList: number; awardsFen: number }> {
+    const db = executorFor(this.db);
+    const n = (row: unknown, key = 'n'): number => Number((row as Record<string, number | string | null> | undefined)?.[key] ?? 0);
+    const [entries, byList, awards] = await Promise.all([
+      db('indicator_list').where({ year }).count({ n: '*' }).first(),
+      db('cert_applications as a')
+        .join('cert_rounds as r', 'r.id', 'a.round_id')
+        .where('r.year', year)
+        .where('a.status', 'certified')
+        .whereNotNull('a.list_entry_id')
+        .count({ n: '*' })
+        .first(),
+      db('cert_awards').where({ year }).sum({ n: 'amount_fen' }).first(),
+    ]);
+    return { year, listEntries: n(entries), certifiedByList: n(byList), awardsFen: n(awards) };
+  }
+
   // ——— awards (奖励) ———
 
   private async awardAmounts(db: Executor): Promise<Record<Level, number>> {

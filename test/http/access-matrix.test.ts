@@ -837,6 +837,9 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /admin/stats/export', only('admin', 200, 'get'), { url: () => '/admin/stats/export?format=xlsx' }),
   ...rows('GET /api/v1/stats/summary', all(200)),
   ...rows('GET /stats', all(200)),
+  // ── the year report (issue 16 item 5): public ──
+  ...rows('GET /api/v1/reports/:year', all(200), { url: () => '/api/v1/reports/2020' }),
+  ...rows('GET /reports/:year', all(200), { url: () => '/reports/2020' }),
 
   // ── integration (issue 17): the events feed and webhooks are the department's; the Atom feed and intentions public ──
   ...rows('GET /api/v1/events', only('admin', 200)),
