@@ -35,6 +35,25 @@ function depthOver(value: unknown, max: number): boolean {
   return false;
 }
 
+/** A number as people type it, with thousands separators in well-formed groups ("1,880,000", "1,234.50"). */
+const GROUPED = /^[1-9]\d{0,2}(?:,\d{3})+(?:\.\d{1,2})?$/;
+
+/**
+ * A form's numbers as people type them: every field of a form body that is exactly a grouped number loses its
+ * separators ("1,880,000" → "1880000"), so a money or quantity field takes what people paste. Forms only: JSON keeps
+ * the contract's grammar (API.md: "1234", "1234.5", "1234.50"; anything else is a 422). Iterative.
+ */
+function ungroupNumbers(body: Record<string, unknown>): void {
+  const stack: Array<Record<string, unknown> | unknown[]> = [body];
+  while (stack.length) {
+    const o = stack.pop() as Record<string, unknown>;
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === 'string' && GROUPED.test(v)) o[k] = v.replace(/,/g, '');
+      else if (v !== null && typeof v === 'object') stack.push(v as Record<string, unknown>);
+    }
+  }
+}
+
 /**
  * Right after the body parser, before anything reads the input: hostile shapes become one clear 4xx here instead of a
  * 500 wherever they would first hurt.
@@ -45,6 +64,7 @@ function depthOver(value: unknown, max: number): boolean {
  * - A text body (`text/plain`, or a body the parser keeps as a string) on a state-changing request: 400
  *   `malformed`, since every write takes a form or a JSON object (the CSRF check read `_csrf` from it and threw). A parsed JSON array or scalar stays as it is for the route's schema
  *   to refuse, naming the field.
+ * - A form's numbers with thousands separators lose them (`ungroupNumbers`); JSON keeps the contract's grammar.
  */
 export function bodyGuard() {
   return async (ctx: Context, next: Next): Promise<void> => {
@@ -68,6 +88,7 @@ export function bodyGuard() {
       if (depthOver(body, MAX_BODY_DEPTH)) throw new AppError('malformed', 'errors.body_too_deep', { max: MAX_BODY_DEPTH });
       const inBody = findNul(body, '');
       if (inBody !== null) throw new AppError('validation_failed', 'validation.nul_char', { field: inBody }, inBody || undefined);
+      if (ctx.is('urlencoded', 'multipart')) ungroupNumbers(body as Record<string, unknown>);
     }
     await next();
   };

@@ -27,7 +27,7 @@ describe(`admin pages for people (${ENGINE})`, function () {
     asAdmin = await bearer(t.http, ad.username);
     const unit = await makePurchaser(ctx.db, { name: '台账测试医院' });
     ids.unit = unit.id;
-    await t.http.post('/api/v1/admin/budgets').set('Authorization', asAdmin).send({ purchaserId: unit.id, amount: '1,880,000' });
+    await t.http.post('/api/v1/admin/budgets').set('Authorization', asAdmin).send({ purchaserId: unit.id, amount: '1880000' });
     const v = await makeVendor(ctx.db, { name: '精机数控有限公司' });
     const cert = await makeCert(ctx.db, v, { product_name: '数控车铣复合机床' });
     await makeProduct(ctx.db, v, { cert, title: '数控车铣复合机床', model: 'JR-TM300', status: 'approved' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { barChart } from '../../src/stats/charts';
-import { testApp, type TestApp } from '../helpers/app';
+import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { decodeEntities } from '../helpers/html';
 import { csrfOf, loginAgent, type Agent } from '../helpers/session';
@@ -64,6 +64,10 @@ describe(`feedback that tells the truth (${ENGINE})`, function () {
     assert.match(text((await admin.get('/admin/budgets')).text), /已下达 ¥1,880,000\.00/);
     const bad = await submit(admin, '/admin/budgets', '/admin/budgets', { purchaserId: String(cast.unitA.id), amount: '18,80,000' });
     assert.equal(bad.status, 422);
+    // JSON keeps the contract's grammar (API.md: anything else is a 422, naming the field).
+    const json = await t.http.post('/api/v1/admin/budgets').set('Authorization', await bearer(t.http, cast.users.admin.username)).send({ purchaserId: cast.unitA.id, amount: '1,880,000' });
+    assert.equal(json.status, 422);
+    assert.equal(json.body.error.field, 'amount');
   });
 
   it('an empty chart draws no axis labels ("1, 1, 1, 0, 0" no more); small counts no repeated labels', async () => {

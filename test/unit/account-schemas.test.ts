@@ -53,7 +53,7 @@ describe('account and listing schemas', () => {
       assert.equal(parseInput(ListingInput, base).price, 123450);
       assert.equal(parseInput(ListingInput, { ...base, price: '1234' }).price, 123400);
       assert.equal(parseInput(ListingInput, { ...base, price: '0.01' }).price, 1);
-      for (const price of ['1e3', '12.345', '-1', '', ' 12', '1,00', 1234, null]) {
+      for (const price of ['1e3', '12.345', '-1', '', ' 12', '1,00', '1,000', 1234, null]) {
         assert.deepEqual(fails(() => parseInput(ListingInput, { ...base, price })), { field: 'price', key: 'validation.money' }, String(price));
       }
     });
