@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../paths';
+import { shanghaiIso } from '../time';
 
 /**
  * Message catalogues: src/i18n/<locale>/<namespace>.json, each a flat object of keys. A key is used as
@@ -58,9 +59,14 @@ export function t(locale: Locale, key: string, params: Record<string, unknown> =
   return template.replace(/\{(\w+)\}/g, (m, name: string) => {
     const v = params[name];
     if (v === undefined || v === null) return m;
+    // An instant in a message reads as people read it: Asia/Shanghai wall time, not ISO 8601 (a day stays a day).
+    if (typeof v === 'string' && INSTANT.test(v)) return shanghaiIso(new Date(v)).slice(0, 19).replace('T', ' ');
     return String(v);
   });
 }
+
+/** An ISO 8601 instant with a zone ("2026-10-12T15:59:59.000Z", "2026-10-12T23:59:59+08:00"). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export type Translator = (key: string, params?: Record<string, unknown>) => string;
 

@@ -94,7 +94,7 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
       at('2026-10-05T10:00:00+08:00');
       const res = await post(`/${id}/approve`, 'finance');
       assert.equal(res.status, 409);
-      assert.match(res.body.error.message, /2026-10-12T23:59:59\+08:00/);
+      assert.match(res.body.error.message, /2026-10-12 23:59:59/);
     });
 
     it('an objection on the last day of the period (one minute before its end) is accepted', async () => {
@@ -112,7 +112,7 @@ describe(`first purchase: the single-source procedure (${ENGINE})`, function () 
       const res = await post(`/${id}/objections`, null, { ...OBJECTION, content: '逾期异议' });
       assert.equal(res.status, 409);
       assert.equal(res.body.error.code, 'invalid_state');
-      assert.match(res.body.error.message, /2026-10-12T23:59:59\+08:00/);
+      assert.match(res.body.error.message, /2026-10-12 23:59:59/);
       const n = await ctx.db('objections').where({ case_id: id }).count<{ n: number }[]>({ n: '*' }).first();
       assert.equal(Number(n?.n), 1, 'the late objection is not on record');
     });

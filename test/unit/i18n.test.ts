@@ -129,3 +129,11 @@ describe('templates', () => {
     assert.deepEqual(visibleText('<!DOCTYPE html><a href="{{url "/x"}}">&nbsp;</a>').match(WORDS), null);
   });
 });
+
+describe('i18n: instants in messages', () => {
+  it('an ISO instant in a message’s parameters reads as Asia/Shanghai wall time; days and other text stay as they are', () => {
+    assert.equal(t('zh-CN', 'first_purchase.guard_notice_running', { endsAt: '2026-10-12T15:59:59.000Z' }), '公示期尚未结束（至 2026-10-12 23:59:59），公示期满后方可审批');
+    assert.equal(t('zh-CN', 'first_purchase.guard_notice_running', { endsAt: '2026-10-12T23:59:59+08:00' }), '公示期尚未结束（至 2026-10-12 23:59:59），公示期满后方可审批');
+    assert.equal(t('zh-CN', 'first_purchase.guard_notice_running', { endsAt: '2026-10-12' }), '公示期尚未结束（至 2026-10-12），公示期满后方可审批');
+  });
+});
