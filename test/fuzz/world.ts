@@ -31,10 +31,10 @@ export const WORLD_START = new Date('2026-03-02T02:00:00Z');
 
 /**
  * Tables that are bookkeeping, not business data: a refused request may write them (a failed login counts against
- * the account, a refused request binds its Idempotency-Key, an anonymous form gets a session, a rate limit counts),
+ * the account, a refused request binds its Idempotency-Key, an anonymous form gets a session, a rate limit counts, a session touched bumps the auth cache's version counter auth_state),
  * so the "nothing written on a 4xx" check leaves them out. Everything else the migrations create is compared.
  */
-export const BOOKKEEPING_TABLES = /^(sessions|login_attempts|idempotency_keys|api_tokens|rate_limits?|.*_rate_limits?|.*throttles?|.*_attempts|knex_migrations.*|sqlite_.*|catalogue_dirty|products_fts.*)$/;
+export const BOOKKEEPING_TABLES = /^(sessions|auth_state|login_attempts|idempotency_keys|api_tokens|rate_limits?|.*_rate_limits?|.*throttles?|.*_attempts|knex_migrations.*|sqlite_.*|catalogue_dirty|products_fts.*)$/;
 
 /** Append-only tables: a new row is the only possible change, so count and max(id) are enough. */
 const APPEND_ONLY = new Set(['audit_log', 'ledger_transfers', 'trades', 'order_history', 'fp_history', 'order_items']);
