@@ -30,23 +30,33 @@ export async function loadDemoDataIfEmpty(db: Db, clock: Clock, log: Logger): Pr
   const started = Date.now();
   log.info({ at: clock.now().toISOString() }, 'loading demo data');
   let ids: CatalogueIds | null;
+  // Each part's time, in the log line below, so a slow first start says where its time went.
+  const phases: Record<string, number> = {};
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await work();
+    } finally {
+      phases[name] = Date.now() - t0;
+    }
+  };
   try {
     ids = await db.transaction(async (trx) => {
       if (!(await isEmpty(trx))) return null; // another process got there first
-      const catalogue = await seedCatalogue(trx, clock);
+      const catalogue = await phase('catalogue', () => seedCatalogue(trx, clock));
       // The trading step goes here, in the same transaction: budgets for the demo purchasers and the 2020 trades
       // (boutique hall and first purchases), made through the trading services with the ids above, e.g.
       //   await seedTrading(trx, clock, catalogue);
       // Boutique hall (精品馆): yearly budgets, 1097 trades in 2020 (1.18亿元), trades 2019–2026, open orders.
-      await withUnitOfWork(trx, () => seedDemoOrders(db, catalogue));
+      await phase('orders', () => withUnitOfWork(trx, () => seedDemoOrders(db, catalogue)));
       // Government first purchases (政府首购): the report's 4 cases of 2020 (1120万元), other years, and cases in every
       // state for the demo accounts, with a 公示 open for objections as of the loader's clock.
-      await withUnitOfWork(trx, () => seedDemoFirstPurchases(db, catalogue, clock.now()));
+      await phase('firstPurchases', () => withUnitOfWork(trx, () => seedDemoFirstPurchases(db, catalogue, clock.now())));
       // The certification lifecycle (认定): the expert pool with logins expert1…expertN and the 2020 indicator list.
-      await withUnitOfWork(trx, () => seedDemoRecognition(db, catalogue, clock.now()));
+      await phase('recognition', () => withUnitOfWork(trx, () => seedDemoRecognition(db, catalogue, clock.now())));
       // Insurance compensation (保险补偿): 2019 and 2020's claims through the rule and both reviews, paid from the
       // subsidy fund; open claims on the desks; the national scheme's 2020 records.
-      await withUnitOfWork(trx, () => seedDemoInsurance(db, catalogue, clock.now()));
+      await phase('insurance', () => withUnitOfWork(trx, () => seedDemoInsurance(db, catalogue, clock.now())));
       return catalogue;
     });
   } catch (err) {
@@ -55,7 +65,7 @@ export async function loadDemoDataIfEmpty(db: Db, clock: Clock, log: Logger): Pr
     throw err;
   }
   if (!ids) return false;
-  log.info({ ms: Date.now() - started, vendors: ids.vendors.length, products: ids.products.length }, 'demo catalogue written');
+  log.info({ ms: Date.now() - started, phases, vendors: ids.vendors.length, products: ids.products.length }, 'demo catalogue written');
   return true;
 }
 

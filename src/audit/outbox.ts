@@ -89,24 +89,33 @@ export function eventOf(entry: AuditEntry): { type: string; stream: string; data
   };
 }
 
+/** Rows per statement when a batch of audit entries (the demo loader's, a payment batch's) brings many events. */
+const CHUNK = 500;
+
 /**
  * Writes the events of these audit entries (in order) in the caller's transaction, which already holds the audit
- * chain's lock. Each stream's next number is read under that lock.
+ * chain's lock. Each stream's next number is read under that lock — one query per 500 streams, and the events go in
+ * with one statement per 500, in the entries' order (so the global `seq` follows it).
  */
 export async function recordEvents(trx: Executor, at: string, entries: AuditEntry[]): Promise<void> {
+  const events = entries.map(eventOf).filter((e): e is NonNullable<ReturnType<typeof eventOf>> => e !== null);
+  if (!events.length) return;
+  const streams = [...new Set(events.map((e) => e.stream))];
   const next = new Map<string, number>();
-  for (const entry of entries) {
-    const e = eventOf(entry);
-    if (!e) continue;
-    let n = next.get(e.stream);
-    if (n === undefined) {
-      const row = await trx('outbox_events').where('stream', e.stream).max<{ n: number | string | null }[]>({ n: 'stream_seq' }).first();
-      n = Number(row?.n ?? 0);
-    }
-    n += 1;
-    next.set(e.stream, n);
-    await trx('outbox_events').insert({ id: randomUUID(), stream: e.stream, stream_seq: n, type: e.type, occurred_at: at, data: JSON.stringify(e.data) });
+  for (let i = 0; i < streams.length; i += CHUNK) {
+    const rows: Array<{ stream: string; n: number | string | null }> = await trx('outbox_events')
+      .whereIn('stream', streams.slice(i, i + CHUNK))
+      .groupBy('stream')
+      .select('stream')
+      .max({ n: 'stream_seq' });
+    for (const r of rows) next.set(r.stream, Number(r.n ?? 0));
   }
+  const rows = events.map((e) => {
+    const n = (next.get(e.stream) ?? 0) + 1;
+    next.set(e.stream, n);
+    return { id: randomUUID(), stream: e.stream, stream_seq: n, type: e.type, occurred_at: at, data: JSON.stringify(e.data) };
+  });
+  for (let i = 0; i < rows.length; i += CHUNK) await trx('outbox_events').insert(rows.slice(i, i + CHUNK));
 }
 
 /** Events after `seq`, oldest first. */

@@ -49,13 +49,30 @@ const auditRow = (clock: Clock, entry: AuditEntry): Omit<AuditRow, 'id' | 'prev_
 });
 
 /**
+ * The chain's last hash as this transaction left it. The transaction holds the chain's lock until it ends (SQLite's
+ * one writer, PostgreSQL's advisory lock) and every audit row is written here, so after its first read the tail is
+ * known without reading it again — the demo loader's one transaction writes thousands of records. A call outside a
+ * transaction always reads.
+ */
+const tails = new WeakMap<object, string>();
+
+async function tailOf(trx: Executor): Promise<string> {
+  return tails.get(trx) ?? lastHash(trx, 'audit_log');
+}
+
+function remember(trx: Executor, hash: string | undefined): void {
+  if (hash !== undefined && (trx as { isTransaction?: boolean }).isTransaction === true) tails.set(trx, hash);
+}
+
+/**
  * Writes one audit record in the caller's transaction (so it commits or rolls back with the change it describes).
  * Every state change in every module calls this.
  */
 export async function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry): Promise<void> {
   await lockChain(trx, 'audit_log');
-  const [row] = linkChain(await lastHash(trx, 'audit_log'), [auditRow(clock, entry)], content);
+  const [row] = linkChain(await tailOf(trx), [auditRow(clock, entry)], content);
   await trx('audit_log').insert(row);
+  remember(trx, row.hash);
   // A public action also becomes an outbox event, under the same lock and in the same transaction (audit/outbox.ts).
   await recordEvents(trx, row.at, [entry]);
 }
@@ -68,13 +85,14 @@ export async function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry
 export async function recordAudits(trx: Executor, clock: Clock, entries: AuditEntry[]): Promise<void> {
   await lockChain(trx, 'audit_log');
   const rows = linkChain(
-    await lastHash(trx, 'audit_log'),
+    await tailOf(trx),
     entries.map((entry) => auditRow(clock, entry)),
     content,
   );
   const ids: Array<{ id: number; hash: string }> = await trx('audit_log').insert(rows).returning(['id', 'hash']);
   const inOrder = [...ids].sort((a, b) => a.id - b.id);
   if (inOrder.some((r, i) => r.hash !== rows[i].hash)) throw new BatchUnfit('audit ids out of chain order');
+  remember(trx, rows.at(-1)?.hash);
   await recordEvents(trx, rows[0]?.at ?? clock.now().toISOString(), entries);
 }
 
