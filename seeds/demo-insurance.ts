@@ -14,8 +14,7 @@ import { Rng } from './lib/random';
  *
  * - 2020: 86 paid claims, ¥2,494,000,000.00 insured, ¥55,655,000.00 of compensation (the report's figures), under the
  *   pre-2021 version (counted premium = min(premium, 3% × insured value), 80%); the demo `vendor`'s claim among them,
- *   under its certificate of 2017 (valid at the policy start, expired since) — the catalogue holds no 2019
- *   certificate of `vendor` (docs/insurance.md);
+ *   under its certificate of 2019 (valid at the policy start, expired since; DESIGN §7);
  * - 2019: 61 paid claims, ¥35,025,000.00 of compensation, so that 2020 is +58.9% on 2019 (55,655,000 / 35,025,000 =
  *   1.58901 → 58.9% rounded to one decimal); some 2019 policies are claimed again in 2020 as policy year 2;
  * - a few claims of each year rejected at a review (with the reason), which count for nothing;

@@ -123,9 +123,10 @@ export const FIXED_CERTS: FixedCert[] = [
     listing: { model: 'JR-TM300', priceYuan: 1_680_000, unit: '台', stock: 5, listedOn: '2025-12-10', boutique: true },
   },
   {
-    vendor: 'vendor', productName: '精密数控外圆磨床', kind: 'equipment', level: 'provincial', field: '数控机床', issued: '2017-05-20', validityYears: 5,
+    // DESIGN §7: a 2019 certificate of `vendor`, expired since, under which it claimed insurance compensation in 2020.
+    vendor: 'vendor', productName: '精密数控外圆磨床', kind: 'equipment', level: 'provincial', field: '数控机床', issued: '2019-05-20', validityYears: 3,
     indicators: ['圆度 ≤ 0.5 μm', '加工表面粗糙度 Ra ≤ 0.2 μm', '砂轮线速度 60 m/s'],
-    listing: { model: 'JR-MK1320', priceYuan: 960_000, unit: '台', stock: 2, listedOn: '2018-03-12' },
+    listing: { model: 'JR-MK1320', priceYuan: 960_000, unit: '台', stock: 2, listedOn: '2019-06-12' },
   },
 
   // The demo vendor `vendor2`: a third valid certificate.
