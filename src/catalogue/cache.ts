@@ -1,6 +1,4 @@
-import type { Executor } from '../db';
-
-const VERSION_SQL = 'SELECT version FROM catalogue_state WHERE id = 1';
+import { VersionCounter, type Executor } from '../db';
 
 interface Entry {
   value: Promise<unknown>;
@@ -37,47 +35,21 @@ export class CatalogueCache {
   private version = -1;
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
-  private running: Promise<number> | null = null;
-  private queued: Promise<number> | null = null;
+  private readonly counter: VersionCounter;
 
   constructor(
-    private readonly db: Executor,
+    db: Executor,
     private readonly maxBytes = 64 * 1024 * 1024,
-  ) {}
-
-  /**
-   * The current catalogue version, read by a query that starts after this call. Callers share reads: one waits to
-   * start until the previous read has finished and the event loop has taken in the requests that arrived meanwhile
-   * (setImmediate), so a busy server reads the version about once per loop turn, not once per request.
-   */
-  currentVersion(): Promise<number> {
-    if (this.queued) return this.queued;
-    const after = this.running ?? Promise.resolve(0);
-    const queued: Promise<number> = new Promise((resolve, reject) => {
-      const begin = () => {
-        if (this.queued === queued) this.queued = null;
-        const p = this.readVersion();
-        this.running = p;
-        const done = () => {
-          if (this.running === p) this.running = null;
-        };
-        p.then(done, done);
-        p.then(resolve, reject);
-      };
-      after.then(
-        () => setImmediate(begin),
-        () => setImmediate(begin),
-      );
-    });
-    this.queued = queued;
-    return queued;
+  ) {
+    this.counter = new VersionCounter(db, 'catalogue_state');
   }
 
-  private async readVersion(): Promise<number> {
-    // Raw SQL: this runs on nearly every request, and skipping the query builder is a measurable share of it.
-    const result = await this.db.raw(VERSION_SQL);
-    const rows: Array<{ version: number | string }> = Array.isArray(result) ? result : result.rows;
-    return Number(rows[0]?.version ?? 0);
+  /**
+   * The current catalogue version, read by a query that starts after this call; concurrent callers share reads
+   * (db/versioned-cache.ts `VersionCounter`), so a busy server reads it about once per event-loop turn.
+   */
+  currentVersion(): Promise<number> {
+    return this.counter.current();
   }
 
   /** Moves to `version`, dropping everything cached under an older one. False if `version` is already outdated. */
