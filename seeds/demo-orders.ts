@@ -247,14 +247,20 @@ export async function seedDemoOrders(root: Db, ids: CatalogueIds): Promise<DemoO
   type Event = { at: string; run: () => Promise<void> };
   const events: Event[] = [];
   let allocations = 0;
-  const allocate = (at: string, purchaserId: number, amountFen: number, key: string) =>
-    events.push({
-      at,
-      run: async () => {
-        await budgets.allocate(actors.admin, { purchaserId, amountFen }, key);
-        allocations++;
-      },
-    });
+  // Each year's allocations happen together (the budget approval at the start of the year): one call for all units.
+  const yearly = new Map<string, Array<{ purchaserId: number; amountFen: number; requestKey: string }>>();
+  const allocate = (at: string, purchaserId: number, amountFen: number, key: string) => {
+    if (!yearly.has(at)) {
+      yearly.set(at, []);
+      events.push({
+        at,
+        run: async () => {
+          allocations += await budgets.allocateAll(actors.admin, yearly.get(at)!);
+        },
+      });
+    }
+    yearly.get(at)!.push({ purchaserId, amountFen, requestKey: key });
+  };
   for (const [year, trades] of planned) {
     const need = new Map<number, number>();
     for (const t of trades) need.set(t.purchaserId, (need.get(t.purchaserId) ?? 0) + t.amountFen);

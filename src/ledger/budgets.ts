@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { recordAudit } from '../audit';
+import { recordAudit, recordAudits } from '../audit';
 import type { Clock } from '../clock';
 import { executorFor, writeTransaction, type Db } from '../db';
 import { AppError } from '../errors';
@@ -93,6 +93,35 @@ export class BudgetService {
       });
       const t = await this.ledger.allocate(trx, input.purchaserId, input.amountFen, key, actor.id);
       return { transfer: transferView({ ...t, order_no: null, debit_code: TREASURY, credit_code: budgetAccount(input.purchaserId) }), budget: await this.ledger.budget(trx, input.purchaserId) };
+    });
+  }
+
+  /**
+   * A year's allocations to many units at once (the budget approval at the start of a year, 年初预算批复): the same
+   * rules, audit records and transfers as `allocate` one unit at a time, written with one statement per table. Every
+   * unit at most once and every key new; otherwise nothing is written and the caller allocates one at a time.
+   */
+  async allocateAll(actor: Actor, items: Array<{ purchaserId: number; amountFen: number; requestKey: string }>): Promise<number> {
+    authorize(actor, 'budget.allocate', null);
+    if (!items.length) return 0;
+    items.forEach((i) => {
+      if (!(i.amountFen > 0)) throw new AppError('validation_failed', 'ledger.amount_positive', { field: 'amount' }, 'amount');
+    });
+    return writeTransaction(this.db, async (trx) => {
+      const ids = [...new Set(items.map((i) => i.purchaserId))];
+      const found: Array<{ id: number }> = await trx('purchasers').whereIn('id', ids).select('id');
+      if (found.length !== ids.length) throw new AppError('validation_failed', 'ledger.no_such_purchaser', { field: 'purchaserId' }, 'purchaserId');
+      const keyed = items.map((i) => ({ ...i, key: allocationKey(actor.id, i.requestKey) }));
+      await recordAudits(
+        trx,
+        this.clock,
+        keyed.map((i) => ({ actor, action: 'budget.allocate', entity: 'purchaser', entityId: i.purchaserId, after: { amount: money(i.amountFen), key: i.key } })),
+      );
+      await this.ledger.transferAll(
+        trx,
+        keyed.map((i) => ({ from: TREASURY, to: budgetAccount(i.purchaserId), amountFen: i.amountFen, kind: 'allocate' as const, idempotencyKey: i.key, actorId: actor.id })),
+      );
+      return keyed.length;
     });
   }
 

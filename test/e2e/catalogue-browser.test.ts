@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeViolations, launchBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
-import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE, type TestDatabase } from '../helpers/db';
+import { demoDatabase } from '../helpers/demo-db';
 import { seedSample } from '../helpers/catalogue-sample';
 import { startServer, type RunningServer } from '../helpers/server';
 
@@ -16,11 +17,15 @@ describe(`catalogue in a real browser (${ENGINE})`, function () {
   let page: Page;
   let detailPath = '';
 
+  let demo: TestDatabase;
+
   before(async () => {
-    server = await startServer({ demoData: true, startTimeoutMs: DEMO_LOAD_TIMEOUT / 2 });
+    // The demo data as `npm start` loads it (a copy: test/helpers/demo-db.ts), served as `npm start` serves it.
+    demo = await demoDatabase();
+    server = await startServer({ databaseUrl: demo.url, demoData: true, startTimeoutMs: DEMO_LOAD_TIMEOUT / 2 });
     const res = await fetch(`${server.url}/api/v1/products?q=${encodeURIComponent('机床')}&level=domestic`);
     const body = (await res.json()) as { total: number };
-    if (body.total < 2 && server.db) await seedSample(server.db);
+    if (body.total < 2) await seedSample(demo.db);
     browser = await launchBrowser();
     context = await newContext(browser, 'desktop');
     page = await context.newPage();
@@ -30,6 +35,7 @@ describe(`catalogue in a real browser (${ENGINE})`, function () {
     await context?.close();
     await browser?.close();
     await server?.stop();
+    await demo?.drop();
   });
 
   async function assertAccessible(name: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
@@ -28,9 +28,9 @@ export interface TestDatabase {
 
 /**
  * A fresh, empty database of the engine under test: a temporary SQLite file, or a new PostgreSQL database created
- * beside `test` (so parallel runs never share state). Not migrated: see `migratedDb`.
+ * beside `test` (so parallel runs never share state) — empty, or a copy of `template`. Not migrated: see `migratedDb`.
  */
-export async function freshDatabase(): Promise<TestDatabase> {
+export async function freshDatabase(template?: string): Promise<TestDatabase> {
   if (ENGINE === 'sqlite') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fum-test-'));
     const url = `sqlite:${path.join(dir, 'test.sqlite3')}`;
@@ -47,7 +47,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
   const name = `fum_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
   try {
-    await admin.raw(`CREATE DATABASE ${name}`);
+    await admin.raw(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ENOTFOUND') {
@@ -73,10 +73,79 @@ export async function freshDatabase(): Promise<TestDatabase> {
   };
 }
 
+/*
+ * Templates: a database prepared once per test process (migrated; or migrated and holding the demo data, see
+ * demo-db.ts) that no test touches, of which each test gets its own copy — the SQLite file copied, or a PostgreSQL
+ * database created with it as TEMPLATE — instead of running the same minutes of preparation again and again.
+ */
+export type Template = { engine: 'sqlite'; file: string; dir: string } | { engine: 'postgres'; name: string };
+const templates: Array<Promise<Template>> = [];
+
+/** Makes a template out of a prepared test database: it must not be used any more (its connection is closed here). */
+export async function templateOf(prepare: () => Promise<TestDatabase>): Promise<Template> {
+  const made = (async (): Promise<Template> => {
+    const t = await prepare();
+    // Everything in the main file (SQLite: the WAL written back), and no connection left open on a template.
+    if (ENGINE === 'sqlite') await t.db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
+    await t.db.destroy();
+    if (ENGINE === 'sqlite') {
+      const file = t.url.slice('sqlite:'.length);
+      return { engine: 'sqlite', file, dir: path.dirname(file) };
+    }
+    return { engine: 'postgres', name: new URL(t.url).pathname.slice(1) };
+  })();
+  templates.push(made);
+  (globalThis as { [k: symbol]: unknown })[Symbol.for('fum.test.templateCleanup')] = dropTemplates;
+  return made;
+}
+
+/** A copy of the template, the caller's own to change and drop. */
+export async function copyOf(tpl: Template): Promise<TestDatabase> {
+  if (tpl.engine === 'sqlite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fum-test-'));
+    const file = path.join(dir, 'test.sqlite3');
+    copyFileSync(tpl.file, file);
+    const db = createDb(`sqlite:${file}`);
+    return {
+      url: `sqlite:${file}`,
+      db,
+      async drop() {
+        await db.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  return freshDatabase(tpl.name);
+}
+
+/** Drops every template this process made (the root hook in tiers.ts calls it at the end of the run). */
+async function dropTemplates(): Promise<void> {
+  const all = await Promise.all(templates.splice(0).map((t) => t.catch(() => null)));
+  for (const tpl of all) {
+    if (!tpl) continue;
+    if (tpl.engine === 'sqlite') {
+      rmSync(tpl.dir, { recursive: true, force: true });
+      continue;
+    }
+    const a = knexFactory({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
+    try {
+      await a.raw(`DROP DATABASE IF EXISTS ${tpl.name} WITH (FORCE)`);
+    } finally {
+      await a.destroy();
+    }
+  }
+}
+
+let migrated: Promise<Template> | undefined;
+
+/** A fresh database with every migration run (a copy of this process's migrated template). */
 export async function migratedDb(): Promise<TestDatabase> {
-  const t = await freshDatabase();
-  await migrateLatest(t.db);
-  return t;
+  migrated ??= templateOf(async () => {
+    const t = await freshDatabase();
+    await migrateLatest(t.db);
+    return t;
+  });
+  return copyOf(await migrated);
 }
 
 /**

@@ -16,4 +16,12 @@ export const mochaHooks = {
     const tier = TIERS.find(([re]) => re.test(test.file as string));
     if (tier) test.timeout(tier[1]);
   },
+  /** The template databases (test/helpers/db.ts `templateOf`), when the run made any. */
+  async afterAll(this: Mocha.Context): Promise<void> {
+    const cleanup = (globalThis as { [k: symbol]: (() => Promise<void>) | undefined })[Symbol.for('fum.test.templateCleanup')];
+    if (cleanup) {
+      this.timeout(60_000);
+      await cleanup();
+    }
+  },
 };

@@ -1,13 +1,13 @@
 import { DEMO_EXPERTS } from '../../seeds/demo-recognition';
 import assert from 'node:assert/strict';
-import pino from 'pino';
 import { FakeClock } from '../../src/clock';
 import { Ledger } from '../../src/ledger/service';
-import { DEMO_TODAY, loadDemoDataIfEmpty } from '../../seeds/demo';
+import { DEMO_TODAY } from '../../seeds/demo';
 import { BOUTIQUE_YEARS, REPORT_2020_BOUTIQUE } from '../../seeds/demo-orders';
 import { buys } from '../../seeds/lists/parties';
 import type { FieldName } from '../../src/domain';
-import { DEMO_LOAD_TIMEOUT, ENGINE, useMigratedDb } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
+import { DEMO_LOADED_AT, useDemoDb } from '../helpers/demo-db';
 
 /**
  * The demo's boutique trades (seeds/demo-orders.ts), loaded the way `npm start` loads them: 2020 reproduces the
@@ -16,19 +16,8 @@ import { DEMO_LOAD_TIMEOUT, ENGINE, useMigratedDb } from '../helpers/db';
  */
 describe(`demo boutique trades (${ENGINE})`, function () {
   this.timeout(DEMO_LOAD_TIMEOUT);
-  const ctx = useMigratedDb();
-  let loadMs = 0;
+  const ctx = useDemoDb();
 
-  before(async function () {
-    this.timeout(DEMO_LOAD_TIMEOUT);
-    const clock = new FakeClock();
-    clock.set(new Date(`${DEMO_TODAY}T09:00:00+08:00`), { freeze: true });
-    const started = Date.now();
-    assert.equal(await loadDemoDataIfEmpty(ctx.db, clock, pino({ level: 'silent' })), true);
-    loadMs = Date.now() - started;
-    // Printed, not asserted: a shared CI machine's speed varies (the target on SQLite is under ~10 s).
-    process.stdout.write(`      demo load (${ENGINE}): ${loadMs} ms\n`);
-  });
 
   const boutique = (year: number) =>
     ctx.db('trades').where({ channel: 'boutique', year }).select(ctx.db.raw('COALESCE(SUM(count_delta), 0) as n'), ctx.db.raw('COALESCE(SUM(amount_fen), 0) as fen')).first();
@@ -130,7 +119,7 @@ describe(`demo boutique trades (${ENGINE})`, function () {
   });
 
   it('nothing in the demo happened after its present (the loader’s clock)', async () => {
-    const present = new Date(`${DEMO_TODAY}T09:00:00+08:00`).toISOString();
+    const present = new Date(DEMO_LOADED_AT).toISOString();
     for (const [table, column] of [
       ['ledger_transfers', 'created_at'],
       ['order_history', 'at'],

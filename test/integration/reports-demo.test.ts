@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
 import Decimal from 'decimal.js';
-import pino from 'pino';
-import { FakeClock } from '../../src/clock';
 import type { YearReport } from '../../src/reports/report';
-import { DEMO_TODAY, loadDemoDataIfEmpty } from '../../seeds/demo';
 import { testApp } from '../helpers/app';
-import { DEMO_LOAD_TIMEOUT, ENGINE, useMigratedDb } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
+import { useDemoDb } from '../helpers/demo-db';
 import { decodeEntities } from '../helpers/html';
 
 /** The report's first-unit paragraph of 2020 (DESIGN §8, issue 16 item 5), computed from the demo data. */
 describe(`the 2020 report page on the demo data (${ENGINE})`, function () {
   this.timeout(DEMO_LOAD_TIMEOUT);
-  const ctx = useMigratedDb();
+  const ctx = useDemoDb();
 
-  before(async function () {
-    this.timeout(DEMO_LOAD_TIMEOUT);
-    const clock = new FakeClock();
-    clock.set(new Date(`${DEMO_TODAY}T02:00:00.000Z`), { freeze: true });
-    assert.equal(await loadDemoDataIfEmpty(ctx.db, clock, pino({ level: 'silent' })), true);
-  });
 
   it('GET /api/v1/reports/2020: every figure exactly as the report states it', async () => {
     const t = testApp(ctx.db);

@@ -109,7 +109,10 @@ describe(`demo data seed (${ENGINE})`, function () {
   let products: Product[];
 
   before(async () => {
+    const started = Date.now();
     assert.equal(await loadDemoDataIfEmpty(ctx.db, demoClock(), log), true);
+    // Printed, not asserted: a shared CI machine's speed varies (bench/ and docs/benchmarks.md measure it).
+    process.stdout.write(`      demo load (${ENGINE}): ${Date.now() - started} ms\n`);
     certs = await ctx.db('certifications').select('*').orderBy('id');
     vendors = await ctx.db('vendors').select('*').orderBy('id');
     products = await ctx.db('products').select('*').orderBy('id');

@@ -1,27 +1,19 @@
 import assert from 'node:assert/strict';
 import Decimal from 'decimal.js';
-import pino from 'pino';
-import { FakeClock } from '../../src/clock';
 import { translator } from '../../src/i18n';
 import { StatsQuerySchema } from '../../src/stats/schema';
 import { StatsService } from '../../src/stats/service';
 import { parseInput } from '../../src/web/validate';
-import { DEMO_TODAY, loadDemoDataIfEmpty } from '../../seeds/demo';
 import { bearer, testApp } from '../helpers/app';
-import { DEMO_LOAD_TIMEOUT, ENGINE, useMigratedDb } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
+import { useDemoDb } from '../helpers/demo-db';
 import { decodeEntities } from '../helpers/html';
 
 /** The 2020 report, reproduced on the demo data (DESIGN §5): what a newcomer sees behind the "2020 report" preset. */
 describe(`statistics on the demo data: the 2020 report (${ENGINE})`, function () {
   this.timeout(DEMO_LOAD_TIMEOUT);
-  const ctx = useMigratedDb();
+  const ctx = useDemoDb();
 
-  before(async function () {
-    this.timeout(DEMO_LOAD_TIMEOUT);
-    const clock = new FakeClock();
-    clock.set(new Date(`${DEMO_TODAY}T02:00:00.000Z`), { freeze: true });
-    assert.equal(await loadDemoDataIfEmpty(ctx.db, clock, pino({ level: 'silent' })), true);
-  });
 
   it('boutique 1097 trades, 1.18亿元; first purchase 4 trades, exactly ¥11,200,000.00; 216 / 2 / 30 certifications', async () => {
     const service = new StatsService(ctx.db);
