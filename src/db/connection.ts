@@ -15,6 +15,7 @@ export type Db = Knex;
 export type Trx = Knex.Transaction;
 export type Executor = Knex | Knex.Transaction;
 
+
 export function isPostgres(db: Executor): boolean {
   return db.client.config.client === 'pg';
 }
@@ -90,8 +91,61 @@ export function knexConfig(databaseUrl: string): Knex.Config {
   };
 }
 
+/** The read connections of SQLite databases (see `readerOf`), by the database handle they serve. */
+const READERS = new WeakMap<object, () => Db>();
+
 export function createDb(databaseUrl: string): Db {
-  return knexFactory(knexConfig(databaseUrl));
+  const db = knexFactory(knexConfig(databaseUrl));
+  const filename = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : null;
+  if (filename && filename !== ':memory:' && !filename.startsWith('file:')) {
+    // SQLite: one connection writes (pool max 1, above); plain reads need not queue behind its transactions. WAL lets
+    // other connections read the last committed state while a write transaction runs, so reads that are not part of a
+    // transaction may use these (query_only: they cannot write by mistake). Opened on first use, closed with `db`.
+    let reader: Db | null = null;
+    const make = (): Db => {
+      const config = knexConfig(databaseUrl);
+      reader = knexFactory({
+        ...config,
+        pool: {
+          min: 0,
+          max: 2,
+          afterCreate(conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+            const pragmas = ['PRAGMA query_only = ON', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 10000'];
+            const next = (i: number): void => {
+              if (i === pragmas.length) {
+                cacheStatements(conn as unknown as sqlite3.Database);
+                return done(null, conn);
+              }
+              conn.run(pragmas[i], (err) => (err ? done(err, conn) : next(i + 1)));
+            };
+            next(0);
+          },
+        },
+      });
+      return reader;
+    };
+    // knex's destroy() ends in its client's: closing the database closes its read connections first.
+    const client = db.client as { destroy: (callback?: unknown) => Promise<void> };
+    const destroy = client.destroy.bind(client);
+    client.destroy = async (callback?: unknown) => {
+      const r = reader as Db | null;
+      reader = null;
+      if (r) await r.destroy();
+      return destroy(callback);
+    };
+    READERS.set(db, () => reader ?? make());
+  }
+  return db;
+}
+
+/**
+ * Where a plain read (one not part of a transaction) may go: on SQLite, a read connection beside the one writer, so
+ * that it does not wait for the write transaction in progress (it sees every transaction committed before it starts);
+ * on PostgreSQL, or for a transaction, the handle itself.
+ */
+export function readerOf(db: Executor): Executor {
+  const reader = READERS.get(db);
+  return reader && !isClosing(db) ? reader() : db;
 }
 
 export async function migrateLatest(db: Db): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Executor } from './connection';
+import { readerOf, type Executor } from './connection';
 
 /**
  * A database counter that writers bump (by trigger, in the writing transaction), read so that many concurrent
@@ -44,7 +44,8 @@ export class VersionCounter {
   }
 
   private async read(): Promise<number> {
-    const result = await this.db.raw(this.sql);
+    // SQLite: on the read connection, so that the check does not wait for the write transaction in progress.
+    const result = await readerOf(this.db).raw(this.sql);
     const rows: Array<{ version: number | string }> = Array.isArray(result) ? result : result.rows;
     return Number(rows[0]?.version ?? 0);
   }
