@@ -1,0 +1,109 @@
+/**
+ * `npm test`: the whole suite — typecheck and lint, then the tests on SQLite and on PostgreSQL.
+ *
+ * The two engines' passes are independent (each test makes its own databases) and spend much of their time waiting
+ * on a database, so they run side by side: the SQLite pass prints as it goes, the PostgreSQL pass's output is held
+ * and printed when the SQLite pass is over (then live). Typecheck and lint also run side by side. The exit code is
+ * non-zero when any part fails, and the summary at the end says which. TEST_SEQUENTIAL=1 runs everything one after
+ * another (as `npm run typecheck && npm run lint && npm run test:sqlite && npm run test:pg` would).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+interface Part {
+  name: string;
+  args: string[];
+}
+
+const ROOT = path.resolve(__dirname, '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const running = new Set<ChildProcess>();
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(sig, () => {
+    for (const child of running) child.kill(sig);
+  });
+}
+
+/** Runs a part; `live` says whether its output goes straight out or is held until `release` is called. */
+function run(part: Part, live: boolean): { done: Promise<number>; release: () => void } {
+  const child = spawn(npm, ['run', '--silent', ...part.args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  running.add(child);
+  let held: Array<[NodeJS.WriteStream, Buffer]> = [];
+  let streaming = live;
+  const out = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
+    if (streaming) stream.write(chunk);
+    else held.push([stream, chunk]);
+  };
+  child.stdout?.on('data', out(process.stdout));
+  child.stderr?.on('data', out(process.stderr));
+  const done = new Promise<number>((resolve) => {
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+    child.once('error', (err) => {
+      process.stderr.write(`${part.name}: ${err.message}\n`);
+      resolve(1);
+    });
+  });
+  return {
+    done,
+    release() {
+      if (streaming) return;
+      process.stdout.write(`\n=== ${part.name} ===\n`);
+      for (const [stream, chunk] of held) stream.write(chunk);
+      held = [];
+      streaming = true;
+    },
+  };
+}
+
+async function together(parts: Part[]): Promise<Array<[string, number]>> {
+  if (process.env.TEST_SEQUENTIAL === '1') {
+    const codes: Array<[string, number]> = [];
+    for (const p of parts) {
+      process.stdout.write(`\n=== ${p.name} ===\n`);
+      codes.push([p.name, await run(p, true).done]);
+    }
+    return codes;
+  }
+  process.stdout.write(`\n=== ${parts[0].name} ===\n`);
+  const runs = parts.map((p, i) => run(p, i === 0));
+  const codes: Array<[string, number]> = [];
+  for (const [i, r] of runs.entries()) {
+    r.release();
+    codes.push([parts[i].name, await r.done]);
+  }
+  return codes;
+}
+
+async function main(): Promise<number> {
+  const results: Array<[string, number]> = [];
+  results.push(
+    ...(await together([
+      { name: 'typecheck', args: ['typecheck'] },
+      { name: 'lint', args: ['lint'] },
+    ])),
+  );
+  // A suite run on code that does not compile or lint would only repeat the same failure at length.
+  if (results.every(([, code]) => code === 0)) {
+    results.push(
+      ...(await together([
+        { name: 'tests on SQLite (npm run test:sqlite)', args: ['test:sqlite'] },
+        { name: 'tests on PostgreSQL (npm run test:pg)', args: ['test:pg'] },
+      ])),
+    );
+  }
+  process.stdout.write('\n');
+  for (const [name, code] of results) process.stdout.write(`${code === 0 ? 'passed' : 'FAILED'}: ${name}\n`);
+  return results.every(([, code]) => code === 0) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
