@@ -6,7 +6,7 @@ import type { Page } from '../web';
 import { noticeListItem, publicNoticeSummary, type PublicNoticeSummary } from './presenters';
 import { findNotice, listNotices, listObjections } from './repo';
 import { apiTimeOrNull, apiTime } from '../time';
-import type { PublicNoticeListQuery } from './notice-schema';
+import { PUBLIC_NOTICE_TYPES, type PublicNoticeListQuery } from './notice-schema';
 
 export type NoticeListItem = PublicNoticeSummary & { projectName?: string; purchaserName?: string };
 
@@ -41,6 +41,9 @@ export interface PublicObjection {
  * (type certification, written by recognition with its round): anyone reads them, nobody edits them.
  */
 export class NoticeService {
+  /** Every public notice type, for the modules that take a type from a caller (the Atom feed). */
+  readonly types: readonly string[] = PUBLIC_NOTICE_TYPES;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,

@@ -6,7 +6,8 @@ import { AppError } from '../errors';
 import { actorOf, emptyForm, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, validate, withoutEmpty, type AppState, type FormState } from '../web';
 import { atomFeed } from './atom';
 import { eventPage } from './events';
-import { DeliveriesQuery, EventsQuery, IntentionInput, IntentionListQuery, ListQuery, WebhookInput } from './schema';
+import { OcdsService } from './ocds';
+import { DeliveriesQuery, EventsQuery, IntentionInput, IntentionListQuery, ListQuery, OcdsQuery, OcidPrefixInput, WebhookInput } from './schema';
 import { suggestSecret } from './webhooks';
 
 const WEBHOOK_FIELDS = ['url', 'events', 'secret'] as const;
@@ -22,6 +23,8 @@ export function integrationRoutes(deps: Deps): Router {
   const purchaser = requireRole('purchaser');
   const webhooks = () => deps.services.webhooks;
   const intentions = () => deps.services.intentions;
+  // Stateless over the database: built here rather than among the app's services.
+  const ocds = new OcdsService(deps.db, deps.clock);
 
   // --- the events feed (hosts that poll) ---
   router.get('/api/v1/events', admin, validate(EventsQuery, 'query'), async (ctx) => {
@@ -29,13 +32,33 @@ export function integrationRoutes(deps: Deps): Router {
     ctx.body = await eventPage(deps.db, q.after, q.pageSize);
   });
 
-  // --- the public Atom feed of notices, newest first (`type` narrows it) ---
+  // --- the incremental OCDS release feed (public open data), and its ocid prefix (admin) ---
+  router.get('/api/v1/ocds/releases', validate(OcdsQuery, 'query'), async (ctx) => {
+    const q = ctx.state.input as EventsQuery;
+    const state = ctx.state as AppState;
+    const root = `${siteOrigin(ctx)}${state.base}`;
+    const pkg = await ocds.releasePackage(q.after, q.pageSize, root, `${root}/api/v1/ocds/releases?after=${q.after}&pageSize=${q.pageSize}`);
+    if (!pkg) {
+      ctx.status = 204; // nothing released after the cursor: keep it and ask again later
+      return;
+    }
+    if (pkg.hasMore) ctx.set('Link', `<${root}/api/v1/ocds/releases?after=${pkg.next}&pageSize=${q.pageSize}>; rel="next"`);
+    ctx.body = pkg;
+  });
+  router.get('/api/v1/admin/settings/ocds', admin, async (ctx) => {
+    ctx.body = { ocidPrefix: await ocds.ocidPrefix() };
+  });
+  router.post('/api/v1/admin/settings/ocds', admin, validate(OcidPrefixInput), async (ctx) => {
+    ctx.body = await ocds.setOcidPrefix(actorOf(ctx), (ctx.state.input as OcidPrefixInput).ocidPrefix);
+  });
+
+  // --- the public Atom feed of notices, newest first (`type` narrows it to any public notice type) ---
   router.get('/notices.atom', async (ctx) => {
     const state = ctx.state as AppState;
     const type = typeof ctx.query.type === 'string' && ctx.query.type ? ctx.query.type : undefined;
-    const page = await deps.services.notices.list(parseNoticeQuery(type));
+    const page = await deps.services.notices.list(parseNoticeQuery(type, deps.services.notices.types));
     ctx.type = 'application/atom+xml; charset=utf-8';
-    ctx.body = atomFeed(page.items, { origin: ctx.origin, base: state.base, type, title: state.t('integration.atom_title'), typeLabel: (t) => state.t(`notices.type_${t}`), now: deps.clock.now() });
+    ctx.body = atomFeed(page.items, { origin: siteOrigin(ctx), base: state.base, type, title: state.t('integration.atom_title'), typeLabel: (t) => state.t(`notices.type_${t}`), now: deps.clock.now() });
   });
 
   // --- webhooks (JSON) ---
@@ -135,8 +158,14 @@ export function integrationRoutes(deps: Deps): Router {
   return router;
 }
 
-function parseNoticeQuery(type: string | undefined) {
-  const allowed = ['single_source', 'result', 'contract', 'termination'];
+/**
+ * The site's own origin for absolute links (scheme and host of the request; Koa 3's `ctx.origin` is the request's
+ * Origin header, which a feed reader does not send and anyone may forge).
+ */
+const siteOrigin = (ctx: Context): string => `${ctx.protocol}://${ctx.host}`;
+
+/** `?type=` of the Atom feed: any public notice type (the notices' own list), else a 422 naming `type`. */
+function parseNoticeQuery(type: string | undefined, allowed: readonly string[]) {
   if (type !== undefined && !allowed.includes(type)) throw new AppError('validation_failed', 'validation.one_of', { field: 'type' }, 'type');
   return { type: type as 'single_source' | undefined, page: 1, pageSize: 50, lang: undefined };
 }

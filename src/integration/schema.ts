@@ -47,3 +47,12 @@ export type IntentionInput = z.output<typeof IntentionInput>;
 export const IntentionListQuery = ListQuery.extend({
   purchaserId: wholeNumber(1, 2 ** 31 - 1).optional(),
 });
+
+/** `GET /api/v1/ocds/releases`: the releases after a cursor (an event's `seq`), at most `pageSize` events read. */
+export const OcdsQuery = EventsQuery;
+
+/** `POST /api/v1/admin/settings/ocds`: the ocid prefix the Open Contracting Partnership registered (`ocds-` + 6). */
+export const OcidPrefixInput = z.object({
+  ocidPrefix: z.string({ message: 'validation.required' }).trim().min(1, 'validation.required').max(40, 'validation.too_long'),
+});
+export type OcidPrefixInput = z.output<typeof OcidPrefixInput>;
