@@ -9,7 +9,7 @@ import { FormInvalid, type AppState } from '../web';
  */
 const OWN = new Set([
   'certNo', 'policyNo', 'insurer', 'insuredValue', 'premium', 'policyStart', 'policyEnd', 'policyYear', 'unitOrdinal', 'purchaserName', 'contractNo', 'nationalSubsidy',
-  'passed', 'opinion', 'version', 'fromYear', 'rateCap', 'percents', 'yearlyCap', 'note', 'year', 'projectName', 'enterpriseName', 'units', 'subsidy',
+  'passed', 'opinion', 'version', 'fromYear', 'rateCap', 'percents', 'yearlyCap', 'note', 'year', 'projectName', 'enterpriseName', 'units', 'subsidy', 'groupBy',
 ]);
 
 type T = AppState['t'];

@@ -8,8 +8,9 @@ import { shanghaiDay } from '../time';
 import { actorOf, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
 import { fieldErrors, mountPageSteps, nextSteps, stepForms, type Step } from '../workflow';
 import { relabel } from './labels';
-import { CLAIM_FIELDS, ClaimInput, ClaimQuery, NationalInput, RuleInput } from './schema';
+import { CLAIM_FIELDS, ClaimInput, ClaimQuery, InsuranceStatsQuery, NationalInput, RuleInput, STATS_GROUPS } from './schema';
 import { explain, type ClaimView, type ComputedView, type RuleView } from './service';
+import { labelledStats, type StatsYoy } from './stats';
 import { CLAIM_FORM_FIELDS, CLAIM_WORKFLOWS, type ClaimFacts, type ClaimStatus, type Desk } from './transitions';
 
 const stateOf = (ctx: Context) => ctx.state as AppState;
@@ -264,6 +265,46 @@ export function insurancePages(deps: Deps): Router {
       ctx.status = status;
       ctx.body = await nationalPage(ctx, { ...emptyNational, ...Object.fromEntries(NATIONAL_FIELDS.map((f) => [f, str(raw[f])])) }, form.errors, form.error);
     }
+  });
+
+  // ── the department and finance: the statistics of paid claims, by level, field, city or year ──
+  /** A change as people read it: "+58.9%", "-3.0%", "0.0%"; "—" where last year had nothing. */
+  const change = (v: string | null) => (v === null ? '—' : `${Number(v) > 0 ? '+' : ''}${v}%`);
+  const changes = (y: StatsYoy) => ({ projects: change(y.projects), compensation: change(y.compensation) });
+  router.get('/admin/insurance-stats', requireRole('admin', 'finance'), async (ctx) => {
+    const state = stateOf(ctx);
+    const raw = dropEmpty(ctx.query as Record<string, unknown>);
+    const thisYear = Number(shanghaiDay(deps.clock.now()).slice(0, 4));
+    const values = { year: str(raw.year) || String(thisYear), groupBy: str(raw.groupBy) || 'level' };
+    let errors: Record<string, string> = { year: '', groupBy: '' };
+    let error: string | null = null;
+    let data = null;
+    try {
+      const q = parseInput(InsuranceStatsQuery, raw);
+      const s = labelledStats(state.t, await service.stats(actorOf(ctx), { year: q.year ?? thisYear, groupBy: q.groupBy }));
+      data = {
+        ...s,
+        yoyText: changes(s.yoy),
+        groupLabel: state.t(`insurance.stats_group_${s.groupBy}`),
+        byYear: s.groupBy === 'year',
+        rows: s.rows.map((r) => ({ ...r, yoyText: changes(r.yoy), shareText: r.share === null ? '—' : `${r.share}%` })),
+        json: `/api/v1/admin/insurance-stats?year=${s.year}&groupBy=${s.groupBy}`,
+      };
+    } catch (err) {
+      if (blocked(err)) throw err;
+      const { form, status } = formFailure(ctx, relabel(err, state.t), ['year', 'groupBy'], raw);
+      ctx.status = status;
+      errors = form.errors;
+      error = form.error ?? Object.values(form.errors).find(Boolean) ?? null;
+    }
+    ctx.body = state.render('insurance/stats', {
+      title: state.t('insurance.stats_title'),
+      values,
+      errors,
+      error,
+      groups: STATS_GROUPS.map((g) => ({ value: g, label: state.t(`insurance.stats_group_${g}`), selected: g === values.groupBy })),
+      data,
+    });
   });
 
   // ── finance: 联审 and the payouts due ──

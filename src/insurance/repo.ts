@@ -188,3 +188,35 @@ export function listNational(db: Executor, year: number | undefined): Promise<Na
   if (year !== undefined) q.where({ year });
   return q.orderBy([{ column: 'year', order: 'desc' }, { column: 'id', order: 'asc' }]);
 }
+
+/** What the statistics group paid claims by: the certificate's level or field, the claimant's city, the year. */
+export type StatsGroup = 'level' | 'field' | 'city' | 'year';
+
+const GROUP_COLUMN: Record<StatsGroup, string> = { level: 'cert.level', field: 'cert.field', city: 'v.city', year: 'c.year' };
+
+export interface PaidGroupRow {
+  key: string;
+  projects: number;
+  insuredFen: number;
+  compensationFen: number;
+}
+
+/**
+ * Paid claims grouped by one column, for the given years (the year a policy starts), one row per (year, key): how
+ * many, their insured value and compensation in 分 (sums of integer columns, exact on both engines).
+ */
+export async function paidGroups(db: Executor, group: StatsGroup, years: readonly number[] | null): Promise<Array<PaidGroupRow & { year: number }>> {
+  const col = GROUP_COLUMN[group];
+  const q = db('insurance_claims as c')
+    .join('vendors as v', 'v.id', 'c.vendor_id')
+    .join('certifications as cert', 'cert.id', 'c.cert_id')
+    .where('c.status', 'paid')
+    .select('c.year as year', `${col} as key`)
+    .count({ n: '*' })
+    .sum({ i: 'c.insured_value_fen', s: 'c.compensation_fen' })
+    .groupBy('c.year', col)
+    .orderBy('c.year');
+  if (years) q.whereIn('c.year', [...years]);
+  const rows = (await q) as Array<{ year: number | string; key: unknown; n: unknown; i: unknown; s: unknown }>;
+  return rows.map((r) => ({ year: Number(r.year), key: String(r.key ?? ''), projects: Number(r.n ?? 0), insuredFen: Number(r.i ?? 0), compensationFen: Number(r.s ?? 0) }));
+}

@@ -3,11 +3,13 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { Deps } from '../deps';
 import { dropEmpty } from '../schema';
+import { shanghaiDay } from '../time';
 import { actorOf, idParam, idempotent, parseInput, requireRole, validate, type AppState } from '../web';
 import { mountApiSteps } from '../workflow';
 import { wordFields } from './labels';
-import { ClaimInput, ClaimQuery, NationalInput, NationalQuery, RuleInput } from './schema';
+import { ClaimInput, ClaimQuery, InsuranceStatsQuery, NationalInput, NationalQuery, RuleInput } from './schema';
 import { explain, type ClaimView } from './service';
+import { labelledStats } from './stats';
 import { ADMIN_CLAIM, FINANCE_CLAIM, VENDOR_CLAIM } from './transitions';
 
 const input = <T>(ctx: Context): T => (ctx.state as AppState).input as T;
@@ -65,6 +67,13 @@ export function insuranceApiRoutes(deps: Deps): Router {
   for (const [desk, wf] of [['vendor', VENDOR_CLAIM], ['admin', ADMIN_CLAIM], ['finance', FINANCE_CLAIM]] as const) {
     mountApiSteps(router, wf, { idParam, idempotent: once, run: async (step, actor, id, body) => service.run(desk, step, actor, id, body) });
   }
+
+  // ── the statistics of paid claims: the department and finance (API.md; the current year when none is asked) ──
+  router.get('/api/v1/admin/insurance-stats', requireRole('admin', 'finance'), async (ctx) => {
+    const q = query(ctx, InsuranceStatsQuery);
+    const year = q.year ?? Number(shanghaiDay(deps.clock.now()).slice(0, 4));
+    ctx.body = labelledStats((ctx.state as AppState).t, await service.stats(actorOf(ctx), { year, groupBy: q.groupBy }));
+  });
 
   // ── the national scheme's records (kept apart) ──
   router.get('/api/v1/admin/national-insurance', admin, async (ctx) => {

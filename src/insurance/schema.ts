@@ -86,3 +86,17 @@ export type ClaimQuery = z.output<typeof ClaimQuery>;
 
 export const NationalQuery = z.object({ year: wholeNumber(2000, 2100).optional(), lang: z.string().optional() });
 export type NationalQuery = z.output<typeof NationalQuery>;
+
+/** What the insurance statistics group by (`GET /api/v1/admin/insurance-stats`, `/admin/insurance-stats`). */
+export const STATS_GROUPS = ['level', 'field', 'city', 'year'] as const;
+
+/**
+ * The statistics' query: a year (the year a policy starts; the current year when left out) and a grouping (the
+ * certificate's level by default). A bad value is a 422 naming `year` or `groupBy`.
+ */
+export const InsuranceStatsQuery = z.object({
+  year: wholeNumber(2000, 2100).optional(),
+  groupBy: z.enum(STATS_GROUPS, { message: 'validation.one_of' }).optional().default('level'),
+  lang: z.string().optional(),
+});
+export type InsuranceStatsQuery = z.output<typeof InsuranceStatsQuery>;

@@ -23,6 +23,7 @@ import {
   listNational,
   listRules,
   lockVendor,
+  paidGroups,
   paidTotals,
   ruleHistory,
   updateClaim,
@@ -31,9 +32,11 @@ import {
   type ClaimDetailRow,
   type ClaimRow,
   type RuleRow,
+  type StatsGroup,
 } from './repo';
 import { computeCompensation, roundedShare, ruleFor, type Computation, type Refusal, type RuleVersion } from './rules';
 import type { ClaimInput, ClaimQuery, ClaimStatus, NationalInput, ReviewInput, RuleInput } from './schema';
+import { buildStats, type InsuranceStats } from './stats';
 import { nextStatus, type Desk } from './transitions';
 
 /** Finance pays an approved claim within 30 days (DESIGN §8: "自接到上级资金下达文件30日内"). */
@@ -492,6 +495,19 @@ export class InsuranceService {
         compensation: yuan(national.reduce((s, n) => s + num(n.subsidy_fen), 0)),
       },
     };
+  }
+
+  /**
+   * The statistics of paid claims (API.md `GET /api/v1/admin/insurance-stats`): the year's totals with their change on
+   * the year before, the national scheme's figures apart, and rows by level, field, city or year. The department and
+   * finance read them.
+   */
+  async stats(actor: Actor, q: { year: number; groupBy: StatsGroup }): Promise<InsuranceStats> {
+    if (actor.role !== 'admin' && actor.role !== 'finance') throw new AppError('forbidden', 'errors.wrong_role');
+    const db = executorFor(this.db);
+    const rows = await paidGroups(db, q.groupBy, q.groupBy === 'year' ? null : [q.year - 1, q.year]);
+    const { national } = await this.yearTotals(q.year);
+    return buildStats({ year: q.year, groupBy: q.groupBy, rows, national });
   }
 
   // ——— the national scheme (kept apart from the province's claims) ———

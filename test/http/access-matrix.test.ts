@@ -829,6 +829,9 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /admin/insurance-rules/:id', only('admin', 302, 'post'), { url: id((w) => w.insRule(), (i) => `/admin/insurance-rules/${i}`), body: (w) => w.insRuleInput() }),
   ...rows('GET /admin/national-insurance', only('admin', 200, 'get')),
   ...rows('POST /admin/national-insurance', only('admin', 302, 'post'), { body: () => ({ year: '2020', projectName: '矩阵国家项目', enterpriseName: '矩阵企业', units: '1', insuredValue: '100000000', subsidy: '2000000' }) }),
+  // The statistics of paid claims: the department and finance (API.md puts them under /admin).
+  ...rows('GET /api/v1/admin/insurance-stats', { ...only('admin', 200), finance: 200 }, { url: () => '/api/v1/admin/insurance-stats?year=2020&groupBy=city' }),
+  ...rows('GET /admin/insurance-stats', { ...only('admin', 200, 'get'), finance: 200 }, { url: () => '/admin/insurance-stats?year=2020&groupBy=field' }),
 
   // ── statistics: the department only; the public summary for everyone ──
   ...rows('GET /api/v1/admin/stats', only('admin', 200), { url: () => '/api/v1/admin/stats?from=2026-01-01&to=2026-12-31&groupBy=vendor' }),

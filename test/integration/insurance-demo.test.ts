@@ -74,4 +74,29 @@ describe(`demo insurance compensation (${ENGINE})`, function () {
     const desk = await svc.financeDesk();
     assert.equal(desk.overdue, 1);
   });
+
+  it('the statistics of 2020 agree with the report: 86 projects, ¥55,655,000.00, +58.9% on 2019, whichever way they are grouped', async () => {
+    const admin = { id: 1, username: 'admin', role: 'admin' as const, displayName: 'admin', purchaserId: null, vendorId: null };
+    const fen = (yuan: string) => Number(yuan.replace('.', ''));
+    for (const groupBy of ['level', 'field', 'city'] as const) {
+      const s = await svc.stats(admin, { year: 2020, groupBy });
+      assert.equal(s.projects, 86, groupBy);
+      assert.equal(s.insuredValue, '2494000000.00', groupBy);
+      assert.equal(s.compensation, '55655000.00', groupBy);
+      assert.equal(s.yoy.compensation, '58.9', groupBy);
+      assert.equal(s.previous.compensation, '35025000.00', groupBy);
+      assert.deepEqual(s.national, { projects: 8, insuredValue: '1867000000.00', compensation: '43860000.00' });
+      assert.equal(s.rows.reduce((n, r) => n + r.projects, 0), 86, `${groupBy}: the rows add up to the projects`);
+      assert.equal(s.rows.reduce((n, r) => n + fen(r.compensation), 0), 55_655_000_00, `${groupBy}: and to the compensation`);
+      assert.equal(s.rows.reduce((n, r) => n + fen(r.previous.compensation), 0), 35_025_000_00, `${groupBy}: and 2019's`);
+    }
+    const years = await svc.stats(admin, { year: 2020, groupBy: 'year' });
+    assert.deepEqual(
+      years.rows.filter((r) => r.key === '2019' || r.key === '2020').map((r) => [r.key, r.projects, r.compensation, r.yoy.compensation]),
+      [['2019', DEMO_INSURANCE[2019].projects, '35025000.00', null], ['2020', 86, '55655000.00', '58.9']],
+    );
+    const finance = { ...admin, role: 'finance' as const };
+    assert.equal((await svc.stats(finance, { year: 2020, groupBy: 'level' })).projects, 86);
+    await assert.rejects(svc.stats({ ...admin, role: 'vendor' as const, vendorId: vendorId }, { year: 2020, groupBy: 'level' }), /wrong_role/);
+  });
 });
