@@ -7,6 +7,8 @@ import type { SettingsService } from './service';
 
 /** The fields of the settings page's form. */
 const FIELDS = ['keySupportedOnly', 'directPurchaseLimit'] as const;
+/** The fields of the purchase-intention rule's form (its own form on the same page). */
+const RULE_FIELDS = ['required', 'minDays'] as const;
 /** The fields of the finance department's form (its own form on the same page). */
 const FINANCE_FIELDS = ['name', 'address', 'contactPerson', 'phone'] as const;
 
@@ -64,6 +66,23 @@ export function settingsRoutes(deps: Deps): Router {
     ctx.redirect(`${state.base}/admin/settings?saved=1#finance-department`);
   });
 
+  // The purchase-intention rule's form: an unticked checkbox sends nothing, which is "off".
+  router.post('/admin/settings/purchase-intentions', admin, async (ctx) => {
+    const state = ctx.state as AppState;
+    const body = requestBody(ctx);
+    try {
+      const days = typeof body.minDays === 'string' ? body.minDays.trim() : body.minDays;
+      const input = parseForm(IntentionRuleInput, { required: body.required ?? false, ...(days === undefined || days === '' ? {} : { minDays: typeof days === 'string' && /^\d{1,4}$/.test(days) ? Number(days) : days }) });
+      await service.setIntentionRule(actorOf(ctx), input);
+    } catch (err) {
+      const { form, status } = formFailure(ctx, err, RULE_FIELDS, body);
+      await renderPage(ctx, service, null, false, null, form);
+      ctx.status = status;
+      return;
+    }
+    ctx.redirect(`${state.base}/admin/settings?saved=1#purchase-intention-rule`);
+  });
+
   router.post('/admin/settings', admin, async (ctx) => {
     const state = ctx.state as AppState;
     const body = requestBody(ctx);
@@ -84,10 +103,12 @@ export function settingsRoutes(deps: Deps): Router {
   return router;
 }
 
-async function renderPage(ctx: Context, service: SettingsService, typed: FormState | null, saved: boolean, financeTyped: FormState | null = null): Promise<void> {
+async function renderPage(ctx: Context, service: SettingsService, typed: FormState | null, saved: boolean, financeTyped: FormState | null = null, ruleTyped: FormState | null = null): Promise<void> {
   const state = ctx.state as AppState;
   const settings = await service.all();
   const finance = await service.financeDepartment();
+  const rule = await service.intentionRule();
+  const ruleForm = ruleTyped ?? emptyForm(RULE_FIELDS, { minDays: String(rule.minDays) });
   const financeForm = financeTyped ?? emptyForm(FINANCE_FIELDS, { ...finance });
   const form = typed ?? emptyForm(FIELDS, { directPurchaseLimit: settings.directPurchaseLimit });
   ctx.body = state.render('settings/index', {
@@ -97,6 +118,8 @@ async function renderPage(ctx: Context, service: SettingsService, typed: FormSta
     form,
     financeForm,
     financeFields: FINANCE_FIELDS.map((name) => ({ name, value: financeForm.values[name] ?? '', error: financeForm.errors[name] ?? '' })),
+    ruleForm,
+    ruleRequired: ruleTyped ? ruleTyped.values.required === 'on' || ruleTyped.values.required === 'true' : rule.required,
     saved,
   });
 }
