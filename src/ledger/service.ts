@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { BatchUnfit, GENESIS_HASH, chainHash, linkChain, lockChain, type Db, type Executor } from '../db';
+import { BatchUnfit, GENESIS_HASH, chainHash, linkChain, lockChain, readerOf, type Db, type Executor } from '../db';
 import { AppError } from '../errors';
 import { inMoneyRange, Money, MoneyError, MONEY_MAX } from '../money';
 import { AWARD_FUND, FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
@@ -283,7 +283,10 @@ export class Ledger {
    * from the transfers equal the stored ones, all balances sum to zero, no account but the treasury below zero.
    * Safe while trading goes on: it checks one consistent cut (see `ledgerCut`).
    */
-  async verify(db: Db | Executor): Promise<VerifyReport> {
+  async verify(at: Db | Executor): Promise<VerifyReport> {
+    // SQLite: on the read connection beside the writer (a transaction's own reads stay in it), so trading goes on
+    // while the transfers are walked — its writes no longer wait for the pages, nor the pages for its writes.
+    const db = readerOf(at);
     // The balances and the newest transfer they include, read together first: payments committing while the
     // transfers are walked (in pages) cannot make the books look wrong.
     const { accounts, upto } = await ledgerCut(db);
