@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
-import { eventsAfter } from '../audit';
+import { eventsAfter, lastEventSeq } from '../audit';
 import type { Clock } from '../clock';
 import { isPostgres, writeTransaction, type Db } from '../db';
 import { eventView } from './events';
@@ -26,6 +26,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** Deliveries per webhook per round (default 50). */
   batch?: number;
+  /** Webhooks one round claims at most (default 20); the others stay free for other workers. */
+  claimLimit?: number;
   /** The jitter's source, in [0, 1). */
   random?: () => number;
   send?: Send;
@@ -94,6 +96,7 @@ export class WebhookWorker {
       timeoutMs: options.timeoutMs ?? 10_000,
       leaseMs: options.leaseMs ?? 60_000,
       batch: options.batch ?? 50,
+      claimLimit: options.claimLimit ?? 20,
       random: options.random ?? Math.random,
     };
     this.send = options.send ?? httpSend(this.o.timeoutMs, options.production ?? false);
@@ -159,14 +162,27 @@ export class WebhookWorker {
     return reports.reduce((a, r) => ({ delivered: a.delivered + r.delivered, failed: a.failed + r.failed, dead: a.dead + r.dead }), { delivered: 0, failed: 0, dead: 0 });
   }
 
+  /**
+   * Claims up to `claimLimit` webhooks that have work (events after their cursor, or a delivery due) and that no live
+   * lease holds, least recently claimed first — so no webhook waits behind others that keep a worker busy.
+   */
   private async claim(): Promise<WebhookRow[]> {
     return writeTransaction(this.db, async (trx) => {
       const now = this.clock.now();
+      const at = now.toISOString();
+      const last = await lastEventSeq(trx);
       const q = trx('webhooks')
         .where('active', true)
-        .andWhere((b) => b.whereNull('lease_until').orWhere('lease_until', '<', now.toISOString()))
+        .andWhere((b) => b.whereNull('lease_owner').orWhere('lease_until', '<', at))
+        .andWhere((b) =>
+          b.where('cursor', '<', last).orWhereExists((d) =>
+            d.select(trx.raw('1')).from('webhook_deliveries as d').whereRaw('d.webhook_id = webhooks.id').where('d.status', 'pending').where('d.next_attempt_at', '<=', at),
+          ),
+        )
+        // A released webhook keeps the time of its release in lease_until: the oldest goes first.
+        .orderByRaw("COALESCE(lease_until, '') ASC")
         .orderBy('id')
-        .limit(20);
+        .limit(this.o.claimLimit);
       if (isPostgres(trx)) q.forUpdate().skipLocked();
       const rows: WebhookRow[] = await q;
       if (!rows.length) return [];
@@ -178,7 +194,8 @@ export class WebhookWorker {
   }
 
   private async release(id: number): Promise<void> {
-    await writeTransaction(this.db, (trx) => trx('webhooks').where({ id, lease_owner: this.owner }).update({ lease_owner: null, lease_until: null }));
+    const at = this.clock.now().toISOString();
+    await writeTransaction(this.db, (trx) => trx('webhooks').where({ id, lease_owner: this.owner }).update({ lease_owner: null, lease_until: at }));
   }
 
   /** The events after the webhook's cursor become its deliveries (those it subscribed to), and the cursor moves on. */
@@ -205,9 +222,21 @@ export class WebhookWorker {
     }
   }
 
+  /**
+   * Extends this worker's lease on the webhook before a POST; false when the lease is gone (it ran out and another
+   * worker took the webhook), and then this worker sends nothing more to it — so two healthy workers never send the
+   * same delivery, however long a round takes.
+   */
+  private async renew(id: number): Promise<boolean> {
+    const until = new Date(this.clock.now().getTime() + this.o.leaseMs).toISOString();
+    const n = await writeTransaction(this.db, (trx) => trx('webhooks').where({ id, lease_owner: this.owner }).update({ lease_until: until }));
+    return Number(n) > 0;
+  }
+
   private async deliverDue(w: WebhookRow): Promise<RoundReport> {
     const report: RoundReport = { delivered: 0, failed: 0, dead: 0 };
     for (let i = 0; i < this.o.batch; i++) {
+      if (!(await this.renew(w.id))) break;
       const d: DeliveryRow | undefined = await this.db('webhook_deliveries').where({ webhook_id: w.id, status: 'pending' }).orderBy('event_seq').first();
       if (!d) break;
       const now = this.clock.now();
