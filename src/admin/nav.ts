@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Clock } from '../clock';
-import type { Db, Executor } from '../db';
+import { readerOf, type Db, type Executor } from '../db';
 import type { Actor, AppState } from '../web';
 
 export interface NavCounts {
@@ -104,7 +104,8 @@ export function adminNavCounts(db: Db, clock?: Clock) {
     if (actor && ctx.method === 'GET' && !ctx.path.startsWith('/api/') && !ctx.path.startsWith('/static/')) {
       // The app's clock (a FakeClock in tests and FAKE_CLOCK=1), as the desks read it.
       const now = (clock ?? (ctx.app as { deps?: { clock?: Clock } }).deps?.clock)?.now() ?? new Date();
-      const c = await deskCounts(db, actor, now);
+      // SQLite: on the read connection, beside the writer (src/db/connection.ts readerOf).
+      const c = await deskCounts(readerOf(db), actor, now);
       (ctx as unknown as Record<symbol, NavCounts>)[NAV] = { vendors: c.vendors ?? 0, products: c.products ?? 0, desk: sum(c), deskPath: DESK_PATH[actor.role] ?? '' };
     }
     await next();
