@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Deps } from '../deps';
+import { recognitionAdminPages } from './admin-pages';
 import { recognitionPages } from './pages';
 import { recognitionApiRoutes } from './routes';
 
@@ -13,5 +14,5 @@ export { roundNoticeFacts, type RoundNoticeFacts } from './public-notices';
 export { ObjectionInput as CertificationObjectionInput } from './schema';
 
 export function recognitionRouters(deps: Deps): Router[] {
-  return [recognitionApiRoutes(deps), recognitionPages(deps)];
+  return [recognitionApiRoutes(deps), recognitionPages(deps), recognitionAdminPages(deps)];
 }

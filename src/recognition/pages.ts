@@ -215,7 +215,7 @@ export function recognitionPages(deps: Deps): Router {
       submitted: by('submitted'),
       review: by('expert_review'),
       recommended: by('recommended'),
-      rounds: (await service.rounds(actor)).items,
+      rounds: (await service.rounds(actor)).items.map((r) => ({ ...r, openObjections: r.objections.filter((o) => o.status === 'open').length })),
       year: shanghaiDay(deps.clock.now()).slice(0, 4),
       awards: await service.awardSettings(actor),
     });

@@ -194,6 +194,8 @@ export async function listExperts(db: Executor, limit: number, offset: number): 
 export const activeExperts = (db: Executor): Promise<Array<ExpertRow & { username: string | null }>> =>
   db('experts as e').leftJoin('users as u', 'u.id', 'e.user_id').where('e.active', true).orderBy('e.id').select('e.*', 'u.username');
 
+export const findUserByName = (db: Executor, username: string): Promise<{ id: number; role: string; username: string } | undefined> =>
+  db('users').where({ username }).first('id', 'role', 'username');
 export const findUser = (db: Executor, id: number): Promise<{ id: number; role: string; username: string } | undefined> => db('users').where({ id }).first('id', 'role', 'username');
 
 // ——— applications ———

@@ -5,15 +5,13 @@ import { dropEmpty } from '../schema';
 import { actorOf, idParam, idempotent, parseInput, requestBody, requireRole, validate, type AppState } from '../web';
 import { mountApiSteps } from '../workflow';
 import { sendAttachment, uploadedAttachment } from './attachments';
-import { ApplicationInput, AttachmentInput, AwardSettingsInput, ExpertEditInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, RoundInput } from './schema';
+import { ApplicationInput, AttachmentInput, ExpertActiveInput, AwardSettingsInput, ExpertEditInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, RoundInput, StatsQuery } from './schema';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION } from './transitions';
 import { z } from 'zod';
-import { flag } from '../schema';
 
 const input = <T>(ctx: Context): T => (ctx.state as AppState).input as T;
 const query = <S extends z.ZodType>(ctx: Context, schema: S): z.output<S> => parseInput(schema, dropEmpty(ctx.query as Record<string, unknown>));
 
-const ExpertActive = z.object({ active: flag });
 const AwardQuery = PageQuery.extend({ status: z.enum(['due', 'paid'], { message: 'validation.one_of' }).optional() });
 
 /** The JSON contract of API.md "First-unit policy: indicator list, certification applications, awards (认定)". */
@@ -56,8 +54,8 @@ export function recognitionApiRoutes(deps: Deps): Router {
   router.patch('/api/v1/admin/experts/:id', admin, validate(ExpertEditInput), async (ctx) => {
     ctx.body = await service.updateExpert(actorOf(ctx), idParam(ctx.params.id), input<ExpertEditInput>(ctx));
   });
-  router.post('/api/v1/admin/experts/:id/active', admin, validate(ExpertActive), async (ctx) => {
-    ctx.body = await service.setExpertActive(actorOf(ctx), idParam(ctx.params.id), input<z.output<typeof ExpertActive>>(ctx).active);
+  router.post('/api/v1/admin/experts/:id/active', admin, validate(ExpertActiveInput), async (ctx) => {
+    ctx.body = await service.setExpertActive(actorOf(ctx), idParam(ctx.params.id), input<ExpertActiveInput>(ctx).active);
   });
 
   // ── applications ──
@@ -141,6 +139,11 @@ export function recognitionApiRoutes(deps: Deps): Router {
   });
   router.post('/api/v1/finance/awards/:id/pay', finance, once, async (ctx) => {
     ctx.body = await service.payAward(actorOf(ctx), idParam(ctx.params.id));
+  });
+
+  // ── statistics (issue 15 item 8): applications, certificates, the list's standard track, awards ──
+  router.get('/api/v1/admin/certification-stats', admin, async (ctx) => {
+    ctx.body = await service.statistics(actorOf(ctx), (ctx.state as AppState).t, query(ctx, StatsQuery).year);
   });
 
   return router;

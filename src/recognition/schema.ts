@@ -170,3 +170,20 @@ export const ExpertEditInput = ExpertInput.pick({ name: true, unit: true, title:
   .partial()
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'validation.required', path: ['name'] });
 export type ExpertEditInput = z.output<typeof ExpertEditInput>;
+
+/** `GET /api/v1/admin/certification-stats` and its page: one year (registry year, the rounds' year), or every year. */
+export const StatsQuery = z.object({ year: wholeNumber(2000, 2100).optional(), lang: z.string().optional() });
+export type StatsQuery = z.output<typeof StatsQuery>;
+
+/**
+ * The expert pool's page form: the expert's login is named by its username (optional) instead of the JSON's `userId`;
+ * fields are the ticked boxes.
+ */
+export const ExpertForm = ExpertInput.omit({ userId: true }).extend({
+  username: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string({ message: 'validation.invalid_type' }).trim().max(50, 'validation.too_long').optional()),
+});
+export type ExpertForm = z.output<typeof ExpertForm>;
+
+/** `POST /api/v1/admin/experts/:id/active` and the pool page's button: in the pool (drawn) or out of it. */
+export const ExpertActiveInput = z.object({ active: flag });
+export type ExpertActiveInput = z.output<typeof ExpertActiveInput>;

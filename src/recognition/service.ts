@@ -5,6 +5,7 @@ import type { Clock } from '../clock';
 import { executorFor, isUniqueViolation, writeTransaction, type Db, type Executor } from '../db';
 import { LEVELS, type Level } from '../domain';
 import { AppError, invalidField, invalidState, notFound, parseStoredArray } from '../errors';
+import type { Translator } from '../i18n';
 import { Ledger } from '../ledger';
 import { Money } from '../money';
 import { shanghaiDay, shanghaiIso } from '../time';
@@ -34,6 +35,7 @@ import {
   findObjection,
   findRound,
   findUser,
+  findUserByName,
   findVendor,
   historyOf,
   insertApplication,
@@ -79,6 +81,7 @@ import type {
   AwardSettingsInput,
   DrawInput,
   ExpertEditInput,
+  ExpertForm,
   ExpertInput,
   Indicator,
   IndicatorValue,
@@ -91,6 +94,7 @@ import type {
   RoundInput,
   ScreenInput,
 } from './schema';
+import { certificationStats, yearFiguresOf, type CertificationStats } from './stats';
 import { nextStatus, type ApplicationFacts } from './transitions';
 
 /** DESIGN §8: the 拟认定名单 is publicly noticed at least 5 working days. */
@@ -308,12 +312,21 @@ export class RecognitionService {
     return { items: rows.map(expertView), total, page: q.page, pageSize: q.pageSize };
   }
 
-  async addExpert(actor: Actor, input: ExpertInput, opts: { demo?: boolean } = {}): Promise<ExpertView> {
+  /**
+   * Adds an expert to the pool, with their login named by id (JSON) or by username (the page form: 422 naming
+   * `username` when no account of role expert has it).
+   */
+  async addExpert(actor: Actor, input: ExpertInput | ExpertForm, opts: { demo?: boolean } = {}): Promise<ExpertView> {
     mayManage(actor);
     try {
       return await writeTransaction(this.db, async (trx) => {
-        const userId = input.userId ?? null;
-        if (userId !== null) {
+        let userId = 'userId' in input ? (input.userId ?? null) : null;
+        if ('username' in input && input.username !== undefined) {
+          const u = await findUserByName(trx, input.username);
+          if (!u || u.role !== 'expert') throw invalidField('username', 'recognition.username_not_expert', { username: input.username });
+          if (await findExpertOfUser(trx, u.id)) throw new AppError('duplicate', 'recognition.user_taken', { userId: u.id }, 'username');
+          userId = u.id;
+        } else if (userId !== null) {
           const u = await findUser(trx, userId);
           if (!u || u.role !== 'expert') throw invalidField('userId', 'recognition.user_not_expert', { userId });
           if (await findExpertOfUser(trx, userId)) throw new AppError('duplicate', 'recognition.user_taken', { userId }, 'userId');
@@ -325,7 +338,7 @@ export class RecognitionService {
         return expertView({ id, ...row, username: u?.username ?? null });
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('duplicate', 'recognition.user_taken', {}, 'userId');
+      if (isUniqueViolation(err)) throw new AppError('duplicate', 'recognition.user_taken', {}, 'username' in input ? 'username' : 'userId');
       throw err;
     }
   }
@@ -867,21 +880,14 @@ export class RecognitionService {
    * standard (list) track in that year's rounds, and the awards that fell due for that year's certificates (due or
    * paid; an award is never withdrawn once due).
    */
-  async yearFigures(year: number): Promise<{ year: number; listEntries: number; certifiedByList: number; awardsFen: number }> {
-    const db = executorFor(this.db);
-    const n = (row: unknown, key = 'n'): number => Number((row as Record<string, number | string | null> | undefined)?.[key] ?? 0);
-    const [entries, byList, awards] = await Promise.all([
-      db('indicator_list').where({ year }).count({ n: '*' }).first(),
-      db('cert_applications as a')
-        .join('cert_rounds as r', 'r.id', 'a.round_id')
-        .where('r.year', year)
-        .where('a.status', 'certified')
-        .whereNotNull('a.list_entry_id')
-        .count({ n: '*' })
-        .first(),
-      db('cert_awards').where({ year }).sum({ n: 'amount_fen' }).first(),
-    ]);
-    return { year, listEntries: n(entries), certifiedByList: n(byList), awardsFen: n(awards) };
+  yearFigures(year: number): Promise<{ year: number; listEntries: number; certifiedByList: number; awardsFen: number }> {
+    return yearFiguresOf(executorFor(this.db), year);
+  }
+
+  /** The statistics page and JSON (the department): applications, certificates, the list's track, awards (stats.ts). */
+  statistics(actor: Actor, t: Translator, year?: number): Promise<CertificationStats> {
+    mayManage(actor);
+    return certificationStats(executorFor(this.db), t, year);
   }
 
   // ——— awards (奖励) ———
