@@ -1,5 +1,6 @@
 import { largeUnits, type Translator } from '../i18n';
 import { formatLarge, formatYuan, Money } from '../money';
+import { reportCharts, type InsuranceYear } from './charts';
 import type { YearReport } from './report';
 
 /** One figure of the report: its JSON path, its label, its value as the API states it, and how a person reads it. */
@@ -14,7 +15,7 @@ export interface FigureRow {
   words: string;
 }
 
-type Kind = 'count' | 'money' | 'percent';
+export type Kind = 'count' | 'money' | 'percent';
 
 /** The figures in the order the paragraph states them; `kind` says how each is written. */
 const FIGURES: ReadonlyArray<{ key: string; kind: Kind; read: (r: YearReport) => number | string | null }> = [
@@ -41,6 +42,9 @@ const FIGURES: ReadonlyArray<{ key: string; kind: Kind; read: (r: YearReport) =>
   { key: 'firstPurchase.count', kind: 'count', read: (r) => r.firstPurchase.count },
   { key: 'firstPurchase.amount', kind: 'money', read: (r) => r.firstPurchase.amount },
 ];
+
+/** How a figure is written: a count, money in yuan or a percent. */
+export const figureKind = (key: string): Kind => FIGURES.find((f) => f.key === key)?.kind ?? 'count';
 
 const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const labelKey = (key: string) => `reports.fig_${key.replace(/\./g, '_')}`;
@@ -93,13 +97,12 @@ const csvField = (text: string): string => {
 export function reportCsv(t: Translator, r: YearReport): string {
   const lines = [[t('reports.col_key'), t('reports.col_figure'), t('reports.col_value'), t('reports.col_unit')]];
   for (const row of figureRows(t, r)) {
-    const unit = FIGURES.find((f) => f.key === row.key)!.kind;
-    lines.push([row.key, row.label, row.value, t(`reports.unit_${unit}`)]);
+    lines.push([row.key, row.label, row.value, t(`reports.unit_${figureKind(row.key)}`)]);
   }
   return `\uFEFF${lines.map((cells) => cells.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
-export function reportPageModel(t: Translator, r: YearReport, base: { year: number }) {
+export function reportPageModel(t: Translator, r: YearReport, base: { year: number; trend: readonly InsuranceYear[] }) {
   return {
     title: t('reports.title', { year: base.year }),
     year: r.year,
@@ -107,5 +110,6 @@ export function reportPageModel(t: Translator, r: YearReport, base: { year: numb
     nextYear: r.year + 1,
     sentences: sentences(t, r),
     rows: figureRows(t, r),
+    charts: reportCharts(t, r, base.trend),
   };
 }

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { AppError } from '../errors';
+import { AppError, invalidField } from '../errors';
 import { Money } from '../money';
 import type { Services } from '../services';
 
@@ -87,4 +87,21 @@ export async function yearReport(src: ReportSources, year: number): Promise<Year
     boutique: channel('boutique'),
     firstPurchase: channel('first_purchase'),
   };
+}
+
+/** The province's paid compensation of the five years up to `year` (for the page's trend chart), oldest first. */
+export async function insuranceTrend(src: Pick<ReportSources, 'insurance'>, year: number, span = 5): Promise<Array<{ year: number; compensation: string }>> {
+  const years = Array.from({ length: span }, (_, i) => year - span + 1 + i).filter((y) => y >= MIN_YEAR);
+  const totals = await Promise.all(years.map((y) => src.insurance.yearTotals(y)));
+  return totals.map((tot) => ({ year: tot.year, compensation: tot.compensation }));
+}
+
+export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** `?format=`: nothing (the JSON, or the page), `json`, `csv` or `xlsx`; anything else is a 422 naming `format`. */
+export function formatParam(raw: unknown): ReportFormat | null {
+  if (raw === undefined || raw === '') return null;
+  if (typeof raw === 'string' && (REPORT_FORMATS as readonly string[]).includes(raw)) return raw as ReportFormat;
+  throw invalidField('format', 'reports.format_invalid', { formats: REPORT_FORMATS.join(', ') });
 }

@@ -843,6 +843,9 @@ export const ROWS: MatrixRow[] = [
   // ── the year report (issue 16 item 5): public ──
   ...rows('GET /api/v1/reports/:year', all(200), { url: () => '/api/v1/reports/2020' }),
   ...rows('GET /reports/:year', all(200), { url: () => '/reports/2020' }),
+  // Its downloads (the same routes): the CSV and the XLSX, public like the page.
+  ...rows('GET /api/v1/reports/:year', all(200), { url: () => '/api/v1/reports/2020?format=xlsx' }),
+  ...rows('GET /reports/:year', all(200), { url: () => '/reports/2020?format=csv' }),
 
   // ── integration (issue 17): the events feed and webhooks are the department's; the Atom feed and intentions public ──
   ...rows('GET /api/v1/events', only('admin', 200)),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import Decimal from 'decimal.js';
+import ExcelJS from 'exceljs';
 import type { YearReport } from '../../src/reports/report';
 import { testApp } from '../helpers/app';
 import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
@@ -50,5 +51,28 @@ describe(`the 2020 report page on the demo data (${ENGINE})`, function () {
     const lines = (csv.body as string).split('\r\n');
     assert.ok(lines.includes('insurance.compensation,保费补偿资金,55655000.00,元'));
     assert.ok(lines.includes('insurance.yoy.amount,保费补偿资金同比,58.9,%'));
+  });
+
+  it('/reports/2020 charts the figures (the compensation of 2016–2020 among them) and offers them as XLSX', async () => {
+    const t = testApp(ctx.db);
+    const html = decodeEntities((await t.http.get('/reports/2020')).text);
+    assert.match(html, /<desc id="chart-levels-desc">2020年新认定首台（套）装备（按级别）：国际首台（套） 2；国内首台（套） 30；省内首台（套） 184。<\/desc>/);
+    assert.match(html, /<desc id="chart-insurance-trend-desc">省级保险补偿资金（2016—2020年）：[^<]*2019 ¥35,025,000\.00（3502\.5万元）；2020 ¥55,655,000\.00（5565\.5万元）。<\/desc>/);
+    assert.match(html, /<desc id="chart-insurance-schemes-desc">[^<]*省级保险补偿 ¥55,655,000\.00（5565\.5万元）；国家保险补偿 ¥43,860,000\.00（4386万元）。<\/desc>/);
+    const res = await t.http.get('/reports/2020?format=xlsx').buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    assert.equal(res.status, 200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body as ArrayBuffer);
+    const values = new Map<string, unknown>();
+    wb.worksheets[0]!.eachRow((row) => values.set(String(row.getCell(1).value), row.getCell(3).value));
+    assert.equal(values.get('insurance.projects'), 86);
+    assert.equal(values.get('insurance.insuredValue'), 2494000000);
+    assert.equal(values.get('insurance.compensation'), 55655000);
+    assert.equal(values.get('insurance.yoy.amount'), 58.9);
+    assert.equal(values.get('nationalInsurance.compensation'), 43860000);
   });
 });
