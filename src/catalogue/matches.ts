@@ -1,6 +1,31 @@
 import type { ProductFilters, SortOrder } from './repo';
 
 /**
+ * How well a product matches a query, lower first: each term scores 0 when found in the title, 1 in the field, 2 in
+ * the model code and 3 elsewhere (certificate number, vendor, description); the sum is doubled and one taken off when
+ * the title holds the whole query's Chinese words in a row. So 数控车床 puts 超精密数控车床 (title, in a row) before
+ * 数控立式车床 (title) before a 数控机床 listing that mentions a 车床 in its description, and CT a 64排CT before a
+ * product whose only CT is in its model code. `title`, `field` and `model` are in index form (search-text.ts).
+ */
+export function relevanceTier(patterns: string[][], title: string, field: string, model: string): number {
+  let sum = 0;
+  for (const group of patterns) {
+    let best = 3;
+    for (const p of group) {
+      if (title.includes(p)) {
+        best = 0;
+        break;
+      }
+      if (field.includes(p)) best = Math.min(best, 1);
+      else if (model.includes(p)) best = Math.min(best, 2);
+    }
+    sum += best;
+  }
+  const phrase = patterns.length > 1 && patterns.every((g) => /^\p{Script=Han}+$/u.test(g[0])) ? patterns.map((g) => g[0]).join('') : '';
+  return sum * 2 - (phrase && title.includes(phrase) ? 1 : 0);
+}
+
+/**
  * Everything search needs to know about one product that matches a text query: its facet values, the non-facet
  * filters, and its sort keys. A query's matches are loaded once (one SQL statement) and cached under the catalogue
  * version; every combination of filters, facets, sort and page over that text is then worked out here, in memory —
@@ -16,7 +41,7 @@ export interface Match {
   certified: boolean;
   price: number;
   created: string;
-  /** Where the terms matched: 0 per term in the title, 1 in the model, 2 elsewhere (see repo.ts). */
+  /** How well it matches the query, lower first (relevanceTier). */
   tier: number;
 }
 

@@ -1,10 +1,15 @@
 import type { Knex } from 'knex';
 import { isPostgres, type Executor } from '../db';
-import type { Match } from './matches';
-import { ftsAnyOf, ftsPhrase, likePattern, searchTerms } from '../search-text';
+import { matchSet, pageOfMatches, relevanceTier, type Match } from './matches';
+import { ftsAnyOf, ftsPhrase, indexForm, likePattern, parseQuery, queryPatterns } from '../search-text';
 
 export interface ProductFilters {
   q?: string;
+  /**
+   * The text query as index patterns, one list per term (src/search-text.ts `queryPatterns`), when the caller has
+   * parsed `q` already (with the synonym table); otherwise `q` is parsed here without synonyms.
+   */
+  patterns?: string[][];
   kind?: string;
   level?: string;
   field?: string;
@@ -46,32 +51,44 @@ export interface ProductDetailRow extends ProductListRow {
 type Facet = 'kind' | 'level' | 'field' | 'city';
 export const FACETS: Facet[] = ['kind', 'level', 'field', 'city'];
 
-/** How one query term is matched: through the trigram index, by LIKE, or known to match nothing. */
-type TermMatch = { fts: string } | { like: string } | { none: true };
+/** How one pattern of a query term is matched: through the trigram index, by LIKE, or known to match nothing. */
+type PatternMatch = { fts: string } | { like: string } | { none: true };
+/** A query term matches when any of its patterns does. */
+type TermMatch = PatternMatch[];
 
 /** More trigrams than this for a 1-character query, and a LIKE scan is the cheaper way. */
 const MAX_PREFIX_TRIGRAMS = 400;
 
+/** The text query of some filters as index patterns, one list per term. */
+export function patternsOf(f: Pick<ProductFilters, 'q' | 'patterns'>): string[][] {
+  return f.patterns ?? queryPatterns(parseQuery(f.q ?? ''));
+}
+
 /**
- * Each term must be a substring of search_text. PostgreSQL: LIKE, which pg_trgm's index serves. SQLite: a term of
- * 3+ characters is one trigram phrase; a shorter one matches any indexed trigram that starts with it (found in the
- * index vocabulary, a range read), which finds every occurrence because search text ends with SEARCH_TEXT_END.
+ * Each term must match, by any of its patterns; a pattern is a substring of search_text. PostgreSQL: LIKE, which
+ * pg_trgm's index serves. SQLite: a pattern of 3+ characters is one trigram phrase; a shorter one matches any indexed
+ * trigram that starts with it (found in the index vocabulary, a range read), which finds every occurrence because
+ * search text ends with SEARCH_TEXT_END.
  */
-async function resolveText(db: Executor, q: string | undefined): Promise<TermMatch[]> {
+async function resolveText(db: Executor, patterns: string[][]): Promise<TermMatch[]> {
   const out: TermMatch[] = [];
-  for (const term of searchTerms(q ?? '')) {
-    if (isPostgres(db)) out.push({ like: likePattern(term) });
-    else if ([...term].length >= 3) out.push({ fts: ftsPhrase(term) });
-    else {
-      const rows: Array<{ term: string }> = await db('products_fts_vocab')
-        .select('term')
-        .where('term', '>=', term)
-        .andWhere('term', '<', `${term}\u{10FFFF}`)
-        .limit(MAX_PREFIX_TRIGRAMS + 1);
-      if (rows.length === 0) out.push({ none: true });
-      else if (rows.length > MAX_PREFIX_TRIGRAMS) out.push({ like: likePattern(term) });
-      else out.push({ fts: ftsAnyOf(rows.map((r) => r.term)) });
+  for (const group of patterns) {
+    const any: PatternMatch[] = [];
+    for (const pattern of group) {
+      if (isPostgres(db)) any.push({ like: likePattern(pattern) });
+      else if ([...pattern].length >= 3) any.push({ fts: ftsPhrase(pattern) });
+      else {
+        const rows: Array<{ term: string }> = await db('products_fts_vocab')
+          .select('term')
+          .where('term', '>=', pattern)
+          .andWhere('term', '<', `${pattern}\u{10FFFF}`)
+          .limit(MAX_PREFIX_TRIGRAMS + 1);
+        if (rows.length === 0) any.push({ none: true });
+        else if (rows.length > MAX_PREFIX_TRIGRAMS) any.push({ like: likePattern(pattern) });
+        else any.push({ fts: ftsAnyOf(rows.map((r) => r.term)) });
+      }
     }
+    out.push(any);
   }
   return out;
 }
@@ -85,10 +102,22 @@ function productsFor(db: Executor, text: TermMatch[]): Knex.QueryBuilder {
 }
 
 function applyText(qb: Knex.QueryBuilder, text: TermMatch[], table: string): void {
-  for (const m of text) {
-    if ('fts' in m) qb.whereRaw(`${table}.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)`, [m.fts]);
-    else if ('like' in m) qb.whereRaw(`${table}.search_text LIKE ? ESCAPE '\\'`, [m.like]);
-    else qb.whereRaw('1 = 0');
+  for (const any of text) {
+    // The index phrases of a term go into one MATCH (ORed); LIKE patterns beside it.
+    const fts = any.flatMap((m) => ('fts' in m ? [m.fts] : []));
+    const like = any.flatMap((m) => ('like' in m ? [m.like] : []));
+    const sql: string[] = [];
+    const bindings: string[] = [];
+    if (fts.length) {
+      sql.push(`${table}.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)`);
+      bindings.push(fts.map((e) => `(${e})`).join(' OR '));
+    }
+    for (const l of like) {
+      sql.push(`${table}.search_text LIKE ? ESCAPE '\\'`);
+      bindings.push(l);
+    }
+    if (sql.length === 0) qb.whereRaw('1 = 0');
+    else qb.whereRaw(sql.length === 1 ? sql[0] : `(${sql.join(' OR ')})`, bindings);
   }
 }
 
@@ -117,7 +146,7 @@ function applyBase(qb: Knex.QueryBuilder, f: ProductFilters, text: TermMatch[], 
  * (migration 20261127001000) lets the database count without reading product rows when there is no text.
  */
 export async function countWithFacets(db: Executor, f: ProductFilters): Promise<{ total: number; facets: Record<Facet, Record<string, number>> }> {
-  const text = await resolveText(db, f.q);
+  const text = await resolveText(db, patternsOf(f));
   const qb = productsFor(db, text).select('products.kind', 'products.level', 'products.field', 'products.city').count<Array<Record<Facet, string | null> & { n: number | string }>>({ n: '*' });
   applyBase(qb, f, text, 'products');
   qb.groupBy('products.kind', 'products.level', 'products.field', 'products.city');
@@ -160,24 +189,20 @@ const LIST_COLUMNS = [
 /**
  * One page of matching products. The sort runs over the products table alone and yields ids (cheap, and the browse
  * index covers it when there is no text); only the page's rows are then joined with their vendor and certificate.
+ * Relevance is scored in code from the parts a term matched (loadMatches, matches.ts), so a text query sorted by
+ * relevance is paged from its matches.
  */
 export async function listProducts(db: Executor, f: ProductFilters, sort: SortOrder, limit: number, offset: number): Promise<ProductListRow[]> {
-  const text = await resolveText(db, f.q);
+  const patterns = patternsOf(f);
+  if (patterns.length && sort === 'relevance') return productsByIds(db, pageOfMatches(matchSet(await loadMatches(db, patterns)), f, sort, limit, offset));
+  const text = await resolveText(db, patterns);
   const page = productsFor(db, text).select('products.id');
   applyBase(page, f, text, 'products');
   applyDimension(page, f, 'products');
-  const terms = searchTerms(f.q ?? '');
   if (sort === 'price_asc') page.orderBy('products.price_fen', 'asc');
   else if (sort === 'price_desc') page.orderBy('products.price_fen', 'desc');
   else if (sort === 'newest') page.orderBy('products.created_at', 'desc');
   else {
-    // Relevance: search_text is "title model certNo field vendor description", so where a term first occurs tells
-    // which part it matched. Each term scores 0 in the title, 1 in the model, 2 elsewhere; the lower sum ranks first,
-    // then the higher certification level, then the newer listing.
-    if (terms.length) {
-      const tier = tierSql(db, terms);
-      page.orderByRaw(tier.sql, tier.bindings);
-    }
     page.orderByRaw("CASE products.level WHEN 'international' THEN 0 WHEN 'domestic' THEN 1 WHEN 'provincial' THEN 2 ELSE 3 END");
     page.orderBy('products.created_at', 'desc');
   }
@@ -198,18 +223,13 @@ export async function productsByIds(db: Executor, ids: number[]): Promise<Produc
   return ids.map((id) => byId.get(id)).filter((r): r is ProductListRow => r !== undefined);
 }
 
-/** Relevance tier of each row for the query terms: 0 per term in the title, 1 in the model, 2 elsewhere. */
-function tierSql(db: Executor, terms: string[]): { sql: string; bindings: string[] } {
-  const pos = isPostgres(db) ? 'strpos' : 'instr';
-  const tier = `(CASE WHEN ${pos}(products.search_text, ?) <= length(products.title) THEN 0 WHEN ${pos}(products.search_text, ?) <= length(products.title) + 1 + length(products.model) THEN 1 ELSE 2 END)`;
-  return { sql: terms.map(() => tier).join(' + '), bindings: terms.flatMap((t) => [t, t]) };
-}
-
-/** Every approved product that matches the text `q`, with what search needs to filter, count and sort it. */
-export async function loadMatches(db: Executor, q: string): Promise<Match[]> {
-  const terms = searchTerms(q);
-  const text = await resolveText(db, q);
-  const tier = tierSql(db, terms);
+/**
+ * Every approved product that matches the text (a query, or its index patterns), with what search needs to filter,
+ * count and sort it; its relevance tier is scored here from its title, field and model (matches.ts `relevanceTier`).
+ */
+export async function loadMatches(db: Executor, q: string | string[][]): Promise<Match[]> {
+  const patterns = typeof q === 'string' ? patternsOf({ q }) : q;
+  const text = await resolveText(db, patterns);
   const qb = productsFor(db, text).select(
     'products.id',
     'products.kind',
@@ -220,16 +240,23 @@ export async function loadMatches(db: Executor, q: string): Promise<Match[]> {
     db.raw('(products.cert_id IS NOT NULL) AS certified'),
     'products.price_fen',
     'products.created_at',
-    db.raw(`${tier.sql} AS tier`, tier.bindings),
+    'products.title',
+    'products.model',
   );
   applyBase(qb, {}, text, 'products');
   // One row holding a JSON array, not thousands of rows: building a JS object per driver row costs more than the query.
-  const cols = 'id, kind, level, field, city, boutique, certified, price_fen, created_at, tier';
+  const cols = 'id, kind, level, field, city, boutique, certified, price_fen, created_at, title, model';
   const agg = isPostgres(db) ? `json_agg(json_build_array(${cols}))` : `json_group_array(json_array(${cols}))`;
   const [row] = await db.from(qb.as('m')).select(db.raw(`${agg} AS rows`));
   const raw = row?.rows ?? null;
   const list: unknown[][] = raw === null ? [] : typeof raw === 'string' ? JSON.parse(raw) : raw;
-  return list.map(([id, kind, level, field, city, boutique, certified, price, created, tier]) => ({
+  const forms = new Map<string, string>();
+  const formOf = (s: string) => {
+    let f = forms.get(s);
+    if (f === undefined) forms.set(s, (f = indexForm(s)));
+    return f;
+  };
+  return list.map(([id, kind, level, field, city, boutique, certified, price, created, title, model]) => ({
     id: Number(id),
     kind: String(kind),
     level: (level as string | null) ?? null,
@@ -239,7 +266,7 @@ export async function loadMatches(db: Executor, q: string): Promise<Match[]> {
     certified: Boolean(certified),
     price: Number(price),
     created: String(created),
-    tier: Number(tier),
+    tier: relevanceTier(patterns, formOf(String(title)), formOf(String(field)), formOf(String(model))),
   }));
 }
 
@@ -255,4 +282,20 @@ export async function findProduct(db: Executor, id: number): Promise<ProductDeta
 export async function countApprovedByCert(db: Executor, certId: number): Promise<number> {
   const r = await db('products').where({ cert_id: certId, status: 'approved' }).count<{ n: number }[]>({ n: '*' }).first();
   return Number(r?.n ?? 0);
+}
+
+/** The distinct titles of approved products (for the suggestions' vocabulary), at most `limit`. */
+export async function approvedTitles(db: Executor, limit = 20000): Promise<string[]> {
+  const rows: Array<{ title: string }> = await db('products').distinct('title').where('status', 'approved').orderBy('title').limit(limit);
+  return rows.map((r) => r.title);
+}
+
+/**
+ * Certificates whose number, upper-cased and without hyphens, spaces, underscores and slashes, begins with `key`
+ * (given in that form), by number; at most `limit`.
+ */
+export async function certsByLooseNo(db: Executor, key: string, limit: number): Promise<Array<{ id: number; cert_no: string }>> {
+  const loose = "replace(replace(replace(replace(upper(cert_no), '-', ''), ' ', ''), '_', ''), '/', '')";
+  const prefix = `${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db('certifications').select('id', 'cert_no').whereRaw(`${loose} LIKE ? ESCAPE '\\'`, [prefix]).orderBy('cert_no').limit(limit);
 }

@@ -52,3 +52,31 @@ export const CertLookupQuery = z.object({
   certNo: z.string().trim().max(64, 'validation.too_long').optional(),
   lang: z.string().optional(),
 });
+
+/** A word or phrase of the synonym table: something a query can contain (at least one letter or digit). */
+const searchWord = (max: number) =>
+  z
+    .string({ message: 'validation.required' })
+    .trim()
+    .min(1, 'validation.required')
+    .max(max, 'validation.too_long')
+    .refine((v) => /[\p{L}\p{N}]/u.test(v), { message: 'catalogue.synonym_no_word' });
+
+/**
+ * A row of the synonym table, one schema for the admin page and the JSON route: `synonyms` is a JSON array of words,
+ * or (a form's text area) one string of them separated by commas, 、 or new lines.
+ */
+export const SynonymInput = z
+  .object({
+    term: searchWord(40),
+    synonyms: z
+      .union([z.array(z.string({ message: 'validation.invalid_type' })), z.string()], { message: 'validation.invalid_type' })
+      .transform((v) => (Array.isArray(v) ? v : v.split(/[,，、;；\n]/)).map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(searchWord(40)).min(1, 'validation.required').max(20, 'validation.too_many')),
+    twoWay: z
+      .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' })], { message: 'validation.invalid' })
+      .optional()
+      .transform((v) => v === undefined || v === true || v === 'on' || v === 'true' || v === '1'),
+  })
+  .strict();
+export type SynonymInput = z.output<typeof SynonymInput>;

@@ -1,15 +1,20 @@
 import { findCert, findCertByNo, isCurrent } from '../certification';
+import { AppError } from '../errors';
 import { isFirstPurchaseEligible } from '../first-purchase';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
-import { LEVELS } from '../domain';
+import { FIELDS, LEVELS } from '../domain';
 import { notFound } from '../errors';
 import { firstPurchasePolicy } from '../settings';
 import { shanghaiDay } from '../time';
 import { CatalogueCache } from './cache';
 import { countMatches, matchSet, pageOfMatches, type MatchSet } from './matches';
+import { relatedQueries, type Suggestion } from './suggestions';
+import { deleteSynonym, findSynonym, findSynonymByTerm, insertSynonym, listSynonyms, updateSynonym, type SynonymRow } from './synonyms-repo';
 import { certificateView, productDetail, productItem, type CertificateView, type ProductDetail, type ProductItem } from './presenters';
 import {
+  approvedTitles,
+  certsByLooseNo,
   countApprovedByCert,
   countWithFacets,
   findProduct,
@@ -19,8 +24,9 @@ import {
   type ProductFilters,
   type SortOrder,
 } from './repo';
-import type { SearchQuery } from './schema';
-import { searchTerms } from '../search-text';
+import type { SearchQuery, SynonymInput } from './schema';
+import { normalizeSearch, parseQuery, queryPatterns, segmenter, type QueryTerm, type SynonymMap } from '../search-text';
+import { isUniqueViolation } from '../db';
 
 export interface SearchResult {
   items: ProductItem[];
@@ -28,11 +34,21 @@ export interface SearchResult {
   page: number;
   pageSize: number;
   facets: Record<string, Record<string, number>>;
+  /**
+   * Only for a text query that found nothing: queries that would find something — a near spelling, the query
+   * without one of its words, a related word or field — each with how many products it finds.
+   */
+  suggestions?: Suggestion[];
 }
 
-/** The cache key of a set of filters (query terms normalised, so ＣＴ and ct share an entry). */
+/** The cache key of a set of filters (the query as index patterns, so ＣＴ and ct, or 磁共振 and MRI, share an entry). */
 function filterKey(f: ProductFilters): string {
-  return JSON.stringify([f.q ? searchTerms(f.q) : [], f.kind, f.level, f.field, f.city, f.badge, f.priceMin, f.priceMax]);
+  return JSON.stringify([f.patterns ?? [], f.kind, f.level, f.field, f.city, f.badge, f.priceMin, f.priceMax]);
+}
+
+/** Several certificates answer a partial number: the page lists them (JSON answers 404). */
+export interface CertificateCandidates {
+  candidates: string[];
 }
 
 /** Cached values are shared between requests: frozen, so that no caller can change another's. */
@@ -71,15 +87,53 @@ export class CatalogueService {
 
   /** Total and facet counts for some filters; cached apart from the listing, which paging and sorting change. */
   private counts(filters: ProductFilters): ReturnType<typeof countWithFacets> {
-    const terms = searchTerms(filters.q ?? '');
+    const patterns = filters.patterns ?? [];
     return this.cached(`counts:${filterKey(filters)}`, async () =>
-      terms.length ? countMatches(await this.matches(terms), filters) : countWithFacets(this.db, filters),
+      patterns.length ? countMatches(await this.matches(patterns), filters) : countWithFacets(this.db, { ...filters, q: undefined, patterns: [] }),
     );
   }
 
   /** Every product matching the text, loaded once per catalogue version and shared by all filters over it. */
-  private matches(terms: string[]): Promise<MatchSet> {
-    return this.cache.get(`matches:${JSON.stringify(terms)}`, async () => matchSet(await loadMatches(this.db, terms.join(' '))));
+  private matches(patterns: string[][]): Promise<MatchSet> {
+    return this.cache.get(`matches:${JSON.stringify(patterns)}`, async () => matchSet(await loadMatches(this.db, patterns)));
+  }
+
+  /** The synonym table as the query parser reads it, cached under the catalogue version (its changes bump it). */
+  synonymMap(): Promise<SynonymMap> {
+    return this.cache.get('synonyms', async () => {
+      const map = new Map<string, string[]>();
+      const add = (key: string, forms: string[]) => map.set(key, [...new Set([...(map.get(key) ?? []), ...forms.filter((f) => f !== key)])]);
+      for (const row of await listSynonyms(this.db)) {
+        add(row.term, row.synonyms);
+        if (row.twoWay) for (const s of row.synonyms) add(s, [row.term, ...row.synonyms]);
+      }
+      return map;
+    });
+  }
+
+  /** A text query as the terms every match must have, with their synonyms. */
+  async parse(q: string | undefined): Promise<QueryTerm[]> {
+    return q ? parseQuery(q, await this.synonymMap()) : [];
+  }
+
+  /** How many approved products a text query finds (no other filter). */
+  async countText(q: string): Promise<number> {
+    const patterns = queryPatterns(await this.parse(q));
+    if (patterns.length === 0) return 0;
+    return (await this.counts({ q, patterns })).total;
+  }
+
+  /** The words of the catalogue's titles (jieba) and fields, and the synonym table's: what suggestions are made of. */
+  private vocabulary(): Promise<string[]> {
+    return this.cache.get('vocabulary', async () => {
+      const words = new Set<string>();
+      for (const title of await approvedTitles(this.db)) {
+        for (const w of segmenter().cut(normalizeSearch(title), false)) if (/[\p{L}\p{N}]{2,}/u.test(w)) words.add(w);
+      }
+      for (const f of FIELDS) words.add(f.name);
+      for (const key of (await this.synonymMap()).keys()) words.add(key);
+      return [...words];
+    });
   }
 
   private cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
@@ -99,17 +153,31 @@ export class CatalogueService {
     };
     const sort: SortOrder = query.sort ?? (query.q ? 'relevance' : 'newest');
     const offset = (query.page - 1) * query.pageSize;
+    const terms = await this.parse(query.q);
+    const patterns = (filters.patterns = queryPatterns(terms));
+    // A query of punctuation alone has no words to find: it finds nothing (not everything).
+    if (query.q && query.q.trim() && patterns.length === 0) {
+      return { items: [], total: 0, page: query.page, pageSize: query.pageSize, facets: { kind: {}, level: {}, field: {}, city: {} }, suggestions: [] };
+    }
     // Facets and total depend on the filters only, so paging and re-sorting reuse them.
-    const terms = searchTerms(query.q ?? '');
     const page = async () =>
-      terms.length
-        ? productsByIds(this.db, pageOfMatches(await this.matches(terms), filters, sort, query.pageSize, offset))
+      patterns.length
+        ? productsByIds(this.db, pageOfMatches(await this.matches(patterns), filters, sort, query.pageSize, offset))
         : listProducts(this.db, filters, sort, query.pageSize, offset);
     const [items, counts] = await Promise.all([
       this.cached(`list:${filterKey(filters)}:${sort}:${query.pageSize}:${offset}`, async () => (await page()).map(productItem)),
       this.counts(filters),
     ]);
-    return { items, total: counts.total, page: query.page, pageSize: query.pageSize, facets: counts.facets };
+    const result: SearchResult = { items, total: counts.total, page: query.page, pageSize: query.pageSize, facets: counts.facets };
+    if (counts.total === 0 && patterns.length) result.suggestions = await this.suggest(terms);
+    return result;
+  }
+
+  /** What to suggest for a text query that found nothing (suggestions.ts), cached under the catalogue version. */
+  suggest(terms: QueryTerm[]): Promise<Suggestion[]> {
+    return this.cached(`suggest:${JSON.stringify(terms.map((t) => t.text))}`, async () =>
+      relatedQueries(terms, await this.vocabulary(), (q) => this.countText(q)),
+    );
   }
 
   /** A public product: only approved listings are visible. */
@@ -124,15 +192,75 @@ export class CatalogueService {
     });
   }
 
+  /**
+   * A certificate by its number, as a clerk types it: exactly; else in any case and with or without its hyphens and
+   * spaces (zj-stt-2020-0008, ZJSTT20200008); else by the start of the number when one certificate alone begins so
+   * (ZJ-STT-2020-00 finds nothing when ten do: see certificateCandidates).
+   */
   async certificate(certNo: string): Promise<{ certificate: CertificateView; current: boolean; listings: number }> {
     const no = certNo.trim().normalize('NFKC');
     const today = this.today();
     return this.cached(`certificate:${no}:${today}`, async () => {
-      const cert = await findCertByNo(this.db, no);
+      let cert = no ? await findCertByNo(this.db, no) : undefined;
+      if (!cert && looseCertNo(no)) {
+        const key = looseCertNo(no);
+        const found = await certsByLooseNo(this.db, key, 2);
+        const exact = found.find((c) => looseCertNo(c.cert_no) === key);
+        const only = exact ?? (found.length === 1 ? found[0] : undefined);
+        if (only) cert = await findCert(this.db, only.id);
+      }
       if (!cert) throw notFound('catalogue.certificate_not_found');
       const listings = await countApprovedByCert(this.db, cert.id);
       return { certificate: certificateView(cert, today), current: isCurrent(cert, today), listings };
     });
+  }
+
+  /** The certificate numbers that begin with a partial number (in any case, hyphens and spaces aside), at most 20. */
+  async certificateCandidates(certNo: string): Promise<string[]> {
+    const key = looseCertNo(certNo.trim().normalize('NFKC'));
+    if (!key) return [];
+    return this.cached(`certificate-candidates:${key}`, async () => (await certsByLooseNo(this.db, key, 20)).map((c) => c.cert_no));
+  }
+
+  /** The synonym table, for the department's page and JSON route. */
+  synonyms(): Promise<SynonymRow[]> {
+    return listSynonyms(this.db);
+  }
+
+  async synonym(id: number): Promise<SynonymRow> {
+    const row = await findSynonym(this.db, id);
+    if (!row) throw notFound('catalogue.synonym_not_found');
+    return row;
+  }
+
+  /** Adds a row; a term already in the table is a 409 naming `term`. Its words are kept normalised, as queries are. */
+  async createSynonym(input: SynonymInput): Promise<SynonymRow> {
+    const s = normalizedSynonym(input);
+    if (await findSynonymByTerm(this.db, s.term)) throw duplicateTerm(s.term);
+    try {
+      return this.synonym(await insertSynonym(this.db, s, this.clock.now().toISOString()));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicateTerm(s.term);
+      throw err;
+    }
+  }
+
+  async updateSynonym(id: number, input: SynonymInput): Promise<SynonymRow> {
+    await this.synonym(id);
+    const s = normalizedSynonym(input);
+    const other = await findSynonymByTerm(this.db, s.term);
+    if (other && other.id !== id) throw duplicateTerm(s.term);
+    try {
+      await updateSynonym(this.db, id, s, this.clock.now().toISOString());
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicateTerm(s.term);
+      throw err;
+    }
+    return this.synonym(id);
+  }
+
+  async deleteSynonym(id: number): Promise<void> {
+    if ((await deleteSynonym(this.db, id)) === 0) throw notFound('catalogue.synonym_not_found');
   }
 
   /** The home page: featured first-unit products per level, boutique items, and browse-by counts. */
@@ -154,4 +282,19 @@ export class CatalogueService {
       return { featured, boutique: boutique.map(productItem), fields: byCount(all.facets.field), cities: byCount(all.facets.city) };
     });
   }
+}
+
+/** A certificate number compared loosely: upper case, without hyphens, spaces, underscores and slashes. */
+function looseCertNo(no: string): string {
+  return no.toUpperCase().replace(/[-\s_/]/g, '');
+}
+
+const duplicateTerm = (term: string) => new AppError('duplicate', 'catalogue.synonym_duplicate', { field: 'term', term }, 'term');
+
+/** A row's words as queries see them (normalised), the term itself and repeats left out of its synonyms. */
+function normalizedSynonym(input: SynonymInput): { term: string; synonyms: string[]; twoWay: boolean } {
+  const term = normalizeSearch(input.term);
+  const synonyms = [...new Set(input.synonyms.map(normalizeSearch))].filter((w) => w !== term);
+  if (synonyms.length === 0) throw new AppError('validation_failed', 'catalogue.synonym_same_as_term', { field: 'synonyms' }, 'synonyms');
+  return { term, synonyms, twoWay: input.twoWay };
 }

@@ -57,7 +57,8 @@ describe(`migrations (${ENGINE})`, function () {
     await t.db('products').insert({ vendor_id: vendorId, title: '旧数据铣刀', field: '数控机床', kind: 'equipment', city: '杭州', price_fen: 1, unit: '台', status: 'approved', search_text: '旧数据铣刀', created_at: now, updated_at: now });
     await t.db.migrate.latest();
     const row = await t.db('products').where({ title: '旧数据铣刀' }).first('search_text');
-    assert.equal(row.search_text, '旧数据铣刀  ');
+    // Ends with the marker (written again in index form by 20261213090000_search_synonyms).
+    assert.ok(row.search_text.startsWith(' 旧数据铣刀 ') && row.search_text.endsWith('  '), JSON.stringify(row.search_text));
     await t.db.migrate.rollback(undefined, true);
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { SEARCH_TEXT_END, ftsAnyOf, ftsPhrase, likePattern, normalizeSearch, productSearchText, searchTerms } from '../../src/search-text';
+import { SEARCH_TEXT_END, ftsAnyOf, ftsPhrase, likePattern, normalizeSearch, parseQuery, productSearchText, queryPatterns, searchTerms } from '../../src/search-text';
 
 describe('catalogue search text', () => {
   describe('normalizeSearch', () => {
@@ -58,10 +58,9 @@ describe('catalogue search text', () => {
   });
 
   describe('productSearchText', () => {
-    it('puts the title first so that a title match ranks before any other match', () => {
+    it('holds the title, model, certificate number, field and vendor as tokens between spaces, Latin apart from Chinese', () => {
       const text = productSearchText({ title: '64排ＣＴ', model: 'ZJ-64', field: '高端医疗装备', certNo: 'ZJSTT-2020-001', vendorName: '某医疗', description: '机床' });
-      assert.ok(text.startsWith('64排ct zj-64 zjstt-2020-001 高端医疗装备 某医疗'), text);
-      assert.ok(text.indexOf('ct') < text.indexOf('机床'));
+      assert.ok(text.startsWith(' 64 排 ct zj-64 zjstt-2020-001 高端医疗装备 某医疗 机床'), text);
     });
 
     it('ends with the end marker, so the last characters also begin a trigram', () => {
@@ -69,5 +68,35 @@ describe('catalogue search text', () => {
       assert.equal(SEARCH_TEXT_END, '  ');
       assert.ok(text.endsWith(`数控机床${SEARCH_TEXT_END}`), JSON.stringify(text));
     });
+  });
+});
+
+describe('query parsing (jieba, all terms, synonyms)', () => {
+  const synonyms = new Map<string, string[]>([
+    ['ct机', ['ct']],
+    ['磁共振', ['mr', 'mri', '核磁共振']],
+    ['mri', ['mr', '磁共振', '核磁共振']],
+  ]);
+
+  it('cuts a Chinese query into words that must all be found, a long word into its parts: 数控车床 → 数控 + 车床', () => {
+    assert.deepEqual(parseQuery('数控车床').map((t) => t.text), ['数控', '车床']);
+    assert.deepEqual(queryPatterns(parseQuery('医用的口罩')), [['医用'], ['口罩']]);
+  });
+
+  it('matches a short Latin word as a whole token and a longer one as the start of a token or of a code’s part', () => {
+    assert.deepEqual(queryPatterns(parseQuery('CT')), [[' ct ']]);
+    assert.deepEqual(queryPatterns(parseQuery('TM300')), [[' tm300', '-tm300']]);
+  });
+
+  it('takes a phrase of the synonym table first and finds it by any of its forms', () => {
+    assert.deepEqual(queryPatterns(parseQuery('CT机', synonyms)), [[' ct 机', ' ct ']]);
+    assert.deepEqual(parseQuery('MRI', synonyms)[0].forms, ['mri', 'mr', '磁共振', '核磁共振']);
+    // "mr" inside "mri" is not the synonym "mr": Latin phrases are taken between token boundaries only.
+    assert.deepEqual(parseQuery('smr', new Map([['mr', ['x']]]))[0].forms, ['smr']);
+  });
+
+  it('drops punctuation and keeps at most 8 terms', () => {
+    assert.deepEqual(parseQuery('%_*"'), []);
+    assert.equal(parseQuery('a1 b2 c3 d4 e5 f6 g7 h8 i9 j0').length, 8);
   });
 });
