@@ -19,11 +19,14 @@
  *
  * Knobs: BENCH_PAYMENTS (2000 in all, per measurement), BENCH_ROUNDS (5), BENCH_CONNECTIONS (8), BENCH_KEEP=1 keeps
  * the database files, BENCH_CPU_PROF=<dir> profiles the HTTP run's server, BENCH_ONLY=http runs only the HTTP run.
+ * `npm run bench:ledger -- --db postgres://user@host:port/database` runs everything on PostgreSQL (databases created
+ * beside that one, dropped at the end) and writes bench/results/ledger-postgres.md.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import knexFactory from 'knex';
 import { hashPassword } from '../src/auth/passwords';
 import { SystemClock } from '../src/clock';
 import { createDb, migrateLatest, type Db } from '../src/db';
@@ -83,13 +86,40 @@ async function acceptedOrders(db: Db, c: Cast, n: number): Promise<number[]> {
   return ids;
 }
 
+/** `-- --db postgres://user@host:port/database`: the same runs on PostgreSQL, in databases created beside that one. */
+const PG_URL = (() => {
+  const i = process.argv.indexOf('--db');
+  const url = i >= 0 ? process.argv[i + 1] : undefined;
+  return url?.startsWith('postgres') ? url : undefined;
+})();
+const pgDatabases: string[] = [];
+
 async function freshDb(name: string): Promise<{ db: Db; url: string }> {
+  if (PG_URL) {
+    const database = `bench_ledger_${name}_${Date.now().toString(36)}`;
+    const admin = knexFactory({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 1 } });
+    await admin.raw(`CREATE DATABASE ${database}`);
+    await admin.destroy();
+    pgDatabases.push(database);
+    const u = new URL(PG_URL);
+    u.pathname = `/${database}`;
+    const db = createDb(u.toString());
+    await migrateLatest(db);
+    return { db, url: u.toString() };
+  }
   const file = path.join(DIR, `${name}.sqlite3`);
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const url = `sqlite:${file}`;
   const db = createDb(url);
   await migrateLatest(db);
   return { db, url };
+}
+
+async function dropPgDatabases(): Promise<void> {
+  if (!PG_URL || process.env.BENCH_KEEP === '1') return;
+  const admin = knexFactory({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 1 } });
+  for (const database of pgDatabases.splice(0)) await admin.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.destroy();
 }
 
 /** The ceiling's own database: one table, one-row INSERT transactions. */
@@ -196,7 +226,7 @@ interface Round {
 }
 
 /** Payments through the service, in rounds alternating with the ceiling: each round's rates and their ratio. */
-async function serviceRounds(top: Db): Promise<{ rounds: Round[]; verified: boolean; payment: Breakdown; commit: Breakdown; fallbacks: number }> {
+async function serviceRounds(top: Db): Promise<{ rounds: Round[]; verified: boolean; payment: Breakdown | null; commit: Breakdown | null; fallbacks: number }> {
   const { db } = await freshDb('service');
   const c = await cast(db);
   const ids = await acceptedOrders(db, c, 2 * PAYMENTS + PROFILED);
@@ -221,8 +251,10 @@ async function serviceRounds(top: Db): Promise<{ rounds: Round[]; verified: bool
     const alone = together.length - batched;
     rounds.push({ ceiling: ceilingRate, service, ceilingConcurrent, serviceConcurrent, perBatch: together.length / (batches + alone) });
   }
-  const payment = await breakdown(db, profiled.length, (i) => orders.act(c.buyer, profiled[i], 'pay'));
-  const commit = await breakdown(top, profiled.length, () => top.transaction((trx) => trx('bench_ceiling').insert({ v: `row ${ceilingRows++}` })));
+  // The driver profile wraps the sqlite3 connection's methods: on PostgreSQL the profiled transactions just run.
+  const payment = PG_URL ? null : await breakdown(db, profiled.length, (i) => orders.act(c.buyer, profiled[i], 'pay'));
+  const commit = PG_URL ? null : await breakdown(top, profiled.length, () => top.transaction((trx) => trx('bench_ceiling').insert({ v: `row ${ceilingRows++}` })));
+  if (PG_URL) for (const id of profiled) await orders.act(c.buyer, id, 'pay');
   const verified = (await new Ledger(new SystemClock()).verify(db)).ok && (await db('orders').where({ status: 'paid' }).count({ n: '*' }).first())?.n === ids.length + profiled.length;
   await db.destroy();
   return { rounds, verified, payment, commit, fallbacks: queue.stats.fallbacks };
@@ -270,11 +302,12 @@ async function http(): Promise<{ rate: number; p50: number; p99: number; ok: num
 async function main(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
   mkdirSync(RESULTS, { recursive: true });
-  console.log(`bench:ledger — ${PAYMENTS} payments per measurement in ${ROUNDS} rounds, SQLite WAL + synchronous=FULL, ${os.cpus().length} CPUs (load ${os.loadavg()[0].toFixed(2)})`);
+  console.log(`bench:ledger — ${PAYMENTS} payments per measurement in ${ROUNDS} rounds, ${PG_URL ? 'PostgreSQL' : 'SQLite WAL + synchronous=FULL'}, ${os.cpus().length} CPUs (load ${os.loadavg()[0].toFixed(2)})`);
   if (process.env.BENCH_ONLY === 'http') {
     const api = await http();
     console.log(`HTTP only: ${api.rate.toFixed(0)} payments/s (p50 ${api.p50} ms, p99 ${api.p99} ms), ${api.ok} paid, ledger verifies: ${api.verified}`);
     rmSync(DIR, { recursive: true, force: true });
+    await dropPgDatabases();
     return;
   }
   const top = await ceilingDb();
@@ -305,7 +338,7 @@ async function main(): Promise<void> {
   const table = [
     `# bench:ledger — ${new Date().toISOString()}`,
     '',
-    `SQLite, journal_mode=WAL, synchronous=FULL (the app's setting); ${PAYMENTS} payments through the service in ${ROUNDS} rounds alternating with the ceiling, ${PAYMENTS} through HTTP; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)} at the end.`,
+    `${PG_URL ? 'PostgreSQL (the server\'s own durability settings)' : 'SQLite, journal_mode=WAL, synchronous=FULL (the app\'s setting)'}; ${PAYMENTS} payments through the service in ${ROUNDS} rounds alternating with the ceiling, ${PAYMENTS} through HTTP; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)} at the end.`,
     '',
     '| measurement | per second (median) | vs ceiling |',
     '|---|---:|---:|',
@@ -322,20 +355,21 @@ async function main(): Promise<void> {
     '',
     '| transaction | total | driver calls | in the driver | of which COMMIT | other calls | JavaScript between calls |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    row('payment (OrderService.act pay)', svc.payment),
-    row('ceiling (one-row INSERT)', svc.commit),
-    '',
-    `A payment's calls, ms each: ${svc.payment.byKind.map(([k, v]) => `${k} ${ms(v)}`).join('; ')}.`,
+    ...(svc.payment && svc.commit
+      ? [row('payment (OrderService.act pay)', svc.payment), row('ceiling (one-row INSERT)', svc.commit), '', `A payment's calls, ms each: ${svc.payment.byKind.map(([k, v]) => `${k} ${ms(v)}`).join('; ')}.`]
+      : ['| (the driver profile is taken on SQLite only) | | | | | | |']),
     '',
     `Target: service ≥ 50% of the ceiling. Ledger verified after the service run: ${svc.verified}; after the HTTP run: ${api.verified} (${api.ok} orders paid). Batches redone payment by payment: ${svc.fallbacks}.`,
     '',
   ].join('\n');
-  writeFileSync(path.join(RESULTS, 'ledger.md'), table);
+  writeFileSync(path.join(RESULTS, PG_URL ? 'ledger-postgres.md' : 'ledger.md'), table);
   console.log(`\n${table}`);
   if (process.env.BENCH_KEEP !== '1') rmSync(DIR, { recursive: true, force: true });
+  await dropPgDatabases();
 }
 
-main().catch((err: unknown) => {
+main().catch(async (err: unknown) => {
   console.error(err);
+  await dropPgDatabases().catch(() => undefined);
   process.exit(1);
 });
