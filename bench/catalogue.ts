@@ -16,13 +16,15 @@
  * Knobs: BENCH_PRODUCTS (100000), BENCH_CONNECTIONS (50), BENCH_DURATION seconds per target (10), BENCH_KEEP=1 keeps
  * the database file, BENCH_DB=sqlite:<file> reuses one kept before (no generation), BENCH_ONLY=<words> runs the ceiling
  * and the targets whose name contains one of the comma-separated words, BENCH_PROFILE=1 writes the server's CPU profile
- * (node --cpu-prof) to bench/results/.
+ * (node --cpu-prof) to bench/results/. `npm run bench:catalogue -- --db postgres://user@host:port/database` runs it on
+ * PostgreSQL, in a database created beside that one (bench/results/catalogue-postgres.md).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { hashPassword } from '../src/auth/passwords';
+import knexFactory from 'knex';
 import { createDb, migrateLatest, type Db } from '../src/db';
 import { startServer, type RunningServer } from '../test/helpers/server';
 import { generateCatalogue } from './generate';
@@ -179,9 +181,30 @@ function verdict(rows: Row[]): string {
   return out.join('\n');
 }
 
+/** `-- --db postgres://user@host:port/database`: the same on PostgreSQL, in a database created beside that one. */
+const PG_URL = (() => {
+  const i = process.argv.indexOf('--db');
+  const url = i >= 0 ? process.argv[i + 1] : undefined;
+  return url?.startsWith('postgres') ? url : undefined;
+})();
+
+async function pgDatabase(create: boolean, name: string): Promise<string> {
+  const admin = knexFactory({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw(create ? `CREATE DATABASE ${name}` : `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.destroy();
+  }
+  const u = new URL(PG_URL as string);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fum-bench-'));
-  const databaseUrl = REUSE || `sqlite:${path.join(dir, 'bench.sqlite3')}`;
+  const pgName = `bench_catalogue_${Date.now().toString(36)}`;
+  const databaseUrl = REUSE || (PG_URL ? await pgDatabase(true, pgName) : `sqlite:${path.join(dir, 'bench.sqlite3')}`);
+  const engine = databaseUrl.startsWith('postgres') ? 'PostgreSQL' : 'SQLite';
   const servers: RunningServer[] = [];
   const db = createDb(databaseUrl);
   try {
@@ -246,7 +269,7 @@ async function main(): Promise<void> {
     const header = [
       '# Catalogue benchmark',
       '',
-      `${new Date().toISOString()} · ${made.products} products (机床 matches ${matches}) · SQLite · NODE_ENV=production · ${CONNECTIONS} connections · ${DURATION} s per target after a 2 s warm-up, the ceiling ${CEILING_DURATION} s just before each · Node ${process.version} · ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), shared with autocannon · load average at the end ${load}`,
+      `${new Date().toISOString()} · ${made.products} products (机床 matches ${matches}) · ${engine} · NODE_ENV=production · ${CONNECTIONS} connections · ${DURATION} s per target after a 2 s warm-up, the ceiling ${CEILING_DURATION} s just before each · Node ${process.version} · ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), shared with autocannon · load average at the end ${load}`,
       '',
       'Targets: product detail page ≥ 25% of the ceiling, search API with facets ≥ 10%, p99 under 100 ms for all;',
       'issue 19: distinct searches (no response cached) ≥ 10%, p99 < 100 ms; signed-in pages ≥ 20%, p99 < 50 ms; server RSS < 300 MB.',
@@ -254,13 +277,17 @@ async function main(): Promise<void> {
       '',
     ].join('\n');
     console.log(`\n${out}\n\n${summary}\nload average ${load}\n`);
-    writeFileSync(path.join(RESULTS, 'catalogue.md'), `${header}${out}\n\n${summary}\n`);
-    console.log('written to bench/results/catalogue.md');
+    const file = engine === 'SQLite' ? 'catalogue.md' : 'catalogue-postgres.md';
+    writeFileSync(path.join(RESULTS, file), `${header}${out}\n\n${summary}\n`);
+    console.log(`written to bench/results/${file}`);
   } finally {
     await db.destroy();
     for (const s of servers.reverse()) await s.stop();
     if (process.env.BENCH_KEEP === '1' && !REUSE) console.log(`kept ${databaseUrl}`);
-    else rmSync(dir, { recursive: true, force: true });
+    else {
+      rmSync(dir, { recursive: true, force: true });
+      if (PG_URL && !REUSE) await pgDatabase(false, pgName);
+    }
   }
 }
 
