@@ -890,6 +890,12 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /purchase-intentions/:id', all(200), { url: id(intention, (i) => `/purchase-intentions/${i}`) }),
   ...rows('GET /api/v1/admin/settings/purchase-intentions', only('admin', 200)),
   ...rows('POST /api/v1/admin/settings/purchase-intentions', only('admin', 200), { body: () => ({ required: false }) }),
+  ...rows('POST /admin/settings/purchase-intentions', only('admin', 302, 'post'), { body: () => ({ minDays: '30' }) }),
+  ...rows('GET /notices.atom', all(200), { url: () => '/notices.atom?type=certification' }),
+  // Public open data; past the last event there is nothing new: 204.
+  ...rows('GET /api/v1/ocds/releases', all(204), { url: () => '/api/v1/ocds/releases?after=2147483647&pageSize=5' }),
+  ...rows('GET /api/v1/admin/settings/ocds', only('admin', 200)),
+  ...rows('POST /api/v1/admin/settings/ocds', only('admin', 200), { body: () => ({ ocidPrefix: 'ocds-zjsttx' }) }),
 ];
 
 /**
