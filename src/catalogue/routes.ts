@@ -9,6 +9,7 @@ import { dropEmpty } from '../schema';
 import { STATUS, csrfToken, errorBody, hasSessionCookie, paginationModel, parseInput, withCsrfPlaceholder, type Actor, type AppState, type ViewGlobals, type Views } from '../web';
 import { CertLookupQuery, SearchQuery } from './schema';
 import { CatalogueService } from './service';
+import { synonymRoutes } from './synonym-routes';
 
 export function parseId(raw: string | undefined): number {
   if (!raw || !/^\d{1,9}$/.test(raw)) throw notFound();
@@ -74,9 +75,13 @@ export function catalogueRoutes(deps: Deps): Router {
         ctx.status = STATUS[err.code];
         error = errorBody(ctx, err).message;
       }
-      return view('catalogue/certificates', { title: state.t('catalogue.cert_lookup_title'), certNo, result, error });
+      // A partial number that several certificates begin with: list them to choose from.
+      const candidates = !result && certNo ? await service.certificateCandidates(certNo) : [];
+      return view('catalogue/certificates', { title: state.t('catalogue.cert_lookup_title'), certNo, result, error, candidates });
     }),
   );
+
+  synonymRoutes(router, deps);
 
   return router;
 }
@@ -256,6 +261,7 @@ async function searchPage(ctx: Context, service: CatalogueService): Promise<View
     activeFilters: FILTER_PARAMS.filter((k) => current[k] !== undefined).length,
     items: result?.items ?? [],
     total: result?.total ?? 0,
+    suggestions: result?.suggestions ?? [],
     facetKind: facetList('kind', PRODUCT_KINDS),
     facetLevel: facetList('level', LEVELS),
     facetField: facetList('field', FIELDS.map((f) => f.name)),

@@ -55,16 +55,24 @@ export async function relatedQueries(terms: QueryTerm[], vocabulary: string[], c
   // Which words find nothing on their own: those are the ones to replace.
   const dead: number[] = [];
   for (let i = 0; i < words.length; i++) if ((await count(words[i])) === 0) dead.push(i);
-  // Near spellings of each dead word, nearest first.
-  for (const i of dead) {
-    const max = allowance(words[i]);
-    if (max === 0) continue;
-    const near = vocabulary
-      .map((w) => ({ w, d: w === words[i] ? Infinity : editDistance(words[i], w, max) }))
+  const nearest = (word: string): string[] => {
+    const max = allowance(word);
+    if (max === 0) return [];
+    return vocabulary
+      .map((w) => ({ w, d: w === word ? Infinity : editDistance(word, w, max) }))
       .filter((c) => c.d !== Infinity)
       .sort((a, b) => a.d - b.d || a.w.length - b.w.length || (a.w < b.w ? -1 : 1))
-      .slice(0, 6);
-    for (const { w } of near) await tryQuery(words.map((x, j) => (j === i ? w : x)).join(' '), 'spelling');
+      .slice(0, 6)
+      .map((c) => c.w);
+  };
+  // A Chinese query segmented around a typo (挖掘几 → 挖掘 + 几): its whole text near a known word (挖掘机).
+  const whole = words.join('');
+  if (dead.length && words.length > 1 && words.every((w) => /^\p{Script=Han}+$/u.test(w))) {
+    for (const w of nearest(whole)) await tryQuery(w, 'spelling');
+  }
+  // Near spellings of each dead word, nearest first.
+  for (const i of dead) {
+    for (const w of nearest(words[i])) await tryQuery(words.map((x, j) => (j === i ? w : x)).join(' '), 'spelling');
   }
   // The query without a word (the dead ones first).
   if (words.length > 1) {
