@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
+import type { Test } from 'supertest';
 import { translator, type Translator } from '../../src/i18n';
 import type { YearReport } from '../../src/reports/report';
 import { reportXlsx } from '../../src/reports/xlsx';
@@ -10,11 +11,12 @@ import { makeCert, makeUser, makeVendor } from '../helpers/factories';
 import { decodeEntities } from '../helpers/html';
 
 /** Reads a binary answer (supertest leaves unknown types unparsed). */
-const binary = (res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
+const binary = (req: Test) =>
+  req.buffer(true).parse((res, cb) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  });
 
 async function workbook(buf: Buffer): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
@@ -95,7 +97,7 @@ describe(`the year report's charts and XLSX (${ENGINE})`, function () {
     const page = decodeEntities((await t.http.get('/reports/2031')).text);
     assert.match(page, /<a id="report-csv"[^>]*>[^<]+<\/a>\s*· <a id="report-xlsx" href="\/reports\/2031\?format=xlsx" download>下载 Excel（XLSX）<\/a>/);
     for (const path of ['/reports/2031?format=xlsx', '/api/v1/reports/2031?format=xlsx']) {
-      const res = await t.http.get(path).buffer(true).parse(binary);
+      const res = await binary(t.http.get(path));
       assert.equal(res.status, 200, path);
       assert.equal(res.headers['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       assert.match(String(res.headers['content-disposition']), /attachment; filename="report-2031.xlsx"/);
@@ -117,7 +119,7 @@ describe(`the year report's charts and XLSX (${ENGINE})`, function () {
       assert.equal(rows.get('insurance.yoy.amount')!.getCell(3).type, ExcelJS.ValueType.Null, 'no change after a year of nothing: empty');
       assert.match(String(wb.worksheets[1]!.getCell('A1').value), /^2031年新认定首台（套）装备3个/);
     }
-    const en = await workbook((await t.http.get('/api/v1/reports/2031?format=xlsx').set('Accept-Language', 'en').buffer(true).parse(binary)).body as Buffer);
+    const en = await workbook((await binary(t.http.get('/api/v1/reports/2031?format=xlsx').set('Accept-Language', 'en'))).body as Buffer);
     assert.deepEqual(en.worksheets.map((s) => s.name), ['Report figures', 'Paragraph']);
   });
 
