@@ -973,7 +973,8 @@ export class RecognitionService {
       if (!a) throw notFound('recognition.not_found');
       await this.authorize(trx, actor, act, a);
       await work(trx, a);
-      return this.view(trx, actor, id);
+      // Every change of the row above went through `apply`, which keeps `a` as written: no need to read it again.
+      return this.view(trx, actor, id, a);
     });
   }
 
