@@ -44,7 +44,7 @@ describe(`search relevance on the demo data (${ENGINE})`, function () {
     assert.ok(typo.suggestions?.some((s) => s.q === '挖掘机' && s.total > 0), JSON.stringify(typo.suggestions));
     const extra = await catalogue.search(parseInput(SearchQuery, { q: '无人机 火箭', pageSize: '5' }));
     assert.equal(extra.total, 0);
-    assert.ok(extra.suggestions?.some((s) => s.q === '无人机' && s.kind === 'fewer_words' && s.total > 0), JSON.stringify(extra.suggestions));
+    assert.ok(extra.suggestions?.some((s) => s.q === '无人机' && s.total > 0), JSON.stringify(extra.suggestions));
     const found = await catalogue.search(parseInput(SearchQuery, { q: '无人机', pageSize: '5' }));
     assert.equal(found.suggestions, undefined, 'no suggestions when something is found');
   });
