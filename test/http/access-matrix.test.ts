@@ -394,6 +394,11 @@ async function webhook(w: World): Promise<number> {
   const [r] = await w.db('webhooks').insert({ url: WEBHOOK.url, events: '["*"]', secret: WEBHOOK.secret, active: false, cursor: 0, created_at: '2026-03-01T02:00:00.000Z' }).returning('id');
   return typeof r === 'object' ? (r as { id: number }).id : (r as number);
 }
+/** A fresh row of the search synonym table. */
+async function synonym(w: World): Promise<number> {
+  const [r] = await w.db('search_synonyms').insert({ term: `矩阵同义${w.unique()}`, synonyms: '["矩阵"]', two_way: true, created_at: '2026-03-01T02:00:00.000Z', updated_at: '2026-03-01T02:00:00.000Z' }).returning('id');
+  return typeof r === 'object' ? (r as { id: number }).id : (r as number);
+}
 /** `<webhook>/deliveries/<delivery>` of a fresh dead letter. */
 async function deadLetter(w: World): Promise<string> {
   const hook = await webhook(w);
@@ -605,6 +610,15 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /api/v1/admin/settings/finance-department', only('admin', 200)),
   ...rows('POST /api/v1/admin/settings/finance-department', only('admin', 200), { body: () => FINANCE_DEPARTMENT }),
   ...rows('POST /admin/settings/finance-department', only('admin', 302, 'post'), { body: () => FINANCE_DEPARTMENT }),
+  // Search synonyms (issue 18 item 4): the department's table.
+  ...rows('GET /api/v1/admin/search-synonyms', only('admin', 200)),
+  ...rows('POST /api/v1/admin/search-synonyms', only('admin', 201), { body: (w) => ({ term: `矩阵词${w.unique()}`, synonyms: ['矩阵'] }) }),
+  ...rows('PUT /api/v1/admin/search-synonyms/:id', only('admin', 200), { url: async (w) => `/api/v1/admin/search-synonyms/${await synonym(w)}`, body: (w) => ({ term: `矩阵改${w.unique()}`, synonyms: ['矩阵'] }) }),
+  ...rows('DELETE /api/v1/admin/search-synonyms/:id', only('admin', 204), { url: async (w) => `/api/v1/admin/search-synonyms/${await synonym(w)}` }),
+  ...rows('GET /admin/search-synonyms', only('admin', 200, 'get')),
+  ...rows('POST /admin/search-synonyms', only('admin', 302, 'post'), { body: (w) => ({ term: `矩阵页${w.unique()}`, synonyms: '矩阵', twoWay: 'on' }) }),
+  ...rows('POST /admin/search-synonyms/:id', only('admin', 302, 'post'), { url: async (w) => `/admin/search-synonyms/${await synonym(w)}`, body: (w) => ({ term: `矩阵页改${w.unique()}`, synonyms: '矩阵' }) }),
+  ...rows('POST /admin/search-synonyms/:id/delete', only('admin', 302, 'post'), { url: async (w) => `/admin/search-synonyms/${await synonym(w)}/delete`, body: () => ({}) }),
   ...rows('GET /admin/budgets', only('admin', 200, 'get')),
   ...rows('POST /admin/budgets', only('admin', 302, 'post'), { body: (w) => ({ purchaserId: String(w.purchaserA.id), amount: '100' }) }),
   ...rows('GET /admin/ledger', only('admin', 200, 'get')),
