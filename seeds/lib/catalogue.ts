@@ -524,6 +524,32 @@ function describe(p: ProductPlan): string {
   return `【演示数据】${p.title}（型号 ${p.model}），${p.vendor.name}生产的浙江制造精品，获“品字标浙江制造”认证，质量达到国内先进水平，提供三年质保与 24 小时售后响应。`;
 }
 
+/**
+ * Each demo purchasing unit's checkout defaults (issue 18 item 1): its invoice title (its name) and a default delivery
+ * address with a contact person and phone — the phone its profile's contact already gives. Drawn from a generator of
+ * their own, so the catalogue's draws (and every figure of the demo) stay as they were. The two demo accounts' units
+ * have a second address in their address book as well.
+ */
+async function seedUnitProfiles(db: Executor, plan: CataloguePlan, ids: Map<string, number>, demo: { purchaser: number; purchaser2: number }, now: string): Promise<void> {
+  if (!(await db.schema.hasTable('purchaser_addresses'))) return;
+  const rng = new Rng(DEMO_SEED + 18);
+  const rows: Record<string, unknown>[] = [];
+  for (const p of plan.purchasers) {
+    const id = ids.get(p.credit_code)!;
+    const d = CITY_DETAILS[p.city];
+    const [dept, phone] = [p.contact.slice(0, p.contact.lastIndexOf(' ')), p.contact.slice(p.contact.lastIndexOf(' ') + 1)];
+    const address = `浙江省${p.city}市${rng.pick(d.districts)}${rng.pick(d.roads)}${rng.int(1, 999)}号 ${p.name}`;
+    const person = `${dept} ${rng.pick(SURNAMES)}${rng.pick(['老师', '科长', '主任'])}`;
+    rows.push({ purchaser_id: id, label: '单位本部', address, contact_person: person, phone, is_default: true, created_at: now, updated_at: now });
+    if (id === demo.purchaser || id === demo.purchaser2) {
+      const second = `浙江省${p.city}市${rng.pick(d.districts)}${rng.pick(d.roads)}${rng.int(1, 999)}号 ${p.name}${id === demo.purchaser ? '设备仓库' : '教育装备中心'}`;
+      rows.push({ purchaser_id: id, label: id === demo.purchaser ? '设备仓库' : '教育装备中心', address: second, contact_person: `${rng.pick(SURNAMES)}${rng.pick(['老师', '主任'])}`, phone: `1${rng.pick(['39', '58', '86', '77'])}${rng.int(10_000_000, 99_999_999)}`, is_default: false, created_at: now, updated_at: now });
+    }
+  }
+  await insertAll(db, 'purchaser_addresses', rows);
+  if (await db.schema.hasColumn('purchasers', 'invoice_title')) await db('purchasers').whereIn('id', [...ids.values()]).update({ invoice_title: db.raw('??', ['name']) });
+}
+
 async function insertAll(db: Executor, table: string, rows: Record<string, unknown>[], chunk = 100): Promise<void> {
   for (let i = 0; i < rows.length; i += chunk) await db(table).insert(rows.slice(i, i + chunk));
 }
@@ -628,6 +654,7 @@ export async function seedCatalogue(db: Executor, clock: Clock): Promise<Catalog
   const vendorId = (key: string): number => vendorIds.get(plan.vendors.find((v) => v.key === key)!.credit_code)!;
   const demoPurchasers = { purchaser: purchaserId('杭州市第一人民医院'), purchaser2: purchaserId('宁波市教育局') };
   const demoVendors = { vendor: vendorId('vendor'), vendor2: vendorId('vendor2') };
+  await seedUnitProfiles(db, plan, purchaserIds, demoPurchasers, isoNow(clock));
   const vendorNameOf = (key: string): string => plan.vendors.find((v) => v.key === key)!.name;
   const accounts: Array<{ username: DemoUsername; role: string; purchaser_id: number | null; vendor_id: number | null; display_name: string }> = [
     { username: 'admin', role: 'admin', purchaser_id: null, vendor_id: null, display_name: '浙江省经信厅 管理员' },

@@ -4,6 +4,7 @@ export { DirectPurchaseLimitError, isDirectPurchaseLimit } from './limit';
 export { ORDER_NO_PATTERN, formatOrderNo } from './numbers';
 export { countByStatus } from './repo';
 export { orderRoutes } from './routes';
-export { CartLine, OrderInput, type OrderLine } from './schema';
+export { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, OrderInput, type OrderLine } from './schema';
 export { OrderService } from './service';
+export { AddressBook, MAX_DELIVERY_DAYS, type AddressView } from './paperwork';
 export { ORDER_STATUSES } from './transitions';

@@ -6,6 +6,7 @@ import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { formatYuan, Money } from '../money';
 import { dropEmpty } from '../schema';
+import { ORDER_DOCUMENTS, orderDocument, orderPdf } from './documents';
 import { parseOrderId } from './routes';
 import { OrderListQuery } from './schema';
 import { OrderService, type StepInput } from './service';
@@ -23,6 +24,25 @@ export function orderPages(deps: Deps): Router {
   router.get('/vendor/orders', requireRole('vendor'), async (ctx) => listPage(ctx, orders, '/vendor/orders', 'orders/vendor-list'));
 
   router.get('/orders/:id', requireRole('purchaser', 'vendor', 'admin'), async (ctx) => detailPage(ctx, orders, parseOrderId(ctx.params.id)));
+
+  // The order confirmation (订单确认单) and acceptance form (验收单): a printable page and a PDF each, for both
+  // parties and the department (someone else's order: 404, as the order itself).
+  for (const kind of ORDER_DOCUMENTS) {
+    router.get(`/orders/:id/${kind}`, requireRole('purchaser', 'vendor', 'admin'), async (ctx) => {
+      const state = ctx.state as AppState;
+      const order = await orders.detail(actorOf(ctx), parseOrderId(ctx.params.id));
+      const doc = orderDocument(order, kind, state.t, deps.clock.now());
+      ctx.body = state.render('orders/document', { title: `${doc.heading} ${order.orderNo}`, doc, order, pdf: `/orders/${order.id}/${kind}.pdf`, back: `/orders/${order.id}` });
+    });
+    router.get(`/orders/:id/${kind}.pdf`, requireRole('purchaser', 'vendor', 'admin'), async (ctx) => {
+      const state = ctx.state as AppState;
+      const order = await orders.detail(actorOf(ctx), parseOrderId(ctx.params.id));
+      ctx.body = await orderPdf(orderDocument(order, kind, state.t, deps.clock.now()));
+      ctx.type = 'application/pdf';
+      ctx.set('Content-Disposition', `inline; filename="${order.orderNo}-${kind}.pdf"`);
+      ctx.set('Cache-Control', 'private, no-store');
+    });
+  }
 
   // The steps of an order: one page route each, derived from the table (transitions.ts).
   mountPageSteps(router, ORDER_WORKFLOW, {

@@ -12,7 +12,28 @@ export interface OrderItemView {
   amount: string;
 }
 
-export interface OrderSummary {
+/** An order's paperwork in the JSON (additive: null where the order has none). */
+export interface OrderPaperworkView {
+  deliveryAddress: string | null;
+  contactPerson: string | null;
+  contactPhone: string | null;
+  deliveryDate: string | null;
+  budgetCode: string | null;
+  invoiceTitle: string | null;
+}
+
+type PaperworkColumns = Partial<Record<'delivery_address' | 'contact_person' | 'contact_phone' | 'delivery_date' | 'budget_code' | 'invoice_title', string | null>>;
+
+export const paperworkView = (o: PaperworkColumns): OrderPaperworkView => ({
+  deliveryAddress: o.delivery_address ?? null,
+  contactPerson: o.contact_person ?? null,
+  contactPhone: o.contact_phone ?? null,
+  deliveryDate: o.delivery_date ?? null,
+  budgetCode: o.budget_code ?? null,
+  invoiceTitle: o.invoice_title ?? null,
+});
+
+export interface OrderSummary extends OrderPaperworkView {
   id: number;
   /** The number people read (`ZJJP-2026-000123`); the id is for URLs. */
   orderNo: string;
@@ -52,6 +73,7 @@ export function orderSummary(o: OrderListRow, items: OrderItemRow[]): OrderSumma
     vendor: { id: o.vendor_id, name: o.vendor_name },
     items: items.map(itemView),
     acceptanceNote: o.acceptance_note ?? null,
+    ...paperworkView(o),
     createdAt: apiTime(o.created_at),
     updatedAt: apiTime(o.updated_at),
   };

@@ -10,6 +10,13 @@ export interface OrderRow {
   status: OrderStatus;
   total_fen: number;
   acceptance_note: string | null;
+  /** The paperwork (paperwork.ts); null on orders placed before it was asked for. */
+  delivery_address?: string | null;
+  contact_person?: string | null;
+  contact_phone?: string | null;
+  delivery_date?: string | null;
+  budget_code?: string | null;
+  invoice_title?: string | null;
   created_by: number | null;
   demo: boolean | number;
   created_at: string;

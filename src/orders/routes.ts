@@ -19,7 +19,8 @@ export function orderRoutes(deps: Deps): Router {
   const anyRole = requireRole('purchaser', 'vendor', 'admin');
 
   router.post('/api/v1/orders', requireRole('purchaser'), validate(OrderInput), idempotent(deps.db, deps.clock, { status: 201 }), async (ctx) => {
-    ctx.body = await orders.place(actorOf(ctx), (ctx.state.input as OrderInput).items);
+    const { items, ...paperwork } = ctx.state.input as OrderInput;
+    ctx.body = await orders.place(actorOf(ctx), items, paperwork);
     ctx.status = 201;
   });
 

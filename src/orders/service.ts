@@ -24,7 +24,8 @@ import { directPurchaseLimitFen } from '../settings';
 import type { Actor } from '../web';
 import { DirectPurchaseLimitError } from './limit';
 import { nextOrderNo } from './numbers';
-import { orderDetail, orderSummary, type OrderDetail, type OrderSummary } from './presenters';
+import { AddressBook, resolvePaperwork, type OrderPaperwork } from './paperwork';
+import { orderDetail, orderSummary, paperworkView, type OrderDetail, type OrderPaperworkView, type OrderSummary } from './presenters';
 import {
   currentStatus,
   findOrder,
@@ -48,10 +49,10 @@ import {
   type OrderableProduct,
   type TradeContext,
 } from './repo';
-import type { OrderLine, OrderListQuery } from './schema';
+import type { OrderLine, OrderListQuery, OrderPaperworkInput } from './schema';
 import { TRANSITIONS, decide, type OrderAction, type Verdict } from './transitions';
 
-export interface PlacedOrder {
+export interface PlacedOrder extends OrderPaperworkView {
   id: number;
   /** The number people read (`ZJJP-2026-000123`). */
   orderNo: string;
@@ -107,6 +108,8 @@ export class OrderService {
    * services.ts), shared by the API and the pages.
    */
   readonly payments: GroupCommit<PayJob, StepResult>;
+  /** The purchasing units' address books and invoice titles: what an order's paperwork defaults to. */
+  readonly addresses: AddressBook;
 
   constructor(
     private readonly db: Db,
@@ -114,6 +117,7 @@ export class OrderService {
     options: { paymentSlots?: number } = {},
   ) {
     this.ledger = new Ledger(clock);
+    this.addresses = new AddressBook(db, clock);
     this.payments = new GroupCommit((jobs) => this.payTogether(jobs), {
       // SQLite: one writer, one transaction at a time. PostgreSQL: four side by side (of the pool's ten), so an
       // order whose row another transaction holds delays its own payment and not everyone else's.
@@ -122,22 +126,31 @@ export class OrderService {
     });
   }
 
-  /** `POST /api/v1/orders`: all items of one vendor, one order. */
-  place(actor: Actor, lines: OrderLine[]): Promise<PlacedOrder> {
-    return writeTransaction(this.db, async (trx) => (await this.placeWithin(trx, actor, lines, true))[0]);
+  /**
+   * `POST /api/v1/orders`: all items of one vendor, one order. `paperwork` is what the caller gave of the delivery
+   * address, contact, delivery day, budget code and invoice title; what it leaves out comes from the unit's profile,
+   * and a unit without a default address is told which field is missing (422). Left out altogether (undefined: the
+   * demo's history and the benches, not a request), the order takes the unit's defaults where it has them.
+   */
+  place(actor: Actor, lines: OrderLine[], paperwork?: OrderPaperworkInput): Promise<PlacedOrder> {
+    return writeTransaction(this.db, async (trx) => (await this.placeWithin(trx, actor, lines, true, paperwork))[0]);
   }
 
   /**
    * The checkout of a cart: one order per vendor, all placed together or none (a cart that the budget cannot cover
-   * as a whole places nothing).
+   * as a whole places nothing). Every order carries the checkout's paperwork.
    */
-  placeOrders(actor: Actor, lines: OrderLine[], opts: { oneVendor?: boolean } = {}): Promise<PlacedOrder[]> {
-    return writeTransaction(this.db, (trx) => this.placeWithin(trx, actor, lines, opts.oneVendor ?? false));
+  placeOrders(actor: Actor, lines: OrderLine[], opts: { oneVendor?: boolean; paperwork?: OrderPaperworkInput } = {}): Promise<PlacedOrder[]> {
+    return writeTransaction(this.db, (trx) => this.placeWithin(trx, actor, lines, opts.oneVendor ?? false, opts.paperwork));
   }
 
-  private async placeWithin(trx: Trx, actor: Actor, lines: OrderLine[], oneVendor: boolean): Promise<PlacedOrder[]> {
+  private async placeWithin(trx: Trx, actor: Actor, lines: OrderLine[], oneVendor: boolean, input: OrderPaperworkInput | undefined): Promise<PlacedOrder[]> {
     if (!can(actor, 'order.place', null)) throw new AppError('forbidden', 'errors.wrong_role');
     const purchaserId = actor.purchaserId as number;
+    const paperwork: OrderPaperwork | null = await resolvePaperwork(trx, this.clock, purchaserId, input ?? {}).catch((err: unknown) => {
+      if (input === undefined && err instanceof AppError && err.code === 'validation_failed') return null;
+      throw err;
+    });
     const merged = mergeLines(lines);
     const groups = await this.group(trx, merged, lines, oneVendor);
     // DESIGN §9: each vendor's order stays within the direct-purchase limit; above it a procurement procedure applies.
@@ -172,6 +185,7 @@ export class OrderService {
         status: 'placed',
         total_fen: g.totalFen,
         acceptance_note: null,
+        ...(paperwork ?? {}),
         created_by: actor.id,
         demo: false,
         created_at: now,
@@ -208,7 +222,8 @@ export class OrderService {
         throw (await this.shortfall(trx, purchaserId, p.group.totalFen, p.group.lines.map((l) => l.product))) ?? err;
       }
     }
-    return placed.map((p) => ({ id: p.id, orderNo: p.orderNo, status: 'placed' as const, total: Money.ofFen(p.group.totalFen).toString(), vendorId: p.group.vendorId, createdAt: apiTime(now) }));
+    const papers = paperworkView(paperwork ?? {});
+    return placed.map((p) => ({ id: p.id, orderNo: p.orderNo, status: 'placed' as const, total: Money.ofFen(p.group.totalFen).toString(), vendorId: p.group.vendorId, createdAt: apiTime(now), ...papers }));
   }
 
   /** Each line's product must exist and be approved; lines are grouped by vendor. */

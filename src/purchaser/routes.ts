@@ -5,7 +5,8 @@ import type { Deps } from '../deps';
 import { writeTransaction } from '../db';
 import { AppError } from '../errors';
 import { Money } from '../money';
-import { CartLine, ORDER_STATUSES, OrderInput, countByStatus, isDirectPurchaseLimit } from '../orders';
+import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSES, OrderInput, countByStatus, isDirectPurchaseLimit, type AddressView } from '../orders';
+import { shanghaiDay } from '../time';
 import { directPurchaseLimitFen } from '../settings';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
 import { CASE_TODO, awardedAt, byDeadline, contractDueDay, ordersToAct, todo, type TodoItem } from './desk';
@@ -59,6 +60,49 @@ export function purchaserRoutes(deps: Deps): Router {
 
   router.get('/checkout', purchaser, async (ctx) => renderCart(ctx, deps, 'purchaser/checkout'));
 
+  // The unit's address book and invoice title (what checkout is prefilled with and the JSON route defaults to).
+  router.get('/purchaser/addresses', purchaser, async (ctx) => addressPage(ctx, deps));
+  router.post('/purchaser/addresses', purchaser, async (ctx) => {
+    const state = ctx.state as AppState;
+    const body = requestBody(ctx);
+    try {
+      await orders.addresses.add(actorOf(ctx), parseInput(AddressInput, body));
+    } catch (err) {
+      if (!(err instanceof AppError) || !['validation_failed', 'conflict'].includes(err.code)) throw err;
+      await addressPage(ctx, deps, { body, errors: err.field ? { [err.field]: errorBody(ctx, err).message } : {}, error: err.field ? null : errorBody(ctx, err).message });
+      ctx.status = STATUS[err.code];
+      return;
+    }
+    setFlash(ctx, state.t('purchaser.address_added'));
+    ctx.redirect(`${state.base}/purchaser/addresses`);
+  });
+  router.post('/purchaser/addresses/:id/default', purchaser, async (ctx) => {
+    const state = ctx.state as AppState;
+    await orders.addresses.makeDefault(actorOf(ctx), addressId(ctx.params.id));
+    setFlash(ctx, state.t('purchaser.address_updated'));
+    ctx.redirect(`${state.base}/purchaser/addresses`);
+  });
+  router.post('/purchaser/addresses/:id/delete', purchaser, async (ctx) => {
+    const state = ctx.state as AppState;
+    await orders.addresses.remove(actorOf(ctx), addressId(ctx.params.id));
+    setFlash(ctx, state.t('purchaser.address_removed'));
+    ctx.redirect(`${state.base}/purchaser/addresses`);
+  });
+  router.post('/purchaser/invoice-title', purchaser, async (ctx) => {
+    const state = ctx.state as AppState;
+    const body = requestBody(ctx);
+    try {
+      await orders.addresses.setInvoiceTitle(actorOf(ctx), parseInput(InvoiceTitleInput, body).invoiceTitle);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'validation_failed') throw err;
+      await addressPage(ctx, deps, { invoiceBody: body, errors: { invoiceTitle: errorBody(ctx, err).message } });
+      ctx.status = STATUS[err.code];
+      return;
+    }
+    setFlash(ctx, state.t('purchaser.invoice_title_saved'));
+    ctx.redirect(`${state.base}/purchaser/addresses`);
+  });
+
   router.post('/checkout', purchaser, async (ctx) => {
     const state = ctx.state as AppState;
     const actor = actorOf(ctx);
@@ -67,15 +111,20 @@ export function purchaserRoutes(deps: Deps): Router {
       ctx.redirect(`${state.base}/cart`);
       return;
     }
+    const body = requestBody(ctx);
     try {
+      const { addressId: _from, ...paperwork } = parseInput(CheckoutInput, body);
       const input = parseInput(OrderInput, { items: cart });
-      const placed = await orders.placeOrders(actor, input.items);
+      const placed = await orders.placeOrders(actor, input.items, { paperwork });
       await saveCart(deps.db, actor.id, [], deps.clock.now().toISOString());
       setFlash(ctx, state.t('purchaser.orders_placed', { n: placed.length, ids: placed.map((p) => p.orderNo).join('、') }));
       ctx.redirect(`${state.base}/orders`);
     } catch (err) {
       if (!(err instanceof AppError) || err.code === 'unauthenticated' || err.code === 'forbidden') throw err;
-      await renderCart(ctx, deps, 'purchaser/checkout', errorBody(ctx, err).message, isDirectPurchaseLimit(err));
+      const message = errorBody(ctx, err).message;
+      // A paperwork field's error beside its field (what was typed kept); others at the top of the page.
+      const own = err.field && PAPERWORK_FIELDS.includes(err.field as (typeof PAPERWORK_FIELDS)[number]) ? err.field : null;
+      await renderCart(ctx, deps, 'purchaser/checkout', own ? null : message, isDirectPurchaseLimit(err), 200, { body, errors: own ? { [own]: message } : {} });
       ctx.status = STATUS[err.code];
     }
   });
@@ -83,15 +132,77 @@ export function purchaserRoutes(deps: Deps): Router {
   return router;
 }
 
+const PAPERWORK_FIELDS = ['deliveryAddress', 'contactPerson', 'contactPhone', 'deliveryDate', 'budgetCode', 'invoiceTitle'] as const;
+
+function addressId(raw: string | undefined): number {
+  if (!raw || !/^\d{1,9}$/.test(raw)) throw new AppError('not_found', 'orders.address_not_found');
+  return Number(raw);
+}
+
+/**
+ * The checkout form's values: what was typed (after a refusal), else the address chosen from the book
+ * (`?address=<id>`), else the unit's default address; the invoice title the unit's.
+ */
+async function paperworkForm(ctx: Context, deps: Deps, typed: Record<string, unknown> | undefined) {
+  const book = await deps.services.orders.addresses.list(actorOf(ctx));
+  const wanted = typed?.addressId ?? ctx.query.address;
+  const chosen = book.addresses.find((a) => String(a.id) === wanted) ?? book.addresses.find((a) => a.isDefault) ?? null;
+  const str = (k: string, fallback: string) => (typed && typeof typed[k] === 'string' ? (typed[k] as string) : fallback);
+  return {
+    addresses: book.addresses.map((a: AddressView) => ({ ...a, chosen: chosen?.id === a.id })),
+    several: book.addresses.length > 1,
+    addressId: chosen ? String(chosen.id) : '',
+    values: {
+      deliveryAddress: str('deliveryAddress', chosen?.address ?? ''),
+      contactPerson: str('contactPerson', chosen?.contactPerson ?? ''),
+      contactPhone: str('contactPhone', chosen?.phone ?? ''),
+      deliveryDate: str('deliveryDate', ''),
+      budgetCode: str('budgetCode', ''),
+      invoiceTitle: str('invoiceTitle', book.invoiceTitle),
+    },
+    today: shanghaiDay(deps.clock.now()),
+  };
+}
+
+async function addressPage(ctx: Context, deps: Deps, typed: { body?: Record<string, unknown>; invoiceBody?: Record<string, unknown>; errors?: Record<string, string>; error?: string | null } = {}): Promise<void> {
+  const state = ctx.state as AppState;
+  const book = await deps.services.orders.addresses.list(actorOf(ctx));
+  ctx.body = state.render('purchaser/addresses', {
+    title: state.t('purchaser.addresses_title'),
+    flash: takeFlash(ctx),
+    error: typed.error ?? null,
+    unitName: book.unitName,
+    addresses: book.addresses,
+    invoiceTitle: typeof typed.invoiceBody?.invoiceTitle === 'string' ? typed.invoiceBody.invoiceTitle : book.invoiceTitle,
+    form: Object.fromEntries(['label', 'address', 'contactPerson', 'phone'].map((f) => [f, typeof typed.body?.[f] === 'string' ? typed.body[f] : ''])),
+    makeDefault: typed.body ? Boolean(typed.body.isDefault) : book.addresses.length === 0,
+    errors: Object.fromEntries(['label', 'address', 'contactPerson', 'phone', 'invoiceTitle'].map((f) => [f, typed.errors?.[f] ?? ''])),
+  });
+}
+
 /** `overLimit`: the error is the direct-purchase limit's, and the page points to the first-purchase procedure. */
-async function renderCart(ctx: Context, deps: Deps, view: 'purchaser/cart' | 'purchaser/checkout', error: string | null = null, overLimit = false, status = 200): Promise<void> {
+async function renderCart(
+  ctx: Context,
+  deps: Deps,
+  view: 'purchaser/cart' | 'purchaser/checkout',
+  error: string | null = null,
+  overLimit = false,
+  status = 200,
+  typed: { body?: Record<string, unknown>; errors?: Record<string, string> } = {},
+): Promise<void> {
   const state = ctx.state as AppState;
   const actor = actorOf(ctx);
   const limitFen = await directPurchaseLimitFen(deps.db);
-  const [cart, budget] = await Promise.all([cartView(deps.db, await cartOf(deps.db, actor.id), limitFen), budgetLines(deps, actor.purchaserId as number)]);
+  const [cart, budget, paperwork] = await Promise.all([
+    cartView(deps.db, await cartOf(deps.db, actor.id), limitFen),
+    budgetLines(deps, actor.purchaserId as number),
+    view === 'purchaser/checkout' ? paperworkForm(ctx, deps, typed.body) : Promise.resolve(null),
+  ]);
   const short = Money.fromString(budget.available).fen < cart.totalFen;
   if (error) ctx.status = status;
   ctx.body = state.render(view, {
+    paperwork,
+    errors: Object.fromEntries(PAPERWORK_FIELDS.map((f) => [f, typed.errors?.[f] ?? ''])),
     title: state.t(view === 'purchaser/cart' ? 'purchaser.cart_title' : 'purchaser.checkout_title'),
     flash: takeFlash(ctx),
     error,

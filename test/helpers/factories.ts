@@ -25,11 +25,15 @@ let passwordHash: Promise<string> | null = null;
 export const DEMO_PASSWORD = 'demo-password';
 const demoHash = () => (passwordHash ??= hashPassword(DEMO_PASSWORD));
 
-export async function makePurchaser(db: Executor, over: Partial<{ name: string; city: string; type: string }> = {}) {
+/** A purchasing unit; with a default delivery address (checkout's and the order API's defaults) unless `noAddress`. */
+export async function makePurchaser(db: Executor, over: Partial<{ name: string; city: string; type: string; noAddress: boolean }> = {}) {
   const n = next();
   const [row] = await db('purchasers')
     .insert({ name: over.name ?? `测试采购单位${n}`, credit_code: creditCode(n), city: over.city ?? '杭州', type: over.type ?? 'hospital', contact: '0571-88880000', created_at: NOW })
     .returning('*');
+  if (!over.noAddress && (await db.schema.hasTable('purchaser_addresses'))) {
+    await db('purchaser_addresses').insert({ purchaser_id: row.id, label: '本部', address: `浙江省杭州市测试路${n}号`, contact_person: '测试联系人', phone: '0571-88880000', is_default: true, created_at: NOW, updated_at: NOW });
+  }
   return row as { id: number; name: string; city: string; type: string; credit_code: string };
 }
 

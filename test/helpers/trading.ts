@@ -136,3 +136,12 @@ export async function orderInState(db: Db, side: TradingSide, status: keyof type
   for (const step of PATH_TO[status]) await orders.act(['confirm', 'deliver', 'refund'].includes(step) ? side.seller : side.buyer, id, step);
   return id;
 }
+
+/** The checkout page's delivery and invoice fields (issue 18 item 1), for a delivery `day` on or after the test's today. */
+export const checkoutForm = (day: string): Record<string, string> => ({
+  deliveryAddress: '浙江省杭州市测试路1号',
+  contactPerson: '测试联系人',
+  contactPhone: '0571-88880000',
+  deliveryDate: day,
+  invoiceTitle: '测试采购单位',
+});

@@ -4,7 +4,7 @@ import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { decodeEntities } from '../helpers/html';
 import { csrfOf, loginAgent, type Agent } from '../helpers/session';
-import { makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
+import { checkoutForm, makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
 
 const text = (html: string) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 
@@ -179,7 +179,7 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
       assert.equal((await submit(buyer, `/products/${p.a}`, '/cart/items', { productId: String(p.a), quantity: '3' })).status, 302);
       assert.equal((await submit(buyer, `/products/${p.b}`, '/cart/items', { productId: String(p.b), quantity: '1' })).status, 302);
       const before = await orderCount();
-      const placed = await submit(buyer, '/checkout', '/checkout');
+      const placed = await submit(buyer, '/checkout', '/checkout', checkoutForm('2026-03-20'));
       assert.equal(placed.status, 302);
       assert.equal(await orderCount(), before + 2);
     });
@@ -192,7 +192,7 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
       assert.match(cart.text, /href="\/first-purchases\/new"/);
       assert.doesNotMatch(cart.text, /href="\/checkout"/, 'no way on to the checkout');
       const before = await orderCount();
-      const refused = await submit(buyer, '/checkout', '/checkout');
+      const refused = await submit(buyer, '/checkout', '/checkout', checkoutForm('2026-03-20'));
       assert.equal(refused.status, 422);
       assert.match(text(refused.text), /¥1,000,000\.00/);
       assert.match(text(refused.text), /政府首购/);

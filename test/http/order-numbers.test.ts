@@ -3,7 +3,7 @@ import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { decodeEntities } from '../helpers/html';
 import { csrfOf, loginAgent, type Agent } from '../helpers/session';
-import { makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
+import { checkoutForm, makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
 
 const text = (html: string) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 const ORDER_NO = /^ZJJP-\d{4}-\d{6}$/;
@@ -115,7 +115,7 @@ describe(`order numbers (${ENGINE})`, function () {
   it('checkout’s flash names the placed orders by number', async () => {
     assert.equal((await submit(buyer, `/products/${p.a}`, '/cart/items', { productId: String(p.a), quantity: '1' })).status, 302);
     assert.equal((await submit(buyer, `/products/${p.b}`, '/cart/items', { productId: String(p.b), quantity: '1' })).status, 302);
-    const placed = await submit(buyer, '/checkout', '/checkout');
+    const placed = await submit(buyer, '/checkout', '/checkout', checkoutForm('2027-01-20'));
     assert.equal(placed.status, 302);
     const flash = text((await buyer.get('/orders')).text);
     assert.match(flash, /已提交 2 个订单（订单号 ZJJP-2026-\d{6}、ZJJP-2026-\d{6}）/);

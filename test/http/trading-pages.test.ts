@@ -3,7 +3,7 @@ import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { decodeEntities } from '../helpers/html';
 import { csrfOf, loginAgent, type Agent } from '../helpers/session';
-import { makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
+import { checkoutForm, makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
 
 const text = (html: string) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 
@@ -76,12 +76,12 @@ describe(`trading pages (${ENGINE})`, function () {
     assert.doesNotMatch(text(tooMany.text), /已加入购物车|购物车已更新/);
     // The stock falls after the line was added: the checkout page answers 409 naming the product, and places nothing.
     await ctx.db('products').where({ id: p.b }).update({ stock: 0 });
-    const refused = await submit(buyer, '/checkout', '/checkout');
+    const refused = await submit(buyer, '/checkout', '/checkout', checkoutForm('2026-03-20'));
     assert.equal(refused.status, 409);
     assert.match(text(refused.text), /电动观光车/);
     assert.equal((await ctx.db('orders')).length, 0);
     await ctx.db('products').where({ id: p.b }).update({ stock: 2 });
-    const placed = await submit(buyer, '/checkout', '/checkout');
+    const placed = await submit(buyer, '/checkout', '/checkout', checkoutForm('2026-03-20'));
     assert.equal(placed.status, 302);
     assert.equal(placed.headers.location, '/orders');
     const orders = await ctx.db('orders').orderBy('id');
