@@ -16,7 +16,7 @@ const LAYERS = [
   // the web kit, then the policy table (pure rules over plain objects)
   'web', 'policies', 'workflow',
   // the domain modules, each above the ones it reads
-  'audit', 'auth', 'settings', 'integration', 'ledger', 'certification', 'vendors', 'recognition', 'insurance', 'first-purchase', 'finance', 'catalogue', 'orders', 'purchaser', 'admin', 'stats', 'reports',
+  'audit', 'auth', 'settings', 'integration', 'ledger', 'certification', 'vendors', 'recognition', 'insurance', 'first-purchase', 'finance', 'catalogue', 'media', 'orders', 'purchaser', 'admin', 'stats', 'reports',
   // operations (health, metrics, backup), then the composition root
   'ops', 'deps', 'services', 'modules', 'app', 'server',
 ];

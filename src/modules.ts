@@ -17,9 +17,10 @@ import { orderPages, orderRoutes } from './orders';
 import { purchaserRoutes } from './purchaser';
 import { settingsRoutes } from './settings';
 import { integrationRoutes } from './integration';
+import { mediaRoutes } from './media';
 import type { Deps } from './deps';
 
 /** Every module's router, in one list: a new module is one line here. */
 export function moduleRouters(deps: Deps, auth: AuthService): Router[] {
-  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), financeRoutes(deps), ...recognitionRouters(deps), ...insuranceRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), ledgerPages(deps), orderPages(deps), purchaserRoutes(deps), statsRoutes(deps), reportRoutes(deps), settingsRoutes(deps), integrationRoutes(deps)];
+  return [clockRoutes(deps), authRoutes(deps, auth), catalogueRoutes(deps), ...firstPurchaseRouters(deps), financeRoutes(deps), ...recognitionRouters(deps), ...insuranceRouters(deps), vendorRoutes(deps), adminRoutes(deps), certificationRoutes(deps), auditRoutes(deps), ledgerRoutes(deps), orderRoutes(deps), ledgerPages(deps), orderPages(deps), purchaserRoutes(deps), statsRoutes(deps), reportRoutes(deps), settingsRoutes(deps), integrationRoutes(deps), mediaRoutes(deps)];
 }

@@ -6,6 +6,7 @@ import type { Db } from './db';
 import { FirstPurchaseService, NoticeService } from './first-purchase';
 import { IntentionService, WebhookService } from './integration';
 import { BudgetService } from './ledger';
+import { MediaService } from './media';
 import { OrderService } from './orders';
 import { ReviewService } from './admin';
 import { InsuranceService } from './insurance';
@@ -37,6 +38,7 @@ export interface Services {
   stats: StatsService;
   webhooks: WebhookService;
   intentions: IntentionService;
+  media: MediaService;
 }
 
 export function buildServices(db: Db, clock: Clock, options: { production?: boolean } = {}): Services {
@@ -60,5 +62,6 @@ export function buildServices(db: Db, clock: Clock, options: { production?: bool
     stats: new StatsService(db),
     webhooks: new WebhookService(db, clock, options.production ?? false),
     intentions: new IntentionService(db, clock),
+    media: new MediaService(db, clock),
   };
 }

@@ -57,6 +57,7 @@ export function catalogueRoutes(deps: Deps): Router {
         title: product.title,
         product,
         canBuy: state.actor?.role === 'purchaser',
+        media: await deps.services.media.gallery(product.id, product.title),
       });
     }),
   );
