@@ -808,6 +808,29 @@ export const ROWS: MatrixRow[] = [
   }),
   ...rows('GET /finance/awards', only('finance', 200, 'get')),
   ...rows('POST /finance/awards/:id/pay', only('finance', 302, 'post'), { url: id((w) => w.recAward(), (i) => `/finance/awards/${i}/pay`) }),
+  // the department's pool, list, round and statistics pages (issue 15 items 2, 3, 8)
+  ...rows('GET /api/v1/admin/certification-stats', only('admin', 200), { url: () => '/api/v1/admin/certification-stats?year=2026' }),
+  ...rows('GET /admin/certification-stats', only('admin', 200, 'get')),
+  ...rows('GET /admin/experts', only('admin', 200, 'get')),
+  ...rows('POST /admin/experts', only('admin', 302, 'post'), { body: () => ({ name: '矩阵页面专家', unit: '某院', title: '教授', fields: '船舶' }) }),
+  ...rows('GET /admin/experts/:id', only('admin', 200, 'get'), { url: id((w) => w.recPool(), (i) => `/admin/experts/${i}`) }),
+  ...rows('POST /admin/experts/:id', only('admin', 302, 'post'), { url: id((w) => w.recPool(), (i) => `/admin/experts/${i}`), body: () => ({ name: '甲', unit: '矩阵研究院甲', title: '研究员', fields: '数控机床' }) }),
+  ...rows('POST /admin/experts/:id/active', only('admin', 302, 'post'), { url: id((w) => w.recPool(), (i) => `/admin/experts/${i}/active`), body: () => ({ active: 'true' }) }),
+  ...rows('GET /admin/indicator-list', only('admin', 200, 'get')),
+  ...rows('POST /admin/indicator-list', only('admin', 302, 'post'), { body: () => ({ year: '2026', field: '数控机床', product: '矩阵页面清单', ind_name: '主轴转速', ind_comparator: '>=', ind_threshold: '1', ind_unit: 'r/min' }) }),
+  ...rows('GET /admin/indicator-list/:id', only('admin', 200, 'get'), { url: id((w) => w.recEntry(), (i) => `/admin/indicator-list/${i}`) }),
+  ...rows('POST /admin/indicator-list/:id', only('admin', 302, 'post'), {
+    url: id((w) => w.recEntry(), (i) => `/admin/indicator-list/${i}`),
+    body: () => ({ year: '2026', field: '数控机床', product: '矩阵清单产品', ind_name: '主轴转速', ind_comparator: '>=', ind_threshold: '2', ind_unit: 'r/min' }),
+  }),
+  ...rows('GET /admin/certification-rounds/:id', only('admin', 200, 'get'), { url: async (w) => `/admin/certification-rounds/${(await w.recRound('notice')).id}` }),
+  ...rows('POST /admin/certification-rounds/:id/objections/:oid/resolve', only('admin', 302, 'post'), {
+    url: async (w) => {
+      const r = await w.recRound('notice');
+      return `/admin/certification-rounds/${r.id}/objections/${r.objectionId}/resolve`;
+    },
+    body: () => ({ upheld: 'false', opinion: '不成立' }),
+  }),
 
   // ── insurance compensation (保险补偿): rules, claims, 初审, 联审, payout, national records ──
   ...rows('GET /api/v1/insurance-rules', all(200)),
