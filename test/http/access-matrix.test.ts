@@ -46,8 +46,8 @@ export interface MatrixRow {
   /** The URL to call; default the route's path. Called once per row, so it may create a fresh object. */
   url?: (w: World, whose: Whose) => string | Promise<string>;
   body?: (w: World, whose: Whose) => Record<string, unknown> | Promise<Record<string, unknown>>;
-  /** A file to upload as multipart field `file`. */
-  file?: { name: string; data: (w: World) => Buffer };
+  /** A file to upload as multipart field `file` (or `field`). */
+  file?: { name: string; data: (w: World) => Buffer; field?: string };
   /**
    * Use a freshly logged-in session (pages) or a fresh bearer token (JSON) for this row (for routes that end or
    * replace the session or the token).
@@ -399,6 +399,13 @@ async function synonym(w: World): Promise<number> {
   const [r] = await w.db('search_synonyms').insert({ term: `矩阵同义${w.unique()}`, synonyms: '["矩阵"]', two_way: true, created_at: '2026-03-01T02:00:00.000Z', updated_at: '2026-03-01T02:00:00.000Z' }).returning('id');
   return typeof r === 'object' ? (r as { id: number }).id : (r as number);
 }
+/** A fresh address (not the default) in the book of purchasing unit A (own) or of another unit (other). */
+async function address(w: World, whose: Whose): Promise<number> {
+  const unit = whose === 'other' ? (await makePurchaser(w.db)).id : w.purchaserA.id;
+  const at = '2026-03-01T02:00:00.000Z';
+  const [r] = await w.db('purchaser_addresses').insert({ purchaser_id: unit, label: `矩阵${w.unique()}`, address: '杭州市西湖区矩阵路1号', contact_person: '张三', phone: '0571-88888888', is_default: false, created_at: at, updated_at: at }).returning('id');
+  return typeof r === 'object' ? (r as { id: number }).id : (r as number);
+}
 /** `<webhook>/deliveries/<delivery>` of a fresh dead letter. */
 async function deadLetter(w: World): Promise<string> {
   const hook = await webhook(w);
@@ -411,6 +418,24 @@ async function intention(w: World): Promise<number> {
   const [r] = await w.db('purchase_intentions').insert({ purchaser_id: w.purchaserA.id, project_name: '矩阵意向', goods: '设备', budget_fen: 100, expected_month: '2027-01', published_at: '2026-03-01T02:00:00.000Z' }).returning('id');
   return typeof r === 'object' ? (r as { id: number }).id : (r as number);
 }
+
+/** A 1 × 1 PNG (what sharp re-encodes on upload) and a minimal PDF. */
+const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const TINY_PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
+/** `<product>/images/<image>` (or `/documents/<document>`): a fresh picture or spec sheet of the own or the other vendor's listing. */
+async function productFile(w: World, whose: Whose, kind: 'images' | 'documents', status = 'approved'): Promise<string> {
+  const product = await w.product(whose, status);
+  const at = '2026-03-01T02:00:00.000Z';
+  const common = { product_id: product, size: TINY_PNG.length, sha256: 'a'.repeat(64), uploaded_by: null, created_at: at };
+  const [r] =
+    kind === 'images'
+      ? await w.db('product_images').insert({ ...common, position: 1, is_cover: true, alt: '', content_type: 'image/png', width: 1, height: 1, data: TINY_PNG, thumb_content_type: 'image/png', thumb_size: TINY_PNG.length, thumb_sha256: 'b'.repeat(64), thumb_data: TINY_PNG }).returning('id')
+      : await w.db('product_documents').insert({ ...common, title: '参数表', filename: 'spec.pdf', content_type: 'application/pdf', data: TINY_PDF }).returning('id');
+  return `${product}/${kind}/${typeof r === 'object' ? (r as { id: number }).id : (r as number)}`;
+}
+const fileUrl = (kind: 'images' | 'documents', path: (at: string) => string, status = 'approved') => async (w: World, whose: Whose) => path(await productFile(w, whose, kind, status));
+/** A listing not in the catalogue: its files only for its own vendor and the department; 404 to everyone else. */
+const PRIVATE_MEDIA = { anonymous: 404, purchaser: 404, vendor: 200, admin: 200, finance: 404, expert: 404 } as Record<Role, Status>;
 
 const id = (fn: (w: World, whose: Whose) => Promise<number>, path: (id: number) => string) => async (w: World, whose: Whose) => path(await fn(w, whose));
 const productUrl = (path: (id: number) => string, status = 'approved') => id((w, whose) => w.product(whose, status), path);
@@ -480,6 +505,31 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /products/:id', all(200), { url: productUrl((i) => `/products/${i}`) }),
   ...rows('GET /products/:id', all(404), { url: productUrl((i) => `/products/${i}`, 'rejected') }),
   ...rows('GET /certificates', all(200)),
+
+  // ── product pictures, spec sheets and the comparison (src/media): public for approved listings, the vendor's own to change ──
+  ...rows('GET /media/products/:id/cover', all(200), { url: productUrl((i) => `/media/products/${i}/cover`) }),
+  ...rows('GET /media/products/:id/cover', PRIVATE_MEDIA, { url: productUrl((i) => `/media/products/${i}/cover`, 'pending_review'), other: { vendor: 404, admin: 200 } }),
+  ...rows('GET /media/products/:id/images/:imageId', all(200), { url: fileUrl('images', (at) => `/media/products/${at}`) }),
+  ...rows('GET /media/products/:id/images/:imageId', PRIVATE_MEDIA, { url: fileUrl('images', (at) => `/media/products/${at}`, 'pending_review'), other: { vendor: 404, admin: 200 } }),
+  ...rows('GET /media/products/:id/images/:imageId/thumb', all(200), { url: fileUrl('images', (at) => `/media/products/${at}/thumb`) }),
+  ...rows('GET /media/products/:id/images/:imageId/thumb', PRIVATE_MEDIA, { url: fileUrl('images', (at) => `/media/products/${at}/thumb`, 'rejected'), other: { vendor: 404, admin: 200 } }),
+  ...rows('GET /media/products/:id/documents/:documentId', all(200), { url: fileUrl('documents', (at) => `/media/products/${at}`) }),
+  ...rows('GET /media/products/:id/documents/:documentId', PRIVATE_MEDIA, { url: fileUrl('documents', (at) => `/media/products/${at}`, 'delisted'), other: { vendor: 404, admin: 200 } }),
+  ...rows('GET /api/v1/products/:id/media', all(200), { url: productUrl((i) => `/api/v1/products/${i}/media`) }),
+  ...rows('GET /api/v1/products/:id/media', PRIVATE_MEDIA, { url: productUrl((i) => `/api/v1/products/${i}/media`, 'pending_review'), other: { vendor: 404, admin: 200 } }),
+  ...rows('GET /compare', all(200), { url: () => `/compare?ids=1,2` }),
+  ...rows('GET /api/v1/vendor/products/:id/media', only('vendor', 200), { url: productUrl((i) => `/api/v1/vendor/products/${i}/media`), other: { vendor: 403 } }),
+  ...rows('POST /api/v1/vendor/products/:id/images', only('vendor', 201), { url: productUrl((i) => `/api/v1/vendor/products/${i}/images`), file: { name: 'a.png', data: () => TINY_PNG, field: 'image' }, other: { vendor: 403 } }),
+  ...rows('POST /api/v1/vendor/products/:id/images/:imageId/cover', only('vendor', 200), { url: fileUrl('images', (at) => `/api/v1/vendor/products/${at}/cover`), other: { vendor: 403 } }),
+  ...rows('POST /api/v1/vendor/products/:id/images/:imageId/move', only('vendor', 200), { url: fileUrl('images', (at) => `/api/v1/vendor/products/${at}/move`), body: () => ({ direction: 'down' }), other: { vendor: 403 } }),
+  ...rows('DELETE /api/v1/vendor/products/:id/images/:imageId', only('vendor', 200), { url: fileUrl('images', (at) => `/api/v1/vendor/products/${at}`), other: { vendor: 403 } }),
+  ...rows('POST /api/v1/vendor/products/:id/documents', only('vendor', 201), { url: productUrl((i) => `/api/v1/vendor/products/${i}/documents`), file: { name: 'spec.pdf', data: () => TINY_PDF, field: 'document' }, other: { vendor: 403 } }),
+  ...rows('DELETE /api/v1/vendor/products/:id/documents/:documentId', only('vendor', 200), { url: fileUrl('documents', (at) => `/api/v1/vendor/products/${at}`), other: { vendor: 403 } }),
+  ...rows('GET /vendor/products/:id/media', only('vendor', 200, 'get'), { url: productUrl((i) => `/vendor/products/${i}/media`), other: { vendor: 403 } }),
+  ...rows('POST /vendor/products/:id/images', only('vendor', 302, 'post'), { url: productUrl((i) => `/vendor/products/${i}/images`), file: { name: 'a.png', data: () => TINY_PNG, field: 'image' }, other: { vendor: 403 } }),
+  ...rows('POST /vendor/products/:id/images/:imageId/:step', only('vendor', 302, 'post'), { url: fileUrl('images', (at) => `/vendor/products/${at}/cover`), other: { vendor: 403 } }),
+  ...rows('POST /vendor/products/:id/documents', only('vendor', 302, 'post'), { url: productUrl((i) => `/vendor/products/${i}/documents`), file: { name: 'spec.pdf', data: () => TINY_PDF, field: 'document' }, other: { vendor: 403 } }),
+  ...rows('POST /vendor/products/:id/documents/:documentId/delete', only('vendor', 302, 'post'), { url: fileUrl('documents', (at) => `/vendor/products/${at}/delete`), other: { vendor: 403 } }),
 
   // ── vendor registration (anyone) ──
   ...rows('POST /api/v1/vendors', all(201), { body: (w) => w.registration() }),
@@ -597,6 +647,19 @@ export const ROWS: MatrixRow[] = [
     url: orderUrl('placed', (i) => `/orders/${i}`),
     other: { purchaser: 404, vendor: 404, admin: 200 },
   }),
+  // 订单确认单 and 验收单, printable and as PDF (issue 18 item 1): the order's parties and the department, as the order.
+  ...(['confirmation', 'confirmation.pdf', 'acceptance', 'acceptance.pdf'] as const).flatMap((doc) =>
+    rows(`GET /orders/:id/${doc}`, { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }, {
+      url: orderUrl('placed', (i) => `/orders/${i}/${doc}`),
+      other: { purchaser: 404, vendor: 404, admin: 200 },
+    }),
+  ),
+  // The unit's address book and invoice title: its own purchasers only; another unit's address is 404.
+  ...rows('GET /purchaser/addresses', only('purchaser', 200, 'get')),
+  ...rows('POST /purchaser/addresses', only('purchaser', 302, 'post'), { body: (w) => ({ label: `矩阵${w.unique()}`, address: '杭州市西湖区矩阵路2号', contactPerson: '李四', phone: '0571-86666666' }) }),
+  ...rows('POST /purchaser/addresses/:id/default', { ...only('purchaser', 302, 'post') }, { url: id(address, (i) => `/purchaser/addresses/${i}/default`), other: { purchaser: 404 }, body: () => ({}) }),
+  ...rows('POST /purchaser/addresses/:id/delete', { ...only('purchaser', 302, 'post') }, { url: id(address, (i) => `/purchaser/addresses/${i}/delete`), other: { purchaser: 404 }, body: () => ({}) }),
+  ...rows('POST /purchaser/invoice-title', only('purchaser', 302, 'post'), { body: () => ({ invoiceTitle: '杭州市矩阵医院' }) }),
   // The order's steps, JSON and page: derived from the step table (orders/transitions.ts).
   // 取消订单 and 退款 carry a reason and, on the page, the confirmation (confirm=1; without it the page asks first).
   ...workflowRows(ORDER_WORKFLOW, (step) => ({ object: (w, whose) => w.order(whose, step.from[0]!), body: (step as { confirms?: boolean }).confirms ? () => ({ reason: '矩阵测试原因', confirm: '1' }) : undefined })),
@@ -940,7 +1003,7 @@ async function run(w: World, row: MatrixRow): Promise<{ status: number; text: st
     if (token) req = req.set('Authorization', token);
     if (row.file) {
       for (const [k, v] of Object.entries(body ?? {})) req = req.field(k, String(v));
-      req = req.attach('file', row.file.data(w), row.file.name);
+      req = req.attach(row.file.field ?? 'file', row.file.data(w), row.file.name);
     } else if (body) req = req.send(body);
     const res = await req;
     return { status: res.status, text: res.text };
@@ -955,7 +1018,7 @@ async function run(w: World, row: MatrixRow): Promise<{ status: number; text: st
   if (row.file) {
     req = req.field('_csrf', csrf);
     for (const [k, v] of Object.entries(body ?? {})) req = req.field(k, String(v));
-    req = req.attach('file', row.file.data(w), row.file.name);
+    req = req.attach(row.file.field ?? 'file', row.file.data(w), row.file.name);
   }
   else req = req.type('form').send({ ...Object.fromEntries(Object.entries(body ?? {}).filter(([, v]) => v !== undefined)), _csrf: csrf });
   const res = await req;
