@@ -62,6 +62,12 @@ describe(`boutique purchase in a real browser (${ENGINE})`, function () {
     await assertAccessible(page, 'cart');
     await Promise.all([page.waitForURL(/\/checkout$/), page.click('a[href="/checkout"]')]);
     await screenshot(page, 'orders-03-checkout');
+    // The paperwork of a government purchase: the unit's default address and contact prefilled, a delivery date asked.
+    assert.notEqual(await page.inputValue('#co-address'), '', 'the default delivery address is prefilled');
+    assert.notEqual(await page.inputValue('#co-person'), '', 'the contact person is prefilled');
+    await assertAccessible(page, 'checkout');
+    const earliest = (await page.getAttribute('#co-date', 'min')) as string;
+    await page.fill('#co-date', new Date(Date.parse(`${earliest}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10));
     await Promise.all([page.waitForURL(/\/orders$/), page.click('form[action="/checkout"] button[type="submit"]')]);
     assert.match(await page.innerText('.alert-ok'), /已提交 1 个订单/);
     const row = page.locator('tr[data-order-id]').first();
