@@ -173,5 +173,18 @@ describe('Hostile input never gets a 500 (issue 12)', function () {
       assert.equal(res.body.error.code, 'payload_too_large');
       assert.equal(res.body.error.field, 'file');
     });
+
+    it('a picture or spec sheet past the upload limit is 413 too, never a 500, and nothing is stored', async () => {
+      const seller = await bearer(t.http, cast.users.sellerA.username);
+      const product = await makeProduct(ctx.db, cast.vendorA, { title: '大图测试产品' });
+      const big = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(11 * 1024 * 1024)]);
+      const image = await t.http.post(`/api/v1/vendor/products/${product.id}/images`).set('Authorization', seller).attach('image', big, 'big.jpg');
+      assert.equal(image.status, 413, JSON.stringify(image.body));
+      assert.equal(image.body.error.code, 'payload_too_large');
+      const pdf = await t.http.post(`/api/v1/vendor/products/${product.id}/documents`).set('Authorization', seller).attach('document', Buffer.concat([Buffer.from('%PDF-1.7\n'), big]), 'big.pdf');
+      assert.equal(pdf.status, 413, JSON.stringify(pdf.body));
+      assert.equal(Number((await ctx.db('product_images').where({ product_id: product.id }).count({ n: '*' }).first())?.n), 0);
+      assert.equal(Number((await ctx.db('product_documents').where({ product_id: product.id }).count({ n: '*' }).first())?.n), 0);
+    });
   });
 });
