@@ -248,3 +248,58 @@ export async function loginInBrowser(page: Page, baseUrl: string, username: stri
     page.click('main form[action$="/login"] button[type="submit"]'),
   ]);
 }
+
+/** A table cell too narrow to read, as `unreadableTableCells` reports it. */
+export interface NarrowCell {
+  /** The table's id or class and the column's header text. */
+  table: string;
+  column: string;
+  text: string;
+  /** The width the cell's text has, in characters of its font size (em). */
+  widthEm: number;
+  lines: number;
+  /** How many cells of this column are as narrow (the first is described). */
+  cells: number;
+}
+
+/**
+ * The visible data-table cells whose text is squeezed into a column narrower than `minEm` characters (default 3: three
+ * Chinese characters) and so wraps — on a phone, "one character per line". A column that wide or wider, a short text
+ * that fits on one line (a number, "—", a two-character button) and a table hidden away are all fine. A page that
+ * does not scroll sideways can still be unreadable in this way; a table that scrolls inside its own box is not.
+ */
+export function unreadableTableCells(page: Page, minEm = 3): Promise<NarrowCell[]> {
+  return page.evaluate((min) => {
+    const out: NarrowCell[] = [];
+    for (const table of Array.from(document.querySelectorAll<HTMLTableElement>('main table'))) {
+      if (table.getClientRects().length === 0) continue;
+      const headers = Array.from(table.querySelectorAll('thead th')).map((th) => (th.textContent ?? '').trim());
+      const name = table.id || table.getAttribute('data-table') || table.className || 'table';
+      for (const cell of Array.from(table.querySelectorAll<HTMLTableCellElement>('th, td'))) {
+        const text = (cell.innerText ?? '').replace(/\s+/g, ' ').trim();
+        if ([...text.replace(/ /g, '')].length < 2) continue;
+        const s = getComputedStyle(cell);
+        const fontSize = parseFloat(s.fontSize);
+        const width = cell.getBoundingClientRect().width - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+        if (width >= min * fontSize) continue;
+        // How many lines the cell's text takes: the distinct tops of its text's line boxes.
+        const tops = new Set<number>();
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          for (const r of Array.from(range.getClientRects())) if (r.width > 0) tops.add(Math.round(r.top));
+        }
+        if (tops.size <= 1) continue;
+        const column = headers[cell.cellIndex] ?? String(cell.cellIndex);
+        const seen = out.find((c) => c.table === name && c.column === column);
+        if (seen) seen.cells += 1;
+        else out.push({ table: name, column, text: text.slice(0, 40), widthEm: Math.round((width / fontSize) * 10) / 10, lines: tops.size, cells: 1 });
+      }
+    }
+    return out;
+  }, minEm);
+}
+
+/** How far the page itself scrolls sideways, in CSS pixels (0: it fits the viewport; tables may scroll in their box). */
+export const sidewaysScroll = (page: Page): Promise<number> => page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../seeds/demo';
+import { VIEWPORTS, describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations, sidewaysScroll, unreadableTableCells } from '../helpers/browser';
+import { ENGINE, type TestDatabase } from '../helpers/db';
+import { demoDatabase } from '../helpers/demo-db';
+import { startServer, type RunningServer } from '../helpers/server';
+
+type Viewport = 'desktop' | 'phone';
+
+/** A page of a role's daily work; `follow` leads from a list to a detail page (its first link of that kind). */
+interface Stop {
+  path: string;
+  /** From this page, follow the first link matching this selector, and check that page too (`name`: its screenshot's). */
+  follow?: { selector: string; name: string };
+}
+
+/** The main pages of each role (issue 18 item 6), on the demo data. */
+const TOURS: Array<{ user: string | null; stops: Stop[] }> = [
+  {
+    user: null,
+    stops: [
+      { path: '/notices?type=single_source', follow: { selector: 'table.notice-list a[href^="/notices/"]', name: 'single-source-notice' } },
+      { path: '/notices' },
+      { path: '/stats' },
+    ],
+  },
+  {
+    user: 'purchaser',
+    stops: [
+      { path: '/purchaser' },
+      { path: '/orders', follow: { selector: 'table.orders-table a[href^="/orders/"]', name: 'order-detail' } },
+      { path: '/first-purchases' },
+    ],
+  },
+  {
+    user: 'vendor',
+    stops: [{ path: '/vendor' }, { path: '/vendor/orders' }, { path: '/vendor/products' }, { path: '/vendor/certifications' }],
+  },
+  { user: 'admin', stops: [{ path: '/admin' }, { path: '/admin/vendors' }, { path: '/admin/products' }, { path: '/admin/certifications' }] },
+  { user: 'admin', stops: [{ path: '/admin/budgets' }, { path: '/admin/ledger' }, { path: '/admin/audit' }, { path: '/admin/first-purchases' }, { path: '/admin/stats' }] },
+  { user: 'finance', stops: [{ path: '/finance' }] },
+  { user: 'expert1', stops: [{ path: '/expert' }] },
+];
+
+/**
+ * Phones (issue 18 item 6), in a real browser on the demo data, at desktop width and at 390 px: every role's main
+ * pages fit the screen, their tables keep columns wide enough to read (a wide table scrolls inside its own box, with
+ * a shadow at the edge that has more) instead of breaking its text one character per line, and axe finds nothing
+ * serious. The navigation folds into a 菜单 button on a phone that opens and closes without JavaScript, by mouse or
+ * keyboard; on a desktop it is a row of links.
+ */
+describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function () {
+  this.timeout(600000);
+  let demo: TestDatabase;
+  let server: RunningServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    demo = await demoDatabase();
+    server = await startServer({ databaseUrl: demo.url });
+    browser = await launchBrowser();
+  });
+
+  afterEach(function () {
+    // A server that stopped answering says why (its log), rather than leaving only refused connections.
+    if (this.currentTest?.state === 'failed' && server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
+      process.stdout.write(`the server exited (${server.child.exitCode ?? server.child.signalCode}):\n${server.stdout().slice(-4000)}\n${server.stderr().slice(-4000)}\n`);
+    }
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await server?.stop();
+    await demo?.drop();
+  });
+
+  async function pageAs(user: string | null, viewport: Viewport): Promise<Page> {
+    const context = await newContext(browser, viewport);
+    contexts.push(context);
+    const page = await context.newPage();
+    if (user) await loginInBrowser(page, server.url, user, { password: DEMO_PASSWORD });
+    return page;
+  }
+
+  /** What a reader of this page would notice at this width: sideways scrolling, squeezed columns, serious axe findings. */
+  async function assertReadable(page: Page, name: string): Promise<void> {
+    assert.equal(await sidewaysScroll(page), 0, `${name}: the page scrolls sideways`);
+    const narrow = await unreadableTableCells(page);
+    assert.deepEqual(narrow, [], `${name}: table cells narrower than three characters, their text broken over lines`);
+    const serious = seriousViolations(await runAxe(page));
+    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
+  }
+
+  for (const viewport of ['desktop', 'phone'] as const) {
+    for (const tour of TOURS) {
+      const who = tour.user ?? 'public';
+      it(`${viewport}: ${who}'s pages ${tour.stops.map((s) => s.path).join(', ')} fit the screen, their tables read in columns, axe finds nothing serious`, async () => {
+        const page = await pageAs(tour.user, viewport);
+        for (const [n, stop] of tour.stops.entries()) {
+          const response = await page.goto(`${server.url}${stop.path}`);
+          assert.equal(response?.status(), 200, stop.path);
+          assert.ok((await page.locator('main table').count()) > 0 || stop.path === '/expert', `${stop.path} shows a table`);
+          await assertReadable(page, `${who} ${stop.path} ${viewport}`);
+          // The first page of each tour pictured (the desks are also pictured by `npm run screenshots`).
+          if (n === 0) await screenshot(page, `phone-layout-${who}${stop.path.replace(/[/?=]+/g, '-')}-${viewport}`);
+          if (stop.follow) {
+            const href = await page.locator(stop.follow.selector).first().getAttribute('href');
+            assert.ok(href, `${stop.path} links to a ${stop.follow.name}`);
+            assert.equal((await page.goto(`${server.url}${href}`))?.status(), 200, href);
+            await assertReadable(page, `${who} ${stop.follow.name} ${viewport}`);
+            await screenshot(page, `phone-layout-${who}-${stop.follow.name}-${viewport}`);
+          }
+        }
+      });
+    }
+  }
+
+  it('phone: a wide table scrolls inside its own box, with a shadow on the side that has more', async () => {
+    const page = await pageAs('admin', 'phone');
+    await page.goto(`${server.url}/admin/ledger`);
+    const wrap = page.locator('main .table-wrap').filter({ has: page.locator('table.transfers-table') });
+    const box = await wrap.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, background: getComputedStyle(el).backgroundImage, attachment: getComputedStyle(el).backgroundAttachment }));
+    assert.ok(box.scroll > box.client, `the transfers table is wider than the phone (${box.scroll} > ${box.client}) and scrolls in its box`);
+    assert.match(box.background, /gradient/, 'the box draws edge shadows');
+    assert.match(box.attachment, /local/, 'the covers over the shadows move with the content, so a shadow shows only where there is more');
+  });
+
+  it('phone: the navigation is one labelled 菜单 button that opens and closes the links, with no script on the page', async () => {
+    const page = await pageAs('purchaser', 'phone');
+    await page.goto(`${server.url}/orders`);
+    assert.equal(await page.evaluate(() => document.scripts.length), 0, 'the page runs no script: the menu is HTML and CSS alone');
+    const menu = page.getByRole('navigation', { name: '主导航' });
+    const button = menu.locator('summary');
+    assert.equal(await button.isVisible(), true, 'the menu button shows');
+    assert.match(await button.innerText(), /菜单/);
+    const orders = menu.getByRole('link', { name: '我的订单' });
+    assert.equal(await orders.isVisible(), false, 'the links are folded away');
+    const headerHeight = await page.locator('.site-header').evaluate((el) => el.getBoundingClientRect().height);
+    assert.ok(headerHeight < VIEWPORTS.phone.height / 3, `the closed header takes ${headerHeight}px, under a third of the screen`);
+
+    await button.click();
+    assert.equal(await orders.isVisible(), true, 'the links show after a tap');
+    const rights = await menu.getByRole('link').evaluateAll((links) => links.map((a) => a.getBoundingClientRect().right));
+    assert.ok(rights.length >= 8, 'home, catalogue, desk and the purchaser\'s pages');
+    assert.ok(Math.max(...rights) <= VIEWPORTS.phone.width, 'every link is within the screen');
+    await screenshot(page, 'phone-menu-open');
+    const serious = seriousViolations(await runAxe(page));
+    assert.deepEqual(serious.map((v) => v.id), [], describeViolations(serious));
+    await Promise.all([page.waitForURL(/\/cart$/), menu.getByRole('link', { name: '购物车' }).click()]);
+
+    await button.click();
+    await button.click();
+    assert.equal(await orders.isVisible(), false, 'a second tap folds the links away');
+  });
+
+  it('phone: the menu works from the keyboard, with the focus visible', async () => {
+    const page = await pageAs('vendor', 'phone');
+    await page.goto(`${server.url}/vendor`);
+    const menu = page.getByRole('navigation', { name: '主导航' });
+    await menu.locator('summary').focus();
+    const outline = await menu.locator('summary').evaluate((el) => getComputedStyle(el).outlineStyle);
+    assert.notEqual(outline, 'none', 'the focused menu button shows its focus');
+    await page.keyboard.press('Enter');
+    const first = menu.getByRole('link').first();
+    assert.equal(await first.isVisible(), true);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), (await first.innerText()).trim(), 'Tab moves into the opened menu');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Space');
+    assert.equal(await first.isVisible(), false, 'Space on the button folds it again');
+  });
+
+  it('desktop: the navigation is a row of links, no menu button', async () => {
+    const page = await pageAs('admin', 'desktop');
+    await page.goto(`${server.url}/admin`);
+    const menu = page.getByRole('navigation', { name: '主导航' });
+    assert.equal(await menu.locator('summary').isVisible(), false);
+    const links = menu.getByRole('link');
+    assert.ok((await links.count()) >= 10);
+    for (const top of await links.evaluateAll((as) => as.map((a) => a.getBoundingClientRect().top))) assert.ok(top < 200, 'every link is in the bar under the header');
+    assert.equal(await menu.getByRole('link', { name: '审计日志' }).isVisible(), true);
+  });
+
+  it('English: the menu button and its label read in English', async () => {
+    const page = await pageAs(null, 'phone');
+    await page.goto(`${server.url}/notices?lang=en`);
+    const menu = page.getByRole('navigation', { name: 'Main navigation' });
+    assert.match(await menu.locator('summary').innerText(), /Menu/);
+  });
+});
