@@ -218,6 +218,13 @@ describe(`product pictures and spec sheets (${ENGINE})`, function () {
     assert.match(after.text, /alt="侧面"/);
     const other = await agent.get(`/vendor/products/${othersProduct}/media`);
     assert.equal(other.status, 403);
+    const english = await agent.get(`/vendor/products/${pending}/media?lang=en`);
+    assert.equal(english.status, 200);
+    assert.match(english.text, /Upload picture/);
+    assert.match(english.text, /Make picture 1 the cover|Make cover/);
+    const product = await agent.get(`/products/${approved}?lang=en`);
+    assert.match(product.text, />Compare</);
+    assert.match(product.text, /Spec sheets/);
   });
 
   it('compares up to 4 products side by side (price, level, certificate, vendor); a fifth is refused naming ids', async () => {
