@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { DEMO_PASSWORD } from '../../seeds/demo';
+import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
+import { startServer, type RunningServer } from '../helpers/server';
+
+/**
+ * `npm start` on an empty database: the demo data loads (in a worker thread, seeds/load-in-worker.ts) before the
+ * server listens, and what it loaded is served at once — the catalogue, the demo accounts. Every other suite that
+ * needs the demo data copies a database loaded once per test run (test/helpers/demo-db.ts); this one takes the path
+ * a new user's first start takes.
+ */
+describe(`first start on an empty database loads the demo data (${ENGINE})`, function () {
+  this.timeout(DEMO_LOAD_TIMEOUT);
+  let server: RunningServer;
+
+  before(async () => {
+    server = await startServer({ demoData: true, env: { LOG_LEVEL: 'info', FAKE_CLOCK: '1' }, startTimeoutMs: DEMO_LOAD_TIMEOUT / 2 });
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('loads the demo data in the demo loader worker before listening, once', () => {
+    const lines = server
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; name?: string });
+    const written = lines.filter((l) => l.msg === 'demo catalogue written');
+    assert.equal(written.length, 1);
+    assert.equal(written[0]!.name, 'demo-loader', 'written by the worker thread');
+    assert.ok(lines.some((l) => l.msg === 'demo data loaded' && l.name === undefined), 'the server says so itself');
+  });
+
+  it('serves the loaded catalogue and lets the demo accounts in', async () => {
+    const products = (await (await fetch(`${server.url}/api/v1/products?pageSize=1`)).json()) as { total: number };
+    assert.ok(products.total > 1000, `${products.total} products`);
+    for (const username of ['admin', 'finance', 'purchaser', 'vendor', 'expert1']) {
+      const res = await fetch(`${server.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+      assert.equal(res.status, 200, `${username}: ${await res.text()}`);
+    }
+  });
+});
