@@ -110,7 +110,8 @@ for (const viewport of ['desktop', 'phone'] as const) {
       await Promise.all([page.waitForURL(/\/compare\?ids=\d+$/), page.click('.gallery-actions a')]);
       await page.fill('#compare-q', '车床');
       await Promise.all([page.waitForURL(/\/compare\?.*q=/), page.click('section[aria-labelledby="compare-add"] button[type="submit"]')]);
-      await Promise.all([page.waitForURL(new RegExp(`ids=${productId}%2C${otherId}$`)), page.click(`a[aria-label="加入“${OTHER}”"]`)]);
+      await assertAccessible(page, 'compare page with products to add');
+      await Promise.all([page.waitForURL(new RegExp(`ids=${productId}%2C${otherId}$`)), page.click(`a[aria-label="加入对比：${OTHER}"]`)]);
       const heads = await page.locator('.compare-table thead th[scope="col"] a[href^="/products/"]').allInnerTexts();
       assert.deepEqual(heads, [TITLE, OTHER]);
       const table = await page.innerText('.compare-table');
@@ -125,6 +126,14 @@ for (const viewport of ['desktop', 'phone'] as const) {
       await page.goto(`${server.url}/compare?ids=1,2,3,4,5`);
       assert.match(await page.innerText('#compare-error'), /ids.*最多比较 4 个产品/);
       await assertAccessible(page, 'compare page refusing five');
+
+      // The same pages in English.
+      await page.goto(`${server.url}/compare?ids=${productId}&q=${encodeURIComponent('车床')}&lang=en`);
+      assert.match(await page.innerText('main'), /Compare products/);
+      await assertAccessible(page, 'compare page in English');
+      await page.goto(`${server.url}/products/${productId}`);
+      assert.match(await page.innerText('.gallery-actions'), /Compare/);
+      await assertAccessible(page, 'product page in English');
     });
   });
 }
