@@ -6,7 +6,7 @@ import { useMigratedDb } from '../helpers/db';
 import { bearer, testApp, type TestApp } from '../helpers/app';
 import { creditCode, makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
 import { agentFor, csrfFor, loginAgent, type Agent } from '../helpers/session';
-import { orderInState, tradingSide, type TradingSide } from '../helpers/trading';
+import { checkoutForm, orderInState, tradingSide, type TradingSide } from '../helpers/trading';
 import { ACCEPTANCE, FINANCE_DEPARTMENT, caseBody, caseForm, caseInState, makeFinanceUser, type FpStage } from '../helpers/first-purchase';
 import { CASE_WORKFLOW } from '../../src/first-purchase/transitions';
 import { ORDER_WORKFLOW } from '../../src/orders/transitions';
@@ -640,7 +640,7 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /cart/items', only('purchaser', 302, 'post'), { body: async (w) => ({ productId: String(await w.tradingProduct()), quantity: '1' }) }),
   ...rows('POST /cart/items/:productId', only('purchaser', 302, 'post'), { url: async (w) => `/cart/items/${await w.tradingProduct()}`, body: () => ({ quantity: '1' }) }),
   ...rows('GET /checkout', only('purchaser', 200, 'get')),
-  ...rows('POST /checkout', only('purchaser', 302, 'post')),
+  ...rows('POST /checkout', only('purchaser', 302, 'post'), { body: () => checkoutForm('2026-03-10') }),
   ...rows('GET /orders', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }),
   ...rows('GET /vendor/orders', only('vendor', 200, 'get')),
   ...rows('GET /orders/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }, {
