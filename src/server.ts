@@ -6,7 +6,7 @@ import { createMarketplace, type Marketplace } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createDb, groupCommitLoad, migrateLatest, type Db } from './db';
 import { loadDemoDataIfEmpty } from '../seeds/demo';
-import { loadDemoDataInWorker, loadableInWorker } from '../seeds/load-in-worker';
+import { loadDemoDataInWorker, loadableInWorker } from '../seeds/lib/load-in-worker';
 
 /** Standalone entry: config → db → migrate → (demo data) → listen, and print the URL. */
 async function main(): Promise<void> {
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const app = createMarketplace({ db, config, logger: log, worker: process.env.WEBHOOK_WORKER !== '0' });
   if (app.ops.metrics) collectDefaultMetrics({ register: app.ops.metrics.registry });
   if (config.demoData) {
-    // In a worker thread (seeds/load-in-worker.ts): what the load takes of memory goes with it.
+    // In a worker thread (seeds/lib/load-in-worker.ts): what the load takes of memory goes with it.
     const loaded = loadableInWorker(config.databaseUrl) ? await loadDemoDataInWorker(config.databaseUrl, config.logLevel) : await loadDemoDataIfEmpty(db, app.deps.clock, log);
     if (loaded) log.info('demo data loaded');
   }

@@ -4,8 +4,10 @@ import type { FakeClock } from '../../src/clock';
 import type { Executor } from '../../src/db';
 import { Ledger } from '../../src/ledger/service';
 import { budgetAccount, commitmentAccount } from '../../src/ledger/accounts';
+import { AppError } from '../../src/errors';
 import { Money } from '../../src/money';
 import { formatOrderNo } from '../../src/orders/numbers';
+import { resolvePaperwork, type OrderPaperwork } from '../../src/orders/paperwork';
 import { findOrderableProducts, findOrdersForTrade, insertHistory, moveStatuses, tradeContext } from '../../src/orders/repo';
 import { orderKey, tradeFacts } from '../../src/orders/service';
 import { decide, type OrderAction, type OrderStatus } from '../../src/orders/transitions';
@@ -50,8 +52,16 @@ export interface PlacedBatch {
 
 const WHO: Record<Exclude<BulkStep, 'place'>, 'buyer' | 'seller'> = { confirm: 'seller', deliver: 'seller', accept: 'buyer', pay: 'buyer' };
 
+/** A unit without a default address: its orders carry no paperwork (as OrderService.place without any). */
+const noDefaults = (err: unknown): null => {
+  if (err instanceof AppError && err.code === 'validation_failed') return null;
+  throw err;
+};
+
 export class BulkOrders {
   private readonly ledger: Ledger;
+  /** Each unit's default paperwork (address, contact, invoice title), as OrderService takes it for an order placed without any. */
+  private readonly paperwork = new Map<number, OrderPaperwork | null>();
 
   constructor(
     private readonly trx: Executor,
@@ -89,6 +99,9 @@ export class BulkOrders {
       .update({ stock: trx.raw(`stock - CASE id ${ids.map(() => 'WHEN ? THEN CAST(? AS INTEGER)').join(' ')} END`, ids.flatMap((id) => [id, taken.get(id)!])) });
 
     // Human numbers: the year's sequence moved on by the batch's count in one upsert.
+    for (const id of new Set(planned.map((o) => o.purchaserId))) {
+      if (!this.paperwork.has(id)) this.paperwork.set(id, await resolvePaperwork(trx, this.clock, id, {}).catch(noDefaults));
+    }
     const year = Number(shanghaiDay(new Date(now)).slice(0, 4));
     const [{ last }] = await trx('order_number_sequences')
       .insert({ year, last: planned.length })
@@ -109,6 +122,7 @@ export class BulkOrders {
           demo: false,
           created_at: now,
           updated_at: now,
+          ...(this.paperwork.get(o.purchaserId) ?? {}),
         })),
       )
       .returning(['id', 'order_no']);

@@ -4,7 +4,7 @@ import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
 import { startServer, type RunningServer } from '../helpers/server';
 
 /**
- * `npm start` on an empty database: the demo data loads (in a worker thread, seeds/load-in-worker.ts) before the
+ * `npm start` on an empty database: the demo data loads (in a worker thread, seeds/lib/load-in-worker.ts) before the
  * server listens, and what it loaded is served at once — the catalogue, the demo accounts. Every other suite that
  * needs the demo data copies a database loaded once per test run (test/helpers/demo-db.ts); this one takes the path
  * a new user's first start takes.

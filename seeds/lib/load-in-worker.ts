@@ -1,8 +1,8 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import { SystemClock } from '../src/clock';
-import { createDb } from '../src/db';
-import { loadDemoDataIfEmpty } from './demo';
+import { SystemClock } from '../../src/clock';
+import { createDb } from '../../src/db';
+import { loadDemoDataIfEmpty } from '../demo';
 
 /*
  * First start loads the demo data (seeds/demo.ts) in a worker thread with its own database connection, not in the
