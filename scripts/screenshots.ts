@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   process.env.TEST_DB = 'sqlite';
   const { demoDatabase, DEMO_LOADED_AT } = await import('../test/helpers/demo-db');
   const { startServer } = await import('../test/helpers/server');
-  const { launchBrowser, loginInBrowser, newContext } = await import('../test/helpers/browser');
+  const { closeSharedBrowser, launchBrowser, loginInBrowser, newContext } = await import('../test/helpers/browser');
 
   console.log('Loading the demo data into a temporary SQLite database…');
   const demo = await demoDatabase();
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser?.close();
+    await closeSharedBrowser();
     await server.stop();
     await demo.drop();
   }

@@ -165,14 +165,43 @@ function chooseBrowser(): BrowserChoice {
 }
 
 /** Headless Chromium with the flags that keep it quiet and offline in CI and containers. */
+let shared: Promise<Browser> | undefined;
+
+/**
+ * The test process's Chromium: started once and shared by every suite (starting it again for each file costs
+ * seconds of CPU apiece). A suite still calls `close()` when it is done: that closes the contexts it opened and
+ * leaves the browser for the next suite; the root hook in tiers.ts closes it at the end of the run.
+ */
+/** Closes the shared Chromium for good (the end of a test run, or of a script that used it). */
+export async function closeSharedBrowser(): Promise<void> {
+  const cleanup = (globalThis as { [k: symbol]: (() => Promise<void>) | undefined })[Symbol.for('fum.test.browserCleanup')];
+  if (cleanup) await cleanup();
+}
+
 export function launchBrowser(): Promise<Browser> {
-  const { executablePath, env } = chooseBrowser();
-  return chromium.launch({
-    executablePath,
-    headless: true,
-    env: { ...process.env, ...env } as Record<string, string>,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  if (!shared) {
+    const { executablePath, env } = chooseBrowser();
+    shared = chromium
+      .launch({
+        executablePath,
+        headless: true,
+        env: { ...process.env, ...env } as Record<string, string>,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      })
+      .then((browser) => {
+        const close = browser.close.bind(browser);
+        browser.close = async () => {
+          for (const context of browser.contexts()) await context.close();
+        };
+        browser.on('disconnected', () => (shared = undefined));
+        (globalThis as { [k: symbol]: unknown })[Symbol.for('fum.test.browserCleanup')] = async () => {
+          shared = undefined;
+          await close();
+        };
+        return browser;
+      });
+  }
+  return shared;
 }
 
 export const VIEWPORTS = {

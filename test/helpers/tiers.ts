@@ -23,5 +23,8 @@ export const mochaHooks = {
       this.timeout(60_000);
       await cleanup();
     }
+    // The shared Chromium (test/helpers/browser.ts closeSharedBrowser), when a suite started it.
+    const browser = (globalThis as { [k: symbol]: (() => Promise<void>) | undefined })[Symbol.for('fum.test.browserCleanup')];
+    if (browser) await browser();
   },
 };

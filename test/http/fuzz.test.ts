@@ -9,13 +9,13 @@ import { FuzzWorld } from '../fuzz/world';
 
 /**
  * Property-based fuzzing of every route (issue 12), the bounded run that `npm test` does on each engine: the seed
- * corpus first, then generated requests from a fixed seed for at most FUZZ_SECONDS (default 40) or FUZZ_RUNS runs.
+ * corpus first, then generated requests from a fixed seed for at most FUZZ_SECONDS (default 20) or FUZZ_RUNS runs.
  * A failure prints fast-check's seed and path; replay it with `FUZZ_SEED=<seed> FUZZ_PATH=<path>` and this file
  * alone. The long run is `npm run fuzz` (scripts/fuzz.ts); what is checked is described in docs/reliability.md.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
-const SECONDS = Number(process.env.FUZZ_SECONDS ?? 40);
+const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 
 describe('fuzzing: every route, every role (property-based)', function () {
   this.timeout(SECONDS * 1000 + 120_000);

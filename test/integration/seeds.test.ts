@@ -13,6 +13,7 @@ import { parseInput } from '../../src/web/validate';
 import { DEMO_PASSWORD, DEMO_TODAY, loadDemoDataIfEmpty, seed } from '../../seeds/demo';
 import { DEMO_EXPERTS } from '../../seeds/demo-recognition';
 import { DEMO_LOAD_TIMEOUT, ENGINE, migratedDb, useMigratedDb } from '../helpers/db';
+import { useDemoDb } from '../helpers/demo-db';
 
 const log = pino({ level: 'silent' });
 const TABLES = ['purchasers', 'vendors', 'certifications', 'products', 'users'] as const;
@@ -103,16 +104,14 @@ async function digest(db: Db): Promise<Record<string, string>> {
 
 describe(`demo data seed (${ENGINE})`, function () {
   this.timeout(DEMO_LOAD_TIMEOUT);
-  const ctx = useMigratedDb();
+  // The demo data as loadDemoDataIfEmpty wrote it into an empty database at the demo's clock (it answered true), once
+  // per test run: a copy (test/helpers/demo-db.ts). The tests below load it twice more, into empty databases of their own.
+  const ctx = useDemoDb();
   let certs: Cert[];
   let vendors: Vendor[];
   let products: Product[];
 
   before(async () => {
-    const started = Date.now();
-    assert.equal(await loadDemoDataIfEmpty(ctx.db, demoClock(), log), true);
-    // Printed, not asserted: a shared CI machine's speed varies (bench/ and docs/benchmarks.md measure it).
-    process.stdout.write(`      demo load (${ENGINE}): ${Date.now() - started} ms\n`);
     certs = await ctx.db('certifications').select('*').orderBy('id');
     vendors = await ctx.db('vendors').select('*').orderBy('id');
     products = await ctx.db('products').select('*').orderBy('id');
