@@ -44,6 +44,22 @@ const knexLog = {
   debug() {},
 };
 
+type SqliteConn = { run: (sql: string, cb: (err: Error | null) => void) => void };
+
+/** A new SQLite connection's set-up: its pragmas one after another, then the prepared-statement cache. */
+const sqliteSetup =
+  (pragmas: readonly string[]) =>
+  (conn: SqliteConn, done: (err: Error | null, conn: unknown) => void): void => {
+    const next = (i: number): void => {
+      if (i === pragmas.length) {
+        cacheStatements(conn as unknown as sqlite3.Database);
+        return done(null, conn);
+      }
+      conn.run(pragmas[i]!, (err) => (err ? done(err, conn) : next(i + 1)));
+    };
+    next(0);
+  };
+
 export function knexConfig(databaseUrl: string): Knex.Config {
   const migrations = {
     directory: path.join(CODE_ROOT, 'migrations'),
@@ -67,17 +83,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
-          const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 10000'];
-          const next = (i: number): void => {
-            if (i === pragmas.length) {
-              cacheStatements(conn as unknown as sqlite3.Database);
-              return done(null, conn);
-            }
-            conn.run(pragmas[i], (err) => (err ? done(err, conn) : next(i + 1)));
-          };
-          next(0);
-        },
+        afterCreate: sqliteSetup(['PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 10000']),
       },
     };
   }
@@ -109,17 +115,7 @@ export function createDb(databaseUrl: string): Db {
         pool: {
           min: 0,
           max: 2,
-          afterCreate(conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
-            const pragmas = ['PRAGMA query_only = ON', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 10000'];
-            const next = (i: number): void => {
-              if (i === pragmas.length) {
-                cacheStatements(conn as unknown as sqlite3.Database);
-                return done(null, conn);
-              }
-              conn.run(pragmas[i], (err) => (err ? done(err, conn) : next(i + 1)));
-            };
-            next(0);
-          },
+          afterCreate: sqliteSetup(['PRAGMA query_only = ON', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 10000']),
         },
       });
       return reader;
