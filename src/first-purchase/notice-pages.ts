@@ -1,10 +1,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { formFailure, pagination, parseForm, parseInput, requestBody, setFlash, takeFlash, type AppState, type FormState } from '../web';
+import { documentPdf, formFailure, pagination, parseForm, parseInput, pdfDisposition, requestBody, setFlash, takeFlash, type AppState, type FormState } from '../web';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { CertificationObjectionInput } from '../recognition';
 import { dropEmpty } from '../schema';
+import { noticeDocument, noticeFilename } from './notice-documents';
 import { type NoticeDetail } from './notice-service';
 import { PUBLIC_NOTICE_TYPES, PublicNoticeListQuery } from './notice-schema';
 import { idParam } from './routes';
@@ -44,6 +45,15 @@ export function noticePages(deps: Deps): Router {
       total: page.total,
       pagination: pagination(page),
     });
+  });
+
+  // The notice as a PDF (issue 18 item 1): public as the page is, in the reader's language.
+  router.get('/notices/:id.pdf', async (ctx) => {
+    const state = stateOf(ctx);
+    const notice = await notices.get(idParam(ctx.params.id, 'notices.not_found'));
+    ctx.body = await documentPdf(noticeDocument(notice, state.t, state.locale, deps.clock.now()));
+    ctx.type = 'application/pdf';
+    ctx.set('Content-Disposition', pdfDisposition(noticeFilename(notice)));
   });
 
   router.get('/notices/:id', async (ctx) => {

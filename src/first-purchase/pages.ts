@@ -2,10 +2,12 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import {
   actorOf,
+  documentPdf,
   formFailure,
   pagination,
   parseForm,
   parseInput,
+  pdfDisposition,
   requestBody,
   requireRole,
   setFlash,
@@ -17,6 +19,7 @@ import { AppError } from '../errors';
 import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
+import { awardLetterDocument } from './notice-documents';
 import type { CaseView } from './presenters';
 import { CaseListQuery, CreateCase, MarkObjection, ResolveObjection, fromForm } from './schema';
 import { canOnCase } from './policies';
@@ -164,6 +167,15 @@ export function firstPurchasePages(deps: Deps): Router {
     const state = stateOf(ctx);
     const letter = await service.queries.awardLetter(actorOf(ctx), idParam(ctx.params.id));
     ctx.body = state.render('first-purchase/award-letter', { title: `${letter.title} ${letter.letterNo}`, letter });
+  });
+
+  // The same letter as a PDF, for the same readers (the page's access rules: service.queries.awardLetter).
+  router.get('/first-purchases/:id/award-letter.pdf', party, async (ctx) => {
+    const state = stateOf(ctx);
+    const letter = await service.queries.awardLetter(actorOf(ctx), idParam(ctx.params.id));
+    ctx.body = await documentPdf(awardLetterDocument(letter, state.t, state.locale, deps.clock.now()));
+    ctx.type = 'application/pdf';
+    ctx.set('Content-Disposition', pdfDisposition(`${letter.letterNo}.pdf`));
   });
 
   // The steps of the case: one page route each, derived from the table (transitions.ts).

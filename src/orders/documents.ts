@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import { Money, formatYuan } from '../money';
 import { apiTime } from '../time';
+import { amountInWords, writePdf } from '../web';
 import type { OrderDetail } from './presenters';
 
 /** The two documents of an order: its confirmation (订单确认单) and its acceptance form (验收单). */
@@ -10,52 +9,8 @@ export type OrderDocumentKind = (typeof ORDER_DOCUMENTS)[number];
 
 type T = (key: string, params?: Record<string, unknown>) => string;
 
-const DIGITS = '零壹贰叁肆伍陆柒捌玖';
-const SMALL = ['', '拾', '佰', '仟'];
-const BIG = ['', '万', '亿', '万亿'];
-
-/** An amount in Chinese capital numerals as financial documents write it: 壹仟贰佰叁拾肆元伍角陆分, 壹佰元整. */
-export function amountInWords(fen: number): string {
-  if (!Number.isSafeInteger(fen) || fen < 0) throw new RangeError(`amount in words: ${fen}`);
-  const yuan = Math.floor(fen / 100);
-  const jiao = Math.floor(fen / 10) % 10;
-  const cent = fen % 10;
-  let words = '';
-  if (yuan === 0) words = '';
-  else {
-    const groups: number[] = [];
-    for (let n = yuan; n > 0; n = Math.floor(n / 10000)) groups.push(n % 10000);
-    let zero = false;
-    for (let g = groups.length - 1; g >= 0; g--) {
-      const group = groups[g];
-      if (group === 0) {
-        zero = words.length > 0;
-        continue;
-      }
-      if (zero || (words.length > 0 && group < 1000)) words += '零';
-      zero = false;
-      let part = '';
-      let inner = false;
-      for (let i = 3; i >= 0; i--) {
-        const d = Math.floor(group / 10 ** i) % 10;
-        if (d === 0) inner = part.length > 0;
-        else {
-          if (inner) part += '零';
-          inner = false;
-          part += DIGITS[d] + SMALL[i];
-        }
-      }
-      words += part + BIG[g];
-    }
-    words += '元';
-  }
-  if (jiao === 0 && cent === 0) return (words || '零元') + '整';
-  if (jiao > 0) words += DIGITS[jiao] + '角';
-  else if (yuan > 0) words += '零';
-  if (cent > 0) words += DIGITS[cent] + '分';
-  else words += '整';
-  return words;
-}
+/** Kept here for the order paperwork's callers; the numerals live with the PDF writer (web/pdf.ts). */
+export { amountInWords, PdfFontMissing } from '../web';
 
 const shanghai = (iso: string | null | undefined): string => (iso ? apiTime(iso).slice(0, 16).replace('T', ' ') : '');
 
@@ -120,89 +75,23 @@ export function orderDocument(order: OrderDetail, kind: OrderDocumentKind, t: T,
   };
 }
 
-/**
- * The CJK font the PDFs embed (subset): Noto Sans SC from the dependency @expo-google-fonts/noto-sans-sc, else the
- * system's Noto CJK (Debian's fonts-noto-cjk). Read once. None: an error naming what to install.
- */
-let font: { data: Buffer; family?: string } | null = null;
-const SYSTEM_FONTS = [
-  { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKsc-Regular' },
-  { path: '/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKsc-Regular' },
-];
-
-export class PdfFontMissing extends Error {
-  constructor() {
-    super('orders PDF: no Chinese font — install the dependency @expo-google-fonts/noto-sans-sc (npm ci) or Debian fonts-noto-cjk');
-    this.name = 'PdfFontMissing';
-  }
-}
-
-function cjkFont(): { data: Buffer; family?: string } {
-  if (font) return font;
-  try {
-    font = { data: readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')) };
-    return font;
-  } catch {
-    const found = SYSTEM_FONTS.find((f) => existsSync(f.path));
-    if (!found) throw new PdfFontMissing();
-    font = { data: readFileSync(found.path), family: found.family };
-    return font;
-  }
-}
-
-/** The document as an A4 PDF (pdfkit, the CJK font embedded as a subset); the order number is its Subject. */
+/** The document as an A4 PDF (web/pdf.ts, the CJK font embedded as a subset); the order number is its Subject. */
 export function orderPdf(doc: OrderDocument): Promise<Buffer> {
-  const f = cjkFont();
-  return new Promise((resolve, reject) => {
-    const pdf = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `${doc.heading} ${doc.orderNo}`, Subject: doc.orderNo, Creator: 'zj-first-unit-marketplace' } });
-    const chunks: Buffer[] = [];
-    pdf.on('data', (c: Buffer) => chunks.push(c));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-    if (f.family) pdf.registerFont('cjk', f.data, f.family);
-    else pdf.registerFont('cjk', f.data);
-    pdf.font('cjk');
-    const width = pdf.page.width - 100;
-    pdf.fontSize(18).text(doc.heading, { align: 'center' });
-    pdf.moveDown(0.5).fontSize(10).fillColor('#444').text(doc.intro, { align: 'center' }).fillColor('#000');
-    pdf.moveDown();
-    const row = (label: string, value: string) => {
-      const y = pdf.y;
-      pdf.fontSize(10).text(label, 50, y, { width: 110 });
-      pdf.text(value || ' ', 165, y, { width: width - 115 });
-      pdf.y = Math.max(pdf.y, y) + 4;
-    };
-    for (const fact of doc.facts) row(fact.label, fact.value);
-    pdf.moveDown();
-    const cols = [50, 80, 330, 420, 465];
-    const line = (cells: string[]) => {
-      const y = pdf.y;
-      if (y > pdf.page.height - 120) pdf.addPage();
-      const top = pdf.y;
-      let bottom = top;
-      cells.forEach((c, i) => {
-        pdf.text(c, cols[i], top, { width: (cols[i + 1] ?? 545) - cols[i] - 6, align: i >= 2 ? 'right' : 'left' });
-        bottom = Math.max(bottom, pdf.y);
-      });
-      pdf.y = bottom + 3;
-      pdf.moveTo(50, pdf.y).lineTo(545, pdf.y).strokeColor('#ccc').stroke();
-      pdf.y += 3;
-    };
-    pdf.fontSize(10);
-    line(doc.columns);
-    for (const i of doc.items) line([String(i.no), i.title, i.unitPrice, String(i.quantity), i.amount]);
-    pdf.moveDown(0.5);
-    pdf.fontSize(11).text(`${doc.totalLabel} ${doc.total}（${doc.totalInWords}）`, 50, pdf.y, { align: 'right', width });
+  return writePdf({ title: `${doc.heading} ${doc.orderNo}`, subject: doc.orderNo }, (w) => {
+    w.heading(doc.heading, doc.intro);
+    for (const fact of doc.facts) w.row(fact.label, fact.value);
+    w.pdf.moveDown();
+    w.table(
+      doc.columns,
+      doc.items.map((i) => [String(i.no), i.title, i.unitPrice, String(i.quantity), i.amount]),
+      { x: [50, 80, 330, 420, 465], rightFrom: 2 },
+    );
+    w.paragraph(`${doc.totalLabel} ${doc.total}（${doc.totalInWords}）`, { align: 'right', size: 11 });
     if (doc.acceptance) {
-      pdf.moveDown();
-      for (const a of doc.acceptance) row(a.label, a.value);
+      w.pdf.moveDown();
+      for (const a of doc.acceptance) w.row(a.label, a.value);
     }
-    pdf.moveDown(2);
-    for (const s of doc.signatures) {
-      pdf.fontSize(10).text(`${s}：____________________    ____年____月____日`, 50, pdf.y, { width });
-      pdf.moveDown(1.2);
-    }
-    pdf.moveDown().fontSize(8).fillColor('#666').text(doc.generated, 50, pdf.y, { width });
-    pdf.end();
+    w.signatures(doc.signatures);
+    w.footnote(doc.generated);
   });
 }

@@ -18,4 +18,5 @@ export { requestLog } from './request-log';
 export { destroySession, hasSessionCookie, hashToken, regenerateSession, sessions } from './session';
 export type { Actor, AppState, Role, SessionData } from './state';
 export { parseInput, validate, zodToAppError } from './validate';
-export { Views, safePath, type ViewGlobals } from './views';
+export { PdfFontMissing, amountInWords, documentPdf, pdfDisposition, writePdf, type PdfDocumentModel, type PdfWriter } from './pdf';
+export { Views, formatDateTime, safePath, type ViewGlobals } from './views';

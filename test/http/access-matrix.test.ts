@@ -702,6 +702,11 @@ export const ROWS: MatrixRow[] = [
     url: fpUrl('awarded', (i) => `/first-purchases/${i}/award-letter`),
     other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
   }),
+  // The same letter as a PDF (issue 18 item 1): for the same readers.
+  ...rows('GET /first-purchases/:id/award-letter.pdf', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
+    url: fpUrl('awarded', (i) => `/first-purchases/${i}/award-letter.pdf`),
+    other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
+  }),
   // Anyone may object during the notice period, without logging in.
   ...rows('POST /api/v1/first-purchases/:id/objections', all(201), { url: fpUrl('notice', (i) => `/api/v1/first-purchases/${i}/objections`), body: () => FP_OBJECTION }),
   ...rows('POST /api/v1/first-purchases/:id/objections/:oid/resolve', only('admin', 200), {
@@ -723,10 +728,13 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /api/v1/notices/:id', all(200), { url: async (w) => `/api/v1/notices/${await w.fpNotice()}` }),
   ...rows('GET /notices', all(200)),
   ...rows('GET /notices/:id', all(200), { url: async (w) => `/notices/${await w.fpNotice()}` }),
+  // A notice as a PDF (issue 18 item 1): as public as its page.
+  ...rows('GET /notices/:id.pdf', all(200), { url: async (w) => `/notices/${await w.fpNotice()}.pdf` }),
   ...rows('POST /notices/:id/objections', all(302), { url: async (w) => `/notices/${await w.fpNotice()}/objections`, body: () => FP_OBJECTION }),
   // A certification round's 公示 among the public notices, with its objection form (issue 15).
   ...rows('GET /api/v1/notices/:id', all(200), { url: async (w) => `/api/v1/notices/${(await w.recRound('notice')).noticeId}` }),
   ...rows('GET /notices/:id', all(200), { url: async (w) => `/notices/${(await w.recRound('notice')).noticeId}` }),
+  ...rows('GET /notices/:id.pdf', all(200), { url: async (w) => `/notices/${(await w.recRound('notice')).noticeId}.pdf` }),
   ...rows('POST /notices/:id/objections', all(302), { url: async (w) => `/notices/${(await w.recRound('notice')).noticeId}/objections`, body: () => FP_OBJECTION }),
   ...rows('GET /first-purchases', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }),
   ...rows('GET /first-purchases/new', only('purchaser', 200, 'get')),
