@@ -28,6 +28,7 @@ const NAMES: Record<string, { table: string; columns: string[] }> = {
   user: { table: 'users', columns: ['display_name', 'username'] },
   expert: { table: 'experts', columns: ['name'] },
   insurance_claim: { table: 'insurance_claims', columns: ['claim_no'] },
+  search_synonym: { table: 'search_synonyms', columns: ['term'] },
 };
 
 /** The names of the objects on one page of the log, by `entity:id`: one query per entity that occurs. */

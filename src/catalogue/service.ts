@@ -26,7 +26,9 @@ import {
 } from './repo';
 import type { SearchQuery, SynonymInput } from './schema';
 import { normalizeSearch, parseQuery, queryPatterns, segmenter, type QueryTerm, type SynonymMap } from '../search-text';
-import { isUniqueViolation } from '../db';
+import { isUniqueViolation, writeTransaction } from '../db';
+import { recordAudit } from '../audit';
+import type { Actor } from '../web';
 
 export interface SearchResult {
   items: ProductItem[];
@@ -233,34 +235,51 @@ export class CatalogueService {
     return row;
   }
 
-  /** Adds a row; a term already in the table is a 409 naming `term`. Its words are kept normalised, as queries are. */
-  async createSynonym(input: SynonymInput): Promise<SynonymRow> {
+  /**
+   * Adds a row; a term already in the table is a 409 naming `term`. Its words are kept normalised, as queries are.
+   * Every change to the table is the department's and is audited in its transaction (issue 18 item 2 of the rest).
+   */
+  async createSynonym(actor: Actor, input: SynonymInput): Promise<SynonymRow> {
     const s = normalizedSynonym(input);
-    if (await findSynonymByTerm(this.db, s.term)) throw duplicateTerm(s.term);
     try {
-      return this.synonym(await insertSynonym(this.db, s, this.clock.now().toISOString()));
+      return await writeTransaction(this.db, async (trx) => {
+        if (await findSynonymByTerm(trx, s.term)) throw duplicateTerm(s.term);
+        const id = await insertSynonym(trx, s, this.clock.now().toISOString());
+        const row = (await findSynonym(trx, id)) as SynonymRow;
+        await recordAudit(trx, this.clock, { actor, action: 'search_synonym.add', entity: 'search_synonym', entityId: id, after: synonymFacts(row) });
+        return row;
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw duplicateTerm(s.term);
       throw err;
     }
   }
 
-  async updateSynonym(id: number, input: SynonymInput): Promise<SynonymRow> {
-    await this.synonym(id);
-    const s = normalizedSynonym(input);
-    const other = await findSynonymByTerm(this.db, s.term);
-    if (other && other.id !== id) throw duplicateTerm(s.term);
+  async updateSynonym(actor: Actor, id: number, input: SynonymInput): Promise<SynonymRow> {
     try {
-      await updateSynonym(this.db, id, s, this.clock.now().toISOString());
+      return await writeTransaction(this.db, async (trx) => {
+        const before = await findSynonym(trx, id);
+        if (!before) throw notFound('catalogue.synonym_not_found');
+        const s = normalizedSynonym(input);
+        const other = await findSynonymByTerm(trx, s.term);
+        if (other && other.id !== id) throw duplicateTerm(s.term);
+        await updateSynonym(trx, id, s, this.clock.now().toISOString());
+        const row = (await findSynonym(trx, id)) as SynonymRow;
+        await recordAudit(trx, this.clock, { actor, action: 'search_synonym.update', entity: 'search_synonym', entityId: id, before: synonymFacts(before), after: synonymFacts(row) });
+        return row;
+      });
     } catch (err) {
-      if (isUniqueViolation(err)) throw duplicateTerm(s.term);
+      if (isUniqueViolation(err)) throw duplicateTerm(normalizeSearch(input.term));
       throw err;
     }
-    return this.synonym(id);
   }
 
-  async deleteSynonym(id: number): Promise<void> {
-    if ((await deleteSynonym(this.db, id)) === 0) throw notFound('catalogue.synonym_not_found');
+  async deleteSynonym(actor: Actor, id: number): Promise<void> {
+    await writeTransaction(this.db, async (trx) => {
+      const before = await findSynonym(trx, id);
+      if (!before || (await deleteSynonym(trx, id)) === 0) throw notFound('catalogue.synonym_not_found');
+      await recordAudit(trx, this.clock, { actor, action: 'search_synonym.remove', entity: 'search_synonym', entityId: id, before: synonymFacts(before) });
+    });
   }
 
   /** The home page: featured first-unit products per level, boutique items, and browse-by counts. */
@@ -288,6 +307,9 @@ export class CatalogueService {
 function looseCertNo(no: string): string {
   return no.toUpperCase().replace(/[-\s_/]/g, '');
 }
+
+/** A row as its audit record keeps it: what a reader of the log needs to see the change (not its bookkeeping). */
+const synonymFacts = (r: SynonymRow) => ({ term: r.term, synonyms: r.synonyms, twoWay: r.twoWay });
 
 const duplicateTerm = (term: string) => new AppError('duplicate', 'catalogue.synonym_duplicate', { field: 'term', term }, 'term');
 

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
-import { emptyForm, formFailure, idParam, parseForm, requestBody, requireRole, validate, type AppState, type FormState } from '../web';
+import { actorOf, emptyForm, formFailure, idParam, parseForm, requestBody, requireRole, validate, type AppState, type FormState } from '../web';
 import { SynonymInput } from './schema';
 import type { CatalogueService } from './service';
 
@@ -21,16 +21,16 @@ export function synonymRoutes(router: Router, deps: Deps): void {
   });
 
   router.post('/api/v1/admin/search-synonyms', admin, validate(SynonymInput), async (ctx) => {
-    ctx.body = await service.createSynonym(ctx.state.input as SynonymInput);
+    ctx.body = await service.createSynonym(actorOf(ctx), ctx.state.input as SynonymInput);
     ctx.status = 201;
   });
 
   router.put('/api/v1/admin/search-synonyms/:id', admin, validate(SynonymInput), async (ctx) => {
-    ctx.body = await service.updateSynonym(idParam(ctx.params.id), ctx.state.input as SynonymInput);
+    ctx.body = await service.updateSynonym(actorOf(ctx), idParam(ctx.params.id), ctx.state.input as SynonymInput);
   });
 
   router.delete('/api/v1/admin/search-synonyms/:id', admin, async (ctx) => {
-    await service.deleteSynonym(idParam(ctx.params.id));
+    await service.deleteSynonym(actorOf(ctx), idParam(ctx.params.id));
     ctx.status = 204;
   });
 
@@ -42,7 +42,7 @@ export function synonymRoutes(router: Router, deps: Deps): void {
     const state = ctx.state as AppState;
     const body = requestBody(ctx);
     try {
-      await service.createSynonym(parseForm(SynonymInput, formInput(body)));
+      await service.createSynonym(actorOf(ctx), parseForm(SynonymInput, formInput(body)));
     } catch (err) {
       const { form, status } = formFailure(ctx, err, FIELDS, body);
       await renderPage(ctx, service, { added: form });
@@ -57,7 +57,7 @@ export function synonymRoutes(router: Router, deps: Deps): void {
     const id = idParam(ctx.params.id);
     const body = requestBody(ctx);
     try {
-      await service.updateSynonym(id, parseForm(SynonymInput, formInput(body)));
+      await service.updateSynonym(actorOf(ctx), id, parseForm(SynonymInput, formInput(body)));
     } catch (err) {
       const { form, status } = formFailure(ctx, err, FIELDS, body);
       await renderPage(ctx, service, { edited: { id, form } });
@@ -69,7 +69,7 @@ export function synonymRoutes(router: Router, deps: Deps): void {
 
   router.post('/admin/search-synonyms/:id/delete', admin, async (ctx) => {
     const state = ctx.state as AppState;
-    await service.deleteSynonym(idParam(ctx.params.id));
+    await service.deleteSynonym(actorOf(ctx), idParam(ctx.params.id));
     ctx.redirect(`${state.base}/admin/search-synonyms?saved=1`);
   });
 }
