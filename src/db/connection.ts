@@ -20,6 +20,21 @@ export function isPostgres(db: Executor): boolean {
   return db.client.config.client === 'pg';
 }
 
+/**
+ * Refreshes PostgreSQL's planner statistics in the middle of a bulk load (the demo loader's one transaction): tables
+ * that were empty when the load began have none, and autovacuum cannot see rows not yet committed, so the planner
+ * keeps scanning whole tables it takes for tiny (the outbox's per-stream numbers, the ledger's chain head) and the
+ * load slows down as they grow. ANALYZE inside the transaction samples its own new rows — what PostgreSQL's "Populating
+ * a Database" advises after a bulk load, done as it goes. SQLite's planner needs no statistics to use an index: a no-op.
+ */
+export async function refreshPlannerStatistics(db: Executor, columns: Readonly<Record<string, readonly string[]>>): Promise<void> {
+  if (!isPostgres(db)) return;
+  // Only the columns the lookups filter on: sampling the wide ones (JSON bodies, hashes) would cost more than it saves.
+  const tables = Object.entries(columns);
+  if (!tables.length) return;
+  await db.raw(tables.map(([, cols]) => `?? (${cols.map(() => '??').join(', ')})`).join(', ').replace(/^/, 'ANALYZE '), tables.flatMap(([t, cols]) => [t, ...cols]));
+}
+
 /** True once `db.destroy()` has begun: a connection asked for now would never come (it waits for its timeout). */
 export function isClosing(db: Executor): boolean {
   const pool = db.client.pool as { destroyed?: boolean } | undefined;

@@ -4,7 +4,7 @@ import { CUBE_SLICES, ROLLUP_COLUMNS, type Dimension } from './dimensions';
 /**
  * The aggregates of the trade facts, from the dimension table: `trade_rollup` (per month and every dimension
  * together) and the cubes `trade_cube` / `trade_cube_year` (per month or year, channel and one slice), kept by
- * triggers on `trades` inside the settlement's own transaction. A migration that adds a dimension's column to
+ * triggers on `trades` inside the settlement's own transaction (per row on SQLite, per statement on PostgreSQL). A migration that adds a dimension's column to
  * `trades` and `trade_rollup` calls `rebuildTradeAggregates`: it derives the triggers, the rollup's key and the
  * contents of all three from the table — counting only the dimensions whose columns exist by then, so an older
  * migration replayed on a new database never names a column a later one adds.
@@ -53,21 +53,63 @@ const cubeYearUpserts = (dims: readonly Dimension[]) =>
     )
     .join('\n');
 
+/*
+ * PostgreSQL keeps the aggregates with statement-level triggers: a settlement batch inserts many trade facts in one
+ * statement, and the trigger folds them with one grouped upsert per aggregate (the transition table `new_trades`)
+ * instead of one upsert per row and slice. Each statement's rows are grouped by the aggregate's key first, so an upsert
+ * never meets the same key twice. SQLite has only row-level triggers: the bodies above.
+ */
+function rollupUpsertAll(dims: readonly Dimension[]): string {
+  const cols = dims.map((d) => d.column);
+  const exprs = dims.map((d) => rollupValue(d, ''));
+  return `INSERT INTO trade_rollup (month, year, ${cols.join(', ')}, trade_count, amount_fen)
+  SELECT month, year, ${exprs.join(', ')}, SUM(count_delta), SUM(amount_fen) FROM new_trades GROUP BY month, year, ${exprs.join(', ')}
+  ON CONFLICT (month, ${cols.join(', ')}) DO UPDATE SET
+    trade_count = trade_rollup.trade_count + excluded.trade_count,
+    amount_fen = trade_rollup.amount_fen + excluded.amount_fen;`;
+}
+
+/** GROUP BY for a slice's value: none for 'all' (PostgreSQL refuses a constant in GROUP BY). */
+const sliceGroup = (dim: string, value: (row: string) => string) => (dim === 'all' ? '' : `, ${value('')}`);
+
+const cubeUpsertsAll = (dims: readonly Dimension[]) =>
+  slices(dims)
+    .map(
+      ([dim, value]) => `INSERT INTO trade_cube (dim, month, year, channel, value, trade_count, amount_fen)
+     SELECT '${dim}', month, year, channel, ${value('')}, SUM(count_delta), SUM(amount_fen) FROM new_trades GROUP BY month, year, channel${sliceGroup(dim, value)}
+   ON CONFLICT (dim, month, channel, value) DO UPDATE SET
+     trade_count = trade_cube.trade_count + excluded.trade_count,
+     amount_fen = trade_cube.amount_fen + excluded.amount_fen;`,
+    )
+    .join('\n');
+
+const cubeYearUpsertsAll = (dims: readonly Dimension[]) =>
+  slices(dims)
+    .map(
+      ([dim, value]) => `INSERT INTO trade_cube_year (dim, year, channel, value, trade_count, amount_fen)
+     SELECT '${dim}', year, channel, ${value('')}, SUM(count_delta), SUM(amount_fen) FROM new_trades GROUP BY year, channel${sliceGroup(dim, value)}
+   ON CONFLICT (dim, year, channel, value) DO UPDATE SET
+     trade_count = trade_cube_year.trade_count + excluded.trade_count,
+     amount_fen = trade_cube_year.amount_fen + excluded.amount_fen;`,
+    )
+    .join('\n');
+
 const TRIGGERS = ['trades_rollup', 'trades_cube', 'trades_cube_year'] as const;
 
 const isPg = (knex: Knex) => knex.client.config.client === 'pg';
 
-async function createTrigger(knex: Knex, name: string, body: string): Promise<void> {
+/** A trigger keeping one aggregate: `perRow` on SQLite, `perStatement` (over `new_trades`) on PostgreSQL. */
+async function createTrigger(knex: Knex, name: string, perRow: string, perStatement: string): Promise<void> {
   if (isPg(knex)) {
     await knex.raw(`CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger AS $$
       BEGIN
-        ${body}
-        RETURN NEW;
+        ${perStatement}
+        RETURN NULL;
       END $$ LANGUAGE plpgsql`);
-    await knex.raw(`CREATE TRIGGER ${name} AFTER INSERT ON trades FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+    await knex.raw(`CREATE TRIGGER ${name} AFTER INSERT ON trades REFERENCING NEW TABLE AS new_trades FOR EACH STATEMENT EXECUTE FUNCTION ${name}()`);
   } else {
     await knex.raw(`CREATE TRIGGER ${name} AFTER INSERT ON trades BEGIN
-      ${body}
+      ${perRow}
     END`);
   }
 }
@@ -117,7 +159,7 @@ export async function rebuildTradeAggregates(knex: Knex, opts: { without?: reado
   await knex.raw(`INSERT INTO trade_cube_year (dim, year, channel, value, trade_count, amount_fen)
     SELECT dim, year, channel, value, SUM(trade_count), SUM(amount_fen) FROM trade_cube GROUP BY dim, year, channel, value`);
 
-  await createTrigger(knex, 'trades_rollup', rollupUpsert(dims));
-  await createTrigger(knex, 'trades_cube', cubeUpserts(dims));
-  await createTrigger(knex, 'trades_cube_year', cubeYearUpserts(dims));
+  await createTrigger(knex, 'trades_rollup', rollupUpsert(dims), rollupUpsertAll(dims));
+  await createTrigger(knex, 'trades_cube', cubeUpserts(dims), cubeUpsertsAll(dims));
+  await createTrigger(knex, 'trades_cube_year', cubeYearUpserts(dims), cubeYearUpsertsAll(dims));
 }

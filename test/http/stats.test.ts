@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import type { Response } from 'supertest';
 import { translator } from '../../src/i18n';
 import { FakeClock } from '../../src/clock';
+import { Ledger } from '../../src/ledger/service';
 import { ROOT } from '../../src/paths';
 import { rebuildTradeAggregates } from '../../src/stats/aggregates';
 import { StatsExporter } from '../../src/stats/exports';
@@ -18,7 +19,7 @@ import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { makeCert, makePurchaser, makeProduct, makeUser, makeVendor } from '../helpers/factories';
 import { decodeEntities } from '../helpers/html';
-import { makeTrade, type TradeSpec } from '../helpers/stats-trades';
+import { factsOf, makeTrade, type TradeSpec } from '../helpers/stats-trades';
 
 /** The OCDS 1.1.5 schemas, kept with the tests (test/fixtures/ocds/README.md). */
 const OCDS_DIR = path.join(ROOT, 'test', 'fixtures', 'ocds');
@@ -531,5 +532,33 @@ describe(`statistics: the aggregates rebuilt from the dimension table (${ENGINE}
     assert.deepEqual([Number(level.trade_count), Number(level.amount_fen)], [1, 1_000_000]);
     const none = (await db('trade_cube_year').where({ dim: 'level', year: 2019, value: '' }).first()) as { trade_count: number; amount_fen: number | string };
     assert.deepEqual([Number(none.trade_count), Number(none.amount_fen)], [2, 15_000_000]);
+  });
+
+  it('a batch of settlements in one statement (group commit) counts as its trades one by one would, also where two share every dimension', async () => {
+    const db = ctx.db;
+    const clock = new FakeClock();
+    const ledger = new Ledger(clock);
+    clock.set(new Date('2021-06-08T02:00:00Z'), { freeze: true });
+    const P1 = { id: 1, city: '杭州', type: 'hospital' };
+    const V1 = { id: 1, city: '宁波' };
+    const same = { channel: 'boutique', vendor: V1, field: '智能装备', level: 'provincial', kind: 'equipment', purchaser: P1, at: '2021-06-08T02:00:00Z' } as const;
+    const batch: TradeSpec[] = [
+      { ...same, amountFen: 700_000 },
+      { ...same, amountFen: 300_000 },
+      { ...same, amountFen: 50_000, field: '高端医疗装备', level: 'domestic' },
+    ];
+    const total = batch.reduce((n, b) => n + b.amountFen, 0);
+    await db.transaction(async (trx) => {
+      await ledger.allocate(trx, P1.id, total, 'stats-batch-alloc', null);
+      await ledger.reserve(trx, P1.id, total, {}, 'stats-batch-reserve', null);
+      await ledger.settleAll(trx, batch.map((b, i) => ({ amountFen: b.amountFen, ref: {}, trade: factsOf(b), key: `stats-batch-settle-${i}`, actorId: null })));
+    });
+    const byTriggers = await snapshot();
+    await rebuildTradeAggregates(db);
+    assert.deepEqual(await snapshot(), byTriggers, 'the triggers folded the batch as a rebuild from the trades does');
+    const level = (await db('trade_cube').where({ dim: 'level', month: '2021-06', channel: 'boutique', value: 'provincial' }).first()) as { trade_count: number; amount_fen: number | string };
+    assert.deepEqual([Number(level.trade_count), Number(level.amount_fen)], [2, 1_000_000]);
+    const all = (await db('trade_cube_year').where({ dim: 'all', year: 2021, channel: 'boutique' }).first()) as { trade_count: number; amount_fen: number | string };
+    assert.deepEqual([Number(all.trade_count), Number(all.amount_fen)], [3, total]);
   });
 });
