@@ -86,6 +86,15 @@ export class Money {
     return new Decimal(this.fen).dividedBy(100);
   }
 
+  /**
+   * The yuan as a JSON/spreadsheet number (OCDS `amount`, an XLSX money cell), where the format asks for a number:
+   * made from the integer fen through decimal.js, never by float arithmetic; 2 × MONEY_MAX < 2^53, so it is exact to
+   * the fen as a double can hold it.
+   */
+  toYuanNumber(): number {
+    return this.toDecimal().toNumber();
+  }
+
   /** "1180000.00" — the JSON form. */
   toString(): string {
     return this.toDecimal().toFixed(2);

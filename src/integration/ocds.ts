@@ -42,7 +42,7 @@ export interface ReleasePage {
   hasMore: boolean;
 }
 
-const amount = (yuan: string | Money): Json => ({ amount: Number((typeof yuan === 'string' ? Money.parse(yuan) : yuan).toString()), currency: 'CNY' });
+const amount = (yuan: string | Money): Json => ({ amount: (typeof yuan === 'string' ? Money.parse(yuan) : yuan).toYuanNumber(), currency: 'CNY' });
 const orgRef = (kind: 'purchaser' | 'vendor', p: PartyFacts): Json => ({ id: `${kind}-${p.id}`, name: p.name });
 
 function party(kind: 'purchaser' | 'vendor', p: PartyFacts, roles: string[], street?: string): Json {

@@ -35,6 +35,16 @@ describe('Money', () => {
     assert.equal(Money.ofFen(5).toString(), '0.05');
   });
 
+  it('gives the yuan as a number for JSON and spreadsheet cells, exact to the fen up to the range’s ends', () => {
+    assert.equal(Money.ofFen(123405).toYuanNumber(), 1234.05);
+    assert.equal(Money.ofFen(-5).toYuanNumber(), -0.05);
+    assert.equal(Money.ofFen(10).toYuanNumber(), 0.1);
+    // 0.1 + 0.2 would be 0.30000000000000004 in float arithmetic; from fen it is 0.3.
+    assert.equal(Money.ofFen(10).plus(Money.ofFen(20)).toYuanNumber(), 0.3);
+    assert.equal(Money.fromString('9999999999999.99').toYuanNumber().toFixed(2), '9999999999999.99');
+    assert.equal(Money.fromString('-9999999999999.99').toYuanNumber().toFixed(2), '-9999999999999.99');
+  });
+
   it('formats yuan with thousands separators', () => {
     assert.equal(formatYuan(Money.ofFen(118000000_00 / 100)), '¥1,180,000.00');
     assert.equal(formatYuan(Money.parse('1180000')), '¥1,180,000.00');

@@ -1,4 +1,4 @@
-import Decimal from 'decimal.js';
+import { Money } from '../../money';
 import type { Translator } from '../../i18n';
 import { EXPORT_COLUMNS, type Dimension } from '../dimensions';
 import type { DimensionValues, SheetRow } from '../repo';
@@ -14,10 +14,10 @@ export function safeCell(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
-/** Yuan from whole fen, exactly: the decimal is built from the integer, never by float arithmetic. */
-export const yuanNumber = (fen: number): number => new Decimal(fen).dividedBy(100).toNumber();
-/** The number of yuan a JSON money string ("1180000.00", "-5.00") states, via decimal.js. */
-export const yuanOfString = (amount: string): number => new Decimal(amount).toNumber();
+/** Yuan from whole fen, exactly (Money#toYuanNumber). */
+export const yuanNumber = (fen: number): number => Money.ofFen(fen).toYuanNumber();
+/** The number of yuan a JSON money string ("1180000.00", "-5.00") states (Money#toYuanNumber). */
+export const yuanOfString = (amount: string): number => Money.fromString(amount).toYuanNumber();
 
 /** "-1234.05" from -123405 fen: integer division and remainder of a safe integer are exact. */
 export function yuanText(fen: number): string {
