@@ -3,7 +3,12 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Db } from '../../src/db';
+import { DEMO_LOAD_TIMEOUT, type TestDatabase } from './db';
+import { demoDatabase } from './demo-db';
+import { startServer, type RunningServer, type ServerOptions } from './server';
 
 /** Debian's Chromium (apt `chromium`); override with CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -210,8 +215,11 @@ export const VIEWPORTS = {
   phone: { width: 390, height: 844 },
 } as const;
 
-/** A fresh browsing context (own cookies) at a viewport; the phone one is touch-enabled with a DPR of 2. */
-export function newContext(browser: Browser, viewport: keyof typeof VIEWPORTS = 'desktop', locale = 'zh-CN'): Promise<BrowserContext> {
+/**
+ * A fresh browsing context (own cookies) at a viewport; the phone one is touch-enabled with a DPR of 2. `extra`:
+ * Playwright's own options on top (a storage state, javaScriptEnabled…).
+ */
+export function newContext(browser: Browser, viewport: keyof typeof VIEWPORTS = 'desktop', locale = 'zh-CN', extra: BrowserContextOptions = {}): Promise<BrowserContext> {
   const phone = viewport === 'phone';
   return browser.newContext({
     viewport: VIEWPORTS[viewport],
@@ -220,14 +228,19 @@ export function newContext(browser: Browser, viewport: keyof typeof VIEWPORTS = 
     hasTouch: phone,
     locale,
     timezoneId: 'Asia/Shanghai',
+    ...extra,
   });
 }
 
-/** Saves a full-page screenshot as test-artifacts/<name>.png and returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a full-page screenshot as test-artifacts/<name>.png and returns its path. `scale: 'css'` takes it at one
+ * image pixel per CSS pixel instead of the device's (a phone's DPR of 2): a quarter of the pixels, several times
+ * quicker to encode for a long page — enough for a picture of the layout.
+ */
+export async function screenshot(page: Page, name: string, options: { scale?: 'css' | 'device' } = {}): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '-')}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: true, scale: options.scale ?? 'device' });
   return file;
 }
 
@@ -332,3 +345,185 @@ export function unreadableTableCells(page: Page, minEm = 3): Promise<NarrowCell[
 
 /** How far the page itself scrolls sideways, in CSS pixels (0: it fits the viewport; tables may scroll in their box). */
 export const sidewaysScroll = (page: Page): Promise<number> => page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));
+
+/** A viewport of VIEWPORTS by name. */
+export type ViewportName = keyof typeof VIEWPORTS;
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+export interface BrowserSuiteOptions {
+  /**
+   * The server's data: 'demo' (default), a copy of the demo data as `npm start` loads it (test/helpers/demo-db.ts);
+   * 'migrated', a fresh migrated database of the engine under test.
+   */
+  data?: 'demo' | 'migrated';
+  /** Runs against the suite's database before the server starts: factories on a migrated one, look-ups on the demo copy. */
+  prepare?: (db: Db) => Promise<void>;
+  /** Extra environment for the server. */
+  env?: Record<string, string>;
+  /** Starts the server with FAKE_CLOCK=1 and sets its clock to this instant before the first test. */
+  clock?: string;
+  /** Further options of startServer (test/helpers/server.ts). */
+  server?: Pick<ServerOptions, 'demoData' | 'startTimeoutMs' | 'nodeArgs'>;
+}
+
+export interface ContextOptions {
+  /** Default 'desktop'. */
+  viewport?: ViewportName;
+  /** Default 'zh-CN'. */
+  locale?: string;
+  /** Playwright's own options on top (javaScriptEnabled, acceptDownloads, a viewport size of its own…). */
+  extra?: BrowserContextOptions;
+}
+
+export interface PageOptions extends ContextOptions {
+  /** Logged in as this user (null or absent: anonymous). */
+  user?: string | null;
+  /** Default the demo password. */
+  password?: string;
+  /**
+   * Log in through the login form on this very page even when this user's login at this viewport is cached — for a
+   * test of where the login lands (with `next`: the page it is asked to lead to). The new session is cached after it.
+   */
+  freshLogin?: boolean | { next: string };
+}
+
+export interface BrowserSuite {
+  /** The running server (set in `before`). */
+  readonly server: RunningServer;
+  /** Its base URL, no trailing slash. */
+  readonly url: string;
+  /** The suite's own connection to the server's database: to look things up or add data. */
+  readonly db: Db;
+  /** The shared Chromium. */
+  readonly browser: Browser;
+  /** A fresh browsing context (own cookies), closed in `after`. */
+  context(options?: ContextOptions): Promise<BrowserContext>;
+  /**
+   * A page in a fresh context, logged in as `user` when one is given. The first page of a user at a viewport logs
+   * in through the login form (and is left where the login lands); later ones start from that login's storage state
+   * (its session cookie) on about:blank, without going through the form again.
+   */
+  page(options?: PageOptions): Promise<Page>;
+  /** Logs `page` in through the form as `user` (loginInBrowser against this server). */
+  login(page: Page, user: string, options?: { password?: string; next?: string }): Promise<void>;
+  /** Sets the server's clock (FAKE_CLOCK) and forgets the cached logins, whose sessions may have expired by it. */
+  setClock(iso: string): Promise<void>;
+  /** axe finds nothing serious or critical on the page (WCAG 2.x A and AA); the message lists what it found. */
+  expectAccessible(page: Page, name?: string): Promise<void>;
+  /** The page itself does not scroll sideways (tables may scroll in their own box); `allowPx` a rounding slack. */
+  expectNoSidewaysScroll(page: Page, name?: string, allowPx?: number): Promise<void>;
+}
+
+/**
+ * Everything a browser suite sets up, as before/after hooks of the enclosing `describe`: a server (the real
+ * standalone one, test/helpers/server.ts) on a copy of the demo data or on a migrated database, the shared Chromium,
+ * contexts per viewport and locale, logged-in pages per user (one login through the form per user and viewport,
+ * its storage state reused after), the axe and sideways-scroll assertions; `after` closes the contexts, stops the
+ * server and drops the database. A test that fails while the server has exited prints the server's log.
+ *
+ *   const s = browserSuite({ data: 'migrated', prepare: async (db) => { … } });
+ *   it('…', async () => { const page = await s.page({ user: 'admin', viewport: 'phone' }); … });
+ */
+export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
+  let demo: TestDatabase | undefined;
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  /** Storage states of the logins made, by user, viewport and locale. */
+  let logins = new Map<string, Promise<StorageState>>();
+  const set = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`browserSuite: ${what} is set in the suite's before hook; use it inside a test or hook`);
+    return value;
+  };
+
+  const setClock = async (iso: string): Promise<void> => {
+    const res = await fetch(`${set(server, 'the server').url}/api/v1/admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: iso }) });
+    assert.equal(res.status, 200, `setting the server's clock to ${iso}: ${res.status} ${await res.text()}`);
+    logins = new Map();
+  };
+
+  before(async function () {
+    this.timeout(DEMO_LOAD_TIMEOUT);
+    const env = { ...(options.clock ? { FAKE_CLOCK: '1' } : {}), ...options.env };
+    if ((options.data ?? 'demo') === 'demo') {
+      demo = await demoDatabase();
+      if (options.prepare) await options.prepare(demo.db);
+      server = await startServer({ ...options.server, databaseUrl: demo.url, env });
+    } else {
+      server = await startServer({ ...options.server, prepare: options.prepare, env });
+    }
+    if (options.clock) await setClock(options.clock);
+    browser = await launchBrowser();
+  });
+
+  afterEach(function () {
+    // A server that stopped answering says why (its log), rather than leaving only refused connections.
+    if (this.currentTest?.state === 'failed' && server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
+      process.stdout.write(`the server exited (${server.child.exitCode ?? server.child.signalCode}):\n${server.stdout().slice(-4000)}\n${server.stderr().slice(-4000)}\n`);
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    for (const c of contexts.splice(0)) await c.close();
+    await browser?.close();
+    await server?.stop();
+    await demo?.drop();
+  });
+
+  const context = async (o: ContextOptions = {}, storageState?: StorageState): Promise<BrowserContext> => {
+    const c = await newContext(set(browser, 'the browser'), o.viewport, o.locale, { ...o.extra, ...(storageState ? { storageState } : {}) });
+    contexts.push(c);
+    return c;
+  };
+
+  const login = (page: Page, user: string, o: { password?: string; next?: string } = {}): Promise<void> => loginInBrowser(page, set(server, 'the server').url, user, o);
+
+  return {
+    get server() {
+      return set(server, 'the server');
+    },
+    get url() {
+      return set(server, 'the server').url;
+    },
+    get db() {
+      return set(demo?.db ?? server?.db ?? undefined, 'the database');
+    },
+    get browser() {
+      return set(browser, 'the browser');
+    },
+    context: (o) => context(o),
+    async page(o = {}) {
+      if (!o.user) return (await context(o)).newPage();
+      const key = JSON.stringify([o.user, o.viewport ?? 'desktop', o.locale ?? 'zh-CN']);
+      const cached = o.freshLogin ? undefined : logins.get(key);
+      if (cached) return (await context(o, await cached)).newPage();
+      // Log in through the form; the login is cached once it has succeeded (a failed one is not kept).
+      const c = await context(o);
+      const page = await c.newPage();
+      const done = login(page, o.user, { password: o.password, next: typeof o.freshLogin === 'object' ? o.freshLogin.next : undefined }).then(() => c.storageState());
+      logins.set(key, done);
+      try {
+        await done;
+      } catch (err) {
+        if (logins.get(key) === done) logins.delete(key);
+        throw err;
+      }
+      return page;
+    },
+    login,
+    setClock,
+    async expectAccessible(page, name) {
+      const serious = seriousViolations(await runAxe(page));
+      assert.deepEqual(
+        serious.map((v) => v.id),
+        [],
+        name ? `${name}:\n${describeViolations(serious)}` : describeViolations(serious),
+      );
+    },
+    async expectNoSidewaysScroll(page, name, allowPx = 0) {
+      const over = await sidewaysScroll(page);
+      assert.ok(over <= allowPx, `${name ? `${name}: ` : ''}the page scrolls sideways by ${over}px`);
+    },
+  };
+}
