@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SystemClock } from '../../src/clock';
 import type { Db } from '../../src/db';
 import { BudgetService } from '../../src/ledger/budgets';
 import { OrderService } from '../../src/orders/service';
-import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { browserSuite, screenshot } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
-import { startServer, type RunningServer } from '../helpers/server';
 import { actorFor, makeProduct, tradingCast, type Cast } from '../helpers/trading';
 
 /**
@@ -16,56 +15,27 @@ import { actorFor, makeProduct, tradingCast, type Cast } from '../helpers/tradin
  */
 describe(`desks and the cancel confirmation in a real browser (${ENGINE})`, function () {
   this.timeout(300000);
-  let server: RunningServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   let cast: Cast;
   const orderIds: number[] = [];
-
-  before(async () => {
-    server = await startServer({
-      prepare: async (db: Db) => {
-        cast = await tradingCast(db);
-        const clock = new SystemClock();
-        const product = await makeProduct(db, cast.vendorA, { title: '智能快递柜（浙江制造精品）', price_fen: 36_800_00, stock: 20, boutique: true });
-        await new BudgetService(db, clock).allocate(actorFor(cast.users.admin, {}), { purchaserId: cast.unitA.id, amountFen: 500_000_00 });
-        const orders = new OrderService(db, clock);
-        const buyer = actorFor(cast.users.buyerA, { purchaserId: cast.unitA.id });
-        const seller = actorFor(cast.users.sellerA, { vendorId: cast.vendorA.id });
-        // Three placed orders (one per viewport to cancel, one left for the vendor to confirm) and one delivered.
-        for (let i = 0; i < 3; i++) orderIds.push((await orders.place(buyer, [{ productId: product.id, quantity: 1 }])).id);
-        const delivered = (await orders.place(buyer, [{ productId: product.id, quantity: 1 }])).id;
-        await orders.act(seller, delivered, 'confirm');
-        await orders.act(seller, delivered, 'deliver');
-      },
-    });
-    browser = await launchBrowser();
+  const s = browserSuite({
+    data: 'migrated',
+    prepare: async (db: Db) => {
+      cast = await tradingCast(db);
+      const clock = new SystemClock();
+      const product = await makeProduct(db, cast.vendorA, { title: '智能快递柜（浙江制造精品）', price_fen: 36_800_00, stock: 20, boutique: true });
+      await new BudgetService(db, clock).allocate(actorFor(cast.users.admin, {}), { purchaserId: cast.unitA.id, amountFen: 500_000_00 });
+      const orders = new OrderService(db, clock);
+      const buyer = actorFor(cast.users.buyerA, { purchaserId: cast.unitA.id });
+      const seller = actorFor(cast.users.sellerA, { vendorId: cast.vendorA.id });
+      // Three placed orders (one per viewport to cancel, one left for the vendor to confirm) and one delivered.
+      for (let i = 0; i < 3; i++) orderIds.push((await orders.place(buyer, [{ productId: product.id, quantity: 1 }])).id);
+      const delivered = (await orders.place(buyer, [{ productId: product.id, quantity: 1 }])).id;
+      await orders.act(seller, delivered, 'confirm');
+      await orders.act(seller, delivered, 'deliver');
+    },
   });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function loggedIn(username: string, viewport: 'desktop' | 'phone'): Promise<Page> {
-    const context = await newContext(browser, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    await loginInBrowser(page, server.url, username);
-    return page;
-  }
-
-  async function assertAccessible(page: Page, name: string): Promise<void> {
-    const serious = seriousViolations(await runAxe(page));
-    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
-  }
-
-  /** Nothing runs off the page sideways at this width (tables scroll inside their own box). */
-  async function assertNoPageScroll(page: Page, name: string): Promise<void> {
-    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(over <= 1, `${name}: the page scrolls sideways by ${over}px`);
-  }
+  /** Logged in through the form on this page, which is left where the login lands (the tests check it is the desk). */
+  const loggedIn = (username: string, viewport: 'desktop' | 'phone'): Promise<Page> => s.page({ user: username, viewport, freshLogin: true });
 
   for (const [i, viewport] of (['desktop', 'phone'] as const).entries()) {
     it(`${viewport}: the purchaser lands on the desk, cancels an order with a reason after the confirmation page`, async () => {
@@ -76,11 +46,11 @@ describe(`desks and the cancel confirmation in a real browser (${ENGINE})`, func
       // The count is on the 待办 link; on a phone, whose links fold behind the 菜单 button, on the button too.
       assert.equal(await page.locator(viewport === 'phone' ? '.nav-menu-button .count-badge' : '.nav-todo .count-badge').innerText(), '1');
       await screenshot(page, `desk-purchaser-${viewport}`);
-      await assertAccessible(page, `purchaser desk ${viewport}`);
-      await assertNoPageScroll(page, `purchaser desk ${viewport}`);
+      await s.expectAccessible(page, `purchaser desk ${viewport}`);
+      await s.expectNoSidewaysScroll(page, `purchaser desk ${viewport}`, 1);
 
       const id = orderIds[i]!;
-      await page.goto(`${server.url}/orders/${id}`);
+      await page.goto(`${s.url}/orders/${id}`);
       await page.click('details.step-danger summary');
       await page.fill('#cancel-reason', '采购计划调整，暂不需要');
       await Promise.all([page.waitForURL(new RegExp(`/orders/${id}/cancel$`)), page.click('form.step-cancel button[type="submit"]')]);
@@ -89,8 +59,8 @@ describe(`desks and the cancel confirmation in a real browser (${ENGINE})`, func
       assert.match(confirm, /冻结的预算 ¥36,800\.00 退回「杭州市测试医院」的可用预算/);
       assert.match(confirm, /以下商品的库存恢复/);
       await screenshot(page, `cancel-confirm-${viewport}`);
-      await assertAccessible(page, `cancel confirmation ${viewport}`);
-      await assertNoPageScroll(page, `cancel confirmation ${viewport}`);
+      await s.expectAccessible(page, `cancel confirmation ${viewport}`);
+      await s.expectNoSidewaysScroll(page, `cancel confirmation ${viewport}`, 1);
       await Promise.all([page.waitForURL(new RegExp(`/orders/${id}$`)), page.click('button[data-action="cancel-confirm"]')]);
       assert.match(await page.innerText('.alert-ok'), /已取消/);
       assert.match(await page.innerText('.order-history'), /原因：.*采购计划调整，暂不需要/);
@@ -101,9 +71,9 @@ describe(`desks and the cancel confirmation in a real browser (${ENGINE})`, func
       assert.equal(new URL(page.url()).pathname, '/vendor');
       assert.match(await page.innerText('.desk-todo'), /确认订单/);
       await screenshot(page, `desk-vendor-${viewport}`);
-      await assertAccessible(page, `vendor desk ${viewport}`);
-      await assertNoPageScroll(page, `vendor desk ${viewport}`);
-      await page.goto(`${server.url}/orders/${orderIds[i]}`);
+      await s.expectAccessible(page, `vendor desk ${viewport}`);
+      await s.expectNoSidewaysScroll(page, `vendor desk ${viewport}`, 1);
+      await page.goto(`${s.url}/orders/${orderIds[i]}`);
       assert.match(await page.innerText('.end-reason'), /采购计划调整，暂不需要/);
     });
 
@@ -113,13 +83,14 @@ describe(`desks and the cancel confirmation in a real browser (${ENGINE})`, func
       assert.match(await page.innerText('.key-figures'), /今日成交/);
       assert.ok((await page.locator('.link-groups h3').count()) >= 4);
       await screenshot(page, `desk-admin-${viewport}`);
-      await assertAccessible(page, `admin desk ${viewport}`);
-      await assertNoPageScroll(page, `admin desk ${viewport}`);
+      await s.expectAccessible(page, `admin desk ${viewport}`);
+      await s.expectNoSidewaysScroll(page, `admin desk ${viewport}`, 1);
     });
   }
 
   it('the disabled button looks disabled (grey, not-allowed cursor)', async () => {
-    const page = await loggedIn(cast.users.admin.username, 'desktop');
+    const page = await s.page({ user: cast.users.admin.username });
+    await page.goto(`${s.url}/admin`);
     const style = await page.evaluate(() => {
       const b = document.createElement('button');
       b.className = 'button primary';

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, screenshot } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
 import { makeCert, makeUser, makeVendor } from '../helpers/factories';
-import { startServer, type RunningServer } from '../helpers/server';
 
 /**
  * One insurance compensation claim (保险补偿) from draft to payout in a real browser against the real server, in zh-CN
@@ -13,62 +12,32 @@ import { startServer, type RunningServer } from '../helpers/server';
  */
 describe(`an insurance claim from draft to payout in a real browser (${ENGINE})`, function () {
   this.timeout(300000);
-  let server: RunningServer;
-  let browser: Browser;
   const users = { vendor: '', admin: '', finance: '' };
   let certNo = '';
   let vendorId = 0;
   let claimId = 0;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    server = await startServer({
-      env: { FAKE_CLOCK: '1' },
-      prepare: async (db) => {
-        const vendor = await makeVendor(db, { city: '杭州', name: '杭州精工机床有限公司' });
-        vendorId = vendor.id;
-        users.vendor = (await makeUser(db, { role: 'vendor', vendor_id: vendor.id })).username;
-        users.admin = (await makeUser(db, { role: 'admin' })).username;
-        users.finance = (await makeUser(db, { role: 'finance' })).username;
-        certNo = (await makeCert(db, vendor, { level: 'international', field: '数控机床', year: 2025, valid_until: '2030-12-31', product_name: '五轴联动数控机床' })).cert_no;
-      },
-    });
-    const clock = await fetch(`${server.url}/api/v1/admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: '2026-03-02T10:00:00+08:00' }) });
-    assert.equal(clock.status, 200);
-    browser = await launchBrowser();
+  const s = browserSuite({
+    data: 'migrated',
+    clock: '2026-03-02T10:00:00+08:00',
+    prepare: async (db) => {
+      const vendor = await makeVendor(db, { city: '杭州', name: '杭州精工机床有限公司' });
+      vendorId = vendor.id;
+      users.vendor = (await makeUser(db, { role: 'vendor', vendor_id: vendor.id })).username;
+      users.admin = (await makeUser(db, { role: 'admin' })).username;
+      users.finance = (await makeUser(db, { role: 'finance' })).username;
+      certNo = (await makeCert(db, vendor, { level: 'international', field: '数控机床', year: 2025, valid_until: '2030-12-31', product_name: '五轴联动数控机床' })).cert_no;
+    },
   });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function as(username: string): Promise<Page> {
-    const context = await newContext(browser, 'desktop');
-    contexts.push(context);
-    const page = await context.newPage();
-    await loginInBrowser(page, server.url, username);
-    return page;
-  }
-
-  async function assertAccessible(page: Page, name: string): Promise<void> {
-    const serious = seriousViolations(await runAxe(page));
-    assert.deepEqual(
-      serious.map((v) => v.id),
-      [],
-      `${name}:\n${describeViolations(serious)}`,
-    );
-  }
+  const as = (user: string): Promise<Page> => s.page({ user });
 
   const submit = (page: Page, selector: string) => Promise.all([page.waitForNavigation(), page.click(selector)]);
-  const status = async () => (await server.db!('insurance_claims').where({ id: claimId }).first('status')).status as string;
+  const status = async () => (await s.db('insurance_claims').where({ id: claimId }).first('status')).status as string;
 
   it('the vendor fills the claim form, sees the computed compensation, saves the draft and submits it', async () => {
     const page = await as(users.vendor);
-    await page.goto(`${server.url}/vendor/insurance-claims`);
+    await page.goto(`${s.url}/vendor/insurance-claims`);
     assert.match(await page.innerText('h1'), /首台（套）保险补偿申报/);
-    await assertAccessible(page, 'vendor claims');
+    await s.expectAccessible(page, 'vendor claims');
     await page.fill('#c-certNo', certNo);
     await page.fill('#c-policyNo', 'PICC-ZJ-2026-0001');
     await page.fill('#c-insurer', '中国人民财产保险股份有限公司浙江省分公司');
@@ -87,14 +56,14 @@ describe(`an insurance claim from draft to payout in a real browser (${ENGINE})`
     assert.match(preview, /2021/, 'the rule version');
     assert.match(preview, /90%/);
     assert.match(preview, /¥135,000\.00/);
-    await assertAccessible(page, 'claim preview');
+    await s.expectAccessible(page, 'claim preview');
     await submit(page, 'button[name="action"][value="save"]');
     const m = /\/vendor\/insurance-claims\/(\d+)$/.exec(new URL(page.url()).pathname);
     assert.ok(m, page.url());
     claimId = Number(m[1]);
     assert.match(await page.innerText('main'), /草稿/);
     assert.match(await page.innerText('main'), /¥135,000\.00/);
-    await assertAccessible(page, 'claim (draft)');
+    await s.expectAccessible(page, 'claim (draft)');
     await submit(page, 'form.step-submit button[data-action="submit"]');
     assert.match(await page.innerText('main'), /待初审/);
     assert.equal(await status(), 'submitted');
@@ -102,51 +71,51 @@ describe(`an insurance claim from draft to payout in a real browser (${ENGINE})`
 
   it('the department finds it in the 初审 queue and passes it to 联审', async () => {
     const page = await as(users.admin);
-    await page.goto(`${server.url}/admin/insurance-claims`);
-    await assertAccessible(page, '初审 queue');
+    await page.goto(`${s.url}/admin/insurance-claims`);
+    await s.expectAccessible(page, '初审 queue');
     await submit(page, `#ia-queue ~ * a[href="/admin/insurance-claims/${claimId}"]`);
     await page.selectOption('#ar-passed', 'true');
     await page.fill('#ar-opinion', '材料齐全，保单与购销合同一致，同意提交联审。');
     await submit(page, 'form.step-review button[data-action="review"]');
     assert.match(await page.innerText('main'), /待联审/);
-    await assertAccessible(page, 'claim (admin, passed)');
+    await s.expectAccessible(page, 'claim (admin, passed)');
     assert.equal(await status(), 'joint_review');
   });
 
   it('finance passes the 联审 (payout due in 30 days) and pays it out through the subsidy fund', async () => {
     const page = await as(users.finance);
-    await page.goto(`${server.url}/finance/insurance-claims`);
-    await assertAccessible(page, '联审 desk');
+    await page.goto(`${s.url}/finance/insurance-claims`);
+    await s.expectAccessible(page, '联审 desk');
     await submit(page, `#if-joint ~ * a[href="/finance/insurance-claims/${claimId}"]`);
     await page.selectOption('#fr-passed', 'true');
     await page.fill('#fr-opinion', '同意补偿。');
     await submit(page, 'form.step-review button[data-action="review"]');
     assert.match(await page.innerText('main'), /待拨付/);
     assert.match(await page.innerText('main'), /拨付期限/, 'the payout deadline is shown');
-    const due = await server.db!('insurance_claims').where({ id: claimId }).first('approved_at', 'payout_due_at');
+    const due = await s.db('insurance_claims').where({ id: claimId }).first('approved_at', 'payout_due_at');
     assert.equal(new Date(due.payout_due_at).getTime() - new Date(due.approved_at).getTime(), 30 * 86_400_000, 'due 30 days after the 联审');
-    await assertAccessible(page, 'claim (approved)');
+    await s.expectAccessible(page, 'claim (approved)');
     await submit(page, 'form.step-disburse button[data-action="disburse"]');
     assert.match(await page.innerText('main'), /已拨付/);
     await screenshot(page, 'insurance-claim-paid-desktop');
-    await assertAccessible(page, 'claim (paid)');
+    await s.expectAccessible(page, 'claim (paid)');
     assert.equal(await status(), 'paid');
-    const pay = await server.db!('ledger_transfers').where({ idempotency_key: `insurance:${claimId}:pay` }).first('kind', 'amount_fen');
+    const pay = await s.db('ledger_transfers').where({ idempotency_key: `insurance:${claimId}:pay` }).first('kind', 'amount_fen');
     assert.deepEqual([pay.kind, Number(pay.amount_fen)], ['pay_subsidy', 135_000_00]);
-    const account = await server.db!('ledger_accounts').where({ code: `vendor:${vendorId}` }).first('balance_fen');
+    const account = await s.db('ledger_accounts').where({ code: `vendor:${vendorId}` }).first('balance_fen');
     assert.equal(Number(account.balance_fen), 135_000_00);
   });
 
   it('the paid claim counts in the insurance statistics and on the year report, both accessible', async () => {
     const page = await as(users.finance);
-    await page.goto(`${server.url}/admin/insurance-stats?year=2026&groupBy=city`);
+    await page.goto(`${s.url}/admin/insurance-stats?year=2026&groupBy=city`);
     assert.match(await page.innerText('#is-totals tr[data-key="province"]'), /1\s+¥10,000,000\.00[\s\S]*¥135,000\.00/);
     assert.match(await page.innerText('#is-rows tr[data-key="杭州"]'), /杭州\s+1[\s\S]*¥135,000\.00\s+100\.0%/);
-    await assertAccessible(page, 'insurance statistics');
-    await page.goto(`${server.url}/reports/2026`);
+    await s.expectAccessible(page, 'insurance statistics');
+    await page.goto(`${s.url}/reports/2026`);
     assert.match(await page.innerText('#report-paragraph'), /确定1项首台（套）重大技术装备保险补偿项目/);
     assert.equal(await page.locator('#report-charts svg[role="img"]').count(), 5);
     await screenshot(page, 'report-2026-desktop');
-    await assertAccessible(page, 'year report with charts');
+    await s.expectAccessible(page, 'year report with charts');
   });
 });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, screenshot } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
 import { makeCert, makePurchaser, makeUser, makeVendor, DEMO_PASSWORD } from '../helpers/factories';
-import { startServer, type RunningServer } from '../helpers/server';
 
 const TITLE = '全自动流式荧光化学发光一体化分析系统';
 
@@ -13,44 +12,21 @@ const TITLE = '全自动流式荧光化学发光一体化分析系统';
  */
 describe(`vendor lists, admin approves, purchaser finds — in a real browser (${ENGINE})`, function () {
   this.timeout(240000);
-  let server: RunningServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   let certNo = '';
-
-  before(async () => {
-    server = await startServer({
-      prepare: async (db) => {
-        const v = await makeVendor(db, { name: '杭州迪安医疗器械有限公司', city: '杭州' });
-        const cert = await makeCert(db, v, { level: 'domestic', field: '高端医疗装备', product_name: TITLE });
-        certNo = cert.cert_no;
-        await makeUser(db, { role: 'vendor', vendor_id: v.id, username: 'e2e-vendor' });
-        await makeUser(db, { role: 'admin', username: 'e2e-admin' });
-        const p = await makePurchaser(db);
-        await makeUser(db, { role: 'purchaser', purchaser_id: p.id, username: 'e2e-purchaser' });
-      },
-    });
-    browser = await launchBrowser();
+  const s = browserSuite({
+    data: 'migrated',
+    prepare: async (db) => {
+      const v = await makeVendor(db, { name: '杭州迪安医疗器械有限公司', city: '杭州' });
+      const cert = await makeCert(db, v, { level: 'domestic', field: '高端医疗装备', product_name: TITLE });
+      certNo = cert.cert_no;
+      await makeUser(db, { role: 'vendor', vendor_id: v.id, username: 'e2e-vendor' });
+      await makeUser(db, { role: 'admin', username: 'e2e-admin' });
+      const p = await makePurchaser(db);
+      await makeUser(db, { role: 'purchaser', purchaser_id: p.id, username: 'e2e-purchaser' });
+    },
   });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function loggedIn(username: string): Promise<Page> {
-    const context = await newContext(browser, 'laptop');
-    contexts.push(context);
-    const page = await context.newPage();
-    await loginInBrowser(page, server.url, username, { password: DEMO_PASSWORD });
-    return page;
-  }
-
-  async function assertAccessible(page: Page, name: string): Promise<void> {
-    const serious = seriousViolations(await runAxe(page));
-    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
-  }
+  /** Logged in through the form, on the page the login lands on (where each test starts). */
+  const loggedIn = (username: string): Promise<Page> => s.page({ user: username, viewport: 'laptop', password: DEMO_PASSWORD, freshLogin: true });
 
   it('the vendor lists a product against its certificate; a bad price is explained beside the field first', async () => {
     const page = await loggedIn('e2e-vendor');
@@ -66,7 +42,7 @@ describe(`vendor lists, admin approves, purchaser finds — in a real browser ($
     await page.fill('#l-unit', '台');
     await page.fill('#l-stock', '4');
     await screenshot(page, 'vendor-new-listing');
-    await assertAccessible(page, 'new listing form');
+    await s.expectAccessible(page, 'new listing form');
     await page.click('button:has-text("提交审核")');
     assert.match(await page.innerText('#l-price-err'), /金额格式/);
     assert.equal(await page.inputValue('#l-title'), TITLE, 'the form keeps what was typed');
@@ -74,11 +50,11 @@ describe(`vendor lists, admin approves, purchaser finds — in a real browser ($
     await Promise.all([page.waitForURL(/\/vendor\/products$/), page.click('button:has-text("提交审核")')]);
     assert.match(await page.innerText('main'), /已提交，等待主管部门审核/);
     assert.match(await page.innerText('main'), /待审核/);
-    await assertAccessible(page, 'listings');
+    await s.expectAccessible(page, 'listings');
   });
 
   it('it is not public yet', async () => {
-    const res = await fetch(`${server.url}/api/v1/products?q=${encodeURIComponent('化学发光')}`);
+    const res = await fetch(`${s.url}/api/v1/products?q=${encodeURIComponent('化学发光')}`);
     assert.equal(((await res.json()) as { total: number }).total, 0);
   });
 
@@ -87,7 +63,7 @@ describe(`vendor lists, admin approves, purchaser finds — in a real browser ($
     assert.equal((await page.innerText('a[href="/admin/products"] .count-badge')).trim(), '1');
     await page.click('a[href="/admin/products"]');
     await Promise.all([page.waitForURL(/\/admin\/products\/\d+$/), page.click(`text=${TITLE}`)]);
-    await assertAccessible(page, 'review page');
+    await s.expectAccessible(page, 'review page');
     await screenshot(page, 'admin-review');
     await Promise.all([page.waitForURL(/\/admin\/products\/\d+$/), page.click('button:has-text("审核通过并上架")')]);
     assert.match(await page.innerText('main'), /已审核通过并上架/);

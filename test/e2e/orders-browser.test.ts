@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SystemClock } from '../../src/clock';
 import type { Db } from '../../src/db';
 import { BudgetService } from '../../src/ledger/budgets';
-import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { browserSuite, screenshot } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
-import { startServer, type RunningServer } from '../helpers/server';
 import { actorFor, makeProduct, tradingCast, type Cast } from '../helpers/trading';
 
 /**
@@ -14,58 +13,34 @@ import { actorFor, makeProduct, tradingCast, type Cast } from '../helpers/tradin
  */
 describe(`boutique purchase in a real browser (${ENGINE})`, function () {
   this.timeout(240000);
-  let server: RunningServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   let cast: Cast;
   let productId = 0;
   let orderId = 0;
-
-  before(async () => {
-    server = await startServer({
-      prepare: async (db: Db) => {
-        cast = await tradingCast(db);
-        productId = (await makeProduct(db, cast.vendorA, { title: '智能快递柜（浙江制造精品）', price_fen: 36_800_00, stock: 20, boutique: true })).id;
-        await new BudgetService(db, new SystemClock()).allocate(actorFor(cast.users.admin, {}), { purchaserId: cast.unitA.id, amountFen: 500_000_00 });
-      },
-    });
-    browser = await launchBrowser();
+  const s = browserSuite({
+    data: 'migrated',
+    prepare: async (db: Db) => {
+      cast = await tradingCast(db);
+      productId = (await makeProduct(db, cast.vendorA, { title: '智能快递柜（浙江制造精品）', price_fen: 36_800_00, stock: 20, boutique: true })).id;
+      await new BudgetService(db, new SystemClock()).allocate(actorFor(cast.users.admin, {}), { purchaserId: cast.unitA.id, amountFen: 500_000_00 });
+    },
   });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function loggedIn(username: string): Promise<Page> {
-    const context = await newContext(browser, 'desktop');
-    contexts.push(context);
-    const page = await context.newPage();
-    await loginInBrowser(page, server.url, username);
-    return page;
-  }
-
-  async function assertAccessible(page: Page, name: string): Promise<void> {
-    const serious = seriousViolations(await runAxe(page));
-    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
-  }
+  const loggedIn = (username: string): Promise<Page> => s.page({ user: username });
 
   it('the purchaser adds the item to the cart and places the order; the budget is reserved', async () => {
     const page = await loggedIn(cast.users.buyerA.username);
-    await page.goto(`${server.url}/products/${productId}`);
+    await page.goto(`${s.url}/products/${productId}`);
     await page.fill('#buy-qty', '2');
     await screenshot(page, 'orders-01-product');
     await Promise.all([page.waitForURL(/\/cart$/), page.click('.buy-form button[type="submit"]')]);
     assert.match(await page.innerText('main'), /¥73,600\.00/);
     await screenshot(page, 'orders-02-cart');
-    await assertAccessible(page, 'cart');
+    await s.expectAccessible(page, 'cart');
     await Promise.all([page.waitForURL(/\/checkout$/), page.click('a[href="/checkout"]')]);
     await screenshot(page, 'orders-03-checkout');
     // The paperwork of a government purchase: the unit's default address and contact prefilled, a delivery date asked.
     assert.notEqual(await page.inputValue('#co-address'), '', 'the default delivery address is prefilled');
     assert.notEqual(await page.inputValue('#co-person'), '', 'the contact person is prefilled');
-    await assertAccessible(page, 'checkout');
+    await s.expectAccessible(page, 'checkout');
     const earliest = (await page.getAttribute('#co-date', 'min')) as string;
     await page.fill('#co-date', new Date(Date.parse(`${earliest}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10));
     await Promise.all([page.waitForURL(/\/orders$/), page.click('form[action="/checkout"] button[type="submit"]')]);
@@ -75,17 +50,17 @@ describe(`boutique purchase in a real browser (${ENGINE})`, function () {
     assert.ok(orderId > 0);
     assert.match(await row.innerText(), /已下单/);
     await screenshot(page, 'orders-04-my-orders');
-    await page.goto(`${server.url}/purchaser`);
+    await page.goto(`${s.url}/purchaser`);
     assert.match(await page.innerText('.budget-figures'), /¥73,600\.00/);
     await screenshot(page, 'orders-05-desk');
-    await assertAccessible(page, 'desk');
+    await s.expectAccessible(page, 'desk');
   });
 
   it('the vendor confirms and delivers from its orders page', async () => {
     const page = await loggedIn(cast.users.sellerA.username);
-    await page.goto(`${server.url}/vendor/orders`);
+    await page.goto(`${s.url}/vendor/orders`);
     await screenshot(page, 'orders-06-vendor-orders');
-    await assertAccessible(page, 'vendor orders');
+    await s.expectAccessible(page, 'vendor orders');
     await Promise.all([page.waitForURL(/\/vendor\/orders/), page.click(`tr[data-order-id="${orderId}"] button[data-action="confirm"]`)]);
     assert.match(await page.innerText(`tr[data-order-id="${orderId}"]`), /已确认/);
     await Promise.all([page.waitForURL(/\/vendor\/orders/), page.click(`tr[data-order-id="${orderId}"] button[data-action="deliver"]`)]);
@@ -95,10 +70,10 @@ describe(`boutique purchase in a real browser (${ENGINE})`, function () {
 
   it('the purchaser accepts with a note, then pays', async () => {
     const page = await loggedIn(cast.users.buyerA.username);
-    await page.goto(`${server.url}/orders/${orderId}`);
+    await page.goto(`${s.url}/orders/${orderId}`);
     await page.fill('#accept-note', '设备运行正常，验收合格');
     await screenshot(page, 'orders-08-accept');
-    await assertAccessible(page, 'order detail');
+    await s.expectAccessible(page, 'order detail');
     await Promise.all([page.waitForURL(new RegExp(`/orders/${orderId}$`)), page.click('button[data-action="accept"]')]);
     assert.match(await page.innerText('h1'), /已验收/);
     await Promise.all([page.waitForURL(new RegExp(`/orders/${orderId}$`)), page.click('button[data-action="pay"]')]);
@@ -109,7 +84,7 @@ describe(`boutique purchase in a real browser (${ENGINE})`, function () {
 
   it('the department sees the settled trade in the ledger with the right amount, and the books verify', async () => {
     const page = await loggedIn(cast.users.admin.username);
-    await page.goto(`${server.url}/admin/ledger?kind=settle`);
+    await page.goto(`${s.url}/admin/ledger?kind=settle`);
     const row = page.locator('tr[data-kind="settle"]', { has: page.locator(`a[href="/orders/${orderId}"]`) });
     assert.equal(await row.count(), 1);
     const text = await row.innerText();
@@ -120,6 +95,6 @@ describe(`boutique purchase in a real browser (${ENGINE})`, function () {
     await Promise.all([page.waitForURL(/verify=1/), page.click('form[action="/admin/ledger"] button.primary')]);
     assert.match(await page.innerText('.verify-result'), /核验通过/);
     await screenshot(page, 'orders-11-ledger-verified');
-    await assertAccessible(page, 'ledger');
+    await s.expectAccessible(page, 'ledger');
   });
 });
