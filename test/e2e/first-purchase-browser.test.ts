@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Actor } from '../../src/web/state';
-import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { browserSuite, screenshot } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
 import { EXPERTS, FINANCE_DEPARTMENT, caseInState, makeFpWorld, type FpWorld } from '../helpers/first-purchase';
-import { startServer, type RunningServer } from '../helpers/server';
-
-const hasNoHorizontalScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 
 /**
  * A member of the public, in a real browser against the real server: finds a single-source notice (公示) in the
@@ -15,9 +12,6 @@ const hasNoHorizontalScroll = (page: Page) => page.evaluate(() => document.docum
  */
 describe(`public notice and objection in a real browser (${ENGINE})`, function () {
   this.timeout(240000);
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let w: FpWorld;
   let caseId = 0;
@@ -25,52 +19,39 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
   let awardedId = 0;
   let resultNoticeId = 0;
 
+  const s = browserSuite({
+    data: 'migrated',
+    env: { FAKE_CLOCK: '1' },
+    prepare: async (db) => {
+      w = await makeFpWorld(db);
+      const actor = (id: number, username: string, role: Actor['role'], purchaserId: number | null): Actor => ({ id, username, role, displayName: username, purchaserId, vendorId: null });
+      const c = await caseInState(
+        db,
+        new Date(),
+        { buyer: actor(w.userIds.purchaser, w.users.purchaser, 'purchaser', w.unit.id), admin: actor(w.userIds.admin, w.users.admin, 'admin', null), productId: w.products.ct },
+        'notice',
+      );
+      caseId = c.id;
+      noticeId = (await db('notices').where({ case_id: c.id, type: 'single_source' }).first('id')).id;
+      const awarded = await caseInState(
+        db,
+        new Date(),
+        { buyer: actor(w.userIds.purchaser, w.users.purchaser, 'purchaser', w.unit.id), admin: actor(w.userIds.admin, w.users.admin, 'admin', null), productId: w.products.ct },
+        'awarded',
+      );
+      awardedId = awarded.id;
+      resultNoticeId = (await db('notices').where({ case_id: awarded.id, type: 'result' }).first('id')).id;
+    },
+  });
+
   before(async () => {
-    server = await startServer({
-      env: { FAKE_CLOCK: '1' },
-      prepare: async (db) => {
-        w = await makeFpWorld(db);
-        const actor = (id: number, username: string, role: Actor['role'], purchaserId: number | null): Actor => ({ id, username, role, displayName: username, purchaserId, vendorId: null });
-        const c = await caseInState(
-          db,
-          new Date(),
-          { buyer: actor(w.userIds.purchaser, w.users.purchaser, 'purchaser', w.unit.id), admin: actor(w.userIds.admin, w.users.admin, 'admin', null), productId: w.products.ct },
-          'notice',
-        );
-        caseId = c.id;
-        noticeId = (await db('notices').where({ case_id: c.id, type: 'single_source' }).first('id')).id;
-        const awarded = await caseInState(
-          db,
-          new Date(),
-          { buyer: actor(w.userIds.purchaser, w.users.purchaser, 'purchaser', w.unit.id), admin: actor(w.userIds.admin, w.users.admin, 'admin', null), productId: w.products.ct },
-          'awarded',
-        );
-        awardedId = awarded.id;
-        resultNoticeId = (await db('notices').where({ case_id: awarded.id, type: 'result' }).first('id')).id;
-      },
-    });
-    browser = await launchBrowser();
-    context = await newContext(browser, 'desktop');
-    page = await context.newPage();
+    page = await s.page();
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function assertAccessible(name: string): Promise<void> {
-    const serious = seriousViolations(await runAxe(page));
-    assert.deepEqual(
-      serious.map((v) => v.id),
-      [],
-      `${name}:\n${describeViolations(serious)}`,
-    );
-  }
+  const assertAccessible = (name: string): Promise<void> => s.expectAccessible(page, name);
 
   it('the 公告 link in the main navigation leads to the notice list, with the 公示 and its dates', async () => {
-    await page.goto(`${server.url}/`);
+    await page.goto(`${s.url}/`);
     await Promise.all([page.waitForURL(/\/notices$/), page.click('.site-nav a[href="/notices"]')]);
     assert.match(await page.innerText('h1'), /政府首购公告/);
     const row = page.locator('table.notice-list tbody tr', { has: page.locator(`a[href="/notices/${noticeId}"]`) });
@@ -112,7 +93,7 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
     await page.fill('#obj-content', '我公司产品同样满足本项目技术要求，请求补充论证供应商的唯一性。');
     await Promise.all([page.waitForURL(new RegExp(`/notices/${noticeId}#objection$`)), page.click('form.objection-form button[type="submit"]')]);
     assert.match(await page.innerText('.objection-panel [role="status"]'), /异议已提交/);
-    const rows = await server.db!('objections').where({ case_id: caseId });
+    const rows = await s.db('objections').where({ case_id: caseId });
     assert.equal(rows.length, 1);
     assert.equal(rows[0].name, '钱七');
     assert.equal(rows[0].organization, '某医疗器械有限公司');
@@ -121,21 +102,16 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
   });
 
   it('after the period the page says objections are closed and shows no form', async () => {
-    const ends = (await server.db!('fp_cases').where({ id: caseId }).first('notice_ends_at')).notice_ends_at as string;
-    const res = await fetch(`${server.url}/api/v1/admin/clock`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ now: new Date(new Date(ends).getTime() + 60_000).toISOString() }),
-    });
-    assert.equal(res.status, 200);
-    await page.goto(`${server.url}/notices/${noticeId}`);
+    const ends = (await s.db('fp_cases').where({ id: caseId }).first('notice_ends_at')).notice_ends_at as string;
+    await s.setClock(new Date(new Date(ends).getTime() + 60_000).toISOString());
+    await page.goto(`${s.url}/notices/${noticeId}`);
     assert.match(await page.innerText('.objection-panel'), /不再受理异议/);
     assert.equal(await page.locator('form.objection-form').count(), 0);
     await screenshot(page, 'fp-notice-closed-desktop');
   });
 
   it('the result notice names the 单一来源采购人员 and the purchaser’s address; no serious accessibility issue', async () => {
-    await page.goto(`${server.url}/notices/${resultNoticeId}`);
+    await page.goto(`${s.url}/notices/${resultNoticeId}`);
     const staff = await page.innerText('section[aria-labelledby="r-staff"]');
     assert.match(staff, /单一来源采购人员名单/);
     assert.ok(staff.includes('甲'), 'the negotiator');
@@ -147,32 +123,29 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
   });
 
   it('the supplier reads its 成交通知书 from the case page and can print it; no serious accessibility issue', async () => {
-    const vendor = await newContext(browser, 'desktop');
+    const p = await s.page({ user: w.users.vendor });
     try {
-      const p = await vendor.newPage();
-      await loginInBrowser(p, server.url, w.users.vendor);
-      await p.goto(`${server.url}/first-purchases/${awardedId}`);
+      await p.goto(`${s.url}/first-purchases/${awardedId}`);
       await Promise.all([p.waitForURL(new RegExp(`/first-purchases/${awardedId}/award-letter$`)), p.click(`a[href="/first-purchases/${awardedId}/award-letter"]`)]);
       assert.equal(await p.innerText('h1'), '成交通知书');
       const letter = await p.innerText('article.award-letter');
       for (const item of [w.vendor.name, '64排CT', '¥3,000,000.00', '请于', '签订政府采购合同', '浙江省人民医院']) assert.ok(letter.includes(item), `the letter shows ${item}`);
       await screenshot(p, 'fp-award-letter-desktop');
-      const serious = seriousViolations(await runAxe(p));
-      assert.deepEqual(serious.map((v) => v.id), [], `award letter:\n${describeViolations(serious)}`);
+      await s.expectAccessible(p, 'award letter');
     } finally {
-      await vendor.close();
+      await p.context().close();
     }
   });
 
   it('reads well on a phone: no horizontal scrolling', async () => {
-    const phone = await newContext(browser, 'phone');
+    const phone = await s.context({ viewport: 'phone' });
     try {
       const p = await phone.newPage();
-      await p.goto(`${server.url}/notices/${noticeId}`);
-      assert.ok(await hasNoHorizontalScroll(p));
+      await p.goto(`${s.url}/notices/${noticeId}`);
+      await s.expectNoSidewaysScroll(p);
       await screenshot(p, 'fp-notice-detail-phone');
-      await p.goto(`${server.url}/notices`);
-      assert.ok(await hasNoHorizontalScroll(p));
+      await p.goto(`${s.url}/notices`);
+      await s.expectNoSidewaysScroll(p);
       await screenshot(p, 'fp-notices-list-phone');
     } finally {
       await phone.close();

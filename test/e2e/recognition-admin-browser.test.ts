@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, seriousViolations, sidewaysScroll, type VIEWPORTS } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, type ViewportName } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
 import { REC_FIELD, makeRecWorld, type RecWorld } from '../helpers/recognition';
-import { startServer, type RunningServer } from '../helpers/server';
 
 /**
  * The department's expert pool and indicator list pages in a real browser (issue 15 items 2, 8): adding an expert
@@ -12,74 +11,50 @@ import { startServer, type RunningServer } from '../helpers/server';
  */
 describe(`the expert pool and indicator list pages in a real browser (${ENGINE})`, function () {
   this.timeout(180000);
-  let server: RunningServer;
-  let browser: Browser;
   let w: RecWorld;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    server = await startServer({ prepare: async (db) => void (w = await makeRecWorld(db, { experts: 3 })) });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function admin(viewport: keyof typeof VIEWPORTS = 'desktop'): Promise<Page> {
-    const context = await newContext(browser, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    await loginInBrowser(page, server.url, w.users.admin);
-    return page;
-  }
-  async function assertAccessible(page: Page, name: string): Promise<void> {
-    const serious = seriousViolations(await runAxe(page));
-    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
-  }
+  const s = browserSuite({ data: 'migrated', prepare: async (db) => void (w = await makeRecWorld(db, { experts: 3 })) });
+  const admin = (viewport: ViewportName = 'desktop'): Promise<Page> => s.page({ user: w.users.admin, viewport });
   const submit = (page: Page, selector: string) => Promise.all([page.waitForNavigation(), page.click(selector)]);
 
   it('adds an expert: a missing field is shown beside it, the corrected form lands on the expert’s page', async () => {
     const page = await admin();
-    await page.goto(`${server.url}/admin/experts`);
-    await assertAccessible(page, 'expert pool');
+    await page.goto(`${s.url}/admin/experts`);
+    await s.expectAccessible(page, 'expert pool');
     await page.fill('#ex-name', '林工');
     await page.fill('#ex-unit', '浙江省机械科学研究院');
     await page.fill('#ex-title', '正高级工程师');
     await submit(page, '#ex-add ~ form button[type=submit]');
     assert.match((await page.textContent('#ex-fields-err')) ?? '', /\S/);
     assert.equal(await page.inputValue('#ex-unit'), '浙江省机械科学研究院', 'what was typed is kept');
-    await assertAccessible(page, 'expert pool with an error');
+    await s.expectAccessible(page, 'expert pool with an error');
     await page.check(`input[name=fields][value="${REC_FIELD}"]`);
     await submit(page, '#ex-add ~ form button[type=submit]');
     assert.match(page.url(), /\/admin\/experts\/\d+$/);
     assert.match((await page.textContent('.alert-ok')) ?? '', /已将 林工 加入专家库/);
-    await assertAccessible(page, 'expert page');
+    await s.expectAccessible(page, 'expert page');
     await page.fill('#ee-title', '研究员');
     await submit(page, '#ee-edit ~ form button[type=submit]');
     assert.match((await page.textContent('#ee-history ~ .table-wrap')) ?? '', /职称：正高级工程师 → 研究员/);
     await submit(page, 'form[action$="/active"] button');
     assert.equal(await page.getAttribute('[data-state]', 'data-state'), 'inactive');
-    await assertAccessible(page, 'expert page after deactivation');
+    await s.expectAccessible(page, 'expert page after deactivation');
   });
 
   it('the pool, the list editor and the statistics read at phone width and in English', async () => {
     const page = await admin('phone');
     for (const path of ['/admin/experts', '/admin/indicator-list', '/admin/certification-stats']) {
-      await page.goto(`${server.url}${path}`);
-      await assertAccessible(page, `${path} (phone)`);
-      assert.ok((await sidewaysScroll(page)) <= 1, `${path}: no sideways scroll of the page`);
+      await page.goto(`${s.url}${path}`);
+      await s.expectAccessible(page, `${path} (phone)`);
+      await s.expectNoSidewaysScroll(page, path, 1);
     }
-    await page.goto(`${server.url}/admin/experts?lang=en`);
+    await page.goto(`${s.url}/admin/experts?lang=en`);
     assert.equal(await page.textContent('h1'), 'Expert pool');
-    await assertAccessible(page, 'expert pool (en)');
+    await s.expectAccessible(page, 'expert pool (en)');
   });
 
   it('adds a list entry from indicator rows; a bad threshold is marked on its own row', async () => {
     const page = await admin();
-    await page.goto(`${server.url}/admin/indicator-list`);
+    await page.goto(`${s.url}/admin/indicator-list`);
     await page.fill('#il-new-year', '2026');
     await page.selectOption('#il-new-field', REC_FIELD);
     await page.fill('#il-new-product', '精密外圆磨床');
@@ -92,10 +67,10 @@ describe(`the expert pool and indicator list pages in a real browser (${ENGINE})
     await submit(page, '#ila-add ~ form button[type=submit]');
     assert.match((await page.textContent('#il-new-ind-2-threshold-err')) ?? '', /\S/);
     assert.equal(await page.getAttribute('#il-new-ind-2-threshold', 'aria-invalid'), 'true');
-    await assertAccessible(page, 'list editor with an error');
+    await s.expectAccessible(page, 'list editor with an error');
     await page.fill('#il-new-ind-2-threshold', '60');
     await submit(page, '#ila-add ~ form button[type=submit]');
     assert.match(page.url(), /\/admin\/indicator-list\/\d+$/);
-    await assertAccessible(page, 'list entry page');
+    await s.expectAccessible(page, 'list entry page');
   });
 });

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { FakeClock } from '../../src/clock';
 import type { Db } from '../../src/db';
-import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
+import { browserSuite, screenshot } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
 import { makeCert, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
-import { startServer, type RunningServer } from '../helpers/server';
 import { makeTrade, random, type TradeSpec } from '../helpers/stats-trades';
 
 const ADMIN = 'stats-e2e-admin';
@@ -43,24 +42,14 @@ async function prepare(db: Db): Promise<void> {
 
 describe(`statistics in a real browser (${ENGINE})`, function () {
   this.timeout(240000);
-  let server: RunningServer;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  const s = browserSuite({ data: 'migrated', prepare });
 
   before(async () => {
-    server = await startServer({ prepare });
-    browser = await launchBrowser();
     // The page must be readable without JavaScript: the charts are server-rendered SVG.
-    context = await browser.newContext({ ...{ viewport: { width: 1366, height: 900 } }, javaScriptEnabled: false, acceptDownloads: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    page = await context.newPage();
-    await loginInBrowser(page, server.url, ADMIN, { next: '/admin/stats' });
-  });
-
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
+    page = await s.page({ user: ADMIN, freshLogin: { next: '/admin/stats' }, extra: { viewport: { width: 1366, height: 900 }, javaScriptEnabled: false, acceptDownloads: true } });
+    context = page.context();
   });
 
   it('the 2020 preset: the table, the charts drawn without JavaScript, the registry figures', async () => {
@@ -85,17 +74,19 @@ describe(`statistics in a real browser (${ENGINE})`, function () {
   });
 
   it('has no serious accessibility issue (axe, in a JavaScript-enabled twin of the session)', async () => {
-    const withJs = await newContext(browser, 'laptop');
+    const withJs = await s.context({ viewport: 'laptop' });
     await withJs.addCookies((await context.storageState()).cookies);
     const p = await withJs.newPage();
-    await p.goto(`${server.url}/admin/stats?from=2020-01-01&to=2020-12-31&groupBy=channel`);
-    const serious = seriousViolations(await runAxe(p));
-    await withJs.close();
-    assert.deepEqual(serious.map((v) => v.id), [], describeViolations(serious));
+    await p.goto(`${s.url}/admin/stats?from=2020-01-01&to=2020-12-31&groupBy=channel`);
+    try {
+      await s.expectAccessible(p);
+    } finally {
+      await withJs.close();
+    }
   });
 
   it('groups by field with the filter form, in English', async () => {
-    await page.goto(`${server.url}/admin/stats?lang=en&from=2020-01-01&to=2020-12-31`);
+    await page.goto(`${s.url}/admin/stats?lang=en&from=2020-01-01&to=2020-12-31`);
     await page.selectOption('#stats-groupBy', 'field');
     await Promise.all([page.waitForURL(/groupBy=field/), page.click('.stats-actions button')]);
     assert.match(await page.innerText('#stats-table-title'), /By Field/);
@@ -104,7 +95,7 @@ describe(`statistics in a real browser (${ENGINE})`, function () {
   });
 
   it('downloads the CSV: BOM, one row per trade, injection neutralised', async () => {
-    await page.goto(`${server.url}/admin/stats?from=2020-01-01&to=2020-12-31`);
+    await page.goto(`${s.url}/admin/stats?from=2020-01-01&to=2020-12-31`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     assert.equal(download.suggestedFilename(), 'trade-stats_2020-01-01_2020-12-31.csv');
     const buf = readFileSync((await download.path()) as string);
@@ -115,13 +106,12 @@ describe(`statistics in a real browser (${ENGINE})`, function () {
   });
 
   it('the public summary page, anonymously', async () => {
-    const anon = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-CN' });
-    const p = await anon.newPage();
-    const res = await p.goto(`${server.url}/stats`);
+    const p = await s.page({ extra: { viewport: { width: 1280, height: 720 }, javaScriptEnabled: false } });
+    const res = await p.goto(`${s.url}/stats`);
     assert.equal(res?.status(), 200);
     assert.match(await p.innerText('#public-years'), /2020/);
     assert.ok(!(await p.content()).includes('精机'), 'no vendor names in public');
     await screenshot(p, 'stats-public');
-    await anon.close();
+    await p.context().close();
   });
 });
