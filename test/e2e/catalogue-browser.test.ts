@@ -1,51 +1,28 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeViolations, launchBrowser, newContext, runAxe, screenshot, seriousViolations } from '../helpers/browser';
-import { DEMO_LOAD_TIMEOUT, ENGINE, type TestDatabase } from '../helpers/db';
-import { demoDatabase } from '../helpers/demo-db';
+import type { Page } from 'playwright-core';
+import { browserSuite, screenshot } from '../helpers/browser';
+import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
 import { seedSample } from '../helpers/catalogue-sample';
-import { startServer, type RunningServer } from '../helpers/server';
-
-// On a mobile viewport the browser widens the layout viewport to fit overflowing content, so compare with clientWidth.
-const hasNoHorizontalScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 
 describe(`catalogue in a real browser (${ENGINE})`, function () {
   this.timeout(DEMO_LOAD_TIMEOUT);
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let detailPath = '';
 
-  let demo: TestDatabase;
+  // The demo data as `npm start` loads it (a copy: test/helpers/demo-db.ts), served as `npm start` serves it.
+  const s = browserSuite({ data: 'demo', server: { demoData: true, startTimeoutMs: DEMO_LOAD_TIMEOUT / 2 } });
 
   before(async () => {
-    // The demo data as `npm start` loads it (a copy: test/helpers/demo-db.ts), served as `npm start` serves it.
-    demo = await demoDatabase();
-    server = await startServer({ databaseUrl: demo.url, demoData: true, startTimeoutMs: DEMO_LOAD_TIMEOUT / 2 });
-    const res = await fetch(`${server.url}/api/v1/products?q=${encodeURIComponent('机床')}&level=domestic`);
+    const res = await fetch(`${s.url}/api/v1/products?q=${encodeURIComponent('机床')}&level=domestic`);
     const body = (await res.json()) as { total: number };
-    if (body.total < 2) await seedSample(demo.db);
-    browser = await launchBrowser();
-    context = await newContext(browser, 'desktop');
-    page = await context.newPage();
+    if (body.total < 2) await seedSample(s.db);
+    page = await s.page();
   });
 
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
-    await demo?.drop();
-  });
-
-  async function assertAccessible(name: string): Promise<void> {
-    const violations = await runAxe(page);
-    const serious = seriousViolations(violations);
-    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
-  }
+  const assertAccessible = (name: string): Promise<void> => s.expectAccessible(page, name);
 
   it('home page in Chinese: the search box, featured levels, the boutique hall; no serious accessibility issue', async () => {
-    const res = await page.goto(`${server.url}/`);
+    const res = await page.goto(`${s.url}/`);
     assert.equal(res?.status(), 200);
     assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
     assert.ok(await page.isVisible('#home-q'));
@@ -104,7 +81,7 @@ describe(`catalogue in a real browser (${ENGINE})`, function () {
     assert.match(await page.innerText('.cert-panel'), /Key technical indicators/);
     await screenshot(page, 'detail-desktop-en');
     await assertAccessible('detail (English)');
-    await page.goto(`${server.url}/`);
+    await page.goto(`${s.url}/`);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     assert.match(await page.innerText('main'), /Browse by field/);
     await screenshot(page, 'home-desktop-en');
@@ -112,7 +89,7 @@ describe(`catalogue in a real browser (${ENGINE})`, function () {
   });
 
   it('reads well on a phone (390 px): no sideways scrolling on home, results and detail', async () => {
-    const phone = await newContext(browser, 'phone');
+    const phone = await s.context({ viewport: 'phone' });
     try {
       const p = await phone.newPage();
       for (const [name, path] of [
@@ -120,15 +97,15 @@ describe(`catalogue in a real browser (${ENGINE})`, function () {
         ['results-phone', `/products?q=${encodeURIComponent('机床')}`],
         ['detail-phone', detailPath],
       ]) {
-        const res = await p.goto(`${server.url}${path}`);
+        const res = await p.goto(`${s.url}${path}`);
         assert.equal(res?.status(), 200, path);
-        assert.ok(await hasNoHorizontalScroll(p), `${name} scrolls sideways`);
+        // On a mobile viewport the browser widens the layout viewport to fit overflowing content: compared with clientWidth.
+        await s.expectNoSidewaysScroll(p, name);
         await screenshot(p, name);
       }
-      const serious = seriousViolations(await runAxe(p));
-      assert.deepEqual(serious.map((v) => v.id), [], describeViolations(serious));
+      await s.expectAccessible(p);
       // On a phone the filters fold away behind a 筛选 disclosure; opening it and filtering works without JavaScript.
-      await p.goto(`${server.url}/products?q=${encodeURIComponent('机床')}`);
+      await p.goto(`${s.url}/products?q=${encodeURIComponent('机床')}`);
       assert.equal(await p.isVisible('.filter-form'), false, 'filters folded');
       await p.click('.filter-toggle > summary');
       assert.equal(await p.isVisible('.filter-form'), true, 'filters unfolded');
@@ -142,14 +119,14 @@ describe(`catalogue in a real browser (${ENGINE})`, function () {
   });
 
   it('shows a friendly message for bad filters and a Chinese 404 page', async () => {
-    const fresh = await newContext(browser, 'desktop');
+    const fresh = await s.context();
     try {
       const p = await fresh.newPage();
-      const bad = await p.goto(`${server.url}/products?priceMin=abc`);
+      const bad = await p.goto(`${s.url}/products?priceMin=abc`);
       assert.equal(bad?.status(), 422);
       assert.match(await p.innerText('.alert-error'), /最低价/);
       await screenshot(p, 'results-bad-input');
-      const missing = await p.goto(`${server.url}/products/999999999`);
+      const missing = await p.goto(`${s.url}/products/999999999`);
       assert.equal(missing?.status(), 404);
       assert.match(await p.innerText('h1'), /页面不存在/);
       await screenshot(p, 'not-found');

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEMO_PASSWORD } from '../../seeds/demo';
-import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, seriousViolations, sidewaysScroll } from '../helpers/browser';
-import { ENGINE, type TestDatabase } from '../helpers/db';
-import { DEMO_LOADED_AT, demoDatabase } from '../helpers/demo-db';
-import { startServer, type RunningServer } from '../helpers/server';
+import type { Page } from 'playwright-core';
+import { browserSuite } from '../helpers/browser';
+import { ENGINE } from '../helpers/db';
+import { DEMO_LOADED_AT } from '../helpers/demo-db';
 
 /**
  * Issue 18 items 1 and 4 in a real browser on the demo data, at desktop and at 390 px: a search with a synonym and a
@@ -13,47 +11,20 @@ import { startServer, type RunningServer } from '../helpers/server';
  */
 describe(`search, synonyms and checkout in a real browser (${ENGINE})`, function () {
   this.timeout(300_000);
-  let demo: TestDatabase;
-  let server: RunningServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    demo = await demoDatabase();
-    server = await startServer({ databaseUrl: demo.url, env: { FAKE_CLOCK: '1' } });
-    const res = await fetch(`${server.url}/api/v1/admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: DEMO_LOADED_AT }) });
-    assert.ok(res.ok, `clock: ${res.status}`);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.stop();
-    await demo?.drop();
-  });
-
-  async function pageAt(viewport: 'desktop' | 'phone', username?: string): Promise<Page> {
-    const context = await newContext(browser, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    if (username) await loginInBrowser(page, server.url, username, { password: DEMO_PASSWORD });
-    return page;
-  }
+  const s = browserSuite({ data: 'demo', clock: DEMO_LOADED_AT });
 
   async function fitsAndPasses(page: Page, name: string): Promise<void> {
-    assert.equal(await sidewaysScroll(page), 0, `${name}: no sideways scrolling`);
-    const serious = seriousViolations(await runAxe(page));
-    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
+    await s.expectNoSidewaysScroll(page, name);
+    await s.expectAccessible(page, name);
   }
 
   for (const viewport of ['desktop', 'phone'] as const) {
     it(`${viewport}: 磁共振 finds the MR products a synonym names, and a misspelling is answered with "did you mean"`, async () => {
-      const page = await pageAt(viewport);
-      await page.goto(`${server.url}/products?q=${encodeURIComponent('磁共振')}`);
+      const page = await s.page({ viewport });
+      await page.goto(`${s.url}/products?q=${encodeURIComponent('磁共振')}`);
       assert.ok((await page.locator('.product-card, [data-product-id]').count()) > 0, 'results for 磁共振');
       await fitsAndPasses(page, `${viewport} search 磁共振`);
-      await page.goto(`${server.url}/products?q=${encodeURIComponent('挖掘几')}`);
+      await page.goto(`${s.url}/products?q=${encodeURIComponent('挖掘几')}`);
       const suggestions = page.locator('nav.suggestions a');
       assert.ok((await suggestions.count()) > 0, 'a suggestion is offered');
       await Promise.all([page.waitForURL(/\/products\?q=/), suggestions.first().click()]);
@@ -62,22 +33,22 @@ describe(`search, synonyms and checkout in a real browser (${ENGINE})`, function
     });
 
     it(`${viewport}: the department's synonym table`, async () => {
-      const page = await pageAt(viewport, 'admin');
-      await page.goto(`${server.url}/admin/search-synonyms`);
+      const page = await s.page({ viewport, user: 'admin' });
+      await page.goto(`${s.url}/admin/search-synonyms`);
       assert.match(await page.innerText('main'), /磁共振/);
       await fitsAndPasses(page, `${viewport} synonyms`);
     });
 
     it(`${viewport}: checkout asks for the paperwork, prefilled from the unit's default address`, async () => {
-      const page = await pageAt(viewport, 'purchaser');
-      await page.goto(`${server.url}/cart`);
+      const page = await s.page({ viewport, user: 'purchaser' });
+      await page.goto(`${s.url}/cart`);
       if ((await page.locator('a[href="/checkout"]').count()) === 0) {
         // An empty cart: put the first listing the unit may buy into it.
-        await page.goto(`${server.url}/products?badge=boutique`);
+        await page.goto(`${s.url}/products?badge=boutique`);
         await page.locator('.product-card a, [data-product-id] a').first().click();
         await Promise.all([page.waitForURL(/\/cart$/), page.click('.buy-form button[type="submit"]')]);
       }
-      await page.goto(`${server.url}/checkout`);
+      await page.goto(`${s.url}/checkout`);
       assert.notEqual(await page.inputValue('#co-address'), '', 'the default address is prefilled');
       assert.notEqual(await page.inputValue('#co-phone'), '', 'the contact phone is prefilled');
       assert.equal(await page.getAttribute('#co-date', 'required'), '', 'a delivery date is required');
