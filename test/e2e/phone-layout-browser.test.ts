@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEMO_PASSWORD } from '../../seeds/demo';
-import { VIEWPORTS, describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations, sidewaysScroll, unreadableTableCells } from '../helpers/browser';
-import { ENGINE, type TestDatabase } from '../helpers/db';
-import { demoDatabase } from '../helpers/demo-db';
-import { startServer, type RunningServer } from '../helpers/server';
-
-type Viewport = 'desktop' | 'phone';
+import type { Page } from 'playwright-core';
+import { VIEWPORTS, browserSuite, screenshot, unreadableTableCells } from '../helpers/browser';
+import { ENGINE } from '../helpers/db';
 
 /** A page of a role's daily work; `follow` leads from a list to a detail page (its first link of that kind). */
 interface Stop {
@@ -43,6 +38,9 @@ const TOURS: Array<{ user: string | null; stops: Stop[] }> = [
   { user: 'expert1', stops: [{ path: '/expert' }] },
 ];
 
+/** The layout pictures of the tours: at one image pixel per CSS pixel (test/helpers/browser.ts `screenshot`). */
+const PICTURE = { scale: 'css' } as const;
+
 /**
  * Phones (issue 18 item 6), in a real browser on the demo data, at desktop width and at 390 px: every role's main
  * pages fit the screen, their tables keep columns wide enough to read (a wide table scrolls inside its own box, with
@@ -52,66 +50,35 @@ const TOURS: Array<{ user: string | null; stops: Stop[] }> = [
  */
 describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function () {
   this.timeout(600000);
-  let demo: TestDatabase;
-  let server: RunningServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    demo = await demoDatabase();
-    server = await startServer({ databaseUrl: demo.url });
-    browser = await launchBrowser();
-  });
-
-  afterEach(function () {
-    // A server that stopped answering says why (its log), rather than leaving only refused connections.
-    if (this.currentTest?.state === 'failed' && server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
-      process.stdout.write(`the server exited (${server.child.exitCode ?? server.child.signalCode}):\n${server.stdout().slice(-4000)}\n${server.stderr().slice(-4000)}\n`);
-    }
-  });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.stop();
-    await demo?.drop();
-  });
-
-  async function pageAs(user: string | null, viewport: Viewport): Promise<Page> {
-    const context = await newContext(browser, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    if (user) await loginInBrowser(page, server.url, user, { password: DEMO_PASSWORD });
-    return page;
-  }
+  const s = browserSuite({ data: 'demo' });
 
   /** What a reader of this page would notice at this width: sideways scrolling, squeezed columns, serious axe findings. */
   async function assertReadable(page: Page, name: string): Promise<void> {
-    assert.equal(await sidewaysScroll(page), 0, `${name}: the page scrolls sideways`);
+    await s.expectNoSidewaysScroll(page, name);
     const narrow = await unreadableTableCells(page);
     assert.deepEqual(narrow, [], `${name}: table cells narrower than three characters, their text broken over lines`);
-    const serious = seriousViolations(await runAxe(page));
-    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
+    await s.expectAccessible(page, name);
   }
 
   for (const viewport of ['desktop', 'phone'] as const) {
     for (const tour of TOURS) {
       const who = tour.user ?? 'public';
-      it(`${viewport}: ${who}'s pages ${tour.stops.map((s) => s.path).join(', ')} fit the screen, their tables read in columns, axe finds nothing serious`, async () => {
-        const page = await pageAs(tour.user, viewport);
+      it(`${viewport}: ${who}'s pages ${tour.stops.map((stop) => stop.path).join(', ')} fit the screen, their tables read in columns, axe finds nothing serious`, async () => {
+        const page = await s.page({ user: tour.user, viewport });
         for (const [n, stop] of tour.stops.entries()) {
-          const response = await page.goto(`${server.url}${stop.path}`);
+          const response = await page.goto(`${s.url}${stop.path}`);
           assert.equal(response?.status(), 200, stop.path);
           assert.ok((await page.locator('main table').count()) > 0 || stop.path === '/expert', `${stop.path} shows a table`);
           await assertReadable(page, `${who} ${stop.path} ${viewport}`);
-          // The first page of each tour pictured (the desks are also pictured by `npm run screenshots`).
-          if (n === 0) await screenshot(page, `phone-layout-${who}${stop.path.replace(/[/?=]+/g, '-')}-${viewport}`);
+          // The first page of each tour pictured (the desks are also pictured by `npm run screenshots`), at CSS pixel
+          // size: a full-page picture of a long phone page at the phone's DPR of 2 takes seconds to encode.
+          if (n === 0) await screenshot(page, `phone-layout-${who}${stop.path.replace(/[/?=]+/g, '-')}-${viewport}`, PICTURE);
           if (stop.follow) {
             const href = await page.locator(stop.follow.selector).first().getAttribute('href');
             assert.ok(href, `${stop.path} links to a ${stop.follow.name}`);
-            assert.equal((await page.goto(`${server.url}${href}`))?.status(), 200, href);
+            assert.equal((await page.goto(`${s.url}${href}`))?.status(), 200, href);
             await assertReadable(page, `${who} ${stop.follow.name} ${viewport}`);
-            await screenshot(page, `phone-layout-${who}-${stop.follow.name}-${viewport}`);
+            await screenshot(page, `phone-layout-${who}-${stop.follow.name}-${viewport}`, PICTURE);
           }
         }
       });
@@ -119,8 +86,8 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
   }
 
   it('phone: a wide table scrolls inside its own box, with a shadow on the side that has more', async () => {
-    const page = await pageAs('admin', 'phone');
-    await page.goto(`${server.url}/admin/ledger`);
+    const page = await s.page({ user: 'admin', viewport: 'phone' });
+    await page.goto(`${s.url}/admin/ledger`);
     const wrap = page.locator('main .table-wrap').filter({ has: page.locator('table.transfers-table') });
     const box = await wrap.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, background: getComputedStyle(el).backgroundImage, attachment: getComputedStyle(el).backgroundAttachment }));
     assert.ok(box.scroll > box.client, `the transfers table is wider than the phone (${box.scroll} > ${box.client}) and scrolls in its box`);
@@ -129,8 +96,8 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
   });
 
   it('phone: the navigation is one labelled 菜单 button that opens and closes the links, with no script on the page', async () => {
-    const page = await pageAs('purchaser', 'phone');
-    await page.goto(`${server.url}/orders`);
+    const page = await s.page({ user: 'purchaser', viewport: 'phone' });
+    await page.goto(`${s.url}/orders`);
     assert.equal(await page.evaluate(() => document.scripts.length), 0, 'the page runs no script: the menu is HTML and CSS alone');
     const menu = page.getByRole('navigation', { name: '主导航' });
     const button = menu.locator('summary');
@@ -147,8 +114,7 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
     assert.ok(rights.length >= 8, 'home, catalogue, desk and the purchaser\'s pages');
     assert.ok(Math.max(...rights) <= VIEWPORTS.phone.width, 'every link is within the screen');
     await screenshot(page, 'phone-menu-open');
-    const serious = seriousViolations(await runAxe(page));
-    assert.deepEqual(serious.map((v) => v.id), [], describeViolations(serious));
+    await s.expectAccessible(page);
     await Promise.all([page.waitForURL(/\/cart$/), menu.getByRole('link', { name: '购物车' }).click()]);
 
     await button.click();
@@ -157,8 +123,8 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
   });
 
   it('phone: the menu works from the keyboard, with the focus visible', async () => {
-    const page = await pageAs('vendor', 'phone');
-    await page.goto(`${server.url}/vendor`);
+    const page = await s.page({ user: 'vendor', viewport: 'phone' });
+    await page.goto(`${s.url}/vendor`);
     const menu = page.getByRole('navigation', { name: '主导航' });
     await menu.locator('summary').focus();
     const outline = await menu.locator('summary').evaluate((el) => getComputedStyle(el).outlineStyle);
@@ -174,8 +140,8 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
   });
 
   it('desktop: the navigation is a row of links, no menu button', async () => {
-    const page = await pageAs('admin', 'desktop');
-    await page.goto(`${server.url}/admin`);
+    const page = await s.page({ user: 'admin', viewport: 'desktop' });
+    await page.goto(`${s.url}/admin`);
     const menu = page.getByRole('navigation', { name: '主导航' });
     assert.equal(await menu.locator('summary').isVisible(), false);
     const links = menu.getByRole('link');
@@ -185,8 +151,8 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
   });
 
   it('English: the menu button and its label read in English', async () => {
-    const page = await pageAs(null, 'phone');
-    await page.goto(`${server.url}/notices?lang=en`);
+    const page = await s.page({ viewport: 'phone' });
+    await page.goto(`${s.url}/notices?lang=en`);
     const menu = page.getByRole('navigation', { name: 'Main navigation' });
     assert.match(await menu.locator('summary').innerText(), /Menu/);
   });
