@@ -1,5 +1,5 @@
 import type { Locale, Translator } from '../i18n';
-import { largeUnits } from '../i18n';
+import { largeUnits, unitName } from '../i18n';
 import { Money, formatLarge, formatYuan } from '../money';
 import { amountInWords, formatDateTime, type PdfDocumentModel } from '../web';
 import type { AwardLetter } from './notices';
@@ -26,6 +26,8 @@ interface Writer {
   /** ¥ and the large-unit form: "¥11,200,000.00（1120万元）". */
   money(v: unknown): string;
   time(iso: unknown): string;
+  /** A quantity with its unit of sale in the reader's language: "3 sets", "3 套". */
+  quantity(n: unknown, unit: unknown): string;
 }
 
 function writer(t: Translator, locale: Locale): Writer {
@@ -43,6 +45,7 @@ function writer(t: Translator, locale: Locale): Writer {
       return m ? `${formatYuan(m)}（${formatLarge(m, units)}）` : '';
     },
     time: (iso) => formatDateTime(iso, locale),
+    quantity: (n, unit) => `${str(n)} ${unitName(locale, str(unit), str(n))}`,
   };
 }
 
@@ -95,7 +98,7 @@ function singleSource(w: Writer, c: Record<string, unknown>): Section[] {
       rows: [
         { label: t('notices.goods_name'), value: str(goods.name) },
         { label: t('fields.model'), value: str(goods.model) },
-        { label: t('fields.quantity'), value: `${str(goods.quantity)} ${str(goods.unit)}` },
+        { label: t('fields.quantity'), value: w.quantity(goods.quantity, goods.unit) },
         { label: t('fields.kind'), value: t(`kinds.${str(goods.kind)}`) },
         { label: t('fields.field'), value: t(`fieldnames.${str(goods.field)}`) },
         { label: t('fields.certNo'), value: `${str(cert.certNo)} · ${t(`levels.${str(cert.level)}`)} · ${str(cert.year)}` },
@@ -154,7 +157,7 @@ function result(w: Writer, c: Record<string, unknown>): Section[] {
       rows: [
         { label: t('notices.goods_name'), value: str(goods.name) },
         { label: t('fields.model'), value: str(goods.model) },
-        { label: t('fields.quantity'), value: `${str(goods.quantity)} ${str(goods.unit)}` },
+        { label: t('fields.quantity'), value: w.quantity(goods.quantity, goods.unit) },
         { label: t('fields.price'), value: w.yuan(goods.unitPrice) },
       ],
     },
@@ -186,7 +189,7 @@ function contract(w: Writer, c: Record<string, unknown>): Section[] {
         { label: t('fields.projectName'), value: str(obj(c.project).name) },
         { label: t('notices.party_a'), value: str(obj(c.purchaser).name) },
         { label: t('notices.party_b'), value: `${str(supplier.name)} · ${str(supplier.address)}` },
-        { label: t('notices.contract_subject'), value: `${str(goods.name)} ${str(goods.model)} × ${str(goods.quantity)} ${str(goods.unit)}` },
+        { label: t('notices.contract_subject'), value: `${str(goods.name)} ${str(goods.model)} × ${w.quantity(goods.quantity, goods.unit)}` },
         { label: t('notices.contract_amount'), value: w.money(c.amount) },
         { label: t('fields.signedAt'), value: str(c.signedOn) },
         { label: t('notices.publish_by'), value: `${str(c.publishBy)}${late}` },
@@ -296,7 +299,7 @@ export function awardLetterDocument(letter: AwardLetter, t: Translator, locale: 
         ],
         rows: [
           { label: t('notices.goods_name'), value: `${letter.goods.name} ${letter.goods.model}` },
-          { label: t('fields.quantity'), value: `${letter.goods.quantity} ${letter.goods.unit}` },
+          { label: t('fields.quantity'), value: w.quantity(letter.goods.quantity, letter.goods.unit) },
           { label: t('fields.price'), value: w.yuan(letter.goods.unitPrice) },
           { label: t('notices.award_amount'), value: `${w.money(letter.amount)}\n${amountInWords(fen)}` },
           { label: t('first_purchase.record_terms'), value: letter.agreedTerms },

@@ -76,3 +76,14 @@ export function largeUnits(translate: Translator): { yi: string; wan: string; yu
   return { yi: translate('common.unit_yi'), wan: translate('common.unit_wan'), yuan: translate('common.unit_yuan'), scales: [10 ** big, 10 ** mid] };
 }
 export const translator = (locale: Locale): Translator => (key, params) => t(locale, key, params);
+
+/**
+ * A product's unit of sale (台, 套, 条, …) in a language: the `units` catalogue's name for it, singular for a count of
+ * one (the default: "per unit") and plural otherwise ("3 sets"). A unit the catalogue does not know — vendors may type
+ * their own — is shown as typed.
+ */
+export function unitName(locale: Locale, unit: string, n: number | string = 1): string {
+  const key = `units.${unit}`;
+  if (unit === '' || unit.endsWith('_one') || !catalogue(locale).has(key)) return unit;
+  return t(locale, key, { n });
+}

@@ -13,6 +13,19 @@ const DOCUMENT_FIELDS = ['document', 'title'] as const;
 const IMAGE_STEPS = ['delete', 'cover', 'up', 'down'] as const;
 type ImageStep = (typeof IMAGE_STEPS)[number];
 
+/**
+ * Where a refused comparison leads back to: the search results the products were ticked on, when the Referer is
+ * this app's own search page (same host, under the mount prefix), else the catalogue.
+ */
+function compareBack(ctx: Context): { path: string; label: string } {
+  const state = stateOf(ctx);
+  const referer = ctx.get('referer');
+  if (URL.canParse(referer)) {
+    const from = new URL(referer);
+    if (from.host === ctx.host && from.pathname === `${state.base}/products`) return { path: `/products${from.search}`, label: state.t('media.compare_back_results') };
+  }
+  return { path: '/products', label: state.t('media.compare_back_catalogue') };
+}
 
 /** The vendor's page of a listing's files, the public comparison page. */
 export function mediaPages(router: Router, deps: Deps): void {
@@ -124,7 +137,7 @@ export function mediaPages(router: Router, deps: Deps): void {
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       ctx.status = 422;
-      ctx.body = state.render('media/compare', { title: state.t('media.compare_title'), error: errorBody(ctx, err).message, errorField: err.field ?? 'ids', products: [], missing: [], candidates: [], q: '', searched: false, canAdd: false, idsParam: '', max: MAX_COMPARE });
+      ctx.body = state.render('media/compare', { title: state.t('media.compare_title'), error: errorBody(ctx, err).message, errorField: err.field ?? 'ids', back: compareBack(ctx), products: [], missing: [], candidates: [], q: '', searched: false, canAdd: false, idsParam: '', max: MAX_COMPARE });
       return;
     }
     const found = await Promise.all(
@@ -163,6 +176,7 @@ export function mediaPages(router: Router, deps: Deps): void {
       title: state.t('media.compare_title'),
       error: null,
       errorField: null,
+      back: null,
       products: withMedia,
       missing: ids.filter((id) => !shownIds.includes(id)),
       candidates,

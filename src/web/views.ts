@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { Money, formatLarge, formatYuan } from '../money';
-import { largeUnits, t, translator, type Locale } from '../i18n';
+import { largeUnits, t, translator, unitName, type Locale } from '../i18n';
 import { ROOT } from '../paths';
 
 /**
@@ -117,6 +117,12 @@ export class Views {
       if (!m) return '';
       const l = options.data.locale;
       return formatLarge(m, largeUnits(translator(l)));
+    });
+    // {{saleUnit unit}} → the unit of sale in the page's language ("per unit"); {{saleUnit unit n=quantity}} counts it
+    // ("3 sets"). A unit the catalogue does not know is printed as the vendor typed it.
+    hb.registerHelper('saleUnit', function (unit: unknown, options: Opts) {
+      const n = options.hash.n as unknown;
+      return unitName(options.data.locale, typeof unit === 'string' ? unit : String(unit ?? ''), typeof n === 'number' || typeof n === 'string' ? n : 1);
     });
     hb.registerHelper('datetime', (iso: unknown, options: Opts) => formatDateTime(iso, options.data.locale));
     hb.registerHelper('date', (iso: unknown, options: Opts) => formatDateTime(iso, options.data.locale, false));

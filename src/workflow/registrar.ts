@@ -87,6 +87,8 @@ export interface StepFormModel {
   hint: string | null;
   button: string;
   danger: boolean;
+  /** A danger step folds shut in a <details>; refused (a field with its message), it comes back open so the message is seen. */
+  open: boolean;
   enabled: boolean;
   reason: string | null;
   fields: Array<Omit<StepField, 'required' | 'maxlength' | 'rows' | 'hint' | 'options'> & { select: boolean; options: Array<{ value: string; label: string; selected: boolean }>; required: boolean; maxlength: number | null; rows: number; hint: string | null; labelText: string; hintText: string | null; value: string; error: string; textarea: boolean; type: string; inputmode: string | null }>;
@@ -120,35 +122,39 @@ export function stepForms<S extends string, F>(
     .filter((n) => n.step.form)
     .map(({ step, enabled, reasonKey, reasonParams }) => {
       const form = step.form!;
+      const danger = form.danger === true;
+      const fields = (form.fields ?? []).map((f) => {
+        const typed = opts.body ? posted(opts.body, f.field) : undefined;
+        const value = typed !== undefined ? text(typed) : f.initial === 'today' ? opts.today : '';
+        return {
+          ...f,
+          select: f.control === 'select',
+          options: (f.options ?? []).map((v) => ({ value: v, label: opts.t(`${f.optionLabel ?? ''}${v}`), selected: v === value })),
+          required: f.required === true,
+          maxlength: f.maxlength ?? null,
+          rows: f.rows ?? 2,
+          hint: f.hint ?? null,
+          labelText: opts.t(f.label),
+          hintText: f.hint ? opts.t(f.hint) : null,
+          value,
+          error: opts.errors?.[f.field] ?? '',
+          textarea: f.control === 'textarea',
+          type: f.control === 'date' ? 'date' : 'text',
+          inputmode: f.control === 'decimal' ? 'decimal' : null,
+        };
+      });
       return {
         name: step.name,
         action: opts.action(step),
         title: form.title ? opts.t(form.title) : null,
         hint: form.hint ? opts.t(form.hint, opts.hintParams?.(step) ?? {}) : null,
         button: opts.t(form.button),
-        danger: form.danger === true,
+        danger,
+        // One flag per step, however many of its fields were refused.
+        open: danger && fields.some((f) => f.error !== ''),
         enabled,
         reason: reasonKey ? opts.t(reasonKey, reasonParams) : null,
-        fields: (form.fields ?? []).map((f) => {
-          const typed = opts.body ? posted(opts.body, f.field) : undefined;
-          const value = typed !== undefined ? text(typed) : f.initial === 'today' ? opts.today : '';
-          return {
-            ...f,
-            select: f.control === 'select',
-            options: (f.options ?? []).map((v) => ({ value: v, label: opts.t(`${f.optionLabel ?? ''}${v}`), selected: v === value })),
-            required: f.required === true,
-            maxlength: f.maxlength ?? null,
-            rows: f.rows ?? 2,
-            hint: f.hint ?? null,
-            labelText: opts.t(f.label),
-            hintText: f.hint ? opts.t(f.hint) : null,
-            value,
-            error: opts.errors?.[f.field] ?? '',
-            textarea: f.control === 'textarea',
-            type: f.control === 'date' ? 'date' : 'text',
-            inputmode: f.control === 'decimal' ? 'decimal' : null,
-          };
-        }),
+        fields,
       };
     });
 }

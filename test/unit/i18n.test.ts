@@ -33,6 +33,9 @@ const SPOKEN_ATTRS = /\s(?:alt|title|placeholder|aria-label|aria-roledescription
 
 const WORDS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}A-Za-z]+/gu;
 
+/** Punctuation only Chinese text uses: an English page would show it as it is (“per 台：”). */
+const CHINESE_PUNCTUATION = /[：；，。、！？（）【】《》]/gu;
+
 describe('i18n catalogues', () => {
   const zh = catalogue('zh-CN');
   const en = catalogue('en');
@@ -118,6 +121,15 @@ describe('templates', () => {
         const attrWords = m[1].match(WORDS);
         if (attrWords) offenders.push(`${rel(file)} (attribute): ${attrWords.join(' ')}`);
       }
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it('no template prints Chinese punctuation of its own (a label’s colon, brackets, a list’s 、): it comes from the catalogues', () => {
+    const offenders: string[] = [];
+    for (const file of files) {
+      const marks = visibleText(readFileSync(file, 'utf8')).match(CHINESE_PUNCTUATION) ?? [];
+      if (marks.length) offenders.push(`${rel(file)}: ${[...new Set(marks)].join(' ')}`);
     }
     assert.deepEqual(offenders, []);
   });
