@@ -21,9 +21,20 @@ const SECRET = 'host-shared-secret-0123456789';
  */
 describe(`host receives the plugin's webhooks (${ENGINE})`, function () {
   this.timeout(60000);
-  const ctx = useMigratedDb();
   let server: Server;
   let market: Marketplace;
+  // Registered before useMigratedDb's hooks, so it runs before the database is dropped: a worker round still going
+  // would otherwise wait on a destroyed pool until the hook's timeout.
+  after(async () => {
+    if (!market) return;
+    // The host stops first: a delivery under way fails at once (its connection closed) instead of holding up the
+    // worker's round, and connections kept alive would otherwise hold close() open until they time out.
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeAllConnections();
+    await market.worker.stop();
+    await closed;
+  });
+  const ctx = useMigratedDb();
   const received: Array<{ id: string; type: string; stream: string; streamSeq: number; seq: number; valid: boolean }> = [];
   let refuse = 2;
 
@@ -50,15 +61,6 @@ describe(`host receives the plugin's webhooks (${ENGINE})`, function () {
     host.use(mount('/market', market));
     server = host.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
-  });
-
-  after(async () => {
-    // The host stops first: a delivery under way fails at once (its connection closed) instead of holding up the
-    // worker's round, and connections kept alive would otherwise hold close() open until they time out.
-    const closed = new Promise((resolve) => server.close(resolve));
-    server.closeAllConnections();
-    await market.worker.stop();
-    await closed;
   });
 
   it('every event of the case arrives, in order, with a valid signature', async () => {
