@@ -31,7 +31,22 @@ for (const viewport of ['desktop', 'phone'] as const) {
     });
     const fresh = (): Promise<Page> => s.page({ viewport });
 
-    const loaded = (page: Page, selector: string) => page.$eval(selector, (img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0);
+    /**
+     * Whether the picture at `selector` shows: the cards' pictures load lazily (below the fold on a phone, and the
+     * comparison bar above the grid pushes them further), so it is scrolled into view and given the time to arrive.
+     */
+    const loaded = async (page: Page, selector: string): Promise<boolean> => {
+      await page.locator(selector).first().scrollIntoViewIfNeeded();
+      return page
+        .waitForFunction((sel) => {
+          const img = document.querySelector<HTMLImageElement>(sel);
+          return Boolean(img && img.complete && img.naturalWidth > 0);
+        }, selector, { timeout: 10_000 })
+        .then(
+          () => true,
+          () => false,
+        );
+    };
 
     it('the vendor uploads a picture from its listing page; a file that is not a picture is explained beside the field', async () => {
       const page = await s.page({ user: 'e2e-media-vendor', password: DEMO_PASSWORD, viewport });
