@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import {
   actorOf,
+  deskSection,
   formFailure,
   idParam,
   pagination,
@@ -54,7 +55,9 @@ export function adminPages(router: Router, review: ReviewService, db: Executor, 
   router.get('/admin', admin, async (ctx) => {
     const state = stateOf(ctx);
     const [counts, desk] = await Promise.all([review.counts(), adminDesk(db, clock.now())]);
-    ctx.body = state.render('admin/dashboard', { title: state.t('admin.dashboard_title'), flash: takeFlash(ctx), counts, ...desk });
+    // The to-dos: the first ten and the total, the rest on `?section=todo&page=` (the navigation counts them all).
+    const todo = deskSection('todo', desk.todos, '/admin', ctx.query);
+    ctx.body = state.render('admin/dashboard', { title: state.t('admin.dashboard_title'), flash: takeFlash(ctx), counts, ...desk, todos: todo.items, todo });
   });
 
   router.get('/admin/vendors', admin, async (ctx) => {

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
-import { actorOf, requireRole, takeFlash, type AppState } from '../web';
+import { actorOf, deskSection, requireRole, takeFlash, type AppState } from '../web';
 
 /**
  * The finance department (财政部门): its desk, JSON and page. What it acts on — approving a single-source case, filing
@@ -29,7 +29,26 @@ export function financeRoutes(deps: Deps): Router {
     const desk = await queries.financeDesk();
     const claims = await insurance();
     const row = (c: (typeof claims.jointReview)[number]) => ({ ...c, href: `/finance/insurance-claims/${c.id}` });
-    ctx.body = state.render('finance/desk', { title: state.t('finance.desk_title'), flash: takeFlash(ctx), ...desk, insurance: { jointReview: claims.jointReview.map(row), payoutsDue: claims.payoutsDue.map(row), overdue: claims.overdue }, awards: await awards(ctx) });
+    // Each section: its first ten and its total, the rest on `?section=<name>&page=` (the awards: /finance/awards).
+    const q = ctx.query;
+    const sections = {
+      toApprove: deskSection('approve', desk.toApprove, '/finance', q),
+      objectionReviews: deskSection('objections', desk.objectionReviews, '/finance', q),
+      filings: deskSection('filings', desk.filings, '/finance', q),
+      jointReview: deskSection('joint-review', claims.jointReview.map(row), '/finance', q),
+      payoutsDue: deskSection('payouts', claims.payoutsDue.map(row), '/finance', q),
+    };
+    ctx.body = state.render('finance/desk', {
+      title: state.t('finance.desk_title'),
+      flash: takeFlash(ctx),
+      ...desk,
+      toApprove: sections.toApprove.items,
+      objectionReviews: sections.objectionReviews.items,
+      filings: sections.filings.items,
+      sections,
+      insurance: { jointReview: sections.jointReview.items, payoutsDue: sections.payoutsDue.items, overdue: claims.overdue },
+      awards: await awards(ctx),
+    });
   });
 
   return router;

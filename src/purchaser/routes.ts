@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { STATUS, actorOf, errorBody, parseInput, requestBody, requireRole, setFlash, takeFlash, type Actor, type AppState } from '../web';
+import { STATUS, actorOf, deskSection, errorBody, parseInput, requestBody, requireRole, setFlash, takeFlash, type Actor, type AppState } from '../web';
 import type { Deps } from '../deps';
 import { writeTransaction } from '../db';
 import { AppError } from '../errors';
@@ -30,12 +30,14 @@ export function purchaserRoutes(deps: Deps): Router {
       purchaserTodos(deps, actor),
       cartOf(deps.db, actor.id),
     ]);
+    const todo = deskSection('todo', todos, '/purchaser', ctx.query);
     ctx.body = state.render('purchaser/desk', {
       title: state.t('purchaser.desk_title'),
       flash: takeFlash(ctx),
       unitName: unit?.name ?? '',
       budget,
-      todos,
+      todos: todo.items,
+      todo,
       actionCount: todos.filter((i) => !i.waiting).length,
       statusCounts: ORDER_STATUSES.map((s) => ({ status: s, n: counts[s] ?? 0 })),
       recent: recent.items,

@@ -5,7 +5,7 @@ import { FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError } from '../errors';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
-import { actorOf, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
+import { actorOf, deskSection, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
 import { fieldErrors, mountPageSteps, nextSteps, stepForms, type Step } from '../workflow';
 import { ATTACHMENT_KINDS, uploadedAttachment } from './attachments';
 import { ApplicationInput, AttachmentInput, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
@@ -275,11 +275,9 @@ export function recognitionPages(deps: Deps): Router {
   router.get('/expert', expert, async (ctx) => {
     const state = stateOf(ctx);
     const mine = await service.myReviews(actorOf(ctx));
-    ctx.body = state.render('recognition/expert', {
-      title: state.t('recognition.expert_title'),
-      flash: takeFlash(ctx),
-      items: mine.items.map((r) => ({ ...r, pending: r.status === 'assigned' && r.applicationStatus === 'expert_review' })),
-    });
+    // The first ten and the total, the rest on `?section=reviews&page=`.
+    const reviews = deskSection('reviews', mine.items.map((r) => ({ ...r, pending: r.status === 'assigned' && r.applicationStatus === 'expert_review' })), '/expert', ctx.query);
+    ctx.body = state.render('recognition/expert', { title: state.t('recognition.expert_title'), flash: takeFlash(ctx), items: reviews.items, reviews });
   });
 
   async function reviewPage(ctx: Context, id: number, values: Record<string, string>, errors: Record<string, string>, error: string | null) {

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import {
   actorOf,
+  deskSection,
   emptyForm,
   formFailure,
   idParam,
@@ -140,6 +141,7 @@ export function vendorPages(
     const actor = actorOf(ctx);
     const [profile, certs, summary, todos] = await Promise.all([s.registration.profile(actor), s.certs.forVendor(actor), s.listings.summary(actor), vendorTodos(deps.db, actor.vendorId ?? -1)]);
     const byStatus = (st: string) => summary.counts[st] ?? 0;
+    const todo = deskSection('todo', todos, '/vendor', ctx.query);
     ctx.body = state.render('vendor/dashboard', {
       title: state.t('vendor.dashboard_title'),
       flash: takeFlash(ctx),
@@ -148,7 +150,8 @@ export function vendorPages(
       currentCertCount: certs.filter((c) => c.current).length,
       counts: { approved: byStatus('approved'), pending: byStatus('pending_review'), rejected: byStatus('rejected'), delisted: byStatus('delisted') },
       attention: summary.attention.map((l) => listingRow(ctx, l)),
-      todos,
+      todos: todo.items,
+      todo,
     });
   });
 

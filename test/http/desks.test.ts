@@ -8,7 +8,7 @@ import { caseInState, makeFpWorld, type FpWorld } from '../helpers/first-purchas
 import { decodeEntities } from '../helpers/html';
 import { agentFor, csrfOf, loginAgent, type Agent } from '../helpers/session';
 import { actorFor, makeProduct } from '../helpers/trading';
-import { DEMO_PASSWORD } from '../helpers/factories';
+import { DEMO_PASSWORD, makeVendor } from '../helpers/factories';
 
 const text = (html: string) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 /** The navigation's 待办 badge, or null when nothing waits. */
@@ -19,6 +19,8 @@ const navCount = (html: string): number | null => {
 };
 /** The rows of the desk's to-do table, as text. */
 const todoRows = (html: string): string[] => [...html.matchAll(/<tr class="todo[^"]*">([\s\S]*?)<\/tr>/g)].map((m) => text(m[1]!).trim());
+/** The links to a section's full list (views/partials/desk-more.hbs): their href and text. */
+const seeAll = (html: string) => [...html.matchAll(/<p class="desk-more"><a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => ({ href: decodeEntities(m[1]!), label: m[2]! }));
 
 /**
  * To-do desks (issue 18 item 3): each role lands on its desk after login, which lists what needs its action, oldest
@@ -58,6 +60,8 @@ describe(`to-do desks (${ENGINE})`, function () {
     ids.placed = (await orders.place(buyerActor, [{ productId: product.id, quantity: 2 }])).id;
     // A listing the department rejected: on the vendor's desk with the reason.
     await ctx.db('products').where({ id: w.products.expired }).update({ status: 'rejected', review_reason: '证书已过期，请更换证书' });
+    // Twelve registrations in review: the department's desk has more to-dos than it shows (ten, and a link to all).
+    for (let i = 0; i < 12; i++) await makeVendor(ctx.db, { status: 'pending' });
     buyer = await loginAgent(t.app, w.users.purchaser);
     seller = await loginAgent(t.app, w.users.vendor);
     admin = await loginAgent(t.app, w.users.admin);
@@ -93,6 +97,8 @@ describe(`to-do desks (${ENGINE})`, function () {
     // Three need the unit (the running 公示 does not): the desk and the navigation agree.
     assert.match(text(res.text), /待办事项 3 项待办/);
     assert.equal(navCount(res.text), 3);
+    // Fewer than ten: all shown, no link to a full list.
+    assert.deepEqual(seeAll(res.text), []);
     // The budget: orders and first-purchase contracts reserved apart.
     assert.match(text(res.text), /已冻结（在途订单） ¥36,000\.00/);
     assert.match(text(res.text), /已冻结（首购合同） ¥3,000,000\.00/);
@@ -106,6 +112,7 @@ describe(`to-do desks (${ENGINE})`, function () {
     assert.match(rows, /商品未通过审核.*证书已过期，请更换证书/);
     assert.doesNotMatch(rows, /交付货物/);
     assert.equal(navCount(res.text), 2);
+    assert.deepEqual(seeAll(res.text), []);
   });
 
   it('the department’s desk: key figures, review queues and objections due, grouped links; the count in the navigation', async () => {
@@ -116,11 +123,28 @@ describe(`to-do desks (${ENGINE})`, function () {
     assert.match(body, /\d{4} 年累计成交/);
     assert.match(body, /待处理质疑 1/);
     const rows = todoRows(res.text);
-    // The objection's review deadline comes first; the listing in review has none.
+    // More than ten to-dos: the first ten (the objection's review deadline first), the total, a link to them all.
+    assert.equal(rows.length, 10, rows.join('\n'));
     assert.match(rows[0]!, /处理首购公示质疑/);
-    assert.ok(rows.some((r) => /审核产品上架.*待审核CT/.test(r)));
-    assert.match(res.text, new RegExp(`href="/admin/products/${w.products.pending}"`));
-    assert.equal(navCount(res.text), rows.length);
+    const total = navCount(res.text)!;
+    assert.ok(total > 10, `total ${total}`);
+    assert.match(body, new RegExp(`待办事项 ${total} 项待办`));
+    assert.deepEqual(seeAll(res.text), [{ href: '/admin?section=todo#todo-title', label: `查看全部 ${total} 项` }]);
+    // The link: every to-do on one page (fewer than a page's 50), no further link, the way back; the navigation the same.
+    const all = await admin.get('/admin?section=todo');
+    assert.equal(all.status, 200);
+    const allRows = todoRows(all.text);
+    assert.equal(allRows.length, total, allRows.join('\n'));
+    assert.deepEqual(allRows.slice(0, 10), rows);
+    assert.ok(allRows.some((r) => /审核产品上架.*待审核CT/.test(r)));
+    assert.match(all.text, new RegExp(`href="/admin/products/${w.products.pending}"`));
+    assert.equal(allRows.filter((r) => /审核供应商/.test(r)).length, 12);
+    assert.equal(navCount(all.text), total);
+    assert.deepEqual(seeAll(all.text), [{ href: '/admin', label: '返回工作台' }]);
+    // A page past the end is the last page; another section's name leaves the desk as it is.
+    assert.equal(todoRows((await admin.get('/admin?section=todo&page=9')).text).length, total);
+    assert.equal(todoRows((await admin.get('/admin?section=other')).text).length, 10);
+    assert.match(text((await admin.get('/admin?lang=en')).text), new RegExp(`See all ${total}`));
     for (const group of ['审核', '采购与资金', '认定名录', '系统']) assert.match(res.text, new RegExp(`<h3>${group}</h3>`));
     assert.match(text((await admin.get('/admin?lang=en')).text), /Trades in \d{4}/);
   });
