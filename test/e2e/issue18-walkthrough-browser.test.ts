@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../seeds/demo';
-import { describeViolations, launchBrowser, loginInBrowser, newContext, runAxe, screenshot, seriousViolations, sidewaysScroll } from '../helpers/browser';
+import type { Db } from '../../src/db';
+import { browserSuite, screenshot } from '../helpers/browser';
 import { ENGINE } from '../helpers/db';
-import { DEMO_LOADED_AT, useDemoDb } from '../helpers/demo-db';
+import { DEMO_LOADED_AT } from '../helpers/demo-db';
 import { makeUser } from '../helpers/factories';
-import { startServer, type RunningServer } from '../helpers/server';
 
 type Viewport = 'desktop' | 'phone';
 const VIEWPORTS: Viewport[] = ['desktop', 'phone'];
@@ -26,10 +26,6 @@ const VIEWPORTS: Viewport[] = ['desktop', 'phone'];
  */
 describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedback, comparison (${ENGINE})`, function () {
   this.timeout(600_000);
-  const demo = useDemoDb();
-  let server: RunningServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   /** What the walk needs from the demo data, looked up before the server starts. */
   const d = {
     seller: '',
@@ -41,8 +37,10 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
     unitId: 0,
   };
 
-  before(async () => {
-    const db = demo.db;
+  // The demo data (a copy per suite), looked up before the server starts; the server's clock at the demo's load time.
+  const s = browserSuite({ clock: DEMO_LOADED_AT, prepare: (db: Db) => lookUp(db) });
+
+  async function lookUp(db: Db): Promise<void> {
     const purchaser = await db('users').where({ username: 'purchaser' }).first('purchaser_id');
     d.unitId = Number(purchaser.purchaser_id);
     d.unitName = (await db('purchasers').where({ id: purchaser.purchaser_id }).first('name')).name as string;
@@ -64,31 +62,14 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
     d.listing = { id: Number(pending.id), title: pending.title as string, model: pending.model as string, certProduct: pending.product_name as string };
     // A single-source case still in its notice period: the finance department may not approve it yet.
     d.noticeCase = Number((await db('fp_cases').where({ status: 'notice' }).orderBy('id').first('id')).id);
-
-    server = await startServer({ databaseUrl: demo.url, env: { FAKE_CLOCK: '1' } });
-    const res = await fetch(`${server.url}/api/v1/admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: DEMO_LOADED_AT }) });
-    assert.ok(res.ok, `clock: ${res.status}`);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function pageAt(viewport: Viewport, username?: string): Promise<Page> {
-    const context = await newContext(browser, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    if (username) await loginInBrowser(page, server.url, username, { password: DEMO_PASSWORD });
-    return page;
   }
 
+  /** A page at this viewport, logged in as `username` (one login through the form per user and viewport). */
+  const pageAt = (viewport: Viewport, username?: string): Promise<Page> => s.page({ user: username ?? null, viewport, password: DEMO_PASSWORD });
+
   async function fitsAndPasses(page: Page, name: string): Promise<void> {
-    assert.equal(await sidewaysScroll(page), 0, `${name}: no sideways scrolling`);
-    const serious = seriousViolations(await runAxe(page));
-    assert.deepEqual(serious.map((v) => v.id), [], `${name}:\n${describeViolations(serious)}`);
+    await s.expectNoSidewaysScroll(page, `${name}: no sideways scrolling`);
+    await s.expectAccessible(page, name);
   }
 
   /** Clicks and waits for the page it leads to (the next navigation: a form may post back to the address it is at). */
@@ -101,7 +82,7 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
       const { id, orderNo } = d.refunds[i]!;
       const reason = `质量问题，双方协商退货退款（${viewport}）`;
       const seller = await pageAt(viewport, d.seller);
-      await seller.goto(`${server.url}/orders/${id}`);
+      await seller.goto(`${s.url}/orders/${id}`);
       await seller.click('details.step-danger summary');
       // No reason: refused beside the field, shown open (not folded away again), nothing happens.
       await go(seller, 'form.step-refund button[type="submit"]', new RegExp(`/orders/${id}/refund$`));
@@ -122,7 +103,7 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
       assert.match(await seller.innerText('h1'), /已退款/);
 
       const buyer = await pageAt(viewport, 'purchaser');
-      await buyer.goto(`${server.url}/orders/${id}`);
+      await buyer.goto(`${s.url}/orders/${id}`);
       assert.equal(await buyer.innerText('.end-reason'), reason);
       assert.ok((await buyer.innerText('.order-history')).includes(reason), 'the reason is in the history');
       await fitsAndPasses(buyer, `${viewport} refunded order, purchaser`);
@@ -130,7 +111,7 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
 
     it(`${viewport}: the audit log and the ledger read in words, the raw record one click away`, async () => {
       const page = await pageAt(viewport, 'admin');
-      await page.goto(`${server.url}/admin/audit`);
+      await page.goto(`${s.url}/admin/audit`);
       const first = page.locator('tbody tr[data-audit-id]').first();
       const cells = first.locator('td');
       // When: Shanghai wall time, as the record's instant says.
@@ -144,7 +125,7 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
       assert.notEqual(action.trim(), code, `the action ${code} is in words`);
       assert.match(action, /\p{Script=Han}/u);
       // Money in yuan: an allocation's amount reads ¥…, never amount_fen.
-      await page.goto(`${server.url}/admin/audit?action=budget.allocate`);
+      await page.goto(`${s.url}/admin/audit?action=budget.allocate`);
       const allocation = await page.locator('tbody tr[data-audit-id]').first().innerText();
       assert.match(allocation, /下达预算/);
       assert.match(allocation, /¥[\d,]+\.\d{2}/);
@@ -158,7 +139,7 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
       await screenshot(page, `walk-audit-${viewport}`);
       await fitsAndPasses(page, `${viewport} audit log`);
 
-      await page.goto(`${server.url}/admin/ledger?kind=allocate`);
+      await page.goto(`${s.url}/admin/ledger?kind=allocate`);
       const row = page.locator('tr[data-kind="allocate"]').first();
       const from = row.locator('td').nth(3);
       const to = row.locator('td').nth(4);
@@ -178,7 +159,7 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
 
     it(`${viewport}: the review page puts the certificate’s product and model beside the listing`, async () => {
       const page = await pageAt(viewport, 'admin');
-      await page.goto(`${server.url}/admin/products/${d.listing.id}`);
+      await page.goto(`${s.url}/admin/products/${d.listing.id}`);
       const table = page.locator('table.cert-compare');
       assert.equal(await table.count(), 1);
       assert.equal(await page.innerText('.certified-name'), d.listing.certProduct);
@@ -191,19 +172,21 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
     });
 
     it(`${viewport}: feedback tells the truth — stock, the cart after logging in again, 1,880,000, a disabled button, English units`, async () => {
-      const buyer = await pageAt(viewport, 'purchaser');
+      // This walk logs out, which ends its session: its own context and login, not the suite's shared one.
+      const buyer = await (await s.context({ viewport })).newPage();
+      await s.login(buyer, 'purchaser', { password: DEMO_PASSWORD });
       const removeLine = async () => {
-        await buyer.goto(`${server.url}/cart`);
+        await buyer.goto(`${s.url}/cart`);
         const remove = `form.inline-form[action="/cart/items/${d.stock.id}"] button[type="submit"]`;
         if (await buyer.locator(remove).count()) await go(buyer, remove, /\/cart/);
       };
       await removeLine();
-      await buyer.goto(`${server.url}/products/${d.stock.id}`);
+      await buyer.goto(`${s.url}/products/${d.stock.id}`);
       // All of the stock once, then one more: the second is refused in words, and the cart keeps the first.
       await buyer.fill('#buy-qty', String(d.stock.stock));
       await go(buyer, '.buy-form button[type="submit"]', /\/cart$/);
       assert.match(await buyer.innerText('main'), /已加入购物车/);
-      await buyer.goto(`${server.url}/products/${d.stock.id}`);
+      await buyer.goto(`${s.url}/products/${d.stock.id}`);
       await buyer.fill('#buy-qty', '1');
       await go(buyer, '.buy-form button[type="submit"]', /\/cart\/items$/);
       const refusal = await buyer.innerText('main');
@@ -212,8 +195,8 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
       await fitsAndPasses(buyer, `${viewport} more than the stock`);
       // Logging out and in again: the cart is still there.
       await go(buyer, 'header form[action="/logout"] button', /./);
-      await loginInBrowser(buyer, server.url, 'purchaser', { password: DEMO_PASSWORD });
-      await buyer.goto(`${server.url}/cart`);
+      await s.login(buyer, 'purchaser', { password: DEMO_PASSWORD });
+      await buyer.goto(`${s.url}/cart`);
       const cart = await buyer.innerText('main');
       assert.ok(cart.includes(d.stock.title), 'the cart survived logging in again');
       assert.equal(await buyer.inputValue(`#q-${d.stock.id}`), String(d.stock.stock), 'with its quantity');
@@ -224,7 +207,7 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
 
       // Thousands separators in a page form's amount.
       const admin = await pageAt(viewport, 'admin');
-      await admin.goto(`${server.url}/admin/budgets`);
+      await admin.goto(`${s.url}/admin/budgets`);
       await admin.selectOption('#b-unit', String(d.unitId));
       await admin.fill('#b-amount', '1,880,000');
       await Promise.all([admin.waitForNavigation(), admin.click('form[action="/admin/budgets"] button[type="submit"]')]);
@@ -234,16 +217,16 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
       await fitsAndPasses(admin, `${viewport} budgets`);
 
       // English: the statistics' large amounts in million / billion yuan, no 万/亿.
-      await admin.goto(`${server.url}/admin/stats?lang=en`);
+      await admin.goto(`${s.url}/admin/stats?lang=en`);
       const stats = await admin.innerText('main');
       assert.match(stats, /Amount \(million \/ billion yuan\)/);
       assert.doesNotMatch(stats, /[万亿]/);
       await fitsAndPasses(admin, `${viewport} statistics in English`);
-      await admin.goto(`${server.url}/admin?lang=zh-CN`);
+      await admin.goto(`${s.url}/admin?lang=zh-CN`);
 
       // Before its notice period ends, 审批通过 is disabled and looks it: grey, flat, a not-allowed cursor.
       const finance = await pageAt(viewport, 'finance');
-      await finance.goto(`${server.url}/first-purchases/${d.noticeCase}`);
+      await finance.goto(`${s.url}/first-purchases/${d.noticeCase}`);
       const approve = finance.locator('button[data-action="approve"]');
       assert.equal(await approve.isDisabled(), true);
       const look = await approve.evaluate((b) => {
@@ -257,7 +240,7 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
 
     it(`${viewport}: a purchaser ticks search results and compares them; five is refused naming ids`, async () => {
       const page = await pageAt(viewport, 'purchaser');
-      await page.goto(`${server.url}/products?q=${encodeURIComponent('数控机床')}`);
+      await page.goto(`${s.url}/products?q=${encodeURIComponent('数控机床')}`);
       const boxes = page.locator('form.compare-pick-form input[type="checkbox"][name="ids"]');
       assert.ok((await boxes.count()) >= 5, 'enough results to tick');
       await fitsAndPasses(page, `${viewport} results with checkboxes`);
