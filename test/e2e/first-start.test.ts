@@ -21,16 +21,20 @@ describe(`first start on an empty database loads the demo data (${ENGINE})`, fun
     await server?.stop();
   });
 
-  it('loads the demo data in the demo loader worker before listening, once', () => {
-    const lines = server
-      .stdout()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { msg: string; name?: string });
-    const written = lines.filter((l) => l.msg === 'demo catalogue written');
+  it('loads the demo data in the demo loader worker before listening, once', async () => {
+    const lines = () =>
+      server
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; name?: string });
+    const said = () => lines().some((l) => l.msg === 'demo data loaded' && l.name === undefined);
+    // The server's log is written asynchronously (pino): its line may reach the pipe just after "Listening on".
+    for (let waited = 0; !said() && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const written = lines().filter((l) => l.msg === 'demo catalogue written');
     assert.equal(written.length, 1);
     assert.equal(written[0]!.name, 'demo-loader', 'written by the worker thread');
-    assert.ok(lines.some((l) => l.msg === 'demo data loaded' && l.name === undefined), 'the server says so itself');
+    assert.ok(said(), 'the server says so itself');
   });
 
   it('serves the loaded catalogue and lets the demo accounts in', async () => {
