@@ -92,21 +92,59 @@ export async function deskCounts(db: Executor, actor: Actor, now: Date): Promise
 
 const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 
+/** How long a caller's counts serve its next pages while nothing was changed through this process (others' changes show within it). */
+export const NAV_COUNTS_TTL_MS = 1000;
+/** Callers whose counts are kept at most; past it the kept ones are dropped (a new second refills them). */
+const NAV_CACHE_MAX = 10_000;
+
+/** Whose counts a caller sees: the department's and finance's are the same for all their members. */
+const whose = (actor: Actor): string =>
+  actor.role === 'purchaser' ? `p${actor.purchaserId ?? -1}` : actor.role === 'vendor' ? `v${actor.vendorId ?? -1}` : actor.role === 'expert' ? `e${actor.id}` : actor.role;
+
 /**
  * The navigation shows how many things wait on the caller's desk (and, for the admin, the vendors and listings in
  * review beside their links). Loaded only for a logged-in caller's page requests (not the JSON API, not static
  * files), before the handler renders.
+ *
+ * Kept per desk for `ttlMs` (one count query per desk per second instead of one per page), and dropped at once when
+ * this process has answered any request that may change something (every method but GET and HEAD: nothing changes on
+ * a GET), so the page after an action shows its effect. What another process changes (a second server, `npm run
+ * worker`, the hourly expiry) shows within `ttlMs`.
  */
-export function adminNavCounts(db: Db, clock?: Clock) {
+export function adminNavCounts(db: Db, clock?: Clock, ttlMs = NAV_COUNTS_TTL_MS) {
+  let epoch = 0;
+  const kept = new Map<string, { epoch: number; at: number; counts: NavCounts }>();
   return async (ctx: Context, next: Next): Promise<void> => {
     const state = ctx.state as AppState;
     const actor = state.actor;
-    if (actor && ctx.method === 'GET' && !ctx.path.startsWith('/api/') && !ctx.path.startsWith('/static/')) {
-      // The app's clock (a FakeClock in tests and FAKE_CLOCK=1), as the desks read it.
-      const now = (clock ?? (ctx.app as { deps?: { clock?: Clock } }).deps?.clock)?.now() ?? new Date();
-      // SQLite: on the read connection, beside the writer (src/db/connection.ts readerOf).
-      const c = await deskCounts(readerOf(db), actor, now);
-      (ctx as unknown as Record<symbol, NavCounts>)[NAV] = { vendors: c.vendors ?? 0, products: c.products ?? 0, desk: sum(c), deskPath: DESK_PATH[actor.role] ?? '' };
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      try {
+        await next();
+      } finally {
+        epoch++;
+        kept.clear();
+      }
+      return;
+    }
+    if (actor && !ctx.path.startsWith('/api/') && !ctx.path.startsWith('/static/')) {
+      const key = whose(actor);
+      const hit = kept.get(key);
+      if (hit && hit.epoch === epoch && Date.now() - hit.at < ttlMs) {
+        (ctx as unknown as Record<symbol, NavCounts>)[NAV] = hit.counts;
+      } else {
+        const started = epoch;
+        // The app's clock (a FakeClock in tests and FAKE_CLOCK=1), as the desks read it.
+        const now = (clock ?? (ctx.app as { deps?: { clock?: Clock } }).deps?.clock)?.now() ?? new Date();
+        // SQLite: on the read connection, beside the writer (src/db/connection.ts readerOf).
+        const c = await deskCounts(readerOf(db), actor, now);
+        const counts: NavCounts = { vendors: c.vendors ?? 0, products: c.products ?? 0, desk: sum(c), deskPath: DESK_PATH[actor.role] ?? '' };
+        (ctx as unknown as Record<symbol, NavCounts>)[NAV] = counts;
+        // Not kept if a change was answered while counting: the counts may predate it.
+        if (ttlMs > 0 && started === epoch) {
+          if (kept.size >= NAV_CACHE_MAX) kept.clear();
+          kept.set(key, { epoch, at: Date.now(), counts });
+        }
+      }
     }
     await next();
   };
