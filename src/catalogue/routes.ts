@@ -57,7 +57,9 @@ export function catalogueRoutes(deps: Deps): Router {
         title: product.title,
         product,
         canBuy: state.actor?.role === 'purchaser',
-        media: await deps.services.media.gallery(product.id, product.title),
+        // Kept with the catalogue's version (a picture or document added or removed moves it): a signed-in caller's
+        // page runs this model on every request, and these reads would queue on SQLite's one writer.
+        media: await service.cache.get(`gallery:${product.id}`, () => deps.services.media.gallery(product.id, product.title)),
       });
     }),
   );

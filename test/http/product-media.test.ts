@@ -227,6 +227,21 @@ describe(`product pictures and spec sheets (${ENGINE})`, function () {
     assert.match(product.text, /Spec sheets/);
   });
 
+  it('a signed-in purchaser’s product page shows a picture added or removed since it was last shown (the gallery is kept with the catalogue’s version)', async () => {
+    const buyer = await loginAgent(t.app, 'media-purchaser');
+    const v2 = await makeVendor(ctx.db, { name: '温州图片测试装备有限公司' });
+    await makeUser(ctx.db, { role: 'vendor', vendor_id: v2.id, username: 'media-vendor3' });
+    const id = (await makeProduct(ctx.db, v2, { title: '双主轴数控车床' })).id;
+    const before = decodeEntities((await buyer.get(`/products/${id}`)).text);
+    assert.doesNotMatch(before, /alt="车床整机"/);
+    const up = await uploadImage('media-vendor3', id, await png(400, 300), 'lathe.png', { alt: '车床整机' });
+    assert.equal(up.status, 201, JSON.stringify(up.body));
+    assert.match(decodeEntities((await buyer.get(`/products/${id}`)).text), new RegExp(`<img src="/media/products/${id}/images/${up.body.id}" alt="车床整机"`));
+    const del = await t.http.delete(`/api/v1/vendor/products/${id}/images/${up.body.id}`).set('Authorization', await tok('media-vendor3'));
+    assert.ok(del.status === 200 || del.status === 204, String(del.status));
+    assert.doesNotMatch(decodeEntities((await buyer.get(`/products/${id}`)).text), /alt="车床整机"/);
+  });
+
   it('compares up to 4 products side by side (price, level, certificate, vendor); a fifth is refused naming ids', async () => {
     const page = await t.http.get(`/compare?ids=${approved},${othersProduct}`);
     assert.equal(page.status, 200);
