@@ -16,83 +16,68 @@ const rollupValue = (d: Dimension, row: string) => (d.missing ? `COALESCE(${row}
 /** …and as the cubes keep it: always text. */
 const cubeValue = (d: Dimension, row: string) => (d.type === 'id' ? `CAST(${row}${d.column} AS TEXT)` : rollupValue(d, row));
 
-function rollupUpsert(dims: readonly Dimension[]): string {
-  const cols = dims.map((d) => d.column);
-  return `INSERT INTO trade_rollup (month, year, ${cols.join(', ')}, trade_count, amount_fen)
-  VALUES (NEW.month, NEW.year, ${dims.map((d) => rollupValue(d, 'NEW.')).join(', ')}, NEW.count_delta, NEW.amount_fen)
-  ON CONFLICT (month, ${cols.join(', ')}) DO UPDATE SET
-    trade_count = trade_rollup.trade_count + excluded.trade_count,
-    amount_fen = trade_rollup.amount_fen + excluded.amount_fen;`;
-}
-
 /** The cube's slices: 'all', then one per dimension with a slice. */
 const slices = (dims: readonly Dimension[]): Array<[dim: string, value: (row: string) => string]> => [
   ['all', () => "''"],
   ...dims.filter((d) => CUBE_SLICES.includes(d)).map((d): [string, (row: string) => string] => [d.dim, (row) => cubeValue(d, row)]),
 ];
 
-const cubeUpserts = (dims: readonly Dimension[]) =>
-  slices(dims)
-    .map(
-      ([dim, value]) => `INSERT INTO trade_cube (dim, month, year, channel, value, trade_count, amount_fen)
-     VALUES ('${dim}', NEW.month, NEW.year, NEW.channel, ${value('NEW.')}, NEW.count_delta, NEW.amount_fen)
-   ON CONFLICT (dim, month, channel, value) DO UPDATE SET
-     trade_count = trade_cube.trade_count + excluded.trade_count,
-     amount_fen = trade_cube.amount_fen + excluded.amount_fen;`,
-    )
-    .join('\n');
-
-const cubeYearUpserts = (dims: readonly Dimension[]) =>
-  slices(dims)
-    .map(
-      ([dim, value]) => `INSERT INTO trade_cube_year (dim, year, channel, value, trade_count, amount_fen)
-     VALUES ('${dim}', NEW.year, NEW.channel, ${value('NEW.')}, NEW.count_delta, NEW.amount_fen)
-   ON CONFLICT (dim, year, channel, value) DO UPDATE SET
-     trade_count = trade_cube_year.trade_count + excluded.trade_count,
-     amount_fen = trade_cube_year.amount_fen + excluded.amount_fen;`,
-    )
-    .join('\n');
-
-/*
- * PostgreSQL keeps the aggregates with statement-level triggers: a settlement batch inserts many trade facts in one
- * statement, and the trigger folds them with one grouped upsert per aggregate (the transition table `new_trades`)
- * instead of one upsert per row and slice. Each statement's rows are grouped by the aggregate's key first, so an upsert
- * never meets the same key twice. SQLite has only row-level triggers: the bodies above.
+/**
+ * One aggregate's upsert: its key columns, their values read from a `trades` row (`row` is the prefix: 'NEW.' in a
+ * row trigger, '' over a set of rows), which of them to group by (not the constants: PostgreSQL refuses a constant in
+ * GROUP BY), and the conflict target.
  */
-function rollupUpsertAll(dims: readonly Dimension[]): string {
-  const cols = dims.map((d) => d.column);
-  const exprs = dims.map((d) => rollupValue(d, ''));
-  return `INSERT INTO trade_rollup (month, year, ${cols.join(', ')}, trade_count, amount_fen)
-  SELECT month, year, ${exprs.join(', ')}, SUM(count_delta), SUM(amount_fen) FROM new_trades GROUP BY month, year, ${exprs.join(', ')}
-  ON CONFLICT (month, ${cols.join(', ')}) DO UPDATE SET
-    trade_count = trade_rollup.trade_count + excluded.trade_count,
-    amount_fen = trade_rollup.amount_fen + excluded.amount_fen;`;
+interface Upsert {
+  table: string;
+  columns: string[];
+  values: (row: string) => string[];
+  group: (row: string) => string[];
+  key: string;
 }
 
-/** GROUP BY for a slice's value: none for 'all' (PostgreSQL refuses a constant in GROUP BY). */
-const sliceGroup = (dim: string, value: (row: string) => string) => (dim === 'all' ? '' : `, ${value('')}`);
+const addOnConflict = (u: Upsert) => `ON CONFLICT (${u.key}) DO UPDATE SET
+    trade_count = ${u.table}.trade_count + excluded.trade_count,
+    amount_fen = ${u.table}.amount_fen + excluded.amount_fen;`;
 
-const cubeUpsertsAll = (dims: readonly Dimension[]) =>
-  slices(dims)
-    .map(
-      ([dim, value]) => `INSERT INTO trade_cube (dim, month, year, channel, value, trade_count, amount_fen)
-     SELECT '${dim}', month, year, channel, ${value('')}, SUM(count_delta), SUM(amount_fen) FROM new_trades GROUP BY month, year, channel${sliceGroup(dim, value)}
-   ON CONFLICT (dim, month, channel, value) DO UPDATE SET
-     trade_count = trade_cube.trade_count + excluded.trade_count,
-     amount_fen = trade_cube.amount_fen + excluded.amount_fen;`,
-    )
-    .join('\n');
+/** A row trigger's statement: the new row's values (SQLite). */
+const perRow = (u: Upsert) => `INSERT INTO ${u.table} (${u.columns.join(', ')}, trade_count, amount_fen)
+  VALUES (${u.values('NEW.').join(', ')}, NEW.count_delta, NEW.amount_fen)
+  ${addOnConflict(u)}`;
 
-const cubeYearUpsertsAll = (dims: readonly Dimension[]) =>
-  slices(dims)
-    .map(
-      ([dim, value]) => `INSERT INTO trade_cube_year (dim, year, channel, value, trade_count, amount_fen)
-     SELECT '${dim}', year, channel, ${value('')}, SUM(count_delta), SUM(amount_fen) FROM new_trades GROUP BY year, channel${sliceGroup(dim, value)}
-   ON CONFLICT (dim, year, channel, value) DO UPDATE SET
-     trade_count = trade_cube_year.trade_count + excluded.trade_count,
-     amount_fen = trade_cube_year.amount_fen + excluded.amount_fen;`,
-    )
-    .join('\n');
+/** The aggregate's rows computed from a set of trade facts, grouped by its key. */
+const grouped = (u: Upsert, source: string) => `INSERT INTO ${u.table} (${u.columns.join(', ')}, trade_count, amount_fen)
+  SELECT ${u.values('').join(', ')}, SUM(count_delta), SUM(amount_fen) FROM ${source} GROUP BY ${u.group('').join(', ')}`;
+
+/**
+ * A statement trigger's statement (PostgreSQL): a settlement batch inserts many trade facts in one statement, folded
+ * with one grouped upsert per aggregate over the transition table `new_trades` instead of one upsert per row and slice.
+ * The rows are grouped by the aggregate's key first, so an upsert never meets the same key twice.
+ */
+const perStatement = (u: Upsert) => `${grouped(u, 'new_trades')}
+  ${addOnConflict(u)}`;
+
+const rollup = (dims: readonly Dimension[]): Upsert[] => {
+  const values = (row: string) => [`${row}month`, `${row}year`, ...dims.map((d) => rollupValue(d, row))];
+  return [{ table: 'trade_rollup', columns: ['month', 'year', ...dims.map((d) => d.column)], values, group: values, key: ['month', ...dims.map((d) => d.column)].join(', ') }];
+};
+
+const cube = (dims: readonly Dimension[]): Upsert[] =>
+  slices(dims).map(([dim, value]) => ({
+    table: 'trade_cube',
+    columns: ['dim', 'month', 'year', 'channel', 'value'],
+    values: (row) => [`'${dim}'`, `${row}month`, `${row}year`, `${row}channel`, value(row)],
+    group: (row) => [`${row}month`, `${row}year`, `${row}channel`, ...(dim === 'all' ? [] : [value(row)])],
+    key: 'dim, month, channel, value',
+  }));
+
+const cubeYear = (dims: readonly Dimension[]): Upsert[] =>
+  slices(dims).map(([dim, value]) => ({
+    table: 'trade_cube_year',
+    columns: ['dim', 'year', 'channel', 'value'],
+    values: (row) => [`'${dim}'`, `${row}year`, `${row}channel`, value(row)],
+    group: (row) => [`${row}year`, `${row}channel`, ...(dim === 'all' ? [] : [value(row)])],
+    key: 'dim, year, channel, value',
+  }));
 
 const TRIGGERS = ['trades_rollup', 'trades_cube', 'trades_cube_year'] as const;
 
@@ -143,23 +128,13 @@ export async function rebuildTradeAggregates(knex: Knex, opts: { without?: reado
   await knex('trade_rollup').delete();
   await knex.schema.alterTable('trade_rollup', (t) => t.dropUnique([], 'trade_rollup_dims'));
   await knex.schema.alterTable('trade_rollup', (t) => t.unique(['month', ...cols], { indexName: 'trade_rollup_dims' }));
-  const rollupExprs = dims.map((d) => rollupValue(d, ''));
-  await knex.raw(`INSERT INTO trade_rollup (month, year, ${cols.join(', ')}, trade_count, amount_fen)
-    SELECT month, year, ${rollupExprs.join(', ')}, SUM(count_delta), SUM(amount_fen)
-    FROM trades GROUP BY month, year, ${rollupExprs.join(', ')}`);
-
   await knex('trade_cube').delete();
-  for (const [dim, value] of slices(dims)) {
-    const group = dim === 'all' ? '' : `, ${value('')}`; // PostgreSQL refuses a constant in GROUP BY
-    await knex.raw(`INSERT INTO trade_cube (dim, month, year, channel, value, trade_count, amount_fen)
-      SELECT '${dim}', month, year, channel, ${value('')}, SUM(count_delta), SUM(amount_fen)
-      FROM trades GROUP BY month, year, channel${group}`);
-  }
   await knex('trade_cube_year').delete();
-  await knex.raw(`INSERT INTO trade_cube_year (dim, year, channel, value, trade_count, amount_fen)
-    SELECT dim, year, channel, value, SUM(trade_count), SUM(amount_fen) FROM trade_cube GROUP BY dim, year, channel, value`);
+  const aggregates = [['trades_rollup', rollup(dims)], ['trades_cube', cube(dims)], ['trades_cube_year', cubeYear(dims)]] as const;
+  // The aggregates from every trade fact there is, as the triggers below keep them from the next one on.
+  for (const [, upserts] of aggregates) for (const u of upserts) await knex.raw(grouped(u, 'trades'));
 
-  await createTrigger(knex, 'trades_rollup', rollupUpsert(dims), rollupUpsertAll(dims));
-  await createTrigger(knex, 'trades_cube', cubeUpserts(dims), cubeUpsertsAll(dims));
-  await createTrigger(knex, 'trades_cube_year', cubeYearUpserts(dims), cubeYearUpsertsAll(dims));
+  for (const [name, upserts] of aggregates) {
+    await createTrigger(knex, name, upserts.map(perRow).join('\n'), upserts.map(perStatement).join('\n'));
+  }
 }
