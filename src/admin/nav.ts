@@ -112,8 +112,9 @@ const whose = (actor: Actor): string =>
  * worker`, the hourly expiry) shows within `ttlMs`.
  */
 export function adminNavCounts(db: Db, clock?: Clock, ttlMs = NAV_COUNTS_TTL_MS) {
+  // Moves (and empties `kept`) with every answered change; a count read across a change is not kept.
   let epoch = 0;
-  const kept = new Map<string, { epoch: number; at: number; counts: NavCounts }>();
+  const kept = new Map<string, { at: number; counts: NavCounts }>();
   return async (ctx: Context, next: Next): Promise<void> => {
     const state = ctx.state as AppState;
     const actor = state.actor;
@@ -129,7 +130,7 @@ export function adminNavCounts(db: Db, clock?: Clock, ttlMs = NAV_COUNTS_TTL_MS)
     if (actor && !ctx.path.startsWith('/api/') && !ctx.path.startsWith('/static/')) {
       const key = whose(actor);
       const hit = kept.get(key);
-      if (hit && hit.epoch === epoch && Date.now() - hit.at < ttlMs) {
+      if (hit && Date.now() - hit.at < ttlMs) {
         (ctx as unknown as Record<symbol, NavCounts>)[NAV] = hit.counts;
       } else {
         const started = epoch;
@@ -142,7 +143,7 @@ export function adminNavCounts(db: Db, clock?: Clock, ttlMs = NAV_COUNTS_TTL_MS)
         // Not kept if a change was answered while counting: the counts may predate it.
         if (ttlMs > 0 && started === epoch) {
           if (kept.size >= NAV_CACHE_MAX) kept.clear();
-          kept.set(key, { epoch, at: Date.now(), counts });
+          kept.set(key, { at: Date.now(), counts });
         }
       }
     }

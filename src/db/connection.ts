@@ -32,7 +32,8 @@ export async function refreshPlannerStatistics(db: Executor, columns: Readonly<R
   // Only the columns the lookups filter on: sampling the wide ones (JSON bodies, hashes) would cost more than it saves.
   const tables = Object.entries(columns);
   if (!tables.length) return;
-  await db.raw(tables.map(([, cols]) => `?? (${cols.map(() => '??').join(', ')})`).join(', ').replace(/^/, 'ANALYZE '), tables.flatMap(([t, cols]) => [t, ...cols]));
+  const targets = tables.map(([, cols]) => `?? (${cols.map(() => '??').join(', ')})`).join(', ');
+  await db.raw(`ANALYZE ${targets}`, tables.flatMap(([t, cols]) => [t, ...cols]));
 }
 
 /** True once `db.destroy()` has begun: a connection asked for now would never come (it waits for its timeout). */

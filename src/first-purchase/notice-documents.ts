@@ -74,6 +74,13 @@ function contactsSection(w: Writer, contacts: Record<string, unknown>): Section 
   };
 }
 
+/** The goods as both the 公示 and the result notice name them: name, model, quantity. */
+const goodsRows = (w: Writer, goods: Record<string, unknown>): Row[] => [
+  { label: w.t('notices.goods_name'), value: str(goods.name) },
+  { label: w.t('fields.model'), value: str(goods.model) },
+  { label: w.t('fields.quantity'), value: w.quantity(goods.quantity, goods.unit) },
+];
+
 function singleSource(w: Writer, c: Record<string, unknown>): Section[] {
   const { t } = w;
   const purchaser = obj(c.purchaser);
@@ -96,9 +103,7 @@ function singleSource(w: Writer, c: Record<string, unknown>): Section[] {
     {
       heading: t('notices.s_goods'),
       rows: [
-        { label: t('notices.goods_name'), value: str(goods.name) },
-        { label: t('fields.model'), value: str(goods.model) },
-        { label: t('fields.quantity'), value: w.quantity(goods.quantity, goods.unit) },
+        ...goodsRows(w, goods),
         { label: t('fields.kind'), value: t(`kinds.${str(goods.kind)}`) },
         { label: t('fields.field'), value: t(`fieldnames.${str(goods.field)}`) },
         { label: t('fields.certNo'), value: `${str(cert.certNo)} · ${t(`levels.${str(cert.level)}`)} · ${str(cert.year)}` },
@@ -155,9 +160,7 @@ function result(w: Writer, c: Record<string, unknown>): Section[] {
     {
       heading: t('notices.r_goods'),
       rows: [
-        { label: t('notices.goods_name'), value: str(goods.name) },
-        { label: t('fields.model'), value: str(goods.model) },
-        { label: t('fields.quantity'), value: w.quantity(goods.quantity, goods.unit) },
+        ...goodsRows(w, goods),
         { label: t('fields.price'), value: w.yuan(goods.unitPrice) },
       ],
     },
