@@ -8,9 +8,9 @@
  *   order's state change, its history row, its audit record, the ledger settlement with its trade fact and rollups);
  * - HTTP: `POST /api/v1/orders/:id/pay` against the real server in a child process, with autocannon.
  *
- * After the rounds, a profiled pass (not part of the rates) breaks one payment and one ceiling transaction down into
- * their calls to the SQLite driver — how many, and the time from each call to its answer — and the JavaScript time
- * between them: where a payment's time goes.
+ * After the rounds, a profiled pass (not part of the rates) breaks one payment, one group commit of CALLERS callers'
+ * payments and one ceiling transaction down into their calls to the SQLite driver — how many, and the time from each
+ * call to its answer — and the JavaScript time between them: where a payment's time goes.
  *
  * Orders are placed, confirmed, delivered and accepted beforehand (not timed). On a shared machine the disk's fsync
  * time swings from one minute to the next, so the ceiling and the service are measured in alternating rounds and the
@@ -196,12 +196,20 @@ interface Breakdown {
   byKind: Array<[string, number]>;
 }
 
-async function breakdown(db: Db, n: number, work: (i: number) => Promise<unknown>): Promise<Breakdown> {
+/**
+ * Runs `work` n times (one caller after another, or `callers` at once) under the driver profile, and divides by
+ * `per()` (n, or the number of commits a concurrent pass made).
+ */
+async function breakdown(db: Db, n: number, work: (i: number) => Promise<unknown>, callers = 1, divisor?: () => number): Promise<Breakdown> {
   const profile = await profileDriver(db);
   const started = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) await work(i);
-  const totalMs = Number(process.hrtime.bigint() - started) / 1e6 / n;
+  let next = 0;
+  await Promise.all(Array.from({ length: callers }, async () => {
+    while (next < n) await work(next++);
+  }));
   profile.stop();
+  n = divisor ? divisor() : n;
+  const totalMs = Number(process.hrtime.bigint() - started) / 1e6 / n;
   const all = [...profile.calls];
   const per = (ms: number) => ms / n;
   return {
@@ -226,11 +234,14 @@ interface Round {
 }
 
 /** Payments through the service, in rounds alternating with the ceiling: each round's rates and their ratio. */
-async function serviceRounds(top: Db): Promise<{ rounds: Round[]; verified: boolean; payment: Breakdown | null; commit: Breakdown | null; fallbacks: number }> {
+async function serviceRounds(
+  top: Db,
+): Promise<{ rounds: Round[]; verified: boolean; payment: Breakdown | null; batch: Breakdown | null; commit: Breakdown | null; fallbacks: number }> {
   const { db } = await freshDb('service');
   const c = await cast(db);
-  const ids = await acceptedOrders(db, c, 2 * PAYMENTS + PROFILED);
+  const ids = await acceptedOrders(db, c, 2 * PAYMENTS + 2 * PROFILED);
   const profiled = ids.splice(2 * PAYMENTS);
+  const grouped = profiled.splice(PROFILED);
   const orders = new OrderService(db, new SystemClock());
   const queue = orders.payments;
   if (!queue) throw new Error('no payments queue');
@@ -254,10 +265,14 @@ async function serviceRounds(top: Db): Promise<{ rounds: Round[]; verified: bool
   // The driver profile wraps the sqlite3 connection's methods: on PostgreSQL the profiled transactions just run.
   const payment = PG_URL ? null : await breakdown(db, profiled.length, (i) => orders.act(c.buyer, profiled[i], 'pay'));
   const commit = PG_URL ? null : await breakdown(top, profiled.length, () => top.transaction((trx) => trx('bench_ceiling').insert({ v: `row ${ceilingRows++}` })));
-  if (PG_URL) for (const id of profiled) await orders.act(c.buyer, id, 'pay');
-  const verified = (await new Ledger(new SystemClock()).verify(db)).ok && (await db('orders').where({ status: 'paid' }).count({ n: '*' }).first())?.n === ids.length + profiled.length;
+  // The same for a group commit's batch: CALLERS callers at once, divided by the commits they made.
+  const before = { ...queue.stats };
+  const commits = () => queue.stats.batches - before.batches + grouped.length - (queue.stats.batched - before.batched);
+  const batch = PG_URL ? null : await breakdown(db, grouped.length, (i) => orders.act(c.buyer, grouped[i], 'pay'), CALLERS, commits);
+  if (PG_URL) for (const id of [...profiled, ...grouped]) await orders.act(c.buyer, id, 'pay');
+  const verified = (await new Ledger(new SystemClock()).verify(db)).ok && (await db('orders').where({ status: 'paid' }).count({ n: '*' }).first())?.n === ids.length + profiled.length + grouped.length;
   await db.destroy();
-  return { rounds, verified, payment, commit, fallbacks: queue.stats.fallbacks };
+  return { rounds, verified, payment, batch, commit, fallbacks: queue.stats.fallbacks };
 }
 
 const median = (xs: number[]) => {
@@ -332,8 +347,10 @@ async function main(): Promise<void> {
   const httpRatio = api.rate / ((ceilingBefore + ceilingAfter) / 2);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const ms = (x: number) => x.toFixed(3);
+  // Statements sent side by side (src/db/concurrently.ts) overlap: their times then add up to more than the total,
+  // and the JavaScript between calls cannot be told apart ('—').
   const row = (name: string, b: Breakdown) =>
-    `| ${name} | ${ms(b.totalMs)} | ${b.calls.toFixed(0)} | ${ms(b.driverMs)} | ${ms(b.commitMs)} | ${ms(b.driverMs - b.commitMs)} | ${ms(b.totalMs - b.driverMs)} |`;
+    `| ${name} | ${ms(b.totalMs)} | ${b.calls.toFixed(0)} | ${ms(b.driverMs)} | ${ms(b.commitMs)} | ${ms(b.driverMs - b.commitMs)} | ${b.totalMs >= b.driverMs ? ms(b.totalMs - b.driverMs) : '—'} |`;
   console.log(`HTTP: ${api.rate.toFixed(0)} payments/s (ceiling around it ${ceilingBefore.toFixed(0)} / ${ceilingAfter.toFixed(0)} commits/s)`);
   const table = [
     `# bench:ledger — ${new Date().toISOString()}`,
@@ -351,12 +368,20 @@ async function main(): Promise<void> {
     `Rounds (ceiling commits/s → service payments/s): ${svc.rounds.map((r) => `${r.ceiling.toFixed(0)} → ${r.service.toFixed(0)}`).join('; ')}.`,
     `With ${CALLERS} callers: ${svc.rounds.map((r) => `${r.ceilingConcurrent.toFixed(0)} → ${r.serviceConcurrent.toFixed(0)}`).join('; ')}.`,
     '',
-    `Where the time goes (a profiled pass of ${PROFILED} transactions each, after the rounds; ms per transaction; a driver call's time runs from the call to its answer):`,
+    `Where the time goes (a profiled pass of ${PROFILED} transactions each, after the rounds; ms per transaction; a driver call's time runs from the call to its answer; a payment's independent writes are sent side by side, so their times overlap and may add up to more than the total):`,
     '',
     '| transaction | total | driver calls | in the driver | of which COMMIT | other calls | JavaScript between calls |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    ...(svc.payment && svc.commit
-      ? [row('payment (OrderService.act pay)', svc.payment), row('ceiling (one-row INSERT)', svc.commit), '', `A payment's calls, ms each: ${svc.payment.byKind.map(([k, v]) => `${k} ${ms(v)}`).join('; ')}.`]
+    ...(svc.payment && svc.commit && svc.batch
+      ? [
+          row('payment (OrderService.act pay)', svc.payment),
+          row(`a batch of ${CALLERS} callers' payments (per commit)`, svc.batch),
+          row('ceiling (one-row INSERT)', svc.commit),
+          '',
+          `A payment's calls, ms each: ${svc.payment.byKind.map(([k, v]) => `${k} ${ms(v)}`).join('; ')}.`,
+          '',
+          `A batch's calls, ms per commit: ${svc.batch.byKind.map(([k, v]) => `${k} ${ms(v)}`).join('; ')}.`,
+        ]
       : ['| (the driver profile is taken on SQLite only) | | | | | | |']),
     '',
     `Target: service ≥ 50% of the ceiling. Ledger verified after the service run: ${svc.verified}; after the HTTP run: ${api.verified} (${api.ok} orders paid). Batches redone payment by payment: ${svc.fallbacks}.`,

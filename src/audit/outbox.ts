@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { Executor } from '../db';
 import type { AuditEntry } from './service';
 
@@ -92,30 +92,40 @@ export function eventOf(entry: AuditEntry): { type: string; stream: string; data
 /** Rows per statement when a batch of audit entries (the demo loader's, a payment batch's) brings many events. */
 const CHUNK = 500;
 
+const COLUMNS = ['id', 'stream', 'type', 'occurred_at', 'data'] as const;
+
 /**
  * Writes the events of these audit entries (in order) in the caller's transaction, which already holds the audit
- * chain's lock. Each stream's next number is read under that lock — one query per 500 streams, and the events go in
- * with one statement per 500, in the entries' order (so the global `seq` follows it).
+ * chain's lock. One statement per 500 events: each event's `stream_seq` is its stream's last number (read by the
+ * statement itself, which sees only the rows there were before it) plus its place among this statement's events of
+ * the same stream; the rows go in in the entries' order, so the global `seq` follows it.
+ *
+ * The event's `id` is a UUIDv7 (time first): a batch's ids sit side by side in the unique index instead of on a
+ * random page each (a payment batch's commit wrote a third less with them).
  */
 export async function recordEvents(trx: Executor, at: string, entries: AuditEntry[]): Promise<void> {
   const events = entries.map(eventOf).filter((e): e is NonNullable<ReturnType<typeof eventOf>> => e !== null);
-  if (!events.length) return;
-  const streams = [...new Set(events.map((e) => e.stream))];
-  const next = new Map<string, number>();
-  for (let i = 0; i < streams.length; i += CHUNK) {
-    const rows: Array<{ stream: string; n: number | string | null }> = await trx('outbox_events')
-      .whereIn('stream', streams.slice(i, i + CHUNK))
-      .groupBy('stream')
-      .select('stream')
-      .max({ n: 'stream_seq' });
-    for (const r of rows) next.set(r.stream, Number(r.n ?? 0));
+  for (let i = 0; i < events.length; i += CHUNK) {
+    const chunk = events.slice(i, i + CHUNK);
+    const place = new Map<string, number>();
+    const bindings: Array<string | number> = [];
+    const rows = chunk.map((e, n) => {
+      const k = (place.get(e.stream) ?? 0) + 1;
+      place.set(e.stream, k);
+      bindings.push(n, k, uuidv7(), e.stream, e.type, at, JSON.stringify(e.data));
+      return '(CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?)';
+    });
+    // VALUES' columns are column1… on both engines: the order, the place in the stream, then COLUMNS.
+    const v = (c: (typeof COLUMNS)[number]) => `v.column${COLUMNS.indexOf(c) + 3}`;
+    await trx.raw(
+      `INSERT INTO outbox_events (${COLUMNS.join(', ')}, stream_seq)
+       SELECT ${COLUMNS.map(v).join(', ')},
+              COALESCE((SELECT MAX(o.stream_seq) FROM outbox_events o WHERE o.stream = ${v('stream')}), 0) + v.column2
+       FROM (VALUES ${rows.join(', ')}) AS v
+       ORDER BY v.column1`,
+      bindings,
+    );
   }
-  const rows = events.map((e) => {
-    const n = (next.get(e.stream) ?? 0) + 1;
-    next.set(e.stream, n);
-    return { id: randomUUID(), stream: e.stream, stream_seq: n, type: e.type, occurred_at: at, data: JSON.stringify(e.data) };
-  });
-  for (let i = 0; i < rows.length; i += CHUNK) await trx('outbox_events').insert(rows.slice(i, i + CHUNK));
 }
 
 /** Events after `seq`, oldest first. */

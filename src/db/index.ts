@@ -6,6 +6,7 @@ export { createDb, readerOf, isClosing, isPostgres, isRetryable, isUniqueViolati
 export { pendingCommitHook, withCommitHook, type CommitHook } from './commit-hook';
 export { BatchUnfit, GroupCommit, QueueClosed, groupCommitLoad, type GroupCommitOptions, type GroupCommitStats, type Outcome } from './group-commit';
 export { GENESIS_HASH, canonicalJson, chainHash, lastHash, linkChain, lockChain } from './hash-chain';
+export { concurrently } from './concurrently';
 export { writeTransaction } from './retry';
 export { VersionCounter, VersionedCache, versionCounter } from './versioned-cache';
 export { executorFor, inUnitOfWork, withUnitOfWork } from './unit-of-work';

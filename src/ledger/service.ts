@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { BatchUnfit, GENESIS_HASH, chainHash, linkChain, lockChain, readerOf, type Db, type Executor } from '../db';
+import { BatchUnfit, GENESIS_HASH, chainHash, concurrently, linkChain, lockChain, readerOf, type Db, type Executor } from '../db';
 import { AppError } from '../errors';
 import { inMoneyRange, Money, MoneyError, MONEY_MAX } from '../money';
 import { AWARD_FUND, FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
@@ -130,16 +130,25 @@ export class Ledger {
     if (!inMoneyRange(fromAcc.balance_fen - req.amountFen) || !inMoneyRange(toAcc.balance_fen + req.amountFen)) {
       throw new AppError('validation_failed', 'ledger.balance_out_of_range', { field: 'amount', max: MONEY_MAX }, 'amount');
     }
-    const moved = await move(trx, fromAcc.id, toAcc.id, req.amountFen, from.type === 'treasury');
-    if (moved === 0) {
-      throw new AppError(from.type === 'budget' ? 'insufficient_budget' : 'conflict', from.type === 'budget' ? 'ledger.insufficient_budget' : 'ledger.insufficient_funds', {
-        account: req.from,
-      });
-    }
-    if (moved !== 2) throw new Error(`ledger: a transfer changed ${moved} account rows`);
+    const [accountFrom, accountTo] = [fromAcc, toAcc];
+    const balances = async () => {
+      const moved = await move(trx, accountFrom.id, accountTo.id, req.amountFen, from.type === 'treasury');
+      if (moved === 0) {
+        throw new AppError(from.type === 'budget' ? 'insufficient_budget' : 'conflict', from.type === 'budget' ? 'ledger.insufficient_budget' : 'ledger.insufficient_funds', {
+          account: req.from,
+        });
+      }
+      if (moved !== 2) throw new Error(`ledger: a transfer changed ${moved} account rows`);
+    };
     const [row] = linkChain(snap.lastHash ?? GENESIS_HASH, [transferRow(req, fromAcc.id, toAcc.id, now)], hashContent);
-    const transfer = await insertTransfer(trx, row);
-    if (req.trade) await insertTrade(trx, tradeRow(transfer, req.trade, req.kind === 'refund' ? -1 : 1));
+    const journal = async () => {
+      const transfer = await insertTransfer(trx, row);
+      if (req.trade) await insertTrade(trx, tradeRow(transfer, req.trade, req.kind === 'refund' ? -1 : 1));
+      return transfer;
+    };
+    // The balances and the journal side by side (src/db/concurrently.ts): a shortfall is what the caller hears, and
+    // its transaction rolls the journal's rows back with everything else.
+    const [, transfer] = await concurrently(trx, balances, journal);
     return transfer;
   }
 
@@ -185,18 +194,22 @@ export class Ledger {
     const deltas = [...net].map(([id, fen]) => ({ id, fen }));
     if (accounts.some((a) => a.type !== 'treasury' && a.balance_fen + (net.get(a.id) ?? 0) < 0)) throw new BatchUnfit('a balance would go below zero');
     if (accounts.some((a) => !inMoneyRange(a.balance_fen + (net.get(a.id) ?? 0)))) throw new BatchUnfit('a balance would leave the money range');
-    if ((await moveAll(trx, deltas)) !== deltas.length) throw new BatchUnfit('a balance guard held');
-
     const rows = linkChain(
       snap.lastHash ?? GENESIS_HASH,
       reqs.map((r) => transferRow(r, (byCode.get(r.from) as AccountRow).id, (byCode.get(r.to) as AccountRow).id, now)),
       hashContent,
     );
-    const transfers = await insertTransfers(trx, rows);
-    // The chain runs in id order: the rows must have got their ids in the order they were chained.
-    if (transfers.some((t, i) => t.idempotency_key !== rows[i].idempotency_key)) throw new BatchUnfit('ids out of chain order');
-    const trades = reqs.flatMap((r, i) => (r.trade ? [tradeRow(transfers[i], r.trade, r.kind === 'refund' ? -1 : 1)] : []));
-    if (trades.length) await insertTrade(trx, trades);
+    const journal = async () => {
+      const transfers = await insertTransfers(trx, rows);
+      // The chain runs in id order: the rows must have got their ids in the order they were chained.
+      if (transfers.some((t, i) => t.idempotency_key !== rows[i].idempotency_key)) throw new BatchUnfit('ids out of chain order');
+      const trades = reqs.flatMap((r, i) => (r.trade ? [tradeRow(transfers[i], r.trade, r.kind === 'refund' ? -1 : 1)] : []));
+      if (trades.length) await insertTrade(trx, trades);
+      return transfers;
+    };
+    // The balances and the journal side by side (src/db/concurrently.ts); the trade facts need the transfers' ids.
+    const [moved, transfers] = await concurrently(trx, () => moveAll(trx, deltas), journal);
+    if (moved !== deltas.length) throw new BatchUnfit('a balance guard held');
     return transfers;
   }
 

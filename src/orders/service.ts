@@ -1,8 +1,9 @@
-import { recordAudit, recordAudits } from '../audit';
+import { recordAudit, recordAudits, type AuditEntry } from '../audit';
 import type { Clock } from '../clock';
 import {
   BatchUnfit,
   GroupCommit,
+  concurrently,
   executorFor,
   inUnitOfWork,
   isClosing,
@@ -291,23 +292,33 @@ export class OrderService {
       // of before) is recorded as none.
       const reason = (action === 'cancel' || action === 'refund') && input.reason ? input.reason : null;
 
-      if (!(await moveStatus(trx, order.id, order.status, verdict.to, now, note !== null ? { acceptance_note: note } : {}))) {
+      // The step's writes side by side (src/db/concurrently.ts); the compare-and-set first, so that when someone else
+      // moved the order first, that is what the caller hears (the other writes roll back with it).
+      const compareAndSet = async () => {
+        if (await moveStatus(trx, order.id, order.status, verdict.to, now, note !== null ? { acceptance_note: note } : {})) return;
         // Someone else moved it first: report the state it is really in.
         throw new AppError('invalid_state', `orders.in_state_${(await currentStatus(trx, order.id)) ?? order.status}`);
-      }
-      await insertHistory(trx, { order_id: order.id, from_status: order.status, to_status: verdict.to, actor_id: actor.id, note: note ?? reason, at: now });
-      if (t.restoresStock) {
+      };
+      const restock = async () => {
+        if (!t.restoresStock) return;
         for (const i of (await orderItems(trx, [order.id])).sort((a, b) => a.product_id - b.product_id)) await returnStock(trx, i.product_id, i.quantity);
-      }
-      await recordAudit(trx, this.clock, {
+      };
+      const audit: AuditEntry = {
         actor,
         action: `order.${action}`,
         entity: 'order',
         entityId: order.id,
         before: { status: order.status },
         after: { status: verdict.to, ...(note !== null ? { note } : {}), ...(reason !== null ? { reason } : {}) },
-      });
-      const transferId = await this.moveMoney(trx, t.money, order, trade, actor);
+      };
+      const [, , , , transferId] = await concurrently(
+        trx,
+        compareAndSet,
+        () => insertHistory(trx, { order_id: order.id, from_status: order.status, to_status: verdict.to, actor_id: actor.id, note: note ?? reason, at: now }),
+        restock,
+        () => recordAudit(trx, this.clock, audit),
+        () => this.moveMoney(trx, t.money, order, trade, actor),
+      );
       const updated: OrderListRow = { ...order, status: verdict.to, updated_at: now, acceptance_note: note ?? order.acceptance_note };
       const { items: _none, ...summary } = orderSummary(updated, []);
       return { ...summary, transferId };
@@ -345,20 +356,24 @@ export class OrderService {
 
       const now = this.clock.now().toISOString();
       const ids = go.map((g) => g.order.id);
-      if ((await moveStatuses(trx, ids, 'accepted', 'paid', now)).length !== go.length) throw new BatchUnfit('an order moved meanwhile');
-      await insertHistory(
+      const history = go.map((g) => ({ order_id: g.order.id, from_status: g.order.status, to_status: 'paid' as const, actor_id: g.job.actor.id, note: null, at: now }));
+      const audits = go.map((g) => ({ actor: g.job.actor, action: 'order.pay', entity: 'order', entityId: g.order.id, before: { status: g.order.status }, after: { status: 'paid' } }));
+      const settlements = go.map((g) => ({
+        amountFen: g.order.total_fen,
+        ref: { orderId: g.order.id },
+        trade: tradeFacts(tradeContext(g.order)),
+        key: orderKey(g.order.id, 'settle'),
+        actorId: g.job.actor.id,
+      }));
+      // The four writes do not depend on each other: sent side by side (src/db/concurrently.ts).
+      const [moved, , , transfers] = await concurrently(
         trx,
-        go.map((g) => ({ order_id: g.order.id, from_status: g.order.status, to_status: 'paid' as const, actor_id: g.job.actor.id, note: null, at: now })),
+        () => moveStatuses(trx, ids, 'accepted', 'paid', now),
+        () => insertHistory(trx, history),
+        () => recordAudits(trx, this.clock, audits),
+        () => this.ledger.settleAll(trx, settlements),
       );
-      await recordAudits(
-        trx,
-        this.clock,
-        go.map((g) => ({ actor: g.job.actor, action: 'order.pay', entity: 'order', entityId: g.order.id, before: { status: g.order.status }, after: { status: 'paid' } })),
-      );
-      const transfers = await this.ledger.settleAll(
-        trx,
-        go.map((g) => ({ amountFen: g.order.total_fen, ref: { orderId: g.order.id }, trade: tradeFacts(tradeContext(g.order)), key: orderKey(g.order.id, 'settle'), actorId: g.job.actor.id })),
-      );
+      if (moved.length !== go.length) throw new BatchUnfit('an order moved meanwhile');
       for (const [i, g] of go.entries()) {
         const { items: _none, ...summary } = orderSummary({ ...g.order, status: 'paid', updated_at: now }, []);
         const result: StepResult = { ...summary, transferId: transfers[i].id };

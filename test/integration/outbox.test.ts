@@ -51,6 +51,29 @@ describe(`transactional outbox (${ENGINE})`, function () {
     assert.deepEqual(rows.map((r) => [r.type, r.stream]), [['order.paid', 'order:501'], ['order.paid', 'order:502']]);
   });
 
+  it('one batch with several events of a stream numbers them on from the stream\'s last, in order; event ids sort as they were written', async () => {
+    const db = ctx.db;
+    const before = (await events(db)).length;
+    const pay = (entityId: number, action = 'order.pay') => ({ actor: null, action, entity: 'order', entityId, after: {} });
+    await db.transaction((trx) => recordAudit(trx, clock, pay(601, 'order.place')));
+    await db.transaction((trx) => recordAudits(trx, clock, [pay(601, 'order.confirm'), pay(602, 'order.place'), pay(601, 'order.deliver'), pay(601, 'order.accept'), pay(602, 'order.confirm')]));
+    const rows = (await events(db)).slice(before);
+    assert.deepEqual(
+      rows.map((r) => [r.stream, r.type, Number(r.stream_seq)]),
+      [
+        ['order:601', 'order.placed', 1],
+        ['order:601', 'order.confirmed', 2],
+        ['order:602', 'order.placed', 1],
+        ['order:601', 'order.delivered', 3],
+        ['order:601', 'order.accepted', 4],
+        ['order:602', 'order.confirmed', 2],
+      ],
+    );
+    const ids = rows.map((r) => r.id as string);
+    assert.deepEqual([...ids].sort(), ids, 'ids in the order of seq (UUIDv7)');
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
   it('a crash (rollback) after the change leaves neither the audit record nor the event', async () => {
     const db = ctx.db;
     const [a, e] = [(await db('audit_log').count({ n: '*' }))[0].n, (await events(db)).length];
