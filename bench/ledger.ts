@@ -197,8 +197,8 @@ interface Breakdown {
 }
 
 /**
- * Runs `work` n times (one caller after another, or `callers` at once) under the driver profile, and divides by
- * `per()` (n, or the number of commits a concurrent pass made).
+ * Runs `work` n times (one caller after another, or `callers` at once) under the driver profile, and gives the times
+ * per transaction: divided by n, or by `divisor()` (the number of commits a concurrent pass made).
  */
 async function breakdown(db: Db, n: number, work: (i: number) => Promise<unknown>, callers = 1, divisor?: () => number): Promise<Breakdown> {
   const profile = await profileDriver(db);
@@ -208,12 +208,12 @@ async function breakdown(db: Db, n: number, work: (i: number) => Promise<unknown
     while (next < n) await work(next++);
   }));
   profile.stop();
-  n = divisor ? divisor() : n;
-  const totalMs = Number(process.hrtime.bigint() - started) / 1e6 / n;
+  const transactions = divisor ? divisor() : n;
+  const totalMs = Number(process.hrtime.bigint() - started) / 1e6 / transactions;
   const all = [...profile.calls];
-  const per = (ms: number) => ms / n;
+  const per = (ms: number) => ms / transactions;
   return {
-    calls: all.reduce((s, [, c]) => s + c.n, 0) / n,
+    calls: all.reduce((s, [, c]) => s + c.n, 0) / transactions,
     totalMs,
     driverMs: per(all.reduce((s, [, c]) => s + c.ms, 0)),
     commitMs: per(profile.calls.get('COMMIT')?.ms ?? 0),
