@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
-import ExcelJS from 'exceljs';
+// exceljs takes ~0.3 s to load: required when a workbook is first written, not at start.
+import type ExcelJS from 'exceljs';
 import type { Translator } from '../i18n';
 import { figureKind, figureRows, sentences } from './presenters';
 import type { YearReport } from './report';
@@ -23,7 +24,8 @@ function text(cell: ExcelJS.Cell, value: string): void {
  * unit's format, the unit, the report's 亿/万 form) and a sheet of the paragraph, sentence by sentence.
  */
 export async function reportXlsx(t: Translator, r: YearReport): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   wb.creator = t('common.site_name');
   const sheet = wb.addWorksheet(t('reports.sheet_figures'));
   sheet.columns = [{ width: 40 }, { width: 34 }, { width: 22 }, { width: 10 }, { width: 16 }];

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 
 /**
  * Printable documents as A4 PDFs (pdfkit, the CJK font embedded as a subset): the orders' confirmation and
@@ -112,10 +111,12 @@ export interface PdfWriter {
 }
 
 /** Draws a document with `draw` and returns the PDF's bytes; `title` and `subject` are the file's metadata. */
-export function writePdf(meta: { title: string; subject: string }, draw: (w: PdfWriter) => void): Promise<Buffer> {
+export async function writePdf(meta: { title: string; subject: string }, draw: (w: PdfWriter) => void): Promise<Buffer> {
   const f = cjkFont();
+  // pdfkit (with fontkit) takes ~0.17 s to load: required when the first document is drawn, not at start.
+  const { default: Pdf } = await import('pdfkit');
   return new Promise((resolve, reject) => {
-    const pdf = new PDFDocument({ size: 'A4', margin: 50, info: { Title: meta.title, Subject: meta.subject, Creator: 'zj-first-unit-marketplace' } });
+    const pdf: PDFKit.PDFDocument = new Pdf({ size: 'A4', margin: 50, info: { Title: meta.title, Subject: meta.subject, Creator: 'zj-first-unit-marketplace' } });
     const chunks: Buffer[] = [];
     pdf.on('data', (c: Buffer) => chunks.push(c));
     pdf.on('end', () => resolve(Buffer.concat(chunks)));
