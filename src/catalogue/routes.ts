@@ -184,8 +184,8 @@ function globalsKey(globals: ViewGlobals): string {
  * Renders a catalogue page. A visitor with no identity and no session sees a page that depends only on the URL, the
  * language, the mount prefix, the catalogue version and the day, so that HTML is reused (under the catalogue cache's
  * version rule). A caller with a session or an identity gets the HTML kept for the same URL and the same globals
- * but their name, username and token, with theirs put in (above). `render` may depend on the URL, the language, the
- * catalogue's data and the caller's role only. Pages with another status than 200 are never kept, nor one whose
+ * but their name, username and token, with theirs put in (above); `render` runs only when no page is kept. It may
+ * depend on the URL, the language, the catalogue's data and the caller's role only. Pages with another status than 200 are never kept, nor one whose
  * rendering changed the session.
  */
 async function page(ctx: Context, service: CatalogueService, views: Views, render: () => Promise<View>): Promise<void> {
@@ -208,17 +208,20 @@ async function page(ctx: Context, service: CatalogueService, views: Views, rende
     ctx.type = 'html';
     return;
   }
-  const p = await render();
-  const globals = globalsOf(state, views, p);
+  // The globals depend on the request, never on the page's model: found first, so that a page kept for them is
+  // served without building its model again (the search page's, from its cached results and facets).
+  const globals = globalsOf(state, views, { view: '', model: {} });
   if (!globals) {
+    const p = await render();
     ctx.body = state.render(p.view, p.model);
     return;
   }
   const session = JSON.stringify(state.session ?? {});
-  const key = `page:signed:${service.today()}:${p.view}:${ctx.url}:${globalsKey(globals)}`;
+  const key = `page:signed:${service.today()}:${ctx.url}:${globalsKey(globals)}`;
   const template = await service.cache.getIf(
     key,
     async () => {
+      const p = await render();
       state.actor = actor ? { ...actor, displayName: SLOTS.name, username: SLOTS.username } : null;
       try {
         return toTemplate(await withCsrfPlaceholder(ctx, SLOTS.csrf, async () => state.render(p.view, p.model)));

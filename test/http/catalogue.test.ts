@@ -438,6 +438,23 @@ describe(`catalogue over HTTP (${ENGINE})`, function () {
       assert.ok(!anonymous.text.includes('class="whoami"'), 'the anonymous copy has no signed-in header');
     });
 
+    it('signed-in pages kept per role: a purchaser sees the buy form on every view, a vendor never; a refused search is never kept', async () => {
+      const unit = await makePurchaser(ctx.db);
+      const buyer = await bearer(t.http, (await makeUser(ctx.db, { role: 'purchaser', purchaser_id: unit.id })).username);
+      const seller = await bearer(t.http, (await makeUser(ctx.db, { role: 'vendor', vendor_id: (await makeVendor(ctx.db)).id })).username);
+      for (let i = 0; i < 2; i++) {
+        const mine = await t.http.get(`/products/${p.boutique}`).set('Authorization', buyer);
+        assert.ok(mine.text.includes('action="/cart/items"'), `the purchaser's view ${i + 1} has the buy form`);
+        const theirs = await t.http.get(`/products/${p.boutique}`).set('Authorization', seller);
+        assert.equal(theirs.status, 200);
+        assert.ok(!theirs.text.includes('action="/cart/items"'), `the vendor's view ${i + 1} has none`);
+      }
+      for (let i = 0; i < 2; i++) {
+        const refused = await t.http.get('/products?sort=nonsense').set('Authorization', buyer);
+        assert.equal(refused.status, 422, `view ${i + 1} of a refused search is refused again`);
+      }
+    });
+
     it('serves the stylesheet', async () => {
       const res = await t.http.get('/static/style.css');
       assert.equal(res.status, 200);
