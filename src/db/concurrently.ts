@@ -2,6 +2,15 @@ import { isPostgres, type Executor } from './connection';
 
 type Thunks<T extends readonly unknown[]> = { [K in keyof T]: () => Promise<T[K]> };
 
+/** A thunk's promise, also when it throws before returning one. */
+function start<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return work();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 /**
  * Statements of one transaction that do not depend on each other. On SQLite they are sent side by side: the driver
  * runs them one after another on the transaction's one connection, which then never waits for the JavaScript between
@@ -18,7 +27,7 @@ export async function concurrently<T extends readonly unknown[]>(trx: Executor, 
     for (const w of work) out.push(await w());
     return out as unknown as T;
   }
-  const settled = await Promise.allSettled(work.map((w) => w()));
+  const settled = await Promise.allSettled(work.map(start));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
