@@ -185,8 +185,8 @@ function globalsKey(globals: ViewGlobals): string {
  * language, the mount prefix, the catalogue version and the day, so that HTML is reused (under the catalogue cache's
  * version rule). A caller with a session or an identity gets the HTML kept for the same URL and the same globals
  * but their name, username and token, with theirs put in (above); `render` runs only when no page is kept. It may
- * depend on the URL, the language, the catalogue's data and the caller's role only. Pages with another status than 200 are never kept, nor one whose
- * rendering changed the session.
+ * depend on the URL, the language, the catalogue's data and the caller's role only. Pages with another status than
+ * 200 are never kept, nor one whose rendering changed the session.
  */
 async function page(ctx: Context, service: CatalogueService, views: Views, render: () => Promise<View>): Promise<void> {
   const state = ctx.state as AppState;
