@@ -159,7 +159,7 @@ function fillIn(ctx: Context, template: PageTemplate, actor: Actor | null): Buff
  * The globals `state.render` would pass to the views for this request, found without rendering: `state.render` hands
  * them to `views.render` synchronously, which is stood in for during the call. Null if it did not call it.
  */
-function globalsOf(state: AppState, views: Views, page: View): ViewGlobals | null {
+function globalsOf(state: AppState, views: Views): ViewGlobals | null {
   let seen: ViewGlobals | null = null;
   const target = views as unknown as { render: Views['render'] };
   target.render = (_view, _model, globals) => {
@@ -167,7 +167,7 @@ function globalsOf(state: AppState, views: Views, page: View): ViewGlobals | nul
     return '';
   };
   try {
-    state.render(page.view, page.model);
+    state.render('', {});
   } finally {
     delete (target as { render?: unknown }).render;
   }
@@ -210,7 +210,7 @@ async function page(ctx: Context, service: CatalogueService, views: Views, rende
   }
   // The globals depend on the request, never on the page's model: found first, so that a page kept for them is
   // served without building its model again (the search page's, from its cached results and facets).
-  const globals = globalsOf(state, views, { view: '', model: {} });
+  const globals = globalsOf(state, views);
   if (!globals) {
     const p = await render();
     ctx.body = state.render(p.view, p.model);

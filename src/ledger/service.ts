@@ -130,9 +130,9 @@ export class Ledger {
     if (!inMoneyRange(fromAcc.balance_fen - req.amountFen) || !inMoneyRange(toAcc.balance_fen + req.amountFen)) {
       throw new AppError('validation_failed', 'ledger.balance_out_of_range', { field: 'amount', max: MONEY_MAX }, 'amount');
     }
-    const [accountFrom, accountTo] = [fromAcc, toAcc];
+    const [fromId, toId] = [fromAcc.id, toAcc.id];
     const balances = async () => {
-      const moved = await move(trx, accountFrom.id, accountTo.id, req.amountFen, from.type === 'treasury');
+      const moved = await move(trx, fromId, toId, req.amountFen, from.type === 'treasury');
       if (moved === 0) {
         throw new AppError(from.type === 'budget' ? 'insufficient_budget' : 'conflict', from.type === 'budget' ? 'ledger.insufficient_budget' : 'ledger.insufficient_funds', {
           account: req.from,
@@ -140,7 +140,7 @@ export class Ledger {
       }
       if (moved !== 2) throw new Error(`ledger: a transfer changed ${moved} account rows`);
     };
-    const [row] = linkChain(snap.lastHash ?? GENESIS_HASH, [transferRow(req, fromAcc.id, toAcc.id, now)], hashContent);
+    const [row] = linkChain(snap.lastHash ?? GENESIS_HASH, [transferRow(req, fromId, toId, now)], hashContent);
     const journal = async () => {
       const transfer = await insertTransfer(trx, row);
       if (req.trade) await insertTrade(trx, tradeRow(transfer, req.trade, req.kind === 'refund' ? -1 : 1));
