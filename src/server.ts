@@ -2,10 +2,9 @@ import type { Server } from 'node:http';
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics } from 'prom-client';
-import { createMarketplace, type Marketplace } from './app';
+import type { Marketplace } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createDb, groupCommitLoad, migrateLatest, type Db } from './db';
-import { loadDemoDataIfEmpty } from '../seeds/demo';
 import { loadDemoDataInWorker, loadableInWorker } from '../seeds/lib/load-in-worker';
 
 /** Standalone entry: config → db → migrate → (demo data) → listen, and print the URL. */
@@ -23,12 +22,16 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel });
   const db = createDb(config.databaseUrl);
   await migrateLatest(db);
+  // The demo data loads in a worker thread (seeds/lib/load-in-worker.ts: what the load takes of memory goes with it),
+  // started before this thread loads the app's modules and builds it, so that the two overlap on a first start.
+  const inWorker = config.demoData && loadableInWorker(config.databaseUrl) ? loadDemoDataInWorker(config.databaseUrl, config.logLevel) : null;
+  inWorker?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  const { createMarketplace } = await import('./app');
   // The webhook deliveries run in this process unless WEBHOOK_WORKER=0 (then `npm run worker` runs them).
   const app = createMarketplace({ db, config, logger: log, worker: process.env.WEBHOOK_WORKER !== '0' });
   if (app.ops.metrics) collectDefaultMetrics({ register: app.ops.metrics.registry });
   if (config.demoData) {
-    // In a worker thread (seeds/lib/load-in-worker.ts): what the load takes of memory goes with it.
-    const loaded = loadableInWorker(config.databaseUrl) ? await loadDemoDataInWorker(config.databaseUrl, config.logLevel) : await loadDemoDataIfEmpty(db, app.deps.clock, log);
+    const loaded = inWorker ? await inWorker : await (await import('../seeds/demo')).loadDemoDataIfEmpty(db, app.deps.clock, log);
     if (loaded) log.info('demo data loaded');
   }
   // Certificates whose end date has passed are marked expired (and their listings delisted) at start and hourly.

@@ -1,7 +1,7 @@
 import { recordAudits } from '../../src/audit';
 import type { AuditEntry } from '../../src/audit/service';
 import type { FakeClock } from '../../src/clock';
-import type { Executor } from '../../src/db';
+import { concurrently, type Executor } from '../../src/db';
 import { Ledger } from '../../src/ledger/service';
 import { budgetAccount, commitmentAccount } from '../../src/ledger/accounts';
 import { AppError } from '../../src/errors';
@@ -128,29 +128,35 @@ export class BulkOrders {
       .returning(['id', 'order_no']);
     const byNo = new Map(inserted.map((r) => [r.order_no, Number(r.id)]));
     const orders = planned.map((o, i) => ({ ...o, id: byNo.get(formatOrderNo(year, first + i)) as number, status: 'placed' as OrderStatus }));
-    await trx('order_items').insert(
-      orders.map((o) => ({ order_id: o.id, product_id: o.product.id, title: o.product.title, quantity: o.quantity, unit_price_fen: o.product.price_fen, amount_fen: o.totalFen })),
-    );
-    await insertHistory(
+    // Once the orders have their ids, their items, history, audit records and reservations do not depend on each other:
+    // sent side by side (src/db/concurrently.ts), as OrderService sends a payment's writes.
+    const orderNo = new Map(orders.map((o, i) => [o.id, formatOrderNo(year, first + i)]));
+    await concurrently(
       trx,
-      orders.map((o) => ({ order_id: o.id, from_status: null, to_status: 'placed' as const, actor_id: o.buyer.id, note: null, at: now })),
-    );
-    await recordAudits(
-      trx,
-      this.clock,
-      orders.map(
-        (o): AuditEntry => ({
-          actor: o.buyer,
-          action: 'order.place',
-          entity: 'order',
-          entityId: o.id,
-          after: { orderNo: formatOrderNo(year, first + orders.indexOf(o)), status: 'placed', total: Money.ofFen(o.totalFen).toString(), vendorId: o.vendorId, items: [{ productId: o.product.id, quantity: o.quantity }] },
-        }),
-      ),
-    );
-    await this.ledger.transferAll(
-      trx,
-      orders.map((o) => ({ from: budgetAccount(o.purchaserId), to: commitmentAccount(o.purchaserId), amountFen: o.totalFen, kind: 'reserve' as const, idempotencyKey: orderKey(o.id, 'reserve'), actorId: o.buyer.id, orderId: o.id })),
+      () =>
+        trx('order_items').insert(
+          orders.map((o) => ({ order_id: o.id, product_id: o.product.id, title: o.product.title, quantity: o.quantity, unit_price_fen: o.product.price_fen, amount_fen: o.totalFen })),
+        ),
+      () => insertHistory(trx, orders.map((o) => ({ order_id: o.id, from_status: null, to_status: 'placed' as const, actor_id: o.buyer.id, note: null, at: now }))),
+      () =>
+        recordAudits(
+          trx,
+          this.clock,
+          orders.map(
+            (o): AuditEntry => ({
+              actor: o.buyer,
+              action: 'order.place',
+              entity: 'order',
+              entityId: o.id,
+              after: { orderNo: orderNo.get(o.id), status: 'placed', total: Money.ofFen(o.totalFen).toString(), vendorId: o.vendorId, items: [{ productId: o.product.id, quantity: o.quantity }] },
+            }),
+          ),
+        ),
+      () =>
+        this.ledger.transferAll(
+          trx,
+          orders.map((o) => ({ from: budgetAccount(o.purchaserId), to: commitmentAccount(o.purchaserId), amountFen: o.totalFen, kind: 'reserve' as const, idempotencyKey: orderKey(o.id, 'reserve'), actorId: o.buyer.id, orderId: o.id })),
+        ),
     );
     return { orders: orders.map(({ product: _p, ...o }) => o) };
   }
@@ -168,23 +174,27 @@ export class BulkOrders {
     const to = moves[0].to;
     const from = batch.orders[0].status;
     const ids = batch.orders.map((o) => o.id);
-    if ((await moveStatuses(trx, ids, from, to, now)).length !== ids.length) throw new Error(`demo orders: not every order was ${from}`);
-    await insertHistory(
+    // The step's writes side by side, as OrderService.payTogether sends them (src/db/concurrently.ts).
+    const [moved] = await concurrently(
       trx,
-      moves.map((m) => ({ order_id: m.o.id, from_status: from, to_status: to, actor_id: m.actor.id, note: null, at: now })),
+      () => moveStatuses(trx, ids, from, to, now),
+      () => insertHistory(trx, moves.map((m) => ({ order_id: m.o.id, from_status: from, to_status: to, actor_id: m.actor.id, note: null, at: now }))),
+      () =>
+        recordAudits(
+          trx,
+          this.clock,
+          moves.map((m): AuditEntry => ({ actor: m.actor, action: `order.${action}`, entity: 'order', entityId: m.o.id, before: { status: from }, after: { status: to } })),
+        ),
+      async () => {
+        if (action !== 'pay') return;
+        const context = new Map((await findOrdersForTrade(trx, ids)).map((c) => [Number(c.id), c]));
+        await this.ledger.settleAll(
+          trx,
+          moves.map((m) => ({ amountFen: m.o.totalFen, ref: { orderId: m.o.id }, trade: tradeFacts(tradeContext(context.get(m.o.id)!)), key: orderKey(m.o.id, 'settle'), actorId: m.actor.id })),
+        );
+      },
     );
-    await recordAudits(
-      trx,
-      this.clock,
-      moves.map((m): AuditEntry => ({ actor: m.actor, action: `order.${action}`, entity: 'order', entityId: m.o.id, before: { status: from }, after: { status: to } })),
-    );
-    if (action === 'pay') {
-      const context = new Map((await findOrdersForTrade(trx, ids)).map((c) => [Number(c.id), c]));
-      await this.ledger.settleAll(
-        trx,
-        moves.map((m) => ({ amountFen: m.o.totalFen, ref: { orderId: m.o.id }, trade: tradeFacts(tradeContext(context.get(m.o.id)!)), key: orderKey(m.o.id, 'settle'), actorId: m.actor.id })),
-      );
-    }
+    if (moved.length !== ids.length) throw new Error(`demo orders: not every order was ${from}`);
     for (const o of batch.orders) o.status = to;
   }
 }

@@ -94,12 +94,17 @@ export async function move(db: Executor, fromId: number, toId: number, amount: n
  * caller then rolls back). Same lock discipline as `move`.
  */
 export async function moveAll(db: Executor, deltas: Array<{ id: number; fen: number }>): Promise<number> {
-  const net = `(CASE id ${deltas.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ')} END)`;
-  const binds = deltas.flatMap((d) => [d.id, d.fen]);
-  return db('ledger_accounts')
-    .whereIn('id', deltas.map((d) => d.id))
-    .andWhere(db.raw(`(type = 'treasury' OR balance_fen + ${net} >= 0)`, binds))
-    .update({ balance_fen: db.raw(`balance_fen + ${net}`, binds) });
+  // The deltas joined as a VALUES list (columns column1, column2 on both engines): each account's row is found by its
+  // key, where a CASE over every delta would be evaluated for every row — quadratic in the batch's accounts.
+  const values = deltas.map(() => '(CAST(? AS BIGINT), CAST(? AS BIGINT))').join(', ');
+  const result: unknown = await db.raw(
+    `UPDATE ledger_accounts SET balance_fen = ledger_accounts.balance_fen + d.column2
+     FROM (VALUES ${values}) AS d
+     WHERE ledger_accounts.id = d.column1 AND (ledger_accounts.type = 'treasury' OR ledger_accounts.balance_fen + d.column2 >= 0)
+     RETURNING ledger_accounts.id`,
+    deltas.flatMap((d) => [d.id, d.fen]),
+  );
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows).length;
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomInt as cryptoInt } from 'node:crypto';
 import { recordAudit } from '../audit';
 import { issueCertificate } from '../certification';
 import type { Clock } from '../clock';
-import { executorFor, isUniqueViolation, writeTransaction, type Db, type Executor } from '../db';
+import { concurrently, executorFor, isUniqueViolation, writeTransaction, type Db, type Executor } from '../db';
 import { LEVELS, type Level } from '../domain';
 import { AppError, invalidField, invalidState, notFound, parseStoredArray } from '../errors';
 import type { Translator } from '../i18n';
@@ -998,10 +998,17 @@ export class RecognitionService {
   private async apply(trx: Executor, actor: Actor, a: ApplicationDetailRow, action: string, to: ApplicationStatus, patch: Partial<ApplicationRow>, note: string | null): Promise<void> {
     const from = a.status;
     const at = this.now();
-    if (!(await updateApplication(trx, a.id, from, { ...patch, status: to, updated_at: at }))) throw invalidState('recognition.changed_meanwhile');
+    // The conditional update, its history row and its audit record side by side (src/db/concurrently.ts); the update
+    // first, so that when someone else moved the application first, that is what the caller hears.
+    await concurrently(
+      trx,
+      async () => {
+        if (!(await updateApplication(trx, a.id, from, { ...patch, status: to, updated_at: at }))) throw invalidState('recognition.changed_meanwhile');
+      },
+      () => insertHistory(trx, { application_id: a.id, action, from_status: from, to_status: to, actor_id: actor.id, note, at }),
+      () => recordAudit(trx, this.clock, { actor, action: `recognition.${action}`, entity: 'cert_application', entityId: a.id, before: { status: from }, after: { status: to } }),
+    );
     Object.assign(a, patch, { status: to, updated_at: at });
-    await insertHistory(trx, { application_id: a.id, action, from_status: from, to_status: to, actor_id: actor.id, note, at });
-    await recordAudit(trx, this.clock, { actor, action: `recognition.${action}`, entity: 'cert_application', entityId: a.id, before: { status: from }, after: { status: to } });
   }
 
   /**
@@ -1012,8 +1019,16 @@ export class RecognitionService {
   private async view(db: Executor, actor: Actor, id: number, row?: ApplicationDetailRow, opts: { afterConflict?: boolean } = {}): Promise<ApplicationView> {
     const a = row ?? (await findApplication(db, id));
     if (!a) throw notFound('recognition.not_found');
-    const all = await reviewsOf(db, a.id);
-    const entry = a.list_entry_id !== null ? await findListEntry(db, a.list_entry_id) : undefined;
+    // The view's reads do not depend on each other: sent side by side (src/db/concurrently.ts).
+    const [all, entry, me, historyRows, files, draws] = await concurrently(
+      db,
+      () => reviewsOf(db, a.id),
+      async () => (a.list_entry_id !== null ? findListEntry(db, a.list_entry_id) : undefined),
+      async () => (actor.role === 'expert' && !opts.afterConflict ? findExpertOfUser(db, actor.id) : undefined),
+      () => historyOf(db, a.id),
+      () => attachmentsOf(db, a.id),
+      async () => (actor.role === 'admin' ? drawsOf(db, a.id) : []),
+    );
     const panel = all.filter((r) => r.status !== 'conflict');
     let reviews: ReviewView[] = [];
     const full = (r: ReviewDetailRow, named: boolean): ReviewView => ({
@@ -1026,7 +1041,6 @@ export class RecognitionService {
     });
     if (actor.role === 'admin') reviews = all.map((r) => full(r, true));
     else if (actor.role === 'expert' && !opts.afterConflict) {
-      const me = await findExpertOfUser(db, actor.id);
       const mine = panel.find((r) => r.expert_id === me?.id);
       const done = mine?.status === 'scored';
       reviews = panel.filter((r) => r === mine || (done && r.status === 'scored')).map((r) => ({ ...full(r, r === mine), mine: r === mine }));
@@ -1039,7 +1053,7 @@ export class RecognitionService {
     if (a.status === 'draft' && entry) {
       for (const ind of listEntryView(entry).indicators) if (!values.some((v) => normalized(v.name) === normalized(ind.name))) missing.push(ind.name);
     }
-    const history = (await historyOf(db, a.id)).map((h) => ({ action: h.action, from: h.from_status, to: h.to_status, note: h.note, at: shanghaiIso(new Date(h.at)) }));
+    const history = historyRows.map((h) => ({ action: h.action, from: h.from_status, to: h.to_status, note: h.note, at: shanghaiIso(new Date(h.at)) }));
     const view: ApplicationView = {
       id: a.id,
       applicationNo: a.application_no ?? '',
@@ -1066,7 +1080,7 @@ export class RecognitionService {
       history,
       reviews,
       panel: { drawn: panel.length, scored: panel.filter((r) => r.status === 'scored').length },
-      attachments: (await attachmentsOf(db, a.id)).map((f) => ({
+      attachments: files.map((f) => ({
         id: f.id,
         kind: f.kind,
         filename: f.filename,
@@ -1078,7 +1092,7 @@ export class RecognitionService {
       })),
     };
     if (actor.role === 'admin') {
-      view.draws = (await drawsOf(db, a.id)).map((d) => ({
+      view.draws = draws.map((d) => ({
         id: d.id,
         reason: d.reason,
         count: d.count,
