@@ -1,8 +1,5 @@
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import pino from 'pino';
-import { SystemClock } from '../../src/clock';
-import { createDb } from '../../src/db';
-import { loadDemoDataIfEmpty } from '../demo';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 /*
  * First start loads the demo data (seeds/demo.ts) in a worker thread with its own database connection, not in the
@@ -12,7 +9,7 @@ import { loadDemoDataIfEmpty } from '../demo';
  * can see (SQLite `:memory:`) is loaded in-process instead.
  */
 
-interface Job {
+export interface DemoJob {
   demoLoader: true;
   databaseUrl: string;
   logLevel: string;
@@ -21,11 +18,12 @@ interface Job {
 /** Loads the demo data into an empty database at `databaseUrl` in a worker thread; whether it loaded anything. */
 export function loadDemoDataInWorker(databaseUrl: string, logLevel: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const job: Job = { demoLoader: true, databaseUrl, logLevel };
-    // Run from TypeScript (tsx), the worker registers tsx's loader before it loads this file; compiled, it is plain JS.
-    const worker = __filename.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: job })
-      : new Worker(__filename, { workerData: job });
+    const job: DemoJob = { demoLoader: true, databaseUrl, logLevel };
+    // The worker's own file (demo-worker.ts). Run from TypeScript (tsx), the worker registers tsx's loader before it
+    // loads that file; compiled, it is plain JS.
+    const ts = __filename.endsWith('.ts');
+    const entry = path.join(__dirname, `demo-worker${ts ? '.ts' : '.js'}`);
+    const worker = ts ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true, workerData: job }) : new Worker(entry, { workerData: job });
     let answer: { loaded: boolean } | { error: string } | undefined;
     worker.once('message', (m: { loaded: boolean } | { error: string }) => (answer = m));
     worker.once('error', reject);
@@ -38,17 +36,3 @@ export function loadDemoDataInWorker(databaseUrl: string, logLevel: string): Pro
 
 /** Whether the database at `databaseUrl` can be reached from another thread (not an in-memory SQLite). */
 export const loadableInWorker = (databaseUrl: string): boolean => !/^sqlite:(:memory:|file:)/.test(databaseUrl);
-
-async function run(job: Job): Promise<void> {
-  const db = createDb(job.databaseUrl);
-  try {
-    const loaded = await loadDemoDataIfEmpty(db, new SystemClock(), pino({ level: job.logLevel, name: 'demo-loader' }));
-    parentPort?.postMessage({ loaded });
-  } catch (err) {
-    parentPort?.postMessage({ error: (err as Error).message ?? String(err) });
-  } finally {
-    await db.destroy();
-  }
-}
-
-if (!isMainThread && (workerData as Job | undefined)?.demoLoader) void run(workerData as Job);
