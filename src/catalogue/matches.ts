@@ -54,7 +54,13 @@ export interface MatchSet {
   cells?: Cell[];
   /** The rows in each sort order, sorted once when first asked for (pageOfMatches). */
   sorted: Partial<Record<SortOrder, Match[]>>;
-  /** For the cache's memory budget (the rows and room for the four orders). */
+  /**
+   * Per sort order and facet: for each of the facet's values, the places in `sorted[order]` of the rows that have it,
+   * in order — made when a page filtered on that facet is first asked for, so that such a page reads only the rows of
+   * its narrowest filter (a city's, a level's) instead of every match (pageOfMatches).
+   */
+  places: Partial<Record<SortOrder, Partial<Record<Facet, Map<string, Uint32Array>>>>>;
+  /** For the cache's memory budget (the rows, and room for the four orders and their places by facet). */
   approxBytes: number;
 }
 
@@ -63,7 +69,7 @@ const FACETS: Facet[] = ['kind', 'level', 'field', 'city'];
 const LEVEL_RANK: Record<string, number> = { international: 0, domestic: 1, provincial: 2 };
 
 export function matchSet(rows: Match[]): MatchSet {
-  return { rows, sorted: {}, approxBytes: 200 + rows.length * (160 + 4 * 8) };
+  return { rows, sorted: {}, places: {}, approxBytes: 200 + rows.length * (160 + 4 * 8 + 4 * FACETS.length * 4) };
 }
 
 /** Matches that agree on every value countMatches looks at when no price is given, and how many they are. */
@@ -128,18 +134,47 @@ const COMPARE: Record<SortOrder, (a: Match, b: Match) => number> = {
   newest: newestFirst,
 };
 
+/** For each value of `facet`, the places in `sorted` of the rows that have it (rows without a value are in none). */
+function placesOf(set: MatchSet, sort: SortOrder, sorted: Match[], facet: Facet): Map<string, Uint32Array> {
+  const byFacet = (set.places[sort] ??= {});
+  const known = byFacet[facet];
+  if (known) return known;
+  const lists = new Map<string, number[]>();
+  sorted.forEach((m, i) => {
+    const value = m[facet];
+    if (value === null) return;
+    const list = lists.get(value);
+    if (list) list.push(i);
+    else lists.set(value, [i]);
+  });
+  return (byFacet[facet] = new Map([...lists].map(([value, list]) => [value, Uint32Array.from(list)])));
+}
+
+const NONE = new Uint32Array(0);
+
 /**
  * The ids of one page of the filtered matches, in the order listProducts gives in SQL. The set is sorted once per
  * order (each comparator is a total order, ending with the id, so sorting all and then filtering gives what filtering
- * and then sorting gives); a page then reads the sorted rows only until it has its own.
+ * and then sorting gives); a page then reads the sorted rows only until it has its own — and with a facet filtered
+ * on, only the rows of the narrowest one (placesOf), so that 系统 in one city at one level does not read every 系统.
  */
 export function pageOfMatches(set: MatchSet, f: ProductFilters, sort: SortOrder, limit: number, offset: number): number[] {
   const sorted = (set.sorted[sort] ??= [...set.rows].sort(COMPARE[sort]));
+  const filtered = FACETS.filter((d) => f[d] !== undefined);
+  let places: Uint32Array | null = null;
+  for (const d of filtered) {
+    const list = placesOf(set, sort, sorted, d).get(f[d] as string) ?? NONE;
+    if (places === null || list.length < places.length) places = list;
+  }
   const ids: number[] = [];
   let skip = offset;
-  for (const m of sorted) {
-    if (ids.length >= limit) break;
-    if (!passesBase(m, f) || !FACETS.every((d) => f[d] === undefined || m[d] === f[d])) continue;
+  const n = places ? places.length : sorted.length;
+  for (let i = 0; i < n && ids.length < limit; i++) {
+    const m = sorted[places ? places[i] : i];
+    if (!passesBase(m, f)) continue;
+    let ok = true;
+    for (const d of filtered) if (m[d] !== f[d]) ok = false;
+    if (!ok) continue;
     if (skip > 0) skip--;
     else ids.push(m.id);
   }
