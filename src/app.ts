@@ -21,6 +21,7 @@ import {
   csrfToken,
   errorHandler,
   identity,
+  keepRouteMatches,
   locale,
   requestLog,
   sessions,
@@ -197,7 +198,9 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   app.use(csrfProtection());
 
   const router = new Router();
-  for (const r of moduleRouters(deps, auth)) router.use(r.routes(), r.allowedMethods());
+  // One router holds every module's routes; its allowedMethods (below) answers 405/501 for all of them.
+  for (const r of moduleRouters(deps, auth)) router.use(r.routes());
+  keepRouteMatches(router);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   return app;

@@ -15,6 +15,7 @@ export { locale } from './locale';
 export { DESK_PAGE_SIZE, DESK_TOP, deskSection, pagination, paginationModel, type DeskSection, type Page, type PaginationModel } from './pagination';
 export { RATE_LIMITS, RateLimiter, clientAddress, enforce, rateLimit, type RateKey, type RatePermit } from './rate-limit';
 export { requestLog } from './request-log';
+export { keepRouteMatches } from './route-match';
 export { destroySession, hasSessionCookie, hashToken, regenerateSession, sessions } from './session';
 export type { Actor, AppState, Role, SessionData } from './state';
 export { parseInput, validate, zodToAppError } from './validate';
