@@ -280,6 +280,31 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+const STEP_ORDERS = Number(process.env.BENCH_STEP_ORDERS ?? 500);
+
+/**
+ * The other order writes (issue 19 target 3): CALLERS callers each placing an order and taking it through confirm,
+ * deliver and accept (four writes, each its own transaction: only payments are group-committed), STEP_ORDERS orders in
+ * all, beside the ceiling's CALLERS callers just before: writes/s and the ratio.
+ */
+async function orderSteps(top: Db): Promise<{ rate: number; ceiling: number; ok: boolean }> {
+  const { db } = await freshDb('steps');
+  const c = await cast(db);
+  const orders = new OrderService(db, new SystemClock());
+  const ceilingRate = await ceiling(top, 4 * STEP_ORDERS, CALLERS);
+  const placed: number[] = [];
+  const orderRate = await rate(STEP_ORDERS, CALLERS, async () => {
+    const { id } = await orders.place(c.buyer, [{ productId: c.productId, quantity: 1 }]);
+    await orders.act(c.seller, id, 'confirm');
+    await orders.act(c.seller, id, 'deliver');
+    await orders.act(c.buyer, id, 'accept');
+    placed.push(id);
+  });
+  const accepted = Number((await db('orders').where({ status: 'accepted' }).count({ n: '*' }).first())?.n ?? 0);
+  await db.destroy();
+  return { rate: 4 * orderRate, ceiling: ceilingRate, ok: accepted === STEP_ORDERS && placed.length === STEP_ORDERS };
+}
+
 /**
  * autocannon with `amount`: the requests, and the seconds from the start to the last answer by our own clock.
  * autocannon's own `duration` is taken at its next one-second tick after the last answer, so a run of 2.2 s reported
@@ -347,6 +372,7 @@ async function main(): Promise<void> {
         `${CALLERS} callers: ceiling ${r.ceilingConcurrent.toFixed(0)}, service ${r.serviceConcurrent.toFixed(0)} (${r.perBatch.toFixed(1)} per commit) → ${((r.serviceConcurrent / r.ceilingConcurrent) * 100).toFixed(1)}%`,
     );
   }
+  const steps = await orderSteps(top);
   const ceilingBefore = await ceiling(top, 500);
   const api = await http();
   const ceilingAfter = await ceiling(top, 500);
@@ -378,6 +404,7 @@ async function main(): Promise<void> {
     `| ceiling, ${CALLERS} concurrent callers | ${ceilingConcurrent.toFixed(0)} | 100% |`,
     `| service, ${CALLERS} concurrent callers (group commit: ${perBatch.toFixed(1)} payments per commit) | ${serviceConcurrent.toFixed(0)} | ${pct(concurrentRatio)} (median of the rounds' ratios) |`,
     `| HTTP: POST /api/v1/orders/:id/pay, ${CONNECTIONS} connections (p50 ${api.p50} ms, p99 ${api.p99} ms) | ${api.rate.toFixed(0)} | ${pct(httpRatio)} (vs the ceiling measured around it) |`,
+    `| service, ${CALLERS} callers: place, confirm, deliver, accept (writes; each its own transaction) | ${steps.rate.toFixed(0)} | ${pct(steps.rate / steps.ceiling)} (vs ${steps.ceiling.toFixed(0)} commits/s of ${CALLERS} callers just before) |`,
     '',
     `Rounds (ceiling commits/s → service payments/s): ${svc.rounds.map((r) => `${r.ceiling.toFixed(0)} → ${r.service.toFixed(0)}`).join('; ')}.`,
     `With ${CALLERS} callers: ${svc.rounds.map((r) => `${r.ceilingConcurrent.toFixed(0)} → ${r.serviceConcurrent.toFixed(0)}`).join('; ')}.`,
@@ -398,7 +425,7 @@ async function main(): Promise<void> {
         ]
       : ['| (the driver profile is taken on SQLite only) | | | | | | |']),
     '',
-    `Target: service ≥ 50% of the ceiling. Ledger verified after the service run: ${svc.verified}; after the HTTP run: ${api.verified} (${api.ok} orders paid). Batches redone payment by payment: ${svc.fallbacks}.`,
+    `Target: service ≥ 50% of the ceiling. Ledger verified after the service run: ${svc.verified}; after the HTTP run: ${api.verified} (${api.ok} orders paid). Order steps: every order accepted: ${steps.ok}. Batches redone payment by payment: ${svc.fallbacks}.`,
     '',
   ].join('\n');
   writeFileSync(path.join(RESULTS, PG_URL ? 'ledger-postgres.md' : 'ledger.md'), table);
