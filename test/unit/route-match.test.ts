@@ -52,4 +52,21 @@ describe('routing: kept route matches', () => {
     r.match('/products/1', 'GET'); // the oldest, gone
     assert.equal(computed, 5);
   });
+
+  it('keeps neither paths that reach no route nor long ones (anyone can send those: they are matched every time)', () => {
+    const r = router();
+    let computed = 0;
+    const original = r.match.bind(r);
+    r.match = (path: string, method: string) => {
+      computed++;
+      return original(path, method);
+    };
+    keepRouteMatches(r);
+    const long = `/products/${'9'.repeat(300)}`;
+    for (let i = 0; i < 2; i++) {
+      assert.equal(r.match('/nowhere', 'GET').route, false);
+      assert.equal(r.match(long, 'GET').route, true);
+    }
+    assert.equal(computed, 4);
+  });
 });
