@@ -284,8 +284,8 @@ const STEP_ORDERS = Number(process.env.BENCH_STEP_ORDERS ?? 500);
 
 /**
  * The other order writes (issue 19 target 3): CALLERS callers each placing an order and taking it through confirm,
- * deliver and accept (four writes, each its own transaction: only payments are group-committed), STEP_ORDERS orders in
- * all, beside the ceiling's CALLERS callers just before: writes/s and the ratio.
+ * deliver and accept (four writes: placing is a transaction of its own, the three steps are group-committed as payments
+ * are), STEP_ORDERS orders in all, beside the ceiling's CALLERS callers just before: writes/s and the ratio.
  */
 async function orderSteps(top: Db): Promise<{ rate: number; ceiling: number; ok: boolean }> {
   const { db } = await freshDb('steps');
@@ -404,7 +404,7 @@ async function main(): Promise<void> {
     `| ceiling, ${CALLERS} concurrent callers | ${ceilingConcurrent.toFixed(0)} | 100% |`,
     `| service, ${CALLERS} concurrent callers (group commit: ${perBatch.toFixed(1)} payments per commit) | ${serviceConcurrent.toFixed(0)} | ${pct(concurrentRatio)} (median of the rounds' ratios) |`,
     `| HTTP: POST /api/v1/orders/:id/pay, ${CONNECTIONS} connections (p50 ${api.p50} ms, p99 ${api.p99} ms) | ${api.rate.toFixed(0)} | ${pct(httpRatio)} (vs the ceiling measured around it) |`,
-    `| service, ${CALLERS} callers: place, confirm, deliver, accept (writes; each its own transaction) | ${steps.rate.toFixed(0)} | ${pct(steps.rate / steps.ceiling)} (vs ${steps.ceiling.toFixed(0)} commits/s of ${CALLERS} callers just before) |`,
+    `| service, ${CALLERS} callers: place, confirm, deliver, accept (writes; the three steps group-committed) | ${steps.rate.toFixed(0)} | ${pct(steps.rate / steps.ceiling)} (vs ${steps.ceiling.toFixed(0)} commits/s of ${CALLERS} callers just before) |`,
     '',
     `Rounds (ceiling commits/s → service payments/s): ${svc.rounds.map((r) => `${r.ceiling.toFixed(0)} → ${r.service.toFixed(0)}`).join('; ')}.`,
     `With ${CALLERS} callers: ${svc.rounds.map((r) => `${r.ceilingConcurrent.toFixed(0)} → ${r.serviceConcurrent.toFixed(0)}`).join('; ')}.`,

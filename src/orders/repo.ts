@@ -89,6 +89,10 @@ const withParties = (db: Executor, id: number) =>
 /** One order with its parties, in one statement: what a page and a step without money need. */
 export const findOrder = (db: Executor, id: number): Promise<OrderPartiesRow | undefined> => withParties(db, id).first(PARTY_COLUMNS);
 
+/** `findOrder` for several orders at once (a group-committed batch of steps). */
+export const findOrders = (db: Executor, ids: number[]): Promise<OrderPartiesRow[]> =>
+  db('orders').join('purchasers', 'purchasers.id', 'orders.purchaser_id').join('vendors', 'vendors.id', 'orders.vendor_id').whereIn('orders.id', ids).select(PARTY_COLUMNS);
+
 const TRADE_COLUMNS = [
   ...PARTY_COLUMNS,
   'tp.id as top_product_id',

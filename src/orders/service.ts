@@ -31,6 +31,7 @@ import {
   currentStatus,
   findOrder,
   findOrderForTrade,
+  findOrders,
   findOrdersForTrade,
   findOrderableProducts,
   insertHistory,
@@ -46,12 +47,13 @@ import {
   tradeContext,
   type OrderContextRow,
   type OrderListRow,
+  type OrderPartiesRow,
   type OrderScope,
   type OrderableProduct,
   type TradeContext,
 } from './repo';
 import type { OrderLine, OrderListQuery, OrderPaperworkInput } from './schema';
-import { TRANSITIONS, decide, type OrderAction, type Verdict } from './transitions';
+import { TRANSITIONS, decide, type OrderAction, type OrderStatus, type Verdict } from './transitions';
 
 export interface PlacedOrder extends OrderPaperworkView {
   id: number;
@@ -109,6 +111,8 @@ export class OrderService {
    * services.ts), shared by the API and the pages.
    */
   readonly payments: GroupCommit<PayJob, StepResult>;
+  /** Confirmations, deliveries and acceptances, grouped the same way (they move no money, stock or budget). */
+  readonly steps: GroupCommit<StepJob, StepResult>;
   /** The purchasing units' address books and invoice titles: what an order's paperwork defaults to. */
   readonly addresses: AddressBook;
 
@@ -122,6 +126,10 @@ export class OrderService {
     this.payments = new GroupCommit((jobs) => this.payTogether(jobs), {
       // SQLite: one writer, one transaction at a time. PostgreSQL: four side by side (of the pool's ten), so an
       // order whose row another transaction holds delays its own payment and not everyone else's.
+      slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
+      closed: () => isClosing(db),
+    });
+    this.steps = new GroupCommit((jobs) => this.stepsTogether(jobs), {
       slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
       closed: () => isClosing(db),
     });
@@ -274,6 +282,10 @@ export class OrderService {
   act(actor: Actor, orderId: number, action: OrderAction, input: StepInput = {}): Promise<StepResult> {
     // Inside a unit of work (the demo loader's) a payment joins it, as every other step does.
     if (action === 'pay' && !inUnitOfWork()) return this.payments.submit({ actor, orderId, hook: pendingCommitHook() }, () => this.step(actor, orderId, action, input));
+    if (isGroupedStep(action) && !inUnitOfWork()) {
+      const note = action === 'accept' && input.note ? input.note : null;
+      return this.steps.submit({ actor, orderId, action, note, hook: pendingCommitHook() }, () => this.step(actor, orderId, action, input));
+    }
     return this.step(actor, orderId, action, input);
   }
 
@@ -388,6 +400,71 @@ export class OrderService {
     return outcomes;
   }
 
+  /**
+   * Several confirmations, deliveries and acceptances in one transaction (the steps queue's batch), as `payTogether`
+   * does for payments: each order read, checked and refused in the same words as `step` would; the rest moved with
+   * their own compare-and-set, one history insert and one audit insert for the batch, and each request's
+   * Idempotency-Key record written before the one commit. The same order twice: the second waits for the next batch.
+   */
+  private async stepsTogether(jobs: StepJob[]): Promise<Array<Outcome<StepResult>>> {
+    const outcomes: Array<Outcome<StepResult>> = jobs.map(() => ({ again: true }));
+    const hooks: CommitHook[] = [];
+    await this.db.transaction(async (trx) => {
+      const found = new Map((await findOrders(trx, [...new Set(jobs.map((j) => j.orderId))])).map((o) => [Number(o.id), o]));
+      const seen = new Set<number>();
+      const go: Array<{ index: number; job: StepJob; order: OrderPartiesRow; to: OrderStatus }> = [];
+      jobs.forEach((job, index) => {
+        if (seen.has(job.orderId)) return;
+        seen.add(job.orderId);
+        const order = found.get(job.orderId);
+        if (!order || !can(job.actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) {
+          outcomes[index] = { error: notFound('orders.not_found') };
+          return;
+        }
+        const verdict = decide(job.action, job.actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
+        if (!verdict.ok) outcomes[index] = { error: refusal(verdict) };
+        else go.push({ index, job, order, to: verdict.to });
+      });
+      if (!go.length) return;
+
+      const now = this.clock.now().toISOString();
+      // The writes side by side (src/db/concurrently.ts): each order's compare-and-set, the batch's history rows and
+      // its audit records — what `step` writes for each, no more.
+      const [moved] = await concurrently(
+        trx,
+        () => Promise.all(go.map((g) => moveStatus(trx, g.order.id, g.order.status, g.to, now, g.job.note !== null ? { acceptance_note: g.job.note } : {}))),
+        () => insertHistory(trx, go.map((g) => ({ order_id: g.order.id, from_status: g.order.status, to_status: g.to, actor_id: g.job.actor.id, note: g.job.note, at: now }))),
+        () =>
+          recordAudits(
+            trx,
+            this.clock,
+            go.map((g) => ({
+              actor: g.job.actor,
+              action: `order.${g.job.action}`,
+              entity: 'order',
+              entityId: g.order.id,
+              before: { status: g.order.status },
+              after: { status: g.to, ...(g.job.note !== null ? { note: g.job.note } : {}) },
+            })),
+          ),
+      );
+      // Someone else moved one first: each job on its own then tells its caller the state it is really in.
+      if (moved.some((ok) => !ok)) throw new BatchUnfit('an order moved meanwhile');
+      for (const g of go) {
+        const updated: OrderListRow = { ...g.order, status: g.to, updated_at: now, acceptance_note: g.job.note ?? g.order.acceptance_note };
+        const { items: _none, ...summary } = orderSummary(updated, []);
+        const result: StepResult = { ...summary, transferId: null };
+        if (g.job.hook) {
+          await g.job.hook.beforeCommit(trx, result);
+          hooks.push(g.job.hook);
+        }
+        outcomes[g.index] = { value: result };
+      }
+    });
+    for (const hook of hooks) hook.committed = true;
+    return outcomes;
+  }
+
   private async moveMoney(trx: Trx, flow: 'release' | 'settle' | 'refund' | null, order: OrderListRow, trade: TradeContext | null, actor: Actor): Promise<number | null> {
     if (flow === null) return null;
     const ref = { orderId: order.id };
@@ -452,6 +529,20 @@ function refusal(verdict: Extract<Verdict, { ok: false }>): AppError {
 }
 
 /** A payment waiting in the group-commit queue, with its request's Idempotency-Key hook (if any). */
+/** The steps that move no money, stock or budget: those arriving together commit together (`stepsTogether`). */
+type GroupedStep = 'confirm' | 'deliver' | 'accept';
+const isGroupedStep = (action: OrderAction): action is GroupedStep =>
+  (action === 'confirm' || action === 'deliver' || action === 'accept') && TRANSITIONS[action].money === null && !TRANSITIONS[action].restoresStock;
+
+export interface StepJob {
+  actor: Actor;
+  orderId: number;
+  action: GroupedStep;
+  /** The acceptance note (accept only). */
+  note: string | null;
+  hook?: CommitHook;
+}
+
 export interface PayJob {
   actor: Actor;
   orderId: number;
