@@ -83,15 +83,13 @@ export interface OrderContextRow extends OrderPartiesRow {
 
 const PARTY_COLUMNS = [...WITH_PARTIES, 'purchasers.city as purchaser_city', 'purchasers.type as purchaser_type', 'vendors.city as vendor_city'];
 
-const withParties = (db: Executor, id: number) =>
-  db('orders').join('purchasers', 'purchasers.id', 'orders.purchaser_id').join('vendors', 'vendors.id', 'orders.vendor_id').where('orders.id', id);
+const withParties = (db: Executor) => db('orders').join('purchasers', 'purchasers.id', 'orders.purchaser_id').join('vendors', 'vendors.id', 'orders.vendor_id');
 
 /** One order with its parties, in one statement: what a page and a step without money need. */
-export const findOrder = (db: Executor, id: number): Promise<OrderPartiesRow | undefined> => withParties(db, id).first(PARTY_COLUMNS);
+export const findOrder = (db: Executor, id: number): Promise<OrderPartiesRow | undefined> => withParties(db).where('orders.id', id).first(PARTY_COLUMNS);
 
 /** `findOrder` for several orders at once (a group-committed batch of steps). */
-export const findOrders = (db: Executor, ids: number[]): Promise<OrderPartiesRow[]> =>
-  db('orders').join('purchasers', 'purchasers.id', 'orders.purchaser_id').join('vendors', 'vendors.id', 'orders.vendor_id').whereIn('orders.id', ids).select(PARTY_COLUMNS);
+export const findOrders = (db: Executor, ids: number[]): Promise<OrderPartiesRow[]> => withParties(db).whereIn('orders.id', ids).select(PARTY_COLUMNS);
 
 const TRADE_COLUMNS = [
   ...PARTY_COLUMNS,

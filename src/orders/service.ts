@@ -47,7 +47,6 @@ import {
   tradeContext,
   type OrderContextRow,
   type OrderListRow,
-  type OrderPartiesRow,
   type OrderScope,
   type OrderableProduct,
   type TradeContext,
@@ -349,21 +348,7 @@ export class OrderService {
     // One transaction for the batch, run by the group-commit queue (which retries it job by job); each job's commit
     // hook is run here explicitly, so this is not a writeTransaction.
     await this.db.transaction(async (trx) => {
-      const found = new Map((await findOrdersForTrade(trx, [...new Set(jobs.map((j) => j.orderId))])).map((o) => [Number(o.id), o]));
-      const seen = new Set<number>();
-      const go: Array<{ index: number; job: PayJob; order: OrderContextRow }> = [];
-      jobs.forEach((job, index) => {
-        if (seen.has(job.orderId)) return;
-        seen.add(job.orderId);
-        const order = found.get(job.orderId);
-        if (!order || !can(job.actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) {
-          outcomes[index] = { error: notFound('orders.not_found') };
-          return;
-        }
-        const verdict = decide('pay', job.actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
-        if (!verdict.ok) outcomes[index] = { error: refusal(verdict) };
-        else go.push({ index, job, order });
-      });
+      const go = triage(jobs, await findOrdersForTrade(trx, [...new Set(jobs.map((j) => j.orderId))]), () => 'pay', outcomes);
       if (!go.length) return;
 
       const now = this.clock.now().toISOString();
@@ -386,15 +371,10 @@ export class OrderService {
         () => this.ledger.settleAll(trx, settlements),
       );
       if (moved.length !== go.length) throw new BatchUnfit('an order moved meanwhile');
-      for (const [i, g] of go.entries()) {
+      await answer(trx, go, outcomes, hooks, (g, i) => {
         const { items: _none, ...summary } = orderSummary({ ...g.order, status: 'paid', updated_at: now }, []);
-        const result: StepResult = { ...summary, transferId: transfers[i].id };
-        if (g.job.hook) {
-          await g.job.hook.beforeCommit(trx, result);
-          hooks.push(g.job.hook);
-        }
-        outcomes[g.index] = { value: result };
-      }
+        return { ...summary, transferId: transfers[i].id };
+      });
     });
     for (const hook of hooks) hook.committed = true;
     return outcomes;
@@ -410,21 +390,7 @@ export class OrderService {
     const outcomes: Array<Outcome<StepResult>> = jobs.map(() => ({ again: true }));
     const hooks: CommitHook[] = [];
     await this.db.transaction(async (trx) => {
-      const found = new Map((await findOrders(trx, [...new Set(jobs.map((j) => j.orderId))])).map((o) => [Number(o.id), o]));
-      const seen = new Set<number>();
-      const go: Array<{ index: number; job: StepJob; order: OrderPartiesRow; to: OrderStatus }> = [];
-      jobs.forEach((job, index) => {
-        if (seen.has(job.orderId)) return;
-        seen.add(job.orderId);
-        const order = found.get(job.orderId);
-        if (!order || !can(job.actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) {
-          outcomes[index] = { error: notFound('orders.not_found') };
-          return;
-        }
-        const verdict = decide(job.action, job.actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
-        if (!verdict.ok) outcomes[index] = { error: refusal(verdict) };
-        else go.push({ index, job, order, to: verdict.to });
-      });
+      const go = triage(jobs, await findOrders(trx, [...new Set(jobs.map((j) => j.orderId))]), (job) => job.action, outcomes);
       if (!go.length) return;
 
       const now = this.clock.now().toISOString();
@@ -450,16 +416,10 @@ export class OrderService {
       );
       // Someone else moved one first: each job on its own then tells its caller the state it is really in.
       if (moved.some((ok) => !ok)) throw new BatchUnfit('an order moved meanwhile');
-      for (const g of go) {
-        const updated: OrderListRow = { ...g.order, status: g.to, updated_at: now, acceptance_note: g.job.note ?? g.order.acceptance_note };
-        const { items: _none, ...summary } = orderSummary(updated, []);
-        const result: StepResult = { ...summary, transferId: null };
-        if (g.job.hook) {
-          await g.job.hook.beforeCommit(trx, result);
-          hooks.push(g.job.hook);
-        }
-        outcomes[g.index] = { value: result };
-      }
+      await answer(trx, go, outcomes, hooks, (g) => {
+        const { items: _none, ...summary } = orderSummary({ ...g.order, status: g.to, updated_at: now, acceptance_note: g.job.note ?? g.order.acceptance_note }, []);
+        return { ...summary, transferId: null };
+      });
     });
     for (const hook of hooks) hook.committed = true;
     return outcomes;
@@ -528,7 +488,53 @@ function refusal(verdict: Extract<Verdict, { ok: false }>): AppError {
   return verdict.reason === 'forbidden' ? new AppError('forbidden', verdict.key) : new AppError('invalid_state', verdict.key);
 }
 
-/** A payment waiting in the group-commit queue, with its request's Idempotency-Key hook (if any). */
+/** A job of a group-commit batch that goes ahead: its place in the batch, its order as read, the state it moves to. */
+interface Go<J, O> {
+  index: number;
+  job: J;
+  order: O;
+  to: OrderStatus;
+}
+
+/**
+ * A batch's jobs sorted as `step` would answer each alone: someone else's order (or none) 404, a refusal of the
+ * transitions table 403/409 — written into `outcomes` — and the same order a second time left for the next batch
+ * (its outcome stays "again"); the rest go ahead.
+ */
+function triage<J extends { actor: Actor; orderId: number }, O extends OrderListRow>(jobs: J[], rows: O[], actionOf: (job: J) => OrderAction, outcomes: Array<Outcome<StepResult>>): Array<Go<J, O>> {
+  const found = new Map(rows.map((o) => [Number(o.id), o]));
+  const seen = new Set<number>();
+  const go: Array<Go<J, O>> = [];
+  jobs.forEach((job, index) => {
+    if (seen.has(job.orderId)) return;
+    seen.add(job.orderId);
+    const order = found.get(job.orderId);
+    if (!order || !can(job.actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) {
+      outcomes[index] = { error: notFound('orders.not_found') };
+      return;
+    }
+    const verdict = decide(actionOf(job), job.actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
+    if (!verdict.ok) outcomes[index] = { error: refusal(verdict) };
+    else go.push({ index, job, order, to: verdict.to });
+  });
+  return go;
+}
+
+/**
+ * Each job that went ahead gets its answer, and its request's commit hook (its Idempotency-Key record) is run with it
+ * inside the batch's transaction; the caller marks the hooks committed once the transaction has.
+ */
+async function answer<J extends { hook?: CommitHook }, O>(trx: Trx, go: Array<Go<J, O>>, outcomes: Array<Outcome<StepResult>>, hooks: CommitHook[], resultOf: (g: Go<J, O>, i: number) => StepResult): Promise<void> {
+  for (const [i, g] of go.entries()) {
+    const result = resultOf(g, i);
+    if (g.job.hook) {
+      await g.job.hook.beforeCommit(trx, result);
+      hooks.push(g.job.hook);
+    }
+    outcomes[g.index] = { value: result };
+  }
+}
+
 /** The steps that move no money, stock or budget: those arriving together commit together (`stepsTogether`). */
 type GroupedStep = 'confirm' | 'deliver' | 'accept';
 const isGroupedStep = (action: OrderAction): action is GroupedStep =>
@@ -543,6 +549,7 @@ export interface StepJob {
   hook?: CommitHook;
 }
 
+/** A payment waiting in the group-commit queue, with its request's Idempotency-Key hook (if any). */
 export interface PayJob {
   actor: Actor;
   orderId: number;
