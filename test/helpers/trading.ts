@@ -59,6 +59,23 @@ export function actorFor(u: { id: number; username: string; role: string }, ids:
   return { id: u.id, username: u.username, role: u.role as Actor['role'], displayName: u.username, purchaserId: ids.purchaserId ?? null, vendorId: ids.vendorId ?? null };
 }
 
+/**
+ * The trading cast with 10,000,000 yuan of budget for each unit, and its four traders as the services see them: the
+ * set-up of the group-commit tests.
+ */
+export async function fundedTradingCast(db: Db) {
+  const cast = await tradingCast(db);
+  const buyerA = actorFor(cast.users.buyerA, { purchaserId: cast.unitA.id });
+  const buyerB = actorFor(cast.users.buyerB, { purchaserId: cast.unitB.id });
+  const sellerA = actorFor(cast.users.sellerA, { vendorId: cast.vendorA.id });
+  const sellerB = actorFor(cast.users.sellerB, { vendorId: cast.vendorB.id });
+  const admin = actorFor(cast.users.admin, {});
+  const budgets = new BudgetService(db, new SystemClock());
+  await budgets.allocate(admin, { purchaserId: cast.unitA.id, amountFen: 10_000_000_00 });
+  await budgets.allocate(admin, { purchaserId: cast.unitB.id, amountFen: 10_000_000_00 });
+  return { cast, buyerA, buyerB, sellerA, sellerB };
+}
+
 /** Budget for unit A, and `n` orders of unit A from vendor A walked to `accepted` through the services (ready to pay). */
 export async function acceptedOrders(db: Db, cast: Cast, n: number, priceFen = 1_000_00): Promise<number[]> {
   const clock = new SystemClock();

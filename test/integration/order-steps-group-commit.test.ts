@@ -3,12 +3,11 @@ import { verifyAudit } from '../../src/audit/service';
 import { SystemClock } from '../../src/clock';
 import { AppError } from '../../src/errors';
 import { withCommitHook, type CommitHook } from '../../src/db/commit-hook';
-import { BudgetService } from '../../src/ledger/budgets';
 import { OrderService, type StepResult } from '../../src/orders/service';
 import type { Actor } from '../../src/web/state';
 import { bearer, testApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
-import { actorFor, makeProduct, tradingCast, type Cast } from '../helpers/trading';
+import { fundedTradingCast, makeProduct, type Cast } from '../helpers/trading';
 
 /**
  * Confirmations, deliveries and acceptances that arrive together commit together (OrderService.stepsTogether), as
@@ -25,15 +24,7 @@ describe(`order steps that arrive together commit together (${ENGINE})`, functio
   let sellerB: Actor;
 
   before(async () => {
-    cast = await tradingCast(ctx.db);
-    buyerA = actorFor(cast.users.buyerA, { purchaserId: cast.unitA.id });
-    buyerB = actorFor(cast.users.buyerB, { purchaserId: cast.unitB.id });
-    sellerA = actorFor(cast.users.sellerA, { vendorId: cast.vendorA.id });
-    sellerB = actorFor(cast.users.sellerB, { vendorId: cast.vendorB.id });
-    const admin = actorFor(cast.users.admin, {});
-    const budgets = new BudgetService(ctx.db, clock);
-    await budgets.allocate(admin, { purchaserId: cast.unitA.id, amountFen: 10_000_000_00 });
-    await budgets.allocate(admin, { purchaserId: cast.unitB.id, amountFen: 10_000_000_00 });
+    ({ cast, buyerA, buyerB, sellerA, sellerB } = await fundedTradingCast(ctx.db));
   });
 
   async function placed(buyer: Actor, vendor: Cast['vendorA'], n: number): Promise<number[]> {

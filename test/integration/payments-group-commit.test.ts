@@ -5,13 +5,12 @@ import { AppError } from '../../src/errors';
 import { withCommitHook, type CommitHook } from '../../src/db/commit-hook';
 import { QueueClosed } from '../../src/db/group-commit';
 import { commitmentAccount } from '../../src/ledger/accounts';
-import { BudgetService } from '../../src/ledger/budgets';
 import { Ledger } from '../../src/ledger/service';
 import { OrderService, type StepResult } from '../../src/orders/service';
 import type { Actor } from '../../src/web/state';
 import { bearer, testApp } from '../helpers/app';
 import { ENGINE, migratedDb, useMigratedDb } from '../helpers/db';
-import { acceptedOrders, actorFor, makeProduct, tradingCast, type Cast } from '../helpers/trading';
+import { acceptedOrders, actorFor, fundedTradingCast, makeProduct, tradingCast, type Cast } from '../helpers/trading';
 
 /**
  * Group commit (src/db/group-commit.ts): payments that arrive while another transaction runs are paid together in the
@@ -28,15 +27,7 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
   let sellerB: Actor;
 
   before(async () => {
-    cast = await tradingCast(ctx.db);
-    buyerA = actorFor(cast.users.buyerA, { purchaserId: cast.unitA.id });
-    buyerB = actorFor(cast.users.buyerB, { purchaserId: cast.unitB.id });
-    sellerA = actorFor(cast.users.sellerA, { vendorId: cast.vendorA.id });
-    sellerB = actorFor(cast.users.sellerB, { vendorId: cast.vendorB.id });
-    const admin = actorFor(cast.users.admin, {});
-    const budgets = new BudgetService(ctx.db, clock);
-    await budgets.allocate(admin, { purchaserId: cast.unitA.id, amountFen: 10_000_000_00 });
-    await budgets.allocate(admin, { purchaserId: cast.unitB.id, amountFen: 10_000_000_00 });
+    ({ cast, buyerA, buyerB, sellerA, sellerB } = await fundedTradingCast(ctx.db));
   });
 
   /** `n` orders of one unit from one vendor, walked to `accepted` (or stopped at `upTo`). */
