@@ -1,7 +1,7 @@
 import { recordAudits } from '../../src/audit';
 import type { AuditEntry } from '../../src/audit/service';
 import type { FakeClock } from '../../src/clock';
-import { concurrently, type Executor } from '../../src/db';
+import { concurrently, insertRows, type Executor } from '../../src/db';
 import { Ledger } from '../../src/ledger/service';
 import { budgetAccount, commitmentAccount } from '../../src/ledger/accounts';
 import { AppError } from '../../src/errors';
@@ -109,23 +109,24 @@ export class BulkOrders {
       .merge({ last: trx.raw('?? + ?', ['order_number_sequences.last', planned.length]) })
       .returning('last');
     const first = Number(last) - planned.length + 1;
-    const inserted: Array<{ id: number; order_no: string }> = await trx('orders')
-      .insert(
-        planned.map((o, i) => ({
-          order_no: formatOrderNo(year, first + i),
-          purchaser_id: o.purchaserId,
-          vendor_id: o.vendorId,
-          status: 'placed',
-          total_fen: o.totalFen,
-          acceptance_note: null,
-          created_by: o.buyer.id,
-          demo: false,
-          created_at: now,
-          updated_at: now,
-          ...(this.paperwork.get(o.purchaserId) ?? {}),
-        })),
-      )
-      .returning(['id', 'order_no']);
+    const inserted = await insertRows<{ id: number; order_no: string }>(
+      trx,
+      'orders',
+      planned.map((o, i) => ({
+        order_no: formatOrderNo(year, first + i),
+        purchaser_id: o.purchaserId,
+        vendor_id: o.vendorId,
+        status: 'placed',
+        total_fen: o.totalFen,
+        acceptance_note: null,
+        created_by: o.buyer.id,
+        demo: false,
+        created_at: now,
+        updated_at: now,
+        ...(this.paperwork.get(o.purchaserId) ?? {}),
+      })),
+      ['id', 'order_no'],
+    );
     const byNo = new Map(inserted.map((r) => [r.order_no, Number(r.id)]));
     const orders = planned.map((o, i) => ({ ...o, id: byNo.get(formatOrderNo(year, first + i)) as number, status: 'placed' as OrderStatus }));
     // Once the orders have their ids, their items, history, audit records and reservations do not depend on each other:
@@ -134,7 +135,9 @@ export class BulkOrders {
     await concurrently(
       trx,
       () =>
-        trx('order_items').insert(
+        insertRows(
+          trx,
+          'order_items',
           orders.map((o) => ({ order_id: o.id, product_id: o.product.id, title: o.product.title, quantity: o.quantity, unit_price_fen: o.product.price_fen, amount_fen: o.totalFen })),
         ),
       () => insertHistory(trx, orders.map((o) => ({ order_id: o.id, from_status: null, to_status: 'placed' as const, actor_id: o.buyer.id, note: null, at: now }))),

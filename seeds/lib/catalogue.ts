@@ -2,7 +2,7 @@ import { hashPassword } from '../../src/auth/passwords';
 import { productSearchText } from '../../src/search-text';
 import { isoNow, type Clock } from '../../src/clock';
 import { withCheckChar } from '../../src/credit-code';
-import type { Executor } from '../../src/db';
+import { insertRows, type Executor } from '../../src/db';
 import { CITIES, FIELDS, KINDS, UNCERTIFIED_KIND, type CityName, type FieldName, type Kind, type Level, type ProductKind } from '../../src/domain';
 import { BOUTIQUE_ITEMS } from '../lists/boutique';
 import { FIELD_SPECS, fieldSpec, productNameAndUnit } from '../lists/fields';
@@ -551,7 +551,7 @@ async function seedUnitProfiles(db: Executor, plan: CataloguePlan, ids: Map<stri
 }
 
 async function insertAll(db: Executor, table: string, rows: Record<string, unknown>[], chunk = 100): Promise<void> {
-  for (let i = 0; i < rows.length; i += chunk) await db(table).insert(rows.slice(i, i + chunk));
+  for (let i = 0; i < rows.length; i += chunk) await insertRows(db, table, rows.slice(i, i + chunk));
 }
 
 async function idsBy(db: Executor, table: string, key: string): Promise<Map<string, number>> {

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Executor } from '../db';
+import { isPostgres, type Executor } from '../db';
 import type { AuditEntry } from './service';
 
 /**
@@ -105,26 +105,31 @@ const COLUMNS = ['id', 'stream', 'type', 'occurred_at', 'data'] as const;
  */
 export async function recordEvents(trx: Executor, at: string, entries: AuditEntry[]): Promise<void> {
   const events = entries.map(eventOf).filter((e): e is NonNullable<ReturnType<typeof eventOf>> => e !== null);
+  const v = (c: (typeof COLUMNS)[number]) => `v.column${COLUMNS.indexOf(c) + 3}`;
+  const insert = (source: string) =>
+    `INSERT INTO outbox_events (${COLUMNS.join(', ')}, stream_seq)
+     SELECT ${COLUMNS.map(v).join(', ')},
+            COALESCE((SELECT MAX(o.stream_seq) FROM outbox_events o WHERE o.stream = ${v('stream')}), 0) + v.column2
+     FROM ${source} AS v
+     ORDER BY v.column1`;
   for (let i = 0; i < events.length; i += CHUNK) {
     const chunk = events.slice(i, i + CHUNK);
     const place = new Map<string, number>();
-    const bindings: Array<string | number> = [];
+    // Per event: its order, its place in its stream, then COLUMNS.
     const rows = chunk.map((e, n) => {
       const k = (place.get(e.stream) ?? 0) + 1;
       place.set(e.stream, k);
-      bindings.push(n, k, uuidv7(), e.stream, e.type, at, JSON.stringify(e.data));
-      return '(CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?)';
+      return [n, k, uuidv7(), e.stream, e.type, at, JSON.stringify(e.data)];
     });
-    // VALUES' columns are column1… on both engines: the order, the place in the stream, then COLUMNS.
-    const v = (c: (typeof COLUMNS)[number]) => `v.column${COLUMNS.indexOf(c) + 3}`;
-    await trx.raw(
-      `INSERT INTO outbox_events (${COLUMNS.join(', ')}, stream_seq)
-       SELECT ${COLUMNS.map(v).join(', ')},
-              COALESCE((SELECT MAX(o.stream_seq) FROM outbox_events o WHERE o.stream = ${v('stream')}), 0) + v.column2
-       FROM (VALUES ${rows.join(', ')}) AS v
-       ORDER BY v.column1`,
-      bindings,
-    );
+    if (isPostgres(trx)) {
+      // VALUES' columns are column1… on PostgreSQL.
+      const values = rows.map(() => '(CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?)').join(', ');
+      await trx.raw(insert(`(VALUES ${values})`), rows.flat());
+    } else {
+      // On SQLite the chunk is one JSON parameter (as src/db/insert-rows.ts sends rows): one statement text for every chunk.
+      const columns = rows[0].map((_, j) => `value ->> ${j} AS column${j + 1}`).join(', ');
+      await trx.raw(insert(`(SELECT ${columns} FROM json_each(?))`), [JSON.stringify(rows)]);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { BatchUnfit, GENESIS_HASH, chainHash, lastHash, linkChain, lockChain, type Executor } from '../db';
+import { BatchUnfit, GENESIS_HASH, chainHash, insertRows, lastHash, linkChain, lockChain, type Executor } from '../db';
 import type { Actor } from '../web';
 import { recordEvents } from './outbox';
 
@@ -89,7 +89,7 @@ export async function recordAudits(trx: Executor, clock: Clock, entries: AuditEn
     entries.map((entry) => auditRow(clock, entry)),
     content,
   );
-  const ids: Array<{ id: number; hash: string }> = await trx('audit_log').insert(rows).returning(['id', 'hash']);
+  const ids = await insertRows<{ id: number; hash: string }>(trx, 'audit_log', rows, ['id', 'hash']);
   const inOrder = [...ids].sort((a, b) => a.id - b.id);
   if (inOrder.some((r, i) => r.hash !== rows[i].hash)) throw new BatchUnfit('audit ids out of chain order');
   remember(trx, rows.at(-1)?.hash);

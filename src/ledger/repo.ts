@@ -1,4 +1,4 @@
-import type { Executor } from '../db';
+import { insertRows, type Executor } from '../db';
 import type { AccountType, TransferKind } from './accounts';
 import type { TradeRow } from './trade-facts';
 
@@ -135,13 +135,13 @@ export async function insertTransfer(db: Executor, row: Omit<TransferRow, 'id'>)
 
 /** Several transfers in one statement; answered in id order. */
 export async function insertTransfers(db: Executor, rows: Array<Omit<TransferRow, 'id'>>): Promise<TransferRow[]> {
-  const inserted = (await db('ledger_transfers').insert(rows).returning('*')) as TransferRow[];
+  const inserted = await insertRows<TransferRow>(db, 'ledger_transfers', rows, '*');
   return inserted.sort((a, b) => a.id - b.id);
 }
 
 /** The trade fact, written in the settlement's own transaction; triggers add it to the monthly rollups. */
 export async function insertTrade(db: Executor, trade: TradeRow | TradeRow[]): Promise<void> {
-  await db('trades').insert(trade);
+  await insertRows(db, 'trades', Array.isArray(trade) ? trade : [trade]);
 }
 
 /** A unit's budget figures in one statement: balances of its two accounts and the sums of its allocations, settlements, refunds. */

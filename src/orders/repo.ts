@@ -1,4 +1,4 @@
-import type { Executor } from '../db';
+import { insertRows, type Executor } from '../db';
 import type { OrderStatus } from './transitions';
 
 export interface OrderRow {
@@ -169,7 +169,7 @@ export async function insertItems(db: Executor, rows: Array<Omit<OrderItemRow, '
 }
 
 export async function insertHistory(db: Executor, row: Omit<OrderHistoryRow, 'id' | 'actor_name'> | Array<Omit<OrderHistoryRow, 'id' | 'actor_name'>>): Promise<void> {
-  await db('order_history').insert(row);
+  await insertRows(db, 'order_history', Array.isArray(row) ? row : [row]);
 }
 
 /**
