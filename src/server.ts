@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
 import { Server as NetServer, type AddressInfo } from 'node:net';
-import pino, { type Logger } from 'pino';
-import { collectDefaultMetrics } from 'prom-client';
+import type { Logger } from 'pino';
 import type { Marketplace } from './app';
 import { ConfigError, loadConfig } from './config';
-import { createDb, groupCommitLoad, migrateLatest, type Db } from './db';
+import type { Db } from './db';
 import { loadDemoDataInWorker, loadableInWorker } from '../seeds/lib/load-in-worker';
 
 /** Standalone entry: config → db → migrate → (demo data) → listen, and print the URL. */
@@ -19,19 +18,23 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // The demo data loads in a worker thread (seeds/lib/load-in-worker.ts: what the load takes of memory goes with it),
+  // which also runs the migrations. It is started before anything else, so that on a first start its loading of
+  // modules, the migrations and the load overlap with this thread loading its modules and building the app; the
+  // modules below are therefore imported only now.
+  const inWorker = config.demoData && loadableInWorker(config.databaseUrl) ? loadDemoDataInWorker(config.databaseUrl, config.logLevel) : null;
+  const [{ default: pino }, { collectDefaultMetrics }, { createDb, groupCommitLoad, migrateLatest }] = await Promise.all([import('pino'), import('prom-client'), import('./db')]);
   const log = pino({ level: config.logLevel });
   const db = createDb(config.databaseUrl);
-  await migrateLatest(db);
-  // The demo data loads in a worker thread (seeds/lib/load-in-worker.ts: what the load takes of memory goes with it),
-  // started before this thread loads the app's modules and builds it, so that the two overlap on a first start.
-  const inWorker = config.demoData && loadableInWorker(config.databaseUrl) ? loadDemoDataInWorker(config.databaseUrl, config.logLevel) : null;
-  inWorker?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  const migrated = inWorker ? inWorker.migrated : migrateLatest(db);
+  migrated.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const { createMarketplace } = await import('./app');
+  await migrated;
   // The webhook deliveries run in this process unless WEBHOOK_WORKER=0 (then `npm run worker` runs them).
   const app = createMarketplace({ db, config, logger: log, worker: process.env.WEBHOOK_WORKER !== '0' });
   if (app.ops.metrics) collectDefaultMetrics({ register: app.ops.metrics.registry });
   if (config.demoData) {
-    const loaded = inWorker ? await inWorker : await (await import('../seeds/demo')).loadDemoDataIfEmpty(db, app.deps.clock, log);
+    const loaded = inWorker ? await inWorker.loaded : await (await import('../seeds/demo')).loadDemoDataIfEmpty(db, app.deps.clock, log);
     if (loaded) log.info('demo data loaded');
   }
   // Certificates whose end date has passed are marked expired (and their listings delisted) at start and hourly.
@@ -91,6 +94,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * database is closed. Only then: closing the pool first would refuse the payments still queued (QueueClosed).
  */
 async function drain(server: Server, app: Marketplace, db: Db, expiring: Promise<unknown>, log: Logger): Promise<void> {
+  const { groupCommitLoad } = await import('./db');
   app.ops.drain();
   // Connections the kernel has already completed are accepted first: closing the listener would reset them.
   await new Promise((resolve) => setImmediate(resolve));

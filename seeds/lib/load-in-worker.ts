@@ -15,23 +15,56 @@ export interface DemoJob {
   logLevel: string;
 }
 
-/** Loads the demo data into an empty database at `databaseUrl` in a worker thread; whether it loaded anything. */
-export function loadDemoDataInWorker(databaseUrl: string, logLevel: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const job: DemoJob = { demoLoader: true, databaseUrl, logLevel };
-    // The worker's own file (demo-worker.ts). Run from TypeScript (tsx), the worker registers tsx's loader before it
-    // loads that file; compiled, it is plain JS.
-    const ts = __filename.endsWith('.ts');
-    const entry = path.join(__dirname, `demo-worker${ts ? '.ts' : '.js'}`);
-    const worker = ts ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true, workerData: job }) : new Worker(entry, { workerData: job });
-    let answer: { loaded: boolean } | { error: string } | undefined;
-    worker.once('message', (m: { loaded: boolean } | { error: string }) => (answer = m));
-    worker.once('error', reject);
+/** What the worker tells: the schema is up to date; then whether it loaded anything, or why it failed. */
+export type DemoMessage = { migrated: true } | { loaded: boolean } | { error: string };
+
+export interface DemoLoad {
+  /** The schema is up to date (the worker runs the migrations first): the server may use the database. */
+  migrated: Promise<void>;
+  /** The demo data is in (or was already): whether this worker loaded it. */
+  loaded: Promise<boolean>;
+}
+
+/**
+ * Migrates the database at `databaseUrl` and loads the demo data into it if it is empty, in a worker thread. Started
+ * first thing on a first start: the worker loads its modules and migrates while the server's thread loads its own.
+ */
+export function loadDemoDataInWorker(databaseUrl: string, logLevel: string): DemoLoad {
+  const job: DemoJob = { demoLoader: true, databaseUrl, logLevel };
+  // The worker's own file (demo-worker.ts). Run from TypeScript (tsx), the worker registers tsx's loader before it
+  // loads that file; compiled, it is plain JS.
+  const ts = __filename.endsWith('.ts');
+  const entry = path.join(__dirname, `demo-worker${ts ? '.ts' : '.js'}`);
+  const worker = ts ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true, workerData: job }) : new Worker(entry, { workerData: job });
+  let migrated = false;
+  let answer: DemoMessage | undefined;
+  let markMigrated!: () => void;
+  let failMigration!: (err: Error) => void;
+  const migration = new Promise<void>((resolve, reject) => {
+    markMigrated = resolve;
+    failMigration = reject;
+  });
+  const loaded = new Promise<boolean>((resolve, reject) => {
+    const fail = (err: Error) => {
+      if (!migrated) failMigration(err);
+      reject(err);
+    };
+    worker.on('message', (m: DemoMessage) => {
+      if ('migrated' in m) {
+        migrated = true;
+        markMigrated();
+      } else answer = m;
+    });
+    worker.once('error', fail);
     worker.once('exit', (code) => {
-      if (answer && 'loaded' in answer) resolve(answer.loaded);
-      else reject(new Error(answer && 'error' in answer ? answer.error : `the demo data loader stopped (exit code ${code})`));
+      if (answer && 'loaded' in answer && migrated) resolve(answer.loaded);
+      else fail(new Error(answer && 'error' in answer ? answer.error : `the demo data loader stopped (exit code ${code})`));
     });
   });
+  // Both are awaited by the server; neither is an unhandled rejection while it waits for the other.
+  migration.catch(() => undefined);
+  loaded.catch(() => undefined);
+  return { migrated: migration, loaded };
 }
 
 /** Whether the database at `databaseUrl` can be reached from another thread (not an in-memory SQLite). */

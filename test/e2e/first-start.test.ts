@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DEMO_PASSWORD } from '../../seeds/demo';
-import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE, PG_ADMIN_URL, freshDatabase } from '../helpers/db';
 import { startServer, type RunningServer } from '../helpers/server';
 
 /**
@@ -44,5 +47,35 @@ describe(`first start on an empty database loads the demo data (${ENGINE})`, fun
       const res = await fetch(`${server.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
       assert.equal(res.status, 200, `${username}: ${await res.text()}`);
     }
+  });
+});
+
+describe(`first start migrates the database in the demo loader's worker (${ENGINE})`, function () {
+  this.timeout(DEMO_LOAD_TIMEOUT);
+
+  it('a database never migrated: the worker migrates it, loads the demo data, and the server then serves it', async () => {
+    const fresh = await freshDatabase();
+    await fresh.db.destroy();
+    let server: RunningServer | undefined;
+    try {
+      server = await startServer({ databaseUrl: fresh.url, demoData: true, env: { FAKE_CLOCK: '1' }, startTimeoutMs: DEMO_LOAD_TIMEOUT / 2 });
+      const res = await fetch(`${server.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'purchaser', password: DEMO_PASSWORD }) });
+      assert.equal(res.status, 200, await res.text());
+    } finally {
+      await server?.stop();
+      await fresh.drop().catch(() => undefined);
+    }
+  });
+
+  it('a database that cannot be opened: the server does not listen, and says why', async () => {
+    // SQLite: a path under a plain file (no directory can be made there); PostgreSQL: a database that does not exist.
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'fum-test-')), 'a-file');
+    writeFileSync(file, '');
+    const url = ENGINE === 'sqlite' ? `sqlite:${file}/demo.sqlite3` : PG_ADMIN_URL.replace(/\/[^/]*$/, '/no_such_database_of_the_test');
+    await assert.rejects(startServer({ databaseUrl: url, demoData: true, startTimeoutMs: 60_000 }), (err: Error) => {
+      assert.match(err.message, /exited \(1\) before listening/);
+      assert.match(err.message, /failed to start/);
+      return true;
+    });
   });
 });
