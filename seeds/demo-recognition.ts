@@ -3,7 +3,7 @@ import { executorFor, type Db } from '../src/db';
 import { FIELDS } from '../src/domain';
 import { RecognitionService } from '../src/recognition/service';
 import { ListEntryInput } from '../src/recognition/schema';
-import type { Level } from '../src/domain';
+import type { Level, Unanswered } from '../src/domain';
 import type { Actor } from '../src/web/state';
 import type { CatalogueIds } from './lib/catalogue';
 import { Rng } from './lib/random';
@@ -99,6 +99,8 @@ export const ROUND_2020 = { publishedAt: '2020-11-02T10:00:00+08:00', finalizedA
 export const DEMO_LIST_TRACK_2020 = 8;
 
 const DAY = 86_400_000;
+/** The loader shows nothing of the services' answers: they need not read each application back (src/domain.ts). */
+const QUIET: Unanswered = { answer: false };
 const roleActor = (id: number, username: string, role: Actor['role'], vendorId: number | null = null): Actor => ({ id, username, role, displayName: username, purchaserId: null, vendorId });
 
 /** Values that meet an entry's thresholds, as an enterprise's test report would give them. */
@@ -179,19 +181,19 @@ async function seedDemo2020Round(
         indicators: entry ? meeting(entry.indicators) : [],
         description: `${c.product_name}：主要技术指标达到${c.level === 'international' ? '国际' : c.level === 'domestic' ? '国内' : '省内'}领先水平，已有首台（套）用户应用。`,
       },
-      { demo: true },
+      { demo: true, ...QUIET },
     );
-    await service.submit(vendor, created.id);
+    await service.submit(vendor, created.id, QUIET);
     at = new Date(at.getTime() + 7 * DAY);
-    await service.screen(admin, created.id, { passed: true, opinion: '材料齐全，符合申报条件' });
-    const drawn = await service.drawExperts(admin, created.id, { count: 3 });
+    await service.screen(admin, created.id, { passed: true, opinion: '材料齐全，符合申报条件' }, QUIET);
+    const drawn = await service.drawExperts(admin, created.id, { count: 3 }, QUIET);
     at = new Date(at.getTime() + 14 * DAY);
     for (const e of drawn.experts) {
       const expert = roleActor(expertUsers.get(e.username ?? '')!, e.username ?? '', 'expert');
-      await service.review(expert, created.id, { conflict: false, score: 76 + rng.int(0, 18), recommendLevel: c.level, opinion: '技术指标先进，具备首台（套）特征，同意推荐。' });
+      await service.review(expert, created.id, { conflict: false, score: 76 + rng.int(0, 18), recommendLevel: c.level, opinion: '技术指标先进，具备首台（套）特征，同意推荐。' }, QUIET);
     }
     at = new Date(at.getTime() + 7 * DAY);
-    await service.recommend(admin, created.id);
+    await service.recommend(admin, created.id, QUIET);
     registered.set(created.id, c.id);
     applicationIds.push(created.id);
   }

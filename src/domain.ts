@@ -67,3 +67,11 @@ export function cityName(v: string): CityName | null {
 
 export const fieldCode = (name: string): string => FIELDS.find((f) => f.name === name)?.code ?? name;
 export const cityCode = (name: string): string => CITIES.find((c) => c.name === name)?.code ?? name;
+
+/**
+ * A write's option for a caller that shows nothing of its answer — the demo loader walking hundreds of cases through
+ * the services: the change is made and checked exactly as for anyone, but the case is not read back into a view.
+ */
+export interface Unanswered {
+  answer: false;
+}

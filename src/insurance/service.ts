@@ -2,7 +2,7 @@ import { recordAudit } from '../audit';
 import { findCertByNo, type CertRow } from '../certification';
 import type { Clock } from '../clock';
 import { executorFor, isUniqueViolation, writeTransaction, type Db, type Executor } from '../db';
-import type { Level } from '../domain';
+import type { Level, Unanswered } from '../domain';
 import { AppError, invalidField, invalidState, notFound, parseStoredJson } from '../errors';
 import { Ledger } from '../ledger';
 import { Money } from '../money';
@@ -318,7 +318,9 @@ export class InsuranceService {
   }
 
   /** A draft: 201 with the computed compensation and the rule version (API.md). */
-  async createClaim(actor: Actor, input: ClaimInput, opts: { demo?: boolean } = {}): Promise<ClaimView> {
+  createClaim(actor: Actor, input: ClaimInput, opts?: { demo?: boolean }): Promise<ClaimView>;
+  createClaim(actor: Actor, input: ClaimInput, opts: { demo?: boolean } & Unanswered): Promise<{ id: number }>;
+  async createClaim(actor: Actor, input: ClaimInput, opts: { demo?: boolean; answer?: false } = {}): Promise<{ id: number }> {
     return writeTransaction(this.db, async (trx) => {
       const { cert, vendor } = await this.ownCert(trx, actor, input.certNo);
       const now = this.now();
@@ -353,7 +355,7 @@ export class InsuranceService {
       await updateClaim(trx, id, null, { claim_no: claimNo });
       await insertClaimHistory(trx, { claim_id: id, action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, note: null, at: now });
       await recordAudit(trx, this.clock, { actor, action: 'insurance.create', entity: 'insurance_claim', entityId: id, after: { status: 'draft', claimNo, policyNo: input.policyNo, policyYear: input.policyYear } });
-      return this.view(trx, id);
+      return opts.answer === false ? { id } : this.view(trx, id);
     });
   }
 
@@ -397,7 +399,9 @@ export class InsuranceService {
    * → submitted: the rule's refusals first (422 naming the field; the same policy-year claimed twice or the yearly
    * cap used up: 409), then the computation is kept with the rule version it was made under.
    */
-  submit(actor: Actor, id: number): Promise<ClaimView> {
+  submit(actor: Actor, id: number): Promise<ClaimView>;
+  submit(actor: Actor, id: number, opts: Unanswered): Promise<void>;
+  submit(actor: Actor, id: number, opts?: Unanswered): Promise<unknown> {
     return this.command(actor, id, 'claim.own', async (trx, c) => {
       nextStatus('vendor', 'submit', c.status);
       await lockVendor(trx, c.vendor_id); // the yearly cap: one vendor's submissions one at a time
@@ -418,7 +422,7 @@ export class InsuranceService {
         finance_opinion: null,
         rejected_by: null,
       });
-    });
+    }, opts);
   }
 
   /** The vendor corrects a draft or a rejected claim (→ draft, to be submitted again). */
@@ -431,18 +435,22 @@ export class InsuranceService {
   }
 
   /** 初审 (经信): passed → 联审; refused → rejected, with the opinion as the reason. */
-  firstReview(actor: Actor, id: number, input: ReviewInput): Promise<ClaimView> {
+  firstReview(actor: Actor, id: number, input: ReviewInput): Promise<ClaimView>;
+  firstReview(actor: Actor, id: number, input: ReviewInput, opts: Unanswered): Promise<void>;
+  firstReview(actor: Actor, id: number, input: ReviewInput, opts?: Unanswered): Promise<unknown> {
     return this.command(actor, id, 'claim.first_review', async (trx, c) => {
       const patch: Partial<ClaimRow> = input.passed ? { admin_opinion: input.opinion } : { admin_opinion: input.opinion, rejected_by: 'admin', active_key: null };
       await this.step(trx, actor, c, 'admin', 'review', patch, input.opinion, input.passed ? undefined : 'rejected');
-    });
+    }, opts);
   }
 
   /**
    * 联审 (财政): passed → approved, due for payout within 30 days, and the treasury funds it in the subsidy fund;
    * refused → rejected, with the opinion as the reason.
    */
-  jointReview(actor: Actor, id: number, input: ReviewInput): Promise<ClaimView> {
+  jointReview(actor: Actor, id: number, input: ReviewInput): Promise<ClaimView>;
+  jointReview(actor: Actor, id: number, input: ReviewInput, opts: Unanswered): Promise<void>;
+  jointReview(actor: Actor, id: number, input: ReviewInput, opts?: Unanswered): Promise<unknown> {
     return this.command(actor, id, 'claim.joint_review', async (trx, c) => {
       if (!input.passed) {
         await this.step(trx, actor, c, 'finance', 'review', { finance_opinion: input.opinion, rejected_by: 'finance', active_key: null }, input.opinion, 'rejected');
@@ -452,11 +460,13 @@ export class InsuranceService {
       await this.step(trx, actor, c, 'finance', 'review', { finance_opinion: input.opinion, approved_at: now.toISOString(), payout_due_at: addDaysIso(now, PAYOUT_DAYS) }, input.opinion);
       const fen = num(c.compensation_fen);
       if (fen > 0) await this.ledger.transfer(trx, { from: TREASURY, to: SUBSIDY_FUND, amountFen: fen, kind: 'fund_subsidy', idempotencyKey: `insurance:${c.id}:fund`, actorId: actor.id });
-    });
+    }, opts);
   }
 
   /** The payout: subsidy fund → vendor through the ledger (idempotent by the claim). Not a trade. */
-  disburse(actor: Actor, id: number): Promise<ClaimView> {
+  disburse(actor: Actor, id: number): Promise<ClaimView>;
+  disburse(actor: Actor, id: number, opts: Unanswered): Promise<void>;
+  disburse(actor: Actor, id: number, opts?: Unanswered): Promise<unknown> {
     return this.command(actor, id, 'claim.disburse', async (trx, c) => {
       await this.step(trx, actor, c, 'finance', 'disburse', { paid_at: this.now(), paid_by: actor.id }, yuan(c.compensation_fen));
       const fen = num(c.compensation_fen);
@@ -464,7 +474,7 @@ export class InsuranceService {
         const t = await this.ledger.transfer(trx, { from: SUBSIDY_FUND, to: vendorAccount(c.vendor_id), amountFen: fen, kind: 'pay_subsidy', idempotencyKey: `insurance:${c.id}:pay`, actorId: actor.id });
         await updateClaim(trx, c.id, 'paid', { transfer_id: t.id });
       }
-    });
+    }, opts);
   }
 
   /** Finance's desk: claims waiting for 联审, and approved claims due for payout (soonest first, overdue marked). */
@@ -551,13 +561,15 @@ export class InsuranceService {
     return cert;
   }
 
-  private command(actor: Actor, id: number, act: ClaimAct, work: (trx: Executor, c: ClaimDetailRow) => Promise<void>): Promise<ClaimView> {
+  private command(actor: Actor, id: number, act: ClaimAct, work: (trx: Executor, c: ClaimDetailRow) => Promise<void>): Promise<ClaimView>;
+  private command(actor: Actor, id: number, act: ClaimAct, work: (trx: Executor, c: ClaimDetailRow) => Promise<void>, opts?: Unanswered): Promise<ClaimView | undefined>;
+  private command(actor: Actor, id: number, act: ClaimAct, work: (trx: Executor, c: ClaimDetailRow) => Promise<void>, opts?: Unanswered): Promise<ClaimView | undefined> {
     return writeTransaction(this.db, async (trx) => {
       const c = await findClaim(trx, id, { lock: true });
       if (!c) throw notFound('insurance.not_found');
       mayClaim(actor, act, c);
       await work(trx, c);
-      return this.view(trx, id);
+      return opts?.answer === false ? undefined : this.view(trx, id);
     });
   }
 

@@ -3,7 +3,7 @@ import { recordAudit } from '../audit';
 import { issueCertificate } from '../certification';
 import type { Clock } from '../clock';
 import { concurrently, executorFor, isUniqueViolation, writeTransaction, type Db, type Executor } from '../db';
-import { LEVELS, type Level } from '../domain';
+import { LEVELS, type Level, type Unanswered } from '../domain';
 import { AppError, invalidField, invalidState, notFound, parseStoredArray } from '../errors';
 import type { Translator } from '../i18n';
 import { Ledger } from '../ledger';
@@ -245,6 +245,9 @@ export function drawFrom<T>(items: readonly T[], count: number, int: (n: number)
  * enters in the registry and the awards finance pays through the ledger. Each write is one `writeTransaction`: any
  * error rolls the whole step back.
  */
+/** An expert drawn to an application, as the draw answers. */
+export type DrawnExpert = { id: number; name: string; unit: string; username: string | null };
+
 export class RecognitionService {
   private readonly ledger: Ledger;
 
@@ -398,7 +401,9 @@ export class RecognitionService {
 
   // ——— applications ———
 
-  async createApplication(actor: Actor, input: ApplicationInput, opts: { demo?: boolean } = {}): Promise<ApplicationView> {
+  createApplication(actor: Actor, input: ApplicationInput, opts?: { demo?: boolean }): Promise<ApplicationView>;
+  createApplication(actor: Actor, input: ApplicationInput, opts: { demo?: boolean } & Unanswered): Promise<{ id: number }>;
+  async createApplication(actor: Actor, input: ApplicationInput, opts: { demo?: boolean; answer?: false } = {}): Promise<{ id: number }> {
     if (actor.role !== 'vendor' || actor.vendorId === null) throw new AppError('forbidden', 'errors.wrong_role');
     return writeTransaction(this.db, async (trx) => {
       const vendor = await findVendor(trx, actor.vendorId as number);
@@ -440,7 +445,7 @@ export class RecognitionService {
       await updateApplication(trx, id, null, { application_no: applicationNo });
       await insertHistory(trx, { application_id: id, action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, note: null, at: now });
       await recordAudit(trx, this.clock, { actor, action: 'recognition.create', entity: 'cert_application', entityId: id, after: { status: 'draft', applicationNo, productName: input.productName } });
-      return this.view(trx, actor, id);
+      return opts.answer === false ? { id } : this.view(trx, actor, id);
     });
   }
 
@@ -478,7 +483,9 @@ export class RecognitionService {
   }
 
   /** → submitted. On the standard track every indicator of the list entry must meet its threshold (422 naming it). */
-  submit(actor: Actor, id: number): Promise<ApplicationView> {
+  submit(actor: Actor, id: number): Promise<ApplicationView>;
+  submit(actor: Actor, id: number, opts: Unanswered): Promise<void>;
+  submit(actor: Actor, id: number, opts?: Unanswered): Promise<unknown> {
     return this.command(actor, id, 'application.own', async (trx, a) => {
       await this.step(trx, actor, a, 'submit', { submitted_at: this.now() });
       if (a.list_entry_id !== null) {
@@ -492,23 +499,33 @@ export class RecognitionService {
           if (!meets(values[i]!.value, ind.comparator, ind.threshold)) throw invalidField(`indicators.${i}.value`, 'recognition.indicator_below', { ...params, value: String(values[i]!.value) });
         }
       }
-    });
+    }, opts);
   }
 
   /** 形式审查: passed → expert review; refused → rejected, with the opinion. */
-  screen(actor: Actor, id: number, input: ScreenInput): Promise<ApplicationView> {
+  screen(actor: Actor, id: number, input: ScreenInput): Promise<ApplicationView>;
+  screen(actor: Actor, id: number, input: ScreenInput, opts: Unanswered): Promise<void>;
+  screen(actor: Actor, id: number, input: ScreenInput, opts?: Unanswered): Promise<unknown> {
     return this.command(actor, id, 'application.manage', async (trx, a) => {
       await this.step(trx, actor, a, 'screen', { screen_opinion: input.opinion ?? null, ...(input.passed ? {} : { decided_at: this.now() }) }, input.opinion ?? null, input.passed ? undefined : 'rejected');
-    });
+    }, opts);
   }
 
   /** The draw: `count` experts of the field at random, never from the applicant's own unit; on record. */
-  async drawExperts(actor: Actor, id: number, input: DrawInput): Promise<ApplicationView & { experts: Array<{ id: number; name: string; unit: string; username: string | null }> }> {
-    let drawn: Array<{ id: number; name: string; unit: string; username: string | null }> = [];
-    const view = await this.command(actor, id, 'application.manage', async (trx, a) => {
-      await this.step(trx, actor, a, 'experts', {}, `${input.count}`, 'expert_review');
-      drawn = await this.draw(trx, actor, a, input.count, 'draw');
-    });
+  drawExperts(actor: Actor, id: number, input: DrawInput): Promise<ApplicationView & { experts: DrawnExpert[] }>;
+  drawExperts(actor: Actor, id: number, input: DrawInput, opts: Unanswered): Promise<{ experts: DrawnExpert[] }>;
+  async drawExperts(actor: Actor, id: number, input: DrawInput, opts?: Unanswered): Promise<{ experts: DrawnExpert[] }> {
+    let drawn: DrawnExpert[] = [];
+    const view = await this.command(
+      actor,
+      id,
+      'application.manage',
+      async (trx, a) => {
+        await this.step(trx, actor, a, 'experts', {}, `${input.count}`, 'expert_review');
+        drawn = await this.draw(trx, actor, a, input.count, 'draw');
+      },
+      opts,
+    );
     return { ...view, experts: drawn };
   }
 
@@ -528,7 +545,9 @@ export class RecognitionService {
   }
 
   /** Mean ≥ 70 → recommended at the experts' majority level; else rejected. */
-  recommend(actor: Actor, id: number): Promise<ApplicationView> {
+  recommend(actor: Actor, id: number): Promise<ApplicationView>;
+  recommend(actor: Actor, id: number, opts: Unanswered): Promise<void>;
+  recommend(actor: Actor, id: number, opts?: Unanswered): Promise<unknown> {
     return this.command(actor, id, 'application.manage', async (trx, a) => {
       const scored = (await reviewsOf(trx, a.id)).filter((r) => r.status === 'scored');
       const facts = await this.facts(trx, a);
@@ -540,7 +559,7 @@ export class RecognitionService {
       const level = majorityLevel(scored.map((r) => r.recommend_level ?? ''));
       const patch = pass ? { mean_score_x100: meanX100, recommended_level: level } : { mean_score_x100: meanX100, decided_at: this.now() };
       await this.step(trx, actor, a, 'recommend', patch, `${(meanX100 / 100).toFixed(2)}`, pass ? 'recommended' : 'rejected');
-    });
+    }, opts);
   }
 
   // ——— attachments (test reports, user reports, IP) ———
@@ -622,7 +641,9 @@ export class RecognitionService {
   }
 
   /** An expert scores an application drawn to them, or declares a conflict (replaced at once by a new draw). */
-  async review(actor: Actor, applicationId: number, input: ReviewInput): Promise<ApplicationView> {
+  review(actor: Actor, applicationId: number, input: ReviewInput): Promise<ApplicationView>;
+  review(actor: Actor, applicationId: number, input: ReviewInput, opts: Unanswered): Promise<void>;
+  async review(actor: Actor, applicationId: number, input: ReviewInput, opts?: Unanswered): Promise<unknown> {
     return writeTransaction(this.db, async (trx) => {
       const e = await this.expertOf(trx, actor);
       const a = await findApplication(trx, applicationId, { lock: true });
@@ -644,7 +665,7 @@ export class RecognitionService {
       }
       await insertHistory(trx, { application_id: a.id, action: 'scored', from_status: a.status, to_status: a.status, actor_id: actor.id, note: null, at });
       await recordAudit(trx, this.clock, { actor, action: 'recognition.review', entity: 'cert_application', entityId: a.id, after: { expertId: e.id, score: input.score, recommendLevel: input.recommendLevel } });
-      return this.view(trx, actor, a.id);
+      return opts?.answer === false ? undefined : this.view(trx, actor, a.id);
     });
   }
 
@@ -967,12 +988,15 @@ export class RecognitionService {
     mayReadApplication(actor, act, { vendorId: a.vendor_id, assigned });
   }
 
-  private command(actor: Actor, id: number, act: ApplicationAct, work: (trx: Executor, a: ApplicationDetailRow) => Promise<void>): Promise<ApplicationView> {
+  private command(actor: Actor, id: number, act: ApplicationAct, work: (trx: Executor, a: ApplicationDetailRow) => Promise<void>): Promise<ApplicationView>;
+  private command(actor: Actor, id: number, act: ApplicationAct, work: (trx: Executor, a: ApplicationDetailRow) => Promise<void>, opts?: Unanswered): Promise<ApplicationView | undefined>;
+  private command(actor: Actor, id: number, act: ApplicationAct, work: (trx: Executor, a: ApplicationDetailRow) => Promise<void>, opts?: Unanswered): Promise<ApplicationView | undefined> {
     return writeTransaction(this.db, async (trx) => {
       const a = await findApplication(trx, id, { lock: true });
       if (!a) throw notFound('recognition.not_found');
       await this.authorize(trx, actor, act, a);
       await work(trx, a);
+      if (opts?.answer === false) return undefined;
       // Every change of the row above went through `apply`, which keeps `a` as written: no need to read it again.
       return this.view(trx, actor, id, a);
     });

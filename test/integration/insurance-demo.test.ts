@@ -99,4 +99,16 @@ describe(`demo insurance compensation (${ENGINE})`, function () {
     assert.equal((await svc.stats(finance, { year: 2020, groupBy: 'level' })).projects, 86);
     await assert.rejects(svc.stats({ ...admin, role: 'vendor' as const, vendorId: vendorId }, { year: 2020, groupBy: 'level' }), /wrong_role/);
   });
+
+  it('the loader walks claims through the same steps without reading them back: a quiet submission is answered nothing, and a second is refused as any would be', async () => {
+    const draft = await ctx.db('insurance_claims').where({ vendor_id: vendorId, status: 'draft' }).first('id');
+    assert.ok(draft, 'the demo vendor has a draft');
+    const user = await ctx.db('users').where({ role: 'vendor', vendor_id: vendorId }).orderBy('id').first('id', 'username');
+    const vendor = { id: user.id, username: user.username, role: 'vendor' as const, displayName: user.username, purchaserId: null, vendorId };
+    assert.equal(await svc.submit(vendor, draft.id, { answer: false }), undefined);
+    const claim = await svc.getClaim(vendor, draft.id);
+    assert.equal(claim.status, 'submitted');
+    assert.deepEqual(claim.history?.map((h) => h.action).slice(-1), ['submit']);
+    await assert.rejects(svc.submit(vendor, draft.id, { answer: false }), (e: { code?: string }) => e.code === 'invalid_state');
+  });
 });

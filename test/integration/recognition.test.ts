@@ -48,6 +48,29 @@ describe(`certification lifecycle service (${ENGINE})`, function () {
     return a.id;
   }
 
+  it('a caller that shows nothing of the answers (the demo loader) makes the same steps, refused the same way, and is answered nothing', async () => {
+    const quiet = { answer: false } as const;
+    const entry = await svc.addListEntry(actors.admin, ListEntryInput.parse(LIST_ENTRY));
+    const created = await svc.createApplication(actors.vendor, ApplicationInput.parse(applicationBody({ listEntryId: entry.id })), { ...quiet });
+    assert.deepEqual(Object.keys(created), ['id']);
+    // A refusal is a refusal, quiet or not: the screening before the submission is out of turn.
+    await assert.rejects(svc.screen(actors.admin, created.id, { passed: true, opinion: undefined }, quiet), (e: { code?: string; messageKey?: string }) => e.code === 'invalid_state' && e.messageKey === 'recognition.wrong_state_draft');
+    assert.equal(await svc.submit(actors.vendor, created.id, quiet), undefined);
+    assert.equal(await svc.screen(actors.admin, created.id, { passed: true, opinion: undefined }, quiet), undefined);
+    const drawn = await svc.drawExperts(actors.admin, created.id, { count: 3 }, quiet);
+    assert.deepEqual(Object.keys(drawn), ['experts']);
+    assert.equal(drawn.experts.length, 3);
+    for (const d of drawn.experts) assert.equal(await svc.review(await actor(d.username as string), created.id, { conflict: false, score: 90, recommendLevel: 'domestic', opinion: '同意' }, quiet), undefined);
+    assert.equal(await svc.recommend(actors.admin, created.id, quiet), undefined);
+    const view = await svc.getApplication(actors.admin, created.id);
+    assert.equal(view.status, 'recommended');
+    assert.equal(view.recommendedLevel, 'domestic');
+    assert.deepEqual(
+      view.history.map((h) => h.action),
+      ['create', 'submit', 'screen', 'experts', 'scored', 'scored', 'scored', 'recommend'],
+    );
+  });
+
   it('a finalization that fails half-way (a certificate number already taken) leaves nothing written', async () => {
     const id = await recommended();
     const round = await svc.createRound(actors.admin, { year: 2026, applicationIds: [id] });
