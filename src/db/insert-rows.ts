@@ -7,18 +7,25 @@ const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 /** A value that JSON carries to SQLite as the driver would have bound it: text, a finite number, a boolean (1/0), null. */
 const plain = (v: unknown): boolean => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
-/** Every row has exactly the first row's columns, each with a plain value. */
-function uniform(rows: readonly Row[], columns: readonly string[]): boolean {
-  for (const row of rows) {
-    let n = 0;
-    for (const key in row) {
-      if (!plain(row[key])) return false;
-      n++;
+/**
+ * Each row's values in the columns' order, or null when a row has other columns than the first row, or a value JSON
+ * would not carry as the driver binds it.
+ */
+function valuesOf(rows: readonly Row[], columns: readonly string[]): unknown[][] | null {
+  const out: unknown[][] = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    // Every column with a plain value (a missing one is undefined), and no other column.
+    if (Object.keys(row).length !== columns.length) return null;
+    const values: unknown[] = new Array(columns.length);
+    for (let c = 0; c < columns.length; c++) {
+      const v = row[columns[c]!];
+      if (!plain(v)) return null;
+      values[c] = v;
     }
-    if (n !== columns.length) return false;
-    for (const c of columns) if (!(c in row)) return false;
+    out[r] = values;
   }
-  return true;
+  return out;
 }
 
 /**
@@ -35,7 +42,8 @@ export async function insertRows<R = Row>(db: Executor, table: string, records: 
   const rows = records as readonly Row[];
   if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]);
-  if (isPostgres(db) || columns.length === 0 || !uniform(rows, columns)) {
+  const values = isPostgres(db) || columns.length === 0 ? null : valuesOf(rows, columns);
+  if (!values) {
     const query = db(table).insert(rows as Row[]);
     if (!returning) {
       await query;
@@ -45,7 +53,7 @@ export async function insertRows<R = Row>(db: Executor, table: string, records: 
   }
   const back = returning === undefined ? '' : ` RETURNING ${returning === '*' ? '*' : returning.map(quote).join(', ')}`;
   const sql = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) SELECT ${columns.map((_, i) => `value ->> ${i}`).join(', ')} FROM json_each(?) ORDER BY key${back}`;
-  const data = JSON.stringify(rows.map((row) => columns.map((c) => row[c])));
+  const data = JSON.stringify(values);
   const answered = (await db.raw(sql, [data])) as R[];
   return returning === undefined ? [] : answered;
 }
