@@ -213,9 +213,11 @@ async function actorsFor(db: Executor, ids: CatalogueIds, purchasers: number[], 
 
 /**
  * Writes budgets and boutique orders through BudgetService and OrderService, inside the loader's one transaction
- * (called inside the loader's unit of work, `withUnitOfWork`: every service call joins its transaction).
+ * (called inside the loader's unit of work, `withUnitOfWork`: every service call joins its transaction). `ready` is
+ * called once the units' and enterprises' operator accounts exist — what the other parts of the demo look up — so
+ * that the loader may start them beside this one (seeds/demo.ts).
  */
-export async function seedDemoOrders(root: Db, ids: CatalogueIds): Promise<DemoOrdersSummary> {
+export async function seedDemoOrders(root: Db, ids: CatalogueIds, opts: { ready?: () => void } = {}): Promise<DemoOrdersSummary> {
   if (!inUnitOfWork()) throw new Error('seedDemoOrders runs inside the demo loader\'s unit of work (withUnitOfWork)');
   const db = executorFor(root);
   const rng = new Rng(TRADES_SEED);
@@ -254,6 +256,7 @@ export async function seedDemoOrders(root: Db, ids: CatalogueIds): Promise<DemoO
 
   const vendorsUsed = [...new Set([...products.map((p) => p.vendorId)])];
   const actors = await actorsFor(db, ids, ids.purchasers, vendorsUsed);
+  opts.ready?.();
 
   // Events in time order: each year's allocations on its first working day, then every order step as dated.
   type Event = { at: string; run: () => Promise<void> };

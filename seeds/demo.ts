@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { SystemClock, type Clock } from '../src/clock';
-import { isUniqueViolation, refreshPlannerStatistics, withUnitOfWork, type Db } from '../src/db';
+import { concurrently, isUniqueViolation, refreshPlannerStatistics, withUnitOfWork, type Db } from '../src/db';
 import { GROWING, seedDemoOrders } from './demo-orders';
 import { seedDemoFirstPurchases } from './demo-first-purchases';
 import { seedDemoRecognition } from './demo-recognition';
@@ -46,22 +46,30 @@ export async function loadDemoDataIfEmpty(db: Db, clock: Clock, log: Logger): Pr
       const catalogue = await phase('catalogue', () => seedCatalogue(trx, clock));
       // Every phase below starts with the planner told how big the tables have grown (PostgreSQL; a no-op on SQLite).
       await refreshPlannerStatistics(trx, GROWING);
-      // The trading step goes here, in the same transaction: budgets for the demo purchasers and the 2020 trades
-      // (boutique hall and first purchases), made through the trading services with the ids above, e.g.
-      //   await seedTrading(trx, clock, catalogue);
       // Boutique hall (精品馆): yearly budgets, 1097 trades in 2020 (1.18亿元), trades 2019–2026, open orders.
-      await phase('orders', () => withUnitOfWork(trx, () => seedDemoOrders(db, catalogue)));
-      // Government first purchases (政府首购): the report's 4 cases of 2020 (1120万元), other years, and cases in every
-      // state for the demo accounts, with a 公示 open for objections as of the loader's clock.
-      await refreshPlannerStatistics(trx, GROWING);
-      await phase('firstPurchases', () => withUnitOfWork(trx, () => seedDemoFirstPurchases(db, catalogue, clock.now())));
-      // The certification lifecycle (认定): the expert pool with logins expert1…expertN and the 2020 indicator list.
-      await refreshPlannerStatistics(trx, GROWING);
-      await phase('recognition', () => withUnitOfWork(trx, () => seedDemoRecognition(db, catalogue, clock.now())));
-      // Insurance compensation (保险补偿): 2019 and 2020's claims through the rule and both reviews, paid from the
-      // subsidy fund; open claims on the desks; the national scheme's 2020 records.
-      await refreshPlannerStatistics(trx, GROWING);
-      await phase('insurance', () => withUnitOfWork(trx, () => seedDemoInsurance(db, catalogue, clock.now())));
+      // The parts after it start as soon as it has made the operator accounts they look up, and run beside it: they
+      // touch other rows but for the two hash chains, whose appends take turns (src/db/hash-chain.ts inChainOrder).
+      // On SQLite the two share the transaction's one connection, and while one waits for SQLite the other's
+      // JavaScript runs; on PostgreSQL they run one after the other (src/db/concurrently.ts).
+      let ready!: () => void;
+      const operators = new Promise<void>((resolve) => (ready = resolve));
+      const orders = phase('orders', () => withUnitOfWork(trx, () => seedDemoOrders(db, catalogue, { ready })));
+      orders.catch(() => undefined); // awaited below
+      const rest = async () => {
+        await Promise.race([operators, orders]);
+        // Government first purchases (政府首购): the report's 4 cases of 2020 (1120万元), other years, and cases in
+        // every state for the demo accounts, with a 公示 open for objections as of the loader's clock.
+        await refreshPlannerStatistics(trx, GROWING);
+        await phase('firstPurchases', () => withUnitOfWork(trx, () => seedDemoFirstPurchases(db, catalogue, clock.now())));
+        // The certification lifecycle (认定): the expert pool with logins expert1…expertN and the 2020 indicator list.
+        await refreshPlannerStatistics(trx, GROWING);
+        await phase('recognition', () => withUnitOfWork(trx, () => seedDemoRecognition(db, catalogue, clock.now())));
+        // Insurance compensation (保险补偿): 2019 and 2020's claims through the rule and both reviews, paid from the
+        // subsidy fund; open claims on the desks; the national scheme's 2020 records.
+        await refreshPlannerStatistics(trx, GROWING);
+        await phase('insurance', () => withUnitOfWork(trx, () => seedDemoInsurance(db, catalogue, clock.now())));
+      };
+      await concurrently(trx, () => orders, rest);
       return catalogue;
     });
   } catch (err) {

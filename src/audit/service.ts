@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { BatchUnfit, GENESIS_HASH, chainHash, insertRows, lastHash, linkChain, lockChain, type Executor } from '../db';
+import { BatchUnfit, GENESIS_HASH, chainHash, inChainOrder, insertRows, lastHash, linkChain, lockChain, type Executor } from '../db';
 import type { Actor } from '../web';
 import { recordEvents } from './outbox';
 
@@ -68,13 +68,17 @@ function remember(trx: Executor, hash: string | undefined): void {
  * Writes one audit record in the caller's transaction (so it commits or rolls back with the change it describes).
  * Every state change in every module calls this.
  */
-export async function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry): Promise<void> {
-  await lockChain(trx, 'audit_log');
-  const [row] = linkChain(await tailOf(trx), [auditRow(clock, entry)], content);
-  await trx('audit_log').insert(row);
-  remember(trx, row.hash);
-  // A public action also becomes an outbox event, under the same lock and in the same transaction (audit/outbox.ts).
-  await recordEvents(trx, row.at, [entry]);
+export function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry): Promise<void> {
+  // The record is dated when the change is made, even if its append waits for another (hash-chain.ts inChainOrder).
+  const record = auditRow(clock, entry);
+  return inChainOrder(trx, 'audit_log', async () => {
+    await lockChain(trx, 'audit_log');
+    const [row] = linkChain(await tailOf(trx), [record], content);
+    await trx('audit_log').insert(row);
+    remember(trx, row.hash);
+    // A public action also becomes an outbox event, under the same lock and in the same transaction (audit/outbox.ts).
+    await recordEvents(trx, row.at, [entry]);
+  });
 }
 
 /**
@@ -82,18 +86,18 @@ export async function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry
  * `BatchUnfit` if the database did not number them in that order — the chain runs in id order — and the caller rolls
  * back and writes them one by one.
  */
-export async function recordAudits(trx: Executor, clock: Clock, entries: AuditEntry[]): Promise<void> {
-  await lockChain(trx, 'audit_log');
-  const rows = linkChain(
-    await tailOf(trx),
-    entries.map((entry) => auditRow(clock, entry)),
-    content,
-  );
-  const ids = await insertRows<{ id: number; hash: string }>(trx, 'audit_log', rows, ['id', 'hash']);
-  const inOrder = [...ids].sort((a, b) => a.id - b.id);
-  if (inOrder.some((r, i) => r.hash !== rows[i].hash)) throw new BatchUnfit('audit ids out of chain order');
-  remember(trx, rows.at(-1)?.hash);
-  await recordEvents(trx, rows[0]?.at ?? clock.now().toISOString(), entries);
+export function recordAudits(trx: Executor, clock: Clock, entries: AuditEntry[]): Promise<void> {
+  const records = entries.map((entry) => auditRow(clock, entry));
+  const at = records[0]?.at ?? clock.now().toISOString();
+  return inChainOrder(trx, 'audit_log', async () => {
+    await lockChain(trx, 'audit_log');
+    const rows = linkChain(await tailOf(trx), records, content);
+    const ids = await insertRows<{ id: number; hash: string }>(trx, 'audit_log', rows, ['id', 'hash']);
+    const inOrder = [...ids].sort((a, b) => a.id - b.id);
+    if (inOrder.some((r, i) => r.hash !== rows[i].hash)) throw new BatchUnfit('audit ids out of chain order');
+    remember(trx, rows.at(-1)?.hash);
+    await recordEvents(trx, at, entries);
+  });
 }
 
 export interface ChainReport {

@@ -41,6 +41,28 @@ export function linkChain<T extends object>(head: string, rows: T[], content: (r
 
 const LOCK_IDS: Record<string, number> = { ledger_transfers: 7_001, audit_log: 7_002 };
 
+/** Per transaction and chain: the append under way (each append waits for the one before it). */
+const appending = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * One append to a chain — read its head, link the rows, write them — with no other append to that chain of the same
+ * transaction in between. Different transactions are kept apart by `lockChain` (and SQLite's one writer); this is
+ * for the demo loader, whose one transaction is shared by two flows of work (seeds/demo.ts): without it, both could
+ * read the same head and fork the chain. Within a transaction used by one flow at a time it changes nothing.
+ */
+export function inChainOrder<T>(trx: Executor, table: 'ledger_transfers' | 'audit_log', append: () => Promise<T>): Promise<T> {
+  if ((trx as { isTransaction?: boolean }).isTransaction !== true) return append();
+  let chains = appending.get(trx);
+  if (!chains) appending.set(trx, (chains = new Map()));
+  const before = chains.get(table);
+  const mine = before ? before.then(append, append) : append();
+  chains.set(
+    table,
+    mine.catch(() => undefined),
+  );
+  return mine;
+}
+
 /**
  * Appends are serialised per chain: on PostgreSQL with a transaction-scoped advisory lock (released at commit or
  * rollback); SQLite has a single writer already.

@@ -5,7 +5,7 @@
 export { createDb, readerOf, isClosing, isPostgres, isRetryable, isUniqueViolation, knexConfig, migrateLatest, refreshPlannerStatistics, type Db, type Executor, type Trx } from './connection';
 export { pendingCommitHook, withCommitHook, type CommitHook } from './commit-hook';
 export { BatchUnfit, GroupCommit, QueueClosed, groupCommitLoad, type GroupCommitOptions, type GroupCommitStats, type Outcome } from './group-commit';
-export { GENESIS_HASH, canonicalJson, chainHash, lastHash, linkChain, lockChain } from './hash-chain';
+export { GENESIS_HASH, canonicalJson, chainHash, inChainOrder, lastHash, linkChain, lockChain } from './hash-chain';
 export { concurrently } from './concurrently';
 export { insertRows } from './insert-rows';
 export { writeTransaction } from './retry';

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { BatchUnfit, GENESIS_HASH, chainHash, concurrently, linkChain, lockChain, readerOf, type Db, type Executor } from '../db';
+import { BatchUnfit, GENESIS_HASH, chainHash, concurrently, inChainOrder, linkChain, lockChain, readerOf, type Db, type Executor } from '../db';
 import { AppError } from '../errors';
 import { inMoneyRange, Money, MoneyError, MONEY_MAX } from '../money';
 import { AWARD_FUND, FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
@@ -103,7 +103,13 @@ const transferRow = (req: TransferRequest, debitId: number, creditId: number, no
 export class Ledger {
   constructor(private readonly clock: Clock) {}
 
-  async transfer(trx: Executor, req: TransferRequest): Promise<TransferRow> {
+  transfer(trx: Executor, req: TransferRequest): Promise<TransferRow> {
+    // Dated when asked for, even if the append waits for another of the transaction (hash-chain.ts inChainOrder).
+    const now = this.clock.now().toISOString();
+    return inChainOrder(trx, 'ledger_transfers', () => this.append(trx, req, now));
+  }
+
+  private async append(trx: Executor, req: TransferRequest, now: string): Promise<TransferRow> {
     const { from, to } = checkRequest(req);
 
     // The chain lock first (PostgreSQL: it serialises every ledger writer for the rest of the transaction; SQLite has
@@ -113,7 +119,6 @@ export class Ledger {
     const snap = await ledgerSnapshot(trx, [req.from, req.to], [req.idempotencyKey]);
     if (snap.existingId !== null) return this.replay(trx, snap.existingId, snap.accounts, req);
 
-    const now = this.clock.now().toISOString();
     let fromAcc = snap.accounts.find((a) => a.code === req.from);
     let toAcc = snap.accounts.find((a) => a.code === req.to);
     if (!fromAcc || !toAcc) {
@@ -160,7 +165,12 @@ export class Ledger {
    * Transfers whose accounts are debited by one and credited by another are refused too: only there could the order
    * of the transfers matter for the "never below zero" rule.
    */
-  async transferAll(trx: Executor, reqs: TransferRequest[]): Promise<TransferRow[]> {
+  transferAll(trx: Executor, reqs: TransferRequest[]): Promise<TransferRow[]> {
+    const now = this.clock.now().toISOString();
+    return inChainOrder(trx, 'ledger_transfers', () => this.appendAll(trx, reqs, now));
+  }
+
+  private async appendAll(trx: Executor, reqs: TransferRequest[], now: string): Promise<TransferRow[]> {
     const parsed = reqs.map(checkRequest);
     const debited = new Set(reqs.map((r) => r.from));
     if (reqs.some((r) => debited.has(r.to))) throw new BatchUnfit('an account both debited and credited');
@@ -172,7 +182,6 @@ export class Ledger {
     const snap = await ledgerSnapshot(trx, codes, keys);
     if (snap.existingId !== null) throw new BatchUnfit('an idempotency key already used');
 
-    const now = this.clock.now().toISOString();
     let accounts = snap.accounts;
     if (accounts.length !== codes.length) {
       const specs = new Map<string, ParsedAccount>();
