@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     log.info({ signal, inFlight: app.ops.inFlight, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining');
-    void drain(server, app, db, expiring, log).then(
+    void drain(server, app, db, expiring, log, groupCommitLoad).then(
       () => {
         log.info('shut down');
         process.exit(0);
@@ -93,8 +93,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * worker's round finish; then the
  * database is closed. Only then: closing the pool first would refuse the payments still queued (QueueClosed).
  */
-async function drain(server: Server, app: Marketplace, db: Db, expiring: Promise<unknown>, log: Logger): Promise<void> {
-  const { groupCommitLoad } = await import('./db');
+async function drain(server: Server, app: Marketplace, db: Db, expiring: Promise<unknown>, log: Logger, groupCommitLoad: () => { waiting: number; busy: number }): Promise<void> {
   app.ops.drain();
   // Connections the kernel has already completed are accepted first: closing the listener would reset them.
   await new Promise((resolve) => setImmediate(resolve));
