@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from './config';
 import type { Db } from './db';
 import { loadDemoDataInWorker, loadableInWorker } from '../seeds/lib/load-in-worker';
 
-/** Standalone entry: config → db → migrate → (demo data) → listen, and print the URL. */
+/** Standalone entry: config → (the demo loader's worker: migrate, demo data) beside the app's build → listen, and print the URL. */
 async function main(): Promise<void> {
   let config;
   try {
