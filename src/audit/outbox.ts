@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { isPostgres, type Executor } from '../db';
+import { isPostgres, jsonRows, type Executor } from '../db';
 import type { AuditEntry } from './service';
 
 /**
@@ -126,9 +126,8 @@ export async function recordEvents(trx: Executor, at: string, entries: AuditEntr
       const values = rows.map(() => '(CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?)').join(', ');
       await trx.raw(insert(`(VALUES ${values})`), rows.flat());
     } else {
-      // On SQLite the chunk is one JSON parameter (as src/db/insert-rows.ts sends rows): one statement text for every chunk.
-      const columns = rows[0].map((_, j) => `value ->> ${j} AS column${j + 1}`).join(', ');
-      await trx.raw(insert(`(SELECT ${columns} FROM json_each(?))`), [JSON.stringify(rows)]);
+      // On SQLite the chunk is one JSON parameter (src/db/insert-rows.ts): one statement text for every chunk.
+      await trx.raw(insert(jsonRows(rows[0].length)), [JSON.stringify(rows)]);
     }
   }
 }

@@ -69,16 +69,7 @@ function remember(trx: Executor, hash: string | undefined): void {
  * Every state change in every module calls this.
  */
 export function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry): Promise<void> {
-  // The record is dated when the change is made, even if its append waits for another (hash-chain.ts inChainOrder).
-  const record = auditRow(clock, entry);
-  return inChainOrder(trx, 'audit_log', async () => {
-    await lockChain(trx, 'audit_log');
-    const [row] = linkChain(await tailOf(trx), [record], content);
-    await trx('audit_log').insert(row);
-    remember(trx, row.hash);
-    // A public action also becomes an outbox event, under the same lock and in the same transaction (audit/outbox.ts).
-    await recordEvents(trx, row.at, [entry]);
-  });
+  return recordAudits(trx, clock, [entry]);
 }
 
 /**

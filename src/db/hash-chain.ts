@@ -56,10 +56,7 @@ export function inChainOrder<T>(trx: Executor, table: 'ledger_transfers' | 'audi
   if (!chains) appending.set(trx, (chains = new Map()));
   const before = chains.get(table);
   const mine = before ? before.then(append, append) : append();
-  chains.set(
-    table,
-    mine.catch(() => undefined),
-  );
+  chains.set(table, mine.catch(() => undefined));
   return mine;
 }
 

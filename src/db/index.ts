@@ -7,7 +7,7 @@ export { pendingCommitHook, withCommitHook, type CommitHook } from './commit-hoo
 export { BatchUnfit, GroupCommit, QueueClosed, groupCommitLoad, type GroupCommitOptions, type GroupCommitStats, type Outcome } from './group-commit';
 export { GENESIS_HASH, canonicalJson, chainHash, inChainOrder, lastHash, linkChain, lockChain } from './hash-chain';
 export { concurrently } from './concurrently';
-export { insertRows } from './insert-rows';
+export { insertRows, jsonRows } from './insert-rows';
 export { writeTransaction } from './retry';
 export { VersionCounter, VersionedCache, versionCounter } from './versioned-cache';
 export { executorFor, inUnitOfWork, withUnitOfWork } from './unit-of-work';

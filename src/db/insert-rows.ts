@@ -29,6 +29,14 @@ function valuesOf(rows: readonly Row[], columns: readonly string[]): unknown[][]
 }
 
 /**
+ * The rows of one JSON parameter (an array of arrays, bound as `?`) as a table of `width` columns named column1…,
+ * as a VALUES list names them on PostgreSQL, and each row's place in the array as `position`:
+ * `FROM ${jsonRows(n)} AS v`. SQLite only.
+ */
+export const jsonRows = (width: number): string =>
+  `(SELECT key AS position, ${Array.from({ length: width }, (_, i) => `value ->> ${i} AS column${i + 1}`).join(', ')} FROM json_each(?))`;
+
+/**
  * Many rows into one table in one statement, answering the `returning` columns of each row in the order given.
  *
  * On SQLite the rows travel as one JSON parameter that the statement unpacks (`json_each`): the same SQL text for any
@@ -52,7 +60,7 @@ export async function insertRows<R = Row>(db: Executor, table: string, records: 
     return (await query.returning(returning === '*' ? '*' : [...returning])) as R[];
   }
   const back = returning === undefined ? '' : ` RETURNING ${returning === '*' ? '*' : returning.map(quote).join(', ')}`;
-  const sql = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) SELECT ${columns.map((_, i) => `value ->> ${i}`).join(', ')} FROM json_each(?) ORDER BY key${back}`;
+  const sql = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) SELECT ${columns.map((_, i) => `v.column${i + 1}`).join(', ')} FROM ${jsonRows(columns.length)} AS v ORDER BY v.position${back}`;
   const data = JSON.stringify(values);
   const answered = (await db.raw(sql, [data])) as R[];
   return returning === undefined ? [] : answered;
