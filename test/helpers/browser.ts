@@ -232,12 +232,17 @@ export function newContext(browser: Browser, viewport: keyof typeof VIEWPORTS = 
   });
 }
 
+/** Whether the tests' pictures of their pages are taken (`TEST_SCREENSHOTS=1`); a failed browser test's always are. */
+export const TAKE_PICTURES = process.env.TEST_SCREENSHOTS === '1';
+
 /**
- * Saves a full-page screenshot as test-artifacts/<name>.png and returns its path. `scale: 'css'` takes it at one
- * image pixel per CSS pixel instead of the device's (a phone's DPR of 2): a quarter of the pixels, several times
- * quicker to encode for a long page — enough for a picture of the layout.
+ * With TEST_SCREENSHOTS=1, saves a full-page screenshot as test-artifacts/<name>.png and returns its path (otherwise
+ * null: a picture is for a person to look at, and encoding one takes a browser test about half a second). `scale:
+ * 'css'` takes it at one image pixel per CSS pixel instead of the device's (a phone's DPR of 2): a quarter of the
+ * pixels, several times quicker to encode for a long page — enough for a picture of the layout.
  */
-export async function screenshot(page: Page, name: string, options: { scale?: 'css' | 'device' } = {}): Promise<string> {
+export async function screenshot(page: Page, name: string, options: { scale?: 'css' | 'device'; always?: boolean } = {}): Promise<string | null> {
+  if (!TAKE_PICTURES && !options.always) return null;
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '-')}.png`);
   await page.screenshot({ path: file, fullPage: true, scale: options.scale ?? 'device' });
@@ -289,6 +294,25 @@ export async function loginInBrowser(page: Page, baseUrl: string, username: stri
     page.waitForURL((u) => !u.pathname.endsWith('/login') && (!options.next || u.pathname === options.next)),
     page.click('main form[action$="/login"] button[type="submit"]'),
   ]);
+}
+
+/**
+ * Signs `username` in through the same login form's POST, sent from the page's context (which shares its cookies)
+ * rather than typed into the page, then opens the page the login leads to — where `loginInBrowser` would have left the
+ * page, at a fraction of its cost (no form page rendered, filled and submitted). For the logins a browser suite needs
+ * as a starting point; the login form itself is tested through `loginInBrowser` (`freshLogin`).
+ */
+export async function signInByRequest(page: Page, baseUrl: string, username: string, options: { password?: string } = {}): Promise<void> {
+  const request = page.context().request;
+  const form = await request.get(`${baseUrl}/login`);
+  assert.equal(form.status(), 200, `GET /login: ${form.status()}`);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  assert.ok(csrf, 'the login page carries a CSRF token');
+  const res = await request.post(`${baseUrl}/login`, { form: { username, password: options.password ?? 'demo-password', _csrf: csrf }, maxRedirects: 0 });
+  const to = res.headers().location;
+  assert.ok(res.status() === 302 || res.status() === 303, `signing ${username} in: ${res.status()} ${res.status() < 300 ? await res.text() : ''}`.slice(0, 600));
+  assert.ok(to && !new URL(to, baseUrl).pathname.endsWith('/login'), `signing ${username} in led back to ${to}`);
+  await page.goto(new URL(to, baseUrl).href);
 }
 
 /** A table cell too narrow to read, as `unreadableTableCells` reports it. */
@@ -399,9 +423,9 @@ export interface BrowserSuite {
   /** A fresh browsing context (own cookies), closed in `after`. */
   context(options?: ContextOptions): Promise<BrowserContext>;
   /**
-   * A page in a fresh context, logged in as `user` when one is given. The first page of a user at a viewport logs
-   * in through the login form (and is left where the login lands); later ones start from that login's storage state
-   * (its session cookie) on about:blank, without going through the form again.
+   * A page in a fresh context, logged in as `user` when one is given. The first page of a user at a viewport signs
+   * in by the login form's POST (`signInByRequest`; through the form on the page with `freshLogin`) and is left where
+   * the login lands; later ones start from that login's storage state (its session cookie) on about:blank.
    */
   page(options?: PageOptions): Promise<Page>;
   /** Logs `page` in through the form as `user` (loginInBrowser against this server). */
@@ -456,10 +480,17 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
     browser = await launchBrowser();
   });
 
-  afterEach(function () {
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
     // A server that stopped answering says why (its log), rather than leaving only refused connections.
-    if (this.currentTest?.state === 'failed' && server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
+    if (server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
       process.stdout.write(`the server exited (${server.child.exitCode ?? server.child.signalCode}):\n${server.stdout().slice(-4000)}\n${server.stderr().slice(-4000)}\n`);
+    }
+    // What the failed test's pages showed: a picture of each page still open, test-artifacts/failed-<test>-<n>.png.
+    const open = contexts.flatMap((c) => c.pages()).filter((p) => !p.isClosed());
+    for (const [n, p] of open.slice(-4).entries()) {
+      const file = await screenshot(p, `failed-${this.currentTest.title.slice(0, 80)}-${n + 1}`, { scale: 'css', always: true }).catch(() => null);
+      if (file) process.stdout.write(`      picture of the failed test's page ${p.url()}: ${path.relative(process.cwd(), file)}\n`);
     }
   });
 
@@ -501,7 +532,10 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
       // Log in through the form; the login is cached once it has succeeded (a failed one is not kept).
       const c = await context(o);
       const page = await c.newPage();
-      const done = login(page, o.user, { password: o.password, next: typeof o.freshLogin === 'object' ? o.freshLogin.next : undefined }).then(() => c.storageState());
+      const signedIn = o.freshLogin
+        ? login(page, o.user, { password: o.password, next: typeof o.freshLogin === 'object' ? o.freshLogin.next : undefined })
+        : signInByRequest(page, set(server, 'the server').url, o.user, { password: o.password });
+      const done = signedIn.then(() => c.storageState());
       logins.set(key, done);
       try {
         await done;
