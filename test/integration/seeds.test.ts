@@ -99,6 +99,14 @@ async function digest(db: Db): Promise<Record<string, string>> {
     const norm = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : v])));
     out[t] = createHash('sha256').update(JSON.stringify(norm)).digest('hex');
   }
+  // The 2020 certification round, whose applications walk their steps side by side (seeds/demo-recognition.ts): who
+  // was drawn for which application, their scores and the outcomes — not the rows' ids, whose order the interleaving sets.
+  const reviews = await db('cert_reviews as r')
+    .join('cert_applications as a', 'a.id', 'r.application_id')
+    .orderBy([{ column: 'a.application_no' }, { column: 'r.expert_id' }])
+    .select('a.application_no', 'a.status', 'a.mean_score_x100', 'a.recommended_level', 'r.expert_id', 'r.score', 'r.recommend_level', 'r.reviewed_at');
+  assert.ok(reviews.length >= 3 * 216, `${reviews.length} reviews`);
+  out.reviews = createHash('sha256').update(JSON.stringify(reviews.map((r) => Object.values(r).map(String)))).digest('hex');
   return out;
 }
 
