@@ -394,11 +394,12 @@ export class OrderService {
       if (!go.length) return;
 
       const now = this.clock.now().toISOString();
-      // The writes side by side (src/db/concurrently.ts): each order's compare-and-set, the batch's history rows and
-      // its audit records — what `step` writes for each, no more.
+      // The writes side by side (src/db/concurrently.ts; one after another on PostgreSQL, whose client takes one query
+      // at a time): each order's compare-and-set, the batch's history rows and its audit records — what `step` writes
+      // for each, no more.
       const [moved] = await concurrently(
         trx,
-        () => Promise.all(go.map((g) => moveStatus(trx, g.order.id, g.order.status, g.to, now, g.job.note !== null ? { acceptance_note: g.job.note } : {}))),
+        () => concurrently(trx, ...go.map((g) => () => moveStatus(trx, g.order.id, g.order.status, g.to, now, g.job.note !== null ? { acceptance_note: g.job.note } : {}))),
         () => insertHistory(trx, go.map((g) => ({ order_id: g.order.id, from_status: g.order.status, to_status: g.to, actor_id: g.job.actor.id, note: g.job.note, at: now }))),
         () =>
           recordAudits(
