@@ -529,7 +529,8 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
       const key = JSON.stringify([o.user, o.viewport ?? 'desktop', o.locale ?? 'zh-CN']);
       const cached = o.freshLogin ? undefined : logins.get(key);
       if (cached) return (await context(o, await cached)).newPage();
-      // Log in through the form; the login is cached once it has succeeded (a failed one is not kept).
+      // Sign in (the form's POST; through the form itself with freshLogin); the login is cached once it has succeeded
+      // (a failed one is not kept).
       const c = await context(o);
       const page = await c.newPage();
       const signedIn = o.freshLogin
