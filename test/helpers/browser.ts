@@ -9,6 +9,7 @@ import type { Db } from '../../src/db';
 import { DEMO_LOAD_TIMEOUT, type TestDatabase } from './db';
 import { demoDatabase } from './demo-db';
 import { startServer, type RunningServer, type ServerOptions } from './server';
+import { csrfOf } from './session';
 
 /** Debian's Chromium (apt `chromium`); override with CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -306,9 +307,7 @@ export async function signInByRequest(page: Page, baseUrl: string, username: str
   const request = page.context().request;
   const form = await request.get(`${baseUrl}/login`);
   assert.equal(form.status(), 200, `GET /login: ${form.status()}`);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-  assert.ok(csrf, 'the login page carries a CSRF token');
-  const res = await request.post(`${baseUrl}/login`, { form: { username, password: options.password ?? 'demo-password', _csrf: csrf }, maxRedirects: 0 });
+  const res = await request.post(`${baseUrl}/login`, { form: { username, password: options.password ?? 'demo-password', _csrf: csrfOf(await form.text()) }, maxRedirects: 0 });
   const to = res.headers().location;
   assert.ok(res.status() === 302 || res.status() === 303, `signing ${username} in: ${res.status()} ${res.status() < 300 ? await res.text() : ''}`.slice(0, 600));
   assert.ok(to && !new URL(to, baseUrl).pathname.endsWith('/login'), `signing ${username} in led back to ${to}`);
