@@ -1,10 +1,11 @@
 import { hashPassword } from '../src/auth/passwords';
-import { concurrently, executorFor, type Db } from '../src/db';
+import { executorFor, type Db } from '../src/db';
 import { FIELDS } from '../src/domain';
 import { RecognitionService } from '../src/recognition/service';
 import { ListEntryInput } from '../src/recognition/schema';
-import type { Level, Unanswered } from '../src/domain';
+import type { Level } from '../src/domain';
 import type { Actor } from '../src/web/state';
+import { BulkApplications, type BulkApplication, type BulkFiling } from './lib/bulk-recognition';
 import type { CatalogueIds } from './lib/catalogue';
 import { Rng } from './lib/random';
 
@@ -17,7 +18,7 @@ import { Rng } from './lib/random';
  * - the 2020 key technical indicator list (清单): 63 entries across the report's fields, each with its thresholds;
  * - 2020's certification (seedDemo2020Round): for each of the registry's 2020 首台（套）装备 certificates (seeds/lib:
  *   2 international, 30 domestic, 184 provincial) its enterprise's application, walked through every step with the
- *   service's own rules — submitted, 形式审查, 3 experts drawn at random (seeded) who score it and recommend the
+ *   service's own rules and rows (a step for all 216 at a time, seeds/lib/bulk-recognition.ts) — submitted, 形式审查, 3 experts drawn at random (seeded) who score it and recommend the
  *   certificate's level, recommended — then one round (the 拟认定名单 公示 of 2 November 2020, 5 working days) finalized
  *   with each application confirming the certificate the registry already holds (no second set), so its award falls
  *   due at the setting's amount by level; finance pays every award through the ledger in December 2020. 8 of them
@@ -99,13 +100,6 @@ export const ROUND_2020 = { publishedAt: '2020-11-02T10:00:00+08:00', finalizedA
 export const DEMO_LIST_TRACK_2020 = 8;
 
 const DAY = 86_400_000;
-/**
- * How many applications walk their steps side by side (seedDemo2020Round): on SQLite, while one waits for SQLite the
- * others' JavaScript runs (the loader 14% quicker with 4 than one at a time, docs/benchmarks.md).
- */
-const LANES = 4;
-/** The loader shows nothing of the services' answers: they need not read each application back (src/domain.ts). */
-const QUIET: Unanswered = { answer: false };
 const roleActor = (id: number, username: string, role: Actor['role'], vendorId: number | null = null): Actor => ({ id, username, role, displayName: username, purchaserId: null, vendorId });
 
 /** Values that meet an entry's thresholds, as an enterprise's test report would give them. */
@@ -126,20 +120,20 @@ export async function seedDemoRecognition(db: Db, catalogue: CatalogueIds, now: 
   const list = planList2020();
   const entries: Array<{ id: number; field: string; indicators: Array<{ name: string; comparator: string; threshold: number }> }> = [];
   for (const entry of list) entries.push(await service.addListEntry(admin, ListEntryInput.parse({ year: 2020, ...entry }), { demo: true }));
-  const round = await seedDemo2020Round(db, catalogue, entries, ids);
+  const round = await seedDemo2020Round(db, catalogue, entries);
   await seedDemoDraft(db, catalogue, entries, now);
   return { experts: experts.length, listEntries: list.length, ...round };
 }
 
 /**
  * 2020's applications, round and awards, linked to the registry's 2020 equipment certificates (see the file's head).
- * Every step goes through RecognitionService on a clock set to the step's day in 2020.
+ * The applications' steps in batches (seeds/lib/bulk-recognition.ts), the round and the awards through
+ * RecognitionService, each on a clock set to the day in 2020.
  */
 async function seedDemo2020Round(
   db: Db,
   catalogue: CatalogueIds,
   entries: Array<{ id: number; field: string; indicators: Array<{ name: string; comparator: string; threshold: number }> }>,
-  expertUsers: Map<string, number>,
 ): Promise<{ certified2020: number; awards2020Fen: number }> {
   const trx = executorFor(db);
   let at = new Date('2020-03-02T09:00:00+08:00');
@@ -164,18 +158,16 @@ async function seedDemo2020Round(
   const entryOf = new Map<string, (typeof entries)[number]>();
   for (const e of entries) if (!entryOf.has(e.field)) entryOf.set(e.field, e);
   let listTrack = 0;
-  // Filed one after another, in the certificates' order (so the application numbers follow it).
-  const filed: Array<{ id: number; cert: (typeof certs)[number]; vendor: Actor; at: Date }> = [];
-  for (const [i, c] of certs.entries()) {
+  // Filed in the certificates' order (so the application numbers follow it), each on its own day.
+  const filings: BulkFiling[] = certs.map((c, i) => {
     const op = operators.get(c.vendor_id)!;
-    const vendor = roleActor(op.id, op.username, 'vendor', c.vendor_id);
     const entry = entryOf.get(c.field);
     const standard = !!entry && listTrack < DEMO_LIST_TRACK_2020 && i >= listTrack * 27;
     if (standard) listTrack++;
-    at = new Date(Date.parse('2020-03-02T09:00:00+08:00') + (i % 120) * DAY);
-    const created = await service.createApplication(
-      vendor,
-      {
+    return {
+      vendor: roleActor(op.id, op.username, 'vendor', c.vendor_id),
+      at: new Date(Date.parse('2020-03-02T09:00:00+08:00') + (i % 120) * DAY),
+      input: {
         productName: c.product_name,
         model: c.model ?? `${c.cert_no.slice(-4)}型`,
         kind: 'equipment',
@@ -185,38 +177,23 @@ async function seedDemo2020Round(
         indicators: entry ? meeting(entry.indicators) : [],
         description: `${c.product_name}：主要技术指标达到${c.level === 'international' ? '国际' : c.level === 'domestic' ? '国内' : '省内'}领先水平，已有首台（套）用户应用。`,
       },
-      { demo: true, ...QUIET },
-    );
-    filed.push({ id: created.id, cert: c, vendor, at });
-  }
-  // Then each application's way to its recommendation, several applications side by side (lanes) on SQLite: each
-  // application's steps in order, on its own clock, its draw and scores from its own seeded generator — the same
-  // data whatever the interleaving.
-  const walk = async (lane: number): Promise<void> => {
-    let when = new Date(0);
-    let rng = new Rng(0);
-    const steps = new RecognitionService(db, { now: () => when }, (n) => rng.int(0, n - 1));
-    for (let k = lane; k < filed.length; k += LANES) {
-      const { id, cert: c, vendor } = filed[k]!;
-      rng = new Rng(SEED + 2020 * 1000 + k);
-      when = filed[k]!.at;
-      await steps.submit(vendor, id, QUIET);
-      when = new Date(when.getTime() + 7 * DAY);
-      await steps.screen(admin, id, { passed: true, opinion: '材料齐全，符合申报条件' }, QUIET);
-      const drawn = await steps.drawExperts(admin, id, { count: 3 }, QUIET);
-      when = new Date(when.getTime() + 14 * DAY);
-      for (const e of drawn.experts) {
-        const expert = roleActor(expertUsers.get(e.username ?? '')!, e.username ?? '', 'expert');
-        await steps.review(expert, id, { conflict: false, score: 76 + rng.int(0, 18), recommendLevel: c.level, opinion: '技术指标先进，具备首台（套）特征，同意推荐。' }, QUIET);
-      }
-      when = new Date(when.getTime() + 7 * DAY);
-      await steps.recommend(admin, id, QUIET);
-    }
-  };
-  // Side by side on SQLite; on PostgreSQL one lane after another (src/db/concurrently.ts).
-  await concurrently(trx, ...Array.from({ length: LANES }, (_, lane) => () => walk(lane)));
-  const registered = new Map(filed.map((f) => [f.id, f.cert.id]));
-  const applicationIds = filed.map((f) => f.id);
+    };
+  });
+  // Then every application's way to its recommendation, one step for all of them at a time (seeds/lib/bulk-recognition.ts),
+  // each on its own days: submitted when filed, screened and drawn a week later, reviewed two weeks after, recommended
+  // the week after; its draw and scores from its own seeded generator.
+  const bulk = new BulkApplications(trx, { now: () => at });
+  const filed = await bulk.file(filings, { demo: true });
+  const k = new Map(filed.map((a, i) => [a.id, i]));
+  const days = (n: number) => (a: BulkApplication) => new Date(filings[k.get(a.id)!]!.at.getTime() + n * DAY);
+  const rngs = new Map(filed.map((a, i) => [a.id, new Rng(SEED + 2020 * 1000 + i)]));
+  await bulk.submit(filed, days(0));
+  await bulk.screen(filed, admin, days(7), '材料齐全，符合申报条件');
+  await bulk.draw(filed, admin, days(7), 3, (a) => (n) => rngs.get(a.id)!.int(0, n - 1));
+  await bulk.review(filed, days(21), (a) => ({ conflict: false, score: 76 + rngs.get(a.id)!.int(0, 18), recommendLevel: certs[k.get(a.id)!]!.level, opinion: '技术指标先进，具备首台（套）特征，同意推荐。' }));
+  await bulk.recommend(filed, admin, days(28));
+  const registered = new Map(filed.map((a, i) => [a.id, certs[i]!.id]));
+  const applicationIds = filed.map((a) => a.id);
   at = new Date(ROUND_2020.publishedAt);
   const round = await service.createRound(admin, { year: 2020, applicationIds }, { demo: true });
   at = new Date(ROUND_2020.finalizedAt);

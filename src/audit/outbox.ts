@@ -104,7 +104,10 @@ const COLUMNS = ['id', 'stream', 'type', 'occurred_at', 'data'] as const;
  * random page each (a 16-payment commit wrote a quarter less to the WAL with them).
  */
 export async function recordEvents(trx: Executor, at: string, entries: AuditEntry[]): Promise<void> {
-  const events = entries.map(eventOf).filter((e): e is NonNullable<ReturnType<typeof eventOf>> => e !== null);
+  const events = entries.flatMap((entry) => {
+    const e = eventOf(entry);
+    return e ? [{ ...e, at: entry.at ?? at }] : [];
+  });
   const v = (c: (typeof COLUMNS)[number]) => `v.column${COLUMNS.indexOf(c) + 3}`;
   const insert = (source: string) =>
     `INSERT INTO outbox_events (${COLUMNS.join(', ')}, stream_seq)
@@ -119,7 +122,7 @@ export async function recordEvents(trx: Executor, at: string, entries: AuditEntr
     const rows = chunk.map((e, n) => {
       const k = (place.get(e.stream) ?? 0) + 1;
       place.set(e.stream, k);
-      return [n, k, uuidv7(), e.stream, e.type, at, JSON.stringify(e.data)];
+      return [n, k, uuidv7(), e.stream, e.type, e.at, JSON.stringify(e.data)];
     });
     if (isPostgres(trx)) {
       // VALUES' columns are column1… on PostgreSQL.

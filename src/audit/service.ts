@@ -10,6 +10,11 @@ export interface AuditEntry {
   entityId: string | number | null;
   before?: unknown;
   after?: unknown;
+  /**
+   * When it happened, if not now by the caller's clock: only for a batched writer (the demo loader's) whose records
+   * of one statement happened at different instants.
+   */
+  at?: string;
 }
 
 export interface AuditRow {
@@ -45,7 +50,7 @@ const auditRow = (clock: Clock, entry: AuditEntry): Omit<AuditRow, 'id' | 'prev_
   entity_id: entry.entityId === null ? null : String(entry.entityId),
   before: entry.before === undefined ? null : JSON.stringify(entry.before),
   after: entry.after === undefined ? null : JSON.stringify(entry.after),
-  at: clock.now().toISOString(),
+  at: entry.at ?? clock.now().toISOString(),
 });
 
 /**
@@ -79,7 +84,7 @@ export function recordAudit(trx: Executor, clock: Clock, entry: AuditEntry): Pro
  */
 export function recordAudits(trx: Executor, clock: Clock, entries: AuditEntry[]): Promise<void> {
   const records = entries.map((entry) => auditRow(clock, entry));
-  const at = records[0]?.at ?? clock.now().toISOString();
+  const at = clock.now().toISOString();
   return inChainOrder(trx, 'audit_log', async () => {
     await lockChain(trx, 'audit_log');
     const rows = linkChain(await tailOf(trx), records, content);

@@ -237,6 +237,9 @@ export async function listApplications(
   return { rows, total };
 }
 
+/** Several applications with their enterprises, in id order (the demo loader's batches). */
+export const applicationsByIds = (db: Executor, ids: readonly number[]): Promise<ApplicationDetailRow[]> => detail(db).whereIn('a.id', ids).orderBy('a.id');
+
 export const applicationsOfRound = (db: Executor, roundId: number): Promise<ApplicationDetailRow[]> => detail(db).where('a.round_id', roundId).orderBy('a.id');
 
 export async function insertHistory(db: Executor, row: { application_id: number; action: string; from_status: string | null; to_status: string; actor_id: number | null; note: string | null; at: string }): Promise<void> {
@@ -261,13 +264,17 @@ export async function insertReviews(db: Executor, rows: Array<Omit<ReviewRow, 'i
   if (rows.length) await db('cert_reviews').insert(rows);
 }
 
-export const reviewsOf = (db: Executor, applicationId: number): Promise<ReviewDetailRow[]> =>
+const reviewDetail = (db: Executor) =>
   db('cert_reviews as r')
     .join('experts as e', 'e.id', 'r.expert_id')
     .leftJoin('users as u', 'u.id', 'e.user_id')
-    .where('r.application_id', applicationId)
     .orderBy('r.id')
     .select('r.*', 'e.name as expert_name', 'e.unit as expert_unit', 'e.title as expert_title', 'e.user_id as expert_user_id', 'u.username');
+
+export const reviewsOf = (db: Executor, applicationId: number): Promise<ReviewDetailRow[]> => reviewDetail(db).where('r.application_id', applicationId);
+
+/** The reviews of several applications, as reviewsOf gives one application's (the demo loader's batches). */
+export const reviewsOfApplications = (db: Executor, applicationIds: readonly number[]): Promise<ReviewDetailRow[]> => reviewDetail(db).whereIn('r.application_id', applicationIds);
 
 export async function updateReview(db: Executor, id: number, from: ReviewRow['status'], patch: Partial<ReviewRow>): Promise<boolean> {
   return (await db('cert_reviews').where({ id, status: from }).update(patch)) === 1;

@@ -239,6 +239,100 @@ export function drawFrom<T>(items: readonly T[], count: number, int: (n: number)
   return pool.slice(0, count);
 }
 
+/** A new application's row (a draft, numbered once it has its id). */
+export function draftRow(actor: Actor, vendorId: number, input: ApplicationInput, now: string, demo: boolean): Omit<ApplicationRow, 'id'> {
+  return {
+    application_no: null,
+    vendor_id: vendorId,
+    product_name: input.productName,
+    model: input.model,
+    kind: input.kind,
+    field: input.field,
+    level_claimed: input.levelClaimed,
+    list_entry_id: input.listEntryId ?? null,
+    indicators: JSON.stringify(input.indicators),
+    description: input.description,
+    status: 'draft',
+    screen_opinion: null,
+    mean_score_x100: null,
+    recommended_level: null,
+    round_id: null,
+    cert_id: null,
+    cert_no: null,
+    decided_at: null,
+    created_by: actor.id,
+    demo,
+    submitted_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** A new application's history row and audit record. */
+export function createRecords(actor: Actor, applicationId: number, applicationNo: string, productName: string, at: string) {
+  return {
+    history: { application_id: applicationId, action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, note: null, at },
+    audit: { actor, action: 'recognition.create', entity: 'cert_application', entityId: applicationId, after: { status: 'draft', applicationNo, productName } },
+  };
+}
+
+/** A draw's row, the panel's review rows and its audit record (`drawId` once the row has its id). */
+export function drawRecords(actor: Actor, applicationId: number, reason: 'draw' | 'replacement', count: number, pool: ReadonlyArray<{ id: number }>, chosen: ReadonlyArray<{ id: number }>, at: string) {
+  return {
+    draw: { application_id: applicationId, reason, count, pool: JSON.stringify(pool.map((e) => e.id)), drawn: JSON.stringify(chosen.map((e) => e.id)), drawn_by: actor.id, drawn_at: at },
+    reviews: (drawId: number) => chosen.map((e) => ({ application_id: applicationId, expert_id: e.id, draw_id: drawId, status: 'assigned' as const, score: null, recommend_level: null, opinion: null, reviewed_at: null })),
+    audit: (drawId: number) => ({ actor, action: `recognition.${reason}`, entity: 'cert_application', entityId: applicationId, after: { drawId, pool: pool.map((e) => e.id), drawn: chosen.map((e) => e.id) } }),
+  };
+}
+
+/** An expert's scored review: the review's patch, the application's history row, the audit record. */
+export function reviewRecords(actor: Actor, applicationId: number, status: ApplicationStatus, expertId: number, input: ReviewInput, at: string) {
+  return {
+    patch: { status: 'scored' as const, score: input.score ?? null, recommend_level: input.recommendLevel ?? null, opinion: input.opinion ?? null, reviewed_at: at },
+    history: { application_id: applicationId, action: 'scored', from_status: status, to_status: status, actor_id: actor.id, note: null, at },
+    audit: { actor, action: 'recognition.review', entity: 'cert_application', entityId: applicationId, after: { expertId, score: input.score, recommendLevel: input.recommendLevel } },
+  };
+}
+
+/** An application's human number: ZJRD-<year filed>-<id, six digits>. */
+export const applicationNumber = (year: string, id: number): string => `ZJRD-${year}-${String(id).padStart(6, '0')}`;
+
+/**
+ * The standard track's test (submit): every indicator of the list entry present among the application's values and
+ * meeting its threshold; else the 422 naming the first that does not.
+ */
+export function checkIndicators(entry: ListEntryRow, values: IndicatorValue[]): void {
+  for (const ind of listEntryView(entry).indicators) {
+    const i = values.findIndex((v) => normalized(v.name) === normalized(ind.name));
+    const params = { name: ind.name, comparator: ind.comparator, threshold: String(ind.threshold), unit: ind.unit };
+    if (i < 0) throw invalidField('indicators', 'recognition.indicator_missing', params);
+    if (!meets(values[i]!.value, ind.comparator, ind.threshold)) throw invalidField(`indicators.${i}.value`, 'recognition.indicator_below', { ...params, value: String(values[i]!.value) });
+  }
+}
+
+/** Whom a draw may choose for an application: active experts of its field, never of the applicant's unit, not on it yet. */
+export function drawPool<E extends ExpertRow>(active: readonly E[], a: { field: string; vendor_name: string }, taken: ReadonlySet<number>): E[] {
+  return active.filter((e) => expertView(e).fields.includes(a.field) && normalized(e.unit) !== normalized(a.vendor_name) && !taken.has(e.id));
+}
+
+/** The panel's verdict from its scores: recommended at the experts' majority level when the mean is ≥ PASS_MEAN. */
+export function panelVerdict(scored: ReadonlyArray<{ score: number | null; recommend_level: string | null }>): { meanX100: number; pass: boolean; level: Level } {
+  const sum = scored.reduce((s, r) => s + (r.score ?? 0), 0);
+  return {
+    meanX100: Math.round((sum * 100) / scored.length),
+    pass: sum * 100 >= PASS_MEAN * 100 * scored.length,
+    level: majorityLevel(scored.map((r) => r.recommend_level ?? '')),
+  };
+}
+
+/** What one step of an application writes beside the status: its history row and its audit record. */
+export function stepRecords(actor: Actor, applicationId: number, action: string, from: ApplicationStatus, to: ApplicationStatus, note: string | null, at: string) {
+  return {
+    history: { application_id: applicationId, action, from_status: from, to_status: to, actor_id: actor.id, note, at },
+    audit: { actor, action: `recognition.${action}`, entity: 'cert_application', entityId: applicationId, before: { status: from }, after: { status: to } },
+  };
+}
+
 /**
  * The certification lifecycle (认定, DESIGN §8): the indicator list, the expert pool, applications and their steps,
  * the draw of experts and their reviews, rounds with their 公示 and objections, the certificates a finalized round
@@ -415,36 +509,12 @@ export class RecognitionService {
         if (entry.field !== input.field) throw invalidField('listEntryId', 'recognition.list_entry_other_field', { field: entry.field });
       }
       const now = this.now();
-      const row: Omit<ApplicationRow, 'id'> = {
-        application_no: null,
-        vendor_id: vendor.id,
-        product_name: input.productName,
-        model: input.model,
-        kind: input.kind,
-        field: input.field,
-        level_claimed: input.levelClaimed,
-        list_entry_id: listEntryId,
-        indicators: JSON.stringify(input.indicators),
-        description: input.description,
-        status: 'draft',
-        screen_opinion: null,
-        mean_score_x100: null,
-        recommended_level: null,
-        round_id: null,
-        cert_id: null,
-        cert_no: null,
-        decided_at: null,
-        created_by: actor.id,
-        demo: opts.demo ?? false,
-        submitted_at: null,
-        created_at: now,
-        updated_at: now,
-      };
-      const id = await insertApplication(trx, row);
-      const applicationNo = `ZJRD-${shanghaiDay(this.clock.now()).slice(0, 4)}-${String(id).padStart(6, '0')}`;
+      const id = await insertApplication(trx, draftRow(actor, vendor.id, input, now, opts.demo ?? false));
+      const applicationNo = applicationNumber(shanghaiDay(this.clock.now()).slice(0, 4), id);
       await updateApplication(trx, id, null, { application_no: applicationNo });
-      await insertHistory(trx, { application_id: id, action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, note: null, at: now });
-      await recordAudit(trx, this.clock, { actor, action: 'recognition.create', entity: 'cert_application', entityId: id, after: { status: 'draft', applicationNo, productName: input.productName } });
+      const records = createRecords(actor, id, applicationNo, input.productName, now);
+      await insertHistory(trx, records.history);
+      await recordAudit(trx, this.clock, records.audit);
       return opts.answer === false ? { id } : this.view(trx, actor, id);
     });
   }
@@ -491,13 +561,7 @@ export class RecognitionService {
       if (a.list_entry_id !== null) {
         const entry = await findListEntry(trx, a.list_entry_id);
         if (!entry) throw invalidField('listEntryId', 'recognition.list_entry_unknown', { id: a.list_entry_id });
-        const values = this.indicatorsOf(a);
-        for (const ind of listEntryView(entry).indicators) {
-          const i = values.findIndex((v) => normalized(v.name) === normalized(ind.name));
-          const params = { name: ind.name, comparator: ind.comparator, threshold: String(ind.threshold), unit: ind.unit };
-          if (i < 0) throw invalidField('indicators', 'recognition.indicator_missing', params);
-          if (!meets(values[i]!.value, ind.comparator, ind.threshold)) throw invalidField(`indicators.${i}.value`, 'recognition.indicator_below', { ...params, value: String(values[i]!.value) });
-        }
+        checkIndicators(entry, this.indicatorsOf(a));
       }
     }, opts);
   }
@@ -531,16 +595,13 @@ export class RecognitionService {
 
   private async draw(trx: Executor, actor: Actor, a: ApplicationDetailRow, count: number, reason: 'draw' | 'replacement') {
     const taken = new Set((await reviewsOf(trx, a.id)).map((r) => r.expert_id));
-    const pool = (await activeExperts(trx)).filter((e) => {
-      const v = expertView(e);
-      return v.fields.includes(a.field) && normalized(e.unit) !== normalized(a.vendor_name) && !taken.has(e.id);
-    });
+    const pool = drawPool(await activeExperts(trx), a, taken);
     if (pool.length < count) throw new AppError('conflict', 'recognition.too_few_experts', { eligible: pool.length, count });
     const chosen = drawFrom(pool, count, this.randomInt);
-    const at = this.now();
-    const drawId = await insertDraw(trx, { application_id: a.id, reason, count, pool: JSON.stringify(pool.map((e) => e.id)), drawn: JSON.stringify(chosen.map((e) => e.id)), drawn_by: actor.id, drawn_at: at });
-    await insertReviews(trx, chosen.map((e) => ({ application_id: a.id, expert_id: e.id, draw_id: drawId, status: 'assigned' as const, score: null, recommend_level: null, opinion: null, reviewed_at: null })));
-    await recordAudit(trx, this.clock, { actor, action: `recognition.${reason}`, entity: 'cert_application', entityId: a.id, after: { drawId, pool: pool.map((e) => e.id), drawn: chosen.map((e) => e.id) } });
+    const records = drawRecords(actor, a.id, reason, count, pool, chosen, this.now());
+    const drawId = await insertDraw(trx, records.draw);
+    await insertReviews(trx, records.reviews(drawId));
+    await recordAudit(trx, this.clock, records.audit(drawId));
     return chosen.map((e) => ({ id: e.id, name: e.name, unit: e.unit, username: e.username }));
   }
 
@@ -553,10 +614,7 @@ export class RecognitionService {
       const facts = await this.facts(trx, a);
       // The guard first (409 while reviews are pending), then the outcome from the scores.
       nextStatus('recommend', a.status, facts);
-      const sum = scored.reduce((s, r) => s + (r.score ?? 0), 0);
-      const meanX100 = Math.round((sum * 100) / scored.length);
-      const pass = sum * 100 >= PASS_MEAN * 100 * scored.length;
-      const level = majorityLevel(scored.map((r) => r.recommend_level ?? ''));
+      const { meanX100, pass, level } = panelVerdict(scored);
       const patch = pass ? { mean_score_x100: meanX100, recommended_level: level } : { mean_score_x100: meanX100, decided_at: this.now() };
       await this.step(trx, actor, a, 'recommend', patch, `${(meanX100 / 100).toFixed(2)}`, pass ? 'recommended' : 'rejected');
     }, opts);
@@ -660,11 +718,10 @@ export class RecognitionService {
         await this.draw(trx, actor, a, 1, 'replacement');
         return this.view(trx, actor, a.id, undefined, { afterConflict: true });
       }
-      if (!(await updateReview(trx, mine.id, 'assigned', { status: 'scored', score: input.score ?? null, recommend_level: input.recommendLevel ?? null, opinion: input.opinion ?? null, reviewed_at: at }))) {
-        throw invalidState('recognition.already_reviewed');
-      }
-      await insertHistory(trx, { application_id: a.id, action: 'scored', from_status: a.status, to_status: a.status, actor_id: actor.id, note: null, at });
-      await recordAudit(trx, this.clock, { actor, action: 'recognition.review', entity: 'cert_application', entityId: a.id, after: { expertId: e.id, score: input.score, recommendLevel: input.recommendLevel } });
+      const records = reviewRecords(actor, a.id, a.status, e.id, input, at);
+      if (!(await updateReview(trx, mine.id, 'assigned', records.patch))) throw invalidState('recognition.already_reviewed');
+      await insertHistory(trx, records.history);
+      await recordAudit(trx, this.clock, records.audit);
       return opts?.answer === false ? undefined : this.view(trx, actor, a.id);
     });
   }
@@ -1022,6 +1079,7 @@ export class RecognitionService {
   private async apply(trx: Executor, actor: Actor, a: ApplicationDetailRow, action: string, to: ApplicationStatus, patch: Partial<ApplicationRow>, note: string | null): Promise<void> {
     const from = a.status;
     const at = this.now();
+    const records = stepRecords(actor, a.id, action, from, to, note, at);
     // The conditional update, its history row and its audit record side by side (src/db/concurrently.ts); the update
     // first, so that when someone else moved the application first, that is what the caller hears.
     await concurrently(
@@ -1029,8 +1087,8 @@ export class RecognitionService {
       async () => {
         if (!(await updateApplication(trx, a.id, from, { ...patch, status: to, updated_at: at }))) throw invalidState('recognition.changed_meanwhile');
       },
-      () => insertHistory(trx, { application_id: a.id, action, from_status: from, to_status: to, actor_id: actor.id, note, at }),
-      () => recordAudit(trx, this.clock, { actor, action: `recognition.${action}`, entity: 'cert_application', entityId: a.id, before: { status: from }, after: { status: to } }),
+      () => insertHistory(trx, records.history),
+      () => recordAudit(trx, this.clock, records.audit),
     );
     Object.assign(a, patch, { status: to, updated_at: at });
   }

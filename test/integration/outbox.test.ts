@@ -51,6 +51,27 @@ describe(`transactional outbox (${ENGINE})`, function () {
     assert.deepEqual(rows.map((r) => [r.type, r.stream]), [['order.paid', 'order:501'], ['order.paid', 'order:502']]);
   });
 
+  it('a batched writer\'s records that carry their own instants (the demo loader) keep them, in the audit log and on their events', async () => {
+    const db = ctx.db;
+    clock.set(new Date('2026-06-01T02:00:00.000Z'), { freeze: true });
+    const before = (await events(db)).length;
+    await db.transaction((trx) =>
+      recordAudits(trx, clock, [
+        { actor: null, action: 'order.pay', entity: 'order', entityId: 701, after: {}, at: '2020-03-02T01:00:00.000Z' },
+        { actor: null, action: 'order.pay', entity: 'order', entityId: 702, after: {} },
+        { actor: null, action: 'order.pay', entity: 'order', entityId: 703, after: {}, at: '2020-04-06T01:00:00.000Z' },
+      ]),
+    );
+    const rows = (await events(db)).slice(before);
+    assert.deepEqual(rows.map((r) => [r.stream, r.occurred_at]), [
+      ['order:701', '2020-03-02T01:00:00.000Z'],
+      ['order:702', '2026-06-01T02:00:00.000Z'],
+      ['order:703', '2020-04-06T01:00:00.000Z'],
+    ]);
+    const audit = await db('audit_log').whereIn('entity_id', ['701', '702', '703']).orderBy('id').pluck('at');
+    assert.deepEqual(audit, ['2020-03-02T01:00:00.000Z', '2026-06-01T02:00:00.000Z', '2020-04-06T01:00:00.000Z']);
+  });
+
   it('one batch with several events of a stream numbers them on from the stream\'s last, in order; event ids sort as they were written', async () => {
     const db = ctx.db;
     const before = (await events(db)).length;

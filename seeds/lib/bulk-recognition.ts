@@ -1,0 +1,221 @@
+import { recordAudits, type AuditEntry } from '../../src/audit';
+import type { Clock } from '../../src/clock';
+import { parseStoredArray } from '../../src/errors';
+import { concurrently, insertRows, type Executor } from '../../src/db';
+import { mayReadApplication, type ApplicationAct } from '../../src/recognition/policies';
+import { activeExperts, applicationsByIds, reviewsOfApplications, type ApplicationDetailRow, type ApplicationRow, type ListEntryRow, type ReviewDetailRow } from '../../src/recognition/repo';
+import type { ApplicationInput, ApplicationStatus, IndicatorValue, ReviewInput } from '../../src/recognition/schema';
+import { applicationNumber, checkIndicators, createRecords, draftRow, drawFrom, drawPool, drawRecords, panelVerdict, reviewRecords, stepRecords } from '../../src/recognition/service';
+import { nextStatus, type ApplicationFacts } from '../../src/recognition/transitions';
+import { shanghaiDay } from '../../src/time';
+import type { Actor } from '../../src/web/state';
+
+/*
+ * The demo's certification round (2020's 216 applications), written many applications to a statement: through
+ * RecognitionService one call per step, the round's ~11,000 statements were the largest part of first start. This
+ * writes each step for a whole batch in a few statements, with RecognitionService's own rules and rows:
+ *
+ *   - the rules: the policy (`mayReadApplication` with the step's act), the transitions table (`nextStatus` with the
+ *     panel's facts read from the reviews), the vendor approved and the list entry of the application's field, the
+ *     standard track's indicators (`checkIndicators`), the draw's pool (`drawPool`: the field, never the applicant's
+ *     unit) and `drawFrom`, the panel's verdict (`panelVerdict`);
+ *   - the rows: the application's draft row (`draftRow`) and number, and for every step the conditional update (only
+ *     from the status read), its history row and audit record (`stepRecords`, `createRecords`, `drawRecords`,
+ *     `reviewRecords`), the audit chain running on as one by one.
+ *
+ * Unlike the order batches, each application keeps its own instants (`at`): an audit record may carry its own time
+ * (src/audit AuditEntry.at). test/integration/demo-bulk-recognition.test.ts compares the rows with those
+ * RecognitionService writes for the same applications.
+ */
+
+export interface BulkFiling {
+  vendor: Actor;
+  input: ApplicationInput;
+  at: Date;
+}
+
+/** An application of a batch: its id, number and filer. */
+export interface BulkApplication {
+  id: number;
+  applicationNo: string;
+  vendor: Actor;
+  listEntryId: number | null;
+}
+
+type When = (a: BulkApplication) => Date;
+type Patch = Partial<ApplicationRow>;
+
+const ROWS_PER_UPDATE = 400;
+
+/**
+ * One UPDATE for many rows, each with its own values: `SET col = CASE id WHEN … THEN … ELSE col END`, only where
+ * `where` still holds. Returns how many rows it changed.
+ */
+async function updateEach(trx: Executor, table: string, rows: ReadonlyArray<{ id: number; patch: Record<string, unknown> }>, where: Record<string, unknown>): Promise<number> {
+  let changed = 0;
+  for (let i = 0; i < rows.length; i += ROWS_PER_UPDATE) {
+    const chunk = rows.slice(i, i + ROWS_PER_UPDATE);
+    const columns = [...new Set(chunk.flatMap((r) => Object.keys(r.patch)))];
+    const set = Object.fromEntries(
+      columns.map((c) => {
+        const having = chunk.filter((r) => c in r.patch);
+        const whens = having.map((r) => {
+          const v = r.patch[c];
+          if (v !== null && typeof v !== 'string' && typeof v !== 'number') throw new Error(`updateEach: ${table}.${c} takes text, integers or null`);
+          return v === null ? 'WHEN ? THEN NULL' : typeof v === 'number' ? 'WHEN ? THEN CAST(? AS INTEGER)' : 'WHEN ? THEN ?';
+        });
+        const values = having.flatMap((r) => (r.patch[c] === null ? [r.id] : [r.id, r.patch[c] as string | number]));
+        return [c, trx.raw(`CASE ?? ${whens.join(' ')} ELSE ?? END`, ['id', ...values, c])];
+      }),
+    );
+    changed += await trx(table)
+      .whereIn('id', chunk.map((r) => r.id))
+      .where(where)
+      .update(set);
+  }
+  return changed;
+}
+
+export class BulkApplications {
+  constructor(
+    private readonly trx: Executor,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Files each enterprise's application (a draft, numbered), as RecognitionService.createApplication. */
+  async file(filings: readonly BulkFiling[], opts: { demo?: boolean } = {}): Promise<BulkApplication[]> {
+    const trx = this.trx;
+    for (const f of filings) if (f.vendor.role !== 'vendor' || f.vendor.vendorId === null) throw new Error(`demo certification: ${f.vendor.username} may not apply`);
+    const vendors = new Map<number, { status: string }>(
+      (await trx('vendors').whereIn('id', [...new Set(filings.map((f) => f.vendor.vendorId as number))]).select('id', 'status')).map((v: { id: number; status: string }) => [Number(v.id), v]),
+    );
+    const entryIds = [...new Set(filings.map((f) => f.input.listEntryId).filter((id): id is number => id !== null && id !== undefined))];
+    const entries = new Map<number, { field: string }>(
+      (await trx('indicator_list').whereIn('id', entryIds).select('id', 'field')).map((e: { id: number; field: string }) => [Number(e.id), e]),
+    );
+    const rows = filings.map((f, k) => {
+      if (vendors.get(f.vendor.vendorId as number)?.status !== 'approved') throw new Error(`demo certification: vendor ${f.vendor.vendorId} is not approved`);
+      const entryId = f.input.listEntryId ?? null;
+      if (entryId !== null && entries.get(entryId)?.field !== f.input.field) throw new Error(`demo certification: list entry ${entryId} is not of ${f.input.field}`);
+      // A number of its own until the row has its id (application_no is unique), then the real one.
+      return { ...draftRow(f.vendor, f.vendor.vendorId as number, f.input, f.at.toISOString(), opts.demo ?? false), application_no: `bulk:${k}` };
+    });
+    const inserted = await insertRows<{ id: number; application_no: string }>(trx, 'cert_applications', rows, ['id', 'application_no']);
+    const idOf = new Map(inserted.map((r) => [r.application_no, Number(r.id)]));
+    const apps = filings.map((f, k): BulkApplication => {
+      const id = idOf.get(`bulk:${k}`)!;
+      return { id, applicationNo: applicationNumber(shanghaiDay(f.at).slice(0, 4), id), vendor: f.vendor, listEntryId: f.input.listEntryId ?? null };
+    });
+    await updateEach(trx, 'cert_applications', apps.map((a) => ({ id: a.id, patch: { application_no: a.applicationNo } })), { status: 'draft' });
+    const records = apps.map((a, k) => ({ ...createRecords(a.vendor, a.id, a.applicationNo, filings[k]!.input.productName, filings[k]!.at.toISOString()), at: filings[k]!.at.toISOString() }));
+    await insertRows(trx, 'cert_application_history', records.map((r) => r.history));
+    await recordAudits(trx, this.clock, records.map((r): AuditEntry => ({ ...r.audit, at: r.at })));
+    return apps;
+  }
+
+  /** → submitted, by each application's enterprise; the standard track's indicators checked (RecognitionService.submit). */
+  async submit(apps: readonly BulkApplication[], when: When): Promise<void> {
+    const entryIds = [...new Set(apps.map((a) => a.listEntryId).filter((id): id is number => id !== null))];
+    const entries = new Map(((await this.trx('indicator_list').whereIn('id', entryIds)) as ListEntryRow[]).map((e) => [Number(e.id), e]));
+    await this.steps(apps, 'submit', 'application.own', (a) => a.vendor, when, (a, row) => {
+      if (row.list_entry_id !== null) {
+        const entry = entries.get(Number(row.list_entry_id));
+        if (!entry) throw new Error(`demo certification: list entry ${row.list_entry_id} is gone`);
+        checkIndicators(entry, parseStoredArray(row.indicators, { table: 'cert_applications', column: 'indicators', id: row.id }) as IndicatorValue[]);
+      }
+      return { patch: { submitted_at: when(a).toISOString() } };
+    });
+  }
+
+  /** 形式审查 passed (RecognitionService.screen). */
+  async screen(apps: readonly BulkApplication[], admin: Actor, when: When, opinion: string): Promise<void> {
+    await this.steps(apps, 'screen', 'application.manage', () => admin, when, () => ({ patch: { screen_opinion: opinion }, note: opinion }));
+  }
+
+  /** The draw of `count` experts for each application, each with its own source of integers (RecognitionService.drawExperts). */
+  async draw(apps: readonly BulkApplication[], admin: Actor, when: When, count: number, randomOf: (a: BulkApplication) => (n: number) => number): Promise<Map<number, ReviewDetailRow[]>> {
+    const trx = this.trx;
+    const rows = await this.steps(apps, 'experts', 'application.manage', () => admin, when, () => ({ patch: {}, note: `${count}`, to: 'expert_review' }));
+    const [active, existing] = await concurrently(trx, () => activeExperts(trx), () => reviewsOfApplications(trx, apps.map((a) => a.id)));
+    const draws = apps.map((a) => {
+      const taken = new Set(existing.filter((r) => r.application_id === a.id).map((r) => r.expert_id));
+      const pool = drawPool(active, rows.get(a.id)!, taken);
+      if (pool.length < count) throw new Error(`demo certification: ${pool.length} experts eligible for ${a.applicationNo}, ${count} wanted`);
+      return { a, records: drawRecords(admin, a.id, 'draw', count, pool, drawFrom(pool, count, randomOf(a)), when(a).toISOString()) };
+    });
+    const drawIds = new Map((await insertRows<{ id: number; application_id: number }>(trx, 'cert_draws', draws.map((d) => d.records.draw), ['id', 'application_id'])).map((r) => [Number(r.application_id), Number(r.id)]));
+    await insertRows(trx, 'cert_reviews', draws.flatMap((d) => d.records.reviews(drawIds.get(d.a.id)!)));
+    await recordAudits(trx, this.clock, draws.map((d): AuditEntry => ({ ...d.records.audit(drawIds.get(d.a.id)!), at: when(d.a).toISOString() })));
+    const panels = new Map<number, ReviewDetailRow[]>(apps.map((a) => [a.id, []]));
+    for (const r of await reviewsOfApplications(trx, apps.map((a) => a.id))) if (r.status === 'assigned') panels.get(Number(r.application_id))!.push(r);
+    return panels;
+  }
+
+  /** Every expert of each panel scores, in the order drawn (RecognitionService.review). */
+  async review(apps: readonly BulkApplication[], when: When, scoreOf: (a: BulkApplication, expert: ReviewDetailRow) => ReviewInput): Promise<void> {
+    const trx = this.trx;
+    const rows = new Map((await applicationsByIds(trx, apps.map((a) => a.id))).map((r) => [Number(r.id), r]));
+    const assigned = (await reviewsOfApplications(trx, apps.map((a) => a.id))).filter((r) => r.status === 'assigned');
+    const scored = apps.flatMap((a) => {
+      const row = rows.get(a.id)!;
+      if (row.status !== 'expert_review') throw new Error(`demo certification: ${a.applicationNo} is ${row.status}, not under review`);
+      return assigned
+        .filter((r) => Number(r.application_id) === a.id)
+        .map((r) => {
+          if (r.expert_user_id === null || r.username === null) throw new Error(`demo certification: expert ${r.expert_id} has no account`);
+          const expert: Actor = { id: Number(r.expert_user_id), username: r.username, role: 'expert', displayName: r.username, purchaserId: null, vendorId: null };
+          return { id: Number(r.id), records: reviewRecords(expert, a.id, row.status, r.expert_id, scoreOf(a, r), when(a).toISOString()) };
+        });
+    });
+    if ((await updateEach(trx, 'cert_reviews', scored.map((s) => ({ id: s.id, patch: s.records.patch })), { status: 'assigned' })) !== scored.length) throw new Error('demo certification: a review was taken meanwhile');
+    await insertRows(trx, 'cert_application_history', scored.map((s) => s.records.history));
+    await recordAudits(trx, this.clock, scored.map((s): AuditEntry => ({ ...s.records.audit, at: s.records.patch.reviewed_at })));
+  }
+
+  /** The panel's verdict: recommended at the majority level, or rejected (RecognitionService.recommend). */
+  async recommend(apps: readonly BulkApplication[], admin: Actor, when: When): Promise<void> {
+    const reviews = await reviewsOfApplications(this.trx, apps.map((a) => a.id));
+    await this.steps(apps, 'recommend', 'application.manage', () => admin, when, (a, row, facts) => {
+      nextStatus('recommend', row.status, facts); // the guard first: every panel member has scored
+      const { meanX100, pass, level } = panelVerdict(reviews.filter((r) => Number(r.application_id) === a.id && r.status === 'scored'));
+      const patch: Patch = pass ? { mean_score_x100: meanX100, recommended_level: level } : { mean_score_x100: meanX100, decided_at: when(a).toISOString() };
+      return { patch, note: `${(meanX100 / 100).toFixed(2)}`, to: pass ? 'recommended' : 'rejected' };
+    });
+  }
+
+  /**
+   * One step of the tables for every application: the policy, the transitions table with the panel's facts, the
+   * conditional updates (all from one status), the history rows and the audit records. Returns the rows as read.
+   */
+  private async steps(
+    apps: readonly BulkApplication[],
+    step: string,
+    act: ApplicationAct,
+    actorOf: (a: BulkApplication) => Actor,
+    when: When,
+    decide: (a: BulkApplication, row: ApplicationDetailRow, facts: ApplicationFacts) => { patch: Patch; note?: string; to?: ApplicationStatus },
+  ): Promise<Map<number, ApplicationDetailRow>> {
+    const trx = this.trx;
+    const ids = apps.map((a) => a.id);
+    const [read, reviews] = await concurrently(trx, () => applicationsByIds(trx, ids), () => reviewsOfApplications(trx, ids));
+    const rows = new Map(read.map((r) => [Number(r.id), r]));
+    const from = rows.get(ids[0]!)?.status;
+    const moves = apps.map((a) => {
+      const row = rows.get(a.id);
+      if (!row) throw new Error(`demo certification: application ${a.id} is gone`);
+      if (row.status !== from) throw new Error(`demo certification: ${a.applicationNo} is ${row.status}, the batch ${from}`);
+      const actor = actorOf(a);
+      mayReadApplication(actor, act, { vendorId: row.vendor_id, assigned: false });
+      const panel = reviews.filter((r) => Number(r.application_id) === a.id && r.status !== 'conflict');
+      const facts = { panel: panel.length, scored: panel.filter((r) => r.status === 'scored').length };
+      const d = decide(a, row, facts);
+      const to = nextStatus(step, row.status, facts, d.to);
+      const at = when(a).toISOString();
+      return { id: a.id, patch: { ...d.patch, status: to, updated_at: at }, records: stepRecords(actor, a.id, step, row.status, to, d.note ?? null, at), at };
+    });
+    if ((await updateEach(trx, 'cert_applications', moves, { status: from })) !== moves.length) throw new Error(`demo certification: an application of the batch moved meanwhile`);
+    await insertRows(trx, 'cert_application_history', moves.map((m) => m.records.history));
+    await recordAudits(trx, this.clock, moves.map((m): AuditEntry => ({ ...m.records.audit, at: m.at })));
+    return rows;
+  }
+}
