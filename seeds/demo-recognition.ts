@@ -200,10 +200,12 @@ async function seedDemo2020Round(
   await service.finalizeRound(admin, round.id, { registered });
   let paid = 0;
   const awards: Array<{ id: number; amount_fen: number | string }> = await trx('cert_awards').where({ year: 2020, status: 'due' }).orderBy('id').select('id', 'amount_fen');
-  for (const [i, w] of awards.entries()) {
-    at = new Date(Date.parse(ROUND_2020.paidFrom) + Math.floor(i / 25) * DAY + (i % 25) * 60_000);
-    await service.payAward(finance, w.id);
-    paid += Number(w.amount_fen);
+  // Finance's payment runs: 25 awards a day from 1 December.
+  for (let i = 0; i < awards.length; i += 25) {
+    at = new Date(Date.parse(ROUND_2020.paidFrom) + (i / 25) * DAY);
+    const run = awards.slice(i, i + 25);
+    await service.payAwards(finance, run.map((w) => w.id));
+    paid += run.reduce((sum, w) => sum + Number(w.amount_fen), 0);
   }
   return { certified2020: applicationIds.length, awards2020Fen: paid };
 }

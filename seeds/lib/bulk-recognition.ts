@@ -1,11 +1,11 @@
 import { recordAudits, type AuditEntry } from '../../src/audit';
 import type { Clock } from '../../src/clock';
 import { parseStoredArray } from '../../src/errors';
-import { concurrently, insertRows, type Executor } from '../../src/db';
+import { concurrently, insertRows, updateRows, type Executor } from '../../src/db';
 import { mayReadApplication, type ApplicationAct } from '../../src/recognition/policies';
 import { activeExperts, applicationsByIds, reviewsOfApplications, type ApplicationDetailRow, type ApplicationRow, type ListEntryRow, type ReviewDetailRow } from '../../src/recognition/repo';
 import type { ApplicationInput, ApplicationStatus, IndicatorValue, ReviewInput } from '../../src/recognition/schema';
-import { applicationNumber, checkIndicators, createRecords, draftRow, drawFrom, drawPool, drawRecords, panelVerdict, reviewRecords, stepRecords } from '../../src/recognition/service';
+import { applicationNumber, checkIndicators, createRecords, draftRow, drawFrom, drawPool, drawRecords, panelVerdict, reviewRecords, writeSteps } from '../../src/recognition/service';
 import { nextStatus, type ApplicationFacts } from '../../src/recognition/transitions';
 import { shanghaiDay } from '../../src/time';
 import type { Actor } from '../../src/web/state';
@@ -45,37 +45,6 @@ export interface BulkApplication {
 type When = (a: BulkApplication) => Date;
 type Patch = Partial<ApplicationRow>;
 
-const ROWS_PER_UPDATE = 400;
-
-/**
- * One UPDATE for many rows, each with its own values: `SET col = CASE id WHEN … THEN … ELSE col END`, only where
- * `where` still holds. Returns how many rows it changed.
- */
-async function updateEach(trx: Executor, table: string, rows: ReadonlyArray<{ id: number; patch: Record<string, unknown> }>, where: Record<string, unknown>): Promise<number> {
-  let changed = 0;
-  for (let i = 0; i < rows.length; i += ROWS_PER_UPDATE) {
-    const chunk = rows.slice(i, i + ROWS_PER_UPDATE);
-    const columns = [...new Set(chunk.flatMap((r) => Object.keys(r.patch)))];
-    const set = Object.fromEntries(
-      columns.map((c) => {
-        const having = chunk.filter((r) => c in r.patch);
-        const whens = having.map((r) => {
-          const v = r.patch[c];
-          if (v !== null && typeof v !== 'string' && typeof v !== 'number') throw new Error(`updateEach: ${table}.${c} takes text, integers or null`);
-          return v === null ? 'WHEN ? THEN NULL' : typeof v === 'number' ? 'WHEN ? THEN CAST(? AS INTEGER)' : 'WHEN ? THEN ?';
-        });
-        const values = having.flatMap((r) => (r.patch[c] === null ? [r.id] : [r.id, r.patch[c] as string | number]));
-        return [c, trx.raw(`CASE ?? ${whens.join(' ')} ELSE ?? END`, ['id', ...values, c])];
-      }),
-    );
-    changed += await trx(table)
-      .whereIn('id', chunk.map((r) => r.id))
-      .where(where)
-      .update(set);
-  }
-  return changed;
-}
-
 export class BulkApplications {
   constructor(
     private readonly trx: Executor,
@@ -106,7 +75,7 @@ export class BulkApplications {
       const id = idOf.get(`bulk:${k}`)!;
       return { id, applicationNo: applicationNumber(shanghaiDay(f.at).slice(0, 4), id), vendor: f.vendor, listEntryId: f.input.listEntryId ?? null };
     });
-    await updateEach(trx, 'cert_applications', apps.map((a) => ({ id: a.id, patch: { application_no: a.applicationNo } })), { status: 'draft' });
+    await updateRows(trx, 'cert_applications', apps.map((a) => ({ id: a.id, patch: { application_no: a.applicationNo } })), { status: 'draft' });
     const records = apps.map((a, k) => ({ ...createRecords(a.vendor, a.id, a.applicationNo, filings[k]!.input.productName, filings[k]!.at.toISOString()), at: filings[k]!.at.toISOString() }));
     await insertRows(trx, 'cert_application_history', records.map((r) => r.history));
     await recordAudits(trx, this.clock, records.map((r): AuditEntry => ({ ...r.audit, at: r.at })));
@@ -167,7 +136,7 @@ export class BulkApplications {
           return { id: Number(r.id), records: reviewRecords(expert, a.id, row.status, r.expert_id, scoreOf(a, r), when(a).toISOString()) };
         });
     });
-    if ((await updateEach(trx, 'cert_reviews', scored.map((s) => ({ id: s.id, patch: s.records.patch })), { status: 'assigned' })) !== scored.length) throw new Error('demo certification: a review was taken meanwhile');
+    if ((await updateRows(trx, 'cert_reviews', scored.map((s) => ({ id: s.id, patch: s.records.patch })), { status: 'assigned' })) !== scored.length) throw new Error('demo certification: a review was taken meanwhile');
     await insertRows(trx, 'cert_application_history', scored.map((s) => s.records.history));
     await recordAudits(trx, this.clock, scored.map((s): AuditEntry => ({ ...s.records.audit, at: s.records.patch.reviewed_at })));
   }
@@ -184,8 +153,8 @@ export class BulkApplications {
   }
 
   /**
-   * One step of the tables for every application: the policy, the transitions table with the panel's facts, the
-   * conditional updates (all from one status), the history rows and the audit records. Returns the rows as read.
+   * One step of the tables for every application: the policy, the transitions table with the panel's facts, then
+   * RecognitionService's `writeSteps` (the conditional updates, history rows, audit records). Returns the rows as read.
    */
   private async steps(
     apps: readonly BulkApplication[],
@@ -199,23 +168,17 @@ export class BulkApplications {
     const ids = apps.map((a) => a.id);
     const [read, reviews] = await concurrently(trx, () => applicationsByIds(trx, ids), () => reviewsOfApplications(trx, ids));
     const rows = new Map(read.map((r) => [Number(r.id), r]));
-    const from = rows.get(ids[0]!)?.status;
     const moves = apps.map((a) => {
       const row = rows.get(a.id);
       if (!row) throw new Error(`demo certification: application ${a.id} is gone`);
-      if (row.status !== from) throw new Error(`demo certification: ${a.applicationNo} is ${row.status}, the batch ${from}`);
       const actor = actorOf(a);
       mayReadApplication(actor, act, { vendorId: row.vendor_id, assigned: false });
       const panel = reviews.filter((r) => Number(r.application_id) === a.id && r.status !== 'conflict');
       const facts = { panel: panel.length, scored: panel.filter((r) => r.status === 'scored').length };
       const d = decide(a, row, facts);
-      const to = nextStatus(step, row.status, facts, d.to);
-      const at = when(a).toISOString();
-      return { id: a.id, patch: { ...d.patch, status: to, updated_at: at }, records: stepRecords(actor, a.id, step, row.status, to, d.note ?? null, at), at };
+      return { actor, a: row, action: step, to: nextStatus(step, row.status, facts, d.to), patch: d.patch, note: d.note ?? null, at: when(a).toISOString() };
     });
-    if ((await updateEach(trx, 'cert_applications', moves, { status: from })) !== moves.length) throw new Error(`demo certification: an application of the batch moved meanwhile`);
-    await insertRows(trx, 'cert_application_history', moves.map((m) => m.records.history));
-    await recordAudits(trx, this.clock, moves.map((m): AuditEntry => ({ ...m.records.audit, at: m.at })));
+    await writeSteps(trx, this.clock, moves);
     return rows;
   }
 }

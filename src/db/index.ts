@@ -8,6 +8,7 @@ export { BatchUnfit, GroupCommit, QueueClosed, groupCommitLoad, type GroupCommit
 export { GENESIS_HASH, canonicalJson, chainHash, inChainOrder, lastHash, linkChain, lockChain } from './hash-chain';
 export { concurrently } from './concurrently';
 export { insertRows, jsonRows } from './insert-rows';
+export { updateRows } from './update-rows';
 export { writeTransaction } from './retry';
 export { VersionCounter, VersionedCache, versionCounter } from './versioned-cache';
 export { executorFor, inUnitOfWork, withUnitOfWork } from './unit-of-work';

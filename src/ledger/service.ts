@@ -294,6 +294,21 @@ export class Ledger {
     return this.transfer(trx, { from: TREASURY, to: AWARD_FUND, amountFen, kind: 'fund_award', idempotencyKey: key, actorId });
   }
 
+  /**
+   * Awards falling due together (a finalized round): one batch (`transferAll`). A batch that does not fit throws
+   * BatchUnfit and the caller's transaction rolls back whole.
+   */
+  fundAwards(trx: Executor, awards: ReadonlyArray<{ amountFen: number; key: string }>, actorId: number | null): Promise<TransferRow[]> {
+    if (!awards.length) return Promise.resolve([]);
+    return this.transferAll(trx, awards.map((a) => ({ from: TREASURY, to: AWARD_FUND, amountFen: a.amountFen, kind: 'fund_award' as const, idempotencyKey: a.key, actorId })));
+  }
+
+  /** A payment run of awards (see `fundAwards`), answered in the order given. */
+  payAwards(trx: Executor, payments: ReadonlyArray<{ vendorId: number; amountFen: number; key: string }>, actorId: number | null): Promise<TransferRow[]> {
+    if (!payments.length) return Promise.resolve([]);
+    return this.transferAll(trx, payments.map((p) => ({ from: AWARD_FUND, to: vendorAccount(p.vendorId), amountFen: p.amountFen, kind: 'pay_award' as const, idempotencyKey: p.key, actorId })));
+  }
+
   /** Finance pays an award from the award fund to the vendor. Not a trade: no trade facts, no statistics. */
   payAward(trx: Executor, vendorId: number, amountFen: number, key: string, actorId: number | null): Promise<TransferRow> {
     return this.transfer(trx, { from: AWARD_FUND, to: vendorAccount(vendorId), amountFen, kind: 'pay_award', idempotencyKey: key, actorId });

@@ -1,4 +1,4 @@
-import { isPostgres, type Executor } from '../db';
+import { insertRows, isPostgres, updateRows, type Executor } from '../db';
 import type { ApplicationStatus } from './schema';
 
 /** The SQL of the certification lifecycle (认定): the list, the pool, applications, draws, reviews, rounds, awards. */
@@ -237,13 +237,24 @@ export async function listApplications(
   return { rows, total };
 }
 
-/** Several applications with their enterprises, in id order (the demo loader's batches). */
-export const applicationsByIds = (db: Executor, ids: readonly number[]): Promise<ApplicationDetailRow[]> => detail(db).whereIn('a.id', ids).orderBy('a.id');
+/** Several applications with their enterprises, in id order (a round's list, the demo loader's batches). */
+export async function applicationsByIds(db: Executor, ids: readonly number[], opts: { lock?: boolean } = {}): Promise<ApplicationDetailRow[]> {
+  if (opts.lock && isPostgres(db)) await db('cert_applications').whereIn('id', ids).orderBy('id').forUpdate().select('id');
+  return detail(db).whereIn('a.id', ids).orderBy('a.id');
+}
+
+/** Many applications' steps from one status, each with its own patch; how many rows moved. */
+export const updateApplications = (db: Executor, rows: ReadonlyArray<{ id: number; patch: Partial<ApplicationRow> }>, from: ApplicationStatus): Promise<number> =>
+  updateRows(db, 'cert_applications', rows, { status: from });
 
 export const applicationsOfRound = (db: Executor, roundId: number): Promise<ApplicationDetailRow[]> => detail(db).where('a.round_id', roundId).orderBy('a.id');
 
 export async function insertHistory(db: Executor, row: { application_id: number; action: string; from_status: string | null; to_status: string; actor_id: number | null; note: string | null; at: string }): Promise<void> {
   await db('cert_application_history').insert(row);
+}
+
+export async function insertHistories(db: Executor, rows: ReadonlyArray<{ application_id: number; action: string; from_status: string | null; to_status: string; actor_id: number | null; note: string | null; at: string }>): Promise<void> {
+  await insertRows(db, 'cert_application_history', rows);
 }
 
 export const historyOf = (db: Executor, id: number) =>
@@ -341,10 +352,24 @@ export async function resolveObjectionRow(db: Executor, id: number, patch: Parti
 
 // ——— awards ———
 
-export async function insertAward(db: Executor, row: Omit<AwardRow, 'id'>): Promise<number> {
-  const [r] = await db('cert_awards').insert(row).returning('id');
-  return idOf(r);
+/** Several awards; their ids in the rows' order (matched by application: one award per application). */
+export async function insertAwards(db: Executor, rows: ReadonlyArray<Omit<AwardRow, 'id'>>): Promise<number[]> {
+  const back = await insertRows<{ id: number; application_id: number }>(db, 'cert_awards', rows, ['id', 'application_id']);
+  const ids = new Map(back.map((r) => [Number(r.application_id), Number(r.id)]));
+  return rows.map((r) => ids.get(r.application_id)!);
 }
+
+/** Several awards with their enterprises and applications, in id order (a payment run). */
+export async function awardsByIds(db: Executor, ids: readonly number[], opts: { lock?: boolean } = {}): Promise<Array<AwardRow & { vendor_name: string; application_no: string }>> {
+  if (opts.lock && isPostgres(db)) await db('cert_awards').whereIn('id', ids).orderBy('id').forUpdate().select('id');
+  return db('cert_awards as w').join('vendors as v', 'v.id', 'w.vendor_id').join('cert_applications as a', 'a.id', 'w.application_id').whereIn('w.id', ids).orderBy('w.id').select('w.*', 'v.name as vendor_name', 'a.application_no');
+}
+
+/** Many awards from one status, each with its own patch; how many rows changed. */
+export const updateAwards = (db: Executor, rows: ReadonlyArray<{ id: number; patch: Partial<AwardRow> }>, from: AwardRow['status']): Promise<number> => updateRows(db, 'cert_awards', rows, { status: from });
+
+export const certificatesByIds = (db: Executor, ids: readonly number[]): Promise<Array<{ id: number; cert_no: string; credit_code: string; level: string; kind: string }>> =>
+  db('certifications').whereIn('id', ids).select('id', 'cert_no', 'credit_code', 'level', 'kind');
 
 export async function findAward(db: Executor, id: number, opts: { lock?: boolean } = {}): Promise<(AwardRow & { vendor_name: string; application_no: string }) | undefined> {
   if (opts.lock && isPostgres(db)) await db('cert_awards').where({ id }).forUpdate().first('id');
@@ -427,8 +452,6 @@ export async function deleteAttachment(db: Executor, id: number): Promise<boolea
 }
 
 /** A certificate of the registry (a round may confirm one the registry already holds). */
-export const findCertificate = (db: Executor, id: number): Promise<{ id: number; cert_no: string; credit_code: string; level: string; kind: string } | undefined> =>
-  db('certifications').where({ id }).first('id', 'cert_no', 'credit_code', 'level', 'kind');
 
 export async function insertExpertHistory(db: Executor, row: { expert_id: number; action: string; before: string; after: string; actor_id: number | null; at: string }): Promise<void> {
   await db('expert_history').insert(row);

@@ -1,5 +1,5 @@
 import { randomInt as cryptoInt } from 'node:crypto';
-import { recordAudit } from '../audit';
+import { recordAudit, recordAudits } from '../audit';
 import { issueCertificate } from '../certification';
 import type { Clock } from '../clock';
 import { concurrently, executorFor, isUniqueViolation, writeTransaction, type Db, type Executor } from '../db';
@@ -20,11 +20,17 @@ import {
   deleteAttachment,
   findAttachment,
   insertAttachment,
+  applicationsByIds,
+  awardsByIds,
+  updateAwards,
   applicationsOfRound,
+  certificatesByIds,
+  insertAwards,
+  insertHistories,
+  updateApplications,
   drawsOf,
   findApplication,
   findAward,
-  findCertificate,
   findExpert,
   findExpertOfUser,
   findExpertWithUser,
@@ -39,7 +45,6 @@ import {
   findVendor,
   historyOf,
   insertApplication,
-  insertAward,
   insertDraw,
   insertExpert,
   insertHistory,
@@ -95,7 +100,7 @@ import type {
   ScreenInput,
 } from './schema';
 import { certificationStats, yearFiguresOf, type CertificationStats } from './stats';
-import { nextStatus, type ApplicationFacts } from './transitions';
+import { CASCADES, nextStatus, type ApplicationFacts } from './transitions';
 
 /** DESIGN §8: the 拟认定名单 is publicly noticed at least 5 working days. */
 export const ROUND_NOTICE_WORKING_DAYS = 5;
@@ -293,6 +298,37 @@ export function reviewRecords(actor: Actor, applicationId: number, status: Appli
     audit: { actor, action: 'recognition.review', entity: 'cert_application', entityId: applicationId, after: { expertId, score: input.score, recommendLevel: input.recommendLevel } },
   };
 }
+
+/**
+ * Many applications' steps at once (a round's moves, the demo loader's batches): the conditional updates, each only
+ * from the status its application was read in (409 when one moved meanwhile), their history rows and audit records —
+ * what `apply` writes for one, in a few statements.
+ */
+export async function writeSteps(
+  trx: Executor,
+  clock: Clock,
+  steps: ReadonlyArray<{ actor: Actor; a: { id: number; status: ApplicationStatus }; action: string; to: ApplicationStatus; patch: Partial<ApplicationRow>; note: string | null; at: string }>,
+): Promise<void> {
+  const byStatus = new Map<ApplicationStatus, Array<(typeof steps)[number]>>();
+  for (const s of steps) byStatus.set(s.a.status, [...(byStatus.get(s.a.status) ?? []), s]);
+  for (const [from, group] of byStatus) {
+    const moved = await updateApplications(trx, group.map((s) => ({ id: s.a.id, patch: { ...s.patch, status: s.to, updated_at: s.at } })), from);
+    if (moved !== group.length) throw invalidState('recognition.changed_meanwhile');
+  }
+  const records = steps.map((s) => stepRecords(s.actor, s.a.id, s.action, s.a.status, s.to, s.note, s.at));
+  await insertHistories(trx, records.map((r) => r.history));
+  await recordAudits(trx, clock, steps.map((s, i) => ({ ...records[i]!.audit, at: s.at })));
+}
+
+/** An award's payment, as the audit log records it. */
+const awardPaid = (actor: Actor, awardId: number, amountFen: number) => ({
+  actor,
+  action: 'recognition.award_pay',
+  entity: 'cert_award',
+  entityId: awardId,
+  before: { status: 'due' },
+  after: { status: 'paid', amount: money(amountFen) },
+});
 
 /** An application's human number: ZJRD-<year filed>-<id, six digits>. */
 export const applicationNumber = (year: string, id: number): string => `ZJRD-${year}-${String(id).padStart(6, '0')}`;
@@ -732,19 +768,17 @@ export class RecognitionService {
   async createRound(actor: Actor, input: RoundInput, opts: { demo?: boolean; objectionPath?: (id: number) => string } = {}): Promise<{ id: number; noticeId: number; periodEndsAt: string; year: number; applications: number }> {
     mayManage(actor);
     return writeTransaction(this.db, async (trx) => {
-      const apps: ApplicationDetailRow[] = [];
-      for (const [i, id] of input.applicationIds.entries()) {
-        const a = await findApplication(trx, id, { lock: true });
+      const found = new Map((await applicationsByIds(trx, input.applicationIds, { lock: true })).map((a) => [Number(a.id), a]));
+      const apps = input.applicationIds.map((id, i) => {
+        const a = found.get(id);
         if (!a) throw invalidField(`applicationIds.${i}`, 'recognition.application_unknown', { id });
         if (a.status !== 'recommended') throw invalidState('recognition.not_recommended', { applicationNo: a.application_no ?? String(id), status: a.status });
-        apps.push(a);
-      }
+        return a;
+      });
       const now = this.clock.now();
       const period = noticePeriod(now, ROUND_NOTICE_WORKING_DAYS);
       const roundId = await insertRound(trx, { year: input.year, status: 'notice', published_at: now.toISOString(), period_ends_at: period.endsAt.toISOString(), finalized_at: null, created_by: actor.id, demo: opts.demo ?? false });
-      for (const a of apps) {
-        await this.move(trx, actor, a, 'enter_round', { round_id: roundId }, `#${roundId}`);
-      }
+      await this.moveAll(trx, actor, 'enter_round', apps.map((a) => ({ a, patch: { round_id: roundId }, note: `#${roundId}` })));
       const howTo = (opts.objectionPath ?? ((id: number) => `/api/v1/certification-rounds/${id}/objections`))(roundId);
       const content = {
         roundId,
@@ -903,19 +937,22 @@ export class RecognitionService {
       const today = shanghaiDay(now);
       const validUntil = addDays(`${Number(today.slice(0, 4)) + VALIDITY_YEARS}${today.slice(4)}`, -1);
       const amounts = await this.awardAmounts(trx);
-      const funded: Array<{ awardId: number; fen: number }> = [];
-      for (const a of (await applicationsOfRound(trx, id)).filter((x) => x.status === 'in_round')) {
+      const inRound = (await applicationsOfRound(trx, id)).filter((x) => x.status === 'in_round');
+      const registered = inRound.flatMap((a) => (opts.registered?.has(a.id) ? [opts.registered.get(a.id)!] : []));
+      const held = new Map((await certificatesByIds(trx, registered)).map((c) => [Number(c.id), c]));
+      const certified: Array<{ a: ApplicationDetailRow; cert: { id: number; cert_no: string }; level: Level }> = [];
+      for (const a of inRound) {
         const level = (a.recommended_level ?? a.level_claimed) as Level;
         // A certificate the registry already holds for this product (entered before the online process, e.g. by
         // import): the round confirms it instead of issuing a second one — same enterprise, kind and level, or refused.
         const registeredId = opts.registered?.get(a.id);
         let cert: { id: number; cert_no: string };
         if (registeredId !== undefined) {
-          const held = await findCertificate(trx, registeredId);
-          if (!held || held.credit_code !== a.vendor_credit_code || held.level !== level || held.kind !== a.kind) {
+          const c = held.get(registeredId);
+          if (!c || c.credit_code !== a.vendor_credit_code || c.level !== level || c.kind !== a.kind) {
             throw invalidState('recognition.registered_mismatch', { applicationNo: a.application_no ?? String(a.id) });
           }
-          cert = held;
+          cert = c;
         } else {
           const entry = a.list_entry_id !== null ? await findListEntry(trx, a.list_entry_id) : undefined;
           const thresholds = entry ? listEntryView(entry).indicators : [];
@@ -937,16 +974,17 @@ export class RecognitionService {
             keySupported: false,
           });
         }
-        await this.move(trx, actor, a, 'certify', { cert_id: cert.id, cert_no: cert.cert_no, decided_at: now.toISOString() }, cert.cert_no);
-        const fen = amounts[level];
-        if (fen > 0) {
-          const awardId = await insertAward(trx, { application_id: a.id, vendor_id: a.vendor_id, level, amount_fen: fen, status: 'due', due_at: addDaysIso(now, AWARD_DAYS), paid_at: null, paid_by: null, transfer_id: null, year: r.year, demo: r.demo, created_at: now.toISOString() });
-          funded.push({ awardId, fen });
-        }
+        certified.push({ a, cert, level });
       }
-      await recordAudit(trx, this.clock, { actor, action: 'recognition.round_finalize', entity: 'cert_round', entityId: id, before: { status: 'notice' }, after: { status: 'finalized', awards: funded.length } });
-      // The ledger last: the treasury funds each award in the award fund (not a trade).
-      for (const f of funded) await this.ledger.fundAward(trx, f.fen, `award:${f.awardId}:fund`, actor.id);
+      await this.moveAll(trx, actor, 'certify', certified.map(({ a, cert }) => ({ a, patch: { cert_id: cert.id, cert_no: cert.cert_no, decided_at: now.toISOString() }, note: cert.cert_no })));
+      const due = certified.filter((c) => amounts[c.level] > 0);
+      const awardIds = await insertAwards(
+        trx,
+        due.map(({ a, level }) => ({ application_id: a.id, vendor_id: a.vendor_id, level, amount_fen: amounts[level], status: 'due' as const, due_at: addDaysIso(now, AWARD_DAYS), paid_at: null, paid_by: null, transfer_id: null, year: r.year, demo: r.demo, created_at: now.toISOString() })),
+      );
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.round_finalize', entity: 'cert_round', entityId: id, before: { status: 'notice' }, after: { status: 'finalized', awards: due.length } });
+      // The ledger last: the treasury funds each award in the award fund (not a trade), in one batch.
+      await this.ledger.fundAwards(trx, due.map((c, i) => ({ amountFen: amounts[c.level], key: `award:${awardIds[i]}:fund` })), actor.id);
     });
     return this.round(actor, id);
   }
@@ -1025,10 +1063,34 @@ export class RecognitionService {
       if (w.status === 'paid') throw invalidState('recognition.award_paid');
       const now = this.now();
       if (!(await updateAward(trx, id, 'due', { status: 'paid', paid_at: now, paid_by: actor.id }))) throw invalidState('recognition.award_paid');
-      await recordAudit(trx, this.clock, { actor, action: 'recognition.award_pay', entity: 'cert_award', entityId: id, before: { status: 'due' }, after: { status: 'paid', amount: money(Number(w.amount_fen)) } });
+      await recordAudit(trx, this.clock, awardPaid(actor, id, Number(w.amount_fen)));
       const t = await this.ledger.payAward(trx, w.vendor_id, Number(w.amount_fen), `award:${id}:pay`, actor.id);
       await updateAward(trx, id, 'paid', { transfer_id: t.id });
       return { id, status: 'paid' as const, amount: money(Number(w.amount_fen)), paidAt: shanghaiIso(new Date(now)), transferId: t.id };
+    });
+  }
+
+  /**
+   * A payment run (the demo loader's December 2020): finance pays several due awards at once, all or none, each as
+   * payAward pays one — the award paid, its audit record, the transfer from the award fund to the enterprise — with
+   * the statements of one (a batch the ledger cannot take whole throws and rolls back).
+   */
+  async payAwards(actor: Actor, ids: readonly number[]): Promise<Array<{ id: number; transferId: number }>> {
+    requireRole(actor, 'finance');
+    return writeTransaction(this.db, async (trx) => {
+      const found = new Map((await awardsByIds(trx, ids, { lock: true })).map((w) => [Number(w.id), w]));
+      const awards = ids.map((id) => {
+        const w = found.get(id);
+        if (!w) throw notFound('recognition.award_not_found');
+        if (w.status === 'paid') throw invalidState('recognition.award_paid');
+        return w;
+      });
+      const now = this.now();
+      if ((await updateAwards(trx, awards.map((w) => ({ id: w.id, patch: { status: 'paid' as const, paid_at: now, paid_by: actor.id } })), 'due')) !== awards.length) throw invalidState('recognition.award_paid');
+      await recordAudits(trx, this.clock, awards.map((w) => awardPaid(actor, w.id, Number(w.amount_fen))));
+      const transfers = await this.ledger.payAwards(trx, awards.map((w) => ({ vendorId: w.vendor_id, amountFen: Number(w.amount_fen), key: `award:${w.id}:pay` })), actor.id);
+      await updateAwards(trx, awards.map((w, i) => ({ id: w.id, patch: { transfer_id: transfers[i]!.id } })), 'paid');
+      return awards.map((w, i) => ({ id: w.id, transferId: transfers[i]!.id }));
     });
   }
 
@@ -1074,6 +1136,14 @@ export class RecognitionService {
   private async move(trx: Executor, actor: Actor, a: ApplicationDetailRow, cascade: string, patch: Partial<ApplicationRow>, note: string | null): Promise<void> {
     const next = nextStatus(cascade, a.status, { panel: 0, scored: 0 });
     await this.apply(trx, actor, a, cascade, next, patch, note);
+  }
+
+  /** Moves that follow from a round for many applications at once (writeSteps). */
+  private async moveAll(trx: Executor, actor: Actor, cascade: keyof typeof CASCADES, moves: ReadonlyArray<{ a: ApplicationDetailRow; patch: Partial<ApplicationRow>; note: string | null }>): Promise<void> {
+    const at = this.now();
+    const steps = moves.map((m) => ({ actor, a: m.a, action: cascade, to: nextStatus(cascade, m.a.status, { panel: 0, scored: 0 }), patch: m.patch, note: m.note, at }));
+    await writeSteps(trx, this.clock, steps);
+    for (const s of steps) Object.assign(s.a, s.patch, { status: s.to, updated_at: at });
   }
 
   private async apply(trx: Executor, actor: Actor, a: ApplicationDetailRow, action: string, to: ApplicationStatus, patch: Partial<ApplicationRow>, note: string | null): Promise<void> {

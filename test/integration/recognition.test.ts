@@ -115,6 +115,44 @@ describe(`certification lifecycle service (${ENGINE})`, function () {
     assert.equal(await count('trades'), 0);
   });
 
+  it('a round of three moves together: entered, certified with an award each funded in one batch; a payment run pays all or none', async () => {
+    clock.set(new Date('2026-04-01T02:00:00Z'), { freeze: true });
+    const ids = [await recommended(85), await recommended(88), await recommended(91)];
+    const round = await svc.createRound(actors.admin, { year: 2026, applicationIds: ids });
+    const entered = await ctx.db('cert_application_history').whereIn('application_id', ids).andWhere({ action: 'enter_round' }).orderBy('application_id');
+    assert.deepEqual(entered.map((h) => [h.from_status, h.to_status, h.note]), ids.map(() => ['recommended', 'in_round', `#${round.id}`]));
+    const fundBefore = Number((await ctx.db('ledger_accounts').where({ code: 'award_fund' }).first())?.balance_fen ?? 0);
+    clock.set(new Date('2026-04-20T02:00:00Z'), { freeze: true });
+    await svc.finalizeRound(actors.admin, round.id);
+    const apps = await ctx.db('cert_applications').whereIn('id', ids).orderBy('id');
+    assert.deepEqual(apps.map((a) => a.status), ['certified', 'certified', 'certified']);
+    for (const a of apps) assert.equal(a.cert_no, `ZJRD-2026-${String(a.id).padStart(5, '0')}`);
+    const awards = await ctx.db('cert_awards').whereIn('application_id', ids).orderBy('id');
+    assert.deepEqual(awards.map((w) => [Number(w.application_id), w.status, Number(w.amount_fen)]), ids.map((id) => [id, 'due', 200_000_00]));
+    assert.equal(Number((await ctx.db('ledger_accounts').where({ code: 'award_fund' }).first()).balance_fen), fundBefore + 3 * 200_000_00);
+    assert.equal(await ctx.db('ledger_transfers').whereIn('idempotency_key', awards.map((w) => `award:${w.id}:fund`)).count({ n: '*' }).first().then((r) => Number(r?.n)), 3);
+
+    const [a1, a2, a3] = awards.map((w) => Number(w.id));
+    await assert.rejects(svc.payAwards(actors.admin, [a1!]), (e: { code?: string }) => e.code === 'forbidden');
+    await assert.rejects(svc.payAwards(actors.finance, [a1!, 99_999_999]), (e: { code?: string }) => e.code === 'not_found');
+    const paid = await svc.payAwards(actors.finance, [a1!, a2!]);
+    const rows = await ctx.db('cert_awards').whereIn('id', [a1!, a2!]).orderBy('id');
+    assert.deepEqual(rows.map((w) => [w.status, Number(w.paid_by), Number(w.transfer_id)]), paid.map((p) => ['paid', actors.finance.id, p.transferId]));
+    const transfers = await ctx.db('ledger_transfers').whereIn('id', paid.map((p) => p.transferId)).orderBy('id');
+    assert.deepEqual(transfers.map((t) => [t.kind, Number(t.amount_fen), t.idempotency_key]), [
+      ['pay_award', 200_000_00, `award:${a1}:pay`],
+      ['pay_award', 200_000_00, `award:${a2}:pay`],
+    ]);
+    assert.equal(await ctx.db('audit_log').where({ action: 'recognition.award_pay' }).whereIn('entity_id', [String(a1), String(a2)]).count({ n: '*' }).first().then((r) => Number(r?.n)), 2);
+    // A run with one award already paid: refused whole, the other still due.
+    const before = { transfers: await count('ledger_transfers'), audit: await count('audit_log') };
+    await assert.rejects(svc.payAwards(actors.finance, [a3!, a1!]), (e: { code?: string; messageKey?: string }) => e.code === 'invalid_state' && e.messageKey === 'recognition.award_paid');
+    assert.equal((await ctx.db('cert_awards').where({ id: a3 }).first()).status, 'due');
+    assert.deepEqual({ transfers: await count('ledger_transfers'), audit: await count('audit_log') }, before);
+    const report = await new Ledger(clock).verify(ctx.db);
+    assert.equal(report.ok, true, JSON.stringify(report));
+  });
+
   it('inside a unit of work (the demo loader) the steps join the one transaction and a failure rolls it all back', async () => {
     const before = await count('cert_applications');
     await assert.rejects(
