@@ -160,7 +160,19 @@ export function readerOf(db: Executor): Executor {
   return reader && !isClosing(db) ? reader() : db;
 }
 
+/**
+ * Applies the migrations not yet applied. knex records each by its file name, which ends in `.ts` when the code runs
+ * through tsx (`npm start`) and `.js` when it runs compiled (`npm run build`): a database migrated by one and served
+ * by the other would look as if its migrations were missing ("the migration directory is corrupt"). So the names on
+ * record first take the extension of the code that is running — one statement, a no-op when they already have it.
+ */
 export async function migrateLatest(db: Db): Promise<void> {
+  if (await db.schema.hasTable('knex_migrations')) {
+    const other = CODE_EXT === '.ts' ? '.js' : '.ts';
+    await db('knex_migrations')
+      .where('name', 'like', `%${other}`)
+      .update({ name: db.raw(`substr(name, 1, length(name) - 3) || ?`, [CODE_EXT]) });
+  }
   await db.migrate.latest();
 }
 

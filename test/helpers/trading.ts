@@ -8,6 +8,7 @@ import { OrderService } from '../../src/orders/service';
 import type { OrderAction } from '../../src/orders/transitions';
 import type { Actor } from '../../src/web/state';
 import { makeProduct, makePurchaser, makeUser, makeVendor } from './factories';
+import { entryArgs } from './server';
 
 type Http = ReturnType<typeof request>;
 
@@ -103,7 +104,7 @@ export function runLedgerVerify(databaseUrl: string): Promise<{ code: number | n
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl };
     delete env.TEST_DB;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/ledger-verify.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, entryArgs('scripts/ledger-verify.ts'), { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
