@@ -18,7 +18,7 @@ import type { FieldName } from '../src/domain';
  * frozen FakeClock. Calibrated to the 2020 report (DESIGN §5): exactly 1097 boutique trades settled in 2020 totalling
  * 1.18亿元. The other years are demo data, a plausible series around 2020 (the hall's first full year 2019 below it,
  * steady growth after it, 2026 up to the demo's today), of the same typical trade size (about ¥110,000). The history
- * is written a fortnight's orders at a time (seeds/lib/bulk-orders.ts, the orders' group-commit path for every step), so
+ * is written a month's orders at a time (seeds/lib/bulk-orders.ts, the orders' group-commit path for every step), so
  * some 9,500 trades load in seconds; the demo accounts' own orders go through OrderService one call at a time.
  *
  * Each trade's buyer is a unit that plausibly buys that product (seeds/lists/parties.ts `buys`): hospitals buy
@@ -104,12 +104,13 @@ function lifeOf(day: string, rng: Rng): string[] {
 }
 
 /**
- * The placement day of each fortnight of a year's trading (a unit's treasury payment run; a weekday of its own, so the
- * batches look lived in): one batch per fortnight keeps first start within its seconds (DESIGN §7, issue 14).
+ * The placement day of each four weeks of a year's trading (the units' monthly payment plans, 用款计划; a weekday of its
+ * own, so the batches look lived in): one batch a month keeps first start within its seconds (DESIGN §7, issue 14;
+ * fortnightly batches took 20–30% longer, docs/benchmarks.md).
  */
 function placementDays(rng: Rng, first: string, last: string): string[] {
   const days: string[] = [];
-  for (let monday = first; monday <= last; monday = addDays(monday, 14)) {
+  for (let monday = first; monday <= last; monday = addDays(monday, 28)) {
     const day = addDays(monday, rng.int(0, 3));
     if (day <= last) days.push(day);
   }
@@ -125,7 +126,7 @@ function placementDays(rng: Rng, first: string, last: string): string[] {
 function planYear(rng: Rng, year: number, count: number, targetFen: number, products: ProductInfo[], buyersOf: (p: ProductInfo) => number[], stock: Map<number, number>, limitFen: number): PlannedTrade[] {
   const first = `${year}-01-06`;
   const last = year === 2026 ? addDays(TODAY, -20) : `${year}-12-12`;
-  // Orders are placed in fortnightly batches (seeds/lib/bulk-orders.ts): each trade falls in one of the year's fortnights.
+  // Orders are placed in monthly batches (seeds/lib/bulk-orders.ts): each trade falls in one of the year's months.
   const weeks = placementDays(rng, first, last);
   const days = Array.from({ length: count }, () => rng.pick(weeks)).sort();
   const trades: PlannedTrade[] = [];
@@ -162,7 +163,7 @@ function planYear(rng: Rng, year: number, count: number, targetFen: number, prod
     remaining -= amountFen;
     trades.push({ purchaserId: rng.pick(buyersOf(product)), productId: product.id, vendorId: product.vendorId, quantity, amountFen, times: [] });
   });
-  // One life per fortnight: the orders placed together take each step together.
+  // One life per month: the orders placed together take each step together.
   const lives = new Map(weeks.map((d) => [d, lifeOf(d, rng)]));
   trades.forEach((t, i) => (t.times = lives.get(days[i])!));
   return trades;
@@ -288,7 +289,7 @@ export async function seedDemoOrders(root: Db, ids: CatalogueIds, opts: { ready?
     allocate('2026-01-05T01:30:00.000Z', unit, DEMO_2026_BUDGET_FEN, `demo:2026:${unit}:desk`);
   }
 
-  // The history, a fortnight's orders at a time: each batch places its orders together and takes each step together.
+  // The history, a month's orders at a time: each batch places its orders together and takes each step together.
   const bulk = new BulkOrders(db, clock, limitFen);
   const settled: DemoOrdersSummary['trades'] = {};
   for (const [year, trades] of planned) {
