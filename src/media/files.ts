@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
 import type { Context } from 'koa';
-import sharp from 'sharp';
+import type sharpModule from 'sharp';
 import { AppError, invalidField } from '../errors';
 
 /**
@@ -47,8 +47,10 @@ export async function processImage(data: Buffer, field = 'image'): Promise<Proce
   if (data.length > MAX_IMAGE_BYTES) throw refuse(field, 'media.image_too_large', { mb: MAX_IMAGE_BYTES / 1024 / 1024 });
   const sniffed = sniffImage(data);
   if (!sniffed) throw refuse(field, 'media.image_type');
+  // sharp (libvips, ~17 MB resident) is loaded with the first picture, not at start: most processes never see one.
+  const { default: sharp } = (await import('sharp')) as { default: typeof sharpModule };
   const open = () => sharp(data, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error', sequentialRead: true });
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharpModule>['metadata']>>;
   try {
     meta = await open().metadata();
   } catch (err) {
