@@ -25,7 +25,7 @@ const moduleNamed = (name) => [{ element: { type: 'module', captured: { name } }
 const NAME = (side) => `{{${side}.element.captured.name}}{{${side}.file.captured.name}}`;
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-test-*/**', 'node_modules/**', 'data/**', 'test-artifacts/**', 'public/vendor/**'] },
+  { ignores: ['dist/**', 'dist-test-*/**', '.run/**', 'node_modules/**', 'data/**', 'test-artifacts/**', 'public/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { freshDatabase, type TestDatabase } from '../helpers/db';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BUILDS = path.join(ROOT, '.run');
+
+/** `npm start` (scripts/start.mjs): builds the sources with esbuild into .run/<hash>/ and serves from there. */
+describe('npm start: the server from its esbuild build', function () {
+  this.timeout(180_000);
+  const databases: TestDatabase[] = [];
+
+  after(async () => {
+    for (const d of databases) await d.drop();
+  });
+
+  /** Runs `node scripts/start.mjs` on a fresh database of the engine under test; resolves with its URL and a stop. */
+  async function start(): Promise<{ url: string; stop: () => Promise<void> }> {
+    const database = await freshDatabase();
+    databases.push(database);
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, DEMO_DATA: '0', LOG_LEVEL: 'warn', NODE_ENV: 'development', NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stop = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    };
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        let err = '';
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          const m = /Listening on (http:\/\/localhost:\d+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}${err}`)));
+      });
+      return { url, stop };
+    } catch (e) {
+      await stop();
+      throw e;
+    }
+  }
+
+  it('two starts at once both serve, from one complete build that a third start reuses', async () => {
+    const [a, b] = await Promise.all([start(), start()]);
+    try {
+      for (const s of [a, b]) {
+        assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+        const bad = await fetch(`${s.url}/api/v1/products?level=foo`);
+        assert.equal(bad.status, 422);
+        assert.equal(((await bad.json()) as { error: { field: string } }).error.field, 'level');
+      }
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+    const builds = () => readdirSync(BUILDS).filter((d) => /^[0-9a-f]{16}$/.test(d));
+    const before = builds();
+    assert.ok(before.length >= 1 && before.length <= 3, before.join(', '));
+    assert.deepEqual(
+      readdirSync(BUILDS).filter((d) => d.includes('.tmp-')),
+      [],
+      'no half-written build left behind',
+    );
+    const newest = before
+      .map((d) => ({ d, stamp: readFileSync(path.join(BUILDS, d, '.complete'), 'utf8') }))
+      .sort((x, y) => (x.stamp < y.stamp ? 1 : -1))[0]!;
+    assert.ok(existsSync(path.join(BUILDS, newest.d, 'src', 'server.js')) && existsSync(path.join(BUILDS, newest.d, 'migrations')));
+    const c = await start();
+    try {
+      assert.equal((await fetch(`${c.url}/healthz`)).status, 200);
+    } finally {
+      await c.stop();
+    }
+    assert.equal(readFileSync(path.join(BUILDS, newest.d, '.complete'), 'utf8'), newest.stamp, 'the build was reused, not made again');
+  });
+});
