@@ -228,7 +228,9 @@ async function main(): Promise<void> {
     const ceiling = await startServer({ databaseUrl, entry: 'bench/ceiling-server.ts' });
     servers.push(ceiling);
     mkdirSync(RESULTS, { recursive: true });
+    // The server as `npm start` runs it (scripts/start.mjs: the esbuild transpile, plain node).
     const app = await startServer({
+      entry: 'scripts/start.mjs',
       databaseUrl,
       env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0' },
       nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`] : [],

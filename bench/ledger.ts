@@ -327,7 +327,7 @@ async function http(): Promise<{ rate: number; p50: number; p99: number; ok: num
   await db.destroy();
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const prof = process.env.BENCH_CPU_PROF;
-  const server = await startServer({ databaseUrl: url, env: { LOG_LEVEL: 'warn' }, nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : [] });
+  const server = await startServer({ entry: 'scripts/start.mjs', databaseUrl: url, env: { LOG_LEVEL: 'warn' }, nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : [] });
   try {
     const login = await fetch(`${server.url}/api/v1/auth/token`, {
       method: 'POST',

@@ -14,7 +14,7 @@ export interface ServerOptions {
   prepare?: (db: Db) => Promise<void>;
   /** Extra environment (FAKE_CLOCK, NODE_ENV…). PORT is always 0. */
   env?: Record<string, string>;
-  /** The entry point, relative to the project root. Default src/server.ts (what `npm start` runs). */
+  /** The entry point, relative to the project root. Default src/server.ts; `scripts/start.mjs` is `npm start` itself. */
   entry?: string;
   /** Extra node flags, e.g. ['--cpu-prof'] to profile the server. */
   nodeArgs?: string[];
@@ -43,6 +43,8 @@ export interface RunningServer {
  * always runs the sources as they are.
  */
 export function entryArgs(entry: string): string[] {
+  // Plain JavaScript (scripts/start.mjs, what `npm start` runs) needs neither.
+  if (entry.endsWith('.mjs') || entry.endsWith('.js')) return [entry];
   const build = process.env.TEST_BUILD;
   return build ? [path.resolve(PROJECT_ROOT, build, entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', entry];
 }
