@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { migrateLatest } from '../../src/db';
 import { freshDatabase, type TestDatabase } from '../helpers/db';
+import { listeningProcess } from '../helpers/server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -30,33 +31,7 @@ describe('npm run build: the compiled server runs with plain node', function () 
 
   /** Starts the compiled server on `databaseUrl`; resolves with its URL and a stop function. */
   async function serve(databaseUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
-    const child = spawn(process.execPath, [path.join(outDir, 'src', 'server.js')], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, DEMO_DATA: '0', LOG_LEVEL: 'warn', NODE_ENV: 'development' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const stop = async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    };
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        let err = '';
-        child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
-          out += d;
-          const m = /Listening on (http:\/\/localhost:\d+)/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-      });
-      return { url, stop };
-    } catch (e) {
-      await stop();
-      throw e;
-    }
+    return listeningProcess([path.join(outDir, 'src', 'server.js')], { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, DEMO_DATA: '0', LOG_LEVEL: 'warn', NODE_ENV: 'development' });
   }
 
   it('migrates, serves a translated page and a JSON error from dist/', async () => {

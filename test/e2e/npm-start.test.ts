@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freshDatabase, type TestDatabase } from '../helpers/db';
+import { listeningProcess } from '../helpers/server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BUILDS = path.join(ROOT, '.run');
@@ -20,33 +20,7 @@ describe('npm start: the server from its esbuild build', function () {
   async function start(): Promise<{ url: string; stop: () => Promise<void> }> {
     const database = await freshDatabase();
     databases.push(database);
-    const child = spawn(process.execPath, ['scripts/start.mjs'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, DEMO_DATA: '0', LOG_LEVEL: 'warn', NODE_ENV: 'development', NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const stop = async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    };
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        let err = '';
-        child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
-          out += d;
-          const m = /Listening on (http:\/\/localhost:\d+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}${err}`)));
-      });
-      return { url, stop };
-    } catch (e) {
-      await stop();
-      throw e;
-    }
+    return listeningProcess(['scripts/start.mjs'], { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, DEMO_DATA: '0', LOG_LEVEL: 'warn', NODE_ENV: 'development', NODE_OPTIONS: '' });
   }
 
   it('two starts at once both serve, from one complete build that a third start reuses', async () => {

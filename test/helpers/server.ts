@@ -127,3 +127,33 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw e;
   }
 }
+
+/**
+ * `node <args>` from the project root with `env` over the environment, resolved once it prints "Listening on": its URL
+ * and a stop (SIGTERM, then wait for the exit). For tests of the ways to start the server (npm start, the build).
+ */
+export async function listeningProcess(args: string[], env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const m = /Listening on (http:\/\/localhost:\d+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}${err}`)));
+    });
+    return { url, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -130,6 +130,13 @@ describe(`demo certification: batched applications write what RecognitionService
     const attempt = (work: (bulk: BulkApplications) => Promise<unknown>) => ctx.db.transaction(async (trx) => work(new BulkApplications(trx, new FakeClock())));
     const at = new Date('2020-05-04T01:00:00.000Z');
     const file = (b: BulkApplications, over: Record<string, unknown> = {}, vendor = actors.vendor) => b.file([{ vendor, input: ApplicationInput.parse(applicationBody({ listEntryId: entryId, ...over })), at }]);
+    /** An application of vendor A filed, submitted and screened: ready for its draw. */
+    const screened = async (b: BulkApplications) => {
+      const apps = await file(b);
+      await b.submit(apps, () => at);
+      await b.screen(apps, actors.admin, () => at, '—');
+      return apps;
+    };
     // The screening before the submission: the transitions table's 409 (the draft's own words).
     await assert.rejects(
       attempt(async (b) => b.screen(await file(b), actors.admin, () => at, '—')),
@@ -138,9 +145,7 @@ describe(`demo certification: batched applications write what RecognitionService
     // The recommendation before the panel has scored: the guard.
     await assert.rejects(
       attempt(async (b) => {
-        const apps = await file(b);
-        await b.submit(apps, () => at);
-        await b.screen(apps, actors.admin, () => at, '—');
+        const apps = await screened(b);
         await b.draw(apps, actors.admin, () => at, 3, () => () => 0);
         await b.recommend(apps, actors.admin, () => at);
       }),
@@ -154,12 +159,7 @@ describe(`demo certification: batched applications write what RecognitionService
     await assert.rejects(attempt((b) => file(b, { field: '智能装备' })), /not of 智能装备/);
     // Seven experts of the field and none of vendor A's unit may sit on its panel: a draw of 8 cannot be made.
     await assert.rejects(
-      attempt(async (b) => {
-        const apps = await file(b);
-        await b.submit(apps, () => at);
-        await b.screen(apps, actors.admin, () => at, '—');
-        await b.draw(apps, actors.admin, () => at, 8, () => () => 0);
-      }),
+      attempt(async (b) => b.draw(await screened(b), actors.admin, () => at, 8, () => () => 0)),
       /7 experts eligible/,
     );
     // Another vendor's operator may not submit vendor A's application (the policy: not found to them).
