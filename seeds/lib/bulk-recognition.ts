@@ -102,10 +102,11 @@ export class BulkApplications {
   }
 
   /** The draw of `count` experts for each application, each with its own source of integers (RecognitionService.drawExperts). */
-  async draw(apps: readonly BulkApplication[], admin: Actor, when: When, count: number, randomOf: (a: BulkApplication) => (n: number) => number): Promise<Map<number, ReviewDetailRow[]>> {
+  async draw(apps: readonly BulkApplication[], admin: Actor, when: When, count: number, randomOf: (a: BulkApplication) => (n: number) => number): Promise<void> {
     const trx = this.trx;
-    const rows = await this.steps(apps, 'experts', 'application.manage', () => admin, when, () => ({ patch: {}, note: `${count}`, to: 'expert_review' }));
-    const [active, existing] = await concurrently(trx, () => activeExperts(trx), () => reviewsOfApplications(trx, apps.map((a) => a.id)));
+    // The step changes no review: the reviews it read are those the draw must not choose again.
+    const { rows, reviews: existing } = await this.steps(apps, 'experts', 'application.manage', () => admin, when, () => ({ patch: {}, note: `${count}`, to: 'expert_review' }));
+    const active = await activeExperts(trx);
     const draws = apps.map((a) => {
       const taken = new Set(existing.filter((r) => r.application_id === a.id).map((r) => r.expert_id));
       const pool = drawPool(active, rows.get(a.id)!, taken);
@@ -115,9 +116,6 @@ export class BulkApplications {
     const drawIds = new Map((await insertRows<{ id: number; application_id: number }>(trx, 'cert_draws', draws.map((d) => d.records.draw), ['id', 'application_id'])).map((r) => [Number(r.application_id), Number(r.id)]));
     await insertRows(trx, 'cert_reviews', draws.flatMap((d) => d.records.reviews(drawIds.get(d.a.id)!)));
     await recordAudits(trx, this.clock, draws.map((d): AuditEntry => ({ ...d.records.audit(drawIds.get(d.a.id)!), at: when(d.a).toISOString() })));
-    const panels = new Map<number, ReviewDetailRow[]>(apps.map((a) => [a.id, []]));
-    for (const r of await reviewsOfApplications(trx, apps.map((a) => a.id))) if (r.status === 'assigned') panels.get(Number(r.application_id))!.push(r);
-    return panels;
   }
 
   /** Every expert of each panel scores, in the order drawn (RecognitionService.review). */
@@ -154,7 +152,8 @@ export class BulkApplications {
 
   /**
    * One step of the tables for every application: the policy, the transitions table with the panel's facts, then
-   * RecognitionService's `writeSteps` (the conditional updates, history rows, audit records). Returns the rows as read.
+   * RecognitionService's `writeSteps` (the conditional updates, history rows, audit records). Returns the rows and
+   * reviews as read.
    */
   private async steps(
     apps: readonly BulkApplication[],
@@ -163,7 +162,7 @@ export class BulkApplications {
     actorOf: (a: BulkApplication) => Actor,
     when: When,
     decide: (a: BulkApplication, row: ApplicationDetailRow, facts: ApplicationFacts) => { patch: Patch; note?: string; to?: ApplicationStatus },
-  ): Promise<Map<number, ApplicationDetailRow>> {
+  ): Promise<{ rows: Map<number, ApplicationDetailRow>; reviews: ReviewDetailRow[] }> {
     const trx = this.trx;
     const ids = apps.map((a) => a.id);
     const [read, reviews] = await concurrently(trx, () => applicationsByIds(trx, ids), () => reviewsOfApplications(trx, ids));
@@ -179,6 +178,6 @@ export class BulkApplications {
       return { actor, a: row, action: step, to: nextStatus(step, row.status, facts, d.to), patch: d.patch, note: d.note ?? null, at: when(a).toISOString() };
     });
     await writeSteps(trx, this.clock, moves);
-    return rows;
+    return { rows, reviews };
   }
 }

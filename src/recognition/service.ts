@@ -310,7 +310,11 @@ export async function writeSteps(
   steps: ReadonlyArray<{ actor: Actor; a: { id: number; status: ApplicationStatus }; action: string; to: ApplicationStatus; patch: Partial<ApplicationRow>; note: string | null; at: string }>,
 ): Promise<void> {
   const byStatus = new Map<ApplicationStatus, Array<(typeof steps)[number]>>();
-  for (const s of steps) byStatus.set(s.a.status, [...(byStatus.get(s.a.status) ?? []), s]);
+  for (const s of steps) {
+    const group = byStatus.get(s.a.status);
+    if (group) group.push(s);
+    else byStatus.set(s.a.status, [s]);
+  }
   for (const [from, group] of byStatus) {
     const moved = await updateApplications(trx, group.map((s) => ({ id: s.a.id, patch: { ...s.patch, status: s.to, updated_at: s.at } })), from);
     if (moved !== group.length) throw invalidState('recognition.changed_meanwhile');
