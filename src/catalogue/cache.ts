@@ -1,4 +1,4 @@
-import { VersionCounter, type Executor } from '../db';
+import { versionCounter, type Executor, type VersionCounter } from '../db';
 
 interface Entry {
   value: Promise<unknown>;
@@ -41,7 +41,8 @@ export class CatalogueCache {
     db: Executor,
     private readonly maxBytes = 64 * 1024 * 1024,
   ) {
-    this.counter = new VersionCounter(db, 'catalogue_state');
+    // Shared by every cache of the same database (versionCounter): one read of the version serves them all.
+    this.counter = versionCounter(db, 'catalogue_state');
   }
 
   /**
@@ -107,6 +108,34 @@ export class CatalogueCache {
     const hit = this.hit(key);
     if (hit) return hit as Promise<T>;
     return this.store(key, compute(), version).value as Promise<T>;
+  }
+
+  /**
+   * The values of several keys at the current version, in their order: those cached, and the rest loaded together by
+   * one call of `load` (given the missing keys, it answers a value or undefined for each). Concurrent callers share a
+   * load already under way for a key, as with `get`; an undefined answer is kept too (a key known to have no value).
+   */
+  async getMany<T>(keys: string[], load: (missing: string[]) => Promise<Map<string, T>>): Promise<Array<T | undefined>> {
+    const version = await this.currentVersion();
+    if (!this.at(version)) {
+      const all = await load(keys); // an older read finishing late: serve, do not cache
+      return keys.map((k) => all.get(k));
+    }
+    const values: Array<Promise<unknown>> = [];
+    const missing: Array<[index: number, key: string]> = [];
+    keys.forEach((key, i) => {
+      const hit = this.hit(key);
+      if (hit) values[i] = hit;
+      else missing.push([i, key]);
+    });
+    if (missing.length > 0) {
+      const loaded = load(missing.map(([, key]) => key));
+      for (const [i, key] of missing) {
+        // A key asked twice in one call is loaded once.
+        values[i] = this.hit(key) ?? this.store(key, loaded.then((m) => m.get(key)), version).value;
+      }
+    }
+    return (await Promise.all(values)) as Array<T | undefined>;
   }
 
   /**

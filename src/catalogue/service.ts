@@ -26,7 +26,7 @@ import {
 } from './repo';
 import type { SearchQuery, SynonymInput } from './schema';
 import { normalizeSearch, parseQuery, queryPatterns, segmenter, type QueryTerm, type SynonymMap } from '../search-text';
-import { isUniqueViolation, writeTransaction } from '../db';
+import { isUniqueViolation, readerOf, writeTransaction, type Executor } from '../db';
 import { recordAudit } from '../audit';
 import type { Actor } from '../web';
 
@@ -65,12 +65,33 @@ function deepFreeze<T>(value: T): T {
 export class CatalogueService {
   /** Public catalogue reads, cached under the catalogue version (see cache.ts); exposed for tests. */
   readonly cache: CatalogueCache;
+  /**
+   * Two more under the same version, each with a budget of its own, so that what is cheap to make again cannot push out
+   * what is not. `matchCache` (64 MB): the matches of text queries (a statement over thousands of rows each), the
+   * synonym map, the suggestions' vocabulary (every title segmented) and the suggestions made. `itemCache` (16 MB): the
+   * listed products that pages are made of (one primary-key read each, made in batches). Thousands of distinct
+   * searches fill `cache` with their pages and answers, which would otherwise push out what every one of them needs
+   * (measured: bench/catalogue.ts, docs/benchmarks.md).
+   */
+  private readonly matchCache: CatalogueCache;
+  private readonly itemCache: CatalogueCache;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
   ) {
     this.cache = new CatalogueCache(db);
+    this.matchCache = new CatalogueCache(db);
+    this.itemCache = new CatalogueCache(db, 16 * 1024 * 1024);
+  }
+
+  /**
+   * Where the catalogue's reads go: on SQLite, the read connections beside the one writer (db/connection.ts
+   * `readerOf`), so that searches neither queue behind write transactions nor behind each other on one connection. A
+   * value read there after reading version v sees every commit up to v at least, as the cache requires (cache.ts).
+   */
+  private get reads(): Executor {
+    return readerOf(this.db);
   }
 
   /** Today in Asia/Shanghai by the injected clock: what certificate validity is judged against. */
@@ -91,21 +112,21 @@ export class CatalogueService {
   private counts(filters: ProductFilters): ReturnType<typeof countWithFacets> {
     const patterns = filters.patterns ?? [];
     return this.cached(`counts:${filterKey(filters)}`, async () =>
-      patterns.length ? countMatches(await this.matches(patterns), filters) : countWithFacets(this.db, { ...filters, q: undefined, patterns: [] }),
+      patterns.length ? countMatches(await this.matches(patterns), filters) : countWithFacets(this.reads, { ...filters, q: undefined, patterns: [] }),
     );
   }
 
   /** Every product matching the text, loaded once per catalogue version and shared by all filters over it. */
   private matches(patterns: string[][]): Promise<MatchSet> {
-    return this.cache.get(`matches:${JSON.stringify(patterns)}`, async () => matchSet(await loadMatches(this.db, patterns)));
+    return this.matchCache.get(`matches:${JSON.stringify(patterns)}`, async () => matchSet(await loadMatches(this.reads, patterns)));
   }
 
   /** The synonym table as the query parser reads it, cached under the catalogue version (its changes bump it). */
   synonymMap(): Promise<SynonymMap> {
-    return this.cache.get('synonyms', async () => {
+    return this.matchCache.get('synonyms', async () => {
       const map = new Map<string, string[]>();
       const add = (key: string, forms: string[]) => map.set(key, [...new Set([...(map.get(key) ?? []), ...forms.filter((f) => f !== key)])]);
-      for (const row of await listSynonyms(this.db)) {
+      for (const row of await listSynonyms(this.reads)) {
         add(row.term, row.synonyms);
         if (row.twoWay) for (const s of row.synonyms) add(s, [row.term, ...row.synonyms]);
       }
@@ -127,9 +148,9 @@ export class CatalogueService {
 
   /** The words of the catalogue's titles (jieba) and fields, and the synonym table's: what suggestions are made of. */
   private vocabulary(): Promise<string[]> {
-    return this.cache.get('vocabulary', async () => {
+    return this.matchCache.get('vocabulary', async () => {
       const words = new Set<string>();
-      for (const title of await approvedTitles(this.db)) {
+      for (const title of await approvedTitles(this.reads)) {
         for (const w of segmenter().cut(normalizeSearch(title), false)) if (/[\p{L}\p{N}]{2,}/u.test(w)) words.add(w);
       }
       for (const f of FIELDS) words.add(f.name);
@@ -138,8 +159,8 @@ export class CatalogueService {
     });
   }
 
-  private cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    return this.cache.get(key, async () => deepFreeze(await compute()));
+  private cached<T>(key: string, compute: () => Promise<T>, cache = this.cache): Promise<T> {
+    return cache.get(key, async () => deepFreeze(await compute()));
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
@@ -164,21 +185,36 @@ export class CatalogueService {
     // Facets and total depend on the filters only, so paging and re-sorting reuse them.
     const page = async () =>
       patterns.length
-        ? productsByIds(this.db, pageOfMatches(await this.matches(patterns), filters, sort, query.pageSize, offset))
-        : listProducts(this.db, filters, sort, query.pageSize, offset);
-    const [items, counts] = await Promise.all([
-      this.cached(`list:${filterKey(filters)}:${sort}:${query.pageSize}:${offset}`, async () => (await page()).map(productItem)),
-      this.counts(filters),
-    ]);
+        ? this.items(pageOfMatches(await this.matches(patterns), filters, sort, query.pageSize, offset))
+        : (await listProducts(this.reads, filters, sort, query.pageSize, offset)).map(productItem);
+    const [items, counts] = await Promise.all([this.cached(`list:${filterKey(filters)}:${sort}:${query.pageSize}:${offset}`, page), this.counts(filters)]);
     const result: SearchResult = { items, total: counts.total, page: query.page, pageSize: query.pageSize, facets: counts.facets };
     if (counts.total === 0 && patterns.length) result.suggestions = await this.suggest(terms);
     return result;
   }
 
+  /**
+   * The listed products of some ids, in their order (an id not found left out): each kept under the catalogue
+   * version once read, so that the pages of different searches, which show many of the same products, read only the
+   * products not yet kept — together, in one statement.
+   */
+  private async items(ids: number[]): Promise<ProductItem[]> {
+    const items = await this.itemCache.getMany(
+      ids.map((id) => `item:${id}`),
+      async (keys) => {
+        const rows = await productsByIds(this.reads, keys.map((k) => Number(k.slice('item:'.length))));
+        return new Map(rows.map((r) => [`item:${r.id}`, deepFreeze(productItem(r))]));
+      },
+    );
+    return items.filter((item): item is ProductItem => item !== undefined);
+  }
+
   /** What to suggest for a text query that found nothing (suggestions.ts), cached under the catalogue version. */
   suggest(terms: QueryTerm[]): Promise<Suggestion[]> {
-    return this.cached(`suggest:${JSON.stringify(terms.map((t) => t.text))}`, async () =>
-      relatedQueries(terms, await this.vocabulary(), (q) => this.countText(q)),
+    return this.cached(
+      `suggest:${JSON.stringify(terms.map((t) => t.text))}`,
+      async () => relatedQueries(terms, await this.vocabulary(), (q) => this.countText(q)),
+      this.matchCache,
     );
   }
 
@@ -186,10 +222,10 @@ export class CatalogueService {
   async product(id: number): Promise<ProductDetail> {
     const today = this.today();
     return this.cached(`product:${id}:${today}`, async () => {
-      const row = await findProduct(this.db, id);
+      const row = await findProduct(this.reads, id);
       if (!row || row.status !== 'approved') throw notFound('catalogue.product_not_found');
-      const cert = row.cert_id ? await findCert(this.db, row.cert_id) : undefined;
-      const eligible = cert ? isFirstPurchaseEligible(cert, today, await firstPurchasePolicy(this.db)) : false;
+      const cert = row.cert_id ? await findCert(this.reads, row.cert_id) : undefined;
+      const eligible = cert ? isFirstPurchaseEligible(cert, today, await firstPurchasePolicy(this.reads)) : false;
       return productDetail(row, cert, eligible, today);
     });
   }
@@ -203,16 +239,16 @@ export class CatalogueService {
     const no = certNo.trim().normalize('NFKC');
     const today = this.today();
     return this.cached(`certificate:${no}:${today}`, async () => {
-      let cert = no ? await findCertByNo(this.db, no) : undefined;
+      let cert = no ? await findCertByNo(this.reads, no) : undefined;
       if (!cert && looseCertNo(no)) {
         const key = looseCertNo(no);
-        const found = await certsByLooseNo(this.db, key, 2);
+        const found = await certsByLooseNo(this.reads, key, 2);
         const exact = found.find((c) => looseCertNo(c.cert_no) === key);
         const only = exact ?? (found.length === 1 ? found[0] : undefined);
-        if (only) cert = await findCert(this.db, only.id);
+        if (only) cert = await findCert(this.reads, only.id);
       }
       if (!cert) throw notFound('catalogue.certificate_not_found');
-      const listings = await countApprovedByCert(this.db, cert.id);
+      const listings = await countApprovedByCert(this.reads, cert.id);
       return { certificate: certificateView(cert, today), current: isCurrent(cert, today), listings };
     });
   }
@@ -221,7 +257,7 @@ export class CatalogueService {
   async certificateCandidates(certNo: string): Promise<string[]> {
     const key = looseCertNo(certNo.trim().normalize('NFKC'));
     if (!key) return [];
-    return this.cached(`certificate-candidates:${key}`, async () => (await certsByLooseNo(this.db, key, 20)).map((c) => c.cert_no));
+    return this.cached(`certificate-candidates:${key}`, async () => (await certsByLooseNo(this.reads, key, 20)).map((c) => c.cert_no));
   }
 
   /** The synonym table, for the department's page and JSON route. */
@@ -292,8 +328,8 @@ export class CatalogueService {
     return this.cached('overview', async () => {
       const featured: Record<string, ProductItem[]> = {};
       const [levels, boutique, all] = await Promise.all([
-        Promise.all(LEVELS.map((level) => listProducts(this.db, { level, badge: 'first_unit' }, 'newest', 4, 0))),
-        listProducts(this.db, { badge: 'boutique' }, 'newest', 8, 0),
+        Promise.all(LEVELS.map((level) => listProducts(this.reads, { level, badge: 'first_unit' }, 'newest', 4, 0))),
+        listProducts(this.reads, { badge: 'boutique' }, 'newest', 8, 0),
         this.counts({}),
       ]);
       LEVELS.forEach((level, i) => (featured[level] = levels[i].map(productItem)));

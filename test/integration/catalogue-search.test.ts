@@ -7,7 +7,7 @@ import { countWithFacets, listProducts, loadMatches, type ProductFilters, type S
 import { CatalogueService, type SearchResult } from '../../src/catalogue/service';
 import { parseInput } from '../../src/web/validate';
 import { ENGINE, useMigratedDb } from '../helpers/db';
-import { createDb } from '../../src/db';
+import { createDb, readerOf } from '../../src/db';
 import { makeCert, makeProduct, makeVendor } from '../helpers/factories';
 
 /**
@@ -346,6 +346,35 @@ describe(`catalogue search (${ENGINE})`, function () {
       assert.equal((await service.product(ids.boat)).stock, 3);
     });
 
+    it('a page of a new search reads only the products that no earlier page has shown', async () => {
+      const fresh = new CatalogueService(ctx.db, new SystemClock());
+      const reads = readerOf(ctx.db);
+      const productReads: string[] = [];
+      const onQuery = (q: { sql: string; bindings?: unknown[] }) => {
+        if (/from .products. left join .certifications./i.test(q.sql)) productReads.push(String(q.bindings ?? []));
+      };
+      reads.on('query', onQuery);
+      try {
+        const all = await fresh.search(parseInput(SearchQuery, { q: '数控' }));
+        assert.deepEqual(titles(all).sort(), ['五轴数控卧式侧拉床', '高速精密数控机床', '龙门式五轴数控机床'].sort());
+        assert.equal(productReads.length, 1, 'one read for the first page');
+        // Another search (another text, then the same text under a filter) shows only products already read.
+        const level = await fresh.search(parseInput(SearchQuery, { q: '数控', level: 'domestic' }));
+        assert.deepEqual(titles(level), ['龙门式五轴数控机床']);
+        const machine = await fresh.search(parseInput(SearchQuery, { q: '机床' }));
+        assert.ok(titles(machine).includes('高速精密数控机床'));
+        assert.equal(productReads.length, 2, 'the 机床 page read only its products not shown before');
+        assert.ok(!productReads[1].split(',').includes(String(ids.gantry)), 'not the gantry again');
+        // A write drops what was kept: the next page reads its products afresh, and shows the change.
+        await ctx.db('products').where({ id: ids.gantry }).update({ stock: 5 });
+        const after = await fresh.search(parseInput(SearchQuery, { q: '数控', level: 'domestic' }));
+        assert.equal(after.items[0].stock, 5);
+        assert.equal(productReads.length, 3);
+      } finally {
+        reads.off('query', onQuery);
+      }
+    });
+
     it('the 政府首购 mark follows the certificate at once', async () => {
       assert.equal((await service.product(ids.lathe)).firstPurchaseEligible, true);
       const { cert_id: certId } = await ctx.db('products').where({ id: ids.lathe }).first('cert_id');
@@ -432,6 +461,33 @@ describe(`catalogue search (${ENGINE})`, function () {
       assert.ok(cache.approximateBytes <= 2000);
       assert.equal(await cache.get('a', text('y')), 'a'.repeat(400), 'a kept');
       assert.equal(await cache.get('b', text('z')), 'z'.repeat(400), 'b recomputed');
+    });
+
+    it('getMany serves the keys it has and loads the rest in one call, shared with a caller already waiting for them', async () => {
+      const cache = new CatalogueCache(ctx.db);
+      const calls: string[][] = [];
+      const load = async (keys: string[]) => {
+        calls.push(keys);
+        await new Promise((r) => setTimeout(r, 10));
+        return new Map(keys.filter((k) => k !== 'gone').map((k) => [k, `value of ${k}`]));
+      };
+      assert.deepEqual(await cache.getMany(['a', 'b'], load), ['value of a', 'value of b']);
+      const [first, second] = await Promise.all([cache.getMany(['b', 'c', 'gone', 'd'], load), cache.getMany(['c', 'a', 'd'], load)]);
+      assert.deepEqual(first, ['value of b', 'value of c', undefined, 'value of d'], 'in the order asked, a key with no value as undefined');
+      assert.deepEqual(second, ['value of c', 'value of a', 'value of d']);
+      assert.deepEqual(calls, [['a', 'b'], ['c', 'gone', 'd']], 'b and a were kept; the second caller waited for the first one\'s load of c and d');
+      assert.deepEqual(await cache.getMany(['gone'], load), [undefined]);
+      assert.equal(calls.length, 2, 'a key known to have no value is kept as such');
+      await ctx.db('products').where({ id: ids.ct }).update({ stock: 22 });
+      assert.deepEqual(await cache.getMany(['a'], load), ['value of a']);
+      assert.deepEqual(calls.at(-1), ['a'], 'a write to the catalogue drops them all');
+    });
+
+    it('a failed getMany load is not kept', async () => {
+      const cache = new CatalogueCache(ctx.db);
+      await assert.rejects(cache.getMany(['x'], async () => Promise.reject(new Error('boom'))), /boom/);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(await cache.getMany(['x'], async (keys) => new Map(keys.map((k) => [k, 1]))), [1]);
     });
 
     it('does not keep failures, nor what getIf is told not to keep', async () => {
