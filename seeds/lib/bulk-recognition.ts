@@ -5,7 +5,8 @@ import { concurrently, insertRows, updateRows, type Executor } from '../../src/d
 import { mayReadApplication, type ApplicationAct } from '../../src/recognition/policies';
 import { activeExperts, applicationsByIds, reviewsOfApplications, type ApplicationDetailRow, type ApplicationRow, type ListEntryRow, type ReviewDetailRow } from '../../src/recognition/repo';
 import type { ApplicationInput, ApplicationStatus, IndicatorValue, ReviewInput } from '../../src/recognition/schema';
-import { applicationNumber, checkIndicators, createRecords, draftRow, drawFrom, drawPool, drawRecords, panelVerdict, reviewRecords, writeSteps } from '../../src/recognition/service';
+import { createRecords, draftRow, drawRecords, reviewRecords, writeSteps } from '../../src/recognition/records';
+import { applicationNumber, checkIndicators, drawFrom, drawPool, panelVerdict } from '../../src/recognition/rules';
 import { nextStatus, type ApplicationFacts } from '../../src/recognition/transitions';
 import { shanghaiDay } from '../../src/time';
 import type { Actor } from '../../src/web/state';

@@ -6,7 +6,7 @@ import { AppError } from '../errors';
 import { dropEmpty } from '../schema';
 import { FormInvalid, actorOf, errorBody, formFailure, idParam, paginationModel, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
 import { COMPARATORS, ExpertActiveInput, ExpertEditInput, ExpertForm, ListEntryInput, ListQuery, PageQuery, ResolveInput, StatsQuery, type Indicator } from './schema';
-import type { ExpertView } from './service';
+import type { ExpertView } from './views';
 
 /**
  * The department's pages of the certification lifecycle beyond the desk (pages.ts): the expert pool (专家库), the

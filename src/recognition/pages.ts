@@ -9,7 +9,7 @@ import { actorOf, deskSection, formFailure, idParam, parseForm, parseInput, requ
 import { fieldErrors, mountPageSteps, nextSteps, stepForms, type Step } from '../workflow';
 import { ATTACHMENT_KINDS, uploadedAttachment } from './attachments';
 import { ApplicationInput, AttachmentInput, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
-import type { ApplicationView } from './service';
+import type { ApplicationView } from './views';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION, type ApplicationFacts, type ApplicationStatus } from './transitions';
 
 const stateOf = (ctx: Context) => ctx.state as AppState;

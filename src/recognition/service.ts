@@ -3,7 +3,7 @@ import { recordAudit, recordAudits } from '../audit';
 import { issueCertificate } from '../certification';
 import type { Clock } from '../clock';
 import { concurrently, executorFor, isUniqueViolation, writeTransaction, type Db, type Executor } from '../db';
-import { LEVELS, type Level, type Unanswered } from '../domain';
+import { type Level, type Unanswered } from '../domain';
 import { AppError, invalidField, invalidState, notFound, parseStoredArray } from '../errors';
 import type { Translator } from '../i18n';
 import { Ledger } from '../ledger';
@@ -26,8 +26,6 @@ import {
   applicationsOfRound,
   certificatesByIds,
   insertAwards,
-  insertHistories,
-  updateApplications,
   drawsOf,
   findApplication,
   findAward,
@@ -88,7 +86,6 @@ import type {
   ExpertEditInput,
   ExpertForm,
   ExpertInput,
-  Indicator,
   IndicatorValue,
   ListEntryInput,
   ListQuery,
@@ -99,289 +96,25 @@ import type {
   RoundInput,
   ScreenInput,
 } from './schema';
+import { awardPaid, createRecords, draftRow, drawRecords, reviewRecords, stepRecords, writeSteps } from './records';
+import { AWARD_DAYS, DEFAULT_AWARDS_FEN, DEPARTMENT, ROUND_NOTICE_WORKING_DAYS, VALIDITY_YEARS, applicationNumber, checkIndicators, drawFrom, drawPool, normalized, panelVerdict } from './rules';
 import { certificationStats, yearFiguresOf, type CertificationStats } from './stats';
+import { expertView, listEntryView, type ApplicationView, type ExpertView, type ListEntryView, type ReviewView } from './views';
 import { CASCADES, nextStatus, type ApplicationFacts } from './transitions';
-
-/** DESIGN §8: the 拟认定名单 is publicly noticed at least 5 working days. */
-export const ROUND_NOTICE_WORKING_DAYS = 5;
-/** A certificate from a round is valid 3 years from the decision (推广应用指导目录). */
-export const VALIDITY_YEARS = 3;
-/** Finance pays an award within 30 days of the round's finalization. */
-export const AWARD_DAYS = 30;
-/** Mean score at or above which the panel recommends (issue 15). */
-export const PASS_MEAN = 70;
-/** The award amounts by level (yuan) until the department sets its own: 2×460万 + 30×100万 + 184×20万 = 7,600万 (2020). */
-export const DEFAULT_AWARDS_FEN: Record<Level, number> = { international: 4_600_000_00, domestic: 1_000_000_00, provincial: 200_000_00 };
-
-/** Who publishes the 拟认定名单 (the provincial department of economy and information technology). */
-export const DEPARTMENT = '浙江省经济和信息化厅';
 
 const PUBLIC_ACTOR = { id: null, username: 'public' } as unknown as Actor;
 const money = (fen: number | null): string => Money.ofFen(fen ?? 0).toString();
-const normalized = (v: string): string => v.replace(/[\s（）()]/g, '').toLowerCase();
 
-export interface ListEntryView {
-  id: number;
-  year: number;
-  field: string;
-  product: string;
-  indicators: Indicator[];
-}
-
-export interface ExpertView {
-  id: number;
-  name: string;
-  unit: string;
-  title: string;
-  fields: string[];
-  userId: number | null;
-  username: string | null;
-  active: boolean;
-}
-
-export interface ReviewView {
-  expert: { id: number; name: string; unit: string; title: string; username: string | null } | null;
-  status: string;
-  score: number | null;
-  recommendLevel: string | null;
-  opinion: string | null;
-  reviewedAt: string | null;
-  mine?: boolean;
-}
-
-export interface ApplicationView {
-  id: number;
-  applicationNo: string;
-  status: ApplicationStatus;
-  vendor: { id: number; name: string; city: string };
-  productName: string;
-  model: string;
-  kind: string;
-  field: string;
-  levelClaimed: string;
-  track: 'standard' | 'free';
-  listEntryId: number | null;
-  listEntry: ListEntryView | null;
-  indicators: IndicatorValue[];
-  description: string;
-  screenOpinion: string | null;
-  meanScore: string | null;
-  recommendedLevel: string | null;
-  roundId: number | null;
-  certNo: string | null;
-  submittedAt: string | null;
-  createdAt: string;
-  /** What is still missing before it can be submitted (the vendor's desk). */
-  missing: string[];
-  history: Array<{ action: string; from: string | null; to: string; note: string | null; at: string }>;
-  reviews: ReviewView[];
-  draws?: Array<{ id: number; reason: string; count: number; pool: number[]; drawn: number[]; drawnBy: number | null; drawnAt: string }>;
-  panel: { drawn: number; scored: number };
-  /** Test reports, user reports, IP documents: what each is, never the file (download: `url`). */
-  attachments: AttachmentView[];
-}
-
-export interface AttachmentView {
-  id: number;
-  kind: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  uploadedAt: string;
-  url: string;
-}
-
-const listEntryView = (r: ListEntryRow): ListEntryView => ({
-  id: r.id,
-  year: r.year,
-  field: r.field,
-  product: r.product,
-  indicators: parseStoredArray(r.indicators, { table: 'indicator_list', column: 'indicators', id: r.id }) as Indicator[],
-});
-
-const expertView = (r: ExpertRow & { username?: string | null }): ExpertView => ({
-  id: r.id,
-  name: r.name,
-  unit: r.unit,
-  title: r.title,
-  fields: parseStoredArray(r.fields, { table: 'experts', column: 'fields', id: r.id }) as string[],
-  userId: r.user_id,
-  username: r.username ?? null,
-  active: !!r.active,
-});
-
-/** Does `value` meet `threshold` by `comparator`? Compared as decimals (no float surprises for 0.1 + 0.2). */
-export function meets(value: number, comparator: string, threshold: number): boolean {
-  const v = Math.round(value * 1e6);
-  const t = Math.round(threshold * 1e6);
-  if (comparator === '>=') return v >= t;
-  if (comparator === '<=') return v <= t;
-  return v === t;
-}
-
-/** The experts' majority level; a tie goes to the lower level (the cautious reading). */
-export function majorityLevel(levels: string[]): Level {
-  let best: Level = 'provincial';
-  let bestN = -1;
-  for (const level of [...LEVELS].reverse()) {
-    const n = levels.filter((l) => l === level).length;
-    if (n > bestN) {
-      best = level;
-      bestN = n;
-    }
-  }
-  return best;
-}
-
-/** `count` of `items` at random (a partial Fisher–Yates shuffle with the given source of integers). */
-export function drawFrom<T>(items: readonly T[], count: number, int: (n: number) => number): T[] {
-  const pool = [...items];
-  for (let i = 0; i < count; i++) {
-    const j = i + int(pool.length - i);
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-  }
-  return pool.slice(0, count);
-}
-
-/** A new application's row (a draft, numbered once it has its id). */
-export function draftRow(actor: Actor, vendorId: number, input: ApplicationInput, now: string, demo: boolean): Omit<ApplicationRow, 'id'> {
-  return {
-    application_no: null,
-    vendor_id: vendorId,
-    product_name: input.productName,
-    model: input.model,
-    kind: input.kind,
-    field: input.field,
-    level_claimed: input.levelClaimed,
-    list_entry_id: input.listEntryId ?? null,
-    indicators: JSON.stringify(input.indicators),
-    description: input.description,
-    status: 'draft',
-    screen_opinion: null,
-    mean_score_x100: null,
-    recommended_level: null,
-    round_id: null,
-    cert_id: null,
-    cert_no: null,
-    decided_at: null,
-    created_by: actor.id,
-    demo,
-    submitted_at: null,
-    created_at: now,
-    updated_at: now,
-  };
-}
-
-/** A new application's history row and audit record. */
-export function createRecords(actor: Actor, applicationId: number, applicationNo: string, productName: string, at: string) {
-  return {
-    history: { application_id: applicationId, action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, note: null, at },
-    audit: { actor, action: 'recognition.create', entity: 'cert_application', entityId: applicationId, after: { status: 'draft', applicationNo, productName } },
-  };
-}
-
-/** A draw's row, the panel's review rows and its audit record (`drawId` once the row has its id). */
-export function drawRecords(actor: Actor, applicationId: number, reason: 'draw' | 'replacement', count: number, pool: ReadonlyArray<{ id: number }>, chosen: ReadonlyArray<{ id: number }>, at: string) {
-  return {
-    draw: { application_id: applicationId, reason, count, pool: JSON.stringify(pool.map((e) => e.id)), drawn: JSON.stringify(chosen.map((e) => e.id)), drawn_by: actor.id, drawn_at: at },
-    reviews: (drawId: number) => chosen.map((e) => ({ application_id: applicationId, expert_id: e.id, draw_id: drawId, status: 'assigned' as const, score: null, recommend_level: null, opinion: null, reviewed_at: null })),
-    audit: (drawId: number) => ({ actor, action: `recognition.${reason}`, entity: 'cert_application', entityId: applicationId, after: { drawId, pool: pool.map((e) => e.id), drawn: chosen.map((e) => e.id) } }),
-  };
-}
-
-/** An expert's scored review: the review's patch, the application's history row, the audit record. */
-export function reviewRecords(actor: Actor, applicationId: number, status: ApplicationStatus, expertId: number, input: ReviewInput, at: string) {
-  return {
-    patch: { status: 'scored' as const, score: input.score ?? null, recommend_level: input.recommendLevel ?? null, opinion: input.opinion ?? null, reviewed_at: at },
-    history: { application_id: applicationId, action: 'scored', from_status: status, to_status: status, actor_id: actor.id, note: null, at },
-    audit: { actor, action: 'recognition.review', entity: 'cert_application', entityId: applicationId, after: { expertId, score: input.score, recommendLevel: input.recommendLevel } },
-  };
-}
-
-/**
- * Many applications' steps at once (a round's moves, the demo loader's batches): the conditional updates, each only
- * from the status its application was read in (409 when one moved meanwhile), their history rows and audit records —
- * what `apply` writes for one, in a few statements.
- */
-export async function writeSteps(
-  trx: Executor,
-  clock: Clock,
-  steps: ReadonlyArray<{ actor: Actor; a: { id: number; status: ApplicationStatus }; action: string; to: ApplicationStatus; patch: Partial<ApplicationRow>; note: string | null; at: string }>,
-): Promise<void> {
-  const byStatus = new Map<ApplicationStatus, Array<(typeof steps)[number]>>();
-  for (const s of steps) {
-    const group = byStatus.get(s.a.status);
-    if (group) group.push(s);
-    else byStatus.set(s.a.status, [s]);
-  }
-  for (const [from, group] of byStatus) {
-    const moved = await updateApplications(trx, group.map((s) => ({ id: s.a.id, patch: { ...s.patch, status: s.to, updated_at: s.at } })), from);
-    if (moved !== group.length) throw invalidState('recognition.changed_meanwhile');
-  }
-  const records = steps.map((s) => stepRecords(s.actor, s.a.id, s.action, s.a.status, s.to, s.note, s.at));
-  await insertHistories(trx, records.map((r) => r.history));
-  await recordAudits(trx, clock, steps.map((s, i) => ({ ...records[i]!.audit, at: s.at })));
-}
-
-/** An award's payment, as the audit log records it. */
-const awardPaid = (actor: Actor, awardId: number, amountFen: number) => ({
-  actor,
-  action: 'recognition.award_pay',
-  entity: 'cert_award',
-  entityId: awardId,
-  before: { status: 'due' },
-  after: { status: 'paid', amount: money(amountFen) },
-});
-
-/** An application's human number: ZJRD-<year filed>-<id, six digits>. */
-export const applicationNumber = (year: string, id: number): string => `ZJRD-${year}-${String(id).padStart(6, '0')}`;
-
-/**
- * The standard track's test (submit): every indicator of the list entry present among the application's values and
- * meeting its threshold; else the 422 naming the first that does not.
- */
-export function checkIndicators(entry: ListEntryRow, values: IndicatorValue[]): void {
-  for (const ind of listEntryView(entry).indicators) {
-    const i = values.findIndex((v) => normalized(v.name) === normalized(ind.name));
-    const params = { name: ind.name, comparator: ind.comparator, threshold: String(ind.threshold), unit: ind.unit };
-    if (i < 0) throw invalidField('indicators', 'recognition.indicator_missing', params);
-    if (!meets(values[i]!.value, ind.comparator, ind.threshold)) throw invalidField(`indicators.${i}.value`, 'recognition.indicator_below', { ...params, value: String(values[i]!.value) });
-  }
-}
-
-/** Whom a draw may choose for an application: active experts of its field, never of the applicant's unit, not on it yet. */
-export function drawPool<E extends ExpertRow>(active: readonly E[], a: { field: string; vendor_name: string }, taken: ReadonlySet<number>): E[] {
-  return active.filter((e) => expertView(e).fields.includes(a.field) && normalized(e.unit) !== normalized(a.vendor_name) && !taken.has(e.id));
-}
-
-/** The panel's verdict from its scores: recommended at the experts' majority level when the mean is ≥ PASS_MEAN. */
-export function panelVerdict(scored: ReadonlyArray<{ score: number | null; recommend_level: string | null }>): { meanX100: number; pass: boolean; level: Level } {
-  const sum = scored.reduce((s, r) => s + (r.score ?? 0), 0);
-  return {
-    meanX100: Math.round((sum * 100) / scored.length),
-    pass: sum * 100 >= PASS_MEAN * 100 * scored.length,
-    level: majorityLevel(scored.map((r) => r.recommend_level ?? '')),
-  };
-}
-
-/** What one step of an application writes beside the status: its history row and its audit record. */
-export function stepRecords(actor: Actor, applicationId: number, action: string, from: ApplicationStatus, to: ApplicationStatus, note: string | null, at: string) {
-  return {
-    history: { application_id: applicationId, action, from_status: from, to_status: to, actor_id: actor.id, note, at },
-    audit: { actor, action: `recognition.${action}`, entity: 'cert_application', entityId: applicationId, before: { status: from }, after: { status: to } },
-  };
-}
+/** An expert drawn to an application, as the draw answers. */
+export type DrawnExpert = { id: number; name: string; unit: string; username: string | null };
 
 /**
  * The certification lifecycle (认定, DESIGN §8): the indicator list, the expert pool, applications and their steps,
  * the draw of experts and their reviews, rounds with their 公示 and objections, the certificates a finalized round
  * enters in the registry and the awards finance pays through the ledger. Each write is one `writeTransaction`: any
- * error rolls the whole step back.
+ * error rolls the whole step back. The rules it applies are in rules.ts, the rows and records a step writes in
+ * records.ts, what it answers in views.ts.
  */
-/** An expert drawn to an application, as the draw answers. */
-export type DrawnExpert = { id: number; name: string; unit: string; username: string | null };
-
 export class RecognitionService {
   private readonly ledger: Ledger;
 

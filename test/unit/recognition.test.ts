@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION, nextStatus } from '../../src/recognition/transitions';
 import { ApplicationInput, ListEntryInput, ReviewInput, ScreenInput } from '../../src/recognition/schema';
-import { drawFrom, majorityLevel, meets } from '../../src/recognition/service';
+import { drawFrom, majorityLevel, meets } from '../../src/recognition/rules';
 import { AppError } from '../../src/errors';
 import { FLOWS, parseAccountCode } from '../../src/ledger/accounts';
 
