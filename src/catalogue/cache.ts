@@ -31,16 +31,28 @@ function sizeOf(value: unknown): number {
  *
  * Memory: least recently used entries go first once the cached values pass `maxBytes` (approximate).
  */
+/** How many keys asked once an admitting cache remembers before it starts again (a few MB of keys at most). */
+const SEEN_MAX = 20_000;
+
 export class CatalogueCache {
   private version = -1;
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
   private readonly counter: VersionCounter;
 
+  /**
+   * With `admitOnSecondAsk`, getIf keeps a value only when its key is asked for the second time at one version (the
+   * keys asked once are remembered, at most SEEN_MAX of them): for whole answers, so that a stream of URLs each asked
+   * once — distinct searches — does not fill the budget with answers nobody asks for again.
+   */
+  private readonly seen: Set<string> | null;
+
   constructor(
     db: Executor,
     private readonly maxBytes = 64 * 1024 * 1024,
+    options: { admitOnSecondAsk?: boolean } = {},
   ) {
+    this.seen = options.admitOnSecondAsk ? new Set() : null;
     // Shared by every cache of the same database (versionCounter): one read of the version serves them all.
     this.counter = versionCounter(db, 'catalogue_state');
   }
@@ -59,6 +71,7 @@ export class CatalogueCache {
     if (version > this.version) {
       this.version = version;
       this.entries.clear();
+      this.seen?.clear();
       this.bytes = 0;
     }
     return true;
@@ -151,8 +164,16 @@ export class CatalogueCache {
       if (hit) return hit as Promise<T>;
     }
     const value = await compute();
-    if (keep(value) && this.at(version) && !this.entries.has(key)) this.store(key, Promise.resolve(value), version);
+    if (keep(value) && this.at(version) && !this.entries.has(key) && this.admit(key)) this.store(key, Promise.resolve(value), version);
     return value;
+  }
+
+  /** Whether getIf may keep a value for `key` now (see `seen`). */
+  private admit(key: string): boolean {
+    if (!this.seen || this.seen.delete(key)) return true;
+    if (this.seen.size >= SEEN_MAX) this.seen.clear();
+    this.seen.add(key);
+    return false;
   }
 
   /** How many values are cached, and their approximate size (for tests and diagnostics). */

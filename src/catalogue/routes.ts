@@ -95,7 +95,7 @@ export function catalogueRoutes(deps: Deps): Router {
  */
 async function json(ctx: Context, service: CatalogueService, compute: () => Promise<unknown>): Promise<void> {
   // Kept as UTF-8 bytes, so a hit is written out without encoding it again.
-  ctx.body = await service.cache.getIf(`api:${service.today()}:${ctx.url}`, async () => Buffer.from(JSON.stringify(await compute())), () => true);
+  ctx.body = await service.responses.getIf(`api:${service.today()}:${ctx.url}`, async () => Buffer.from(JSON.stringify(await compute())), () => true);
   ctx.type = 'application/json';
 }
 
@@ -196,7 +196,7 @@ async function page(ctx: Context, service: CatalogueService, views: Views, rende
   const version = service.cache.currentVersion();
   if (!actor && !hasSessionCookie(ctx)) {
     const key = `page:${state.locale}:${state.base}:${service.today()}:${ctx.url}`;
-    ctx.body = await service.cache.getIf(
+    ctx.body = await service.responses.getIf(
       key,
       async () => {
         const p = await render();
@@ -218,7 +218,7 @@ async function page(ctx: Context, service: CatalogueService, views: Views, rende
   }
   const session = JSON.stringify(state.session ?? {});
   const key = `page:signed:${service.today()}:${ctx.url}:${globalsKey(globals)}`;
-  const template = await service.cache.getIf(
+  const template = await service.responses.getIf(
     key,
     async () => {
       const p = await render();

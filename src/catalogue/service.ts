@@ -66,6 +66,11 @@ export class CatalogueService {
   /** Public catalogue reads, cached under the catalogue version (see cache.ts); exposed for tests. */
   readonly cache: CatalogueCache;
   /**
+   * Whole answers (JSON bodies, pages' HTML) under the same version, for the routes: 32 MB of their own, each kept
+   * from the second time its URL is asked for, so that answers asked for once do not push out the data above.
+   */
+  readonly responses: CatalogueCache;
+  /**
    * Two more under the same version, each with a budget of its own, so that what is cheap to make again cannot push out
    * what is not. `matchCache` (64 MB): the matches of text queries (a statement over thousands of rows each), the
    * synonym map, the suggestions' vocabulary (every title segmented) and the suggestions made. `itemCache` (16 MB): the
@@ -81,6 +86,7 @@ export class CatalogueService {
     private readonly clock: Clock,
   ) {
     this.cache = new CatalogueCache(db);
+    this.responses = new CatalogueCache(db, 32 * 1024 * 1024, { admitOnSecondAsk: true });
     this.matchCache = new CatalogueCache(db);
     this.itemCache = new CatalogueCache(db, 16 * 1024 * 1024);
   }

@@ -483,6 +483,23 @@ describe(`catalogue search (${ENGINE})`, function () {
       assert.deepEqual(calls.at(-1), ['a'], 'a write to the catalogue drops them all');
     });
 
+    it('with admitOnSecondAsk, getIf keeps an answer only from the second time its key is asked for at one version', async () => {
+      const cache = new CatalogueCache(ctx.db, 64 * 1024, { admitOnSecondAsk: true });
+      let made = 0;
+      const make = async () => `answer ${++made}`;
+      assert.equal(await cache.getIf('/once', make, () => true), 'answer 1');
+      assert.equal(cache.size, 0, 'a key asked once is not kept');
+      assert.equal(await cache.getIf('/twice', make, () => true), 'answer 2');
+      assert.equal(await cache.getIf('/twice', make, () => true), 'answer 3');
+      assert.equal(await cache.getIf('/twice', make, () => true), 'answer 3', 'kept from the second ask');
+      assert.equal(await cache.getIf('/personal', make, () => false), 'answer 4');
+      assert.equal(await cache.getIf('/personal', make, () => false), 'answer 5', 'never what keep refuses');
+      await ctx.db('products').where({ id: ids.ct }).update({ stock: 23 });
+      assert.equal(await cache.getIf('/twice', make, () => true), 'answer 6', 'a write drops the answer…');
+      assert.equal(await cache.getIf('/twice', make, () => true), 'answer 7', '…and what was asked before it');
+      assert.equal(await cache.getIf('/twice', make, () => true), 'answer 7');
+    });
+
     it('a failed getMany load is not kept', async () => {
       const cache = new CatalogueCache(ctx.db);
       await assert.rejects(cache.getMany(['x'], async () => Promise.reject(new Error('boom'))), /boom/);
