@@ -19,6 +19,9 @@ function sizeOf(value: unknown): number {
   }
 }
 
+/** How many keys asked once an admitting cache remembers before it starts again (a few MB of keys at most). */
+const SEEN_MAX = 20_000;
+
 /**
  * Reads of the public catalogue, cached under the catalogue version (migration 20261127001000_catalogue_perf: a
  * counter that every committed write to products, certifications or vendors bumps, from any process).
@@ -31,9 +34,6 @@ function sizeOf(value: unknown): number {
  *
  * Memory: least recently used entries go first once the cached values pass `maxBytes` (approximate).
  */
-/** How many keys asked once an admitting cache remembers before it starts again (a few MB of keys at most). */
-const SEEN_MAX = 20_000;
-
 export class CatalogueCache {
   private version = -1;
   private readonly entries = new Map<string, Entry>();
