@@ -75,8 +75,8 @@ export class CatalogueService {
    * what is not. `matchCache` (64 MB): the matches of text queries (a statement over thousands of rows each), the
    * synonym map, the suggestions' vocabulary (every title segmented) and the suggestions made. `itemCache` (16 MB): the
    * listed products that pages are made of (one primary-key read each, made in batches). Thousands of distinct
-   * searches fill `cache` with their pages and answers, which would otherwise push out what every one of them needs
-   * (measured: bench/catalogue.ts, docs/benchmarks.md).
+   * searches fill `cache` with their pages' lists and counts, which would otherwise push out what every one of them
+   * needs (measured: bench/catalogue.ts, docs/benchmarks.md).
    */
   private readonly matchCache: CatalogueCache;
   private readonly itemCache: CatalogueCache;
