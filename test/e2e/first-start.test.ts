@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_PASSWORD } from '../../seeds/demo';
@@ -60,13 +60,18 @@ describe(`first start on a database that cannot be opened (${ENGINE})`, function
 
   it('a database that cannot be opened: the server does not listen, and says why', async () => {
     // SQLite: a path under a plain file (no directory can be made there); PostgreSQL: a database that does not exist.
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'fum-test-')), 'a-file');
-    writeFileSync(file, '');
-    const url = ENGINE === 'sqlite' ? `sqlite:${file}/demo.sqlite3` : PG_ADMIN_URL.replace(/\/[^/]*$/, '/no_such_database_of_the_test');
-    await assert.rejects(startServer({ databaseUrl: url, demoData: true, startTimeoutMs: 60_000 }), (err: Error) => {
-      assert.match(err.message, /exited \(1\) before listening/);
-      assert.match(err.message, /failed to start/);
-      return true;
-    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fum-test-'));
+    try {
+      const file = path.join(dir, 'a-file');
+      writeFileSync(file, '');
+      const url = ENGINE === 'sqlite' ? `sqlite:${file}/demo.sqlite3` : PG_ADMIN_URL.replace(/\/[^/]*$/, '/no_such_database_of_the_test');
+      await assert.rejects(startServer({ databaseUrl: url, demoData: true, startTimeoutMs: 60_000 }), (err: Error) => {
+        assert.match(err.message, /exited \(1\) before listening/);
+        assert.match(err.message, /failed to start/);
+        return true;
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
