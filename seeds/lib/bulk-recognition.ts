@@ -14,7 +14,7 @@ import type { Actor } from '../../src/web/state';
 /*
  * The demo's certification round (2020's 216 applications), written many applications to a statement: through
  * RecognitionService one call per step, the round's ~11,000 statements were the largest part of first start. This
- * writes each step for a whole batch in a few statements, with RecognitionService's own rules and rows:
+ * writes each step for a whole batch in a few statements, with the rules and rows RecognitionService applies (rules.ts, records.ts):
  *
  *   - the rules: the policy (`mayReadApplication` with the step's act), the transitions table (`nextStatus` with the
  *     panel's facts read from the reviews), the vendor approved and the list entry of the application's field, the
@@ -153,7 +153,7 @@ export class BulkApplications {
 
   /**
    * One step of the tables for every application: the policy, the transitions table with the panel's facts, then
-   * RecognitionService's `writeSteps` (the conditional updates, history rows, audit records). Returns the rows and
+   * records.ts's `writeSteps`, as RecognitionService's steps use it (the conditional updates, history rows, audit records). Returns the rows and
    * reviews as read.
    */
   private async steps(
