@@ -8,7 +8,7 @@ import pino, { type Logger } from 'pino';
 import { FakeClock, SystemClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
 import { AppError } from './errors';
-import type { Db } from './db';
+import { withVersionScope, type Db } from './db';
 import type { Deps } from './deps';
 import { moduleRouters } from './modules';
 import { buildServices } from './services';
@@ -192,6 +192,9 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   );
   app.use(bodyGuard());
   app.use(discardUploads());
+  // A GET changes nothing, so it reads each version counter once and every cache it asks answers at that version
+  // (db/versioned-cache.ts `withVersionScope`): the session's, the catalogue's five or six lookups of a search.
+  app.use((ctx, next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? withVersionScope(next) : next()));
   app.use(sessions(options.db, clock, production));
   app.use(identity(auth, options.identity));
   app.use(adminNavCounts(options.db));

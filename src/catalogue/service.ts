@@ -22,11 +22,12 @@ import {
   loadMatches,
   productsByIds,
   type ProductFilters,
+  type ProductListRow,
   type SortOrder,
 } from './repo';
 import type { SearchQuery, SynonymInput } from './schema';
 import { normalizeSearch, parseQuery, queryPatterns, segmenter, type QueryTerm, type SynonymMap } from '../search-text';
-import { isUniqueViolation, readerOf, writeTransaction, type Executor } from '../db';
+import { batchedReads, isUniqueViolation, readerOf, writeTransaction, type Executor } from '../db';
 import { recordAudit } from '../audit';
 import type { Actor } from '../web';
 
@@ -47,6 +48,9 @@ export interface SearchResult {
 function filterKey(f: ProductFilters): string {
   return JSON.stringify([f.patterns ?? [], f.kind, f.level, f.field, f.city, f.badge, f.priceMin, f.priceMax]);
 }
+
+/** How many parsed query texts are kept (oldest out first): a few hundred KB. */
+const PARSED_MAX = 2000;
 
 /** Several certificates answer a partial number: the page lists them (JSON answers 404). */
 export interface CertificateCandidates {
@@ -89,7 +93,15 @@ export class CatalogueService {
     this.responses = new CatalogueCache(db, 32 * 1024 * 1024, { admitOnSecondAsk: true });
     this.matchCache = new CatalogueCache(db);
     this.itemCache = new CatalogueCache(db, 16 * 1024 * 1024);
+    this.listedProducts = batchedReads(async (ids: readonly number[]) => new Map((await productsByIds(this.reads, [...ids])).map((r) => [r.id, r])));
   }
+
+  /**
+   * The listed columns of products by id, read together with those other requests ask for at the same time
+   * (db/batched-reads.ts): under distinct searches each page needs a few products no earlier page showed, and one
+   * statement for many pages costs the read connections far less than one each.
+   */
+  private readonly listedProducts: (ids: readonly number[]) => Promise<Array<ProductListRow | undefined>>;
 
   /**
    * Where the catalogue's reads go: on SQLite, the read connections beside the one writer (db/connection.ts
@@ -142,8 +154,25 @@ export class CatalogueService {
 
   /** A text query as the terms every match must have, with their synonyms. */
   async parse(q: string | undefined): Promise<QueryTerm[]> {
-    return q ? parseQuery(q, await this.synonymMap()) : [];
+    if (!q) return [];
+    const synonyms = await this.synonymMap();
+    // Kept per synonym map (a new map, at a new catalogue version, starts afresh): segmenting a query with jieba costs
+    // more than the rest of a page of its matches, and refinements and later pages ask for the same text again.
+    if (this.parsedWith !== synonyms) {
+      this.parsedWith = synonyms;
+      this.parsed.clear();
+    }
+    let terms = this.parsed.get(q);
+    if (!terms) {
+      terms = deepFreeze(parseQuery(q, synonyms));
+      if (this.parsed.size >= PARSED_MAX) this.parsed.delete(this.parsed.keys().next().value as string);
+      this.parsed.set(q, terms);
+    }
+    return terms;
   }
+
+  private parsedWith: SynonymMap | null = null;
+  private readonly parsed = new Map<string, QueryTerm[]>();
 
   /** How many approved products a text query finds (no other filter). */
   async countText(q: string): Promise<number> {
@@ -193,7 +222,10 @@ export class CatalogueService {
       patterns.length
         ? this.items(pageOfMatches(await this.matches(patterns), filters, sort, query.pageSize, offset))
         : (await listProducts(this.reads, filters, sort, query.pageSize, offset)).map(productItem);
-    const [items, counts] = await Promise.all([this.cached(`list:${filterKey(filters)}:${sort}:${query.pageSize}:${offset}`, page), this.counts(filters)]);
+    // A text query's page is cut from its matches and the kept products, which costs less than keeping it would (its
+    // size measured, its place in the cache): only the pages that SQL lists are kept.
+    const list = patterns.length ? page() : this.cached(`list:${filterKey(filters)}:${sort}:${query.pageSize}:${offset}`, page);
+    const [items, counts] = await Promise.all([list, this.counts(filters)]);
     const result: SearchResult = { items, total: counts.total, page: query.page, pageSize: query.pageSize, facets: counts.facets };
     if (counts.total === 0 && patterns.length) result.suggestions = await this.suggest(terms);
     return result;
@@ -208,8 +240,8 @@ export class CatalogueService {
     const items = await this.itemCache.getMany(
       ids.map((id) => `item:${id}`),
       async (keys) => {
-        const rows = await productsByIds(this.reads, keys.map((k) => Number(k.slice('item:'.length))));
-        return new Map(rows.map((r) => [`item:${r.id}`, deepFreeze(productItem(r))]));
+        const rows = await this.listedProducts(keys.map((k) => Number(k.slice('item:'.length))));
+        return new Map(rows.filter((r) => r !== undefined).map((r) => [`item:${r.id}`, deepFreeze(productItem(r))]));
       },
     );
     return items.filter((item): item is ProductItem => item !== undefined);

@@ -6,9 +6,10 @@ export { createDb, readerOf, isClosing, isPostgres, isRetryable, isUniqueViolati
 export { pendingCommitHook, withCommitHook, type CommitHook } from './commit-hook';
 export { BatchUnfit, GroupCommit, QueueClosed, groupCommitLoad, type GroupCommitOptions, type GroupCommitStats, type Outcome } from './group-commit';
 export { GENESIS_HASH, canonicalJson, chainHash, inChainOrder, lastHash, linkChain, lockChain } from './hash-chain';
+export { batchedReads, type BatchedReadOptions } from './batched-reads';
 export { concurrently } from './concurrently';
 export { insertRows, jsonRows } from './insert-rows';
 export { updateRows } from './update-rows';
 export { writeTransaction } from './retry';
-export { VersionCounter, VersionedCache, versionCounter } from './versioned-cache';
+export { VersionCounter, VersionedCache, versionCounter, withVersionScope } from './versioned-cache';
 export { executorFor, inUnitOfWork, withUnitOfWork } from './unit-of-work';

@@ -1,4 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readerOf, type Executor } from './connection';
+
+/** The reads of counters made in the current scope (`withVersionScope`), by counter. */
+const scopes = new AsyncLocalStorage<Map<VersionCounter, Promise<number>>>();
+
+/**
+ * Runs `work` in a scope that reads each version counter at most once: the first caller of `current()` in it starts a
+ * read (one that starts after the scope began, as the caches require) and every later caller in the scope is given
+ * that same read. For a request that does not write (a GET): every cache it asks then answers at one version, and it
+ * waits for one read of a counter instead of one per cache it asks — under load, each wait is a trip to a read
+ * connection behind other statements, and a search page asks its caches five or six times one after another. Not for a
+ * request that writes: a cache asked after its own write must see a version read after that write.
+ */
+export function withVersionScope<T>(work: () => Promise<T>): Promise<T> {
+  return scopes.run(new Map(), work);
+}
 
 /**
  * A database counter that writers bump (by trigger, in the writing transaction), read so that many concurrent
@@ -19,8 +35,20 @@ export class VersionCounter {
     this.sql = `SELECT version FROM ${table} WHERE id = 1`;
   }
 
-  /** The counter, read by a query that starts after this call (shared with the other callers waiting for it). */
+  /**
+   * The counter, read by a query that starts after this call (shared with the other callers waiting for it) — or, in
+   * a version scope, after the scope began (the scope's one read of it).
+   */
   current(): Promise<number> {
+    const scope = scopes.getStore();
+    if (!scope) return this.next();
+    let read = scope.get(this);
+    if (!read) scope.set(this, (read = this.next()));
+    return read;
+  }
+
+  /** A read that starts after this call, shared with the other callers waiting for one. */
+  private next(): Promise<number> {
     if (this.queued) return this.queued;
     const after = this.running ?? Promise.resolve(0);
     const queued: Promise<number> = new Promise((resolve, reject) => {

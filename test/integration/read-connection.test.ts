@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isPostgres, readerOf, versionCounter } from '../../src/db';
+import { isPostgres, readerOf, versionCounter, withVersionScope } from '../../src/db';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 
 /**
@@ -38,5 +38,52 @@ describe(`plain reads beside the writer (${ENGINE})`, function () {
     await ctx.db.transaction(async (trx) => assert.equal(readerOf(trx), trx));
     if (isPostgres(ctx.db)) return;
     await assert.rejects(readerOf(ctx.db)('auth_state').update({ version: 0 }), /readonly|read-only|query_only|attempt to write/i);
+  });
+});
+
+describe(`a GET reads each version counter once (${ENGINE})`, function () {
+  const ctx = useMigratedDb();
+
+  /** Counts the statements that read a counter, by knex's query event. */
+  const countingReads = () => {
+    let n = 0;
+    const onQuery = (q: { sql: string }) => {
+      if (/select version from auth_state/i.test(q.sql)) n++;
+    };
+    const reader = readerOf(ctx.db);
+    reader.on('query', onQuery);
+    return { reads: () => n, stop: () => reader.off('query', onQuery) };
+  };
+
+  it('in a version scope, every caller gets the one read made after the scope began', async () => {
+    const counter = versionCounter(ctx.db, 'auth_state');
+    const before = await counter.current();
+    const watch = countingReads();
+    try {
+      const seen = await withVersionScope(async () => {
+        const first = await counter.current();
+        // A commit after the scope's read is not seen inside it: the scope answers at one version throughout.
+        await ctx.db('auth_state').where({ id: 1 }).increment('version', 1);
+        const second = await counter.current();
+        return [first, second];
+      });
+      assert.deepEqual(seen, [before, before]);
+      assert.equal(watch.reads(), 1, 'one read of the counter in the scope');
+      // Outside a scope a caller waits for a read that starts after its call, and so sees the commit.
+      assert.equal(await counter.current(), before + 1);
+      assert.equal(watch.reads(), 2);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('scopes side by side read on their own, each after it began', async () => {
+    const counter = versionCounter(ctx.db, 'auth_state');
+    const v = await counter.current();
+    const a = withVersionScope(() => counter.current());
+    await ctx.db('auth_state').where({ id: 1 }).increment('version', 1);
+    const b = withVersionScope(() => counter.current());
+    assert.ok((await a) >= v);
+    assert.equal(await b, v + 1, 'a scope begun after the commit sees it');
   });
 });
