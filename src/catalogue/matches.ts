@@ -55,11 +55,12 @@ export interface MatchSet {
   /** The rows in each sort order, sorted once when first asked for (pageOfMatches). */
   sorted: Partial<Record<SortOrder, Match[]>>;
   /**
-   * Per sort order and facet: for each of the facet's values, the places in `sorted[order]` of the rows that have it,
-   * in order — made when a page filtered on that facet is first asked for, so that such a page reads only the rows of
-   * its narrowest filter (a city's, a level's) instead of every match (pageOfMatches).
+   * Per sort order: the places in `sorted[order]` of the rows that have each value of a facet (under `facet:<name>`),
+   * and of the rows that have every value of a set of facet filters (under the filters' key) — made when a page so
+   * filtered is first asked for, so that such a page reads only its own rows: 系统 in one city at one level, page 15,
+   * reads the twenty rows it shows instead of every 系统 of that city (pageOfMatches).
    */
-  places: Partial<Record<SortOrder, Partial<Record<Facet, Map<string, Uint32Array>>>>>;
+  places: Partial<Record<SortOrder, Map<string, Uint32Array | Map<string, Uint32Array>>>>;
   /** For the cache's memory budget (the rows, and room for the four orders and their places by facet). */
   approxBytes: number;
 }
@@ -135,10 +136,9 @@ const COMPARE: Record<SortOrder, (a: Match, b: Match) => number> = {
 };
 
 /** For each value of `facet`, the places in `sorted` of the rows that have it (rows without a value are in none). */
-function placesOf(set: MatchSet, sort: SortOrder, sorted: Match[], facet: Facet): Map<string, Uint32Array> {
-  const byFacet = (set.places[sort] ??= {});
-  const known = byFacet[facet];
-  if (known) return known;
+function facetPlaces(bySort: Map<string, Uint32Array | Map<string, Uint32Array>>, sorted: Match[], facet: Facet): Map<string, Uint32Array> {
+  const known = bySort.get(`facet:${facet}`);
+  if (known) return known as Map<string, Uint32Array>;
   const lists = new Map<string, number[]>();
   sorted.forEach((m, i) => {
     const value = m[facet];
@@ -147,34 +147,61 @@ function placesOf(set: MatchSet, sort: SortOrder, sorted: Match[], facet: Facet)
     if (list) list.push(i);
     else lists.set(value, [i]);
   });
-  return (byFacet[facet] = new Map([...lists].map(([value, list]) => [value, Uint32Array.from(list)])));
+  const places = new Map([...lists].map(([value, list]) => [value, Uint32Array.from(list)]));
+  bySort.set(`facet:${facet}`, places);
+  return places;
 }
 
-const NONE = new Uint32Array(0);
+const NONE: Uint32Array = new Uint32Array(0);
+
+/**
+ * The places in `sorted` of the rows that have every facet value the filters ask for: one facet's list as it is; for
+ * several, the narrowest one's rows that have the others too, kept under the filters' key. Each set of facets so kept
+ * holds every row at most once, so the lists of a sort order stay within a few times the rows.
+ */
+function filteredPlaces(set: MatchSet, sort: SortOrder, sorted: Match[], facets: Facet[], f: ProductFilters): Uint32Array {
+  const bySort = (set.places[sort] ??= new Map());
+  let narrowest: Uint32Array = NONE;
+  let first = true;
+  for (const d of facets) {
+    const list = facetPlaces(bySort, sorted, d).get(f[d] as string) ?? NONE;
+    if (first || list.length < narrowest.length) narrowest = list;
+    first = false;
+  }
+  if (facets.length === 1 || narrowest.length === 0) return narrowest;
+  const key = JSON.stringify(facets.map((d) => [d, f[d]]));
+  const known = bySort.get(key);
+  if (known) return known as Uint32Array;
+  const out: number[] = [];
+  for (const place of narrowest) {
+    const m = sorted[place];
+    if (facets.every((d) => m[d] === f[d])) out.push(place);
+  }
+  const places = Uint32Array.from(out);
+  bySort.set(key, places);
+  return places;
+}
 
 /**
  * The ids of one page of the filtered matches, in the order listProducts gives in SQL. The set is sorted once per
  * order (each comparator is a total order, ending with the id, so sorting all and then filtering gives what filtering
- * and then sorting gives); a page then reads the sorted rows only until it has its own — and with a facet filtered
- * on, only the rows of the narrowest one (placesOf), so that 系统 in one city at one level does not read every 系统.
+ * and then sorting gives); a page filtered by facets then reads the places of its rows (filteredPlaces) — from its
+ * offset on, unless a badge or a price is filtered too, which the rows are then read for.
  */
 export function pageOfMatches(set: MatchSet, f: ProductFilters, sort: SortOrder, limit: number, offset: number): number[] {
   const sorted = (set.sorted[sort] ??= [...set.rows].sort(COMPARE[sort]));
-  const filtered = FACETS.filter((d) => f[d] !== undefined);
-  let places: Uint32Array | null = null;
-  for (const d of filtered) {
-    const list = placesOf(set, sort, sorted, d).get(f[d] as string) ?? NONE;
-    if (places === null || list.length < places.length) places = list;
-  }
-  const ids: number[] = [];
-  let skip = offset;
+  const facets = FACETS.filter((d) => f[d] !== undefined);
+  const places = facets.length > 0 ? filteredPlaces(set, sort, sorted, facets, f) : null;
   const n = places ? places.length : sorted.length;
+  const ids: number[] = [];
+  if (f.badge === undefined && f.priceMin === undefined && f.priceMax === undefined) {
+    for (let i = offset; i < n && ids.length < limit; i++) ids.push(sorted[places ? places[i] : i].id);
+    return ids;
+  }
+  let skip = offset;
   for (let i = 0; i < n && ids.length < limit; i++) {
     const m = sorted[places ? places[i] : i];
     if (!passesBase(m, f)) continue;
-    let ok = true;
-    for (const d of filtered) if (m[d] !== f[d]) ok = false;
-    if (!ok) continue;
     if (skip > 0) skip--;
     else ids.push(m.id);
   }

@@ -28,6 +28,8 @@ describe(`catalogue search: in-memory counts and pages on a generated catalogue 
     { badge: 'first_unit', level: 'international' },
     { priceMin: 100_000_000 },
     { priceMax: 50_000_000, level: 'provincial' },
+    { kind: 'equipment', level: 'provincial', city: '杭州' },
+    { level: 'international', city: '丽水' },
   ];
 
   for (const q of ['机床', '智能', '车', '系统 高速']) {
@@ -44,7 +46,7 @@ describe(`catalogue search: in-memory counts and pages on a generated catalogue 
           if (withText.priceMin === undefined) assert.deepEqual(Object.keys(mine.facets[dim]), Object.keys(rowByRow.facets[dim]), `${JSON.stringify(withText)} ${dim}`);
         }
         for (const sort of ['relevance', 'price_asc', 'price_desc', 'newest'] as SortOrder[]) {
-          for (const offset of [0, 20, 60]) {
+          for (const offset of [0, 20, 60, 2000]) {
             const expected = (await listProducts(ctx.db, withText, sort, 20, offset)).map((r) => r.id);
             assert.deepEqual(pageOfMatches(set, withText, sort, 20, offset), expected, `${JSON.stringify(withText)} ${sort} ${offset}`);
           }
