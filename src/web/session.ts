@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
+import Tokens from 'csrf';
 import type { Clock } from '../clock';
 import { VersionedCache, versionCounter, type Db } from '../db';
 import type { AppState, SessionData } from './state';
@@ -134,11 +135,19 @@ async function commit(ctx: Context, db: Db, clock: Clock, production: boolean, s
   ctx.cookies.set(SESSION_COOKIE, s.rawId, { ...cookieOpts(ctx, production), expires: undefined });
 }
 
-/** At login: a new id (no session fixation), keeping nothing of the anonymous session but the language. */
+const csrfSecrets = new Tokens();
+
+/**
+ * At login: a new id (no session fixation), keeping nothing of the anonymous session but the language — and a CSRF
+ * secret of its own from the start. Were it made by the first page with a form (csrf.ts), the pages a user opens at
+ * once just after signing in would each make one and write the session, the last write winning: the forms of the
+ * others would then be refused on submit, and every write of a session moves the authority version, which drops
+ * every process's cached sessions and users (measured: 50 such writes for a purchaser's first 50 pages at once).
+ */
 export function regenerateSession(ctx: Context, data: SessionData): void {
   const s = (ctx as unknown as Record<symbol, SessionInternals>)[INTERNALS];
   s.regenerate = true;
-  (ctx.state as AppState).session = data;
+  (ctx.state as AppState).session = { ...data, csrfSecret: data.csrfSecret ?? csrfSecrets.secretSync() };
 }
 
 /** At logout: the row is deleted, so the old cookie replayed later finds nothing. */

@@ -54,6 +54,19 @@ describe('identity and sessions', function () {
     assert.match(fixed.headers.location, /^\/login/);
   });
 
+  it('pages opened at once just after login each carry a CSRF token that is accepted, and none of them writes the session', async () => {
+    for (const which of [0, 1]) {
+      const { session } = await login();
+      const version = async () => Number((await ctx.db('auth_state').first('version')).version);
+      const before = await version();
+      // Two pages with forms, fetched side by side as two tabs would be.
+      const pages = await Promise.all([0, 1].map(() => t.http.get('/vendor').set('Cookie', cookieHeader(session as string))));
+      assert.equal(await version(), before, 'no session write (each would move the authority version)');
+      const out = await t.http.post('/logout').set('Cookie', cookieHeader(session as string)).type('form').send({ _csrf: csrfOf(pages[which].text) });
+      assert.equal(out.status, 302, `the token of page ${which + 1} is accepted (${out.status} ${out.text.slice(0, 200)})`);
+    }
+  });
+
   it('logout replay: the old cookie is refused afterwards', async () => {
     const { session } = await login();
     const page = await t.http.get('/vendor').set('Cookie', cookieHeader(session as string));
