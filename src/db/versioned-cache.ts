@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { batchedReads } from './batched-reads';
 import { readerOf, type Executor } from './connection';
 
 /** The reads of counters made in the current scope (`withVersionScope`), by counter. */
@@ -25,15 +26,12 @@ export function withVersionScope<T>(work: () => Promise<T>): Promise<T> {
 export class VersionCounter {
   private running: Promise<number> | null = null;
   private queued: Promise<number> | null = null;
-  private readonly sql: string;
 
   constructor(
-    private readonly db: Executor,
-    table: string,
-  ) {
-    if (!/^\w+$/.test(table)) throw new Error(`bad counter table ${table}`);
-    this.sql = `SELECT version FROM ${table} WHERE id = 1`;
-  }
+    private readonly table: string,
+    /** Reads counters by table, those of one turn together (`countersOf`). */
+    private readonly reads: (tables: readonly string[]) => Promise<Array<number | undefined>>,
+  ) {}
 
   /**
    * The counter, read by a query that starts after this call (shared with the other callers waiting for it) — or, in
@@ -72,21 +70,45 @@ export class VersionCounter {
   }
 
   private async read(): Promise<number> {
-    // SQLite: on the read connection, so that the check does not wait for the write transaction in progress.
-    const result = await readerOf(this.db).raw(this.sql);
-    const rows: Array<{ version: number | string }> = Array.isArray(result) ? result : result.rows;
-    return Number(rows[0]?.version ?? 0);
+    const [version] = await this.reads([this.table]);
+    return version ?? 0;
   }
 }
 
+interface Counters {
+  byTable: Map<string, VersionCounter>;
+  reads: (tables: readonly string[]) => Promise<Array<number | undefined>>;
+}
+
 /** One counter per database handle and table, so that every user of it in a process shares its reads. */
-const COUNTERS = new WeakMap<object, Map<string, VersionCounter>>();
+const COUNTERS = new WeakMap<object, Counters>();
+
+/**
+ * The counters of a database handle, and how they are read: the counters asked for in one turn of the event loop in
+ * one statement (db/batched-reads.ts) — a signed-in page asks for the authority version and the catalogue's at once,
+ * and each statement costs the server's thread more in knex than in SQLite.
+ */
+function countersOf(db: Executor): Counters {
+  let counters = COUNTERS.get(db);
+  if (!counters) {
+    const reads = batchedReads(async (tables: readonly string[]) => {
+      const unique = [...new Set(tables)];
+      // SQLite: on the read connection, so that the check does not wait for the write transaction in progress.
+      const sql = `SELECT ${unique.map((t, i) => `(SELECT version FROM ${t} WHERE id = 1) AS v${i}`).join(', ')}`;
+      const result = await readerOf(db).raw(sql);
+      const rows: Array<Record<string, number | string | null>> = Array.isArray(result) ? result : result.rows;
+      return new Map(unique.map((t, i) => [t, Number(rows[0]?.[`v${i}`] ?? 0)]));
+    });
+    COUNTERS.set(db, (counters = { byTable: new Map(), reads }));
+  }
+  return counters;
+}
 
 export function versionCounter(db: Executor, table: string): VersionCounter {
-  let byTable = COUNTERS.get(db);
-  if (!byTable) COUNTERS.set(db, (byTable = new Map()));
-  let counter = byTable.get(table);
-  if (!counter) byTable.set(table, (counter = new VersionCounter(db, table)));
+  if (!/^\w+$/.test(table)) throw new Error(`bad counter table ${table}`);
+  const counters = countersOf(db);
+  let counter = counters.byTable.get(table);
+  if (!counter) counters.byTable.set(table, (counter = new VersionCounter(table, counters.reads)));
   return counter;
 }
 

@@ -87,3 +87,32 @@ describe(`a GET reads each version counter once (${ENGINE})`, function () {
     assert.equal(await b, v + 1, 'a scope begun after the commit sees it');
   });
 });
+
+describe(`version counters asked for together are read together (${ENGINE})`, function () {
+  const ctx = useMigratedDb();
+
+  it('the authority and catalogue versions asked for in one turn come from one statement', async () => {
+    const auth = versionCounter(ctx.db, 'auth_state');
+    const catalogue = versionCounter(ctx.db, 'catalogue_state');
+    await Promise.all([auth.current(), catalogue.current()]);
+    const statements: string[] = [];
+    const onQuery = (q: { sql: string }) => {
+      if (/_state/.test(q.sql)) statements.push(q.sql);
+    };
+    const reader = readerOf(ctx.db);
+    reader.on('query', onQuery);
+    try {
+      await ctx.db('catalogue_state').where({ id: 1 }).increment('version', 1);
+      const expected = Number((await ctx.db('catalogue_state').first('version')).version);
+      const [a, c] = await Promise.all([auth.current(), catalogue.current()]);
+      assert.equal(c, expected, 'each counter its own value');
+      assert.equal(a, Number((await ctx.db('auth_state').first('version')).version));
+      const reads = statements.filter((sql) => /select version from/i.test(sql));
+      assert.equal(reads.length, 1, reads.join('\n'));
+      assert.match(reads[0], /auth_state/);
+      assert.match(reads[0], /catalogue_state/);
+    } finally {
+      reader.off('query', onQuery);
+    }
+  });
+});
