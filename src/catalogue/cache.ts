@@ -98,7 +98,9 @@ export class CatalogueCache {
         if (this.pending.get(key) !== entry) return;
         this.pending.delete(key);
         if (this.version !== version) return;
-        entry.bytes = Math.max(1, this.sizeOf(v));
+        // lru-cache takes whole positive sizes only (it throws otherwise, here an unhandled rejection).
+        const bytes = this.sizeOf(v);
+        entry.bytes = Number.isFinite(bytes) ? Math.max(1, Math.ceil(bytes)) : 1024;
         // One larger than the whole budget is not kept (lru-cache refuses it).
         this.kept.set(key, entry, { size: entry.bytes });
       },

@@ -465,6 +465,16 @@ describe(`catalogue search (${ENGINE})`, function () {
       assert.equal(await cache.get('b', text('z')), 'z'.repeat(400), 'b recomputed');
     });
 
+    it('keeps a value whatever its measured size, a fraction or not a number', async () => {
+      for (const size of [10.5, Number.NaN, 0, -3]) {
+        const cache = new CatalogueCache(ctx.db, 2000, { sizeOf: () => size });
+        await cache.get('a', async () => 'x');
+        await new Promise((r) => setImmediate(r));
+        assert.equal(await cache.get('a', async () => 'recomputed'), 'x', `size ${size}`);
+        assert.ok(cache.approximateBytes >= 1, `size ${size}: ${cache.approximateBytes}`);
+      }
+    });
+
     it('getMany serves the keys it has and loads the rest in one call, shared with a caller already waiting for them', async () => {
       const cache = new CatalogueCache(ctx.db);
       const calls: string[][] = [];
