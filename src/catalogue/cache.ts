@@ -1,12 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { versionCounter, type Executor, type VersionCounter } from '../db';
 
-interface Entry {
-  value: Promise<unknown>;
-  /** Approximate bytes, known once the value has resolved (0 until then). */
-  bytes: number;
-}
-
 /** Rough memory of a cached value: buffers by length, UTF-16 strings, objects by their JSON size. */
 function sizeOf(value: unknown): number {
   if (Buffer.isBuffer(value)) return value.length;
@@ -41,9 +35,9 @@ const SEEN_MAX = 20_000;
 export class CatalogueCache {
   private version = -1;
   /** The values known, by key; their sizes add up to at most `maxBytes`. */
-  private readonly kept: LRUCache<string, Entry>;
+  private readonly kept: LRUCache<string, Promise<unknown>>;
   /** The values still being computed (their size unknown yet). */
-  private readonly pending = new Map<string, Entry>();
+  private readonly pending = new Map<string, Promise<unknown>>();
   private readonly counter: VersionCounter;
   private readonly sizeOf: (value: unknown) => number;
 
@@ -61,7 +55,7 @@ export class CatalogueCache {
   ) {
     this.seen = options.admitOnSecondAsk ? new Set() : null;
     this.sizeOf = options.sizeOf ?? sizeOf;
-    this.kept = new LRUCache<string, Entry>({ maxSize: maxBytes });
+    this.kept = new LRUCache<string, Promise<unknown>>({ maxSize: maxBytes });
     // Shared by every cache of the same database (versionCounter): one read of the version serves them all.
     this.counter = versionCounter(db, 'catalogue_state');
   }
@@ -87,28 +81,27 @@ export class CatalogueCache {
   }
 
   private hit(key: string): Promise<unknown> | undefined {
-    return (this.kept.get(key) ?? this.pending.get(key))?.value;
+    return this.kept.get(key) ?? this.pending.get(key);
   }
 
-  private store(key: string, value: Promise<unknown>, version: number): Entry {
-    const entry: Entry = { value, bytes: 0 };
-    this.pending.set(key, entry);
+  private store(key: string, value: Promise<unknown>, version: number): Promise<unknown> {
+    this.pending.set(key, value);
     value.then(
       (v) => {
-        if (this.pending.get(key) !== entry) return;
+        if (this.pending.get(key) !== value) return;
         this.pending.delete(key);
         if (this.version !== version) return;
         // lru-cache takes whole positive sizes only (it throws otherwise, here an unhandled rejection).
         const bytes = this.sizeOf(v);
-        entry.bytes = Number.isFinite(bytes) ? Math.max(1, Math.ceil(bytes)) : 1024;
+        const size = Number.isFinite(bytes) ? Math.max(1, Math.ceil(bytes)) : 1024;
         // One larger than the whole budget is not kept (lru-cache refuses it).
-        this.kept.set(key, entry, { size: entry.bytes });
+        this.kept.set(key, value, { size });
       },
       () => {
-        if (this.pending.get(key) === entry) this.pending.delete(key);
+        if (this.pending.get(key) === value) this.pending.delete(key);
       },
     );
-    return entry;
+    return value;
   }
 
   /**
@@ -120,7 +113,7 @@ export class CatalogueCache {
     if (!this.at(version)) return compute(); // an older read finishing late: serve, do not cache
     const hit = this.hit(key);
     if (hit) return hit as Promise<T>;
-    return this.store(key, compute(), version).value as Promise<T>;
+    return this.store(key, compute(), version) as Promise<T>;
   }
 
   /**
@@ -145,7 +138,7 @@ export class CatalogueCache {
       const loaded = load(missing.map(([, key]) => key));
       for (const [i, key] of missing) {
         // A key asked twice in one call is loaded once.
-        values[i] = this.hit(key) ?? this.store(key, loaded.then((m) => m.get(key)), version).value;
+        values[i] = this.hit(key) ?? this.store(key, loaded.then((m) => m.get(key)), version);
       }
     }
     return (await Promise.all(values)) as Array<T | undefined>;

@@ -55,17 +55,23 @@ export interface MatchSet {
   /** The rows in each sort order, sorted once when first asked for (pageOfMatches). */
   sorted: Partial<Record<SortOrder, Match[]>>;
   /**
-   * Per sort order: the places in `sorted[order]` of the rows that have each value of a facet (under `facet:<name>`),
-   * and of the rows that have every value of a set of facet filters (under the filters' key) — made when a page so
-   * filtered is first asked for, so that such a page reads only its own rows: 系统 in one city at one level, page 15,
-   * reads the twenty rows it shows instead of every 系统 of that city (pageOfMatches).
+   * Per sort order: the places in `sorted[order]` of the rows that have each value of a facet, and of the rows that
+   * have every value of a set of facet filters (by the filters' key) — made when a page so filtered is first asked
+   * for, so that such a page reads only its own rows: 系统 in one city at one level, page 15, reads the twenty rows it
+   * shows instead of every 系统 of that city (pageOfMatches).
    */
-  places: Partial<Record<SortOrder, Map<string, Uint32Array | Map<string, Uint32Array>>>>;
+  places: Partial<Record<SortOrder, Places>>;
   /** For the cache's memory budget (the rows, and room for the four orders and their places by facet). */
   approxBytes: number;
 }
 
 type Facet = 'kind' | 'level' | 'field' | 'city';
+
+/** Of one sort order: each facet's values' places, and the places of each set of several facet filters, by its key. */
+interface Places {
+  byFacet: Partial<Record<Facet, Map<string, Uint32Array>>>;
+  byFilters: Map<string, Uint32Array>;
+}
 const FACETS: Facet[] = ['kind', 'level', 'field', 'city'];
 const LEVEL_RANK: Record<string, number> = { international: 0, domestic: 1, provincial: 2 };
 
@@ -136,9 +142,9 @@ const COMPARE: Record<SortOrder, (a: Match, b: Match) => number> = {
 };
 
 /** For each value of `facet`, the places in `sorted` of the rows that have it (rows without a value are in none). */
-function facetPlaces(bySort: Map<string, Uint32Array | Map<string, Uint32Array>>, sorted: Match[], facet: Facet): Map<string, Uint32Array> {
-  const known = bySort.get(`facet:${facet}`);
-  if (known) return known as Map<string, Uint32Array>;
+function facetPlaces(places: Places, sorted: Match[], facet: Facet): Map<string, Uint32Array> {
+  const known = places.byFacet[facet];
+  if (known) return known;
   const lists = new Map<string, number[]>();
   sorted.forEach((m, i) => {
     const value = m[facet];
@@ -147,9 +153,7 @@ function facetPlaces(bySort: Map<string, Uint32Array | Map<string, Uint32Array>>
     if (list) list.push(i);
     else lists.set(value, [i]);
   });
-  const places = new Map([...lists].map(([value, list]) => [value, Uint32Array.from(list)]));
-  bySort.set(`facet:${facet}`, places);
-  return places;
+  return (places.byFacet[facet] = new Map([...lists].map(([value, list]) => [value, Uint32Array.from(list)])));
 }
 
 const NONE: Uint32Array = new Uint32Array(0);
@@ -160,26 +164,22 @@ const NONE: Uint32Array = new Uint32Array(0);
  * holds every row at most once, so the lists of a sort order stay within a few times the rows.
  */
 function filteredPlaces(set: MatchSet, sort: SortOrder, sorted: Match[], facets: Facet[], f: ProductFilters): Uint32Array {
-  const bySort = (set.places[sort] ??= new Map());
-  let narrowest: Uint32Array = NONE;
-  let first = true;
-  for (const d of facets) {
-    const list = facetPlaces(bySort, sorted, d).get(f[d] as string) ?? NONE;
-    if (first || list.length < narrowest.length) narrowest = list;
-    first = false;
-  }
+  const places = (set.places[sort] ??= { byFacet: {}, byFilters: new Map() });
+  const narrowest = facets
+    .map((d) => facetPlaces(places, sorted, d).get(f[d] as string) ?? NONE)
+    .reduce((a, b) => (b.length < a.length ? b : a));
   if (facets.length === 1 || narrowest.length === 0) return narrowest;
   const key = JSON.stringify(facets.map((d) => [d, f[d]]));
-  const known = bySort.get(key);
-  if (known) return known as Uint32Array;
+  const known = places.byFilters.get(key);
+  if (known) return known;
   const out: number[] = [];
   for (const place of narrowest) {
     const m = sorted[place];
     if (facets.every((d) => m[d] === f[d])) out.push(place);
   }
-  const places = Uint32Array.from(out);
-  bySort.set(key, places);
-  return places;
+  const list = Uint32Array.from(out);
+  places.byFilters.set(key, list);
+  return list;
 }
 
 /**

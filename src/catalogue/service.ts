@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { findCert, findCertByNo, isCurrent } from '../certification';
 import { AppError } from '../errors';
 import { isFirstPurchaseEligible } from '../first-purchase';
@@ -59,7 +60,7 @@ function listedItemBytes(value: unknown): number {
   return 480 + 2 * (item.title.length + item.model.length + item.unit.length + item.vendor.name.length + (item.certNo?.length ?? 0));
 }
 
-/** How many parsed query texts are kept (oldest out first): a few hundred KB. */
+/** How many parsed query texts are kept (least recently used out first): a few hundred KB. */
 const PARSED_MAX = 2000;
 
 /** Several certificates answer a partial number: the page lists them (JSON answers 404). */
@@ -88,9 +89,9 @@ export class CatalogueService {
    * Two more under the same version, each with a budget of its own, so that what is cheap to make again cannot push out
    * what is not. `matchCache` (64 MB): the matches of text queries (a statement over thousands of rows each), the
    * synonym map, the suggestions' vocabulary (every title segmented) and the suggestions made. `itemCache` (16 MB): the
-   * listed products that pages are made of (one primary-key read each, made in batches). Thousands of distinct
-   * searches fill `cache` with their pages' lists and counts, which would otherwise push out what every one of them
-   * needs (measured: bench/catalogue.ts, docs/benchmarks.md).
+   * listed products that pages are made of (read in batches across requests). Thousands of distinct searches fill
+   * `cache` with their counts, which would otherwise push out what every one of them needs (measured:
+   * bench/catalogue.ts, docs/benchmarks.md).
    */
   private readonly matchCache: CatalogueCache;
   private readonly itemCache: CatalogueCache;
@@ -173,16 +174,12 @@ export class CatalogueService {
       this.parsed.clear();
     }
     let terms = this.parsed.get(q);
-    if (!terms) {
-      terms = deepFreeze(parseQuery(q, synonyms));
-      if (this.parsed.size >= PARSED_MAX) this.parsed.delete(this.parsed.keys().next().value as string);
-      this.parsed.set(q, terms);
-    }
+    if (!terms) this.parsed.set(q, (terms = deepFreeze(parseQuery(q, synonyms))));
     return terms;
   }
 
   private parsedWith: SynonymMap | null = null;
-  private readonly parsed = new Map<string, QueryTerm[]>();
+  private readonly parsed = new LRUCache<string, QueryTerm[]>({ max: PARSED_MAX });
 
   /** How many approved products a text query finds (no other filter). */
   async countText(q: string): Promise<number> {
