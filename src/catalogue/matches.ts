@@ -27,9 +27,9 @@ export function relevanceTier(patterns: string[][], title: string, field: string
 
 /**
  * Everything search needs to know about one product that matches a text query: its facet values, the non-facet
- * filters, and its sort keys. A query's matches are loaded once (one SQL statement) and cached under the catalogue
- * version; every combination of filters, facets, sort and page over that text is then worked out here, in memory —
- * shoppers refine a search far more often than they type a new one.
+ * filters, and its sort keys — as loadMatches reads it. A query's matches are loaded once (one SQL statement) and
+ * cached under the catalogue version as a MatchSet; every combination of filters, facets, sort and page over that text
+ * is then worked out here, in memory — shoppers refine a search far more often than they type a new one.
  */
 export interface Match {
   id: number;
@@ -45,15 +45,41 @@ export interface Match {
   tier: number;
 }
 
+type Facet = 'kind' | 'level' | 'field' | 'city';
+const FACETS: Facet[] = ['kind', 'level', 'field', 'city'];
+const LEVEL_RANK: Record<string, number> = { international: 0, domestic: 1, provincial: 2 };
+const BOUTIQUE = 1;
+const CERTIFIED = 2;
+
+/** One facet's values as small numbers: `values[code]` (code 0 is "no value"), `codeOf` the other way. */
+interface FacetColumn {
+  codes: Uint32Array;
+  values: Array<string | null>;
+  codeOf: Map<string, number>;
+}
+
+/**
+ * A text query's matches, a column per value (typed arrays, a row's place the same in each): the twenty texts of a
+ * busy hour hold some 200,000 matches, which as objects — each with its own timestamp string — were ~30 MB of the
+ * server's live heap and as much for the collector to trace; as columns they are ~45 bytes a row.
+ */
 export interface MatchSet {
-  rows: Match[];
+  size: number;
+  ids: Float64Array;
+  facets: Record<Facet, FacetColumn>;
+  /** BOUTIQUE | CERTIFIED. */
+  flags: Uint8Array;
+  price: Float64Array;
+  /** The creation time's rank among the set's (equal times, equal ranks): "newest" compares these. */
+  created: Uint32Array;
+  tier: Int32Array;
   /**
    * The rows counted by everything the counts filter on but the price (facet values, boutique, certified): a few
    * hundred cells where there may be tens of thousands of rows, made when first asked for (countMatches).
    */
   cells?: Cell[];
-  /** The rows in each sort order, sorted once when first asked for (pageOfMatches). */
-  sorted: Partial<Record<SortOrder, Match[]>>;
+  /** The rows in each sort order (their places in the columns), sorted once when first asked for (pageOfMatches). */
+  sorted: Partial<Record<SortOrder, Uint32Array>>;
   /**
    * Per sort order: the places in `sorted[order]` of the rows that have each value of a facet, and of the rows that
    * have every value of a set of facet filters (by the filters' key) — made when a page so filtered is first asked
@@ -61,99 +87,180 @@ export interface MatchSet {
    * shows instead of every 系统 of that city (pageOfMatches).
    */
   places: Partial<Record<SortOrder, Places>>;
-  /** For the cache's memory budget (the rows, and room for the four orders and their places by facet). */
+  /** For the cache's memory budget (the columns, and room for the four orders and their places by facet). */
   approxBytes: number;
 }
-
-type Facet = 'kind' | 'level' | 'field' | 'city';
 
 /** Of one sort order: each facet's values' places, and the places of each set of several facet filters, by its key. */
 interface Places {
   byFacet: Partial<Record<Facet, Map<string, Uint32Array>>>;
   byFilters: Map<string, Uint32Array>;
 }
-const FACETS: Facet[] = ['kind', 'level', 'field', 'city'];
-const LEVEL_RANK: Record<string, number> = { international: 0, domestic: 1, provincial: 2 };
+
+function facetColumn(rows: Match[], facet: Facet): FacetColumn {
+  const codes = new Uint32Array(rows.length);
+  const values: Array<string | null> = [null];
+  const codeOf = new Map<string, number>();
+  rows.forEach((m, i) => {
+    const value = m[facet];
+    if (value === null) return;
+    let code = codeOf.get(value);
+    if (code === undefined) {
+      code = values.push(value) - 1;
+      codeOf.set(value, code);
+    }
+    codes[i] = code;
+  });
+  return { codes, values, codeOf };
+}
 
 export function matchSet(rows: Match[]): MatchSet {
-  return { rows, sorted: {}, places: {}, approxBytes: 200 + rows.length * (160 + 4 * 8 + 4 * FACETS.length * 4) };
+  const n = rows.length;
+  const times = [...new Set(rows.map((m) => m.created))].sort();
+  const rankOf = new Map(times.map((t, i) => [t, i]));
+  const set: MatchSet = {
+    size: n,
+    ids: Float64Array.from(rows, (m) => m.id),
+    facets: { kind: facetColumn(rows, 'kind'), level: facetColumn(rows, 'level'), field: facetColumn(rows, 'field'), city: facetColumn(rows, 'city') },
+    flags: Uint8Array.from(rows, (m) => (m.boutique ? BOUTIQUE : 0) | (m.certified ? CERTIFIED : 0)),
+    price: Float64Array.from(rows, (m) => m.price),
+    created: Uint32Array.from(rows, (m) => rankOf.get(m.created) as number),
+    tier: Int32Array.from(rows, (m) => m.tier),
+    sorted: {},
+    places: {},
+    approxBytes: 0,
+  };
+  // The columns (8 + 16 + 1 + 8 + 4 + 4 bytes a row), four sort orders and their places by facet (4 × (4 + 16)).
+  set.approxBytes = 200 + n * (41 + 80);
+  return set;
 }
 
 /** Matches that agree on every value countMatches looks at when no price is given, and how many they are. */
-type Cell = Pick<Match, Facet | 'boutique' | 'certified' | 'price'> & { n: number };
+interface Cell {
+  /** The row's facet codes, in FACETS' order. */
+  codes: number[];
+  flags: number;
+  n: number;
+}
 
 function cellsOf(set: MatchSet): Cell[] {
   if (set.cells) return set.cells;
   const byKey = new Map<string, Cell>();
-  for (const m of set.rows) {
-    const key = `${m.kind}\u0000${m.level}\u0000${m.field}\u0000${m.city}\u0000${m.boutique ? 1 : 0}${m.certified ? 1 : 0}`;
+  const columns = FACETS.map((d) => set.facets[d].codes);
+  for (let i = 0; i < set.size; i++) {
+    const codes = columns.map((c) => c[i]);
+    const key = `${codes.join(',')};${set.flags[i]}`;
     const cell = byKey.get(key);
     if (cell) cell.n++;
-    // The price is the first row's: never read, since cells are used only when no price is filtered on.
-    else byKey.set(key, { kind: m.kind, level: m.level, field: m.field, city: m.city, boutique: m.boutique, certified: m.certified, price: m.price, n: 1 });
+    else byKey.set(key, { codes, flags: set.flags[i], n: 1 });
   }
   return (set.cells = [...byKey.values()]);
 }
 
-/** The non-facet filters: badge and price. */
-function passesBase(m: Pick<Match, 'boutique' | 'certified' | 'price'>, f: ProductFilters): boolean {
-  if (f.badge === 'boutique' && !m.boutique) return false;
-  if (f.badge === 'first_unit' && !m.certified) return false;
-  if (f.priceMin !== undefined && m.price < f.priceMin) return false;
-  if (f.priceMax !== undefined && m.price > f.priceMax) return false;
+/** The badge filter on a row's flags. */
+function passesBadge(flags: number, f: ProductFilters): boolean {
+  if (f.badge === 'boutique' && !(flags & BOUTIQUE)) return false;
+  if (f.badge === 'first_unit' && !(flags & CERTIFIED)) return false;
   return true;
+}
+
+/** The non-facet filters of one row: badge and price. */
+function passesBase(set: MatchSet, row: number, f: ProductFilters): boolean {
+  if (!passesBadge(set.flags[row], f)) return false;
+  const price = set.price[row];
+  if (f.priceMin !== undefined && price < f.priceMin) return false;
+  if (f.priceMax !== undefined && price > f.priceMax) return false;
+  return true;
+}
+
+/** The code each facet filter asks for: undefined where the facet is not filtered, -1 where no row has the value. */
+function wantedCodes(set: MatchSet, f: ProductFilters): Array<number | undefined> {
+  return FACETS.map((d) => {
+    const want = f[d];
+    return want === undefined ? undefined : (set.facets[d].codeOf.get(want) ?? -1);
+  });
 }
 
 /** Total and facet counts, each facet counted under every other filter (as countWithFacets does in SQL). */
 export function countMatches(set: MatchSet, f: ProductFilters): { total: number; facets: Record<Facet, Record<string, number>> } {
   const facets = { kind: {}, level: {}, field: {}, city: {} } as Record<Facet, Record<string, number>>;
+  const want = wantedCodes(set, f);
+  const columns = FACETS.map((d) => set.facets[d].codes);
   let total = 0;
-  // Without a price filter, whole cells pass or fail together: count them, each with its number of matches.
-  const units: Array<Cell | Match> = f.priceMin === undefined && f.priceMax === undefined ? cellsOf(set) : set.rows;
-  for (const m of units) {
-    const n = 'n' in m ? m.n : 1;
-    if (!passesBase(m, f)) continue;
+  const count = (codes: ArrayLike<number>, n: number) => {
     let misses = 0;
-    let missed: Facet | null = null;
-    for (const d of FACETS) {
-      const want = f[d];
-      if (want !== undefined && m[d] !== want) {
+    let missed = -1;
+    for (let d = 0; d < FACETS.length; d++) {
+      const w = want[d];
+      if (w !== undefined && codes[d] !== w) {
         misses++;
         missed = d;
       }
     }
-    if (misses > 1) continue;
+    if (misses > 1) return;
     if (misses === 0) total += n;
-    for (const d of FACETS) {
-      const value = m[d];
+    for (let d = 0; d < FACETS.length; d++) {
+      const value = set.facets[FACETS[d]].values[codes[d]];
       if (value === null || (misses === 1 && missed !== d)) continue;
-      facets[d][value] = (facets[d][value] ?? 0) + n;
+      const counts = facets[FACETS[d]];
+      counts[value] = (counts[value] ?? 0) + n;
+    }
+  };
+  if (f.priceMin === undefined && f.priceMax === undefined) {
+    // Without a price filter, whole cells pass or fail together: count them, each with its number of matches.
+    for (const cell of cellsOf(set)) if (passesBadge(cell.flags, f)) count(cell.codes, cell.n);
+  } else {
+    const codes = [0, 0, 0, 0];
+    for (let i = 0; i < set.size; i++) {
+      if (!passesBase(set, i, f)) continue;
+      for (let d = 0; d < FACETS.length; d++) codes[d] = columns[d][i];
+      count(codes, 1);
     }
   }
   return { total, facets };
 }
 
-const newestFirst = (a: Match, b: Match) => (a.created < b.created ? 1 : a.created > b.created ? -1 : b.id - a.id);
-const COMPARE: Record<SortOrder, (a: Match, b: Match) => number> = {
-  relevance: (a, b) => a.tier - b.tier || (LEVEL_RANK[a.level ?? ''] ?? 3) - (LEVEL_RANK[b.level ?? ''] ?? 3) || newestFirst(a, b),
-  price_asc: (a, b) => a.price - b.price || b.id - a.id,
-  price_desc: (a, b) => b.price - a.price || b.id - a.id,
-  newest: newestFirst,
-};
+/** The sort orders over a set's rows, each a total order ending with the id, as listProducts sorts in SQL. */
+function comparator(set: MatchSet, sort: SortOrder): (a: number, b: number) => number {
+  const { ids, price, created, tier } = set;
+  const newestFirst = (a: number, b: number) => created[b] - created[a] || ids[b] - ids[a];
+  switch (sort) {
+    case 'relevance': {
+      const level = set.facets.level;
+      const rankOfCode = level.values.map((v) => LEVEL_RANK[v ?? ''] ?? 3);
+      return (a, b) => tier[a] - tier[b] || rankOfCode[level.codes[a]] - rankOfCode[level.codes[b]] || newestFirst(a, b);
+    }
+    case 'price_asc':
+      return (a, b) => price[a] - price[b] || ids[b] - ids[a];
+    case 'price_desc':
+      return (a, b) => price[b] - price[a] || ids[b] - ids[a];
+    case 'newest':
+      return newestFirst;
+  }
+}
+
+function sortedRows(set: MatchSet, sort: SortOrder): Uint32Array {
+  const known = set.sorted[sort];
+  if (known) return known;
+  const rows = new Uint32Array(set.size);
+  for (let i = 0; i < set.size; i++) rows[i] = i;
+  return (set.sorted[sort] = rows.sort(comparator(set, sort)));
+}
 
 /** For each value of `facet`, the places in `sorted` of the rows that have it (rows without a value are in none). */
-function facetPlaces(places: Places, sorted: Match[], facet: Facet): Map<string, Uint32Array> {
+function facetPlaces(set: MatchSet, places: Places, sorted: Uint32Array, facet: Facet): Map<string, Uint32Array> {
   const known = places.byFacet[facet];
   if (known) return known;
-  const lists = new Map<string, number[]>();
-  sorted.forEach((m, i) => {
-    const value = m[facet];
-    if (value === null) return;
-    const list = lists.get(value);
-    if (list) list.push(i);
-    else lists.set(value, [i]);
+  const { codes, values } = set.facets[facet];
+  const lists: number[][] = values.map(() => []);
+  sorted.forEach((row, i) => {
+    lists[codes[row]].push(i);
   });
-  return (places.byFacet[facet] = new Map([...lists].map(([value, list]) => [value, Uint32Array.from(list)])));
+  const byValue = new Map<string, Uint32Array>();
+  values.forEach((value, code) => {
+    if (value !== null) byValue.set(value, Uint32Array.from(lists[code]));
+  });
+  return (places.byFacet[facet] = byValue);
 }
 
 const NONE: Uint32Array = new Uint32Array(0);
@@ -163,19 +270,20 @@ const NONE: Uint32Array = new Uint32Array(0);
  * several, the narrowest one's rows that have the others too, kept under the filters' key. Each set of facets so kept
  * holds every row at most once, so the lists of a sort order stay within a few times the rows.
  */
-function filteredPlaces(set: MatchSet, sort: SortOrder, sorted: Match[], facets: Facet[], f: ProductFilters): Uint32Array {
+function filteredPlaces(set: MatchSet, sort: SortOrder, sorted: Uint32Array, facets: Facet[], f: ProductFilters): Uint32Array {
   const places = (set.places[sort] ??= { byFacet: {}, byFilters: new Map() });
   const narrowest = facets
-    .map((d) => facetPlaces(places, sorted, d).get(f[d] as string) ?? NONE)
+    .map((d) => facetPlaces(set, places, sorted, d).get(f[d] as string) ?? NONE)
     .reduce((a, b) => (b.length < a.length ? b : a));
   if (facets.length === 1 || narrowest.length === 0) return narrowest;
   const key = JSON.stringify(facets.map((d) => [d, f[d]]));
   const known = places.byFilters.get(key);
   if (known) return known;
+  const wanted = facets.map((d) => ({ codes: set.facets[d].codes, code: set.facets[d].codeOf.get(f[d] as string) ?? -1 }));
   const out: number[] = [];
   for (const place of narrowest) {
-    const m = sorted[place];
-    if (facets.every((d) => m[d] === f[d])) out.push(place);
+    const row = sorted[place];
+    if (wanted.every((w) => w.codes[row] === w.code)) out.push(place);
   }
   const list = Uint32Array.from(out);
   places.byFilters.set(key, list);
@@ -189,21 +297,21 @@ function filteredPlaces(set: MatchSet, sort: SortOrder, sorted: Match[], facets:
  * offset on, unless a badge or a price is filtered too, which the rows are then read for.
  */
 export function pageOfMatches(set: MatchSet, f: ProductFilters, sort: SortOrder, limit: number, offset: number): number[] {
-  const sorted = (set.sorted[sort] ??= [...set.rows].sort(COMPARE[sort]));
+  const sorted = sortedRows(set, sort);
   const facets = FACETS.filter((d) => f[d] !== undefined);
   const places = facets.length > 0 ? filteredPlaces(set, sort, sorted, facets, f) : null;
   const n = places ? places.length : sorted.length;
   const ids: number[] = [];
   if (f.badge === undefined && f.priceMin === undefined && f.priceMax === undefined) {
-    for (let i = offset; i < n && ids.length < limit; i++) ids.push(sorted[places ? places[i] : i].id);
+    for (let i = offset; i < n && ids.length < limit; i++) ids.push(set.ids[sorted[places ? places[i] : i]]);
     return ids;
   }
   let skip = offset;
   for (let i = 0; i < n && ids.length < limit; i++) {
-    const m = sorted[places ? places[i] : i];
-    if (!passesBase(m, f)) continue;
+    const row = sorted[places ? places[i] : i];
+    if (!passesBase(set, row, f)) continue;
     if (skip > 0) skip--;
-    else ids.push(m.id);
+    else ids.push(set.ids[row]);
   }
   return ids;
 }
