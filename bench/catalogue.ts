@@ -16,7 +16,7 @@
  * Knobs: BENCH_PRODUCTS (100000), BENCH_CONNECTIONS (50), BENCH_DURATION seconds per target (10), BENCH_KEEP=1 keeps
  * the database file, BENCH_DB=sqlite:<file> reuses one kept before (no generation), BENCH_ONLY=<words> runs the ceiling
  * and the targets whose name contains one of the comma-separated words, BENCH_PROFILE=1 writes the server's CPU profile
- * (node --cpu-prof) to bench/results/. `npm run bench:catalogue -- --db postgres://user@host:port/database` runs it on
+ * (node --cpu-prof) to bench/results/, BENCH_NODE_ARGS='<flags>' gives the server's node extra flags. `npm run bench:catalogue -- --db postgres://user@host:port/database` runs it on
  * PostgreSQL, in a database created beside that one (bench/results/catalogue-postgres.md).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,8 @@ const CEILING_DURATION = Number(process.env.BENCH_CEILING_DURATION ?? Math.max(1
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((w) => w.trim()).filter(Boolean);
 const REUSE = process.env.BENCH_DB ?? '';
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/** Extra arguments for the server's node (to try V8 flags side by side), split on spaces. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const RESULTS = path.join(__dirname, 'results');
 const Q = encodeURIComponent('机床');
 const DISTINCT = 'search API, 57,600 distinct queries, none repeated';
@@ -240,7 +242,7 @@ async function main(): Promise<void> {
       entry: 'scripts/start.mjs',
       databaseUrl,
       env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0' },
-      nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`] : [],
+      nodeArgs: [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`] : [])],
     });
     servers.push(app);
     const session = await purchaserSession(db, app.url);

@@ -25,6 +25,12 @@ export interface Config {
   metricsToken: string | null;
   /** How long a SIGTERM/SIGINT lets in-flight requests finish before the process gives up (exit 1). */
   shutdownTimeoutMs: number;
+  /**
+   * The standalone server's bound on how far V8 lets its heap grow past what is live after a full collection, in
+   * percent (0: V8's own choice, up to four times under a high allocation rate). Set in src/server.ts; a mounted
+   * plugin leaves its host's process alone. See docs/benchmarks.md (memory).
+   */
+  heapGrowthPercent: number;
 }
 
 /** Wrong environment values: the entry point prints `message` (one line per wrong variable) and exits. */
@@ -52,6 +58,7 @@ const rules: Record<string, { schema: z.ZodType; expects: string; secret?: boole
   },
   METRICS: { schema: z.enum(['0', '1']), expects: '0 or 1' },
   METRICS_TOKEN: { schema: z.string().min(16).regex(/^[\x21-\x7e]+$/), expects: 'a token of at least 16 printable characters', secret: true },
+  HEAP_GROWTH_PERCENT: { schema: z.string().regex(/^\d{1,3}$/).transform(Number), expects: 'a whole number of percent from 0 to 999 (0: V8 decides)' },
   SHUTDOWN_TIMEOUT_MS: { schema: z.string().regex(/^\d{1,7}$/).transform(Number), expects: 'a number of milliseconds from 0 to 9999999' },
 };
 
@@ -75,6 +82,8 @@ function read<T>(env: NodeJS.ProcessEnv, name: string, fallback: T, errors: stri
 }
 
 const DEFAULT_DATABASE_URL = 'sqlite:data/marketplace.sqlite3';
+/** The heap may grow to 1.5 times what a full collection leaves (measured: docs/benchmarks.md, memory). */
+const DEFAULT_HEAP_GROWTH_PERCENT = 50;
 
 /** Every variable, checked together: all the wrong ones are reported at once, one line each. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { demoData?: boolean; metrics?: boolean } = {}): Config {
@@ -91,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { dem
   const metrics = read<string>(env, 'METRICS', defaults.metrics ? '1' : '0', errors) === '1';
   const metricsToken = read<string | null>(env, 'METRICS_TOKEN', null, errors);
   const shutdownTimeoutMs = read(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, errors);
+  const heapGrowthPercent = read(env, 'HEAP_GROWTH_PERCENT', DEFAULT_HEAP_GROWTH_PERCENT, errors);
   if (production && demo) errors.push('DEMO_DATA: demo data is refused with NODE_ENV=production; expected 0');
   if (production && fakeClock) errors.push('FAKE_CLOCK: the test clock is refused with NODE_ENV=production; unset it');
   if (production && !secret && !errors.some((e) => e.startsWith('SESSION_SECRET:'))) errors.push('SESSION_SECRET: required with NODE_ENV=production (at least 32 characters)');
@@ -108,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { dem
     metrics,
     metricsToken,
     shutdownTimeoutMs,
+    heapGrowthPercent,
   };
 }
 

@@ -21,23 +21,37 @@ export interface ProductItem {
 /** The public face of a certificate: the registry's view without its internal fields. */
 export type CertificateView = Omit<CertView, 'id' | 'keySupported' | 'current' | 'createdAt' | 'updatedAt'>;
 
+/**
+ * The values that thousands of listed products repeat — kinds, levels, fields, cities, units, vendors' names — as one string each
+ * (the driver makes a new one per row): the catalogue keeps tens of thousands of listed products (service.ts).
+ * Bounded, so that free text typed into a unit cannot grow it without end.
+ */
+const shared = new Map<string, string>();
+const SHARED_MAX = 20_000;
+export function sharedString(s: string): string {
+  const known = shared.get(s);
+  if (known !== undefined) return known;
+  if (s.length <= 32 && shared.size < SHARED_MAX) shared.set(s, s);
+  return s;
+}
+
+/** A product's badges, one frozen list per combination. */
+const BADGES: ReadonlyArray<readonly string[]> = [[], ['first_unit'], ['boutique'], ['first_unit', 'boutique']].map((b) => Object.freeze(b));
+
 export function productItem(r: ProductListRow): ProductItem {
-  const badges: string[] = [];
-  if (r.cert_no) badges.push('first_unit');
-  if (r.boutique) badges.push('boutique');
   return {
     id: r.id,
     title: r.title,
     model: r.model,
     price: Money.ofFen(r.price_fen).toString(),
-    unit: r.unit,
+    unit: sharedString(r.unit),
     stock: r.stock,
-    kind: r.kind,
-    level: r.level ?? null,
-    field: r.field,
-    badges,
+    kind: sharedString(r.kind),
+    level: r.level ? sharedString(r.level) : null,
+    field: sharedString(r.field),
+    badges: BADGES[(r.cert_no ? 1 : 0) + (r.boutique ? 2 : 0)] as string[],
     certNo: r.cert_no ?? null,
-    vendor: { id: r.vendor_id, name: r.vendor_name, city: r.city },
+    vendor: { id: r.vendor_id, name: sharedString(r.vendor_name), city: sharedString(r.city) },
   };
 }
 

@@ -51,13 +51,14 @@ function filterKey(f: ProductFilters): string {
 }
 
 /**
- * A listed product's memory, roughly (an object, its badges and vendor, its strings as UTF-16): counted from its
- * strings' lengths rather than by serialising it, since thousands are kept a second under distinct searches.
+ * A listed product's memory, roughly (the object and its vendor's, its price, and its own strings as UTF-16; the
+ * values many products share are counted once, nowhere: presenters.ts `sharedString`): counted from its strings'
+ * lengths rather than by serialising it, since thousands are kept a second under distinct searches.
  */
 function listedItemBytes(value: unknown): number {
   const item = value as ProductItem | undefined;
   if (!item) return 64;
-  return 480 + 2 * (item.title.length + item.model.length + item.unit.length + item.vendor.name.length + (item.certNo?.length ?? 0));
+  return 280 + 2 * (item.title.length + item.model.length + (item.certNo?.length ?? 0));
 }
 
 /** How many parsed query texts are kept (least recently used out first): a few hundred KB. */
@@ -88,8 +89,9 @@ export class CatalogueService {
   /**
    * Two more under the same version, each with a budget of its own, so that what is cheap to make again cannot push out
    * what is not. `matchCache` (64 MB): the matches of text queries (a statement over thousands of rows each), the
-   * synonym map, the suggestions' vocabulary (every title segmented) and the suggestions made. `itemCache` (16 MB): the
-   * listed products that pages are made of (read in batches across requests). Thousands of distinct searches fill
+   * synonym map, the suggestions' vocabulary (every title segmented) and the suggestions made. `itemCache` (40 MB, some
+   * 110,000 products): the listed products that pages are made of (read in batches across requests); with 16 MB,
+   * distinct searches over 100,000 products read a third more of them again and served ~12% fewer requests. Thousands of distinct searches fill
    * `cache` with their counts, which would otherwise push out what every one of them needs (measured:
    * bench/catalogue.ts, docs/benchmarks.md).
    */
@@ -103,7 +105,7 @@ export class CatalogueService {
     this.cache = new CatalogueCache(db);
     this.responses = new CatalogueCache(db, 32 * 1024 * 1024, { admitOnSecondAsk: true });
     this.matchCache = new CatalogueCache(db);
-    this.itemCache = new CatalogueCache(db, 16 * 1024 * 1024, { sizeOf: listedItemBytes });
+    this.itemCache = new CatalogueCache(db, 40 * 1024 * 1024, { sizeOf: listedItemBytes });
     this.listedProducts = batchedReads(async (ids: readonly number[]) => new Map((await productsByIds(this.reads, [...ids])).map((r) => [r.id, r])));
   }
 

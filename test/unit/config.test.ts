@@ -13,6 +13,7 @@ describe('configuration from the environment (DESIGN §7)', () => {
     assert.equal(c.trustProxy, false, 'X-Forwarded-For ignored unless TRUST_PROXY says otherwise');
     assert.equal(c.metricsToken, null);
     assert.equal(c.shutdownTimeoutMs, 10000);
+    assert.equal(c.heapGrowthPercent, 50, 'the heap may grow to 1.5 times what is live');
   });
 
   it('metrics: on for the standalone server unless METRICS=0, off for a mounted plugin unless asked', () => {
@@ -32,10 +33,10 @@ describe('configuration from the environment (DESIGN §7)', () => {
   });
 
   it('reads every variable', () => {
-    const c = loadConfig({ PORT: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DEMO_DATA: '0', FAKE_CLOCK: '1', LOG_LEVEL: 'warn', TRUST_PROXY: '1', METRICS: '1', METRICS_TOKEN: 't'.repeat(20), SHUTDOWN_TIMEOUT_MS: '2500' });
+    const c = loadConfig({ PORT: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DEMO_DATA: '0', FAKE_CLOCK: '1', LOG_LEVEL: 'warn', TRUST_PROXY: '1', METRICS: '1', METRICS_TOKEN: 't'.repeat(20), SHUTDOWN_TIMEOUT_MS: '2500', HEAP_GROWTH_PERCENT: '0' });
     assert.deepEqual(
-      [c.port, c.databaseUrl, c.demoData, c.fakeClock, c.logLevel, c.trustProxy, c.metrics, c.metricsToken, c.shutdownTimeoutMs],
-      [0, 'postgres://postgres@127.0.0.1:5432/test', false, true, 'warn', 1, true, 't'.repeat(20), 2500],
+      [c.port, c.databaseUrl, c.demoData, c.fakeClock, c.logLevel, c.trustProxy, c.metrics, c.metricsToken, c.shutdownTimeoutMs, c.heapGrowthPercent],
+      [0, 'postgres://postgres@127.0.0.1:5432/test', false, true, 'warn', 1, true, 't'.repeat(20), 2500, 0],
     );
   });
 
@@ -54,6 +55,8 @@ describe('configuration from the environment (DESIGN §7)', () => {
     [{ METRICS: 'on' }, /^METRICS: expected 0 or 1, got 'on'$/],
     [{ METRICS_TOKEN: 'abc' }, /^METRICS_TOKEN: expected a token of at least 16 printable characters, got 3 characters$/],
     [{ SHUTDOWN_TIMEOUT_MS: '10s' }, /^SHUTDOWN_TIMEOUT_MS: expected a number of milliseconds/],
+    [{ HEAP_GROWTH_PERCENT: '1.5' }, /^HEAP_GROWTH_PERCENT: expected a whole number of percent from 0 to 999/],
+    [{ HEAP_GROWTH_PERCENT: '-5' }, /^HEAP_GROWTH_PERCENT: expected/],
   ];
   for (const [env, message] of wrong) {
     it(`refuses ${JSON.stringify(env)} with one line naming the variable`, () => {
