@@ -28,10 +28,10 @@ export type CertificateView = Omit<CertView, 'id' | 'keySupported' | 'current' |
  */
 const shared = new Map<string, string>();
 const SHARED_MAX = 20_000;
-export function sharedString(s: string): string {
+function sharedString(s: string): string {
   const known = shared.get(s);
   if (known !== undefined) return known;
-  if (s.length <= 32 && shared.size < SHARED_MAX) shared.set(s, s);
+  if (typeof s === 'string' && s.length <= 32 && shared.size < SHARED_MAX) shared.set(s, s);
   return s;
 }
 
