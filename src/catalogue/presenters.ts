@@ -22,9 +22,9 @@ export interface ProductItem {
 export type CertificateView = Omit<CertView, 'id' | 'keySupported' | 'current' | 'createdAt' | 'updatedAt'>;
 
 /**
- * The values that thousands of listed products repeat — kinds, levels, fields, cities, units, vendors' names — as one string each
- * (the driver makes a new one per row): the catalogue keeps tens of thousands of listed products (service.ts).
- * Bounded, so that free text typed into a unit cannot grow it without end.
+ * The values that thousands of listed products repeat — kinds, levels, fields, cities, units, vendors' names — as one
+ * string each (the driver makes a new one per row): the catalogue keeps tens of thousands of listed products
+ * (service.ts). Bounded, so that free text typed into a unit cannot grow it without end.
  */
 const shared = new Map<string, string>();
 const SHARED_MAX = 20_000;

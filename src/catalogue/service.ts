@@ -90,9 +90,9 @@ export class CatalogueService {
    * Two more under the same version, each with a budget of its own, so that what is cheap to make again cannot push out
    * what is not. `matchCache` (64 MB): the matches of text queries (a statement over thousands of rows each), the
    * synonym map, the suggestions' vocabulary (every title segmented) and the suggestions made. `itemCache` (40 MB, some
-   * 110,000 products): the listed products that pages are made of (read in batches across requests); with 16 MB,
-   * distinct searches over 100,000 products read a third more of them again and served ~12% fewer requests. Thousands of distinct searches fill
-   * `cache` with their counts, which would otherwise push out what every one of them needs (measured:
+   * 110,000 products): the listed products that pages are made of (read in batches across requests; with 16 MB,
+   * distinct searches over 100,000 products read again many that 40 MB keeps, and served fewer requests). Thousands of
+   * distinct searches fill `cache` with their counts, which would otherwise push out what every one of them needs (measured:
    * bench/catalogue.ts, docs/benchmarks.md).
    */
   private readonly matchCache: CatalogueCache;
