@@ -92,8 +92,8 @@ export class CatalogueService {
    * synonym map, the suggestions' vocabulary (every title segmented) and the suggestions made. `itemCache` (40 MB, some
    * 110,000 products): the listed products that pages are made of (read in batches across requests; with 16 MB,
    * distinct searches over 100,000 products read again many that 40 MB keeps, and served fewer requests). Thousands of
-   * distinct searches fill `cache` with their counts, which would otherwise push out what every one of them needs (measured:
-   * bench/catalogue.ts, docs/benchmarks.md).
+   * distinct searches fill `cache` with their counts, which would otherwise push out what every one of them needs
+   * (measured: bench/catalogue.ts, docs/benchmarks.md).
    */
   private readonly matchCache: CatalogueCache;
   private readonly itemCache: CatalogueCache;
