@@ -27,8 +27,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /**
    * The standalone server's bound on how far V8 lets its heap grow past what is live after a full collection, in
-   * percent (0: V8's own choice, up to four times under a high allocation rate). Set in src/server.ts; a mounted
-   * plugin leaves its host's process alone. See docs/benchmarks.md (memory).
+   * percent, but never to less than 32 MB of growth (0: V8's own choice, up to four times under a high allocation
+   * rate). Applied by src/ops/heap-growth.ts from src/server.ts; a mounted plugin leaves its host's process alone.
    */
   heapGrowthPercent: number;
 }
@@ -82,7 +82,7 @@ function read<T>(env: NodeJS.ProcessEnv, name: string, fallback: T, errors: stri
 }
 
 const DEFAULT_DATABASE_URL = 'sqlite:data/marketplace.sqlite3';
-/** The heap may grow to 1.5 times what a full collection leaves (measured: docs/benchmarks.md, memory). */
+/** The heap may grow by half of what a full collection leaves, at least 32 MB (measured: docs/benchmarks.md, memory). */
 const DEFAULT_HEAP_GROWTH_PERCENT = 50;
 
 /** Every variable, checked together: all the wrong ones are reported at once, one line each. */

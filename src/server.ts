@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { setFlagsFromString } from 'node:v8';
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Marketplace } from './app';
@@ -19,14 +18,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  // Under a high allocation rate V8 lets the heap grow to about four times what a full collection leaves live: most of
-  // the resident memory under load was that room (docs/benchmarks.md, memory). Read by V8 at each collection.
-  if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
   // The demo data loads in a worker thread (seeds/lib/load-in-worker.ts: what the load takes of memory goes with it),
   // which also runs the migrations. It is started before anything else, so that on a first start its loading of
   // modules, the migrations and the load overlap with this thread loading its modules and building the app; the
   // modules below are therefore imported only now.
   const inWorker = config.demoData && loadableInWorker(config.databaseUrl) ? loadDemoDataInWorker(config.databaseUrl, config.logLevel) : null;
+  // Under a high allocation rate V8 lets the heap grow to about four times what a full collection leaves live: most of
+  // the resident memory under load was that room (src/ops/heap-growth.ts, docs/benchmarks.md).
+  if (config.heapGrowthPercent > 0) (await import('./ops')).boundHeapGrowth(config.heapGrowthPercent);
   const [{ default: pino }, { collectDefaultMetrics }, { createDb, groupCommitLoad, migrateLatest }] = await Promise.all([import('pino'), import('prom-client'), import('./db')]);
   const log = pino({ level: config.logLevel });
   const db = createDb(config.databaseUrl);

@@ -7,6 +7,7 @@ import { Metrics, routeOf } from './metrics';
 import { Readiness } from './readiness';
 
 export { trustedClientAddress } from './client-address';
+export { boundHeapGrowth, growthPercentFor } from './heap-growth';
 export { Metrics } from './metrics';
 
 /** The most an ops address reads (and throws away) of a request body before it answers. */
