@@ -16,8 +16,9 @@
  * Knobs: BENCH_PRODUCTS (100000), BENCH_CONNECTIONS (50), BENCH_DURATION seconds per target (10), BENCH_KEEP=1 keeps
  * the database file, BENCH_DB=sqlite:<file> reuses one kept before (no generation), BENCH_ONLY=<words> runs the ceiling
  * and the targets whose name contains one of the comma-separated words, BENCH_PROFILE=1 writes the server's CPU profile
- * (node --cpu-prof) to bench/results/, BENCH_NODE_ARGS='<flags>' gives the server's node extra flags. `npm run bench:catalogue -- --db postgres://user@host:port/database` runs it on
- * PostgreSQL, in a database created beside that one (bench/results/catalogue-postgres.md).
+ * (node --cpu-prof) to bench/results/, BENCH_NODE_ARGS='<flags>' gives the server's node extra flags (V8's, say).
+ * `npm run bench:catalogue -- --db postgres://user@host:port/database` runs it on PostgreSQL, in a database created
+ * beside that one (bench/results/catalogue-postgres.md).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -118,7 +118,7 @@ export function matchSet(rows: Match[]): MatchSet {
   const n = rows.length;
   const times = [...new Set(rows.map((m) => m.created))].sort();
   const rankOf = new Map(times.map((t, i) => [t, i]));
-  const set: MatchSet = {
+  return {
     size: n,
     ids: Float64Array.from(rows, (m) => m.id),
     facets: { kind: facetColumn(rows, 'kind'), level: facetColumn(rows, 'level'), field: facetColumn(rows, 'field'), city: facetColumn(rows, 'city') },
@@ -128,11 +128,9 @@ export function matchSet(rows: Match[]): MatchSet {
     tier: Int32Array.from(rows, (m) => m.tier),
     sorted: {},
     places: {},
-    approxBytes: 0,
+    // The columns (8 + 16 + 1 + 8 + 4 + 4 bytes a row), four sort orders and their places by facet (4 × (4 + 16)).
+    approxBytes: 200 + n * (41 + 80),
   };
-  // The columns (8 + 16 + 1 + 8 + 4 + 4 bytes a row), four sort orders and their places by facet (4 × (4 + 16)).
-  set.approxBytes = 200 + n * (41 + 80);
-  return set;
 }
 
 /** Matches that agree on every value countMatches looks at when no price is given, and how many they are. */

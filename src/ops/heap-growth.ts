@@ -3,9 +3,9 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 
 /**
  * How far V8 may let the heap grow past what a full collection leaves live, in percent, for a heap of `liveBytes`:
- * `percent` of it, but at least `floorBytes` (a small heap bounded to a few MB of growth is collected again and again: under
- * signed-in pages, 32 MB live, a fixed 50% made 22–69 full collections in 8 s against 7–9 with the floor), and at
- * most 300%.
+ * `percent` of it, but at least `floorBytes` (a small heap bounded to a few MB of growth is collected again and again:
+ * under signed-in pages, 32 MB live, a fixed 50% made 22–69 full collections in 8 s against 7–9 with the floor), and
+ * at most 300%.
  */
 export function growthPercentFor(liveBytes: number, percent: number, floorBytes: number): number {
   const floor = Math.ceil((100 * floorBytes) / Math.max(liveBytes, 1) / 10) * 10;

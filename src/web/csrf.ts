@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import Tokens from 'csrf';
 import { AppError } from '../errors';
-import { hasSessionCookie } from './session';
+import { hasSessionCookie, newCsrfSecret } from './session';
 import type { AppState } from './state';
 
 const tokens = new Tokens();
@@ -29,7 +29,7 @@ export function csrfToken(ctx: Context): string {
   if (placeholder !== undefined) return placeholder;
   const state = ctx.state as AppState;
   const session = state.session ?? (state.session = {});
-  if (!session.csrfSecret) session.csrfSecret = tokens.secretSync();
+  if (!session.csrfSecret) session.csrfSecret = newCsrfSecret();
   return tokens.create(session.csrfSecret);
 }
 

@@ -137,6 +137,11 @@ async function commit(ctx: Context, db: Db, clock: Clock, production: boolean, s
 
 const csrfSecrets = new Tokens();
 
+/** A new CSRF secret for a session (csrf.ts makes the tokens from it). */
+export function newCsrfSecret(): string {
+  return csrfSecrets.secretSync();
+}
+
 /**
  * At login: a new id (no session fixation), keeping nothing of the anonymous session but the language — and a CSRF
  * secret of its own from the start. Were it made by the first page with a form (csrf.ts), the pages a user opens at
@@ -147,7 +152,7 @@ const csrfSecrets = new Tokens();
 export function regenerateSession(ctx: Context, data: SessionData): void {
   const s = (ctx as unknown as Record<symbol, SessionInternals>)[INTERNALS];
   s.regenerate = true;
-  (ctx.state as AppState).session = { ...data, csrfSecret: data.csrfSecret ?? csrfSecrets.secretSync() };
+  (ctx.state as AppState).session = { ...data, csrfSecret: data.csrfSecret ?? newCsrfSecret() };
 }
 
 /** At logout: the row is deleted, so the old cookie replayed later finds nothing. */
