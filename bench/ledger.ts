@@ -18,7 +18,8 @@
  * table to bench/results/ledger.md. A benchmark, not a test: nothing fails on a slow machine.
  *
  * Knobs: BENCH_PAYMENTS (2000 in all, per measurement), BENCH_ROUNDS (5), BENCH_CONNECTIONS (8), BENCH_KEEP=1 keeps
- * the database files, BENCH_CPU_PROF=<dir> profiles the HTTP run's server, BENCH_ONLY=http runs only the HTTP run.
+ * the database files, BENCH_CPU_PROF=<dir> profiles the HTTP run's server, BENCH_ONLY=http runs only the HTTP run,
+ * BENCH_ONLY=steps only the order steps (place, confirm, deliver, accept), BENCH_ROUNDS times.
  * `npm run bench:ledger -- --db postgres://user@host:port/database` runs everything on PostgreSQL (databases created
  * beside that one, dropped at the end) and writes bench/results/ledger-postgres.md.
  */
@@ -284,8 +285,8 @@ const STEP_ORDERS = Number(process.env.BENCH_STEP_ORDERS ?? 500);
 
 /**
  * The other order writes (issue 19 target 3): CALLERS callers each placing an order and taking it through confirm,
- * deliver and accept (four writes: placing is a transaction of its own, the three steps are group-committed as payments
- * are), STEP_ORDERS orders in all, beside the ceiling's CALLERS callers just before: writes/s and the ratio.
+ * deliver and accept (four writes, each group-committed: placing with its own queue, the three steps with theirs),
+ * STEP_ORDERS orders in all, beside the ceiling's CALLERS callers just before: writes/s and the ratio.
  */
 async function orderSteps(top: Db): Promise<{ rate: number; ceiling: number; ok: boolean }> {
   const { db } = await freshDb('steps');
@@ -301,6 +302,7 @@ async function orderSteps(top: Db): Promise<{ rate: number; ceiling: number; ok:
     placed.push(id);
   });
   const accepted = Number((await db('orders').where({ status: 'accepted' }).count({ n: '*' }).first())?.n ?? 0);
+  console.log(`  ${STEP_ORDERS} orders in ${(STEP_ORDERS / orderRate).toFixed(2)} s; placing ${JSON.stringify(orders.placements.stats)}; steps ${JSON.stringify(orders.steps.stats)}`);
   await db.destroy();
   return { rate: 4 * orderRate, ceiling: ceilingRate, ok: accepted === STEP_ORDERS && placed.length === STEP_ORDERS };
 }
@@ -365,6 +367,16 @@ async function main(): Promise<void> {
     return;
   }
   const top = await ceilingDb();
+  if (process.env.BENCH_ONLY === 'steps') {
+    for (let round = 1; round <= ROUNDS; round++) {
+      const steps = await orderSteps(top);
+      console.log(`order steps, round ${round}: ${steps.rate.toFixed(0)} writes/s (${CALLERS} callers; ceiling of ${CALLERS} callers just before ${steps.ceiling.toFixed(0)} commits/s), every order accepted: ${steps.ok}`);
+    }
+    await top.destroy();
+    rmSync(DIR, { recursive: true, force: true });
+    await dropPgDatabases();
+    return;
+  }
   const svc = await serviceRounds(top);
   for (const [i, r] of svc.rounds.entries()) {
     console.log(
@@ -404,7 +416,7 @@ async function main(): Promise<void> {
     `| ceiling, ${CALLERS} concurrent callers | ${ceilingConcurrent.toFixed(0)} | 100% |`,
     `| service, ${CALLERS} concurrent callers (group commit: ${perBatch.toFixed(1)} payments per commit) | ${serviceConcurrent.toFixed(0)} | ${pct(concurrentRatio)} (median of the rounds' ratios) |`,
     `| HTTP: POST /api/v1/orders/:id/pay, ${CONNECTIONS} connections (p50 ${api.p50} ms, p99 ${api.p99} ms) | ${api.rate.toFixed(0)} | ${pct(httpRatio)} (vs the ceiling measured around it) |`,
-    `| service, ${CALLERS} callers: place, confirm, deliver, accept (writes; the three steps group-committed) | ${steps.rate.toFixed(0)} | ${pct(steps.rate / steps.ceiling)} (vs ${steps.ceiling.toFixed(0)} commits/s of ${CALLERS} callers just before) |`,
+    `| service, ${CALLERS} callers: place, confirm, deliver, accept (writes, each group-committed) | ${steps.rate.toFixed(0)} | ${pct(steps.rate / steps.ceiling)} (vs ${steps.ceiling.toFixed(0)} commits/s of ${CALLERS} callers just before) |`,
     '',
     `Rounds (ceiling commits/s → service payments/s): ${svc.rounds.map((r) => `${r.ceiling.toFixed(0)} → ${r.service.toFixed(0)}`).join('; ')}.`,
     `With ${CALLERS} callers: ${svc.rounds.map((r) => `${r.ceilingConcurrent.toFixed(0)} → ${r.serviceConcurrent.toFixed(0)}`).join('; ')}.`,

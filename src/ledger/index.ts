@@ -2,6 +2,6 @@
 export { budgetAccount } from './accounts';
 export { BudgetService } from './budgets';
 export { ledgerPages } from './pages';
-export { findAccount } from './repo';
+export { findAccount, findAccounts } from './repo';
 export { ledgerRoutes } from './routes';
 export { Ledger, type TradeFacts, type VerifyReport } from './service';

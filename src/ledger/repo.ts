@@ -28,6 +28,9 @@ export interface TransferRow {
 
 export const findAccount = (db: Executor, code: string): Promise<AccountRow | undefined> => db<AccountRow>('ledger_accounts').where({ code }).first();
 
+/** Several accounts by code, in one statement (those that do not exist yet left out). */
+export const findAccounts = (db: Executor, codes: string[]): Promise<AccountRow[]> => db<AccountRow>('ledger_accounts').whereIn('code', codes);
+
 /** The accounts of a transfer (or of several), creating those that do not exist yet; in the order asked. */
 export async function ensureAccounts(
   db: Executor,

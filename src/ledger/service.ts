@@ -241,6 +241,14 @@ export class Ledger {
     return this.transfer(trx, { from: budgetAccount(purchaserId), to: commitmentAccount(purchaserId), amountFen, kind: 'reserve', idempotencyKey: key, actorId, ...ref });
   }
 
+  /** Several reservations at once (group commit of placing; see `transferAll`), answered in the order given. */
+  reserveAll(trx: Executor, reservations: ReadonlyArray<{ purchaserId: number; amountFen: number; ref: { orderId?: number; caseId?: number }; key: string; actorId: number | null }>): Promise<TransferRow[]> {
+    return this.transferAll(
+      trx,
+      reservations.map((r) => ({ from: budgetAccount(r.purchaserId), to: commitmentAccount(r.purchaserId), amountFen: r.amountFen, kind: 'reserve' as const, idempotencyKey: r.key, actorId: r.actorId, ...r.ref })),
+    );
+  }
+
   release(trx: Executor, purchaserId: number, amountFen: number, ref: { orderId?: number; caseId?: number }, key: string, actorId: number | null): Promise<TransferRow> {
     return this.transfer(trx, { from: commitmentAccount(purchaserId), to: budgetAccount(purchaserId), amountFen, kind: 'release', idempotencyKey: key, actorId, ...ref });
   }

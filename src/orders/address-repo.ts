@@ -34,6 +34,17 @@ export async function unitProfile(db: Executor, purchaserId: number): Promise<Un
   return { name: unit.name, invoiceTitle: unit.invoice_title ?? '', defaultAddress: (address as AddressRow | undefined) ?? null };
 }
 
+/** The profiles of several units at once (two statements), by unit id; a unit not found left out. */
+export async function unitProfiles(db: Executor, purchaserIds: number[]): Promise<Map<number, UnitProfile>> {
+  const [units, addresses] = await Promise.all([
+    db('purchasers').whereIn('id', purchaserIds).select('id', 'name', 'invoice_title'),
+    db('purchaser_addresses').whereIn('purchaser_id', purchaserIds).andWhere({ is_default: true }).orderBy('id'),
+  ]);
+  const homes = new Map<number, AddressRow>();
+  for (const a of addresses as AddressRow[]) if (!homes.has(Number(a.purchaser_id))) homes.set(Number(a.purchaser_id), a);
+  return new Map(units.map((u: { id: number; name: string; invoice_title: string | null }) => [Number(u.id), { name: u.name, invoiceTitle: u.invoice_title ?? '', defaultAddress: homes.get(Number(u.id)) ?? null }]));
+}
+
 export async function insertAddress(db: Executor, row: Omit<AddressRow, 'id'>): Promise<number> {
   const [r] = await db('purchaser_addresses').insert(row).returning('id');
   return Number(typeof r === 'object' ? r.id : r);

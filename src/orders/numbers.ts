@@ -1,6 +1,6 @@
 import type { Executor } from '../db';
 import { shanghaiDay } from '../time';
-import { nextSequence } from './repo';
+import { nextSequence, takeSequence } from './repo';
 
 /**
  * The number people read on an order (API.md "Numbers people read"): `ZJJP-<year>-<six digits>`, ZJJP for 浙江精品
@@ -16,4 +16,11 @@ export const formatOrderNo = (year: number, seq: number): string => `${ORDER_NO_
 export async function nextOrderNo(trx: Executor, at: Date): Promise<string> {
   const year = Number(shanghaiDay(at).slice(0, 4));
   return formatOrderNo(year, await nextSequence(trx, year));
+}
+
+/** The next `n` order numbers for orders placed together at `at`, in the order they are to be given. */
+export async function nextOrderNos(trx: Executor, at: Date, n: number): Promise<string[]> {
+  const year = Number(shanghaiDay(at).slice(0, 4));
+  const last = await takeSequence(trx, year, n);
+  return Array.from({ length: n }, (_, i) => formatOrderNo(year, last - n + 1 + i));
 }

@@ -4,7 +4,7 @@ import { executorFor, writeTransaction, type Db, type Executor } from '../db';
 import { AppError, invalidField, notFound } from '../errors';
 import { shanghaiDay } from '../time';
 import type { Actor } from '../web';
-import { clearDefault, deleteAddress, findAddress, insertAddress, setInvoiceTitle, unitAddresses, unitProfile, updateAddress, type AddressRow } from './address-repo';
+import { clearDefault, deleteAddress, findAddress, insertAddress, setInvoiceTitle, unitAddresses, unitProfile, updateAddress, type AddressRow, type UnitProfile } from './address-repo';
 import { BUDGET_CODE_PATTERN, PHONE_PATTERN, type AddressInput, type OrderPaperworkInput } from './schema';
 
 /** What an order is placed with besides its lines, as stored on the order (`orders.*` columns). */
@@ -30,7 +30,11 @@ const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T
  * today (Asia/Shanghai) to a year ahead.
  */
 export async function resolvePaperwork(db: Executor, clock: Clock, purchaserId: number, input: OrderPaperworkInput): Promise<OrderPaperwork> {
-  const profile = await unitProfile(db, purchaserId);
+  return paperworkFrom(await unitProfile(db, purchaserId), clock, input);
+}
+
+/** `resolvePaperwork` with the unit's profile read already (placing several orders at once reads them together). */
+export function paperworkFrom(profile: UnitProfile | null, clock: Clock, input: OrderPaperworkInput): OrderPaperwork {
   const home = profile?.defaultAddress ?? null;
   const address = input.deliveryAddress ?? home?.address;
   const person = input.contactPerson ?? home?.contact_person;

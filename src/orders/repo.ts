@@ -134,10 +134,15 @@ export const findOrderableProducts = (db: Executor, ids: number[]): Promise<Orde
  * its number back.
  */
 export async function nextSequence(db: Executor, year: number): Promise<number> {
+  return takeSequence(db, year, 1);
+}
+
+/** The next `n` numbers of `year`'s sequence in the same one upsert: the last of them is answered. */
+export async function takeSequence(db: Executor, year: number, n: number): Promise<number> {
   const rows: Array<{ last: number | string }> = await db('order_number_sequences')
-    .insert({ year, last: 1 })
+    .insert({ year, last: n })
     .onConflict('year')
-    .merge({ last: db.raw('?? + 1', ['order_number_sequences.last']) })
+    .merge({ last: db.raw('?? + ?', ['order_number_sequences.last', n]) })
     .returning('last');
   return Number(rows[0].last);
 }

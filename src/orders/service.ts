@@ -5,6 +5,7 @@ import {
   GroupCommit,
   concurrently,
   executorFor,
+  insertRows,
   inUnitOfWork,
   isClosing,
   isPostgres,
@@ -16,7 +17,7 @@ import {
   type Trx,
 } from '../db';
 import { AppError, notFound } from '../errors';
-import { Ledger, budgetAccount, findAccount, type TradeFacts } from '../ledger';
+import { Ledger, budgetAccount, findAccount, findAccounts, type TradeFacts } from '../ledger';
 import Decimal from 'decimal.js';
 import { inMoneyRange, Money, MoneyError, formatYuan } from '../money';
 import { apiTime } from '../time';
@@ -24,8 +25,9 @@ import { can } from '../policies';
 import { directPurchaseLimitFen } from '../settings';
 import type { Actor } from '../web';
 import { DirectPurchaseLimitError } from './limit';
-import { nextOrderNo } from './numbers';
-import { AddressBook, resolvePaperwork, type OrderPaperwork } from './paperwork';
+import { nextOrderNo, nextOrderNos } from './numbers';
+import { unitProfiles, type UnitProfile } from './address-repo';
+import { AddressBook, paperworkFrom, resolvePaperwork, type OrderPaperwork } from './paperwork';
 import { orderDetail, orderSummary, paperworkView, type OrderDetail, type OrderPaperworkView, type OrderSummary } from './presenters';
 import {
   currentStatus,
@@ -86,6 +88,33 @@ function mergeLines(lines: OrderLine[]): OrderLine[] {
   return [...byProduct].map(([productId, quantity]) => ({ productId, quantity }));
 }
 
+/** An order's lines as `order_items` rows. */
+const itemRows = (orderId: number, g: Group) =>
+  g.lines.map((l) => ({ order_id: orderId, product_id: l.product.id, title: l.product.title, quantity: l.quantity, unit_price_fen: l.product.price_fen, amount_fen: l.amountFen }));
+
+/** The audit record of an order placed. */
+const placedAudit = (actor: Actor, orderId: number, orderNo: string, g: Group): AuditEntry => ({
+  actor,
+  action: 'order.place',
+  entity: 'order',
+  entityId: orderId,
+  after: { orderNo, status: 'placed', total: Money.ofFen(g.totalFen).toString(), vendorId: g.vendorId, items: g.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })) },
+});
+
+/** What the caller hears of an order placed. */
+const placedOrder = (p: { id: number; orderNo: string; group: Group }, now: string, papers: OrderPaperworkView): PlacedOrder => ({
+  id: p.id,
+  orderNo: p.orderNo,
+  status: 'placed',
+  total: Money.ofFen(p.group.totalFen).toString(),
+  vendorId: p.group.vendorId,
+  createdAt: apiTime(now),
+  ...papers,
+});
+
+/** The paperwork columns of an order placed without paperwork (the demo's history, the benches): none. */
+const NO_PAPERWORK: Record<keyof OrderPaperwork, null> = { delivery_address: null, contact_person: null, contact_phone: null, delivery_date: null, budget_code: null, invoice_title: null };
+
 const titlesOf = (products: OrderableProduct[]) =>
   products
     .slice(0, 3)
@@ -110,6 +139,8 @@ export class OrderService {
    * services.ts), shared by the API and the pages.
    */
   readonly payments: GroupCommit<PayJob, StepResult>;
+  /** Orders placed (an order, a cart's checkout), grouped the same way: each in a savepoint of its own (`placeTogether`). */
+  readonly placements: GroupCommit<PlaceJob, Placed>;
   /** Confirmations, deliveries and acceptances, grouped the same way (they move no money, stock or budget). */
   readonly steps: GroupCommit<StepJob, StepResult>;
   /** The purchasing units' address books and invoice titles: what an order's paperwork defaults to. */
@@ -128,6 +159,10 @@ export class OrderService {
       slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
       closed: () => isClosing(db),
     });
+    this.placements = new GroupCommit((jobs) => this.placeTogether(jobs), {
+      slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
+      closed: () => isClosing(db),
+    });
     this.steps = new GroupCommit((jobs) => this.stepsTogether(jobs), {
       slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
       closed: () => isClosing(db),
@@ -140,8 +175,8 @@ export class OrderService {
    * and a unit without a default address is told which field is missing (422). Left out altogether (undefined: the
    * demo's history and the benches, not a request), the order takes the unit's defaults where it has them.
    */
-  place(actor: Actor, lines: OrderLine[], paperwork?: OrderPaperworkInput): Promise<PlacedOrder> {
-    return writeTransaction(this.db, async (trx) => (await this.placeWithin(trx, actor, lines, true, paperwork))[0]);
+  async place(actor: Actor, lines: OrderLine[], paperwork?: OrderPaperworkInput): Promise<PlacedOrder> {
+    return (await this.placeQueued({ actor, lines, oneVendor: true, single: true, paperwork })) as PlacedOrder;
   }
 
   /**
@@ -149,7 +184,185 @@ export class OrderService {
    * as a whole places nothing). Every order carries the checkout's paperwork.
    */
   placeOrders(actor: Actor, lines: OrderLine[], opts: { oneVendor?: boolean; paperwork?: OrderPaperworkInput } = {}): Promise<PlacedOrder[]> {
-    return writeTransaction(this.db, (trx) => this.placeWithin(trx, actor, lines, opts.oneVendor ?? false, opts.paperwork));
+    return this.placeQueued({ actor, lines, oneVendor: opts.oneVendor ?? false, single: false, paperwork: opts.paperwork }) as Promise<PlacedOrder[]>;
+  }
+
+  /**
+   * Placing goes through its group-commit queue as payments do: alone it runs at once in a transaction of its own;
+   * with others waiting it commits with them (`placeTogether`). Inside a unit of work (the demo loader's) it joins it.
+   */
+  private placeQueued(job: Omit<PlaceJob, 'hook'>): Promise<Placed> {
+    const alone = () => writeTransaction(this.db, (trx) => this.placeJob(trx, job));
+    if (inUnitOfWork()) return alone();
+    return this.placements.submit({ ...job, hook: pendingCommitHook() }, alone);
+  }
+
+  /**
+   * Several placements in one transaction (the placements queue's batch), with the same outcome for each caller as
+   * placing them one after another, in one commit. First `placeSetWise`: the placements of one vendor each that every
+   * check would let through — decided in memory over one read of their products, units, budgets and the limit, each
+   * taking its stock and budget from what the ones before it left — are written with a statement per table for all of
+   * them. Then the rest (a checkout of several vendors, or one that some check would refuse) one after another, each
+   * in a savepoint of its own, by the code that places an order alone: a refusal rolls back to its savepoint and its
+   * caller hears the words it would have heard alone, and the others still commit. Anything else (a database error, a
+   * key another request took) rolls the whole batch back, and the queue runs every job on its own.
+   */
+  private async placeTogether(jobs: PlaceJob[]): Promise<Array<Outcome<Placed>>> {
+    const outcomes: Array<Outcome<Placed>> = jobs.map(() => ({ again: true }));
+    const hooks: CommitHook[] = [];
+    await this.db.transaction(async (trx) => {
+      const rest = await this.placeSetWise(trx, jobs, outcomes, hooks);
+      for (const i of rest) {
+        const job = jobs[i];
+        try {
+          const placed = await trx.transaction(async (sp) => {
+            const result = await this.placeJob(sp, job);
+            if (job.hook) await job.hook.beforeCommit(sp, result);
+            return result;
+          });
+          if (job.hook) hooks.push(job.hook);
+          outcomes[i] = { value: placed };
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          outcomes[i] = { error: err };
+        }
+      }
+    });
+    for (const hook of hooks) hook.committed = true;
+    return outcomes;
+  }
+
+  /**
+   * The set-wise part of `placeTogether`: places the jobs it can (see there), answers them in `outcomes` and runs
+   * their commit hooks; answers the indexes of the jobs left for the one-by-one part, in arrival order.
+   */
+  private async placeSetWise(trx: Trx, jobs: PlaceJob[], outcomes: Array<Outcome<Placed>>, hooks: CommitHook[]): Promise<number[]> {
+    const candidates = jobs.flatMap((job, i) => (can(job.actor, 'order.place', null) ? [i] : []));
+    if (candidates.length < 2) return jobs.map((_, i) => i);
+    const purchaserIds = [...new Set(candidates.map((i) => jobs[i].actor.purchaserId as number))];
+    const productIds = [...new Set(candidates.flatMap((i) => jobs[i].lines.map((l) => l.productId)))];
+    const [profiles, products, limitFen, accounts] = await concurrently(
+      trx,
+      () => unitProfiles(trx, purchaserIds),
+      () => findOrderableProducts(trx, productIds),
+      () => directPurchaseLimitFen(trx),
+      () => findAccounts(trx, purchaserIds.map(budgetAccount)),
+    );
+    const productOf = new Map(products.map((p) => [p.id, p]));
+    const stock = new Map(products.map((p) => [p.id, Number(p.stock)]));
+    const budget = new Map(accounts.map((a) => [a.code, Number(a.balance_fen)]));
+
+    const go: Array<{ index: number; job: PlaceJob; paperwork: OrderPaperwork | null; group: Group }> = [];
+    const rest: number[] = [];
+    // Set-wise while every job so far could be: from the first that takes stock or budget in another way (a checkout
+    // of several vendors) or finds too little of either, every later job waits for the one-by-one part, so that stock
+    // and budget go to the jobs in arrival order. A job refused for reasons of its own (its role, its paperwork, a
+    // product not listed, the limit) takes nothing: it is left for the one-by-one part to refuse, and the rest go on.
+    let inOrder = true;
+    for (const [index, job] of jobs.entries()) {
+      const planned = inOrder && candidates.includes(index) ? this.plan(job, profiles.get(job.actor.purchaserId as number) ?? null, productOf, limitFen) : 'refused';
+      if (planned === 'refused' || planned === 'several') {
+        if (planned === 'several') inOrder = false;
+        rest.push(index);
+        continue;
+      }
+      const code = budgetAccount(job.actor.purchaserId as number);
+      // What the ones before it left: a shortfall of either goes the one-by-one way, which says so in its own words.
+      if ((budget.get(code) ?? 0) < planned.group.totalFen || planned.group.lines.some((l) => (stock.get(l.product.id) ?? 0) < l.quantity)) {
+        inOrder = false;
+        rest.push(index);
+        continue;
+      }
+      budget.set(code, (budget.get(code) as number) - planned.group.totalFen);
+      for (const l of planned.group.lines) stock.set(l.product.id, (stock.get(l.product.id) as number) - l.quantity);
+      go.push({ index, job, ...planned });
+    }
+    if (go.length === 0) return rest;
+
+    // Stock first, in product-id order, one conditional UPDATE per product for all the orders (as `takeStock`).
+    const taken = new Map<number, number>();
+    for (const g of go) for (const l of g.group.lines) taken.set(l.product.id, (taken.get(l.product.id) ?? 0) + l.quantity);
+    const takes = [...taken].sort((a, b) => a[0] - b[0]);
+    const took = await concurrently(trx, ...takes.map(([id, quantity]) => () => takeStock(trx, id, quantity)));
+    if (took.some((ok) => !ok)) throw new BatchUnfit('stock moved meanwhile');
+
+    const at = this.clock.now();
+    const now = at.toISOString();
+    const numbers = await nextOrderNos(trx, at, go.length);
+    const rows = go.map((g, i) => ({
+      order_no: numbers[i],
+      purchaser_id: g.job.actor.purchaserId as number,
+      vendor_id: g.group.vendorId,
+      status: 'placed',
+      total_fen: g.group.totalFen,
+      acceptance_note: null,
+      ...(g.paperwork ?? NO_PAPERWORK),
+      created_by: g.job.actor.id,
+      demo: false,
+      created_at: now,
+      updated_at: now,
+    }));
+    const inserted = await insertRows<{ id: number | string; order_no: string }>(trx, 'orders', rows, ['id', 'order_no']);
+    const idOf = new Map(inserted.map((r) => [r.order_no, Number(r.id)]));
+    const ids = numbers.map((no) => idOf.get(no) as number);
+    if (ids.some((id) => id === undefined)) throw new BatchUnfit('an order not numbered as written');
+
+    await concurrently(
+      trx,
+      () => insertItems(trx, go.flatMap((g, i) => itemRows(ids[i], g.group))),
+      () => insertHistory(trx, go.map((g, i) => ({ order_id: ids[i], from_status: null, to_status: 'placed' as const, actor_id: g.job.actor.id, note: null, at: now }))),
+      () => recordAudits(trx, this.clock, go.map((g, i) => placedAudit(g.job.actor, ids[i], numbers[i], g.group))),
+      () =>
+        this.ledger.reserveAll(
+          trx,
+          go.map((g, i) => ({ purchaserId: g.job.actor.purchaserId as number, amountFen: g.group.totalFen, ref: { orderId: ids[i] }, key: orderKey(ids[i], 'reserve'), actorId: g.job.actor.id })),
+        ),
+    );
+    for (const [i, g] of go.entries()) {
+      const order = placedOrder({ id: ids[i], orderNo: numbers[i], group: g.group }, now, paperworkView(g.paperwork ?? {}));
+      const result: Placed = g.job.single ? order : [order];
+      if (g.job.hook) {
+        await g.job.hook.beforeCommit(trx, result);
+        hooks.push(g.job.hook);
+      }
+      outcomes[g.index] = { value: result };
+    }
+    return rest;
+  }
+
+  /**
+   * What placing a job alone would do, decided in memory: its paperwork and its one vendor's order; 'refused' where
+   * placing it would refuse it whatever other orders took, 'several' for a checkout of several vendors. Stock and
+   * budget are the caller's to check.
+   */
+  private plan(job: PlaceJob, profile: UnitProfile | null, productOf: Map<number, OrderableProduct>, limitFen: number): { paperwork: OrderPaperwork | null; group: Group } | 'refused' | 'several' {
+    let paperwork: OrderPaperwork | null;
+    try {
+      paperwork = paperworkFrom(profile, this.clock, job.paperwork ?? {});
+    } catch (err) {
+      if (job.paperwork !== undefined || !(err instanceof AppError) || err.code !== 'validation_failed') return 'refused';
+      paperwork = null;
+    }
+    const lines: Group['lines'] = [];
+    let totalFen = 0;
+    for (const line of mergeLines(job.lines)) {
+      const product = productOf.get(line.productId);
+      if (!product || product.status !== 'approved') return 'refused';
+      if (lines.length > 0 && product.vendor_id !== lines[0].product.vendor_id) return job.oneVendor ? 'refused' : 'several';
+      if (!inMoneyRange(new Decimal(product.price_fen).times(line.quantity))) return 'refused';
+      const amountFen = Money.ofFen(product.price_fen).times(line.quantity).fen;
+      if (!inMoneyRange(totalFen + amountFen)) return 'refused';
+      totalFen += amountFen;
+      lines.push({ product, quantity: line.quantity, amountFen });
+    }
+    if (lines.length === 0 || totalFen > limitFen) return 'refused';
+    return { paperwork, group: { vendorId: lines[0].product.vendor_id, lines, totalFen } };
+  }
+
+  /** One placement's writes and its caller's answer: the one order of `place`, the orders of a checkout. */
+  private async placeJob(trx: Trx, job: Omit<PlaceJob, 'hook'>): Promise<Placed> {
+    const placed = await this.placeWithin(trx, job.actor, job.lines, job.oneVendor, job.paperwork);
+    return job.single ? placed[0] : placed;
   }
 
   private async placeWithin(trx: Trx, actor: Actor, lines: OrderLine[], oneVendor: boolean, input: OrderPaperworkInput | undefined): Promise<PlacedOrder[]> {
@@ -199,25 +412,9 @@ export class OrderService {
         created_at: now,
         updated_at: now,
       });
-      await insertItems(
-        trx,
-        g.lines.map((l) => ({
-          order_id: order.id,
-          product_id: l.product.id,
-          title: l.product.title,
-          quantity: l.quantity,
-          unit_price_fen: l.product.price_fen,
-          amount_fen: l.amountFen,
-        })),
-      );
+      await insertItems(trx, itemRows(order.id, g));
       await insertHistory(trx, { order_id: order.id, from_status: null, to_status: 'placed', actor_id: actor.id, note: null, at: now });
-      await recordAudit(trx, this.clock, {
-        actor,
-        action: 'order.place',
-        entity: 'order',
-        entityId: order.id,
-        after: { orderNo: order.order_no, status: 'placed', total: Money.ofFen(g.totalFen).toString(), vendorId: g.vendorId, items: g.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })) },
-      });
+      await recordAudit(trx, this.clock, placedAudit(actor, order.id, order.order_no, g));
       placed.push({ id: order.id, orderNo: order.order_no, group: g });
     }
     // Last: the budget reservations (budget → commitment); a shortfall here rolls back the stock and the orders.
@@ -231,7 +428,7 @@ export class OrderService {
       }
     }
     const papers = paperworkView(paperwork ?? {});
-    return placed.map((p) => ({ id: p.id, orderNo: p.orderNo, status: 'placed' as const, total: Money.ofFen(p.group.totalFen).toString(), vendorId: p.group.vendorId, createdAt: apiTime(now), ...papers }));
+    return placed.map((p) => placedOrder(p, now, papers));
   }
 
   /** Each line's product must exist and be approved; lines are grouped by vendor. */
@@ -547,6 +744,19 @@ export interface StepJob {
   action: GroupedStep;
   /** The acceptance note (accept only). */
   note: string | null;
+  hook?: CommitHook;
+}
+
+type Placed = PlacedOrder | PlacedOrder[];
+
+/** A placement waiting in the group-commit queue: `place` (one vendor, answered with its one order) or a checkout. */
+export interface PlaceJob {
+  actor: Actor;
+  lines: OrderLine[];
+  oneVendor: boolean;
+  /** Answered with the one order (`place`) rather than the list (a checkout). */
+  single: boolean;
+  paperwork: OrderPaperworkInput | undefined;
   hook?: CommitHook;
 }
 
