@@ -40,6 +40,43 @@ export interface GroupCommitOptions {
   slots?: number;
   /** True once the database is being closed: waiting jobs are then refused instead of starting a transaction. */
   closed?: () => boolean;
+  /**
+   * Slots shared with other queues besides this queue's own: where several queues write through one writer (SQLite),
+   * a batch of one queue starts only when none of the others has a transaction running, so that jobs arriving
+   * meanwhile wait in their queue and go together, instead of each starting alone to wait for the writer.
+   */
+  shared?: SharedSlots;
+}
+
+/**
+ * Slots several group-commit queues share (GroupCommitOptions.shared). A queue that finds none free waits its turn:
+ * a slot given back goes to the queue that has waited longest.
+ */
+export class SharedSlots {
+  private readonly waiting = new Set<() => void>();
+
+  constructor(private free: number) {}
+
+  take(): boolean {
+    if (this.free === 0) return false;
+    this.free--;
+    return true;
+  }
+
+  /** Calls `wake` (once) when a slot is given back, unless it waits already. */
+  wait(wake: () => void): void {
+    this.waiting.add(wake);
+  }
+
+  give(): void {
+    this.free++;
+    // A queue woken that no longer has work takes nothing: the slot goes on to the next.
+    for (const wake of this.waiting) {
+      if (this.free === 0) break;
+      this.waiting.delete(wake);
+      wake();
+    }
+  }
 }
 
 /** The error a job waiting in the queue gets when the database closes before its turn. */
@@ -88,6 +125,8 @@ export class GroupCommit<I, R> {
   private readonly max: number;
   private readonly slots: number;
   private readonly closed: () => boolean;
+  private readonly shared: SharedSlots | undefined;
+  private readonly wake = () => this.pump();
   readonly stats: GroupCommitStats = { batches: 0, batched: 0, fallbacks: 0 };
   /** Batches run in the async context the queue was made in, never in the request that happened to start them. */
   private readonly scope = new AsyncResource('GroupCommit');
@@ -99,6 +138,7 @@ export class GroupCommit<I, R> {
     this.max = options.max ?? 64;
     this.slots = options.slots ?? 1;
     this.closed = options.closed ?? (() => false);
+    this.shared = options.shared;
     const ref = new WeakRef<GroupCommit<unknown, unknown>>(this as GroupCommit<unknown, unknown>);
     live.add(ref);
     forget.register(this, ref);
@@ -124,12 +164,17 @@ export class GroupCommit<I, R> {
   /** Starts a batch in every free slot while jobs wait. */
   private pump(): void {
     while (this.running < this.slots && this.queue.length) {
+      if (this.shared && !this.shared.take()) {
+        this.shared.wait(this.wake);
+        return;
+      }
       const batch = this.queue.splice(0, this.max);
       this.running++;
       void this.scope
         .runInAsyncScope(() => this.run(batch))
         .finally(() => {
           this.running--;
+          this.shared?.give();
           this.pump();
         });
     }

@@ -4,7 +4,7 @@
  */
 export { createDb, readerOf, isClosing, isPostgres, isRetryable, isUniqueViolation, knexConfig, migrateLatest, refreshPlannerStatistics, type Db, type Executor, type Trx } from './connection';
 export { pendingCommitHook, withCommitHook, type CommitHook } from './commit-hook';
-export { BatchUnfit, GroupCommit, QueueClosed, groupCommitLoad, type GroupCommitOptions, type GroupCommitStats, type Outcome } from './group-commit';
+export { BatchUnfit, GroupCommit, QueueClosed, SharedSlots, groupCommitLoad, type GroupCommitOptions, type GroupCommitStats, type Outcome } from './group-commit';
 export { GENESIS_HASH, canonicalJson, chainHash, inChainOrder, lastHash, linkChain, lockChain } from './hash-chain';
 export { batchedReads, type BatchedReadOptions } from './batched-reads';
 export { concurrently } from './concurrently';

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import {
   BatchUnfit,
   GroupCommit,
+  SharedSlots,
   concurrently,
   executorFor,
   insertRows,
@@ -153,20 +154,18 @@ export class OrderService {
   ) {
     this.ledger = new Ledger(clock);
     this.addresses = new AddressBook(db, clock);
-    this.payments = new GroupCommit((jobs) => this.payTogether(jobs), {
-      // SQLite: one writer, one transaction at a time. PostgreSQL: four side by side (of the pool's ten), so an
-      // order whose row another transaction holds delays its own payment and not everyone else's.
+    // SQLite: one writer, one transaction at a time — and one for the three queues together, so that a placement
+    // arriving while a batch of steps commits waits with the others instead of starting alone to wait for the writer.
+    // PostgreSQL: four side by side per queue (of the pool's ten), so an order whose row another transaction holds
+    // delays its own job and not everyone else's.
+    const queue = {
       slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
       closed: () => isClosing(db),
-    });
-    this.placements = new GroupCommit((jobs) => this.placeTogether(jobs), {
-      slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
-      closed: () => isClosing(db),
-    });
-    this.steps = new GroupCommit((jobs) => this.stepsTogether(jobs), {
-      slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
-      closed: () => isClosing(db),
-    });
+      shared: isPostgres(db) ? undefined : new SharedSlots(1),
+    };
+    this.payments = new GroupCommit((jobs) => this.payTogether(jobs), queue);
+    this.placements = new GroupCommit((jobs) => this.placeTogether(jobs), queue);
+    this.steps = new GroupCommit((jobs) => this.stepsTogether(jobs), queue);
   }
 
   /**

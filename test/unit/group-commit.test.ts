@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { BatchUnfit, GroupCommit, QueueClosed, type Outcome } from '../../src/db/group-commit';
+import { BatchUnfit, GroupCommit, QueueClosed, SharedSlots, type Outcome } from '../../src/db/group-commit';
 
 /** A job that takes a few event-loop turns, like a transaction does. */
 const later = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 5));
@@ -160,5 +160,52 @@ describe('group commit queue', () => {
     const q = new GroupCommit<number, string | undefined>(async (inputs) => inputs.map(() => ({ again: true })));
     const results = await Promise.all(['a', 'b', 'c'].map((name, i) => request.run(name, () => q.submit(i, async () => later(request.getStore())))));
     assert.deepEqual(results, ['a', 'b', 'c']);
+  });
+
+  it('queues sharing one slot (one writer) never run two transactions at once: jobs arriving while another queue commits wait and go together, and the queue that waited longest goes next', async () => {
+    const shared = new SharedSlots(1);
+    let running = 0;
+    let most = 0;
+    const log: string[] = [];
+    const work = async (name: string, inputs: number[]) => {
+      running++;
+      most = Math.max(most, running);
+      log.push(`${name} ${inputs.join(',')}`);
+      await later(null);
+      running--;
+      return inputs.map((i) => ({ value: `${name} ${i}` }));
+    };
+    const alone = (name: string, i: number) => async () => {
+      const [o] = await work(name, [i]);
+      return (o as { value: string }).value;
+    };
+    const a = new GroupCommit<number, string>((inputs) => work('a', inputs), { shared });
+    const b = new GroupCommit<number, string>((inputs) => work('b', inputs), { shared });
+    const c = new GroupCommit<number, string>((inputs) => work('c', inputs), { shared });
+    const first = a.submit(1, alone('a', 1)); // takes the slot at once
+    const others = [b.submit(2, alone('b', 2)), c.submit(3, alone('c', 3)), b.submit(4, alone('b', 4)), a.submit(5, alone('a', 5)), c.submit(6, alone('c', 6))];
+    assert.deepEqual(await Promise.all([first, ...others]), ['a 1', 'b 2', 'c 3', 'b 4', 'a 5', 'c 6']);
+    assert.equal(most, 1, 'one transaction at a time over the three queues');
+    assert.deepEqual(log, ['a 1', 'b 2,4', 'c 3,6', 'a 5']);
+    assert.deepEqual([a.stats.batched, b.stats.batched, c.stats.batched], [0, 2, 2]);
+    // The slot is free again: a lone job runs at once.
+    assert.equal(await b.submit(7, alone('b', 7)), 'b 7');
+    assert.deepEqual(log.at(-1), 'b 7');
+  });
+
+  it('a slot given back to a queue that has nothing left goes on to the next queue waiting', async () => {
+    const shared = new SharedSlots(1);
+    assert.equal(shared.take(), true);
+    const woken: string[] = [];
+    shared.wait(() => woken.push('empty')); // takes nothing
+    shared.wait(() => {
+      woken.push('busy');
+      assert.equal(shared.take(), true);
+    });
+    shared.wait(() => woken.push('later'));
+    shared.give();
+    assert.deepEqual(woken, ['empty', 'busy'], 'the next queue took it; the one after still waits');
+    shared.give();
+    assert.deepEqual(woken, ['empty', 'busy', 'later']);
   });
 });
