@@ -154,15 +154,14 @@ export class OrderService {
   ) {
     this.ledger = new Ledger(clock);
     this.addresses = new AddressBook(db, clock);
-    // SQLite: one writer, one transaction at a time — and one for the three queues together, so that a placement
-    // arriving while a batch of steps commits waits with the others instead of starting alone to wait for the writer.
-    // PostgreSQL: four side by side per queue (of the pool's ten), so an order whose row another transaction holds
-    // delays its own job and not everyone else's.
-    const queue = {
-      slots: options.paymentSlots ?? (isPostgres(db) ? 4 : 1),
-      closed: () => isClosing(db),
-      shared: isPostgres(db) ? undefined : new SharedSlots(1),
-    };
+    // The three queues share their slots: a batch of one starts only when the others leave a slot, so that a
+    // placement arriving while a batch of steps commits waits with the others instead of starting alone to wait for
+    // the writer. SQLite: one writer, one transaction at a time. PostgreSQL: two side by side, so that one waiting on
+    // a row another transaction holds does not hold up everyone — more would only queue on the audit chain's lock,
+    // which every one of them takes (measured: 16 callers placing and stepping orders, 392 writes/s with four slots
+    // per queue, ~1,050 with two shared, ~1,150 with one; docs/benchmarks.md).
+    const slots = options.paymentSlots ?? (isPostgres(db) ? 2 : 1);
+    const queue = { slots, closed: () => isClosing(db), shared: new SharedSlots(slots) };
     this.payments = new GroupCommit((jobs) => this.payTogether(jobs), queue);
     this.placements = new GroupCommit((jobs) => this.placeTogether(jobs), queue);
     this.steps = new GroupCommit((jobs) => this.stepsTogether(jobs), queue);
