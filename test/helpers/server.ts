@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { migrateLatest, type Db } from '../../src/db';
 import { freshDatabase, type TestDatabase } from './db';
@@ -50,9 +51,20 @@ export function entryArgs(entry: string): string[] {
 }
 
 /**
+ * The variables `npm start` sets before it runs scripts/start.mjs (package.json's start script, `NAME=${NAME:-value}`:
+ * the value unless the environment has one), so that a server started here runs as `npm start` runs it.
+ */
+export function startScriptEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const script = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const out: Record<string, string> = {};
+  for (const m of script.matchAll(/(?:^|\s)([A-Z_][A-Z0-9_]*)=\$\{\1:-([^}]*)\}/g)) out[m[1]!] = env[m[1]!] ?? m[2]!;
+  return out;
+}
+
+/**
  * Starts the real standalone server in a child process — the same entry `npm start` runs, with PORT=0 — and
  * resolves once it prints `Listening on http://localhost:PORT`. One process, under tsx or from the test build
- * (`entryArgs`).
+ * (`entryArgs`). scripts/start.mjs (`npm start`'s entry) gets the variables `npm start` sets (`startScriptEnv`).
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   let owned: TestDatabase | null = null;
@@ -70,6 +82,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...(options.entry === 'scripts/start.mjs' ? startScriptEnv() : {}),
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     ...options.env,
