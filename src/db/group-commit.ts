@@ -41,6 +41,12 @@ export interface GroupCommitOptions {
   /** True once the database is being closed: waiting jobs are then refused instead of starting a transaction. */
   closed?: () => boolean;
   /**
+   * A failed batch's jobs are redone one after another, in arrival order, instead of all started at once: for jobs
+   * whose outcomes depend on their order (placing orders: who gets the last stock, the order numbers), where the
+   * database runs writers side by side (PostgreSQL).
+   */
+  redoInOrder?: boolean;
+  /**
    * Slots shared with other queues besides this queue's own: where several queues write through one writer (SQLite),
    * a batch of one queue starts only when none of the others has a transaction running, so that jobs arriving
    * meanwhile wait in their queue and go together, instead of each starting alone to wait for the writer.
@@ -114,7 +120,8 @@ export function groupCommitLoad(): { waiting: number; busy: number } {
  * second payment of an order the batch pays) goes to the front of the queue for the next batch; sent back a second
  * time, it runs on its own. If `together` throws (a job that cannot be done in a batch, a serialization failure,
  * anything), its transaction has rolled back and every job is run again on its own — all started at once, in arrival
- * order, as they would have run without the queue — so a batch never changes what a job's caller sees, only how many
+ * order, as they would have run without the queue (or one after another: `redoInOrder`) — so a batch never changes
+ * what a job's caller sees, only how many
  * commits it took.
  * The jobs' writes are still guarded by the database, so several queues (one per service, one per process) stay
  * correct side by side.
@@ -126,6 +133,7 @@ export class GroupCommit<I, R> {
   private readonly slots: number;
   private readonly closed: () => boolean;
   private readonly shared: SharedSlots | undefined;
+  private readonly redoInOrder: boolean;
   private readonly wake = () => this.pump();
   readonly stats: GroupCommitStats = { batches: 0, batched: 0, fallbacks: 0 };
   /** Batches run in the async context the queue was made in, never in the request that happened to start them. */
@@ -139,6 +147,7 @@ export class GroupCommit<I, R> {
     this.slots = options.slots ?? 1;
     this.closed = options.closed ?? (() => false);
     this.shared = options.shared;
+    this.redoInOrder = options.redoInOrder ?? false;
     const ref = new WeakRef<GroupCommit<unknown, unknown>>(this as GroupCommit<unknown, unknown>);
     live.add(ref);
     forget.register(this, ref);
@@ -210,7 +219,8 @@ export class GroupCommit<I, R> {
     } catch (err) {
       this.stats.fallbacks++;
       this.stats.lastFallback = err instanceof Error ? err.message : String(err);
-      await Promise.all(batch.map((job) => this.one(job)));
+      if (this.redoInOrder) for (const job of batch) await this.one(job);
+      else await Promise.all(batch.map((job) => this.one(job)));
       return;
     }
     this.stats.batches++;

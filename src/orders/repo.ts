@@ -1,4 +1,4 @@
-import { insertRows, type Executor } from '../db';
+import { insertRows, isPostgres, type Executor } from '../db';
 import type { OrderStatus } from './transitions';
 
 export interface OrderRow {
@@ -170,7 +170,19 @@ export async function insertOrder(db: Executor, row: Omit<OrderRow, 'id'>): Prom
 }
 
 export async function insertItems(db: Executor, rows: Array<Omit<OrderItemRow, 'id'>>): Promise<void> {
-  await db('order_items').insert(rows);
+  // One JSON parameter on SQLite (insert-rows.ts): a batch of orders may have more lines than SQLite's 500 terms of a
+  // compound SELECT, which knex's multi-row insert would make.
+  await insertRows(db, 'order_items', rows);
+}
+
+/**
+ * PostgreSQL: locks the products' rows, in id order, for the rest of the transaction — what a batch of placements
+ * does first, so that it takes its locks in the order every other writer does (products before the order number and
+ * the chains). SQLite has one writer: nothing to do.
+ */
+export async function lockProducts(db: Executor, ids: number[]): Promise<void> {
+  if (!isPostgres(db) || ids.length === 0) return;
+  await db('products').whereIn('id', ids).orderBy('id').forUpdate().select('id');
 }
 
 export async function insertHistory(db: Executor, row: Omit<OrderHistoryRow, 'id' | 'actor_name'> | Array<Omit<OrderHistoryRow, 'id' | 'actor_name'>>): Promise<void> {

@@ -41,6 +41,7 @@ import {
   insertItems,
   insertOrder,
   listOrders,
+  lockProducts,
   moveStatus,
   moveStatuses,
   orderHistory,
@@ -140,7 +141,7 @@ export class OrderService {
    * services.ts), shared by the API and the pages.
    */
   readonly payments: GroupCommit<PayJob, StepResult>;
-  /** Orders placed (an order, a cart's checkout), grouped the same way: each in a savepoint of its own (`placeTogether`). */
+  /** Orders placed (an order, a cart's checkout), grouped the same way (`placeTogether`). */
   readonly placements: GroupCommit<PlaceJob, Placed>;
   /** Confirmations, deliveries and acceptances, grouped the same way (they move no money, stock or budget). */
   readonly steps: GroupCommit<StepJob, StepResult>;
@@ -163,7 +164,7 @@ export class OrderService {
     const slots = options.paymentSlots ?? (isPostgres(db) ? 2 : 1);
     const queue = { slots, closed: () => isClosing(db), shared: new SharedSlots(slots) };
     this.payments = new GroupCommit((jobs) => this.payTogether(jobs), queue);
-    this.placements = new GroupCommit((jobs) => this.placeTogether(jobs), queue);
+    this.placements = new GroupCommit((jobs) => this.placeTogether(jobs), { ...queue, redoInOrder: true });
     this.steps = new GroupCommit((jobs) => this.stepsTogether(jobs), queue);
   }
 
@@ -209,6 +210,8 @@ export class OrderService {
     const outcomes: Array<Outcome<Placed>> = jobs.map(() => ({ again: true }));
     const hooks: CommitHook[] = [];
     await this.db.transaction(async (trx) => {
+      // PostgreSQL: every product of the batch locked first, in id order, as every other writer takes them.
+      await lockProducts(trx, [...new Set(jobs.flatMap((j) => j.lines.map((l) => l.productId)))].sort((a, b) => a - b));
       const rest = await this.placeSetWise(trx, jobs, outcomes, hooks);
       for (const i of rest) {
         const job = jobs[i];
@@ -303,7 +306,8 @@ export class OrderService {
     const inserted = await insertRows<{ id: number | string; order_no: string }>(trx, 'orders', rows, ['id', 'order_no']);
     const idOf = new Map(inserted.map((r) => [r.order_no, Number(r.id)]));
     const ids = numbers.map((no) => idOf.get(no) as number);
-    if (ids.some((id) => id === undefined)) throw new BatchUnfit('an order not numbered as written');
+    // The orders' ids rise with their numbers (arrival order), as one after another would give them.
+    if (ids.some((id, i) => id === undefined || (i > 0 && id <= ids[i - 1]))) throw new BatchUnfit('orders not numbered as written');
 
     await concurrently(
       trx,

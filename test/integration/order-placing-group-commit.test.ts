@@ -88,7 +88,7 @@ describe(`orders placed together commit together (${ENGINE})`, function () {
     const seen = settled.map((s) => (s.status === 'fulfilled' ? (s.value as PlacedOrder).status : `${(s.reason as AppError).code} ${(s.reason as AppError).messageKey}`));
     assert.deepEqual(seen, ['placed', 'placed', 'insufficient_stock orders.insufficient_stock', 'forbidden errors.wrong_role', 'validation_failed orders.product_unavailable', 'placed']);
     const short = (settled[2] as PromiseRejectedResult).reason as AppError;
-    assert.deepEqual(short.params, { product: '库存有限测试品', available: 2, quantity: 3, unit: short.params?.unit });
+    assert.deepEqual(short.params, { product: '库存有限测试品', available: 2, quantity: 3, unit: '台' });
     assert.ok(queue.stats.batched - before.batched >= 2, `the placements after the first were taken together: ${JSON.stringify(queue.stats)}`);
     assert.equal(queue.stats.fallbacks, before.fallbacks);
     assert.equal(await stockOf(product.id), 0);
@@ -107,40 +107,62 @@ describe(`orders placed together commit together (${ENGINE})`, function () {
     const remaining = await budgetOf(cast.unitB.id);
     assert.ok(remaining >= 900_000_00 && remaining < 1_800_000_00, `remaining ${remaining}`);
 
-    const settled = await Promise.allSettled([1, 2, 3].map(() => service.place(buyerB, [{ productId: product.id, quantity: 1 }])));
+    // Another unit's order starts the queue, so that the three go into one batch together.
+    const starter = await makeProduct(ctx.db, cast.vendorA, { title: '开队测试品', price_fen: 1_00, stock: 5 });
+    const [first, ...settled] = await Promise.allSettled([
+      service.place(buyerA, [{ productId: starter.id, quantity: 1 }]),
+      ...[1, 2, 3].map(() => service.place(buyerB, [{ productId: product.id, quantity: 1 }])),
+    ]);
+    assert.equal(first.status, 'fulfilled');
     assert.deepEqual(
       settled.map((s) => (s.status === 'fulfilled' ? 'placed' : (s.reason as AppError).code)),
       ['placed', 'insufficient_budget', 'insufficient_budget'],
     );
+    assert.equal(((settled[1] as PromiseRejectedResult).reason as AppError).messageKey, 'orders.insufficient_budget');
     assert.equal(await budgetOf(cast.unitB.id), remaining - 900_000_00);
     assert.equal((await new Ledger(clock).verify(ctx.db)).ok, true);
   });
 
-  it('a batch mixing orders, a checkout of two vendors and a refusal: stock and order numbers go in arrival order, the checkout places both its orders, the refused one takes nothing', async () => {
+  it('a batch mixing orders, refusals (role, limit, paperwork) and a checkout of two vendors: stock and order numbers go in arrival order, the checkout places both its orders, the refused take nothing', async () => {
     const a = await makeProduct(ctx.db, cast.vendorA, { title: '到达顺序测试品甲', price_fen: 50_00, stock: 6 });
     const b = await makeProduct(ctx.db, cast.vendorB, { title: '到达顺序测试品乙', price_fen: 70_00, stock: 6 });
     const { service } = grouped();
+    const dear = await makeProduct(ctx.db, cast.vendorA, { title: '超限测试设备', price_fen: 600_000_00, stock: 6 });
     const settled = await Promise.allSettled([
       service.place(buyerA, [{ productId: a.id, quantity: 1 }]), // alone: starts the queue
       service.place(buyerA, [{ productId: a.id, quantity: 1 }]),
       service.place(sellerA, [{ productId: a.id, quantity: 1 }]), // refused: a vendor places no orders
+      service.place(buyerA, [{ productId: dear.id, quantity: 2 }]), // refused: above the direct-purchase limit
+      service.place(buyerA, [{ productId: a.id, quantity: 1 }], { budgetCode: '无效' }), // refused: its paperwork
       service.place(buyerB, [{ productId: a.id, quantity: 1 }]),
       service.placeOrders(buyerB, [{ productId: a.id, quantity: 2 }, { productId: b.id, quantity: 3 }]),
       service.place(buyerA, [{ productId: a.id, quantity: 2 }]), // only 1 left by then
       service.place(buyerA, [{ productId: b.id, quantity: 3 }]),
     ]);
     assert.deepEqual(
-      settled.map((s) => (s.status === 'fulfilled' ? 'placed' : (s.reason as AppError).code)),
-      ['placed', 'placed', 'forbidden', 'placed', 'placed', 'insufficient_stock', 'placed'],
+      settled.map((s) => (s.status === 'fulfilled' ? 'placed' : `${(s.reason as AppError).code} ${(s.reason as AppError).messageKey}`)),
+      [
+        'placed',
+        'placed',
+        'forbidden errors.wrong_role',
+        'direct_purchase_limit orders.direct_purchase_limit',
+        'validation_failed orders.budget_code_invalid',
+        'placed',
+        'placed',
+        'insufficient_stock orders.insufficient_stock',
+        'placed',
+      ],
     );
-    const checkout = (settled[4] as PromiseFulfilledResult<PlacedOrder[]>).value;
+    assert.equal(((settled[4] as PromiseRejectedResult).reason as AppError).field, 'budgetCode');
+    assert.equal(await stockOf(dear.id), 6);
+    const checkout = (settled[6] as PromiseFulfilledResult<PlacedOrder[]>).value;
     assert.deepEqual(checkout.map((o) => [o.vendorId, o.total]), [[cast.vendorA.id, '100.00'], [cast.vendorB.id, '210.00']]);
-    const numbers = [0, 1, 3, 4, 6].flatMap((i) => {
+    const numbers = [0, 1, 5, 6, 8].flatMap((i) => {
       const v = (settled[i] as PromiseFulfilledResult<PlacedOrder | PlacedOrder[]>).value;
       return (Array.isArray(v) ? v : [v]).map((o) => o.orderNo);
     });
     assert.deepEqual([...numbers].sort(), numbers, 'order numbers in arrival order');
-    assert.equal(((settled[5] as PromiseRejectedResult).reason as AppError).params?.available, 1);
+    assert.equal(((settled[7] as PromiseRejectedResult).reason as AppError).params?.available, 1);
     assert.equal(await stockOf(a.id), 1);
     assert.equal(await stockOf(b.id), 0);
     assert.equal((await new Ledger(clock).verify(ctx.db)).ok, true);
@@ -149,17 +171,17 @@ describe(`orders placed together commit together (${ENGINE})`, function () {
   it('each caller’s commit hook runs inside the batch with its own order and is marked committed; a batch that fails as a whole is redone placement by placement', async () => {
     const product = await makeProduct(ctx.db, cast.vendorA, { title: '钩子测试品', price_fen: 10_00, stock: 50 });
     const { service, queue } = grouped();
-    const seen: Array<[number, string]> = [];
-    const hook = (): CommitHook => ({
+    const seen: Array<[PlacedOrder, string] | undefined> = [];
+    const hook = (i: number): CommitHook => ({
       committed: false,
       async beforeCommit(trx, result) {
         const id = (result as PlacedOrder).id;
-        seen.push([id, (await trx('orders').where({ id }).first('status')).status as string]);
+        seen[i] = [result as PlacedOrder, (await trx('orders').where({ id }).first('status')).status as string];
       },
     });
-    const hooks = [hook(), hook(), hook(), hook()];
+    const hooks = [0, 1, 2, 3].map(hook);
     const placed = await Promise.all(hooks.map((h) => withCommitHook(h, () => service.place(buyerA, [{ productId: product.id, quantity: 1 }]))));
-    assert.deepEqual(seen.sort((x, y) => x[0] - y[0]), placed.map((p) => [p.id, 'placed']).sort((x, y) => (x[0] as number) - (y[0] as number)));
+    assert.deepEqual(seen, placed.map((p) => [p, 'placed']), 'each hook saw its own caller’s answer, inside the transaction');
     assert.ok(hooks.every((h) => h.committed));
 
     // A hook that fails with a database error (not a refusal) takes the batch down; each placement then runs alone.

@@ -79,6 +79,31 @@ describe('group commit queue', () => {
     assert.equal(q.stats.batched, 0);
   });
 
+  it('with redoInOrder, redoes a failed batch’s jobs one after another: each starts only once the one before it has finished', async () => {
+    const events: string[] = [];
+    const q = new GroupCommit<number, number>(
+      async () => {
+        throw new BatchUnfit('test');
+      },
+      { redoInOrder: true },
+    );
+    const job = (i: number) => async () => {
+      events.push(`start ${i}`);
+      await later(null);
+      events.push(`end ${i}`);
+      if (i === 3) throw new Error('three fails alone too');
+      return i * 10;
+    };
+    const results = await Promise.allSettled([1, 2, 3, 4].map((i) => q.submit(i, job(i))));
+    // 1 runs alone at once; 2–4 form the batch that fails, then run one after another.
+    assert.deepEqual(events, ['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3', 'start 4', 'end 4']);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+      [10, 20, 'three fails alone too', 40],
+    );
+    assert.equal(q.stats.fallbacks, 1);
+  });
+
   it('never puts more than its maximum in one batch', async () => {
     const sizes: number[] = [];
     const q = new GroupCommit<number, number>(async (inputs) => {
