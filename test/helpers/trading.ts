@@ -77,6 +77,17 @@ export async function fundedTradingCast(db: Db) {
   return { cast, buyerA, buyerB, sellerA, sellerB };
 }
 
+/**
+ * The funded trading cast, made once before a file's tests (mocha's `before`): read its fields inside the tests.
+ */
+export function useFundedTradingCast(ctx: { db: Db }): Awaited<ReturnType<typeof fundedTradingCast>> {
+  const held = {} as Awaited<ReturnType<typeof fundedTradingCast>>;
+  before(async () => {
+    Object.assign(held, await fundedTradingCast(ctx.db));
+  });
+  return held;
+}
+
 /** Budget for unit A, and `n` orders of unit A from vendor A walked to `accepted` through the services (ready to pay). */
 export async function acceptedOrders(db: Db, cast: Cast, n: number, priceFen = 1_000_00): Promise<number[]> {
   const clock = new SystemClock();
