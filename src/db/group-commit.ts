@@ -121,8 +121,7 @@ export function groupCommitLoad(): { waiting: number; busy: number } {
  * time, it runs on its own. If `together` throws (a job that cannot be done in a batch, a serialization failure,
  * anything), its transaction has rolled back and every job is run again on its own — all started at once, in arrival
  * order, as they would have run without the queue (or one after another: `redoInOrder`) — so a batch never changes
- * what a job's caller sees, only how many
- * commits it took.
+ * what a job's caller sees, only how many commits it took.
  * The jobs' writes are still guarded by the database, so several queues (one per service, one per process) stay
  * correct side by side.
  */
