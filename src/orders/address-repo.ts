@@ -25,13 +25,9 @@ export const unitAddresses = (db: Executor, purchaserId: number): Promise<Addres
 
 export const findAddress = (db: Executor, purchaserId: number, id: number): Promise<AddressRow | undefined> => db('purchaser_addresses').where({ purchaser_id: purchaserId, id }).first();
 
+/** A unit's profile: its name, invoice title and default address (null: no such unit). */
 export async function unitProfile(db: Executor, purchaserId: number): Promise<UnitProfile | null> {
-  const [unit, address] = await Promise.all([
-    db('purchasers').where({ id: purchaserId }).first('name', 'invoice_title'),
-    db('purchaser_addresses').where({ purchaser_id: purchaserId, is_default: true }).first(),
-  ]);
-  if (!unit) return null;
-  return { name: unit.name, invoiceTitle: unit.invoice_title ?? '', defaultAddress: (address as AddressRow | undefined) ?? null };
+  return (await unitProfiles(db, [purchaserId])).get(purchaserId) ?? null;
 }
 
 /** The profiles of several units at once (two statements), by unit id; a unit not found left out. */

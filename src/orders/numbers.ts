@@ -1,6 +1,6 @@
 import type { Executor } from '../db';
 import { shanghaiDay } from '../time';
-import { nextSequence, takeSequence } from './repo';
+import { takeSequence } from './repo';
 
 /**
  * The number people read on an order (API.md "Numbers people read"): `ZJJP-<year>-<six digits>`, ZJJP for 浙江精品
@@ -14,8 +14,7 @@ export const formatOrderNo = (year: number, seq: number): string => `${ORDER_NO_
 
 /** The next order number for an order placed at `at`, taken in the caller's transaction. */
 export async function nextOrderNo(trx: Executor, at: Date): Promise<string> {
-  const year = Number(shanghaiDay(at).slice(0, 4));
-  return formatOrderNo(year, await nextSequence(trx, year));
+  return (await nextOrderNos(trx, at, 1))[0]!;
 }
 
 /** The next `n` order numbers for orders placed together at `at`, in the order they are to be given. */

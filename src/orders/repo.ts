@@ -129,15 +129,10 @@ export const findOrderableProducts = (db: Executor, ids: number[]): Promise<Orde
     .select('products.id', 'products.vendor_id', 'products.title', 'products.unit', 'products.price_fen', 'products.stock', 'products.status', 'vendors.name as vendor_name');
 
 /**
- * The next number of `year`'s sequence, in one upsert: the sequence row is locked until the caller's transaction
- * ends (PostgreSQL) or the one writer holds it (SQLite), so two orders never get one number; a rolled-back order gives
- * its number back.
+ * The next `n` numbers of `year`'s sequence, in one upsert, answered by the last of them: the sequence row is locked
+ * until the caller's transaction ends (PostgreSQL) or the one writer holds it (SQLite), so two orders never get one
+ * number; a rolled-back order gives its number back.
  */
-export async function nextSequence(db: Executor, year: number): Promise<number> {
-  return takeSequence(db, year, 1);
-}
-
-/** The next `n` numbers of `year`'s sequence in the same one upsert: the last of them is answered. */
 export async function takeSequence(db: Executor, year: number, n: number): Promise<number> {
   const rows: Array<{ last: number | string }> = await db('order_number_sequences')
     .insert({ year, last: n })

@@ -238,10 +238,10 @@ export class OrderService {
    * their commit hooks; answers the indexes of the jobs left for the one-by-one part, in arrival order.
    */
   private async placeSetWise(trx: Trx, jobs: PlaceJob[], outcomes: Array<Outcome<Placed>>, hooks: CommitHook[]): Promise<number[]> {
-    const candidates = jobs.flatMap((job, i) => (can(job.actor, 'order.place', null) ? [i] : []));
-    if (candidates.length < 2) return jobs.map((_, i) => i);
-    const purchaserIds = [...new Set(candidates.map((i) => jobs[i].actor.purchaserId as number))];
-    const productIds = [...new Set(candidates.flatMap((i) => jobs[i].lines.map((l) => l.productId)))];
+    const candidates = new Set(jobs.flatMap((job, i) => (can(job.actor, 'order.place', null) ? [i] : [])));
+    if (candidates.size < 2) return jobs.map((_, i) => i);
+    const purchaserIds = [...new Set([...candidates].map((i) => jobs[i].actor.purchaserId as number))];
+    const productIds = [...new Set([...candidates].flatMap((i) => jobs[i].lines.map((l) => l.productId)))];
     const [profiles, products, limitFen, accounts] = await concurrently(
       trx,
       () => unitProfiles(trx, purchaserIds),
@@ -261,7 +261,7 @@ export class OrderService {
     // product not listed, the limit) takes nothing: it is left for the one-by-one part to refuse, and the rest go on.
     let inOrder = true;
     for (const [index, job] of jobs.entries()) {
-      const planned = inOrder && candidates.includes(index) ? this.plan(job, profiles.get(job.actor.purchaserId as number) ?? null, productOf, limitFen) : 'refused';
+      const planned = inOrder && candidates.has(index) ? this.plan(job, profiles.get(job.actor.purchaserId as number) ?? null, productOf, limitFen) : 'refused';
       if (planned === 'refused' || planned === 'several') {
         if (planned === 'several') inOrder = false;
         rest.push(index);
@@ -320,15 +320,10 @@ export class OrderService {
           go.map((g, i) => ({ purchaserId: g.job.actor.purchaserId as number, amountFen: g.group.totalFen, ref: { orderId: ids[i] }, key: orderKey(ids[i], 'reserve'), actorId: g.job.actor.id })),
         ),
     );
-    for (const [i, g] of go.entries()) {
+    await answer(trx, go, outcomes, hooks, (g, i): Placed => {
       const order = placedOrder({ id: ids[i], orderNo: numbers[i], group: g.group }, now, paperworkView(g.paperwork ?? {}));
-      const result: Placed = g.job.single ? order : [order];
-      if (g.job.hook) {
-        await g.job.hook.beforeCommit(trx, result);
-        hooks.push(g.job.hook);
-      }
-      outcomes[g.index] = { value: result };
-    }
+      return g.job.single ? order : [order];
+    });
     return rest;
   }
 
@@ -724,7 +719,7 @@ function triage<J extends { actor: Actor; orderId: number }, O extends OrderList
  * Each job that went ahead gets its answer, and its request's commit hook (its Idempotency-Key record) is run with it
  * inside the batch's transaction; the caller marks the hooks committed once the transaction has.
  */
-async function answer<J extends { hook?: CommitHook }, O>(trx: Trx, go: Array<Go<J, O>>, outcomes: Array<Outcome<StepResult>>, hooks: CommitHook[], resultOf: (g: Go<J, O>, i: number) => StepResult): Promise<void> {
+async function answer<G extends { index: number; job: { hook?: CommitHook } }, R>(trx: Trx, go: G[], outcomes: Array<Outcome<R>>, hooks: CommitHook[], resultOf: (g: G, i: number) => R): Promise<void> {
   for (const [i, g] of go.entries()) {
     const result = resultOf(g, i);
     if (g.job.hook) {
