@@ -115,9 +115,12 @@ export function knexConfig(databaseUrl: string): Knex.Config {
 
 /** The read connections of SQLite databases (see `readerOf`), by the database handle they serve. */
 const READERS = new WeakMap<object, () => Db>();
+/** The address each database handle was opened with (see `sharedAddressOf`). */
+const ADDRESSES = new WeakMap<object, string>();
 
 export function createDb(databaseUrl: string): Db {
   const db = knexFactory(knexConfig(databaseUrl));
+  ADDRESSES.set(db, databaseUrl);
   const filename = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : null;
   if (filename && filename !== ':memory:' && !filename.startsWith('file:')) {
     // SQLite: one connection writes (pool max 1, above); plain reads need not queue behind its transactions. WAL lets
@@ -159,6 +162,19 @@ export function readerOf(db: Executor): Executor {
   const reader = READERS.get(db);
   return reader && !isClosing(db) ? reader() : db;
 }
+
+/**
+ * The address another thread can open the same database with (its own connection): the one `db` was opened with,
+ * unless only this connection can see that database (SQLite in memory) or `db` is a transaction (its uncommitted
+ * writes are its own) or was not opened by `createDb`. Undefined then.
+ */
+export function sharedAddressOf(db: Executor): string | undefined {
+  const address = ADDRESSES.get(db);
+  return address !== undefined && isSharedAddress(address) ? address : undefined;
+}
+
+/** Whether another thread can open the database at this address too (not an in-memory SQLite database). */
+export const isSharedAddress = (databaseUrl: string): boolean => !/^sqlite:(:memory:|file:)/.test(databaseUrl);
 
 /**
  * Applies the migrations not yet applied. knex records each by its file name, which ends in `.ts` when the code runs

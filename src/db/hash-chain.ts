@@ -25,7 +25,12 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function chainHash(prevHash: string, content: Record<string, unknown>): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
+  return chainHashOfJson(prevHash, canonicalJson(content));
+}
+
+/** `chainHash` of content already in canonical JSON (a verify that writes a journal's JSON its own faster way). */
+export function chainHashOfJson(prevHash: string, json: string): string {
+  return createHash('sha256').update(`${prevHash}\n${json}`).digest('hex');
 }
 
 /** Links rows onto a chain's head one after another: each gets the previous hash and its own over its content. */

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { BatchUnfit, GENESIS_HASH, chainHash, concurrently, inChainOrder, linkChain, lockChain, readerOf, type Db, type Executor } from '../db';
+import { BatchUnfit, GENESIS_HASH, concurrently, inChainOrder, linkChain, lockChain, readerOf, sharedAddressOf, type Db, type Executor } from '../db';
 import { AppError } from '../errors';
 import { inMoneyRange, Money, MoneyError, MONEY_MAX } from '../money';
 import { AWARD_FUND, FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
@@ -18,6 +18,10 @@ import {
   type TransferRow,
 } from './repo';
 import { tradeRow, type TradeFacts } from './trade-facts';
+import { hashContent, walkInWorker, walkTransfers, type Walk } from './verify-walk';
+
+/** A verify walks this many transfers or more in a worker thread (`Ledger.walk`). */
+export const VERIFY_IN_WORKER_FROM = 50_000;
 
 export type { TradeFacts } from './trade-facts';
 
@@ -50,23 +54,6 @@ export interface VerifyReport {
   balancesMatch: boolean;
   firstBadTransfer?: number;
 }
-
-/** Rows a verify hashes between two turns of the event loop. */
-const YIELD_EVERY = 500;
-/** Transfers read per query (the driver turns a whole result into objects at once, on the event loop). */
-const PAGE = 1000;
-
-const hashContent = (t: Omit<TransferRow, 'id' | 'prev_hash' | 'hash'>) => ({
-  debit: t.debit_account_id,
-  credit: t.credit_account_id,
-  amount: t.amount_fen,
-  kind: t.kind,
-  order: t.order_id,
-  case: t.case_id,
-  key: t.idempotency_key,
-  actor: t.actor_id,
-  at: t.created_at,
-});
 
 type ParsedAccount = ReturnType<typeof parseAccountCode>;
 
@@ -222,6 +209,24 @@ export class Ledger {
     return transfers;
   }
 
+  /**
+   * Walks the transfers up to the cut: a ledger of `workerFrom` transfers or more in a worker thread with its own
+   * connection, when the database can be opened from another thread (not in memory, not inside a transaction), so
+   * that this thread goes on serving requests and payments; a smaller one here (a worker takes some 0.1–0.3 s to
+   * start). Should the worker fail, the walk is done here.
+   */
+  private async walk(at: Db | Executor, upto: number, workerFrom: number): Promise<Walk> {
+    const address = sharedAddressOf(at);
+    if (address !== undefined && upto >= workerFrom) {
+      try {
+        return await walkInWorker(address, upto);
+      } catch {
+        // Walked here below: the same report, only without the worker's help.
+      }
+    }
+    return walkTransfers(readerOf(at), upto, true);
+  }
+
   /** The same idempotency key again: the first transfer if it is the same request, else a conflict. */
   private async replay(trx: Executor, existingId: number, accounts: AccountRow[], req: TransferRequest): Promise<TransferRow> {
     const existing = (await findTransferById(trx, existingId)) as TransferRow;
@@ -331,35 +336,20 @@ export class Ledger {
   /**
    * Checks the books: the chain (every row's hash over its content and the previous hash), balances recomputed
    * from the transfers equal the stored ones, all balances sum to zero, no account but the treasury below zero.
-   * Safe while trading goes on: it checks one consistent cut (see `ledgerCut`).
+   * Safe while trading goes on: it checks one consistent cut (see `ledgerCut`). A large ledger is walked in a worker
+   * thread (`walk`; `workerFrom` sets how large, VERIFY_IN_WORKER_FROM unless given).
    */
-  async verify(at: Db | Executor): Promise<VerifyReport> {
+  async verify(at: Db | Executor, options: { workerFrom?: number } = {}): Promise<VerifyReport> {
     // SQLite: on the read connection beside the writer (a transaction's own reads stay in it), so trading goes on
     // while the transfers are walked — its writes no longer wait for the pages, nor the pages for its writes.
     const db = readerOf(at);
     // The balances and the newest transfer they include, read together first: payments committing while the
     // transfers are walked (in pages) cannot make the books look wrong.
     const { accounts, upto } = await ledgerCut(db);
-    let prev = GENESIS_HASH;
-    let lastId = 0;
-    let count = 0;
-    let firstBad: number | undefined;
-    const computed = new Map<number, number>();
-    for (;;) {
-      const rows: TransferRow[] = await db('ledger_transfers').where('id', '>', lastId).andWhere('id', '<=', upto).orderBy('id').limit(PAGE);
-      if (!rows.length) break;
-      for (const r of rows) {
-        // Hashing is the verify's own work on the event loop: a pause every so many rows lets the requests and
-        // payments waiting meanwhile go on (a page of 5,000 at once held them up for tens of milliseconds).
-        if (++count % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
-        const content = hashContent(r);
-        if (firstBad === undefined && (r.prev_hash !== prev || chainHash(prev, content) !== r.hash || !(r.amount_fen > 0))) firstBad = r.id;
-        prev = r.hash;
-        lastId = r.id;
-        computed.set(r.debit_account_id, (computed.get(r.debit_account_id) ?? 0) - r.amount_fen);
-        computed.set(r.credit_account_id, (computed.get(r.credit_account_id) ?? 0) + r.amount_fen);
-      }
-    }
+    const walk = await this.walk(at, upto, options.workerFrom ?? VERIFY_IN_WORKER_FROM);
+    const computed = new Map(walk.computed);
+    const firstBad = walk.firstBad;
+    const count = walk.count;
     let sum = 0;
     let nonNegative = true;
     let balancesMatch = true;

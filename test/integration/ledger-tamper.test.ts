@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
+import { SystemClock } from '../../src/clock';
+import { Ledger } from '../../src/ledger';
+import { walkInWorker, walkTransfers } from '../../src/ledger/verify-walk';
 import { acceptedOrders, runLedgerVerify, tokens, tradingCast, type Cast } from '../helpers/trading';
 
 /** What an attacker with database access does first: remove the append-only triggers of the journal. */
@@ -66,6 +69,43 @@ describe(`a ledger edited behind its back (${ENGINE})`, function () {
         assert.equal(JSON.parse(cli.stdout).firstBadTransfer, tamper.bad(victim));
         assert.match(cli.stderr, new RegExp(`transfer ${tamper.bad(victim)}\\b`));
       });
+
+      it('a large ledger is walked in a worker thread with its own connection: the same findings as walked here', async () => {
+        const upto = Number((await ctx.db('ledger_transfers').max({ n: 'id' }).first())?.n);
+        const here = await walkTransfers(ctx.db, upto, true);
+        const there = await walkInWorker(ctx.url, upto);
+        assert.deepEqual(there, here);
+        assert.equal(there.firstBad, tamper.bad(victim));
+        // Through the verify, with the worker taking any ledger (the API's threshold is 50,000 transfers).
+        const ledger = new Ledger(new SystemClock());
+        const inWorker = await ledger.verify(ctx.db, { workerFrom: 0 });
+        assert.deepEqual(inWorker, await ledger.verify(ctx.db, { workerFrom: Number.POSITIVE_INFINITY }));
+        assert.equal(inWorker.ok, false);
+        assert.equal(inWorker.firstBadTransfer, tamper.bad(victim));
+      });
     });
   }
+
+  describe('a ledger whose texts hold quotes, backslashes, control characters and characters beyond the BMP', () => {
+    const ctx = useMigratedDb();
+    it('verifies, walked here and in a worker (the pages travel as JSON made by the database)', async () => {
+      const ledger = new Ledger(new SystemClock());
+      const cast = await tradingCast(ctx.db);
+      for (const key of ['键 "引号" \\ 反斜杠', 'tab\there\nnewline\u0001', 'emoji 😀 and 𠀀', "it's </script>"]) {
+        await ctx.db.transaction((trx) => ledger.allocate(trx, cast.unitA.id, 100, key, null));
+      }
+      for (const workerFrom of [0, Number.POSITIVE_INFINITY]) {
+        const report = await ledger.verify(ctx.db, { workerFrom });
+        assert.equal(report.ok, true, JSON.stringify(report));
+        assert.equal(report.transfers, 4);
+      }
+    });
+  });
+
+  describe('the verify worker', () => {
+    it('rejects, saying why, when it cannot open the database (a verify then walks in its own thread)', async () => {
+      // A directory is no database file.
+      await assert.rejects(walkInWorker(`sqlite:${__dirname}`, 10), /SQLITE_CANTOPEN|unable to open/);
+    });
+  });
 });

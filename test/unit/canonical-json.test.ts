@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canonicalJson, chainHash } from '../../src/db/hash-chain';
+import { canonicalJson, chainHash, chainHashOfJson } from '../../src/db/hash-chain';
+import { hashContent, transferContentJson } from '../../src/ledger/verify-walk';
 
 /** The reference: the first implementation (the text every stored chain was hashed over). */
 function reference(value: unknown): string {
@@ -50,5 +51,24 @@ describe('canonical JSON of the hash chains', () => {
   it('keeps the text of a stored transfer exactly (a change here would break every stored chain)', () => {
     const transfer = { debit: 1, credit: 2, amount: 100000, kind: 'allocate', order: null, case: null, key: 'bench:0', actor: 1, at: '2026-12-05T09:09:41.688Z' };
     assert.equal(canonicalJson(transfer), '{"actor":1,"amount":100000,"at":"2026-12-05T09:09:41.688Z","case":null,"credit":2,"debit":1,"key":"bench:0","kind":"allocate","order":null}');
+  });
+
+  it('a verify’s own text of a transfer (built without canonicalJson) is the text its hash was written over', () => {
+    const id = fc.integer({ min: 1, max: 2 ** 31 - 1 });
+    const maybe = fc.option(id, { nil: null });
+    // Whatever a row may hold, tampered ones included: any text, any number where an amount belongs.
+    const text = fc.string({ unit: 'binary' });
+    fc.assert(
+      fc.property(
+        fc.tuple(id, id, id, fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })), text, maybe, maybe, text, maybe, text, text, text),
+        (row) => {
+          const [, debit, credit, amount, kind, order, kase, key, actor, at, prev] = row;
+          const written = { debit_account_id: debit, credit_account_id: credit, amount_fen: amount, kind, order_id: order, case_id: kase, idempotency_key: key, actor_id: actor, created_at: at } as Parameters<typeof hashContent>[0];
+          assert.equal(transferContentJson(row), canonicalJson(hashContent(written)));
+          assert.equal(chainHashOfJson(prev, transferContentJson(row)), chainHash(prev, hashContent(written)));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
