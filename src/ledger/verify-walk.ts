@@ -103,16 +103,31 @@ export interface WalkJob {
 
 export type WalkMessage = { walk: Walk } | { error: string };
 
+/** Worker walks alive now (at most one: `walkInWorker`), for tests and metrics. */
+let alive = 0;
+export const walkWorkersAlive = (): number => alive;
+/** The end of the last walk asked for: each waits for the one before (several verifies asked at once queue). */
+let queue: Promise<unknown> = Promise.resolve();
+
 /**
  * `walkTransfers` in a worker thread that opens the database at `databaseUrl` itself (read only, on SQLite a read
- * connection) and ends when it has answered. Rejects if the worker fails or stops without an answer.
+ * connection) and ends when it has answered. One such worker at a time per process: verifies asked for together
+ * (an administrator's clicks, the CLI beside the page) wait in turn instead of each taking a thread, a connection
+ * and the memory of a worker. Rejects if the worker fails or stops without an answer.
  */
 export function walkInWorker(databaseUrl: string, upto: number): Promise<Walk> {
+  const mine = queue.then(() => walkOnce(databaseUrl, upto));
+  queue = mine.catch(() => undefined);
+  return mine;
+}
+
+function walkOnce(databaseUrl: string, upto: number): Promise<Walk> {
   const job: WalkJob = { ledgerWalk: true, databaseUrl, upto };
   // Run from TypeScript (tsx), the worker registers tsx's loader before it loads its file; compiled, it is plain JS.
   const ts = __filename.endsWith('.ts');
   const entry = path.join(__dirname, `verify-worker${ts ? '.ts' : '.js'}`);
   const worker = ts ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true, workerData: job }) : new Worker(entry, { workerData: job });
+  alive++;
   return new Promise<Walk>((resolve, reject) => {
     let answer: WalkMessage | undefined;
     worker.on('message', (m: WalkMessage) => {
@@ -120,6 +135,7 @@ export function walkInWorker(databaseUrl: string, upto: number): Promise<Walk> {
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
+      alive--;
       if (answer && 'walk' in answer) resolve(answer.walk);
       else reject(new Error(answer && 'error' in answer ? answer.error : `the ledger verify worker stopped (exit code ${code})`));
     });

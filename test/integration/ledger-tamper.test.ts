@@ -3,7 +3,7 @@ import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { SystemClock } from '../../src/clock';
 import { Ledger } from '../../src/ledger';
-import { walkInWorker, walkTransfers } from '../../src/ledger/verify-walk';
+import { walkInWorker, walkTransfers, walkWorkersAlive } from '../../src/ledger/verify-walk';
 import { acceptedOrders, runLedgerVerify, tokens, tradingCast, type Cast } from '../helpers/trading';
 
 /** What an attacker with database access does first: remove the append-only triggers of the journal. */
@@ -103,6 +103,26 @@ describe(`a ledger edited behind its back (${ENGINE})`, function () {
   });
 
   describe('the verify worker', () => {
+    const ctx = useMigratedDb();
+
+    it('verifies asked for at once walk one after another, one worker at a time, each with the full answer', async () => {
+      const ledger = new Ledger(new SystemClock());
+      const cast = await tradingCast(ctx.db);
+      for (let i = 0; i < 3; i++) await ctx.db.transaction((trx) => ledger.allocate(trx, cast.unitA.id, 100 + i, `at-once-${i}`, null));
+      let most = 0;
+      const watch = setInterval(() => {
+        most = Math.max(most, walkWorkersAlive());
+      }, 1);
+      try {
+        const reports = await Promise.all([0, 1, 2].map(() => ledger.verify(ctx.db, { workerFrom: 0 })));
+        for (const r of reports) assert.deepEqual(r, { ok: true, transfers: 3, balanced: true, chainIntact: true, nonNegative: true, balancesMatch: true });
+      } finally {
+        clearInterval(watch);
+      }
+      assert.equal(most, 1);
+      assert.equal(walkWorkersAlive(), 0);
+    });
+
     it('rejects, saying why, when it cannot open the database (a verify then walks in its own thread)', async () => {
       // A directory is no database file.
       await assert.rejects(walkInWorker(`sqlite:${__dirname}`, 10), /SQLITE_CANTOPEN|unable to open/);
