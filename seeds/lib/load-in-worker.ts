@@ -36,7 +36,7 @@ export function loadDemoDataInWorker(databaseUrl: string, logLevel: string): Dem
   // loads that file; compiled, it is plain JS.
   const ts = __filename.endsWith('.ts');
   const entry = path.join(__dirname, `demo-worker${ts ? '.ts' : '.js'}`);
-  const worker = ts ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true, workerData: job }) : new Worker(entry, { workerData: job });
+  const worker = ts ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`, { eval: true, workerData: job }) : new Worker(entry, { workerData: job });
   let migrated = false;
   let answer: DemoMessage | undefined;
   let markMigrated!: () => void;

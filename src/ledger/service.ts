@@ -220,8 +220,9 @@ export class Ledger {
     if (address !== undefined && upto >= workerFrom) {
       try {
         return await walkInWorker(address, upto);
-      } catch {
-        // Walked here below: the same report, only without the worker's help.
+      } catch (err) {
+        // Walked here below: the same report, only without the worker's help (said on stderr, as Node's warnings are).
+        process.emitWarning(`the ledger verify's worker failed (${(err as Error).message}); walking in this thread`, 'LedgerVerifyWarning');
       }
     }
     return walkTransfers(readerOf(at), upto, true);

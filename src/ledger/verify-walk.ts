@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { GENESIS_HASH, chainHashOfJson, isPostgres, type Executor } from '../db';
+import { GENESIS_HASH, canonicalJson, chainHashOfJson, isPostgres, type Executor } from '../db';
 import type { TransferRow } from './repo';
 
 /**
@@ -39,21 +39,46 @@ const YIELD_EVERY = 500;
 const COLUMNS = ['id', 'debit_account_id', 'credit_account_id', 'amount_fen', 'kind', 'order_id', 'case_id', 'idempotency_key', 'actor_id', 'created_at', 'prev_hash', 'hash'] as const;
 type PageRow = [number, number, number, number, string, number | null, number | null, string, number | null, string, string, string];
 
+/** A page of the walk: its rows and, where they were read as objects, each row's hashed text as the Ledger writes it. */
+interface Page {
+  rows: PageRow[];
+  texts?: string[];
+}
+
+/**
+ * SQLite: a row holding only the types the Ledger writes. SQLite keeps whatever value a column is given; JSON would
+ * not carry every one faithfully (a REAL is written with 15 digits, a BLOB not at all), so a page with any other row
+ * is read as objects instead, as the driver gives them.
+ */
+const SQLITE_PLAIN_ROW = [
+  ...['id', 'debit_account_id', 'credit_account_id', 'amount_fen'].map((c) => `typeof(${c}) = 'integer'`),
+  ...['order_id', 'case_id', 'actor_id'].map((c) => `typeof(${c}) IN ('integer', 'null')`),
+  ...['kind', 'idempotency_key', 'created_at', 'prev_hash', 'hash'].map((c) => `typeof(${c}) = 'text'`),
+].join(' AND ');
+
 /**
  * A page of transfers as one JSON array of arrays, made by the database: the sqlite3 driver turns each row of a
  * result into an object property by property in native code (about half of a verify's time, measured), where
  * JSON.parse builds the same values several times faster. In id order on both engines (the aggregate's ORDER BY).
+ * PostgreSQL's columns hold their declared types, which its JSON carries exactly; on SQLite a page with a row of
+ * other types (`SQLITE_PLAIN_ROW`: only tampering makes one) is read again as objects and hashed as the Ledger
+ * hashes, so that the verdict is the same as reading every page that way.
  */
-async function readPage(db: Executor, after: number, upto: number): Promise<PageRow[]> {
-  const postgres = isPostgres(db);
+async function readPage(db: Executor, after: number, upto: number): Promise<Page> {
   const list = COLUMNS.join(', ');
-  const sql = postgres
-    ? `SELECT json_agg(json_build_array(${list}) ORDER BY id)::text AS page FROM (SELECT * FROM ledger_transfers WHERE id > ? AND id <= ? ORDER BY id LIMIT ?) t`
-    : `SELECT json_group_array(json_array(${list}) ORDER BY id) AS page FROM (SELECT * FROM ledger_transfers WHERE id > ? AND id <= ? ORDER BY id LIMIT ?) t`;
-  const result: unknown = await db.raw(sql, [after, upto, PAGE]);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{ page: string | null }>;
-  const page = rows[0]?.page;
-  return page ? (JSON.parse(page) as PageRow[]) : [];
+  const window = 'SELECT * FROM ledger_transfers WHERE id > ? AND id <= ? ORDER BY id LIMIT ?';
+  if (isPostgres(db)) {
+    const result = (await db.raw(`SELECT json_agg(json_build_array(${list}) ORDER BY id)::text AS page FROM (${window}) t`, [after, upto, PAGE])) as { rows: Array<{ page: string | null }> };
+    const page = result.rows[0]?.page;
+    return { rows: page ? (JSON.parse(page) as PageRow[]) : [] };
+  }
+  const [row] = (await db.raw(
+    `SELECT json_group_array(CASE WHEN ${SQLITE_PLAIN_ROW} THEN json_array(${list}) END ORDER BY id) AS page, sum(CASE WHEN ${SQLITE_PLAIN_ROW} THEN 0 ELSE 1 END) AS odd FROM (${window}) t`,
+    [after, upto, PAGE],
+  )) as Array<{ page: string | null; odd: number | null }>;
+  if (!row?.page || !row.odd) return { rows: row?.page ? (JSON.parse(row.page) as PageRow[]) : [] };
+  const objects: TransferRow[] = await db('ledger_transfers').where('id', '>', after).andWhere('id', '<=', upto).orderBy('id').limit(PAGE);
+  return { rows: objects.map((o) => COLUMNS.map((c) => o[c]) as PageRow), texts: objects.map((o) => canonicalJson(hashContent(o))) };
 }
 
 /**
@@ -77,15 +102,16 @@ export async function walkTransfers(db: Executor, upto: number, shared: boolean)
   const computed = new Map<number, number>();
   let next = readPage(db, 0, upto);
   for (;;) {
-    const rows = await next;
+    const { rows, texts } = await next;
     if (!rows.length) break;
     next = readPage(db, rows[rows.length - 1][0], upto);
     // Not left unhandled while this page is hashed; awaited (and its failure thrown) at the top of the loop.
     next.catch(() => undefined);
-    for (const r of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
       if (++count % YIELD_EVERY === 0 && shared) await new Promise((resolve) => setImmediate(resolve));
       const [id, debit, credit, amount, , , , , , , prevHash, hash] = r;
-      if (firstBad === undefined && (prevHash !== prev || chainHashOfJson(prev, transferContentJson(r)) !== hash || !(amount > 0))) firstBad = id;
+      if (firstBad === undefined && (prevHash !== prev || chainHashOfJson(prev, texts ? texts[i] : transferContentJson(r)) !== hash || !(amount > 0))) firstBad = id;
       prev = hash;
       computed.set(debit, (computed.get(debit) ?? 0) - amount);
       computed.set(credit, (computed.get(credit) ?? 0) + amount);
@@ -102,6 +128,9 @@ export interface WalkJob {
 }
 
 export type WalkMessage = { walk: Walk } | { error: string };
+
+/** How long a worker's walk may take: ten times a verify of 1,000,000 transfers on the benchmark machine. */
+const WALK_TIMEOUT_MS = 10 * 60_000;
 
 /** Worker walks alive now (at most one: `walkInWorker`), for tests and metrics. */
 let alive = 0;
@@ -123,11 +152,15 @@ export function walkInWorker(databaseUrl: string, upto: number): Promise<Walk> {
 
 function walkOnce(databaseUrl: string, upto: number): Promise<Walk> {
   const job: WalkJob = { ledgerWalk: true, databaseUrl, upto };
-  // Run from TypeScript (tsx), the worker registers tsx's loader before it loads its file; compiled, it is plain JS.
+  // Run from TypeScript (tsx), the worker registers tsx's loader (found from here, whatever the working directory)
+  // before it loads its file; compiled, it is plain JS.
   const ts = __filename.endsWith('.ts');
   const entry = path.join(__dirname, `verify-worker${ts ? '.ts' : '.js'}`);
-  const worker = ts ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true, workerData: job }) : new Worker(entry, { workerData: job });
+  const worker = ts ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`, { eval: true, workerData: job }) : new Worker(entry, { workerData: job });
   alive++;
+  // A walk that does not end (a database that stopped answering) is ended, so that the verifies after it can start.
+  const deadline = setTimeout(() => void worker.terminate(), WALK_TIMEOUT_MS);
+  deadline.unref();
   return new Promise<Walk>((resolve, reject) => {
     let answer: WalkMessage | undefined;
     worker.on('message', (m: WalkMessage) => {
@@ -136,6 +169,7 @@ function walkOnce(databaseUrl: string, upto: number): Promise<Walk> {
     worker.once('error', reject);
     worker.once('exit', (code) => {
       alive--;
+      clearTimeout(deadline);
       if (answer && 'walk' in answer) resolve(answer.walk);
       else reject(new Error(answer && 'error' in answer ? answer.error : `the ledger verify worker stopped (exit code ${code})`));
     });

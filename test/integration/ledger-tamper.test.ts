@@ -3,7 +3,8 @@ import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { SystemClock } from '../../src/clock';
 import { Ledger } from '../../src/ledger';
-import { walkInWorker, walkTransfers, walkWorkersAlive } from '../../src/ledger/verify-walk';
+import { GENESIS_HASH, chainHash } from '../../src/db';
+import { hashContent, walkInWorker, walkTransfers, walkWorkersAlive } from '../../src/ledger/verify-walk';
 import { acceptedOrders, runLedgerVerify, tokens, tradingCast, type Cast } from '../helpers/trading';
 
 /** What an attacker with database access does first: remove the append-only triggers of the journal. */
@@ -100,6 +101,53 @@ describe(`a ledger edited behind its back (${ENGINE})`, function () {
         assert.equal(report.transfers, 4);
       }
     });
+  });
+
+  describe('values of other types written into the journal behind its back (SQLite keeps whatever it is given)', () => {
+    /** The walk as it was before pages travelled as JSON: rows as the driver gives them, each hashed as the Ledger hashes. */
+    async function referenceWalk(db: TestApp['app']['deps']['db']): Promise<{ firstBad?: number; count: number }> {
+      let prev = GENESIS_HASH;
+      let firstBad: number | undefined;
+      const rows = await db('ledger_transfers').orderBy('id');
+      for (const r of rows) {
+        if (firstBad === undefined && (r.prev_hash !== prev || chainHash(prev, hashContent(r)) !== r.hash || !(r.amount_fen > 0))) firstBad = r.id;
+        prev = r.hash;
+      }
+      return { firstBad, count: rows.length };
+    }
+
+    // SQLite only: PostgreSQL's columns hold their declared types.
+    if (ENGINE === 'sqlite') {
+      for (const tamper of [
+        { what: 'an amount a REAL a hair above its integer (JSON would write it rounded)', set: 'amount_fen = amount_fen + 0.00000000000001' },
+        { what: 'an amount as a REAL with a fraction', set: 'amount_fen = amount_fen + 0.5' },
+        { what: 'a kind as a BLOB (JSON cannot hold one)', set: "kind = x'736574746c65'" },
+        { what: 'an amount as text that is no number', set: "amount_fen = 'abc'" },
+        { what: 'an amount beyond 2^53', set: 'amount_fen = 9007199254740993' },
+        { what: 'a previous hash as a BLOB', set: "prev_hash = x'00ff'" },
+      ]) {
+        describe(tamper.what, () => {
+          const ctx = useMigratedDb();
+          it('the same verdict as a walk over the driver’s rows, in a worker and here', async () => {
+            const ledger = new Ledger(new SystemClock());
+            const cast = await tradingCast(ctx.db);
+            for (let i = 0; i < 3; i++) await ctx.db.transaction((trx) => ledger.allocate(trx, cast.unitA.id, 100 + i, `types-${i}`, null));
+            const victim = Number((await ctx.db('ledger_transfers').orderBy('id', 'desc').offset(1).first('id')).id);
+            await dropImmutability(ctx.db);
+            await ctx.db.raw(`UPDATE ledger_transfers SET ${tamper.set} WHERE id = ?`, [victim]);
+            const reference = await referenceWalk(ctx.db);
+            assert.equal(reference.firstBad, victim);
+            for (const workerFrom of [0, Number.POSITIVE_INFINITY]) {
+              const report = await ledger.verify(ctx.db, { workerFrom });
+              assert.equal(report.ok, false);
+              assert.equal(report.chainIntact, false);
+              assert.equal(report.firstBadTransfer, victim);
+              assert.equal(report.transfers, reference.count);
+            }
+          });
+        });
+      }
+    }
   });
 
   describe('the verify worker', () => {
