@@ -132,7 +132,7 @@ export type WalkMessage = { walk: Walk } | { error: string };
 /** How long a worker's walk may take: ten times a verify of 1,000,000 transfers on the benchmark machine. */
 const WALK_TIMEOUT_MS = 10 * 60_000;
 
-/** Worker walks alive now (at most one: `walkInWorker`), for tests and metrics. */
+/** Worker walks alive now (at most one: `walkInWorker`), for the tests to watch. */
 let alive = 0;
 export const walkWorkersAlive = (): number => alive;
 /** The end of the last walk asked for: each waits for the one before (several verifies asked at once queue). */
