@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { isSharedAddress } from '../../src/db';
+import { isSharedAddress } from '../../src/db/address';
 
 /*
  * First start loads the demo data (seeds/demo.ts) in a worker thread with its own database connection, not in the
@@ -69,4 +69,4 @@ export function loadDemoDataInWorker(databaseUrl: string, logLevel: string): Dem
 }
 
 /** Whether the database at `databaseUrl` can be reached from another thread (not an in-memory SQLite). */
-export const loadableInWorker = (databaseUrl: string): boolean => isSharedAddress(databaseUrl);
+export const loadableInWorker = isSharedAddress;

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type sqlite3 from 'sqlite3';
 import { CODE_EXT, CODE_ROOT } from '../paths';
 import { cacheStatements } from './sqlite-statements';
+import { isSharedAddress } from './address';
 
 // bigint and numeric arrive from pg as strings; every such value here is a whole number of fen or a count,
 // far below 2^53, so a plain integer is exact.
@@ -122,7 +123,7 @@ export function createDb(databaseUrl: string): Db {
   const db = knexFactory(knexConfig(databaseUrl));
   ADDRESSES.set(db, databaseUrl);
   const filename = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : null;
-  if (filename && filename !== ':memory:' && !filename.startsWith('file:')) {
+  if (filename && isSharedAddress(databaseUrl)) {
     // SQLite: one connection writes (pool max 1, above); plain reads need not queue behind its transactions. WAL lets
     // other connections read the last committed state while a write transaction runs, so reads that are not part of a
     // transaction may use these (query_only: they cannot write by mistake). Opened on first use, closed with `db`.
@@ -172,9 +173,6 @@ export function sharedAddressOf(db: Executor): string | undefined {
   const address = ADDRESSES.get(db);
   return address !== undefined && isSharedAddress(address) ? address : undefined;
 }
-
-/** Whether another thread can open the database at this address too (not an in-memory SQLite database). */
-export const isSharedAddress = (databaseUrl: string): boolean => !/^sqlite:(:memory:|file:)/.test(databaseUrl);
 
 /**
  * Applies the migrations not yet applied. knex records each by its file name, which ends in `.ts` when the code runs

@@ -347,10 +347,7 @@ export class Ledger {
     // The balances and the newest transfer they include, read together first: payments committing while the
     // transfers are walked (in pages) cannot make the books look wrong.
     const { accounts, upto } = await ledgerCut(db);
-    const walk = await this.walk(at, upto, options.workerFrom ?? VERIFY_IN_WORKER_FROM);
-    const computed = new Map(walk.computed);
-    const firstBad = walk.firstBad;
-    const count = walk.count;
+    const { count, firstBad, computed } = await this.walk(at, upto, options.workerFrom ?? VERIFY_IN_WORKER_FROM);
     let sum = 0;
     let nonNegative = true;
     let balancesMatch = true;

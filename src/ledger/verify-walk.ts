@@ -10,11 +10,11 @@ import type { TransferRow } from './repo';
  * hold up the requests and payments this thread serves meanwhile.
  */
 
-/** What a walk found: how many transfers, the first bad one, and each account's net movement (account id, fen). */
+/** What a walk found: how many transfers, the first bad one, and each account's net movement (fen, by account id). */
 export interface Walk {
   count: number;
   firstBad?: number;
-  computed: Array<[number, number]>;
+  computed: Map<number, number>;
 }
 
 /** What a transfer's hash covers (as written by the Ledger). */
@@ -117,7 +117,7 @@ export async function walkTransfers(db: Executor, upto: number, shared: boolean)
       computed.set(credit, (computed.get(credit) ?? 0) + amount);
     }
   }
-  return { count, ...(firstBad !== undefined ? { firstBad } : {}), computed: [...computed] };
+  return { count, ...(firstBad !== undefined ? { firstBad } : {}), computed };
 }
 
 /** The job a verify worker is given (src/ledger/verify-worker.ts). */

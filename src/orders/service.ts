@@ -211,7 +211,7 @@ export class OrderService {
     const hooks: CommitHook[] = [];
     await this.db.transaction(async (trx) => {
       // PostgreSQL: every product of the batch locked first, in id order, as every other writer takes them.
-      await lockProducts(trx, [...new Set(jobs.flatMap((j) => j.lines.map((l) => l.productId)))].sort((a, b) => a - b));
+      await lockProducts(trx, [...new Set(jobs.flatMap((j) => j.lines.map((l) => l.productId)))]);
       const rest = await this.placeSetWise(trx, jobs, outcomes, hooks);
       for (const i of rest) {
         const job = jobs[i];
