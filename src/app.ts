@@ -102,7 +102,11 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   const clock: Clock = fakeClock ?? options.clock ?? new SystemClock();
   const log = options.logger ?? pino({ level: config.logLevel });
   const views = new Views();
-  const services = buildServices(options.db, clock, { production: config.env === 'production' });
+  // What sessions and bearer tokens expire by: the app's clock, but real time under the FAKE_CLOCK testing aid when no
+  // clock was injected (a test that injects one moves both) — jumping the business clock past a notice period must not
+  // sign the callers out (docs/contract.md).
+  const credentialClock: Clock = fakeClock && !options.clock ? new SystemClock() : clock;
+  const services = buildServices(options.db, clock, { production: config.env === 'production', credentialClock });
   const deps: Deps = { db: options.db, clock, fakeClock, config, log, views, services };
   const auth = services.auth;
   const production = config.env === 'production';
@@ -195,7 +199,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   // A GET changes nothing, so it reads each version counter once and every cache it asks answers at that version
   // (db/versioned-cache.ts `withVersionScope`): the session's, the catalogue's five or six lookups of a search.
   app.use((ctx, next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? withVersionScope(next) : next()));
-  app.use(sessions(options.db, clock, production));
+  app.use(sessions(options.db, credentialClock, production));
   app.use(identity(auth, options.identity));
   app.use(adminNavCounts(options.db));
   app.use(csrfProtection());

@@ -41,10 +41,10 @@ export interface Services {
   media: MediaService;
 }
 
-export function buildServices(db: Db, clock: Clock, options: { production?: boolean } = {}): Services {
+export function buildServices(db: Db, clock: Clock, options: { production?: boolean; credentialClock?: Clock } = {}): Services {
   const firstPurchase = new FirstPurchaseService(db, clock);
   return {
-    auth: new AuthService(db, clock),
+    auth: new AuthService(db, clock, options.credentialClock ?? clock),
     account: new AccountService(db, clock),
     catalogue: new CatalogueService(db, clock),
     // Revoking a certificate terminates its open single-source cases in the same transaction (art. 43(1)).

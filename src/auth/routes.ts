@@ -79,7 +79,7 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
       await enforce(ctx, limiter, loginKeys(ctx), 'auth.too_many_requests');
       const input = parseInput(LoginForm, body);
       const user = await auth.authenticate(input.username, input.password, { address: ctx.ip, log: state.log });
-      regenerateSession(ctx, { userId: user.id, createdAt: deps.clock.now().toISOString() });
+      regenerateSession(ctx, { userId: user.id });
       const next = input.next && isLocalPath(input.next) ? input.next : state.base + (HOME_BY_ROLE[user.role] ?? '/');
       ctx.redirect(next);
     } catch (err) {
@@ -124,7 +124,7 @@ export function authRoutes(deps: Deps, auth: AuthService): Router {
       const input = parseForm(PasswordChange, body);
       const actor = actorOf(ctx);
       await account.changePassword(actor, input.currentPassword, input.newPassword);
-      regenerateSession(ctx, { userId: actor.id, createdAt: deps.clock.now().toISOString() });
+      regenerateSession(ctx, { userId: actor.id });
       setFlash(ctx, state.t('auth.password_changed'));
       ctx.redirect(`${state.base}/account/password`);
     } catch (err) {

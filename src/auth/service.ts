@@ -30,9 +30,14 @@ export class AuthService {
    */
   private readonly known: VersionedCache<Known>;
 
+  /**
+   * `credentials` is what bearer tokens expire by: the app's clock, except under the FAKE_CLOCK testing aid, where it
+   * is the real time (app.ts) — moving the business clock days ahead to end a notice period does not sign anyone out.
+   */
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly credentials: Clock = clock,
   ) {
     this.throttle = new LoginThrottle(db, clock);
     this.known = new VersionedCache<Known>(versionCounter(db, 'auth_state'));
@@ -76,7 +81,7 @@ export class AuthService {
   async issueToken(user: UserRow): Promise<{ token: string; role: string; expiresAt: string }> {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS).toISOString();
+    const expiresAt = new Date(this.credentials.now().getTime() + TOKEN_TTL_MS).toISOString();
     await insertToken(this.db, hashToken(token), user.id, now.toISOString(), expiresAt);
     return { token, role: user.role, expiresAt: apiTime(expiresAt) };
   }
@@ -91,7 +96,7 @@ export class AuthService {
   }
 
   async actorForToken(token: string): Promise<Actor | null> {
-    const now = this.clock.now().toISOString();
+    const now = this.credentials.now().toISOString();
     const hash = hashToken(token);
     // Only a live token of an active user is kept (an unknown token is looked up each time); its expiry is checked on use.
     const known = await this.known.get(`token:${hash}`, async () => {

@@ -210,8 +210,9 @@ export function publicNoticeSummary(n: PublicNoticeRow): PublicNoticeSummary {
 }
 
 /** A list item; a certification round's notice has no project or purchaser (its publisher is in its content). */
-export function noticeListItem(n: NoticeListRow): PublicNoticeSummary & { projectName?: string; purchaserName?: string } {
-  const item: PublicNoticeSummary & { projectName?: string; purchaserName?: string } = publicNoticeSummary(n);
+export function noticeListItem(n: NoticeListRow): PublicNoticeSummary & { caseNo?: string; projectName?: string; purchaserName?: string } {
+  const item: PublicNoticeSummary & { caseNo?: string; projectName?: string; purchaserName?: string } = publicNoticeSummary(n);
+  if (n.case_id !== null && n.case_created_at) item.caseNo = caseNo({ id: n.case_id, created_at: n.case_created_at });
   if (n.project_name !== null) item.projectName = n.project_name;
   if (n.purchaser_name !== null) item.purchaserName = n.purchaser_name;
   return item;
@@ -271,7 +272,7 @@ export function caseView(
     contractNo: c.contract_no,
     signedAt: c.signed_at,
     acceptanceNote: c.acceptance_note,
-    acceptance: c.acceptance_report ? { team: teamOf(c.acceptance_team), report: c.acceptance_report, note: c.acceptance_note, acceptedAt: apiTimeOrNull(c.accepted_at) } : null,
+    acceptance: c.accepted_at ? { team: teamOf(c.acceptance_team), report: c.acceptance_report ?? '', note: c.acceptance_note, acceptedAt: apiTimeOrNull(c.accepted_at) } : null,
     awardedOn,
     contractDueAt,
     contractOverdue: contractDueAt !== null && c.status === 'awarded' && shanghaiDay(parts.now) > contractDueAt,

@@ -302,10 +302,15 @@ export const listObjections = (db: Executor, caseId: number): Promise<ObjectionR
 export const countOpenObjections = async (db: Executor, caseId: number): Promise<number> =>
   (await openObjectionCounts(db, [caseId])).get(caseId) ?? 0;
 
-/** The address in a purchasing unit's profile ('' when it has none). */
+/**
+ * A purchasing unit's address as its 公示 names it (art. 38): the one in its profile; where the profile has none, the
+ * default entry of its address book (收货地址簿, the unit's own premises as its orders use them); '' when it has neither.
+ */
 export async function findPurchaserAddress(db: Executor, purchaserId: number): Promise<string> {
-  const row: { address?: string } | undefined = await db('purchasers').where({ id: purchaserId }).first('address');
-  return row?.address ?? '';
+  const row: { address?: string | null } | undefined = await db('purchasers').where({ id: purchaserId }).first('address');
+  if (row?.address?.trim()) return row.address;
+  const home: { address?: string } | undefined = await db('purchaser_addresses').where({ purchaser_id: purchaserId, is_default: true }).orderBy('id').first('address');
+  return home?.address ?? '';
 }
 
 /** Awarded cases whose contract is not signed yet, oldest award first (the contract is due within 30 days). */
@@ -349,6 +354,8 @@ export interface NoticeListRow extends PublicNoticeRow {
   project_name: string | null;
   purchaser_name: string | null;
   case_status: CaseStatus | null;
+  /** The case's creation time (its human number is made of it), null for a certification round's notice. */
+  case_created_at: string | null;
 }
 
 const NOTICE_COLUMNS = ['n.id', 'n.case_id', 'n.round_id', 'n.type', 'n.title', 'n.content', 'n.published_at', 'n.period_ends_at'];
@@ -363,7 +370,7 @@ export async function listNotices(db: Executor, type: PublicNoticeRow['type'] | 
     .orderBy('n.id', 'desc')
     .limit(limit)
     .offset(offset)
-    .select(...NOTICE_COLUMNS, 'f.project_name', 'pu.name as purchaser_name', 'f.status as case_status');
+    .select(...NOTICE_COLUMNS, 'f.project_name', 'pu.name as purchaser_name', 'f.status as case_status', 'f.created_at as case_created_at');
   return { rows, total: Number(countRow?.n ?? 0) };
 }
 

@@ -130,7 +130,9 @@ export type Negotiator = z.output<typeof Negotiator>;
 /**
  * The negotiation record (MoF Order No. 74 art. 42): (2) date, place and the negotiators; (3) the supplier's cost,
  * comparable contract prices and the patents / proprietary technology; (4) the main contract terms and the price.
- * (1), the notice's outcome, the service writes from the objections on record.
+ * (1), the notice's outcome, the service writes from the objections on record. API.md fixes the record as `{date,
+ * place, staff, costNote}`, so a host that sends only those is answered as the contract says; the other items of art.
+ * 42 are kept when given (the page's form asks for every one of them) and shown as not recorded ("—") when not.
  */
 export const NegotiationRecord = z.object({
   date: day,
@@ -139,9 +141,9 @@ export const NegotiationRecord = z.object({
   /** The supplier's representative at the negotiation: not one of the 采购人员. */
   supplierRepresentative: optionalText(50).transform((v) => v || null),
   costNote: text(5000),
-  comparablePrices: text(5000),
-  patents: text(5000),
-  agreedTerms: text(5000),
+  comparablePrices: optionalText(5000).transform((v) => v ?? ''),
+  patents: optionalText(5000).transform((v) => v ?? ''),
+  agreedTerms: optionalText(5000).transform((v) => v ?? ''),
 });
 
 export const Negotiate = z.object({
@@ -163,10 +165,13 @@ export const Contract = z.object({
 });
 export type Contract = z.output<typeof Contract>;
 
-/** 验收 of a first purchase: the acceptance team (names, one each) and its report, both required; a note besides. */
+/**
+ * 验收 of a first purchase: the acceptance team (names, one each), its report and a note. API.md's `accept` takes no
+ * body, so all three may be left out (the page's form asks for the team and the report); what is given is kept.
+ */
 export const Accept = z.object({
-  team: z.array(text(100), { error: typed }).min(1, 'validation.required').max(30, 'validation.too_big'),
-  report: text(5000),
+  team: z.array(text(100), { error: typed }).max(30, 'validation.too_big').optional().transform((v) => v ?? []),
+  report: optionalText(5000).transform((v) => v ?? ''),
   note: optionalText(1000).transform((v) => v ?? ''),
 });
 export type Accept = z.output<typeof Accept>;

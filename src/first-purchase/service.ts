@@ -11,7 +11,7 @@ import { financeDepartment, financeDepartmentComplete, firstPurchasePolicy } fro
 import { shanghaiDay, shanghaiIso } from '../time';
 import type { Actor } from '../web';
 import { noticePeriod, shanghaiIsoSeconds } from '../workdays';
-import { contractNotice, resultNotice, singleSourceNotice, terminationNotice, type NoticeDraft, type NoticeOutcome, type StoredNegotiation, type TerminationCause } from './notices';
+import { caseNo, contractNotice, resultNotice, singleSourceNotice, terminationNotice, type NoticeDraft, type NoticeOutcome, type StoredNegotiation, type TerminationCause } from './notices';
 import { authorizeCase, mayOpenCase, type CaseAct } from './policies';
 import { CaseQueries } from './queries';
 import type { CaseView } from './presenters';
@@ -61,7 +61,7 @@ export class FirstPurchaseService {
     this.queries = new CaseQueries(db, clock);
   }
 
-  async create(actor: Actor, input: CreateCase): Promise<{ id: number; status: 'draft' }> {
+  async create(actor: Actor, input: CreateCase): Promise<{ id: number; caseNo: string; status: 'draft' }> {
     if (!mayOpenCase(actor)) throw new AppError('forbidden', 'errors.wrong_role');
     return writeTransaction(this.db, async (trx) => {
       const p = await findEligibility(trx, input.productId);
@@ -129,7 +129,7 @@ export class FirstPurchaseService {
       const id = await insertCase(trx, row);
       await insertHistory(trx, { case_id: id, action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, note: null, at: now });
       await recordAudit(trx, this.clock, { actor, action: 'first_purchase.create', entity: 'fp_case', entityId: id, after: { status: 'draft', productId: p.id, budget: Money.ofFen(input.budget).toString() } });
-      return { id, status: 'draft' as const };
+      return { id, caseNo: caseNo({ id, created_at: now }), status: 'draft' as const };
     });
   }
 
@@ -155,7 +155,7 @@ export class FirstPurchaseService {
   }
 
   /** Anyone, while the notice period runs (from publication to 23:59:59+08:00 of its last working day). */
-  async fileObjection(actor: Actor | null, id: number, input: ObjectionInput): Promise<{ id: number; caseId: number; status: 'open'; createdAt: string }> {
+  async fileObjection(actor: Actor | null, id: number, input: ObjectionInput): Promise<{ id: number; caseId: number; caseNo: string; status: 'open'; createdAt: string }> {
     return writeTransaction(this.db, async (trx) => {
       const c = await findCase(trx, id, { lock: true });
       if (!c) throw notFound('first_purchase.not_found');
@@ -171,7 +171,7 @@ export class FirstPurchaseService {
       const oid = await insertObjection(trx, { case_id: c.id, ...input, status: 'open', created_at: at, copied_to_finance_at: at });
       await insertHistory(trx, { case_id: c.id, action: 'objection_filed', from_status: c.status, to_status: c.status, actor_id: actor?.id ?? null, note: `#${oid}`, at });
       await recordAudit(trx, this.clock, { actor: actor ?? PUBLIC_ACTOR, action: 'first_purchase.objection_file', entity: 'fp_objection', entityId: oid, after: { caseId: c.id, status: 'open' } });
-      return { id: oid, caseId: c.id, status: 'open' as const, createdAt: shanghaiIso(now) };
+      return { id: oid, caseId: c.id, caseNo: caseNo(c), status: 'open' as const, createdAt: shanghaiIso(now) };
     });
   }
 
@@ -321,7 +321,7 @@ export class FirstPurchaseService {
   /** 验收: the acceptance team and its report go on record (both required). */
   async accept(actor: Actor, id: number, input: Accept): Promise<CaseView> {
     return this.command(actor, id, 'case.accept', async (trx, c) => {
-      const patch = { acceptance_note: input.note || null, acceptance_team: JSON.stringify(input.team), acceptance_report: input.report, accepted_at: this.clock.now().toISOString() };
+      const patch = { acceptance_note: input.note || null, acceptance_team: input.team.length ? JSON.stringify(input.team) : null, acceptance_report: input.report || null, accepted_at: this.clock.now().toISOString() };
       await this.step(trx, actor, c, 'accept', patch, input.note || null);
     });
   }

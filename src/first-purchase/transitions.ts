@@ -11,7 +11,7 @@ import { Accept, Approve, CASE_STATUSES, Contract, Negotiate, TERMINATE_CAUSES, 
  *                    │     (finance)      │        (above the budget → terminated, art. 43(3))   │ filing (finance, 合同备案)
  *                    ├─(objection upheld)┤→ terminated     (another method must be used)
  *                    ├─withdraw──────────┴─withdraw → terminated   (the purchaser or the department stops it)
- *                    └─terminate (notice … accepted) → terminated   (art. 43(1)(2), the supplier declines, withdrawal;
+ *                    └─terminate (draft … accepted) → terminated    (art. 43(1)(2), the supplier declines, withdrawal;
  *                                                                     by the purchaser or the finance department)
  *
  * Eligibility is checked again at approval, award and contract (DESIGN §9): the certificate must still be current.
@@ -154,6 +154,7 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
       roles: ['purchaser'],
       may: 'case.accept',
       input: Accept,
+      inputOptional: true,
       done: 'first_purchase.done_accept',
       form: {
         title: 'first_purchase.accept_title',
@@ -189,9 +190,10 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
       form: { title: 'first_purchase.filing_title', hint: 'first_purchase.filing_hint', button: 'first_purchase.filing_button' },
     },
     {
-      // MoF Order No. 74 art. 43 (and the supplier declining to sign, or withdrawal), at any point before payment.
+      // MoF Order No. 74 art. 43 (and the supplier declining to sign, or withdrawal), at any point before payment — a
+      // draft too (API.md), which ends without a notice: nothing of it was published.
       name: 'terminate',
-      from: ['notice', 'approved', 'awarded', 'contracted', 'accepted'],
+      from: ['draft', 'notice', 'approved', 'awarded', 'contracted', 'accepted'],
       to: 'terminated',
       roles: ['purchaser', 'finance'],
       may: 'case.terminate',

@@ -463,11 +463,15 @@ export class InsuranceService {
     }, opts);
   }
 
-  /** The payout: subsidy fund → vendor through the ledger (idempotent by the claim). Not a trade. */
+  /**
+   * The payout: subsidy fund → vendor through the ledger. Idempotent by the claim (API.md): asked again for a claim
+   * already paid, it moves nothing and answers the paid claim as the first call did. Not a trade.
+   */
   disburse(actor: Actor, id: number): Promise<ClaimView>;
   disburse(actor: Actor, id: number, opts: Unanswered): Promise<void>;
   disburse(actor: Actor, id: number, opts?: Unanswered): Promise<unknown> {
     return this.command(actor, id, 'claim.disburse', async (trx, c) => {
+      if (c.status === 'paid') return;
       await this.step(trx, actor, c, 'finance', 'disburse', { paid_at: this.now(), paid_by: actor.id }, yuan(c.compensation_fen));
       const fen = num(c.compensation_fen);
       if (fen > 0) {

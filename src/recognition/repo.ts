@@ -291,16 +291,23 @@ export async function updateReview(db: Executor, id: number, from: ReviewRow['st
   return (await db('cert_reviews').where({ id, status: from }).update(patch)) === 1;
 }
 
-export const reviewsOfExpert = (db: Executor, expertId: number) =>
+/** An expert's reviews (a declared conflict is not one), newest first; a page of them with `page`. */
+export const reviewsOfExpert = (db: Executor, expertId: number, page?: { limit: number; offset: number }) =>
   db('cert_reviews as r')
     .join('cert_applications as a', 'a.id', 'r.application_id')
     .join('vendors as v', 'v.id', 'a.vendor_id')
     .where('r.expert_id', expertId)
     .whereNot('r.status', 'conflict')
     .orderBy('r.id', 'desc')
+    .modify((q) => (page ? q.limit(page.limit).offset(page.offset) : q))
     .select('r.*', 'a.application_no', 'a.product_name', 'a.model', 'a.field', 'a.kind', 'a.level_claimed', 'a.status as application_status', 'v.name as vendor_name') as Promise<
     Array<ReviewRow & { application_no: string; product_name: string; model: string; field: string; kind: string; level_claimed: string; application_status: string; vendor_name: string }>
   >;
+
+export async function countReviewsOfExpert(db: Executor, expertId: number): Promise<number> {
+  const [row] = await db('cert_reviews').where('expert_id', expertId).whereNot('status', 'conflict').count({ n: '*' });
+  return Number((row as { n: number | string }).n);
+}
 
 // ——— rounds, their notices and objections ———
 

@@ -5,7 +5,7 @@ import { dropEmpty } from '../schema';
 import { actorOf, idParam, idempotent, parseInput, requestBody, requireRole, validate, type AppState } from '../web';
 import { mountApiSteps } from '../workflow';
 import { sendAttachment, uploadedAttachment } from './attachments';
-import { ApplicationInput, AttachmentInput, ExpertActiveInput, AwardSettingsInput, ExpertEditInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, RoundInput, StatsQuery } from './schema';
+import { ApplicationInput, AttachmentInput, ExpertActiveInput, AwardSettingsInput, ExpertEditInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, ReviewsQuery, RoundInput, StatsQuery } from './schema';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION } from './transitions';
 import { z } from 'zod';
 
@@ -91,7 +91,7 @@ export function recognitionApiRoutes(deps: Deps): Router {
 
   // ── the experts' reviews ──
   router.get('/api/v1/expert/reviews', expert, async (ctx) => {
-    ctx.body = await service.myReviews(actorOf(ctx));
+    ctx.body = await service.myReviews(actorOf(ctx), query(ctx, ReviewsQuery));
   });
   router.post('/api/v1/expert/reviews/:applicationId', expert, validate(ReviewInput), async (ctx) => {
     ctx.body = await service.review(actorOf(ctx), idParam(ctx.params.applicationId), input<ReviewInput>(ctx));

@@ -159,6 +159,9 @@ export const PageQuery = z.object({
 });
 export type PageQuery = z.output<typeof PageQuery>;
 
+/** An expert's list of reviews: paged as every list (API.md conventions). */
+export const ReviewsQuery = PageQuery.omit({ status: true });
+
 /** The multipart fields beside the file of an attachment (`file` itself is checked by its bytes: attachments.ts). */
 export const AttachmentInput = z.object({
   kind: z.enum(['test_report', 'user_report', 'ip', 'other'], { message: 'validation.one_of' }),

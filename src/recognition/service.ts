@@ -65,6 +65,7 @@ import {
   resolveObjectionRow,
   reviewsOf,
   reviewsOfExpert,
+  countReviewsOfExpert,
   updateApplication,
   updateAward,
   updateExpert,
@@ -447,11 +448,16 @@ export class RecognitionService {
   }
 
   /** The applications drawn to the expert (a conflict declared takes one off the list). */
-  async myReviews(actor: Actor) {
+  /** The reviews drawn to the calling expert, newest first: all of them, or one page (`GET /api/v1/expert/reviews`). */
+  async myReviews(actor: Actor, paging?: { page: number; pageSize: number }) {
     const db = executorFor(this.db);
     const e = await this.expertOf(db, actor);
-    const rows = await reviewsOfExpert(db, e.id);
+    const [rows, total] = await Promise.all([
+      reviewsOfExpert(db, e.id, paging && { limit: paging.pageSize, offset: (paging.page - 1) * paging.pageSize }),
+      paging ? countReviewsOfExpert(db, e.id) : null,
+    ]);
     return {
+      ...(paging ? { total: total as number, page: paging.page, pageSize: paging.pageSize } : {}),
       items: rows.map((r) => ({
         applicationId: r.application_id,
         applicationNo: r.application_no,
@@ -791,13 +797,18 @@ export class RecognitionService {
     };
   }
 
-  /** Finance pays one award: award fund → vendor, through the ledger (idempotent by the award). */
+  /**
+   * Finance pays one award: award fund → vendor, through the ledger. Idempotent by the award (API.md): asked again for
+   * an award already paid, it moves nothing and answers as the first call did.
+   */
   async payAward(actor: Actor, id: number): Promise<{ id: number; status: 'paid'; amount: string; paidAt: string; transferId: number }> {
     requireRole(actor, 'finance');
     return writeTransaction(this.db, async (trx) => {
       const w = await findAward(trx, id, { lock: true });
       if (!w) throw notFound('recognition.award_not_found');
-      if (w.status === 'paid') throw invalidState('recognition.award_paid');
+      if (w.status === 'paid') {
+        return { id, status: 'paid' as const, amount: money(Number(w.amount_fen)), paidAt: shanghaiIso(new Date(w.paid_at as string)), transferId: Number(w.transfer_id) };
+      }
       const now = this.now();
       if (!(await updateAward(trx, id, 'due', { status: 'paid', paid_at: now, paid_by: actor.id }))) throw invalidState('recognition.award_paid');
       await recordAudit(trx, this.clock, awardPaid(actor, id, Number(w.amount_fen)));

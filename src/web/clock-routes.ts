@@ -15,8 +15,11 @@ import { shanghaiDay, shanghaiIso } from '../time';
  */
 const CLOCK_YEARS = { min: 1900, max: 2999 };
 
+/** ISO 8601 to the minute (`2026-12-07T09:00+08:00`) is an instant too: read as its minute's first second. */
+const toTheSecond = (v: unknown): unknown => (typeof v === 'string' ? v.replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})$/, '$1:00$2') : v);
+
 const ClockInput = z.object({
-  now: z.iso.datetime({ offset: true, message: 'validation.datetime' }).superRefine((v, ctx) => {
+  now: z.preprocess(toTheSecond, z.iso.datetime({ offset: true, message: 'validation.datetime' })).superRefine((v, ctx) => {
     // zod runs this after a failed format check too: what is no instant has had its answer already.
     if (Number.isNaN(Date.parse(v))) return;
     const year = Number(shanghaiDay(new Date(v)).slice(0, 4));

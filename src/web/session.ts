@@ -115,6 +115,7 @@ async function commit(ctx: Context, db: Db, clock: Clock, production: boolean, s
   const expiresAt = new Date(Math.min(now + IDLE_MS, created + ABSOLUTE_MS));
   if (!s.rawId) {
     s.rawId = randomBytes(32).toString('base64url');
+    // A session's start (what ABSOLUTE_MS counts from) by this middleware's clock: a signed-in session is a new one.
     if (!data.createdAt) data.createdAt = new Date(now).toISOString();
     await db('sessions').insert({
       id: hashId(s.rawId),

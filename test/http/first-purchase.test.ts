@@ -121,12 +121,14 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       assertFieldError(await post('', 'purchaser', caseBody(w.products.ct, { quantity: 0 })), 'quantity');
     });
 
-    it('201 {id, status:"draft"}, with the optional project content', async () => {
+    it('201 {id, caseNo, status:"draft"} (the case\'s human number in the first answer too), with the optional project content', async () => {
       const res = await post('', 'purchaser', caseBody(w.products.ct, { projectContent: '含三年保修' }));
       assert.equal(res.status, 201);
-      assert.deepEqual(Object.keys(res.body).sort(), ['id', 'status']);
+      assert.deepEqual(Object.keys(res.body).sort(), ['caseNo', 'id', 'status']);
       assert.equal(res.body.status, 'draft');
+      assert.match(res.body.caseNo, /^ZJSS-\d{4}-\d{5}$/);
       const view = await get(`/${res.body.id}`, 'purchaser');
+      assert.equal(view.body.caseNo, res.body.caseNo, 'the same number as the case shows');
       assert.equal(view.body.projectContent, '含三年保修');
       assert.equal(view.body.product.id, w.products.ct);
       assert.equal(view.body.vendor.id, w.vendor.id);
@@ -217,6 +219,7 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
     });
 
     it('200 {status:"notice", noticeEndsAt} with an offset', async () => {
+      at('2026-10-13T09:00:00+08:00');
       const id = (await post('', 'purchaser', caseBody(w.products.ct))).body.id;
       const res = await post(`/${id}/submit`, 'purchaser');
       assert.equal(res.status, 200);
@@ -245,6 +248,10 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       const res = await post(`/${id}/objections`, null, body);
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.equal(res.body.status, 'open');
+      assert.equal(res.body.caseNo, (await get(`/${id}`, 'purchaser')).body.caseNo, 'the case’s human number (API.md: in every answer)');
+      const listed = await t.http.get('/api/v1/notices?type=single_source&pageSize=100');
+      const item = listed.body.items.find((n: { caseId: number | null }) => n.caseId === id);
+      assert.equal(item?.caseNo, res.body.caseNo, 'the public notice list names the case by its number too');
       const noOrg = await post(`/${id}/objections`, null, { name: '个人', contact: 'a@b.cn', content: '异议' });
       assert.equal(noOrg.status, 201, 'an individual may object without an organisation');
       // The vendor sees the objections but not the objectors' contacts; the purchaser and admin do.
@@ -402,13 +409,10 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
     });
   });
 
-  it('GP Law art. 41, Regulations art. 45: acceptance needs its team and report (an empty body is a 422); payment needs no body', async () => {
+  it('GP Law art. 41, Regulations art. 45: acceptance keeps its team and report when given; API.md\'s bodiless accept and pay are answered too', async () => {
     const id = await caseIn('contracted');
-    const none = await t.http.post(`/api/v1/first-purchases/${id}/accept`).set('Authorization', await token('purchaser'));
-    assert.equal(none.status, 400, 'no body at all: the step takes input');
-    assertFieldError(await post(`/${id}/accept`, 'purchaser', {}), 'team');
-    assertFieldError(await post(`/${id}/accept`, 'purchaser', { team: ['张三'] }), 'report');
-    assertFieldError(await post(`/${id}/accept`, 'purchaser', { team: [], report: '合格' }), 'team');
+    assertFieldError(await post(`/${id}/accept`, 'purchaser', { team: '张三' }), 'team');
+    assertFieldError(await post(`/${id}/accept`, 'purchaser', { team: ['张三'], report: 7 }), 'report');
     assert.equal((await get(`/${id}`, 'purchaser')).body.status, 'contracted', 'nothing written');
     const accepted = await post(`/${id}/accept`, 'purchaser', ACCEPTANCE);
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
@@ -418,6 +422,29 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
     const paid = await t.http.post(`/api/v1/first-purchases/${id}/pay`).set('Authorization', await token('purchaser'));
     assert.equal(paid.status, 200, JSON.stringify(paid.body));
     assert.equal(paid.body.status, 'paid');
+
+    // As API.md writes the step: no body at all, then an empty one on another case.
+    for (const body of [undefined, {}]) {
+      const other = await caseIn('contracted');
+      const req = t.http.post(`/api/v1/first-purchases/${other}/accept`).set('Authorization', await token('purchaser'));
+      const res = body === undefined ? await req : await req.send(body);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.status, 'accepted');
+      assert.deepEqual(res.body.acceptance.team, [], 'no team recorded');
+      assert.equal(res.body.acceptance.report, '', 'no report recorded');
+      assert.match(res.body.acceptance.acceptedAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+08:00$/);
+    }
+  });
+
+  it('MoF Order No. 74 art. 43 and API.md: a draft may be terminated too ("from any state before payment"), with no notice since none was published', async () => {
+    const id = await caseIn('draft');
+    assertFieldError(await post(`/${id}/terminate`, 'purchaser', { cause: 'other', explanation: '项目取消' }), 'cause');
+    assertError(await post(`/${id}/terminate`, 'purchaser2', { cause: 'withdrawn', explanation: '项目取消' }), 404);
+    const res = await post(`/${id}/terminate`, 'purchaser', { cause: 'withdrawn', explanation: '项目取消' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'terminated');
+    assert.deepEqual(res.body.notices, [], 'nothing was public, so nothing is published');
+    assertError(await post(`/${id}/terminate`, 'purchaser', { cause: 'withdrawn', explanation: '项目取消' }), 409);
   });
 
   describe('POST /:id/withdraw', () => {

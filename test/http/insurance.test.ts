@@ -111,7 +111,11 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     const p2 = await step('finance', d.id, 'disburse', undefined, key);
     assert.equal(p2.status, 200);
     assert.equal(p2.body.transferId, p1.body.transferId);
-    assertError(await step('finance', d.id, 'disburse'), 409);
+    // Idempotent by the claim (API.md): asked again without a key, the paid claim, and nothing moves a second time.
+    const p3 = await step('finance', d.id, 'disburse');
+    assert.equal(p3.status, 200, JSON.stringify(p3.body));
+    assert.equal(p3.body.status, 'paid');
+    assert.equal(p3.body.transferId, p1.body.transferId);
     assert.equal(await count('trades'), trades);
     const moved = await ctx.db('ledger_transfers').whereIn('idempotency_key', [`insurance:${d.id}:fund`, `insurance:${d.id}:pay`]).orderBy('id');
     assert.deepEqual(moved.map((m: { kind: string; amount_fen: number | string }) => [m.kind, Number(m.amount_fen)]), [['fund_subsidy', 135_000_00], ['pay_subsidy', 135_000_00]]);

@@ -187,7 +187,15 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assertError(await call('post', `/api/v1/expert/reviews/${id}`, outsider.username, { score: 80, recommendLevel: 'domestic', opinion: '好' }), 403);
       assertError(await call('post', `/api/v1/expert/reviews/${id}`, w.users.admin, { score: 80, recommendLevel: 'domestic', opinion: '好' }), 403);
       const [e1, e2, e3] = drawn.map((d) => d.username) as [string, string, string];
-      assert.ok((await call('get', '/api/v1/expert/reviews', e1)).body.items.some((r: { applicationId: number }) => r.applicationId === id));
+      const mine = await call('get', '/api/v1/expert/reviews', e1);
+      assert.ok(mine.body.items.some((r: { applicationId: number }) => r.applicationId === id));
+      // A list as every list (API.md conventions): total, page, pageSize 1–100 (default 20), out of range a 422.
+      assert.deepEqual([mine.body.total >= 1, mine.body.page, mine.body.pageSize], [true, 1, 20]);
+      const one = await call('get', '/api/v1/expert/reviews?pageSize=1&page=1', e1);
+      assert.deepEqual([one.body.items.length, one.body.total, one.body.pageSize], [1, mine.body.total, 1]);
+      assertField(await call('get', '/api/v1/expert/reviews?pageSize=101', e1), 'pageSize');
+      assertField(await call('get', '/api/v1/expert/reviews?pageSize=0', e1), 'pageSize');
+      assertField(await call('get', '/api/v1/expert/reviews?page=0', e1), 'page');
       assertField(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 101, recommendLevel: 'domestic', opinion: '好' }), 'score');
       assertField(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 80, opinion: '好' }), 'recommendLevel');
       assertField(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 80, recommendLevel: 'domestic' }), 'opinion');
@@ -319,7 +327,10 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assert.equal(paid.body.status, 'paid');
       const replay = await call('post', `/api/v1/finance/awards/${award.id}/pay`, w.users.finance, undefined, key);
       assert.deepEqual(replay.body, paid.body);
-      assertError(await call('post', `/api/v1/finance/awards/${award.id}/pay`, w.users.finance), 409);
+      // Idempotent by the award (API.md): asked again without a key, the paid award as it was, and nothing moves.
+      const again = await call('post', `/api/v1/finance/awards/${award.id}/pay`, w.users.finance);
+      assert.equal(again.status, 200, JSON.stringify(again.body));
+      assert.deepEqual(again.body, paid.body);
       assertError(await call('post', '/api/v1/finance/awards/999999/pay', w.users.finance), 404);
       const vendorAcc = await ctx.db('ledger_accounts').where({ code: `vendor:${w.vendorA.id}` }).first();
       assert.equal(Number(vendorAcc.balance_fen), 1_000_000_00);
