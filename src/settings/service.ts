@@ -13,6 +13,8 @@ import type { FinanceDepartmentInput, IntentionRuleInput, SettingsInput } from '
 /** The department's settings as the admin API answers them. */
 export interface Settings {
   firstPurchase: FirstPurchasePolicy;
+  /** The same as `firstPurchase.keySupportedOnly`, where `POST /api/v1/admin/settings` takes it (the shape it answers in). */
+  keySupportedOnly: boolean;
   /** Yuan string ("1000000.00"). */
   directPurchaseLimit: string;
 }
@@ -34,7 +36,7 @@ export class SettingsService {
 
   async all(db: Executor = this.db): Promise<Settings> {
     const [firstPurchase, limitFen] = await Promise.all([firstPurchasePolicy(db), directPurchaseLimitFen(db)]);
-    return { firstPurchase, directPurchaseLimit: limitText(limitFen) };
+    return { firstPurchase, keySupportedOnly: firstPurchase.keySupportedOnly, directPurchaseLimit: limitText(limitFen) };
   }
 
   async publicSettings(): Promise<PublicSettings> {

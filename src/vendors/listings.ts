@@ -10,7 +10,7 @@ import { shanghaiDay } from '../time';
 import type { Actor, Page } from '../web';
 import { assertListingStep, moveListing, startListing } from './moves';
 import { listingView, type ListingView } from './presenters';
-import { countListingsByStatus, findListing, findVendor, insertProduct, listListings, listingsNeedingAttention, updateProduct, type ListingRow, type ProductRow, type VendorRow } from './repo';
+import { countListingsByStatus, findListing, findVendor, insertProduct, listListings, listingsNeedingAttention, updateProduct, vendorMainField, type ListingRow, type ProductRow, type VendorRow } from './repo';
 import type { ListingInput, ListingPatch } from './schema';
 
 /** What a change to these sends a listing back to review: what the certificate and the reviewer vouched for. */
@@ -71,7 +71,8 @@ export class ListingService {
       const cert = input.certNo ? await this.usableCert(trx, vendor, input.certNo) : null;
       if (!cert) refuseFirstUnitKind(input.kind);
       const now = this.clock.now().toISOString();
-      const field = cert?.field ?? (input.field as string);
+      const field = cert?.field ?? input.field ?? (await vendorMainField(trx, vendor));
+      if (!field) throw invalidField('field', 'validation.required');
       const row = {
         vendor_id: vendor.id,
         cert_id: cert?.id ?? null,

@@ -78,6 +78,18 @@ const LISTING_COLUMNS = ['products.*', 'certifications.cert_no', 'vendors.name a
 const listingQuery = (db: Executor) =>
   db('products').leftJoin('certifications', 'certifications.id', 'products.cert_id').join('vendors', 'vendors.id', 'products.vendor_id').select(LISTING_COLUMNS);
 
+/**
+ * The field a vendor works in, for a boutique listing that names none (API.md: `field?`): the one most of its listings
+ * are in, else most of its certificates; undefined when it has neither.
+ */
+export async function vendorMainField(db: Executor, vendor: Pick<VendorRow, 'id' | 'credit_code'>): Promise<string | undefined> {
+  const most = (q: ReturnType<Executor>) =>
+    q.whereNotNull('field').groupBy('field').select('field').count({ n: '*' }).orderBy([{ column: 'n', order: 'desc' }, { column: 'field', order: 'asc' }]).first() as Promise<{ field: string } | undefined>;
+  const fromListings = await most(db('products').where({ vendor_id: vendor.id }));
+  if (fromListings) return fromListings.field;
+  return (await most(db('certifications').where({ credit_code: vendor.credit_code })))?.field;
+}
+
 export const findListing = (db: Executor, id: number): Promise<ListingRow | undefined> => listingQuery(db).where('products.id', id).first();
 
 export async function listListings(

@@ -61,12 +61,11 @@ const listingShape = {
 
 /**
  * A new listing: either against a certificate (the certificate gives kind, level and field) or a boutique item
- * (浙江制造精品), which then names its field and whose kind is `boutique`: a vendor cannot give an uncertified item a
- * first-unit kind.
+ * (浙江制造精品), whose field is the one it names (else the vendor's own: listings.ts) and whose kind is `boutique`: a
+ * vendor cannot give an uncertified item a first-unit kind.
  */
 export const ListingInput = z.object(listingShape).superRefine((v, ctx) => {
   if (!v.certNo && !v.boutique) ctx.addIssue({ code: 'custom', path: ['certNo'], message: 'validation.cert_or_boutique' });
-  if (!v.certNo && !v.field) ctx.addIssue({ code: 'custom', path: ['field'], message: 'validation.required' });
 });
 export type ListingInput = z.output<typeof ListingInput>;
 

@@ -68,7 +68,7 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
 
     it('the admin reads it beside the first-purchase policy', async () => {
       const res = await t.http.get('/api/v1/admin/settings').set('Authorization', tok.admin);
-      assert.deepEqual(res.body, { firstPurchase: { keySupportedOnly: false }, directPurchaseLimit: '1000000.00' });
+      assert.deepEqual(res.body, { firstPurchase: { keySupportedOnly: false }, keySupportedOnly: false, directPurchaseLimit: '1000000.00' });
     });
   });
 
@@ -137,7 +137,7 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
     it('POST /api/v1/admin/settings {directPurchaseLimit} sets it (audited); orders and the public setting follow at once', async () => {
       const res = await setLimit({ directPurchaseLimit: '500000' });
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body, { firstPurchase: { keySupportedOnly: false }, directPurchaseLimit: '500000.00' });
+      assert.deepEqual(res.body, { firstPurchase: { keySupportedOnly: false }, keySupportedOnly: false, directPurchaseLimit: '500000.00' });
       assert.deepEqual((await t.http.get('/api/v1/settings/public')).body, { directPurchaseLimit: '500000.00' });
       const audit = await ctx.db('audit_log').where({ action: 'settings.direct_purchase_limit' }).orderBy('id', 'desc').first();
       assert.deepEqual(JSON.parse(audit.before), { directPurchaseLimit: '1000000.00' });

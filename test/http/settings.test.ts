@@ -37,7 +37,7 @@ describe('the department limits government first purchases to key supported prod
   });
 
   it('by default every currently certified product is eligible', async () => {
-    assert.deepEqual((await t.http.get('/api/v1/admin/settings').set('Authorization', admin)).body, { firstPurchase: { keySupportedOnly: false }, directPurchaseLimit: '1000000.00' });
+    assert.deepEqual((await t.http.get('/api/v1/admin/settings').set('Authorization', admin)).body, { firstPurchase: { keySupportedOnly: false }, keySupportedOnly: false, directPurchaseLimit: '1000000.00' });
     assert.equal((await t.http.get(`/api/v1/products/${plainProduct}`)).body.firstPurchaseEligible, true);
     assert.equal((await openCase(plainProduct)).status, 201);
   });
@@ -51,7 +51,7 @@ describe('the department limits government first purchases to key supported prod
 
   it('with the limit on, only key supported products may open a case, and the catalogue says so at once', async () => {
     const res = await t.http.post('/api/v1/admin/settings').set('Authorization', admin).send({ keySupportedOnly: true });
-    assert.deepEqual(res.body, { firstPurchase: { keySupportedOnly: true }, directPurchaseLimit: '1000000.00' });
+    assert.deepEqual(res.body, { firstPurchase: { keySupportedOnly: true }, keySupportedOnly: true, directPurchaseLimit: '1000000.00' });
     assert.equal((await t.http.get(`/api/v1/products/${plainProduct}`)).body.firstPurchaseEligible, false);
     assert.equal((await t.http.get(`/api/v1/products/${keyProduct}`)).body.firstPurchaseEligible, true);
     const refused = await openCase(plainProduct);

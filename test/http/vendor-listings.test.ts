@@ -71,7 +71,7 @@ describe('vendor listings API', function () {
         [{ stock: -1 }, 'stock'],
         [{ stock: 1.5 }, 'stock'],
         [{ certNo: undefined, boutique: false }, 'certNo'],
-        [{ certNo: undefined, boutique: true }, 'field'],
+        [{ certNo: undefined, boutique: true, field: 'nonsense' }, 'field'],
       ];
       for (const [over, field] of cases) {
         const res = await t.http.post('/api/v1/vendor/products').set('Authorization', asA).send(listing(over));
@@ -123,6 +123,23 @@ describe('vendor listings API', function () {
       assert.equal(row.level, null);
       assert.equal(row.field, '智能装备');
       assert.equal(row.price_fen, 123450);
+    });
+
+    it('a boutique item that names no field (API.md `field?`) is listed in the vendor’s own field; a vendor with no listing or certificate is told to name one (422 field)', async () => {
+      const vendorC = await makeVendor(ctx.db, { city: '台州' });
+      await makeCert(ctx.db, vendorC, { field: '高端医疗装备' });
+      const asC = await bearer(t.http, (await makeUser(ctx.db, { role: 'vendor', vendor_id: vendorC.id })).username);
+      const res = await t.http.post('/api/v1/vendor/products').set('Authorization', asC).send(listing({ certNo: undefined, boutique: true }));
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal((await ctx.db('products').where({ id: res.body.id }).first()).field, '高端医疗装备', 'its certificates’ field');
+      const again = await t.http.post('/api/v1/vendor/products').set('Authorization', asC).send(listing({ certNo: undefined, boutique: true, title: '第二件精品' }));
+      assert.equal((await ctx.db('products').where({ id: again.body.id }).first()).field, '高端医疗装备', 'now its listings’ field');
+      const vendorD = await makeVendor(ctx.db, { city: '丽水' });
+      const asD = await bearer(t.http, (await makeUser(ctx.db, { role: 'vendor', vendor_id: vendorD.id })).username);
+      const none = await t.http.post('/api/v1/vendor/products').set('Authorization', asD).send(listing({ certNo: undefined, boutique: true }));
+      assert.equal(none.status, 422, JSON.stringify(none.body));
+      assert.equal(none.body.error.field, 'field');
+      assert.equal(await ctx.db('products').where({ vendor_id: vendorD.id }).count({ n: '*' }).first().then((r) => Number(r?.n)), 0, 'nothing written');
     });
   });
 

@@ -61,10 +61,11 @@ describe('account and listing schemas', () => {
       assert.equal(parseInput(ListingInput, { ...base, stock: '12' }).stock, 12);
       for (const stock of [-1, 1.5, '1.5', 'abc', '']) assert.equal(fails(() => parseInput(ListingInput, { ...base, stock })).field, 'stock', String(stock));
     });
-    it('without a certificate it must be a boutique item with a field', () => {
+    it('without a certificate it must be a boutique item; its field may be left out (API.md `field?`: the service takes the vendor’s)', () => {
       const { certNo: _c, ...noCert } = base;
       assert.equal(fails(() => parseInput(ListingInput, noCert)).key, 'validation.cert_or_boutique');
-      assert.equal(fails(() => parseInput(ListingInput, { ...noCert, boutique: true })).field, 'field');
+      assert.equal(parseInput(ListingInput, { ...noCert, boutique: true }).field, undefined);
+      assert.equal(fails(() => parseInput(ListingInput, { ...noCert, boutique: true, field: 'nonsense' })).field, 'field');
       assert.equal(parseInput(ListingInput, { ...noCert, boutique: 'on', field: 'software' }).field, '软件');
     });
     it('a patch may change anything but must change something', () => {
