@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ROOT } from '../paths';
 
 /** Length per OWASP ASVS: at least 8, at most 128 (argon2 has no 72-byte cap, but a bound stops abuse). */
 export const PASSWORD_MIN = 8;
@@ -9,7 +10,9 @@ export const PASSWORD_MAX = 128;
 let common: Set<string> | null = null;
 function commonPasswords(): Set<string> {
   if (!common) {
-    const text = readFileSync(path.join(__dirname, 'common-passwords.txt'), 'utf8');
+    // From the project's sources, as the messages are read (i18n): `npm start` runs a transpile in .run/, which holds
+    // JavaScript only.
+    const text = readFileSync(path.join(ROOT, 'src', 'auth', 'common-passwords.txt'), 'utf8');
     common = new Set(
       text
         .split('\n')

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freshDatabase, type TestDatabase } from '../helpers/db';
+import { creditCode } from '../helpers/factories';
 import { listeningProcess } from '../helpers/server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -55,5 +56,27 @@ describe('npm start: the server from its esbuild build', function () {
       await c.stop();
     }
     assert.equal(readFileSync(path.join(BUILDS, newest.d, '.complete'), 'utf8'), newest.stamp, 'the build was reused, not made again');
+  });
+
+  it('reads the files beside the sources it needs: a new password is checked against the common list (a vendor registers)', async () => {
+    // Found by a page audit: the build holds JavaScript only, and the list was read beside the module — every new
+    // password (registration, a password change) was a 500 under `npm start`.
+    const s = await start();
+    try {
+      const register = async (password: string) => {
+        const form = await fetch(`${s.url}/vendor/register`);
+        const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0];
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+        const body = new URLSearchParams({ _csrf: csrf, enterpriseName: '杭州启动检查装备有限公司', creditCode: creditCode(), city: '杭州', contact: '王经理 0571-88880000', username: `startcheck${password.length}`, password });
+        return fetch(`${s.url}/vendor/register`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body });
+      };
+      const common = await register('password123');
+      assert.equal(common.status, 422, 'a common password is refused, naming the field');
+      assert.match(await common.text(), /常见|common/);
+      const good = await register('Qz7!long-unique-pass');
+      assert.equal(good.status, 200, await good.text());
+    } finally {
+      await s.stop();
+    }
   });
 });

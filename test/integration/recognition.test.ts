@@ -109,7 +109,10 @@ describe(`certification lifecycle service (${ENGINE})`, function () {
     assert.equal((await ctx.db('ledger_accounts').where({ code: 'award_fund' }).first()).balance_fen, award.amount_fen);
     const paid = await svc.payAward(actors.finance, award.id);
     assert.equal(paid.status, 'paid');
-    await assert.rejects(svc.payAward(actors.finance, award.id), (e: { code?: string }) => e.code === 'invalid_state');
+    // Paid again: the same answer, nothing moves (idempotent by the award).
+    const transfers = await count('ledger_transfers');
+    assert.deepEqual(await svc.payAward(actors.finance, award.id), paid);
+    assert.equal(await count('ledger_transfers'), transfers);
     const report = await new Ledger(clock).verify(ctx.db);
     assert.equal(report.ok, true, JSON.stringify(report));
     assert.equal(await count('trades'), 0);
