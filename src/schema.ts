@@ -66,3 +66,18 @@ export function dropEmpty(query: Record<string, unknown>): Record<string, unknow
 /** Why an admin refuses or withdraws something (a vendor, a listing, a certificate). */
 export const ReasonInput = z.object({ reason: requiredText(500) });
 export type ReasonInput = z.output<typeof ReasonInput>;
+
+/**
+ * A schema's own labels for fields whose shared label (`fields.<name>`) would mislead in its form: an expert's `unit` is
+ * their work unit and `title` their professional title, not a unit of measure and a product's name. Field → i18n key;
+ * an error naming such a field carries the key as `fieldLabel` (web/validate.ts `labelled`), which the error message
+ * prints (web/errors.ts).
+ */
+const FIELD_LABELS = new WeakMap<object, Readonly<Record<string, string>>>();
+
+export function withFieldLabels<S extends z.ZodType>(schema: S, labels: Readonly<Record<string, string>>): S {
+  FIELD_LABELS.set(schema, labels);
+  return schema;
+}
+
+export const fieldLabelsOf = (schema: z.ZodType): Readonly<Record<string, string>> | undefined => FIELD_LABELS.get(schema);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BADGES, LEVELS, PRODUCT_KINDS, cityName, fieldName } from '../domain';
 import { Money } from '../money';
+import { withFieldLabels } from '../schema';
 
 const money = (name: string) =>
   z
@@ -66,7 +67,8 @@ const searchWord = (max: number) =>
  * A row of the synonym table, one schema for the admin page and the JSON route: `synonyms` is a JSON array of words,
  * or (a form's text area) one string of them separated by commas, 、 or new lines.
  */
-export const SynonymInput = z
+export const SynonymInput = withFieldLabels(
+  z
   .object({
     term: searchWord(40),
     synonyms: z
@@ -78,5 +80,7 @@ export const SynonymInput = z
       .optional()
       .transform((v) => v === undefined || v === true || v === 'on' || v === 'true' || v === '1'),
   })
-  .strict();
+  .strict(),
+  { term: 'catalogue.synonym_term', synonyms: 'catalogue.synonym_synonyms' },
+);
 export type SynonymInput = z.output<typeof SynonymInput>;

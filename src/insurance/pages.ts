@@ -184,7 +184,7 @@ export function insurancePages(deps: Deps): Router {
     if (body) {
       const p = (body.percents ?? {}) as Record<string, unknown>;
       const at = (l: string, i: number) => str((Array.isArray(p[l]) ? (p[l] as unknown[]) : [])[i] ?? (p[l] as Record<string, unknown> | undefined)?.[String(i)]);
-      return { version: str(body.version), fromYear: str(body.fromYear), rateCap: str(body.rateCap), yearlyCap: str(body.yearlyCap), note: str(body.note), percents: LEVELS.map((l) => ({ level: l, values: [0, 1, 2].map((i) => ({ i, value: at(l, i) })) })) };
+      return { version: str(body.version), fromYear: str(body.fromYear), rateCap: str(body.rateCap), yearlyCap: str(body.yearlyCap), note: str(body.note), percents: LEVELS.map((l) => ({ level: l, values: [0, 1, 2].map((i) => ({ i, year: i + 1, value: at(l, i) })) })) };
     }
     return {
       version: r?.version ?? '',
@@ -192,7 +192,7 @@ export function insurancePages(deps: Deps): Router {
       rateCap: r?.rateCap ?? '',
       yearlyCap: r?.yearlyCap ?? '',
       note: r?.note ?? '',
-      percents: LEVELS.map((l) => ({ level: l, values: [0, 1, 2].map((i) => ({ i, value: r ? String(r.percents[l][i] ?? '') : '' })) })),
+      percents: LEVELS.map((l) => ({ level: l, values: [0, 1, 2].map((i) => ({ i, year: i + 1, value: r ? String(r.percents[l][i] ?? '') : '' })) })),
     };
   };
   const RULE_FIELDS = ['version', 'fromYear', 'rateCap', 'percents', 'yearlyCap', 'note'] as const;

@@ -56,7 +56,7 @@ export function recognitionPages(deps: Deps): Router {
 
   const options = (state: AppState, values: Record<string, string>) => ({
     kinds: KINDS.map((k) => ({ value: k, label: state.t(`kinds.${k}`), selected: values.kind === k })),
-    fields: FIELDS.map((f) => ({ value: f.name, label: f.name, selected: values.field === f.name })),
+    fields: FIELDS.map((f) => ({ value: f.name, label: state.t(`fieldnames.${f.name}`), selected: values.field === f.name })),
     levels: LEVELS.map((l) => ({ value: l, label: state.t(`levels.${l}`), selected: values.levelClaimed === l || values.recommendLevel === l })),
   });
 
@@ -136,7 +136,7 @@ export function recognitionPages(deps: Deps): Router {
       values,
       errors,
       error,
-      entries: entries.items.map((e) => ({ id: e.id, label: `${e.year} · ${e.field} · ${e.product}`, selected: values.listEntryId === String(e.id) })),
+      entries: entries.items.map((e) => ({ id: e.id, label: `${e.year} · ${state.t(`fieldnames.${e.field}`)} · ${e.product}`, selected: values.listEntryId === String(e.id) })),
       ...options(state, values),
     });
   }

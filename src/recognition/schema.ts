@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FIELDS, KINDS, LEVELS, fieldName } from '../domain';
-import { flag, moneyInput, optionalText, requiredText, wholeNumber } from '../schema';
+import { flag, moneyInput, optionalText, requiredText, wholeNumber, withFieldLabels } from '../schema';
 
 /**
  * The inputs of the certification lifecycle (认定): one schema per input, shared by the JSON routes and the page
@@ -40,16 +40,19 @@ export type Indicator = z.output<typeof Indicator>;
 const uniqueNames = (items: Array<{ name: string }>) => new Set(items.map((i) => i.name)).size === items.length;
 
 /** `POST /api/v1/admin/indicator-list` (and the edit, `PATCH …/:id`): one entry of the 清单. */
-export const ListEntryInput = z.object({
-  year: wholeNumber(2000, 2100),
-  field: fieldInput,
-  product: requiredText(200),
-  indicators: z
-    .array(Indicator, { message: 'validation.invalid_type' })
-    .min(1, 'validation.required')
-    .max(30, 'validation.too_many')
-    .refine(uniqueNames, { message: 'validation.invalid' }),
-});
+export const ListEntryInput = withFieldLabels(
+  z.object({
+    year: wholeNumber(2000, 2100),
+    field: fieldInput,
+    product: requiredText(200),
+    indicators: z
+      .array(Indicator, { message: 'validation.invalid_type' })
+      .min(1, 'validation.required')
+      .max(30, 'validation.too_many')
+      .refine(uniqueNames, { message: 'validation.invalid' }),
+  }),
+  { product: 'recognition.product' },
+);
 export type ListEntryInput = z.output<typeof ListEntryInput>;
 
 export const ListQuery = z.object({
@@ -62,17 +65,22 @@ export const ListQuery = z.object({
 export type ListQuery = z.output<typeof ListQuery>;
 
 /** `POST /api/v1/admin/experts`: a member of the expert pool (专家库). */
-export const ExpertInput = z.object({
-  name: requiredText(50),
-  unit: requiredText(200),
-  title: requiredText(50),
-  fields: z
-    .array(fieldInput, { message: 'validation.invalid_type' })
-    .min(1, 'validation.required')
-    .max(FIELDS.length, 'validation.too_many')
-    .transform((v) => [...new Set(v)]),
-  userId: wholeNumber(1, 999_999_999).nullable().optional(),
-});
+const EXPERT_LABELS = { unit: 'recognition.expert_f_unit', title: 'recognition.expert_f_title' };
+
+export const ExpertInput = withFieldLabels(
+  z.object({
+    name: requiredText(50),
+    unit: requiredText(200),
+    title: requiredText(50),
+    fields: z
+      .array(fieldInput, { message: 'validation.invalid_type' })
+      .min(1, 'validation.required')
+      .max(FIELDS.length, 'validation.too_many')
+      .transform((v) => [...new Set(v)]),
+    userId: wholeNumber(1, 999_999_999).nullable().optional(),
+  }),
+  EXPERT_LABELS,
+);
 export type ExpertInput = z.output<typeof ExpertInput>;
 
 export const IndicatorValue = z.object({ name: requiredText(100), value: decimalInput });
@@ -169,9 +177,12 @@ export const AttachmentInput = z.object({
 export type AttachmentInput = z.output<typeof AttachmentInput>;
 
 /** `PATCH /api/v1/admin/experts/:id`: any of name, unit, title, fields (at least one). */
-export const ExpertEditInput = ExpertInput.pick({ name: true, unit: true, title: true, fields: true })
-  .partial()
-  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'validation.required', path: ['name'] });
+export const ExpertEditInput = withFieldLabels(
+  ExpertInput.pick({ name: true, unit: true, title: true, fields: true })
+    .partial()
+    .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'validation.required', path: ['name'] }),
+  EXPERT_LABELS,
+);
 export type ExpertEditInput = z.output<typeof ExpertEditInput>;
 
 /** `GET /api/v1/admin/certification-stats` and its page: one year (registry year, the rounds' year), or every year. */
@@ -182,9 +193,12 @@ export type StatsQuery = z.output<typeof StatsQuery>;
  * The expert pool's page form: the expert's login is named by its username (optional) instead of the JSON's `userId`;
  * fields are the ticked boxes.
  */
-export const ExpertForm = ExpertInput.omit({ userId: true }).extend({
-  username: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string({ message: 'validation.invalid_type' }).trim().max(50, 'validation.too_long').optional()),
-});
+export const ExpertForm = withFieldLabels(
+  ExpertInput.omit({ userId: true }).extend({
+    username: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string({ message: 'validation.invalid_type' }).trim().max(50, 'validation.too_long').optional()),
+  }),
+  EXPERT_LABELS,
+);
 export type ExpertForm = z.output<typeof ExpertForm>;
 
 /** `POST /api/v1/admin/experts/:id/active` and the pool page's button: in the pool (drawn) or out of it. */

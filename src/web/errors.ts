@@ -65,7 +65,8 @@ export function errorBody(ctx: Context, err: AppError): ErrorBody {
     const top = `fields.${err.field.split('.')[0]}`;
     const ownLabel = t(locale, own);
     const topLabel = t(locale, top);
-    params.field = ownLabel !== own ? ownLabel : topLabel !== top ? topLabel : err.field;
+    const schemaLabel = typeof err.params.fieldLabel === 'string' ? t(locale, err.params.fieldLabel) : null;
+    params.field = schemaLabel ?? (ownLabel !== own ? ownLabel : topLabel !== top ? topLabel : err.field);
   }
   return { code: err.code, message: t(locale, err.messageKey, params), ...(err.field ? { field: err.field } : {}) };
 }

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { STATUS, errorBody } from './errors';
-import { zodToAppError } from './validate';
+import { labelled, zodToAppError } from './validate';
 
 /**
  * Page forms: the same zod schema as the JSON route, but every field's first problem is shown beside that field,
@@ -38,7 +38,7 @@ export class FormInvalid extends Error {
 
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const r = schema.safeParse(body ?? {});
-  if (!r.success) throw new FormInvalid(allIssues(r.error));
+  if (!r.success) throw new FormInvalid(allIssues(r.error).map((e) => labelled(e, schema)));
   return r.data;
 }
 

@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors';
+import { fieldLabelsOf } from '../schema';
 
 /** The value at an issue's path in the parsed input (undefined where there is none). */
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -18,6 +19,14 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * told apart from a missing one ('required' only when nothing was sent), and a query parameter given twice
  * (`?page=1&page=2` arrives as an array) is named as such.
  */
+/** An error of `schema` with the schema's own label of its field put on it (src/schema.ts `withFieldLabels`). */
+export function labelled(e: AppError, schema: z.ZodType): AppError {
+  const labels = fieldLabelsOf(schema);
+  const key = labels && e.field ? (labels[e.field] ?? labels[e.field.split('.')[0]]) : undefined;
+  if (key) e.params.fieldLabel = key;
+  return e;
+}
+
 export function zodToAppError(error: z.ZodError, data?: unknown): AppError {
   const issue = error.issues[0];
   const field = issue.path.map(String).join('.') || 'body';
@@ -45,7 +54,7 @@ export function zodToAppError(error: z.ZodError, data?: unknown): AppError {
 
 export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
   const result = schema.safeParse(data);
-  if (!result.success) throw zodToAppError(result.error, data);
+  if (!result.success) throw labelled(zodToAppError(result.error, data), schema);
   return result.data;
 }
 

@@ -85,6 +85,27 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
     }
   }
 
+  it('phone: the vendor’s listing form fits the screen in both languages (its certificate select, as wide as its longest option, pushed the page sideways)', async () => {
+    const page = await s.page({ user: 'vendor', viewport: 'phone' });
+    for (const lang of ['zh-CN', 'en']) {
+      assert.equal((await page.goto(`${s.url}/vendor/products/new?lang=${lang}`))?.status(), 200);
+      assert.ok((await page.locator('main select').count()) > 0, 'the form has its selects');
+      await s.expectNoSidewaysScroll(page, `vendor new listing ${lang} phone`);
+    }
+  });
+
+  it('every link of each role’s menu opens for that role (an expert was offered 政府首购, a 403)', async () => {
+    for (const user of ['expert1', 'finance', 'vendor', 'purchaser', 'admin']) {
+      const page = await s.page({ user, viewport: 'desktop' });
+      await page.goto(`${s.url}/`);
+      const hrefs = await page.locator('nav[aria-label="主导航"] a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+      assert.ok(hrefs.length > 5, `${user}: the menu has its links`);
+      for (const href of new Set(hrefs)) {
+        assert.equal((await page.goto(`${s.url}${href}`))?.status(), 200, `${user}: ${href}`);
+      }
+    }
+  });
+
   it('phone: a wide table scrolls inside its own box, with a shadow on the side that has more', async () => {
     const page = await s.page({ user: 'admin', viewport: 'phone' });
     await page.goto(`${s.url}/admin/ledger`);

@@ -261,6 +261,12 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
       for (const lang of ['zh-CN', 'en']) {
         const res = await a.get(`${path}?lang=${lang}`);
         assert.equal(res.status, 200, `${path} ${lang}: ${res.text.slice(0, 300)}`);
+        if (path === '/admin/insurance-rules') {
+          // The percent of each policy year is labelled as the vendor's claim form counts them: years 1–3, not 0–2.
+          const year = lang === 'en' ? /year 0\b/i : /第 0 年/;
+          assert.ok(!year.test(res.text), `${lang}: no year 0`);
+          assert.match(res.text, lang === 'en' ? /year 3\b/i : /第 3 年/);
+        }
       }
     }
     const anon = agentFor(t.app);

@@ -60,6 +60,13 @@ describe(`recognition admin pages (${ENGINE})`, function () {
       assert.match(html, /<span id="ex-fields-err" class="field-error">[^<]+<\/span>/);
       assert.match(html, /value="某研究院"/);
       assert.equal((await ctx.db('experts').count({ n: '*' }).first())!.n, before);
+      // An expert's unit and title are named as the form names them (not a unit of measure and a product's name).
+      const blank = decodeEntities((await post('/admin/experts', [['name', '王五'], ['unit', ''], ['title', ''], ['fields', REC_FIELD]])).text);
+      assert.match(blank, /<span id="ex-unit-err" class="field-error">工作单位：[^<]+<\/span>/);
+      assert.match(blank, /<span id="ex-title-err" class="field-error">职称：[^<]+<\/span>/);
+      const api = await t.http.post('/api/v1/admin/experts').set('Authorization', await bearer(t.http, w.users.admin)).send({ name: '王五', unit: '', title: '教授', fields: [REC_FIELD] });
+      assert.equal(api.status, 422);
+      assert.deepEqual([api.body.error.field, api.body.error.message.startsWith('工作单位')], ['unit', true]);
       // The username is checked once the rest is right: an account that is not an expert's is named.
       const english = await loginAgent(t.app, w.users.admin);
       await english.get('/admin/experts?lang=en');

@@ -348,4 +348,16 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assertError(await call('get', '/api/v1/admin/certification-awards', w.users.finance), 403);
     });
   });
+  describe('the application page', () => {
+    it('its history reads as steps and statuses in the reader’s language, not as codes', async () => {
+      const id = await toReview();
+      const zh = await t.http.get(`/vendor/applications/${id}`).set('Authorization', await tok(w.users.vendor));
+      assert.equal(zh.status, 200);
+      for (const text of ['创建认定申请', '提交认定申请', '认定申请形式审查', '专家评审']) assert.ok(zh.text.includes(text), text);
+      assert.ok(!/(create|submit|screen) → (draft|submitted|expert_review)/.test(zh.text), 'no codes');
+      const en = await t.http.get(`/vendor/applications/${id}?lang=en`).set('Authorization', await tok(w.users.vendor));
+      assert.ok(!/(create|submit|screen) → (draft|submitted|expert_review)/.test(en.text), 'no codes in English either');
+      assert.ok(!en.text.includes('创建认定申请'), 'no Chinese step names in English');
+    });
+  });
 });

@@ -16,6 +16,9 @@ function actions(): string[] {
   const steps = [
     ...ORDER_WORKFLOW.steps.map((s) => `order.${s.name}`),
     ...CASE_WORKFLOW.steps.map((s) => `first_purchase.${s.name}`),
+    // The negotiation's two outcomes, written under their own names (first-purchase/service.ts `negotiate`).
+    'first_purchase.award',
+    'first_purchase.over_budget',
     ...[...VENDOR_APPLICATION.steps, ...ADMIN_APPLICATION.steps].map((s) => `recognition.${s.name}`),
   ];
   return [...new Set([...literal, ...steps])].sort();
