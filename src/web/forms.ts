@@ -16,11 +16,11 @@ export interface FormState {
 }
 
 /** Every issue of a failed parse as an AppError naming its field (first issue per field). */
-export function allIssues(error: z.ZodError): AppError[] {
+export function allIssues(error: z.ZodError, data?: unknown): AppError[] {
   const seen = new Set<string>();
   const out: AppError[] = [];
   for (const issue of error.issues) {
-    const e = zodToAppError(new z.ZodError([issue]));
+    const e = zodToAppError(new z.ZodError([issue]), data);
     const key = e.field ?? '';
     if (seen.has(key)) continue;
     seen.add(key);
@@ -38,7 +38,7 @@ export class FormInvalid extends Error {
 
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const r = schema.safeParse(body ?? {});
-  if (!r.success) throw new FormInvalid(allIssues(r.error).map((e) => labelled(e, schema)));
+  if (!r.success) throw new FormInvalid(allIssues(r.error, body ?? {}).map((e) => labelled(e, schema)));
   return r.data;
 }
 

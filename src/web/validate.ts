@@ -19,6 +19,9 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * told apart from a missing one ('required' only when nothing was sent), and a query parameter given twice
  * (`?page=1&page=2` arrives as an array) is named as such.
  */
+/** Messages that, said of a value nobody gave, mean it is missing. */
+const ABSENT_IS_REQUIRED = new Set(['validation.invalid_type', 'validation.integer', 'validation.invalid', 'validation.one_of', 'validation.choose', 'validation.boolean']);
+
 /** An error of `schema` with the schema's own label of its field put on it (src/schema.ts `withFieldLabels`). */
 export function labelled(e: AppError, schema: z.ZodType): AppError {
   const labels = fieldLabelsOf(schema);
@@ -36,6 +39,9 @@ export function zodToAppError(error: z.ZodError, data?: unknown): AppError {
   if (wrongType && Array.isArray(sent) && i.expected !== 'array') return new AppError('validation_failed', 'validation.single_value', { field }, field);
   let msg = issue.message;
   if (msg === 'validation.required' && wrongType && sent !== undefined && sent !== null && sent !== '') msg = 'validation.invalid_type';
+  // Nothing given (a select left at its blank choice, a radio not picked, a key left out) is "required", not a value of
+  // the wrong kind: "商品：须为整数" told someone who had not chosen a product nothing they could act on.
+  if (issue.path.length > 0 && (sent === undefined || sent === null || sent === '') && ABSENT_IS_REQUIRED.has(msg)) msg = 'validation.required';
   if (msg.startsWith('validation.')) return new AppError('validation_failed', msg, { field }, field);
   switch (i.code) {
     case 'too_small':
