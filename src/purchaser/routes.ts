@@ -50,8 +50,16 @@ export function purchaserRoutes(deps: Deps): Router {
   // Adding or changing a line: more than the stock, or a product no longer on sale, is said so and nothing changes
   // (the cart page with the reason, 409); otherwise back to the cart with what was done.
   router.post('/cart/items', purchaser, async (ctx) => {
-    const line = parseInput(CartLine, requestBody(ctx));
-    if (line.quantity < 1) throw new AppError('validation_failed', 'validation.too_small', { field: 'quantity' }, 'quantity');
+    let line: CartLine;
+    try {
+      line = parseInput(CartLine, requestBody(ctx));
+      if (line.quantity < 1) throw new AppError('validation_failed', 'validation.too_small', { field: 'quantity' }, 'quantity');
+    } catch (err) {
+      // A product page's quantity sent blank or wrong (past the browser's own check): the cart, saying what was wrong.
+      if (!(err instanceof AppError) || err.code !== 'validation_failed') throw err;
+      await renderCart(ctx, deps, 'purchaser/cart', errorBody(ctx, err).message, false, 422);
+      return;
+    }
     await changeCart(ctx, deps, line.productId, line.quantity, 'add');
   });
 

@@ -173,6 +173,18 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
       for (const id of [p.a, p.a2, p.b]) await submit(buyer, '/cart', `/cart/items/${id}`, { quantity: '0' });
     };
 
+    it('a product page’s quantity sent blank or wrong comes back on the cart page saying which field (422), the cart unchanged', async () => {
+      await clearCart();
+      for (const [quantity, message] of [['', /数量：必填/], ['abc', /数量：/], ['0', /数量：/]] as const) {
+        const res = await submit(buyer, `/products/${p.a}`, '/cart/items', { productId: String(p.a), quantity });
+        assert.equal(res.status, 422, quantity);
+        assert.match(res.text, message);
+        assert.match(res.text, /<html lang="zh-CN">/, 'the cart page, not a bare error page');
+      }
+      const cart = (await buyer.get('/cart')).text;
+      assert.ok(!cart.includes(`/cart/items/${p.a}`), 'nothing was added');
+    });
+
     it('a cart over two vendors, each under the limit, is placed as two orders though the whole is above it', async () => {
       await clearCart();
       // A: 3 × ¥250,000 = ¥750,000; B: 1 × ¥500,000. Together ¥1,250,000.
