@@ -33,17 +33,20 @@ function historyRows(state: AppState, history: HistoryEntry[], status: (s: strin
 }
 
 /**
- * Runs a review action from a page form and comes back to `back` with a notice: the outcome on success, the reason
- * on a conflict or bad input (nothing was written). Someone else's object or a wrong role is still an error page.
+ * Runs a review action from a page form: on success, back to `back` with the outcome as a notice; on bad input or a
+ * conflict (nothing was written), the page the form was on again, saying why, with the error's status (422 naming
+ * the field, 409). Someone else's object or a wrong role is still an error page.
  */
-async function act(ctx: Context, back: string, work: () => Promise<string>): Promise<void> {
+async function act(ctx: Context, back: string, work: () => Promise<string>, again: (error: string) => Promise<void>): Promise<void> {
   const state = stateOf(ctx);
   try {
     setFlash(ctx, await work());
   } catch (err) {
     if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
-    const { form } = formFailure(ctx, err, [], {});
-    setFlash(ctx, form.error ?? state.t('errors.conflict'));
+    const { form, status } = formFailure(ctx, err, [], {});
+    await again(form.error ?? state.t('errors.conflict'));
+    ctx.status = status;
+    return;
   }
   ctx.redirect(state.base + back);
 }
@@ -60,29 +63,37 @@ export function adminPages(router: Router, review: ReviewService, db: Executor, 
     ctx.body = state.render('admin/dashboard', { title: state.t('admin.dashboard_title'), flash: takeFlash(ctx), counts, ...desk, todos: todo.items, todo });
   });
 
-  router.get('/admin/vendors', admin, async (ctx) => {
+  /** The vendor queue (after a refused review: the pending queue, saying why). */
+  const vendorsPage = async (ctx: Context, error: string | null = null) => {
     const state = stateOf(ctx);
-    const q = parseInput(VendorQueueQuery, withoutEmpty({ status: 'pending', ...(ctx.query as Record<string, unknown>) }));
+    const q = parseInput(VendorQueueQuery, withoutEmpty({ status: 'pending', ...(error ? {} : (ctx.query as Record<string, unknown>)) }));
     const page = await review.vendorsWithHistory(q);
     ctx.body = state.render('admin/vendors', {
       title: state.t('admin.vendors_title'),
       flash: takeFlash(ctx),
+      error,
       items: page.items.map((v) => ({ ...v, history: historyRows(state, v.history, (s) => state.t(`vendor.vendor_status_${s}`)), pending: leadsFrom(vendorStep('reject'), v.status as VendorStatus), canApprove: leadsFrom(vendorStep('approve'), v.status as VendorStatus) })),
       total: page.total,
       status: q.status ?? '',
       statuses: ['pending', 'approved', 'rejected'].map((v) => ({ value: v, selected: q.status === v })),
       pagination: pagination(page),
     });
-  });
+  };
+  router.get('/admin/vendors', admin, async (ctx) => vendorsPage(ctx));
 
   // Approve and reject a vendor: one page route each, derived from the vendor table (vendors/transitions.ts).
   mountPageSteps(router, VENDOR_WORKFLOW, {
     idParam,
     handle: (ctx, step, id) =>
-      act(ctx, '/admin/vendors', async () => {
-        const v = await review.reviewVendor(step.name, actorOf(ctx), id, step.input ? parseForm(step.input, requestBody(ctx)) : {});
-        return stateOf(ctx).t(step.done, { name: v.name });
-      }),
+      act(
+        ctx,
+        '/admin/vendors',
+        async () => {
+          const v = await review.reviewVendor(step.name, actorOf(ctx), id, step.input ? parseForm(step.input, requestBody(ctx)) : {});
+          return stateOf(ctx).t(step.done, { name: v.name });
+        },
+        (error) => vendorsPage(ctx, error),
+      ),
   });
 
   router.get('/admin/products', admin, async (ctx) => {
@@ -100,20 +111,26 @@ export function adminPages(router: Router, review: ReviewService, db: Executor, 
     });
   });
 
-  router.get('/admin/products/:id', admin, async (ctx) => {
+  const productPage = async (ctx: Context, id: number, error: string | null = null) => {
     const state = stateOf(ctx);
-    const listing = await review.listingDetail(actorOf(ctx), idParam(ctx.params.id));
+    const listing = await review.listingDetail(actorOf(ctx), id);
     const certificate = await certificateFacts(db, listing);
-    ctx.body = state.render('admin/product', { title: listing.title, flash: takeFlash(ctx), listing, certificate, history: historyRows(state, listing.history), pending: leadsFrom(listingStep('approve'), listing.status as ListingStatus) });
-  });
+    ctx.body = state.render('admin/product', { title: listing.title, flash: takeFlash(ctx), error, listing, certificate, history: historyRows(state, listing.history), pending: leadsFrom(listingStep('approve'), listing.status as ListingStatus) });
+  };
+  router.get('/admin/products/:id', admin, async (ctx) => productPage(ctx, idParam(ctx.params.id)));
 
   // Approve and reject a listing: one page route each, derived from the listing table's review desk.
   mountPageSteps(router, LISTING_REVIEW, {
     idParam,
     handle: (ctx, step, id) =>
-      act(ctx, `/admin/products/${id}`, async () => {
-        const l = await review.reviewListing(step.name, actorOf(ctx), id, step.input ? parseForm(step.input, requestBody(ctx)) : {});
-        return stateOf(ctx).t(step.done, { title: l.title });
-      }),
+      act(
+        ctx,
+        `/admin/products/${id}`,
+        async () => {
+          const l = await review.reviewListing(step.name, actorOf(ctx), id, step.input ? parseForm(step.input, requestBody(ctx)) : {});
+          return stateOf(ctx).t(step.done, { title: l.title });
+        },
+        (error) => productPage(ctx, id, error),
+      ),
   });
 }

@@ -84,7 +84,16 @@ describe('admin review queues', function () {
     assert.equal(ok.status, 302);
     assert.equal((await ctx.db('products').where({ id: p1.id }).first()).status, 'approved');
     const d2 = await admin.get(`/admin/products/${p2.id}`);
-    const rej = await admin.post(`/admin/products/${p2.id}/reject`).type('form').send({ _csrf: csrfOf(d2.text), reason: '缺少检测报告' });
+    // No reason: the same page again, saying which field (422), nothing written.
+    const blank = await admin.post(`/admin/products/${p2.id}/reject`).type('form').send({ _csrf: csrfOf(d2.text), reason: ' ' });
+    assert.equal(blank.status, 422);
+    assert.match(blank.text, /<p class="alert alert-error" role="alert">[^<]*必填<\/p>/);
+    assert.equal((await ctx.db('products').where({ id: p2.id }).first()).status, 'pending_review');
+    // Approving the approved listing again: the conflict said on its page (409).
+    const twice = await admin.post(`/admin/products/${p1.id}/approve`).type('form').send({ _csrf: csrfOf(detail.text) });
+    assert.equal(twice.status, 409);
+    assert.match(twice.text, /alert-error/);
+    const rej = await admin.post(`/admin/products/${p2.id}/reject`).type('form').send({ _csrf: csrfOf(blank.text), reason: '缺少检测报告' });
     assert.equal(rej.status, 302);
     const after = await admin.get(`/admin/products/${p2.id}`);
     assert.match(after.text, /缺少检测报告/);
