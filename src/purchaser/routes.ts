@@ -127,7 +127,7 @@ export function purchaserRoutes(deps: Deps): Router {
       const input = parseInput(OrderInput, { items: cart });
       const placed = await orders.placeOrders(actor, input.items, { paperwork });
       await saveCart(deps.db, actor.id, [], deps.clock.now().toISOString());
-      setFlash(ctx, state.t('purchaser.orders_placed', { n: placed.length, ids: placed.map((p) => p.orderNo).join('、') }));
+      setFlash(ctx, state.t('purchaser.orders_placed', { n: placed.length, ids: placed.map((p) => p.orderNo).join(state.t('common.list_separator')) }));
       ctx.redirect(`${state.base}/orders`);
     } catch (err) {
       if (!(err instanceof AppError) || err.code === 'unauthenticated' || err.code === 'forbidden') throw err;

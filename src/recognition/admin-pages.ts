@@ -86,7 +86,7 @@ export function recognitionAdminPages(deps: Deps): Router {
     return state.render('recognition/experts', {
       title: state.t('recognition.experts_title'),
       flash: takeFlash(ctx),
-      items: page.items.map((e) => ({ ...e, fieldLabels: e.fields.map((f) => state.t(`fieldnames.${f}`)).join('、') })),
+      items: page.items.map((e) => ({ ...e, fieldLabels: e.fields.map((f) => state.t(`fieldnames.${f}`)).join(state.t('common.list_separator')) })),
       total: page.total,
       pagination: paginationModel('/admin/experts', {}, page.page, Math.ceil(page.total / page.pageSize)),
       values: form.values,
@@ -119,7 +119,7 @@ export function recognitionAdminPages(deps: Deps): Router {
   async function expertPage(ctx: Context, id: number, form: { values?: Record<string, string>; fields?: string[]; errors: Record<string, string>; error: string | null }) {
     const state = stateOf(ctx);
     const e = await service.expertDetail(actorOf(ctx), id);
-    const show = (k: string, v: unknown) => (k === 'fields' && Array.isArray(v) ? v.map((f) => state.t(`fieldnames.${str(f)}`)).join('、') : k === 'active' ? state.t(v ? 'recognition.expert_active' : 'recognition.expert_inactive') : str(v));
+    const show = (k: string, v: unknown) => (k === 'fields' && Array.isArray(v) ? v.map((f) => state.t(`fieldnames.${str(f)}`)).join(state.t('common.list_separator')) : k === 'active' ? state.t(v ? 'recognition.expert_active' : 'recognition.expert_inactive') : str(v));
     const changes = (before: unknown, after: unknown) =>
       Object.keys((after ?? {}) as Record<string, unknown>).map((k) => ({
         label: state.t(`recognition.expert_f_${k === 'active' ? 'state' : k}`),
@@ -131,7 +131,7 @@ export function recognitionAdminPages(deps: Deps): Router {
       title: state.t('recognition.expert_edit_title', { name: e.name }),
       flash: takeFlash(ctx),
       e,
-      fieldLabels: e.fields.map((f) => state.t(`fieldnames.${f}`)).join('、'),
+      fieldLabels: e.fields.map((f) => state.t(`fieldnames.${f}`)).join(state.t('common.list_separator')),
       values: form.values ?? { name: e.name, unit: e.unit, title: e.title },
       fieldBoxes: fieldBoxes(state, chosen, 'ex-edit'),
       errors: form.errors,

@@ -59,7 +59,7 @@ export function barChart(id: string, title: string, valueHead: string, points: C
     return { label: p.label, display: p.display, words: p.words ?? '', y: 8 + i * ROW_H, textY: 8 + i * ROW_H + 16, w, valueX: r1(BAR_X + w + 8) };
   });
   const empty = max <= 0;
-  const list = points.map((p) => t('reports.chart_item', { label: p.label, value: p.words ? `${p.display}（${p.words}）` : p.display })).join(t('reports.chart_separator'));
+  const list = points.map((p) => t('reports.chart_item', { label: p.label, value: p.words ? t('reports.value_with_words', { value: p.display, words: p.words }) : p.display })).join(t('reports.chart_separator'));
   return {
     id,
     title,
