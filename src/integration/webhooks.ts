@@ -63,6 +63,9 @@ export const webhookEvents = (w: Pick<WebhookRow, 'id' | 'events'>): string[] =>
 /** Whether a webhook subscribed to an event type. */
 export const subscribes = (events: readonly string[], type: string): boolean => events.includes('*') || events.includes(type);
 
+/** The shortest signing secret a production server takes (characters). */
+export const SECRET_MIN_PRODUCTION = 16;
+
 /** The hosts' webhooks: registering, listing with delivery state, dead letters and redelivery (admin). */
 export class WebhookService {
   constructor(
@@ -74,6 +77,8 @@ export class WebhookService {
 
   /** Registers a webhook; it receives the events that happen from now on (the feed holds the earlier ones). */
   async register(actor: Actor, input: WebhookInput): Promise<{ id: number }> {
+    // As the URL rule: in production a signing secret someone could guess is refused.
+    if (this.production && input.secret.length < SECRET_MIN_PRODUCTION) throw new AppError('validation_failed', 'integration.secret_too_short', { min: SECRET_MIN_PRODUCTION }, 'secret');
     const url = await checkWebhookUrl(input.url, this.production, this.resolve);
     const unknown = input.events.find((e) => e !== '*' && !EVENT_TYPES.includes(e));
     if (unknown !== undefined) throw new AppError('validation_failed', 'integration.event_unknown', { event: unknown }, 'events');

@@ -160,7 +160,9 @@ export class StatsService {
   private async lastYear(filters: StatsFilters, group: GroupDim, today?: string): Promise<Map<string, Agg> | null> {
     if (!isTime(group) && !filters.from && !filters.to) return null;
     const prevFilters = { ...filters };
-    const to = today && filters.to && filters.to > today ? today : filters.to;
+    // A range with no end runs to today (the rows of a time grouping are matched period by period below instead).
+    const openEnded = !filters.to && !isTime(group);
+    const to = today && (openEnded || (filters.to && filters.to > today)) ? today : filters.to;
     if (filters.from) prevFilters.from = shiftYears(filters.from, -1);
     if (to) prevFilters.to = shiftYears(to, -1);
     const { aggs } = await this.grouped(prevFilters, group);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { recordAudit } from '../../src/audit';
 import { FakeClock } from '../../src/clock';
-import { backoffMs, checkWebhookUrl, isPublicAddress, sign, verifySignature } from '../../src/integration';
+import { WebhookService, backoffMs, checkWebhookUrl, isPublicAddress, sign, verifySignature } from '../../src/integration';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { bearer, testApp, type TestApp } from '../helpers/app';
 import { caseBody, makeFpWorld, type FpWorld } from '../helpers/first-purchase';
@@ -58,7 +58,7 @@ describe(`integration: events, webhooks, feeds, purchase intentions (${ENGINE})`
         { url: 'not a url', events: ['*'], secret: SECRET },
         { url: 'http://127.0.0.1:9/x', events: ['order.nonsense'], secret: SECRET },
         { url: 'http://127.0.0.1:9/x', events: [], secret: SECRET },
-        { url: 'http://127.0.0.1:9/x', events: ['*'], secret: 'short' },
+        { url: 'http://127.0.0.1:9/x', events: ['*'], secret: '' },
       ];
       for (const body of bad) assert.equal((await t.http.post('/api/v1/admin/webhooks').set('Authorization', admin).send(body)).status, 422, JSON.stringify(body));
       assert.equal((await t.http.post('/api/v1/admin/webhooks').send(bad[0])).status, 401);
@@ -72,6 +72,15 @@ describe(`integration: events, webhooks, feeds, purchase intentions (${ENGINE})`
       assert.equal(hook.delivery.pending, 0);
       assert.ok(!JSON.stringify(list.body).includes(SECRET), 'the secret is never shown');
       await ctx.db('webhooks').where({ id: res.body.id }).update({ active: false });
+    });
+
+    it('a short signing secret is taken outside production (API.md sets no length); in production one under 16 characters is a 422 naming it', async () => {
+      const short = await t.http.post('/api/v1/admin/webhooks').set('Authorization', admin).send({ url: 'http://127.0.0.1:9/y', events: ['*'], secret: 's3cret' });
+      assert.equal(short.status, 201, JSON.stringify(short.body));
+      await ctx.db('webhooks').where({ id: short.body.id }).update({ active: false });
+      const production = new WebhookService(ctx.db, new FakeClock(), true, async () => ['93.184.216.34']);
+      const actor = { id: 1, username: 'admin', role: 'admin', displayName: 'admin', purchaserId: null, vendorId: null } as unknown as Parameters<WebhookService['register']>[0];
+      await assert.rejects(production.register(actor, { url: 'https://hooks.example.com/x', events: ['*'], secret: 's3cret' }), (e: { field?: string; messageKey?: string }) => e.field === 'secret' && e.messageKey === 'integration.secret_too_short');
     });
 
     it('the URL rule: production takes https to public addresses only, resolving the name (SSRF)', async () => {
