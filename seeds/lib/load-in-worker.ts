@@ -1,6 +1,5 @@
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { isSharedAddress } from '../../src/db/address';
+import { startWorkerFile } from '../../src/worker-file';
 
 /*
  * First start loads the demo data (seeds/demo.ts) in a worker thread with its own database connection, not in the
@@ -32,11 +31,8 @@ export interface DemoLoad {
  */
 export function loadDemoDataInWorker(databaseUrl: string, logLevel: string): DemoLoad {
   const job: DemoJob = { demoLoader: true, databaseUrl, logLevel };
-  // The worker's own file (demo-worker.ts). Run from TypeScript (tsx), the worker registers tsx's loader before it
-  // loads that file; compiled, it is plain JS.
-  const ts = __filename.endsWith('.ts');
-  const entry = path.join(__dirname, `demo-worker${ts ? '.ts' : '.js'}`);
-  const worker = ts ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`, { eval: true, workerData: job }) : new Worker(entry, { workerData: job });
+  // The worker's own file (demo-worker.ts).
+  const worker = startWorkerFile(__filename, 'demo-worker', job);
   let migrated = false;
   let answer: DemoMessage | undefined;
   let markMigrated!: () => void;

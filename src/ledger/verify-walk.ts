@@ -1,6 +1,5 @@
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { GENESIS_HASH, canonicalJson, chainHashOfJson, isPostgres, type Executor } from '../db';
+import { startWorkerFile } from '../worker-file';
 import type { TransferRow } from './repo';
 
 /**
@@ -152,11 +151,7 @@ export function walkInWorker(databaseUrl: string, upto: number): Promise<Walk> {
 
 function walkOnce(databaseUrl: string, upto: number): Promise<Walk> {
   const job: WalkJob = { ledgerWalk: true, databaseUrl, upto };
-  // Run from TypeScript (tsx), the worker registers tsx's loader (found from here, whatever the working directory)
-  // before it loads its file; compiled, it is plain JS.
-  const ts = __filename.endsWith('.ts');
-  const entry = path.join(__dirname, `verify-worker${ts ? '.ts' : '.js'}`);
-  const worker = ts ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`, { eval: true, workerData: job }) : new Worker(entry, { workerData: job });
+  const worker = startWorkerFile(__filename, 'verify-worker', job);
   alive++;
   // A walk that does not end (a database that stopped answering) is ended, so that the verifies after it can start.
   const deadline = setTimeout(() => void worker.terminate(), WALK_TIMEOUT_MS);

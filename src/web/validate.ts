@@ -20,7 +20,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * (`?page=1&page=2` arrives as an array) is named as such.
  */
 /** Messages that, said of a value nobody gave, mean it is missing. */
-const ABSENT_IS_REQUIRED = new Set(['validation.invalid_type', 'validation.integer', 'validation.invalid', 'validation.one_of', 'validation.choose', 'validation.boolean']);
+const ABSENT_IS_REQUIRED = new Set(['validation.invalid_type', 'validation.integer', 'validation.invalid', 'validation.one_of', 'validation.boolean']);
 
 /** An error of `schema` with the schema's own label of its field put on it (src/schema.ts `withFieldLabels`). */
 export function labelled(e: AppError, schema: z.ZodType): AppError {
