@@ -4,7 +4,7 @@ import type { Actor } from '../web';
 
 /**
  * The case's policies (the rules themselves are in policies/cases.ts, with every other module's): what a party may
- * do to a single-source case, and the answer when it may not — 404 for anybody who may not even read the case.
+ * do to a single-source case, and the answer when it may not — 403 (API.md: not yours / wrong role).
  */
 export type { CaseParties };
 
@@ -14,13 +14,10 @@ export function canOnCase(actor: Actor | null, act: CaseAct, c: CaseParties): bo
   return actor !== null && caseRules[act](actor, c);
 }
 
-/**
- * 401 for nobody; 404 for someone who may not even read the case; 403 for a party who may read it but not do this.
- */
+/** 401 for nobody; 403 for someone who may not read the case, or a party who may read it but not do this. */
 export function authorizeCase(actor: Actor | null, act: CaseAct, c: CaseParties): asserts actor is Actor {
   if (!actor) throw new AppError('unauthenticated', 'errors.unauthenticated');
   if (canOnCase(actor, act, c)) return;
-  if (!canOnCase(actor, 'case.read', c)) throw new AppError('not_found', 'first_purchase.not_found');
   throw new AppError('forbidden', 'errors.forbidden');
 }
 

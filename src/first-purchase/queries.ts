@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { executorFor, type Db, type Executor } from '../db';
-import { AppError, invalidState, notFound } from '../errors';
+import { AppError, forbidden, invalidState, notFound } from '../errors';
 import { financeDepartment, financeDepartmentComplete } from '../settings';
 import { shanghaiDay } from '../time';
 import type { Actor, Page } from '../web';
@@ -68,7 +68,8 @@ export class CaseQueries {
     if (!actor) throw new AppError('unauthenticated', 'errors.unauthenticated');
     const c = await findCase(ex, id);
     const parties = c ? { purchaserId: c.purchaser_id, vendorId: c.vendor_id } : null;
-    if (!c || !parties || !canOnCase(actor, 'case.read', parties)) throw notFound('first_purchase.not_found');
+    if (!c || !parties) throw notFound('first_purchase.not_found');
+    if (!canOnCase(actor, 'case.read', parties)) throw forbidden();
     // One after another: inside a transaction the three would share one connection anyway.
     const history = await listHistory(ex, id);
     const objections = await listObjections(ex, id);
@@ -138,7 +139,8 @@ export class CaseQueries {
   async awardLetter(actor: Actor | null, id: number): Promise<AwardLetter & { status: CaseStatus }> {
     if (!actor) throw new AppError('unauthenticated', 'errors.unauthenticated');
     const c = await findCase(executorFor(this.db), id);
-    if (!c || !canOnCase(actor, 'case.read', { purchaserId: c.purchaser_id, vendorId: c.vendor_id })) throw notFound('first_purchase.not_found');
+    if (!c) throw notFound('first_purchase.not_found');
+    if (!canOnCase(actor, 'case.read', { purchaserId: c.purchaser_id, vendorId: c.vendor_id })) throw forbidden();
     if (!c.awarded_at || !c.negotiation || c.amount_fen === null) throw invalidState('first_purchase.no_award_letter', { status: c.status });
     return { ...awardLetter(c), status: c.status };
   }

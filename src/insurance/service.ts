@@ -55,10 +55,10 @@ const policyKey = (policyNo: string, policyYear: number): string => `${policyNo.
 
 export type ClaimAct = 'claim.read' | 'claim.own' | 'claim.first_review' | 'claim.joint_review' | 'claim.disburse';
 
-/** The vendor its own claims (another's do not exist for it: 404); the department and finance their desks' acts. */
+/** The vendor its own claims (another's: 403, API.md's "not yours"); the department and finance their desks' acts. */
 export function mayClaim(actor: Actor, act: ClaimAct, c: { vendor_id: number }): void {
   if (actor.role === 'vendor') {
-    if (actor.vendorId !== c.vendor_id) throw new AppError('not_found', 'insurance.not_found');
+    if (actor.vendorId !== c.vendor_id) throw new AppError('forbidden', 'errors.forbidden');
     if (act === 'claim.read' || act === 'claim.own') return;
   } else if (actor.role === 'admin') {
     if (act === 'claim.read' || act === 'claim.first_review') return;

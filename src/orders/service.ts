@@ -17,7 +17,7 @@ import {
   type Outcome,
   type Trx,
 } from '../db';
-import { AppError, notFound } from '../errors';
+import { AppError, forbidden, notFound } from '../errors';
 import { Ledger, budgetAccount, findAccount, findAccounts, type TradeFacts } from '../ledger';
 import Decimal from 'decimal.js';
 import { inMoneyRange, Money, MoneyError, formatYuan } from '../money';
@@ -487,7 +487,8 @@ export class OrderService {
       const t = TRANSITIONS[action];
       const tradeStep = t.money === 'settle' || t.money === 'refund';
       const order = tradeStep ? await findOrderForTrade(trx, orderId) : await findOrder(trx, orderId);
-      if (!order || !can(actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
+      if (!order) throw notFound('orders.not_found');
+      if (!can(actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw forbidden();
       const verdict = decide(action, actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
       if (!verdict.ok) throw refusal(verdict);
       const trade = tradeStep ? tradeContext(order as OrderContextRow) : null;
@@ -642,10 +643,11 @@ export class OrderService {
     };
   }
 
-  /** One order with its history and the steps the caller may take; someone else's is 404. */
+  /** One order with its history and the steps the caller may take; someone else's is 403 (API.md: not yours), none 404. */
   async detail(actor: Actor, orderId: number): Promise<OrderDetail> {
     const order = await findOrder(executorFor(this.db), orderId);
-    if (!order || !can(actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw notFound('orders.not_found');
+    if (!order) throw notFound('orders.not_found');
+    if (!can(actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw forbidden();
     const [items, history] = await Promise.all([orderItems(executorFor(this.db), [order.id]), orderHistory(executorFor(this.db), order.id)]);
     return orderDetail(actor, order, items, history);
   }
@@ -705,7 +707,7 @@ function triage<J extends { actor: Actor; orderId: number }, O extends OrderList
     seen.add(job.orderId);
     const order = found.get(job.orderId);
     if (!order || !can(job.actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) {
-      outcomes[index] = { error: notFound('orders.not_found') };
+      outcomes[index] = { error: order ? forbidden() : notFound('orders.not_found') };
       return;
     }
     const verdict = decide(actionOf(job), job.actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });

@@ -32,12 +32,9 @@ export function can<A extends Action>(actor: Actor | null, action: A, object: Po
   return rule(actor, object);
 }
 
-/**
- * `can`, or an error: 401 for nobody, 403 for someone not allowed. `hide: true` answers 404 instead, for objects
- * whose existence is itself not the caller's business.
- */
-export function authorize<A extends Action>(actor: Actor | null, action: A, object: PolicyObject<A>, opts: { hide?: boolean } = {}): void {
+/** `can`, or an error: 401 for nobody, 403 for someone not allowed (API.md: "not yours / wrong role"). */
+export function authorize<A extends Action>(actor: Actor | null, action: A, object: PolicyObject<A>): void {
   if (!actor) throw new AppError('unauthenticated', 'errors.unauthenticated');
   if (can(actor, action, object)) return;
-  throw opts.hide ? new AppError('not_found', 'errors.not_found') : new AppError('forbidden', 'errors.forbidden');
+  throw new AppError('forbidden', 'errors.forbidden');
 }

@@ -2,8 +2,8 @@ import { AppError } from '../errors';
 import type { Actor, Role } from '../web';
 
 /**
- * Who may do what to a certification application: the vendor its own (another's is a 404: it does not exist for
- * them), the department everything, an expert only what was drawn to them (403 otherwise, API.md), nobody else.
+ * Who may do what to a certification application: the vendor its own (another's is a 403, API.md's "not yours"),
+ * the department everything, an expert only what was drawn to them (403 otherwise, API.md), nobody else.
  */
 export type ApplicationAct = 'application.read' | 'application.own' | 'application.manage';
 
@@ -15,7 +15,6 @@ export interface ApplicationParties {
 
 export function mayReadApplication(actor: Actor, act: ApplicationAct, a: ApplicationParties): void {
   const own = actor.role === 'vendor' && actor.vendorId === a.vendorId;
-  if (actor.role === 'vendor' && !own) throw new AppError('not_found', 'recognition.not_found');
   const ok =
     act === 'application.read'
       ? own || actor.role === 'admin' || (actor.role === 'expert' && a.assigned)

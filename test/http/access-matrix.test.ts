@@ -452,7 +452,7 @@ const fpContract = (w: World) => ({ contractNo: `MX-HT-${w.unique()}`, signedAt:
 /**
  * The rows of a workflow's step routes, derived from its table (src/workflow): at the door the step's roles pass
  * (200 on the JSON route, a 302 back to the object on the page) and every other role is 403, anonymous 401; on
- * another's object a party (purchaser, vendor) is told it does not exist (404) while the departments (admin, finance)
+ * another's object a party (purchaser, vendor) is told it is not theirs (403, API.md) while the departments (admin, finance)
  * act as on their own. `fixture` gives, per step, a fresh object in a state the step leads from, and the step's body.
  */
 function workflowRows<S extends string, F>(
@@ -467,7 +467,7 @@ function workflowRows<S extends string, F>(
     const other: Partial<Record<Role, Status>> = {};
     for (const role of r.roles) {
       expect[role] = ok;
-      other[role] = role === 'admin' || role === 'finance' ? ok : 404;
+      other[role] = role === 'admin' || role === 'finance' ? ok : 403;
     }
     const path = r.route.split(' ')[1]!;
     return rows(r.route, expect, { url: async (w, whose) => path.replace(':id', String(await object(w, whose))), body: body ? (w) => body(w) : undefined, other });
@@ -625,13 +625,13 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /api/v1/admin/ledger/transfers', only('admin', 200)),
   ...rows('GET /api/v1/admin/ledger/accounts', only('admin', 200)),
 
-  // ── boutique orders (JSON): the order's purchasing unit and vendor, or the department; another's order is 404 ──
+  // ── boutique orders (JSON): the order's purchasing unit and vendor, or the department; another's order is 403 ──
   ...rows('POST /api/v1/orders', only('purchaser', 201), { body: async (w) => ({ items: [{ productId: await w.tradingProduct(), quantity: 1 }] }) }),
   ...rows('GET /api/v1/orders', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }),
   ...rows('GET /api/v1/vendor/orders', only('vendor', 200)),
   ...rows('GET /api/v1/orders/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }, {
     url: orderUrl('placed', (i) => `/api/v1/orders/${i}`),
-    other: { purchaser: 404, vendor: 404, admin: 200 },
+    other: { purchaser: 403, vendor: 403, admin: 200 },
   }),
 
   // ── trading pages: the purchaser's desk, cart and checkout; order pages; the department's budgets and ledger ──
@@ -645,13 +645,13 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /vendor/orders', only('vendor', 200, 'get')),
   ...rows('GET /orders/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }, {
     url: orderUrl('placed', (i) => `/orders/${i}`),
-    other: { purchaser: 404, vendor: 404, admin: 200 },
+    other: { purchaser: 403, vendor: 403, admin: 200 },
   }),
   // 订单确认单 and 验收单, printable and as PDF (issue 18 item 1): the order's parties and the department, as the order.
   ...(['confirmation', 'confirmation.pdf', 'acceptance', 'acceptance.pdf'] as const).flatMap((doc) =>
     rows(`GET /orders/:id/${doc}`, { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 403, expert: 403 }, {
       url: orderUrl('placed', (i) => `/orders/${i}/${doc}`),
-      other: { purchaser: 404, vendor: 404, admin: 200 },
+      other: { purchaser: 403, vendor: 403, admin: 200 },
     }),
   ),
   // The unit's address book and invoice title: its own purchasers only; another unit's address is 404.
@@ -691,21 +691,21 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /api/v1/first-purchases', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }),
   ...rows('GET /api/v1/first-purchases/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('draft', (i) => `/api/v1/first-purchases/${i}`),
-    other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
+    other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
   }),
   // 成交通知书: the case's parties (the supplier's vendor among them).
   ...rows('GET /api/v1/first-purchases/:id/award-letter', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('awarded', (i) => `/api/v1/first-purchases/${i}/award-letter`),
-    other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
+    other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
   }),
   ...rows('GET /first-purchases/:id/award-letter', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('awarded', (i) => `/first-purchases/${i}/award-letter`),
-    other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
+    other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
   }),
   // The same letter as a PDF (issue 18 item 1): for the same readers.
   ...rows('GET /first-purchases/:id/award-letter.pdf', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('awarded', (i) => `/first-purchases/${i}/award-letter.pdf`),
-    other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
+    other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
   }),
   // Anyone may object during the notice period, without logging in.
   ...rows('POST /api/v1/first-purchases/:id/objections', all(201), { url: fpUrl('notice', (i) => `/api/v1/first-purchases/${i}/objections`), body: () => FP_OBJECTION }),
@@ -741,7 +741,7 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /first-purchases', only('purchaser', 302, 'post'), { body: async (w) => caseForm(await w.product('own')) }),
   ...rows('GET /first-purchases/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('draft', (i) => `/first-purchases/${i}`),
-    other: { purchaser: 404, vendor: 404, admin: 200, finance: 200 },
+    other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
   }),
   ...rows('POST /first-purchases/:id/objections/:oid/resolve', only('admin', 302, 'post'), {
     url: async (w) => {
@@ -787,45 +787,45 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /api/v1/vendor/applications', only('vendor', 201), { body: () => applicationBody() }),
   ...rows('GET /api/v1/vendor/applications', only('vendor', 200)),
   ...rows('GET /api/v1/admin/applications', only('admin', 200)),
-  // The vendor its own (another's: 404), the department any, an expert only what was drawn to them (else 403).
+  // The vendor its own (another's: 403), the department any, an expert only what was drawn to them (else 403).
   ...rows('GET /api/v1/applications/:id', { anonymous: 401, purchaser: 403, vendor: 200, admin: 200, finance: 403, expert: 200 }, {
     url: id((w, whose) => w.recApp(whose, 'expert_review', whose === 'other' ? 'none' : 'assigned'), (i) => `/api/v1/applications/${i}`),
-    other: { vendor: 404, admin: 200, expert: 403 },
+    other: { vendor: 403, admin: 200, expert: 403 },
   }),
-  // Attachments: the applicant adds to and removes from its draft (another's: 404); the file is read by whoever may
+  // Attachments: the applicant adds to and removes from its draft (another's: 403); the file is read by whoever may
   // read the application (the applicant, the department, an expert drawn to it; another expert 403).
   ...rows('POST /api/v1/vendor/applications/:id/attachments', only('vendor', 201), {
     url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/api/v1/vendor/applications/${i}/attachments`),
     body: () => ({ kind: 'test_report' }),
     file: { name: 'report.pdf', data: () => Buffer.from('%PDF-1.4\n%%EOF\n') },
-    other: { vendor: 404 },
+    other: { vendor: 403 },
   }),
   ...rows('DELETE /api/v1/vendor/applications/:id/attachments/:aid', only('vendor', 200), {
     url: async (w, whose) => {
       const f = await w.recFile(whose, 'draft');
       return `/api/v1/vendor/applications/${f.app}/attachments/${f.file}`;
     },
-    other: { vendor: 404 },
+    other: { vendor: 403 },
   }),
   ...rows('GET /api/v1/applications/:id/attachments/:aid', { anonymous: 401, purchaser: 403, vendor: 200, admin: 200, finance: 403, expert: 200 }, {
     url: async (w, whose) => {
       const f = await w.recFile(whose, 'expert_review', whose === 'other' ? 'none' : 'assigned');
       return `/api/v1/applications/${f.app}/attachments/${f.file}`;
     },
-    other: { vendor: 404, admin: 200, expert: 403 },
+    other: { vendor: 403, admin: 200, expert: 403 },
   }),
   ...rows('POST /vendor/applications/:id/attachments', only('vendor', 302, 'post'), {
     url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/vendor/applications/${i}/attachments`),
     body: () => ({ kind: 'ip' }),
     file: { name: 'patent.pdf', data: () => Buffer.from('%PDF-1.4\n%%EOF\n') },
-    other: { vendor: 404 },
+    other: { vendor: 403 },
   }),
   ...rows('POST /vendor/applications/:id/attachments/:aid/delete', only('vendor', 302, 'post'), {
     url: async (w, whose) => {
       const f = await w.recFile(whose, 'draft');
       return `/vendor/applications/${f.app}/attachments/${f.file}/delete`;
     },
-    other: { vendor: 404 },
+    other: { vendor: 403 },
   }),
   // Submit (vendor), screen, draw, recommend (admin), JSON and page: derived from the tables (recognition/transitions.ts).
   ...workflowRows(VENDOR_APPLICATION, () => ({ object: (w, whose) => w.recApp(whose, 'draft') })),
@@ -866,7 +866,7 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /vendor/applications', only('vendor', 302, 'post'), {
     body: () => ({ productName: '矩阵页面申请', model: 'MX', kind: 'equipment', field: '数控机床', levelClaimed: 'provincial', listEntryId: '', indicators: '主轴转速 = 1', description: '说明' }),
   }),
-  ...rows('GET /vendor/applications/:id', only('vendor', 200, 'get'), { url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/vendor/applications/${i}`), other: { vendor: 404 } }),
+  ...rows('GET /vendor/applications/:id', only('vendor', 200, 'get'), { url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/vendor/applications/${i}`), other: { vendor: 403 } }),
   ...rows('GET /admin/applications', only('admin', 200, 'get')),
   ...rows('GET /admin/applications/:id', only('admin', 200, 'get'), { url: id((w) => w.recApp('other', 'submitted'), (i) => `/admin/applications/${i}`) }),
   ...rows('POST /admin/certification-rounds', only('admin', 302, 'post'), { body: async (w) => ({ year: '2026', applicationIds: String(await w.recApp('own', 'recommended')) }) }),
@@ -913,10 +913,10 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /api/v1/vendor/insurance-claims', only('vendor', 200)),
   ...rows('GET /api/v1/admin/insurance-claims', only('admin', 200)),
   ...rows('GET /api/v1/finance/insurance-claims', only('finance', 200)),
-  // The vendor its own (another's: 404), the department and finance any.
+  // The vendor its own (another's: 403), the department and finance any.
   ...rows('GET /api/v1/insurance-claims/:id', { anonymous: 401, purchaser: 403, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: id((w, whose) => w.insClaim(whose, 'submitted'), (i) => `/api/v1/insurance-claims/${i}`),
-    other: { vendor: 404, admin: 200, finance: 200 },
+    other: { vendor: 403, admin: 200, finance: 200 },
   }),
   // Submit and correct (vendor), 初审 (admin), 联审 and payout (finance), JSON and page: from the tables (insurance/transitions.ts).
   ...workflowRows(VENDOR_CLAIM, (step) => ({ object: (w, whose) => w.insClaim(whose, step.name === 'correct' ? 'rejected' : 'draft'), body: step.input ? (w) => w.insClaimInput() : undefined })),
@@ -927,7 +927,7 @@ export const ROWS: MatrixRow[] = [
   // pages
   ...rows('GET /vendor/insurance-claims', only('vendor', 200, 'get')),
   ...rows('POST /vendor/insurance-claims', only('vendor', 302, 'post'), { body: (w) => ({ ...w.insClaimInput(), policyYear: '1', unitOrdinal: '1', nationalSubsidy: 'false', action: 'save' }) }),
-  ...rows('GET /vendor/insurance-claims/:id', only('vendor', 200, 'get'), { url: id((w, whose) => w.insClaim(whose, 'draft'), (i) => `/vendor/insurance-claims/${i}`), other: { vendor: 404 } }),
+  ...rows('GET /vendor/insurance-claims/:id', only('vendor', 200, 'get'), { url: id((w, whose) => w.insClaim(whose, 'draft'), (i) => `/vendor/insurance-claims/${i}`), other: { vendor: 403 } }),
   ...rows('GET /admin/insurance-claims', only('admin', 200, 'get')),
   ...rows('GET /admin/insurance-claims/:id', only('admin', 200, 'get'), { url: id((w) => w.insClaim('other', 'submitted'), (i) => `/admin/insurance-claims/${i}`) }),
   ...rows('GET /finance/insurance-claims', only('finance', 200, 'get')),

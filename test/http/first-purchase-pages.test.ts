@@ -90,16 +90,16 @@ describe(`first purchase pages (${ENGINE})`, function () {
     assert.match(list, /公示至/);
   });
 
-  it('another purchasing unit gets a 404; the vendor sees the case without action forms', async () => {
+  it('another purchasing unit gets a 403; the vendor sees the case without action forms', async () => {
     const other = await as('purchaser2');
-    assert.equal((await other.get(`/first-purchases/${caseId}`)).status, 404);
+    assert.equal((await other.get(`/first-purchases/${caseId}`)).status, 403);
     assert.doesNotMatch(text(await other.get('/first-purchases')), /64排CT采购项目/);
     const vendor = await as('vendor');
     const res = await vendor.get(`/first-purchases/${caseId}`);
     assert.equal(res.status, 200);
     assert.doesNotMatch(res.text, /<form method="post" action="\/first-purchases/);
     assert.match(text(await vendor.get('/first-purchases')), /64排CT采购项目/);
-    assert.equal((await (await as('vendor2')).get(`/first-purchases/${caseId}`)).status, 404);
+    assert.equal((await (await as('vendor2')).get(`/first-purchases/${caseId}`)).status, 403);
   });
 
   it('the finance department: approval before the period ends is refused on the page with the reason; admin may not approve', async () => {

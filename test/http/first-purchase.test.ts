@@ -140,9 +140,9 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       assertError(await get(`/${c.notice}`, null), 401);
     });
 
-    it('404 for another purchasing unit, another vendor, an unknown id and a malformed id', async () => {
-      assertError(await get(`/${c.notice}`, 'purchaser2'), 404, 'not_found');
-      assertError(await get(`/${c.notice}`, 'vendor2'), 404, 'not_found');
+    it('403 for another purchasing unit and another vendor (not yours); 404 for an unknown id and a malformed id', async () => {
+      assertError(await get(`/${c.notice}`, 'purchaser2'), 403, 'forbidden');
+      assertError(await get(`/${c.notice}`, 'vendor2'), 403, 'forbidden');
       assertError(await get('/999999', 'admin'), 404, 'not_found');
       assertError(await get('/abc', 'admin'), 404, 'not_found');
       assertError(await get('/0', 'admin'), 404, 'not_found');
@@ -198,7 +198,7 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       assertError(await post(`/${c.draft}/submit`, null), 401);
       assertError(await post(`/${c.draft}/submit`, 'vendor'), 403);
       assertError(await post(`/${c.draft}/submit`, 'admin'), 403);
-      assertError(await post(`/${c.draft}/submit`, 'purchaser2'), 404);
+      assertError(await post(`/${c.draft}/submit`, 'purchaser2'), 403);
       assertError(await post('/999999/submit', 'purchaser'), 404);
       const res = await post(`/${c.notice}/submit`, 'purchaser');
       assertError(res, 409, 'invalid_state');
@@ -308,7 +308,7 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       const body = negotiation('3000000.00');
       assertError(await post(`/${c.approved}/negotiate`, null, body), 401);
       assertError(await post(`/${c.approved}/negotiate`, 'vendor', body), 403);
-      assertError(await post(`/${c.approved}/negotiate`, 'purchaser2', body), 404);
+      assertError(await post(`/${c.approved}/negotiate`, 'purchaser2', body), 403);
       const wrong = await post(`/${c.notice}/negotiate`, 'purchaser', body);
       assertError(wrong, 409);
       assert.match(wrong.body.error.message, /公示中/);
@@ -345,7 +345,7 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       const body = { contractNo: 'HT-1', signedAt: '2026-10-13' };
       assertError(await post(`/${c.awarded}/contract`, null, body), 401);
       assertError(await post(`/${c.awarded}/contract`, 'admin', body), 403);
-      assertError(await post(`/${c.awarded}/contract`, 'purchaser2', body), 404);
+      assertError(await post(`/${c.awarded}/contract`, 'purchaser2', body), 403);
       assertError(await post(`/${c.approved}/contract`, 'purchaser', body), 409);
       assertFieldError(await post(`/${c.awarded}/contract`, 'purchaser', { ...body, signedAt: '2026-13-01' }), 'signedAt');
       assertFieldError(await post(`/${c.awarded}/contract`, 'purchaser', { ...body, signedAt: '2026-10-14' }), 'signedAt');
@@ -383,13 +383,13 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
     it('401 → 403 → 404 → 409 → 422', async () => {
       assertError(await post(`/${c.contracted}/accept`, null, ACCEPTANCE), 401);
       assertError(await post(`/${c.contracted}/accept`, 'vendor', ACCEPTANCE), 403);
-      assertError(await post(`/${c.contracted}/accept`, 'purchaser2', ACCEPTANCE), 404);
+      assertError(await post(`/${c.contracted}/accept`, 'purchaser2', ACCEPTANCE), 403);
       assertError(await post(`/${c.awarded}/accept`, 'purchaser', ACCEPTANCE), 409);
       assertFieldError(await post(`/${c.contracted}/accept`, 'purchaser', { ...ACCEPTANCE, note: 'x'.repeat(1001) }), 'note');
       assertError(await t.http.post(`/api/v1/first-purchases/${c.contracted}/accept`).set('Authorization', await token('purchaser')).set('Content-Type', 'application/json').send('"ok"'), 400);
       assertError(await post(`/${c.accepted}/pay`, null), 401);
       assertError(await post(`/${c.accepted}/pay`, 'admin'), 403);
-      assertError(await post(`/${c.accepted}/pay`, 'purchaser2'), 404);
+      assertError(await post(`/${c.accepted}/pay`, 'purchaser2'), 403);
       assertError(await post(`/${c.contracted}/pay`, 'purchaser'), 409);
       assertFieldError(await post(`/${c.accepted}/pay`, 'purchaser', undefined, { 'Idempotency-Key': 'bad key with spaces' }), 'Idempotency-Key');
     });
@@ -439,7 +439,7 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
   it('MoF Order No. 74 art. 43 and API.md: a draft may be terminated too ("from any state before payment"), with no notice since none was published', async () => {
     const id = await caseIn('draft');
     assertFieldError(await post(`/${id}/terminate`, 'purchaser', { cause: 'other', explanation: '项目取消' }), 'cause');
-    assertError(await post(`/${id}/terminate`, 'purchaser2', { cause: 'withdrawn', explanation: '项目取消' }), 404);
+    assertError(await post(`/${id}/terminate`, 'purchaser2', { cause: 'withdrawn', explanation: '项目取消' }), 403);
     const res = await post(`/${id}/terminate`, 'purchaser', { cause: 'withdrawn', explanation: '项目取消' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.status, 'terminated');
@@ -451,7 +451,7 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
     it('401 → 403 → 404 → 409 → 422', async () => {
       assertError(await post(`/${c.notice}/withdraw`, null, { reason: 'x' }), 401);
       assertError(await post(`/${c.notice}/withdraw`, 'vendor', { reason: 'x' }), 403);
-      assertError(await post(`/${c.notice}/withdraw`, 'purchaser2', { reason: 'x' }), 404);
+      assertError(await post(`/${c.notice}/withdraw`, 'purchaser2', { reason: 'x' }), 403);
       assertError(await post(`/${c.awarded}/withdraw`, 'purchaser', { reason: 'x' }), 409);
       assertFieldError(await post(`/${c.notice}/withdraw`, 'purchaser', {}), 'reason');
     });

@@ -203,10 +203,10 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     assert.match(en.body.error.message, /Insurer/);
   });
 
-  it('the vendor sees only its own claims (another’s: 404); purchasers may not', async () => {
+  it('the vendor sees only its own claims (another’s: 403, not yours); purchasers may not', async () => {
     const d = await draft();
-    assertError(await call('get', `/api/v1/insurance-claims/${d.id}`, users.vendor2), 404);
-    assertError(await step('vendor', d.id, 'submit').then(() => call('post', `/api/v1/vendor/insurance-claims/${d.id}/submit`, users.vendor2)), 404);
+    assertError(await call('get', `/api/v1/insurance-claims/${d.id}`, users.vendor2), 403);
+    assertError(await step('vendor', d.id, 'submit').then(() => call('post', `/api/v1/vendor/insurance-claims/${d.id}/submit`, users.vendor2)), 403);
     assertError(await call('get', `/api/v1/insurance-claims/${d.id}`, users.purchaser), 403);
     const mine = await call('get', '/api/v1/vendor/insurance-claims', users.vendor2);
     assert.ok(!JSON.stringify(mine.body).includes(d.claimNo));

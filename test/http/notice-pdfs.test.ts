@@ -113,11 +113,11 @@ describe(`notice and award letter PDFs (${ENGINE})`, function () {
     assert.ok(casePage.includes(`/first-purchases/${awarded}/award-letter.pdf`), 'the case page links the letter’s PDF');
   });
 
-  it('the 成交通知书 is refused to everyone else: another unit or vendor (404), an expert (403), nobody logged in (to the login page)', async () => {
+  it('the 成交通知书 is refused to everyone else: another unit or vendor (403, not theirs), an expert (403), nobody logged in (to the login page)', async () => {
     const path = `/first-purchases/${awarded}/award-letter.pdf`;
     for (const who of ['purchaser2', 'vendor2']) {
       const res = await t.http.get(path).set('Authorization', tokens[who]!);
-      assert.equal(res.status, 404, who);
+      assert.equal(res.status, 403, who);
       assert.ok(!res.text.includes(w.vendor.name), `${who} learns nothing of the case`);
     }
     assert.equal((await t.http.get(path).set('Authorization', tokens.expert!)).status, 403);

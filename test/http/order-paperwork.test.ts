@@ -213,10 +213,10 @@ describe(`an order's paperwork: delivery, contact, plan number, invoice title an
       assert.match(text((await t.http.get(`/orders/${id}/acceptance`).set('Authorization', tok.buyerA)).text), /尚未验收/);
     });
 
-    it('someone else’s order is not found; finance and anonymous callers are turned away', async () => {
+    it('someone else’s order is refused (403, not yours), an unknown one not found; finance and anonymous callers are turned away', async () => {
       for (const path of [`/orders/${id}/confirmation`, `/orders/${id}/acceptance.pdf`]) {
-        assert.equal((await t.http.get(path).set('Authorization', tok.buyerB)).status, 404);
-        assert.equal((await t.http.get(path).set('Authorization', tok.sellerB)).status, 404);
+        assert.equal((await t.http.get(path).set('Authorization', tok.buyerB)).status, 403);
+        assert.equal((await t.http.get(path).set('Authorization', tok.sellerB)).status, 403);
         assert.equal((await t.http.get(path)).status, 302);
       }
       assert.equal((await t.http.get('/orders/999999/confirmation').set('Authorization', tok.admin)).status, 404);

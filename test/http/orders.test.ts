@@ -136,10 +136,10 @@ describe(`orders over HTTP (${ENGINE})`, function () {
       id = (await order(tok.buyerA, [{ productId: p.a2, quantity: 2 }])).body.id;
     });
 
-    it('confirm: 401, 403 for the purchaser, 404 for another vendor, 200 for the vendor, then 409 naming the state', async () => {
+    it('confirm: 401, 403 for the purchaser, 403 for another vendor (API.md: not yours), 404 for none, 200 for the vendor, then 409 naming the state', async () => {
       assertError(await t.http.post(`/api/v1/orders/${id}/confirm`), 401, 'unauthenticated');
       assertError(await step(tok.buyerA, id, 'confirm'), 403, 'forbidden');
-      assertError(await step(tok.sellerB, id, 'confirm'), 404, 'not_found');
+      assertError(await step(tok.sellerB, id, 'confirm'), 403, 'forbidden');
       assertError(await step(tok.sellerA, 99999, 'confirm'), 404, 'not_found');
       assertError(await step(tok.sellerA, 'abc' as unknown as number, 'confirm'), 404, 'not_found');
       const res = await step(tok.sellerA, id, 'confirm');
@@ -164,9 +164,9 @@ describe(`orders over HTTP (${ENGINE})`, function () {
       assert.match(res.body.error.message, /已交付/);
     });
 
-    it('accept: 403 for the vendor, 404 for another unit, 422 for a too-long note, 200 with the 验收意见 recorded', async () => {
+    it('accept: 403 for the vendor and for another unit, 422 for a too-long note, 200 with the 验收意见 recorded', async () => {
       assertError(await step(tok.sellerA, id, 'accept'), 403, 'forbidden');
-      assertError(await step(tok.buyerB, id, 'accept'), 404, 'not_found');
+      assertError(await step(tok.buyerB, id, 'accept'), 403, 'forbidden');
       assertError(await step(tok.buyerA, id, 'accept', { note: 'x'.repeat(1001) }), 422, 'validation_failed', 'note');
       const res = await step(tok.buyerA2, id, 'accept', { note: '设备运行正常，验收合格' });
       assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -201,10 +201,10 @@ describe(`orders over HTTP (${ENGINE})`, function () {
       assert.equal((await ctx.db('ledger_transfers').where({ order_id: id, kind: 'settle' })).length, 1);
     });
 
-    it('refund: 403 for the purchaser, 404 for another vendor, 200 for the vendor: a reversing trade restores the budget', async () => {
+    it('refund: 403 for the purchaser and for another vendor, 200 for the vendor: a reversing trade restores the budget', async () => {
       const before = await budget(tok.buyerA);
       assertError(await step(tok.buyerA, id, 'refund'), 403, 'forbidden');
-      assertError(await step(tok.sellerB, id, 'refund'), 404, 'not_found');
+      assertError(await step(tok.sellerB, id, 'refund'), 403, 'forbidden');
       const res = await step(tok.sellerA, id, 'refund');
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.status, 'refunded');
@@ -254,7 +254,7 @@ describe(`orders over HTTP (${ENGINE})`, function () {
       assertError(await t.http.get('/api/v1/vendor/orders'), 401, 'unauthenticated');
     });
 
-    it('a purchaser sees only its own unit’s orders; another unit’s order is 404', async () => {
+    it('a purchaser sees only its own unit’s orders; another unit’s order is 403 (not yours)', async () => {
       const mine = await t.http.get('/api/v1/orders').set('Authorization', tok.buyerA);
       assert.equal(mine.status, 200);
       assert.deepEqual(Object.keys(mine.body).sort(), ['items', 'page', 'pageSize', 'total']);
@@ -262,7 +262,7 @@ describe(`orders over HTTP (${ENGINE})`, function () {
       assert.ok(mine.body.items.every((o: { purchaser: { id: number } }) => o.purchaser.id === cast.unitA.id));
       const theirs = await t.http.get('/api/v1/orders').set('Authorization', tok.buyerB);
       assert.equal(theirs.body.total, 0);
-      assertError(await t.http.get(`/api/v1/orders/${mine.body.items[0].id}`).set('Authorization', tok.buyerB), 404, 'not_found');
+      assertError(await t.http.get(`/api/v1/orders/${mine.body.items[0].id}`).set('Authorization', tok.buyerB), 403, 'forbidden');
     });
 
     it('pages with page and pageSize; 422 for pageSize=1000 or an unknown status', async () => {

@@ -116,7 +116,7 @@ describe(`certification application attachments (${ENGINE})`, function () {
     assert.match(own.headers['content-security-policy'], /sandbox/);
     assert.ok(Buffer.compare(own.body as Buffer, PDF) === 0);
     assert.equal((await get(w.users.admin)).status, 200);
-    assert.equal((await get(w.users.vendor2)).status, 404);
+    assert.equal((await get(w.users.vendor2)).status, 403);
     assert.equal((await get(w.users.purchaser)).status, 403);
     assert.equal((await get(w.users.finance)).status, 403);
     assert.equal((await get(null)).status, 401);
@@ -134,13 +134,13 @@ describe(`certification application attachments (${ENGINE})`, function () {
     assert.equal((await t.http.get(`${url.replace(/\d+$/, '999999')}`).set(await as(w.users.vendor))).status, 404);
   });
 
-  it('another vendor cannot add to or remove from an application (404); files are fixed once submitted (409)', async () => {
+  it('another vendor cannot add to or remove from an application (403); files are fixed once submitted (409)', async () => {
     const id = await draft();
     const up = await upload(w.users.vendor, id, PDF);
     const fileId = up.body.attachments[0].id as number;
-    assert.equal((await upload(w.users.vendor2, id, PDF)).status, 404);
+    assert.equal((await upload(w.users.vendor2, id, PDF)).status, 403);
     const del = (who: string, fid = fileId) => tok(who).then((a) => t.http.delete(`/api/v1/vendor/applications/${id}/attachments/${fid}`).set('Authorization', a));
-    assert.equal((await del(w.users.vendor2)).status, 404);
+    assert.equal((await del(w.users.vendor2)).status, 403);
     assert.equal((await t.http.post(`/api/v1/vendor/applications/${id}/submit`).set('Authorization', await tok(w.users.vendor))).status, 200);
     const late = await upload(w.users.vendor, id, PNG, 'late.png');
     assert.equal(late.status, 409);

@@ -133,9 +133,9 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assert.match(res2.body.error.message, /主轴转速/);
     });
 
-    it('submit → submitted; again → 409; another vendor → 404; the free track has no thresholds', async () => {
+    it('submit → submitted; again → 409; another vendor → 403; the free track has no thresholds', async () => {
       const id = await newApp();
-      assertError(await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor2), 404);
+      assertError(await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor2), 403);
       const res = await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor);
       assert.equal(res.status, 200);
       assert.equal(res.body.status, 'submitted');

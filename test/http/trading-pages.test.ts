@@ -128,10 +128,10 @@ describe(`trading pages (${ENGINE})`, function () {
     assert.equal((await ctx.db('trades').where({ order_id: order.id })).length, 1);
   });
 
-  it('another vendor gets 404 for the order page; a purchaser may not confirm (403 page)', async () => {
+  it('another vendor gets 403 for the order page; a purchaser may not confirm (403 page)', async () => {
     const order = await ctx.db('orders').where({ vendor_id: cast.vendorB.id }).first();
     const sellerB = await loginAgent(t.app, cast.users.sellerB.username);
-    assert.equal((await seller.get(`/orders/${order.id}`)).status, 404);
+    assert.equal((await seller.get(`/orders/${order.id}`)).status, 403);
     assert.equal((await sellerB.get(`/orders/${order.id}`)).status, 200);
     const res = await submit(buyer, `/orders/${order.id}`, `/orders/${order.id}/confirm`);
     assert.equal(res.status, 403);

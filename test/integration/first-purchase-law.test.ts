@@ -287,8 +287,8 @@ describe(`first purchase: the documents the law requires (${ENGINE})`, function 
       assert.equal(letter.body.amount, '3000000.00');
       assert.equal(letter.body.supplier.name, w.vendor.name);
       assert.match(letter.body.letterNo, /^ZJSS-2026-\d{5}-CJTZ$/);
-      assert.equal((await get(`/api/v1/first-purchases/${id}/award-letter`, 'vendor2')).status, 404);
-      assert.equal((await get(`/api/v1/first-purchases/${id}/award-letter`, 'purchaser2')).status, 404);
+      assert.equal((await get(`/api/v1/first-purchases/${id}/award-letter`, 'vendor2')).status, 403);
+      assert.equal((await get(`/api/v1/first-purchases/${id}/award-letter`, 'purchaser2')).status, 403);
       assert.equal((await get(`/api/v1/first-purchases/${id}/award-letter`, null)).status, 401);
       const draft = await caseIn('approved');
       assert.equal((await get(`/api/v1/first-purchases/${draft}/award-letter`, 'purchaser')).status, 409);

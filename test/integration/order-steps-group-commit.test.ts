@@ -77,7 +77,7 @@ describe(`order steps that arrive together commit together (${ENGINE})`, functio
     assert.equal((await verifyAudit(ctx.db)).ok, true);
   });
 
-  it('each step of a batch gets its own answer, in the words a step alone gives: someone else’s order 404, the buyer confirming 403, an order already confirmed 409, the same order twice confirmed once; the rest move', async () => {
+  it('each step of a batch gets its own answer, in the words a step alone gives: someone else’s order 403, the buyer confirming 403, an order already confirmed 409, the same order twice confirmed once; the rest move', async () => {
     const ids = await placed(buyerA, cast.vendorA, 5);
     const { service, queue } = grouped();
     const before = { ...queue.stats };
@@ -91,7 +91,7 @@ describe(`order steps that arrive together commit together (${ENGINE})`, functio
     ];
     const settled = await Promise.allSettled(jobs.map(([who, id]) => service.act(who, id, 'confirm')));
     const seen = settled.map((s) => (s.status === 'fulfilled' ? (s.value as StepResult).status : `${(s.reason as AppError).code} ${(s.reason as AppError).messageKey}`));
-    assert.deepEqual(seen, ['confirmed', 'confirmed', 'not_found orders.not_found', 'forbidden orders.guard_vendor', 'confirmed', 'invalid_state orders.in_state_confirmed']);
+    assert.deepEqual(seen, ['confirmed', 'confirmed', 'forbidden errors.forbidden', 'forbidden orders.guard_vendor', 'confirmed', 'invalid_state orders.in_state_confirmed']);
     assert.ok(queue.stats.batched - before.batched >= 2, `the steps after the first were taken together: ${JSON.stringify(queue.stats)}`);
     assert.equal(queue.stats.fallbacks, before.fallbacks);
     assert.deepEqual(await ctx.db('orders').whereIn('id', ids).orderBy('id').pluck('status'), ['confirmed', 'confirmed', 'placed', 'placed', 'confirmed']);

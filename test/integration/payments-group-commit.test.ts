@@ -101,7 +101,7 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
     assert.equal((await verifyAudit(ctx.db)).ok, true);
   });
 
-  it('each payment of a batch gets its own answer: someone else’s order 404, a vendor 403, an order not yet accepted 409 in its state, the same order twice paid once; the rest are paid', async () => {
+  it('each payment of a batch gets its own answer: someone else’s order 403 (not yours), a vendor 403, an order not yet accepted 409 in its state, the same order twice paid once; the rest are paid', async () => {
     const good = await orders(buyerA, sellerA, cast.vendorA, 6, 500_00);
     const [unaccepted] = await orders(buyerA, sellerA, cast.vendorA, 1, 500_00, 'placed');
     const { service, queue } = grouped();
@@ -120,7 +120,7 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
     assert.deepEqual(seen, [
       'paid',
       'paid',
-      'not_found orders.not_found',
+      'forbidden errors.forbidden',
       'forbidden orders.guard_purchaser',
       'invalid_state orders.in_state_placed',
       'paid',
