@@ -22,7 +22,7 @@ export const AuditQuery = z
     from: dateInput.optional(),
     to: dateInput.optional(),
     page: wholeNumber(1, 100000).optional().default(1),
-    pageSize: wholeNumber(1, 100).optional().default(50),
+    pageSize: wholeNumber(1, 100).optional().default(20),
     lang: z.string().optional(),
   })
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: 'validation.date_range', path: ['to'] });

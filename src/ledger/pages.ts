@@ -1,3 +1,4 @@
+import { dropEmpty } from '../schema';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import {
@@ -47,7 +48,7 @@ export function ledgerPages(deps: Deps): Router {
 
   router.get('/admin/ledger', admin, async (ctx) => {
     const state = ctx.state as AppState;
-    const q = parseInput(TransferQuery, ctx.query);
+    const q = parseInput(TransferQuery, dropEmpty(ctx.query as Record<string, unknown>));
     const [accounts, transfers, report] = await Promise.all([
       budgets.accounts(1, 100),
       budgets.transfers({ kind: q.kind, orderId: q.orderId }, q.page, q.pageSize),
@@ -104,7 +105,7 @@ async function accountNames(deps: Deps, codes: string[]): Promise<Map<string, { 
 
 async function budgetsPage(ctx: Context, deps: Deps, budgets: BudgetService, form: FormState): Promise<void> {
   const state = ctx.state as AppState;
-  const q = parseInput(PageQuery, ctx.query);
+  const q = parseInput(PageQuery, dropEmpty(ctx.query as Record<string, unknown>));
   const [table, units] = await Promise.all([budgets.budgets(q.page, q.pageSize), deps.db('purchasers').orderBy('id').select('id', 'name', 'city')]);
   ctx.body = state.render('ledger/budgets', {
     title: state.t('ledger.budgets_title'),

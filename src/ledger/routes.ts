@@ -1,3 +1,4 @@
+import { dropEmpty } from '../schema';
 import Router from '@koa/router';
 import type { Deps } from '../deps';
 import { actorOf, idempotent, parseInput, requireRole, validate } from '../web';
@@ -16,7 +17,7 @@ export function ledgerRoutes(deps: Deps): Router {
   });
 
   router.get('/api/v1/admin/budgets', admin, async (ctx) => {
-    const q = parseInput(PageQuery, ctx.query);
+    const q = parseInput(PageQuery, dropEmpty(ctx.query as Record<string, unknown>));
     ctx.body = await budgets.budgets(q.page, q.pageSize);
   });
 
@@ -29,12 +30,12 @@ export function ledgerRoutes(deps: Deps): Router {
   });
 
   router.get('/api/v1/admin/ledger/transfers', admin, async (ctx) => {
-    const q = parseInput(TransferQuery, ctx.query);
+    const q = parseInput(TransferQuery, dropEmpty(ctx.query as Record<string, unknown>));
     ctx.body = await budgets.transfers({ kind: q.kind, orderId: q.orderId }, q.page, q.pageSize);
   });
 
   router.get('/api/v1/admin/ledger/accounts', admin, async (ctx) => {
-    const q = parseInput(PageQuery, ctx.query);
+    const q = parseInput(PageQuery, dropEmpty(ctx.query as Record<string, unknown>));
     ctx.body = await budgets.accounts(q.page, q.pageSize);
   });
 

@@ -1,3 +1,4 @@
+import { dropEmpty } from '../schema';
 import Router from '@koa/router';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
@@ -25,11 +26,11 @@ export function orderRoutes(deps: Deps): Router {
   });
 
   router.get('/api/v1/orders', anyRole, async (ctx) => {
-    ctx.body = await orders.list(actorOf(ctx), parseInput(OrderListQuery, ctx.query));
+    ctx.body = await orders.list(actorOf(ctx), parseInput(OrderListQuery, dropEmpty(ctx.query as Record<string, unknown>)));
   });
 
   router.get('/api/v1/vendor/orders', requireRole('vendor'), async (ctx) => {
-    ctx.body = await orders.list(actorOf(ctx), parseInput(OrderListQuery, ctx.query));
+    ctx.body = await orders.list(actorOf(ctx), parseInput(OrderListQuery, dropEmpty(ctx.query as Record<string, unknown>)));
   });
 
   router.get('/api/v1/orders/:id', anyRole, async (ctx) => {

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors';
-import { fieldLabelsOf } from '../schema';
+import { dropEmpty, fieldLabelsOf } from '../schema';
 
 /** The value at an issue's path in the parsed input (undefined where there is none). */
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -64,10 +64,13 @@ export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.out
   return result.data;
 }
 
-/** Parses `ctx.query` (source 'query') or the body into `ctx.state.input`. */
+/**
+ * Parses `ctx.query` (source 'query') or the body into `ctx.state.input`. In a query an empty parameter (`pageSize=`)
+ * is one not given, as on every list.
+ */
 export function validate<S extends z.ZodType>(schema: S, source: 'query' | 'body' = 'body') {
   return async (ctx: Context, next: Next): Promise<void> => {
-    const data = source === 'query' ? ctx.query : (ctx.request as unknown as { body?: unknown }).body;
+    const data = source === 'query' ? dropEmpty(ctx.query as Record<string, unknown>) : (ctx.request as unknown as { body?: unknown }).body;
     if (source === 'body' && (data === undefined || data === null || typeof data !== 'object' || Array.isArray(data))) {
       throw new AppError('malformed', 'errors.malformed_body');
     }
