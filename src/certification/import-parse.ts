@@ -50,9 +50,12 @@ const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]); // legacy .xls
 
 export function detectType(name: string, data: Buffer): 'csv' | 'xlsx' {
-  const ext = name.toLowerCase().split('.').pop() ?? '';
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const ext = base.includes('.') ? base.toLowerCase().split('.').pop()! : '';
   const zip = data.subarray(0, 4).equals(ZIP_MAGIC);
   if (data.subarray(0, 4).equals(OLE_MAGIC) || ext === 'xls') throw new ImportFileError('certification.import_xls');
+  // A file sent without a name's extension (a script's nameless blob): known by its first bytes.
+  if (ext === '') return zip ? 'xlsx' : data.includes(0) ? wrongType() : 'csv';
   if (ext === 'xlsx') {
     if (!zip) throw new ImportFileError('certification.import_broken_xlsx');
     return 'xlsx';
@@ -61,6 +64,10 @@ export function detectType(name: string, data: Buffer): 'csv' | 'xlsx' {
     if (zip || data.includes(0)) throw new ImportFileError('certification.import_wrong_type');
     return 'csv';
   }
+  return wrongType();
+}
+
+function wrongType(): never {
   throw new ImportFileError('certification.import_wrong_type');
 }
 

@@ -186,6 +186,16 @@ describe('certification registry', function () {
       assert.ok(await ctx.db('audit_log').where({ action: 'certification.import_update' }).first());
     });
 
+    it('a CSV sent as a nameless blob (no extension) is known by its content and imported', async () => {
+      const res = await upload('blob', `${HEADER}\n${row(71)}`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.fileType, 'csv');
+      assert.equal(res.body.added, 1);
+      const binary = await upload('blob', Buffer.from([0x00, 0x01, 0x02, 0x03]));
+      assert.equal(binary.status, 422);
+      assert.equal(binary.body.error.field, 'file');
+    });
+
     it('XLSX with the official Chinese headings and real date cells', async () => {
       const wb = new ExcelJS.Workbook();
       const ws = wb.addWorksheet('2026');

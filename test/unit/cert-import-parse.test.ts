@@ -12,10 +12,18 @@ describe('certification import: reading the file', () => {
       ['a.xlsx', 'plain text'],
       ['a.csv', 'PK\x03\x04zip'],
       ['a.xls', '\xd0\xcf\x11\xe0'],
-      ['noext', 'x'],
+      ['blob', '\xd0\xcf\x11\xe0'],
+      ['blob', 'bin\x00ary'],
     ]) {
       assert.throws(() => detectType(name, Buffer.from(data, 'latin1')), AppError, name);
     }
+  });
+
+  it('knows a file sent without an extension (a nameless blob) by its first bytes', () => {
+    assert.equal(detectType('blob', Buffer.from('证书编号,产品名称\n', 'utf8')), 'csv');
+    assert.equal(detectType('', Buffer.from('x,y')), 'csv');
+    assert.equal(detectType('upload', Buffer.from('PK\x03\x04....', 'latin1')), 'xlsx');
+    assert.equal(detectType('dir.v2/blob', Buffer.from('x,y')), 'csv');
   });
 
   it('reads UTF-8 and GB18030 text', () => {
