@@ -162,10 +162,10 @@ describe(`demo certification: batched applications write what RecognitionService
       attempt(async (b) => b.draw(await screened(b), actors.admin, () => at, 8, () => () => 0)),
       /7 experts eligible/,
     );
-    // Another vendor's operator may not submit vendor A's application (the policy: not found to them).
+    // Another vendor's operator may not submit vendor A's application (the policy: not theirs, 403).
     await assert.rejects(
       attempt(async (b) => b.submit((await file(b)).map((a) => ({ ...a, vendor: actors.vendor2 })), () => at)),
-      (e: { code?: string }) => e.code === 'not_found',
+      (e: { code?: string }) => e.code === 'forbidden',
     );
     await ctx.db('vendors').where({ id: w.vendorB.id }).update({ status: 'pending' });
     await assert.rejects(attempt((b) => file(b, {}, actors.vendor2)), /is not approved/);
