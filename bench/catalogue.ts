@@ -17,21 +17,25 @@
  *
  * Knobs: BENCH_PRODUCTS (100000), BENCH_CONNECTIONS (50), BENCH_DURATION seconds per target (10), BENCH_KEEP=1 keeps
  * the database file, BENCH_DB=sqlite:<file> reuses one kept before (no generation), BENCH_ONLY=<words> runs the ceiling
- * and the targets whose name contains one of the comma-separated words, BENCH_PROFILE=1 writes the server's CPU profile
- * (node --cpu-prof) to bench/results/, BENCH_NODE_ARGS='<flags>' gives the server's node extra flags (V8's, say).
+ * and the targets whose name contains one of the comma-separated words, BENCH_PROFILE=1 profiles the server's CPU through
+ * each row's measured phase only (bench/profile-on-signal.mjs) and prints where a request's CPU goes, µs per request by
+ * function (the profiles in bench/results/profiles/; the rows' own figures are then under the profiler, higher), and
+ * BENCH_NODE_ARGS='<flags>' gives the server's node extra flags (V8's, say).
  * `npm run bench:catalogue -- --db postgres://user@host:port/database` runs it on PostgreSQL, in a database created
  * beside that one (bench/results/catalogue-postgres.md).
  */
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { hashPassword } from '../src/auth/passwords';
 import knexFactory from 'knex';
 import { createDb, migrateLatest, type Db } from '../src/db';
 import { startServer, type RunningServer } from '../test/helpers/server';
 import { generateCatalogue } from './generate';
+import { selfTimePerRequest } from './profile-summary';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 100_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -43,6 +47,7 @@ const PROFILE = process.env.BENCH_PROFILE === '1';
 /** Extra arguments for the server's node (to try V8 flags side by side), split on spaces. */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const RESULTS = path.join(__dirname, 'results');
+const PROFILES = path.join(RESULTS, 'profiles');
 const Q = encodeURIComponent('机床');
 const DISTINCT = 'search API, 57,600 distinct queries, none repeated';
 // The production server trusts its TLS-terminating proxy (app.proxy); session cookies are Secure.
@@ -90,6 +95,28 @@ function cpuMs(pid: number | undefined): number {
   // The fields after the command name (which may hold spaces), from the state on: utime and stime are the 12th and 13th.
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/** BENCH_PROFILE=1: starts the server's profiler (bench/profile-on-signal.mjs) for one row's measured phase. */
+async function profileStart(pid: number | undefined): Promise<{ pid: number; n: number }> {
+  if (!pid) throw new Error('no server to profile');
+  mkdirSync(PROFILES, { recursive: true });
+  profileCount += 1;
+  process.kill(pid, 'SIGUSR2');
+  return { pid, n: profileCount };
+}
+let profileCount = 0;
+
+/** Stops it, names the profile after the row, and prints the row's CPU per request by function. */
+async function profileEnd(p: { pid: number; n: number }, name: string, requests: number): Promise<void> {
+  process.kill(p.pid, 'SIGUSR2');
+  const done = path.join(PROFILES, `${p.n}.done`);
+  for (let waited = 0; !existsSync(done) && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  const file = path.join(PROFILES, `${name.replace(/[^\w]+/g, '-').replace(/^-|-$/g, '')}.cpuprofile`);
+  renameSync(path.join(PROFILES, `${p.n}.cpuprofile`), file);
+  rmSync(done, { force: true });
+  console.log(`${name}: CPU by function, µs per request under the profiler (self time; ${path.relative(process.cwd(), file)}):`);
+  for (const row of selfTimePerRequest(file, Math.max(1, requests))) console.log(`  ${row.us.toFixed(1).padStart(7)}  ${row.fn}`);
 }
 
 /** Runs `work` and gives its result with the CPU a process used meanwhile, µs per request. */
@@ -273,8 +300,8 @@ async function main(): Promise<void> {
     const app = await startServer({
       entry: 'scripts/start.mjs',
       databaseUrl,
-      env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0' },
-      nodeArgs: [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`] : [])],
+      env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0', ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILES } : {}) },
+      nodeArgs: [...NODE_ARGS, ...(PROFILE ? ['--import', pathToFileURL(path.join(__dirname, 'profile-on-signal.mjs')).href] : [])],
     });
     servers.push(app);
     const session = await purchaserSession(db, app.url);
@@ -302,7 +329,9 @@ async function main(): Promise<void> {
       // The distinct-query row gets no warm-up: it is there to show cache misses.
       if (target.paths.length < 2000) await hammer(target, 2);
       const watch = watchRss(target.base === app.url ? app.child.pid : undefined);
+      const profiled = PROFILE && target.base === app.url ? await profileStart(app.child.pid) : null;
       const { r, cpuUs } = await withCpu(target.base === app.url ? app.child.pid : ceiling.child.pid, () => hammer(target, DURATION));
+      if (profiled) await profileEnd(profiled, target.name, r.requests.total);
       const row: Row = {
         target,
         coldMs,
