@@ -1,4 +1,3 @@
-import { dropEmpty } from '../schema';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import {
@@ -17,6 +16,7 @@ import {
 } from '../web';
 import type { Deps } from '../deps';
 import { formatYuan, Money } from '../money';
+import { dropEmpty } from '../schema';
 import { parseAccountCode } from './accounts';
 import { BudgetService } from './budgets';
 import { AllocateInput, PageQuery, TransferQuery } from './schema';

@@ -1,7 +1,7 @@
-import { dropEmpty } from '../schema';
 import Router from '@koa/router';
 import type { Deps } from '../deps';
 import { actorOf, idempotent, parseInput, requireRole, validate } from '../web';
+import { dropEmpty } from '../schema';
 import { AllocateInput, PageQuery, TransferQuery } from './schema';
 
 /** The ledger's JSON API: budgets (admin allocates, purchaser reads), the books, and their verification. */

@@ -1,9 +1,9 @@
-import { dropEmpty } from '../schema';
 import Router from '@koa/router';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { actorOf, idempotent, parseInput, requireRole, validate } from '../web';
 import { mountApiSteps } from '../workflow';
+import { dropEmpty } from '../schema';
 import { OrderInput, OrderListQuery } from './schema';
 import type { StepInput } from './service';
 import { ORDER_WORKFLOW, type OrderAction } from './transitions';
