@@ -1,13 +1,11 @@
 import path from 'node:path';
 import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
-import { koaBody } from 'koa-body';
 import helmet from 'koa-helmet';
 import serve from 'koa-static';
 import pino, { type Logger } from 'pino';
 import { FakeClock, SystemClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
-import { AppError } from './errors';
 import { withVersionScope, type Db } from './db';
 import type { Deps } from './deps';
 import { moduleRouters } from './modules';
@@ -17,6 +15,7 @@ import { ROOT } from './paths';
 import {
   Views,
   bodyGuard,
+  bodyParser,
   csrfProtection,
   csrfToken,
   errorHandler,
@@ -30,7 +29,6 @@ import {
   type ViewGlobals,
 } from './web';
 import { adminNavCounts, navCounts } from './admin';
-import { discardUploads } from './certification';
 import { WebhookWorker, type WorkerOptions } from './integration';
 
 export interface MarketplaceOptions {
@@ -179,23 +177,15 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
     await serve(path.join(ROOT, 'public'), { maxage: production ? 86400000 : 0, gzip: false })(ctx, next);
   });
   app.use(
-    koaBody({
+    bodyParser({
       multipart: true,
       jsonLimit: '1mb',
       formLimit: '1mb',
       textLimit: '1mb',
       formidable: { maxFileSize: 10 * 1024 * 1024, maxFiles: 1, keepExtensions: true, allowEmptyFiles: true, minFileSize: 0 },
-      onError: (err) => {
-        // formidable says its status as httpCode (413 past maxFileSize), raw-body as status (413 past the limits).
-        const e = err as { status?: number; httpCode?: number };
-        const status = e.status ?? (e.httpCode && e.httpCode >= 400 && e.httpCode < 500 ? e.httpCode : 400);
-        if (status === 413) throw new AppError('payload_too_large', 'errors.payload_too_large', {}, e.httpCode ? 'file' : undefined);
-        throw Object.assign(err, { status });
-      },
     }),
   );
   app.use(bodyGuard());
-  app.use(discardUploads());
   // A GET changes nothing, so it reads each version counter once and every cache it asks answers at that version
   // (db/versioned-cache.ts `withVersionScope`): the session's, the catalogue's five or six lookups of a search.
   app.use((ctx, next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? withVersionScope(next) : next()));

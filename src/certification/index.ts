@@ -9,4 +9,3 @@ export { isCurrent } from './rules';
 export { CertListQuery } from './schema';
 export { CertificationService, issueCertificate } from './service';
 export type { CertificationInput } from './schema';
-export { discardUploads } from './upload';

@@ -1,5 +1,5 @@
 import { readFile, unlink } from 'node:fs/promises';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { AppError } from '../errors';
 
 interface UploadedFile {
@@ -23,20 +23,4 @@ export async function uploadedFile(ctx: Context): Promise<{ name: string; data: 
   } finally {
     await Promise.all(all.map((x) => unlink(x.filepath).catch(() => undefined)));
   }
-}
-
-/**
- * Multipart uploads land in temporary files before any route decides whether the caller may upload at all; this
- * removes whatever is left once the response is done (a 401/403 upload, a route that takes no file), so refused
- * uploads cannot fill the disk.
- */
-export function discardUploads() {
-  return async (ctx: Context, next: Next): Promise<void> => {
-    try {
-      await next();
-    } finally {
-      const files = (ctx.request as unknown as { files?: Record<string, UploadedFile | UploadedFile[]> }).files;
-      if (files) await Promise.all(Object.values(files).flat().map((f) => unlink(f.filepath).catch(() => undefined)));
-    }
-  };
 }

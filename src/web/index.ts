@@ -4,6 +4,7 @@
  * imports none of them (docs/architecture.md); a module's routes import it from here.
  */
 export { bodyGuard } from './body-guard';
+export { bodyParser } from './uploads';
 export { clockRoutes } from './clock-routes';
 export { csrfProtection, csrfToken, withCsrfPlaceholder } from './csrf';
 export { STATUS, errorBody, errorHandler } from './errors';

@@ -149,6 +149,27 @@ describe('certification registry', function () {
       assert.deepEqual(ours(), []);
     });
 
+    it('a request with two files leaves neither behind, whoever sends it and wherever: a 422 naming the second file', async () => {
+      const ext = `.fum2${process.pid}`;
+      const ours = () => readdirSync(os.tmpdir()).filter((f) => f.endsWith(ext));
+      const big = Buffer.alloc(200 * 1024, 'a');
+      // Anonymous, to an address that does not exist, and to the import as the department, small files and large ones.
+      const sent = [
+        await t.http.post('/api/v1/nonexistent').attach('a', Buffer.from('x'), `a${ext}`).attach('b', Buffer.from('y'), `b${ext}`),
+        await t.http.post('/api/v1/auth/token').attach('a', big, `c${ext}`).attach('b', big, `d${ext}`),
+        await t.http.post('/api/v1/admin/certifications/import').set('Authorization', asAdmin).attach('file', Buffer.from(`${HEADER}\n${row(1)}`), `e${ext}`).attach('other', big, `f${ext}`),
+      ];
+      for (const res of sent) {
+        assert.equal(res.status, 422, JSON.stringify(res.body));
+        assert.equal(res.body.error.code, 'validation_failed');
+      }
+      assert.equal(sent[2].body.error.field, 'other');
+      assert.match(sent[2].body.error.message, /一次只能上传一个文件/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(ours(), []);
+      assert.equal(await count(), 0, 'nothing imported');
+    });
+
     it('a file with any bad row writes nothing and reports each row', async () => {
       const csv = [HEADER, row(1), row(2, { code: '91330100MA2XXXXXX1' }), row(3, { level: '银河级' }), row(1, { productName: '重复' }), row(4, { until: '2029/02/30' })].join('\n');
       const res = await upload('list.csv', csv);
