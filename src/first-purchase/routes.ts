@@ -64,7 +64,12 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
   });
 
   // The steps of the case: one route each, derived from the table (transitions.ts).
-  mountApiSteps(router, { ...CASE_WORKFLOW, apiPrefix: '' }, { idParam: (raw) => idParam(raw), idempotent: once, run: (...args) => service.run(...args) });
+  mountApiSteps(router, { ...CASE_WORKFLOW, apiPrefix: '' }, {
+    idParam: (raw) => idParam(raw),
+    idempotent: once,
+    run: (...args) => service.run(...args),
+    visible: (actor, id) => service.queries.get(actor, id),
+  });
 
   return router;
 }

@@ -65,7 +65,7 @@ export function insuranceApiRoutes(deps: Deps): Router {
     ctx.body = worded(ctx, await service.getClaim(actorOf(ctx), idParam(ctx.params.id)));
   });
   for (const [desk, wf] of [['vendor', VENDOR_CLAIM], ['admin', ADMIN_CLAIM], ['finance', FINANCE_CLAIM]] as const) {
-    mountApiSteps(router, wf, { idParam, idempotent: once, run: async (step, actor, id, body) => service.run(desk, step, actor, id, body) });
+    mountApiSteps(router, wf, { idParam, idempotent: once, run: async (step, actor, id, body) => service.run(desk, step, actor, id, body), visible: (actor, id) => service.getClaim(actor, id) });
   }
 
   // ── the statistics of paid claims: the department and finance (API.md; the current year when none is asked) ──

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
-import { actorOf, idParam, parseInput, requestBody, requireRole, validate, type AppState } from '../web';
+import { actorOf, idParam, objectFirst, parseInput, requestBody, requireRole, validate, type AppState } from '../web';
 import { MAX_DOCUMENT_BYTES, MAX_IMAGE_BYTES, uploadedFile } from './files';
 import { mediaPages } from './pages';
 import { DocumentFields, ImageFields, MoveInput } from './schema';
@@ -62,17 +62,18 @@ export function mediaRoutes(deps: Deps): Router {
     ctx.body = view;
   });
   // Multipart: `image` (JPEG, PNG or WebP, ≤ 8 MB), `alt`, `cover`.
-  router.post('/api/v1/vendor/products/:id/images', vendor, async (ctx) => {
+  const owned = (ctx: Context) => media.forOwner(actorOf(ctx), idParam(ctx.params.id));
+  router.post('/api/v1/vendor/products/:id/images', vendor, objectFirst(async (ctx) => {
     const id = idParam(ctx.params.id);
     const fields = parseInput(ImageFields, requestBody(ctx));
     const file = await uploadedFile(ctx, 'image', MAX_IMAGE_BYTES);
     ctx.status = 201;
     ctx.body = await media.addImage(actorOf(ctx), id, { data: file.data, alt: fields.alt, cover: fields.cover });
-  });
+  }, owned));
   router.post('/api/v1/vendor/products/:id/images/:imageId/cover', vendor, async (ctx) => {
     ctx.body = await media.makeCover(actorOf(ctx), idParam(ctx.params.id), idParam(ctx.params.imageId));
   });
-  router.post('/api/v1/vendor/products/:id/images/:imageId/move', vendor, validate(MoveInput), async (ctx) => {
+  router.post('/api/v1/vendor/products/:id/images/:imageId/move', vendor, objectFirst(validate(MoveInput), owned), async (ctx) => {
     const { direction } = ctx.state.input as { direction: 'up' | 'down' };
     ctx.body = await media.move(actorOf(ctx), idParam(ctx.params.id), idParam(ctx.params.imageId), direction);
   });
@@ -80,13 +81,13 @@ export function mediaRoutes(deps: Deps): Router {
     ctx.body = await media.removeImage(actorOf(ctx), idParam(ctx.params.id), idParam(ctx.params.imageId));
   });
   // Multipart: `document` (PDF, ≤ 10 MB), `title`.
-  router.post('/api/v1/vendor/products/:id/documents', vendor, async (ctx) => {
+  router.post('/api/v1/vendor/products/:id/documents', vendor, objectFirst(async (ctx) => {
     const id = idParam(ctx.params.id);
     const fields = parseInput(DocumentFields, requestBody(ctx));
     const file = await uploadedFile(ctx, 'document', MAX_DOCUMENT_BYTES);
     ctx.status = 201;
     ctx.body = await media.addDocument(actorOf(ctx), id, { ...file, title: fields.title });
-  });
+  }, owned));
   router.delete('/api/v1/vendor/products/:id/documents/:documentId', vendor, async (ctx) => {
     ctx.body = await media.removeDocument(actorOf(ctx), idParam(ctx.params.id), idParam(ctx.params.documentId));
   });

@@ -43,6 +43,7 @@ export function orderRoutes(deps: Deps): Router {
     idParam: parseOrderId,
     idempotent: idempotent(deps.db, deps.clock),
     run: (step, actor, id, input) => orders.act(actor, id, step as OrderAction, input as StepInput),
+    visible: (actor, id) => orders.detail(actor, id),
   });
 
   return router;

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { dropEmpty } from '../schema';
-import { actorOf, idParam, idempotent, parseInput, requestBody, requireRole, validate, type AppState } from '../web';
+import { actorOf, idParam, idempotent, objectFirst, parseInput, requestBody, requireRole, validate, type Actor, type AppState } from '../web';
 import { mountApiSteps } from '../workflow';
 import { sendAttachment, uploadedAttachment } from './attachments';
 import { ApplicationInput, AttachmentInput, ExpertActiveInput, AwardSettingsInput, ExpertEditInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, ReviewsQuery, RoundInput, StatsQuery } from './schema';
@@ -73,27 +73,28 @@ export function recognitionApiRoutes(deps: Deps): Router {
     ctx.body = await service.getApplication(actorOf(ctx), idParam(ctx.params.id));
   });
   // Attachments: multipart `file` (PDF, JPEG, PNG; ≤ 10 MB) and `kind`; downloads only for those who may read it.
-  router.post('/api/v1/vendor/applications/:id/attachments', vendor, async (ctx) => {
+  router.post('/api/v1/vendor/applications/:id/attachments', vendor, objectFirst(async (ctx) => {
     const id = idParam(ctx.params.id);
     const { kind } = parseInput(AttachmentInput, requestBody(ctx));
     const file = await uploadedAttachment(ctx);
     ctx.status = 201;
     ctx.body = await service.addAttachment(actorOf(ctx), id, { kind, ...file });
-  });
+  }, (ctx) => service.getApplication(actorOf(ctx), idParam(ctx.params.id))));
   router.delete('/api/v1/vendor/applications/:id/attachments/:aid', vendor, async (ctx) => {
     ctx.body = await service.removeAttachment(actorOf(ctx), idParam(ctx.params.id), idParam(ctx.params.aid));
   });
   router.get('/api/v1/applications/:id/attachments/:aid', reader, async (ctx) => {
     sendAttachment(ctx, await service.attachment(actorOf(ctx), idParam(ctx.params.id), idParam(ctx.params.aid)));
   });
-  mountApiSteps(router, VENDOR_APPLICATION, { idParam, idempotent: once, run: (step, actor, id, body) => service.run(step, actor, id, body) });
-  mountApiSteps(router, ADMIN_APPLICATION, { idParam, idempotent: once, run: (step, actor, id, body) => service.run(step, actor, id, body) });
+  const visible = (actor: Actor, id: number) => service.getApplication(actor, id);
+  mountApiSteps(router, VENDOR_APPLICATION, { idParam, idempotent: once, run: (step, actor, id, body) => service.run(step, actor, id, body), visible });
+  mountApiSteps(router, ADMIN_APPLICATION, { idParam, idempotent: once, run: (step, actor, id, body) => service.run(step, actor, id, body), visible });
 
   // ── the experts' reviews ──
   router.get('/api/v1/expert/reviews', expert, async (ctx) => {
     ctx.body = await service.myReviews(actorOf(ctx), query(ctx, ReviewsQuery));
   });
-  router.post('/api/v1/expert/reviews/:applicationId', expert, validate(ReviewInput), async (ctx) => {
+  router.post('/api/v1/expert/reviews/:applicationId', expert, objectFirst(validate(ReviewInput), (ctx) => service.getApplication(actorOf(ctx), idParam(ctx.params.applicationId))), async (ctx) => {
     ctx.body = await service.review(actorOf(ctx), idParam(ctx.params.applicationId), input<ReviewInput>(ctx));
   });
 

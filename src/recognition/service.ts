@@ -484,7 +484,7 @@ export class RecognitionService {
     return writeTransaction(this.db, async (trx) => {
       const e = await this.expertOf(trx, actor);
       const a = await findApplication(trx, applicationId, { lock: true });
-      if (!a) throw new AppError('forbidden', 'recognition.not_drawn');
+      if (!a) throw notFound('recognition.not_found');
       const mine = (await reviewsOf(trx, a.id)).find((r) => r.expert_id === e.id);
       if (!mine || mine.status === 'conflict') throw new AppError('forbidden', 'recognition.not_drawn');
       if (a.status !== 'expert_review') throw invalidState(`recognition.wrong_state_${a.status}`, { status: a.status });

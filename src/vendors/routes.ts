@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { RATE_LIMITS, RateLimiter, actorOf, clientAddress, enforce, idParam, rateLimit, requireRole, validate, type RateKey } from '../web';
+import { RATE_LIMITS, RateLimiter, actorOf, clientAddress, enforce, idParam, objectFirst, rateLimit, requireRole, validate, type RateKey } from '../web';
 import { CertListQuery } from '../certification';
 import type { Deps } from '../deps';
 import { mountApiSteps } from '../workflow';
@@ -49,7 +49,7 @@ export function vendorRoutes(deps: Deps): Router {
     ctx.body = await listings.get(actorOf(ctx), idParam(ctx.params.id));
   });
 
-  router.patch('/api/v1/vendor/products/:id', vendor, validate(ListingPatch), async (ctx) => {
+  router.patch('/api/v1/vendor/products/:id', vendor, objectFirst(validate(ListingPatch), (ctx) => listings.get(actorOf(ctx), idParam(ctx.params.id))), async (ctx) => {
     ctx.body = await listings.update(actorOf(ctx), idParam(ctx.params.id), ctx.state.input as ListingPatch);
   });
 

@@ -19,6 +19,6 @@ export { requestLog } from './request-log';
 export { keepRouteMatches } from './route-match';
 export { destroySession, hasSessionCookie, hashToken, regenerateSession, sessions } from './session';
 export type { Actor, AppState, Role, SessionData } from './state';
-export { parseInput, validate, zodToAppError } from './validate';
+export { objectFirst, parseInput, validate, zodToAppError } from './validate';
 export { PdfFontMissing, amountInWords, documentPdf, pdfDisposition, writePdf, type PdfDocumentModel, type PdfWriter } from './pdf';
 export { Views, formatDateTime, safePath, type ViewGlobals } from './views';

@@ -65,6 +65,27 @@ export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.out
 }
 
 /**
+ * `input` (a check of the request's input, or a handler that checks it), but an object that is not there or not the
+ * caller's answers as such first (API.md: 401 → 403 → 404 → 409 → 422): when the input is refused, `visible` reads
+ * the object as the caller may see it, and its 404 or 403 wins over the 422. Only on that path: a valid input goes
+ * straight on, to the work that reads the object itself.
+ */
+export function objectFirst(input: (ctx: Context, next: Next) => Promise<void>, visible: (ctx: Context) => Promise<unknown>) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    let passed = false;
+    try {
+      await input(ctx, () => {
+        passed = true;
+        return next();
+      });
+    } catch (err) {
+      if (!passed && err instanceof AppError && (err.code === 'validation_failed' || err.code === 'malformed')) await visible(ctx);
+      throw err;
+    }
+  };
+}
+
+/**
  * Parses `ctx.query` (source 'query') or the body into `ctx.state.input`. In a query an empty parameter (`pageSize=`)
  * is one not given, as on every list.
  */

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import { AppError } from '../errors';
-import { FormInvalid, actorOf, errorBody, parseInput, requireRole, validate, type Actor, type Role } from '../web';
+import { FormInvalid, actorOf, errorBody, objectFirst, parseInput, requireRole, validate, type Actor, type Role } from '../web';
 import { decide, type Step, type StepField, type Workflow } from './steps';
 
 /**
@@ -25,14 +25,19 @@ function optionalBody(schema: NonNullable<Step<string, unknown>['input']>): Midd
   };
 }
 
-/** `POST {apiPrefix}/:id/{step}` for every step: role at the door, the input, Idempotency-Key when money moves. */
+/**
+ * `POST {apiPrefix}/:id/{step}` for every step: role at the door, the input (after the object, see objectFirst),
+ * Idempotency-Key when money moves. `visible`: the domain's read of one object as the caller may see it (404, 403).
+ */
 export function mountApiSteps<S extends string, F, V>(
   router: Router,
   wf: Workflow<S, F>,
-  opts: { idParam: (raw: string | undefined) => number; idempotent: Middleware; run: StepRunner<V> },
+  opts: { idParam: (raw: string | undefined) => number; idempotent: Middleware; run: StepRunner<V>; visible?: (actor: Actor, id: number) => Promise<unknown> },
 ): void {
   for (const step of wf.steps) {
-    const input = !step.input ? passThrough : step.inputOptional ? optionalBody(step.input) : validate(step.input);
+    const checked = !step.input ? passThrough : step.inputOptional ? optionalBody(step.input) : validate(step.input);
+    const visible = opts.visible;
+    const input = visible && checked !== passThrough ? objectFirst(checked, (ctx) => visible(actorOf(ctx), opts.idParam(ctx.params.id))) : checked;
     const once = step.movesMoney ? opts.idempotent : passThrough;
     router.post(`${wf.apiPrefix}/:id/${step.name}`, requireRole(...step.roles), input, once, async (ctx) => {
       ctx.body = await opts.run(step.name, actorOf(ctx), opts.idParam(ctx.params.id), ctx.state.input ?? {}, 'api');
