@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Marketplace } from './app';
 import { ConfigError, loadConfig } from './config';
 import type { Db } from './db';
+import { answerClientErrors } from './web';
 import { loadDemoDataInWorker, loadableInWorker } from '../seeds/lib/load-in-worker';
 
 /** Standalone entry: config → (the demo loader's worker: migrate, demo data) beside the app's build → listen, and print the URL. */
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   await expire();
   const hourly = setInterval(() => void expire(), 60 * 60 * 1000).unref();
   const server: Server = app.listen(config.port, config.host);
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -5,6 +5,7 @@
  */
 export { bodyGuard } from './body-guard';
 export { bodyParser } from './uploads';
+export { answerClientErrors } from './client-errors';
 export { clockRoutes } from './clock-routes';
 export { csrfProtection, csrfToken, withCsrfPlaceholder } from './csrf';
 export { STATUS, errorBody, errorHandler } from './errors';
