@@ -5,17 +5,24 @@ import { AppError } from '../errors';
 export const MAX_BODY_DEPTH = 32;
 
 const NUL = '\u0000';
+/** What a decoder puts in place of bytes that are not UTF-8: text that arrived as something else, or broken. */
+const REPLACEMENT = '\uFFFD';
+const hasBad = (text: string): boolean => text.includes(NUL) || text.includes(REPLACEMENT);
 
-/** The first string in `value` holding a NUL, as a field path ('items.0.note'), else null. Iterative: no recursion. */
-function findNul(value: unknown, root: string): string | null {
+/**
+ * The first string in `value` (or key) holding a NUL or a U+FFFD, as a field path ('items.0.note') with the message
+ * for it, else null. Iterative: no recursion.
+ */
+function findBadText(value: unknown, root: string): { path: string; key: string } | null {
   const stack: Array<[unknown, string]> = [[value, root]];
+  const found = (text: string, path: string) => ({ path, key: text.includes(NUL) ? 'validation.nul_char' : 'validation.bad_encoding' });
   while (stack.length) {
     const [v, path] = stack.pop() as [unknown, string];
     if (typeof v === 'string') {
-      if (v.includes(NUL)) return path;
+      if (hasBad(v)) return found(v, path);
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-        if (k.includes(NUL)) return path || k.replace(/\0/g, '');
+        if (hasBad(k)) return found(k, path || k.split(NUL).join('').split(REPLACEMENT).join(''));
         stack.push([child, path ? `${path}.${k}` : k]);
       }
     }
@@ -61,6 +68,8 @@ function ungroupNumbers(body: Record<string, unknown>): void {
  *   or validating it would recurse until the stack overflows): 400 `malformed`.
  * - A NUL character in the path, a query parameter or any string of the body (PostgreSQL refuses it in text, SQLite's
  *   full-text search reads it as the end of the query): 422 naming the field. No legitimate text holds one.
+ * - A U+FFFD there likewise (422 naming the field): it is what decoding left of bytes that were not UTF-8 (a JSON body
+ *   sent in GBK, a query string with a broken escape such as `%E0%A4%A`), so what was meant is not known.
  * - A text body (`text/plain`, or a body the parser keeps as a string) on a state-changing request: 400
  *   `malformed`, since every write takes a form or a JSON object (the CSRF check read `_csrf` from it and threw). A parsed JSON array or scalar stays as it is for the route's schema
  *   to refuse, naming the field.
@@ -75,9 +84,8 @@ export function bodyGuard() {
       throw new AppError('malformed', 'errors.malformed');
     }
     if (path.includes(NUL)) throw new AppError('malformed', 'errors.malformed');
-    const query = ctx.query;
-    const inQuery = findNul(query, '');
-    if (inQuery !== null) throw new AppError('validation_failed', 'validation.nul_char', { field: inQuery }, inQuery || undefined);
+    const inQuery = findBadText(ctx.query, '');
+    if (inQuery !== null) throw new AppError('validation_failed', inQuery.key, { field: inQuery.path }, inQuery.path || undefined);
 
     const request = ctx.request as unknown as { body?: unknown };
     const body = request.body;
@@ -86,8 +94,8 @@ export function bodyGuard() {
       request.body = {};
     } else if (body !== null && typeof body === 'object') {
       if (depthOver(body, MAX_BODY_DEPTH)) throw new AppError('malformed', 'errors.body_too_deep', { max: MAX_BODY_DEPTH });
-      const inBody = findNul(body, '');
-      if (inBody !== null) throw new AppError('validation_failed', 'validation.nul_char', { field: inBody }, inBody || undefined);
+      const inBody = findBadText(body, '');
+      if (inBody !== null) throw new AppError('validation_failed', inBody.key, { field: inBody.path }, inBody.path || undefined);
       if (ctx.is('urlencoded', 'multipart')) ungroupNumbers(body as Record<string, unknown>);
     }
     await next();

@@ -115,6 +115,34 @@ describe('Hostile input never gets a 500 (issue 12)', function () {
     });
   });
 
+  describe('text that was not UTF-8 (a black-box audit, 2026-12-07)', () => {
+    it('a query with a broken escape (q=%E0%A4%A) is 422 naming q, in words, instead of a search for what decoding left', async () => {
+      const api = await t.http.get('/api/v1/products?q=%E0%A4%A');
+      assert.equal(api.status, 422, api.text);
+      assert.equal(api.body.error.field, 'q');
+      assert.match(api.body.error.message, /无法识别的字符/);
+      const en = await t.http.get('/api/v1/products?q=%E0%A4%A&lang=en');
+      assert.match(en.body.error.message, /UTF-8/);
+    });
+
+    it('a JSON body whose bytes are not UTF-8 is 422 naming the field, and nothing is written', async () => {
+      const before = await counts();
+      const body = Buffer.concat([Buffer.from('{"name":"某'), Buffer.from([0xff, 0xfe]), Buffer.from('公司","creditCode":"91330100MA27XYZ123"}')]);
+      // The bytes as they are (supertest would serialise a Buffer as JSON of its own).
+      const server = t.app.listen(0);
+      try {
+        const { port } = server.address() as { port: number };
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/vendors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const answer = (await res.json()) as { error: { code: string; field: string } };
+        assert.equal(res.status, 422, JSON.stringify(answer));
+        assert.equal(answer.error.field, 'name');
+      } finally {
+        server.close();
+      }
+      assert.deepEqual(await counts(), before);
+    });
+  });
+
   describe('defect 4: money beyond the range', () => {
     it(`allocations up to ${MONEY_MAX} in all are taken; one that would take a balance past it is 422 naming amount, and every page still shows`, async () => {
       const unit = cast.unitB.id;
