@@ -97,6 +97,9 @@ function cpuMs(pid: number | undefined): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
 
+/** How many row profiles this run asked for (the preload numbers its files the same way). */
+let profileCount = 0;
+
 /** BENCH_PROFILE=1: starts the server's profiler (bench/profile-on-signal.mjs) for one row's measured phase. */
 async function profileStart(pid: number | undefined): Promise<{ pid: number; n: number }> {
   if (!pid) throw new Error('no server to profile');
@@ -105,7 +108,6 @@ async function profileStart(pid: number | undefined): Promise<{ pid: number; n: 
   process.kill(pid, 'SIGUSR2');
   return { pid, n: profileCount };
 }
-let profileCount = 0;
 
 /** Stops it, names the profile after the row, and prints the row's CPU per request by function. */
 async function profileEnd(p: { pid: number; n: number }, name: string, requests: number): Promise<void> {

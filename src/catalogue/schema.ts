@@ -69,18 +69,18 @@ const searchWord = (max: number) =>
  */
 export const SynonymInput = withFieldLabels(
   z
-  .object({
-    term: searchWord(40),
-    synonyms: z
-      .union([z.array(z.string({ message: 'validation.invalid_type' })), z.string()], { message: 'validation.invalid_type' })
-      .transform((v) => (Array.isArray(v) ? v : v.split(/[,，、;；\n]/)).map((s) => s.trim()).filter(Boolean))
-      .pipe(z.array(searchWord(40)).min(1, 'validation.required').max(20, 'validation.too_many')),
-    twoWay: z
-      .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' })], { message: 'validation.invalid' })
-      .optional()
-      .transform((v) => v === undefined || v === true || v === 'on' || v === 'true' || v === '1'),
-  })
-  .strict(),
+    .object({
+      term: searchWord(40),
+      synonyms: z
+        .union([z.array(z.string({ message: 'validation.invalid_type' })), z.string()], { message: 'validation.invalid_type' })
+        .transform((v) => (Array.isArray(v) ? v : v.split(/[,，、;；\n]/)).map((s) => s.trim()).filter(Boolean))
+        .pipe(z.array(searchWord(40)).min(1, 'validation.required').max(20, 'validation.too_many')),
+      twoWay: z
+        .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' })], { message: 'validation.invalid' })
+        .optional()
+        .transform((v) => v === undefined || v === true || v === 'on' || v === 'true' || v === '1'),
+    })
+    .strict(),
   { term: 'catalogue.synonym_term', synonyms: 'catalogue.synonym_synonyms' },
 );
 export type SynonymInput = z.output<typeof SynonymInput>;

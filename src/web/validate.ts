@@ -13,12 +13,6 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-/**
- * Turns the first zod issue into an AppError naming the field. Schemas carry catalogue keys as messages
- * (`validation.*`); other issues map from their code. With the input at hand (`data`), a value of the wrong type is
- * told apart from a missing one ('required' only when nothing was sent), and a query parameter given twice
- * (`?page=1&page=2` arrives as an array) is named as such.
- */
 /** Messages that, said of a value nobody gave, mean it is missing. */
 const ABSENT_IS_REQUIRED = new Set(['validation.invalid_type', 'validation.integer', 'validation.invalid', 'validation.one_of', 'validation.boolean']);
 
@@ -30,6 +24,12 @@ export function labelled(e: AppError, schema: z.ZodType): AppError {
   return e;
 }
 
+/**
+ * Turns the first zod issue into an AppError naming the field. Schemas carry catalogue keys as messages
+ * (`validation.*`); other issues map from their code. With the input at hand (`data`), a value of the wrong type is
+ * told apart from a missing one ('required' only when nothing was sent), and a query parameter given twice
+ * (`?page=1&page=2` arrives as an array) is named as such.
+ */
 export function zodToAppError(error: z.ZodError, data?: unknown): AppError {
   const issue = error.issues[0];
   const field = issue.path.map(String).join('.') || 'body';
