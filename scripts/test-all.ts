@@ -4,8 +4,9 @@
  * The two engines' passes are independent (each test makes its own databases) and spend much of their time waiting
  * on a database, so they run side by side: the SQLite pass prints as it goes, the PostgreSQL pass's output is held
  * and printed when the SQLite pass is over (then live). Typecheck and lint also run side by side. The exit code is
- * non-zero when any part fails, and the summary at the end says which. TEST_SEQUENTIAL=1 runs everything one after
- * another (as `npm run typecheck && npm run lint && npm run test:sqlite && npm run test:pg` would).
+ * non-zero when any part fails; the summary at the end says which, and repeats what each failed part said of its
+ * failures. TEST_SEQUENTIAL=1 runs everything one after another (as `npm run typecheck && npm run lint && npm run
+ * test:sqlite && npm run test:pg` would).
  *
  * The typecheck is tsc's build into dist-test-run/ (`npm run build:test`): the passes then start the servers they
  * test from it (TEST_BUILD, test/helpers/server.ts `entryArgs`) — plain node starts them in about two thirds of the
@@ -30,13 +31,19 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+/** Each part's whole output, kept so that the end of the run can repeat what failed (see `failures`). */
+const outputs = new Map<string, Buffer[]>();
+
 /** Runs a part; `live` says whether its output goes straight out or is held until `release` is called. */
 function run(part: Part, live: boolean): { done: Promise<number>; release: () => void } {
   const child = spawn(npm, ['run', '--silent', ...part.args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   running.add(child);
   let held: Array<[NodeJS.WriteStream, Buffer]> = [];
   let streaming = live;
+  const kept: Buffer[] = [];
+  outputs.set(part.name, kept);
   const out = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
+    kept.push(chunk);
     if (streaming) stream.write(chunk);
     else held.push([stream, chunk]);
   };
@@ -83,6 +90,21 @@ async function together(parts: Part[]): Promise<Array<[string, number]>> {
   return codes;
 }
 
+/**
+ * What a failed part said about its failures: mocha's "N failing" section (each failed test's title and error), or,
+ * when there is none (a typecheck, a lint, a pass that stopped early), its last lines. The two passes run side by side
+ * and the PostgreSQL one prints last, so without this the reason the SQLite pass failed would be a long way up.
+ */
+function failures(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const text = Buffer.concat(outputs.get(name) ?? []).toString('utf8').replace(/\x1b\[[0-9;]*m/g, '');
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => /^\s*\d+ failing\s*$/.test(line));
+  const shown = start >= 0 ? lines.slice(start) : lines.slice(-40);
+  const LIMIT = 400;
+  return shown.length > LIMIT ? [...shown.slice(0, LIMIT), `… (${shown.length - LIMIT} more lines above in this log)`].join('\n') : shown.join('\n');
+}
+
 /** Where `npm run build:test` writes (package.json), relative to the project root. */
 const BUILD = 'dist-test-run';
 
@@ -106,6 +128,9 @@ async function main(): Promise<number> {
     );
   }
   rmSync(path.join(ROOT, BUILD), { recursive: true, force: true });
+  for (const [name, code] of results) {
+    if (code !== 0) process.stdout.write(`\n=== what failed in ${name} ===\n${failures(name)}\n`);
+  }
   process.stdout.write('\n');
   for (const [name, code] of results) process.stdout.write(`${code === 0 ? 'passed' : 'FAILED'}: ${name}\n`);
   return results.every(([, code]) => code === 0) ? 0 : 1;
