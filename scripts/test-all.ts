@@ -129,7 +129,7 @@ async function main(): Promise<number> {
   }
   rmSync(path.join(ROOT, BUILD), { recursive: true, force: true });
   for (const [name, code] of results) {
-    if (code !== 0) process.stdout.write(`\n=== what failed in ${name} ===\n${failures(name)}\n`);
+    if (code !== 0) process.stdout.write(`\n=== what failed in ${name} ===\n${failures(name).trimEnd()}\n`);
   }
   process.stdout.write('\n');
   for (const [name, code] of results) process.stdout.write(`${code === 0 ? 'passed' : 'FAILED'}: ${name}\n`);
