@@ -32,8 +32,8 @@ const FIGURES: ReadonlyArray<{ key: string; kind: Kind; read: (r: YearReport) =>
   { key: 'insurance.projects', kind: 'count', read: (r) => r.insurance.projects },
   { key: 'insurance.insuredValue', kind: 'money', read: (r) => r.insurance.insuredValue },
   { key: 'insurance.compensation', kind: 'money', read: (r) => r.insurance.compensation },
-  { key: 'insurance.yoy.count', kind: 'percent', read: (r) => r.insurance.yoy?.count ?? null },
-  { key: 'insurance.yoy.amount', kind: 'percent', read: (r) => r.insurance.yoy?.amount ?? null },
+  { key: 'insurance.yoy.projects', kind: 'percent', read: (r) => r.insurance.yoy.projects },
+  { key: 'insurance.yoy.compensation', kind: 'percent', read: (r) => r.insurance.yoy.compensation },
   { key: 'nationalInsurance.projects', kind: 'count', read: (r) => r.nationalInsurance.projects },
   { key: 'nationalInsurance.insuredValue', kind: 'money', read: (r) => r.nationalInsurance.insuredValue },
   { key: 'nationalInsurance.compensation', kind: 'money', read: (r) => r.nationalInsurance.compensation },
@@ -68,7 +68,7 @@ export function sentences(t: Translator, r: YearReport): string[] {
   const large = (yuan: string) => formatLarge(Money.fromString(yuan), units);
   const e = r.certifications.equipment;
   const k = r.certifications.byKind;
-  const yoy = r.insurance.yoy?.amount ?? null;
+  const yoy = r.insurance.yoy.compensation;
   const yoyText =
     yoy === null ? '' : Number(yoy) > 0 ? t('reports.yoy_up', { pct: yoy }) : Number(yoy) < 0 ? t('reports.yoy_down', { pct: yoy.replace(/^-/, '') }) : t('reports.yoy_flat');
   return [

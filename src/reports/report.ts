@@ -3,10 +3,13 @@ import { AppError, invalidField } from '../errors';
 import { Money } from '../money';
 import type { Services } from '../services';
 
-/** Year-on-year change in percent with one decimal as a string ("58.9"), null where last year had nothing (src/stats). */
+/**
+ * Year-on-year change in percent with one decimal as a string ("58.9"), null where last year had nothing (src/stats):
+ * the shape `GET /api/v1/admin/insurance-stats` answers the same figures in.
+ */
 export interface Yoy {
-  count: string | null;
-  amount: string | null;
+  projects: string | null;
+  compensation: string | null;
 }
 
 /** GET /api/v1/reports/:year — every figure of the report's first-unit paragraph (API.md "The 2020 report page"). */
@@ -18,7 +21,7 @@ export interface YearReport {
   };
   indicatorList: { entries: number; certifiedByList: number };
   awards: { amount: string };
-  insurance: { projects: number; insuredValue: string; compensation: string; yoy: Yoy | null };
+  insurance: { projects: number; insuredValue: string; compensation: string; yoy: Yoy };
   nationalInsurance: { projects: number; insuredValue: string; compensation: string };
   boutique: { count: number; amount: string };
   firstPurchase: { count: number; amount: string };
@@ -67,8 +70,7 @@ export async function yearReport(src: ReportSources, year: number): Promise<Year
     const agg = channels.aggs.find((a) => a.key === key);
     return { count: agg?.count ?? 0, amount: yuan(agg?.amountFen ?? 0) };
   };
-  const count = percentChange(insurance.projects, previous.projects);
-  const amount = percentChange(insurance.compensation, previous.compensation);
+  const yoy: Yoy = { projects: percentChange(insurance.projects, previous.projects), compensation: percentChange(insurance.compensation, previous.compensation) };
   return {
     year,
     certifications: {
@@ -81,7 +83,7 @@ export async function yearReport(src: ReportSources, year: number): Promise<Year
       projects: insurance.projects,
       insuredValue: insurance.insuredValue,
       compensation: insurance.compensation,
-      yoy: count === null && amount === null ? null : { count, amount },
+      yoy,
     },
     nationalInsurance: { ...insurance.national },
     boutique: channel('boutique'),

@@ -38,7 +38,7 @@ const REPORT: YearReport = {
   certifications: { equipment: { total: 3, international: 1, domestic: 0, provincial: 2 }, byKind: { equipment: 3, material: 1, software: 0 } },
   indicatorList: { entries: 0, certifiedByList: 0 },
   awards: { amount: '0.00' },
-  insurance: { projects: 1, insuredValue: '1.00', compensation: '1.00', yoy: { count: '-50.0', amount: null } },
+  insurance: { projects: 1, insuredValue: '1.00', compensation: '1.00', yoy: { projects: '-50.0', compensation: null } },
   nationalInsurance: { projects: 0, insuredValue: '0.00', compensation: '0.00' },
   boutique: { count: 0, amount: '0.00' },
   firstPurchase: { count: 0, amount: '0.00' },
@@ -116,7 +116,7 @@ describe(`the year report's charts and XLSX (${ENGINE})`, function () {
       assert.match(String(national.getCell(3).numFmt), /¥/);
       assert.equal(national.getCell(4).value, '元');
       assert.equal(national.getCell(5).value, '1.5亿元');
-      assert.equal(rows.get('insurance.yoy.amount')!.getCell(3).type, ExcelJS.ValueType.Null, 'no change after a year of nothing: empty');
+      assert.equal(rows.get('insurance.yoy.compensation')!.getCell(3).type, ExcelJS.ValueType.Null, 'no change after a year of nothing: empty');
       assert.match(String(wb.worksheets[1]!.getCell('A1').value), /^2031年新认定首台（套）装备3个/);
     }
     const en = await workbook((await binary(t.http.get('/api/v1/reports/2031?format=xlsx').set('Accept-Language', 'en'))).body as Buffer);
@@ -146,7 +146,7 @@ describe(`the year report's charts and XLSX (${ENGINE})`, function () {
       );
     }
     assert.ok(texts >= 22 + 4, `hostile labels written as text (${texts})`);
-    const yoy = figures(wb.worksheets[0]!).get('insurance.yoy.count')!.getCell(3);
+    const yoy = figures(wb.worksheets[0]!).get('insurance.yoy.projects')!.getCell(3);
     assert.equal(yoy.type, ExcelJS.ValueType.Number);
     assert.equal(yoy.value, -50);
     // The file itself: no formula element anywhere, the hostile text among the strings.

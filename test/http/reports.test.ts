@@ -41,7 +41,7 @@ describe(`the year report over HTTP (${ENGINE})`, function () {
       certifications: { equipment: { total: 3, international: 1, domestic: 0, provincial: 2 }, byKind: { equipment: 3, material: 1, software: 0 } },
       indicatorList: { entries: 0, certifiedByList: 0 },
       awards: { amount: '0.00' },
-      insurance: { projects: 0, insuredValue: '0.00', compensation: '0.00', yoy: null },
+      insurance: { projects: 0, insuredValue: '0.00', compensation: '0.00', yoy: { projects: null, compensation: null } },
       nationalInsurance: { projects: 2, insuredValue: '150000000.50', compensation: '3000000.25' },
       boutique: { count: 0, amount: '0.00' },
       firstPurchase: { count: 0, amount: '0.00' },
@@ -98,7 +98,7 @@ describe(`the year report over HTTP (${ENGINE})`, function () {
       assert.equal(lines[0], '字段,指标,数值,单位');
       assert.ok(lines.includes('certifications.equipment.total,新认定首台（套）装备,3,个/项/笔'));
       assert.ok(lines.includes('nationalInsurance.insuredValue,国家保险补偿支持装备价值,150000000.50,元'));
-      assert.ok(lines.includes('insurance.yoy.amount,保费补偿资金同比,,%'));
+      assert.ok(lines.includes('insurance.yoy.compensation,保费补偿资金同比,,%'));
       assert.equal(lines.length, 1 + 22 + 1);
     }
   });
@@ -118,12 +118,12 @@ describe(`the year report over HTTP (${ENGINE})`, function () {
       certifications: { equipment: { total: 0, international: 0, domestic: 0, provincial: 0 }, byKind: { equipment: 0, material: 0, software: 0 } },
       indicatorList: { entries: 0, certifiedByList: 0 },
       awards: { amount: '0.00' },
-      insurance: { projects: 1, insuredValue: '1.00', compensation: '1.00', yoy: { count: '-50.0', amount: null } },
+      insurance: { projects: 1, insuredValue: '1.00', compensation: '1.00', yoy: { projects: '-50.0', compensation: null } },
       nationalInsurance: { projects: 0, insuredValue: '0.00', compensation: '0.00' },
       boutique: { count: 0, amount: '0.00' },
       firstPurchase: { count: 0, amount: '0.00' },
     } satisfies YearReport;
     const csv = reportCsv(translator('en'), report);
-    assert.ok(csv.includes("\r\ninsurance.yoy.count,\"Projects, year on year\",'-50.0,%\r\n"), csv);
+    assert.ok(csv.includes("\r\ninsurance.yoy.projects,\"Projects, year on year\",'-50.0,%\r\n"), csv);
   });
 });

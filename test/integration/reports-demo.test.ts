@@ -23,7 +23,7 @@ describe(`the 2020 report page on the demo data (${ENGINE})`, function () {
     assert.ok(r.certifications.byKind.material > 0 && r.certifications.byKind.software > 0, 'materials and software apart');
     assert.deepEqual(r.indicatorList, { entries: 63, certifiedByList: 8 });
     assert.deepEqual(r.awards, { amount: '76000000.00' });
-    assert.deepEqual(r.insurance, { projects: 86, insuredValue: '2494000000.00', compensation: '55655000.00', yoy: { count: '41.0', amount: '58.9' } });
+    assert.deepEqual(r.insurance, { projects: 86, insuredValue: '2494000000.00', compensation: '55655000.00', yoy: { projects: '41.0', compensation: '58.9' } });
     assert.deepEqual(r.nationalInsurance, { projects: 8, insuredValue: '1867000000.00', compensation: '43860000.00' });
     assert.equal(r.boutique.count, 1097);
     const boutique = new Decimal(r.boutique.amount);
@@ -50,7 +50,7 @@ describe(`the 2020 report page on the demo data (${ENGINE})`, function () {
     });
     const lines = (csv.body as string).split('\r\n');
     assert.ok(lines.includes('insurance.compensation,保费补偿资金,55655000.00,元'));
-    assert.ok(lines.includes('insurance.yoy.amount,保费补偿资金同比,58.9,%'));
+    assert.ok(lines.includes('insurance.yoy.compensation,保费补偿资金同比,58.9,%'));
   });
 
   it('/reports/2020 charts the figures (the compensation of 2016–2020 among them) and offers them as XLSX', async () => {
@@ -72,7 +72,7 @@ describe(`the 2020 report page on the demo data (${ENGINE})`, function () {
     assert.equal(values.get('insurance.projects'), 86);
     assert.equal(values.get('insurance.insuredValue'), 2494000000);
     assert.equal(values.get('insurance.compensation'), 55655000);
-    assert.equal(values.get('insurance.yoy.amount'), 58.9);
+    assert.equal(values.get('insurance.yoy.compensation'), 58.9);
     assert.equal(values.get('nationalInsurance.compensation'), 43860000);
   });
 });
