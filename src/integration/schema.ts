@@ -15,7 +15,7 @@ export type WebhookInput = z.output<typeof WebhookInput>;
 
 export const EventsQuery = z.object({
   after: wholeNumber(0, 2 ** 31 - 1).optional().default(0),
-  pageSize: wholeNumber(1, 100).optional().default(100),
+  pageSize: wholeNumber(1, 100).optional().default(20),
 });
 export type EventsQuery = z.output<typeof EventsQuery>;
 

@@ -35,7 +35,7 @@ describe(`integration: events, webhooks, feeds, purchase intentions (${ENGINE})`
     it('anonymous 401, a purchaser 403, the admin reads cursor pages oldest first', async () => {
       assert.equal((await t.http.get('/api/v1/events')).status, 401);
       assert.equal((await t.http.get('/api/v1/events').set('Authorization', buyer)).status, 403);
-      await place(5);
+      await place(25);
       const all = await t.http.get('/api/v1/events?after=0&pageSize=100').set('Authorization', admin);
       assert.equal(all.status, 200);
       const last5 = all.body.items.slice(-5);
@@ -48,6 +48,11 @@ describe(`integration: events, webhooks, feeds, purchase intentions (${ENGINE})`
       assert.deepEqual(p2.body.items.map((e: { seq: number }) => e.seq), [last5[2].seq, last5[3].seq]);
       assert.match(p1.body.items[0].occurredAt, /\+08:00$/);
       assert.equal((await t.http.get('/api/v1/events?after=-1').set('Authorization', admin)).status, 422);
+      // Not given, the page size is every list's 20 (API.md, Conventions).
+      assert.ok(all.body.items.length > 20, `${all.body.items.length} events, enough for a second page`);
+      const first = await t.http.get('/api/v1/events?after=0').set('Authorization', admin);
+      assert.equal(first.body.items.length, Math.min(20, all.body.items.length), JSON.stringify(first.body).slice(0, 200));
+      assert.equal(first.body.hasMore, all.body.items.length > 20);
     });
   });
 
