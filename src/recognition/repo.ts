@@ -222,12 +222,14 @@ export async function updateApplication(db: Executor, id: number, from: Applicat
 
 export async function listApplications(
   db: Executor,
-  f: { vendorId?: number; status?: ApplicationStatus; ids?: number[] },
+  f: { vendorId?: number; status?: ApplicationStatus; ids?: number[]; expertId?: number },
   limit: number,
   offset: number,
 ): Promise<{ rows: ApplicationDetailRow[]; total: number }> {
   const where = (q: ReturnType<Executor>) => {
     if (f.vendorId !== undefined) q.where('a.vendor_id', f.vendorId);
+    // Drawn to this expert, and not given back for a conflict of interest.
+    if (f.expertId !== undefined) q.whereIn('a.id', db('cert_reviews').where({ expert_id: f.expertId }).whereNot('status', 'conflict').select('application_id'));
     if (f.status) q.where('a.status', f.status);
     if (f.ids) q.whereIn('a.id', f.ids);
     return q;

@@ -63,7 +63,8 @@ export function recognitionApiRoutes(deps: Deps): Router {
     ctx.status = 201;
     ctx.body = await service.createApplication(actorOf(ctx), input<ApplicationInput>(ctx));
   });
-  router.get('/api/v1/vendor/applications', vendor, async (ctx) => {
+  // API.md: own applications (vendor), any (admin), assigned (expert) — `GET /api/v1/admin/applications` is the admin's too.
+  router.get('/api/v1/vendor/applications', requireRole('vendor', 'admin', 'expert'), async (ctx) => {
     ctx.body = await service.listApplications(actorOf(ctx), query(ctx, PageQuery));
   });
   router.get('/api/v1/admin/applications', admin, async (ctx) => {

@@ -303,9 +303,11 @@ export class RecognitionService {
 
   async listApplications(actor: Actor, q: PageQuery): Promise<Page<ApplicationView>> {
     const db = executorFor(this.db);
-    let filter: { vendorId?: number; status?: ApplicationStatus };
+    // API.md: own applications (vendor), any (admin), assigned (expert).
+    let filter: { vendorId?: number; status?: ApplicationStatus; expertId?: number };
     if (actor.role === 'vendor' && actor.vendorId !== null) filter = { vendorId: actor.vendorId, status: q.status };
     else if (actor.role === 'admin') filter = { status: q.status };
+    else if (actor.role === 'expert') filter = { expertId: (await this.expertOf(db, actor)).id, status: q.status };
     else throw new AppError('forbidden', 'errors.wrong_role');
     const { rows, total } = await listApplications(db, filter, q.pageSize, (q.page - 1) * q.pageSize);
     const items: ApplicationView[] = [];

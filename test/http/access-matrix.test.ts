@@ -785,7 +785,7 @@ export const ROWS: MatrixRow[] = [
   ...rows('PATCH /api/v1/admin/experts/:id', only('admin', 200), { url: id((w) => w.recPool(), (i) => `/api/v1/admin/experts/${i}`), body: () => ({ title: '研究员' }) }),
   ...rows('POST /api/v1/admin/experts/:id/active', only('admin', 200), { url: id((w) => w.recPool(), (i) => `/api/v1/admin/experts/${i}/active`), body: () => ({ active: true }) }),
   ...rows('POST /api/v1/vendor/applications', only('vendor', 201), { body: () => applicationBody() }),
-  ...rows('GET /api/v1/vendor/applications', only('vendor', 200)),
+  ...rows('GET /api/v1/vendor/applications', { ...only('vendor', 200), admin: 200, expert: 200 }, { url: async (w) => (await w.recPool(), '/api/v1/vendor/applications') }),
   ...rows('GET /api/v1/admin/applications', only('admin', 200)),
   // The vendor its own (another's: 403), the department any, an expert only what was drawn to them (else 403).
   ...rows('GET /api/v1/applications/:id', { anonymous: 401, purchaser: 403, vendor: 200, admin: 200, finance: 403, expert: 200 }, {

@@ -187,6 +187,12 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assertError(await call('post', `/api/v1/expert/reviews/${id}`, outsider.username, { score: 80, recommendLevel: 'domestic', opinion: '好' }), 403);
       assertError(await call('post', `/api/v1/expert/reviews/${id}`, w.users.admin, { score: 80, recommendLevel: 'domestic', opinion: '好' }), 403);
       const [e1, e2, e3] = drawn.map((d) => d.username) as [string, string, string];
+      // GET /api/v1/vendor/applications (API.md): own (vendor), any (admin), assigned (expert).
+      const listed = async (who: string) => ((await call('get', '/api/v1/vendor/applications?pageSize=100', who)).body.items as Array<{ id: number }>).map((a) => a.id);
+      assert.ok((await listed(e1)).includes(id), 'a drawn expert lists it');
+      assert.ok(!(await listed(outsider.username)).includes(id), 'an expert not drawn does not');
+      assert.ok((await listed(w.users.admin)).includes(id), 'the department lists every application');
+      assertError(await call('get', '/api/v1/vendor/applications', w.users.finance), 403);
       const mine = await call('get', '/api/v1/expert/reviews', e1);
       assert.ok(mine.body.items.some((r: { applicationId: number }) => r.applicationId === id));
       // A list as every list (API.md conventions): total, page, pageSize 1–100 (default 20), out of range a 422.
@@ -211,6 +217,7 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       const conflict = await call('post', `/api/v1/expert/reviews/${id}`, e3, { conflict: true });
       assert.equal(conflict.status, 200, JSON.stringify(conflict.body));
       assertError(await call('get', `/api/v1/applications/${id}`, e3), 403);
+      assert.ok(!(await listed(e3)).includes(id), 'an expert who declared a conflict no longer lists it');
       const admin = (await call('get', `/api/v1/applications/${id}`, w.users.admin)).body;
       assert.equal(admin.draws.length, 2);
       assert.equal(admin.draws[1].reason, 'replacement');
