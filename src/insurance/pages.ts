@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { LEVELS } from '../domain';
+import { Money, formatYuan } from '../money';
 import { AppError } from '../errors';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
@@ -104,7 +105,7 @@ export function insurancePages(deps: Deps): Router {
     const wf = CLAIM_WORKFLOWS[desk];
     try {
       const view = await service.run(desk, step.name, actorOf(ctx), id, step.input ? parseForm(step.input, body) : {});
-      setFlash(ctx, state.t(step.done, { status: state.t(`insurance.status_${view.status}`), amount: view.computed.compensation }));
+      setFlash(ctx, state.t(step.done, { status: state.t(`insurance.status_${view.status}`), amount: formatYuan(Money.fromString(view.computed.compensation)) }));
       ctx.redirect(`${state.base}${wf.pagePrefix}/${id}`);
     } catch (raw) {
       if (blocked(raw)) throw raw;
@@ -154,7 +155,7 @@ export function insurancePages(deps: Deps): Router {
         return;
       }
       const created = await service.createClaim(actorOf(ctx), input);
-      setFlash(ctx, state.t('insurance.created', { no: created.claimNo, amount: created.computed.compensation }));
+      setFlash(ctx, state.t('insurance.created', { no: created.claimNo, amount: formatYuan(Money.fromString(created.computed.compensation)) }));
       ctx.redirect(`${state.base}/vendor/insurance-claims/${created.id}`);
     } catch (err) {
       if (blocked(err)) throw err;

@@ -63,6 +63,8 @@ describe(`an insurance claim from draft to payout in a real browser (${ENGINE})`
     claimId = Number(m[1]);
     assert.match(await page.innerText('main'), /草稿/);
     assert.match(await page.innerText('main'), /¥135,000\.00/);
+    // The saved message writes the amount as every figure on the page does (it read "135000.00 元").
+    assert.match(await page.innerText('main'), /核定补偿 ¥135,000\.00/);
     await s.expectAccessible(page, 'claim (draft)');
     await submit(page, 'form.step-submit button[data-action="submit"]');
     assert.match(await page.innerText('main'), /待初审/);
@@ -96,7 +98,7 @@ describe(`an insurance claim from draft to payout in a real browser (${ENGINE})`
     assert.equal(new Date(due.payout_due_at).getTime() - new Date(due.approved_at).getTime(), 30 * 86_400_000, 'due 30 days after the 联审');
     await s.expectAccessible(page, 'claim (approved)');
     await submit(page, 'form.step-disburse button[data-action="disburse"]');
-    assert.match(await page.innerText('main'), /已拨付/);
+    assert.match(await page.innerText('main'), /已拨付补偿资金 ¥135,000\.00/);
     await screenshot(page, 'insurance-claim-paid-desktop');
     await s.expectAccessible(page, 'claim (paid)');
     assert.equal(await status(), 'paid');
