@@ -4,9 +4,31 @@ import { Money } from './money';
 
 /**
  * The zod primitives that several modules' input schemas are built from. Each serves both the page form (every
- * value a string) and the JSON route (numbers and booleans may arrive typed), so they accept both spellings.
- * Messages are catalogue keys.
+ * value a string) and the JSON route (numbers and booleans arrive typed): a form's spelling is taken from a form
+ * only (`formText`). Messages are catalogue keys.
  */
+
+/**
+ * Whether a JSON body is being parsed (web/validate.ts `validate`, around its synchronous parse): there a number or a
+ * yes/no is a JSON number or boolean, as API.md writes every one, and a form's spelling of it ("1", "true", "on") is
+ * a value of the wrong type, a 422 naming the field. Pages and query strings, where every value is text, keep the
+ * form spellings.
+ */
+let typedBody = false;
+
+/** Runs a synchronous parse of a JSON body with the form spellings of numbers and yes/no refused. */
+export function parsingTypedBody<T>(parse: () => T): T {
+  const outer = typedBody;
+  typedBody = true;
+  try {
+    return parse();
+  } finally {
+    typedBody = outer;
+  }
+}
+
+/** A form's text spelling of a number or a yes/no: accepted from a form, refused in a JSON body (`parsingTypedBody`). */
+export const formText = () => z.string().refine(() => !typedBody, { message: 'validation.invalid_type' });
 
 /** Money per API.md: a string "1234", "1234.5" or "1234.50" → integer fen. A JSON number is refused. */
 export const moneyInput = z
@@ -20,12 +42,12 @@ export const positiveMoney = moneyInput.refine((fen) => fen > 0, { message: 'val
 /** A whole number in a range, given as a JSON number or a form string of digits. */
 export const wholeNumber = (min: number, max: number) =>
   z
-    .union([z.number(), z.string().trim().regex(/^-?\d{1,12}$/, 'validation.integer').transform(Number)], { message: 'validation.integer' })
+    .union([z.number(), formText().trim().regex(/^-?\d{1,12}$/, 'validation.integer').transform(Number)], { message: 'validation.integer' })
     .pipe(z.number({ message: 'validation.integer' }).int('validation.integer').min(min, 'validation.too_small').max(max, 'validation.too_big'));
 
 /** A checkbox or a JSON boolean. An unticked checkbox sends nothing. */
 export const flag = z
-  .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' })], { message: 'validation.invalid' })
+  .union([z.boolean(), formText().pipe(z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' }))], { message: 'validation.invalid' })
   .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
 
 /** Optional text: '' (an empty form field) means absent. */

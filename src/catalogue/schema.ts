@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BADGES, LEVELS, PRODUCT_KINDS, cityName, fieldName } from '../domain';
 import { Money } from '../money';
-import { withFieldLabels } from '../schema';
+import { formText, withFieldLabels } from '../schema';
 
 const money = (name: string) =>
   z
@@ -76,7 +76,7 @@ export const SynonymInput = withFieldLabels(
         .transform((v) => (Array.isArray(v) ? v : v.split(/[,，、;；\n]/)).map((s) => s.trim()).filter(Boolean))
         .pipe(z.array(searchWord(40)).min(1, 'validation.required').max(20, 'validation.too_many')),
       twoWay: z
-        .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' })], { message: 'validation.invalid' })
+        .union([z.boolean(), formText().pipe(z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' }))], { message: 'validation.invalid' })
         .optional()
         .transform((v) => v === undefined || v === true || v === 'on' || v === 'true' || v === '1'),
     })

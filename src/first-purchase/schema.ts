@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveMoney } from '../schema';
+import { formText, positiveMoney } from '../schema';
 
 /** The states of a single-source case (the steps between them: transitions.ts). */
 export const CASE_STATUSES = ['draft', 'notice', 'approved', 'awarded', 'contracted', 'accepted', 'paid', 'terminated'] as const;
@@ -16,10 +16,10 @@ const optionalText = (max: number) => z.string({ error: typed }).trim().max(max,
 /** A positive money amount in the API's string grammar → integer fen. */
 const money = positiveMoney;
 
-const id = z.union([z.number().int().positive().max(2_000_000_000), z.string().regex(/^[1-9]\d{0,8}$/).transform(Number)], { message: 'validation.integer' });
+const id = z.union([z.number().int().positive().max(2_000_000_000), formText().regex(/^[1-9]\d{0,8}$/).transform(Number)], { message: 'validation.integer' });
 
 const positiveInt = (max: number) =>
-  z.union([z.number().int(), z.string().regex(/^\d{1,9}$/, 'validation.integer').transform(Number)], { message: 'validation.integer' }).pipe(
+  z.union([z.number().int(), formText().regex(/^\d{1,9}$/, 'validation.integer').transform(Number)], { message: 'validation.integer' }).pipe(
     z.number().int('validation.integer').min(1, 'validation.too_small').max(max, 'validation.too_big'),
   );
 
@@ -86,7 +86,7 @@ export const ObjectionInput = z.object({
 });
 export type ObjectionInput = z.output<typeof ObjectionInput>;
 
-const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { message: 'validation.invalid_type' });
+const bool = z.union([z.boolean(), formText().pipe(z.enum(['true', 'false'])).transform((v) => v === 'true')], { message: 'validation.invalid_type' });
 
 /**
  * The ruling on an objection (arts. 39–40) and the reply sent to the objector; left out, the reply is the opinion

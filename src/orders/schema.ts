@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateInput, optionalText, requiredText, wholeNumber as whole } from '../schema';
+import { dateInput, formText, optionalText, requiredText, wholeNumber as whole } from '../schema';
 
 /** The life of a boutique-hall order (精品馆直购), DESIGN §2; the steps between the states: transitions.ts. */
 export const ORDER_STATUSES = ['placed', 'confirmed', 'delivered', 'accepted', 'paid', 'cancelled', 'refunded'] as const;
@@ -66,7 +66,7 @@ export const AddressInput = z.object({
   contactPerson: requiredText(50),
   phone: requiredText(50),
   isDefault: z
-    .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' })], { message: 'validation.invalid' })
+    .union([z.boolean(), formText().pipe(z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' }))], { message: 'validation.invalid' })
     .optional()
     .transform((v) => v === true || v === 'on' || v === 'true' || v === '1'),
 });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { positiveMoney } from '../schema';
+import { formText, positiveMoney } from '../schema';
 
 const policyFlag = z
-  .union([z.boolean(), z.literal('on'), z.literal('true'), z.literal('false')], { message: 'validation.boolean' })
+  .union([z.boolean(), formText().pipe(z.enum(['on', 'true', 'false']))], { message: 'validation.boolean' })
   .transform((v) => v === true || v === 'on' || v === 'true');
 
 /** JSON sends a boolean; the page's checkbox sends "on" or nothing. */

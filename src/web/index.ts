@@ -20,6 +20,6 @@ export { requestLog } from './request-log';
 export { keepRouteMatches } from './route-match';
 export { destroySession, hasSessionCookie, hashToken, regenerateSession, sessions } from './session';
 export type { Actor, AppState, Role, SessionData } from './state';
-export { objectFirst, parseInput, validate, zodToAppError } from './validate';
+export { objectFirst, parseBody, parseInput, validate, zodToAppError } from './validate';
 export { PdfFontMissing, amountInWords, documentPdf, pdfDisposition, writePdf, type PdfDocumentModel, type PdfWriter } from './pdf';
 export { Views, formatDateTime, safePath, type ViewGlobals } from './views';

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors';
-import { dropEmpty, fieldLabelsOf } from '../schema';
+import { dropEmpty, fieldLabelsOf, parsingTypedBody } from '../schema';
 
 /** The value at an issue's path in the parsed input (undefined where there is none). */
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -64,6 +64,11 @@ export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.out
   return result.data;
 }
 
+/** Parses a request's body: a JSON body's numbers and yes/no are typed (src/schema.ts `parsingTypedBody`), a form's are text. */
+export function parseBody<S extends z.ZodType>(ctx: Context, schema: S, body: unknown): z.output<S> {
+  return ctx.request.is('json') ? parsingTypedBody(() => parseInput(schema, body)) : parseInput(schema, body);
+}
+
 /**
  * `input` (a check of the request's input, or a handler that checks it), but an object that is not there or not the
  * caller's answers as such first (API.md: 401 → 403 → 404 → 409 → 422): when the input is refused, `visible` reads
@@ -95,7 +100,7 @@ export function validate<S extends z.ZodType>(schema: S, source: 'query' | 'body
     if (source === 'body' && (data === undefined || data === null || typeof data !== 'object' || Array.isArray(data))) {
       throw new AppError('malformed', 'errors.malformed_body');
     }
-    ctx.state.input = parseInput(schema, data);
+    ctx.state.input = source === 'body' ? parseBody(ctx, schema, data) : parseInput(schema, data);
     await next();
   };
 }

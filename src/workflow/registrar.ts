@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import { AppError } from '../errors';
-import { FormInvalid, actorOf, errorBody, objectFirst, parseInput, requireRole, validate, type Actor, type Role } from '../web';
+import { FormInvalid, actorOf, errorBody, objectFirst, parseBody, requireRole, validate, type Actor, type Role } from '../web';
 import { decide, type Step, type StepField, type Workflow } from './steps';
 
 /**
@@ -20,7 +20,7 @@ function optionalBody(schema: NonNullable<Step<string, unknown>['input']>): Midd
   return async (ctx: Context, next: Next): Promise<void> => {
     const body = (ctx.request as unknown as { body?: unknown }).body;
     if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw new AppError('malformed', 'errors.malformed_body');
-    ctx.state.input = parseInput(schema, body ?? {});
+    ctx.state.input = parseBody(ctx, schema, body ?? {});
     await next();
   };
 }
@@ -37,7 +37,16 @@ export function mountApiSteps<S extends string, F, V>(
   for (const step of wf.steps) {
     const checked = !step.input ? passThrough : step.inputOptional ? optionalBody(step.input) : validate(step.input);
     const visible = opts.visible;
-    const input = visible && checked !== passThrough ? objectFirst(checked, (ctx) => visible(actorOf(ctx), opts.idParam(ctx.params.id))) : checked;
+    // A refused body on an object the caller may not see is that object's 403/404, and on one whose state the step
+    // cannot leave its 409 (API.md: 401 → 403 → 404 → 409 → 422): the state is read from the same view.
+    const objectThenState = async (ctx: Context): Promise<void> => {
+      const seen = await visible!(actorOf(ctx), opts.idParam(ctx.params.id));
+      const status = (seen as { status?: unknown } | null | undefined)?.status;
+      if (typeof status === 'string' && !step.from.includes(status as S)) {
+        throw new AppError('invalid_state', wf.wrongStateKey(status as S), { status, action: step.name });
+      }
+    };
+    const input = visible && checked !== passThrough ? objectFirst(checked, objectThenState) : checked;
     const once = step.movesMoney ? opts.idempotent : passThrough;
     router.post(`${wf.apiPrefix}/:id/${step.name}`, requireRole(...step.roles), input, once, async (ctx) => {
       ctx.body = await opts.run(step.name, actorOf(ctx), opts.idParam(ctx.params.id), ctx.state.input ?? {}, 'api');

@@ -190,13 +190,13 @@ export class World {
       kind: 'equipment',
       level: 'provincial',
       field: '智能装备',
-      year: '2026',
+      year: 2026,
       validUntil: '2029-12-31',
     };
   }
 
   listingInput(): Record<string, unknown> {
-    return { certNo: this.certA.cert_no, title: `矩阵新品 ${this.unique()}`, model: 'MX', description: '', price: '100.00', unit: '台', stock: '1' };
+    return { certNo: this.certA.cert_no, title: `矩阵新品 ${this.unique()}`, model: 'MX', description: '', price: '100.00', unit: '台', stock: 1 };
   }
 
   registration(): Record<string, unknown> {
@@ -353,7 +353,7 @@ export class World {
   /** A new version's input, each with a start year of its own (2030, 2031, …). */
   insRuleInput(): Record<string, unknown> {
     const n = this.unique();
-    return { version: `mxnew-${n}`, fromYear: ++this.insRuleYear, rateCap: '2', percents: { international: ['90', '80', '70'], domestic: ['80', '70', '60'], provincial: ['70', '60', '50'] }, yearlyCap: '' };
+    return { version: `mxnew-${n}`, fromYear: ++this.insRuleYear, rateCap: '2', percents: { international: [90, 80, 70], domestic: [80, 70, 60], provincial: [70, 60, 50] }, yearlyCap: '' };
   }
 
   importFile(): Buffer {
@@ -748,7 +748,7 @@ export const ROWS: MatrixRow[] = [
       const c = await w.fpCase('own', 'objection');
       return `/first-purchases/${c.id}/objections/${c.objectionId}/resolve`;
     },
-    body: () => ({ upheld: 'false', opinion: '异议不成立' }),
+    body: () => ({ upheld: false, opinion: '异议不成立' }),
   }),
   ...rows('POST /first-purchases/:id/objections/:oid/mark', only('admin', 302, 'post'), {
     url: async (w) => {
@@ -831,7 +831,7 @@ export const ROWS: MatrixRow[] = [
   ...workflowRows(VENDOR_APPLICATION, () => ({ object: (w, whose) => w.recApp(whose, 'draft') })),
   ...workflowRows(ADMIN_APPLICATION, (step) => ({
     object: (w, whose) => w.recApp(whose, step.from[0]!, step.name === 'recommend' ? 'scored' : 'none'),
-    body: { screen: () => ({ passed: 'true', opinion: '齐全' }), experts: () => ({ count: '3' }) }[step.name],
+    body: { screen: () => ({ passed: true, opinion: '齐全' }), experts: () => ({ count: 3 }) }[step.name],
   })),
   ...rows('GET /api/v1/expert/reviews', only('expert', 200), { url: async (w) => (await w.recPool(), '/api/v1/expert/reviews') }),
   ...rows('POST /api/v1/expert/reviews/:applicationId', only('expert', 200), {
@@ -900,7 +900,7 @@ export const ROWS: MatrixRow[] = [
       const r = await w.recRound('notice');
       return `/admin/certification-rounds/${r.id}/objections/${r.objectionId}/resolve`;
     },
-    body: () => ({ upheld: 'false', opinion: '不成立' }),
+    body: () => ({ upheld: false, opinion: '不成立' }),
   }),
 
   // ── insurance compensation (保险补偿): rules, claims, 初审, 联审, payout, national records ──
@@ -920,8 +920,8 @@ export const ROWS: MatrixRow[] = [
   }),
   // Submit and correct (vendor), 初审 (admin), 联审 and payout (finance), JSON and page: from the tables (insurance/transitions.ts).
   ...workflowRows(VENDOR_CLAIM, (step) => ({ object: (w, whose) => w.insClaim(whose, step.name === 'correct' ? 'rejected' : 'draft'), body: step.input ? (w) => w.insClaimInput() : undefined })),
-  ...workflowRows(ADMIN_CLAIM, () => ({ object: (w, whose) => w.insClaim(whose, 'submitted'), body: () => ({ passed: 'true', opinion: '材料齐全' }) })),
-  ...workflowRows(FINANCE_CLAIM, (step) => ({ object: (w, whose) => w.insClaim(whose, step.from[0]!), body: step.input ? () => ({ passed: 'true', opinion: '同意' }) : undefined })),
+  ...workflowRows(ADMIN_CLAIM, () => ({ object: (w, whose) => w.insClaim(whose, 'submitted'), body: () => ({ passed: true, opinion: '材料齐全' }) })),
+  ...workflowRows(FINANCE_CLAIM, (step) => ({ object: (w, whose) => w.insClaim(whose, step.from[0]!), body: step.input ? () => ({ passed: true, opinion: '同意' }) : undefined })),
   ...rows('GET /api/v1/admin/national-insurance', only('admin', 200)),
   ...rows('POST /api/v1/admin/national-insurance', only('admin', 201), { body: () => ({ year: 2020, projectName: '矩阵国家项目', enterpriseName: '矩阵企业', insuredValue: '100000000', subsidy: '2000000' }) }),
   // pages

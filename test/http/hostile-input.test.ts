@@ -143,6 +143,38 @@ describe('Hostile input never gets a 500 (issue 12)', function () {
     });
   });
 
+  describe('a JSON body of the wrong types (a black-box check against API.md, 2026-12-07)', () => {
+    it('a number or a yes/no sent as text in JSON ("1", "true") is 422 naming the field, and nothing is written', async () => {
+      const product = await makeProduct(ctx.db, cast.vendorA, { title: '类型检查商品', price_fen: 10_000, stock: 10 });
+      const before = await counts();
+      for (const quantity of ['1', '1.0', 'true', true, null, [1], { n: 1 }]) {
+        const res = await t.http.post('/api/v1/orders').set('Authorization', buyer).send({ items: [{ productId: product.id, quantity }] });
+        assert.equal(res.status, 422, `quantity ${JSON.stringify(quantity)}: ${JSON.stringify(res.body)}`);
+        assert.equal(res.body.error.field, 'items.0.quantity', JSON.stringify(quantity));
+      }
+      const id = await t.http.post('/api/v1/orders').set('Authorization', buyer).send({ items: [{ productId: String(product.id), quantity: 1 }] });
+      assert.equal(id.status, 422, JSON.stringify(id.body));
+      assert.equal(id.body.error.field, 'items.0.productId');
+      const claim = await t.http.post('/api/v1/admin/settings').set('Authorization', admin).send({ keySupportedOnly: 'true' });
+      assert.equal(claim.status, 422, JSON.stringify(claim.body));
+      assert.equal(claim.body.error.field, 'keySupportedOnly');
+      assert.deepEqual(await counts(), before);
+      // The same values typed are taken.
+      await new BudgetService(ctx.db, new SystemClock()).allocate(actorFor(cast.users.admin, {}), { purchaserId: cast.unitA.id, amountFen: 10_000 });
+      const placed = await t.http.post('/api/v1/orders').set('Authorization', buyer).send({ items: [{ productId: product.id, quantity: 1 }] });
+      assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    });
+
+    it('a page form sends every value as text, and its "1" is still a number there', async () => {
+      const product = await makeProduct(ctx.db, cast.vendorA, { title: '表单数量商品', price_fen: 10_000, stock: 10 });
+      const agent = await loginAgent(t.app, cast.users.buyerA.username);
+      const token = await csrfFor(agent, '/cart');
+      const add = await agent.post('/cart/items').type('form').send({ _csrf: token, productId: String(product.id), quantity: '1' });
+      assert.ok(add.status === 302 || add.status === 303, `${add.status} ${add.text.slice(0, 200)}`);
+      assert.match((await agent.get('/cart')).text, /表单数量商品/);
+    });
+  });
+
   describe('defect 4: money beyond the range', () => {
     it(`allocations up to ${MONEY_MAX} in all are taken; one that would take a balance past it is 422 naming amount, and every page still shows`, async () => {
       const unit = cast.unitB.id;

@@ -36,13 +36,17 @@ describe(`another's object before the input (${ENGINE})`, function () {
     caseId = created.body.id;
   });
 
-  it('a 政府首购 step with an empty body: 403 for another purchasing unit or vendor, 404 for no case, 422 for the party', async () => {
-    for (const step of ['withdraw', 'negotiate', 'contract', 'terminate']) {
+  it('a 政府首购 step with an empty body: 403 for another purchasing unit or vendor, 404 for no case; for the party, 409 where the draft cannot take the step, else 422', async () => {
+    // terminate may end a draft; withdraw (from the 公示 on), negotiate and contract may not.
+    for (const [step, forTheParty] of [['withdraw', 409], ['negotiate', 409], ['contract', 409], ['terminate', 422]] as const) {
       refused(await call('post', `/api/v1/first-purchases/${caseId}/${step}`, 'purchaser2', {}), 403, 'forbidden');
       refused(await call('post', `/api/v1/first-purchases/${caseId}/${step}`, 'vendor2', {}), 403, 'forbidden');
       refused(await call('post', `/api/v1/first-purchases/999999/${step}`, 'purchaser', {}), 404, 'not_found');
-      refused(await call('post', `/api/v1/first-purchases/${caseId}/${step}`, 'purchaser', {}), 422, 'validation_failed');
+      refused(await call('post', `/api/v1/first-purchases/${caseId}/${step}`, 'purchaser', {}), forTheParty, forTheParty === 409 ? 'invalid_state' : 'validation_failed');
     }
+    // The same with a body of the wrong type: the state comes first (the approval waits for the 公示).
+    refused(await call('post', `/api/v1/first-purchases/${caseId}/approve`, 'finance', { opinion: 5 }), 409, 'invalid_state');
+    refused(await call('post', `/api/v1/first-purchases/${caseId}/approve`, 'finance', {}), 409, 'invalid_state');
     // A body that is not an object at all is the same.
     refused(await t.http.post(`/api/v1/first-purchases/${caseId}/terminate`).set('Authorization', await token('purchaser2')).set('Content-Type', 'application/json').send('[1]'), 403, 'forbidden');
   });

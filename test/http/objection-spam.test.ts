@@ -180,7 +180,7 @@ describe(`objection spam (${ENGINE})`, function () {
     });
 
     it('a duplicate may name the objection it repeats', async () => {
-      const res = await mark(id, oids[1], { disposition: 'duplicate', duplicateOf: String(oids[2]) });
+      const res = await mark(id, oids[1], { disposition: 'duplicate', duplicateOf: oids[2] });
       assert.equal(res.status, 200);
       const view = res.body.objections.find((o: { id: number }) => o.id === oids[1]);
       assert.deepEqual([view.status, view.duplicateOf, view.opinion], ['duplicate', oids[2], null]);

@@ -314,7 +314,7 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assert.equal(cert.credit_code, w.vendorA.credit_code);
       const certs = await call('get', '/api/v1/vendor/certifications', w.users.vendor);
       assert.ok(JSON.stringify(certs.body).includes(a.certNo));
-      const listing = await call('post', '/api/v1/vendor/products', w.users.vendor, { certNo: a.certNo, title: '五轴联动卧式加工中心', model: 'VMC-5X', description: '', price: '1000000.00', unit: '台', stock: '1' });
+      const listing = await call('post', '/api/v1/vendor/products', w.users.vendor, { certNo: a.certNo, title: '五轴联动卧式加工中心', model: 'VMC-5X', description: '', price: '1000000.00', unit: '台', stock: 1 });
       assert.equal(listing.status, 201, JSON.stringify(listing.body));
       assert.equal(await count('trades'), trades);
     });

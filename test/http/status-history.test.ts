@@ -49,7 +49,7 @@ describe(`status history of listings, vendors and certificates (${ENGINE})`, fun
     const created = await t.http
       .post('/api/v1/vendor/products')
       .set('Authorization', asSeller)
-      .send({ certNo: cert.cert_no, title: '历史记录测试机', model: 'H-1', description: '', price: '100.00', unit: '台', stock: '1' });
+      .send({ certNo: cert.cert_no, title: '历史记录测试机', model: 'H-1', description: '', price: '100.00', unit: '台', stock: 1 });
     assert.equal(created.status, 201);
     const id = created.body.id as number;
 
