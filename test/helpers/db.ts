@@ -48,6 +48,11 @@ export async function freshDatabase(template?: string): Promise<TestDatabase> {
   const admin = knexFactory({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
   try {
     await admin.raw(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+    // Nothing in a test database outlives the run, so its commits need not wait for the disk (a setting of this
+    // database alone, for every connection to it, the servers under test included; the throwaway server of
+    // scripts/test-pg.ts runs with fsync off altogether). A crash of the server under test (a process's, never
+    // PostgreSQL's) loses nothing either way.
+    await admin.raw(`ALTER DATABASE ${name} SET synchronous_commit = off`);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ENOTFOUND') {
