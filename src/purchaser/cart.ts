@@ -77,7 +77,7 @@ export async function cartView(
   db: Executor,
   lines: OrderLine[],
   limitFen: number,
-): Promise<{ groups: CartGroup[]; total: string; totalFen: number; count: number; blocked: boolean; overLimit: boolean; limit: string }> {
+): Promise<{ groups: CartGroup[]; total: string; totalFen: number; count: number; blocked: boolean; overLimit: boolean; overLimitProductId: number | null; limit: string }> {
   const products = new Map((await cartProducts(db, lines.map((l) => l.productId))).map((p) => [Number(p.id), p]));
   const groups = new Map<number, CartGroup & { fen: Decimal }>();
   let total = new Decimal(0);
@@ -103,9 +103,13 @@ export async function cartView(
   }
   if (!inMoneyRange(total)) blocked = true;
   const overLimit = [...groups.values()].some((g) => g.overLimit);
+  // The product a 政府首购 is opened for from the cart: the dearest line of the first group above the limit.
+  const over = [...groups.values()].find((g) => g.overLimit);
+  const dearest = over?.lines.reduce((a, b) => (new Decimal(b.amount).greaterThan(a.amount) ? b : a));
   return {
     groups: [...groups.values()].map(({ fen: _fen, ...g }) => g),
     overLimit,
+    overLimitProductId: dearest ? dearest.productId : null,
     limit: Money.ofFen(limitFen).toString(),
     total: yuan(total),
     totalFen: total.toNumber(),

@@ -198,17 +198,19 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
 
     it('a vendor’s group above the limit: the cart says so, points to 政府首购, and checkout answers 422 placing nothing', async () => {
       await clearCart();
+      assert.equal((await submit(buyer, `/products/${p.a2}`, '/cart/items', { productId: String(p.a2), quantity: '1' })).status, 302);
       assert.equal((await submit(buyer, `/products/${p.a}`, '/cart/items', { productId: String(p.a), quantity: '5' })).status, 302);
       const cart = await buyer.get('/cart');
       assert.match(text(cart.text), /超过直购限额 ¥1,000,000\.00/);
-      assert.match(cart.text, /href="\/first-purchases\/new"/);
+      // The link opens a 政府首购 for the group's dearest line, as the product page's button does.
+      assert.match(cart.text, new RegExp(`href="/first-purchases/new\\?productId(=|&#x3D;)${p.a}"`));
       assert.doesNotMatch(cart.text, /href="\/checkout"/, 'no way on to the checkout');
       const before = await orderCount();
       const refused = await submit(buyer, '/checkout', '/checkout', checkoutForm('2026-03-20'));
       assert.equal(refused.status, 422);
       assert.match(text(refused.text), /¥1,000,000\.00/);
       assert.match(text(refused.text), /政府首购/);
-      assert.match(refused.text, /href="\/first-purchases\/new"/);
+      assert.match(refused.text, new RegExp(`href="/first-purchases/new\\?productId(=|&#x3D;)${p.a}"`));
       assert.equal(await orderCount(), before);
       await clearCart();
     });
