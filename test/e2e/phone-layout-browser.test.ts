@@ -164,6 +164,30 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
     assert.equal(await first.isVisible(), false, 'Space on the button folds it again');
   });
 
+  it('phone and desktop: a long word with no break (an address typed without spaces) wraps inside the order page’s card', async () => {
+    const unit = await s.db('users').where({ username: 'purchaser' }).first('purchaser_id');
+    const order = await s.db('orders').where({ purchaser_id: unit.purchaser_id }).orderBy('id', 'desc').first('id');
+    await s.db('orders').where({ id: order.id }).update({ delivery_address: 'x'.repeat(200), invoice_title: `浙江省${'某'.repeat(60)}医院${'y'.repeat(120)}` });
+    for (const viewport of ['phone', 'desktop'] as const) {
+      const page = await s.page({ user: 'purchaser', viewport });
+      assert.equal((await page.goto(`${s.url}/orders/${order.id}`))?.status(), 200);
+      assert.match(await page.innerText('main .delivery-address'), /x{200}/);
+      await s.expectNoSidewaysScroll(page, `order with a long address ${viewport}`, 1);
+    }
+  });
+
+  it('the focus shows two rings: a dark one that stands out on white (3:1, WCAG 2.4.11) and a yellow one for the dark header', async () => {
+    const page = await s.page({ user: 'purchaser', viewport: 'desktop' });
+    await page.goto(`${s.url}/purchaser`);
+    await page.keyboard.press('Tab');
+    const style = await page.evaluate(() => {
+      const c = getComputedStyle(document.activeElement as Element);
+      return { outline: `${c.outlineStyle} ${c.outlineColor}`, shadow: c.boxShadow };
+    });
+    assert.equal(style.outline, 'solid rgb(27, 27, 27)');
+    assert.match(style.shadow, /rgb\(240, 180, 41\)/);
+  });
+
   it('desktop: the navigation is a row of links, no menu button', async () => {
     const page = await s.page({ user: 'admin', viewport: 'desktop' });
     await page.goto(`${s.url}/admin`);
