@@ -6,5 +6,5 @@ export { countByStatus } from './repo';
 export { orderRoutes } from './routes';
 export { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, OrderInput, type OrderLine } from './schema';
 export { OrderService } from './service';
-export { AddressBook, MAX_DELIVERY_DAYS, type AddressView } from './paperwork';
+export { AddressBook, MAX_DELIVERY_DAYS, paperworkProblems, type AddressView } from './paperwork';
 export { ORDER_STATUSES } from './transitions';

@@ -33,6 +33,23 @@ export async function resolvePaperwork(db: Executor, clock: Clock, purchaserId: 
   return paperworkFrom(await unitProfile(db, purchaserId), clock, input);
 }
 
+/**
+ * What is wrong with the given phone, budget code and delivery day, each as its field's 422, in that order (the API
+ * answers the first; the checkout page shows them all beside their fields).
+ */
+export function paperworkProblems(clock: Clock, input: Pick<OrderPaperworkInput, 'contactPhone' | 'budgetCode' | 'deliveryDate'>): AppError[] {
+  const out: AppError[] = [];
+  if (input.contactPhone !== undefined && !PHONE_PATTERN.test(input.contactPhone)) out.push(invalidField('contactPhone', 'orders.phone_invalid'));
+  if (input.budgetCode !== undefined && !BUDGET_CODE_PATTERN.test(input.budgetCode)) out.push(invalidField('budgetCode', 'orders.budget_code_invalid'));
+  if (input.deliveryDate !== undefined) {
+    const today = shanghaiDay(clock.now());
+    const last = addDays(today, MAX_DELIVERY_DAYS);
+    if (input.deliveryDate < today) out.push(invalidField('deliveryDate', 'orders.delivery_date_past', { today }));
+    else if (input.deliveryDate > last) out.push(invalidField('deliveryDate', 'orders.delivery_date_far', { last }));
+  }
+  return out;
+}
+
 /** `resolvePaperwork` with the unit's profile read already (placing several orders at once reads them together). */
 export function paperworkFrom(profile: UnitProfile | null, clock: Clock, input: OrderPaperworkInput): OrderPaperwork {
   const home = profile?.defaultAddress ?? null;
@@ -42,14 +59,8 @@ export function paperworkFrom(profile: UnitProfile | null, clock: Clock, input: 
   if (!address) throw invalidField('deliveryAddress', 'orders.no_default_address');
   if (!person) throw invalidField('contactPerson', 'orders.no_default_contact');
   if (!phone) throw invalidField('contactPhone', 'orders.no_default_phone');
-  if (input.contactPhone !== undefined && !PHONE_PATTERN.test(input.contactPhone)) throw invalidField('contactPhone', 'orders.phone_invalid');
-  if (input.budgetCode !== undefined && !BUDGET_CODE_PATTERN.test(input.budgetCode)) throw invalidField('budgetCode', 'orders.budget_code_invalid');
-  if (input.deliveryDate !== undefined) {
-    const today = shanghaiDay(clock.now());
-    if (input.deliveryDate < today) throw invalidField('deliveryDate', 'orders.delivery_date_past', { today });
-    const last = addDays(today, MAX_DELIVERY_DAYS);
-    if (input.deliveryDate > last) throw invalidField('deliveryDate', 'orders.delivery_date_far', { last });
-  }
+  const [problem] = paperworkProblems(clock, input);
+  if (problem) throw problem;
   return {
     delivery_address: address,
     contact_person: person,

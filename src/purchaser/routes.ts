@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { STATUS, actorOf, deskSection, errorBody, parseInput, requestBody, requireRole, setFlash, takeFlash, type Actor, type AppState } from '../web';
+import { FormInvalid, STATUS, actorOf, deskSection, errorBody, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type Actor, type AppState } from '../web';
 import type { Deps } from '../deps';
 import { writeTransaction } from '../db';
 import { AppError } from '../errors';
 import { Money } from '../money';
-import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSES, OrderInput, countByStatus, isDirectPurchaseLimit, type AddressView } from '../orders';
+import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSES, OrderInput, countByStatus, isDirectPurchaseLimit, paperworkProblems, type AddressView } from '../orders';
 import { shanghaiDay } from '../time';
 import { directPurchaseLimitFen } from '../settings';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
@@ -123,13 +123,42 @@ export function purchaserRoutes(deps: Deps): Router {
     }
     const body = requestBody(ctx);
     try {
-      const { addressId: _from, ...paperwork } = parseInput(CheckoutInput, body);
+      // Every field's problem at once, each beside its field, not one per submission: the form's own (parseForm) and
+      // the formats of the phone, plan number and day that came through it (the order service judges them again).
+      let problems: AppError[] = [];
+      let parsed: CheckoutInput | undefined;
+      try {
+        parsed = parseForm(CheckoutInput, body);
+      } catch (e) {
+        if (!(e instanceof FormInvalid)) throw e;
+        problems = e.errors;
+      }
+      const given = (field: 'contactPhone' | 'budgetCode' | 'deliveryDate') => {
+        const v = body[field];
+        return typeof v === 'string' && v.trim() !== '' && !problems.some((p) => p.field === field) ? v.trim() : undefined;
+      };
+      const formats = paperworkProblems(deps.clock, { contactPhone: given('contactPhone'), budgetCode: given('budgetCode'), deliveryDate: given('deliveryDate') });
+      if (problems.length || formats.length || !parsed) throw new FormInvalid([...problems, ...formats]);
+      const { addressId: _from, ...paperwork } = parsed;
       const input = parseInput(OrderInput, { items: cart });
       const placed = await orders.placeOrders(actor, input.items, { paperwork });
       await saveCart(deps.db, actor.id, [], deps.clock.now().toISOString());
       setFlash(ctx, state.t('purchaser.orders_placed', { n: placed.length, ids: placed.map((p) => p.orderNo).join(state.t('common.list_separator')) }));
       ctx.redirect(`${state.base}/orders`);
     } catch (err) {
+      if (err instanceof FormInvalid) {
+        const errors: Record<string, string> = {};
+        let banner: string | null = null;
+        for (const e of err.errors) {
+          const field = e.field?.split('.')[0];
+          const message = errorBody(ctx, e).message;
+          if (field && PAPERWORK_FIELDS.includes(field as (typeof PAPERWORK_FIELDS)[number])) errors[field] ||= message;
+          else banner ??= message;
+        }
+        await renderCart(ctx, deps, 'purchaser/checkout', banner, false, 200, { body, errors });
+        ctx.status = 422;
+        return;
+      }
       if (!(err instanceof AppError) || err.code === 'unauthenticated' || err.code === 'forbidden') throw err;
       const message = errorBody(ctx, err).message;
       // A paperwork field's error beside its field (what was typed kept); others at the top of the page.

@@ -163,6 +163,16 @@ describe(`an order's paperwork: delivery, contact, plan number, invoice title an
       assert.equal((await buyer.post('/checkout').type('form').send({ ...checkoutForm('2026-03-16'), _csrf: csrfOf(page.text) })).status, 302);
     });
 
+    it('every problem of the checkout form at once, each beside its field (a bad phone and no date in one go)', async () => {
+      await addToCart();
+      const page = await buyer.get('/checkout');
+      const res = await buyer.post('/checkout').type('form').send({ ...checkoutForm('2026-03-16'), contactPhone: 'abc', deliveryDate: '', _csrf: csrfOf(page.text) });
+      assert.equal(res.status, 422);
+      assert.match(res.text, /id="co-phone-err" class="field-error">联系电话：请填写有效的电话号码/);
+      assert.match(res.text, /id="co-date-err" class="field-error">要求到货日期：必填/);
+      assert.equal((await buyer.post('/checkout').type('form').send({ ...checkoutForm('2026-03-16'), _csrf: csrfOf(page.text) })).status, 302);
+    });
+
     it('the address book: add an address, make it the default (checkout then starts from it), remove it', async () => {
       const page = await buyer.get('/purchaser/addresses');
       assert.equal(page.status, 200);
