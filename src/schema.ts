@@ -30,9 +30,17 @@ export function parsingTypedBody<T>(parse: () => T): T {
 /** A form's text spelling of a number or a yes/no: accepted from a form, refused in a JSON body (`parsingTypedBody`). */
 export const formText = () => z.string().refine(() => !typedBody, { message: 'validation.invalid_type' });
 
+/**
+ * Full-width forms typed with a Chinese input method (０–９, ．, －, ＋, the ideographic space) as their ASCII
+ * selves: "１２３４．５０" is the amount 1234.50, "０５７１－８８８８８８８８" a phone number. Only for values read as
+ * numbers, amounts, days and phone numbers — free text keeps what was typed.
+ */
+export const halfWidth = (v: string): string => v.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+
 /** Money per API.md: a string "1234", "1234.5" or "1234.50" → integer fen. A JSON number is refused. */
 export const moneyInput = z
   .string({ message: 'validation.money' })
+  .transform(halfWidth)
   .refine((v) => Money.isValidInput(v), { message: 'validation.money' })
   .transform((v) => Money.parse(v).fen);
 
@@ -42,7 +50,7 @@ export const positiveMoney = moneyInput.refine((fen) => fen > 0, { message: 'val
 /** A whole number in a range, given as a JSON number or a form string of digits. */
 export const wholeNumber = (min: number, max: number) =>
   z
-    .union([z.number(), formText().trim().regex(/^-?\d{1,12}$/, 'validation.integer').transform(Number)], { message: 'validation.integer' })
+    .union([z.number(), formText().transform((v) => halfWidth(v).trim()).pipe(z.string().regex(/^-?\d{1,12}$/, 'validation.integer').transform(Number))], { message: 'validation.integer' })
     .pipe(z.number({ message: 'validation.integer' }).int('validation.integer').min(min, 'validation.too_small').max(max, 'validation.too_big'));
 
 /** A checkbox or a JSON boolean. An unticked checkbox sends nothing. */
@@ -77,8 +85,11 @@ const isCalendarDate = (v: string): boolean => {
 /** 'YYYY-MM-DD', a real calendar day. */
 export const dateInput = z
   .string({ message: 'validation.date' })
-  .trim()
+  .transform((v) => halfWidth(v).trim())
   .refine(isCalendarDate, { message: 'validation.date' });
+
+/** A phone number as typed, its full-width digits and dashes made ASCII (the format is the order paperwork's rule). */
+export const phoneText = (max: number) => z.string({ message: 'validation.required' }).transform((v) => halfWidth(v).trim()).pipe(z.string().min(1, 'validation.required').max(max, 'validation.too_long'));
 
 /** Query strings: an empty value (a filter form's "all") means no filter. */
 export function dropEmpty(query: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateInput, formText, optionalText, requiredText, wholeNumber as whole } from '../schema';
+import { dateInput, formText, halfWidth, optionalText, phoneText, requiredText, wholeNumber as whole } from '../schema';
 
 /** The life of a boutique-hall order (精品馆直购), DESIGN §2; the steps between the states: transitions.ts. */
 export const ORDER_STATUSES = ['placed', 'confirmed', 'delivered', 'accepted', 'paid', 'cancelled', 'refunded'] as const;
@@ -30,7 +30,7 @@ const budgetCode = optionalText(50);
 const Paperwork = {
   deliveryAddress: optionalText(300),
   contactPerson: optionalText(50),
-  contactPhone: optionalText(50),
+  contactPhone: optionalText(50).transform((v) => (v === undefined ? v : halfWidth(v))),
   deliveryDate: dateInput.optional(),
   budgetCode,
   invoiceTitle: optionalText(200),
@@ -50,7 +50,7 @@ export type OrderPaperworkInput = Partial<Omit<OrderInput, 'items'>>;
 export const CheckoutInput = z.object({
   deliveryAddress: requiredText(300),
   contactPerson: requiredText(50),
-  contactPhone: requiredText(50),
+  contactPhone: phoneText(50),
   deliveryDate: z.string({ message: 'validation.required' }).trim().min(1, 'validation.required').pipe(dateInput),
   budgetCode,
   invoiceTitle: requiredText(200),
@@ -64,7 +64,7 @@ export const AddressInput = z.object({
   label: optionalText(50),
   address: requiredText(300),
   contactPerson: requiredText(50),
-  phone: requiredText(50),
+  phone: phoneText(50),
   isDefault: z
     .union([z.boolean(), formText().pipe(z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' }))], { message: 'validation.invalid' })
     .optional()

@@ -6,6 +6,7 @@ import { writeTransaction } from '../db';
 import { AppError } from '../errors';
 import { Money } from '../money';
 import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSES, OrderInput, countByStatus, isDirectPurchaseLimit, paperworkProblems, type AddressView } from '../orders';
+import { halfWidth } from '../schema';
 import { shanghaiDay } from '../time';
 import { directPurchaseLimitFen } from '../settings';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
@@ -135,7 +136,7 @@ export function purchaserRoutes(deps: Deps): Router {
       }
       const given = (field: 'contactPhone' | 'budgetCode' | 'deliveryDate') => {
         const v = body[field];
-        return typeof v === 'string' && v.trim() !== '' && !problems.some((p) => p.field === field) ? v.trim() : undefined;
+        return typeof v === 'string' && v.trim() !== '' && !problems.some((p) => p.field === field) ? halfWidth(v).trim() : undefined;
       };
       const formats = paperworkProblems(deps.clock, { contactPhone: given('contactPhone'), budgetCode: given('budgetCode'), deliveryDate: given('deliveryDate') });
       if (problems.length || formats.length || !parsed) throw new FormInvalid([...problems, ...formats]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FIELDS, KINDS, LEVELS, fieldName } from '../domain';
-import { flag, moneyInput, optionalText, requiredText, wholeNumber, withFieldLabels } from '../schema';
+import { flag, halfWidth, moneyInput, optionalText, requiredText, wholeNumber, withFieldLabels } from '../schema';
 
 /**
  * The inputs of the certification lifecycle (认定): one schema per input, shared by the JSON routes and the page
@@ -23,8 +23,8 @@ export const fieldInput = z
 
 /** A number as the indicators carry it: a JSON number or a decimal string, finite, at most 6 decimals. */
 export const decimalInput = z
-  .union([z.number(), z.string().trim()], { message: 'validation.invalid' })
-  .transform((v) => (typeof v === 'number' ? String(v) : v))
+  .union([z.number(), z.string()], { message: 'validation.invalid' })
+  .transform((v) => (typeof v === 'number' ? String(v) : halfWidth(v).trim()))
   .refine((v) => /^-?\d{1,12}(\.\d{1,6})?$/.test(v), { message: 'validation.invalid' })
   .transform(Number)
   .pipe(z.number().finite('validation.invalid'));
