@@ -42,7 +42,8 @@ export function zodToAppError(error: z.ZodError, data?: unknown): AppError {
   // Nothing given (a select left at its blank choice, a radio not picked, a key left out) is "required", not a value of
   // the wrong kind: "商品：须为整数" told someone who had not chosen a product nothing they could act on.
   if (issue.path.length > 0 && (sent === undefined || sent === null || sent === '') && ABSENT_IS_REQUIRED.has(msg)) msg = 'validation.required';
-  if (msg.startsWith('validation.')) return new AppError('validation_failed', msg, { field }, field);
+  // A schema's own catalogue key (`validation.*`, or a domain's such as `insurance.end_before_start`) is the message.
+  if (msg.startsWith('validation.') || /^[a-z][a-z_]*\.[a-z0-9_]+$/.test(msg)) return new AppError('validation_failed', msg, { field }, field);
   switch (i.code) {
     case 'too_small':
       if (i.origin === 'string' && Number(i.minimum) === 1) return new AppError('validation_failed', 'validation.required', { field }, field);

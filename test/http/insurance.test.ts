@@ -201,6 +201,9 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     assert.match(zh.body.error.message, /保险公司/);
     const en = await call('post', '/api/v1/vendor/insurance-claims?lang=en', users.vendor, body({ insurer: '' }), { 'Accept-Language': 'en' });
     assert.match(en.body.error.message, /Insurer/);
+    // The order of the dates is what is wrong, not their format.
+    const order = await call('post', '/api/v1/vendor/insurance-claims', users.vendor, body({ policyEnd: '2025-01-01' }));
+    assert.equal(order.body.error.message, '保险止期：止期须晚于起期');
   });
 
   it('the vendor sees only its own claims (another’s: 403, not yours); purchasers may not', async () => {
