@@ -123,7 +123,8 @@ async function detailPage(ctx: Context, orders: OrderService, id: number, error:
 function requireFields(step: Step<OrderStatus, unknown>, input: StepInput): void {
   for (const f of step.form?.fields ?? []) {
     const v = (input as Record<string, unknown>)[f.field];
-    if (f.required && (v === undefined || v === null || v === '')) throw new AppError('validation_failed', 'validation.required', {}, f.field);
+    // Named as the form labels it ("取消原因：必填", not the shared field name's "理由").
+    if (f.required && (v === undefined || v === null || v === '')) throw new AppError('validation_failed', 'validation.required', { fieldLabel: f.label }, f.field);
   }
 }
 

@@ -72,6 +72,8 @@ describe(`order cancel and refund: reason and confirmation (${ENGINE})`, functio
     const res = await submit(buyer, `/orders/${id}`, `/orders/${id}/cancel`, { reason: '  ' });
     assert.equal(res.status, 422);
     assert.match(res.text, /id="cancel-reason-err"/);
+    // Named as its label reads, not by the shared field name (理由).
+    assert.match(res.text, /id="cancel-reason-err"[^>]*>取消原因：必填/);
     assert.equal(await status(id), 'placed');
   });
 
