@@ -102,6 +102,7 @@ export function recognitionPages(deps: Deps): Router {
       draws: view.draws ?? [],
       files: fileRows(state, view),
       canUpload: actor.role === 'vendor' && view.status === 'draft',
+      editHref: actor.role === 'vendor' && view.status === 'draft' ? `/vendor/applications/${view.id}/edit` : null,
       uploadAction: `/vendor/applications/${view.id}/attachments`,
       attachmentKinds: ATTACHMENT_KINDS.map((k) => ({ value: k, label: state.t(`recognition.kind_${k}`), selected: extra.kind === k })),
       fileError: extra.fileError ?? null,
@@ -159,6 +160,57 @@ export function recognitionPages(deps: Deps): Router {
       ctx.status = status;
       const errors = Object.fromEntries(Object.entries(form.errors).map(([k, v]) => [k.split('.')[0]!, v]));
       ctx.body = await vendorDesk(ctx, { ...emptyApplication, ...Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, str(raw[f])])) }, errors, form.error);
+    }
+  });
+
+  // The draft corrected: its form filled in with what it holds (indicators one "name = value" a line).
+  async function editPage(ctx: Context, view: ApplicationView, values: Record<string, string>, errors: Record<string, string>, error: string | null) {
+    const state = stateOf(ctx);
+    const entries = await service.indicatorList({ page: 1, pageSize: 100 });
+    return state.render('recognition/edit', {
+      title: state.t('recognition.edit_title'),
+      applicationNo: view.applicationNo,
+      back: `/vendor/applications/${view.id}`,
+      formAction: `/vendor/applications/${view.id}/edit`,
+      values,
+      errors,
+      error,
+      entries: entries.items.map((e) => ({ id: e.id, label: `${e.year} · ${state.t(`fieldnames.${e.field}`)} · ${e.product}`, selected: values.listEntryId === String(e.id) })),
+      ...options(state, values),
+    });
+  }
+  const valuesOf = (view: ApplicationView): Record<string, string> => ({
+    productName: view.productName,
+    model: view.model,
+    kind: view.kind,
+    field: view.field,
+    levelClaimed: view.levelClaimed,
+    listEntryId: view.listEntryId === null ? '' : String(view.listEntryId),
+    indicators: view.indicators.map((i) => `${i.name} = ${i.value}`).join('\n'),
+    description: view.description,
+  });
+
+  router.get('/vendor/applications/:id/edit', vendor, async (ctx) => {
+    const view = await service.getApplication(actorOf(ctx), idParam(ctx.params.id));
+    if (view.status !== 'draft') throw new AppError('invalid_state', `recognition.wrong_state_${view.status}`, { status: view.status, action: 'edit' });
+    ctx.body = await editPage(ctx, view, valuesOf(view), {}, null);
+  });
+
+  router.post('/vendor/applications/:id/edit', vendor, async (ctx) => {
+    const state = stateOf(ctx);
+    const id = idParam(ctx.params.id);
+    const raw = requestBody(ctx);
+    try {
+      const view = await service.updateDraft(actorOf(ctx), id, parseForm(ApplicationInput, applicationFromForm(raw)));
+      setFlash(ctx, state.t('recognition.edited', { no: view.applicationNo }));
+      ctx.redirect(`${state.base}/vendor/applications/${id}`);
+    } catch (err) {
+      if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated', 'invalid_state'].includes(err.code)) throw err;
+      const view = await service.getApplication(actorOf(ctx), id);
+      const { form, status } = formFailure(ctx, err, APPLICATION_FIELDS, raw);
+      ctx.status = status;
+      const errors = Object.fromEntries(Object.entries(form.errors).map(([k, v]) => [k.split('.')[0]!, v]));
+      ctx.body = await editPage(ctx, view, { ...emptyApplication, ...Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, str(raw[f])])) }, errors, form.error);
     }
   });
 

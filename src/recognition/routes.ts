@@ -67,6 +67,10 @@ export function recognitionApiRoutes(deps: Deps): Router {
   router.get('/api/v1/vendor/applications', requireRole('vendor', 'admin', 'expert'), async (ctx) => {
     ctx.body = await service.listApplications(actorOf(ctx), query(ctx, PageQuery));
   });
+  // The vendor's draft corrected (the shape of creating it; a draft only, 409 after).
+  router.patch('/api/v1/vendor/applications/:id', vendor, objectFirst(validate(ApplicationInput), (ctx) => service.getApplication(actorOf(ctx), idParam(ctx.params.id))), async (ctx) => {
+    ctx.body = await service.updateDraft(actorOf(ctx), idParam(ctx.params.id), input<ApplicationInput>(ctx));
+  });
   router.get('/api/v1/admin/applications', admin, async (ctx) => {
     ctx.body = await service.listApplications(actorOf(ctx), query(ctx, PageQuery));
   });

@@ -293,6 +293,38 @@ export class RecognitionService {
     });
   }
 
+  /**
+   * The vendor corrects its draft (the same shape as creating it: product, model, kind, field, level, list entry,
+   * indicators, description) — only its own, only while it is a draft (409 after). On record: history and audit.
+   */
+  async updateDraft(actor: Actor, id: number, input: ApplicationInput): Promise<ApplicationView> {
+    return this.command(actor, id, 'application.own', async (trx, a) => {
+      if (a.status !== 'draft') throw new AppError('invalid_state', `recognition.wrong_state_${a.status}`, { status: a.status, action: 'edit' });
+      const listEntryId = input.listEntryId ?? null;
+      if (listEntryId !== null) {
+        const entry = await findListEntry(trx, listEntryId);
+        if (!entry) throw invalidField('listEntryId', 'recognition.list_entry_unknown', { id: listEntryId });
+        if (entry.field !== input.field) throw invalidField('listEntryId', 'recognition.list_entry_other_field', { field: entry.field });
+      }
+      const patch = {
+        product_name: input.productName,
+        model: input.model,
+        kind: input.kind,
+        field: input.field,
+        level_claimed: input.levelClaimed,
+        list_entry_id: listEntryId,
+        indicators: JSON.stringify(input.indicators),
+        description: input.description,
+      };
+      const before = { productName: a.product_name, model: a.model, kind: a.kind, field: a.field, levelClaimed: a.level_claimed, listEntryId: a.list_entry_id, indicators: this.indicatorsOf(a), description: a.description };
+      if (!(await updateApplication(trx, id, 'draft', patch))) throw new AppError('invalid_state', 'recognition.wrong_state_draft', { status: a.status, action: 'edit' });
+      Object.assign(a, patch);
+      const now = this.now();
+      await insertHistory(trx, { application_id: id, action: 'edit', from_status: 'draft', to_status: 'draft', actor_id: actor.id, note: null, at: now });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.edit', entity: 'cert_application', entityId: id, before, after: { productName: input.productName, model: input.model, kind: input.kind, field: input.field, levelClaimed: input.levelClaimed, listEntryId, indicators: input.indicators, description: input.description } });
+    });
+  }
+
   async getApplication(actor: Actor, id: number): Promise<ApplicationView> {
     const db = executorFor(this.db);
     const a = await findApplication(db, id);

@@ -786,6 +786,12 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /api/v1/admin/experts/:id/active', only('admin', 200), { url: id((w) => w.recPool(), (i) => `/api/v1/admin/experts/${i}/active`), body: () => ({ active: true }) }),
   ...rows('POST /api/v1/vendor/applications', only('vendor', 201), { body: () => applicationBody() }),
   ...rows('GET /api/v1/vendor/applications', { ...only('vendor', 200), admin: 200, expert: 200 }, { url: async (w) => (await w.recPool(), '/api/v1/vendor/applications') }),
+  // The applicant corrects its own draft (another vendor's: 403).
+  ...rows('PATCH /api/v1/vendor/applications/:id', only('vendor', 200), {
+    url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/api/v1/vendor/applications/${i}`),
+    body: () => applicationBody(),
+    other: { vendor: 403 },
+  }),
   ...rows('GET /api/v1/admin/applications', only('admin', 200)),
   // The vendor its own (another's: 403), the department any, an expert only what was drawn to them (else 403).
   ...rows('GET /api/v1/applications/:id', { anonymous: 401, purchaser: 403, vendor: 200, admin: 200, finance: 403, expert: 200 }, {
@@ -867,6 +873,12 @@ export const ROWS: MatrixRow[] = [
     body: () => ({ productName: '矩阵页面申请', model: 'MX', kind: 'equipment', field: '数控机床', levelClaimed: 'provincial', listEntryId: '', indicators: '主轴转速 = 1', description: '说明' }),
   }),
   ...rows('GET /vendor/applications/:id', only('vendor', 200, 'get'), { url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/vendor/applications/${i}`), other: { vendor: 403 } }),
+  ...rows('GET /vendor/applications/:id/edit', only('vendor', 200, 'get'), { url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/vendor/applications/${i}/edit`), other: { vendor: 403 } }),
+  ...rows('POST /vendor/applications/:id/edit', only('vendor', 302, 'post'), {
+    url: id((w, whose) => w.recApp(whose, 'draft'), (i) => `/vendor/applications/${i}/edit`),
+    body: () => ({ productName: '矩阵页面申请', model: 'MX2', kind: 'equipment', field: '数控机床', levelClaimed: 'provincial', listEntryId: '', indicators: '主轴转速 = 2', description: '改正' }),
+    other: { vendor: 403 },
+  }),
   ...rows('GET /admin/applications', only('admin', 200, 'get')),
   ...rows('GET /admin/applications/:id', only('admin', 200, 'get'), { url: id((w) => w.recApp('other', 'submitted'), (i) => `/admin/applications/${i}`) }),
   ...rows('POST /admin/certification-rounds', only('admin', 302, 'post'), { body: async (w) => ({ year: '2026', applicationIds: String(await w.recApp('own', 'recommended')) }) }),

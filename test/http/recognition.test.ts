@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Response } from 'supertest';
 import { bearer, testApp, type TestApp } from '../helpers/app';
+import { csrfOf, loginAgent } from '../helpers/session';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { LIST_ENTRY, REC_FIELD, applicationBody, makeRecWorld, type RecWorld } from '../helpers/recognition';
 
@@ -131,6 +132,54 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       const res2 = await call('post', `/api/v1/vendor/applications/${missing}/submit`, w.users.vendor);
       assertField(res2, 'indicators');
       assert.match(res2.body.error.message, /主轴转速/);
+    });
+
+    it('the vendor corrects its draft (PATCH, the shape of creating it): the missing indicator added, it submits; on record; never after submitting', async () => {
+      const id = await newApp({ indicators: [{ name: '定位精度', value: '0.004' }] });
+      assertField(await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor), 'indicators');
+      const before = await count('cert_application_history');
+      const body = applicationBody({ listEntryId: entryId, model: 'VMC-5X-2', indicators: [{ name: '定位精度', value: '0.004' }, { name: '主轴转速', value: 24000 }] });
+      // Others: another vendor 403, the department 403 (not its draft to write), nobody 401, no such draft 404.
+      assertError(await call('patch', `/api/v1/vendor/applications/${id}`, w.users.vendor2, body), 403);
+      assertError(await call('patch', `/api/v1/vendor/applications/${id}`, w.users.admin, body), 403);
+      assertError(await call('patch', `/api/v1/vendor/applications/${id}`, null, body), 401);
+      assertError(await call('patch', '/api/v1/vendor/applications/999999', w.users.vendor, body), 404);
+      assertField(await call('patch', `/api/v1/vendor/applications/${id}`, w.users.vendor, { ...body, productName: '' }), 'productName');
+      assert.equal(await count('cert_application_history'), before, 'nothing written by a refusal');
+      const res = await call('patch', `/api/v1/vendor/applications/${id}`, w.users.vendor, body);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.model, 'VMC-5X-2');
+      assert.deepEqual(res.body.missing, []);
+      assert.equal(res.body.history.at(-1).action, 'edit');
+      const audit = await ctx.db('audit_log').where({ action: 'recognition.edit', entity_id: id }).first();
+      assert.ok(audit, 'the edit is in the audit log');
+      assert.equal((await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor)).status, 200);
+      assertError(await call('patch', `/api/v1/vendor/applications/${id}`, w.users.vendor, body), 409);
+    });
+
+    it('the draft’s page offers 修改草稿; the form comes filled in, a refused field is shown beside it, a saved one leads back to the draft', async () => {
+      const id = await newApp({ indicators: [{ name: '定位精度', value: '0.004' }] });
+      const agent = await loginAgent(t.app, w.users.vendor);
+      const page = await agent.get(`/vendor/applications/${id}`);
+      assert.match(page.text, new RegExp(`href="/vendor/applications/${id}/edit"`));
+      const form = await agent.get(`/vendor/applications/${id}/edit`);
+      assert.equal(form.status, 200);
+      assert.match(form.text, /定位精度 (=|&#x3D;) 0\.004/);
+      const token = csrfOf(form.text);
+      const fields = { _csrf: token, productName: '五轴联动卧式加工中心', model: 'VMC-5X', kind: 'equipment', field: REC_FIELD, levelClaimed: 'domestic', listEntryId: String(entryId), indicators: '定位精度 = 0.004\n主轴转速 = 24000', description: '改正后的说明' };
+      const bad = await agent.post(`/vendor/applications/${id}/edit`).type('form').send({ ...fields, model: '' });
+      assert.equal(bad.status, 422);
+      assert.match(bad.text, /class="field-error">[^<]*必填/);
+      const saved = await agent.post(`/vendor/applications/${id}/edit`).type('form').send(fields);
+      assert.equal(saved.status, 302, saved.text.slice(0, 300));
+      assert.equal(saved.headers.location, `/vendor/applications/${id}`);
+      const after = (await call('get', `/api/v1/applications/${id}`, w.users.vendor)).body;
+      assert.deepEqual(after.missing, []);
+      assert.equal(after.description, '改正后的说明');
+      assert.equal((await agent.get(`/vendor/applications/${id}/edit`).set('Accept-Language', 'zh-CN')).status, 200);
+      // Another vendor may not open it.
+      const other = await loginAgent(t.app, w.users.vendor2);
+      assert.equal((await other.get(`/vendor/applications/${id}/edit`)).status, 403);
     });
 
     it('submit → submitted; again → 409; another vendor → 403; the free track has no thresholds', async () => {
