@@ -37,14 +37,16 @@ function historyRows(state: AppState, history: HistoryEntry[], status: (s: strin
  * conflict (nothing was written), the page the form was on again, saying why, with the error's status (422 naming
  * the field, 409). Someone else's object or a wrong role is still an error page.
  */
-async function act(ctx: Context, back: string, work: () => Promise<string>, again: (error: string) => Promise<void>): Promise<void> {
+/** A review's POST: done → flash and back; refused → the page again, a `reason` problem beside that field, others on top. */
+async function act(ctx: Context, back: string, work: () => Promise<string>, again: (error: string | null, reasonError: string | null) => Promise<void>): Promise<void> {
   const state = stateOf(ctx);
   try {
     setFlash(ctx, await work());
   } catch (err) {
     if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
-    const { form, status } = formFailure(ctx, err, [], {});
-    await again(form.error ?? state.t('errors.conflict'));
+    const { form, status } = formFailure(ctx, err, ['reason'], {});
+    const reasonError = form.errors.reason || null;
+    await again(form.error ?? (reasonError ? null : state.t('errors.conflict')), reasonError);
     ctx.status = status;
     return;
   }
@@ -92,7 +94,7 @@ export function adminPages(router: Router, review: ReviewService, db: Executor, 
           const v = await review.reviewVendor(step.name, actorOf(ctx), id, step.input ? parseForm(step.input, requestBody(ctx)) : {});
           return stateOf(ctx).t(step.done, { name: v.name });
         },
-        (error) => vendorsPage(ctx, error),
+        (error, reasonError) => vendorsPage(ctx, error ?? reasonError),
       ),
   });
 
@@ -111,11 +113,11 @@ export function adminPages(router: Router, review: ReviewService, db: Executor, 
     });
   });
 
-  const productPage = async (ctx: Context, id: number, error: string | null = null) => {
+  const productPage = async (ctx: Context, id: number, error: string | null = null, reasonError: string | null = null) => {
     const state = stateOf(ctx);
     const listing = await review.listingDetail(actorOf(ctx), id);
     const certificate = await certificateFacts(db, listing);
-    ctx.body = state.render('admin/product', { title: listing.title, flash: takeFlash(ctx), error, listing, certificate, history: historyRows(state, listing.history), pending: leadsFrom(listingStep('approve'), listing.status as ListingStatus) });
+    ctx.body = state.render('admin/product', { title: listing.title, flash: takeFlash(ctx), error, reasonError, listing, certificate, history: historyRows(state, listing.history), pending: leadsFrom(listingStep('approve'), listing.status as ListingStatus) });
   };
   router.get('/admin/products/:id', admin, async (ctx) => productPage(ctx, idParam(ctx.params.id)));
 
@@ -130,7 +132,7 @@ export function adminPages(router: Router, review: ReviewService, db: Executor, 
           const l = await review.reviewListing(step.name, actorOf(ctx), id, step.input ? parseForm(step.input, requestBody(ctx)) : {});
           return stateOf(ctx).t(step.done, { title: l.title });
         },
-        (error) => productPage(ctx, id, error),
+        (error, reasonError) => productPage(ctx, id, error, reasonError),
       ),
   });
 }

@@ -87,7 +87,10 @@ describe('admin review queues', function () {
     // No reason: the same page again, saying which field (422), nothing written.
     const blank = await admin.post(`/admin/products/${p2.id}/reject`).type('form').send({ _csrf: csrfOf(d2.text), reason: ' ' });
     assert.equal(blank.status, 422);
-    assert.match(blank.text, /<p class="alert alert-error" role="alert">[^<]*必填<\/p>/);
+    // Beside the reason field itself, marked invalid, not in a banner far above it.
+    assert.match(blank.text, /id="reject-reason"[^>]*aria-invalid="true"/);
+    assert.match(blank.text, /<span id="reject-reason-err" class="field-error">[^<]*必填<\/span>/);
+    assert.doesNotMatch(blank.text, /<p class="alert alert-error" role="alert">/);
     assert.equal((await ctx.db('products').where({ id: p2.id }).first()).status, 'pending_review');
     // Approving the approved listing again: the conflict said on its page (409).
     const twice = await admin.post(`/admin/products/${p1.id}/approve`).type('form').send({ _csrf: csrfOf(detail.text) });
