@@ -147,25 +147,18 @@ export function purchaserRoutes(deps: Deps): Router {
       setFlash(ctx, state.t('purchaser.orders_placed', { n: placed.length, ids: placed.map((p) => p.orderNo).join(state.t('common.list_separator')) }));
       ctx.redirect(`${state.base}/orders`);
     } catch (err) {
-      if (err instanceof FormInvalid) {
-        const errors: Record<string, string> = {};
-        let banner: string | null = null;
-        for (const e of err.errors) {
-          const field = e.field?.split('.')[0];
-          const message = errorBody(ctx, e).message;
-          if (field && PAPERWORK_FIELDS.includes(field as (typeof PAPERWORK_FIELDS)[number])) errors[field] ||= message;
-          else banner ??= message;
-        }
-        await renderCart(ctx, deps, 'purchaser/checkout', banner, false, 200, { body, errors });
-        ctx.status = 422;
-        return;
-      }
-      if (!(err instanceof AppError) || err.code === 'unauthenticated' || err.code === 'forbidden') throw err;
-      const message = errorBody(ctx, err).message;
+      const refused = err instanceof FormInvalid ? err.errors : err instanceof AppError && err.code !== 'unauthenticated' && err.code !== 'forbidden' ? [err] : null;
+      if (!refused) throw err;
       // A paperwork field's error beside its field (what was typed kept); others at the top of the page.
-      const own = err.field && PAPERWORK_FIELDS.includes(err.field as (typeof PAPERWORK_FIELDS)[number]) ? err.field : null;
-      await renderCart(ctx, deps, 'purchaser/checkout', own ? null : message, isDirectPurchaseLimit(err), 200, { body, errors: own ? { [own]: message } : {} });
-      ctx.status = STATUS[err.code];
+      const errors: Record<string, string> = {};
+      let banner: string | null = null;
+      for (const e of refused) {
+        const message = errorBody(ctx, e).message;
+        if (e.field && PAPERWORK_FIELDS.includes(e.field as (typeof PAPERWORK_FIELDS)[number])) errors[e.field] ||= message;
+        else banner ??= message;
+      }
+      await renderCart(ctx, deps, 'purchaser/checkout', banner, refused.some(isDirectPurchaseLimit), 200, { body, errors });
+      ctx.status = STATUS[refused[0]!.code];
     }
   });
 

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { FIELDS, KINDS, LEVELS } from '../domain';
-import { AppError } from '../errors';
+import { AppError, invalidState } from '../errors';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
 import { actorOf, deskSection, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
@@ -16,6 +16,13 @@ const stateOf = (ctx: Context) => ctx.state as AppState;
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 const APPLICATION_FIELDS = ['productName', 'model', 'kind', 'field', 'levelClaimed', 'listEntryId', 'indicators', 'description'] as const;
+
+/** The application form's state: what it shows in each field, the problems beside them, and one above them all. */
+interface ApplicationForm {
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  error: string | null;
+}
 const REVIEW_FIELDS = ['conflict', 'score', 'recommendLevel', 'opinion'] as const;
 
 /** The application form → the JSON shape: indicators one per line as `name = value`; no list entry is the free track. */
@@ -126,26 +133,42 @@ export function recognitionPages(deps: Deps): Router {
     }
   }
 
-  async function vendorDesk(ctx: Context, values: Record<string, string>, errors: Record<string, string>, error: string | null) {
+  /** What the application form (views/partials/recognition/application-form.hbs) shows: values, errors and its choices. */
+  async function applicationForm(state: AppState, form: ApplicationForm) {
+    const entries = await service.indicatorList({ page: 1, pageSize: 100 });
+    return {
+      ...form,
+      entries: entries.items.map((e) => ({ id: e.id, label: `${e.year} · ${state.t(`fieldnames.${e.field}`)} · ${e.product}`, selected: form.values.listEntryId === String(e.id) })),
+      ...options(state, form.values),
+    };
+  }
+
+  /** A refused application form: each problem beside its field (by its top-level name), what was typed kept. */
+  function refusedForm(ctx: Context, err: unknown, raw: Record<string, unknown>): ApplicationForm {
+    const { form, status } = formFailure(ctx, err, APPLICATION_FIELDS, raw);
+    ctx.status = status;
+    return {
+      values: { ...emptyApplication, ...Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, str(raw[f])])) },
+      errors: Object.fromEntries(Object.entries(form.errors).map(([k, v]) => [k.split('.')[0]!, v])),
+      error: form.error,
+    };
+  }
+
+  async function vendorDesk(ctx: Context, form: ApplicationForm) {
     const state = stateOf(ctx);
     const page = await service.listApplications(actorOf(ctx), parseInput(PageQuery, dropEmpty(ctx.query as Record<string, unknown>)));
-    const entries = await service.indicatorList({ page: 1, pageSize: 100 });
     return state.render('recognition/vendor', {
       title: state.t('recognition.vendor_title'),
       flash: takeFlash(ctx),
       items: page.items.map((a) => ({ ...a, statusLabel: state.t(`recognition.status_${a.status}`) })),
-      values,
-      errors,
-      error,
-      entries: entries.items.map((e) => ({ id: e.id, label: `${e.year} · ${state.t(`fieldnames.${e.field}`)} · ${e.product}`, selected: values.listEntryId === String(e.id) })),
-      ...options(state, values),
+      ...(await applicationForm(state, form)),
     });
   }
 
   const emptyApplication = Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, ''])) as Record<string, string>;
 
   router.get('/vendor/applications', vendor, async (ctx) => {
-    ctx.body = await vendorDesk(ctx, emptyApplication, {}, null);
+    ctx.body = await vendorDesk(ctx, { values: emptyApplication, errors: {}, error: null });
   });
 
   router.post('/vendor/applications', vendor, async (ctx) => {
@@ -156,27 +179,19 @@ export function recognitionPages(deps: Deps): Router {
       setFlash(ctx, state.t('recognition.created', { no: created.applicationNo }));
       ctx.redirect(`${state.base}/vendor/applications/${created.id}`);
     } catch (err) {
-      const { form, status } = formFailure(ctx, err, APPLICATION_FIELDS, raw);
-      ctx.status = status;
-      const errors = Object.fromEntries(Object.entries(form.errors).map(([k, v]) => [k.split('.')[0]!, v]));
-      ctx.body = await vendorDesk(ctx, { ...emptyApplication, ...Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, str(raw[f])])) }, errors, form.error);
+      ctx.body = await vendorDesk(ctx, refusedForm(ctx, err, raw));
     }
   });
 
   // The draft corrected: its form filled in with what it holds (indicators one "name = value" a line).
-  async function editPage(ctx: Context, view: ApplicationView, values: Record<string, string>, errors: Record<string, string>, error: string | null) {
+  async function editPage(ctx: Context, view: ApplicationView, form: ApplicationForm) {
     const state = stateOf(ctx);
-    const entries = await service.indicatorList({ page: 1, pageSize: 100 });
     return state.render('recognition/edit', {
       title: state.t('recognition.edit_title'),
       applicationNo: view.applicationNo,
       back: `/vendor/applications/${view.id}`,
       formAction: `/vendor/applications/${view.id}/edit`,
-      values,
-      errors,
-      error,
-      entries: entries.items.map((e) => ({ id: e.id, label: `${e.year} · ${state.t(`fieldnames.${e.field}`)} · ${e.product}`, selected: values.listEntryId === String(e.id) })),
-      ...options(state, values),
+      ...(await applicationForm(state, form)),
     });
   }
   const valuesOf = (view: ApplicationView): Record<string, string> => ({
@@ -192,8 +207,8 @@ export function recognitionPages(deps: Deps): Router {
 
   router.get('/vendor/applications/:id/edit', vendor, async (ctx) => {
     const view = await service.getApplication(actorOf(ctx), idParam(ctx.params.id));
-    if (view.status !== 'draft') throw new AppError('invalid_state', `recognition.wrong_state_${view.status}`, { status: view.status, action: 'edit' });
-    ctx.body = await editPage(ctx, view, valuesOf(view), {}, null);
+    if (view.status !== 'draft') throw invalidState(VENDOR_APPLICATION.wrongStateKey(view.status), { status: view.status, action: 'edit' });
+    ctx.body = await editPage(ctx, view, { values: valuesOf(view), errors: {}, error: null });
   });
 
   router.post('/vendor/applications/:id/edit', vendor, async (ctx) => {
@@ -206,11 +221,8 @@ export function recognitionPages(deps: Deps): Router {
       ctx.redirect(`${state.base}/vendor/applications/${id}`);
     } catch (err) {
       if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated', 'invalid_state'].includes(err.code)) throw err;
-      const view = await service.getApplication(actorOf(ctx), id);
-      const { form, status } = formFailure(ctx, err, APPLICATION_FIELDS, raw);
-      ctx.status = status;
-      const errors = Object.fromEntries(Object.entries(form.errors).map(([k, v]) => [k.split('.')[0]!, v]));
-      ctx.body = await editPage(ctx, view, { ...emptyApplication, ...Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, str(raw[f])])) }, errors, form.error);
+      const form = refusedForm(ctx, err, raw);
+      ctx.body = await editPage(ctx, await service.getApplication(actorOf(ctx), id), form);
     }
   });
 

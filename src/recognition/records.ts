@@ -12,10 +12,9 @@ import { insertHistories, updateApplications, type ApplicationRow } from './repo
 import type { ApplicationInput, ApplicationStatus, ReviewInput } from './schema';
 
 /** A new application's row (a draft, numbered once it has its id). */
-export function draftRow(actor: Actor, vendorId: number, input: ApplicationInput, now: string, demo: boolean): Omit<ApplicationRow, 'id'> {
+/** The columns of an application the vendor writes: when creating its draft and when correcting it. */
+export function draftFields(input: ApplicationInput) {
   return {
-    application_no: null,
-    vendor_id: vendorId,
     product_name: input.productName,
     model: input.model,
     kind: input.kind,
@@ -24,6 +23,14 @@ export function draftRow(actor: Actor, vendorId: number, input: ApplicationInput
     list_entry_id: input.listEntryId ?? null,
     indicators: JSON.stringify(input.indicators),
     description: input.description,
+  };
+}
+
+export function draftRow(actor: Actor, vendorId: number, input: ApplicationInput, now: string, demo: boolean): Omit<ApplicationRow, 'id'> {
+  return {
+    application_no: null,
+    vendor_id: vendorId,
+    ...draftFields(input),
     status: 'draft',
     screen_opinion: null,
     mean_score_x100: null,

@@ -97,11 +97,11 @@ import type {
   RoundInput,
   ScreenInput,
 } from './schema';
-import { awardPaid, createRecords, draftRow, drawRecords, reviewRecords, stepRecords, writeSteps } from './records';
+import { awardPaid, createRecords, draftFields, draftRow, drawRecords, reviewRecords, stepRecords, writeSteps } from './records';
 import { AWARD_DAYS, DEFAULT_AWARDS_FEN, DEPARTMENT, ROUND_NOTICE_WORKING_DAYS, VALIDITY_YEARS, applicationNumber, checkIndicators, drawFrom, drawPool, normalized, panelVerdict } from './rules';
 import { certificationStats, yearFiguresOf, type CertificationStats } from './stats';
 import { expertView, listEntryView, type ApplicationView, type ExpertView, type ListEntryView, type ReviewView } from './views';
-import { CASCADES, nextStatus, type ApplicationFacts } from './transitions';
+import { CASCADES, VENDOR_APPLICATION, nextStatus, type ApplicationFacts } from './transitions';
 
 const PUBLIC_ACTOR = { id: null, username: 'public' } as unknown as Actor;
 const money = (fen: number | null): string => Money.ofFen(fen ?? 0).toString();
@@ -116,6 +116,14 @@ export type DrawnExpert = { id: number; name: string; unit: string; username: st
  * error rolls the whole step back. The rules it applies are in rules.ts, the rows and records a step writes in
  * records.ts, what it answers in views.ts.
  */
+/** A standard-track application's list entry: one that exists, of the application's field (422 naming it). */
+async function checkListEntry(db: Executor, input: ApplicationInput): Promise<void> {
+  if (input.listEntryId === undefined || input.listEntryId === null) return;
+  const entry = await findListEntry(db, input.listEntryId);
+  if (!entry) throw invalidField('listEntryId', 'recognition.list_entry_unknown', { id: input.listEntryId });
+  if (entry.field !== input.field) throw invalidField('listEntryId', 'recognition.list_entry_other_field', { field: entry.field });
+}
+
 export class RecognitionService {
   private readonly ledger: Ledger;
 
@@ -276,12 +284,7 @@ export class RecognitionService {
     return writeTransaction(this.db, async (trx) => {
       const vendor = await findVendor(trx, actor.vendorId as number);
       if (!vendor || vendor.status !== 'approved') throw new AppError('forbidden', 'recognition.vendor_not_approved');
-      const listEntryId = input.listEntryId ?? null;
-      if (listEntryId !== null) {
-        const entry = await findListEntry(trx, listEntryId);
-        if (!entry) throw invalidField('listEntryId', 'recognition.list_entry_unknown', { id: listEntryId });
-        if (entry.field !== input.field) throw invalidField('listEntryId', 'recognition.list_entry_other_field', { field: entry.field });
-      }
+      await checkListEntry(trx, input);
       const now = this.now();
       const id = await insertApplication(trx, draftRow(actor, vendor.id, input, now, opts.demo ?? false));
       const applicationNo = applicationNumber(shanghaiDay(this.clock.now()).slice(0, 4), id);
@@ -299,29 +302,16 @@ export class RecognitionService {
    */
   async updateDraft(actor: Actor, id: number, input: ApplicationInput): Promise<ApplicationView> {
     return this.command(actor, id, 'application.own', async (trx, a) => {
-      if (a.status !== 'draft') throw new AppError('invalid_state', `recognition.wrong_state_${a.status}`, { status: a.status, action: 'edit' });
-      const listEntryId = input.listEntryId ?? null;
-      if (listEntryId !== null) {
-        const entry = await findListEntry(trx, listEntryId);
-        if (!entry) throw invalidField('listEntryId', 'recognition.list_entry_unknown', { id: listEntryId });
-        if (entry.field !== input.field) throw invalidField('listEntryId', 'recognition.list_entry_other_field', { field: entry.field });
-      }
-      const patch = {
-        product_name: input.productName,
-        model: input.model,
-        kind: input.kind,
-        field: input.field,
-        level_claimed: input.levelClaimed,
-        list_entry_id: listEntryId,
-        indicators: JSON.stringify(input.indicators),
-        description: input.description,
-      };
+      // The row is locked by `command`: a draft now is a draft when written.
+      if (a.status !== 'draft') throw invalidState(VENDOR_APPLICATION.wrongStateKey(a.status), { status: a.status, action: 'edit' });
+      await checkListEntry(trx, input);
       const before = { productName: a.product_name, model: a.model, kind: a.kind, field: a.field, levelClaimed: a.level_claimed, listEntryId: a.list_entry_id, indicators: this.indicatorsOf(a), description: a.description };
-      if (!(await updateApplication(trx, id, 'draft', patch))) throw new AppError('invalid_state', 'recognition.wrong_state_draft', { status: a.status, action: 'edit' });
-      Object.assign(a, patch);
       const now = this.now();
+      const patch = { ...draftFields(input), updated_at: now };
+      await updateApplication(trx, id, 'draft', patch);
+      Object.assign(a, patch);
       await insertHistory(trx, { application_id: id, action: 'edit', from_status: 'draft', to_status: 'draft', actor_id: actor.id, note: null, at: now });
-      await recordAudit(trx, this.clock, { actor, action: 'recognition.edit', entity: 'cert_application', entityId: id, before, after: { productName: input.productName, model: input.model, kind: input.kind, field: input.field, levelClaimed: input.levelClaimed, listEntryId, indicators: input.indicators, description: input.description } });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.edit', entity: 'cert_application', entityId: id, before, after: { ...input, listEntryId: input.listEntryId ?? null } });
     });
   }
 

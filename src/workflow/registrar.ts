@@ -1,8 +1,8 @@
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import { AppError } from '../errors';
+import { AppError, invalidState } from '../errors';
 import { FormInvalid, actorOf, errorBody, objectFirst, parseBody, requireRole, validate, type Actor, type Role } from '../web';
-import { decide, type Step, type StepField, type Workflow } from './steps';
+import { decide, leadsFrom, type Step, type StepField, type Workflow } from './steps';
 
 /**
  * The registrar: from a workflow's table, the routes (JSON and page), the "what can I do next" list, the page forms
@@ -26,6 +26,17 @@ function optionalBody(schema: NonNullable<Step<string, unknown>['input']>): Midd
 }
 
 /**
+ * For objectFirst: a refused body on an object the caller may not see is that object's 403/404, and on one whose state
+ * the step cannot leave its 409 (API.md: 401 → 403 → 404 → 409 → 422) — the state read from the same view.
+ */
+function objectThenState<S extends string, F>(wf: Workflow<S, F>, step: Step<S, F>, visible: (actor: Actor, id: number) => Promise<unknown>, idParam: (raw: string | undefined) => number) {
+  return async (ctx: Context): Promise<void> => {
+    const status = ((await visible(actorOf(ctx), idParam(ctx.params.id))) as { status?: unknown } | null | undefined)?.status;
+    if (typeof status === 'string' && !leadsFrom(step, status as S)) throw invalidState(wf.wrongStateKey(status as S), { status, action: step.name });
+  };
+}
+
+/**
  * `POST {apiPrefix}/:id/{step}` for every step: role at the door, the input (after the object, see objectFirst),
  * Idempotency-Key when money moves. `visible`: the domain's read of one object as the caller may see it (404, 403).
  */
@@ -36,17 +47,7 @@ export function mountApiSteps<S extends string, F, V>(
 ): void {
   for (const step of wf.steps) {
     const checked = !step.input ? passThrough : step.inputOptional ? optionalBody(step.input) : validate(step.input);
-    const visible = opts.visible;
-    // A refused body on an object the caller may not see is that object's 403/404, and on one whose state the step
-    // cannot leave its 409 (API.md: 401 → 403 → 404 → 409 → 422): the state is read from the same view.
-    const objectThenState = async (ctx: Context): Promise<void> => {
-      const seen = await visible!(actorOf(ctx), opts.idParam(ctx.params.id));
-      const status = (seen as { status?: unknown } | null | undefined)?.status;
-      if (typeof status === 'string' && !step.from.includes(status as S)) {
-        throw new AppError('invalid_state', wf.wrongStateKey(status as S), { status, action: step.name });
-      }
-    };
-    const input = visible && checked !== passThrough ? objectFirst(checked, objectThenState) : checked;
+    const input = opts.visible && checked !== passThrough ? objectFirst(checked, objectThenState(wf, step, opts.visible, opts.idParam)) : checked;
     const once = step.movesMoney ? opts.idempotent : passThrough;
     router.post(`${wf.apiPrefix}/:id/${step.name}`, requireRole(...step.roles), input, once, async (ctx) => {
       ctx.body = await opts.run(step.name, actorOf(ctx), opts.idParam(ctx.params.id), ctx.state.input ?? {}, 'api');
