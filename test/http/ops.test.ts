@@ -102,14 +102,17 @@ describe('operations endpoints: /healthz, /readyz, /metrics', function () {
       const readiness = new Readiness(ctx.db, silent, 300);
       assert.equal(await readiness.check(), null);
       let release!: () => void;
+      let taken!: () => void;
       const held = new Promise<void>((r) => (release = r));
+      const holding = new Promise<void>((r) => (taken = r));
       // SQLite: its one connection busy; PostgreSQL: the migrations table locked.
       const holder = ctx.db.transaction(async (trx) => {
         if (ENGINE === 'postgres') await trx.raw('LOCK TABLE knex_migrations IN ACCESS EXCLUSIVE MODE');
+        taken();
         await held;
       });
       try {
-        await new Promise((r) => setTimeout(r, 50));
+        await holding; // the connection (SQLite) or the lock (PostgreSQL) is held now, however loaded the machine
         const started = Date.now();
         assert.equal(await readiness.check(), 'database did not answer within 300 ms');
         assert.ok(Date.now() - started < 2000);

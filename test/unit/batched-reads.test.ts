@@ -7,10 +7,12 @@ const later = <T>(value: T, ms = 5) => new Promise<T>((resolve) => setTimeout(()
 /** A loader over the squares of numbers (0 and below are "not found"), recording every batch it is given. */
 function squares(options: { slots?: number; max?: number; fail?: (keys: readonly number[]) => boolean } = {}) {
   const batches: number[][] = [];
+  const onBatch: Array<() => void> = [];
   let inFlight = 0;
   let mostInFlight = 0;
   const read = batchedReads(async (keys: readonly number[]) => {
     batches.push([...keys]);
+    onBatch.splice(0).forEach((resolve) => resolve());
     inFlight++;
     mostInFlight = Math.max(mostInFlight, inFlight);
     try {
@@ -21,7 +23,9 @@ function squares(options: { slots?: number; max?: number; fail?: (keys: readonly
       inFlight--;
     }
   }, options);
-  return { read, batches, mostInFlight: () => mostInFlight };
+  /** Settles once the loader has been handed a batch (the read is under way) — no guess at how long that takes. */
+  const batchStarted = () => new Promise<void>((resolve) => onBatch.push(resolve));
+  return { read, batches, batchStarted, mostInFlight: () => mostInFlight };
 }
 
 describe('reads batched across callers (db/batched-reads.ts)', () => {
@@ -32,9 +36,10 @@ describe('reads batched across callers (db/batched-reads.ts)', () => {
   });
 
   it('callers of the same turn share one read; callers that come while every slot is busy share the next one', async () => {
-    const { read, batches, mostInFlight } = squares({ slots: 1 });
+    const { read, batches, batchStarted, mostInFlight } = squares({ slots: 1 });
+    const started = batchStarted();
     const first = [read([1, 2]), read([3])];
-    await later(null, 1); // the first read is under way now
+    await started; // the first read is under way now
     const waiting = [read([4]), read([5, 6]), read([7])];
     assert.deepEqual(await Promise.all([...first, ...waiting]), [[1, 4], [9], [16], [25, 36], [49]]);
     assert.deepEqual(batches, [[1, 2, 3], [4, 5, 6, 7]]);
