@@ -37,15 +37,27 @@ export const formText = () => z.string().refine(() => !typedBody, { message: 'va
  */
 export const halfWidth = (v: string): string => v.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
 
-/** Money per API.md: a string "1234", "1234.5" or "1234.50" → integer fen. A JSON number is refused. */
-export const moneyInput = z
-  .string({ message: 'validation.money' })
-  .transform(halfWidth)
-  .refine((v) => Money.isValidInput(v), { message: 'validation.money' })
-  .transform((v) => Money.parse(v).fen);
+/** A minus sign before the digits: an amount below zero, told as such rather than as a wrong format. */
+const NEGATIVE = /^\s*-\s*\d/;
+
+/**
+ * Money per API.md: a string "1234", "1234.5" or "1234.50" → integer fen. A JSON number is refused. Nothing given
+ * (a field left empty) is "required" (web/validate.ts); "-5" is told it may not be below zero (`negative`: the
+ * message for it), anything else not an amount the format.
+ */
+const money = (negative: string) =>
+  z
+    .string({ message: 'validation.money' })
+    .transform(halfWidth)
+    .refine((v) => !NEGATIVE.test(v), { message: negative, abort: true })
+    .refine((v) => Money.isValidInput(v), { message: 'validation.money', abort: true })
+    .transform((v) => Money.parse(v).fen);
+
+/** An amount of zero or more. */
+export const moneyInput = money('validation.not_negative');
 
 /** A price, a budget, an agreed amount: money as above, and more than zero. */
-export const positiveMoney = moneyInput.refine((fen) => fen > 0, { message: 'validation.positive' });
+export const positiveMoney = money('validation.positive').refine((fen) => fen > 0, { message: 'validation.positive' });
 
 /** A whole number in a range, given as a JSON number or a form string of digits. */
 export const wholeNumber = (min: number, max: number) =>

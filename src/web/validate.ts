@@ -14,7 +14,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Messages that, said of a value nobody gave, mean it is missing. */
-const ABSENT_IS_REQUIRED = new Set(['validation.invalid_type', 'validation.integer', 'validation.invalid', 'validation.one_of', 'validation.boolean']);
+const ABSENT_IS_REQUIRED = new Set(['validation.invalid_type', 'validation.integer', 'validation.invalid', 'validation.one_of', 'validation.boolean', 'validation.money']);
 
 /** An error of `schema` with the schema's own label of its field put on it (src/schema.ts `withFieldLabels`). */
 export function labelled(e: AppError, schema: z.ZodType): AppError {

@@ -53,9 +53,18 @@ describe('account and listing schemas', () => {
       assert.equal(parseInput(ListingInput, base).price, 123450);
       assert.equal(parseInput(ListingInput, { ...base, price: '1234' }).price, 123400);
       assert.equal(parseInput(ListingInput, { ...base, price: '0.01' }).price, 1);
-      for (const price of ['1e3', '12.345', '-1', '', ' 12', '1,00', '1,000', 1234, null]) {
+      for (const price of ['1e3', '12.345', ' 12', '1,00', '1,000', '--1', 1234]) {
         assert.deepEqual(fails(() => parseInput(ListingInput, { ...base, price })), { field: 'price', key: 'validation.money' }, String(price));
       }
+    });
+    it('a price left empty is required, and one below zero is told it must be more than 0, not that its format is wrong', () => {
+      for (const price of ['', null, undefined]) {
+        assert.deepEqual(fails(() => parseInput(ListingInput, { ...base, price })), { field: 'price', key: 'validation.required' }, String(price));
+      }
+      for (const price of ['-1', '-0.5', ' -12', '－５']) {
+        assert.deepEqual(fails(() => parseInput(ListingInput, { ...base, price })), { field: 'price', key: 'validation.positive' }, price);
+      }
+      assert.deepEqual(fails(() => parseInput(ListingInput, { ...base, price: '0' })), { field: 'price', key: 'validation.positive' });
     });
     it('stock is a whole number from JSON or a form string', () => {
       assert.equal(parseInput(ListingInput, { ...base, stock: '12' }).stock, 12);
