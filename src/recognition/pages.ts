@@ -5,7 +5,7 @@ import { FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError, invalidState } from '../errors';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
-import { actorOf, deskSection, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
+import { FormInvalid, actorOf, deskSection, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
 import { fieldErrors, mountPageSteps, nextSteps, stepForms, type Step } from '../workflow';
 import { ATTACHMENT_KINDS, uploadedAttachment } from './attachments';
 import { ApplicationInput, AttachmentInput, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
@@ -25,13 +25,16 @@ interface ApplicationForm {
 }
 const REVIEW_FIELDS = ['conflict', 'score', 'recommendLevel', 'opinion'] as const;
 
-/** The application form → the JSON shape: indicators one per line as `name = value`; no list entry is the free track. */
-function applicationFromForm(body: Record<string, unknown>): Record<string, unknown> {
-  const lines = str(body.indicators)
+/** The indicator lines of the application form that hold something, trimmed: line n is the JSON's `indicators.(n-1)`. */
+const indicatorLines = (body: Record<string, unknown>): string[] =>
+  str(body.indicators)
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter(Boolean);
-  const indicators = lines.map((l) => {
+
+/** The application form → the JSON shape: indicators one per line as `name = value`; no list entry is the free track. */
+function applicationFromForm(body: Record<string, unknown>): Record<string, unknown> {
+  const indicators = indicatorLines(body).map((l) => {
     const m = /^(.*?)\s*[=:：＝]\s*(.*)$/.exec(l);
     return m ? { name: m[1], value: m[2] } : { name: l, value: '' };
   });
@@ -143,13 +146,32 @@ export function recognitionPages(deps: Deps): Router {
     };
   }
 
+  /**
+   * What is wrong with an indicator line, said of the line as typed (its number and text): the JSON names
+   * `indicators.2.value`, which told the vendor only "指标值：格式不正确" of a box of many lines.
+   */
+  function indicatorLineProblem(ctx: Context, err: unknown, raw: Record<string, unknown>): string | null {
+    const errors = err instanceof FormInvalid ? err.errors : err instanceof AppError ? [err] : [];
+    for (const e of errors) {
+      const m = /^indicators\.(\d+)\.(name|value)$/.exec(e.field ?? '');
+      if (!m) continue;
+      const n = Number(m[1]);
+      const key = m[2] === 'name' && e.messageKey === 'validation.too_long' ? 'recognition.indicator_line_name_long' : 'recognition.indicator_line_format';
+      return stateOf(ctx).t(key, { line: n + 1, text: indicatorLines(raw)[n] ?? '' });
+    }
+    return null;
+  }
+
   /** A refused application form: each problem beside its field (by its top-level name), what was typed kept. */
   function refusedForm(ctx: Context, err: unknown, raw: Record<string, unknown>): ApplicationForm {
     const { form, status } = formFailure(ctx, err, APPLICATION_FIELDS, raw);
     ctx.status = status;
+    const errors = Object.fromEntries(Object.entries(form.errors).map(([k, v]) => [k.split('.')[0]!, v]));
+    const line = indicatorLineProblem(ctx, err, raw);
+    if (line) errors.indicators = line;
     return {
       values: { ...emptyApplication, ...Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, str(raw[f])])) },
-      errors: Object.fromEntries(Object.entries(form.errors).map(([k, v]) => [k.split('.')[0]!, v])),
+      errors,
       error: form.error,
     };
   }

@@ -49,7 +49,7 @@ export const ListEntryInput = withFieldLabels(
       .array(Indicator, { message: 'validation.invalid_type' })
       .min(1, 'validation.required')
       .max(30, 'validation.too_many')
-      .refine(uniqueNames, { message: 'validation.invalid' }),
+      .refine(uniqueNames, { message: 'recognition.indicator_names_repeat' }),
   }),
   { product: 'recognition.product' },
 );
@@ -97,7 +97,7 @@ export const ApplicationInput = z.object({
   indicators: z
     .array(IndicatorValue, { message: 'validation.invalid_type' })
     .max(30, 'validation.too_many')
-    .refine(uniqueNames, { message: 'validation.invalid' })
+    .refine(uniqueNames, { message: 'recognition.indicator_names_repeat' })
     .default([]),
   description: requiredText(5000),
 });

@@ -182,6 +182,26 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assert.equal((await other.get(`/vendor/applications/${id}/edit`)).status, 403);
     });
 
+    it('a bad indicator line is named by its number and text beside the box; a name given twice is told as such', async () => {
+      const id = await newApp({ indicators: [{ name: '定位精度', value: '0.004' }] });
+      const agent = await loginAgent(t.app, w.users.vendor);
+      const token = csrfOf((await agent.get(`/vendor/applications/${id}/edit`)).text);
+      const fields = { _csrf: token, productName: '五轴联动卧式加工中心', model: 'VMC-5X', kind: 'equipment', field: REC_FIELD, levelClaimed: 'domestic', listEntryId: String(entryId), description: '说明' };
+      const bad = await agent.post(`/vendor/applications/${id}/edit`).type('form').send({ ...fields, indicators: '定位精度 = 0.004\n\n主轴转速 约两万四' });
+      assert.equal(bad.status, 422);
+      assert.match(bad.text, /<textarea id="ra-ind"[^>]*aria-invalid="true" aria-describedby="ra-ind-err ra-ind-hint"/);
+      assert.match(bad.text, /<span id="ra-ind-err" class="field-error">指标值第 2 行“主轴转速 约两万四”：请按“名称 (=|&#x3D;) 数值”填写/, 'the empty line is not counted');
+      assert.match(bad.text, /主轴转速 约两万四<\/textarea>/, 'what was typed is kept');
+      const notNumber = await agent.post(`/vendor/applications/${id}/edit`).type('form').send({ ...fields, indicators: '定位精度 = 千分之四' });
+      assert.match(notNumber.text, /指标值第 1 行“定位精度 (=|&#x3D;) 千分之四”/);
+      const twice = await agent.post(`/vendor/applications/${id}/edit`).type('form').send({ ...fields, indicators: '定位精度 = 0.004\n定位精度 = 0.003' });
+      assert.equal(twice.status, 422);
+      assert.match(twice.text, /同一指标名称只能填写一次/);
+      const json = await call('patch', `/api/v1/vendor/applications/${id}`, w.users.vendor, applicationBody({ listEntryId: entryId, indicators: [{ name: '定位精度', value: '0.004' }, { name: '主轴转速', value: 'abc' }] }));
+      assertField(json, 'indicators.1.value');
+      assert.equal((await call('get', `/api/v1/applications/${id}`, w.users.vendor)).body.indicators.length, 1, 'nothing written');
+    });
+
     it('submit → submitted; again → 409; another vendor → 403; the free track has no thresholds', async () => {
       const id = await newApp();
       assertError(await call('post', `/api/v1/vendor/applications/${id}/submit`, w.users.vendor2), 403);
