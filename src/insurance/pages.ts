@@ -83,6 +83,8 @@ export function insurancePages(deps: Deps): Router {
       today: shanghaiDay(deps.clock.now()),
       body: extra.body ?? (desk === 'vendor' ? claimValues(view) : undefined),
       errors: extra.fieldErrors,
+      // The disbursement's hint names whom it pays and how much: one click moves the money.
+      hintParams: () => ({ vendor: view.vendor.name, amount: formatYuan(Money.fromString(view.computed.compensation)) }),
     });
     return state.render('insurance/claim', {
       title: `${view.claimNo}`,

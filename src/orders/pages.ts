@@ -114,7 +114,15 @@ async function detailPage(ctx: Context, orders: OrderService, id: number, error:
     order,
     // A cancelled or refunded order says why, at the top (the history row has it too).
     ended: ['cancelled', 'refunded'].includes(order.status) ? ([...order.history].reverse().find((h) => h.to === order.status) ?? null) : null,
-    steps: stepForms(next, { t: state.t, action: (step) => `${ORDER_WORKFLOW.pagePrefix}/${order.id}/${step.name}`, today: '', body: typed.body, errors: typed.errors }),
+    // The payment's hint names whom it pays and how much, so the one click that moves the money says what it moves.
+    steps: stepForms(next, {
+      t: state.t,
+      action: (step) => `${ORDER_WORKFLOW.pagePrefix}/${order.id}/${step.name}`,
+      today: '',
+      body: typed.body,
+      errors: typed.errors,
+      hintParams: () => ({ vendor: order.vendor.name, amount: formatYuan(Money.fromString(order.total)) }),
+    }),
     backToVendorList: actor.role === 'vendor',
   });
 }

@@ -103,6 +103,9 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     assert.equal(f.body.payoutDueAt, '2026-04-01T10:00:00+08:00');
     const desk = await call('get', '/api/v1/finance/desk', users.finance);
     assert.ok(desk.body.insurance.payoutsDue.some((c: { id: number }) => c.id === d.id));
+    // The finance page's one click that pays says whom and how much.
+    const financePage = await (await loginAgent(t.app, users.finance)).get(`/finance/insurance-claims/${d.id}`);
+    assert.match(financePage.text, new RegExp(`从保险补偿资金账户向 ${vendorA.name} 拨付补偿资金 ¥135,000\\.00`));
     const trades = await count('trades');
     const key = { 'Idempotency-Key': `pay-${d.id}` };
     const p1 = await step('finance', d.id, 'disburse', undefined, key);

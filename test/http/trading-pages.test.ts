@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Money, formatYuan } from '../../src/money';
 import { bearer, testApp, type TestApp } from '../helpers/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { decodeEntities } from '../helpers/html';
@@ -120,6 +121,10 @@ describe(`trading pages (${ENGINE})`, function () {
     assert.equal((await ctx.db('orders').where({ id: order.id }).first()).status, 'delivered');
     const accepted = await submit(buyer, `/orders/${order.id}`, `/orders/${order.id}/accept`, { note: '验收合格' });
     assert.equal(accepted.status, 302);
+    // The one click that moves the money says whom it pays and how much.
+    const vendorName = (await ctx.db('vendors').where({ id: cast.vendorA.id }).first()).name;
+    const before = text((await buyer.get(`/orders/${order.id}`)).text);
+    assert.ok(before.includes(`从冻结预算向 ${vendorName} 支付货款 ${formatYuan(Money.ofFen(Number(order.total_fen)))}`), before);
     const paid = await submit(buyer, `/orders/${order.id}`, `/orders/${order.id}/pay`);
     assert.equal(paid.status, 302);
     const detail = await buyer.get(`/orders/${order.id}`);
