@@ -1,8 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import {
+  FormInvalid,
   actorOf,
   documentPdf,
+  errorBody,
   formFailure,
   pagination,
   parseForm,
@@ -35,6 +37,8 @@ const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object'
 const CREATE_FIELDS = ['productId', 'projectName', 'projectContent', 'budget', 'quantity', 'reason', 'experts', 'expertOpinion', 'contact', 'purchaserAddress', 'contactPerson', 'contactPhone', 'agency'] as const;
 const AGENCY_FIELDS = ['name', 'address', 'contactPerson', 'phone'] as const;
 const EXPERT_ROWS = 5;
+/** The fields of the forms that rule on an objection (resolve; set aside as spam or a duplicate). */
+const OBJECTION_FIELDS: readonly string[] = ['upheld', 'opinion', 'reply', 'disposition', 'duplicateOf', 'remark'];
 
 /** The create form's values as typed (strict templates need every key), with five expert rows. */
 function createValues(body: Record<string, unknown>) {
@@ -57,7 +61,31 @@ export function firstPurchasePages(deps: Deps): Router {
   const purchaser = requireRole('purchaser');
   const admin = requireRole('admin');
 
-  async function detail(ctx: Context, view: CaseView, extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null; fieldErrors?: Record<string, string> } = {}): Promise<string> {
+  /** An objection's ruling forms: empty, or refused (`errors`) with what was typed kept. Every key present (strict templates). */
+  function objectionForm(errors: Record<string, string> | null, body: Record<string, unknown> | undefined) {
+    const typed = errors ? obj(body) : {};
+    return {
+      errors: Object.fromEntries(OBJECTION_FIELDS.map((f) => [f, errors?.[f] ?? ''])),
+      values: Object.fromEntries(OBJECTION_FIELDS.map((f) => [f, str(typed[f])])),
+    };
+  }
+
+  /** The messages of a refused ruling on an objection, by the field of its forms they belong to. */
+  function objectionErrors(ctx: Context, err: unknown): Record<string, string> {
+    const all = err instanceof FormInvalid ? err.errors : err instanceof AppError ? [err] : [];
+    const out: Record<string, string> = {};
+    for (const e of all) {
+      const field = e.field?.split('.')[0];
+      if (field && OBJECTION_FIELDS.includes(field) && !out[field]) out[field] = errorBody(ctx, e).message;
+    }
+    return out;
+  }
+
+  async function detail(
+    ctx: Context,
+    view: CaseView,
+    extra: { error?: string | null; body?: Record<string, unknown>; flash?: string | null; fieldErrors?: Record<string, string>; objection?: { id: number; errors: Record<string, string> } } = {},
+  ): Promise<string> {
     const state = stateOf(ctx);
     const actor = actorOf(ctx);
     const next = service.queries.nextSteps(actor, view, await service.queries.financeContactSet());
@@ -80,7 +108,16 @@ export function firstPurchasePages(deps: Deps): Router {
     return state.render('first-purchase/detail', {
       title: `${view.caseNo} ${view.projectName}`,
       // Objectors' contacts are shown only to those who may see them; strict templates need the key either way.
-      c: { ...view, objections: view.objections.map((o) => ({ contact: null, ...o, setAside: o.status === 'spam' || o.status === 'duplicate' })) },
+      // A refused ruling on an objection shows its message beside the field of that objection's form, with what was typed.
+      c: {
+        ...view,
+        objections: view.objections.map((o) => ({
+          contact: null,
+          ...o,
+          setAside: o.status === 'spam' || o.status === 'duplicate',
+          form: objectionForm(extra.objection?.id === o.id ? extra.objection.errors : null, extra.body),
+        })),
+      },
       flash: extra.flash ?? null,
       error: extra.error ?? null,
       steps: forms,
@@ -92,12 +129,11 @@ export function firstPurchasePages(deps: Deps): Router {
       hasAwardLetter: view.awardedOn !== null,
       contractPending: view.status === 'awarded' && view.contractDueAt !== null,
       openObjections: view.objections.filter((o) => o.status === 'open'),
-      resolveForm: { opinion: str(obj(extra.body).opinion), reply: str(obj(extra.body).reply) },
     });
   }
 
   /** Runs a step from a page form: success → back to the case with a notice; a refusal → the case with the reason. */
-  async function step(ctx: Context, id: number, doneKey: string, work: (body: Record<string, unknown>) => Promise<CaseView>): Promise<void> {
+  async function step(ctx: Context, id: number, doneKey: string, work: (body: Record<string, unknown>) => Promise<CaseView>, objection?: number): Promise<void> {
     const state = stateOf(ctx);
     const body = fromForm(requestBody(ctx));
     try {
@@ -111,7 +147,12 @@ export function firstPurchasePages(deps: Deps): Router {
       const message = form.error ?? Object.values(form.errors).find(Boolean) ?? null;
       // The message stays at the top (a summary where the page opens) and, for a field of the form, beside it too.
       // The fields show what was typed (the raw form, before `fromForm` shaped it).
-      ctx.body = await detail(ctx, await service.queries.get(actorOf(ctx), id), { error: message, body: requestBody(ctx), fieldErrors: fieldErrors(ctx, CASE_WORKFLOW, err) });
+      ctx.body = await detail(ctx, await service.queries.get(actorOf(ctx), id), {
+        error: message,
+        body: requestBody(ctx),
+        fieldErrors: fieldErrors(ctx, CASE_WORKFLOW, err),
+        objection: objection === undefined ? undefined : { id: objection, errors: objectionErrors(ctx, err) },
+      });
     }
   }
 
@@ -186,14 +227,14 @@ export function firstPurchasePages(deps: Deps): Router {
   router.post('/first-purchases/:id/objections/:oid/resolve', admin, async (ctx) => {
     const id = idParam(ctx.params.id);
     const oid = idParam(ctx.params.oid);
-    await step(ctx, id, 'first_purchase.done_resolve', (b) => service.resolveObjection(actorOf(ctx), id, oid, parseForm(ResolveObjection, b)));
+    await step(ctx, id, 'first_purchase.done_resolve', (b) => service.resolveObjection(actorOf(ctx), id, oid, parseForm(ResolveObjection, b)), oid);
   });
 
   // One action: set an open objection aside as spam or a duplicate (which button was pressed), kept on record.
   router.post('/first-purchases/:id/objections/:oid/mark', admin, async (ctx) => {
     const id = idParam(ctx.params.id);
     const oid = idParam(ctx.params.oid);
-    await step(ctx, id, 'first_purchase.done_mark', (b) => service.markObjection(actorOf(ctx), id, oid, parseForm(MarkObjection, b)));
+    await step(ctx, id, 'first_purchase.done_mark', (b) => service.markObjection(actorOf(ctx), id, oid, parseForm(MarkObjection, b)), oid);
   });
 
   router.get('/admin/first-purchases', admin, async (ctx) => {

@@ -126,6 +126,15 @@ describe(`first purchase pages (${ENGINE})`, function () {
     const page = await admin.get(`/first-purchases/${caseId}`);
     const oid = (await ctx.db('objections').where({ case_id: caseId }).first()).id;
     assert.match(page.text, new RegExp(`action="/first-purchases/${caseId}/objections/${oid}/resolve"`));
+    // A ruling without its opinion comes back with the message beside that objection's opinion box, the reply kept.
+    const refused = await admin.post(`/first-purchases/${caseId}/objections/${oid}/resolve`).type('form').send({ _csrf: csrfOf(page.text), upheld: 'false', opinion: '', reply: '感谢来函' });
+    assert.equal(refused.status, 422);
+    assert.match(refused.text, new RegExp(`<textarea id="opinion-${oid}"[^>]*aria-invalid="true" aria-describedby="opinion-${oid}-err">\\s*</textarea>\\s*<span id="opinion-${oid}-err" class="field-error">[^<]*必填`));
+    assert.match(refused.text, new RegExp(`<textarea id="reply-${oid}"[^>]*>感谢来函</textarea>`));
+    const notADuplicate = await admin.post(`/first-purchases/${caseId}/objections/${oid}/mark`).type('form').send({ _csrf: csrfOf(page.text), disposition: 'duplicate', duplicateOf: 'abc' });
+    assert.equal(notADuplicate.status, 422);
+    assert.match(notADuplicate.text, new RegExp(`<input id="dup-${oid}"[^>]*value="abc" aria-invalid="true"[^>]*>\\s*<span id="dup-${oid}-err" class="field-error">`));
+    assert.equal((await ctx.db('objections').where({ id: oid }).first()).status, 'open', 'nothing written by a refusal');
     const resolved = await admin.post(`/first-purchases/${caseId}/objections/${oid}/resolve`).type('form').send({ _csrf: csrfOf(page.text), upheld: 'false', opinion: '经补充论证，异议不成立' });
     assert.equal(resolved.status, 302);
     desk = text(await admin.get('/admin/first-purchases'));
