@@ -160,7 +160,11 @@ export class CaseQueries {
     const contracts = await listUnfiledContracts(ex, limit);
     return {
       today,
-      toApprove: ended.rows.filter((r) => !open.get(r.id)).map((r) => ({ ...caseSummary(r, 0), waitingSince: shanghaiIsoSeconds(new Date(r.notice_ends_at as string)) })),
+      // Longest waiting first.
+      toApprove: ended.rows
+        .filter((r) => !open.get(r.id))
+        .map((r) => ({ ...caseSummary(r, 0), waitingSince: shanghaiIsoSeconds(new Date(r.notice_ends_at as string)) }))
+        .sort((a, b) => a.waitingSince.localeCompare(b.waitingSince) || a.id - b.id),
       objectionReviews: objections.map((o) => {
         const reviewBy = o.notice_ends_at ? reviewDue(o.notice_ends_at) : null;
         return {

@@ -79,6 +79,22 @@ describe(`first purchase: the finance department and the ends of a case (${ENGIN
     assert.deepEqual([bare.body.approval.opinion, bare.body.approval.approvalNo], [null, null]);
   });
 
+  it('the desk lists the cases waiting for approval longest waiting first, each with the moment it could first be approved', async () => {
+    // Two cases published on different days: the one whose period ended first comes first, though the other was touched last.
+    const early = await caseIn('notice');
+    at('2026-10-09T10:00:00+08:00');
+    const laterCase = await post('', 'purchaser', caseBody(w.products.ct));
+    ok(laterCase, 201);
+    ok(await post(`/${laterCase.body.id}/submit`, 'purchaser'));
+    at('2026-12-01T09:00:00+08:00');
+    const desk = (await get('/api/v1/finance/desk', 'finance')).body as { toApprove: Array<{ id: number; waitingSince: string }> };
+    const ours = desk.toApprove.filter((c) => c.id === early || c.id === laterCase.body.id);
+    assert.deepEqual(ours.map((c) => c.id), [early, laterCase.body.id]);
+    assert.match(ours[0]!.waitingSince, /^2026-10-12T23:59:59\+08:00$/);
+    const all = desk.toApprove.map((c) => c.waitingSince);
+    assert.deepEqual(all, [...all].sort(), 'oldest first throughout');
+  });
+
   it('finance reads every case, like the department', async () => {
     const id = await caseIn('notice');
     ok(await get(`/api/v1/first-purchases/${id}`, 'finance'));
