@@ -305,6 +305,15 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       const vendorView = (await call('get', `/api/v1/applications/${id}`, w.users.vendor)).body;
       assert.equal(vendorView.reviews.length, 3);
       assert.ok(vendorView.reviews.every((r: { expert: unknown }) => r.expert === null));
+      // The history on the pages names the scores and the conflict in words, in either language, never as message keys.
+      for (const [path, who] of [[`/admin/applications/${id}`, w.users.admin], [`/vendor/applications/${id}`, w.users.vendor]] as const) {
+        for (const lang of ['zh-CN', 'en']) {
+          const page = await t.http.get(`${path}?lang=${lang}`).set('Authorization', await tok(who));
+          assert.equal(page.status, 200);
+          assert.ok(!/\b(audit|recognition)\.[a-z_]+/.test(page.text.replace(/<(script|link|meta)[^>]*>/g, '')), `${path} ${lang}: ${page.text.match(/\b(audit|recognition)\.[a-z_]+/)?.[0]}`);
+          for (const words of lang === 'en' ? ['Expert review scored', 'Expert declared a conflict'] : ['专家评分', '专家声明回避']) assert.ok(page.text.includes(words), `${path} ${lang}: ${words}`);
+        }
+      }
     });
 
     it('mean below 70 → rejected', async () => {
