@@ -55,7 +55,7 @@ export const EVENTS: Readonly<Record<string, EventRule>> = {
   'recognition.round_publish': rule('certification_round.published', own('certification_round')),
   'recognition.round_finalize': rule('certification_round.finalized', own('certification_round')),
   'recognition.award_pay': rule('award.paid', own('award')),
-  'insurance.disburse': rule('compensation.paid', own('insurance_claim')),
+  'insurance.finance_disburse': rule('compensation.paid', own('insurance_claim')),
   'product.approve': rule('product.approved', own('product')),
   'product.delist': rule('product.delisted', own('product')),
   'product.delist_by_certificate': rule('product.delisted', own('product')),

@@ -29,6 +29,13 @@ describe(`demo insurance compensation (${ENGINE})`, function () {
     svc = new InsuranceService(ctx.db, clock);
   });
 
+  it('every paid claim told the hosts so: one compensation.paid event on its stream (docs/integration.md)', async () => {
+    const paid: Array<{ id: number }> = await ctx.db('insurance_claims').where({ status: 'paid' }).select('id');
+    assert.ok(paid.length >= 86, `${paid.length} paid claims`);
+    const events: Array<{ stream: string }> = await ctx.db('outbox_events').where({ type: 'compensation.paid' }).select('stream');
+    assert.deepEqual(events.map((e) => e.stream).sort(), paid.map((c) => `insurance_claim:${c.id}`).sort());
+  });
+
   it('2020: 86 projects, ¥2,494,000,000.00 insured, ¥55,655,000.00 of compensation, +58.9% on 2019; national 8, ¥1,867,000,000.00, ¥43,860,000.00', async () => {
     const y2020 = await svc.yearTotals(2020);
     const y2019 = await svc.yearTotals(2019);
