@@ -97,7 +97,8 @@ export function insurancePages(deps: Deps): Router {
       flash: extra.flash ?? null,
       error: extra.error ?? null,
       steps,
-      history: view.history.map((h) => ({ ...h, actionLabel: state.t(`insurance.action_${h.action}`) })),
+      // A payout's note is its amount ("231000.00"): shown as money is shown everywhere else.
+      history: view.history.map((h) => ({ ...h, actionLabel: state.t(`insurance.action_${h.action}`), note: h.action.endsWith('disburse') && h.note !== null && Money.isValidInput(h.note) ? formatYuan(Money.fromString(h.note)) : h.note })),
     });
   }
 

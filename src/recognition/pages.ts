@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { FIELDS, KINDS, LEVELS } from '../domain';
 import { AppError, invalidState } from '../errors';
+import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
 import { FormInvalid, actorOf, deskSection, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
@@ -419,7 +420,7 @@ export function recognitionPages(deps: Deps): Router {
     const id = idParam(ctx.params.id);
     await deskAction(
       ctx,
-      async () => state.t('recognition.done_pay', { amount: (await service.payAward(actorOf(ctx), id)).amount }),
+      async () => state.t('recognition.done_pay', { amount: formatYuan(Money.fromString((await service.payAward(actorOf(ctx), id)).amount)) }),
       awardsDesk,
       '/finance/awards',
     );

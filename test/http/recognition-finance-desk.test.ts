@@ -42,4 +42,16 @@ describe(`finance desk: certification awards (${ENGINE})`, function () {
     assert.match(text, /ZJRD-2026-/);
     assert.match(page.text, /href="\/finance\/awards"/);
   });
+
+  it('paying on the page says how much was paid as money is written everywhere (¥1,000,000.00)', async () => {
+    const agent = await loginAgent(t.app, w.users.finance);
+    const list = await agent.get('/finance/awards');
+    const id = /action="\/finance\/awards\/(\d+)\/pay"/.exec(list.text)?.[1];
+    assert.ok(id, 'a pay form');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(list.text)![1];
+    const paid = await agent.post(`/finance/awards/${id}/pay`).type('form').send({ _csrf: csrf });
+    assert.equal(paid.status, 302);
+    const after = decodeEntities((await agent.get(paid.headers.location as string)).text);
+    assert.match(after, /已支付奖励 ¥1,000,000\.00。/);
+  });
 });
