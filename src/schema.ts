@@ -41,14 +41,16 @@ export const halfWidth = (v: string): string => v.replace(/[\uFF01-\uFF5E]/g, (c
 const NEGATIVE = /^\s*-\s*\d/;
 
 /**
- * Money per API.md: a string "1234", "1234.5" or "1234.50" → integer fen. A JSON number is refused. Nothing given
+ * Money per API.md: a string "1234", "1234.5" or "1234.50" → integer fen. A JSON number is refused, and so are
+ * full-width digits in a JSON body (a page's form takes them, `halfWidth`). Nothing given
  * (a field left empty) is "required" (web/validate.ts); "-5" is told it may not be below zero (`negative`: the
  * message for it), anything else not an amount the format.
  */
 const money = (negative: string) =>
   z
     .string({ message: 'validation.money' })
-    .transform(halfWidth)
+    // A form's full-width digits are typed by a person's input method; a JSON body's amount is API.md's ASCII or a 422.
+    .transform((v) => (typedBody ? v : halfWidth(v)))
     .refine((v) => !NEGATIVE.test(v), { message: negative, abort: true })
     .refine((v) => Money.isValidInput(v), { message: 'validation.money', abort: true })
     .transform((v) => Money.parse(v).fen);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { CheckoutInput } from '../../src/orders/schema';
-import { dateInput, halfWidth, moneyInput, wholeNumber } from '../../src/schema';
+import { dateInput, halfWidth, moneyInput, parsingTypedBody, wholeNumber } from '../../src/schema';
 
 /**
  * Digits typed with a Chinese input method are full-width (０–９, ．, －): an amount, a count, a day or a phone number
@@ -20,6 +20,11 @@ describe('full-width digits in numbers, amounts, days and phone numbers', () => 
     assert.equal(moneyInput.parse('１２３４．５０'), 123_450);
     assert.equal(wholeNumber(0, 100).parse('５'), 5);
     assert.equal(dateInput.parse('２０２６－１２－０７'), '2026-12-07');
+  });
+
+  it('in a JSON body an amount is API.md\'s ASCII: full-width digits there are refused (a form is typed by a person, a body is not)', () => {
+    assert.equal(parsingTypedBody(() => moneyInput.safeParse('１２３４．５０')).success, false);
+    assert.equal(parsingTypedBody(() => moneyInput.parse('1234.50')), 123_450);
   });
 
   it('what is wrong stays wrong: letters, two points, a day that does not exist', () => {
