@@ -67,6 +67,13 @@ export const wholeNumber = (min: number, max: number) =>
     .union([z.number(), formText().transform((v) => halfWidth(v).trim()).pipe(z.string().regex(/^-?\d{1,12}$/, 'validation.integer').transform(Number))], { message: 'validation.integer' })
     .pipe(z.number({ message: 'validation.integer' }).int('validation.integer').min(min, 'validation.too_small').max(max, 'validation.too_big'));
 
+/** A list's paging (API.md conventions): `page` from 1, `pageSize` 1–100, 20 by default. */
+export const PagingQuery = z.object({
+  page: wholeNumber(1, 100000).optional().default(1),
+  pageSize: wholeNumber(1, 100).optional().default(20),
+  lang: z.string().optional(),
+});
+
 /** A checkbox or a JSON boolean. An unticked checkbox sends nothing. */
 export const flag = z
   .union([z.boolean(), formText().pipe(z.enum(['on', 'true', '1', 'false', '0', ''], { message: 'validation.invalid' }))], { message: 'validation.invalid' })

@@ -2,9 +2,9 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { Deps } from '../deps';
-import { dropEmpty } from '../schema';
+import { PagingQuery, dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
-import { actorOf, idParam, idempotent, parseInput, requireRole, validate, type AppState } from '../web';
+import { actorOf, idParam, idempotent, pageOf, parseInput, requireRole, validate, type AppState } from '../web';
 import { mountApiSteps } from '../workflow';
 import { wordFields } from './labels';
 import { ClaimInput, ClaimQuery, InsuranceStatsQuery, NationalInput, NationalQuery, RuleInput } from './schema';
@@ -28,7 +28,8 @@ export function insuranceApiRoutes(deps: Deps): Router {
 
   // ── the rule table: public; the department adds and edits versions, with history ──
   router.get('/api/v1/insurance-rules', async (ctx) => {
-    ctx.body = await service.rules();
+    const q = query(ctx, PagingQuery);
+    ctx.body = pageOf((await service.rules()).items, q);
   });
   router.post('/api/v1/admin/insurance-rules', admin, validate(RuleInput), async (ctx) => {
     ctx.status = 201;
@@ -77,7 +78,10 @@ export function insuranceApiRoutes(deps: Deps): Router {
 
   // ── the national scheme's records (kept apart) ──
   router.get('/api/v1/admin/national-insurance', admin, async (ctx) => {
-    ctx.body = await service.nationalRecords(actorOf(ctx), query(ctx, NationalQuery).year);
+    const q = query(ctx, NationalQuery.extend(PagingQuery.shape));
+    const records = await service.nationalRecords(actorOf(ctx), q.year);
+    // Paged as every list; `years` sums every record of the filter, not only this page's.
+    ctx.body = { ...records, ...pageOf(records.items, q) };
   });
   router.post('/api/v1/admin/national-insurance', admin, validate(NationalInput), async (ctx) => {
     ctx.status = 201;

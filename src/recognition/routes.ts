@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
-import { dropEmpty } from '../schema';
-import { actorOf, idParam, idempotent, objectFirst, parseInput, requestBody, requireRole, validate, type Actor, type AppState } from '../web';
+import { PagingQuery, dropEmpty } from '../schema';
+import { actorOf, idParam, idempotent, objectFirst, pageOf, parseInput, requestBody, requireRole, validate, type Actor, type AppState } from '../web';
 import { mountApiSteps } from '../workflow';
 import { sendAttachment, uploadedAttachment } from './attachments';
 import { ApplicationInput, AttachmentInput, ExpertActiveInput, AwardSettingsInput, ExpertEditInput, ExpertInput, ListEntryInput, ListQuery, ObjectionInput, PageQuery, ResolveInput, ReviewInput, ReviewsQuery, RoundInput, StatsQuery } from './schema';
@@ -105,7 +105,8 @@ export function recognitionApiRoutes(deps: Deps): Router {
 
   // ── rounds and their 公示 ──
   router.get('/api/v1/admin/certification-rounds', admin, async (ctx) => {
-    ctx.body = await service.rounds(actorOf(ctx));
+    const q = query(ctx, PagingQuery);
+    ctx.body = pageOf((await service.rounds(actorOf(ctx))).items, q);
   });
   router.post('/api/v1/admin/certification-rounds', admin, validate(RoundInput), async (ctx) => {
     ctx.status = 201;

@@ -6,6 +6,11 @@ export interface Page<T> {
   pageSize: number;
 }
 
+/** One page of a short list read whole (the rule versions, the rounds): the same answer as every paged list. */
+export function pageOf<T>(all: readonly T[], q: { page: number; pageSize: number }): Page<T> {
+  return { items: all.slice((q.page - 1) * q.pageSize, q.page * q.pageSize), total: all.length, page: q.page, pageSize: q.pageSize };
+}
+
 /** Previous and next for the simple pagers (notices, cases, the admin's queues): page numbers, or null at an end. */
 export function pagination(p: { page: number; pageSize: number; total: number }) {
   const totalPages = Math.max(1, Math.ceil(p.total / p.pageSize));

@@ -235,7 +235,11 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     assert.equal(kept.body.computed.ruleVersion, '2021');
     const fresh = await draft({ policyStart: '2029-03-01', policyEnd: '2030-02-28' });
     assert.deepEqual([fresh.computed.ruleVersion, fresh.computed.percent, fresh.computed.countedPremium], ['2029', 65, '150000.00']);
-    assert.equal((await call('get', '/api/v1/insurance-rules', null)).body.items.length, 3);
+    const rules = await call('get', '/api/v1/insurance-rules', null);
+    assert.deepEqual([rules.body.items.length, rules.body.total, rules.body.page, rules.body.pageSize], [3, 3, 1, 20], 'paged as every list');
+    const second = await call('get', '/api/v1/insurance-rules?page=2&pageSize=2', null);
+    assert.deepEqual([second.body.items.length, second.body.total], [1, 3]);
+    assertError(await call('get', '/api/v1/insurance-rules?pageSize=101', null), 422, 'pageSize');
   });
 
   it('national records are entered by the department and kept apart', async () => {
@@ -244,6 +248,8 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     assertError(await call('post', '/api/v1/admin/national-insurance', users.admin, { year: 2020, projectName: '', enterpriseName: 'x', insuredValue: '1', subsidy: '1' }), 422, 'projectName');
     const list = await call('get', '/api/v1/admin/national-insurance?year=2020', users.admin);
     assert.deepEqual(list.body.years, [{ year: 2020, projects: 1, units: 1, insuredValue: '100000000.00', subsidy: '2000000.00' }]);
+    assert.deepEqual([list.body.items.length, list.body.total, list.body.page, list.body.pageSize], [1, 1, 1, 20], 'paged as every list');
+    assertError(await call('get', '/api/v1/admin/national-insurance?page=0', users.admin), 422, 'page');
   });
 
   it('pages: the vendor previews and saves a claim, errors beside their fields; the desks render in both languages', async () => {

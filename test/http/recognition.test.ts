@@ -357,6 +357,12 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assert.equal(notice.body.objectionsOpen, true);
       assert.equal(notice.body.content.list.length, 2);
       assert.equal((await call('get', '/api/v1/certification-notices', null)).body.items[0].type, 'certification');
+      // The department's list of rounds is paged as every list.
+      const rounds = await call('get', '/api/v1/admin/certification-rounds?pageSize=1', w.users.admin);
+      assert.deepEqual([rounds.body.items.length, rounds.body.total >= 1, rounds.body.page, rounds.body.pageSize], [1, true, 1, 1]);
+      assertField(await call('get', '/api/v1/admin/certification-rounds?pageSize=0', w.users.admin), 'pageSize');
+      assertField(await call('get', '/api/v1/admin/certification-rounds?page=abc', w.users.admin), 'page');
+      assertError(await call('get', '/api/v1/admin/certification-rounds', w.users.vendor), 403);
       // The vendor now sees the experts' names.
       assert.ok((await call('get', `/api/v1/applications/${app1}`, w.users.vendor)).body.reviews.every((r: { expert: unknown }) => r.expert !== null));
     });
