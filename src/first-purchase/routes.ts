@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { dropEmpty } from '../schema';
-import { RateLimiter, actorOf, idempotent, parseInput, requireRole, validate, type AppState } from '../web';
+import { RateLimiter, actorOf, idempotent, objectFirst, parseInput, requireRole, validate, type AppState } from '../web';
 import { caseIdParam, objectionLimit } from './objection-limits';
 import { CaseListQuery, CreateCase, MarkObjection, ObjectionInput, ResolveObjection } from './schema';
 import { CASE_WORKFLOW } from './transitions';
@@ -47,18 +47,21 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
   // Anyone, signed in or not: the public's right to object during the notice period — within the limits of
   // objection-limits.ts (429 with Retry-After beyond them).
   const objectionsLimited = objectionLimit(new RateLimiter(deps.db, deps.clock), caseIdParam);
-  router.post('/:id/objections', validate(ObjectionInput), objectionsLimited, async (ctx) => {
+  // A refused body to a case that is not there or not open to objections is that 404 or 409 (API.md's order).
+  const openToObjections = (ctx: Context) => service.checkObjectionWindow(idParam(ctx.params.id));
+  const ruling = (act: 'case.resolve_objection' | 'case.mark_objection') => (ctx: Context) => service.checkOpenObjection(actorOf(ctx), idParam(ctx.params.id), idParam(ctx.params.oid), act);
+  router.post('/:id/objections', objectFirst(validate(ObjectionInput), openToObjections), objectionsLimited, async (ctx) => {
     ctx.status = 201;
     ctx.body = await service.fileObjection((ctx.state as AppState).actor, idParam(ctx.params.id), input<ObjectionInput>(ctx));
   });
 
-  router.post('/:id/objections/:oid/resolve', admin, validate(ResolveObjection), async (ctx) => {
+  router.post('/:id/objections/:oid/resolve', admin, objectFirst(validate(ResolveObjection), ruling('case.resolve_objection')), async (ctx) => {
     const oid = idParam(ctx.params.oid);
     ctx.body = await service.resolveObjection(actorOf(ctx), idParam(ctx.params.id), oid, input<ResolveObjection>(ctx));
   });
 
   // Sets an open objection aside as spam or a duplicate, in one action (kept on record; no longer blocks approval).
-  router.post('/:id/objections/:oid/mark', admin, validate(MarkObjection), async (ctx) => {
+  router.post('/:id/objections/:oid/mark', admin, objectFirst(validate(MarkObjection), ruling('case.mark_objection')), async (ctx) => {
     const oid = idParam(ctx.params.oid);
     ctx.body = await service.markObjection(actorOf(ctx), idParam(ctx.params.id), oid, input<MarkObjection>(ctx));
   });
@@ -69,6 +72,7 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
     idempotent: once,
     run: (...args) => service.run(...args),
     visible: (actor, id) => service.queries.get(actor, id),
+    refusal: (step, _actor, id) => service.checkStep(step, id),
   });
 
   return router;

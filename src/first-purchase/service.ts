@@ -2,7 +2,7 @@ import { recordAudit } from '../audit';
 import { isCurrent as isCertificateCurrent } from '../certification';
 import { isFirstPurchaseEligible } from './eligibility';
 import type { Clock } from '../clock';
-import { writeTransaction, type Db, type Executor } from '../db';
+import { executorFor, writeTransaction, type Db, type Executor } from '../db';
 import { AppError, invalidField, invalidState, notFound } from '../errors';
 import { intentionForCase } from '../integration';
 import { Ledger, type TradeFacts } from '../ledger';
@@ -155,17 +155,43 @@ export class FirstPurchaseService {
   }
 
   /** Anyone, while the notice period runs (from publication to 23:59:59+08:00 of its last working day). */
+  /** The case, if it takes objections now: not found (404), not published, ended or its period over (409). */
+  private objectionWindow(c: CaseDetailRow | undefined, now: Date): CaseDetailRow {
+    if (!c) throw notFound('first_purchase.not_found');
+    if (c.status === 'draft') throw invalidState('first_purchase.objection_not_published', { status: c.status });
+    if (c.status === 'terminated') throw invalidState('first_purchase.objection_terminated', { status: c.status });
+    const endsAt = c.notice_ends_at ? new Date(c.notice_ends_at) : null;
+    if (c.status !== 'notice' || !endsAt || now.getTime() > endsAt.getTime()) {
+      throw invalidState('first_purchase.objection_period_over', { status: c.status, endsAt: endsAt ? shanghaiIsoSeconds(endsAt) : '' });
+    }
+    return c;
+  }
+
+  /** The refusal an objection to this case would get whatever its body (API.md's order: 404, 409 before 422). */
+  async checkObjectionWindow(id: number): Promise<void> {
+    this.objectionWindow(await findCase(executorFor(this.db), id), this.clock.now());
+  }
+
+  /** The refusal a ruling on this objection would get whatever its body: not the caller's to rule (403), not found (404), already ruled on (409). */
+  async checkOpenObjection(actor: Actor, id: number, objectionId: number, act: 'case.resolve_objection' | 'case.mark_objection'): Promise<void> {
+    const db = executorFor(this.db);
+    const c = await findCase(db, id);
+    if (!c) throw notFound('first_purchase.not_found');
+    authorizeCase(actor, act, { purchaserId: c.purchaser_id, vendorId: c.vendor_id });
+    await this.openObjectionOf(db, c.id, objectionId);
+  }
+
+  private async openObjectionOf(db: Executor, caseId: number, objectionId: number) {
+    const o = await findObjection(db, caseId, objectionId);
+    if (!o) throw notFound('first_purchase.objection_not_found');
+    if (o.status !== 'open') throw invalidState('first_purchase.objection_resolved', { status: o.status });
+    return o;
+  }
+
   async fileObjection(actor: Actor | null, id: number, input: ObjectionInput): Promise<{ id: number; caseId: number; caseNo: string; status: 'open'; createdAt: string }> {
     return writeTransaction(this.db, async (trx) => {
-      const c = await findCase(trx, id, { lock: true });
-      if (!c) throw notFound('first_purchase.not_found');
       const now = this.clock.now();
-      if (c.status === 'draft') throw invalidState('first_purchase.objection_not_published', { status: c.status });
-      if (c.status === 'terminated') throw invalidState('first_purchase.objection_terminated', { status: c.status });
-      const endsAt = c.notice_ends_at ? new Date(c.notice_ends_at) : null;
-      if (c.status !== 'notice' || !endsAt || now.getTime() > endsAt.getTime()) {
-        throw invalidState('first_purchase.objection_period_over', { status: c.status, endsAt: endsAt ? shanghaiIsoSeconds(endsAt) : '' });
-      }
+      const c = this.objectionWindow(await findCase(trx, id, { lock: true }), now);
       const at = now.toISOString();
       // A copy goes to the finance department at once (DESIGN §9): it reads it on the case and on its desk.
       const oid = await insertObjection(trx, { case_id: c.id, ...input, status: 'open', created_at: at, copied_to_finance_at: at });
@@ -181,9 +207,7 @@ export class FirstPurchaseService {
    */
   async resolveObjection(actor: Actor, id: number, objectionId: number, input: ResolveObjection): Promise<CaseView> {
     return this.command(actor, id, 'case.resolve_objection', async (trx, c) => {
-      const o = await findObjection(trx, c.id, objectionId);
-      if (!o) throw notFound('first_purchase.objection_not_found');
-      if (o.status !== 'open') throw invalidState('first_purchase.objection_resolved', { status: o.status });
+      const o = await this.openObjectionOf(trx, c.id, objectionId);
       const at = this.clock.now().toISOString();
       const status = input.upheld ? 'upheld' : 'dismissed';
       const reply = input.reply ?? input.opinion;
@@ -205,9 +229,7 @@ export class FirstPurchaseService {
    */
   async markObjection(actor: Actor, id: number, objectionId: number, input: MarkObjection): Promise<CaseView> {
     return this.command(actor, id, 'case.mark_objection', async (trx, c) => {
-      const o = await findObjection(trx, c.id, objectionId);
-      if (!o) throw notFound('first_purchase.objection_not_found');
-      if (o.status !== 'open') throw invalidState('first_purchase.objection_resolved', { status: o.status });
+      const o = await this.openObjectionOf(trx, c.id, objectionId);
       const duplicateOf = input.disposition === 'duplicate' ? (input.duplicateOf ?? null) : null;
       if (duplicateOf !== null && (duplicateOf === o.id || !(await findObjection(trx, c.id, duplicateOf)))) {
         throw invalidField('duplicateOf', 'first_purchase.duplicate_of_unknown', { id: duplicateOf });
@@ -405,6 +427,17 @@ export class FirstPurchaseService {
   private async intentionFacts(trx: Executor, c: CaseDetailRow): Promise<Pick<GuardFacts, 'intentionPublic' | 'intentionDays'>> {
     const r = await intentionForCase(trx, { purchaserId: c.purchaser_id, productId: c.product_id, projectName: c.project_name }, this.clock.now());
     return { intentionPublic: r.ok, intentionDays: r.minDays };
+  }
+
+  /**
+   * The 409 `step` would meet on this case now — its state, or a guard of the table (the notice period not over, an
+   * objection open…) — read without writing: a step whose body is refused answers this first (API.md's order).
+   */
+  async checkStep(step: string, id: number): Promise<void> {
+    const db = executorFor(this.db);
+    const c = await findCase(db, id);
+    if (!c) throw notFound('first_purchase.not_found');
+    nextStatus(step, c.status, await this.facts(db, c), (iso) => shanghaiIsoSeconds(new Date(iso)));
   }
 
   /** One transition of the table: the conditional update, its history row and its audit record. */

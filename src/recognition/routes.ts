@@ -118,12 +118,14 @@ export function recognitionApiRoutes(deps: Deps): Router {
   router.post('/api/v1/admin/certification-rounds/:id/finalize', admin, async (ctx) => {
     ctx.body = await service.finalizeRound(actorOf(ctx), idParam(ctx.params.id));
   });
-  router.post('/api/v1/admin/certification-rounds/:id/objections/:oid/resolve', admin, validate(ResolveInput), async (ctx) => {
+  // A refused body to a round or objection that is not there, or not open, is that 404 or 409 (API.md's order).
+  const openRuling = (ctx: Context) => service.checkOpenObjection(actorOf(ctx), idParam(ctx.params.id), idParam(ctx.params.oid));
+  router.post('/api/v1/admin/certification-rounds/:id/objections/:oid/resolve', admin, objectFirst(validate(ResolveInput), openRuling), async (ctx) => {
     const oid = idParam(ctx.params.oid);
     ctx.body = await service.resolveObjection(actorOf(ctx), idParam(ctx.params.id), oid, input<ResolveInput>(ctx));
   });
   // Anyone, during the notice period (as for single source).
-  router.post('/api/v1/certification-rounds/:id/objections', validate(ObjectionInput), async (ctx) => {
+  router.post('/api/v1/certification-rounds/:id/objections', objectFirst(validate(ObjectionInput), (ctx) => service.checkObjectionWindow(idParam(ctx.params.id))), async (ctx) => {
     ctx.status = 201;
     ctx.body = await service.fileObjection((ctx.state as AppState).actor, idParam(ctx.params.id), input<ObjectionInput>(ctx));
   });

@@ -78,6 +78,7 @@ import {
   type ExpertRow,
   type ListEntryRow,
   type ReviewDetailRow,
+  type RoundRow,
 } from './repo';
 import type {
   ApplicationInput,
@@ -640,14 +641,24 @@ export class RecognitionService {
   }
 
   /** Anyone, during the notice period only (after it → 409), as for single source. */
+  /** Whether the round takes objections now: not found (404), its period over (409). Read alone by the route when the body is refused. */
+  private objectionWindow(r: RoundRow | undefined, now: Date): RoundRow {
+    if (!r) throw notFound('recognition.round_not_found');
+    if (r.status !== 'notice' || now.getTime() > new Date(r.period_ends_at).getTime()) {
+      throw invalidState('recognition.objection_period_over', { endsAt: shanghaiIsoSeconds(new Date(r.period_ends_at)) });
+    }
+    return r;
+  }
+
+  /** The refusal an objection to this round would get whatever its body (API.md's order: 404, 409 before 422). */
+  async checkObjectionWindow(roundId: number): Promise<void> {
+    this.objectionWindow(await findRound(executorFor(this.db), roundId), this.clock.now());
+  }
+
   async fileObjection(actor: Actor | null, roundId: number, input: ObjectionInput): Promise<{ id: number; roundId: number; status: 'open'; createdAt: string }> {
     return writeTransaction(this.db, async (trx) => {
-      const r = await findRound(trx, roundId, { lock: true });
-      if (!r) throw notFound('recognition.round_not_found');
       const now = this.clock.now();
-      if (r.status !== 'notice' || now.getTime() > new Date(r.period_ends_at).getTime()) {
-        throw invalidState('recognition.objection_period_over', { endsAt: shanghaiIsoSeconds(new Date(r.period_ends_at)) });
-      }
+      this.objectionWindow(await findRound(trx, roundId, { lock: true }), now);
       const applicationId = input.applicationId ?? null;
       if (applicationId !== null && !(await applicationsOfRound(trx, roundId)).some((a) => a.id === applicationId)) {
         throw invalidField('applicationId', 'recognition.application_not_in_round', { id: applicationId });
@@ -660,15 +671,27 @@ export class RecognitionService {
   }
 
   /** The department's ruling; upheld takes the application named out of the round (rejected). */
+  /** The round and its open objection, or the refusal: either not found (404), already ruled on or the round closed (409). */
+  private async openObjection(db: Executor, roundId: number, objectionId: number, lock: boolean) {
+    const r = await findRound(db, roundId, { lock });
+    if (!r) throw notFound('recognition.round_not_found');
+    const o = await findObjection(db, roundId, objectionId);
+    if (!o) throw notFound('recognition.objection_not_found');
+    if (o.status !== 'open') throw invalidState('recognition.objection_resolved', { status: o.status });
+    if (r.status !== 'notice') throw invalidState('recognition.round_finalized');
+    return { r, o };
+  }
+
+  /** The refusal a ruling on this objection would get whatever its body (API.md's order: 404, 409 before 422). */
+  async checkOpenObjection(actor: Actor, roundId: number, objectionId: number): Promise<void> {
+    mayManage(actor);
+    await this.openObjection(executorFor(this.db), roundId, objectionId, false);
+  }
+
   async resolveObjection(actor: Actor, roundId: number, objectionId: number, input: ResolveInput) {
     mayManage(actor);
     await writeTransaction(this.db, async (trx) => {
-      const r = await findRound(trx, roundId, { lock: true });
-      if (!r) throw notFound('recognition.round_not_found');
-      const o = await findObjection(trx, roundId, objectionId);
-      if (!o) throw notFound('recognition.objection_not_found');
-      if (o.status !== 'open') throw invalidState('recognition.objection_resolved', { status: o.status });
-      if (r.status !== 'notice') throw invalidState('recognition.round_finalized');
+      const { o } = await this.openObjection(trx, roundId, objectionId, true);
       const named = o.application_id ?? input.applicationId ?? null;
       if (input.upheld && named === null) throw invalidField('applicationId', 'recognition.upheld_needs_application');
       if (input.upheld && o.application_id === null && !(await applicationsOfRound(trx, roundId)).some((x) => x.id === named)) {

@@ -29,10 +29,20 @@ function optionalBody(schema: NonNullable<Step<string, unknown>['input']>): Midd
  * For objectFirst: a refused body on an object the caller may not see is that object's 403/404, and on one whose state
  * the step cannot leave its 409 (API.md: 401 → 403 → 404 → 409 → 422) — the state read from the same view.
  */
-function objectThenState<S extends string, F>(wf: Workflow<S, F>, step: Step<S, F>, visible: (actor: Actor, id: number) => Promise<unknown>, idParam: (raw: string | undefined) => number) {
+function objectThenState<S extends string, F>(
+  wf: Workflow<S, F>,
+  step: Step<S, F>,
+  visible: (actor: Actor, id: number) => Promise<unknown>,
+  idParam: (raw: string | undefined) => number,
+  refusal?: (step: string, actor: Actor, id: number) => Promise<void>,
+) {
   return async (ctx: Context): Promise<void> => {
-    const status = ((await visible(actorOf(ctx), idParam(ctx.params.id))) as { status?: unknown } | null | undefined)?.status;
+    const actor = actorOf(ctx);
+    const id = idParam(ctx.params.id);
+    const status = ((await visible(actor, id)) as { status?: unknown } | null | undefined)?.status;
     if (typeof status === 'string' && !leadsFrom(step, status as S)) throw invalidState(wf.wrongStateKey(status as S), { status, action: step.name });
+    // The step's guards too (a notice period not over, an objection open…), where the domain can say so without writing.
+    if (refusal) await refusal(step.name, actor, id);
   };
 }
 
@@ -43,11 +53,18 @@ function objectThenState<S extends string, F>(wf: Workflow<S, F>, step: Step<S, 
 export function mountApiSteps<S extends string, F, V>(
   router: Router,
   wf: Workflow<S, F>,
-  opts: { idParam: (raw: string | undefined) => number; idempotent: Middleware; run: StepRunner<V>; visible?: (actor: Actor, id: number) => Promise<unknown> },
+  opts: {
+    idParam: (raw: string | undefined) => number;
+    idempotent: Middleware;
+    run: StepRunner<V>;
+    visible?: (actor: Actor, id: number) => Promise<unknown>;
+    /** The 409 the step would meet now whatever its body (its guards), thrown without writing anything. */
+    refusal?: (step: string, actor: Actor, id: number) => Promise<void>;
+  },
 ): void {
   for (const step of wf.steps) {
     const checked = !step.input ? passThrough : step.inputOptional ? optionalBody(step.input) : validate(step.input);
-    const input = opts.visible && checked !== passThrough ? objectFirst(checked, objectThenState(wf, step, opts.visible, opts.idParam)) : checked;
+    const input = opts.visible && checked !== passThrough ? objectFirst(checked, objectThenState(wf, step, opts.visible, opts.idParam, opts.refusal)) : checked;
     const once = step.movesMoney ? opts.idempotent : passThrough;
     router.post(`${wf.apiPrefix}/:id/${step.name}`, requireRole(...step.roles), input, once, async (ctx) => {
       ctx.body = await opts.run(step.name, actorOf(ctx), opts.idParam(ctx.params.id), ctx.state.input ?? {}, 'api');
