@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { AppError, type ErrorCode } from '../errors';
-import { t } from '../i18n';
+import { DEFAULT_LOCALE, hasKey, t } from '../i18n';
 import type { AppState } from './state';
 
 /** The one table from domain error codes to HTTP statuses. */
@@ -63,10 +63,10 @@ export function errorBody(ctx: Context, err: AppError): ErrorBody {
     // A nested field's own label if it has one ('record.date' → fields.record_date), else its top-level field's.
     const own = `fields.${err.field.replace(/\.\d+(?=\.|$)/g, '').replace(/\./g, '_')}`;
     const top = `fields.${err.field.split('.')[0]}`;
-    const ownLabel = t(locale, own);
-    const topLabel = t(locale, top);
     const schemaLabel = typeof err.params.fieldLabel === 'string' ? t(locale, err.params.fieldLabel) : null;
-    params.field = schemaLabel ?? (ownLabel !== own ? ownLabel : topLabel !== top ? topLabel : err.field);
+    // A field nobody labelled (a name a caller made up) is named as sent.
+    const known = (key: string) => hasKey(locale, key) || hasKey(DEFAULT_LOCALE, key);
+    params.field = schemaLabel ?? (known(own) ? t(locale, own) : known(top) ? t(locale, top) : err.field);
   }
   return { code: err.code, message: t(locale, err.messageKey, params), ...(err.field ? { field: err.field } : {}) };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BADGES, CERT_STATUSES, CITIES, FIELDS, KINDS, LEVELS } from '../../src/domain';
-import { catalogue, hasKey, t } from '../../src/i18n';
+import { catalogue, forgetMissingKeys, hasKey, missingKeys, t } from '../../src/i18n';
 
 const VIEWS = path.join(__dirname, '..', '..', 'views');
 
@@ -74,6 +74,8 @@ describe('i18n catalogues', () => {
     assert.equal(t('zh-CN', 'catalogue.result_count', { n: 3 }), '共 3 件产品');
     assert.equal(t('en', 'catalogue.result_count', { n: 3 }), '3 products');
     assert.equal(t('en', 'no.such_key'), 'no.such_key');
+    assert.ok(missingKeys().includes('no.such_key'), 'and remembered, for the suite to fail on (test/helpers/tiers.ts)');
+    forgetMissingKeys();
   });
 
   it('has a name for every value of the domain vocabularies the views translate by concatenation', () => {
