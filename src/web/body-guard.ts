@@ -71,8 +71,9 @@ function ungroupNumbers(body: Record<string, unknown>): void {
  * - A U+FFFD there likewise (422 naming the field): it is what decoding left of bytes that were not UTF-8 (a JSON body
  *   sent in GBK, a query string with a broken escape such as `%E0%A4%A`), so what was meant is not known.
  * - A text body (`text/plain`, or a body the parser keeps as a string) on a state-changing request: 400
- *   `malformed`, since every write takes a form or a JSON object (the CSRF check read `_csrf` from it and threw). A parsed JSON array or scalar stays as it is for the route's schema
- *   to refuse, naming the field.
+ *   `malformed`, since every write takes a form or a JSON object (the CSRF check read `_csrf` from it and threw).
+ * - A JSON array on a state-changing request: 400 `malformed` likewise — no route takes one, and a step that takes
+ *   no input (`{}`, the filing, a payout) would otherwise have gone on as if it had been sent an empty object.
  * - A form's numbers with thousands separators lose them (`ungroupNumbers`); JSON keeps the contract's grammar.
  */
 export function bodyGuard() {
@@ -93,6 +94,7 @@ export function bodyGuard() {
       if (body.length > 0 && !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method)) throw new AppError('malformed', 'errors.body_not_form');
       request.body = {};
     } else if (body !== null && typeof body === 'object') {
+      if (Array.isArray(body) && !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method)) throw new AppError('malformed', 'errors.malformed_body');
       if (depthOver(body, MAX_BODY_DEPTH)) throw new AppError('malformed', 'errors.body_too_deep', { max: MAX_BODY_DEPTH });
       const inBody = findBadText(body, '');
       if (inBody !== null) throw new AppError('validation_failed', inBody.key, { field: inBody.path }, inBody.path || undefined);

@@ -64,6 +64,19 @@ describe('Hostile input never gets a 500 (issue 12)', function () {
     });
   });
 
+  describe('a JSON array where the body is an object (a black-box check, 2026-12-07)', () => {
+    it('a payment (a step that takes no input) sent [] is 400 malformed and the order stays unpaid; {} pays', async () => {
+      const [orderId] = await acceptedOrders(ctx.db, cast, 1);
+      const before = await counts();
+      const res = await t.http.post(`/api/v1/orders/${orderId}/pay`).set('Authorization', buyer).set('Content-Type', 'application/json').send('[]');
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.body.error.code, 'malformed');
+      assert.deepEqual(await counts(), before);
+      assert.equal((await ctx.db('orders').where({ id: orderId }).first()).status, 'accepted');
+      assert.equal((await t.http.post(`/api/v1/orders/${orderId}/pay`).set('Authorization', buyer).send({})).status, 200);
+    });
+  });
+
   describe('defect 2: a non-form body on a cookie POST', () => {
     it('POST /checkout with the cookie, X-CSRF-Token and a text/plain body is 400, not a 500', async () => {
       const agent = await loginAgent(t.app, cast.users.buyerA.username);
@@ -75,10 +88,10 @@ describe('Hostile input never gets a 500 (issue 12)', function () {
       assert.deepEqual(await counts(), before);
     });
 
-    it('a JSON array body on a cookie POST carries no _csrf field: 403 without the header, never a 500', async () => {
+    it('a JSON array body on a cookie POST (it carries no _csrf field) is 400 malformed like any array body, never a 500', async () => {
       const agent = await loginAgent(t.app, cast.users.buyerA.username);
       const res = await agent.post('/cart/items').set('Content-Type', 'application/json').send('[{"_csrf":"x"}]');
-      assert.equal(res.status, 403);
+      assert.equal(res.status, 400);
     });
   });
 
