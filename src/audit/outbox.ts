@@ -1,5 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { isPostgres, jsonRows, type Executor } from '../db';
+import { Money } from '../money';
+import { shanghaiIso } from '../time';
 import type { AuditEntry } from './service';
 
 /**
@@ -77,6 +79,43 @@ export interface OutboxRow {
   data: string;
 }
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+const yuanOf = (fen: number | string): string | null => {
+  try {
+    return Money.ofFen(fen).toString();
+  } catch {
+    return null;
+  }
+};
+const camel = (key: string): string => key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * An audit record's before/after as an event carries it, in API.md's terms: names in camelCase, money (`…_fen`, whole
+ * fen) as a yuan string under the name without the unit (`amount_fen: 376000000` → `amount: "3760000.00"`), every
+ * instant in ISO 8601 with +08:00, and the JSON a column kept as text (a negotiation record, indicators) as JSON.
+ */
+export function eventData(value: unknown, depth = 0): unknown {
+  if (depth > 8 || value === null || typeof value !== 'object') {
+    if (typeof value === 'string' && INSTANT.test(value)) return shanghaiIso(new Date(value));
+    if (typeof value === 'string' && /^[[{]/.test(value)) {
+      try {
+        return eventData(JSON.parse(value) as unknown, depth + 1);
+      } catch {
+        return value;
+      }
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => eventData(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const money = /_fen$/.test(k) && (typeof v === 'number' || (typeof v === 'string' && /^-?\d+$/.test(v))) ? yuanOf(v) : null;
+    if (money !== null) out[camel(k.slice(0, -4))] = money;
+    else out[camel(k)] = eventData(v, depth + 1);
+  }
+  return out;
+}
+
 /** The event an audit entry makes, or null when its action is not public. */
 export function eventOf(entry: AuditEntry): { type: string; stream: string; data: Record<string, unknown> } | null {
   const r = EVENTS[entry.action];
@@ -85,7 +124,7 @@ export function eventOf(entry: AuditEntry): { type: string; stream: string; data
   return {
     type: r.type,
     stream: r.stream(entry),
-    data: { entity: entry.entity, entityId, ...(entry.before !== undefined ? { before: entry.before } : {}), ...(entry.after !== undefined ? { after: entry.after } : {}) },
+    data: { entity: entry.entity, entityId, ...(entry.before !== undefined ? { before: eventData(entry.before) } : {}), ...(entry.after !== undefined ? { after: eventData(entry.after) } : {}) },
   };
 }
 

@@ -14,6 +14,29 @@ describe(`transactional outbox (${ENGINE})`, function () {
   const ctx = useMigratedDb();
   const clock = new FakeClock();
 
+  it('an event\'s data speaks the API: camelCase names, money as a yuan string, instants with +08:00, stored JSON as JSON', async () => {
+    const db = ctx.db;
+    const before = (await events(db)).length;
+    await db.transaction((trx) =>
+      recordAudit(trx, clock, {
+        actor: null,
+        action: 'first_purchase.award',
+        entity: 'fp_case',
+        entityId: 4242,
+        before: { status: 'approved' },
+        after: { status: 'awarded', amount_fen: 376_000_000, awarded_at: '2020-06-28T02:00:00.000Z', negotiation: '{"agreed_terms":"交货期 60 日","staff":["张三"]}', note: '[加急] 尽快' },
+      }),
+    );
+    const [row] = (await events(db)).slice(before);
+    const data = (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Record<string, unknown>;
+    assert.deepEqual(data, {
+      entity: 'fp_case',
+      entityId: 4242,
+      before: { status: 'approved' },
+      after: { status: 'awarded', amount: '3760000.00', awardedAt: '2020-06-28T10:00:00.000+08:00', negotiation: { agreedTerms: '交货期 60 日', staff: ['张三'] }, note: '[加急] 尽快' },
+    });
+  });
+
   it('every mapped audit action produces its event, numbered globally and per stream', async () => {
     const db = ctx.db;
     const before = (await events(db)).length;
