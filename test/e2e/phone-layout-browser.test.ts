@@ -176,6 +176,18 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
     }
   });
 
+  it('phone: a case page\'s facts keep their values readable in both languages (a long English label once left the value 16 px)', async () => {
+    const fp = await s.db('fp_cases').orderBy('id').first('id');
+    for (const locale of ['en', 'zh-CN'] as const) {
+      const page = await s.page({ user: 'finance', viewport: 'phone', locale });
+      assert.equal((await page.goto(`${s.url}/first-purchases/${fp.id}`))?.status(), 200);
+      const widths = await page.$$eval('dl.facts dd', (dds) => dds.map((d) => Math.round(d.getBoundingClientRect().width)));
+      assert.ok(widths.length > 3, `${locale}: facts on the page`);
+      assert.ok(Math.min(...widths) >= 150, `${locale}: every value at least 150 px wide: ${widths.join(', ')}`);
+      await s.expectNoSidewaysScroll(page, `case page ${locale}`, 1);
+    }
+  });
+
   it('the focus shows two rings: a dark one that stands out on white (3:1, WCAG 2.4.11) and a yellow one for the dark header', async () => {
     const page = await s.page({ user: 'purchaser', viewport: 'desktop' });
     await page.goto(`${s.url}/purchaser`);
