@@ -119,6 +119,8 @@ export interface CaseView extends CaseSummary {
   filedAt: string | null;
   /** Not filed and past its due day. */
   filingOverdue: boolean;
+  /** Filed, but after its deadline: kept on record as late (DESIGN §9's 7 working days), not refused. */
+  filedLate: boolean;
   history: HistoryView[];
   objections: ObjectionView[];
   notices: NoticeSummary[];
@@ -282,6 +284,7 @@ export function caseView(
     filingDueAt,
     filedAt: apiTimeOrNull(c.filed_at ?? null),
     filingOverdue: filingDueAt !== null && !c.filed_at && c.status !== 'terminated' && shanghaiDay(parts.now) > filingDueAt,
+    filedLate: filingDueAt !== null && !!c.filed_at && shanghaiDay(new Date(c.filed_at)) > filingDueAt,
     history: parts.history.map(historyView),
     objections: parts.objections.map((o) => objectionView(o, parts.objectorContacts)),
     notices: parts.notices.map(noticeSummary),

@@ -122,6 +122,8 @@ export interface ClaimView {
   payoutDueAt: string | null;
   overdue: boolean;
   paidAt: string | null;
+  /** Paid, but after its 30 days: kept on record as late. */
+  paidLate: boolean;
   transferId: number | null;
   createdAt: string;
   history: Array<{ action: string; from: string | null; to: string; note: string | null; at: string }>;
@@ -648,6 +650,7 @@ export class InsuranceService {
       payoutDueAt: c.payout_due_at ? shanghaiIsoSeconds(new Date(c.payout_due_at)) : null,
       overdue: c.status === 'approved' && c.payout_due_at !== null && now > new Date(c.payout_due_at).getTime(),
       paidAt: c.paid_at ? shanghaiIso(new Date(c.paid_at)) : null,
+      paidLate: c.paid_at !== null && c.payout_due_at !== null && new Date(c.paid_at).getTime() > new Date(c.payout_due_at).getTime(),
       transferId: c.transfer_id,
       createdAt: shanghaiIso(new Date(c.created_at)),
       history,

@@ -140,6 +140,9 @@ describe(`first purchase: the finance department and the ends of a case (${ENGIN
     ok(filed);
     assert.ok(filed.body.filedAt);
     assert.equal(filed.body.status, 'contracted', 'the filing leaves the status as it is');
+    // Filed a day after its deadline: on record as late, on the answer and on the page, while no longer overdue.
+    assert.deepEqual([filed.body.filedLate, filed.body.filingOverdue], [true, false]);
+    assert.match((await get(`/first-purchases/${id}`, 'finance')).text, /合同备案时间[^<]*<time[^>]*>[^<]*<\/time> <strong class="fp-overdue">逾期办理<\/strong>/);
     assert.equal((await post(`/${id}/filing`, 'finance', {})).status, 409, 'filed once');
     assert.ok(!(await get('/api/v1/finance/desk', 'finance')).body.filings.some((f: { caseId: number }) => f.caseId === id));
     const awarded = await caseIn('awarded');

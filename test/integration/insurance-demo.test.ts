@@ -118,4 +118,14 @@ describe(`demo insurance compensation (${ENGINE})`, function () {
     assert.deepEqual(claim.history?.map((h) => h.action).slice(-1), ['submit']);
     await assert.rejects(svc.submit(vendor, draft.id, { answer: false }), (e: { code?: string }) => e.code === 'invalid_state');
   });
+
+  it('the overdue payout, paid: no longer overdue, and on record as paid late; a payout in time is not', async () => {
+    const finance = { id: 1, username: 'finance', role: 'finance' as const, displayName: 'finance', purchaserId: null, vendorId: null };
+    const [late] = (await svc.financeDesk()).payoutsDue.filter((c) => c.overdue);
+    assert.ok(late, 'the demo day has an overdue payout');
+    const paid = await svc.disburse(finance, late.id);
+    assert.deepEqual([paid.status, paid.overdue, paid.paidLate], ['paid', false, true]);
+    const inTime = await ctx.db('insurance_claims').where({ status: 'paid' }).whereNot({ id: late.id }).first('id');
+    assert.equal((await svc.getClaim(finance, inTime.id)).paidLate, false);
+  });
 });
