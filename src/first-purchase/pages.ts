@@ -142,6 +142,8 @@ export function firstPurchasePages(deps: Deps): Router {
       ctx.redirect(`${state.base}/first-purchases/${id}`);
     } catch (err) {
       if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
+      // Beside its field first (named as the form labels it), so that the summary at the top names it the same way.
+      const besideFields = fieldErrors(ctx, CASE_WORKFLOW, err);
       const { form, status } = formFailure(ctx, err, [], body);
       ctx.status = status;
       const message = form.error ?? Object.values(form.errors).find(Boolean) ?? null;
@@ -150,7 +152,7 @@ export function firstPurchasePages(deps: Deps): Router {
       ctx.body = await detail(ctx, await service.queries.get(actorOf(ctx), id), {
         error: message,
         body: requestBody(ctx),
-        fieldErrors: fieldErrors(ctx, CASE_WORKFLOW, err),
+        fieldErrors: besideFields,
         objection: objection === undefined ? undefined : { id: objection, errors: objectionErrors(ctx, err) },
       });
     }

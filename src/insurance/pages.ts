@@ -113,10 +113,11 @@ export function insurancePages(deps: Deps): Router {
     } catch (raw) {
       if (blocked(raw)) throw raw;
       const err = relabel(raw, state.t);
+      const besideFields = fieldErrors(ctx, wf, err);
       const { form, status } = formFailure(ctx, err, [], body);
       ctx.status = status;
       const message = form.error ?? Object.values(form.errors).find(Boolean) ?? null;
-      ctx.body = await claimPage(ctx, desk, await service.getClaim(actorOf(ctx), id), { error: message, body: step.input ? body : undefined, fieldErrors: fieldErrors(ctx, wf, err) });
+      ctx.body = await claimPage(ctx, desk, await service.getClaim(actorOf(ctx), id), { error: message, body: step.input ? body : undefined, fieldErrors: besideFields });
     }
   }
 

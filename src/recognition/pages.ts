@@ -130,10 +130,11 @@ export function recognitionPages(deps: Deps): Router {
     } catch (err) {
       if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
       const wf = back.startsWith('/vendor') ? VENDOR_APPLICATION : ADMIN_APPLICATION;
+      const besideFields = fieldErrors(ctx, wf, err);
       const { form, status } = formFailure(ctx, err, [], body);
       ctx.status = status;
       const message = form.error ?? Object.values(form.errors).find(Boolean) ?? null;
-      ctx.body = await applicationPage(ctx, await service.getApplication(actorOf(ctx), id), { error: message, body, fieldErrors: fieldErrors(ctx, wf, err) });
+      ctx.body = await applicationPage(ctx, await service.getApplication(actorOf(ctx), id), { error: message, body, fieldErrors: besideFields });
     }
   }
 

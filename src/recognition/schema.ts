@@ -116,19 +116,22 @@ export type DrawInput = z.output<typeof DrawInput>;
 const blank = (v: unknown) => (v === '' ? undefined : v);
 
 /** An expert's review, or the declaration of a conflict of interest (then nothing else is needed). */
-export const ReviewInput = z
-  .object({
-    conflict: z.preprocess(blank, flag.optional()).transform((v) => v === true),
-    score: z.preprocess(blank, wholeNumber(0, 100).optional()),
-    recommendLevel: z.preprocess(blank, z.enum(LEVELS, { message: 'validation.one_of' }).optional()),
-    opinion: optionalText(2000),
-  })
-  .superRefine((v, ctx) => {
-    if (v.conflict) return;
-    if (v.score === undefined) ctx.addIssue({ code: 'custom', path: ['score'], message: 'validation.required' });
-    if (v.recommendLevel === undefined) ctx.addIssue({ code: 'custom', path: ['recommendLevel'], message: 'validation.required' });
-    if (!v.opinion) ctx.addIssue({ code: 'custom', path: ['opinion'], message: 'validation.required' });
-  });
+export const ReviewInput = withFieldLabels(
+  z
+    .object({
+      conflict: z.preprocess(blank, flag.optional()).transform((v) => v === true),
+      score: z.preprocess(blank, wholeNumber(0, 100).optional()),
+      recommendLevel: z.preprocess(blank, z.enum(LEVELS, { message: 'validation.one_of' }).optional()),
+      opinion: optionalText(2000),
+    })
+    .superRefine((v, ctx) => {
+      if (v.conflict) return;
+      if (v.score === undefined) ctx.addIssue({ code: 'custom', path: ['score'], message: 'validation.required' });
+      if (v.recommendLevel === undefined) ctx.addIssue({ code: 'custom', path: ['recommendLevel'], message: 'validation.required' });
+      if (!v.opinion) ctx.addIssue({ code: 'custom', path: ['opinion'], message: 'validation.required' });
+    }),
+  { score: 'recognition.score', recommendLevel: 'recognition.recommend_level', opinion: 'recognition.opinion' },
+);
 export type ReviewInput = z.output<typeof ReviewInput>;
 
 /** `POST /api/v1/admin/certification-rounds`. */

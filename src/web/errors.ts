@@ -63,7 +63,8 @@ export function errorBody(ctx: Context, err: AppError): ErrorBody {
     // A nested field's own label if it has one ('record.date' → fields.record_date), else its top-level field's.
     const own = `fields.${err.field.replace(/\.\d+(?=\.|$)/g, '').replace(/\./g, '_')}`;
     const top = `fields.${err.field.split('.')[0]}`;
-    const schemaLabel = typeof err.params.fieldLabel === 'string' ? t(locale, err.params.fieldLabel) : null;
+    // A form's label may end in a note for the person filling it in ("验收意见（可选）", "评分（0–100）"): not part of the name.
+    const schemaLabel = typeof err.params.fieldLabel === 'string' ? t(locale, err.params.fieldLabel).replace(/\s*(（[^（）]*）|\([^()]*\))$/, '') : null;
     // A field nobody labelled (a name a caller made up) is named as sent.
     const known = (key: string) => hasKey(locale, key) || hasKey(DEFAULT_LOCALE, key);
     params.field = schemaLabel ?? (known(own) ? t(locale, own) : known(top) ? t(locale, top) : err.field);

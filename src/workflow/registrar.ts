@@ -196,13 +196,19 @@ export function stepForms<S extends string, F>(
  * message no field of the workflow shows is left for the top of the page.
  */
 export function fieldErrors<S extends string, F>(ctx: Context, wf: Workflow<S, F>, err: unknown): Record<string, string> {
-  const fields = wf.steps.flatMap((s) => (s.form?.fields ?? []).map((f) => f.field));
+  // The step this page posted to (its route ends with the step's name) labels its own fields first.
+  const posted = ctx.path.split('/').pop();
+  const ordered = [...wf.steps].sort((a, b) => Number(b.name === posted) - Number(a.name === posted));
+  const fields = ordered.flatMap((s) => s.form?.fields ?? []);
   const all = err instanceof FormInvalid ? err.errors : err instanceof AppError ? [err] : [];
   const out: Record<string, string> = {};
   for (const e of all) {
     if (!e.field) continue;
-    const field = fields.find((f) => e.field === f || e.field!.startsWith(`${f}.`));
-    if (field && !out[field]) out[field] = errorBody(ctx, e).message;
+    const field = fields.find((f) => e.field === f.field || e.field!.startsWith(`${f.field}.`));
+    if (!field || out[field.field]) continue;
+    // Named as the form labels the field ("审查意见：必填", not the shared field name's "处理意见").
+    if (field.label && e.field === field.field && e.params.fieldLabel === undefined) e.params.fieldLabel = field.label;
+    out[field.field] = errorBody(ctx, e).message;
   }
   return out;
 }

@@ -162,9 +162,9 @@ describe(`first purchase pages (${ENGINE})`, function () {
     const record = { 'record[date]': '2026-10-13', 'record[place]': '会议室', 'record[staff]': '张三\n李四、王五\n赵六：认为保修期应延长至五年', 'record[supplierRepresentative]': '钱七', 'record[costNote]': '成本 280 万元', 'record[comparablePrices]': '同型号合同价 328 万元', 'record[patents]': '探测器为供应商发明专利', 'record[agreedTerms]': '交货期 60 日，保修三年' };
     const bad = await p.post(`/first-purchases/${caseId}/negotiate`).type('form').send({ _csrf: csrfOf(page.text), amount: '3000000.001', ...record });
     assert.equal(bad.status, 422);
-    assert.match(text(bad), /金额：金额格式应为/);
+    assert.match(text(bad), /协商确定的成交价格：金额格式应为/, 'named as the form labels it');
     assert.match(bad.text, /value="3000000\.001"/);
-    assert.match(bad.text, /<input id="n-amount"[^>]*aria-invalid="true" aria-describedby="n-amount-err">\s*<span id="n-amount-err" class="field-error">金额：金额格式应为/, 'the message sits beside the amount');
+    assert.match(bad.text, /<input id="n-amount"[^>]*aria-invalid="true" aria-describedby="n-amount-err">\s*<span id="n-amount-err" class="field-error">协商确定的成交价格：金额格式应为/, 'the message sits beside the amount');
     const lateDate = await p.post(`/first-purchases/${caseId}/negotiate`).type('form').send({ _csrf: csrfOf(bad.text), amount: '3000000', ...record, 'record[date]': '2099-01-01' });
     assert.equal(lateDate.status, 422);
     assert.match(lateDate.text, /<span id="n-date-err" class="field-error">协商日期：不能晚于今天<\/span>/);

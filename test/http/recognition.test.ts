@@ -316,6 +316,26 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       }
     });
 
+    it('a refused form names each field as the form labels it: the expert\'s 意见 and 建议级别, the department\'s 审查意见', async () => {
+      const id = await toReview();
+      const drawn = (await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 3 })).body.experts as Array<{ username: string }>;
+      const expert = await loginAgent(t.app, drawn[0]!.username);
+      const page = await expert.get(`/expert/reviews/${id}`);
+      assert.equal(page.status, 200);
+      const refused = await expert.post(`/expert/reviews/${id}`).type('form').send({ _csrf: csrfOf(page.text), score: '80', recommendLevel: '', opinion: '' });
+      assert.equal(refused.status, 422);
+      assert.match(refused.text, /class="field-error">建议级别：必填</);
+      assert.match(refused.text, /id="rv-opinion-err" class="field-error">意见：必填</);
+      // The department's 形式审查 of another application: refused without its opinion.
+      const other = await newApp();
+      assert.equal((await call('post', `/api/v1/vendor/applications/${other}/submit`, w.users.vendor)).status, 200);
+      const admin = await loginAgent(t.app, w.users.admin);
+      const adminPage = await admin.get(`/admin/applications/${other}`);
+      const screened = await admin.post(`/admin/applications/${other}/screen`).type('form').send({ _csrf: csrfOf(adminPage.text), passed: 'false', opinion: '' });
+      assert.equal(screened.status, 422);
+      assert.match(screened.text, /id="s-opinion-err" class="field-error">审查意见：必填</);
+    });
+
     it('mean below 70 → rejected', async () => {
       const id = await toReview();
       const drawn = (await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 3 })).body.experts as Array<{ username: string }>;
