@@ -1,4 +1,5 @@
 import { hashPassword } from '../../src/auth/passwords';
+import { certificateNumber } from '../../src/certification/rules';
 import { productSearchText } from '../../src/search-text';
 import { isoNow, type Clock } from '../../src/clock';
 import { withCheckChar } from '../../src/credit-code';
@@ -65,7 +66,6 @@ const CODE_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const MODEL_LETTERS = 'ABCDEFGHJKLMNPRSTWXYZ';
 const LEVEL_LABEL: Record<Level, string> = { international: '国际', domestic: '国内', provincial: '省内' };
 const KIND_LABEL: Record<Kind, string> = { equipment: '首台（套）装备', material: '首批次新材料', software: '首版次软件' };
-const KIND_CODE: Record<Kind, string> = { equipment: 'STT', material: 'SPC', software: 'SBC' };
 const GENERATIONS = ['Ⅱ', 'Ⅲ', 'Ⅳ', 'Ⅴ', 'Ⅵ', 'Ⅶ', 'Ⅷ', 'Ⅸ', 'Ⅹ'];
 
 const REVOKED_REASONS = [
@@ -383,7 +383,7 @@ export function planCatalogue(): CataloguePlan {
   for (const c of certs) {
     const seq = (seqOf.get(c.year) ?? 0) + 1;
     seqOf.set(c.year, seq);
-    c.cert_no = `ZJ-${KIND_CODE[c.kind]}-${c.year}-${String(seq).padStart(4, '0')}`;
+    c.cert_no = certificateNumber(c.kind, c.year, seq);
   }
 
   // ---- listings

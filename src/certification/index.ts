@@ -3,9 +3,9 @@
  * lookups and the view; a certificate's change takes the listings resting on it along (listings.ts).
  */
 export { certView, type CertView } from './presenters';
-export { findCert, findCertByNo, type CertRow } from './repo';
+export { findCert, findCertByNo, lastCertificateSeq, type CertRow } from './repo';
 export { certificationRoutes } from './routes';
-export { isCurrent } from './rules';
+export { CERT_KIND_CODE, certificateNumber, isCurrent } from './rules';
 export { CertListQuery } from './schema';
 export { CertificationService, issueCertificate } from './service';
 export type { CertificationInput } from './schema';

@@ -164,3 +164,12 @@ export async function insertListingHistory(
 ): Promise<void> {
   await db('product_history').insert(row);
 }
+
+/** The highest sequence number the registry's numbers of a year hold (`ZJ-STT-2026-0262`, any kind: one sequence a year), 0 when none. */
+export async function lastCertificateSeq(db: Executor, year: number): Promise<number> {
+  const rows: Array<{ cert_no: string }> = await db('certifications').where('cert_no', 'like', `ZJ-___-${year}-%`).select('cert_no');
+  return rows.reduce((max, r) => {
+    const m = /^ZJ-[A-Z]{3}-\d{4}-(\d{1,9})$/.exec(r.cert_no);
+    return m ? Math.max(max, Number(m[1])) : max;
+  }, 0);
+}

@@ -1,9 +1,9 @@
 import { randomInt as cryptoInt } from 'node:crypto';
 import { recordAudit, recordAudits } from '../audit';
-import { issueCertificate } from '../certification';
+import { certificateNumber, issueCertificate, lastCertificateSeq } from '../certification';
 import type { Clock } from '../clock';
 import { concurrently, executorFor, isUniqueViolation, writeTransaction, type Db, type Executor } from '../db';
-import { type Level, type Unanswered } from '../domain';
+import { type Kind, type Level, type Unanswered } from '../domain';
 import { AppError, invalidField, invalidState, notFound, parseStoredArray } from '../errors';
 import type { Translator } from '../i18n';
 import { Ledger } from '../ledger';
@@ -731,6 +731,12 @@ export class RecognitionService {
       const registered = inRound.flatMap((a) => (opts.registered?.has(a.id) ? [opts.registered.get(a.id)!] : []));
       const held = new Map((await certificatesByIds(trx, registered)).map((c) => [Number(c.id), c]));
       const certified: Array<{ a: ApplicationDetailRow; cert: { id: number; cert_no: string }; level: Level }> = [];
+      // New certificates take the registry's numbers, next in the round's year (ZJ-STT-2026-0263).
+      let lastSeq: number | null = null;
+      const nextNumber = async (kind: Kind): Promise<string> => {
+        lastSeq = (lastSeq ?? (await lastCertificateSeq(trx, r.year))) + 1;
+        return certificateNumber(kind, r.year, lastSeq);
+      };
       for (const a of inRound) {
         const level = (a.recommended_level ?? a.level_claimed) as Level;
         // A certificate the registry already holds for this product (entered before the online process, e.g. by
@@ -751,7 +757,7 @@ export class RecognitionService {
             return t ? `${v.name} ${v.value}${t.unit}（清单要求 ${t.comparator} ${t.threshold}${t.unit}）` : `${v.name} ${v.value}`;
           });
           cert = await issueCertificate(trx, this.clock, actor, {
-            certNo: `ZJRD-${r.year}-${String(a.id).padStart(5, '0')}`,
+            certNo: await nextNumber(a.kind as Kind),
             productName: a.product_name,
             enterpriseName: a.vendor_name,
             creditCode: a.vendor_credit_code,

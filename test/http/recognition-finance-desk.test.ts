@@ -39,7 +39,7 @@ describe(`finance desk: certification awards (${ENGINE})`, function () {
     assert.equal(page.status, 200);
     const text = decodeEntities(page.text);
     assert.match(text, /待发放的首台（套）认定奖励/);
-    assert.match(text, /ZJRD-2026-/);
+    assert.match(text, /ZJ-STT-2026-\d{4}/, 'the certificate by its registry number');
     assert.match(page.text, /href="\/finance\/awards"/);
   });
 

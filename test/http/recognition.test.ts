@@ -410,7 +410,7 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assertError(await call('post', `/api/v1/admin/certification-rounds/${round.id}/finalize`, w.users.admin), 409);
       const a = (await call('get', `/api/v1/applications/${app1}`, w.users.vendor)).body;
       assert.equal(a.status, 'certified');
-      assert.match(a.certNo, /^ZJRD-2026-/);
+      assert.match(a.certNo, /^ZJ-STT-2026-\d{4}$/, 'a registry number, not one that reads like the application\'s');
       const cert = await ctx.db('certifications').where({ cert_no: a.certNo }).first();
       assert.equal(cert.status, 'valid');
       assert.equal(cert.level, 'domestic');

@@ -71,13 +71,13 @@ describe(`certification lifecycle service (${ENGINE})`, function () {
     );
   });
 
-  it('a finalization that fails half-way (a certificate number already taken) leaves nothing written', async () => {
+  it('a finalization that fails half-way (the registry\'s certificate it would confirm is another enterprise\'s) leaves nothing written', async () => {
     const id = await recommended();
     const round = await svc.createRound(actors.admin, { year: 2026, applicationIds: [id] });
     clock.set(new Date('2026-03-11T02:00:00Z'), { freeze: true });
     await ctx.db('certifications').insert({
-      cert_no: `ZJRD-2026-${String(id).padStart(5, '0')}`,
-      product_name: '占用编号',
+      cert_no: 'ZJ-STT-2026-9000',
+      product_name: '另一企业的证书',
       enterprise_name: '某企业',
       credit_code: w.vendorB.credit_code,
       kind: 'equipment',
@@ -92,7 +92,8 @@ describe(`certification lifecycle service (${ENGINE})`, function () {
       updated_at: '2026-01-01T00:00:00.000Z',
     });
     const before = { awards: await count('cert_awards'), transfers: await count('ledger_transfers'), history: await count('cert_application_history'), audit: await count('audit_log') };
-    await assert.rejects(svc.finalizeRound(actors.admin, round.id), (e: { code?: string }) => e.code === 'duplicate');
+    const other = await ctx.db('certifications').where({ cert_no: 'ZJ-STT-2026-9000' }).first('id');
+    await assert.rejects(svc.finalizeRound(actors.admin, round.id, { registered: new Map([[id, Number(other.id)]]) }), (e: { code?: string; messageKey?: string }) => e.code === 'invalid_state' && e.messageKey === 'recognition.registered_mismatch');
     assert.deepEqual({ awards: await count('cert_awards'), transfers: await count('ledger_transfers'), history: await count('cert_application_history'), audit: await count('audit_log') }, before);
     assert.equal((await ctx.db('cert_rounds').where({ id: round.id }).first()).status, 'notice');
     assert.equal((await ctx.db('cert_applications').where({ id }).first()).status, 'in_round');
@@ -129,7 +130,13 @@ describe(`certification lifecycle service (${ENGINE})`, function () {
     await svc.finalizeRound(actors.admin, round.id);
     const apps = await ctx.db('cert_applications').whereIn('id', ids).orderBy('id');
     assert.deepEqual(apps.map((a) => a.status), ['certified', 'certified', 'certified']);
-    for (const a of apps) assert.equal(a.cert_no, `ZJRD-2026-${String(a.id).padStart(5, '0')}`);
+    // The registry's numbers, next in the year after those it holds (one sequence for every kind).
+    const numbers = apps.map((a) => a.cert_no as string);
+    for (const n of numbers) assert.match(n, /^ZJ-STT-2026-\d{4}$/);
+    const seqs = numbers.map((n) => Number(n.slice(-4)));
+    assert.deepEqual(seqs, [seqs[0], seqs[0]! + 1, seqs[0]! + 2], 'consecutive, in the applications\' order');
+    const others: Array<{ cert_no: string }> = await ctx.db('certifications').where('cert_no', 'like', 'ZJ-___-2026-%').whereNotIn('cert_no', numbers).select('cert_no');
+    assert.ok(others.every((c) => Number(c.cert_no.slice(-4)) < seqs[0]!), 'after every number the year already had');
     const awards = await ctx.db('cert_awards').whereIn('application_id', ids).orderBy('id');
     assert.deepEqual(awards.map((w) => [Number(w.application_id), w.status, Number(w.amount_fen)]), ids.map((id) => [id, 'due', 200_000_00]));
     assert.equal(Number((await ctx.db('ledger_accounts').where({ code: 'award_fund' }).first()).balance_fen), fundBefore + 3 * 200_000_00);
