@@ -172,7 +172,8 @@ export function firstPurchasePages(deps: Deps): Router {
       isFinance: actor.role === 'finance',
       status: q.status ?? '',
       statuses: CASE_STATUSES.map((s) => ({ value: s, selected: q.status === s })),
-      items: page.items,
+      // A case still 公示中 whose period has ended waits for the department's approval: say so, not "until" a past day.
+      items: page.items.map((c) => ({ ...c, noticeOver: c.status === 'notice' && c.noticeEndsAt !== null && deps.clock.now().getTime() > new Date(c.noticeEndsAt).getTime() })),
       total: page.total,
       pagination: pagination(page),
     });

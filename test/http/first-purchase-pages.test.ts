@@ -123,6 +123,10 @@ describe(`first purchase pages (${ENGINE})`, function () {
     let desk = text(await admin.get('/admin/first-purchases'));
     assert.match(desk, /不具唯一性/);
     assert.match(desk, /1 项异议待处理/);
+    // The list no longer says "公示至" a day gone by: the period is over, its objection waits.
+    const listed = text(await admin.get('/first-purchases'));
+    assert.match(listed, /公示期满，1 项异议待处理/);
+    assert.doesNotMatch(listed, /公示至 2026\/10\/12/);
     const page = await admin.get(`/first-purchases/${caseId}`);
     const oid = (await ctx.db('objections').where({ case_id: caseId }).first()).id;
     assert.match(page.text, new RegExp(`action="/first-purchases/${caseId}/objections/${oid}/resolve"`));
@@ -137,6 +141,7 @@ describe(`first purchase pages (${ENGINE})`, function () {
     assert.equal((await ctx.db('objections').where({ id: oid }).first()).status, 'open', 'nothing written by a refusal');
     const resolved = await admin.post(`/first-purchases/${caseId}/objections/${oid}/resolve`).type('form').send({ _csrf: csrfOf(page.text), upheld: 'false', opinion: '经补充论证，异议不成立' });
     assert.equal(resolved.status, 302);
+    assert.match(text(await admin.get('/first-purchases')), /公示期满，待财政部门审批/);
     desk = text(await admin.get('/admin/first-purchases'));
     assert.match(desk, /公示期满、待财政部门审批的项目/);
     assert.doesNotMatch(desk, new RegExp(`action="/first-purchases/${caseId}/approve"`));
