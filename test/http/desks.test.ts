@@ -8,7 +8,7 @@ import { caseInState, makeFpWorld, type FpWorld } from '../helpers/first-purchas
 import { decodeEntities } from '../helpers/html';
 import { agentFor, csrfOf, loginAgent, type Agent } from '../helpers/session';
 import { actorFor, makeProduct } from '../helpers/trading';
-import { DEMO_PASSWORD, makeVendor } from '../helpers/factories';
+import { DEMO_PASSWORD, makeUser, makeVendor } from '../helpers/factories';
 
 const text = (html: string) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 /** The navigation's 待办 badge, or null when nothing waits. */
@@ -152,6 +152,17 @@ describe(`to-do desks (${ENGINE})`, function () {
   it('the finance department’s count in the navigation (its desk is its own): the objection copy and the contract to file', async () => {
     const finance = await loginAgent(t.app, w.users.finance);
     assert.equal(navCount((await finance.get('/finance')).text), 2);
+  });
+
+  it('an expert\'s navigation has one link to their reviews, 我的评审 (not 待办 beside it to the same page)', async () => {
+    const user = await makeUser(ctx.db, { role: 'expert' });
+    const expert = await loginAgent(t.app, user.username);
+    const page = await expert.get('/certificates');
+    assert.equal(page.status, 200);
+    const nav = /<nav class="site-nav"[\s\S]*?<\/nav>/.exec(page.text)?.[0] ?? '';
+    const links = [...nav.matchAll(/<a [^>]*href="\/expert"[^>]*>([^<]*)/g)].map((m) => m[1]!.trim());
+    assert.deepEqual(links, ['我的评审']);
+    assert.ok(!nav.includes('>待办'), 'no 待办 link for an expert');
   });
 
   it('the count is kept for a second per desk, and dropped as soon as anything is changed through the app', async () => {
