@@ -10,6 +10,7 @@ import { FormInvalid, actorOf, deskSection, formFailure, idParam, parseForm, par
 import { fieldErrors, mountPageSteps, nextSteps, stepForms, type Step } from '../workflow';
 import { ATTACHMENT_KINDS, uploadedAttachment } from './attachments';
 import { ApplicationInput, AttachmentInput, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
+import { meets, normalized } from './rules';
 import type { ApplicationView } from './views';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION, type ApplicationFacts, type ApplicationStatus } from './transitions';
 
@@ -40,6 +41,27 @@ function applicationFromForm(body: Record<string, unknown>): Record<string, unkn
     return m ? { name: m[1], value: m[2] } : { name: l, value: '' };
   });
   return { ...body, listEntryId: str(body.listEntryId) === '' ? null : body.listEntryId, indicators };
+}
+
+/**
+ * The application's indicator values beside what its list entry asks (standard track): each with its unit, the
+ * requirement and whether it meets it, so that a reviewer checks them against the 清单 on the page; a required
+ * indicator the application does not give is listed too. The free track has no requirements.
+ */
+export function indicatorRows(view: ApplicationView) {
+  const required = view.listEntry?.indicators ?? [];
+  const rows = view.indicators.map((v) => {
+    const r = required.find((x) => normalized(x.name) === normalized(v.name));
+    const value = Number(v.value);
+    return {
+      name: v.name,
+      value: `${v.value}${r?.unit ?? ''}`,
+      requirement: r ? `${r.comparator} ${r.threshold}${r.unit}` : null,
+      meets: r && Number.isFinite(value) ? meets(value, r.comparator, Number(r.threshold)) : null,
+    };
+  });
+  const absent = required.filter((r) => !view.indicators.some((v) => normalized(v.name) === normalized(r.name))).map((r) => ({ name: r.name, value: null, requirement: `${r.comparator} ${r.threshold}${r.unit}`, meets: false }));
+  return [...rows, ...absent];
 }
 
 /** A file's size as people read it: 312 KB, 2.4 MB. */
@@ -103,6 +125,7 @@ export function recognitionPages(deps: Deps): Router {
     return state.render('recognition/application', {
       title: `${view.applicationNo} ${view.productName}`,
       a: view,
+      indicatorRows: indicatorRows(view),
       statusLabel: state.t(`recognition.status_${view.status}`),
       isAdmin: actor.role === 'admin',
       isExpert: actor.role === 'expert',
@@ -375,6 +398,7 @@ export function recognitionPages(deps: Deps): Router {
     return state.render('recognition/review', {
       title: `${view.applicationNo} ${view.productName}`,
       a: view,
+      indicatorRows: indicatorRows(view),
       pending: view.status === 'expert_review' && mine?.status === 'assigned',
       others: view.reviews.filter((r) => !r.mine),
       mine: mine ?? null,

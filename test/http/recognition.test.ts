@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Response } from 'supertest';
 import { bearer, testApp, type TestApp } from '../helpers/app';
 import { csrfOf, loginAgent } from '../helpers/session';
+import { decodeEntities } from '../helpers/html';
 import { ENGINE, useMigratedDb } from '../helpers/db';
 import { LIST_ENTRY, REC_FIELD, applicationBody, makeRecWorld, type RecWorld } from '../helpers/recognition';
 
@@ -322,6 +323,11 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       const expert = await loginAgent(t.app, drawn[0]!.username);
       const page = await expert.get(`/expert/reviews/${id}`);
       assert.equal(page.status, 200);
+      // The reviewer reads each value with its unit beside the list's requirement, and whether it meets it.
+      const shown = decodeEntities(page.text.replace(/<[^>]+>/g, ''));
+      assert.match(shown, /定位精度: 0\.004mm （清单要求 <= 0\.005mm） 符合/);
+      assert.match(shown, /主轴转速: 24000r\/min （清单要求 >= 20000r\/min） 符合/);
+      assert.match(shown, /标准认定 — 五轴联动数控机床|五轴联动数控机床/);
       const refused = await expert.post(`/expert/reviews/${id}`).type('form').send({ _csrf: csrfOf(page.text), score: '80', recommendLevel: '', opinion: '' });
       assert.equal(refused.status, 422);
       assert.match(refused.text, /class="field-error">建议级别：必填</);
