@@ -139,6 +139,9 @@ describe(`certification from draft to certificate in a real browser (${ENGINE})`
     await s.setClock(new Date(new Date(round.period_ends_at).getTime() + 86_400_000).toISOString());
     const admin = await as(w.users.admin);
     await admin.goto(`${s.url}/admin/applications`);
+    // The desk leads to the round's page, which says what finalizing does before the button does it.
+    await admin.click(`a[href="/admin/certification-rounds/${round.id}"].button`);
+    assert.match(await admin.innerText('#rp-finalize-hint'), /有效证书.*有效期 3 年.*奖励.*不能撤回/s);
     await submit(admin, 'form[action$="/finalize"] button[type="submit"]');
     assert.match(await admin.innerText('main'), /已认定|finalized|完成/);
     const app = await s.db('cert_applications').where({ id: applicationId }).first('status', 'cert_no');

@@ -214,6 +214,7 @@ describe(`recognition admin pages (${ENGINE})`, function () {
       assert.match(html, /data-open-objections="0"/);
       assert.match(html, /<dt>处理意见<\/dt><dd>未提供依据，不成立<\/dd>/);
       assert.match(html, new RegExp(`action="/admin/certification-rounds/${roundId}/finalize"`));
+      assert.match(html, /<p class="hint" id="rp-finalize-hint">完成认定后，名单内 \d+ 项申请[^<]*有效期 3 年[^<]*不能撤回。<\/p>/);
       // A second ruling on the same objection is refused (409), the first one stands.
       assert.equal((await post(`${page}/objections/${named}/resolve`, [['upheld', 'false'], ['opinion', '再议']], page)).status, 409);
       const fin = await post(`${page}/finalize`, [], page);
