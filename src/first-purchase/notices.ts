@@ -156,7 +156,7 @@ export interface ContractContent {
  * Why a case ended: art. 43 (1) conditions changed (a revoked certificate is one such change), (2) irregularities,
  * (3) a price above the budget; the supplier declining to sign; withdrawal; an upheld objection (arts. 39–40).
  */
-export const TERMINATION_CAUSES = ['conditions_changed', 'certificate_revoked', 'irregularity', 'over_budget', 'supplier_declined', 'withdrawn', 'objection_upheld'] as const;
+export const TERMINATION_CAUSES = ['conditions_changed', 'certificate_revoked', 'irregularity', 'over_budget', 'not_approved', 'supplier_declined', 'withdrawn', 'objection_upheld'] as const;
 export type TerminationCause = (typeof TERMINATION_CAUSES)[number];
 
 const ORDER_74 = '《政府采购非招标采购方式管理办法》（财政部令第74号）';
@@ -167,6 +167,7 @@ export const LEGAL_BASIS: Record<TerminationCause, string> = {
   certificate_revoked: `${ORDER_74}第四十三条第（一）项：因情况变化（拟定供应商产品的首台（套）认定被撤销），不再符合规定的单一来源采购方式适用情形`,
   irregularity: `${ORDER_74}第四十三条第（二）项：出现影响采购公正的违法、违规行为`,
   over_budget: `${ORDER_74}第四十三条第（三）项：报价超过采购预算`,
+  not_approved: '《中华人民共和国政府采购法》第二十七条：采用单一来源采购方式未获财政部门批准',
   supplier_declined: '成交供应商拒绝签订政府采购合同',
   withdrawn: '采购人撤回本项目单一来源采购',
   objection_upheld: `${ORDER_74}第三十九条、第四十条：公示期间的异议经补充论证成立，供应商不具有唯一性`,
@@ -178,6 +179,7 @@ export const NEXT_STEP: Record<TerminationCause, string> = {
   certificate_revoked: '本项目单一来源采购活动终止，采购人将依法重新开展采购活动。',
   irregularity: '本项目单一来源采购活动终止，采购人将依法重新开展采购活动。',
   over_budget: '本项目单一来源采购活动终止，采购人将依法重新开展采购活动。',
+  not_approved: '本项目单一来源采购活动终止，采购人将依法采用其他采购方式重新开展采购活动。',
   supplier_declined: '本项目单一来源采购活动终止，采购人将依法重新开展采购活动。',
   withdrawn: '本项目单一来源采购活动终止；如仍有采购需求，采购人将依法重新开展采购活动。',
   objection_upheld: '本项目单一来源采购活动终止，采购人将依法采用其他采购方式重新开展采购活动。',

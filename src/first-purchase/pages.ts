@@ -23,7 +23,7 @@ import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
 import { awardLetterDocument } from './notice-documents';
 import type { CaseView } from './presenters';
-import { CaseListQuery, CreateCase, MarkObjection, ResolveObjection, fromForm } from './schema';
+import { CaseListQuery, CreateCase, MarkObjection, ResolveObjection, fromForm, terminationCausesFor } from './schema';
 import { canOnCase } from './policies';
 import { fieldErrors, mountPageSteps, stepForms } from '../workflow';
 import { CASE_STATUSES, CASE_WORKFLOW } from './transitions';
@@ -105,6 +105,11 @@ export function firstPurchasePages(deps: Deps): Router {
       errors: extra.fieldErrors,
       hintParams: (step) => hintParams[step.name] ?? {},
     });
+    // Ending the case offers only the causes this party may give at this stage (terminationCausesFor).
+    const causes: readonly string[] = terminationCausesFor(actor.role, view.status);
+    for (const form of forms) {
+      for (const f of form.fields) if (form.name === 'terminate' && f.name === 'cause') f.options = f.options.filter((o) => causes.includes(o.value));
+    }
     return state.render('first-purchase/detail', {
       title: `${view.caseNo} ${view.projectName}`,
       // Objectors' contacts are shown only to those who may see them; strict templates need the key either way.

@@ -193,8 +193,20 @@ export type Approve = z.output<typeof Approve>;
  * single source no longer hold, (2) irregularities affecting the fairness of the procurement; the supplier declines
  * to sign; or the purchaser withdraws. (3) a price above the budget ends it at the negotiation by itself.
  */
-export const TERMINATE_CAUSES = ['conditions_changed', 'irregularity', 'supplier_declined', 'withdrawn'] as const;
+export const TERMINATE_CAUSES = ['conditions_changed', 'irregularity', 'not_approved', 'supplier_declined', 'withdrawn'] as const;
 export type TerminateCauseInput = (typeof TERMINATE_CAUSES)[number];
+
+/**
+ * The causes that fit a party at a stage, which its page offers: the finance department art. 43 (1) and (2) and,
+ * before it has approved, its refusal of the single-source method (不予批准, the only cause the service also refuses
+ * to anyone else — API.md leaves its four causes open to both parties); the purchaser art. 43 (1) and (2), its
+ * withdrawal, and the supplier declining to sign between the award and the contract.
+ */
+export function terminationCausesFor(role: string, status: string): TerminateCauseInput[] {
+  if (role === 'finance') return status === 'notice' ? ['conditions_changed', 'irregularity', 'not_approved'] : ['conditions_changed', 'irregularity'];
+  if (role === 'purchaser') return status === 'awarded' ? ['conditions_changed', 'irregularity', 'supplier_declined', 'withdrawn'] : ['conditions_changed', 'irregularity', 'withdrawn'];
+  return [];
+}
 
 export const TerminateCase = z.object({
   cause: z.enum(TERMINATE_CAUSES, { message: 'validation.one_of' }),

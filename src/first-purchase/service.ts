@@ -33,7 +33,7 @@ import {
   type CaseDetailRow,
   type CaseRow,
 } from './repo';
-import type { Accept, Approve, Contract, CreateCase, MarkObjection, Negotiate, ObjectionInput, ResolveObjection, Terminate, TerminateCase } from './schema';
+import { terminationCausesFor, type Accept, type Approve, type Contract, type CreateCase, type MarkObjection, type Negotiate, type ObjectionInput, type ResolveObjection, type Terminate, type TerminateCase } from './schema';
 import { nextStatus, type CaseStatus, type GuardFacts } from './transitions';
 
 /** The notice period the platform publishes: the legal minimum of 5 full working days. */
@@ -271,6 +271,11 @@ export class FirstPurchaseService {
    */
   async terminateCase(actor: Actor, id: number, input: TerminateCase): Promise<CaseView> {
     return this.command(actor, id, 'case.terminate', async (trx, c) => {
+      // API.md's four causes stay open to either party at any stage before payment; the refusal of the method is
+      // finance's, before it has approved. The pages offer each party only the causes that fit it (terminationCausesFor).
+      if (input.cause === 'not_approved' && !terminationCausesFor(actor.role, c.status).includes(input.cause)) {
+        throw invalidField('cause', 'first_purchase.cause_not_yours_now', { cause: input.cause, status: c.status });
+      }
       await this.end(trx, actor, c, 'terminate', input.cause, input.explanation);
     });
   }

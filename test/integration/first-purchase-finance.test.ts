@@ -171,6 +171,34 @@ describe(`first purchase: the finance department and the ends of a case (${ENGIN
     }
   });
 
+  it('政府采购法 art. 27: finance may refuse the single-source method before approving it; the notice says another method follows; causes are by party and stage', async () => {
+    const id = await caseIn('notice');
+    at('2026-10-13T09:00:00+08:00');
+    // Its page offers finance its own causes only: art. 43 (1), (2) and the refusal — not the purchaser's.
+    const page = await get(`/first-purchases/${id}`, 'finance');
+    const options = [...(/<select id="t-cause"[^>]*>([\s\S]*?)<\/select>/.exec(page.text)?.[1] ?? '').matchAll(/value="([a-z_]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(options, ['conditions_changed', 'irregularity', 'not_approved']);
+    const refused = await post(`/${id}/terminate`, 'finance', { cause: 'not_approved', explanation: '经审核，该产品不具有唯一性，不同意采用单一来源采购方式' });
+    ok(refused);
+    assert.deepEqual([refused.body.status, refused.body.terminationCause], ['terminated', 'not_approved']);
+    const n = await terminationNotice(id);
+    assert.match(n.content.legalBasis, /政府采购法》第二十七条/);
+    assert.match(n.content.nextStep, /其他采购方式/);
+    const noticeRow = await ctx.db('notices').where({ case_id: id, type: 'termination' }).first('id');
+    assert.match((await t.http.get(`/notices/${noticeRow.id}`)).text, /财政部门不予批准采用单一来源采购方式/);
+    assert.equal((await t.http.get(`/notices/${noticeRow.id}.pdf`)).status, 200, 'its PDF too');
+    // Once approved, finance may no longer refuse the method, and a purchaser never may.
+    const approved = await caseIn('approved');
+    const late = await post(`/${approved}/terminate`, 'finance', { cause: 'not_approved', explanation: '不予批准' });
+    assert.deepEqual([late.status, late.body.error?.field], [422, 'cause']);
+    assert.equal((await post(`/${approved}/terminate`, 'purchaser', { cause: 'not_approved', explanation: 'x' })).status, 422);
+    assert.equal((await ctx.db('fp_cases').where({ id: approved }).first()).status, 'approved', 'nothing written');
+    // The purchaser's page, before the award, offers neither finance's refusal nor the supplier's declining to sign.
+    const purchaserPage = await get(`/first-purchases/${approved}`, 'purchaser');
+    const offered = [...(/<select id="t-cause"[^>]*>([\s\S]*?)<\/select>/.exec(purchaserPage.text)?.[1] ?? '').matchAll(/value="([a-z_]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(offered, ['conditions_changed', 'irregularity', 'withdrawn']);
+  });
+
   it('art. 43(1)(2): a case can be terminated after award (the supplier does not sign), with a cause; the notice says the purchase will be carried out again', async () => {
     const id = await caseIn('awarded');
     assert.equal((await post(`/${id}/terminate`, 'vendor', { cause: 'supplier_declined', explanation: '供应商拒签' })).status, 403);
