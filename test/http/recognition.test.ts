@@ -332,6 +332,15 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assert.equal(refused.status, 422);
       assert.match(refused.text, /class="field-error">建议级别：必填</);
       assert.match(refused.text, /id="rv-opinion-err" class="field-error">意见：必填</);
+      // Declaring a conflict is folded away with what it does, and its reason goes on record.
+      assert.match(page.text, /<details class="step-danger">\s*<summary>声明回避<\/summary>/);
+      assert.match(page.text, /不能再查看或评审本申请。此操作不能撤回。/);
+      const second = await loginAgent(t.app, drawn[1]!.username);
+      const secondPage = await second.get(`/expert/reviews/${id}`);
+      const declared = await second.post(`/expert/reviews/${id}`).type('form').send({ _csrf: csrfOf(secondPage.text), conflict: 'true', opinion: '本人曾任申请单位技术顾问' });
+      assert.equal(declared.status, 302, declared.text.slice(0, 300));
+      const row = await ctx.db('cert_reviews as r').join('experts as e', 'e.id', 'r.expert_id').join('users as u', 'u.id', 'e.user_id').where({ 'r.application_id': id, 'u.username': drawn[1]!.username }).first('r.status', 'r.opinion');
+      assert.deepEqual([row.status, row.opinion], ['conflict', '本人曾任申请单位技术顾问']);
       // The department's 形式审查 of another application: refused without its opinion.
       const other = await newApp();
       assert.equal((await call('post', `/api/v1/vendor/applications/${other}/submit`, w.users.vendor)).status, 200);
