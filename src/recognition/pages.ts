@@ -6,10 +6,10 @@ import { AppError, invalidState } from '../errors';
 import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
-import { FormInvalid, actorOf, deskSection, formFailure, idParam, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
+import { FormInvalid, actorOf, deskSection, formFailure, idParam, paginationModel, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
 import { fieldErrors, mountPageSteps, nextSteps, stepForms, type Step } from '../workflow';
 import { ATTACHMENT_KINDS, uploadedAttachment } from './attachments';
-import { ApplicationInput, AttachmentInput, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
+import { ApplicationInput, AttachmentInput, AwardsPageQuery, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
 import { meets, normalized } from './rules';
 import type { ApplicationView } from './views';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION, type ApplicationFacts, type ApplicationStatus } from './transitions';
@@ -432,10 +432,20 @@ export function recognitionPages(deps: Deps): Router {
   });
 
   // ── finance: awards due ──
+  // The awards due, to pay; and, one tab along, those paid (what finance has done, newest first), 50 a page.
   async function awardsDesk(ctx: Context, error: string | null) {
     const state = stateOf(ctx);
-    const due = await service.awardsDue(actorOf(ctx), { page: 1, pageSize: 100 });
-    return state.render('recognition/awards', { title: state.t('recognition.awards_title'), flash: takeFlash(ctx), error, items: due.items, total: due.total });
+    const q = parseInput(AwardsPageQuery, dropEmpty(ctx.query as Record<string, unknown>));
+    const list = await service.awardsDue(actorOf(ctx), { page: q.page, pageSize: 50, status: q.status });
+    return state.render('recognition/awards', {
+      title: state.t(q.status === 'paid' ? 'recognition.awards_paid_title' : 'recognition.awards_title'),
+      flash: takeFlash(ctx),
+      error,
+      paid: q.status === 'paid',
+      items: list.items.map((a) => ({ ...a, paidLate: a.paidAt !== null && a.paidAt > a.dueAt })),
+      total: list.total,
+      pagination: paginationModel('/finance/awards', q.status === 'paid' ? { status: 'paid' } : {}, list.page, Math.ceil(list.total / list.pageSize)),
+    });
   }
   router.get('/finance/awards', finance, async (ctx) => {
     ctx.body = await awardsDesk(ctx, null);

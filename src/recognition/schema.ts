@@ -170,6 +170,13 @@ export const PageQuery = z.object({
 });
 export type PageQuery = z.output<typeof PageQuery>;
 
+/** The finance department's awards page: those due (the default) or those paid. */
+export const AwardsPageQuery = z.object({
+  page: wholeNumber(1, 100000).optional().default(1),
+  status: z.enum(['due', 'paid'], { message: 'validation.one_of' }).optional().default('due'),
+  lang: z.string().optional(),
+});
+
 /** An expert's list of reviews: paged as every list (API.md conventions). */
 export const ReviewsQuery = PageQuery.omit({ status: true });
 

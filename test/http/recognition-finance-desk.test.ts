@@ -53,5 +53,12 @@ describe(`finance desk: certification awards (${ENGINE})`, function () {
     assert.equal(paid.status, 302);
     const after = decodeEntities((await agent.get(paid.headers.location as string)).text);
     assert.match(after, /已支付奖励 ¥1,000,000\.00。/);
+    // What finance has paid stays to be found, one tab along: the award, its amount and when it was paid.
+    const done = decodeEntities((await agent.get('/finance/awards?status=paid')).text);
+    assert.match(done, /<h1 class="page-title">已支付的认定奖励<\/h1>/);
+    assert.match(done, /¥1,000,000\.00/);
+    assert.match(done, /aria-current="page">已付</);
+    assert.equal((await agent.get('/finance/awards?status=nonsense')).status, 422);
+    assert.match(decodeEntities((await agent.get('/finance/awards?status=paid&lang=en')).text), /Certification awards paid/);
   });
 });
