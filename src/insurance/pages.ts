@@ -316,12 +316,16 @@ export function insurancePages(deps: Deps): Router {
   router.get('/finance/insurance-claims', finance, async (ctx) => {
     const state = stateOf(ctx);
     const desk = await service.financeDesk();
+    const paid = await service.recentlyPaid(actorOf(ctx));
     ctx.body = state.render('insurance/finance', {
       title: state.t('insurance.finance_title'),
       flash: takeFlash(ctx),
       jointReview: desk.jointReview.map((v) => listItem(state, v, '/finance/insurance-claims')),
       payoutsDue: desk.payoutsDue.map((v) => listItem(state, v, '/finance/insurance-claims')),
       overdue: desk.overdue,
+      // What finance has paid, latest first: the record it works from when asked.
+      paid: paid.items.map((v) => listItem(state, v, '/finance/insurance-claims')),
+      paidTotal: paid.total,
     });
   });
 

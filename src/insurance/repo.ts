@@ -129,7 +129,7 @@ export interface ClaimFilter {
   year?: number;
 }
 
-export async function listClaims(db: Executor, f: ClaimFilter, limit: number, offset: number, order: 'new' | 'due' = 'new'): Promise<{ rows: ClaimDetailRow[]; total: number }> {
+export async function listClaims(db: Executor, f: ClaimFilter, limit: number, offset: number, order: 'new' | 'due' | 'paid' = 'new'): Promise<{ rows: ClaimDetailRow[]; total: number }> {
   const where = (q: ReturnType<Executor>) => {
     if (f.vendorId !== undefined) q.where('c.vendor_id', f.vendorId);
     if (f.status) q.where('c.status', f.status);
@@ -140,6 +140,7 @@ export async function listClaims(db: Executor, f: ClaimFilter, limit: number, of
   const total = count(await where(db('insurance_claims as c')).count({ n: '*' }).first());
   const q = where(detail(db));
   if (order === 'due') q.orderBy([{ column: 'c.payout_due_at', order: 'asc' }, { column: 'c.id', order: 'asc' }]);
+  else if (order === 'paid') q.orderBy([{ column: 'c.paid_at', order: 'desc' }, { column: 'c.id', order: 'desc' }]);
   else q.orderBy('c.id', 'desc');
   const rows = await q.limit(limit).offset(offset);
   return { rows, total };

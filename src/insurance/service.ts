@@ -495,6 +495,16 @@ export class InsuranceService {
     return { jointReview, payoutsDue, overdue: payoutsDue.filter((c) => c.overdue).length };
   }
 
+  /** Finance's record of what it has paid: the claims paid, latest payment first, and how many in all. */
+  async recentlyPaid(actor: Actor, limit = 20): Promise<{ items: ClaimView[]; total: number }> {
+    if (actor.role !== 'finance' && actor.role !== 'admin') throw new AppError('forbidden', 'errors.wrong_role');
+    const db = executorFor(this.db);
+    const { rows, total } = await listClaims(db, { status: 'paid' }, limit, 0, 'paid');
+    const items: ClaimView[] = [];
+    for (const r of rows) items.push(await this.view(db, r.id, r, { history: false }));
+    return { items, total };
+  }
+
   /** Paid claims of a year (the year the policies start) and the national scheme's records of that year. */
   async yearTotals(year: number): Promise<{ year: number; projects: number; insuredValue: string; compensation: string; national: { projects: number; insuredValue: string; compensation: string } }> {
     const db = executorFor(this.db);

@@ -124,7 +124,13 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     assert.deepEqual(moved.map((m: { kind: string; amount_fen: number | string }) => [m.kind, Number(m.amount_fen)]), [['fund_subsidy', 135_000_00], ['pay_subsidy', 135_000_00]]);
     const vendorAcc = await ctx.db('ledger_accounts').where({ code: `vendor:${vendorA.id}` }).first();
     assert.ok(Number(vendorAcc.balance_fen) >= 135_000_00);
-    assert.match((await (await loginAgent(t.app, users.finance)).get(`/finance/insurance-claims/${d.id}`)).text, /拨付 — ¥135,000\.00/, 'the payout in the history as money');
+    const financeAgent = await loginAgent(t.app, users.finance);
+    assert.match((await financeAgent.get(`/finance/insurance-claims/${d.id}`)).text, /拨付 — ¥135,000\.00/, 'the payout in the history as money');
+    // Finance's claims page keeps what it has paid, latest first, to be found again.
+    const record = (await financeAgent.get('/finance/insurance-claims')).text;
+    const paidSection = record.slice(record.indexOf('id="if-paid"'));
+    assert.match(paidSection, new RegExp(`href="/finance/insurance-claims/${d.id}">${p1.body.claimNo}</a>`));
+    assert.match(paidSection, /¥135,000\.00/);
     const history = (await call('get', `/api/v1/insurance-claims/${d.id}`, users.vendor)).body.history.map((h: { action: string }) => h.action);
     assert.deepEqual(history, ['create', 'submit', 'admin_review', 'finance_review', 'finance_disburse']);
   });
