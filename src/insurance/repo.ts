@@ -57,7 +57,14 @@ export interface ClaimRow {
   updated_at: string;
 }
 
-export type ClaimDetailRow = ClaimRow & { vendor_name: string; vendor_credit_code: string; cert_level: string };
+export type ClaimDetailRow = ClaimRow & {
+  vendor_name: string;
+  vendor_credit_code: string;
+  cert_level: string;
+  cert_product_name: string;
+  cert_valid_until: string;
+  cert_status: string;
+};
 
 export interface NationalRow {
   id: number;
@@ -108,7 +115,15 @@ const detail = (db: Executor) =>
   db('insurance_claims as c')
     .join('vendors as v', 'v.id', 'c.vendor_id')
     .join('certifications as cert', 'cert.id', 'c.cert_id')
-    .select('c.*', 'v.name as vendor_name', 'v.credit_code as vendor_credit_code', 'cert.level as cert_level');
+    .select(
+      'c.*',
+      'v.name as vendor_name',
+      'v.credit_code as vendor_credit_code',
+      'cert.level as cert_level',
+      'cert.product_name as cert_product_name',
+      'cert.valid_until as cert_valid_until',
+      'cert.status as cert_status',
+    );
 
 export async function findClaim(db: Executor, id: number, opts: { lock?: boolean } = {}): Promise<ClaimDetailRow | undefined> {
   if (opts.lock && isPostgres(db)) await db('insurance_claims').where({ id }).forUpdate().first('id');

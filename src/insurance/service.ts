@@ -101,6 +101,10 @@ export interface ClaimView {
   vendor: { id: number; name: string };
   certNo: string;
   certLevel: string;
+  /** The certificate's product, its validity's end and status: what the reviewers check the claim against. */
+  certProductName: string;
+  certValidUntil: string;
+  certStatus: string;
   policyNo: string;
   insurer: string;
   insuredValue: string;
@@ -639,6 +643,9 @@ export class InsuranceService {
       vendor: { id: c.vendor_id, name: c.vendor_name },
       certNo: c.cert_no,
       certLevel: c.cert_level,
+      certProductName: c.cert_product_name,
+      certValidUntil: c.cert_valid_until,
+      certStatus: c.cert_status,
       policyNo: c.policy_no,
       insurer: c.insurer,
       insuredValue: yuan(c.insured_value_fen),
