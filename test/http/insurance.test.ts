@@ -128,7 +128,7 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     const claimPage = (await financeAgent.get(`/finance/insurance-claims/${d.id}`)).text;
     assert.match(claimPage, /拨付 — ¥135,000\.00/, 'the payout in the history as money');
     // What the reviewers check the claim against: the certificate's product and how long it is valid.
-    const cert = await ctx.db('certifications').where({ cert_no: d.certNo }).first('product_name', 'valid_until');
+    const cert = await ctx.db('certifications').where({ cert_no: certs.intl.cert_no }).first('product_name', 'valid_until');
     assert.ok(claimPage.includes(`${cert.product_name} · 证书有效期至 ${cert.valid_until}`), 'the certificate\'s product and validity');
     // Finance's claims page keeps what it has paid, latest first, to be found again.
     const record = (await financeAgent.get('/finance/insurance-claims')).text;
