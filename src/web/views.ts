@@ -37,18 +37,20 @@ export function safePath(p: unknown): string {
   return s.startsWith('/') && !s.startsWith('//') ? s : '/';
 }
 
-export function formatDateTime(iso: unknown, locale: Locale, withTime = true): string {
+/**
+ * An instant as people read it, in Asia/Shanghai: `2026-12-11 23:59` (a day alone `2026-12-11`), the same in both
+ * languages — the way the pages write a day everywhere else, and never a day/month order an English reader could
+ * take for month/day. `locale` is kept for the helpers' signature.
+ */
+export function formatDateTime(iso: unknown, _locale: Locale, withTime = true): string {
   if (iso === null || iso === undefined || iso === '') return '';
   const d = new Date(String(iso));
   if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'zh-CN', {
-    timeZone: TZ,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
-  }).format(d);
+  const parts = Object.fromEntries(SHANGHAI_PARTS.formatToParts(d).map((p) => [p.type, p.value]));
+  const day = `${parts.year}-${parts.month}-${parts.day}`;
+  return withTime ? `${day} ${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}` : day;
 }
+const SHANGHAI_PARTS = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 export class Views {
   private readonly hb = Handlebars.create();

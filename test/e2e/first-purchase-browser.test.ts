@@ -56,7 +56,7 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
     assert.match(await page.innerText('h1'), /政府首购公告/);
     const row = page.locator('table.notice-list tbody tr', { has: page.locator(`a[href="/notices/${noticeId}"]`) });
     assert.equal(await row.count(), 1);
-    assert.match(await row.innerText(), /\d{4}\/\d{2}\/\d{2}/, 'publication date and period end are shown');
+    assert.match(await row.innerText(), /\d{4}-\d{2}-\d{2}/, 'publication date and period end are shown');
     await screenshot(page, 'fp-notices-list-desktop');
     await assertAccessible('notice list');
   });

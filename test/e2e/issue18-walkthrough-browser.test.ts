@@ -153,7 +153,7 @@ describe(`issue 18 walk-through: reasons, admin pages in words, truthful feedbac
       assert.match(toText, /\p{Script=Han}{2,}/u);
       assert.match(await row.locator('td.num').innerText(), /^¥[\d,]+\.\d{2}$/);
       const time = await row.locator('td').nth(1).innerText();
-      assert.match(time, /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}$/);
+      assert.match(time, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
       await fitsAndPasses(page, `${viewport} ledger`);
     });
 
