@@ -10,6 +10,7 @@ export interface AdminFigures {
   today: { count: number; amountFen: number };
   year: { count: number; amountFen: number; year: number };
   pendingReviews: number;
+  pendingApplications: number;
   objectionsDue: number;
   objectionsOverdue: number;
 }
@@ -69,6 +70,8 @@ export async function adminDesk(db: Executor, now: Date): Promise<{ figures: Adm
       today: todayTrades,
       year: { ...yearTrades, year: Number(today.slice(0, 4)) },
       pendingReviews: vendors.length + products.length + screen.length + review.length + recommended.length,
+      /** Of them, the certification applications (形式审查, the draw, a round to enter). */
+      pendingApplications: screen.length + review.length + recommended.length,
       objectionsDue: objections.length + roundObjections.length,
       objectionsOverdue: objectionItems.filter((i) => i.overdue).length,
     },

@@ -122,6 +122,7 @@ describe(`to-do desks (${ENGINE})`, function () {
     assert.match(body, /今日成交/);
     assert.match(body, /\d{4} 年累计成交/);
     assert.match(body, /待处理质疑 1/);
+    assert.match(body, /供应商 \d+ · 产品 \d+ · 认定申请 0/, 'each kind of review with its number, applications too');
     const rows = todoRows(res.text);
     // More than ten to-dos: the first ten (the objection's review deadline first), the total, a link to them all.
     assert.equal(rows.length, 10, rows.join('\n'));
