@@ -47,8 +47,9 @@ describe(`another's object before the input (${ENGINE})`, function () {
     // The same with a body of the wrong type: the state comes first (the approval waits for the 公示).
     refused(await call('post', `/api/v1/first-purchases/${caseId}/approve`, 'finance', { opinion: 5 }), 409, 'invalid_state');
     refused(await call('post', `/api/v1/first-purchases/${caseId}/approve`, 'finance', {}), 409, 'invalid_state');
-    // A body that is not an object at all is the same.
-    refused(await t.http.post(`/api/v1/first-purchases/${caseId}/terminate`).set('Authorization', await token('purchaser2')).set('Content-Type', 'application/json').send('[1]'), 403, 'forbidden');
+    // A body that is not a JSON object at all is malformed, as one that is not JSON is: a 400 before anything is read.
+    refused(await t.http.post(`/api/v1/first-purchases/${caseId}/terminate`).set('Authorization', await token('purchaser2')).set('Content-Type', 'application/json').send('[1]'), 400, 'malformed');
+    refused(await t.http.post(`/api/v1/first-purchases/${caseId}/terminate`).set('Authorization', await token('purchaser2')).set('Content-Type', 'application/json').send('{"cause":'), 400, 'malformed');
   });
 
   it('another vendor’s listing: a wrong price, an upload with no file or a bad move is 403; the vendor’s own, a 422', async () => {
