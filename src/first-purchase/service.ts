@@ -214,7 +214,8 @@ export class FirstPurchaseService {
       if (!(await resolveObjectionRow(trx, o.id, { status, opinion: input.opinion, resolved_by: actor.id, resolved_at: at, reply, replied_at: at }))) {
         throw invalidState('first_purchase.objection_resolved', { status: 'resolved' });
       }
-      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.objection_resolve', entity: 'fp_objection', entityId: o.id, before: { status: 'open' }, after: { status, opinion: input.opinion, reply } });
+      // caseId: the event goes on the case's stream, as the objection's filing did (docs/integration.md).
+      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.objection_resolve', entity: 'fp_objection', entityId: o.id, before: { status: 'open' }, after: { caseId: c.id, status, opinion: input.opinion, reply } });
       if (input.upheld && c.status !== 'terminated') {
         await this.terminate(trx, actor, c, 'uphold_objection', 'objection_upheld', input.opinion, `#${o.id}`);
       } else {
@@ -239,7 +240,7 @@ export class FirstPurchaseService {
       if (!(await markObjectionRow(trx, o.id, { status, opinion: input.remark, resolved_by: actor.id, resolved_at: at, duplicate_of: duplicateOf }))) {
         throw invalidState('first_purchase.objection_resolved', { status: 'resolved' });
       }
-      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.objection_mark', entity: 'fp_objection', entityId: o.id, before: { status: 'open' }, after: { status, duplicateOf, remark: input.remark } });
+      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.objection_mark', entity: 'fp_objection', entityId: o.id, before: { status: 'open' }, after: { caseId: c.id, status, duplicateOf, remark: input.remark } });
       const note = duplicateOf !== null ? `#${o.id} → #${duplicateOf}` : `#${o.id}`;
       await insertHistory(trx, { case_id: c.id, action: `objection_${status}`, from_status: c.status, to_status: c.status, actor_id: actor.id, note, at });
     });

@@ -146,4 +146,16 @@ describe(`transactional outbox (${ENGINE})`, function () {
     );
     assert.deepEqual(rows.map((r) => Number(r.stream_seq)), rows.map((_r, i) => i + 1));
   });
+
+  it('an objection filed and then ruled on: both events on the case\'s stream (docs/integration.md), the ruling too', async () => {
+    const db = ctx.db;
+    const w = await makeFpWorld(db);
+    const buyer = { id: w.userIds.purchaser, username: w.users.purchaser, role: 'purchaser' as const, displayName: 'p', purchaserId: w.unit.id, vendorId: null };
+    const admin = { id: w.userIds.admin, username: w.users.admin, role: 'admin' as const, displayName: 'a', purchaserId: null, vendorId: null };
+    const { id, objectionId } = await caseInState(db, new Date(), { buyer, admin, productId: w.products.ct }, 'objection');
+    await new FirstPurchaseService(db, clock).resolveObjection(admin, id, objectionId!, { upheld: false, opinion: '异议不成立', reply: null });
+    const types = (await db('outbox_events').where('stream', `first_purchase:${id}`).orderBy('seq')).map((r) => r.type);
+    assert.deepEqual(types.slice(-2), ['first_purchase.objection_filed', 'first_purchase.objection_resolved']);
+    assert.equal((await db('outbox_events').where('stream', `objection:${objectionId}`)).length, 0, 'no stream of its own');
+  });
 });
