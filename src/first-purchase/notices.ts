@@ -5,6 +5,7 @@ import type { FinanceDepartment } from '../settings';
 import { addDays, addWorkdays, shanghaiIsoSeconds, type NoticePeriod } from '../workdays';
 import type { CaseDetailRow } from './repo';
 import type { NoticeType } from './schema';
+import { caseNo } from '../numbers';
 
 /**
  * What each public notice says. The content is a snapshot taken at publication (a notice is never edited), holding
@@ -210,7 +211,7 @@ export interface NoticeDraft {
 }
 
 /** The project number shown on every notice: 'ZJSS-2026-00012'. */
-export const caseNo = (c: Pick<CaseDetailRow, 'id' | 'created_at'>): string => `ZJSS-${shanghaiDay(new Date(c.created_at)).slice(0, 4)}-${String(c.id).padStart(5, '0')}`;
+export { caseNo };
 
 const money = (fen: number | null): string => Money.ofFen(fen ?? 0).toString();
 

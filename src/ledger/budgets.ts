@@ -4,9 +4,10 @@ import type { Clock } from '../clock';
 import { executorFor, writeTransaction, type Db } from '../db';
 import { AppError } from '../errors';
 import { Money } from '../money';
+import { caseNo } from '../numbers';
 import { authorize } from '../policies';
 import type { Actor, Page } from '../web';
-import { budgetTable, listAccounts, listTransfers, type TransferListRow } from './repo';
+import { KEYED_REFERENCE, budgetTable, keyedReferenceNumbers, listAccounts, listTransfers, type TransferListRow } from './repo';
 import { TREASURY, budgetAccount, type TransferKind } from './accounts';
 import { Ledger, type BudgetView, type VerifyReport } from './service';
 import { apiTime } from '../time';
@@ -21,6 +22,10 @@ export interface TransferView {
   /** The order's human number (ids stay in URLs). */
   orderNo: string | null;
   caseId: number | null;
+  /** The numbers people read of what the money moved for: the 政府首购 case, the insurance claim, the award's application. */
+  caseNo: string | null;
+  claimNo: string | null;
+  applicationNo: string | null;
   idempotencyKey: string;
   actorId: number | null;
   createdAt: string;
@@ -35,20 +40,27 @@ export interface BudgetRow extends BudgetView {
 
 const money = (fen: number) => Money.ofFen(fen).toString();
 
-export const transferView = (t: TransferListRow): TransferView => ({
-  id: t.id,
-  kind: t.kind,
-  from: t.debit_code,
-  to: t.credit_code,
-  amount: money(t.amount_fen),
-  orderId: t.order_id ?? null,
-  orderNo: t.order_no ?? null,
-  caseId: t.case_id ?? null,
-  idempotencyKey: t.idempotency_key,
-  actorId: t.actor_id ?? null,
-  createdAt: apiTime(t.created_at),
-  hash: t.hash,
-});
+export const transferView = (t: TransferListRow, refs: { claims: Map<number, string>; awards: Map<number, string> } = { claims: new Map(), awards: new Map() }): TransferView => {
+  const keyed = KEYED_REFERENCE.exec(t.idempotency_key);
+  const ref = keyed ? Number(keyed[2]) : null;
+  return {
+    id: t.id,
+    kind: t.kind,
+    from: t.debit_code,
+    to: t.credit_code,
+    amount: money(t.amount_fen),
+    orderId: t.order_id ?? null,
+    orderNo: t.order_no ?? null,
+    caseId: t.case_id ?? null,
+    caseNo: t.case_id && t.case_created_at ? caseNo({ id: t.case_id, created_at: t.case_created_at }) : null,
+    claimNo: keyed?.[1] === 'insurance' ? (refs.claims.get(ref as number) ?? null) : null,
+    applicationNo: keyed?.[1] === 'award' ? (refs.awards.get(ref as number) ?? null) : null,
+    idempotencyKey: t.idempotency_key,
+    actorId: t.actor_id ?? null,
+    createdAt: apiTime(t.created_at),
+    hash: t.hash,
+  };
+};
 
 /** The transfer keys' column (ledger_transfers.idempotency_key) holds 200 characters. */
 const TRANSFER_KEY_MAX = 200;
@@ -149,8 +161,10 @@ export class BudgetService {
   }
 
   async transfers(f: { kind?: TransferKind; orderId?: number }, page: number, pageSize: number): Promise<Page<TransferView>> {
-    const { rows, total } = await listTransfers(executorFor(this.db), f, pageSize, (page - 1) * pageSize);
-    return { items: rows.map(transferView), total, page, pageSize };
+    const db = executorFor(this.db);
+    const { rows, total } = await listTransfers(db, f, pageSize, (page - 1) * pageSize);
+    const refs = await keyedReferenceNumbers(db, rows.map((r) => r.idempotency_key));
+    return { items: rows.map((r) => transferView(r, refs)), total, page, pageSize };
   }
 
   async accounts(page: number, pageSize: number) {

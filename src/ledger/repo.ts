@@ -171,19 +171,21 @@ export async function budgetFigures(db: Executor, budgetCode: string, commitment
 
 /** A transfer with its accounts' codes, as pages and the API show it. */
 export interface TransferListRow extends TransferRow {
+  case_created_at?: string | null;
   debit_code: string;
   credit_code: string;
   /** The order's human number (orders.order_no), for a transfer of an order. */
   order_no: string | null;
 }
 
-const TRANSFER_COLUMNS = ['ledger_transfers.*', 'd.code as debit_code', 'c.code as credit_code', 'o.order_no as order_no'];
+const TRANSFER_COLUMNS = ['ledger_transfers.*', 'd.code as debit_code', 'c.code as credit_code', 'o.order_no as order_no', 'fc.created_at as case_created_at'];
 
 export const findTransferWithCodes = (db: Executor, id: number): Promise<TransferListRow | undefined> =>
   db('ledger_transfers')
     .join('ledger_accounts as d', 'd.id', 'ledger_transfers.debit_account_id')
     .join('ledger_accounts as c', 'c.id', 'ledger_transfers.credit_account_id')
     .leftJoin('orders as o', 'o.id', 'ledger_transfers.order_id')
+    .leftJoin('fp_cases as fc', 'fc.id', 'ledger_transfers.case_id')
     .where('ledger_transfers.id', id)
     .first(TRANSFER_COLUMNS);
 
@@ -198,6 +200,7 @@ export async function listTransfers(db: Executor, f: { kind?: TransferKind; orde
       .join('ledger_accounts as d', 'd.id', 'ledger_transfers.debit_account_id')
       .join('ledger_accounts as c', 'c.id', 'ledger_transfers.credit_account_id')
       .leftJoin('orders as o', 'o.id', 'ledger_transfers.order_id')
+      .leftJoin('fp_cases as fc', 'fc.id', 'ledger_transfers.case_id')
       .orderBy('ledger_transfers.id', 'desc')
       .limit(limit)
       .offset(offset)
@@ -205,6 +208,27 @@ export async function listTransfers(db: Executor, f: { kind?: TransferKind; orde
     filter(db('ledger_transfers')).count<{ n: number }[]>({ n: '*' }).first(),
   ]);
   return { rows: rows as TransferListRow[], total: Number(count?.n ?? 0) };
+}
+
+/** A compensation's or an award's transfer names its claim or award in its key (`insurance:12:pay`, `award:7:fund`). */
+export const KEYED_REFERENCE = /^(insurance|award):(\d{1,9}):/;
+
+/**
+ * The numbers people read of the claims and awards (their applications') that these transfers move money for, by
+ * the id their keys name: two reads for a page of transfers, whatever its size.
+ */
+export async function keyedReferenceNumbers(db: Executor, keys: readonly string[]): Promise<{ claims: Map<number, string>; awards: Map<number, string> }> {
+  const ids = (kind: string) => [...new Set(keys.flatMap((k) => { const m = KEYED_REFERENCE.exec(k); return m && m[1] === kind ? [Number(m[2])] : []; }))];
+  const claimIds = ids('insurance');
+  const awardIds = ids('award');
+  const [claims, awards] = await Promise.all([
+    claimIds.length ? db('insurance_claims').whereIn('id', claimIds).select('id', 'claim_no') : Promise.resolve([]),
+    awardIds.length ? db('cert_awards as w').join('cert_applications as a', 'a.id', 'w.application_id').whereIn('w.id', awardIds).select('w.id as id', 'a.application_no as application_no') : Promise.resolve([]),
+  ]);
+  return {
+    claims: new Map((claims as Array<{ id: number; claim_no: string | null }>).filter((c) => c.claim_no).map((c) => [Number(c.id), c.claim_no as string])),
+    awards: new Map((awards as Array<{ id: number; application_no: string | null }>).filter((a) => a.application_no).map((a) => [Number(a.id), a.application_no as string])),
+  };
 }
 
 /** An account with the name of the unit or enterprise that owns it. */
