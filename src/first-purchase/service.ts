@@ -128,7 +128,7 @@ export class FirstPurchaseService {
       };
       const id = await insertCase(trx, row);
       await insertHistory(trx, { case_id: id, action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, note: null, at: now });
-      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.create', entity: 'fp_case', entityId: id, after: { status: 'draft', productId: p.id, budget: Money.ofFen(input.budget).toString() } });
+      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.create', entity: 'fp_case', entityId: id, after: { caseNo: caseNo({ id, created_at: now }), status: 'draft', productId: p.id, budget: Money.ofFen(input.budget).toString() } });
       return { id, caseNo: caseNo({ id, created_at: now }), status: 'draft' as const };
     });
   }
@@ -196,7 +196,7 @@ export class FirstPurchaseService {
       // A copy goes to the finance department at once (DESIGN §9): it reads it on the case and on its desk.
       const oid = await insertObjection(trx, { case_id: c.id, ...input, status: 'open', created_at: at, copied_to_finance_at: at });
       await insertHistory(trx, { case_id: c.id, action: 'objection_filed', from_status: c.status, to_status: c.status, actor_id: actor?.id ?? null, note: `#${oid}`, at });
-      await recordAudit(trx, this.clock, { actor: actor ?? PUBLIC_ACTOR, action: 'first_purchase.objection_file', entity: 'fp_objection', entityId: oid, after: { caseId: c.id, status: 'open' } });
+      await recordAudit(trx, this.clock, { actor: actor ?? PUBLIC_ACTOR, action: 'first_purchase.objection_file', entity: 'fp_objection', entityId: oid, after: { caseId: c.id, caseNo: caseNo(c), status: 'open' } });
       return { id: oid, caseId: c.id, caseNo: caseNo(c), status: 'open' as const, createdAt: shanghaiIso(now) };
     });
   }
@@ -215,7 +215,7 @@ export class FirstPurchaseService {
         throw invalidState('first_purchase.objection_resolved', { status: 'resolved' });
       }
       // caseId: the event goes on the case's stream, as the objection's filing did (docs/integration.md).
-      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.objection_resolve', entity: 'fp_objection', entityId: o.id, before: { status: 'open' }, after: { caseId: c.id, status, opinion: input.opinion, reply } });
+      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.objection_resolve', entity: 'fp_objection', entityId: o.id, before: { status: 'open' }, after: { caseId: c.id, caseNo: caseNo(c), status, opinion: input.opinion, reply } });
       if (input.upheld && c.status !== 'terminated') {
         await this.terminate(trx, actor, c, 'uphold_objection', 'objection_upheld', input.opinion, `#${o.id}`);
       } else {
@@ -463,7 +463,7 @@ export class FirstPurchaseService {
     if (!(await updateCase(trx, c.id, from, { ...patch, status: to, updated_at: at }))) throw invalidState('first_purchase.changed_meanwhile');
     Object.assign(c, patch, { status: to, updated_at: at });
     await insertHistory(trx, { case_id: c.id, action, from_status: from, to_status: to, actor_id: actor.id, note, at });
-    await recordAudit(trx, this.clock, { actor, action: `first_purchase.${action}`, entity: 'fp_case', entityId: c.id, before: { status: from }, after: { status: to, ...patch } });
+    await recordAudit(trx, this.clock, { actor, action: `first_purchase.${action}`, entity: 'fp_case', entityId: c.id, before: { status: from }, after: { caseNo: caseNo(c), status: to, ...patch } });
     return to;
   }
 

@@ -515,7 +515,7 @@ export class OrderService {
         entity: 'order',
         entityId: order.id,
         before: { status: order.status },
-        after: { status: verdict.to, ...(note !== null ? { note } : {}), ...(reason !== null ? { reason } : {}) },
+        after: { orderNo: order.order_no, status: verdict.to, ...(note !== null ? { note } : {}), ...(reason !== null ? { reason } : {}) },
       };
       const [, , , , transferId] = await concurrently(
         trx,
@@ -549,7 +549,7 @@ export class OrderService {
       const now = this.clock.now().toISOString();
       const ids = go.map((g) => g.order.id);
       const history = go.map((g) => ({ order_id: g.order.id, from_status: g.order.status, to_status: 'paid' as const, actor_id: g.job.actor.id, note: null, at: now }));
-      const audits = go.map((g) => ({ actor: g.job.actor, action: 'order.pay', entity: 'order', entityId: g.order.id, before: { status: g.order.status }, after: { status: 'paid' } }));
+      const audits = go.map((g) => ({ actor: g.job.actor, action: 'order.pay', entity: 'order', entityId: g.order.id, before: { status: g.order.status }, after: { orderNo: g.order.order_no, status: 'paid' } }));
       const settlements = go.map((g) => ({
         amountFen: g.order.total_fen,
         ref: { orderId: g.order.id },
@@ -606,7 +606,7 @@ export class OrderService {
               entity: 'order',
               entityId: g.order.id,
               before: { status: g.order.status },
-              after: { status: g.to, ...(g.job.note !== null ? { note: g.job.note } : {}) },
+              after: { orderNo: g.order.order_no, status: g.to, ...(g.job.note !== null ? { note: g.job.note } : {}) },
             })),
           ),
       );

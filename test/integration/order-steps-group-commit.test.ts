@@ -72,7 +72,8 @@ describe(`order steps that arrive together commit together (${ENGINE})`, functio
     const audit = await ctx.db('audit_log').whereIn('action', ['order.confirm', 'order.deliver', 'order.accept']).whereIn('entity_id', all.map(String));
     assert.equal(audit.length, 48);
     const acceptRecord = audit.find((r) => r.action === 'order.accept' && Number(r.entity_id) === a[0]);
-    assert.deepEqual(JSON.parse(acceptRecord.after), { status: 'accepted', note: `验收合格 ${a[0]}` });
+    const orderNo = (await ctx.db('orders').where({ id: a[0] }).first('order_no')).order_no;
+    assert.deepEqual(JSON.parse(acceptRecord.after), { orderNo, status: 'accepted', note: `验收合格 ${a[0]}` });
     assert.deepEqual(JSON.parse(acceptRecord.before), { status: 'delivered' });
     assert.equal((await verifyAudit(ctx.db)).ok, true);
   });

@@ -145,6 +145,13 @@ describe(`transactional outbox (${ENGINE})`, function () {
       ['first_purchase.created', 'first_purchase.submitted', 'notice.published', 'first_purchase.approved', 'first_purchase.awarded', 'notice.published', 'first_purchase.contracted', 'notice.published', 'first_purchase.accepted', 'first_purchase.paid'],
     );
     assert.deepEqual(rows.map((r) => Number(r.stream_seq)), rows.map((_r, i) => i + 1));
+    // Each of the case's own events names it by its number (API.md "Numbers people read").
+    const no = `ZJSS-${new Date().getFullYear()}-${String(id).padStart(5, '0')}`;
+    for (const r of rows.filter((x) => x.type.startsWith('first_purchase.'))) {
+      const data = (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as { after: { caseNo?: string } };
+      assert.match(data.after.caseNo ?? '', /^ZJSS-\d{4}-\d{5}$/, r.type);
+      assert.ok(data.after.caseNo!.endsWith(no.slice(-5)), r.type);
+    }
   });
 
   it('an objection filed and then ruled on: both events on the case\'s stream (docs/integration.md), the ruling too', async () => {

@@ -56,6 +56,19 @@ describe(`payments that arrive together commit together (${ENGINE})`, function (
 
   const fen = async (code: string) => Number((await ctx.db('ledger_accounts').where({ code }).first())?.balance_fen ?? 0);
 
+  it('every step of an order, one at a time or grouped, publishes its event with the order\'s number (API.md "Numbers people read")', async () => {
+    const [id] = await orders(buyerA, sellerA, cast.vendorA, 1, 1_000_00);
+    const { service } = grouped();
+    await Promise.all([service.act(buyerA, id!, 'pay')]);
+    const orderNo = (await ctx.db('orders').where({ id }).first('order_no')).order_no as string;
+    const events = await ctx.db('outbox_events').where({ stream: `order:${id}` }).orderBy('seq');
+    assert.deepEqual(events.map((e) => e.type), ['order.placed', 'order.confirmed', 'order.delivered', 'order.accepted', 'order.paid']);
+    for (const e of events) {
+      const data = (typeof e.data === 'string' ? JSON.parse(e.data) : e.data) as { after: { orderNo?: string } };
+      assert.equal(data.after.orderNo, orderNo, e.type);
+    }
+  });
+
   it('24 payments of two units to two vendors at once: fewer commits than payments, each order paid once with its history, audit record, settlement and trade fact; the books and the audit chain verify', async () => {
     const a = await orders(buyerA, sellerA, cast.vendorA, 12, 1_234_56);
     const b = await orders(buyerB, sellerB, cast.vendorB, 12, 2_000_01);
