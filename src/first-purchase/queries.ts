@@ -70,6 +70,8 @@ export class CaseQueries {
     const parties = c ? { purchaserId: c.purchaser_id, vendorId: c.vendor_id } : null;
     if (!c || !parties) throw notFound('first_purchase.not_found');
     if (!canOnCase(actor, 'case.read', parties)) throw forbidden();
+    // A draft is its purchasing unit's own until it is published (its budget, its reasons): not there for the vendor.
+    if (actor.role === 'vendor' && c.status === 'draft') throw notFound('first_purchase.not_found');
     // One after another: inside a transaction the three would share one connection anyway.
     const history = await listHistory(ex, id);
     const objections = await listObjections(ex, id);
@@ -81,7 +83,7 @@ export class CaseQueries {
   async list(actor: Actor, q: CaseListQuery): Promise<Page<CaseSummary>> {
     const filter: CaseFilter = { status: q.status };
     if (actor.role === 'purchaser') filter.purchaserId = actor.purchaserId ?? -1;
-    else if (actor.role === 'vendor') filter.vendorId = actor.vendorId ?? -1;
+    else if (actor.role === 'vendor') Object.assign(filter, { vendorId: actor.vendorId ?? -1, published: true });
     const { rows, total } = await listCases(executorFor(this.db), filter, q.pageSize, (q.page - 1) * q.pageSize);
     const open = await openObjectionCounts(
       executorFor(this.db),

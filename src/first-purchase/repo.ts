@@ -230,6 +230,8 @@ export interface CaseFilter {
   status?: CaseStatus;
   /** Only cases whose notice period has ended (for the approval queue). */
   noticeEndedBefore?: string;
+  /** Leave out drafts (a vendor's list: a draft is its purchasing unit's own until published). */
+  published?: boolean;
 }
 
 function applyFilter<Q extends Knex.QueryBuilder>(q: Q, f: CaseFilter): Q {
@@ -237,6 +239,7 @@ function applyFilter<Q extends Knex.QueryBuilder>(q: Q, f: CaseFilter): Q {
   if (f.vendorId !== undefined) q.where('f.vendor_id', f.vendorId);
   if (f.status) q.where('f.status', f.status);
   if (f.noticeEndedBefore) q.where('f.notice_ends_at', '<', f.noticeEndedBefore);
+  if (f.published) q.whereNot('f.status', 'draft');
   return q;
 }
 

@@ -690,6 +690,11 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /api/v1/first-purchases', only('purchaser', 201), { body: async (w) => caseBody(await w.product('own')) }),
   ...rows('GET /api/v1/first-purchases', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }),
   ...rows('GET /api/v1/first-purchases/:id', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
+    url: fpUrl('notice', (i) => `/api/v1/first-purchases/${i}`),
+    other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
+  }),
+  // A draft is its purchasing unit's own until published: the vendor it names does not find it (the department does).
+  ...rows('GET /api/v1/first-purchases/:id', { anonymous: 401, purchaser: 200, vendor: 404, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('draft', (i) => `/api/v1/first-purchases/${i}`),
     other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
   }),
@@ -740,6 +745,10 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /first-purchases/new', only('purchaser', 200, 'get')),
   ...rows('POST /first-purchases', only('purchaser', 302, 'post'), { body: async (w) => caseForm(await w.product('own')) }),
   ...rows('GET /first-purchases/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
+    url: fpUrl('notice', (i) => `/first-purchases/${i}`),
+    other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
+  }),
+  ...rows('GET /first-purchases/:id', { anonymous: 302, purchaser: 200, vendor: 404, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('draft', (i) => `/first-purchases/${i}`),
     other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
   }),

@@ -75,6 +75,10 @@ describe(`first purchase pages (${ENGINE})`, function () {
     assert.match(html, /草稿/);
     assert.match(detail.text, new RegExp(`action="/first-purchases/${caseId}/submit"`));
     assert.match(detail.text, /name="_csrf"/);
+    // A draft is the unit's own until published: the vendor it names neither lists it nor opens it.
+    const vendor = await as('vendor');
+    assert.doesNotMatch(text(await vendor.get('/first-purchases')), /64排CT采购项目/);
+    assert.equal((await vendor.get(`/first-purchases/${caseId}`)).status, 404);
   });
 
   it('submits it: the notice is published and the case is in its notice period', async () => {
