@@ -283,6 +283,12 @@ function newModel(
     values,
     errors: Object.fromEntries(CREATE_FIELDS.map((f) => [f, errors[f] ?? ''])),
     error,
-    products: products.map((p) => ({ ...p, selected: String(p.id) === values.productId })),
+    // One group a field, in the order the products come (by field, then title).
+    productGroups: products.reduce<Array<{ label: string; products: Array<(typeof products)[number] & { selected: boolean }> }>>((groups, p) => {
+      const label = state.t(`fieldnames.${p.field}`);
+      if (groups.at(-1)?.label !== label) groups.push({ label, products: [] });
+      groups.at(-1)!.products.push({ ...p, selected: String(p.id) === values.productId });
+      return groups;
+    }, []),
   };
 }
