@@ -143,7 +143,10 @@ export function firstPurchasePages(deps: Deps): Router {
     const body = fromForm(requestBody(ctx));
     try {
       const view = await work(body);
-      setFlash(ctx, state.t(doneKey, { status: state.t(`first_purchase.status_${view.status}`) }));
+      // A draft ended before its 公示 has no termination notice (nothing was published): the message says so.
+      const unpublished = view.status === 'terminated' && !view.notices.some((n) => n.type === 'termination');
+      const key = unpublished && (doneKey === 'first_purchase.done_terminate' || doneKey === 'first_purchase.done_withdraw') ? 'first_purchase.done_terminate_draft' : doneKey;
+      setFlash(ctx, state.t(key, { status: state.t(`first_purchase.status_${view.status}`) }));
       ctx.redirect(`${state.base}/first-purchases/${id}`);
     } catch (err) {
       if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;

@@ -199,6 +199,21 @@ describe(`first purchase pages (${ENGINE})`, function () {
     for (const step of ['创建项目', '发布单一来源公示', '收到异议', '异议不成立', '审批通过', '协商成交', '签订合同', '验收', '付款结算']) assert.ok(html.includes(step), step);
   });
 
+  it('a draft ended before its 公示 says no termination notice was due, not that one was published', async () => {
+    const purchaser = await as('purchaser'); // signed in afresh: the clock has moved on since the first login
+    const page = await purchaser.get('/first-purchases/new');
+    const created = await purchaser.post('/first-purchases').type('form').send(createForm(w.products.ct, csrfOf(page.text)));
+    assert.equal(created.status, 302, created.text.slice(0, 500));
+    const id = Number(/\/first-purchases\/(\d+)$/.exec(created.headers.location)?.[1]);
+    const draft = await purchaser.get(`/first-purchases/${id}`);
+    const ended = await purchaser.post(`/first-purchases/${id}/terminate`).type('form').send({ _csrf: csrfOf(draft.text), cause: 'withdrawn', explanation: '需求取消' });
+    assert.equal(ended.status, 302, ended.text.slice(0, 300));
+    const after = text(await purchaser.get(`/first-purchases/${id}`));
+    assert.match(after, /采购活动已终止（项目尚未公示，无需发布终止公告）/);
+    assert.doesNotMatch(after, /并发布终止公告/);
+    assert.equal((await ctx.db('notices').where({ case_id: id })).length, 0);
+  });
+
   it('every page also renders in English', async () => {
     const p = await as('purchaser');
     for (const path of ['/first-purchases?lang=en', `/first-purchases/${caseId}?lang=en`, '/first-purchases/new?lang=en', '/notices?lang=en']) {
