@@ -188,6 +188,23 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
     }
   });
 
+  it('phone: amounts stay whole — the budget figures and an order\'s number never break mid-way', async () => {
+    const page = await s.page({ user: 'purchaser', viewport: 'phone' });
+    assert.equal((await page.goto(`${s.url}/purchaser`))?.status(), 200);
+    const lines = await page.$$eval('.budget-figures dd', (dds) =>
+      dds.map((dd) => {
+        const text = [...dd.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '');
+        if (!text) return { text: '', lines: 0 };
+        const range = document.createRange();
+        range.selectNodeContents(text);
+        return { text: text.textContent!.trim(), lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
+      }),
+    );
+    assert.ok(lines.length >= 3, JSON.stringify(lines));
+    for (const l of lines) assert.equal(l.lines, 1, `${l.text} on one line`);
+    await s.expectNoSidewaysScroll(page, 'purchaser desk', 1);
+  });
+
   it('the focus shows two rings: a dark one that stands out on white (3:1, WCAG 2.4.11) and a yellow one for the dark header', async () => {
     const page = await s.page({ user: 'purchaser', viewport: 'desktop' });
     await page.goto(`${s.url}/purchaser`);
