@@ -65,7 +65,15 @@ export function purchaserRoutes(deps: Deps): Router {
   });
 
   router.post('/cart/items/:productId', purchaser, async (ctx) => {
-    const line = parseInput(CartLine, { ...requestBody(ctx), productId: ctx.params.productId });
+    let line: CartLine;
+    try {
+      line = parseInput(CartLine, { ...requestBody(ctx), productId: ctx.params.productId });
+    } catch (err) {
+      // A quantity typed wrong in the cart (10001, letters): the cart again, saying what was wrong, not a bare error page.
+      if (!(err instanceof AppError) || err.code !== 'validation_failed') throw err;
+      await renderCart(ctx, deps, 'purchaser/cart', errorBody(ctx, err).message, false, 422);
+      return;
+    }
     await changeCart(ctx, deps, line.productId, line.quantity, 'set');
   });
 

@@ -75,6 +75,11 @@ describe(`trading pages (${ENGINE})`, function () {
     assert.equal(tooMany.status, 409);
     assert.match(text(tooMany.text), /库存不足：「电动观光车」仅剩 2 台，购物车未改为 3 台/);
     assert.doesNotMatch(text(tooMany.text), /已加入购物车|购物车已更新/);
+    // A quantity past any stock's range (10001): the cart again with the reason, not a bare error page.
+    const absurd = await submit(buyer, '/cart', `/cart/items/${p.b}`, { quantity: '10001' });
+    assert.equal(absurd.status, 422);
+    assert.match(text(absurd.text), /数量：数值过大/);
+    assert.match(absurd.text, /<form[^>]+action="\/checkout"|href="\/checkout"/, 'the cart, with its way on');
     // The stock falls after the line was added: the checkout page answers 409 naming the product, and places nothing.
     await ctx.db('products').where({ id: p.b }).update({ stock: 0 });
     const refused = await submit(buyer, '/checkout', '/checkout', checkoutForm('2026-03-20'));
