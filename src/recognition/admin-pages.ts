@@ -6,6 +6,7 @@ import { AppError } from '../errors';
 import { dropEmpty } from '../schema';
 import { FormInvalid, actorOf, errorBody, formFailure, idParam, paginationModel, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
 import { COMPARATORS, ExpertActiveInput, ExpertEditInput, ExpertForm, ListEntryInput, ListQuery, PageQuery, ResolveInput, StatsQuery, type Indicator } from './schema';
+import { requirementText } from './rules';
 import type { ExpertView } from './views';
 
 /**
@@ -36,7 +37,7 @@ interface IndicatorRow {
   comparators: Array<{ value: string; selected: boolean }>;
 }
 
-const indicatorText = (i: Indicator) => `${i.name} ${i.comparator} ${i.threshold}${i.unit}`;
+const indicatorText = (i: Indicator) => `${i.name} ${requirementText(i)}`;
 
 /** The form's indicator rows (`ind_name`, `ind_comparator`, `ind_threshold`, `ind_unit`, one each per row). */
 function indicatorRows(values: Array<Record<(typeof INDICATOR_PARTS)[number], string>>, errors: Map<number, Record<string, string>> = new Map()): IndicatorRow[] {

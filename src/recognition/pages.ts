@@ -10,7 +10,7 @@ import { FormInvalid, actorOf, deskSection, formFailure, idParam, paginationMode
 import { fieldErrors, mountPageSteps, nextSteps, stepForms, type Step } from '../workflow';
 import { ATTACHMENT_KINDS, uploadedAttachment } from './attachments';
 import { ApplicationInput, AttachmentInput, AwardsPageQuery, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
-import { meets, normalized } from './rules';
+import { meets, normalized, requirementText } from './rules';
 import type { ApplicationView } from './views';
 import { ADMIN_APPLICATION, VENDOR_APPLICATION, type ApplicationFacts, type ApplicationStatus } from './transitions';
 
@@ -56,11 +56,11 @@ export function indicatorRows(view: ApplicationView) {
     return {
       name: v.name,
       value: `${v.value}${r?.unit ?? ''}`,
-      requirement: r ? `${r.comparator} ${r.threshold}${r.unit}` : null,
+      requirement: r ? requirementText(r) : null,
       meets: r && Number.isFinite(value) ? meets(value, r.comparator, Number(r.threshold)) : null,
     };
   });
-  const absent = required.filter((r) => !view.indicators.some((v) => normalized(v.name) === normalized(r.name))).map((r) => ({ name: r.name, value: null, requirement: `${r.comparator} ${r.threshold}${r.unit}`, meets: false }));
+  const absent = required.filter((r) => !view.indicators.some((v) => normalized(v.name) === normalized(r.name))).map((r) => ({ name: r.name, value: null, requirement: requirementText(r), meets: false }));
   return [...rows, ...absent];
 }
 
@@ -100,7 +100,7 @@ export function recognitionPages(deps: Deps): Router {
     const page = await service.indicatorList({ ...q, pageSize: 100 });
     ctx.body = state.render('recognition/list', {
       title: state.t('recognition.list_title'),
-      items: page.items.map((e) => ({ ...e, indicators: e.indicators.map((i) => ({ ...i, text: `${i.name} ${i.comparator} ${i.threshold}${i.unit}` })) })),
+      items: page.items.map((e) => ({ ...e, indicators: e.indicators.map((i) => ({ ...i, text: `${i.name} ${requirementText(i)}` })) })),
       total: page.total,
       year: q.year ?? '',
       fields: FIELDS.map((f) => ({ value: f.name, selected: q.field === f.name })),

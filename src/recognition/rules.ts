@@ -27,6 +27,12 @@ export const DEFAULT_AWARDS_FEN: Record<Level, number> = { international: 4_600_
 /** Who publishes the 拟认定名单 (the provincial department of economy and information technology). */
 export const DEPARTMENT = '浙江省经济和信息化厅';
 
+/** A comparator as people read it: ≥, ≤, = (the list stores >=, <=, =). */
+export const comparatorSign = (c: string): string => (c === '>=' ? '≥' : c === '<=' ? '≤' : c);
+
+/** An indicator's requirement as people read it: `≤ 0.005mm`. */
+export const requirementText = (i: { comparator: string; threshold: string | number; unit: string }): string => `${comparatorSign(i.comparator)} ${i.threshold}${i.unit}`;
+
 export const normalized = (v: string): string => v.replace(/[\s（）()]/g, '').toLowerCase();
 
 /** Does `value` meet `threshold` by `comparator`? Compared as decimals (no float surprises for 0.1 + 0.2). */

@@ -99,7 +99,7 @@ import type {
   ScreenInput,
 } from './schema';
 import { awardPaid, createRecords, draftFields, draftRow, drawRecords, reviewRecords, stepRecords, writeSteps } from './records';
-import { AWARD_DAYS, DEFAULT_AWARDS_FEN, DEPARTMENT, ROUND_NOTICE_WORKING_DAYS, VALIDITY_YEARS, applicationNumber, checkIndicators, drawFrom, drawPool, normalized, panelVerdict } from './rules';
+import { AWARD_DAYS, DEFAULT_AWARDS_FEN, DEPARTMENT, ROUND_NOTICE_WORKING_DAYS, VALIDITY_YEARS, applicationNumber, checkIndicators, drawFrom, drawPool, normalized, panelVerdict, requirementText } from './rules';
 import { certificationStats, yearFiguresOf, type CertificationStats } from './stats';
 import { expertView, listEntryView, type ApplicationView, type ExpertView, type ListEntryView, type ReviewView } from './views';
 import { CASCADES, VENDOR_APPLICATION, nextStatus, type ApplicationFacts } from './transitions';
@@ -754,7 +754,7 @@ export class RecognitionService {
           const thresholds = entry ? listEntryView(entry).indicators : [];
           const indicators = this.indicatorsOf(a).map((v) => {
             const t = thresholds.find((x) => normalized(x.name) === normalized(v.name));
-            return t ? `${v.name} ${v.value}${t.unit}（清单要求 ${t.comparator} ${t.threshold}${t.unit}）` : `${v.name} ${v.value}`;
+            return t ? `${v.name} ${v.value}${t.unit}（清单要求 ${requirementText(t)}）` : `${v.name} ${v.value}`;
           });
           cert = await issueCertificate(trx, this.clock, actor, {
             certNo: await nextNumber(a.kind as Kind),

@@ -130,10 +130,10 @@ describe(`recognition admin pages (${ENGINE})`, function () {
       assert.equal(edit.status, 302);
       const html = decodeEntities((await agent.get(path)).text);
       assert.match(html, /已保存清单条目“精密磨床”。/);
-      assert.match(html, /<td>修改<\/td><td>2026 · 数控机床 · 精密磨床：圆度 <= 0.5μm；砂轮线速度 >= 60m\/s<\/td><td>2026 · 数控机床 · 精密磨床：圆度 <= 0.3μm；砂轮线速度 >= 60m\/s<\/td>/);
+      assert.match(html, /<td>修改<\/td><td>2026 · 数控机床 · 精密磨床：圆度 ≤ 0.5μm；砂轮线速度 ≥ 60m\/s<\/td><td>2026 · 数控机床 · 精密磨床：圆度 ≤ 0.3μm；砂轮线速度 ≥ 60m\/s<\/td>/);
       assert.match(html, /<td>新增<\/td>/);
       // The public list shows the new threshold.
-      assert.match(decodeEntities((await t.http.get('/indicator-list?year=2026')).text), /圆度 <= 0.3μm/);
+      assert.match(decodeEntities((await t.http.get('/indicator-list?year=2026')).text), /圆度 ≤ 0.3μm/);
     });
 
     it('a bad threshold is shown beside its own row (a blank row before it does not shift it); nothing written', async () => {

@@ -325,8 +325,8 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assert.equal(page.status, 200);
       // The reviewer reads each value with its unit beside the list's requirement, and whether it meets it.
       const shown = decodeEntities(page.text.replace(/<[^>]+>/g, ''));
-      assert.match(shown, /定位精度: 0\.004mm （清单要求 <= 0\.005mm） 符合/);
-      assert.match(shown, /主轴转速: 24000r\/min （清单要求 >= 20000r\/min） 符合/);
+      assert.match(shown, /定位精度: 0\.004mm （清单要求 ≤ 0\.005mm） 符合/);
+      assert.match(shown, /主轴转速: 24000r\/min （清单要求 ≥ 20000r\/min） 符合/);
       assert.match(shown, /标准认定 — 五轴联动数控机床|五轴联动数控机床/);
       const refused = await expert.post(`/expert/reviews/${id}`).type('form').send({ _csrf: csrfOf(page.text), score: '80', recommendLevel: '', opinion: '' });
       assert.equal(refused.status, 422);
