@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import { BatchUnfit, GENESIS_HASH, concurrently, inChainOrder, linkChain, lockChain, readerOf, sharedAddressOf, type Db, type Executor } from '../db';
 import { AppError } from '../errors';
-import { inMoneyRange, Money, MoneyError, MONEY_MAX } from '../money';
+import { formatYuan, inMoneyRange, Money, MoneyError, MONEY_MAX } from '../money';
 import { AWARD_FUND, FLOWS, TREASURY, budgetAccount, commitmentAccount, parseAccountCode, vendorAccount, type TransferKind } from './accounts';
 import {
   budgetFigures,
@@ -126,8 +126,11 @@ export class Ledger {
     const balances = async () => {
       const moved = await move(trx, fromId, toId, req.amountFen, from.type === 'treasury');
       if (moved === 0) {
+        // How much was needed and how much there was: "可用预算不足" alone left a purchaser guessing by how much.
         throw new AppError(from.type === 'budget' ? 'insufficient_budget' : 'conflict', from.type === 'budget' ? 'ledger.insufficient_budget' : 'ledger.insufficient_funds', {
           account: req.from,
+          needed: formatYuan(Money.ofFen(req.amountFen)),
+          available: formatYuan(Money.ofFen(Math.max(0, fromAcc.balance_fen))),
         });
       }
       if (moved !== 2) throw new Error(`ledger: a transfer changed ${moved} account rows`);

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/clock';
 import { BudgetService } from '../../src/ledger/budgets';
+import { Ledger } from '../../src/ledger/service';
+import type { AppError } from '../../src/errors';
+import { t } from '../../src/i18n';
+import { Money, formatYuan } from '../../src/money';
 import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
 import { useDemoDb } from '../helpers/demo-db';
 
@@ -43,5 +47,28 @@ describe(`the ledger's transfers carry the numbers people read (${ENGINE})`, fun
     }
     const orders = (await transfers('settle')).items.filter((t) => t.orderId !== null);
     assert.ok(orders.every((t) => t.caseNo === null && /^ZJJP-/.test(t.orderNo ?? '')));
+  });
+});
+
+describe(`a budget too small says by how much (${ENGINE})`, function () {
+  this.timeout(DEMO_LOAD_TIMEOUT);
+  const ctx = useDemoDb();
+
+  it('reserving more than a unit has: 409 insufficient_budget naming the amount needed and the amount available, nothing moved', async () => {
+    const unit = await ctx.db('purchasers').orderBy('id').first('id');
+    const before = await ctx.db('ledger_accounts').where({ code: `budget:${unit.id}` }).first('balance_fen');
+    const available = Number(before.balance_fen);
+    const ledger = new Ledger(new FakeClock());
+    await assert.rejects(
+      ctx.db.transaction((trx) => ledger.reserve(trx, unit.id, available + 1_00, {}, `test:short:${ENGINE}`, null)),
+      (err: AppError) => {
+        assert.equal(err.code, 'insufficient_budget');
+        assert.equal(err.params.needed, formatYuan(Money.ofFen(available + 1_00)));
+        assert.equal(err.params.available, formatYuan(Money.ofFen(available)));
+        assert.match(t('zh-CN', err.messageKey, err.params), /^可用预算不足：需 ¥[\d,]+\.\d{2}，当前可用 ¥[\d,]+\.\d{2}$/);
+        return true;
+      },
+    );
+    assert.equal(Number((await ctx.db('ledger_accounts').where({ code: `budget:${unit.id}` }).first('balance_fen')).balance_fen), available);
   });
 });
