@@ -47,7 +47,7 @@ export const BULK_STEPS: BulkStep[] = ['place', 'confirm', 'deliver', 'accept', 
 
 /** A batch's orders once placed: their ids and states, kept between its steps. */
 export interface PlacedBatch {
-  orders: Array<BulkOrder & { id: number; status: OrderStatus; totalFen: number; purchaserId: number; vendorId: number }>;
+  orders: Array<BulkOrder & { id: number; orderNo: string; status: OrderStatus; totalFen: number; purchaserId: number; vendorId: number }>;
 }
 
 const WHO: Record<Exclude<BulkStep, 'place'>, 'buyer' | 'seller'> = { confirm: 'seller', deliver: 'seller', accept: 'buyer', pay: 'buyer' };
@@ -128,7 +128,7 @@ export class BulkOrders {
       ['id', 'order_no'],
     );
     const byNo = new Map(inserted.map((r) => [r.order_no, Number(r.id)]));
-    const orders = planned.map((o, i) => ({ ...o, id: byNo.get(formatOrderNo(year, first + i)) as number, status: 'placed' as OrderStatus }));
+    const orders = planned.map((o, i) => ({ ...o, id: byNo.get(formatOrderNo(year, first + i)) as number, orderNo: formatOrderNo(year, first + i), status: 'placed' as OrderStatus }));
     // Once the orders have their ids, their items, history, audit records and reservations do not depend on each other:
     // sent side by side (src/db/concurrently.ts), as OrderService sends a payment's writes.
     const orderNo = new Map(orders.map((o, i) => [o.id, formatOrderNo(year, first + i)]));
@@ -186,7 +186,7 @@ export class BulkOrders {
         recordAudits(
           trx,
           this.clock,
-          moves.map((m): AuditEntry => ({ actor: m.actor, action: `order.${action}`, entity: 'order', entityId: m.o.id, before: { status: from }, after: { status: to } })),
+          moves.map((m): AuditEntry => ({ actor: m.actor, action: `order.${action}`, entity: 'order', entityId: m.o.id, before: { status: from }, after: { orderNo: m.o.orderNo, status: to } })),
         ),
       async () => {
         if (action !== 'pay') return;

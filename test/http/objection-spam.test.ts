@@ -172,7 +172,7 @@ describe(`objection spam (${ENGINE})`, function () {
       const audit = await ctx.db('audit_log').where({ action: 'first_purchase.objection_mark', entity: 'fp_objection', entity_id: String(oids[0]) }).first();
       assert.ok(audit);
       assert.equal(audit.actor_id, parties.admin.id);
-      assert.deepEqual(JSON.parse(audit.after), { status: 'spam', duplicateOf: null, remark: '广告' });
+      assert.deepEqual(JSON.parse(audit.after), { caseId: id, status: 'spam', duplicateOf: null, remark: '广告' });
       assert.ok(res.body.history.some((h: { action: string; note: string }) => h.action === 'objection_spam' && h.note === `#${oids[0]}`));
       assert.equal((await mark(id, oids[0], { disposition: 'duplicate' })).status, 409);
       const resolve = await t.http.post(`/api/v1/first-purchases/${id}/objections/${oids[0]}/resolve`).set('Authorization', adminTok).send({ upheld: true, opinion: '成立' });
