@@ -5,7 +5,7 @@
 export { certView, type CertView } from './presenters';
 export { findCert, findCertByNo, lastCertificateSeq, type CertRow } from './repo';
 export { certificationRoutes } from './routes';
-export { CERT_KIND_CODE, certificateNumber, isCurrent } from './rules';
+export { certificateNumber, isCurrent } from './rules';
 export { CertListQuery } from './schema';
 export { CertificationService, issueCertificate } from './service';
 export type { CertificationInput } from './schema';

@@ -10,7 +10,7 @@ import type { CertRow } from './repo';
 export const isCurrent = (c: Pick<CertRow, 'status' | 'valid_until'>, today: string): boolean => c.status === 'valid' && c.valid_until >= today;
 
 /** The registry's number letters by kind: STT 首台套 (equipment), SPC 首批次 (materials), SBC 首版次 (software). */
-export const CERT_KIND_CODE: Readonly<Record<Kind, string>> = { equipment: 'STT', material: 'SPC', software: 'SBC' };
+const CERT_KIND_CODE: Readonly<Record<Kind, string>> = { equipment: 'STT', material: 'SPC', software: 'SBC' };
 
 /** A certificate's number in the registry: ZJ-STT-2020-0001, in issue order within its year (one sequence for every kind). */
 export const certificateNumber = (kind: Kind, year: number, seq: number): string => `ZJ-${CERT_KIND_CODE[kind]}-${year}-${String(seq).padStart(4, '0')}`;

@@ -442,7 +442,7 @@ export function recognitionPages(deps: Deps): Router {
       flash: takeFlash(ctx),
       error,
       paid: q.status === 'paid',
-      items: list.items.map((a) => ({ ...a, paidLate: a.paidAt !== null && a.paidAt > a.dueAt })),
+      items: list.items,
       total: list.total,
       pagination: paginationModel('/finance/awards', q.status === 'paid' ? { status: 'paid' } : {}, list.page, Math.ceil(list.total / list.pageSize)),
     });

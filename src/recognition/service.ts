@@ -843,6 +843,8 @@ export class RecognitionService {
         dueAt: shanghaiIsoSeconds(new Date(w.due_at)),
         overdue: w.status === 'due' && now > new Date(w.due_at).getTime(),
         paidAt: w.paid_at ? shanghaiIso(new Date(w.paid_at)) : null,
+        // Paid, but after its 30 days: kept on record as late (as a claim's payout).
+        paidLate: w.paid_at !== null && new Date(w.paid_at).getTime() > new Date(w.due_at).getTime(),
       })),
       total,
       page: q.page,
