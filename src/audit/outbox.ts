@@ -32,6 +32,8 @@ export const EVENTS: Readonly<Record<string, EventRule>> = {
   'order.deliver': rule('order.delivered', own('order')),
   'order.accept': rule('order.accepted', own('order')),
   'order.pay': rule('order.paid', own('order')),
+  'order.reject': rule('order.delivery_rejected', own('order')),
+  'order.decline': rule('order.declined', own('order')),
   'order.cancel': rule('order.cancelled', own('order')),
   'order.refund': rule('order.refunded', own('order')),
   'first_purchase.create': rule('first_purchase.created', own('first_purchase')),

@@ -491,12 +491,15 @@ export class OrderService {
       if (!can(actor, 'order.read', { purchaserId: order.purchaser_id, vendorId: order.vendor_id })) throw forbidden();
       const verdict = decide(action, actor, { purchaserId: order.purchaser_id, vendorId: order.vendor_id, status: order.status });
       if (!verdict.ok) throw refusal(verdict);
+      // A vendor's refusal and a purchaser's rejection are new steps with no older callers: their reason is required on
+      // the JSON route as well (the page's form requires it of every reason step).
+      if ((action === 'decline' || action === 'reject') && !input.reason) throw new AppError('validation_failed', 'validation.required', {}, 'reason');
       const trade = tradeStep ? tradeContext(order as OrderContextRow) : null;
       const now = this.clock.now().toISOString();
       const note = action === 'accept' && input.note ? input.note : null;
-      // 取消订单 and 退款: the reason goes into the history (the other side reads it there); none given (a JSON caller
+      // 取消订单, 退款, 拒绝接单 and 退回: the reason goes into the history (the other side reads it there); none given (a JSON caller
       // of before) is recorded as none.
-      const reason = (action === 'cancel' || action === 'refund') && input.reason ? input.reason : null;
+      const reason = (action === 'cancel' || action === 'refund' || action === 'decline' || action === 'reject') && input.reason ? input.reason : null;
 
       // The step's writes side by side (src/db/concurrently.ts); the compare-and-set first, so that when someone else
       // moved the order first, that is what the caller hears (the other writes roll back with it).
@@ -674,7 +677,7 @@ export function tradeFacts(c: TradeContext): TradeFacts {
   };
 }
 
-/** What a step may carry: the acceptance's note (验收意见), the reason of a cancellation or a refund. */
+/** What a step may carry: the acceptance's note (验收意见), the reason of a cancellation, refund, refusal or rejection. */
 export interface StepInput {
   note?: string;
   reason?: string;

@@ -49,7 +49,7 @@ const PARTIES: Record<string, Guard> = {
 const plain = (name: string, danger = false) => ({ hint: `orders.hint_${name}`, button: `orders.action_${name}`, danger });
 
 /** A step that ends the order for a reason: the reason field (required on the page), and a confirmation page. */
-const withReason = (name: 'cancel' | 'refund') => ({
+const withReason = (name: 'cancel' | 'refund' | 'decline') => ({
   input: ReasonInput,
   inputOptional: true,
   confirms: true,
@@ -83,13 +83,33 @@ export const ORDER_WORKFLOW: Workflow<OrderStatus, unknown, OrderEffects> = {
       done: 'orders.done_accept',
       form: { ...plain('accept'), fields: [{ name: 'note', field: 'note', id: 'accept-note', label: 'orders.accept_note_label', control: 'textarea', rows: 3, maxlength: 1000 }] },
     },
+    // 退回: the goods did not pass acceptance (验收不合格). The order goes back to the vendor, who delivers again.
+    {
+      name: 'reject',
+      from: ['delivered'],
+      to: 'confirmed',
+      roles: ['purchaser'],
+      may: 'purchaser',
+      input: ReasonInput,
+      inputOptional: true,
+      money: null,
+      restoresStock: false,
+      done: 'orders.done_reject',
+      form: {
+        ...plain('reject', true),
+        title: 'orders.title_reject',
+        fields: [{ name: 'reason', field: 'reason', id: 'reject-reason', label: 'orders.reason_reject_label', control: 'textarea' as const, rows: 3, maxlength: 500, required: true, hint: 'orders.reason_reject_hint' }],
+      },
+    },
     { name: 'pay', from: ['accepted'], to: 'paid', roles: ['purchaser'], may: 'purchaser', input: NoInput, inputOptional: true, movesMoney: true, money: 'settle', restoresStock: false, done: 'orders.done_pay', form: plain('pay') },
+    // 拒绝接单: the vendor cannot supply a new order (before confirming it); as a cancellation, budget and stock return.
+    { name: 'decline', from: ['placed'], to: 'cancelled', roles: ['vendor'], may: 'vendor', movesMoney: true, money: 'release', restoresStock: true, done: 'orders.done_decline', ...withReason('decline') },
     { name: 'cancel', from: ['placed', 'confirmed'], to: 'cancelled', roles: ['purchaser'], may: 'purchaser', movesMoney: true, money: 'release', restoresStock: true, done: 'orders.done_cancel', ...withReason('cancel') },
     { name: 'refund', from: ['paid'], to: 'refunded', roles: ['vendor', 'admin'], may: 'vendor_or_admin', movesMoney: true, money: 'refund', restoresStock: false, done: 'orders.done_refund', ...withReason('refund') },
   ],
 };
 
-export const ORDER_ACTIONS = ['confirm', 'deliver', 'accept', 'pay', 'cancel', 'refund'] as const;
+export const ORDER_ACTIONS = ['confirm', 'deliver', 'accept', 'reject', 'pay', 'decline', 'cancel', 'refund'] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
 export interface Transition extends OrderEffects {

@@ -661,8 +661,12 @@ export const ROWS: MatrixRow[] = [
   ...rows('POST /purchaser/addresses/:id/delete', { ...only('purchaser', 302, 'post') }, { url: id(address, (i) => `/purchaser/addresses/${i}/delete`), other: { purchaser: 404 }, body: () => ({}) }),
   ...rows('POST /purchaser/invoice-title', only('purchaser', 302, 'post'), { body: () => ({ invoiceTitle: '杭州市矩阵医院' }) }),
   // The order's steps, JSON and page: derived from the step table (orders/transitions.ts).
-  // 取消订单 and 退款 carry a reason and, on the page, the confirmation (confirm=1; without it the page asks first).
-  ...workflowRows(ORDER_WORKFLOW, (step) => ({ object: (w, whose) => w.order(whose, step.from[0]!), body: (step as { confirms?: boolean }).confirms ? () => ({ reason: '矩阵测试原因', confirm: '1' }) : undefined })),
+  // 取消订单, 退款, 拒绝接单 and 退回 carry a reason and, on the page, those that end the order the confirmation (confirm=1;
+  // without it the page asks first).
+  ...workflowRows(ORDER_WORKFLOW, (step) => ({
+    object: (w, whose) => w.order(whose, step.from[0]!),
+    body: step.form?.fields?.some((f) => f.field === 'reason') ? () => ({ reason: '矩阵测试原因', ...((step as { confirms?: boolean }).confirms ? { confirm: '1' } : {}) }) : undefined,
+  })),
   // The direct-purchase limit: public, no login (API.md "Direct-purchase limit").
   ...rows('GET /api/v1/settings/public', all(200)),
   ...rows('GET /api/v1/admin/settings', only('admin', 200)),

@@ -292,7 +292,7 @@ describe(`orders over HTTP (${ENGINE})`, function () {
       const asBuyer = await t.http.get(`/api/v1/orders/${id}`).set('Authorization', tok.buyerA);
       assert.deepEqual(asBuyer.body.actions, ['cancel']);
       const asSeller = await t.http.get(`/api/v1/orders/${id}`).set('Authorization', tok.sellerA);
-      assert.deepEqual(asSeller.body.actions, ['confirm']);
+      assert.deepEqual(asSeller.body.actions, ['confirm', 'decline']);
       assert.equal(asSeller.body.items[0].unitPrice, '2500.50');
     });
 
