@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { CITIES, FIELDS, LEVELS, PRODUCT_KINDS } from '../domain';
 import { AppError, notFound } from '../errors';
+import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
 import { STATUS, csrfToken, errorBody, hasSessionCookie, paginationModel, parseInput, withCsrfPlaceholder, type Actor, type AppState, type ViewGlobals, type Views } from '../web';
 import { CertLookupQuery, SearchQuery } from './schema';
@@ -53,10 +54,14 @@ export function catalogueRoutes(deps: Deps): Router {
     page(ctx, service, views, async () => {
       const state = ctx.state as AppState;
       const product = await service.product(parseId(ctx.params.id));
+      const limitFen = await service.directPurchaseLimitFen();
       return view('catalogue/product', {
         title: product.title,
         product,
         canBuy: state.actor?.role === 'purchaser',
+        // One unit alone above the direct-purchase limit cannot be bought in the boutique hall (DESIGN §9): said here,
+        // before the cart refuses it.
+        overLimit: Money.fromString(product.price).fen > limitFen ? formatYuan(Money.ofFen(limitFen)) : null,
         // Kept with the catalogue's version (a picture or document added or removed moves it): a signed-in caller's
         // page runs this model on every request, and these reads would queue on SQLite's one writer.
         media: await service.cache.get(`gallery:${product.id}`, () => deps.services.media.gallery(product.id, product.title)),

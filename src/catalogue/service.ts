@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db';
 import { FIELDS, LEVELS } from '../domain';
 import { notFound } from '../errors';
-import { firstPurchasePolicy } from '../settings';
+import { directPurchaseLimitFen, firstPurchasePolicy } from '../settings';
 import { shanghaiDay } from '../time';
 import { CatalogueCache } from './cache';
 import { countMatches, matchSet, pageOfMatches, type MatchSet } from './matches';
@@ -275,6 +275,14 @@ export class CatalogueService {
       const eligible = cert ? isFirstPurchaseEligible(cert, today, await firstPurchasePolicy(this.reads)) : false;
       return productDetail(row, cert, eligible, today);
     });
+  }
+
+  /**
+   * The direct-purchase limit in fen (DESIGN §9), for the product page's warning: kept under the catalogue version,
+   * which a change of the settings moves (migration 20261127006000_settings), so a new limit shows at once.
+   */
+  directPurchaseLimitFen(): Promise<number> {
+    return this.cache.get('direct-purchase-limit', () => directPurchaseLimitFen(this.reads));
   }
 
   /**

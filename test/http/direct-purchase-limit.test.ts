@@ -168,6 +168,33 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
     });
   });
 
+  describe('the product page', () => {
+    it('a product whose one unit is above the limit says so before the cart, and offers no 加入购物车; a new limit shows at once', async () => {
+      const dear = (await makeProduct(ctx.db, cast.vendorA, { title: '大型数控龙门加工中心', price_fen: 1_200_000_00, stock: 3 })).id;
+      const page = await buyer.get(`/products/${dear}`);
+      assert.equal(page.status, 200);
+      assert.match(text(page.text), /本商品单价超过精品馆直购限额 ¥1,000,000\.00，不能在精品馆直接下单/);
+      assert.doesNotMatch(page.text, /action="\/cart\/items"/);
+      // The visitor reads it too (the page kept for anyone).
+      assert.match(text((await t.http.get(`/products/${dear}`)).text), /超过精品馆直购限额 ¥1,000,000\.00/);
+      assert.match(text((await t.http.get(`/products/${dear}?lang=en`)).text), /above the boutique hall's direct-purchase limit of ¥1,000,000\.00/);
+      // Under the limit: no warning, the cart form.
+      const cheap = await buyer.get(`/products/${p.a}`);
+      assert.doesNotMatch(cheap.text, /id="over-limit"/);
+      assert.match(cheap.text, /action="\/cart\/items"/);
+      // The department raises the limit: the kept pages follow at once.
+      assert.equal((await setLimit({ directPurchaseLimit: '1500000' })).status, 200);
+      try {
+        const after = await buyer.get(`/products/${dear}`);
+        assert.doesNotMatch(after.text, /id="over-limit"/);
+        assert.match(after.text, /action="\/cart\/items"/);
+        assert.doesNotMatch(text((await t.http.get(`/products/${dear}`)).text), /超过精品馆直购限额/);
+      } finally {
+        assert.equal((await setLimit({ directPurchaseLimit: '1000000' })).status, 200);
+      }
+    });
+  });
+
   describe('the cart and checkout pages', () => {
     const clearCart = async () => {
       for (const id of [p.a, p.a2, p.b]) await submit(buyer, '/cart', `/cart/items/${id}`, { quantity: '0' });
