@@ -420,8 +420,9 @@ export function recognitionPages(deps: Deps): Router {
     const id = idParam(ctx.params.applicationId);
     const raw = requestBody(ctx);
     try {
-      await service.review(actorOf(ctx), id, parseForm(ReviewInput, raw));
-      setFlash(ctx, state.t(raw.conflict ? 'recognition.done_conflict' : 'recognition.done_review'));
+      const view = await service.review(actorOf(ctx), id, parseForm(ReviewInput, raw));
+      const replaced = (view as { replacementDrawn?: boolean }).replacementDrawn !== false;
+      setFlash(ctx, state.t(raw.conflict ? (replaced ? 'recognition.done_conflict' : 'recognition.done_conflict_unreplaced') : 'recognition.done_review'));
       ctx.redirect(`${state.base}/expert`);
     } catch (err) {
       if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;

@@ -102,7 +102,7 @@ import { awardPaid, createRecords, draftFields, draftRow, drawRecords, reviewRec
 import { AWARD_DAYS, DEFAULT_AWARDS_FEN, DEPARTMENT, ROUND_NOTICE_WORKING_DAYS, VALIDITY_YEARS, applicationNumber, checkIndicators, drawFrom, drawPool, normalized, panelVerdict, requirementText } from './rules';
 import { certificationStats, yearFiguresOf, type CertificationStats } from './stats';
 import { expertView, listEntryView, type ApplicationView, type ExpertView, type ListEntryView, type ReviewView } from './views';
-import { CASCADES, VENDOR_APPLICATION, nextStatus, type ApplicationFacts } from './transitions';
+import { CASCADES, MIN_PANEL, VENDOR_APPLICATION, nextStatus, type ApplicationFacts } from './transitions';
 
 const PUBLIC_ACTOR = { id: null, username: 'public' } as unknown as Actor;
 const money = (fen: number | null): string => Money.ofFen(fen ?? 0).toString();
@@ -344,6 +344,7 @@ export class RecognitionService {
       submit: () => this.submit(actor, id),
       screen: () => this.screen(actor, id, input as ScreenInput),
       experts: () => this.drawExperts(actor, id, input as DrawInput),
+      top_up: () => this.topUp(actor, id),
       recommend: () => this.recommend(actor, id),
     };
     const take = steps[step];
@@ -390,6 +391,26 @@ export class RecognitionService {
       opts,
     );
     return { ...view, experts: drawn };
+  }
+
+  /**
+   * 补抽: a panel left below MIN_PANEL by conflicts that found no replacement is drawn up to it again, from the pool
+   * as it is now (409 naming how many are eligible while it is still too small; nothing is written then).
+   */
+  topUp(actor: Actor, id: number): Promise<ApplicationView>;
+  topUp(actor: Actor, id: number, opts: Unanswered): Promise<void>;
+  topUp(actor: Actor, id: number, opts?: Unanswered): Promise<unknown> {
+    return this.command(
+      actor,
+      id,
+      'application.manage',
+      async (trx, a) => {
+        const missing = MIN_PANEL - (await this.facts(trx, a)).panel;
+        await this.step(trx, actor, a, 'top_up', {}, `${missing}`, 'expert_review');
+        await this.draw(trx, actor, a, missing, 'replacement');
+      },
+      opts,
+    );
   }
 
   private async draw(trx: Executor, actor: Actor, a: ApplicationDetailRow, count: number, reason: 'draw' | 'replacement') {
@@ -519,8 +540,19 @@ export class RecognitionService {
         if (!(await updateReview(trx, mine.id, 'assigned', { status: 'conflict', opinion: input.opinion ?? null, reviewed_at: at }))) throw invalidState('recognition.already_reviewed');
         await insertHistory(trx, { application_id: a.id, action: 'conflict_declared', from_status: a.status, to_status: a.status, actor_id: actor.id, note: null, at });
         await recordAudit(trx, this.clock, { actor, action: 'recognition.conflict', entity: 'cert_application', entityId: a.id, after: { expertId: e.id } });
-        await this.draw(trx, actor, a, 1, 'replacement');
-        return this.view(trx, actor, a.id, undefined, { afterConflict: true });
+        // A conflict is always recorded, replacement or not: an expert may never be kept on a panel by an empty pool.
+        // With no one left to draw, the panel is one short; below MIN_PANEL the department tops it up (补抽) once the
+        // pool has grown, and cannot recommend before.
+        let replacementDrawn = true;
+        try {
+          await this.draw(trx, actor, a, 1, 'replacement');
+        } catch (err) {
+          // `draw` refuses before writing anything.
+          if (!(err instanceof AppError) || err.messageKey !== 'recognition.too_few_experts') throw err;
+          replacementDrawn = false;
+          await insertHistory(trx, { application_id: a.id, action: 'replacement_unavailable', from_status: a.status, to_status: a.status, actor_id: actor.id, note: null, at });
+        }
+        return { ...(await this.view(trx, actor, a.id, undefined, { afterConflict: true })), replacementDrawn };
       }
       const records = reviewRecords(actor, a.id, a.status, e.id, input, at);
       if (!(await updateReview(trx, mine.id, 'assigned', records.patch))) throw invalidState('recognition.already_reviewed');

@@ -28,8 +28,15 @@ export type ApplicationStep = Step<ApplicationStatus, ApplicationFacts>;
 
 const notDrawn = (f: ApplicationFacts): GuardFailure | null => (f.panel > 0 ? { key: 'recognition.guard_already_drawn', params: { n: f.panel } } : null);
 
+/** The smallest panel that may recommend: the smallest draw (DrawInput, 3–7). */
+export const MIN_PANEL = 3;
+
+/** 补抽 only for a panel that conflicts have left short of MIN_PANEL with no replacement. */
+const panelShort = (f: ApplicationFacts): GuardFailure | null => (f.panel > 0 && f.panel < MIN_PANEL ? null : { key: 'recognition.guard_panel_full', params: { min: MIN_PANEL } });
+
 const allScored = (f: ApplicationFacts): GuardFailure | null => {
   if (f.panel === 0) return { key: 'recognition.guard_not_drawn' };
+  if (f.panel < MIN_PANEL) return { key: 'recognition.guard_panel_short', params: { n: f.panel, min: MIN_PANEL } };
   if (f.scored < f.panel) return { key: 'recognition.guard_reviews_pending', params: { n: f.panel - f.scored } };
   return null;
 };
@@ -101,6 +108,18 @@ export const ADMIN_APPLICATION: Workflow<ApplicationStatus, ApplicationFacts> = 
         button: 'recognition.draw_button',
         fields: [{ name: 'count', field: 'count', id: 'd-count', label: 'recognition.draw_count', control: 'select', options: ['3', '4', '5', '6', '7'], optionLabel: 'recognition.count_', required: true }],
       },
+    },
+    {
+      // 补抽: conflicts with no replacement left the panel short (status unchanged).
+      name: 'top_up',
+      from: ['expert_review'],
+      to: 'expert_review',
+      roles: ['admin'],
+      may: 'application.manage',
+      guard: panelShort,
+      inputOptional: true,
+      done: 'recognition.done_top_up',
+      form: { title: 'recognition.top_up_title', hint: 'recognition.top_up_hint', button: 'recognition.top_up_button' },
     },
     {
       name: 'recommend',

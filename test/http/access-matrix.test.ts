@@ -226,7 +226,7 @@ export class World {
 
   /**
    * An application of vendor A (own) or B (other; its product carries SECRET-B) in `status`. `panel`: the World's
-   * expert is drawn to it ('assigned'), or every expert of the panel has scored ('scored').
+   * expert alone is drawn to it ('assigned'), or a panel of three has scored ('scored').
    */
   async recApp(whose: Whose, status: string, panel: 'none' | 'assigned' | 'scored' = 'none'): Promise<number> {
     const expertId = await this.recPool();
@@ -253,10 +253,15 @@ export class World {
       .returning('id');
     const id = typeof r === 'object' ? (r as { id: number }).id : (r as number);
     if (panel !== 'none') {
-      const [d] = await this.db('cert_draws').insert({ application_id: id, reason: 'draw', count: 1, pool: JSON.stringify([expertId]), drawn: JSON.stringify([expertId]), drawn_by: null, drawn_at: now }).returning('id');
-      const drawId = typeof d === 'object' ? (d as { id: number }).id : (d as number);
+      // A scored panel is the smallest that may recommend (3); an assigned one is the World's expert alone — a panel
+      // that conflicts have left short, which the department tops up (补抽).
       const scored = panel === 'scored';
-      await this.db('cert_reviews').insert({ application_id: id, expert_id: expertId, draw_id: drawId, status: scored ? 'scored' : 'assigned', score: scored ? 80 : null, recommend_level: scored ? 'domestic' : null, opinion: scored ? '好' : null, reviewed_at: scored ? now : null });
+      const experts = scored ? ((await this.db('experts').where('unit', 'like', '矩阵研究院%').orderBy('id').limit(3).pluck('id')) as number[]) : [expertId];
+      const [d] = await this.db('cert_draws').insert({ application_id: id, reason: 'draw', count: experts.length, pool: JSON.stringify(experts), drawn: JSON.stringify(experts), drawn_by: null, drawn_at: now }).returning('id');
+      const drawId = typeof d === 'object' ? (d as { id: number }).id : (d as number);
+      await this.db('cert_reviews').insert(
+        experts.map((e) => ({ application_id: id, expert_id: e, draw_id: drawId, status: scored ? 'scored' : 'assigned', score: scored ? 80 : null, recommend_level: scored ? 'domestic' : null, opinion: scored ? '好' : null, reviewed_at: scored ? now : null })),
+      );
     }
     return id;
   }
@@ -849,7 +854,7 @@ export const ROWS: MatrixRow[] = [
   // Submit (vendor), screen, draw, recommend (admin), JSON and page: derived from the tables (recognition/transitions.ts).
   ...workflowRows(VENDOR_APPLICATION, () => ({ object: (w, whose) => w.recApp(whose, 'draft') })),
   ...workflowRows(ADMIN_APPLICATION, (step) => ({
-    object: (w, whose) => w.recApp(whose, step.from[0]!, step.name === 'recommend' ? 'scored' : 'none'),
+    object: (w, whose) => w.recApp(whose, step.from[0]!, step.name === 'recommend' ? 'scored' : step.name === 'top_up' ? 'assigned' : 'none'),
     body: { screen: () => ({ passed: true, opinion: '齐全' }), experts: () => ({ count: 3 }) }[step.name],
   })),
   ...rows('GET /api/v1/expert/reviews', only('expert', 200), { url: async (w) => (await w.recPool(), '/api/v1/expert/reviews') }),

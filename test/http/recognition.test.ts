@@ -249,6 +249,53 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assertError(await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 3 }), 409);
     });
 
+    it('a conflict is recorded even with nobody left to replace the expert (回避); a panel below 3 cannot recommend until topped up (补抽)', async () => {
+      const id = await toReview();
+      const drawn = (await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 3 })).body.experts as Array<{ id: number; username: string }>;
+      const [e1, e2, e3] = drawn.map((d) => d.username) as [string, string, string];
+      // Every other eligible expert leaves the pool.
+      const others = w.experts.filter((e) => !drawn.some((d) => d.id === e.id)).map((e) => e.id);
+      await ctx.db('experts').whereIn('id', others).update({ active: false });
+      try {
+        // Before a panel is short there is nothing to top up: 409.
+        assertError(await call('post', `/api/v1/admin/applications/${id}/top_up`, w.users.admin), 409);
+        const declared = await call('post', `/api/v1/expert/reviews/${id}`, e3, { conflict: true, opinion: '与申请单位有合作关系' });
+        assert.equal(declared.status, 200, JSON.stringify(declared.body));
+        assert.equal(declared.body.replacementDrawn, false);
+        assertError(await call('get', `/api/v1/applications/${id}`, e3), 403);
+        let admin = (await call('get', `/api/v1/applications/${id}`, w.users.admin)).body;
+        assert.deepEqual(admin.reviews.map((r: { status: string }) => r.status).sort(), ['assigned', 'assigned', 'conflict']);
+        assert.equal(admin.draws.length, 1, 'no replacement draw');
+        for (const who of [e1, e2]) assert.equal((await call('post', `/api/v1/expert/reviews/${id}`, who, { score: 82, recommendLevel: 'provincial', opinion: '较好' })).status, 200);
+        // Two experts cannot recommend; topping up waits for the pool (409 naming how few, nothing drawn).
+        const short = await call('post', `/api/v1/admin/applications/${id}/recommend`, w.users.admin);
+        assertError(short, 409);
+        assert.match(short.body.error.message, /仅剩 2 位/);
+        const empty = await call('post', `/api/v1/admin/applications/${id}/top_up`, w.users.admin);
+        assertError(empty, 409, 'conflict');
+        assert.equal((await call('get', `/api/v1/applications/${id}`, w.users.admin)).body.draws.length, 1);
+        // The pool grows: the department tops the panel up to 3; once is enough.
+        await ctx.db('experts').whereIn('id', others).update({ active: true });
+        const topped = await call('post', `/api/v1/admin/applications/${id}/top_up`, w.users.admin);
+        assert.equal(topped.status, 200, JSON.stringify(topped.body));
+        assertError(await call('post', `/api/v1/admin/applications/${id}/top_up`, w.users.admin), 409);
+        admin = (await call('get', `/api/v1/applications/${id}`, w.users.admin)).body;
+        assert.equal(admin.draws.length, 2);
+        assert.equal(admin.draws[1].reason, 'replacement');
+        const added = admin.reviews.find((r: { status: string }) => r.status === 'assigned').expert.username as string;
+        assert.ok(![e1, e2, e3].includes(added));
+        assert.equal((await call('post', `/api/v1/expert/reviews/${id}`, added, { score: 78, recommendLevel: 'provincial', opinion: '符合' })).status, 200);
+        const rec = await call('post', `/api/v1/admin/applications/${id}/recommend`, w.users.admin);
+        assert.equal(rec.status, 200, JSON.stringify(rec.body));
+        assert.equal(rec.body.status, 'recommended');
+        // The history says it in words.
+        const page = decodeEntities((await (await loginAgent(t.app, w.users.admin)).get(`/admin/applications/${id}`)).text);
+        assert.ok(page.includes('无专家可替补') && page.includes('补抽专家'), 'history in words');
+      } finally {
+        await ctx.db('experts').whereIn('id', others).update({ active: true });
+      }
+    });
+
     it('experts see only what was drawn to them; scores hidden until their own; a conflict draws a replacement; mean ≥ 70 → recommended at the majority level', async () => {
       const id = await toReview();
       const drawn = (await call('post', `/api/v1/admin/applications/${id}/experts`, w.users.admin, { count: 3 })).body.experts as Array<{ id: number; username: string }>;
