@@ -127,6 +127,7 @@ export function firstPurchasePages(deps: Deps): Router {
       error: extra.error ?? null,
       steps: forms,
       canResolve,
+      editHref: view.status === 'draft' && canOnCase(actor, 'case.edit', parties) ? `/first-purchases/${view.id}/edit` : null,
       hasActions: next.length > 0 || canResolve,
       isAdmin: actor.role === 'admin',
       filingDue: view.filingDueAt !== null && view.filedAt === null && view.status !== 'terminated',
@@ -209,6 +210,34 @@ export function firstPurchasePages(deps: Deps): Router {
     }
   });
 
+  // 修改草稿: the case form, filled in with what the draft holds, posting back to the draft.
+  router.get('/first-purchases/:id/edit', purchaser, async (ctx) => {
+    const state = stateOf(ctx);
+    const id = idParam(ctx.params.id);
+    await service.checkEditable(actorOf(ctx), id);
+    const view = await service.queries.get(actorOf(ctx), id);
+    const products = await service.queries.eligibleProducts();
+    ctx.body = state.render('first-purchase/new', editModel(state, view, products, draftValues(view), {}, null));
+  });
+
+  router.post('/first-purchases/:id/edit', purchaser, async (ctx) => {
+    const state = stateOf(ctx);
+    const id = idParam(ctx.params.id);
+    const body = fromForm(requestBody(ctx));
+    try {
+      await service.updateDraft(actorOf(ctx), id, parseForm(CreateCase, body));
+      setFlash(ctx, state.t('first_purchase.done_edit'));
+      ctx.redirect(`${state.base}/first-purchases/${id}`);
+    } catch (err) {
+      if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
+      const { form, status } = formFailure(ctx, err, CREATE_FIELDS, body);
+      ctx.status = status;
+      const view = await service.queries.get(actorOf(ctx), id);
+      const products = await service.queries.eligibleProducts();
+      ctx.body = state.render('first-purchase/new', editModel(state, view, products, createValues(requestBody(ctx)), form.errors, form.error));
+    }
+  });
+
   router.get('/first-purchases/:id', party, async (ctx) => {
     const view = await service.queries.get(actorOf(ctx), idParam(ctx.params.id));
     ctx.body = await detail(ctx, view, { flash: takeFlash(ctx) });
@@ -274,6 +303,37 @@ export function firstPurchasePages(deps: Deps): Router {
   return router;
 }
 
+/** The case form's values from a draft as it is kept. */
+function draftValues(view: CaseView) {
+  const agency = view.contacts.agency;
+  return createValues({
+    productId: String(view.product.id),
+    projectName: view.projectName,
+    projectContent: view.projectContent,
+    budget: view.budget,
+    quantity: String(view.quantity),
+    reason: view.reason,
+    experts: view.experts,
+    expertOpinion: view.expertOpinion,
+    contact: view.contact,
+    purchaserAddress: view.contacts.purchaser.address,
+    contactPerson: view.contacts.purchaser.contactPerson,
+    contactPhone: view.contacts.purchaser.phone,
+    agency: agency ? { name: agency.name, address: agency.address, contactPerson: agency.contactPerson, phone: agency.phone } : {},
+  });
+}
+
+/** The case form as the draft's editor: its title, where it posts, its button. */
+function editModel(state: AppState, view: CaseView, products: Parameters<typeof newModel>[1], values: ReturnType<typeof createValues>, errors: Record<string, string>, error: string | null) {
+  return {
+    ...newModel(state, products, values, errors, error),
+    title: state.t('first_purchase.edit_title', { no: view.caseNo }),
+    formAction: `/first-purchases/${view.id}/edit`,
+    submitLabel: state.t('first_purchase.edit_button'),
+    caseHref: `/first-purchases/${view.id}`,
+  };
+}
+
 function newModel(
   state: AppState,
   products: Array<{ id: number; title: string; model: string; vendor_name: string; cert_no: string; field: string }>,
@@ -283,6 +343,9 @@ function newModel(
 ) {
   return {
     title: state.t('first_purchase.new_title'),
+    formAction: '/first-purchases',
+    submitLabel: state.t('first_purchase.create_button'),
+    caseHref: null as string | null,
     values,
     errors: Object.fromEntries(CREATE_FIELDS.map((f) => [f, errors[f] ?? ''])),
     error,

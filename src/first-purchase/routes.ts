@@ -31,6 +31,12 @@ export function firstPurchaseApiRoutes(deps: Deps): Router {
     ctx.body = await service.create(actorOf(ctx), input<CreateCase>(ctx));
   });
 
+  // The purchaser corrects its draft (the shape of creating it); a case not its own or no longer a draft is refused
+  // before the body is looked at (API.md's order).
+  router.patch('/:id', purchaser, objectFirst(validate(CreateCase), (ctx) => service.checkEditable(actorOf(ctx), idParam(ctx.params.id))), async (ctx) => {
+    ctx.body = await service.updateDraft(actorOf(ctx), idParam(ctx.params.id), input<CreateCase>(ctx));
+  });
+
   router.get('/', party, async (ctx) => {
     ctx.body = await service.queries.list(actorOf(ctx), parseInput(CaseListQuery, dropEmpty(ctx.query as Record<string, unknown>)));
   });

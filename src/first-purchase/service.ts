@@ -64,43 +64,11 @@ export class FirstPurchaseService {
   async create(actor: Actor, input: CreateCase): Promise<{ id: number; caseNo: string; status: 'draft' }> {
     if (!mayOpenCase(actor)) throw new AppError('forbidden', 'errors.wrong_role');
     return writeTransaction(this.db, async (trx) => {
-      const p = await findEligibility(trx, input.productId);
-      const today = shanghaiDay(this.clock.now());
-      if (!p || p.status !== 'approved') throw invalidField('productId', 'first_purchase.product_unknown', { productId: input.productId });
-      const certified = p.cert_id !== null && p.cert_status !== null && p.cert_credit_code === p.vendor_credit_code;
-      const policy = await firstPurchasePolicy(trx);
-      const cert = { status: p.cert_status as string, valid_until: p.cert_valid_until as string, key_supported: p.cert_key_supported };
-      if (!certified || !isFirstPurchaseEligible(cert, today, policy)) {
-        throw invalidField('productId', 'first_purchase.product_not_eligible', { productId: input.productId });
-      }
-      // Art. 38: the experts' own opinion, not the purchaser's reason written again.
-      if (normalized(input.expertOpinion) === normalized(input.reason)) throw invalidField('expertOpinion', 'first_purchase.opinion_is_reason');
-      // Art. 38 contacts: the purchaser's address (the case's, else the unit's profile), contact person and phone.
-      const address = input.purchaserAddress ?? (await findPurchaserAddress(trx, actor.purchaserId as number));
-      if (!address.trim()) throw invalidField('purchaserAddress', 'first_purchase.address_required');
-      const parsed = splitContact(input.contact);
-      const person = input.contactPerson ?? parsed.person;
-      const phone = input.contactPhone ?? parsed.phone;
-      if (!person) throw invalidField('contactPerson', 'first_purchase.contact_person_required');
-      if (!phone) throw invalidField('contactPhone', 'first_purchase.contact_phone_required');
+      const fields = await this.draftFields(trx, actor, input);
       const now = this.clock.now().toISOString();
       const row: Omit<CaseRow, 'id'> = {
+        ...fields,
         purchaser_id: actor.purchaserId as number,
-        product_id: p.id,
-        vendor_id: p.vendor_id,
-        cert_id: p.cert_id as number,
-        project_name: input.projectName,
-        project_content: input.projectContent,
-        budget_fen: input.budget,
-        quantity: input.quantity,
-        reason: input.reason,
-        experts: JSON.stringify(input.experts),
-        expert_opinion: input.expertOpinion,
-        contact: input.contact,
-        purchaser_address: address,
-        contact_person: person,
-        contact_phone: phone,
-        agency: input.agency ? JSON.stringify(input.agency) : null,
         status: 'draft',
         notice_starts_at: null,
         notice_ends_at: null,
@@ -128,9 +96,85 @@ export class FirstPurchaseService {
       };
       const id = await insertCase(trx, row);
       await insertHistory(trx, { case_id: id, action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, note: null, at: now });
-      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.create', entity: 'fp_case', entityId: id, after: { caseNo: caseNo({ id, created_at: now }), status: 'draft', productId: p.id, budget: Money.ofFen(input.budget).toString() } });
+      await recordAudit(trx, this.clock, { actor, action: 'first_purchase.create', entity: 'fp_case', entityId: id, after: { caseNo: caseNo({ id, created_at: now }), status: 'draft', productId: fields.product_id, budget: Money.ofFen(input.budget).toString() } });
       return { id, caseNo: caseNo({ id, created_at: now }), status: 'draft' as const };
     });
+  }
+
+  /**
+   * The purchaser corrects its draft before the 公示 (the shape of creating it, checked as creating it is): a draft
+   * only (409 once submitted or ended), of the caller's own unit (403). History (`edit`) and the audit log name the
+   * fields changed.
+   */
+  updateDraft(actor: Actor, id: number, input: CreateCase): Promise<CaseView> {
+    return this.command(actor, id, 'case.edit', async (trx, c) => {
+      if (c.status !== 'draft') throw invalidState('first_purchase.edit_not_draft');
+      const fields = await this.draftFields(trx, actor, input);
+      const now = this.clock.now().toISOString();
+      const before = c as unknown as Record<string, unknown>;
+      const changed = (Object.keys(fields) as Array<keyof typeof fields>).filter((k) => String(before[k] ?? '') !== String(fields[k] ?? ''));
+      if (!(await updateCase(trx, c.id, 'draft', { ...fields, updated_at: now }))) throw invalidState('first_purchase.edit_not_draft');
+      await insertHistory(trx, { case_id: c.id, action: 'edit', from_status: 'draft', to_status: 'draft', actor_id: actor.id, note: null, at: now });
+      await recordAudit(trx, this.clock, {
+        actor,
+        action: 'first_purchase.edit',
+        entity: 'fp_case',
+        entityId: c.id,
+        before: { caseNo: caseNo(c), ...Object.fromEntries(changed.map((k) => apiField(k, before[k]))) },
+        after: { caseNo: caseNo(c), ...Object.fromEntries(changed.map((k) => apiField(k, fields[k]))) },
+      });
+    });
+  }
+
+  /** The 409/404/403 editing this case would meet, whatever the body (API.md's order: before the 422). */
+  async checkEditable(actor: Actor, id: number): Promise<void> {
+    const c = await findCase(executorFor(this.db), id);
+    if (!c) throw notFound('first_purchase.not_found');
+    authorizeCase(actor, 'case.edit', { purchaserId: c.purchaser_id, vendorId: c.vendor_id });
+    if (c.status !== 'draft') throw invalidState('first_purchase.edit_not_draft');
+  }
+
+  /**
+   * What a draft holds from its form, checked: the product eligible for 政府首购 today (422 naming `productId`), the
+   * experts' own opinion (art. 38), the purchaser's address, contact person and phone for the 公示.
+   */
+  private async draftFields(trx: Executor, actor: Actor, input: CreateCase) {
+    const p = await findEligibility(trx, input.productId);
+    const today = shanghaiDay(this.clock.now());
+    if (!p || p.status !== 'approved') throw invalidField('productId', 'first_purchase.product_unknown', { productId: input.productId });
+    const certified = p.cert_id !== null && p.cert_status !== null && p.cert_credit_code === p.vendor_credit_code;
+    const policy = await firstPurchasePolicy(trx);
+    const cert = { status: p.cert_status as string, valid_until: p.cert_valid_until as string, key_supported: p.cert_key_supported };
+    if (!certified || !isFirstPurchaseEligible(cert, today, policy)) {
+      throw invalidField('productId', 'first_purchase.product_not_eligible', { productId: input.productId });
+    }
+    // Art. 38: the experts' own opinion, not the purchaser's reason written again.
+    if (normalized(input.expertOpinion) === normalized(input.reason)) throw invalidField('expertOpinion', 'first_purchase.opinion_is_reason');
+    // Art. 38 contacts: the purchaser's address (the case's, else the unit's profile), contact person and phone.
+    const address = input.purchaserAddress ?? (await findPurchaserAddress(trx, actor.purchaserId as number));
+    if (!address.trim()) throw invalidField('purchaserAddress', 'first_purchase.address_required');
+    const parsed = splitContact(input.contact);
+    const person = input.contactPerson ?? parsed.person;
+    const phone = input.contactPhone ?? parsed.phone;
+    if (!person) throw invalidField('contactPerson', 'first_purchase.contact_person_required');
+    if (!phone) throw invalidField('contactPhone', 'first_purchase.contact_phone_required');
+    return {
+      product_id: p.id,
+      vendor_id: p.vendor_id,
+      cert_id: p.cert_id as number,
+      project_name: input.projectName,
+      project_content: input.projectContent,
+      budget_fen: input.budget,
+      quantity: input.quantity,
+      reason: input.reason,
+      experts: JSON.stringify(input.experts),
+      expert_opinion: input.expertOpinion,
+      contact: input.contact,
+      purchaser_address: address,
+      contact_person: person,
+      contact_phone: phone,
+      agency: input.agency ? JSON.stringify(input.agency) : null,
+    } satisfies Partial<CaseRow>;
   }
 
   /**
@@ -523,4 +567,13 @@ export function noticeOutcome(objections: Array<{ status: string }>): NoticeOutc
   const setAside = count('spam', 'duplicate');
   const text = n === 0 ? '公示期内未收到异议。' : `公示期内收到异议 ${n} 件：成立 ${upheld} 件，不成立 ${dismissed} 件，不予受理（重复或无效）${setAside} 件，均已答复处理。`;
   return { objections: n, upheld, dismissed, setAside, text };
+}
+
+/** A draft's column as the API names and writes it (the audit record of an edit): `budget_fen` → `budget: "…"`. */
+function apiField(column: string, value: unknown): [string, unknown] {
+  const name = column.replace(/_fen$/, '').replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+  if (value === null || value === undefined) return [name, null];
+  if (column.endsWith('_fen')) return [name, Money.ofFen(value as number).toString()];
+  if (column === 'experts' || column === 'agency') return [name, typeof value === 'string' ? (JSON.parse(value) as unknown) : value];
+  return [name, value];
 }

@@ -21,6 +21,7 @@ export const caseRules = {
   'case.read': (a, c) => admin(a, c) || finance(a, c) || purchaser(a, c) || vendor(a, c),
   'case.read_objector_contact': (a, c) => admin(a, c) || finance(a, c) || purchaser(a, c),
   'case.submit': purchaser,
+  'case.edit': purchaser,
   'case.negotiate': purchaser,
   'case.contract': purchaser,
   'case.accept': purchaser,

@@ -707,6 +707,12 @@ export const ROWS: MatrixRow[] = [
     url: fpUrl('draft', (i) => `/api/v1/first-purchases/${i}`),
     other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
   }),
+  // The purchasing unit corrects its own draft (another unit's → 403); no other role writes it.
+  ...rows('PATCH /api/v1/first-purchases/:id', only('purchaser', 200), {
+    url: fpUrl('draft', (i) => `/api/v1/first-purchases/${i}`),
+    body: async (w) => caseBody(await w.product('own')),
+    other: { purchaser: 403 },
+  }),
   // 成交通知书: the case's parties (the supplier's vendor among them).
   ...rows('GET /api/v1/first-purchases/:id/award-letter', { anonymous: 401, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('awarded', (i) => `/api/v1/first-purchases/${i}/award-letter`),
@@ -753,6 +759,12 @@ export const ROWS: MatrixRow[] = [
   ...rows('GET /first-purchases', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }),
   ...rows('GET /first-purchases/new', only('purchaser', 200, 'get')),
   ...rows('POST /first-purchases', only('purchaser', 302, 'post'), { body: async (w) => caseForm(await w.product('own')) }),
+  ...rows('GET /first-purchases/:id/edit', only('purchaser', 200, 'get'), { url: fpUrl('draft', (i) => `/first-purchases/${i}/edit`), other: { purchaser: 403 } }),
+  ...rows('POST /first-purchases/:id/edit', only('purchaser', 302, 'post'), {
+    url: fpUrl('draft', (i) => `/first-purchases/${i}/edit`),
+    body: async (w) => caseForm(await w.product('own')),
+    other: { purchaser: 403 },
+  }),
   ...rows('GET /first-purchases/:id', { anonymous: 302, purchaser: 200, vendor: 200, admin: 200, finance: 200, expert: 403 }, {
     url: fpUrl('notice', (i) => `/first-purchases/${i}`),
     other: { purchaser: 403, vendor: 403, admin: 200, finance: 200 },
