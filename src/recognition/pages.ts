@@ -163,10 +163,19 @@ export function recognitionPages(deps: Deps): Router {
 
   /** What the application form (views/partials/recognition/application-form.hbs) shows: values, errors and its choices. */
   async function applicationForm(state: AppState, form: ApplicationForm) {
-    const entries = await service.indicatorList({ page: 1, pageSize: 100 });
+    // Every entry of every year's list (a page of the list holds at most 100).
+    const entries: Array<Awaited<ReturnType<typeof service.indicatorList>>['items'][number]> = [];
+    for (let page = 1; ; page++) {
+      const got = await service.indicatorList({ page, pageSize: 100 });
+      entries.push(...got.items);
+      if (got.items.length === 0 || entries.length >= got.total) break;
+    }
+    const chosen = entries.find((e) => form.values.listEntryId === String(e.id)) ?? null;
     return {
       ...form,
-      entries: entries.items.map((e) => ({ id: e.id, label: `${e.year} · ${state.t(`fieldnames.${e.field}`)} · ${e.product}`, selected: form.values.listEntryId === String(e.id) })),
+      entries: entries.map((e) => ({ id: e.id, label: `${e.year} · ${state.t(`fieldnames.${e.field}`)} · ${e.product}`, selected: e === chosen })),
+      // The chosen entry's thresholds, beside the values they are checked against (the standard track needs each met).
+      chosenEntry: chosen ? { product: chosen.product, indicators: chosen.indicators.map((i) => `${i.name} ${requirementText(i)}`) } : null,
       ...options(state, form.values),
     };
   }

@@ -166,6 +166,12 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       const form = await agent.get(`/vendor/applications/${id}/edit`);
       assert.equal(form.status, 200);
       assert.match(form.text, /定位精度 (=|&#x3D;) 0\.004/);
+      // The chosen list entry's thresholds beside the values they are checked against, and the way to the whole list.
+      const requires = decodeEntities(/<div class="hint" id="ra-entry-req">([\s\S]*?)<\/div>/.exec(form.text)?.[1] ?? '');
+      assert.match(requires, /五轴联动数控机床/);
+      assert.match(requires, /定位精度 ≤ 0\.005\s?mm/);
+      assert.match(requires, /主轴转速 ≥ 20000\s?r\/min/);
+      assert.match(form.text, /href="\/indicator-list"/);
       const token = csrfOf(form.text);
       const fields = { _csrf: token, productName: '五轴联动卧式加工中心', model: 'VMC-5X', kind: 'equipment', field: REC_FIELD, levelClaimed: 'domestic', listEntryId: String(entryId), indicators: '定位精度 = 0.004\n主轴转速 = 24000', description: '改正后的说明' };
       const bad = await agent.post(`/vendor/applications/${id}/edit`).type('form').send({ ...fields, model: '' });
