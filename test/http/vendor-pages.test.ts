@@ -36,6 +36,13 @@ describe('vendor portal pages', function () {
     assert.match(certs.text, /高能颚式破碎机/);
   });
 
+  it('the form says what a listing rests on: a certificate, a boutique item, or both', async () => {
+    const page = await agent.get('/vendor/products/new');
+    assert.match(page.text, /id="l-basis-hint"/);
+    assert.match(page.text, /<option value="">— 不依据首台（套）证书 —<\/option>/);
+    assert.match(page.text, /本产品为浙江制造精品，列入精品馆/);
+  });
+
   it('a bad form comes back with the values typed and a message per field; nothing written', async () => {
     const page = await agent.get('/vendor/products/new');
     const res = await agent
