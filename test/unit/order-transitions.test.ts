@@ -20,26 +20,30 @@ const admin = actor('admin');
 const order = (status: OrderStatus) => ({ purchaserId: 7, vendorId: 3, status });
 
 describe('order transitions table', () => {
-  it('is the life of a boutique order: placed → confirmed → delivered → accepted → paid → refunded, cancelled before delivery', () => {
+  it('is the life of a boutique order: placed → confirmed → delivered → accepted → paid → refunded; a delivery rejected goes back to the vendor; declined or cancelled before delivery', () => {
     const path: Array<[string, OrderStatus[], OrderStatus]> = ORDER_ACTIONS.map((a) => [a, [...TRANSITIONS[a].from], TRANSITIONS[a].to]);
     assert.deepEqual(path, [
       ['confirm', ['placed'], 'confirmed'],
       ['deliver', ['confirmed'], 'delivered'],
       ['accept', ['delivered'], 'accepted'],
+      ['reject', ['delivered'], 'confirmed'],
       ['pay', ['accepted'], 'paid'],
+      ['decline', ['placed'], 'cancelled'],
       ['cancel', ['placed', 'confirmed'], 'cancelled'],
       ['refund', ['paid'], 'refunded'],
     ]);
   });
 
-  it('moves money only where DESIGN §4 says: settle on payment, release on cancel, refund after payment', () => {
+  it('moves money only where DESIGN §4 says: settle on payment, release on cancel or decline, refund after payment', () => {
     assert.deepEqual(
       ORDER_ACTIONS.map((a) => [a, TRANSITIONS[a].money, TRANSITIONS[a].restoresStock]),
       [
         ['confirm', null, false],
         ['deliver', null, false],
         ['accept', null, false],
+        ['reject', null, false],
         ['pay', 'settle', false],
+        ['decline', 'release', true],
         ['cancel', 'release', true],
         ['refund', 'refund', false],
       ],
@@ -60,8 +64,9 @@ describe('order transitions table', () => {
 
   it('lists the steps each party may take now', () => {
     assert.deepEqual(allowedActions(buyer, order('placed')), ['cancel']);
-    assert.deepEqual(allowedActions(seller, order('placed')), ['confirm']);
-    assert.deepEqual(allowedActions(buyer, order('delivered')), ['accept']);
+    assert.deepEqual(allowedActions(seller, order('placed')), ['confirm', 'decline']);
+    assert.deepEqual(allowedActions(seller, order('confirmed')), ['deliver']);
+    assert.deepEqual(allowedActions(buyer, order('delivered')), ['accept', 'reject']);
     assert.deepEqual(allowedActions(buyer, order('accepted')), ['pay']);
     assert.deepEqual(allowedActions(seller, order('paid')), ['refund']);
     assert.deepEqual(allowedActions(admin, order('paid')), ['refund']);
