@@ -128,6 +128,7 @@ export function firstPurchasePages(deps: Deps): Router {
       steps: forms,
       canResolve,
       editHref: view.status === 'draft' && canOnCase(actor, 'case.edit', parties) ? `/first-purchases/${view.id}/edit` : null,
+      budgetShort: budgetShort(state, view),
       hasActions: next.length > 0 || canResolve,
       isAdmin: actor.role === 'admin',
       filingDue: view.filingDueAt !== null && view.filedAt === null && view.status !== 'terminated',
@@ -301,6 +302,31 @@ export function firstPurchasePages(deps: Deps): Router {
   });
 
   return router;
+}
+
+/**
+ * Before the price is agreed, a budget below the product's listed price × quantity is said on the case: a price above
+ * the budget ends the purchase (art. 43(3)), so the purchaser learns it while the draft can still be corrected.
+ */
+function budgetShort(state: AppState, view: CaseView): string | null {
+  if (!['draft', 'notice', 'approved'].includes(view.status)) return null;
+  const listed = Money.fromString(view.product.listPrice);
+  const budget = Money.fromString(view.budget);
+  const totalFen = BigInt(listed.fen) * BigInt(view.quantity);
+  if (BigInt(budget.fen) >= totalFen) return null;
+  let total: Money;
+  try {
+    total = Money.ofFen(totalFen);
+  } catch {
+    return null; // a total past the money range: nothing sensible to say
+  }
+  return state.t('first_purchase.budget_below_list', {
+    budget: formatYuan(budget),
+    total: formatYuan(total),
+    price: formatYuan(listed),
+    quantity: view.quantity,
+    unit: view.product.unit,
+  });
 }
 
 /** The case form's values from a draft as it is kept. */

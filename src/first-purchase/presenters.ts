@@ -92,7 +92,7 @@ export interface CaseView extends CaseSummary {
   /** The purchaser's and any agency's contacts as the notices publish them (art. 38). */
   contacts: { purchaser: ContactDetails; agency: ContactDetails | null };
   /** `certificateCurrent`: the product's certificate is valid today (a case may be submitted only then). */
-  product: CaseSummary['product'] & { certNo: string; level: string; field: string; kind: string; unit: string; certificateCurrent: boolean };
+  product: CaseSummary['product'] & { certNo: string; level: string; field: string; kind: string; unit: string; listPrice: string; certificateCurrent: boolean };
   purchaser: CaseSummary['purchaser'] & { city: string; type: string };
   vendor: CaseSummary['vendor'] & { city: string; address: string };
   noticeStartsAt: string | null;
@@ -263,6 +263,8 @@ export function caseView(
       field: c.cert_field,
       kind: c.cert_kind,
       unit: c.product_unit,
+      // The price the vendor lists it at in the catalogue: the budget is weighed against it (never the case's amount).
+      listPrice: money(Number(c.product_price_fen)) as string,
       certificateCurrent: c.cert_status !== null && isCurrent({ status: c.cert_status, valid_until: c.cert_valid_until }, shanghaiDay(parts.now)),
     },
     purchaser: { id: c.purchaser_id, name: c.purchaser_name, city: c.purchaser_city, type: c.purchaser_type },

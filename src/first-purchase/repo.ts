@@ -66,6 +66,7 @@ export interface CaseDetailRow extends CaseRow {
   product_model: string;
   product_description: string;
   product_unit: string;
+  product_price_fen: number;
   product_field: string;
   product_kind: string;
   product_level: string | null;
@@ -190,6 +191,7 @@ function detailQuery(db: Executor) {
       'p.model as product_model',
       'p.description as product_description',
       'p.unit as product_unit',
+      'p.price_fen as product_price_fen',
       'p.field as product_field',
       'p.kind as product_kind',
       'p.level as product_level',

@@ -129,6 +129,20 @@ describe(`first purchase: editing a draft (${ENGINE})`, function () {
     assert.match(text(after.text), /修改项目内容（草稿）/, 'the history in words');
   });
 
+  it('page: a budget below the listed price × quantity is said on the case before the price is agreed (art. 43(3)), and goes once the draft is corrected', async () => {
+    // The 64排CT is listed at ¥3,200,000.00: two of them on a budget of ¥3,500,000.00.
+    const res = await call('post', '', 'purchaser', caseBody(w.products.ct, { quantity: 2 }));
+    const id = res.body.id as number;
+    const page = text((await buyer.get(`/first-purchases/${id}`)).text);
+    assert.match(page, /采购预算 ¥3,500,000\.00 低于该产品挂牌价合计 ¥6,400,000\.00（¥3,200,000\.00 × 2 台）/);
+    assert.match(page, /第四十三条第三项/);
+    assert.equal((await call('get', `/${id}`, 'purchaser')).body.product.listPrice, '3200000.00');
+    assert.equal((await call('patch', `/${id}`, 'purchaser', caseBody(w.products.ct, { quantity: 2, budget: '6400000' }))).status, 200);
+    assert.doesNotMatch((await buyer.get(`/first-purchases/${id}`)).text, /id="fp-budget-short"/);
+    // One at ¥3,500,000.00: enough, nothing said.
+    assert.doesNotMatch((await buyer.get(`/first-purchases/${await draft()}`)).text, /id="fp-budget-short"/);
+  });
+
   it('page: once the 公示 is published the case offers no edit, and the edit form answers 409; another unit is refused', async () => {
     const id = await draft();
     assert.equal((await call('post', `/${id}/submit`, 'purchaser')).status, 200);
