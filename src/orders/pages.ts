@@ -114,6 +114,8 @@ async function detailPage(ctx: Context, orders: OrderService, id: number, error:
     order,
     // A cancelled or refunded order says why, at the top (the history row has it too).
     ended: ['cancelled', 'refunded'].includes(order.status) ? ([...order.history].reverse().find((h) => h.to === order.status) ?? null) : null,
+    // A delivery sent back and not yet delivered again: both sides read why, at the top.
+    rejected: order.status === 'confirmed' && order.history.at(-1)?.step === 'reject' ? order.history.at(-1) : null,
     // The payment's hint names whom it pays and how much, so the one click that moves the money says what it moves.
     steps: stepForms(next, {
       t: state.t,
@@ -155,6 +157,7 @@ async function confirmPage(ctx: Context, orders: OrderService, id: number, step:
     restoresStock: step.restoresStock,
     button: state.t(`orders.confirm_${step.name}_button`),
     back: `/orders/${order.id}`,
+    backToVendorList: actorOf(ctx).role === 'vendor',
   });
   return true;
 }

@@ -48,7 +48,8 @@ export interface OrderSummary extends OrderPaperworkView {
 }
 
 export interface OrderDetail extends OrderSummary {
-  history: Array<{ from: OrderStatus | null; to: OrderStatus; actor: string | null; note: string | null; at: string }>;
+  /** `step`: the step the row records (a status alone does not tell a rejected delivery from a confirmation). */
+  history: Array<{ from: OrderStatus | null; to: OrderStatus; step: HistoryStep; actor: string | null; note: string | null; at: string }>;
   /** The steps the caller may take now. */
   actions: OrderAction[];
 }
@@ -82,7 +83,18 @@ export function orderSummary(o: OrderListRow, items: OrderItemRow[]): OrderSumma
 export function orderDetail(actor: Actor, o: OrderListRow, items: OrderItemRow[], history: OrderHistoryRow[]): OrderDetail {
   return {
     ...orderSummary(o, items),
-    history: history.map((h) => ({ from: h.from_status ?? null, to: h.to_status, actor: h.actor_name ?? null, note: h.note ?? null, at: apiTime(h.at) })),
+    history: history.map((h) => ({ from: h.from_status ?? null, to: h.to_status, step: historyStep(h), actor: h.actor_name ?? null, note: h.note ?? null, at: apiTime(h.at) })),
     actions: allowedActions(actor, { purchaserId: o.purchaser_id, vendorId: o.vendor_id, status: o.status }),
   };
+}
+
+export type HistoryStep = 'place' | OrderAction;
+
+/** Which step a history row records, from its two states and who took it (a vendor ending a new order declined it). */
+export function historyStep(h: Pick<OrderHistoryRow, 'from_status' | 'to_status' | 'actor_role'>): HistoryStep {
+  if (h.from_status === null) return 'place';
+  if (h.to_status === 'cancelled') return h.actor_role === 'vendor' ? 'decline' : 'cancel';
+  if (h.from_status === 'delivered' && h.to_status === 'confirmed') return 'reject';
+  const step = ({ confirmed: 'confirm', delivered: 'deliver', accepted: 'accept', paid: 'pay', refunded: 'refund' } as const)[h.to_status as 'confirmed'];
+  return step ?? 'confirm';
 }

@@ -46,6 +46,8 @@ export interface OrderHistoryRow {
   to_status: OrderStatus;
   actor_id: number | null;
   actor_name: string | null;
+  /** The role of who took the step (left out where the row was read without it). */
+  actor_role?: string | null;
   note: string | null;
   at: string;
 }
@@ -207,7 +209,7 @@ export const orderHistory = (db: Executor, orderId: number): Promise<OrderHistor
     .leftJoin('users', 'users.id', 'order_history.actor_id')
     .where('order_history.order_id', orderId)
     .orderBy('order_history.id')
-    .select('order_history.*', 'users.display_name as actor_name');
+    .select('order_history.*', 'users.display_name as actor_name', 'users.role as actor_role');
 
 export interface OrderScope {
   purchaserId?: number;

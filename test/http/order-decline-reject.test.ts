@@ -96,7 +96,11 @@ describe(`orders: the vendor declines, the purchaser rejects a delivery (${ENGIN
       assert.equal(done.status, 302);
       assert.equal(await status(id), 'cancelled');
       const buyerView = text((await buyer.get(`/orders/${id}`)).text);
-      assert.match(buyerView, /结束原因 交货期无法满足/);
+      // Said as a refusal by the vendor, not as the purchaser's own cancellation.
+      assert.match(buyerView, /拒绝接单原因 交货期无法满足/);
+      assert.match(buyerView, /供应商拒绝接单 → 已取消/);
+      const json = await t.http.get(`/api/v1/orders/${id}`).set('Authorization', tok.buyerA);
+      assert.equal(json.body.history.at(-1).step, 'decline');
       // The purchaser is never offered the vendor's step.
       assert.doesNotMatch(text((await buyer.get(`/orders/${await orderInState(ctx.db, side, 'placed')}`)).text), /拒绝接单/);
     });
@@ -145,9 +149,16 @@ describe(`orders: the vendor declines, the purchaser rejects a delivery (${ENGIN
       const done = await buyer.post(`/orders/${id}/reject`).type('form').send({ reason: '性能测试未达标', _csrf: csrfOf(page.text) });
       assert.equal(done.status, 302);
       assert.equal(await status(id), 'confirmed');
+      // The vendor reads it as a rejection, at the top and in the history — not as a confirmation.
       const vendorPage = text((await seller.get(`/orders/${id}`)).text);
-      assert.match(vendorPage, /性能测试未达标/);
-      assert.match(vendorPage, /交付/);
+      assert.match(vendorPage, /采购单位验收不通过，已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 退回供应商：「性能测试未达标」/);
+      assert.match(vendorPage, /验收不通过，退回供应商 → 已确认/);
+      assert.match(vendorPage, /原因：.?性能测试未达标/);
+      const json = await t.http.get(`/api/v1/orders/${id}`).set('Authorization', tok.sellerA);
+      assert.deepEqual(json.body.history.map((h: { step: string }) => h.step), ['place', 'confirm', 'deliver', 'reject']);
+      // Delivered again, the banner goes.
+      assert.equal((await t.http.post(`/api/v1/orders/${id}/deliver`).set('Authorization', tok.sellerA)).status, 200);
+      assert.doesNotMatch((await seller.get(`/orders/${id}`)).text, /id="order-rejected"/);
     });
 
     it('English: the step and its field in the reader’s language', async () => {
