@@ -18,6 +18,7 @@ import {
 } from '../web';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import { hasKey, unitName } from '../i18n';
 import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
@@ -116,6 +117,8 @@ export function firstPurchasePages(deps: Deps): Router {
       // A refused ruling on an objection shows its message beside the field of that objection's form, with what was typed.
       c: {
         ...view,
+        // An edit's note names the fields changed: read as their labels.
+        history: view.history.map((h) => (h.action === 'edit' && h.note ? { ...h, note: state.t('first_purchase.edit_changed', { fields: h.note.split(',').map((f) => fieldLabel(state, f)).join(state.locale === 'en' ? ', ' : '、') }) } : h)),
         objections: view.objections.map((o) => ({
           contact: null,
           ...o,
@@ -128,7 +131,7 @@ export function firstPurchasePages(deps: Deps): Router {
       steps: forms,
       canResolve,
       editHref: view.status === 'draft' && canOnCase(actor, 'case.edit', parties) ? `/first-purchases/${view.id}/edit` : null,
-      budgetShort: budgetShort(state, view),
+      budgetShort: budgetShort(state, view, canOnCase(actor, 'case.edit', parties)),
       hasActions: next.length > 0 || canResolve,
       isAdmin: actor.role === 'admin',
       filingDue: view.filingDueAt !== null && view.filedAt === null && view.status !== 'terminated',
@@ -212,10 +215,23 @@ export function firstPurchasePages(deps: Deps): Router {
   });
 
   // 修改草稿: the case form, filled in with what the draft holds, posting back to the draft.
+  /** A case no longer a draft: its page, saying why it cannot be edited (409), instead of a bare error page. */
+  async function notEditable(ctx: Context, id: number, err: unknown): Promise<boolean> {
+    if (!(err instanceof AppError) || err.code !== 'invalid_state') return false;
+    ctx.status = 409;
+    ctx.body = await detail(ctx, await service.queries.get(actorOf(ctx), id), { error: errorBody(ctx, err).message });
+    return true;
+  }
+
   router.get('/first-purchases/:id/edit', purchaser, async (ctx) => {
     const state = stateOf(ctx);
     const id = idParam(ctx.params.id);
-    await service.checkEditable(actorOf(ctx), id);
+    try {
+      await service.checkEditable(actorOf(ctx), id);
+    } catch (err) {
+      if (await notEditable(ctx, id, err)) return;
+      throw err;
+    }
     const view = await service.queries.get(actorOf(ctx), id);
     const products = await service.queries.eligibleProducts();
     ctx.body = state.render('first-purchase/new', editModel(state, view, products, draftValues(view), {}, null));
@@ -226,11 +242,14 @@ export function firstPurchasePages(deps: Deps): Router {
     const id = idParam(ctx.params.id);
     const body = fromForm(requestBody(ctx));
     try {
+      // A case no longer a draft says so whatever the form holds (a stale tab).
+      await service.checkEditable(actorOf(ctx), id);
       await service.updateDraft(actorOf(ctx), id, parseForm(CreateCase, body));
       setFlash(ctx, state.t('first_purchase.done_edit'));
       ctx.redirect(`${state.base}/first-purchases/${id}`);
     } catch (err) {
       if (err instanceof AppError && ['forbidden', 'not_found', 'unauthenticated'].includes(err.code)) throw err;
+      if (await notEditable(ctx, id, err)) return;
       const { form, status } = formFailure(ctx, err, CREATE_FIELDS, body);
       ctx.status = status;
       const view = await service.queries.get(actorOf(ctx), id);
@@ -305,11 +324,11 @@ export function firstPurchasePages(deps: Deps): Router {
 }
 
 /**
- * Before the price is agreed, a budget below the product's listed price × quantity is said on the case: a price above
- * the budget ends the purchase (art. 43(3)), so the purchaser learns it while the draft can still be corrected.
+ * A draft's budget below the product's listed price × quantity is said to the purchaser on the case: a price above
+ * the budget ends the purchase (art. 43(3)), so it learns it while the draft can still be corrected.
  */
-function budgetShort(state: AppState, view: CaseView): string | null {
-  if (!['draft', 'notice', 'approved'].includes(view.status)) return null;
+function budgetShort(state: AppState, view: CaseView, mayEdit: boolean): string | null {
+  if (view.status !== 'draft' || !mayEdit) return null;
   const listed = Money.fromString(view.product.listPrice);
   const budget = Money.fromString(view.budget);
   const totalFen = BigInt(listed.fen) * BigInt(view.quantity);
@@ -325,8 +344,14 @@ function budgetShort(state: AppState, view: CaseView): string | null {
     total: formatYuan(total),
     price: formatYuan(listed),
     quantity: view.quantity,
-    unit: view.product.unit,
+    unit: unitName(state.locale, view.product.unit, view.quantity),
   });
+}
+
+/** A case field's label as the form shows it; a name without one as it is. */
+function fieldLabel(state: AppState, name: string): string {
+  if (name === 'productId') return state.t('first_purchase.product_label');
+  return hasKey(state.locale, `fields.${name}`) ? state.t(`fields.${name}`) : name;
 }
 
 /** The case form's values from a draft as it is kept. */
@@ -362,7 +387,7 @@ function editModel(state: AppState, view: CaseView, products: Parameters<typeof 
 
 function newModel(
   state: AppState,
-  products: Array<{ id: number; title: string; model: string; vendor_name: string; cert_no: string; field: string }>,
+  products: Array<{ id: number; title: string; model: string; vendor_name: string; cert_no: string; field: string; price_fen: number; unit: string }>,
   values: ReturnType<typeof createValues>,
   errors: Record<string, string>,
   error: string | null,
@@ -376,10 +401,11 @@ function newModel(
     errors: Object.fromEntries(CREATE_FIELDS.map((f) => [f, errors[f] ?? ''])),
     error,
     // One group a field, in the order the products come (by field, then title).
-    productGroups: products.reduce<Array<{ label: string; products: Array<(typeof products)[number] & { selected: boolean }> }>>((groups, p) => {
+    productGroups: products.reduce<Array<{ label: string; products: Array<(typeof products)[number] & { price: string; selected: boolean }> }>>((groups, p) => {
       const label = state.t(`fieldnames.${p.field}`);
       if (groups.at(-1)?.label !== label) groups.push({ label, products: [] });
-      groups.at(-1)!.products.push({ ...p, selected: String(p.id) === values.productId });
+      // Its listed price, to set the budget by (per unit of sale).
+      groups.at(-1)!.products.push({ ...p, price: `${formatYuan(Money.ofFen(Number(p.price_fen)))}/${unitName(state.locale, p.unit)}`, selected: String(p.id) === values.productId });
       return groups;
     }, []),
   };

@@ -384,7 +384,7 @@ export async function findNotice(db: Executor, id: number): Promise<(PublicNotic
 }
 
 /** Approved products with a certificate, for the case form's product list. */
-export async function listEligibleProducts(db: Executor, today: string, limit: number): Promise<Array<{ id: number; title: string; model: string; vendor_name: string; cert_no: string; field: string }>> {
+export async function listEligibleProducts(db: Executor, today: string, limit: number): Promise<Array<{ id: number; title: string; model: string; vendor_name: string; cert_no: string; field: string; price_fen: number; unit: string }>> {
   return db('products as p')
     .join('vendors as v', 'v.id', 'p.vendor_id')
     .join('certifications as c', 'c.id', 'p.cert_id')
@@ -395,5 +395,5 @@ export async function listEligibleProducts(db: Executor, today: string, limit: n
     .orderBy('p.field')
     .orderBy('p.title')
     .limit(limit)
-    .select('p.id', 'p.title', 'p.model', 'v.name as vendor_name', 'c.cert_no', 'p.field');
+    .select('p.id', 'p.title', 'p.model', 'v.name as vendor_name', 'c.cert_no', 'p.field', 'p.price_fen', 'p.unit');
 }

@@ -114,7 +114,9 @@ export class FirstPurchaseService {
       const before = c as unknown as Record<string, unknown>;
       const changed = (Object.keys(fields) as Array<keyof typeof fields>).filter((k) => String(before[k] ?? '') !== String(fields[k] ?? ''));
       if (!(await updateCase(trx, c.id, 'draft', { ...fields, updated_at: now }))) throw invalidState('first_purchase.edit_not_draft');
-      await insertHistory(trx, { case_id: c.id, action: 'edit', from_status: 'draft', to_status: 'draft', actor_id: actor.id, note: null, at: now });
+      // The history names the fields changed, as the API names them ("budget,quantity"); the page reads them as labels.
+      const names = changed.filter((k) => k !== 'vendor_id' && k !== 'cert_id').map((k) => apiField(k, null)[0]);
+      await insertHistory(trx, { case_id: c.id, action: 'edit', from_status: 'draft', to_status: 'draft', actor_id: actor.id, note: names.length ? names.join(',') : null, at: now });
       await recordAudit(trx, this.clock, {
         actor,
         action: 'first_purchase.edit',

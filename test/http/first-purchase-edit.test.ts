@@ -112,7 +112,7 @@ describe(`first purchase: editing a draft (${ENGINE})`, function () {
     assert.match(form.text, new RegExp(`action="/first-purchases/${id}/edit"`));
     assert.match(form.text, /name="projectName"[^>]*value="64排CT采购项目"/);
     assert.match(form.text, /name="budget"[^>]*value="3500000\.00"/);
-    assert.match(form.text, new RegExp(`<option value="${w.products.ct}" selected`));
+    assert.match(form.text, new RegExp(`<option value="${w.products.ct}" selected>[^<]*· ¥3,200,000\\.00/台</option>`), 'each product with its listed price');
     assert.match(text(form.text), /保存修改/);
     const fields = { ...Object.fromEntries(Object.entries(caseBody(w.products.ct)).filter(([, v]) => typeof v === 'string')), productId: String(w.products.ct), 'experts[0][name]': '张主任', 'experts[0][unit]': '浙江省人民医院', 'experts[0][title]': '主任医师' };
     const refused = await buyer.post(`/first-purchases/${id}/edit`).type('form').send({ ...fields, projectName: '', reason: '改过的理由：该产品为唯一满足临床需求的国产设备', _csrf: csrfOf(form.text) });
@@ -127,6 +127,9 @@ describe(`first purchase: editing a draft (${ENGINE})`, function () {
     assert.match(text(after.text), /草稿已修改/);
     assert.match(text(after.text), /64排CT（二期）采购项目/);
     assert.match(text(after.text), /修改项目内容（草稿）/, 'the history in words');
+    assert.match(text(after.text), /修改了：项目名称/, 'naming the fields changed');
+    const json = await call('get', `/${id}`, 'purchaser');
+    assert.equal(json.body.history.at(-1).note, 'projectName,experts');
   });
 
   it('page: a budget below the listed price × quantity is said on the case before the price is agreed (art. 43(3)), and goes once the draft is corrected', async () => {
@@ -136,6 +139,11 @@ describe(`first purchase: editing a draft (${ENGINE})`, function () {
     const page = text((await buyer.get(`/first-purchases/${id}`)).text);
     assert.match(page, /采购预算 ¥3,500,000\.00 低于该产品挂牌价合计 ¥6,400,000\.00（¥3,200,000\.00 × 2 台）/);
     assert.match(page, /第四十三条第三项/);
+    assert.match(text((await buyer.get(`/first-purchases/${id}?lang=en`)).text), /\(¥3,200,000\.00 × 2 units\)/);
+    await buyer.get(`/first-purchases/${id}?lang=zh-CN`);
+    // Said to the purchaser, who can correct it — not to the supplier.
+    const vendor = await loginAgent(t.app, w.users.vendor);
+    assert.doesNotMatch((await vendor.get(`/first-purchases/${id}`)).text, /id="fp-budget-short"/);
     assert.equal((await call('get', `/${id}`, 'purchaser')).body.product.listPrice, '3200000.00');
     assert.equal((await call('patch', `/${id}`, 'purchaser', caseBody(w.products.ct, { quantity: 2, budget: '6400000' }))).status, 200);
     assert.doesNotMatch((await buyer.get(`/first-purchases/${id}`)).text, /id="fp-budget-short"/);
@@ -147,7 +155,15 @@ describe(`first purchase: editing a draft (${ENGINE})`, function () {
     const id = await draft();
     assert.equal((await call('post', `/${id}/submit`, 'purchaser')).status, 200);
     assert.doesNotMatch((await buyer.get(`/first-purchases/${id}`)).text, /\/edit"/);
-    assert.equal((await buyer.get(`/first-purchases/${id}/edit`)).status, 409);
+    // The case page, saying why (not a bare error page); a stale tab's save the same.
+    const late = await buyer.get(`/first-purchases/${id}/edit`);
+    assert.equal(late.status, 409);
+    assert.match(text(late.text), /只有草稿可以修改/);
+    assert.match(late.text, /id="fp-history"/);
+    const stale = await buyer.post(`/first-purchases/${id}/edit`).type('form').send({ projectName: '过期的标签页', _csrf: csrfOf(late.text) });
+    assert.equal(stale.status, 409);
+    assert.match(text(stale.text), /只有草稿可以修改/);
+    assert.doesNotMatch(stale.text, /保存修改/);
     const other = await loginAgent(t.app, w.users.purchaser2);
     assert.equal((await other.get(`/first-purchases/${await draft()}/edit`)).status, 403);
   });
