@@ -2,6 +2,7 @@ import type { Executor } from '../db';
 import { byDeadline, todo, type TodoItem } from '../purchaser';
 import { shanghaiDay } from '../time';
 import { addWorkdays } from '../workdays';
+import { MIN_PANEL } from '../recognition';
 
 /** The single-source objections are reviewed within 5 working days after the 公示 period (arts. 39–40). */
 const REVIEW_WORKING_DAYS = 5;
@@ -39,7 +40,13 @@ export async function adminDesk(db: Executor, now: Date): Promise<{ figures: Adm
     db('cert_applications').where({ status: 'submitted' }).orderBy('id').limit(200).select('id', 'application_no', 'product_name', 'submitted_at', 'updated_at') as Promise<Row[]>,
     db('cert_applications as a')
       .where('a.status', 'expert_review')
-      .whereNotExists((q) => q.select(db.raw('1')).from('cert_reviews as r').whereRaw('r.application_id = a.id').where('r.status', 'assigned'))
+      // Waiting for the department: a draw, the recommendation once every expert has scored, or a top-up (补抽) of a
+      // panel that conflicts left short, even while the others still score.
+      .where((w) =>
+        w
+          .whereNotExists((q) => q.select(db.raw('1')).from('cert_reviews as r').whereRaw('r.application_id = a.id').where('r.status', 'assigned'))
+          .orWhereRaw("(SELECT COUNT(*) FROM cert_reviews r2 WHERE r2.application_id = a.id AND r2.status <> 'conflict') BETWEEN 1 AND ?", [MIN_PANEL - 1]),
+      )
       .orderBy('a.id')
       .limit(200)
       .select('a.id', 'a.application_no', 'a.product_name', 'a.updated_at') as Promise<Row[]>,

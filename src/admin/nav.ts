@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import type { Clock } from '../clock';
 import { readerOf, type Db, type Executor } from '../db';
 import type { Actor, AppState } from '../web';
+import { MIN_PANEL } from '../recognition';
 
 export interface NavCounts {
   /** The admin's review queues (the vendors' and listings' links). */
@@ -53,7 +54,10 @@ export const adminParts = (nowIso: string) => ({
   vendors: q("SELECT COUNT(*) FROM vendors WHERE status = 'pending'"),
   products: q("SELECT COUNT(*) FROM products WHERE status = 'pending_review'"),
   to_screen: q("SELECT COUNT(*) FROM cert_applications WHERE status = 'submitted'"),
-  to_review: q("SELECT COUNT(*) FROM cert_applications a WHERE a.status = 'expert_review' AND NOT EXISTS (SELECT 1 FROM cert_reviews r WHERE r.application_id = a.id AND r.status = 'assigned')"),
+  to_review: q(
+    "SELECT COUNT(*) FROM cert_applications a WHERE a.status = 'expert_review' AND (NOT EXISTS (SELECT 1 FROM cert_reviews r WHERE r.application_id = a.id AND r.status = 'assigned') OR (SELECT COUNT(*) FROM cert_reviews r2 WHERE r2.application_id = a.id AND r2.status <> 'conflict') BETWEEN 1 AND ?)",
+    MIN_PANEL - 1,
+  ),
   recommended: q("SELECT COUNT(*) FROM cert_applications WHERE status = 'recommended' AND round_id IS NULL"),
   objections: q("SELECT COUNT(*) FROM objections WHERE status = 'open'"),
   round_objections: q("SELECT COUNT(*) FROM cert_objections WHERE status = 'open'"),

@@ -10,6 +10,7 @@ import { recognitionApiRoutes } from './routes';
  * 公示 and objections, certificates entered in the registry, and the awards (奖励) finance pays through the ledger.
  */
 export { RecognitionService } from './service';
+export { MIN_PANEL } from './transitions';
 export { roundNoticeFacts, type RoundNoticeFacts } from './public-notices';
 export { ObjectionInput as CertificationObjectionInput } from './schema';
 

@@ -532,7 +532,8 @@ export class RecognitionService {
       const a = await findApplication(trx, applicationId, { lock: true });
       if (!a) throw notFound('recognition.not_found');
       const mine = (await reviewsOf(trx, a.id)).find((r) => r.expert_id === e.id);
-      if (!mine || mine.status === 'conflict') throw new AppError('forbidden', 'recognition.not_drawn');
+      if (!mine) throw new AppError('forbidden', 'recognition.not_drawn');
+      if (mine.status === 'conflict') throw new AppError('forbidden', 'recognition.not_drawn_conflict');
       if (a.status !== 'expert_review') throw invalidState(`recognition.wrong_state_${a.status}`, { status: a.status });
       if (mine.status === 'scored') throw invalidState('recognition.already_reviewed');
       const at = this.now();
@@ -939,6 +940,8 @@ export class RecognitionService {
     const expert = actor.role === 'expert' ? await findExpertOfUser(db, actor.id) : undefined;
     const reviews = expert ? await reviewsOf(db, a.id) : [];
     const assigned = !!expert && reviews.some((r) => r.expert_id === expert.id && r.status !== 'conflict');
+    // An expert who declared a conflict is told so (still a 403), not that it was never drawn to them.
+    if (!assigned && expert && reviews.some((r) => r.expert_id === expert.id && r.status === 'conflict')) throw new AppError('forbidden', 'recognition.not_drawn_conflict');
     mayReadApplication(actor, act, { vendorId: a.vendor_id, assigned });
   }
 
@@ -1066,7 +1069,8 @@ export class RecognitionService {
       missing,
       history,
       reviews,
-      panel: { drawn: panel.length, scored: panel.filter((r) => r.status === 'scored').length },
+      // `short`: conflicts with no replacement left it below MIN_PANEL; the department tops it up (补抽).
+      panel: { drawn: panel.length, scored: panel.filter((r) => r.status === 'scored').length, short: panel.length > 0 && panel.length < MIN_PANEL },
       attachments: files.map((f) => ({
         id: f.id,
         kind: f.kind,

@@ -59,7 +59,7 @@ export interface ApplicationView {
   history: Array<{ action: string; from: string | null; to: string; note: string | null; at: string }>;
   reviews: ReviewView[];
   draws?: Array<{ id: number; reason: string; count: number; pool: number[]; drawn: number[]; drawnBy: number | null; drawnAt: string }>;
-  panel: { drawn: number; scored: number };
+  panel: { drawn: number; scored: number; short: boolean };
   /** Test reports, user reports, IP documents: what each is, never the file (download: `url`). */
   attachments: AttachmentView[];
 }

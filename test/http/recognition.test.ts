@@ -268,7 +268,14 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
         const declared = await call('post', `/api/v1/expert/reviews/${id}`, e3, { conflict: true, opinion: '与申请单位有合作关系' });
         assert.equal(declared.status, 200, JSON.stringify(declared.body));
         assert.equal(declared.body.replacementDrawn, false);
-        assertError(await call('get', `/api/v1/applications/${id}`, e3), 403);
+        const gone = await call('get', `/api/v1/applications/${id}`, e3);
+        assertError(gone, 403);
+        assert.match(gone.body.error.message, /您已对该申请声明回避/, 'told why, not that it was never drawn to them');
+        // The department finds it on its desk and in the queue while the other two still score.
+        const admin1 = await loginAgent(t.app, w.users.admin);
+        const appNo = (await call('get', `/api/v1/applications/${id}`, w.users.admin)).body.applicationNo as string;
+        assert.ok((await admin1.get('/admin')).text.includes(appNo), 'a short panel is a to-do on the desk');
+        assert.match(decodeEntities((await admin1.get('/admin/applications')).text), new RegExp(`${appNo}[^<]*</a> — 2 位专家中已有 0 位评分 <strong class="panel-short">评审专家不足 3 位，需补抽`));
         let admin = (await call('get', `/api/v1/applications/${id}`, w.users.admin)).body;
         assert.deepEqual(admin.reviews.map((r: { status: string }) => r.status).sort(), ['assigned', 'assigned', 'conflict']);
         assert.equal(admin.draws.length, 1, 'no replacement draw');
