@@ -229,6 +229,9 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
       assert.equal((await submit(buyer, `/products/${p.a}`, '/cart/items', { productId: String(p.a), quantity: '5' })).status, 302);
       const cart = await buyer.get('/cart');
       assert.match(text(cart.text), /超过直购限额 ¥1,000,000\.00/);
+      // One vendor in the cart: no talk of other vendors' items.
+      assert.match(text(cart.text), /请减少数量至限额以内/);
+      assert.doesNotMatch(text(cart.text), /其他供应商/);
       // The link opens a 政府首购 for the group's dearest line, as the product page's button does.
       assert.match(cart.text, new RegExp(`href="/first-purchases/new\\?productId(=|&#x3D;)${p.a}"`));
       assert.doesNotMatch(cart.text, /href="\/checkout"/, 'no way on to the checkout');
