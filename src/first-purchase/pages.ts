@@ -98,7 +98,10 @@ export function firstPurchasePages(deps: Deps): Router {
       pay: { amount: yuan(view.amount) },
       filing: { signedAt: view.signedAt ?? '', due: view.filingDueAt ?? '' },
     };
-    const forms = stepForms(next, {
+    // The purchaser ends its case by 终止采购活动, whose causes include its own withdrawal (采购人撤回采购): a second
+    // form that ends the case as well only made it choose between two (the JSON route and the department's form stay).
+    const shown = actor.role === 'purchaser' && next.some((s) => s.step.name === 'terminate') ? next.filter((s) => s.step.name !== 'withdraw') : next;
+    const forms = stepForms(shown, {
       t: state.t,
       action: (step) => `${CASE_WORKFLOW.pagePrefix}/${view.id}/${step.name}`,
       today: shanghaiDay(deps.clock.now()),

@@ -154,7 +154,14 @@ describe(`first purchase: editing a draft (${ENGINE})`, function () {
   it('page: once the 公示 is published the case offers no edit, and the edit form answers 409; another unit is refused', async () => {
     const id = await draft();
     assert.equal((await call('post', `/${id}/submit`, 'purchaser')).status, 200);
-    assert.doesNotMatch((await buyer.get(`/first-purchases/${id}`)).text, /\/edit"/);
+    const published = (await buyer.get(`/first-purchases/${id}`)).text;
+    assert.doesNotMatch(published, /\/edit"/);
+    // One way for the purchaser to end it (终止采购活动, whose causes include its own withdrawal), not two side by side;
+    // the department keeps its form to end a case.
+    assert.match(published, /class="[^"]*step-terminate/);
+    assert.doesNotMatch(published, /class="[^"]*step-withdraw/);
+    const admin = await loginAgent(t.app, w.users.admin);
+    assert.match((await admin.get(`/first-purchases/${id}`)).text, /class="[^"]*step-withdraw/);
     // The case page, saying why (not a bare error page); a stale tab's save the same.
     const late = await buyer.get(`/first-purchases/${id}/edit`);
     assert.equal(late.status, 409);
