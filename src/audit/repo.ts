@@ -32,3 +32,42 @@ export async function auditVocabulary(db: Executor): Promise<{ entities: string[
   ]);
   return { entities: entities.map((r: { entity: string }) => r.entity), actions: actions.map((r: { action: string }) => r.action) };
 }
+
+/** Where a party's objects live, for `recentActs`: the table, its owner column and the audit records' entity name. */
+export interface OwnedObjects {
+  entity: string;
+  table: 'orders' | 'fp_cases' | 'products';
+  owner: 'purchaser_id' | 'vendor_id';
+}
+
+/** One act of someone else on a party's object (see `recentActs`), with the object's row. */
+export interface RecentAct {
+  id: number;
+  action: string;
+  actor_name: string;
+  at: string;
+  object: Record<string, unknown>;
+}
+
+/**
+ * What others did lately to a party's objects: the audit records of `actions` on the rows of `objects.table` whose
+ * `owner` is `ownerId`, at or after `sinceIso`, newest first — read from the objects to their records (the index on
+ * entity and entity_id), never the other way. `columns` are the object's columns to answer with.
+ */
+export async function recentActs(db: Executor, objects: OwnedObjects, ownerId: number, actions: readonly string[], sinceIso: string, limit: number, columns: readonly string[]): Promise<RecentAct[]> {
+  const rows = await db(`${objects.table} as o`)
+    .join('audit_log as a', (j) => j.on('a.entity', db.raw('?', [objects.entity])).andOn('a.entity_id', db.raw('CAST(o.id AS TEXT)')))
+    .where(`o.${objects.owner}`, ownerId)
+    .whereIn('a.action', [...actions])
+    .where('a.at', '>=', sinceIso)
+    .orderBy([{ column: 'a.at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
+    .limit(limit)
+    .select('a.id', 'a.action', 'a.actor_name', 'a.at', ...columns.map((c) => `o.${c} as o_${c}`));
+  return rows.map((r: Record<string, unknown>) => ({
+    id: Number(r.id),
+    action: String(r.action),
+    actor_name: String(r.actor_name ?? ''),
+    at: String(r.at),
+    object: Object.fromEntries(columns.map((c) => [c, r[`o_${c}`]])),
+  }));
+}

@@ -9,6 +9,8 @@ import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSE
 import { halfWidth } from '../schema';
 import { shanghaiDay } from '../time';
 import { directPurchaseLimitFen } from '../settings';
+import { deskUpdates, type UpdateSource } from '../audit';
+import { caseNo } from '../numbers';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
 import { CASE_TODO, awardedAt, byDeadline, contractDueDay, ordersToAct, todo, type TodoItem } from './desk';
 import { caseReservedFen, cartProducts } from './repo';
@@ -23,13 +25,14 @@ export function purchaserRoutes(deps: Deps): Router {
     const state = ctx.state as AppState;
     const actor = actorOf(ctx);
     const unitId = actor.purchaserId as number;
-    const [budget, counts, recent, unit, todos, cart] = await Promise.all([
+    const [budget, counts, recent, unit, todos, cart, updates] = await Promise.all([
       budgetLines(deps, unitId),
       countByStatus(deps.db, { purchaserId: unitId }),
       orders.list(actor, { page: 1, pageSize: 5 }),
       deps.db('purchasers').where({ id: unitId }).first('name'),
       purchaserTodos(deps, actor),
       cartOf(deps.db, actor.id),
+      deskUpdates(deps.db, unitId, PURCHASER_UPDATES, new Date(deps.clock.now().getTime() - UPDATES_DAYS * 86_400_000).toISOString()),
     ]);
     const todo = deskSection('todo', todos, '/purchaser', ctx.query);
     ctx.body = state.render('purchaser/desk', {
@@ -43,6 +46,8 @@ export function purchaserRoutes(deps: Deps): Router {
       statusCounts: ORDER_STATUSES.map((s) => ({ status: s, n: counts[s] ?? 0 })),
       recent: recent.items,
       cartCount: cart.length,
+      updates,
+      updatesDays: UPDATES_DAYS,
     });
   });
 
@@ -312,3 +317,26 @@ async function purchaserTodos(deps: Deps, actor: Actor): Promise<TodoItem[]> {
     }),
   ]);
 }
+
+/** How far back a desk's 最近动态 looks. */
+export const UPDATES_DAYS = 30;
+
+/** What others do to a purchasing unit's orders and 政府首购 cases that it should hear of on its desk. */
+const PURCHASER_UPDATES: UpdateSource[] = [
+  {
+    entity: 'order',
+    table: 'orders',
+    owner: 'purchaser_id',
+    actions: ['order.confirm', 'order.deliver', 'order.decline', 'order.refund'],
+    columns: ['id', 'order_no'],
+    ref: (o) => ({ ref: String(o.order_no), title: '', href: `/orders/${String(o.id)}` }),
+  },
+  {
+    entity: 'fp_case',
+    table: 'fp_cases',
+    owner: 'purchaser_id',
+    actions: ['first_purchase.approve', 'first_purchase.filing', 'first_purchase.certificate_revoked'],
+    columns: ['id', 'project_name', 'created_at'],
+    ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
+  },
+];

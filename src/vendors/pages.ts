@@ -19,6 +19,7 @@ import {
 } from '../web';
 import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
+import { deskUpdates, type UpdateSource } from '../audit';
 import type { Executor } from '../db';
 import { CITIES, FIELDS } from '../domain';
 import { leadsFrom, mountPageSteps } from '../workflow';
@@ -139,7 +140,14 @@ export function vendorPages(
   router.get('/vendor', vendor, async (ctx) => {
     const state = stateOf(ctx);
     const actor = actorOf(ctx);
-    const [profile, certs, summary, todos] = await Promise.all([s.registration.profile(actor), s.certs.forVendor(actor), s.listings.summary(actor), vendorTodos(deps.db, actor.vendorId ?? -1)]);
+    const since = new Date(deps.clock.now().getTime() - UPDATES_DAYS * 86_400_000).toISOString();
+    const [profile, certs, summary, todos, updates] = await Promise.all([
+      s.registration.profile(actor),
+      s.certs.forVendor(actor),
+      s.listings.summary(actor),
+      vendorTodos(deps.db, actor.vendorId ?? -1),
+      deskUpdates(deps.db, actor.vendorId ?? -1, VENDOR_UPDATES, since),
+    ]);
     const byStatus = (st: string) => summary.counts[st] ?? 0;
     const todo = deskSection('todo', todos, '/vendor', ctx.query);
     ctx.body = state.render('vendor/dashboard', {
@@ -152,6 +160,8 @@ export function vendorPages(
       attention: summary.attention.map((l) => listingRow(ctx, l)),
       todos: todo.items,
       todo,
+      updates,
+      updatesDays: UPDATES_DAYS,
     });
   });
 
@@ -248,3 +258,26 @@ export function vendorPages(
     },
   });
 }
+
+/** How far back the desk's 最近动态 looks. */
+const UPDATES_DAYS = 30;
+
+/** What others do to a vendor's orders and listings that it should hear of on its desk. */
+const VENDOR_UPDATES: UpdateSource[] = [
+  {
+    entity: 'order',
+    table: 'orders',
+    owner: 'vendor_id',
+    actions: ['order.place', 'order.accept', 'order.reject', 'order.pay', 'order.cancel'],
+    columns: ['id', 'order_no'],
+    ref: (o) => ({ ref: String(o.order_no), title: '', href: `/orders/${String(o.id)}` }),
+  },
+  {
+    entity: 'product',
+    table: 'products',
+    owner: 'vendor_id',
+    actions: ['product.approve', 'product.reject'],
+    columns: ['id', 'title', 'model'],
+    ref: (p) => ({ ref: String(p.model), title: String(p.title), href: `/vendor/products/${String(p.id)}/edit` }),
+  },
+];

@@ -1,0 +1,44 @@
+import type { Executor } from '../db';
+import { recentActs, type OwnedObjects } from './repo';
+
+/** One kind of a party's objects on its desk's 最近动态: where they live, which acts of others count, how to name one. */
+export interface UpdateSource extends OwnedObjects {
+  actions: readonly string[];
+  columns: readonly string[];
+  /** The object's number or name as the desk shows it, and its page. */
+  ref: (object: Record<string, unknown>) => { ref: string; title: string; href: string };
+}
+
+/** An entry of 最近动态: what was done (the audit label's key), by whom, when, to which object. */
+export interface DeskUpdate {
+  at: string;
+  what: string;
+  actor: string;
+  ref: string;
+  title: string;
+  href: string;
+}
+
+/**
+ * What others did lately to a party's objects — a vendor confirming or declining an order, the finance department
+ * approving a case, the department approving a listing — newest first, from the audit log (so it says what the
+ * records say, in the audit page's words).
+ */
+export async function deskUpdates(db: Executor, ownerId: number, sources: readonly UpdateSource[], sinceIso: string, limit = 10): Promise<DeskUpdate[]> {
+  const found = await Promise.all(
+    sources.map(async (s) =>
+      (await recentActs(db, s, ownerId, s.actions, sinceIso, limit, s.columns)).map((r) => ({
+        id: r.id,
+        at: r.at,
+        what: `audit.action_${r.action.replace(/\./g, '_')}`,
+        actor: r.actor_name,
+        ...s.ref(r.object),
+      })),
+    ),
+  );
+  return found
+    .flat()
+    .sort((a, b) => (a.at === b.at ? b.id - a.id : a.at < b.at ? 1 : -1))
+    .slice(0, limit)
+    .map(({ id: _id, ...u }) => u);
+}
