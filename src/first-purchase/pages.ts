@@ -217,7 +217,6 @@ export function firstPurchasePages(deps: Deps): Router {
     }
   });
 
-  // 修改草稿: the case form, filled in with what the draft holds, posting back to the draft.
   /** A case no longer a draft: its page, saying why it cannot be edited (409), instead of a bare error page. */
   async function notEditable(ctx: Context, id: number, err: unknown): Promise<boolean> {
     if (!(err instanceof AppError) || err.code !== 'invalid_state') return false;
@@ -226,6 +225,7 @@ export function firstPurchasePages(deps: Deps): Router {
     return true;
   }
 
+  // 修改草稿: the case form, filled in with what the draft holds, posting back to the draft.
   router.get('/first-purchases/:id/edit', purchaser, async (ctx) => {
     const state = stateOf(ctx);
     const id = idParam(ctx.params.id);
