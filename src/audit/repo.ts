@@ -36,7 +36,7 @@ export async function auditVocabulary(db: Executor): Promise<{ entities: string[
 /** Where a party's objects live, for `recentActs`: the table, its owner column and the audit records' entity name. */
 export interface OwnedObjects {
   entity: string;
-  table: 'orders' | 'fp_cases' | 'products';
+  table: 'orders' | 'fp_cases' | 'products' | 'cert_applications' | 'insurance_claims' | 'cert_awards';
   owner: 'purchaser_id' | 'vendor_id';
 }
 

@@ -20,6 +20,7 @@ import {
 import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
 import { deskUpdates, type UpdateSource } from '../audit';
+import { Money, formatYuan } from '../money';
 import type { Executor } from '../db';
 import { CITIES, FIELDS } from '../domain';
 import { leadsFrom, mountPageSteps } from '../workflow';
@@ -262,7 +263,7 @@ export function vendorPages(
 /** How far back the desk's 最近动态 looks. */
 const UPDATES_DAYS = 30;
 
-/** What others do to a vendor's orders and listings that it should hear of on its desk. */
+/** What others do to a vendor's orders, listings, applications, claims and awards that it should hear of on its desk. */
 const VENDOR_UPDATES: UpdateSource[] = [
   {
     entity: 'order',
@@ -279,5 +280,29 @@ const VENDOR_UPDATES: UpdateSource[] = [
     actions: ['product.approve', 'product.reject'],
     columns: ['id', 'title', 'model'],
     ref: (p) => ({ ref: String(p.model), title: String(p.title), href: `/vendor/products/${String(p.id)}/edit` }),
+  },
+  {
+    entity: 'cert_application',
+    table: 'cert_applications',
+    owner: 'vendor_id',
+    actions: ['recognition.screen', 'recognition.recommend', 'recognition.enter_round', 'recognition.certify', 'recognition.objection_upheld'],
+    columns: ['id', 'application_no', 'product_name'],
+    ref: (a) => ({ ref: String(a.application_no ?? `#${String(a.id)}`), title: String(a.product_name), href: `/vendor/applications/${String(a.id)}` }),
+  },
+  {
+    entity: 'insurance_claim',
+    table: 'insurance_claims',
+    owner: 'vendor_id',
+    actions: ['insurance.admin_review', 'insurance.finance_review', 'insurance.finance_disburse'],
+    columns: ['id', 'claim_no', 'policy_no'],
+    ref: (c) => ({ ref: String(c.claim_no ?? c.policy_no), title: '', href: `/vendor/insurance-claims/${String(c.id)}` }),
+  },
+  {
+    entity: 'cert_award',
+    table: 'cert_awards',
+    owner: 'vendor_id',
+    actions: ['recognition.award_pay'],
+    columns: ['id', 'application_id', 'amount_fen'],
+    ref: (w) => ({ ref: formatYuan(Money.ofFen(Number(w.amount_fen))), title: '', href: `/vendor/applications/${String(w.application_id)}` }),
   },
 ];

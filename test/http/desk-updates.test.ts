@@ -4,6 +4,7 @@ import { ENGINE, useMigratedDb } from '../helpers/db';
 import { decodeEntities } from '../helpers/html';
 import { loginAgent } from '../helpers/session';
 import { tokens, tradingCast, tradingSide, type Cast, type TradingSide } from '../helpers/trading';
+import { LIST_ENTRY, applicationBody, makeRecWorld } from '../helpers/recognition';
 
 const text = (html: string) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 /** The entries of a desk's 最近动态, as text. */
@@ -82,6 +83,22 @@ describe(`desks: recent updates from the other side (${ENGINE})`, function () {
     assert.ok(!list.join('\n').includes(no.old!));
     const en = await seller.get('/vendor?lang=en');
     assert.match(text(en.text), /Recent updates/);
+  });
+
+  it('the vendor reads the department’s steps on its certification application (形式审查) among them', async () => {
+    const rec = await makeRecWorld(ctx.db);
+    const [vendorTok, adminTok] = [await bearer(t.http, rec.users.vendor), await bearer(t.http, rec.users.admin)];
+    const entry = await t.http.post('/api/v1/admin/indicator-list').set('Authorization', adminTok).send(LIST_ENTRY);
+    const app = await t.http.post('/api/v1/vendor/applications').set('Authorization', vendorTok).send(applicationBody({ listEntryId: entry.body.id }));
+    assert.equal(app.status, 201, JSON.stringify(app.body));
+    assert.equal((await t.http.post(`/api/v1/vendor/applications/${app.body.id}/submit`).set('Authorization', vendorTok)).status, 200);
+    assert.equal((await t.http.post(`/api/v1/admin/applications/${app.body.id}/screen`).set('Authorization', adminTok).send({ passed: true, opinion: '材料齐全' })).status, 200);
+    const seller = await loginAgent(t.app, rec.users.vendor);
+    const list = updates((await seller.get('/vendor')).text);
+    assert.equal(list.length, 1, list.join('\n'));
+    assert.match(list[0]!, new RegExp(`认定申请形式审查 · ${app.body.applicationNo}`));
+    // Its own submission is not among them.
+    assert.doesNotMatch(list.join('\n'), /提交/);
   });
 
   it('a desk with nothing new says so', async () => {
