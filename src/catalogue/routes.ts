@@ -59,6 +59,7 @@ export function catalogueRoutes(deps: Deps): Router {
         title: product.title,
         product,
         canBuy: state.actor?.role === 'purchaser',
+        signedIn: state.actor !== null,
         // One unit alone above the direct-purchase limit cannot be bought in the boutique hall (DESIGN §9): said here,
         // before the cart refuses it.
         overLimit: Money.fromString(product.price).fen > limitFen ? formatYuan(Money.ofFen(limitFen)) : null,

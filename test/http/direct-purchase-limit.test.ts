@@ -5,6 +5,7 @@ import { ENGINE, useMigratedDb } from '../helpers/db';
 import { decodeEntities } from '../helpers/html';
 import { csrfOf, loginAgent, type Agent } from '../helpers/session';
 import { checkoutForm, makeProduct, tokens, tradingCast, type Cast } from '../helpers/trading';
+import { makeCert } from '../helpers/factories';
 
 const text = (html: string) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 
@@ -178,6 +179,16 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
       // The visitor reads it too (the page kept for anyone).
       assert.match(text((await t.http.get(`/products/${dear}`)).text), /超过精品馆直购限额 ¥1,000,000\.00/);
       assert.match(text((await t.http.get(`/products/${dear}?lang=en`)).text), /above the boutique hall's direct-purchase limit of ¥1,000,000\.00/);
+      // A first-unit product above the limit points to 政府首购: the visitor is asked to sign in for it, the purchaser
+      // gets the button.
+      const cert = await makeCert(ctx.db, cast.vendorA, { valid_until: '2029-12-31' });
+      const certified = (await makeProduct(ctx.db, cast.vendorA, { cert, title: '五轴联动龙门加工中心', price_fen: 2_600_000_00, stock: 2 })).id;
+      const visitor = await t.http.get(`/products/${certified}`);
+      assert.match(text(visitor.text), /可发起政府首购，以单一来源方式采购。 采购单位请登录后发起/);
+      assert.match(visitor.text, new RegExp(`href="/login\\?next(=|&#x3D;)%2Fproducts%2F${certified}"`));
+      const signedIn = await buyer.get(`/products/${certified}`);
+      assert.doesNotMatch(text(signedIn.text), /请登录后发起/);
+      assert.match(signedIn.text, new RegExp(`href="/first-purchases/new\\?productId(=|&#x3D;)${certified}"`));
       // Under the limit: no warning, the cart form.
       const cheap = await buyer.get(`/products/${p.a}`);
       assert.doesNotMatch(cheap.text, /id="over-limit"/);
