@@ -170,12 +170,16 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
   });
 
   describe('the product page', () => {
-    it('a product whose one unit is above the limit says so before the cart, and offers no 加入购物车; a new limit shows at once', async () => {
+    it('a product whose one unit is above the limit says so before the cart (which still refuses it); a new limit shows at once', async () => {
       const dear = (await makeProduct(ctx.db, cast.vendorA, { title: '大型数控龙门加工中心', price_fen: 1_200_000_00, stock: 3 })).id;
       const page = await buyer.get(`/products/${dear}`);
       assert.equal(page.status, 200);
       assert.match(text(page.text), /本商品单价超过精品馆直购限额 ¥1,000,000\.00，不能在精品馆直接下单/);
-      assert.doesNotMatch(page.text, /action="\/cart\/items"/);
+      // Warned, not hidden: the cart form stays, and the cart refuses it with the way to a procurement procedure.
+      assert.match(page.text, /action="\/cart\/items"/);
+      assert.equal((await submit(buyer, `/products/${dear}`, '/cart/items', { productId: String(dear), quantity: '1' })).status, 302);
+      assert.match(text((await buyer.get('/cart')).text), /超过直购限额 ¥1,000,000\.00/);
+      await submit(buyer, '/cart', `/cart/items/${dear}`, { quantity: '0' });
       // The visitor reads it too (the page kept for anyone).
       assert.match(text((await t.http.get(`/products/${dear}`)).text), /超过精品馆直购限额 ¥1,000,000\.00/);
       assert.match(text((await t.http.get(`/products/${dear}?lang=en`)).text), /above the boutique hall's direct-purchase limit of ¥1,000,000\.00/);
