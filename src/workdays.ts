@@ -135,14 +135,6 @@ export function endOfDay(day: Day): Date {
   return new Date(shanghaiMidnight(addDays(day, 1)).getTime() - 1);
 }
 
-/**
- * The deadline of "within `days` days" counted from an instant (a payout within 30 days of approval, 30日内): the end
- * of the `days`-th calendar day after that instant's day, Asia/Shanghai — a whole day, never the minute of the act.
- */
-export function withinDays(at: Date, days: number): Date {
-  return endOfDay(addDays(shanghaiDay(at), days));
-}
-
 export interface NoticePeriod {
   /** Publication day (Asia/Shanghai). */
   publishedDay: Day;

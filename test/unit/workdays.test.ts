@@ -11,7 +11,6 @@ import {
   provisionalRestDays,
   shanghaiIsoSeconds,
   workdayDeadline,
-  withinDays,
   workdaysBetween,
 } from '../../src/workdays';
 
@@ -183,12 +182,5 @@ describe('workdays (Chinese working-day calendar, Asia/Shanghai)', () => {
   it('endOfDay and workdayDeadline give the last instant of the day in Shanghai', () => {
     assert.equal(endOfDay('2026-10-12').toISOString(), '2026-10-12T15:59:59.999Z');
     assert.equal(shanghaiIsoSeconds(workdayDeadline(new Date('2026-09-30T15:00:00+08:00'), 2)), '2026-10-09T23:59:59+08:00');
-  });
-
-  it('withinDays (30日内): to the end of the 30th calendar day in Shanghai, whatever the minute of the act', () => {
-    assert.equal(shanghaiIsoSeconds(withinDays(new Date('2026-03-02T10:00:00+08:00'), 30)), '2026-04-01T23:59:59+08:00');
-    // 00:30 in Shanghai is the day before in UTC: counted from the Shanghai day.
-    assert.equal(shanghaiIsoSeconds(withinDays(new Date('2026-03-02T00:30:00+08:00'), 30)), '2026-04-01T23:59:59+08:00');
-    assert.equal(shanghaiIsoSeconds(withinDays(new Date('2026-12-31T23:59:00+08:00'), 1)), '2027-01-01T23:59:59+08:00');
   });
 });
