@@ -52,21 +52,24 @@ export interface RecentAct {
 /**
  * What others did lately to a party's objects: the audit records of `actions` on the rows of `objects.table` whose
  * `owner` is `ownerId`, at or after `sinceIso`, newest first — read from the objects to their records (the index on
- * entity and entity_id), never the other way. `columns` are the object's columns to answer with.
+ * entity and entity_id), never the other way — leaving out what the party's own users did (a user of the same
+ * purchasing unit or vendor). `columns` are the object's columns to answer with; the actor by their display name.
  */
 export async function recentActs(db: Executor, objects: OwnedObjects, ownerId: number, actions: readonly string[], sinceIso: string, limit: number, columns: readonly string[]): Promise<RecentAct[]> {
   const rows = await db(`${objects.table} as o`)
     .join('audit_log as a', (j) => j.on('a.entity', db.raw('?', [objects.entity])).andOn('a.entity_id', db.raw('CAST(o.id AS TEXT)')))
+    .leftJoin('users as u', 'u.id', 'a.actor_id')
     .where(`o.${objects.owner}`, ownerId)
+    .where((w) => w.whereNull(`u.${objects.owner}`).orWhereNot(`u.${objects.owner}`, ownerId))
     .whereIn('a.action', [...actions])
     .where('a.at', '>=', sinceIso)
     .orderBy([{ column: 'a.at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
     .limit(limit)
-    .select('a.id', 'a.action', 'a.actor_name', 'a.at', ...columns.map((c) => `o.${c} as o_${c}`));
+    .select('a.id', 'a.action', 'a.actor_name', 'u.display_name as actor_display', 'a.at', ...columns.map((c) => `o.${c} as o_${c}`));
   return rows.map((r: Record<string, unknown>) => ({
     id: Number(r.id),
     action: String(r.action),
-    actor_name: String(r.actor_name ?? ''),
+    actor_name: String(r.actor_display || r.actor_name || ''),
     at: String(r.at),
     object: Object.fromEntries(columns.map((c) => [c, r[`o_${c}`]])),
   }));

@@ -4,7 +4,7 @@ import { FormInvalid, STATUS, actorOf, deskSection, errorBody, parseForm, parseI
 import type { Deps } from '../deps';
 import { writeTransaction } from '../db';
 import { AppError } from '../errors';
-import { Money } from '../money';
+import { Money, formatYuan } from '../money';
 import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSES, OrderInput, countByStatus, isDirectPurchaseLimit, paperworkProblems, type AddressView } from '../orders';
 import { halfWidth } from '../schema';
 import { shanghaiDay } from '../time';
@@ -48,6 +48,7 @@ export function purchaserRoutes(deps: Deps): Router {
       cartCount: cart.length,
       updates,
       updatesDays: UPDATES_DAYS,
+      updatesIntro: 'purchaser.updates_intro',
     });
   });
 
@@ -318,6 +319,22 @@ async function purchaserTodos(deps: Deps, actor: Actor): Promise<TodoItem[]> {
   ]);
 }
 
+/** What others do to a 政府首购 case that its parties hear of (the department, the finance department; others' own acts). */
+export const CASE_UPDATES = [
+  'first_purchase.submit',
+  'first_purchase.approve',
+  'first_purchase.award',
+  'first_purchase.contract',
+  'first_purchase.filing',
+  'first_purchase.accept',
+  'first_purchase.pay',
+  'first_purchase.terminate',
+  'first_purchase.withdraw',
+  'first_purchase.uphold_objection',
+  'first_purchase.over_budget',
+  'first_purchase.certificate_revoked',
+] as const;
+
 /** How far back a desk's 最近动态 looks. */
 export const UPDATES_DAYS = 30;
 
@@ -328,14 +345,14 @@ const PURCHASER_UPDATES: UpdateSource[] = [
     table: 'orders',
     owner: 'purchaser_id',
     actions: ['order.confirm', 'order.deliver', 'order.decline', 'order.refund'],
-    columns: ['id', 'order_no'],
-    ref: (o) => ({ ref: String(o.order_no), title: '', href: `/orders/${String(o.id)}` }),
+    columns: ['id', 'order_no', 'total_fen'],
+    ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(Number(o.total_fen))), href: `/orders/${String(o.id)}` }),
   },
   {
     entity: 'fp_case',
     table: 'fp_cases',
     owner: 'purchaser_id',
-    actions: ['first_purchase.approve', 'first_purchase.filing', 'first_purchase.certificate_revoked'],
+    actions: CASE_UPDATES,
     columns: ['id', 'project_name', 'created_at'],
     ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
   },

@@ -21,6 +21,7 @@ import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
 import { deskUpdates, type UpdateSource } from '../audit';
 import { Money, formatYuan } from '../money';
+import { caseNo } from '../numbers';
 import type { Executor } from '../db';
 import { CITIES, FIELDS } from '../domain';
 import { leadsFrom, mountPageSteps } from '../workflow';
@@ -163,6 +164,7 @@ export function vendorPages(
       todo,
       updates,
       updatesDays: UPDATES_DAYS,
+      updatesIntro: 'vendor.updates_intro',
     });
   });
 
@@ -270,8 +272,17 @@ const VENDOR_UPDATES: UpdateSource[] = [
     table: 'orders',
     owner: 'vendor_id',
     actions: ['order.place', 'order.accept', 'order.reject', 'order.pay', 'order.cancel'],
-    columns: ['id', 'order_no'],
-    ref: (o) => ({ ref: String(o.order_no), title: '', href: `/orders/${String(o.id)}` }),
+    columns: ['id', 'order_no', 'total_fen'],
+    ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(Number(o.total_fen))), href: `/orders/${String(o.id)}` }),
+  },
+  {
+    // The 政府首购 cases that name its products, once published (a draft is the purchasing unit's own).
+    entity: 'fp_case',
+    table: 'fp_cases',
+    owner: 'vendor_id',
+    actions: ['first_purchase.submit', 'first_purchase.approve', 'first_purchase.award', 'first_purchase.contract', 'first_purchase.accept', 'first_purchase.pay', 'first_purchase.terminate', 'first_purchase.withdraw', 'first_purchase.uphold_objection', 'first_purchase.over_budget', 'first_purchase.certificate_revoked'],
+    columns: ['id', 'project_name', 'created_at'],
+    ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
   },
   {
     entity: 'product',

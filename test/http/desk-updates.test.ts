@@ -65,7 +65,10 @@ describe(`desks: recent updates from the other side (${ENGINE})`, function () {
     const buyer = await loginAgent(t.app, cast.users.buyerA.username);
     const list = updates((await buyer.get('/purchaser')).text);
     assert.equal(list.length, 2, list.join('\n'));
-    assert.match(list[0]!, new RegExp(`^2026-03-02 11:00 拒绝接单 · ${no.y}`));
+    assert.match(list[0]!, new RegExp(`^2026-03-02 11:00 拒绝接单 · ${no.y} ¥100\\.00`));
+    // Who did it, by the name the order page gives them, not their login.
+    const seller = await ctx.db('users').where({ username: cast.users.sellerA.username }).first('display_name');
+    assert.ok(list[0]!.endsWith(`· ${seller.display_name}`), list[0]);
     assert.match(list[1]!, new RegExp(`^2026-03-02 10:00 确认订单 · ${no.x}`));
     const all = list.join('\n');
     for (const other of [no.z, no.old]) assert.ok(!all.includes(other!), other);
