@@ -113,6 +113,8 @@ export class FirstPurchaseService {
       const now = this.clock.now().toISOString();
       const before = c as unknown as Record<string, unknown>;
       const changed = (Object.keys(fields) as Array<keyof typeof fields>).filter((k) => String(before[k] ?? '') !== String(fields[k] ?? ''));
+      // Saved as it was: nothing to record.
+      if (changed.length === 0) return;
       if (!(await updateCase(trx, c.id, 'draft', { ...fields, updated_at: now }))) throw invalidState('first_purchase.edit_not_draft');
       // The history names the fields changed, as the API names them ("budget,quantity"); the page reads them as labels.
       const names = changed.filter((k) => k !== 'vendor_id' && k !== 'cert_id').map((k) => apiField(k, null)[0]);

@@ -75,6 +75,10 @@ describe(`first purchase: editing a draft (${ENGINE})`, function () {
     assert.deepEqual([before.projectName, after.projectName], ['64排CT采购项目', '1.5T MR采购项目']);
     assert.equal(after.productId, w.products.mr);
     assert.equal(after.reason, undefined, 'an unchanged field is not in the record');
+    // Saved again as it is: nothing to record.
+    const again = await call('patch', `/${id}`, 'purchaser', caseBody(w.products.mr, { projectName: '1.5T MR采购项目', budget: '5100000.50', experts }));
+    assert.equal(again.status, 200);
+    assert.equal(again.body.history.filter((h: { action: string }) => h.action === 'edit').length, 1);
   });
 
   it('JSON: 401 → 403 (another role, another unit) → 404 → 409 once submitted, each before the body is looked at; then 422 naming the field; nothing changes', async () => {
