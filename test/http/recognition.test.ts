@@ -163,6 +163,12 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       const agent = await loginAgent(t.app, w.users.vendor);
       const page = await agent.get(`/vendor/applications/${id}`);
       assert.match(page.text, new RegExp(`href="/vendor/applications/${id}/edit"`));
+      // A required indicator not given is said to be not given, not to fall short; one given is judged.
+      const rows = [...page.text.matchAll(/<ul class="indicator-checks">([\s\S]*?)<\/ul>/g)].map((m) => decodeEntities(m[1]!.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' '));
+      const checks = rows.join(' | ');
+      assert.match(checks, /定位精度: 0\.004\s?mm （清单要求 ≤ 0\.005\s?mm） 符合/);
+      assert.match(checks, /主轴转速: 未填写 （清单要求 ≥ 20000\s?r\/min）/);
+      assert.doesNotMatch(checks, /未达到/);
       const form = await agent.get(`/vendor/applications/${id}/edit`);
       assert.equal(form.status, 200);
       assert.match(form.text, /定位精度 (=|&#x3D;) 0\.004/);
