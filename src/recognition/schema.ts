@@ -92,7 +92,8 @@ export const ApplicationInput = z.object({
   model: requiredText(100),
   kind: z.enum(KINDS, { message: 'validation.one_of' }),
   field: fieldInput,
-  levelClaimed: z.enum(LEVELS, { message: 'validation.one_of' }),
+  // Left unchosen on the form (its first option is empty): required, not "one of".
+  levelClaimed: z.enum(LEVELS, { error: (iss) => (iss.input === undefined || iss.input === '' ? 'validation.required' : 'validation.one_of') }),
   listEntryId: wholeNumber(1, 999_999_999).nullable().optional(),
   indicators: z
     .array(IndicatorValue, { message: 'validation.invalid_type' })

@@ -158,6 +158,19 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assertError(await call('patch', `/api/v1/vendor/applications/${id}`, w.users.vendor, body), 409);
     });
 
+    it('the new application form asks for the level and the field instead of choosing the first for the vendor', async () => {
+      const agent = await loginAgent(t.app, w.users.vendor);
+      const page = await agent.get('/vendor/applications');
+      assert.match(page.text, /<select id="ra-level"[^>]*><option value="">请选择申报级别<\/option>/);
+      assert.match(page.text, /<select id="ra-field"[^>]*><option value="">请选择所属领域<\/option>/);
+      const res = await agent.post('/vendor/applications').type('form').send({ _csrf: csrfOf(page.text), productName: '未选级别的产品', model: 'X-1', kind: 'equipment', field: '', levelClaimed: '', indicators: '', description: '说明' });
+      assert.equal(res.status, 422);
+      const said = decodeEntities(res.text);
+      assert.match(said, /申报级别：必填/);
+      assert.match(said, /所属领域：必填|领域：必填/);
+      assert.equal(await ctx.db('cert_applications').where({ product_name: '未选级别的产品' }).first(), undefined);
+    });
+
     it('the draft’s page offers 修改草稿; the form comes filled in, a refused field is shown beside it, a saved one leads back to the draft', async () => {
       const id = await newApp({ indicators: [{ name: '定位精度', value: '0.004' }] });
       const agent = await loginAgent(t.app, w.users.vendor);
