@@ -176,6 +176,8 @@ export function recognitionPages(deps: Deps): Router {
       entries: entries.map((e) => ({ id: e.id, label: `${e.year} · ${state.t(`fieldnames.${e.field}`)} · ${e.product}`, selected: e === chosen })),
       // The chosen entry's thresholds, beside the values they are checked against (the standard track needs each met).
       chosenEntry: chosen ? { product: chosen.product, indicators: chosen.indicators.map((i) => `${i.name} ${requirementText(i)}`) } : null,
+      // The list itself, at the chosen entry's year and field when there is one.
+      listQuery: chosen ? { year: String(chosen.year), field: chosen.field } : {},
       ...options(state, form.values),
     };
   }

@@ -190,7 +190,7 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assert.match(requires, /五轴联动数控机床/);
       assert.match(requires, /定位精度 ≤ 0\.005\s?mm/);
       assert.match(requires, /主轴转速 ≥ 20000\s?r\/min/);
-      assert.match(form.text, /href="\/indicator-list"/);
+      assert.match(form.text, new RegExp(`href="/indicator-list\\?year(=|&#x3D;)2026&amp;field(=|&#x3D;)${encodeURIComponent(REC_FIELD)}" target="_blank" rel="noopener"`));
       const token = csrfOf(form.text);
       const fields = { _csrf: token, productName: '五轴联动卧式加工中心', model: 'VMC-5X', kind: 'equipment', field: REC_FIELD, levelClaimed: 'domestic', listEntryId: String(entryId), indicators: '定位精度 = 0.004\n主轴转速 = 24000', description: '改正后的说明' };
       const bad = await agent.post(`/vendor/applications/${id}/edit`).type('form').send({ ...fields, model: '' });
