@@ -163,11 +163,14 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       const page = await agent.get('/vendor/applications');
       assert.match(page.text, /<select id="ra-level"[^>]*><option value="">请选择申报级别<\/option>/);
       assert.match(page.text, /<select id="ra-field"[^>]*><option value="">请选择所属领域<\/option>/);
-      const res = await agent.post('/vendor/applications').type('form').send({ _csrf: csrfOf(page.text), productName: '未选级别的产品', model: 'X-1', kind: 'equipment', field: '', levelClaimed: '', indicators: '', description: '说明' });
+      const res = await agent.post('/vendor/applications').type('form').send({ _csrf: csrfOf(page.text), productName: '未选级别的产品', model: 'X-1', kind: 'equipment', field: '', levelClaimed: '', indicators: '', description: '' });
       assert.equal(res.status, 422);
       const said = decodeEntities(res.text);
       assert.match(said, /申报级别：必填/);
       assert.match(said, /所属领域：必填|领域：必填/);
+      // Named as the form labels it (the same word the listing form uses).
+      assert.match(said, /<label for="ra-desc">产品介绍<\/label>/);
+      assert.match(said, /产品介绍：必填/);
       assert.equal(await ctx.db('cert_applications').where({ product_name: '未选级别的产品' }).first(), undefined);
     });
 
