@@ -19,12 +19,32 @@ export interface DeskUpdate {
   href: string;
 }
 
+/** How far back a desk's 最近动态 looks, in days. */
+export const UPDATES_DAYS = 30;
+
+/** What others do to a 政府首购 case that its parties hear of (the department's, the finance department's, the other party's acts). */
+export const CASE_UPDATES = [
+  'first_purchase.submit',
+  'first_purchase.approve',
+  'first_purchase.award',
+  'first_purchase.contract',
+  'first_purchase.filing',
+  'first_purchase.accept',
+  'first_purchase.pay',
+  'first_purchase.terminate',
+  'first_purchase.withdraw',
+  'first_purchase.uphold_objection',
+  'first_purchase.over_budget',
+  'first_purchase.certificate_revoked',
+] as const;
+
 /**
  * What others did lately to a party's objects — a vendor confirming or declining an order, the finance department
  * approving a case, the department approving a listing — newest first, from the audit log (so it says what the
- * records say, in the audit page's words).
+ * records say, in the audit page's words), over the UPDATES_DAYS before `now`.
  */
-export async function deskUpdates(db: Executor, ownerId: number, sources: readonly UpdateSource[], sinceIso: string, limit = 10): Promise<DeskUpdate[]> {
+export async function deskUpdates(db: Executor, ownerId: number, sources: readonly UpdateSource[], now: Date, limit = 10): Promise<DeskUpdate[]> {
+  const sinceIso = new Date(now.getTime() - UPDATES_DAYS * 86_400_000).toISOString();
   const found = await Promise.all(
     sources.map(async (s) =>
       (await recentActs(db, s, ownerId, s.actions, sinceIso, limit, s.columns)).map((r) => ({

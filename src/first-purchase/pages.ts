@@ -408,7 +408,7 @@ function newModel(
       const label = state.t(`fieldnames.${p.field}`);
       if (groups.at(-1)?.label !== label) groups.push({ label, products: [] });
       // Its listed price, to set the budget by (per unit of sale).
-      groups.at(-1)!.products.push({ ...p, price: `${formatYuan(Money.ofFen(Number(p.price_fen)))}/${unitName(state.locale, p.unit)}`, selected: String(p.id) === values.productId });
+      groups.at(-1)!.products.push({ ...p, price: `${formatYuan(Money.ofFen(p.price_fen))}/${unitName(state.locale, p.unit)}`, selected: String(p.id) === values.productId });
       return groups;
     }, []),
   };

@@ -9,7 +9,7 @@ import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSE
 import { halfWidth } from '../schema';
 import { shanghaiDay } from '../time';
 import { directPurchaseLimitFen } from '../settings';
-import { deskUpdates, type UpdateSource } from '../audit';
+import { CASE_UPDATES, UPDATES_DAYS, deskUpdates, type UpdateSource } from '../audit';
 import { caseNo } from '../numbers';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
 import { CASE_TODO, awardedAt, byDeadline, contractDueDay, ordersToAct, todo, type TodoItem } from './desk';
@@ -32,7 +32,7 @@ export function purchaserRoutes(deps: Deps): Router {
       deps.db('purchasers').where({ id: unitId }).first('name'),
       purchaserTodos(deps, actor),
       cartOf(deps.db, actor.id),
-      deskUpdates(deps.db, unitId, PURCHASER_UPDATES, new Date(deps.clock.now().getTime() - UPDATES_DAYS * 86_400_000).toISOString()),
+      deskUpdates(deps.db, unitId, PURCHASER_UPDATES, deps.clock.now()),
     ]);
     const todo = deskSection('todo', todos, '/purchaser', ctx.query);
     ctx.body = state.render('purchaser/desk', {
@@ -319,25 +319,6 @@ async function purchaserTodos(deps: Deps, actor: Actor): Promise<TodoItem[]> {
   ]);
 }
 
-/** What others do to a 政府首购 case that its parties hear of (the department, the finance department; others' own acts). */
-export const CASE_UPDATES = [
-  'first_purchase.submit',
-  'first_purchase.approve',
-  'first_purchase.award',
-  'first_purchase.contract',
-  'first_purchase.filing',
-  'first_purchase.accept',
-  'first_purchase.pay',
-  'first_purchase.terminate',
-  'first_purchase.withdraw',
-  'first_purchase.uphold_objection',
-  'first_purchase.over_budget',
-  'first_purchase.certificate_revoked',
-] as const;
-
-/** How far back a desk's 最近动态 looks. */
-export const UPDATES_DAYS = 30;
-
 /** What others do to a purchasing unit's orders and 政府首购 cases that it should hear of on its desk. */
 const PURCHASER_UPDATES: UpdateSource[] = [
   {
@@ -346,7 +327,7 @@ const PURCHASER_UPDATES: UpdateSource[] = [
     owner: 'purchaser_id',
     actions: ['order.confirm', 'order.deliver', 'order.decline', 'order.refund'],
     columns: ['id', 'order_no', 'total_fen'],
-    ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(Number(o.total_fen))), href: `/orders/${String(o.id)}` }),
+    ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(o.total_fen as number | string)), href: `/orders/${String(o.id)}` }),
   },
   {
     entity: 'fp_case',

@@ -19,7 +19,7 @@ import {
 } from '../web';
 import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
-import { deskUpdates, type UpdateSource } from '../audit';
+import { CASE_UPDATES, UPDATES_DAYS, deskUpdates, type UpdateSource } from '../audit';
 import { Money, formatYuan } from '../money';
 import { caseNo } from '../numbers';
 import type { Executor } from '../db';
@@ -142,13 +142,12 @@ export function vendorPages(
   router.get('/vendor', vendor, async (ctx) => {
     const state = stateOf(ctx);
     const actor = actorOf(ctx);
-    const since = new Date(deps.clock.now().getTime() - UPDATES_DAYS * 86_400_000).toISOString();
     const [profile, certs, summary, todos, updates] = await Promise.all([
       s.registration.profile(actor),
       s.certs.forVendor(actor),
       s.listings.summary(actor),
       vendorTodos(deps.db, actor.vendorId ?? -1),
-      deskUpdates(deps.db, actor.vendorId ?? -1, VENDOR_UPDATES, since),
+      deskUpdates(deps.db, actor.vendorId ?? -1, VENDOR_UPDATES, deps.clock.now()),
     ]);
     const byStatus = (st: string) => summary.counts[st] ?? 0;
     const todo = deskSection('todo', todos, '/vendor', ctx.query);
@@ -262,9 +261,6 @@ export function vendorPages(
   });
 }
 
-/** How far back the desk's 最近动态 looks. */
-const UPDATES_DAYS = 30;
-
 /** What others do to a vendor's orders, listings, applications, claims and awards that it should hear of on its desk. */
 const VENDOR_UPDATES: UpdateSource[] = [
   {
@@ -273,14 +269,15 @@ const VENDOR_UPDATES: UpdateSource[] = [
     owner: 'vendor_id',
     actions: ['order.place', 'order.accept', 'order.reject', 'order.pay', 'order.cancel'],
     columns: ['id', 'order_no', 'total_fen'],
-    ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(Number(o.total_fen))), href: `/orders/${String(o.id)}` }),
+    ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(o.total_fen as number | string)), href: `/orders/${String(o.id)}` }),
   },
   {
     // The 政府首购 cases that name its products, once published (a draft is the purchasing unit's own).
     entity: 'fp_case',
     table: 'fp_cases',
     owner: 'vendor_id',
-    actions: ['first_purchase.submit', 'first_purchase.approve', 'first_purchase.award', 'first_purchase.contract', 'first_purchase.accept', 'first_purchase.pay', 'first_purchase.terminate', 'first_purchase.withdraw', 'first_purchase.uphold_objection', 'first_purchase.over_budget', 'first_purchase.certificate_revoked'],
+    // Every step of its cases but the contract's filing, which is between the purchasing unit and the finance department.
+    actions: CASE_UPDATES.filter((a) => a !== 'first_purchase.filing'),
     columns: ['id', 'project_name', 'created_at'],
     ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
   },
@@ -314,6 +311,6 @@ const VENDOR_UPDATES: UpdateSource[] = [
     owner: 'vendor_id',
     actions: ['recognition.award_pay'],
     columns: ['id', 'application_id', 'amount_fen'],
-    ref: (w) => ({ ref: formatYuan(Money.ofFen(Number(w.amount_fen))), title: '', href: `/vendor/applications/${String(w.application_id)}` }),
+    ref: (w) => ({ ref: formatYuan(Money.ofFen(w.amount_fen as number | string)), title: '', href: `/vendor/applications/${String(w.application_id)}` }),
   },
 ];
