@@ -43,6 +43,9 @@ describe(`desks and the cancel confirmation in a real browser (${ENGINE})`, func
       assert.equal(new URL(page.url()).pathname, '/purchaser');
       const todo = await page.innerText('.desk-todo');
       assert.match(todo, /验收交付/);
+      // What is due and by when come first: on a phone the deadline is in sight without scrolling the table sideways.
+      const deadline = await page.locator('.desk-todo th.todo-deadline').boundingBox();
+      assert.ok(deadline && deadline.x + deadline.width <= page.viewportSize()!.width, `the deadline column is in sight: ${JSON.stringify(deadline)}`);
       // The count is on the 待办 link; on a phone, whose links fold behind the 菜单 button, on the button too.
       assert.equal(await page.locator(viewport === 'phone' ? '.nav-menu-button .count-badge' : '.nav-todo .count-badge').innerText(), '1');
       await screenshot(page, `desk-purchaser-${viewport}`);
