@@ -122,7 +122,7 @@ async function checkListEntry(db: Executor, input: ApplicationInput): Promise<vo
   if (input.listEntryId === undefined || input.listEntryId === null) return;
   const entry = await findListEntry(db, input.listEntryId);
   if (!entry) throw invalidField('listEntryId', 'recognition.list_entry_unknown', { id: input.listEntryId });
-  if (entry.field !== input.field) throw invalidField('listEntryId', 'recognition.list_entry_other_field', { field: entry.field });
+  if (entry.field !== input.field) throw invalidField('listEntryId', 'recognition.list_entry_other_field', { entryField: entry.field, appliedField: input.field });
 }
 
 export class RecognitionService {

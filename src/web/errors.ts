@@ -69,8 +69,16 @@ export function errorBody(ctx: Context, err: AppError): ErrorBody {
     const known = (key: string) => hasKey(locale, key) || hasKey(DEFAULT_LOCALE, key);
     params.field = schemaLabel ?? (known(own) ? t(locale, own) : known(top) ? t(locale, top) : err.field);
   }
+  // A product field (领域) named in a message reads in the caller's language, as the pages name it.
+  for (const name of FIELD_NAME_PARAMS) {
+    const value = params[name];
+    if (typeof value === 'string' && hasKey(locale, `fieldnames.${value}`)) params[name] = t(locale, `fieldnames.${value}`);
+  }
   return { code: err.code, message: t(locale, err.messageKey, params), ...(err.field ? { field: err.field } : {}) };
 }
+
+/** The parameters of error messages that hold a product field's name (a domain such as 数控机床). */
+const FIELD_NAME_PARAMS = ['entryField', 'appliedField'] as const;
 
 function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;

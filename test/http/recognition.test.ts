@@ -115,7 +115,12 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assertField(await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ productName: '' })), 'productName');
       assertField(await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ levelClaimed: 'galactic' })), 'levelClaimed');
       assertField(await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ listEntryId: 999999 })), 'listEntryId');
-      assertField(await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ listEntryId: entryId, field: '船舶' })), 'listEntryId');
+      const otherField = await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ listEntryId: entryId, field: '船舶' }));
+      assertField(otherField, 'listEntryId');
+      // Both fields named once each, in the caller's language.
+      assert.equal(otherField.body.error.message, '清单条目：所选条目属于“数控机床”领域，与申请的领域“船舶”不一致，请选择本领域的条目');
+      const inEnglish = await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ listEntryId: entryId, field: '船舶' }), { 'Accept-Language': 'en' });
+      assert.match(inEnglish.body.error.message, /belongs to the field “CNC machine tools”, not to “Ships”/);
       assertField(await call('post', '/api/v1/vendor/applications', w.users.vendor, applicationBody({ indicators: [{ name: '定位精度', value: 'x' }] })), 'indicators.0.value');
       assertError(await call('post', '/api/v1/vendor/applications', w.users.admin, applicationBody()), 403);
       assertError(await call('post', '/api/v1/vendor/applications', null, applicationBody()), 401);
