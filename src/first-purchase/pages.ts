@@ -21,6 +21,7 @@ import { AppError } from '../errors';
 import { hasKey, unitName } from '../i18n';
 import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
+import { normalizeSearch } from '../search-text';
 import { shanghaiDay } from '../time';
 import { awardLetterDocument } from './notice-documents';
 import type { CaseView } from './presenters';
@@ -197,9 +198,17 @@ export function firstPurchasePages(deps: Deps): Router {
 
   router.get('/first-purchases/new', purchaser, async (ctx) => {
     const state = stateOf(ctx);
-    const products = await service.queries.eligibleProducts();
-    const values = createValues({ productId: str(ctx.query.productId), quantity: '1' });
-    ctx.body = state.render('first-purchase/new', newModel(state, products, values, {}, null));
+    const all = await service.queries.eligibleProducts();
+    // 查找产品: a word or two narrows the list (some 1,400 products on the demo data); a single find is chosen for the purchaser.
+    const find = str(ctx.query.find).trim().slice(0, FIND_MAX);
+    const found = find ? findProducts(all, find) : all;
+    let productId = str(ctx.query.productId);
+    if (!productId && find && found.length === 1) productId = String(found[0].id);
+    const chosen = all.find((p) => String(p.id) === productId);
+    const products = found.length === 0 ? all : chosen && !found.includes(chosen) ? [chosen, ...found] : found;
+    const values = createValues({ productId, quantity: '1' });
+    const model = newModel(state, products, values, {}, null);
+    ctx.body = state.render('first-purchase/new', { ...model, finder: { q: find, n: found.length, total: all.length, none: find !== '' && found.length === 0 } });
   });
 
   router.post('/first-purchases', purchaser, async (ctx) => {
@@ -388,6 +397,22 @@ function editModel(state: AppState, view: CaseView, products: Parameters<typeof 
   };
 }
 
+/** The longest 查找产品 text read (a filter, not stored: a longer one is cut). */
+const FIND_MAX = 100;
+
+/**
+ * The products whose name, model, enterprise, certificate number or field hold every word of `find` (letters' width
+ * and case folded, as search folds them), in their order.
+ */
+export function findProducts<P extends { title: string; model: string; vendor_name: string; cert_no: string; field: string }>(products: P[], find: string): P[] {
+  const words = normalizeSearch(find).split(' ').filter(Boolean);
+  if (words.length === 0) return products;
+  return products.filter((p) => {
+    const text = normalizeSearch(`${p.title} ${p.model} ${p.vendor_name} ${p.cert_no} ${p.field}`);
+    return words.every((w) => text.includes(w));
+  });
+}
+
 function newModel(
   state: AppState,
   products: Array<{ id: number; title: string; model: string; vendor_name: string; cert_no: string; field: string; price_fen: number; unit: string }>,
@@ -400,6 +425,8 @@ function newModel(
     formAction: '/first-purchases',
     submitLabel: state.t('first_purchase.create_button'),
     caseHref: null as string | null,
+    // 查找产品, on a new form only (a search would lose what an edit or a refused form holds).
+    finder: null as { q: string; n: number; total: number; none: boolean } | null,
     values,
     errors: Object.fromEntries(CREATE_FIELDS.map((f) => [f, errors[f] ?? ''])),
     error,

@@ -94,6 +94,20 @@ describe(`phones: readable tables and a menu at 390 px (${ENGINE})`, function ()
     }
   });
 
+  it('phone: the 政府首购 form’s 查找产品 narrows the product list without a script; the page fits and axe finds nothing serious', async () => {
+    const page = await s.page({ user: 'purchaser', viewport: 'phone' });
+    assert.equal((await page.goto(`${s.url}/first-purchases/new`))?.status(), 200);
+    const before = await page.locator('#f-product option[value]:not([value=""])').count();
+    await page.fill('#f-find', '64排CT');
+    await Promise.all([page.waitForURL(/find=/), page.click('.fp-finder button[type="submit"]')]);
+    const texts = await page.locator('#f-product option[value]:not([value=""])').allInnerTexts();
+    assert.ok(texts.length >= 1 && texts.length < before, `${texts.length} of ${before}`);
+    for (const text of texts) assert.match(text, /64排CT/);
+    assert.match(await page.innerText('.fp-finder-result'), /找到 \d+ 个产品/);
+    await s.expectNoSidewaysScroll(page, '政府首购 form after 查找产品, phone');
+    await s.expectAccessible(page, '政府首购 form after 查找产品, phone');
+  });
+
   it('every link of each role’s menu opens for that role (an expert was offered 政府首购, a 403)', async () => {
     for (const user of ['expert1', 'finance', 'vendor', 'purchaser', 'admin']) {
       const page = await s.page({ user, viewport: 'desktop' });
