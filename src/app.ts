@@ -22,6 +22,7 @@ import {
   identity,
   keepRouteMatches,
   locale,
+  piecedBodies,
   requestLog,
   sessions,
   type AppState,
@@ -120,6 +121,8 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   app.worker = new WebhookWorker(options.db, clock, log, { production: config.env === 'production', ...workerOptions });
   if (options.worker) app.worker.start(workerOptions.intervalMs);
 
+  // Outermost: writes a page kept in pieces once every other middleware is done with the response (web/pieced-body.ts).
+  app.use(piecedBodies(app));
   app.use(app.ops.front());
   app.use(trustedClientAddress(config.trustProxy));
   app.use(async (ctx: Context, next: Next) => {

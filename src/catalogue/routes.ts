@@ -7,7 +7,7 @@ import { CITIES, FIELDS, LEVELS, PRODUCT_KINDS } from '../domain';
 import { AppError, notFound } from '../errors';
 import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
-import { STATUS, csrfToken, errorBody, hasSessionCookie, paginationModel, parseInput, withCsrfPlaceholder, type Actor, type AppState, type ViewGlobals, type Views } from '../web';
+import { STATUS, csrfToken, errorBody, hasSessionCookie, paginationModel, parseInput, setPiecedBody, withCsrfPlaceholder, type Actor, type AppState, type ViewGlobals, type Views } from '../web';
 import { CertLookupQuery, SearchQuery } from './schema';
 import { CatalogueService } from './service';
 import { synonymRoutes } from './synonym-routes';
@@ -147,8 +147,12 @@ function toTemplate(html: string): PageTemplate {
 }
 
 /** The page for this caller: their name and username escaped as Handlebars escapes `{{…}}`, their own CSRF token. */
-function fillIn(ctx: Context, template: PageTemplate, actor: Actor | null): Buffer {
-  if (template.slots.length === 0) return template.pieces[0];
+function fillIn(ctx: Context, template: PageTemplate, actor: Actor | null): void {
+  if (template.slots.length === 0) {
+    ctx.body = template.pieces[0];
+    ctx.type = 'html';
+    return;
+  }
   const values: Partial<Record<Slot, Buffer>> = {};
   const value = (slot: Slot): Buffer => {
     const known = values[slot];
@@ -158,7 +162,8 @@ function fillIn(ctx: Context, template: PageTemplate, actor: Actor | null): Buff
   };
   const out: Buffer[] = [template.pieces[0]];
   template.slots.forEach((slot, i) => out.push(value(slot), template.pieces[i + 1]));
-  return Buffer.concat(out);
+  // Written piece by piece: the kept HTML is not copied for each caller.
+  setPiecedBody(ctx, out, 'html');
 }
 
 /**
@@ -238,8 +243,7 @@ async function page(ctx: Context, service: CatalogueService, views: Views, rende
     () => ctx.status === 200 && JSON.stringify(state.session ?? {}) === session,
     version,
   );
-  ctx.body = fillIn(ctx, template, actor);
-  ctx.type = 'html';
+  fillIn(ctx, template, actor);
 }
 
 async function searchPage(ctx: Context, service: CatalogueService): Promise<View> {

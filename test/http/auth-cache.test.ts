@@ -161,6 +161,17 @@ describe('cached sessions, users and tokens across two app instances', function 
         assert.notEqual(csrfOf(one), csrfOf(two));
       }
     }
+    // Written in pieces (web/pieced-body.ts), the page still says its length, and HEAD gives the headers alone.
+    for (const path of [`/products/${productId}`, '/products?q=%E6%9C%BA%E5%BA%8A']) {
+      const full = await a.http.get(path).set('Cookie', cookie(s2));
+      assert.equal(Number(full.headers['content-length']), Buffer.byteLength(full.text), `${path}: Content-Length`);
+      assert.match(String(full.headers['content-type']), /^text\/html/);
+      assert.equal(full.headers['transfer-encoding'], undefined);
+      const head = await a.http.head(path).set('Cookie', cookie(s2));
+      assert.equal(head.status, 200);
+      assert.equal(head.headers['content-length'], full.headers['content-length']);
+      assert.equal(head.text, undefined);
+    }
     // The token printed on a cached page is the caller's own: logging out with it works.
     const page = (await a.http.get(`/products/${productId}`).set('Cookie', cookie(s2))).text;
     assert.equal((await a.http.post('/logout').set('Cookie', cookie(s2)).type('form').send({ _csrf: csrfOf(page) })).status, 302);

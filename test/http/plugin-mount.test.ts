@@ -5,7 +5,8 @@ import pino from 'pino';
 import request from 'supertest';
 import { createMarketplace } from '../../src/app';
 import { ENGINE, useMigratedDb } from '../helpers/db';
-import { makeCert, makeProduct, makeVendor } from '../helpers/factories';
+import { makeCert, makeProduct, makePurchaser, makeUser, makeVendor } from '../helpers/factories';
+import { csrfOf } from '../helpers/session';
 import { attributeValues } from '../helpers/html';
 
 /** A host's own Koa app with the marketplace mounted under /market, as DESIGN §1 promises. */
@@ -13,7 +14,10 @@ describe(`plugin mounted under /market in a host Koa app (${ENGINE})`, function 
   this.timeout(60000);
   const ctx = useMigratedDb();
   let http: ReturnType<typeof request>;
+  let host: Koa;
   let productId: number;
+  /** What the host's own middleware found as the body of each catalogue page, after the marketplace answered. */
+  const bodiesSeen: Array<{ path: string; buffer: boolean; text: string }> = [];
 
   before(async () => {
     const db = ctx.db;
@@ -23,7 +27,11 @@ describe(`plugin mounted under /market in a host Koa app (${ENGINE})`, function 
     await makeProduct(db, vendor, { title: '智能上下料机器人', field: '智能装备' });
     for (let i = 0; i < 25; i++) await makeProduct(db, vendor, { cert, title: `数控机床 第${i}号` });
 
-    const host = new Koa();
+    host = new Koa();
+    host.use(async (c, next) => {
+      await next();
+      if (c.path.startsWith('/market/products')) bodiesSeen.push({ path: c.path, buffer: Buffer.isBuffer(c.body), text: Buffer.isBuffer(c.body) ? c.body.toString() : '' });
+    });
     host.use(async (c, next) => {
       if (c.path === '/') c.body = 'host home';
       else if (c.path === '/health') c.body = { ok: true };
@@ -39,6 +47,22 @@ describe(`plugin mounted under /market in a host Koa app (${ENGINE})`, function 
     const outside = links.filter(({ value }) => !value.startsWith('/market/') && !value.startsWith('#'));
     assert.deepEqual(outside, [], `${page}: links outside /market/`);
   }
+
+  it('a signed-in catalogue page reaches the host’s middleware as one buffer holding the caller’s name (not in pieces)', async () => {
+    const unit = await makePurchaser(ctx.db);
+    const user = await makeUser(ctx.db, { role: 'purchaser', purchaser_id: unit.id });
+    const agent = request.agent(host.callback());
+    const form = await agent.get('/market/login');
+    assert.equal((await agent.post('/market/login').type('form').send({ username: user.username, password: 'demo-password', _csrf: csrfOf(form.text) })).status, 302);
+    for (const path of [`/market/products/${productId}`, '/market/products?q=%E6%95%B0%E6%8E%A7']) {
+      bodiesSeen.length = 0;
+      const res = await agent.get(path);
+      assert.equal(res.status, 200);
+      assert.ok(res.text.includes(`>${user.display_name} · `), `${path}: the caller's name`);
+      assert.equal(Number(res.headers['content-length']), Buffer.byteLength(res.text));
+      assert.deepEqual(bodiesSeen.map((b) => [b.buffer, b.text === res.text]), [[true, true]], `${path}: the host's middleware saw the page whole`);
+    }
+  });
 
   it('the host’s own routes still work', async () => {
     const home = await http.get('/');
