@@ -38,6 +38,9 @@ export const CASE_UPDATES = [
   'first_purchase.certificate_revoked',
 ] as const;
 
+/** What is done about objections to a 政府首购 case that its parties hear of: one filed, answered, or set aside. */
+export const OBJECTION_UPDATES = ['first_purchase.objection_file', 'first_purchase.objection_resolve', 'first_purchase.objection_mark'] as const;
+
 /**
  * What others did lately to a party's objects — a vendor confirming or declining an order, the finance department
  * approving a case, the department approving a listing — newest first, from the audit log (so it says what the

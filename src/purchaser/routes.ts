@@ -9,7 +9,7 @@ import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSE
 import { halfWidth } from '../schema';
 import { shanghaiDay } from '../time';
 import { directPurchaseLimitFen } from '../settings';
-import { CASE_UPDATES, UPDATES_DAYS, deskUpdates, type UpdateSource } from '../audit';
+import { CASE_UPDATES, OBJECTION_UPDATES, UPDATES_DAYS, deskUpdates, type UpdateSource } from '../audit';
 import { caseNo } from '../numbers';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
 import { CASE_TODO, awardedAt, byDeadline, contractDueDay, ordersToAct, todo, type TodoItem } from './desk';
@@ -334,6 +334,16 @@ const PURCHASER_UPDATES: UpdateSource[] = [
     table: 'fp_cases',
     owner: 'purchaser_id',
     actions: CASE_UPDATES,
+    columns: ['id', 'project_name', 'created_at'],
+    ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
+  },
+  {
+    // Objections to its 政府首购 cases: filed (by anyone, during the 公示), answered or set aside by the department.
+    entity: 'fp_objection',
+    table: 'objections',
+    owner: 'purchaser_id',
+    via: { table: 'fp_cases', key: 'case_id' },
+    actions: OBJECTION_UPDATES,
     columns: ['id', 'project_name', 'created_at'],
     ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
   },

@@ -19,7 +19,7 @@ import {
 } from '../web';
 import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
-import { CASE_UPDATES, UPDATES_DAYS, deskUpdates, type UpdateSource } from '../audit';
+import { CASE_UPDATES, OBJECTION_UPDATES, UPDATES_DAYS, deskUpdates, type UpdateSource } from '../audit';
 import { Money, formatYuan } from '../money';
 import { caseNo } from '../numbers';
 import type { Executor } from '../db';
@@ -278,6 +278,16 @@ const VENDOR_UPDATES: UpdateSource[] = [
     owner: 'vendor_id',
     // Every step of its cases but the contract's filing, which is between the purchasing unit and the finance department.
     actions: CASE_UPDATES.filter((a) => a !== 'first_purchase.filing'),
+    columns: ['id', 'project_name', 'created_at'],
+    ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
+  },
+  {
+    // Objections to its 政府首购 cases: filed (by anyone, during the 公示), answered or set aside by the department.
+    entity: 'fp_objection',
+    table: 'objections',
+    owner: 'vendor_id',
+    via: { table: 'fp_cases', key: 'case_id' },
+    actions: OBJECTION_UPDATES,
     columns: ['id', 'project_name', 'created_at'],
     ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
   },

@@ -5,6 +5,8 @@ import { decodeEntities } from '../helpers/html';
 import { loginAgent } from '../helpers/session';
 import { tokens, tradingCast, tradingSide, type Cast, type TradingSide } from '../helpers/trading';
 import { LIST_ENTRY, applicationBody, makeRecWorld } from '../helpers/recognition';
+import { caseInState, makeFpWorld } from '../helpers/first-purchase';
+import { actorFor } from '../helpers/trading';
 
 const text = (html: string) => decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 /** The entries of a desk's 最近动态, as text. */
@@ -102,6 +104,32 @@ describe(`desks: recent updates from the other side (${ENGINE})`, function () {
     assert.match(list[0]!, new RegExp(`认定申请形式审查 · ${app.body.applicationNo}`));
     // Its own submission is not among them.
     assert.doesNotMatch(list.join('\n'), /提交/);
+  });
+
+  it('both parties of a 政府首购 case read of an objection filed against it (by the public: no name given) and of the department’s answer', async () => {
+    const fp = await makeFpWorld(ctx.db);
+    const user = async (username: string) => ctx.db('users').where({ username }).first('id', 'username', 'role');
+    const buyer = actorFor(await user(fp.users.purchaser), { purchaserId: fp.unit.id });
+    const admin = actorFor(await user(fp.users.admin), {});
+    const { id, objectionId } = await caseInState(ctx.db, t.clock.now(), { buyer, admin, productId: fp.products.ct }, 'objection');
+    const row = await ctx.db('fp_cases').where({ id }).first('project_name');
+    const purchaserDesk = async () => updates((await (await loginAgent(t.app, fp.users.purchaser)).get('/purchaser')).text);
+    const vendorDesk = async () => updates((await (await loginAgent(t.app, fp.users.vendor)).get('/vendor')).text);
+    for (const list of [await purchaserDesk(), await vendorDesk()]) {
+      const filed = list.find((l) => l.includes('提出质疑'));
+      assert.ok(filed, list.join('\n'));
+      assert.match(filed, new RegExp(`提出质疑 · ZJSS-\\d{4}-\\d{5} ${row.project_name}$`), 'the case by its number and name; nobody named');
+    }
+    const adminTok = await bearer(t.http, fp.users.admin);
+    const resolved = await t.http.post(`/api/v1/first-purchases/${id}/objections/${objectionId}/resolve`).set('Authorization', adminTok).send({ upheld: false, opinion: '质疑事项不成立' });
+    assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+    const admins = await ctx.db('users').where({ username: fp.users.admin }).first('display_name');
+    for (const list of [await purchaserDesk(), await vendorDesk()]) {
+      assert.match(list[0]!, new RegExp(`答复质疑 · ZJSS-\\d{4}-\\d{5} ${row.project_name} · ${admins.display_name}$`), list.join('\n'));
+    }
+    // Another unit's desk hears nothing of it.
+    const other = updates((await (await loginAgent(t.app, fp.users.purchaser2)).get('/purchaser')).text);
+    assert.ok(!other.some((l) => l.includes('质疑')), other.join('\n'));
   });
 
   it('a desk with nothing new says so', async () => {

@@ -51,6 +51,7 @@ describe(`plugin mounted under /market in a host Koa app (${ENGINE})`, function 
   it('a signed-in catalogue page reaches the host’s middleware as one buffer holding the caller’s name (not in pieces)', async () => {
     const unit = await makePurchaser(ctx.db);
     const user = await makeUser(ctx.db, { role: 'purchaser', purchaser_id: unit.id });
+    const { display_name: name } = await ctx.db('users').where({ id: user.id }).first('display_name');
     const agent = request.agent(host.callback());
     const form = await agent.get('/market/login');
     assert.equal((await agent.post('/market/login').type('form').send({ username: user.username, password: 'demo-password', _csrf: csrfOf(form.text) })).status, 302);
@@ -58,7 +59,7 @@ describe(`plugin mounted under /market in a host Koa app (${ENGINE})`, function 
       bodiesSeen.length = 0;
       const res = await agent.get(path);
       assert.equal(res.status, 200);
-      assert.ok(res.text.includes(`>${user.display_name} · `), `${path}: the caller's name`);
+      assert.ok(res.text.includes(`>${name} · `), `${path}: the caller's name`);
       assert.equal(Number(res.headers['content-length']), Buffer.byteLength(res.text));
       assert.deepEqual(bodiesSeen.map((b) => [b.buffer, b.text === res.text]), [[true, true]], `${path}: the host's middleware saw the page whole`);
     }
