@@ -1,4 +1,5 @@
 import type { Executor } from '../db';
+import { caseNo } from '../numbers';
 import { recentActs, type OwnedObjects } from './repo';
 
 /** One kind of a party's objects on its desk's 最近动态: where they live, which acts of others count, how to name one. */
@@ -40,6 +41,23 @@ export const CASE_UPDATES = [
 
 /** What is done about objections to a 政府首购 case that its parties hear of: one filed, answered, or set aside. */
 export const OBJECTION_UPDATES = ['first_purchase.objection_file', 'first_purchase.objection_resolve', 'first_purchase.objection_mark'] as const;
+
+/** A 政府首购 case on a desk: its number, its project's name and its page. */
+const CASE_COLUMNS = ['id', 'project_name', 'created_at'] as const;
+const caseRef = (c: Record<string, unknown>) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` });
+
+/** `actions` on the 政府首购 cases of a party (its column on the case: `owner`), for its desk's 最近动态. */
+export function caseUpdates(owner: 'purchaser_id' | 'vendor_id', actions: readonly string[]): UpdateSource {
+  return { entity: 'fp_case', table: 'fp_cases', owner, actions, columns: CASE_COLUMNS, ref: caseRef };
+}
+
+/**
+ * The objections to a party's 政府首购 cases, for its desk's 最近动态: filed (by anyone, during the 公示), answered or
+ * set aside by the department — records of the objection, reached through its case.
+ */
+export function objectionUpdates(owner: 'purchaser_id' | 'vendor_id'): UpdateSource {
+  return { entity: 'fp_objection', table: 'objections', owner, via: { table: 'fp_cases', key: 'case_id' }, actions: OBJECTION_UPDATES, columns: CASE_COLUMNS, ref: caseRef };
+}
 
 /**
  * What others did lately to a party's objects — a vendor confirming or declining an order, the finance department

@@ -9,8 +9,7 @@ import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSE
 import { halfWidth } from '../schema';
 import { shanghaiDay } from '../time';
 import { directPurchaseLimitFen } from '../settings';
-import { CASE_UPDATES, OBJECTION_UPDATES, UPDATES_DAYS, deskUpdates, type UpdateSource } from '../audit';
-import { caseNo } from '../numbers';
+import { CASE_UPDATES, UPDATES_DAYS, caseUpdates, deskUpdates, objectionUpdates, type UpdateSource } from '../audit';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
 import { CASE_TODO, awardedAt, byDeadline, contractDueDay, ordersToAct, todo, type TodoItem } from './desk';
 import { caseReservedFen, cartProducts } from './repo';
@@ -329,22 +328,6 @@ const PURCHASER_UPDATES: UpdateSource[] = [
     columns: ['id', 'order_no', 'total_fen'],
     ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(o.total_fen as number | string)), href: `/orders/${String(o.id)}` }),
   },
-  {
-    entity: 'fp_case',
-    table: 'fp_cases',
-    owner: 'purchaser_id',
-    actions: CASE_UPDATES,
-    columns: ['id', 'project_name', 'created_at'],
-    ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
-  },
-  {
-    // Objections to its 政府首购 cases: filed (by anyone, during the 公示), answered or set aside by the department.
-    entity: 'fp_objection',
-    table: 'objections',
-    owner: 'purchaser_id',
-    via: { table: 'fp_cases', key: 'case_id' },
-    actions: OBJECTION_UPDATES,
-    columns: ['id', 'project_name', 'created_at'],
-    ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
-  },
+  caseUpdates('purchaser_id', CASE_UPDATES),
+  objectionUpdates('purchaser_id'),
 ];

@@ -19,9 +19,8 @@ import {
 } from '../web';
 import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
-import { CASE_UPDATES, OBJECTION_UPDATES, UPDATES_DAYS, deskUpdates, type UpdateSource } from '../audit';
+import { CASE_UPDATES, UPDATES_DAYS, caseUpdates, deskUpdates, objectionUpdates, type UpdateSource } from '../audit';
 import { Money, formatYuan } from '../money';
-import { caseNo } from '../numbers';
 import type { Executor } from '../db';
 import { CITIES, FIELDS } from '../domain';
 import { leadsFrom, mountPageSteps } from '../workflow';
@@ -271,26 +270,10 @@ const VENDOR_UPDATES: UpdateSource[] = [
     columns: ['id', 'order_no', 'total_fen'],
     ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(o.total_fen as number | string)), href: `/orders/${String(o.id)}` }),
   },
-  {
-    // The 政府首购 cases that name its products, once published (a draft is the purchasing unit's own).
-    entity: 'fp_case',
-    table: 'fp_cases',
-    owner: 'vendor_id',
-    // Every step of its cases but the contract's filing, which is between the purchasing unit and the finance department.
-    actions: CASE_UPDATES.filter((a) => a !== 'first_purchase.filing'),
-    columns: ['id', 'project_name', 'created_at'],
-    ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
-  },
-  {
-    // Objections to its 政府首购 cases: filed (by anyone, during the 公示), answered or set aside by the department.
-    entity: 'fp_objection',
-    table: 'objections',
-    owner: 'vendor_id',
-    via: { table: 'fp_cases', key: 'case_id' },
-    actions: OBJECTION_UPDATES,
-    columns: ['id', 'project_name', 'created_at'],
-    ref: (c) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` }),
-  },
+  // The 政府首购 cases that name its products, once published (a draft is the purchasing unit's own): every step of
+  // its cases but the contract's filing, which is between the purchasing unit and the finance department.
+  caseUpdates('vendor_id', CASE_UPDATES.filter((a) => a !== 'first_purchase.filing')),
+  objectionUpdates('vendor_id'),
   {
     entity: 'product',
     table: 'products',
