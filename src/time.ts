@@ -1,6 +1,11 @@
 /** Calendar helpers in Asia/Shanghai (UTC+8, no daylight saving). */
 const OFFSET_MS = 8 * 60 * 60 * 1000;
 
+/** The instant `days` × 24 hours after `at` (before it when negative): "within 30 days" of an act, a 30-day window. */
+export function daysAfter(at: Date, days: number): Date {
+  return new Date(at.getTime() + days * 86_400_000);
+}
+
 /** 'YYYY-MM-DD' of the instant in Asia/Shanghai. */
 export function shanghaiDay(at: Date): string {
   return new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 10);

@@ -1,5 +1,7 @@
 import type { Executor } from '../db';
+import { Money, formatYuan } from '../money';
 import { caseNo } from '../numbers';
+import { daysAfter } from '../time';
 import { recentActs, type OwnedObjects } from './repo';
 
 /** One kind of a party's objects on its desk's 最近动态: where they live, which acts of others count, how to name one. */
@@ -42,6 +44,18 @@ export const CASE_UPDATES = [
 /** What is done about objections to a 政府首购 case that its parties hear of: one filed, answered, or set aside. */
 export const OBJECTION_UPDATES = ['first_purchase.objection_file', 'first_purchase.objection_resolve', 'first_purchase.objection_mark'] as const;
 
+/** `actions` on the orders of a party (its column on the order: `owner`), for its desk's 最近动态: each by its number and amount. */
+export function orderUpdates(owner: 'purchaser_id' | 'vendor_id', actions: readonly string[]): UpdateSource {
+  return {
+    entity: 'order',
+    table: 'orders',
+    owner,
+    actions,
+    columns: ['id', 'order_no', 'total_fen'],
+    ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(o.total_fen as number | string)), href: `/orders/${String(o.id)}` }),
+  };
+}
+
 /** A 政府首购 case on a desk: its number, its project's name and its page. */
 const CASE_COLUMNS = ['id', 'project_name', 'created_at'] as const;
 const caseRef = (c: Record<string, unknown>) => ({ ref: caseNo({ id: Number(c.id), created_at: String(c.created_at) }), title: String(c.project_name), href: `/first-purchases/${String(c.id)}` });
@@ -65,7 +79,7 @@ export function objectionUpdates(owner: 'purchaser_id' | 'vendor_id'): UpdateSou
  * records say, in the audit page's words), over the UPDATES_DAYS before `now`.
  */
 export async function deskUpdates(db: Executor, ownerId: number, sources: readonly UpdateSource[], now: Date, limit = 10): Promise<DeskUpdate[]> {
-  const sinceIso = new Date(now.getTime() - UPDATES_DAYS * 86_400_000).toISOString();
+  const sinceIso = daysAfter(now, -UPDATES_DAYS).toISOString();
   const found = await Promise.all(
     sources.map(async (s) =>
       (await recentActs(db, s, ownerId, s.actions, sinceIso, limit, s.columns)).map((r) => ({

@@ -6,7 +6,7 @@ import type { Level, Unanswered } from '../domain';
 import { AppError, invalidField, invalidState, notFound, parseStoredJson } from '../errors';
 import { Ledger } from '../ledger';
 import { Money } from '../money';
-import { shanghaiDay, shanghaiIso } from '../time';
+import { daysAfter, shanghaiDay, shanghaiIso } from '../time';
 import type { Actor, Page } from '../web';
 import { shanghaiIsoSeconds } from '../workdays';
 import {
@@ -49,7 +49,6 @@ const vendorAccount = (id: number) => `vendor:${id}`;
 
 const yuan = (fen: number | string | null): string => Money.ofFen(Number(fen ?? 0)).toString();
 const num = (v: number | string | null): number => Number(v ?? 0);
-const addDaysIso = (at: Date, days: number): string => new Date(at.getTime() + days * 86_400_000).toISOString();
 /** The same policy and policy year, whoever claims it. */
 const policyKey = (policyNo: string, policyYear: number): string => `${policyNo.replace(/\s+/g, '').toUpperCase()}#${policyYear}`;
 
@@ -463,7 +462,7 @@ export class InsuranceService {
         return;
       }
       const now = this.clock.now();
-      await this.step(trx, actor, c, 'finance', 'review', { finance_opinion: input.opinion, approved_at: now.toISOString(), payout_due_at: addDaysIso(now, PAYOUT_DAYS) }, input.opinion);
+      await this.step(trx, actor, c, 'finance', 'review', { finance_opinion: input.opinion, approved_at: now.toISOString(), payout_due_at: daysAfter(now, PAYOUT_DAYS).toISOString() }, input.opinion);
       const fen = num(c.compensation_fen);
       if (fen > 0) await this.ledger.transfer(trx, { from: TREASURY, to: SUBSIDY_FUND, amountFen: fen, kind: 'fund_subsidy', idempotencyKey: `insurance:${c.id}:fund`, actorId: actor.id });
     }, opts);

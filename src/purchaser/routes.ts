@@ -4,12 +4,12 @@ import { FormInvalid, STATUS, actorOf, deskSection, errorBody, parseForm, parseI
 import type { Deps } from '../deps';
 import { writeTransaction } from '../db';
 import { AppError } from '../errors';
-import { Money, formatYuan } from '../money';
+import { Money } from '../money';
 import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSES, OrderInput, countByStatus, isDirectPurchaseLimit, paperworkProblems, type AddressView } from '../orders';
 import { halfWidth } from '../schema';
 import { shanghaiDay } from '../time';
 import { directPurchaseLimitFen } from '../settings';
-import { CASE_UPDATES, UPDATES_DAYS, caseUpdates, deskUpdates, objectionUpdates, type UpdateSource } from '../audit';
+import { CASE_UPDATES, UPDATES_DAYS, caseUpdates, deskUpdates, objectionUpdates, orderUpdates, type UpdateSource } from '../audit';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
 import { CASE_TODO, awardedAt, byDeadline, contractDueDay, ordersToAct, todo, type TodoItem } from './desk';
 import { caseReservedFen, cartProducts } from './repo';
@@ -320,14 +320,7 @@ async function purchaserTodos(deps: Deps, actor: Actor): Promise<TodoItem[]> {
 
 /** What others do to a purchasing unit's orders and 政府首购 cases that it should hear of on its desk. */
 const PURCHASER_UPDATES: UpdateSource[] = [
-  {
-    entity: 'order',
-    table: 'orders',
-    owner: 'purchaser_id',
-    actions: ['order.confirm', 'order.deliver', 'order.decline', 'order.refund'],
-    columns: ['id', 'order_no', 'total_fen'],
-    ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(o.total_fen as number | string)), href: `/orders/${String(o.id)}` }),
-  },
+  orderUpdates('purchaser_id', ['order.confirm', 'order.deliver', 'order.decline', 'order.refund']),
   caseUpdates('purchaser_id', CASE_UPDATES),
   objectionUpdates('purchaser_id'),
 ];

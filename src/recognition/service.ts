@@ -8,7 +8,7 @@ import { AppError, invalidField, invalidState, notFound, parseStoredArray } from
 import type { Translator } from '../i18n';
 import { Ledger } from '../ledger';
 import { Money } from '../money';
-import { shanghaiDay, shanghaiIso } from '../time';
+import { daysAfter, shanghaiDay, shanghaiIso } from '../time';
 import type { Actor, Page } from '../web';
 import { addDays, noticePeriod, shanghaiIsoSeconds } from '../workdays';
 import { MAX_ATTACHMENTS, checkAttachment, cleanFilename, randomStoredName, sha256, type AttachmentKind } from './attachments';
@@ -809,7 +809,7 @@ export class RecognitionService {
       const due = certified.filter((c) => amounts[c.level] > 0);
       const awardIds = await insertAwards(
         trx,
-        due.map(({ a, level }) => ({ application_id: a.id, vendor_id: a.vendor_id, level, amount_fen: amounts[level], status: 'due' as const, due_at: addDaysIso(now, AWARD_DAYS), paid_at: null, paid_by: null, transfer_id: null, year: r.year, demo: r.demo, created_at: now.toISOString() })),
+        due.map(({ a, level }) => ({ application_id: a.id, vendor_id: a.vendor_id, level, amount_fen: amounts[level], status: 'due' as const, due_at: daysAfter(now, AWARD_DAYS).toISOString(), paid_at: null, paid_by: null, transfer_id: null, year: r.year, demo: r.demo, created_at: now.toISOString() })),
       );
       await recordAudit(trx, this.clock, { actor, action: 'recognition.round_finalize', entity: 'cert_round', entityId: id, before: { status: 'notice' }, after: { status: 'finalized', awards: due.length } });
       // The ledger last: the treasury funds each award in the award fund (not a trade), in one batch.
@@ -1096,5 +1096,3 @@ export class RecognitionService {
     return view;
   }
 }
-
-const addDaysIso = (at: Date, days: number): string => new Date(at.getTime() + days * 86_400_000).toISOString();

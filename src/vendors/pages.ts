@@ -19,7 +19,7 @@ import {
 } from '../web';
 import type { CertificationService } from '../certification';
 import type { Deps } from '../deps';
-import { CASE_UPDATES, UPDATES_DAYS, caseUpdates, deskUpdates, objectionUpdates, type UpdateSource } from '../audit';
+import { CASE_UPDATES, UPDATES_DAYS, caseUpdates, deskUpdates, objectionUpdates, orderUpdates, type UpdateSource } from '../audit';
 import { Money, formatYuan } from '../money';
 import type { Executor } from '../db';
 import { CITIES, FIELDS } from '../domain';
@@ -262,14 +262,7 @@ export function vendorPages(
 
 /** What others do to a vendor's orders, listings, applications, claims and awards that it should hear of on its desk. */
 const VENDOR_UPDATES: UpdateSource[] = [
-  {
-    entity: 'order',
-    table: 'orders',
-    owner: 'vendor_id',
-    actions: ['order.place', 'order.accept', 'order.reject', 'order.pay', 'order.cancel'],
-    columns: ['id', 'order_no', 'total_fen'],
-    ref: (o) => ({ ref: String(o.order_no), title: formatYuan(Money.ofFen(o.total_fen as number | string)), href: `/orders/${String(o.id)}` }),
-  },
+  orderUpdates('vendor_id', ['order.place', 'order.accept', 'order.reject', 'order.pay', 'order.cancel']),
   // The 政府首购 cases that name its products, once published (a draft is the purchasing unit's own): every step of
   // its cases but the contract's filing, which is between the purchasing unit and the finance department.
   caseUpdates('vendor_id', CASE_UPDATES.filter((a) => a !== 'first_purchase.filing')),

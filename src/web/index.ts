@@ -14,7 +14,7 @@ export { actorOf, MAX_NEXT, requireRole } from './guards';
 export { idempotent } from './idempotency';
 export { identity, type ActorLookup, type HostIdentity } from './identity';
 export { locale } from './locale';
-export { PiecedBody, piecedBodies, setPiecedBody } from './pieced-body';
+export { piecedBodies, setPiecedBody } from './pieced-body';
 export { DESK_PAGE_SIZE, DESK_TOP, deskSection, pageOf, pagination, paginationModel, type DeskSection, type Page, type PaginationModel } from './pagination';
 export { RATE_LIMITS, RateLimiter, clientAddress, enforce, rateLimit, type RateKey, type RatePermit } from './rate-limit';
 export { requestLog } from './request-log';
