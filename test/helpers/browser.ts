@@ -422,9 +422,13 @@ export interface BrowserSuite {
   /** A fresh browsing context (own cookies), closed in `after`. */
   context(options?: ContextOptions): Promise<BrowserContext>;
   /**
-   * A page in a fresh context, logged in as `user` when one is given. The first page of a user at a viewport signs
-   * in by the login form's POST (`signInByRequest`; through the form on the page with `freshLogin`) and is left where
-   * the login lands; later ones start from that login's storage state (its session cookie) on about:blank.
+   * A page with cookies of its own, logged in as `user` when one is given. The first page of a user at a viewport
+   * signs in by the login form's POST (`signInByRequest`; through the form on the page with `freshLogin`) and is left
+   * where the login lands; later ones start from that login's storage state (its session cookie). Asked for inside a
+   * test, the page is the suite's to lend again once the test is over: the next test at the same viewport and locale
+   * gets it back with its cookies cleared (and the new user's session set), its listeners and routes removed, still
+   * showing the last test's page — a new page costs Chromium a renderer process, ~1.3 s of CPU. Asked for in a
+   * `before` hook, with `extra` options or with `freshLogin`, it is a page in a fresh context of its own, as before.
    */
   page(options?: PageOptions): Promise<Page>;
   /** Logs `page` in through the form as `user` (loginInBrowser against this server). */
@@ -454,6 +458,11 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
   const contexts: BrowserContext[] = [];
   /** Storage states of the logins made, by user, viewport and locale. */
   let logins = new Map<string, Promise<StorageState>>();
+  /** Pages lent to the running test (`page`), and pages free to lend again, by viewport and locale. */
+  let lent: Array<{ key: string; page: Page }> = [];
+  const free = new Map<string, Page[]>();
+  /** Whether a test (or its beforeEach) is running: only then are pages lent rather than given for good. */
+  let inTest = false;
   const set = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`browserSuite: ${what} is set in the suite's before hook; use it inside a test or hook`);
     return value;
@@ -479,8 +488,29 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
     browser = await launchBrowser();
   });
 
+  beforeEach(() => {
+    inTest = true;
+  });
+
   afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
+    inTest = false;
+    const returned = lent;
+    lent = [];
+    try {
+      await reportFailure(this.currentTest);
+    } finally {
+      // The test's pages, free for the next test: what the test hung on them goes.
+      for (const { key, page } of returned) {
+        if (page.isClosed()) continue;
+        page.removeAllListeners();
+        await page.unrouteAll({ behavior: 'ignoreErrors' }).catch(() => undefined);
+        free.set(key, [...(free.get(key) ?? []), page]);
+      }
+    }
+  });
+
+  async function reportFailure(test: Mocha.Test | undefined): Promise<void> {
+    if (test?.state !== 'failed') return;
     // A server that stopped answering says why (its log), rather than leaving only refused connections.
     if (server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
       process.stdout.write(`the server exited (${server.child.exitCode ?? server.child.signalCode}):\n${server.stdout().slice(-4000)}\n${server.stderr().slice(-4000)}\n`);
@@ -488,10 +518,10 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
     // What the failed test's pages showed: a picture of each page still open, test-artifacts/failed-<test>-<n>.png.
     const open = contexts.flatMap((c) => c.pages()).filter((p) => !p.isClosed());
     for (const [n, p] of open.slice(-4).entries()) {
-      const file = await screenshot(p, `failed-${this.currentTest.title.slice(0, 80)}-${n + 1}`, { scale: 'css', always: true }).catch(() => null);
+      const file = await screenshot(p, `failed-${test.title.slice(0, 80)}-${n + 1}`, { scale: 'css', always: true }).catch(() => null);
       if (file) process.stdout.write(`      picture of the failed test's page ${p.url()}: ${path.relative(process.cwd(), file)}\n`);
     }
-  });
+  }
 
   after(async function () {
     this.timeout(60_000);
@@ -524,14 +554,30 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
     },
     context: (o) => context(o),
     async page(o = {}) {
-      if (!o.user) return (await context(o)).newPage();
+      const lend = inTest && !o.freshLogin && Object.keys(o.extra ?? {}).length === 0;
+      const where = JSON.stringify([o.viewport ?? 'desktop', o.locale ?? 'zh-CN']);
+      /** A page of its own context: one free to lend again (its cookies cleared first), else a new one. */
+      const blank = async (storageState?: StorageState): Promise<Page> => {
+        if (!lend) return (await context(o, storageState)).newPage();
+        const again = free.get(where)?.pop();
+        const page = again ?? (await (await context(o)).newPage());
+        lent.push({ key: where, page });
+        if (again) await page.context().clearCookies();
+        if (storageState) await page.context().addCookies(storageState.cookies);
+        return page;
+      };
+      if (!o.user) return blank();
       const key = JSON.stringify([o.user, o.viewport ?? 'desktop', o.locale ?? 'zh-CN']);
       const cached = o.freshLogin ? undefined : logins.get(key);
-      if (cached) return (await context(o, await cached)).newPage();
+      if (cached) {
+        const state = await cached;
+        // A login that kept something in a page's storage as well (none of the app's do) starts in a fresh context.
+        return state.origins.length ? (await context(o, state)).newPage() : blank(state);
+      }
       // Sign in (the form's POST; through the form itself with freshLogin); the login is cached once it has succeeded
       // (a failed one is not kept).
-      const c = await context(o);
-      const page = await c.newPage();
+      const page = await blank();
+      const c = page.context();
       const signedIn = o.freshLogin
         ? login(page, o.user, { password: o.password, next: typeof o.freshLogin === 'object' ? o.freshLogin.next : undefined })
         : signInByRequest(page, set(server, 'the server').url, o.user, { password: o.password });
