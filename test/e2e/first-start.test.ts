@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_PASSWORD } from '../../seeds/demo';
+import { createDb } from '../../src/db';
 import { DEMO_LOAD_TIMEOUT, ENGINE, PG_ADMIN_URL, freshDatabase, type TestDatabase } from '../helpers/db';
+import { demoDatabase, demoDigest } from '../helpers/demo-db';
 import { startServer, type RunningServer } from '../helpers/server';
 
 /**
@@ -51,6 +53,19 @@ describe(`first start on an empty database loads the demo data (${ENGINE})`, fun
     for (const username of ['admin', 'finance', 'purchaser', 'vendor', 'expert1']) {
       const res = await fetch(`${server.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
       assert.equal(res.status, 200, `${username}: ${await res.text()}`);
+    }
+  });
+
+  it('wrote exactly what the loader writes anywhere else, at another clock: the same rows as the run’s demo template', async () => {
+    // The template is loaded in-process by loadDemoDataIfEmpty at the demo's frozen clock (test/helpers/demo-db.ts);
+    // this server's worker thread loaded at the system's clock (seeds/lib/demo-worker.ts), as `knex seed:run` does.
+    const db = createDb(fresh.url);
+    const template = await demoDatabase();
+    try {
+      assert.deepEqual(await demoDigest(db), await demoDigest(template.db));
+    } finally {
+      await db.destroy();
+      await template.drop();
     }
   });
 });

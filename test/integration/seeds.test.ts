@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import path from 'node:path';
 import pino from 'pino';
 import { verifyPassword } from '../../src/auth/passwords';
 import { SearchQuery } from '../../src/catalogue/schema';
@@ -12,7 +12,7 @@ import { CITIES, FIELDS, KINDS, LEVELS, PRODUCT_KINDS, PURCHASER_TYPES } from '.
 import { parseInput } from '../../src/web/validate';
 import { DEMO_PASSWORD, DEMO_TODAY, loadDemoDataIfEmpty, seed } from '../../seeds/demo';
 import { DEMO_EXPERTS } from '../../seeds/demo-recognition';
-import { DEMO_LOAD_TIMEOUT, ENGINE, useMigratedDb } from '../helpers/db';
+import { DEMO_LOAD_TIMEOUT, ENGINE } from '../helpers/db';
 import { useDemoDb } from '../helpers/demo-db';
 
 const log = pino({ level: 'silent' });
@@ -91,29 +91,11 @@ async function counts(db: Db): Promise<Record<string, number>> {
   return out;
 }
 
-/** A digest of the rows the fixed seed determines (users carry salted hashes and a load-time stamp, so not those). */
-async function digest(db: Db): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const t of ['purchasers', 'vendors', 'certifications', 'products']) {
-    const rows: Array<Record<string, unknown>> = await db(t).select('*').orderBy('id');
-    const norm = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : v])));
-    out[t] = createHash('sha256').update(JSON.stringify(norm)).digest('hex');
-  }
-  // The 2020 certification round, whose applications walk their steps side by side (seeds/demo-recognition.ts): who
-  // was drawn for which application, their scores and the outcomes — not the rows' ids, whose order the interleaving sets.
-  const reviews = await db('cert_reviews as r')
-    .join('cert_applications as a', 'a.id', 'r.application_id')
-    .orderBy([{ column: 'a.application_no' }, { column: 'r.expert_id' }])
-    .select('a.application_no', 'a.status', 'a.mean_score_x100', 'a.recommended_level', 'r.expert_id', 'r.score', 'r.recommend_level', 'r.reviewed_at');
-  assert.ok(reviews.length >= 3 * 216, `${reviews.length} reviews`);
-  out.reviews = createHash('sha256').update(JSON.stringify(reviews.map((r) => Object.values(r).map(String)))).digest('hex');
-  return out;
-}
-
 describe(`demo data seed (${ENGINE})`, function () {
   this.timeout(DEMO_LOAD_TIMEOUT);
   // The demo data as loadDemoDataIfEmpty wrote it into an empty database at the demo's clock (it answered true), once
-  // per test run: a copy (test/helpers/demo-db.ts). The tests below load it twice more, into empty databases of their own.
+  // per test run: a copy (test/helpers/demo-db.ts). The only other full load of a pass is `npm start`'s first start
+  // (test/e2e/first-start.test.ts), which is compared with it.
   const ctx = useDemoDb();
   let certs: Cert[];
   let vendors: Vendor[];
@@ -295,31 +277,10 @@ describe(`demo data seed (${ENGINE})`, function () {
     const before = await counts(ctx.db);
     assert.equal(await loadDemoDataIfEmpty(ctx.db, demoClock(), log), false);
     await seed(ctx.db);
-    await ctx.db.seed.run();
+    // `knex seed:run` finds seeds/demo.ts — whose `seed` loads into an empty database what the loader writes at any
+    // clock: test/e2e/first-start.test.ts compares `npm start`'s first start, at its own clock, with this run's template.
+    const [ran] = (await ctx.db.seed.run()) as [string[]];
+    assert.ok(ran.map((f) => path.basename(f).replace(/\.[jt]s$/, '')).includes('demo'), `knex's seed runner ran ${ran.join(', ')}`);
     assert.deepEqual(await counts(ctx.db), before);
-  });
-});
-
-describe(`demo data through the knex seed runner (${ENGINE})`, function () {
-  this.timeout(DEMO_LOAD_TIMEOUT);
-  const ctx = useMigratedDb();
-  // The data loadDemoDataIfEmpty wrote once for this run (test/helpers/demo-db.ts), to compare with.
-  const loaded = useDemoDb();
-
-  it('loads the demo data with `knex seed:run` on an empty database, identical to what the loader writes anywhere else', async () => {
-    const prev = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = 'silent';
-    try {
-      await ctx.db.seed.run();
-    } finally {
-      if (prev === undefined) delete process.env.LOG_LEVEL;
-      else process.env.LOG_LEVEL = prev;
-    }
-    const c = await counts(ctx.db);
-    const active: Array<{ username: string }> = await ctx.db('users').where({ status: 'active' }).select('username').orderBy('username');
-    assert.deepEqual(active.map((u) => u.username), [...DEMO_ACCOUNTS].sort());
-    assert.ok(c.products >= 300);
-    // Deterministic: a second fresh database (at another clock, through knex's runner) holds the same rows.
-    assert.deepEqual(await digest(ctx.db), await digest(loaded.db));
   });
 });
