@@ -497,7 +497,7 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
     const returned = lent;
     lent = [];
     try {
-      await reportFailure(this.currentTest);
+      await reportFailure(this.currentTest, returned.map((l) => l.page));
     } finally {
       // The test's pages, free for the next test: what the test hung on them goes.
       for (const { key, page } of returned) {
@@ -509,14 +509,16 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
     }
   });
 
-  async function reportFailure(test: Mocha.Test | undefined): Promise<void> {
+  async function reportFailure(test: Mocha.Test | undefined, lentPages: Page[]): Promise<void> {
     if (test?.state !== 'failed') return;
     // A server that stopped answering says why (its log), rather than leaving only refused connections.
     if (server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
       process.stdout.write(`the server exited (${server.child.exitCode ?? server.child.signalCode}):\n${server.stdout().slice(-4000)}\n${server.stderr().slice(-4000)}\n`);
     }
     // What the failed test's pages showed: a picture of each page still open, test-artifacts/failed-<test>-<n>.png.
-    const open = contexts.flatMap((c) => c.pages()).filter((p) => !p.isClosed());
+    // Its own pages: those it made and those it was lent, not those waiting to be lent.
+    const waiting = new Set([...free.values()].flat());
+    const open = [...new Set([...contexts.flatMap((c) => c.pages()), ...lentPages])].filter((p) => !p.isClosed() && !waiting.has(p));
     for (const [n, p] of open.slice(-4).entries()) {
       const file = await screenshot(p, `failed-${test.title.slice(0, 80)}-${n + 1}`, { scale: 'css', always: true }).catch(() => null);
       if (file) process.stdout.write(`      picture of the failed test's page ${p.url()}: ${path.relative(process.cwd(), file)}\n`);

@@ -57,7 +57,6 @@ export function useDemoDb(): { db: TestDatabase['db']; url: string } {
   return holder;
 }
 
-
 /**
  * A digest of the demo rows the fixed seed determines, whatever the clock of the load: the parties, certificates and
  * products, and the 2020 certification round (users carry salted hashes and a load-time stamp, so not those). Two
