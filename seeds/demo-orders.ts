@@ -93,7 +93,7 @@ export const GROWING = {
 } as const;
 /**
  * Steps between two refreshes (PostgreSQL): about every 25 monthly batches. With the monthly batches and a refresh
- * every 250 steps, the history took 26–33 s on PostgreSQL against 18–19 s with 125 (docs/benchmarks.md).
+ * every 250 steps, the history took 26–33 s on PostgreSQL against 18–19 s with 125 (docs/benchmarks-history.md).
  */
 const STATISTICS_EVERY = 125;
 
@@ -110,7 +110,7 @@ function lifeOf(day: string, rng: Rng): string[] {
 /**
  * The placement day of each four weeks of a year's trading (the units' monthly payment plans, 用款计划; a weekday of its
  * own, so the batches look lived in): one batch a month keeps first start within its seconds (DESIGN §7, issue 14;
- * fortnightly batches took 20–30% longer, docs/benchmarks.md).
+ * fortnightly batches took 20–30% longer, docs/benchmarks-history.md).
  */
 function placementDays(rng: Rng, first: string, last: string): string[] {
   const days: string[] = [];

@@ -82,7 +82,7 @@ function read<T>(env: NodeJS.ProcessEnv, name: string, fallback: T, errors: stri
 }
 
 const DEFAULT_DATABASE_URL = 'sqlite:data/marketplace.sqlite3';
-/** The heap may grow by half of what a full collection leaves, at least 32 MB (measured: docs/benchmarks.md, memory). */
+/** The heap may grow by half of what a full collection leaves, at least 32 MB (measured: docs/benchmarks-history.md, memory). */
 const DEFAULT_HEAP_GROWTH_PERCENT = 50;
 
 /** Every variable, checked together: all the wrong ones are reported at once, one line each. */

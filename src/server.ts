@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   // modules below are therefore imported only now.
   const inWorker = config.demoData && loadableInWorker(config.databaseUrl) ? loadDemoDataInWorker(config.databaseUrl, config.logLevel) : null;
   // Under a high allocation rate V8 lets the heap grow to about four times what a full collection leaves live: most of
-  // the resident memory under load was that room (src/ops/heap-growth.ts, docs/benchmarks.md).
+  // the resident memory under load was that room (src/ops/heap-growth.ts, docs/benchmarks-history.md).
   if (config.heapGrowthPercent > 0) (await import('./ops')).boundHeapGrowth(config.heapGrowthPercent);
   const [{ default: pino }, { collectDefaultMetrics }, { createDb, groupCommitLoad, migrateLatest }] = await Promise.all([import('pino'), import('prom-client'), import('./db')]);
   const log = pino({ level: config.logLevel });

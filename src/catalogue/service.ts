@@ -93,7 +93,7 @@ export class CatalogueService {
    * 110,000 products): the listed products that pages are made of (read in batches across requests; with 16 MB,
    * distinct searches over 100,000 products read again many that 40 MB keeps, and served fewer requests). Thousands of
    * distinct searches fill `cache` with their counts, which would otherwise push out what every one of them needs
-   * (measured: bench/catalogue.ts, docs/benchmarks.md).
+   * (measured: bench/catalogue.ts, docs/benchmarks-history.md).
    */
   private readonly matchCache: CatalogueCache;
   private readonly itemCache: CatalogueCache;

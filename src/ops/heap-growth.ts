@@ -16,7 +16,7 @@ export function growthPercentFor(liveBytes: number, percent: number, floorBytes:
  * Bounds the heap's growth (`--heap-growing-percent`, which V8 reads each time a full collection sets the next one's
  * threshold) and sets it again after every full collection for what it left live (`growthPercentFor`). Under a high
  * allocation rate V8 alone lets the heap grow to about four times what is live; most of the server's resident memory
- * under load was that room (docs/benchmarks.md, memory). For the standalone server only: a flag of the whole process.
+ * under load was that room (docs/benchmarks-history.md, memory). For the standalone server only: a flag of the whole process.
  * Returns a function that stops adjusting.
  */
 export function boundHeapGrowth(percent: number, floorBytes = 32 * 1024 * 1024): () => void {

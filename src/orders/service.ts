@@ -160,7 +160,7 @@ export class OrderService {
     // the writer. SQLite: one writer, one transaction at a time. PostgreSQL: two side by side, so that one waiting on
     // a row another transaction holds does not hold up everyone — more would only queue on the audit chain's lock,
     // which every one of them takes (measured: 16 callers placing and stepping orders, 392 writes/s with four slots
-    // per queue, ~1,050 with two shared, ~1,150 with one; docs/benchmarks.md).
+    // per queue, ~1,050 with two shared, ~1,150 with one; docs/benchmarks-history.md).
     const slots = options.paymentSlots ?? (isPostgres(db) ? 2 : 1);
     const queue = { slots, closed: () => isClosing(db), shared: new SharedSlots(slots) };
     this.payments = new GroupCommit((jobs) => this.payTogether(jobs), queue);

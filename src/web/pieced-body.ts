@@ -4,7 +4,7 @@ import type { Context, Next } from 'koa';
  * A response body made of pieces kept elsewhere (a catalogue page's HTML kept for every caller, with this caller's
  * name and CSRF token between them): written to the socket piece by piece, so no request copies a page of tens of
  * kilobytes into a buffer of its own — on a signed-in search page that copy, with the fresh memory it needs, cost as
- * much as the rest of the request (docs/benchmarks.md).
+ * much as the rest of the request (docs/benchmarks-history.md).
  */
 export class PiecedBody {
   readonly length: number;
