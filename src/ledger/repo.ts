@@ -61,7 +61,10 @@ export interface LedgerSnapshot {
 export async function ledgerSnapshot(db: Executor, codes: string[], keys: string[]): Promise<LedgerSnapshot> {
   const head = db
     .select({
-      existing_id: db('ledger_transfers').min('id').whereIn('idempotency_key', keys),
+      // `id + 0`, not `id`: with min(id) PostgreSQL may walk the primary key from its start until a row has one of the
+      // keys — for a batch of new keys (the usual case), every row of the ledger. Given a few hundred keys its planner
+      // took that path: 672 ms a batch at 918,000 transfers, where the keys' own index answers in under 1 ms.
+      existing_id: db('ledger_transfers').min(db.raw('id + 0')).whereIn('idempotency_key', keys),
       last_hash: db('ledger_transfers').select('hash').orderBy('id', 'desc').limit(1),
     })
     .as('x');
