@@ -87,6 +87,22 @@ async function readPage(db: Executor, after: number, end: number): Promise<Page>
 }
 
 /**
+ * The page of ids after `after` (see `readPage`) and where it ends. Where ids jump by more than a page, the empty ranges
+ * are stepped over with one look-up of the next id rather than read one by one: a row written behind the ledger's
+ * back with an id far beyond the rest would otherwise hold the walk for as many queries as the gap has pages.
+ */
+async function pageFrom(db: Executor, after: number, upto: number): Promise<Page & { end: number }> {
+  const end = Math.min(after + PAGE, upto);
+  const page = await readPage(db, after, end);
+  if (page.rows.length || end === upto) return { ...page, end };
+  const row = (await db('ledger_transfers').where('id', '>', end).andWhere('id', '<=', upto).min({ next: 'id' }).first()) as { next: number | string | null } | undefined;
+  if (row?.next === null || row?.next === undefined) return { rows: [], end: upto };
+  const from = Number(row.next) - 1;
+  const to = Math.min(from + PAGE, upto);
+  return { ...(await readPage(db, from, to)), end: to };
+}
+
+/**
  * A transfer's content in the canonical JSON of `canonicalJson(hashContent(row))` — its keys sorted, each value as
  * JSON.stringify writes it — built directly (a third of the time). A property-based test holds the two equal.
  */
@@ -106,13 +122,11 @@ export async function walkTransfers(db: Executor, upto: number, shared: boolean)
   let firstBad: number | undefined;
   const computed = new Map<number, number>();
   // The pages' ids: (0, PAGE], (PAGE, 2·PAGE], … up to the cut; a page may hold fewer (ids a rollback used) or none.
-  const pageAt = (after: number): Promise<Page> | null => (after < upto ? readPage(db, after, Math.min(after + PAGE, upto)) : null);
-  let after = 0;
-  let next = pageAt(after);
+  const pageAt = (after: number): Promise<Page & { end: number }> | null => (after < upto ? pageFrom(db, after, upto) : null);
+  let next = pageAt(0);
   while (next) {
-    const { rows, texts } = await next;
-    after = Math.min(after + PAGE, upto);
-    next = pageAt(after);
+    const { rows, texts, end } = await next;
+    next = pageAt(end);
     // Not left unhandled while this page is hashed; awaited (and its failure thrown) at the top of the loop.
     next?.catch(() => undefined);
     for (let i = 0; i < rows.length; i++) {

@@ -105,7 +105,7 @@ describe(`a ledger edited behind its back (${ENGINE})`, function () {
 
   describe('a ledger whose ids jump by more than a page (ids that rolled-back transactions took)', () => {
     const ctx = useMigratedDb();
-    it('verifies and counts every transfer, walked here and in a worker; a tampered transfer after the jump is named', async () => {
+    it('verifies and counts every transfer, walked here and in a worker; a row slipped in far beyond the rest and a tampered transfer are named', async () => {
       const ledger = new Ledger(new SystemClock());
       const cast = await tradingCast(ctx.db);
       const allocate = (key: string) => ctx.db.transaction((trx) => ledger.allocate(trx, cast.unitA.id, 100, key, null));
@@ -128,11 +128,22 @@ describe(`a ledger edited behind its back (${ENGINE})`, function () {
         assert.equal(report.transfers, 4);
       }
       await dropImmutability(ctx.db);
+      // A row written behind the ledger's back with an id a billion past the rest: the walk steps over the gap (a
+      // million empty pages, were they read one by one) and names it.
+      const far = 1_000_000_000;
+      const { id: _id, ...last } = await ctx.db('ledger_transfers').where({ id: ids[3] }).first();
+      await ctx.db('ledger_transfers').insert({ ...last, id: far, idempotency_key: 'slipped in', prev_hash: 'behind its back' });
+      for (const workerFrom of [0, Number.POSITIVE_INFINITY]) {
+        const report = await ledger.verify(ctx.db, { workerFrom });
+        assert.equal(report.ok, false);
+        assert.equal(report.transfers, 5);
+        assert.equal(report.firstBadTransfer, far);
+      }
       await ctx.db('ledger_transfers').where({ id: ids[3] }).update({ amount_fen: 101 });
       for (const workerFrom of [0, Number.POSITIVE_INFINITY]) {
         const report = await ledger.verify(ctx.db, { workerFrom });
         assert.equal(report.ok, false);
-        assert.equal(report.transfers, 4);
+        assert.equal(report.transfers, 5);
         assert.equal(report.firstBadTransfer, ids[3]);
       }
     });
