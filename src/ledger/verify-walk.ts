@@ -87,19 +87,16 @@ async function readPage(db: Executor, after: number, end: number): Promise<Page>
 }
 
 /**
- * The page of ids after `after` (see `readPage`) and where it ends. Where ids jump by more than a page, the empty ranges
- * are stepped over with one look-up of the next id rather than read one by one: a row written behind the ledger's
- * back with an id far beyond the rest would otherwise hold the walk for as many queries as the gap has pages.
+ * The page of ids after `after` (see `readPage`) and where the walk goes on from. After an empty page it goes on from
+ * just before the next id, looked up once, rather than through the gap page by page: a row written behind the
+ * ledger's back with an id far beyond the rest would otherwise hold the walk for as many queries as the gap has pages.
  */
 async function pageFrom(db: Executor, after: number, upto: number): Promise<Page & { end: number }> {
   const end = Math.min(after + PAGE, upto);
   const page = await readPage(db, after, end);
   if (page.rows.length || end === upto) return { ...page, end };
   const row = (await db('ledger_transfers').where('id', '>', end).andWhere('id', '<=', upto).min({ next: 'id' }).first()) as { next: number | string | null } | undefined;
-  if (row?.next === null || row?.next === undefined) return { rows: [], end: upto };
-  const from = Number(row.next) - 1;
-  const to = Math.min(from + PAGE, upto);
-  return { ...(await readPage(db, from, to)), end: to };
+  return { rows: [], end: row?.next === null || row?.next === undefined ? upto : Number(row.next) - 1 };
 }
 
 /**
