@@ -13,7 +13,7 @@ const money = (name: string) =>
 const intParam = (min: number, max: number, dflt: number) =>
   z
     .string()
-    .regex(/^\d{1,6}$/, 'validation.integer')
+    .regex(/^-?\d{1,12}$/, 'validation.integer')
     .transform(Number)
     .pipe(z.number().int().min(min, 'validation.too_small').max(max, 'validation.too_big'))
     .optional()

@@ -217,7 +217,7 @@ export type TerminateCase = z.output<typeof TerminateCase>;
 const pageParam = (max: number, dflt: number) =>
   z
     .string()
-    .regex(/^\d{1,6}$/, 'validation.integer')
+    .regex(/^-?\d{1,12}$/, 'validation.integer')
     .transform(Number)
     .pipe(z.number().int().min(1, 'validation.too_small').max(max, 'validation.too_big'))
     .optional()

@@ -606,7 +606,7 @@ export class InsuranceService {
     Object.assign(c, patch, { status: next, updated_at: at });
     const action = desk === 'vendor' ? step : `${desk}_${step}`;
     await insertClaimHistory(trx, { claim_id: c.id, action, from_status: from, to_status: next, actor_id: actor.id, note, at });
-    await recordAudit(trx, this.clock, { actor, action: `insurance.${action}`, entity: 'insurance_claim', entityId: c.id, before: { status: from }, after: { status: next } });
+    await recordAudit(trx, this.clock, { actor, action: `insurance.${action}`, entity: 'insurance_claim', entityId: c.id, before: { status: from }, after: { claimNo: c.claim_no, status: next } });
   }
 
   private async view(db: Executor, id: number, row?: ClaimDetailRow, opts: { history?: boolean } = {}): Promise<ClaimView> {

@@ -107,11 +107,11 @@ export async function writeSteps(
 }
 
 /** An award's payment, as the audit log records it. */
-export const awardPaid = (actor: Actor, awardId: number, amountFen: number) => ({
+export const awardPaid = (actor: Actor, awardId: number, applicationNo: string, amountFen: number) => ({
   actor,
   action: 'recognition.award_pay',
   entity: 'cert_award',
   entityId: awardId,
   before: { status: 'due' },
-  after: { status: 'paid', amount: Money.ofFen(amountFen).toString() },
+  after: { applicationNo, status: 'paid', amount: Money.ofFen(amountFen).toString() },
 });

@@ -608,7 +608,7 @@ export class RecognitionService {
         published_at: now.toISOString(),
         period_ends_at: period.endsAt.toISOString(),
       });
-      await recordAudit(trx, this.clock, { actor, action: 'recognition.round_publish', entity: 'cert_round', entityId: roundId, after: { year: input.year, applications: apps.map((a) => a.id), noticeId } });
+      await recordAudit(trx, this.clock, { actor, action: 'recognition.round_publish', entity: 'cert_round', entityId: roundId, after: { year: input.year, applications: apps.map((a) => a.id), applicationNos: apps.map((a) => a.application_no), noticeId } });
       return { id: roundId, noticeId, periodEndsAt: shanghaiIsoSeconds(period.endsAt), year: input.year, applications: apps.length };
     });
   }
@@ -899,7 +899,7 @@ export class RecognitionService {
       }
       const now = this.now();
       if (!(await updateAward(trx, id, 'due', { status: 'paid', paid_at: now, paid_by: actor.id }))) throw invalidState('recognition.award_paid');
-      await recordAudit(trx, this.clock, awardPaid(actor, id, Number(w.amount_fen)));
+      await recordAudit(trx, this.clock, awardPaid(actor, id, w.application_no, Number(w.amount_fen)));
       const t = await this.ledger.payAward(trx, w.vendor_id, Number(w.amount_fen), `award:${id}:pay`, actor.id);
       await updateAward(trx, id, 'paid', { transfer_id: t.id });
       return { id, status: 'paid' as const, amount: money(Number(w.amount_fen)), paidAt: shanghaiIso(new Date(now)), transferId: t.id };
@@ -923,7 +923,7 @@ export class RecognitionService {
       });
       const now = this.now();
       if ((await updateAwards(trx, awards.map((w) => ({ id: w.id, patch: { status: 'paid' as const, paid_at: now, paid_by: actor.id } })), 'due')) !== awards.length) throw invalidState('recognition.award_paid');
-      await recordAudits(trx, this.clock, awards.map((w) => awardPaid(actor, w.id, Number(w.amount_fen))));
+      await recordAudits(trx, this.clock, awards.map((w) => awardPaid(actor, w.id, w.application_no, Number(w.amount_fen))));
       const transfers = await this.ledger.payAwards(trx, awards.map((w) => ({ vendorId: w.vendor_id, amountFen: Number(w.amount_fen), key: `award:${w.id}:pay` })), actor.id);
       await updateAwards(trx, awards.map((w, i) => ({ id: w.id, patch: { transfer_id: transfers[i]!.id } })), 'paid');
       return awards.map((w, i) => ({ id: w.id, transferId: transfers[i]!.id }));

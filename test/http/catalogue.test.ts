@@ -89,6 +89,19 @@ describe(`catalogue over HTTP (${ENGINE})`, function () {
       assert.match(pages.body.error.message, /give one value only$/);
     });
 
+    it('a negative or too large page says it is out of range, not that it is no whole number', async () => {
+      const negative = await t.http.get('/api/v1/products?page=-1');
+      assertFieldError(negative, 'page');
+      assert.doesNotMatch(negative.body.error.message, /整数/);
+      assert.match(negative.body.error.message, /^页码：.*小/);
+      const huge = await t.http.get('/api/v1/products?page=1000000').set('Accept-Language', 'en');
+      assertFieldError(huge, 'page');
+      assert.doesNotMatch(huge.body.error.message, /whole number|integer/i);
+      const fp = await t.http.get('/api/v1/notices?page=-1');
+      assertFieldError(fp, 'page');
+      assert.doesNotMatch(fp.body.error.message, /整数/);
+    });
+
     it('a value of the wrong type is not reported as missing', async () => {
       const typed = await t.http.post('/api/v1/auth/token').send({ username: 1, password: 'x' });
       assert.equal(typed.status, 422);

@@ -74,7 +74,7 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
   });
 
   describe('POST /api/v1/orders', () => {
-    it('refuses an order above the limit: 422 direct_purchase_limit naming the limit and 政府首购, in zh-CN; nothing written', async () => {
+    it('refuses an order above the limit: 422 direct_purchase_limit naming the limit and 政府首购, in zh-CN, and warns against splitting it (政府采购法 art. 28); nothing written', async () => {
       const before = await orderCount();
       // 5 × ¥250,000 = ¥1,250,000 from one vendor.
       const res = await order([{ productId: p.a, quantity: 5 }]);
@@ -82,6 +82,9 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
       assert.match(res.body.error.message, /政府首购/);
       assert.match(res.body.error.message, /¥1,250,000\.00/);
       assert.match(res.body.error.message, /测试精品甲有限公司/);
+      // Never advice to split the purchase under the limit: that is 化整为零, which the law forbids (art. 28).
+      assert.doesNotMatch(res.body.error.message, /分拆|拆分/);
+      assert.match(res.body.error.message, /不得化整为零/);
       assert.equal(await orderCount(), before);
       assert.equal(Number((await ctx.db('products').where({ id: p.a }).first('stock')).stock), 50, 'no stock taken');
     });
@@ -91,6 +94,7 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
       assertLimitError(res, /¥1,000,000\.00/);
       assert.match(res.body.error.message, /direct-purchase limit/);
       assert.match(res.body.error.message, /government first purchase|procurement procedure/);
+      assert.match(res.body.error.message, /splitting it into smaller orders .* is not allowed/);
     });
 
     it('counts one vendor’s whole order: lines under the limit that add up above it are refused', async () => {

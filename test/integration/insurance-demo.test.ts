@@ -36,6 +36,17 @@ describe(`demo insurance compensation (${ENGINE})`, function () {
     assert.deepEqual(events.map((e) => e.stream).sort(), paid.map((c) => `insurance_claim:${c.id}`).sort());
   });
 
+  it('each compensation.paid event names its claim by the number people read (claimNo, API.md "Numbers")', async () => {
+    const claims = new Map((await ctx.db('insurance_claims').where({ status: 'paid' }).select('id', 'claim_no')).map((c: { id: number; claim_no: string }) => [`insurance_claim:${c.id}`, c.claim_no]));
+    const events: Array<{ stream: string; data: unknown }> = await ctx.db('outbox_events').where({ type: 'compensation.paid' }).select('stream', 'data');
+    assert.equal(events.length, claims.size);
+    for (const e of events) {
+      const data = (typeof e.data === 'string' ? JSON.parse(e.data) : e.data) as { after: { claimNo?: string; status: string } };
+      assert.match(String(claims.get(e.stream)), /^ZJBX-\d{4}-\d{6}$/);
+      assert.deepEqual(data.after, { claimNo: claims.get(e.stream), status: 'paid' });
+    }
+  });
+
   it('2020: 86 projects, ¥2,494,000,000.00 insured, ¥55,655,000.00 of compensation, +58.9% on 2019; national 8, ¥1,867,000,000.00, ¥43,860,000.00', async () => {
     const y2020 = await svc.yearTotals(2020);
     const y2019 = await svc.yearTotals(2019);

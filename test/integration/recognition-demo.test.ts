@@ -78,6 +78,23 @@ describe(`demo certification 2020 (${ENGINE})`, function () {
     assert.equal(round.year, 2020);
   });
 
+  it('its events name the applications by the numbers people read: the round lists applicationNos, each award.paid its applicationNo', async () => {
+    const parse = (d: unknown) => (typeof d === 'string' ? JSON.parse(d) : d) as { after: { applications?: number[]; applicationNos?: string[]; applicationNo?: string; status?: string } };
+    const numberOf = new Map((await ctx.db('cert_applications').select('id', 'application_no')).map((a: { id: number; application_no: string }) => [Number(a.id), a.application_no]));
+    const [published] = await ctx.db('outbox_events').where({ type: 'certification_round.published' }).select('data');
+    const round = parse(published.data).after;
+    assert.equal(round.applications?.length, 216);
+    assert.deepEqual(round.applicationNos, round.applications?.map((id) => numberOf.get(id)));
+    const paid: Array<{ data: unknown }> = await ctx.db('outbox_events').where({ type: 'award.paid' }).select('data');
+    const awards = new Map((await ctx.db('cert_awards').select('application_id')).map((w: { application_id: number }) => [numberOf.get(Number(w.application_id)), true]));
+    assert.equal(paid.length, 216);
+    for (const e of paid) {
+      const after = parse(e.data).after;
+      assert.equal(after.status, 'paid');
+      assert.ok(after.applicationNo && awards.has(after.applicationNo), `award.paid names ${String(after.applicationNo)}`);
+    }
+  });
+
   it('the awards are not trades; the award fund is spent; the ledger verifies', async () => {
     assert.equal(Number((await ctx.db('trades').count({ n: '*' }).first())?.n), 0);
     const report = await new Ledger(new FakeClock()).verify(ctx.db);
