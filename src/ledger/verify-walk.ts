@@ -55,6 +55,9 @@ const SQLITE_PLAIN_ROW = [
   ...['kind', 'idempotency_key', 'created_at', 'prev_hash', 'hash'].map((c) => `typeof(${c}) = 'text'`),
 ].join(' AND ');
 
+/** SQLite's page (`readPage`): the plain rows of ids in (?, ?] as one JSON array, and how many rows were not plain. */
+const SQLITE_PAGE = `SELECT json_group_array(CASE WHEN ${SQLITE_PLAIN_ROW} THEN json_array(${COLUMNS.join(', ')}) END ORDER BY id) AS page, sum(CASE WHEN ${SQLITE_PLAIN_ROW} THEN 0 ELSE 1 END) AS odd FROM (SELECT * FROM ledger_transfers WHERE id > ? AND id <= ? ORDER BY id) t`;
+
 /**
  * A page of transfers as arrays of column values, in id order.
  *
@@ -86,12 +89,7 @@ async function readPage(db: Executor, after: number, end: number): Promise<Page>
       .options({ rowMode: 'array' })) as unknown as PageRow[];
     return { rows };
   }
-  const list = COLUMNS.join(', ');
-  const window = 'SELECT * FROM ledger_transfers WHERE id > ? AND id <= ? ORDER BY id';
-  const [row] = (await db.raw(
-    `SELECT json_group_array(CASE WHEN ${SQLITE_PLAIN_ROW} THEN json_array(${list}) END ORDER BY id) AS page, sum(CASE WHEN ${SQLITE_PLAIN_ROW} THEN 0 ELSE 1 END) AS odd FROM (${window}) t`,
-    [after, end],
-  )) as Array<{ page: string | null; odd: number | null }>;
+  const [row] = (await db.raw(SQLITE_PAGE, [after, end])) as Array<{ page: string | null; odd: number | null }>;
   if (!row?.page || !row.odd) return { rows: row?.page ? (JSON.parse(row.page) as PageRow[]) : [] };
   const objects: TransferRow[] = await db('ledger_transfers').where('id', '>', after).andWhere('id', '<=', end).orderBy('id');
   return { rows: objects.map((o) => COLUMNS.map((c) => o[c]) as PageRow), texts: objects.map((o) => canonicalJson(hashContent(o))) };
