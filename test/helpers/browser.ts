@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import assert from 'node:assert/strict';
@@ -261,10 +261,56 @@ export interface AxeViolation {
 let axeSource: string | null = null;
 
 /**
+ * Where the test processes of one `npm test` keep axe's verdicts (scripts/test-all.ts sets it to a directory of the
+ * run's own): the same page — the same markup, state and viewport — in the SQLite and the PostgreSQL pass is checked
+ * once, by whichever gets there first. Unset, every page is checked.
+ */
+const AXE_VERDICTS = process.env.TEST_AXE_VERDICTS || '';
+
+/**
+ * What axe's verdict on a page depends on, as one string: the page's markup after its scripts ran (the CSRF tokens,
+ * random on every page, left out), where it is scrolled to and which element has the focus, the viewport, the
+ * stylesheets' addresses (the files behind them are the run's same build), and axe's own version and rules asked for.
+ */
+export async function axeKey(page: Page, tags: string[]): Promise<string> {
+  const state = await page.evaluate(() => {
+    const doc = document.documentElement.cloneNode(true) as HTMLElement;
+    for (const el of Array.from(doc.querySelectorAll('input[name="_csrf"], meta[name="csrf-token"]'))) {
+      el.removeAttribute('value');
+      el.removeAttribute('content');
+    }
+    // What a person typed or chose is a property, not in the markup.
+    const fields = Array.from(document.querySelectorAll<HTMLInputElement>('input, textarea, select'))
+      .filter((f) => f.name !== '_csrf')
+      .map((f) => (f.type === 'checkbox' || f.type === 'radio' ? String(f.checked) : f.value));
+    const active = document.activeElement;
+    const focus = active ? `${active.tagName}#${active.id}.${active.getAttribute('name') ?? ''}` : '';
+    return JSON.stringify([location.pathname, location.search, doc.outerHTML, fields, focus, scrollX, scrollY, innerWidth, innerHeight, devicePixelRatio]);
+  });
+  const version = (JSON.parse(readFileSync(require.resolve('axe-core/package.json'), 'utf8')) as { version: string }).version;
+  return createHash('sha256').update(JSON.stringify([version, tags, state])).digest('hex');
+}
+
+/**
  * Runs axe-core in the page (evaluated over the DevTools protocol, so the site's CSP does not block it) and returns the violations.
- * `tags` default to WCAG 2.x A and AA.
+ * `tags` default to WCAG 2.x A and AA. Under `npm test`, a verdict on the very same page in the same run is reused
+ * (AXE_VERDICTS).
  */
 export async function runAxe(page: Page, tags: string[] = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']): Promise<AxeViolation[]> {
+  if (!AXE_VERDICTS) return axeRun(page, tags);
+  const file = path.join(AXE_VERDICTS, `${await axeKey(page, tags)}.json`);
+  if (existsSync(file)) {
+    // Counted for the run's summary (scripts/test-all.ts): how many checks a verdict already made answered.
+    appendFileSync(path.join(AXE_VERDICTS, 'reused.log'), `${path.basename(file)}\n`);
+    return JSON.parse(readFileSync(file, 'utf8')) as AxeViolation[];
+  }
+  const violations = await axeRun(page, tags);
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(violations));
+  renameSync(`${file}.${process.pid}`, file);
+  return violations;
+}
+
+async function axeRun(page: Page, tags: string[]): Promise<AxeViolation[]> {
   axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
   // Evaluated through the DevTools protocol, which the site's strict CSP (no inline scripts) does not govern.
   await page.evaluate(axeSource);

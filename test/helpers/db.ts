@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
@@ -79,8 +79,8 @@ export async function freshDatabase(template?: string): Promise<TestDatabase> {
 }
 
 /*
- * Templates: a database prepared once per test process (migrated; or migrated and holding the demo data, see
- * demo-db.ts) that no test touches, of which each test gets its own copy — the SQLite file copied, or a PostgreSQL
+ * Templates: a database prepared once per test process, or once per `npm test` for all its processes of an engine
+ * (SHARED_TEMPLATES below) — migrated; or migrated and holding the demo data, see demo-db.ts — that no test touches, of which each test gets its own copy — the SQLite file copied, or a PostgreSQL
  * database created with it as TEMPLATE — instead of running the same minutes of preparation again and again.
  */
 export type Template = { engine: 'sqlite'; file: string; dir: string } | { engine: 'postgres'; name: string };
@@ -88,20 +88,117 @@ const templates: Array<Promise<Template>> = [];
 
 /** Makes a template out of a prepared test database: it must not be used any more (its connection is closed here). */
 export async function templateOf(prepare: () => Promise<TestDatabase>): Promise<Template> {
-  const made = (async (): Promise<Template> => {
-    const t = await prepare();
-    // Everything in the main file (SQLite: the WAL written back), and no connection left open on a template.
-    if (ENGINE === 'sqlite') await t.db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
-    await t.db.destroy();
-    if (ENGINE === 'sqlite') {
-      const file = t.url.slice('sqlite:'.length);
-      return { engine: 'sqlite', file, dir: path.dirname(file) };
-    }
-    return { engine: 'postgres', name: new URL(t.url).pathname.slice(1) };
-  })();
+  const made = makeTemplate(prepare);
   templates.push(made);
   (globalThis as { [k: symbol]: unknown })[Symbol.for('fum.test.templateCleanup')] = dropTemplates;
   return made;
+}
+
+/**
+ * Where `npm test` lets its test processes share templates (scripts/test-all.ts runs each engine's files in more than
+ * one process, and sets this to a directory of its own for the run): the first process to need a template prepares
+ * it, the others wait for it, and the runner drops them all at the end (`dropSharedTemplates`). Unset — a single
+ * `npm run test:sqlite`, `test:pg` or mocha — each process prepares its own, as `templateOf` does.
+ */
+export const SHARED_TEMPLATES = process.env.TEST_SHARED_TEMPLATES || '';
+
+/** What a process that prepared a shared template leaves for the others (and for the runner, to drop it). */
+interface SharedTemplateFile {
+  template: Template;
+  /** The PostgreSQL server it lives on (for the runner's DROP DATABASE). */
+  adminUrl?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether the process `pid` is still running. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A template shared by the test processes of one `npm test` (SHARED_TEMPLATES), by name and engine: prepared once by
+ * whichever process asks first (it holds `<name>-<engine>.lock`, made with O_EXCL), read by the others from
+ * `<name>-<engine>.template.json` once it is there. Without SHARED_TEMPLATES, this process's own (`templateOf`).
+ */
+export async function sharedTemplateOf(name: string, prepare: () => Promise<TestDatabase>, timeoutMs: number): Promise<Template> {
+  if (!SHARED_TEMPLATES) return templateOf(prepare);
+  const base = path.join(SHARED_TEMPLATES, `${name}-${ENGINE}`);
+  const ready = `${base}.template.json`;
+  const failed = `${base}.failed`;
+  let lock: number | null = null;
+  try {
+    lock = openSync(`${base}.lock`, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  if (lock !== null) {
+    writeFileSync(lock, String(process.pid));
+    closeSync(lock);
+    try {
+      const made = await makeTemplate(prepare);
+      const file: SharedTemplateFile = { template: made, ...(made.engine === 'postgres' ? { adminUrl: PG_ADMIN_URL } : {}) };
+      writeFileSync(`${ready}.${process.pid}`, JSON.stringify(file));
+      renameSync(`${ready}.${process.pid}`, ready);
+      return made;
+    } catch (err) {
+      writeFileSync(failed, (err as Error).stack ?? String(err));
+      throw err;
+    }
+  }
+  // Another process is preparing it: wait for its result, as long as that process lives.
+  const since = Date.now();
+  for (;;) {
+    if (existsSync(ready)) return (JSON.parse(readFileSync(ready, 'utf8')) as SharedTemplateFile).template;
+    if (existsSync(failed)) throw new Error(`the shared template ${name} (${ENGINE}) failed in another test process:\n${readFileSync(failed, 'utf8')}`);
+    const owner = Number(readFileSync(`${base}.lock`, 'utf8') || '0');
+    if (owner > 0 && !alive(owner) && !existsSync(ready)) throw new Error(`the test process ${owner} preparing the shared template ${name} (${ENGINE}) exited before it was ready`);
+    if (Date.now() - since > timeoutMs) throw new Error(`waited ${timeoutMs} ms for the shared template ${name} (${ENGINE})`);
+    await sleep(200);
+  }
+}
+
+/**
+ * Drops every shared template of a run (`npm test`'s runner, when its test processes are done): the SQLite files'
+ * directories, the PostgreSQL databases. Returns what it could not drop, as messages.
+ */
+export async function dropSharedTemplates(dir: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const entry of readdirSync(dir).filter((f) => f.endsWith('.template.json'))) {
+    try {
+      const { template, adminUrl } = JSON.parse(readFileSync(path.join(dir, entry), 'utf8')) as SharedTemplateFile;
+      if (template.engine === 'sqlite') rmSync(template.dir, { recursive: true, force: true });
+      else {
+        const a = knexFactory({ client: 'pg', connection: adminUrl ?? PG_ADMIN_URL, pool: { min: 0, max: 1 } });
+        try {
+          await a.raw(`DROP DATABASE IF EXISTS ${template.name} WITH (FORCE)`);
+        } finally {
+          await a.destroy();
+        }
+      }
+    } catch (err) {
+      problems.push(`${entry}: ${(err as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+/** Prepares a database and turns it into a template (its connection closed, so that it can be copied). */
+async function makeTemplate(prepare: () => Promise<TestDatabase>): Promise<Template> {
+  const t = await prepare();
+  // Everything in the main file (SQLite: the WAL written back), and no connection left open on a template.
+  if (ENGINE === 'sqlite') await t.db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
+  await t.db.destroy();
+  if (ENGINE === 'sqlite') {
+    const file = t.url.slice('sqlite:'.length);
+    return { engine: 'sqlite', file, dir: path.dirname(file) };
+  }
+  return { engine: 'postgres', name: new URL(t.url).pathname.slice(1) };
 }
 
 /** A copy of the template, the caller's own to change and drop. */
@@ -145,11 +242,15 @@ let migrated: Promise<Template> | undefined;
 
 /** A fresh database with every migration run (a copy of this process's migrated template). */
 export async function migratedDb(): Promise<TestDatabase> {
-  migrated ??= templateOf(async () => {
-    const t = await freshDatabase();
-    await migrateLatest(t.db);
-    return t;
-  });
+  migrated ??= sharedTemplateOf(
+    'migrated',
+    async () => {
+      const t = await freshDatabase();
+      await migrateLatest(t.db);
+      return t;
+    },
+    120_000,
+  );
   return copyOf(await migrated);
 }
 

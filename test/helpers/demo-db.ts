@@ -4,7 +4,7 @@ import pino from 'pino';
 import { FakeClock } from '../../src/clock';
 import { DEMO_TODAY, loadDemoDataIfEmpty } from '../../seeds/demo';
 import type { Db } from '../../src/db';
-import { DEMO_LOAD_TIMEOUT, ENGINE, copyOf, migratedDb, templateOf, type Template, type TestDatabase } from './db';
+import { DEMO_LOAD_TIMEOUT, ENGINE, copyOf, migratedDb, sharedTemplateOf, type Template, type TestDatabase } from './db';
 
 /** The instant the demo data is loaded at in tests: the demo's today, 10:00 in Shanghai, the clock frozen. */
 export const DEMO_LOADED_AT = `${DEMO_TODAY}T02:00:00.000Z`;
@@ -17,28 +17,32 @@ export const demoClock = (): FakeClock => {
 
 /*
  * Loading the whole demo data through the services takes from some seconds (SQLite) to most of a minute
- * (PostgreSQL), and many suites only read it. So a test process loads it once — with loadDemoDataIfEmpty, exactly as
- * `npm start` does, at DEMO_LOADED_AT — into a template no test touches, and every suite that asks gets a copy
- * (test/helpers/db.ts `templateOf`). The first start of `npm start` on an empty database (test/e2e/first-start.test.ts)
+ * (PostgreSQL), and many suites only read it. So a test process — or, under `npm test`, one of the processes running
+ * an engine's files — loads it once, with loadDemoDataIfEmpty exactly as `npm start` does, at DEMO_LOADED_AT, into a
+ * template no test touches, and every suite that asks gets a copy (test/helpers/db.ts `sharedTemplateOf`). The first start of `npm start` on an empty database (test/e2e/first-start.test.ts)
  * still loads into one of its own, and is compared with the template (`demoDigest`).
  */
 let template: Promise<Template> | undefined;
 
 /** A database holding the demo data as loaded at DEMO_LOADED_AT, the caller's own to change and drop. */
 export async function demoDatabase(): Promise<TestDatabase> {
-  template ??= templateOf(async () => {
-    const t = await migratedDb();
-    try {
-      const started = Date.now();
-      assert.equal(await loadDemoDataIfEmpty(t.db, demoClock(), pino({ level: 'silent' })), true, 'the demo data loads into an empty database');
-      // Printed, not asserted: a shared CI machine's speed varies (bench/ and docs/benchmarks.md measure it).
-      process.stdout.write(`      (the demo data loaded in ${Date.now() - started} ms on ${ENGINE}, once for this run)\n`);
-    } catch (err) {
-      await t.drop();
-      throw err;
-    }
-    return t;
-  });
+  template ??= sharedTemplateOf(
+    'demo',
+    async () => {
+      const t = await migratedDb();
+      try {
+        const started = Date.now();
+        assert.equal(await loadDemoDataIfEmpty(t.db, demoClock(), pino({ level: 'silent' })), true, 'the demo data loads into an empty database');
+        // Printed, not asserted: a shared CI machine's speed varies (bench/ and docs/benchmarks.md measure it).
+        process.stdout.write(`      (the demo data loaded in ${Date.now() - started} ms on ${ENGINE}, once for this run)\n`);
+      } catch (err) {
+        await t.drop();
+        throw err;
+      }
+      return t;
+    },
+    DEMO_LOAD_TIMEOUT,
+  );
   return copyOf(await template);
 }
 
