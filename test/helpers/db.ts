@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
 import { createDb, migrateLatest, type Db } from '../../src/db';
-import { DEFAULT_PG_URL, hostPort } from './pg-server';
+import { DEFAULT_PG_URL, hostPort, isAlive } from './pg-server';
 
 /** Which engine this run tests: `TEST_DB=sqlite` (default) or `TEST_DB=postgres`. */
 export const ENGINE: 'sqlite' | 'postgres' = process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
@@ -111,24 +111,15 @@ interface SharedTemplateFile {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Whether the process `pid` is still running. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * A template shared by the test processes of one `npm test` (SHARED_TEMPLATES), by name and engine: prepared once by
  * whichever process asks first (it holds `<name>-<engine>.lock`, made with O_EXCL), read by the others from
  * `<name>-<engine>.template.json` once it is there. Without SHARED_TEMPLATES, this process's own (`templateOf`).
+ * `dir`: where the run keeps them (SHARED_TEMPLATES unless a test gives another).
  */
-export async function sharedTemplateOf(name: string, prepare: () => Promise<TestDatabase>, timeoutMs: number): Promise<Template> {
-  if (!SHARED_TEMPLATES) return templateOf(prepare);
-  const base = path.join(SHARED_TEMPLATES, `${name}-${ENGINE}`);
+export async function sharedTemplateOf(name: string, prepare: () => Promise<TestDatabase>, timeoutMs: number, dir = SHARED_TEMPLATES): Promise<Template> {
+  if (!dir) return templateOf(prepare);
+  const base = path.join(dir, `${name}-${ENGINE}`);
   const ready = `${base}.template.json`;
   const failed = `${base}.failed`;
   let lock: number | null = null;
@@ -157,7 +148,7 @@ export async function sharedTemplateOf(name: string, prepare: () => Promise<Test
     if (existsSync(ready)) return (JSON.parse(readFileSync(ready, 'utf8')) as SharedTemplateFile).template;
     if (existsSync(failed)) throw new Error(`the shared template ${name} (${ENGINE}) failed in another test process:\n${readFileSync(failed, 'utf8')}`);
     const owner = Number(readFileSync(`${base}.lock`, 'utf8') || '0');
-    if (owner > 0 && !alive(owner) && !existsSync(ready)) throw new Error(`the test process ${owner} preparing the shared template ${name} (${ENGINE}) exited before it was ready`);
+    if (owner > 0 && !isAlive(owner) && !existsSync(ready)) throw new Error(`the test process ${owner} preparing the shared template ${name} (${ENGINE}) exited before it was ready`);
     if (Date.now() - since > timeoutMs) throw new Error(`waited ${timeoutMs} ms for the shared template ${name} (${ENGINE})`);
     await sleep(200);
   }
