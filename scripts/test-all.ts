@@ -51,13 +51,17 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 /** Each part's whole output, kept so that the end of the run can repeat what failed (see `failures`). */
 const outputs = new Map<string, Buffer[]>();
 
-/** Runs a part; `live` says whether its output goes straight out or is held until `release` is called. */
-function run(part: Part, live: boolean): { done: Promise<number>; release: () => void } {
+/** How long each part took, in seconds, by name. */
+const took = new Map<string, number>();
+
+/** Starts a part; its output is held until `release` is called, then goes straight out. */
+function run(part: Part): { done: Promise<number>; release: () => void } {
+  const started = Date.now();
   const [cmd, ...args] = part.command ?? [npm, 'run', '--silent', ...(part.args ?? [])];
   const child = spawn(cmd!, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...part.env } });
   running.add(child);
   let held: Array<[NodeJS.WriteStream, Buffer]> = [];
-  let streaming = live;
+  let streaming = false;
   const kept: Buffer[] = [];
   outputs.set(part.name, kept);
   const out = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
@@ -76,6 +80,9 @@ function run(part: Part, live: boolean): { done: Promise<number>; release: () =>
       process.stderr.write(`${part.name}: ${err.message}\n`);
       resolve(1);
     });
+  }).then((code) => {
+    took.set(part.name, (Date.now() - started) / 1000);
+    return code;
   });
   return {
     done,
@@ -89,40 +96,6 @@ function run(part: Part, live: boolean): { done: Promise<number>; release: () =>
   };
 }
 
-/** How long each part took, in seconds, by name. */
-const took = new Map<string, number>();
-
-function timed(part: Part, live: boolean): { done: Promise<number>; release: () => void } {
-  const started = Date.now();
-  const r = run(part, live);
-  return {
-    release: r.release,
-    done: r.done.then((code) => {
-      took.set(part.name, (Date.now() - started) / 1000);
-      return code;
-    }),
-  };
-}
-
-async function together(parts: Part[]): Promise<Array<[string, number]>> {
-  if (process.env.TEST_SEQUENTIAL === '1') {
-    const codes: Array<[string, number]> = [];
-    for (const p of parts) {
-      process.stdout.write(`\n=== ${p.name} ===\n`);
-      codes.push([p.name, await timed(p, true).done]);
-    }
-    return codes;
-  }
-  process.stdout.write(`\n=== ${parts[0].name} ===\n`);
-  const runs = parts.map((p, i) => timed(p, i === 0));
-  const codes: Array<[string, number]> = [];
-  for (const [i, r] of runs.entries()) {
-    r.release();
-    codes.push([parts[i].name, await r.done]);
-  }
-  return codes;
-}
-
 /**
  * Runs the parts `slots` at a time, in the order given, each as soon as a slot is free. One part prints as it goes;
  * the others' output is held and printed when the one printing is over — a finished part's whole, else a running
@@ -131,7 +104,7 @@ async function together(parts: Part[]): Promise<Array<[string, number]>> {
 async function pool(parts: Part[], slots: number): Promise<Array<[string, number]>> {
   interface Started {
     part: Part;
-    run: ReturnType<typeof timed>;
+    run: ReturnType<typeof run>;
     finished: boolean;
   }
   const queue = [...parts];
@@ -149,7 +122,7 @@ async function pool(parts: Part[], slots: number): Promise<Array<[string, number
   };
   const worker = async () => {
     for (let part = queue.shift(); part; part = queue.shift()) {
-      const entry: Started = { part, run: timed(part, false), finished: false };
+      const entry: Started = { part, run: run(part), finished: false };
       started.push(entry);
       choosePrinter();
       codes.set(part.name, await entry.run.done);
@@ -196,11 +169,15 @@ function readDurations(): Durations {
 async function main(): Promise<number> {
   rmSync(path.join(ROOT, BUILD), { recursive: true, force: true });
   const results: Array<[string, number]> = [];
+  const sequential = process.env.TEST_SEQUENTIAL === '1';
   results.push(
-    ...(await together([
-      { name: 'typecheck (npm run build:test)', args: ['build:test'] },
-      { name: 'lint', args: ['lint'] },
-    ])),
+    ...(await pool(
+      [
+        { name: 'typecheck (npm run build:test)', args: ['build:test'] },
+        { name: 'lint', args: ['lint'] },
+      ],
+      sequential ? 1 : 2,
+    )),
   );
   // A suite run on code that does not compile or lint would only repeat the same failure at length.
   const shared = mkdtempSync(path.join(os.tmpdir(), 'fum-run-'));
@@ -209,14 +186,14 @@ async function main(): Promise<number> {
       process.env.TEST_BUILD = BUILD;
       /** Each part's file of times (test/helpers/file-times-reporter.ts), and its engine. */
       const timesOf = new Map<string, 'sqlite' | 'postgres'>();
-      const sequential = process.env.TEST_SEQUENTIAL === '1';
       const slots = sequential ? 1 : Math.max(1, Number.parseInt(process.env.TEST_JOBS ?? String(os.availableParallelism()), 10) || 1);
       // One process a core: on two cores, one an engine (more parts cost more than their better balance saves there:
       // docs/benchmarks.md, "The test suite's time").
       const chunks = sequential ? 1 : Math.max(1, Number.parseInt(process.env.TEST_CHUNKS ?? String(Math.floor(slots / 2)), 10) || 1);
-      // The PostgreSQL files share one server only when it is the configured one (a throwaway server is per process).
+      // The PostgreSQL files share one server, and so its templates, only when it is the configured one: a throwaway
+      // server (scripts/test-pg.ts, when none answers) is one process's own.
       const pgUrl = process.env.TEST_PG_URL || DEFAULT_PG_URL;
-      const pgShared = chunks > 1 && (await probePostgres(pgUrl)).ok;
+      const pgShared = (await probePostgres(pgUrl)).ok;
       const seconds = readDurations();
       // axe's verdicts on the pages the browser tests check, shared by the run's processes (test/helpers/browser.ts).
       const axe = path.join(shared, 'axe');
@@ -236,7 +213,7 @@ async function main(): Promise<number> {
           const times = path.join(shared, `times-${key}-${i + 1}.json`);
           const name = `tests on ${engine}${shares.length > 1 ? `, part ${i + 1} of ${shares.length} (${share.length} files)` : ''} (npm run ${script})`;
           timesOf.set(times, key);
-          const env: Record<string, string> = { TEST_FILE_TIMES: times, TEST_AXE_VERDICTS: axe, ...(n > 1 || key === 'sqlite' ? { TEST_SHARED_TEMPLATES: shared } : {}) };
+          const env: Record<string, string> = { TEST_FILE_TIMES: times, TEST_AXE_VERDICTS: axe, ...(key === 'sqlite' || pgShared ? { TEST_SHARED_TEMPLATES: shared } : {}) };
           const reporter = `--reporter=${REPORTER}`;
           parts.push(
             key === 'sqlite'

@@ -259,6 +259,7 @@ export interface AxeViolation {
 }
 
 let axeSource: string | null = null;
+let axeVersion: string | null = null;
 
 /**
  * Where the test processes of one `npm test` keep axe's verdicts (scripts/test-all.ts sets it to a directory of the
@@ -287,8 +288,8 @@ export async function axeKey(page: Page, tags: string[]): Promise<string> {
     const focus = active ? `${active.tagName}#${active.id}.${active.getAttribute('name') ?? ''}` : '';
     return JSON.stringify([location.pathname, location.search, doc.outerHTML, fields, focus, scrollX, scrollY, innerWidth, innerHeight, devicePixelRatio]);
   });
-  const version = (JSON.parse(readFileSync(require.resolve('axe-core/package.json'), 'utf8')) as { version: string }).version;
-  return createHash('sha256').update(JSON.stringify([version, tags, state])).digest('hex');
+  axeVersion ??= (JSON.parse(readFileSync(require.resolve('axe-core/package.json'), 'utf8')) as { version: string }).version;
+  return createHash('sha256').update(JSON.stringify([axeVersion, tags, state])).digest('hex');
 }
 
 /**

@@ -163,15 +163,7 @@ export async function dropSharedTemplates(dir: string): Promise<string[]> {
   for (const entry of readdirSync(dir).filter((f) => f.endsWith('.template.json'))) {
     try {
       const { template, adminUrl } = JSON.parse(readFileSync(path.join(dir, entry), 'utf8')) as SharedTemplateFile;
-      if (template.engine === 'sqlite') rmSync(template.dir, { recursive: true, force: true });
-      else {
-        const a = knexFactory({ client: 'pg', connection: adminUrl ?? PG_ADMIN_URL, pool: { min: 0, max: 1 } });
-        try {
-          await a.raw(`DROP DATABASE IF EXISTS ${template.name} WITH (FORCE)`);
-        } finally {
-          await a.destroy();
-        }
-      }
+      await dropTemplate(template, adminUrl);
     } catch (err) {
       problems.push(`${entry}: ${(err as Error).message}`);
     }
@@ -214,18 +206,20 @@ export async function copyOf(tpl: Template): Promise<TestDatabase> {
 /** Drops every template this process made (the root hook in tiers.ts calls it at the end of the run). */
 async function dropTemplates(): Promise<void> {
   const all = await Promise.all(templates.splice(0).map((t) => t.catch(() => null)));
-  for (const tpl of all) {
-    if (!tpl) continue;
-    if (tpl.engine === 'sqlite') {
-      rmSync(tpl.dir, { recursive: true, force: true });
-      continue;
-    }
-    const a = knexFactory({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
-    try {
-      await a.raw(`DROP DATABASE IF EXISTS ${tpl.name} WITH (FORCE)`);
-    } finally {
-      await a.destroy();
-    }
+  for (const tpl of all) if (tpl) await dropTemplate(tpl);
+}
+
+/** Removes a template: its SQLite file's directory, or its PostgreSQL database on the server at `adminUrl`. */
+async function dropTemplate(tpl: Template, adminUrl = PG_ADMIN_URL): Promise<void> {
+  if (tpl.engine === 'sqlite') {
+    rmSync(tpl.dir, { recursive: true, force: true });
+    return;
+  }
+  const a = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
+  try {
+    await a.raw(`DROP DATABASE IF EXISTS ${tpl.name} WITH (FORCE)`);
+  } finally {
+    await a.destroy();
   }
 }
 
