@@ -7,10 +7,15 @@ export const MAX_BODY_DEPTH = 32;
 const NUL = '\u0000';
 /** What a decoder puts in place of bytes that are not UTF-8: text that arrived as something else, or broken. */
 const REPLACEMENT = '\uFFFD';
-const hasBad = (text: string): boolean => text.includes(NUL) || text.includes(REPLACEMENT);
+/**
+ * Half of a UTF-16 surrogate pair standing alone (JSON's `"\ud800"`): no character, and what the database's UTF-8
+ * would store in its place is a U+FFFD — the text written would not be the text sent.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const hasBad = (text: string): boolean => text.includes(NUL) || text.includes(REPLACEMENT) || LONE_SURROGATE.test(text);
 
 /**
- * The first string in `value` (or key) holding a NUL or a U+FFFD, as a field path ('items.0.note') with the message
+ * The first string in `value` (or key) holding a NUL, a U+FFFD or a lone surrogate, as a field path ('items.0.note') with the message
  * for it, else null. Iterative: no recursion.
  */
 function findBadText(value: unknown, root: string): { path: string; key: string } | null {
@@ -22,7 +27,7 @@ function findBadText(value: unknown, root: string): { path: string; key: string 
       if (hasBad(v)) return found(v, path);
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-        if (hasBad(k)) return found(k, path || k.split(NUL).join('').split(REPLACEMENT).join(''));
+        if (hasBad(k)) return found(k, path || k.split(NUL).join('').split(REPLACEMENT).join('').replace(new RegExp(LONE_SURROGATE.source, 'gu'), ''));
         stack.push([child, path ? `${path}.${k}` : k]);
       }
     }
@@ -69,7 +74,8 @@ function ungroupNumbers(body: Record<string, unknown>): void {
  * - A NUL character in the path, a query parameter or any string of the body (PostgreSQL refuses it in text, SQLite's
  *   full-text search reads it as the end of the query): 422 naming the field. No legitimate text holds one.
  * - A U+FFFD there likewise (422 naming the field): it is what decoding left of bytes that were not UTF-8 (a JSON body
- *   sent in GBK, a query string with a broken escape such as `%E0%A4%A`), so what was meant is not known.
+ *   sent in GBK, a query string with a broken escape such as `%E0%A4%A`), so what was meant is not known. So is a
+ *   lone surrogate (JSON's `"\ud800"`), which the database would store as a U+FFFD.
  * - A text body (`text/plain`, or a body the parser keeps as a string) on a state-changing request: 400
  *   `malformed`, since every write takes a form or a JSON object (the CSRF check read `_csrf` from it and threw).
  * - A JSON array on a state-changing request: 400 `malformed` likewise — no route takes one, and a step that takes

@@ -154,6 +154,23 @@ describe('Hostile input never gets a 500 (issue 12)', function () {
       }
       assert.deepEqual(await counts(), before);
     });
+
+    it('a lone surrogate escape in JSON ("\\ud800") is 422 naming the field, not a title stored with U+FFFD in it (a black-box audit, 2026-12-08)', async () => {
+      const seller = await bearer(t.http, cast.users.sellerA.username);
+      const before = await counts();
+      const listing = await t.http.post('/api/v1/vendor/products').set('Authorization', seller).send({ title: 'A\ud800B', model: 'm', description: 'd', price: '1', unit: '台', stock: 1, boutique: true });
+      assert.equal(listing.status, 422, JSON.stringify(listing.body));
+      assert.equal(listing.body.error.field, 'title');
+      assert.match(listing.body.error.message, /无法识别的字符/);
+      const key = await t.http.post('/api/v1/vendor/products').set('Authorization', seller).send({ title: 'x', extra: { ['k\udc00']: 1 } });
+      assert.equal(key.status, 422, JSON.stringify(key.body));
+      // A key is named by the object that holds it.
+      assert.equal(key.body.error.field, 'extra');
+      assert.deepEqual(await counts(), before);
+      // A pair that makes a character (an emoji, a CJK Extension B character) is text like any other.
+      const paired = await t.http.post('/api/v1/vendor/products').set('Authorization', seller).send({ title: '𠀀型号🙂', model: 'm', description: 'd', price: '1', unit: '台', stock: 1, boutique: true, field: '智能装备' });
+      assert.equal(paired.status, 201, JSON.stringify(paired.body));
+    });
   });
 
   describe('a JSON body of the wrong types (a black-box check against API.md, 2026-12-07)', () => {
