@@ -183,6 +183,7 @@ function contract(w: Writer, c: Record<string, unknown>): Section[] {
   const supplier = obj(c.supplier);
   const goods = obj(c.goods);
   const late = c.late === true ? ` ${t('notices.published_late', { on: str(c.publishedOn) })}` : '';
+  const signedLate = c.signedLate === true ? ` ${t('notices.signed_late', { signBy: str(c.signBy) })}` : '';
   return [
     {
       heading: t('notices.k_contract'),
@@ -194,7 +195,7 @@ function contract(w: Writer, c: Record<string, unknown>): Section[] {
         { label: t('notices.party_b'), value: `${str(supplier.name)} · ${str(supplier.address)}` },
         { label: t('notices.contract_subject'), value: `${str(goods.name)} ${str(goods.model)} × ${w.quantity(goods.quantity, goods.unit)}` },
         { label: t('notices.contract_amount'), value: w.money(c.amount) },
-        { label: t('fields.signedAt'), value: str(c.signedOn) },
+        { label: t('fields.signedAt'), value: `${str(c.signedOn)}${signedLate}` },
         { label: t('notices.publish_by'), value: `${str(c.publishBy)}${late}` },
         { label: t('notices.purchaser_contact'), value: str(obj(c.contacts).purchaser) },
       ],

@@ -150,6 +150,8 @@ export interface ContractContent {
   /** The 成交通知书's day, and the 30 days within which the contract was due. */
   awardedOn: string | null;
   signBy: string | null;
+  /** Signed after `signBy` (art. 46: within 30 days): the contract stands, recorded and marked late, not refused. */
+  signedLate: boolean;
   contacts: NoticeContacts;
 }
 
@@ -318,6 +320,7 @@ export function contractNotice(c: CaseDetailRow, contractNo: string, signedOn: s
   const publishBy = addWorkdays(signedOn, 2);
   const publishedOn = shanghaiDay(publishedAt);
   const awardedOn = c.awarded_at ? shanghaiDay(new Date(c.awarded_at)) : null;
+  const signBy = awardedOn ? contractDue(awardedOn) : null;
   const content: ContractContent = {
     caseNo: caseNo(c),
     contractNo,
@@ -333,7 +336,8 @@ export function contractNotice(c: CaseDetailRow, contractNo: string, signedOn: s
     late: publishedOn > publishBy,
     mainTerms,
     awardedOn,
-    signBy: awardedOn ? contractDue(awardedOn) : null,
+    signBy,
+    signedLate: signBy !== null && signedOn > signBy,
     contacts: contactsOf(c),
   };
   return { type: 'contract', title: title(c, '合同公告'), content, periodEndsAt: null };

@@ -109,6 +109,8 @@ export interface CaseView extends CaseSummary {
   awardedOn: string | null;
   contractDueAt: string | null;
   contractOverdue: boolean;
+  /** The contract was signed after `contractDueAt` (art. 46: within 30 days of the 成交通知书): kept, and marked. */
+  signedLate: boolean;
   terminationReason: string | null;
   /** Why the case ended (art. 43 (1)–(3), withdrawal, the supplier declined, an upheld objection, a revoked certificate). */
   terminationCause: string | null;
@@ -280,6 +282,7 @@ export function caseView(
     awardedOn,
     contractDueAt,
     contractOverdue: contractDueAt !== null && c.status === 'awarded' && shanghaiDay(parts.now) > contractDueAt,
+    signedLate: contractDueAt !== null && c.signed_at !== null && c.signed_at.slice(0, 10) > contractDueAt,
     terminationReason: c.termination_reason,
     terminationCause: c.termination_cause ?? null,
     approval: c.approved_at ? { opinion: c.approval_opinion, approvalNo: c.approval_no, approvedAt: apiTime(c.approved_at), approvedBy: c.approved_by } : null,

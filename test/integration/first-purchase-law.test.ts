@@ -310,6 +310,26 @@ describe(`first purchase: the documents the law requires (${ENGINE})`, function 
       assert.match(desk.text, /2026-11-12 <strong class="fp-overdue">已逾期<\/strong>/);
     });
 
+    it('GP Law art. 46: a contract signed after the 30 days is recorded and marked signed late on the case and its notice, not passed off as on time', async () => {
+      const id = await caseIn('awarded');
+      at('2026-11-20T09:00:00+08:00');
+      const res = await post(`/${id}/contract`, 'purchaser', { contractNo: `HT-S-${id}`, signedAt: '2026-11-19' });
+      ok(res);
+      assert.deepEqual([res.body.status, res.body.contractDueAt, res.body.signedLate], ['contracted', '2026-11-12', true]);
+      const n = await noticeOf(id, 'contract');
+      assert.deepEqual([n.content.signBy, n.content.signedOn, n.content.signedLate, n.content.late], ['2026-11-12', '2026-11-19', true, false]);
+      const page = await t.http.get(`/notices/${n.id}`);
+      assert.match(page.text, /逾期签订（应于 2026-11-12 前签订）/);
+      const casePage = await t.http.get(`/first-purchases/${id}`).set('Authorization', await token('purchaser'));
+      assert.match(casePage.text, /逾期签订（应于 2026-11-12 前签订）/);
+      // Signed on the last day is on time.
+      const onTime = await caseIn('awarded');
+      at('2026-11-20T09:00:00+08:00');
+      ok(await post(`/${onTime}/contract`, 'purchaser', { contractNo: `HT-S-${onTime}`, signedAt: '2026-11-12' }));
+      assert.equal((await get(`/api/v1/first-purchases/${onTime}`, 'purchaser')).body.signedLate, false);
+      assert.equal((await noticeOf(onTime, 'contract')).content.signedLate, false);
+    });
+
     it('Regulations art. 50: a contract signed 3+ working days ago is published and marked late; its main terms are on the notice', async () => {
       const id = await caseIn('awarded');
       at('2026-10-20T09:00:00+08:00');
