@@ -382,6 +382,13 @@ describe(`statistics over HTTP (${ENGINE})`, function () {
       assert.ok(ok, JSON.stringify(validate.errors?.slice(0, 5), null, 1));
     });
 
+    it('every instant in the package is in +08:00, as every instant of the API is (docs/contract.md; a black-box audit found UTC "Z" here)', () => {
+      const instants = JSON.stringify(pkg).match(/"\d{4}-\d{2}-\d{2}T[^"]*"/g) ?? [];
+      assert.ok(instants.length > pkg.releases.length, `${instants.length} instants`);
+      for (const i of instants) assert.match(i, /\+08:00"$/);
+      assert.match(String(pkg.publishedDate), /\+08:00$/);
+    });
+
     it('one release per trade; a first purchase is direct, 单一来源（政府首购）, with award, contract and transactions', () => {
       assert.equal(pkg.version, '1.1');
       assert.equal(pkg.releases.length, in2020().length);

@@ -5,6 +5,7 @@ import type { Translator } from '../../i18n';
 import { countTrades, detailPage, sheetPage, type Cursor, type SheetRow } from '../repo';
 import type { ExportFormat, ExportQuery, StatsFilters } from '../schema';
 import type { StatsService } from '../service';
+import { apiTime } from '../../time';
 import { csvChunks } from './csv';
 import { ocdsChunks } from './ocds';
 
@@ -83,7 +84,7 @@ export class StatsExporter {
         const first = await read(null);
         // An OCDS package needs at least one release.
         if (!first.length) throw new AppError('not_found', 'stats.export_empty');
-        const chunks = ocdsChunks(this.pages(read, first, opts.onRows), { uri: opts.uri, publishedDate: opts.now.toISOString(), ocidPrefix: opts.ocidPrefix });
+        const chunks = ocdsChunks(this.pages(read, first, opts.onRows), { uri: opts.uri, publishedDate: apiTime(opts.now.toISOString()), ocidPrefix: opts.ocidPrefix });
         return { ...file, body: Readable.from(chunks, { objectMode: false }) };
       }
       case 'xlsx': {

@@ -1,4 +1,5 @@
 import type { DetailRow } from '../repo';
+import { apiTime } from '../../time';
 import { yuanNumber } from './cells';
 
 /**
@@ -56,7 +57,7 @@ export function releaseOf(r: DetailRow, prefix = DEFAULT_OCID_PREFIX): Json {
   };
   const transaction = {
     id: `trade-${r.id}`,
-    date: r.at,
+    date: apiTime(r.at),
     value,
     payer: refund ? supplier : buyer,
     payee: refund ? buyer : supplier,
@@ -73,7 +74,7 @@ export function releaseOf(r: DetailRow, prefix = DEFAULT_OCID_PREFIX): Json {
   const base: Json = {
     ocid,
     id: `trade-${r.id}`,
-    date: r.at,
+    date: apiTime(r.at),
     language: 'zh',
     initiationType: 'tender',
     parties: [
@@ -99,7 +100,7 @@ export function releaseOf(r: DetailRow, prefix = DEFAULT_OCID_PREFIX): Json {
       mainProcurementCategory: 'goods',
       numberOfTenderers: 1,
     },
-    awards: [{ id: awardID, status: 'active', date: r.at, value, suppliers: [supplier], items: [item] }],
+    awards: [{ id: awardID, status: 'active', date: apiTime(r.at), value, suppliers: [supplier], items: [item] }],
     contracts: [contract],
   };
 }
