@@ -320,6 +320,10 @@ describe(`first purchase over HTTP (${ENGINE})`, function () {
       assertFieldError(await post(`/${c.approved}/negotiate`, 'purchaser', negotiation('1.00', { staff: [] })), 'record.staff');
       assertFieldError(await post(`/${c.approved}/negotiate`, 'purchaser', negotiation('1.00', { date: '2026-02-30' })), 'record.date');
       assertFieldError(await post(`/${c.approved}/negotiate`, 'purchaser', negotiation('1.00', { costNote: '' })), 'record.costNote');
+      // Each item of the record is named by its own label, not the record's (a black-box audit, 2026-12-08).
+      const place = await post(`/${c.approved}/negotiate`, 'purchaser', negotiation('1.00', { place: '' }));
+      assertFieldError(place, 'record.place');
+      assert.match(place.body.error.message, /^协商地点：/);
     });
 
     it('the negotiation took place between the approval and today (422 naming record.date, nothing written)', async () => {

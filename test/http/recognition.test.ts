@@ -362,6 +362,10 @@ describe(`certification lifecycle over HTTP (${ENGINE})`, function () {
       assertField(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 101, recommendLevel: 'domestic', opinion: '好' }), 'score');
       assertField(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 80, opinion: '好' }), 'recommendLevel');
       assertField(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 80, recommendLevel: 'domestic' }), 'opinion');
+      // A yes/no sent as text is named in words, not by its key (a black-box audit, 2026-12-08).
+      const conflictText = await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 90, recommendLevel: 'domestic', opinion: 'x', conflict: 'yes' });
+      assertField(conflictText, 'conflict');
+      assert.match(conflictText.body.error.message, /^利益冲突回避声明：/);
       assert.equal((await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 80, recommendLevel: 'domestic', opinion: '技术先进' })).status, 200);
       assertError(await call('post', `/api/v1/expert/reviews/${id}`, e1, { score: 90, recommendLevel: 'domestic', opinion: '再评' }), 409);
       // e2 has not scored: sees only its own (empty) row, not e1's score.
