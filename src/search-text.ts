@@ -12,8 +12,9 @@ import { Jieba } from '@node-rs/jieba';
  *
  * - a Chinese query word matches anywhere inside a run (数控 and 车床 both inside 数控立式车床), through the trigram
  *   index on SQLite and pg_trgm on PostgreSQL;
- * - a Latin word matches only where a token starts (` ct `, not inside `product` or `hct-500`): the space before it
- *   is part of the pattern.
+ * - a Latin word of 2+ characters likewise matches anywhere (API.md: "2+ characters match inside words"): `ct` inside
+ *   `yy-ct64`, `2510` inside `jr-sfu2510`; ranking puts a match at a word's start first. A single Latin letter or
+ *   digit matches a whole token only.
  *
  * Queries are segmented with jieba (@node-rs/jieba): every word must match (all terms), a long word also by its parts
  * (数控车床 → 数控 + 车床), and a word or phrase in the synonym table by any of its alternatives (磁共振 → MR, MRI, …).
@@ -65,23 +66,30 @@ export function productSearchText(p: { title: string; model: string; field: stri
 
 /**
  * What one term of a query may match in the index: any of these patterns, each a substring of the indexed text.
- * A Latin word becomes ` word` (a token starting with it; ` word ` — the whole token — when it has 1 or 2 characters,
- * so `ct` is not every `ct-…` model code) and `-word` (a part of a hyphenated code: `tm300` in `jr-tm300`); Chinese
- * stays as it is; a phrase of several tokens keeps them in order, separated as the index separates them.
+ * API.md: "2+ characters match inside words" — Latin as Chinese: `ct` is found in 64排CT and in a `yy-ct64` model
+ * code, `2510` in `jr-sfu2510` (ranking puts a match at a word's start before one inside it, and a title before a
+ * model code: matches.ts `relevanceTier`). A single Latin letter or digit is a whole token (` x `), or every code
+ * holding an x would match. A phrase of several tokens keeps them in order, separated as the index separates them.
  */
 export function termPatterns(term: string): string[] {
   const tokens = searchTokens(term);
   if (tokens.length === 0) return [];
-  const first = tokens[0];
-  const last = tokens[tokens.length - 1];
   if (tokens.every((t) => HAN.test(t))) return [tokens.join('')];
-  // A short Latin word at the end must be the whole token; a longer one may be the start of a longer code.
-  const tail = LATIN.test(last) && [...last].length <= 2 ? ' ' : '';
-  const body = tokens.join(' ') + tail;
-  if (!LATIN.test(first)) return [body];
-  const out = [` ${body}`];
-  if (tokens.length === 1 && [...first].length >= 3) out.push(`-${body}`);
-  return out;
+  const single = (t: string) => LATIN.test(t) && [...t].length < 2;
+  return [`${single(tokens[0]) ? ' ' : ''}${tokens.join(' ')}${single(tokens[tokens.length - 1]) ? ' ' : ''}`];
+}
+
+/**
+ * Where a pattern starts in an indexed text `haystack`: -1 nowhere, 0 at a word's start (after a space, or after a
+ * code's inner `-` `.` `/`), 1 only inside a word. A pattern that is not Latin (Chinese, a whole token) is at a
+ * start wherever it is.
+ */
+export function matchPlace(haystack: string, pattern: string): -1 | 0 | 1 {
+  let at = haystack.indexOf(pattern);
+  if (at < 0) return -1;
+  if (!LATIN.test(pattern)) return 0;
+  for (; at >= 0; at = haystack.indexOf(pattern, at + 1)) if (at === 0 || !/[a-z0-9]/.test(haystack[at - 1])) return 0;
+  return 1;
 }
 
 /** Words too common to narrow a search, dropped from a query that has other words. */

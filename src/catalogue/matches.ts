@@ -1,25 +1,32 @@
+import { matchPlace } from '../search-text';
 import type { ProductFilters, SortOrder } from './repo';
 
 /**
- * How well a product matches a query, lower first: each term scores 0 when found in the title, 1 in the field, 2 in
- * the model code and 3 elsewhere (certificate number, vendor, description); the sum is doubled and one taken off when
- * the title holds the whole query's Chinese words in a row. So 数控车床 puts 超精密数控车床 (title, in a row) before
- * 数控立式车床 (title) before a 数控机床 listing that mentions a 车床 in its description, and CT a 64排CT before a
- * product whose only CT is in its model code. `title`, `field` and `model` are in index form (search-text.ts).
+ * How well a product matches a query, lower first: each term scores 0 when found in the title, 2 in the field, 4 in
+ * the model code and 6 elsewhere (certificate number, vendor, description), one more where a Latin term is only
+ * inside a word there; the sum is doubled and one taken off when the title holds the whole query's Chinese words in a
+ * row. So 数控车床 puts 超精密数控车床 (title, in a row) before 数控立式车床 (title) before a 数控机床 listing that
+ * mentions a 车床 in its description, and CT a 64排CT before a product whose CT is at the start of its model code
+ * (CT-D5539), before one whose CT is inside it (YY-CT64 counts as a start: after the hyphen; HCT500 would not).
+ * `title`, `field` and `model` are in index form (search-text.ts).
  */
 export function relevanceTier(patterns: string[][], title: string, field: string, model: string): number {
   let sum = 0;
   for (const group of patterns) {
-    let best = 3;
+    // Per term: where it was found best (title 0, field 1, model 2, elsewhere 3), doubled, plus one when only inside a
+    // word there (`ct` in `hct-500`, after a `ct` at a word's start).
+    let best = 7;
     for (const p of group) {
-      if (title.includes(p)) {
-        best = 0;
-        break;
+      for (const [place, text] of [[0, title], [1, field], [2, model]] as const) {
+        const at = matchPlace(text, p);
+        if (at >= 0) {
+          best = Math.min(best, place * 2 + at);
+          break;
+        }
       }
-      if (field.includes(p)) best = Math.min(best, 1);
-      else if (model.includes(p)) best = Math.min(best, 2);
+      if (best === 0) break;
     }
-    sum += best;
+    sum += best === 7 ? 6 : best;
   }
   const phrase = patterns.length > 1 && patterns.every((g) => /^\p{Script=Han}+$/u.test(g[0])) ? patterns.map((g) => g[0]).join('') : '';
   return sum * 2 - (phrase && title.includes(phrase) ? 1 : 0);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { SEARCH_TEXT_END, ftsAnyOf, ftsPhrase, likePattern, normalizeSearch, parseQuery, productSearchText, queryPatterns, searchTerms } from '../../src/search-text';
+import { relevanceTier } from '../../src/catalogue/matches';
+import { SEARCH_TEXT_END, ftsAnyOf, ftsPhrase, likePattern, matchPlace, normalizeSearch, parseQuery, productSearchText, queryPatterns, searchTerms } from '../../src/search-text';
 
 describe('catalogue search text', () => {
   describe('normalizeSearch', () => {
@@ -83,13 +84,34 @@ describe('query parsing (jieba, all terms, synonyms)', () => {
     assert.deepEqual(queryPatterns(parseQuery('医用的口罩')), [['医用'], ['口罩']]);
   });
 
-  it('matches a short Latin word as a whole token and a longer one as the start of a token or of a code’s part', () => {
-    assert.deepEqual(queryPatterns(parseQuery('CT')), [[' ct ']]);
-    assert.deepEqual(queryPatterns(parseQuery('TM300')), [[' tm300', '-tm300']]);
+  it('API.md: a Latin word of 2+ characters matches inside words, as Chinese does; a single letter or digit only as a whole token', () => {
+    assert.deepEqual(queryPatterns(parseQuery('CT')), [['ct']]);
+    assert.deepEqual(queryPatterns(parseQuery('TM300')), [['tm300']]);
+    assert.deepEqual(queryPatterns(parseQuery('x')), [[' x ']]);
+    assert.deepEqual(queryPatterns(parseQuery('x 光')), [[' x '], ['光']]);
+  });
+
+  it('ranks a Latin match at a word’s start (or after a code’s hyphen) before one inside a word, and a title before a model code', () => {
+    assert.equal(matchPlace(' 64 排 ct ', 'ct'), 0);
+    assert.equal(matchPlace(' yy-ct64 ', 'ct'), 0);
+    assert.equal(matchPlace(' hct500 ', 'ct'), 1);
+    assert.equal(matchPlace(' hct500 ct-1 ', 'ct'), 0, 'any occurrence at a start counts');
+    assert.equal(matchPlace(' 数控立式车床 ', '车床'), 0);
+    assert.equal(matchPlace(' mr ', 'ct'), -1);
+    const ct = [['ct']];
+    const title = relevanceTier(ct, ' 64 排 ct ', ' 高端医疗装备 ', ' yy-ct64 ');
+    const modelStart = relevanceTier(ct, ' 纯电动校车 ', ' 新能源汽车 ', ' ct-s6601 ');
+    const modelInside = relevanceTier(ct, ' 纯电动校车 ', ' 新能源汽车 ', ' hct6601 ');
+    const elsewhere = relevanceTier(ct, ' 纯电动校车 ', ' 新能源汽车 ', ' s6601 ');
+    assert.ok(title < modelStart && modelStart < modelInside && modelInside < elsewhere, [title, modelStart, modelInside, elsewhere].join(' '));
+    // The title holding the Chinese words in a row still counts, and less than where a word was found.
+    const words = [['数控'], ['车床']];
+    assert.ok(relevanceTier(words, ' 超精密数控车床 ', '', '') < relevanceTier(words, ' 数控立式车床 ', '', ''));
+    assert.ok(relevanceTier(words, ' 数控立式车床 ', '', '') < relevanceTier(words, ' 数控机床 ', ' 车床 ', ''));
   });
 
   it('takes a phrase of the synonym table first and finds it by any of its forms', () => {
-    assert.deepEqual(queryPatterns(parseQuery('CT机', synonyms)), [[' ct 机', ' ct ']]);
+    assert.deepEqual(queryPatterns(parseQuery('CT机', synonyms)), [['ct 机', 'ct']]);
     assert.deepEqual(parseQuery('MRI', synonyms)[0].forms, ['mri', 'mr', '磁共振', '核磁共振']);
     // "mr" inside "mri" is not the synonym "mr": Latin phrases are taken between token boundaries only.
     assert.deepEqual(parseQuery('smr', new Map([['mr', ['x']]]))[0].forms, ['smr']);
