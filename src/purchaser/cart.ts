@@ -33,7 +33,7 @@ export async function saveCart(db: Executor, userId: number, lines: OrderLine[],
 export function changeLine(lines: OrderLine[], productId: number, quantity: number, mode: 'add' | 'set'): OrderLine[] {
   const existing = lines.find((l) => l.productId === productId);
   const next = mode === 'add' ? (existing?.quantity ?? 0) + quantity : quantity;
-  if (next > MAX_QUANTITY) throw new AppError('validation_failed', 'validation.too_big', { field: 'quantity', max: MAX_QUANTITY }, 'quantity');
+  if (next > MAX_QUANTITY) throw new AppError('validation_failed', 'validation.at_most', { field: 'quantity', max: MAX_QUANTITY }, 'quantity');
   const others = lines.filter((l) => l.productId !== productId);
   if (next <= 0) return others;
   if (!existing && others.length >= MAX_CART_LINES) throw new AppError('conflict', 'purchaser.cart_full', { max: MAX_CART_LINES });

@@ -28,7 +28,7 @@ import type { ListingService } from './listings';
 import { LISTING_DESK, listingStep, type ListingStatus } from './transitions';
 import type { ListingView } from './presenters';
 import type { RegistrationService } from './registration';
-import { ListingInput, ListingPatch, ListingQuery, VendorRegistration } from './schema';
+import { ListingForm, ListingPatchForm, ListingQuery, VendorRegistration } from './schema';
 
 const REGISTER_FIELDS = ['enterpriseName', 'creditCode', 'city', 'address', 'contact', 'username', 'password', 'displayName'] as const;
 const LISTING_FIELDS = ['certNo', 'boutique', 'boutiqueEvidence', 'title', 'model', 'description', 'price', 'unit', 'stock', 'field', 'kind'] as const;
@@ -211,7 +211,7 @@ export function vendorPages(
   router.post('/vendor/products', vendor, async (ctx) => {
     const body = requestBody(ctx);
     try {
-      const created = await s.listings.create(actorOf(ctx), parseForm(ListingInput, withoutEmpty(body)));
+      const created = await s.listings.create(actorOf(ctx), parseForm(ListingForm, withoutEmpty(body)));
       setFlash(ctx, stateOf(ctx).t('vendor.listing_submitted', { id: created.id }));
       ctx.redirect(`${stateOf(ctx).base}/vendor/products`);
     } catch (err) {
@@ -232,7 +232,7 @@ export function vendorPages(
     try {
       // The edit form sends every field: an empty certificate means "none", an unticked box means "not boutique".
       const input = { ...withoutEmpty(body, ['certNo', 'description', 'title', 'model', 'price', 'unit', 'stock']), boutique: body.boutique ? 'on' : 'false' };
-      const updated = await s.listings.update(actorOf(ctx), id, parseForm(ListingPatch, input));
+      const updated = await s.listings.update(actorOf(ctx), id, parseForm(ListingPatchForm, input));
       setFlash(ctx, stateOf(ctx).t(updated.status === 'pending_review' && listing.status !== 'pending_review' ? 'vendor.listing_back_to_review' : 'vendor.listing_saved'));
       ctx.redirect(`${stateOf(ctx).base}/vendor/products`);
     } catch (err) {

@@ -69,6 +69,15 @@ export const ListingInput = z.object(listingShape).superRefine((v, ctx) => {
 });
 export type ListingInput = z.output<typeof ListingInput>;
 
+/**
+ * The listing page's form: its boutique box says the claim needs the evidence below it (须填写下方的认证依据), so
+ * there a claim without it is refused, naming the evidence. API.md's JSON route (`{certNo?, boutique?, …}`) takes a
+ * claim without one; the reviewer then sees none given.
+ */
+const evidenceForClaim = (v: { boutique?: boolean; boutiqueEvidence?: string }, ctx: z.RefinementCtx) => {
+  if (v.boutique && !v.boutiqueEvidence) ctx.addIssue({ code: 'custom', path: ['boutiqueEvidence'], message: 'validation.required' });
+};
+
 /** A change to a listing: any subset; `certNo: ""` (or null) drops the certificate. */
 export const ListingPatch = z
   .object({
@@ -83,6 +92,9 @@ export const ListingPatch = z
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'validation.nothing_to_change', path: ['body'] });
 export type ListingPatch = z.output<typeof ListingPatch>;
+
+export const ListingForm = ListingInput.superRefine(evidenceForClaim);
+export const ListingPatchForm = ListingPatch.superRefine(evidenceForClaim);
 
 export const ListingQuery = z.object({
   status: z.enum(['pending_review', 'approved', 'rejected', 'delisted'], { message: 'validation.one_of' }).optional(),

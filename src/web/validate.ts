@@ -25,6 +25,25 @@ export function labelled(e: AppError, schema: z.ZodType): AppError {
 }
 
 /**
+ * The message that says a size or count bound's value, where the issue has it: a number's (at most / at least), a
+ * list's (at most so many items), a text's (at least / at most so many characters).
+ */
+function boundMessage(msg: string, i: { code: string; minimum?: number | bigint; maximum?: number | bigint; origin?: string }): { key: string; params: Record<string, number> } | null {
+  if (i.code === 'too_big' && i.maximum !== undefined) {
+    const max = Number(i.maximum);
+    if (msg === 'validation.too_big' && i.origin === 'number') return { key: 'validation.at_most', params: { max } };
+    if ((msg === 'validation.too_big' || msg === 'validation.too_many') && i.origin === 'array') return { key: 'validation.too_many_max', params: { max } };
+    if (msg === 'validation.too_long' && i.origin === 'string') return { key: 'validation.too_long_max', params: { max } };
+  }
+  if (i.code === 'too_small' && i.minimum !== undefined) {
+    const min = Number(i.minimum);
+    if (msg === 'validation.too_small' && i.origin === 'number') return { key: 'validation.at_least', params: { min } };
+    if (msg === 'validation.too_short' && i.origin === 'string') return { key: 'validation.too_short', params: { min } };
+  }
+  return null;
+}
+
+/**
  * Turns the first zod issue into an AppError naming the field. Schemas carry catalogue keys as messages
  * (`validation.*`); other issues map from their code. With the input at hand (`data`), a value of the wrong type is
  * told apart from a missing one ('required' only when nothing was sent), and a query parameter given twice
@@ -42,14 +61,18 @@ export function zodToAppError(error: z.ZodError, data?: unknown): AppError {
   // Nothing given (a select left at its blank choice, a radio not picked, a key left out) is "required", not a value of
   // the wrong kind: "商品：须为整数" told someone who had not chosen a product nothing they could act on.
   if (issue.path.length > 0 && (sent === undefined || sent === null || sent === '') && ABSENT_IS_REQUIRED.has(msg)) msg = 'validation.required';
-  // A schema's own catalogue key (`validation.*`, or a domain's such as `insurance.end_before_start`) is the message.
-  if (msg.startsWith('validation.') || /^[a-z][a-z_]*\.[a-z0-9_]+$/.test(msg)) return new AppError('validation_failed', msg, { field }, field);
+  // A schema's own catalogue key (`validation.*`, or a domain's such as `insurance.end_before_start`) is the message;
+  // a bound the schema set is said with it ("评分：不能大于 100", not "评分：数值过大").
+  if (msg.startsWith('validation.') || /^[a-z][a-z_]*\.[a-z0-9_]+$/.test(msg)) {
+    const bounded = boundMessage(msg, i);
+    return bounded ? new AppError('validation_failed', bounded.key, { field, ...bounded.params }, field) : new AppError('validation_failed', msg, { field }, field);
+  }
   switch (i.code) {
     case 'too_small':
       if (i.origin === 'string' && Number(i.minimum) === 1) return new AppError('validation_failed', 'validation.required', { field }, field);
-      return new AppError('validation_failed', i.origin === 'string' ? 'validation.too_short' : 'validation.too_small', { field, min: Number(i.minimum) }, field);
+      return new AppError('validation_failed', i.origin === 'string' ? 'validation.too_short' : 'validation.at_least', { field, min: Number(i.minimum) }, field);
     case 'too_big':
-      return new AppError('validation_failed', i.origin === 'string' ? 'validation.too_long' : 'validation.too_big', { field, max: Number(i.maximum) }, field);
+      return new AppError('validation_failed', i.origin === 'string' ? 'validation.too_long_max' : i.origin === 'array' ? 'validation.too_many_max' : 'validation.at_most', { field, max: Number(i.maximum) }, field);
     case 'invalid_type':
       return new AppError('validation_failed', sent === undefined || sent === null ? 'validation.required' : 'validation.invalid_type', { field }, field);
     case 'invalid_value':

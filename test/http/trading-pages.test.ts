@@ -78,7 +78,7 @@ describe(`trading pages (${ENGINE})`, function () {
     // A quantity past any stock's range (10001): the cart again with the reason, not a bare error page.
     const absurd = await submit(buyer, '/cart', `/cart/items/${p.b}`, { quantity: '10001' });
     assert.equal(absurd.status, 422);
-    assert.match(text(absurd.text), /数量：数值过大/);
+    assert.match(text(absurd.text), /数量：不能大于 10000/);
     assert.match(absurd.text, /<form[^>]+action="\/checkout"|href="\/checkout"/, 'the cart, with its way on');
     // The stock falls after the line was added: the checkout page answers 409 naming the product, and places nothing.
     await ctx.db('products').where({ id: p.b }).update({ stock: 0 });
@@ -122,7 +122,7 @@ describe(`trading pages (${ENGINE})`, function () {
     const tooLong = await submit(buyer, `/orders/${order.id}`, `/orders/${order.id}/accept`, { note: long });
     assert.equal(tooLong.status, 422);
     assert.match(tooLong.text, /<textarea id="accept-note"[^>]*aria-invalid="true"[^>]*>验收意见很长/);
-    assert.match(tooLong.text, /<span id="accept-note-err" class="field-error">验收意见：过长<\/span>/);
+    assert.match(tooLong.text, /<span id="accept-note-err" class="field-error">验收意见：过长（最多 1000 个字符）<\/span>/);
     assert.equal((await ctx.db('orders').where({ id: order.id }).first()).status, 'delivered');
     const accepted = await submit(buyer, `/orders/${order.id}`, `/orders/${order.id}/accept`, { note: '验收合格' });
     assert.equal(accepted.status, 302);

@@ -87,6 +87,26 @@ describe('vendor portal pages', function () {
     assert.equal(after.price_fen, 35000000);
   });
 
+  it('the form refuses a 浙江制造精品 claim without its evidence, as its box says (a new user’s pass, 2026-12-08); nothing written', async () => {
+    const before = Number((await ctx.db('products').count<{ n: number }[]>({ n: '*' }).first())?.n);
+    const form = { title: '精品护理床', model: 'HL-1', description: '电动护理床', price: '56000', unit: '台', stock: '10', field: '智能装备', boutique: 'on' };
+    const res = await agent.post('/vendor/products').type('form').send({ _csrf: await csrfFor(agent, '/vendor/products/new'), ...form });
+    assert.equal(res.status, 422);
+    assert.match(res.text, /浙江制造认证依据：必填/);
+    assert.match(res.text, /value="精品护理床"/);
+    assert.equal(Number((await ctx.db('products').count<{ n: number }[]>({ n: '*' }).first())?.n), before);
+    const ok = await agent.post('/vendor/products').type('form').send({ _csrf: await csrfFor(agent, '/vendor/products/new'), ...form, boutiqueEvidence: '浙江制造认证证书 CZJM-2026-0001' });
+    assert.equal(ok.status, 302, ok.text.slice(0, 300));
+    const row = await ctx.db('products').where({ title: '精品护理床' }).first();
+    assert.equal(row.boutique_evidence, '浙江制造认证证书 CZJM-2026-0001');
+    // Editing it without the evidence is refused likewise; the JSON route (API.md: `{certNo?, boutique?, …}`) is not the form.
+    const edit = await agent.get(`/vendor/products/${row.id}/edit`);
+    const cleared = await agent.post(`/vendor/products/${row.id}`).type('form').send({ _csrf: csrfOf(edit.text), ...form, boutiqueEvidence: '' });
+    assert.equal(cleared.status, 422);
+    assert.match(cleared.text, /浙江制造认证依据：必填/);
+    assert.equal((await ctx.db('products').where({ id: row.id }).first()).boutique_evidence, '浙江制造认证证书 CZJM-2026-0001');
+  });
+
   it('the dashboard counts listings by status and points at the ones that need attention', async () => {
     const revoked = await makeCert(ctx.db, vendor, { status: 'revoked' });
     const p = await ctx.db('products').insert({
@@ -115,6 +135,11 @@ describe('vendor portal pages', function () {
     });
     assert.equal(bad.status, 422);
     assert.match(bad.text, /统一社会信用代码无效/);
+    // A username too short says how short it may be (was "至少 {min} 个字符").
+    const short = await anon.post('/vendor/register').type('form').send({ _csrf: csrfOf(form.text), enterpriseName: '杭州测试装备有限公司', creditCode: creditCode(9002), city: '杭州', contact: '张三', username: 'ab', password: 'Zhejiang-Strong-Pass-2026' });
+    assert.equal(short.status, 422);
+    assert.match(short.text, /用户名：至少 3 个字符/);
+    assert.doesNotMatch(short.text, /\{min\}/);
     assert.match(bad.text, /常见密码/);
     assert.match(bad.text, /value="杭州测试装备有限公司"/);
     assert.doesNotMatch(bad.text, /value="password123"/);
