@@ -160,7 +160,7 @@ export class BudgetService {
     };
   }
 
-  async transfers(f: { kind?: TransferKind; orderId?: number }, page: number, pageSize: number): Promise<Page<TransferView>> {
+  async transfers(f: { kind?: TransferKind; orderId?: number; orderNo?: string }, page: number, pageSize: number): Promise<Page<TransferView>> {
     const db = executorFor(this.db);
     const { rows, total } = await listTransfers(db, f, pageSize, (page - 1) * pageSize);
     const refs = await keyedReferenceNumbers(db, rows.map((r) => r.idempotency_key));

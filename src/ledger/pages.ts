@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import {
   actorOf,
   emptyForm,
+  errorBody,
   formFailure,
   paginationModel,
   parseForm,
@@ -15,11 +16,12 @@ import {
   type FormState,
 } from '../web';
 import type { Deps } from '../deps';
+import { AppError } from '../errors';
 import { formatYuan, Money } from '../money';
 import { dropEmpty } from '../schema';
 import { parseAccountCode } from './accounts';
 import { BudgetService } from './budgets';
-import { AllocateInput, PageQuery, TransferQuery } from './schema';
+import { AllocateInput, PageQuery, TransferQuery, pageTransferQuery } from './schema';
 
 const FORM_FIELDS = ['purchaserId', 'amount'] as const;
 
@@ -48,15 +50,28 @@ export function ledgerPages(deps: Deps): Router {
 
   router.get('/admin/ledger', admin, async (ctx) => {
     const state = ctx.state as AppState;
-    const q = parseInput(TransferQuery, dropEmpty(ctx.query as Record<string, unknown>));
+    const query = pageTransferQuery(dropEmpty(ctx.query as Record<string, unknown>));
+    // A filter that cannot be read (an order box holding neither a number nor an id) is said beside the box, over the
+    // unfiltered list, rather than as an error page without the form.
+    let q: TransferQuery;
+    let filterError: string | null = null;
+    try {
+      q = parseInput(TransferQuery, query);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'validation_failed') throw err;
+      filterError = errorBody(ctx, err).message;
+      ctx.status = 422;
+      q = parseInput(TransferQuery, {});
+    }
     const [accounts, transfers, report] = await Promise.all([
       budgets.accounts(1, 100),
-      budgets.transfers({ kind: q.kind, orderId: q.orderId }, q.page, q.pageSize),
+      budgets.transfers({ kind: q.kind, orderId: q.orderId, orderNo: q.orderNo }, q.page, q.pageSize),
       q.verify ? budgets.verify() : Promise.resolve(null),
     ]);
     const current: Record<string, string> = {};
     if (q.kind) current.kind = q.kind;
-    if (q.orderId) current.orderId = String(q.orderId);
+    if (q.orderId) current.order = String(q.orderId);
+    if (q.orderNo) current.order = q.orderNo;
     const names = await accountNames(deps, [...transfers.items.flatMap((t) => [t.from, t.to]), ...accounts.items.map((a) => a.code)]);
     const account = (code: string) => ({ code, ...(names.get(code) ?? { owner: code, typeKey: 'ledger.col_account' }) });
     ctx.body = state.render('ledger/ledger', {
@@ -66,7 +81,8 @@ export function ledgerPages(deps: Deps): Router {
       transfers: transfers.items.map((t) => ({ ...t, fromAccount: account(t.from), toAccount: account(t.to) })),
       transferTotal: transfers.total,
       kinds: ['allocate', 'reserve', 'release', 'settle', 'refund'].map((k) => ({ value: k, selected: k === q.kind })),
-      orderId: q.orderId ? String(q.orderId) : '',
+      order: filterError ? String(query.orderNo ?? query.orderId ?? '') : (q.orderNo ?? (q.orderId ? String(q.orderId) : '')),
+      filterError,
       report,
       pagination: paginationModel('/admin/ledger', current, q.page, Math.ceil(transfers.total / q.pageSize)),
     });

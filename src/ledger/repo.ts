@@ -192,10 +192,11 @@ export const findTransferWithCodes = (db: Executor, id: number): Promise<Transfe
     .where('ledger_transfers.id', id)
     .first(TRANSFER_COLUMNS);
 
-export async function listTransfers(db: Executor, f: { kind?: TransferKind; orderId?: number }, limit: number, offset: number): Promise<{ rows: TransferListRow[]; total: number }> {
+export async function listTransfers(db: Executor, f: { kind?: TransferKind; orderId?: number; orderNo?: string }, limit: number, offset: number): Promise<{ rows: TransferListRow[]; total: number }> {
   const filter = (q: ReturnType<Executor>) => {
     if (f.kind) q.where('ledger_transfers.kind', f.kind);
     if (f.orderId !== undefined) q.where('ledger_transfers.order_id', f.orderId);
+    if (f.orderNo !== undefined) q.whereIn('ledger_transfers.order_id', db('orders').select('id').where('order_no', f.orderNo));
     return q;
   };
   const [rows, count] = await Promise.all([

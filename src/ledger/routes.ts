@@ -31,7 +31,7 @@ export function ledgerRoutes(deps: Deps): Router {
 
   router.get('/api/v1/admin/ledger/transfers', admin, async (ctx) => {
     const q = parseInput(TransferQuery, dropEmpty(ctx.query as Record<string, unknown>));
-    ctx.body = await budgets.transfers({ kind: q.kind, orderId: q.orderId }, q.page, q.pageSize);
+    ctx.body = await budgets.transfers({ kind: q.kind, orderId: q.orderId, orderNo: q.orderNo }, q.page, q.pageSize);
   });
 
   router.get('/api/v1/admin/ledger/accounts', admin, async (ctx) => {

@@ -134,6 +134,32 @@ describe(`order numbers (${ENGINE})`, function () {
     assert.doesNotMatch(page, /订单 \d+\b/);
   });
 
+  it('the ledger is filtered by the number it shows: the page’s 订单 box and JSON orderNo take ZJJP-…; a box that is neither is said beside it (a new user’s pass, 2026-12-08)', async () => {
+    const o = await place();
+    const other = await place();
+    const res = await t.http.get(`/api/v1/admin/ledger/transfers?orderNo=${o.orderNo.toLowerCase()}`).set('Authorization', tok.admin);
+    assert.equal(res.status, 200);
+    const items = res.body.items as Array<{ orderId: number }>;
+    assert.ok(items.length > 0);
+    assert.ok(items.every((i) => i.orderId === o.id));
+    const none = await t.http.get('/api/v1/admin/ledger/transfers?orderNo=ZJJP-1999-000001').set('Authorization', tok.admin);
+    assert.deepEqual([none.status, none.body.total], [200, 0]);
+    const bad = await t.http.get('/api/v1/admin/ledger/transfers?orderNo=abc').set('Authorization', tok.admin);
+    assert.deepEqual([bad.status, bad.body.error.field], [422, 'orderNo']);
+    const admin = await loginAgent(t.app, cast.users.admin.username);
+    const page = await admin.get(`/admin/ledger?order=${encodeURIComponent(` ${o.orderNo} `)}`);
+    assert.equal(page.status, 200);
+    assert.ok(text(page.text).includes(o.orderNo));
+    assert.ok(!text(page.text).includes(other.orderNo), 'only that order’s transfers');
+    assert.match(page.text, new RegExp(`name="order" value="${o.orderNo}"`));
+    const byId = await admin.get(`/admin/ledger?order=${o.id}`);
+    assert.ok(text(byId.text).includes(o.orderNo));
+    const wrong = await admin.get('/admin/ledger?order=abc');
+    assert.equal(wrong.status, 422);
+    assert.match(wrong.text, /<form method="get" action="\/admin\/ledger"/, 'the filter form stays');
+    assert.match(text(wrong.text), /订单编号：请输入订单编号（如 ZJJP-2026-000001）或订单 ID/);
+  });
+
   it('each year has its own sequence, by the Shanghai calendar (00:30 on 1 January in Shanghai is the new year)', async () => {
     t.clock.set(new Date('2026-12-31T15:59:00Z')); // 23:59 on 31 December in Shanghai (the suite runs on that evening)
     const lastOf2026 = await place();
