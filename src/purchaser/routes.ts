@@ -4,7 +4,7 @@ import { FormInvalid, STATUS, actorOf, deskSection, errorBody, parseForm, parseI
 import type { Deps } from '../deps';
 import { writeTransaction } from '../db';
 import { AppError } from '../errors';
-import { Money } from '../money';
+import { formatYuan, Money } from '../money';
 import { AddressInput, CartLine, CheckoutInput, InvoiceTitleInput, ORDER_STATUSES, OrderInput, countByStatus, isDirectPurchaseLimit, paperworkProblems, type AddressView } from '../orders';
 import { halfWidth } from '../schema';
 import { shanghaiDay } from '../time';
@@ -276,6 +276,10 @@ async function changeCart(ctx: Context, deps: Deps, productId: number, quantity:
     if (wanted > 0) {
       const [p] = await cartProducts(trx, [productId]);
       if (!p || p.status !== 'approved') return state.t('purchaser.not_on_sale', { product: p?.title ?? String(productId) });
+      // One unit alone above the direct-purchase limit can never be ordered here (DESIGN §9): refused now, with the way
+      // on, rather than taken into a cart that then asks for fewer than one.
+      const limitFen = await directPurchaseLimitFen(trx);
+      if (mode === 'add' && p.price_fen > limitFen) return state.t('purchaser.unit_over_limit', { product: p.title, limit: formatYuan(Money.ofFen(limitFen)) });
       if (wanted > p.stock) return state.t(mode === 'add' ? 'purchaser.over_stock_add' : 'purchaser.over_stock_set', { product: p.title, stock: p.stock, unit: p.unit, quantity: wanted });
     }
     await saveCart(trx, actor.id, lines, deps.clock.now().toISOString());

@@ -179,11 +179,13 @@ describe(`direct-purchase limit (${ENGINE})`, function () {
       const page = await buyer.get(`/products/${dear}`);
       assert.equal(page.status, 200);
       assert.match(text(page.text), /本商品单价超过精品馆直购限额 ¥1,000,000\.00，不能在精品馆直接下单/);
-      // Warned, not hidden: the cart form stays, and the cart refuses it with the way to a procurement procedure.
-      assert.match(page.text, /action="\/cart\/items"/);
-      assert.equal((await submit(buyer, `/products/${dear}`, '/cart/items', { productId: String(dear), quantity: '1' })).status, 302);
-      assert.match(text((await buyer.get('/cart')).text), /超过直购限额 ¥1,000,000\.00/);
-      await submit(buyer, '/cart', `/cart/items/${dear}`, { quantity: '0' });
+      // No cart form for what can never be ordered here (a new user's pass, 2026-12-08: the cart then asked for fewer
+      // than one); sent anyway, the cart refuses it with the way to a procurement procedure, and holds nothing of it.
+      assert.doesNotMatch(page.text, /action="\/cart\/items"/);
+      const sent = await submit(buyer, `/products/${p.a}`, '/cart/items', { productId: String(dear), quantity: '1' });
+      assert.equal(sent.status, 409);
+      assert.match(text(sent.text), /「大型数控龙门加工中心」单价超过精品馆直购限额 ¥1,000,000\.00，不能加入购物车/);
+      assert.ok(!(await buyer.get('/cart')).text.includes(`/cart/items/${dear}`), 'not in the cart');
       // The visitor reads it too (the page kept for anyone).
       assert.match(text((await t.http.get(`/products/${dear}`)).text), /超过精品馆直购限额 ¥1,000,000\.00/);
       assert.match(text((await t.http.get(`/products/${dear}?lang=en`)).text), /above the boutique hall's direct-purchase limit of ¥1,000,000\.00/);
