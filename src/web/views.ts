@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { Money, formatLarge, formatYuan } from '../money';
-import { largeUnits, t, translator, unitName, type Locale } from '../i18n';
+import { DEFAULT_LOCALE, hasKey, largeUnits, t, translator, unitName, type Locale } from '../i18n';
 import { ROOT } from '../paths';
 
 /**
@@ -92,6 +92,11 @@ export class Views {
     type Opts = Handlebars.HelperOptions & { data: ViewGlobals };
     hb.registerHelper('t', function (key: string, options: Opts) {
       return t(options.data.locale, key, options.hash);
+    });
+    // {{tOr (concat "insurance.rule_version_" v) v}}: a value's translation where the catalogue has one, else the
+    // value as stored (a name an administrator gave, such as a rule version added later).
+    hb.registerHelper('tOr', function (key: string, fallback: unknown, options: Opts) {
+      return hasKey(options.data.locale, key) || hasKey(DEFAULT_LOCALE, key) ? t(options.data.locale, key, options.hash) : String(fallback ?? '');
     });
     // {{url "/products"}} → the path under the mount prefix.
     hb.registerHelper('url', function (p: unknown, options: Opts) {

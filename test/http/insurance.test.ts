@@ -276,11 +276,13 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     assert.equal(saved.status, 302);
     const page = await agent.get(saved.headers.location as string);
     assert.equal(page.status, 200);
-    assert.match(page.text, /2021/);
+    assert.match(page.text, /<dd>2021 年起规则<\/dd>/, 'the rule version in words');
     assert.match(page.text, /<dd>第 1 年<\/dd>/, 'the policy year as an ordinal, not a bare number');
     assert.match(page.text, /<dd>第 1 台（套）<\/dd>/);
     assert.match((await agent.get('/vendor/insurance-claims')).text, /<td>第 1 年<\/td>/);
-    assert.match((await agent.get(`${saved.headers.location as string}?lang=en`)).text, /<dd>year 1<\/dd>/);
+    const english = (await agent.get(`${saved.headers.location as string}?lang=en`)).text;
+    assert.match(english, /<dd>year 1<\/dd>/);
+    assert.match(english, /<dd>rules from 2021<\/dd>/);
     const submit = await agent.post(`${saved.headers.location as string}/submit`).type('form').send({ _csrf: await csrfFor(agent) });
     assert.equal(submit.status, 302);
     for (const [who, path] of [['admin', '/admin/insurance-claims'], ['admin', '/admin/insurance-rules'], ['admin', '/admin/national-insurance'], ['finance', '/finance/insurance-claims'], ['finance', '/finance']] as const) {
