@@ -33,6 +33,11 @@ describe('units of sale in the reader’s language', () => {
     assert.equal(unitName('en', '台', '1'), 'unit');
     assert.equal(unitName('en', '套', 0), 'sets');
     assert.equal(unitName('en', '批', 2), 'batches');
+    // The demo catalogue's every unit reads in English (具 was left in Chinese: a new user's pass, 2026-12-08).
+    for (const [unit, one, many] of [['具', 'unit', 'units'], ['座', 'unit', 'units'], ['系统', 'system', 'systems'], ['千瓦', 'kW', 'kW']] as const) {
+      assert.deepEqual([unitName('en', unit, 1), unitName('en', unit, 2)], [one, many], unit);
+      assert.equal(unitName('zh-CN', unit, 2), unit);
+    }
     assert.equal(unitName('zh-CN', '台', 3), '台');
     assert.equal(unitName('zh-CN', '套'), '套');
   });
