@@ -8,7 +8,7 @@ import { authorize } from '../policies';
 import { apiTime, shanghaiMidnight } from '../time';
 import { dateInput, wholeNumber } from '../schema';
 import { hasKey } from '../i18n';
-import { actionLabel, actorNames, changeLines, entityKey, objectNames } from './pages';
+import { actionLabel, actorNames, actorText, changeLines, entityKey, objectNames, referencedObjects } from './pages';
 import { auditVocabulary, listAudit } from './repo';
 import { verifyAudit, type AuditRow } from './service';
 
@@ -87,7 +87,9 @@ export function auditRoutes(deps: Deps): Router {
     const raw = withoutEmpty(ctx.query as Record<string, unknown>);
     const q = parseInput(AuditQuery, raw);
     const [page, vocab] = await Promise.all([query(deps, q), auditVocabulary(deps.db)]);
-    const [names, people] = await Promise.all([objectNames(deps.db, page.items), actorNames(deps.db, page.items.map((i) => i.actor.id))]);
+    // The objects the records are about, and those their snapshots name by id (a vendor, an expert, a case…), named.
+    const refs = referencedObjects(page.items.flatMap((i) => [i.before, i.after]));
+    const [names, people] = await Promise.all([objectNames(deps.db, [...page.items, ...refs]), actorNames(deps.db, page.items.map((i) => i.actor.id))]);
     const totalPages = Math.max(1, Math.ceil(page.total / page.pageSize));
     const current = Object.fromEntries(Object.entries(raw).filter(([k, v]) => typeof v === 'string' && k !== 'page')) as Record<string, string>;
     const entityText = (e: string) => (hasKey(state.locale, entityKey(e)) ? state.t(entityKey(e)) : e);
@@ -96,12 +98,12 @@ export function auditRoutes(deps: Deps): Router {
       items: page.items.map((i) => ({
         ...i,
         // Who, what and on what in words; the change field by field; the raw record (JSON) behind a <details>.
-        actorName: (i.actor.id !== null ? people.get(i.actor.id) : null) ?? i.actor.name ?? '',
-        actorLogin: i.actor.name ?? '',
+        actorName: actorText(state.t, i.actor.id, i.actor.name) ?? (i.actor.id !== null ? people.get(i.actor.id) : null) ?? i.actor.name ?? '',
+        actorLogin: actorText(state.t, i.actor.id, i.actor.name) !== null ? '' : (i.actor.name ?? ''),
         actionText: actionLabel(state.locale, state.t, i.action),
         entityText: entityText(i.entity),
         objectName: names.get(`${i.entity}:${i.entityId ?? ''}`) ?? '',
-        changes: changeLines(state.locale, state.t, i.entity, i.before, i.after),
+        changes: changeLines(state.locale, state.t, i.entity, i.before, i.after, { action: i.action, names }),
         beforeText: i.before === null ? '' : JSON.stringify(i.before, null, 1),
         afterText: i.after === null ? '' : JSON.stringify(i.after, null, 1),
         entityId: i.entityId ?? '',
