@@ -52,6 +52,8 @@ const money = (negative: string) =>
     // A form's full-width digits are typed by a person's input method; a JSON body's amount is API.md's ASCII or a 422.
     .transform((v) => (typedBody ? v : halfWidth(v)))
     .refine((v) => !NEGATIVE.test(v), { message: negative, abort: true })
+    // An amount written right but past the one money range is told so, not that its format is wrong.
+    .refine((v) => !/^[1-9]\d{13,}(\.\d{1,2})?$/.test(v.trim()), { message: 'validation.money_range', abort: true })
     .refine((v) => Money.isValidInput(v), { message: 'validation.money', abort: true })
     .transform((v) => Money.parse(v).fen);
 

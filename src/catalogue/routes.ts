@@ -259,6 +259,13 @@ async function searchPage(ctx: Context, service: CatalogueService): Promise<View
     if (!(err instanceof AppError)) throw err;
     ctx.status = 422;
     error = errorBody(ctx, err).message;
+    // A page number or size typed wrong (page=abc) says so over the first page, rather than over a catalogue of
+    // nothing with every facet at (0).
+    if (err.field === 'page' || err.field === 'pageSize') {
+      const { page: _page, pageSize: _size, ...rest } = raw;
+      query = parseInput(SearchQuery, rest);
+      result = await service.search(query);
+    }
   }
   const current = Object.fromEntries(Object.entries(raw).filter(([k, v]) => typeof v === 'string' && k !== 'page' && k !== 'lang')) as Record<string, string>;
   const facets = result?.facets ?? { kind: {}, level: {}, field: {}, city: {} };
@@ -277,6 +284,8 @@ async function searchPage(ctx: Context, service: CatalogueService): Promise<View
     activeFilters: FILTER_PARAMS.filter((k) => current[k] !== undefined).length,
     items: result?.items ?? [],
     total: result?.total ?? 0,
+    // A page past the last (page=9999 of 80): said as such, with the way back, not "nothing matches".
+    pastLast: result && result.items.length === 0 && result.total > 0 ? { page, pages: totalPages } : null,
     suggestions: result?.suggestions ?? [],
     facetKind: facetList('kind', PRODUCT_KINDS),
     facetLevel: facetList('level', LEVELS),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formText, positiveMoney } from '../schema';
+import { formText, positiveMoney, withFieldLabels } from '../schema';
 
 /** The states of a single-source case (the steps between them: transitions.ts). */
 export const CASE_STATUSES = ['draft', 'notice', 'approved', 'awarded', 'contracted', 'accepted', 'paid', 'terminated'] as const;
@@ -54,7 +54,8 @@ export const ContactParty = z.object({
   phone: phone(50),
 });
 
-export const CreateCase = z.object({
+// Named in messages as the case form labels them (首台（套）产品, not 商品).
+export const CreateCase = withFieldLabels(z.object({
   productId: id,
   projectName: text(200),
   // Art. 38: the project's content is one of the 公示's items.
@@ -75,15 +76,18 @@ export const CreateCase = z.object({
     .refine((v) => v === null || /^[0-9+\-()（）\s转]{5,50}$/.test(v), 'first_purchase.phone_invalid'),
   /** The procurement agency (代理机构) the purchaser entrusted, if any. */
   agency: ContactParty.optional().transform((v) => v ?? null),
-});
+}), { productId: 'first_purchase.product_label' });
 export type CreateCase = z.output<typeof CreateCase>;
 
-export const ObjectionInput = z.object({
-  name: text(100),
-  organization: optionalText(200).transform((v) => v ?? ''),
-  contact: text(200),
-  content: text(5000),
-});
+export const ObjectionInput = withFieldLabels(
+  z.object({
+    name: text(100),
+    organization: optionalText(200).transform((v) => v ?? ''),
+    contact: text(200),
+    content: text(5000),
+  }),
+  { content: 'notices.objection_content' },
+);
 export type ObjectionInput = z.output<typeof ObjectionInput>;
 
 const bool = z.union([z.boolean(), formText().pipe(z.enum(['true', 'false'])).transform((v) => v === 'true')], { message: 'validation.invalid_type' });

@@ -137,7 +137,7 @@ export function mediaPages(router: Router, deps: Deps): void {
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       ctx.status = 422;
-      ctx.body = state.render('media/compare', { title: state.t('media.compare_title'), error: errorBody(ctx, err).message, errorField: err.field ?? 'ids', back: compareBack(ctx), products: [], missing: [], candidates: [], q: '', searched: false, canAdd: false, idsParam: '', max: MAX_COMPARE });
+      ctx.body = state.render('media/compare', { title: state.t('media.compare_title'), error: errorBody(ctx, err).message, back: compareBack(ctx), products: [], missing: [], candidates: [], q: '', searched: false, canAdd: false, idsParam: '', max: MAX_COMPARE });
       return;
     }
     const found = await Promise.all(
@@ -175,7 +175,6 @@ export function mediaPages(router: Router, deps: Deps): void {
     ctx.body = state.render('media/compare', {
       title: state.t('media.compare_title'),
       error: null,
-      errorField: null,
       back: null,
       products: withMedia,
       missing: ids.filter((id) => !shownIds.includes(id)),

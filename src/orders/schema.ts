@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateInput, formText, halfWidth, optionalText, phoneText, requiredText, wholeNumber as whole } from '../schema';
+import { dateInput, formText, halfWidth, optionalText, phoneText, requiredText, wholeNumber as whole, withFieldLabels } from '../schema';
 
 /** The life of a boutique-hall order (精品馆直购), DESIGN §2; the steps between the states: transitions.ts. */
 export const ORDER_STATUSES = ['placed', 'confirmed', 'delivered', 'accepted', 'paid', 'cancelled', 'refunded'] as const;
@@ -47,7 +47,7 @@ export type OrderInput = z.output<typeof OrderInput>;
 export type OrderPaperworkInput = Partial<Omit<OrderInput, 'items'>>;
 
 /** The checkout page's form: the same fields, all but the budget code required there (the cart gives the lines). */
-export const CheckoutInput = z.object({
+export const CheckoutInput = withFieldLabels(z.object({
   deliveryAddress: requiredText(300),
   contactPerson: requiredText(50),
   contactPhone: phoneText(50),
@@ -56,7 +56,7 @@ export const CheckoutInput = z.object({
   invoiceTitle: requiredText(200),
   /** The address book entry the form was filled from (kept on a refusal); not part of the order. */
   addressId: z.string().max(12).optional(),
-});
+}), { contactPerson: 'orders.contact_person' });
 export type CheckoutInput = z.output<typeof CheckoutInput>;
 
 /** An entry of a unit's address book (收货地址簿). */

@@ -93,7 +93,8 @@ export type ExportQuery = z.output<typeof ExportQuerySchema>;
 export const SummaryQuerySchema = z.object({
   year: z
     .string()
-    .regex(/^(19|2\d)\d{2}$/, 'validation.integer')
+    .regex(/^-?\d{1,12}$/, 'validation.integer')
+    .regex(/^(19|2\d)\d{2}$/, 'validation.year_range')
     .transform(Number)
     .optional(),
   lang: z.string().optional(),

@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors';
+import { MONEY_MAX } from '../money';
 import { dropEmpty, fieldLabelsOf, parsingTypedBody } from '../schema';
 
 /** The value at an issue's path in the parsed input (undefined where there is none). */
@@ -14,7 +15,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Messages that, said of a value nobody gave, mean it is missing. */
-const ABSENT_IS_REQUIRED = new Set(['validation.invalid_type', 'validation.integer', 'validation.invalid', 'validation.one_of', 'validation.boolean', 'validation.money']);
+const ABSENT_IS_REQUIRED = new Set(['validation.invalid_type', 'validation.integer', 'validation.invalid', 'validation.one_of', 'validation.boolean', 'validation.money', 'validation.date']);
 
 /** An error of `schema` with the schema's own label of its field put on it (src/schema.ts `withFieldLabels`). */
 export function labelled(e: AppError, schema: z.ZodType): AppError {
@@ -28,7 +29,8 @@ export function labelled(e: AppError, schema: z.ZodType): AppError {
  * The message that says a size or count bound's value, where the issue has it: a number's (at most / at least), a
  * list's (at most so many items), a text's (at least / at most so many characters).
  */
-function boundMessage(msg: string, i: { code: string; minimum?: number | bigint; maximum?: number | bigint; origin?: string }): { key: string; params: Record<string, number> } | null {
+function boundMessage(msg: string, i: { code: string; minimum?: number | bigint; maximum?: number | bigint; origin?: string }): { key: string; params: Record<string, number | string> } | null {
+  if (msg === 'validation.money_range') return { key: msg, params: { max: MONEY_MAX } };
   if (i.code === 'too_big' && i.maximum !== undefined) {
     const max = Number(i.maximum);
     if (msg === 'validation.too_big' && i.origin === 'number') return { key: 'validation.at_most', params: { max } };

@@ -102,6 +102,19 @@ describe(`catalogue over HTTP (${ENGINE})`, function () {
       assert.doesNotMatch(fp.body.error.message, /整数/);
     });
 
+    it('the search page: a page past the last says so with the way back; a page typed wrong is said over the first page, not over a catalogue of nothing (a new user’s pass, 2026-12-08)', async () => {
+      const total = (await t.http.get('/api/v1/products')).body.total as number;
+      assert.ok(total > 0);
+      const past = await t.http.get('/products?page=9999');
+      assert.equal(past.status, 200);
+      assert.match(past.text, new RegExp(`没有第 9999 页：共 ${Math.ceil(total / 20)} 页。`));
+      assert.doesNotMatch(past.text, /没有符合条件的产品/);
+      const wrong = await t.http.get('/products?page=abc');
+      assert.equal(wrong.status, 422);
+      assert.match(wrong.text, /页码：须为整数/);
+      assert.match(wrong.text, /class="product-grid"/, 'the first page of products under the message');
+    });
+
     it('a value of the wrong type is not reported as missing', async () => {
       const typed = await t.http.post('/api/v1/auth/token').send({ username: 1, password: 'x' });
       assert.equal(typed.status, 422);

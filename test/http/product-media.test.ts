@@ -256,10 +256,10 @@ describe(`product pictures and spec sheets (${ENGINE})`, function () {
     assert.match(withPending.text, /1 个产品已下架或不存在/);
     const five = await t.http.get('/compare?ids=1,2,3,4,5');
     assert.equal(five.status, 422);
-    assert.match(five.text, /<code>ids<\/code>: 最多比较 4 个产品/);
+    assert.match(five.text, /id="compare-error">最多比较 4 个产品/);
     const junk = await t.http.get('/compare?ids=1,abc');
     assert.equal(junk.status, 422);
-    assert.match(junk.text, /<code>ids<\/code>/);
+    assert.match(junk.text, /id="compare-error">ids 应为以逗号分隔的产品编号/);
     const english = await t.http.get('/compare?ids=1,2,3,4,5&lang=en');
     assert.match(english.text, /At most 4 products/);
     // Search to add one more: a link that carries the ids already chosen.

@@ -56,6 +56,11 @@ describe('account and listing schemas', () => {
       for (const price of ['1e3', '12.345', ' 12', '1,00', '1,000', '--1', 1234]) {
         assert.deepEqual(fails(() => parseInput(ListingInput, { ...base, price })), { field: 'price', key: 'validation.money' }, String(price));
       }
+      // Written right but past the money range: told the range, not the format (a new user's pass, 2026-12-08).
+      for (const price of ['99999999999999', '10000000000000.00']) {
+        assert.deepEqual(fails(() => parseInput(ListingInput, { ...base, price })), { field: 'price', key: 'validation.money_range' }, price);
+      }
+      assert.equal(parseInput(ListingInput, { ...base, price: '9999999999999.99' }).price, 999_999_999_999_999);
     });
     it('a price left empty is required, and one below zero is told it must be more than 0, not that its format is wrong', () => {
       for (const price of ['', null, undefined]) {
