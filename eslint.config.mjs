@@ -12,7 +12,7 @@ import tseslint from 'typescript-eslint';
  */
 const LAYERS = [
   // the kernel: no module of the app below it
-  'errors', 'paths', 'time', 'clock', 'config', 'domain', 'credit-code', 'money', 'workdays', 'numbers', 'i18n', 'db', 'search-text', 'schema', 'worker-file',
+  'errors', 'paths', 'time', 'clock', 'config', 'domain', 'credit-code', 'filenames', 'money', 'workdays', 'numbers', 'i18n', 'db', 'search-text', 'schema', 'worker-file',
   // the web kit, then the policy table (pure rules over plain objects)
   'web', 'policies', 'workflow',
   // the domain modules, each above the ones it reads

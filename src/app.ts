@@ -149,7 +149,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
     await next();
   });
   app.use(requestLog(log));
-  app.use(locale());
+  app.use(locale(production));
   app.use(errorHandler());
   app.use(app.ops.guard());
   app.use(
@@ -194,6 +194,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   app.use((ctx, next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? withVersionScope(next) : next()));
   app.use(sessions(options.db, credentialClock, production));
   app.use(identity(auth, options.identity));
+  app.use(privateAnswers());
   app.use(adminNavCounts(options.db));
   app.use(csrfProtection());
 
@@ -204,4 +205,16 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   return app;
+}
+
+/**
+ * What a signed-in caller is answered (a page, JSON, a PDF) is theirs alone: `private, no-store`, unless the route
+ * chose its own caching. Without it the browser's Back button showed an order or the audit log after the user had
+ * signed out on a shared office PC, and a cache between could keep it (a penetration test, 2026-12-08).
+ */
+function privateAnswers() {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    await next();
+    if ((ctx.state as AppState).actor && !ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'private, no-store');
+  };
 }

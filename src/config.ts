@@ -31,6 +31,11 @@ export interface Config {
    * rate). Applied by src/ops/heap-growth.ts from src/server.ts; a mounted plugin leaves its host's process alone.
    */
   heapGrowthPercent: number;
+  /**
+   * The site's public origin (`https://gpc.zj.gov.cn`), for the absolute links of the public feeds (Atom, OCDS): set,
+   * they never echo a request's Host header, which a cache keyed by path alone would otherwise serve to everyone.
+   */
+  publicUrl: string | null;
 }
 
 /** Wrong environment values: the entry point prints `message` (one line per wrong variable) and exits. */
@@ -58,6 +63,13 @@ const rules: Record<string, { schema: z.ZodType; expects: string; secret?: boole
   },
   METRICS: { schema: z.enum(['0', '1']), expects: '0 or 1' },
   METRICS_TOKEN: { schema: z.string().min(16).regex(/^[\x21-\x7e]+$/), expects: 'a token of at least 16 printable characters', secret: true },
+  PUBLIC_URL: {
+    schema: z
+      .string()
+      .regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i)
+      .transform((v) => v.toLowerCase()),
+    expects: "the site's origin, such as https://gpc.zj.gov.cn (scheme and host, no path)",
+  },
   HEAP_GROWTH_PERCENT: { schema: z.string().regex(/^\d{1,3}$/).transform(Number), expects: 'a whole number of percent from 0 to 999 (0: V8 decides)' },
   SHUTDOWN_TIMEOUT_MS: { schema: z.string().regex(/^\d{1,7}$/).transform(Number), expects: 'a number of milliseconds from 0 to 9999999' },
 };
@@ -101,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { dem
   const metricsToken = read<string | null>(env, 'METRICS_TOKEN', null, errors);
   const shutdownTimeoutMs = read(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, errors);
   const heapGrowthPercent = read(env, 'HEAP_GROWTH_PERCENT', DEFAULT_HEAP_GROWTH_PERCENT, errors);
+  const publicUrl = read<string | null>(env, 'PUBLIC_URL', null, errors);
   if (production && demo) errors.push('DEMO_DATA: demo data is refused with NODE_ENV=production; expected 0');
   if (production && fakeClock) errors.push('FAKE_CLOCK: the test clock is refused with NODE_ENV=production; unset it');
   if (production && !secret && !errors.some((e) => e.startsWith('SESSION_SECRET:'))) errors.push('SESSION_SECRET: required with NODE_ENV=production (at least 32 characters)');
@@ -119,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { dem
     metricsToken,
     shutdownTimeoutMs,
     heapGrowthPercent,
+    publicUrl,
   };
 }
 

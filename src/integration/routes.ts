@@ -36,7 +36,7 @@ export function integrationRoutes(deps: Deps): Router {
   router.get('/api/v1/ocds/releases', validate(OcdsQuery, 'query'), async (ctx) => {
     const q = ctx.state.input as EventsQuery;
     const state = ctx.state as AppState;
-    const root = `${siteOrigin(ctx)}${state.base}`;
+    const root = `${siteOrigin(ctx, deps.config.publicUrl)}${state.base}`;
     const pkg = await ocds.releasePackage(q.after, q.pageSize, root, `${root}/api/v1/ocds/releases?after=${q.after}&pageSize=${q.pageSize}`);
     if (!pkg) {
       ctx.status = 204; // nothing released after the cursor: keep it and ask again later
@@ -58,7 +58,7 @@ export function integrationRoutes(deps: Deps): Router {
     const type = typeof ctx.query.type === 'string' && ctx.query.type ? ctx.query.type : undefined;
     const page = await deps.services.notices.list(parseNoticeQuery(type, deps.services.notices.types));
     ctx.type = 'application/atom+xml; charset=utf-8';
-    ctx.body = atomFeed(page.items, { origin: siteOrigin(ctx), base: state.base, type, title: state.t('integration.atom_title'), typeLabel: (t) => state.t(`notices.type_${t}`), now: deps.clock.now() });
+    ctx.body = atomFeed(page.items, { origin: siteOrigin(ctx, deps.config.publicUrl), base: state.base, type, title: state.t('integration.atom_title'), typeLabel: (t) => state.t(`notices.type_${t}`), now: deps.clock.now() });
   });
 
   // --- webhooks (JSON) ---
@@ -159,10 +159,15 @@ export function integrationRoutes(deps: Deps): Router {
 }
 
 /**
- * The site's own origin for absolute links (scheme and host of the request; Koa 3's `ctx.origin` is the request's
- * Origin header, which a feed reader does not send and anyone may forge).
+ * The origin of the feeds' absolute links: PUBLIC_URL where it is set; else the request's own scheme and host (not
+ * Koa 3's `ctx.origin`, the request's Origin header, which a feed reader does not send), and then the answer varies
+ * by Host: a cache keyed by path alone must not hand one caller's Host to everyone (a penetration test, 2026-12-08).
  */
-const siteOrigin = (ctx: Context): string => `${ctx.protocol}://${ctx.host}`;
+function siteOrigin(ctx: Context, publicUrl: string | null): string {
+  if (publicUrl) return publicUrl;
+  ctx.vary('Host');
+  return `${ctx.protocol}://${ctx.host}`;
+}
 
 /** `?type=` of the Atom feed: any public notice type (the notices' own list), else a 422 naming `type`. */
 function parseNoticeQuery(type: string | undefined, allowed: readonly string[]) {

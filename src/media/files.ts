@@ -3,6 +3,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import type { Context } from 'koa';
 import type sharpModule from 'sharp';
 import { AppError, invalidField } from '../errors';
+import { downloadName } from '../filenames';
 
 /**
  * A listing's files, checked by what they are, never by their name or the type the uploader claims:
@@ -85,13 +86,7 @@ export function checkDocument(data: Buffer, field = 'document'): void {
  * control or quoting characters, at most 120 characters, always ending in `.pdf`.
  */
 export function cleanFilename(raw: string): string {
-  const base = (raw.split(/[\\/]/).pop() ?? '')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f"<>|:*?;%]/g, '')
-    .replace(/^\.+/, '')
-    .trim()
-    .slice(0, 120);
-  const name = base || 'spec-sheet';
+  const name = downloadName(raw, 'spec-sheet');
   return name.toLowerCase().endsWith('.pdf') ? name : `${name}.pdf`;
 }
 

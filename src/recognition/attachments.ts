@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
 import type { Context } from 'koa';
 import { AppError } from '../errors';
+import { downloadName } from '../filenames';
 
 /**
  * The files an application carries (test reports, user reports, IP documents): PDF, JPEG or PNG only, told by their
@@ -35,13 +36,7 @@ export function sniffType(data: Buffer): { type: string; ext: string } | null {
  * as `report.html.pdf`).
  */
 export function cleanFilename(raw: string, ext: string): string {
-  const base = (raw.split(/[\\/]/).pop() ?? '')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f"<>|:*?;%]/g, '')
-    .replace(/^\.+/, '')
-    .trim()
-    .slice(0, 120);
-  const name = base || 'attachment';
+  const name = downloadName(raw, 'attachment');
   return name.toLowerCase().endsWith(ext) || (ext === '.jpg' && name.toLowerCase().endsWith('.jpeg')) ? name : `${name}${ext}`;
 }
 

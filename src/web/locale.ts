@@ -8,7 +8,7 @@ export const LANG_COOKIE = 'lang';
  * Pages are Chinese unless the visitor chose English (`?lang=en`, remembered in a cookie — a preference, not
  * server state). API callers may also ask with Accept-Language.
  */
-export function locale() {
+export function locale(production = false) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const state = ctx.state as AppState;
     let chosen: Locale = DEFAULT_LOCALE;
@@ -16,7 +16,10 @@ export function locale() {
     const cookie = ctx.cookies.get(LANG_COOKIE);
     if (isLocale(q)) {
       chosen = q;
-      ctx.cookies.set(LANG_COOKIE, q, { httpOnly: true, sameSite: 'lax', path: state.base || '/', maxAge: 365 * 24 * 3600 * 1000, signed: false, overwrite: true });
+      // Secure in production, as the session's cookie is (behind a TLS-terminating proxy Koa may see plain HTTP: the
+      // cookie jar is told the connection is secure, as src/web/session.ts does).
+      if (production) (ctx.cookies as unknown as { secure: boolean }).secure = true;
+      ctx.cookies.set(LANG_COOKIE, q, { httpOnly: true, sameSite: 'lax', secure: production, path: state.base || '/', maxAge: 365 * 24 * 3600 * 1000, signed: false, overwrite: true });
     } else if (isLocale(cookie)) {
       chosen = cookie;
     } else if (ctx.path.startsWith('/api/') && /^en\b/i.test(ctx.get('accept-language'))) {
