@@ -12,6 +12,7 @@ export interface AdminFigures {
   year: { count: number; amountFen: number; year: number };
   pendingReviews: number;
   pendingApplications: number;
+  pendingClaims: number;
   objectionsDue: number;
   objectionsOverdue: number;
 }
@@ -29,12 +30,12 @@ const iso = (v: unknown): string => new Date(String(v)).toISOString();
  * The department's desk (主管部门): the key figures and what waits for it — the same items the navigation counts
  * (admin/nav.ts `adminParts`): vendors and listings in review, certification applications to screen, to draw experts
  * for or to recommend, recommended ones waiting for a round, open objections (single-source with their review
- * deadline; certification), rounds whose 公示 has ended. Oldest deadline first.
+ * deadline; certification), rounds whose 公示 has ended, insurance claims for 初审. Oldest deadline first.
  */
 export async function adminDesk(db: Executor, now: Date): Promise<{ figures: AdminFigures; todos: TodoItem[] }> {
   const today = shanghaiDay(now);
   const nowIso = now.toISOString();
-  const [vendors, products, screen, review, recommended, objections, roundObjections, rounds, todayTrades, yearTrades] = await Promise.all([
+  const [vendors, products, screen, review, recommended, objections, roundObjections, rounds, claims, todayTrades, yearTrades] = await Promise.all([
     db('vendors').where({ status: 'pending' }).orderBy('id').limit(200).select('id', 'name', 'created_at') as Promise<Row[]>,
     db('products as p').join('vendors as v', 'v.id', 'p.vendor_id').where('p.status', 'pending_review').orderBy('p.updated_at').limit(200).select('p.id', 'p.title', 'p.model', 'v.name as vendor_name', 'p.updated_at') as Promise<Row[]>,
     db('cert_applications').where({ status: 'submitted' }).orderBy('id').limit(200).select('id', 'application_no', 'product_name', 'submitted_at', 'updated_at') as Promise<Row[]>,
@@ -54,6 +55,7 @@ export async function adminDesk(db: Executor, now: Date): Promise<{ figures: Adm
     db('objections as o').join('fp_cases as f', 'f.id', 'o.case_id').where('o.status', 'open').orderBy('o.id').limit(200).select('o.id', 'o.case_id', 'o.organization', 'o.created_at', 'f.project_name', 'f.notice_ends_at') as Promise<Row[]>,
     db('cert_objections').where({ status: 'open' }).orderBy('id').limit(200).select('id', 'round_id', 'organization', 'created_at') as Promise<Row[]>,
     db('cert_rounds').where({ status: 'notice' }).andWhere('period_ends_at', '<', nowIso).orderBy('period_ends_at').limit(200).select('id', 'year', 'period_ends_at') as Promise<Row[]>,
+    db('insurance_claims as c').join('vendors as v', 'v.id', 'c.vendor_id').where('c.status', 'submitted').orderBy('c.submitted_at').limit(200).select('c.id', 'c.claim_no', 'c.policy_no', 'v.name as vendor_name', 'c.submitted_at', 'c.updated_at') as Promise<Row[]>,
     tradeSums(db, today, today),
     tradeSums(db, `${today.slice(0, 4)}-01-01`, today),
   ]);
@@ -71,14 +73,17 @@ export async function adminDesk(db: Executor, now: Date): Promise<{ figures: Adm
     ...objectionItems,
     ...roundObjections.map((o) => item('admin.todo_round_objection', `#${o.id}`, String(o.organization), '/admin/applications', o.created_at)),
     ...rounds.map((r) => item('admin.todo_finalize', String(r.year), String(r.year), '/admin/applications', r.period_ends_at)),
+    ...claims.map((c) => item('admin.todo_claim', String(c.claim_no ?? `#${c.id}`), `${String(c.vendor_name)} · ${String(c.policy_no)}`, `/admin/insurance-claims/${c.id}`, c.submitted_at ?? c.updated_at)),
   ]);
   return {
     figures: {
       today: todayTrades,
       year: { ...yearTrades, year: Number(today.slice(0, 4)) },
-      pendingReviews: vendors.length + products.length + screen.length + review.length + recommended.length,
+      pendingReviews: vendors.length + products.length + screen.length + review.length + recommended.length + claims.length,
       /** Of them, the certification applications (形式审查, the draw, a round to enter). */
       pendingApplications: screen.length + review.length + recommended.length,
+      /** Of them, the insurance claims waiting for 初审. */
+      pendingClaims: claims.length,
       objectionsDue: objections.length + roundObjections.length,
       objectionsOverdue: objectionItems.filter((i) => i.overdue).length,
     },

@@ -37,18 +37,22 @@ export const purchaserParts = (unitId: number) => ({
   cases: q("SELECT COUNT(*) FROM fp_cases WHERE purchaser_id = ? AND status IN ('draft', 'approved', 'awarded', 'contracted', 'accepted')", unitId),
 });
 
-/** What needs a vendor: orders to confirm and to deliver, rejected listings, certification applications not yet submitted. */
+/**
+ * What needs a vendor: orders to confirm and to deliver, rejected listings, certification applications not yet
+ * submitted, insurance claims not yet submitted or sent back by a review.
+ */
 export const vendorParts = (vendorId: number) => ({
   to_confirm: q("SELECT COUNT(*) FROM orders WHERE vendor_id = ? AND status = 'placed'", vendorId),
   to_deliver: q("SELECT COUNT(*) FROM orders WHERE vendor_id = ? AND status = 'confirmed'", vendorId),
   rejected: q("SELECT COUNT(*) FROM products WHERE vendor_id = ? AND status = 'rejected'", vendorId),
   drafts: q("SELECT COUNT(*) FROM cert_applications WHERE vendor_id = ? AND status = 'draft'", vendorId),
+  claims: q("SELECT COUNT(*) FROM insurance_claims WHERE vendor_id = ? AND status IN ('draft', 'rejected')", vendorId),
 });
 
 /**
  * What needs the department: its review queues (vendors, listings, certification applications to screen, to draw
- * experts for or to recommend, recommended ones waiting for a round), open objections (single-source and
- * certification), and rounds whose 公示 period has ended (to finalize).
+ * experts for or to recommend, recommended ones waiting for a round, insurance claims for 初审), open objections
+ * (single-source and certification), and rounds whose 公示 period has ended (to finalize).
  */
 export const adminParts = (nowIso: string) => ({
   vendors: q("SELECT COUNT(*) FROM vendors WHERE status = 'pending'"),
@@ -62,18 +66,20 @@ export const adminParts = (nowIso: string) => ({
   objections: q("SELECT COUNT(*) FROM objections WHERE status = 'open'"),
   round_objections: q("SELECT COUNT(*) FROM cert_objections WHERE status = 'open'"),
   rounds: q("SELECT COUNT(*) FROM cert_rounds WHERE status = 'notice' AND period_ends_at < ?", nowIso),
+  claims: q("SELECT COUNT(*) FROM insurance_claims WHERE status = 'submitted'"),
 });
 
 /**
  * The finance department's count, the same items its desk lists (src/finance, its owners'; counted here only):
  * cases waiting for approval (period over, nothing open), open objections (their copies), contracts to file,
- * insurance claims in 联审 and approved claims to pay out.
+ * insurance claims in 联审 and approved claims to pay out, certification awards to pay.
  */
 export const financeParts = (nowIso: string) => ({
   to_approve: q("SELECT COUNT(*) FROM fp_cases f WHERE f.status = 'notice' AND f.notice_ends_at < ? AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.case_id = f.id AND o.status = 'open')", nowIso),
   objections: q("SELECT COUNT(*) FROM objections WHERE status = 'open'"),
   filings: q("SELECT COUNT(*) FROM fp_cases WHERE status IN ('contracted', 'accepted') AND filed_at IS NULL"),
   claims: q("SELECT COUNT(*) FROM insurance_claims WHERE status IN ('joint_review', 'approved')"),
+  awards: q("SELECT COUNT(*) FROM cert_awards WHERE status = 'due'"),
 });
 
 /** An expert's count: the reviews drawn to them still to score. */

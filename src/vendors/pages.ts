@@ -88,19 +88,30 @@ interface VendorTodo {
 
 /**
  * What needs the vendor (the same items the navigation counts, admin/nav.ts `vendorParts`): orders to confirm and to
- * deliver, rejected listings to correct, certification applications still drafts; the longest waiting first.
+ * deliver, rejected listings to correct, certification applications still drafts, insurance claims still drafts or
+ * sent back by a review; the longest waiting first.
  */
 async function vendorTodos(db: Executor, vendorId: number): Promise<VendorTodo[]> {
-  const [orders, rejected, drafts] = await Promise.all([
+  const [orders, rejected, drafts, claims] = await Promise.all([
     db('orders as o').join('purchasers as p', 'p.id', 'o.purchaser_id').where('o.vendor_id', vendorId).whereIn('o.status', ['placed', 'confirmed']).limit(200).select('o.id', 'o.order_no', 'o.status', 'p.name as purchaser_name', 'o.updated_at'),
     db('products').where({ vendor_id: vendorId, status: 'rejected' }).limit(200).select('id', 'title', 'model', 'review_reason', 'updated_at'),
     db('cert_applications').where({ vendor_id: vendorId, status: 'draft' }).limit(200).select('id', 'application_no', 'product_name', 'model', 'updated_at'),
+    db('insurance_claims').where({ vendor_id: vendorId }).whereIn('status', ['draft', 'rejected']).limit(200).select('id', 'claim_no', 'policy_no', 'status', 'admin_opinion', 'finance_opinion', 'rejected_by', 'updated_at'),
   ]);
   const iso = (v: string) => new Date(v).toISOString();
   const items: VendorTodo[] = [
     ...orders.map((o: { id: number; order_no: string; status: string; purchaser_name: string; updated_at: string }) => ({ what: o.status === 'placed' ? 'vendor.todo_confirm' : 'vendor.todo_deliver', ref: o.order_no, title: o.purchaser_name, note: null, href: `/orders/${o.id}`, since: iso(o.updated_at) })),
     ...rejected.map((p: { id: number; title: string; model: string; review_reason: string | null; updated_at: string }) => ({ what: 'vendor.todo_rejected', ref: p.model, title: p.title, note: p.review_reason, href: `/vendor/products/${p.id}/edit`, since: iso(p.updated_at) })),
     ...drafts.map((a: { id: number; application_no: string | null; product_name: string; model: string; updated_at: string }) => ({ what: 'vendor.todo_application', ref: a.application_no ?? a.model, title: a.product_name, note: null, href: `/vendor/applications/${a.id}`, since: iso(a.updated_at) })),
+    ...claims.map((c: { id: number; claim_no: string | null; policy_no: string; status: string; admin_opinion: string | null; finance_opinion: string | null; rejected_by: string | null; updated_at: string }) => ({
+      what: c.status === 'rejected' ? 'vendor.todo_claim_returned' : 'vendor.todo_claim_draft',
+      ref: c.claim_no ?? c.policy_no,
+      title: c.policy_no,
+      // A claim sent back says why, in the words of the review that sent it back.
+      note: c.status === 'rejected' ? (c.rejected_by === 'finance' ? c.finance_opinion : c.admin_opinion) : null,
+      href: `/vendor/insurance-claims/${c.id}`,
+      since: iso(c.updated_at),
+    })),
   ];
   return items.sort((a, b) => Date.parse(a.since) - Date.parse(b.since) || a.ref.localeCompare(b.ref));
 }

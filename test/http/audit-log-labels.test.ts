@@ -182,7 +182,7 @@ describe('audit log labels: every key and coded value in words (zh-CN and en)', 
     assertNoRaw(list);
     // The objector of a public objection is the public, not the login "public".
     const outside = textOutsideRaw(page.text);
-    assert.match(outside, /社会公众 提出质疑/);
+    assert.match(outside, /社会公众 提出异议/);
     assert.doesNotMatch(outside, /\bpublic\b/);
   });
 

@@ -116,20 +116,20 @@ describe(`desks: recent updates from the other side (${ENGINE})`, function () {
     const purchaserDesk = async () => updates((await (await loginAgent(t.app, fp.users.purchaser)).get('/purchaser')).text);
     const vendorDesk = async () => updates((await (await loginAgent(t.app, fp.users.vendor)).get('/vendor')).text);
     for (const list of [await purchaserDesk(), await vendorDesk()]) {
-      const filed = list.find((l) => l.includes('提出质疑'));
+      const filed = list.find((l) => l.includes('提出异议'));
       assert.ok(filed, list.join('\n'));
-      assert.match(filed, new RegExp(`提出质疑 · ZJSS-\\d{4}-\\d{5} ${row.project_name}$`), 'the case by its number and name; nobody named');
+      assert.match(filed, new RegExp(`提出异议 · ZJSS-\\d{4}-\\d{5} ${row.project_name}$`), 'the case by its number and name; nobody named');
     }
     const adminTok = await bearer(t.http, fp.users.admin);
     const resolved = await t.http.post(`/api/v1/first-purchases/${id}/objections/${objectionId}/resolve`).set('Authorization', adminTok).send({ upheld: false, opinion: '质疑事项不成立' });
     assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
     const admins = await ctx.db('users').where({ username: fp.users.admin }).first('display_name');
     for (const list of [await purchaserDesk(), await vendorDesk()]) {
-      assert.match(list[0]!, new RegExp(`答复质疑 · ZJSS-\\d{4}-\\d{5} ${row.project_name} · ${admins.display_name}$`), list.join('\n'));
+      assert.match(list[0]!, new RegExp(`答复异议 · ZJSS-\\d{4}-\\d{5} ${row.project_name} · ${admins.display_name}$`), list.join('\n'));
     }
     // Another unit's desk hears nothing of it.
     const other = updates((await (await loginAgent(t.app, fp.users.purchaser2)).get('/purchaser')).text);
-    assert.ok(!other.some((l) => l.includes('质疑')), other.join('\n'));
+    assert.ok(!other.some((l) => l.includes('异议')), other.join('\n'));
   });
 
   it('a desk with nothing new says so', async () => {

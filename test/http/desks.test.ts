@@ -121,12 +121,12 @@ describe(`to-do desks (${ENGINE})`, function () {
     const body = text(res.text);
     assert.match(body, /今日成交/);
     assert.match(body, /\d{4} 年累计成交/);
-    assert.match(body, /待处理质疑 1/);
+    assert.match(body, /待处理异议 1/);
     assert.match(body, /供应商 \d+ · 产品 \d+ · 认定申请 0/, 'each kind of review with its number, applications too');
     const rows = todoRows(res.text);
     // More than ten to-dos: the first ten (the objection's review deadline first), the total, a link to them all.
     assert.equal(rows.length, 10, rows.join('\n'));
-    assert.match(rows[0]!, /处理首购公示质疑/);
+    assert.match(rows[0]!, /处理首购公示异议/);
     const total = navCount(res.text)!;
     assert.ok(total > 10, `total ${total}`);
     assert.match(body, new RegExp(`待办事项 ${total} 项待办`));

@@ -139,13 +139,24 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     assert.deepEqual(history, ['create', 'submit', 'admin_review', 'finance_review', 'finance_disburse']);
   });
 
-  it('rejected claims say why; the vendor corrects and resubmits; rejected at 联审 too', async () => {
+  it('rejected claims say why; the vendor corrects and resubmits; rejected at 联审 too; each desk lists the claim while it waits on it', async () => {
+    const todo = async (who: 'admin' | 'vendor', path: string) => {
+      const html = (await (await loginAgent(t.app, users[who])).get(path)).text;
+      return [...html.matchAll(/<tr class="todo[^"]*">([\s\S]*?)<\/tr>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+    };
     const d = await draft();
-    await step('vendor', d.id, 'submit');
+    // A draft waits on its vendor (a workday pass, 2026-12-08: the vendor's desk did not list claims).
+    assert.ok((await todo('vendor', '/vendor?section=todo')).some((r) => r.includes('保险补偿申请尚未提交')));
+    const submitted = await step('vendor', d.id, 'submit');
+    // Submitted, it waits for the department's 初审: on its desk (it was not), by its number.
+    assert.ok((await todo('admin', '/admin?section=todo')).some((r) => r.includes('保险补偿申请待初审') && r.includes(submitted.body.claimNo)), 'on the admin desk');
     assertError(await step('admin', d.id, 'review', { passed: false }), 422, 'opinion');
     const r = await step('admin', d.id, 'review', { passed: false, opinion: '购销合同缺少签章页' });
     assert.equal(r.body.status, 'rejected');
     assert.deepEqual(r.body.rejection, { by: 'admin', opinion: '购销合同缺少签章页' });
+    // Sent back, it waits on the vendor again, with the review's words; no longer on the department's desk.
+    assert.ok((await todo('vendor', '/vendor?section=todo')).some((row) => row.includes('保险补偿申请被退回') && row.includes('购销合同缺少签章页')));
+    assert.ok(!(await todo('admin', '/admin?section=todo')).some((row) => row.includes(submitted.body.claimNo)));
     assertError(await step('vendor', d.id, 'submit'), 409);
     const c = await step('vendor', d.id, 'correct', body({ policyNo: `FIX-${d.id}`, premium: '160000.00' }));
     assert.equal(c.status, 200, JSON.stringify(c.body));
