@@ -1,5 +1,5 @@
 import type { Executor } from '../db';
-import { endOfDay, addDays } from '../workdays';
+import { endOfDay, addDays, addWorkdays } from '../workdays';
 import { shanghaiDay } from '../time';
 
 /**
@@ -27,10 +27,15 @@ export function byDeadline(items: TodoItem[]): TodoItem[] {
   return [...items].sort((a, b) => instant(a) - instant(b) || Date.parse(a.since) - Date.parse(b.since) || a.ref.localeCompare(b.ref));
 }
 
-export function todo(now: Date, item: Omit<TodoItem, 'overdue' | 'deadlineIsDay' | 'waiting'> & { waiting?: boolean }): TodoItem {
-  const deadlineIsDay = item.deadline !== null && /^\d{4}-\d{2}-\d{2}$/.test(item.deadline);
-  const full = { ...item, deadlineIsDay, waiting: item.waiting ?? false, overdue: false };
-  full.overdue = !full.waiting && instant(full) < now.getTime();
+/**
+ * `overdueWhileWaiting`: a deadline someone else has missed (the department's review of objections holding a case) is
+ * marked overdue though the item waits on them.
+ */
+export function todo(now: Date, item: Omit<TodoItem, 'overdue' | 'deadlineIsDay' | 'waiting'> & { waiting?: boolean; overdueWhileWaiting?: boolean }): TodoItem {
+  const { overdueWhileWaiting, ...rest } = item;
+  const deadlineIsDay = rest.deadline !== null && /^\d{4}-\d{2}-\d{2}$/.test(rest.deadline);
+  const full = { ...rest, deadlineIsDay, waiting: rest.waiting ?? false, overdue: false };
+  full.overdue = (!full.waiting || overdueWhileWaiting === true) && instant(full) < now.getTime();
   return full;
 }
 
@@ -43,6 +48,21 @@ export const CASE_TODO: Record<string, string> = {
   accepted: 'purchaser.todo_case_accepted',
   notice: 'purchaser.todo_case_notice',
 };
+
+/**
+ * A case whose 公示 period is over but which is still `notice`: what it waits for, in words, and by when. With open
+ * objections, their review by the department (5 working days after the period, arts. 39–40, as the department's
+ * desk counts it); without, the finance department's approval. (A workday pass, 2026-12-08: the desk kept saying
+ * "公示中，待公示期结束" weeks after the period, while an overdue objection review held the case.)
+ */
+export function noticeOver(c: { noticeEndsAt: string | null; openObjections: number }, now: Date): { what: string; deadline: string | null } | null {
+  if (!c.noticeEndsAt || Date.parse(c.noticeEndsAt) >= now.getTime()) return null;
+  if (c.openObjections > 0) return { what: 'purchaser.todo_case_objections', deadline: addWorkdays(shanghaiDay(new Date(c.noticeEndsAt)), REVIEW_WORKING_DAYS) };
+  return { what: 'purchaser.todo_case_approval', deadline: null };
+}
+
+/** Objections to a 公示 are reviewed within 5 working days after its period (as admin/desk.ts reads it). */
+const REVIEW_WORKING_DAYS = 5;
 
 /** The contract is signed within 30 days of the 成交通知书 (as first-purchase/notices.ts `contractDue`). */
 const CONTRACT_DAYS = 30;

@@ -11,7 +11,7 @@ import { shanghaiDay } from '../time';
 import { directPurchaseLimitFen } from '../settings';
 import { CASE_UPDATES, UPDATES_DAYS, caseUpdates, deskUpdates, objectionUpdates, orderUpdates, type UpdateSource } from '../audit';
 import { cartOf, cartView, changeLine, checkLineAmount, saveCart } from './cart';
-import { CASE_TODO, awardedAt, byDeadline, contractDueDay, ordersToAct, todo, type TodoItem } from './desk';
+import { CASE_TODO, awardedAt, byDeadline, contractDueDay, noticeOver, ordersToAct, todo, type TodoItem } from './desk';
 import { caseReservedFen, cartProducts } from './repo';
 
 /** The purchaser's desk (采购单位工作台), the cart and the checkout: pages over the order and budget services. */
@@ -316,6 +316,8 @@ async function purchaserTodos(deps: Deps, actor: Actor): Promise<TodoItem[]> {
     ),
     ...open.map((c) => {
       const won = awarded.get(c.id);
+      const over = c.status === 'notice' ? noticeOver(c, now) : null;
+      if (over) return todo(now, { what: over.what, ref: c.caseNo, title: c.projectName, href: `/first-purchases/${c.id}`, deadline: over.deadline, since: c.updatedAt, waiting: true, overdueWhileWaiting: true });
       const deadline = c.status === 'notice' ? c.noticeEndsAt : c.status === 'awarded' && won ? contractDueDay(won) : null;
       return todo(now, { what: CASE_TODO[c.status]!, ref: c.caseNo, title: c.projectName, href: `/first-purchases/${c.id}`, deadline, since: c.updatedAt, waiting: c.status === 'notice' });
     }),

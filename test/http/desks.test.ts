@@ -195,4 +195,23 @@ describe(`to-do desks (${ENGINE})`, function () {
   it('nobody logged in: no 待办 link; JSON requests are not counted', async () => {
     assert.doesNotMatch((await t.http.get('/')).text, /class="nav-todo"/);
   });
+
+  it('a case whose 公示 is over but held by an open objection says so on the purchaser’s desk, with the review’s deadline, overdue once past it (a workday pass, 2026-12-08)', async () => {
+    const c = await ctx.db('fp_cases').where({ id: ids.notice }).first('notice_ends_at');
+    const ends = new Date(c.notice_ends_at);
+    const realNow = t.clock.now();
+    try {
+      t.clock.set(new Date(ends.getTime() + 3_600_000));
+      const after = todoRows((await (await loginAgent(t.app, w.users.purchaser)).get('/purchaser')).text).find((r) => r.includes('异议待主管部门复核'));
+      assert.ok(after, 'the case is said to wait for the objections’ review');
+      assert.doesNotMatch(after, /逾期/);
+      t.clock.set(new Date(ends.getTime() + 20 * 86_400_000));
+      const late = todoRows((await (await loginAgent(t.app, w.users.purchaser)).get('/purchaser')).text).find((r) => r.includes('异议待主管部门复核'));
+      assert.ok(late);
+      assert.match(late, /逾期/);
+      assert.ok(!todoRows((await (await loginAgent(t.app, w.users.purchaser)).get('/purchaser')).text).some((r) => r.includes('公示中，待公示期结束') && r.includes('ZJSS')), 'no longer "公示中" for it');
+    } finally {
+      t.clock.set(realNow);
+    }
+  });
 });
