@@ -39,6 +39,8 @@ export function noticePages(deps: Deps): Router {
     const page = await notices.list(q);
     ctx.body = state.render('notices/list', {
       title: q.type ? state.t(`notices.type_${q.type}`) : state.t('notices.title'),
+      // The list holds both kinds of notice: its introduction speaks of the kind shown (a workday pass, 2026-12-08).
+      intro: !q.type ? 'notices.intro' : q.type === 'certification' ? 'notices.intro_certification' : 'notices.intro_first_purchase',
       type: q.type ?? '',
       tabs: [{ value: '', key: 'notices.all' }, ...PUBLIC_NOTICE_TYPES.map((v) => ({ value: v, key: `notices.type_${v}` }))].map((tab) => ({ ...tab, current: (q.type ?? '') === tab.value })),
       items: page.items.map((n) => ({ ...n, byline: n.purchaserName !== undefined ? `${n.purchaserName} · ${n.projectName ?? ''}` : state.t('notices.certification_publisher') })),

@@ -53,7 +53,7 @@ describe(`public notice and objection in a real browser (${ENGINE})`, function (
   it('the 公告 link in the main navigation leads to the notice list, with the 公示 and its dates', async () => {
     await page.goto(`${s.url}/`);
     await Promise.all([page.waitForURL(/\/notices$/), page.click('.site-nav a[href="/notices"]')]);
-    assert.match(await page.innerText('h1'), /政府首购公告/);
+    assert.match(await page.innerText('h1'), /公告公示/);
     const row = page.locator('table.notice-list tbody tr', { has: page.locator(`a[href="/notices/${noticeId}"]`) });
     assert.equal(await row.count(), 1);
     assert.match(await row.innerText(), /\d{4}-\d{2}-\d{2}/, 'publication date and period end are shown');

@@ -162,6 +162,13 @@ describe(`public notices (${ENGINE})`, function () {
       assert.match(results, /成交结果公告/);
       assert.doesNotMatch(results, /单一来源采购公示</);
       assert.equal((await t.http.get('/notices?type=nope')).status, 422);
+      // The list holds both kinds of notice, and its words follow the kind shown (a workday pass, 2026-12-08: the
+      // certification tab read "政府首购公告" over a text about single-source notices).
+      assert.match(html, /<h1 class="page-title">公告公示<\/h1>/);
+      const certification = text(await t.http.get('/notices?type=certification'));
+      assert.match(certification, /拟认定名单的认定公示：公示期内/);
+      assert.doesNotMatch(certification, /政府首购公告|单一来源采购）的公示/);
+      assert.match(results, /首台（套）产品政府首购（单一来源采购）的公示/);
     });
 
     it('a 公示 page shows the content the law requires and, during the period, the objection form', async () => {
