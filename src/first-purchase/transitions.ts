@@ -175,7 +175,7 @@ export const CASE_WORKFLOW: Workflow<CaseStatus, GuardFacts> = {
       may: 'case.pay',
       movesMoney: true,
       done: 'first_purchase.done_pay',
-      form: { hint: 'first_purchase.pay_hint', button: 'first_purchase.pay_button' },
+      form: { hint: 'first_purchase.pay_hint', button: 'first_purchase.pay_button', confirm: 'first_purchase.pay_confirm' },
     },
     {
       // 合同备案: the finance department files the contract (within 7 working days of signing); the status stays.

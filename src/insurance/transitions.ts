@@ -132,7 +132,7 @@ export const FINANCE_CLAIM: Workflow<ClaimStatus, ClaimFacts> = {
       may: 'claim.disburse',
       movesMoney: true,
       done: 'insurance.done_disburse',
-      form: { title: 'insurance.disburse_title', hint: 'insurance.disburse_hint', button: 'insurance.disburse_button' },
+      form: { title: 'insurance.disburse_title', hint: 'insurance.disburse_hint', button: 'insurance.disburse_button', confirm: 'insurance.disburse_confirm' },
     },
   ],
 };

@@ -467,7 +467,12 @@ export function recognitionPages(deps: Deps): Router {
     const id = idParam(ctx.params.id);
     await deskAction(
       ctx,
-      async () => state.t('recognition.done_pay', { amount: formatYuan(Money.fromString((await service.payAward(actorOf(ctx), id)).amount)) }),
+      async (body) => {
+        // A payment that cannot be undone is ticked first, beside its button (a workday pass, 2026-12-08: ¥1,000,000
+        // went out in one click); the JSON route is not asked.
+        if (body._confirm !== 'on') throw new AppError('validation_failed', 'validation.confirm_required', { field: '_confirm' }, '_confirm');
+        return state.t('recognition.done_pay', { amount: formatYuan(Money.fromString((await service.payAward(actorOf(ctx), id)).amount)) });
+      },
       awardsDesk,
       '/finance/awards',
     );

@@ -83,9 +83,18 @@ export function mountPageSteps<S extends string, F>(
 ): void {
   for (const step of wf.steps) {
     if (!step.form) continue;
-    router.post(`${wf.pagePrefix}/:id/${step.name}`, requireRole(...step.roles), async (ctx) => opts.handle(ctx, step, opts.idParam(ctx.params.id)));
+    router.post(`${wf.pagePrefix}/:id/${step.name}`, requireRole(...step.roles), async (ctx) => {
+      const id = opts.idParam(ctx.params.id);
+      // A step whose form asks for a tick (a payment) is not taken without it, whatever the browser let through.
+      if (step.form?.confirm && !ticked((ctx.request as unknown as { body?: Record<string, unknown> }).body?._confirm)) {
+        throw new AppError('validation_failed', 'validation.confirm_required', { field: '_confirm' }, '_confirm');
+      }
+      await opts.handle(ctx, step, id);
+    });
   }
 }
+
+const ticked = (v: unknown): boolean => v === 'on' || v === '1' || v === 'true';
 
 /** A step the actor could take now, or one they will be able to take once the guard allows it (with the reason). */
 export interface NextStep<S extends string, F> {
@@ -118,6 +127,8 @@ export interface StepFormModel {
   title: string | null;
   hint: string | null;
   button: string;
+  /** The statement to tick before the button (a payment that cannot be undone), or null. */
+  confirm: string | null;
   danger: boolean;
   /** A danger step folds shut in a <details>; refused (a field with its message), it comes back open so the message is seen. */
   open: boolean;
@@ -181,6 +192,7 @@ export function stepForms<S extends string, F>(
         title: form.title ? opts.t(form.title) : null,
         hint: form.hint ? opts.t(form.hint, opts.hintParams?.(step) ?? {}) : null,
         button: opts.t(form.button),
+        confirm: form.confirm ? opts.t(form.confirm, opts.hintParams?.(step) ?? {}) : null,
         danger,
         // One flag per step, however many of its fields were refused.
         open: danger && fields.some((f) => f.error !== ''),

@@ -53,6 +53,12 @@ export interface StepForm {
   danger?: boolean;
   /** The form is shown (disabled, with the reason) while the guard still refuses, not hidden. */
   showWhenRefused?: boolean;
+  /**
+   * Message key of a statement the person ticks before the button (a payment that cannot be undone: "我已核对…，确认
+   * 拨付"); its parameters come from the page's object, as the hint's do. The page's POST without the tick is a 422
+   * naming `_confirm` (mountPageSteps); the JSON route is not asked.
+   */
+  confirm?: string;
 }
 
 export interface Step<S extends string, F> {

@@ -97,6 +97,10 @@ describe(`an insurance claim from draft to payout in a real browser (${ENGINE})`
     const due = await s.db('insurance_claims').where({ id: claimId }).first('approved_at', 'payout_due_at');
     assert.equal(new Date(due.payout_due_at).getTime() - new Date(due.approved_at).getTime(), 30 * 86_400_000, 'due 30 days after the 联审');
     await s.expectAccessible(page, 'claim (approved)');
+    // A payout that cannot be undone asks for a tick first: the browser will not send the form without it.
+    await page.click('form.step-disburse button[data-action="disburse"]');
+    assert.equal(await status(), 'approved', 'not paid without the tick');
+    await page.check('form.step-disburse input[name="_confirm"]');
     await submit(page, 'form.step-disburse button[data-action="disburse"]');
     assert.match(await page.innerText('main'), /已拨付补偿资金 ¥135,000\.00/);
     await screenshot(page, 'insurance-claim-paid-desktop');

@@ -475,7 +475,10 @@ function workflowRows<S extends string, F>(
       other[role] = role === 'admin' || role === 'finance' ? ok : 403;
     }
     const path = r.route.split(' ')[1]!;
-    return rows(r.route, expect, { url: async (w, whose) => path.replace(':id', String(await object(w, whose))), body: body ? (w) => body(w) : undefined, other });
+    // A page form that asks for a tick before a payment (StepForm.confirm) is sent ticked, as its browser sends it.
+    const tick = r.surface !== 'api' && step.form?.confirm ? { _confirm: 'on' } : null;
+    const sent = body || tick ? (w: World) => ({ ...(body ? body(w) : {}), ...(tick ?? {}) }) : undefined;
+    return rows(r.route, expect, { url: async (w, whose) => path.replace(':id', String(await object(w, whose))), body: sent, other });
   });
 }
 
@@ -920,7 +923,8 @@ export const ROWS: MatrixRow[] = [
     body: () => ({ score: '80', recommendLevel: 'domestic', opinion: '好' }),
   }),
   ...rows('GET /finance/awards', only('finance', 200, 'get')),
-  ...rows('POST /finance/awards/:id/pay', only('finance', 302, 'post'), { url: id((w) => w.recAward(), (i) => `/finance/awards/${i}/pay`) }),
+  // Ticked, as the page's form is sent (the payment asks for the tick beside its button).
+  ...rows('POST /finance/awards/:id/pay', only('finance', 302, 'post'), { url: id((w) => w.recAward(), (i) => `/finance/awards/${i}/pay`), body: () => ({ _confirm: 'on' }) }),
   // the department's pool, list, round and statistics pages (issue 15 items 2, 3, 8)
   ...rows('GET /api/v1/admin/certification-stats', only('admin', 200), { url: () => '/api/v1/admin/certification-stats?year=2026' }),
   ...rows('GET /admin/certification-stats', only('admin', 200, 'get')),

@@ -192,7 +192,14 @@ describe(`first purchase pages (${ENGINE})`, function () {
     page = await p.get(`/first-purchases/${caseId}`);
     assert.equal((await p.post(`/first-purchases/${caseId}/accept`).type('form').send({ _csrf: csrfOf(page.text), team: '张三\n李四', report: '验收合格', note: '合格' })).status, 302);
     page = await p.get(`/first-purchases/${caseId}`);
-    assert.equal((await p.post(`/first-purchases/${caseId}/pay`).type('form').send({ _csrf: csrfOf(page.text) })).status, 302);
+    // Paying asks for the tick beside the button (a workday pass, 2026-12-08: ¥3,000,000 went in one click): without it,
+    // a 422 naming it, and nothing paid.
+    assert.match(page.text, /<input type="checkbox" name="_confirm" value="on" required> 我已核对合同金额和收款供应商，确认付款结算/);
+    const unticked = await p.post(`/first-purchases/${caseId}/pay`).type('form').send({ _csrf: csrfOf(page.text) });
+    assert.equal(unticked.status, 422);
+    assert.match(text(unticked), /请先勾选确认/);
+    assert.equal((await ctx.db('fp_cases').where({ id: caseId }).first('status')).status, 'accepted');
+    assert.equal((await p.post(`/first-purchases/${caseId}/pay`).type('form').send({ _csrf: csrfOf(page.text), _confirm: 'on' })).status, 302);
     const html = text(await p.get(`/first-purchases/${caseId}`));
     assert.match(html, /已付款结算/);
     assert.match(html, /¥3,000,000\.00/);

@@ -53,7 +53,12 @@ describe(`finance desk: certification awards (${ENGINE})`, function () {
     const id = /action="\/finance\/awards\/(\d+)\/pay"/.exec(list.text)?.[1];
     assert.ok(id, 'a pay form');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(list.text)![1];
-    const paid = await agent.post(`/finance/awards/${id}/pay`).type('form').send({ _csrf: csrf });
+    // Not without the tick beside the button (a workday pass, 2026-12-08): the list again, saying so, nothing paid.
+    const unticked = await agent.post(`/finance/awards/${id}/pay`).type('form').send({ _csrf: csrf });
+    assert.equal(unticked.status, 422);
+    assert.match(decodeEntities(unticked.text), /请先勾选确认/);
+    assert.match(list.text, /<input type="checkbox" name="_confirm" value="on" required> 已核对，确认支付 ¥1,000,000\.00/);
+    const paid = await agent.post(`/finance/awards/${id}/pay`).type('form').send({ _csrf: csrf, _confirm: 'on' });
     assert.equal(paid.status, 302);
     const after = decodeEntities((await agent.get(paid.headers.location as string)).text);
     assert.match(after, /已支付奖励 ¥1,000,000\.00。/);
