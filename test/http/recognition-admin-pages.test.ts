@@ -210,7 +210,7 @@ describe(`recognition admin pages (${ENGINE})`, function () {
       const down = await post(`${page}/objections/${unnamed}/resolve`, [['upheld', 'false'], ['opinion', '未提供依据，不成立']], page);
       assert.equal(down.status, 302);
       const html = decodeEntities((await agent.get(page)).text);
-      assert.match(html, /已认定异议不成立，处理意见已记录。/);
+      assert.match(html, /经复核，异议不成立，处理意见已记录。/);
       assert.match(html, /data-open-objections="0"/);
       assert.match(html, /<dt>处理意见<\/dt><dd>未提供依据，不成立<\/dd>/);
       assert.match(html, new RegExp(`action="/admin/certification-rounds/${roundId}/finalize"`));
