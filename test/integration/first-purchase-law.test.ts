@@ -262,6 +262,10 @@ describe(`first purchase: the documents the law requires (${ENGINE})`, function 
       assert.equal(res.body.negotiation.noticeOutcome.objections, 1);
       assert.equal(res.body.negotiation.noticeOutcome.dismissed, 1);
       assert.match(res.body.negotiation.noticeOutcome.text, /收到异议 1 件/);
+      // The case page says it in the reader's language, from the counts (a workday pass, 2026-12-08).
+      const page = await t.http.get(`/first-purchases/${id}?lang=en`).set('Authorization', await bearer(t.http, w.users.purchaser));
+      assert.match(page.text, /1 objection\(s\) received during the notice period: 0 upheld, 1 dismissed, 0 set aside/);
+      assert.doesNotMatch(page.text, /收到异议/);
     });
   });
 
