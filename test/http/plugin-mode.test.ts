@@ -59,7 +59,7 @@ describe('plugin mode: createMarketplace({ identity }) mounted by a host', funct
     assert.match(page.text, /action="\/market\/vendor\/products"/);
     assert.match(page.text, /href="\/market\/static\/style.css"/);
     const cookie = `${SESSION_COOKIE}=${sessionCookie(page)}`;
-    const body = { boutique: 'on', field: '智能装备', title: '宿主模式产品', model: 'H-1', price: '10', unit: '台', stock: '1' };
+    const body = { boutique: 'on', boutiqueEvidence: '浙江制造认证证书 CZJM-H-1', field: '智能装备', title: '宿主模式产品', model: 'H-1', price: '10', unit: '台', stock: '1' };
     const refused = await http.post('/market/vendor/products').set('x-host-user', vendorActor.username).set('Cookie', cookie).type('form').send(body);
     assert.equal(refused.status, 403);
     const ok = await http
