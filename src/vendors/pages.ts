@@ -216,7 +216,9 @@ export function vendorPages(
 
   router.get('/vendor/products/new', vendor, async (ctx) => {
     const certNo = typeof ctx.query.certNo === 'string' ? ctx.query.certNo.slice(0, 64) : '';
-    await renderListingForm(ctx, emptyForm(LISTING_FIELDS, { unit: (ctx.state as AppState).t('vendor.default_unit'), stock: '1', certNo }), null);
+    // 据此上架产品 from a certificate: the form starts with the certified product's name (a workday pass, 2026-12-08).
+    const cert = certNo ? (await s.certs.forVendor(actorOf(ctx))).find((c) => c.certNo === certNo) : undefined;
+    await renderListingForm(ctx, emptyForm(LISTING_FIELDS, { unit: (ctx.state as AppState).t('vendor.default_unit'), stock: '1', certNo, ...(cert ? { title: cert.productName } : {}) }), null);
   });
 
   router.post('/vendor/products', vendor, async (ctx) => {

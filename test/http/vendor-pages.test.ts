@@ -36,6 +36,14 @@ describe('vendor portal pages', function () {
     assert.match(certs.text, /高能颚式破碎机/);
   });
 
+  it('listing from a certificate (据此上架产品) starts with the certified product’s name; another’s certificate number starts nothing', async () => {
+    const page = await agent.get(`/vendor/products/new?certNo=${cert.cert_no}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /name="title"[^>]*value="高能颚式破碎机"/);
+    const unknown = await agent.get('/vendor/products/new?certNo=NOT-MINE-1');
+    assert.doesNotMatch(unknown.text, /name="title"[^>]*value="高能颚式破碎机"/);
+  });
+
   it('the form says what a listing rests on: a certificate, a boutique item, or both', async () => {
     const page = await agent.get('/vendor/products/new');
     assert.match(page.text, /id="l-basis-hint"/);
