@@ -55,8 +55,12 @@ export function insurancePages(deps: Deps): Router {
     levelLabel: state.t(`levels.${v.certLevel}`),
   });
 
-  /** The claim form's fields with their values, errors and options (the new-claim form; the correction is a step form). */
-  const claimForm = (state: AppState, values: Record<string, string>, errors: Record<string, string>) =>
+  /**
+   * The claim form's fields with their values, errors and options (the new-claim form; the correction is a step form).
+   * The certificate is chosen among the vendor's own (a workday pass, 2026-12-08: it was typed), expired ones too — a
+   * claim counts a certificate valid when its policy started; a number typed before stays among the choices.
+   */
+  const claimForm = (state: AppState, values: Record<string, string>, errors: Record<string, string>, certs: Array<{ certNo: string; productName: string; validUntil: string }>) =>
     CLAIM_FORM_FIELDS.map((f) => ({
       id: f.id,
       name: f.name,
@@ -69,7 +73,16 @@ export function insurancePages(deps: Deps): Router {
       inputmode: f.control === 'decimal' ? 'decimal' : null,
       maxlength: f.maxlength ?? null,
       options: (f.options ?? []).map((o) => ({ value: o, label: state.t(`${f.optionLabel ?? ''}${o}`), selected: o === (values[f.field] ?? '') })),
+      ...(f.field === 'certNo' && certs.length ? certChoice(state, values.certNo ?? '', certs) : {}),
     }));
+  const certChoice = (state: AppState, chosen: string, certs: Array<{ certNo: string; productName: string; validUntil: string }>) => ({
+    select: true,
+    options: [
+      { value: '', label: state.t('insurance.choose_cert'), selected: chosen === '' },
+      ...(chosen && !certs.some((c) => c.certNo === chosen) ? [{ value: chosen, label: chosen, selected: true }] : []),
+      ...certs.map((c) => ({ value: c.certNo, label: `${c.certNo} · ${c.productName} · ${state.t('insurance.cert_valid_until', { day: c.validUntil })}`, selected: c.certNo === chosen })),
+    ],
+  });
 
   // ── one claim, on any desk ──
   async function claimPage(ctx: Context, desk: Desk, view: ClaimView, extra: { error?: string | null; body?: Record<string, unknown>; fieldErrors?: Record<string, string>; flash?: string | null } = {}) {
@@ -138,7 +151,7 @@ export function insurancePages(deps: Deps): Router {
       title: state.t('insurance.vendor_title'),
       flash: takeFlash(ctx),
       items: page.items.map((v) => listItem(state, v, '/vendor/insurance-claims')),
-      fields: claimForm(state, { policyYear: '1', unitOrdinal: '1', nationalSubsidy: 'false', ...values }, errors),
+      fields: claimForm(state, { policyYear: '1', unitOrdinal: '1', nationalSubsidy: 'false', ...values }, errors, await deps.services.certification.forVendor(actorOf(ctx))),
       error,
       computed: computed ? computedModel(state, computed) : null,
     });

@@ -38,7 +38,8 @@ describe(`an insurance claim from draft to payout in a real browser (${ENGINE})`
     await page.goto(`${s.url}/vendor/insurance-claims`);
     assert.match(await page.innerText('h1'), /首台（套）保险补偿申报/);
     await s.expectAccessible(page, 'vendor claims');
-    await page.fill('#c-certNo', certNo);
+    // The certificate is chosen among the vendor's own, not typed.
+    await page.selectOption('#c-certNo', certNo);
     await page.fill('#c-policyNo', 'PICC-ZJ-2026-0001');
     await page.fill('#c-insurer', '中国人民财产保险股份有限公司浙江省分公司');
     await page.fill('#c-insuredValue', '10,000,000');

@@ -277,6 +277,10 @@ describe(`insurance compensation over HTTP (${ENGINE})`, function () {
     const agent = await loginAgent(t.app, users.vendor);
     const csrf = await csrfFor(agent);
     const form = { ...body(), policyYear: '1', unitOrdinal: '1', nationalSubsidy: 'false', _csrf: csrf };
+    // The certificate is chosen among the vendor's own (a workday pass, 2026-12-08: it was typed).
+    const blank = await agent.get('/vendor/insurance-claims');
+    assert.match(blank.text, /<select id="c-certNo" name="certNo"/);
+    assert.match(blank.text, new RegExp(`<option value="${form.certNo}">${form.certNo} · `));
     const preview = await agent.post('/vendor/insurance-claims').type('form').send({ ...form, action: 'preview' });
     assert.equal(preview.status, 200);
     assert.match(preview.text, /135,000\.00/);
