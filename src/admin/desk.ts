@@ -1,11 +1,8 @@
 import type { Executor } from '../db';
 import { byDeadline, todo, type TodoItem } from '../purchaser';
 import { shanghaiDay } from '../time';
-import { addWorkdays } from '../workdays';
 import { MIN_PANEL } from '../recognition';
-
-/** The single-source objections are reviewed within 5 working days after the 公示 period (arts. 39–40). */
-const REVIEW_WORKING_DAYS = 5;
+import { reviewDue } from '../first-purchase';
 
 export interface AdminFigures {
   today: { count: number; amountFen: number };
@@ -61,7 +58,8 @@ export async function adminDesk(db: Executor, now: Date): Promise<{ figures: Adm
   ]);
   const item = (what: string, ref: string, title: string, href: string, since: unknown, deadline: string | null = null) => todo(now, { what, ref, title, href, deadline, since: iso(since) });
   const objectionItems = objections.map((o) => {
-    const reviewBy = o.notice_ends_at ? addWorkdays(shanghaiDay(new Date(String(o.notice_ends_at))), REVIEW_WORKING_DAYS) : null;
+    // The single-source objections are reviewed within 5 working days after the 公示 period (arts. 39–40).
+    const reviewBy = o.notice_ends_at ? reviewDue(String(o.notice_ends_at)) : null;
     return item('admin.todo_objection', `#${o.id}`, `${String(o.project_name)} · ${String(o.organization)}`, `/first-purchases/${o.case_id}`, o.created_at, reviewBy);
   });
   const todos = byDeadline([

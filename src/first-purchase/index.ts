@@ -9,6 +9,7 @@ import { firstPurchaseApiRoutes } from './routes';
 export { isFirstPurchaseEligible } from './eligibility';
 export { NoticeService } from './notice-service';
 export { FirstPurchaseService } from './service';
+export { reviewDue } from './presenters';
 
 /**
  * The single-source procedure (政府首购) and its public notices. Its routers: the JSON API, the public notices and

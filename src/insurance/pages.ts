@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import type { CertView } from '../certification';
 import type { Deps } from '../deps';
 import { LEVELS } from '../domain';
 import { Money, formatYuan } from '../money';
@@ -60,7 +61,7 @@ export function insurancePages(deps: Deps): Router {
    * The certificate is chosen among the vendor's own (a workday pass, 2026-12-08: it was typed), expired ones too — a
    * claim counts a certificate valid when its policy started; a number typed before stays among the choices.
    */
-  const claimForm = (state: AppState, values: Record<string, string>, errors: Record<string, string>, certs: Array<{ certNo: string; productName: string; validUntil: string }>) =>
+  const claimForm = (state: AppState, values: Record<string, string>, errors: Record<string, string>, certs: CertView[]) =>
     CLAIM_FORM_FIELDS.map((f) => ({
       id: f.id,
       name: f.name,
@@ -75,7 +76,7 @@ export function insurancePages(deps: Deps): Router {
       options: (f.options ?? []).map((o) => ({ value: o, label: state.t(`${f.optionLabel ?? ''}${o}`), selected: o === (values[f.field] ?? '') })),
       ...(f.field === 'certNo' && certs.length ? certChoice(state, values.certNo ?? '', certs) : {}),
     }));
-  const certChoice = (state: AppState, chosen: string, certs: Array<{ certNo: string; productName: string; validUntil: string }>) => ({
+  const certChoice = (state: AppState, chosen: string, certs: CertView[]) => ({
     select: true,
     options: [
       { value: '', label: state.t('insurance.choose_cert'), selected: chosen === '' },

@@ -1,5 +1,6 @@
 import type { Executor } from '../db';
-import { endOfDay, addDays, addWorkdays } from '../workdays';
+import { endOfDay, addDays } from '../workdays';
+import { reviewDue } from '../first-purchase';
 import { shanghaiDay } from '../time';
 
 /**
@@ -51,18 +52,15 @@ export const CASE_TODO: Record<string, string> = {
 
 /**
  * A case whose 公示 period is over but which is still `notice`: what it waits for, in words, and by when. With open
- * objections, their review by the department (5 working days after the period, arts. 39–40, as the department's
- * desk counts it); without, the finance department's approval. (A workday pass, 2026-12-08: the desk kept saying
+ * objections, their review by the department (5 working days after the period, arts. 39–40: `reviewDue`, as the
+ * case and the department's desk read it); without, the finance department's approval. (A workday pass, 2026-12-08: the desk kept saying
  * "公示中，待公示期结束" weeks after the period, while an overdue objection review held the case.)
  */
 export function noticeOver(c: { noticeEndsAt: string | null; openObjections: number }, now: Date): { what: string; deadline: string | null } | null {
   if (!c.noticeEndsAt || Date.parse(c.noticeEndsAt) >= now.getTime()) return null;
-  if (c.openObjections > 0) return { what: 'purchaser.todo_case_objections', deadline: addWorkdays(shanghaiDay(new Date(c.noticeEndsAt)), REVIEW_WORKING_DAYS) };
+  if (c.openObjections > 0) return { what: 'purchaser.todo_case_objections', deadline: reviewDue(c.noticeEndsAt) };
   return { what: 'purchaser.todo_case_approval', deadline: null };
 }
-
-/** Objections to a 公示 are reviewed within 5 working days after its period (as admin/desk.ts reads it). */
-const REVIEW_WORKING_DAYS = 5;
 
 /** The contract is signed within 30 days of the 成交通知书 (as first-purchase/notices.ts `contractDue`). */
 const CONTRACT_DAYS = 30;

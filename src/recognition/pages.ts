@@ -7,7 +7,7 @@ import { Money, formatYuan } from '../money';
 import { dropEmpty } from '../schema';
 import { shanghaiDay } from '../time';
 import { FormInvalid, actorOf, deskSection, formFailure, idParam, paginationModel, parseForm, parseInput, requestBody, requireRole, setFlash, takeFlash, type AppState } from '../web';
-import { fieldErrors, mountPageSteps, nextSteps, stepForms, type Step } from '../workflow';
+import { fieldErrors, mountPageSteps, nextSteps, requireTick, stepForms, type Step } from '../workflow';
 import { ATTACHMENT_KINDS, uploadedAttachment } from './attachments';
 import { ApplicationInput, AttachmentInput, AwardsPageQuery, ListQuery, PageQuery, ReviewInput, RoundInput } from './schema';
 import { meets, normalized, requirementText } from './rules';
@@ -470,7 +470,7 @@ export function recognitionPages(deps: Deps): Router {
       async (body) => {
         // A payment that cannot be undone is ticked first, beside its button (a workday pass, 2026-12-08: ¥1,000,000
         // went out in one click); the JSON route is not asked.
-        if (body._confirm !== 'on') throw new AppError('validation_failed', 'validation.confirm_required', { field: '_confirm' }, '_confirm');
+        requireTick(body);
         return state.t('recognition.done_pay', { amount: formatYuan(Money.fromString((await service.payAward(actorOf(ctx), id)).amount)) });
       },
       awardsDesk,

@@ -17,7 +17,7 @@ import {
   type FormState,
   type RatePermit,
 } from '../web';
-import type { CertificationService } from '../certification';
+import type { CertView, CertificationService } from '../certification';
 import type { Deps } from '../deps';
 import { CASE_UPDATES, UPDATES_DAYS, caseUpdates, deskUpdates, objectionUpdates, orderUpdates, type UpdateSource } from '../audit';
 import { Money, formatYuan } from '../money';
@@ -199,9 +199,9 @@ export function vendorPages(
     });
   });
 
-  const renderListingForm = async (ctx: Context, form: FormState, listing: ListingView | null, status = 200) => {
+  const renderListingForm = async (ctx: Context, form: FormState, listing: ListingView | null, status = 200, known?: CertView[]) => {
     const state = stateOf(ctx);
-    const certs = await s.certs.forVendor(actorOf(ctx));
+    const certs = known ?? (await s.certs.forVendor(actorOf(ctx)));
     ctx.status = status;
     ctx.body = state.render('vendor/product-form', {
       title: state.t(listing ? 'vendor.edit_listing_title' : 'vendor.new_listing_title'),
@@ -217,8 +217,9 @@ export function vendorPages(
   router.get('/vendor/products/new', vendor, async (ctx) => {
     const certNo = typeof ctx.query.certNo === 'string' ? ctx.query.certNo.slice(0, 64) : '';
     // 据此上架产品 from a certificate: the form starts with the certified product's name (a workday pass, 2026-12-08).
-    const cert = certNo ? (await s.certs.forVendor(actorOf(ctx))).find((c) => c.certNo === certNo) : undefined;
-    await renderListingForm(ctx, emptyForm(LISTING_FIELDS, { unit: (ctx.state as AppState).t('vendor.default_unit'), stock: '1', certNo, ...(cert ? { title: cert.productName } : {}) }), null);
+    const certs = await s.certs.forVendor(actorOf(ctx));
+    const cert = certNo ? certs.find((c) => c.certNo === certNo) : undefined;
+    await renderListingForm(ctx, emptyForm(LISTING_FIELDS, { unit: (ctx.state as AppState).t('vendor.default_unit'), stock: '1', certNo, ...(cert ? { title: cert.productName } : {}) }), null, 200, certs);
   });
 
   router.post('/vendor/products', vendor, async (ctx) => {

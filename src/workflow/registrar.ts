@@ -86,15 +86,20 @@ export function mountPageSteps<S extends string, F>(
     router.post(`${wf.pagePrefix}/:id/${step.name}`, requireRole(...step.roles), async (ctx) => {
       const id = opts.idParam(ctx.params.id);
       // A step whose form asks for a tick (a payment) is not taken without it, whatever the browser let through.
-      if (step.form?.confirm && !ticked((ctx.request as unknown as { body?: Record<string, unknown> }).body?._confirm)) {
-        throw new AppError('validation_failed', 'validation.confirm_required', { field: '_confirm' }, '_confirm');
-      }
+      if (step.form?.confirm) requireTick((ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {});
       await opts.handle(ctx, step, id);
     });
   }
 }
 
-const ticked = (v: unknown): boolean => v === 'on' || v === '1' || v === 'true';
+/**
+ * A page form's tick before a payment that cannot be undone (StepForm.confirm, or a form of its own such as the
+ * award's): without it, a 422 naming `_confirm`.
+ */
+export function requireTick(body: Record<string, unknown>): void {
+  const v = body._confirm;
+  if (v !== 'on' && v !== '1' && v !== 'true') throw new AppError('validation_failed', 'validation.confirm_required', { field: '_confirm' }, '_confirm');
+}
 
 /** A step the actor could take now, or one they will be able to take once the guard allows it (with the reason). */
 export interface NextStep<S extends string, F> {
